@@ -1,0 +1,102 @@
+# gitops-utils: build, test and install the commands.
+include config.mk
+
+CMDS = ymlset
+LIBCOMMON_SRC = libcommon/buf.c libcommon/ci.c libcommon/cli.c \
+    libcommon/error.c libcommon/fileio.c libcommon/log.c \
+    libcommon/yaml_edit.c libcommon/yaml_expr.c
+UNIT_TESTS = buf cli fileio log yaml_edit yaml_expr
+FUZZ_TARGETS = yaml_expr yaml_edit
+
+# Sanitized objects live apart so that switching SANITIZE never mixes them.
+VARIANT = $(if $(SANITIZE),san,std)
+OBJ = obj/$(VARIANT)
+ALL_CFLAGS = $(CFLAGS) $(if $(SANITIZE),$(SAN_FLAGS)) $(YAML_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(if $(SANITIZE),$(SAN_FLAGS))
+
+LIBCOMMON_OBJ = $(LIBCOMMON_SRC:%.c=$(OBJ)/%.o)
+BINS = $(CMDS:%=bin/%)
+UNIT_BINS = $(UNIT_TESTS:%=$(OBJ)/tests/unit/%_test)
+
+# Libraries each command links (see config.mk for why this matters).
+LIBS_ymlset = $(YAML_LIBS)
+
+all: $(BINS)
+
+$(OBJ)/%.o: %.c libcommon/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Ilibcommon -c -o $@ $<
+
+$(OBJ)/libcommon.a: $(LIBCOMMON_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIBCOMMON_OBJ)
+
+# bin/ holds whichever variant was built last; relink when it changes.
+bin/.variant: FORCE
+	@mkdir -p bin
+	@echo $(VARIANT) | cmp -s - $@ || echo $(VARIANT) >$@
+
+bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(LIBS_$*)
+
+$(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS)
+
+deps:
+	@scripts/install-deps
+
+check: deps all $(UNIT_BINS)
+	UNIT_DIR=$(OBJ)/tests/unit prove -j2 --exec '' $(UNIT_BINS) \
+	    tests/cli/*.sh tests/docs.sh
+
+demo: deps all
+	@scripts/demo
+
+# libFuzzer: make fuzz [FUZZTIME=seconds per target]
+FUZZTIME = 60
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz: deps
+	@mkdir -p obj/fuzz
+	for t in $(FUZZ_TARGETS); do \
+	    $(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) -Ilibcommon \
+	        -o obj/fuzz/$$t tests/fuzz/$${t}_fuzz.c $(LIBCOMMON_SRC) \
+	        $(YAML_LIBS) || exit 1; \
+	done
+	for t in $(FUZZ_TARGETS); do \
+	    mkdir -p tests/fuzz/$$t obj/fuzz/$$t.new; \
+	    obj/fuzz/$$t -max_total_time=$(FUZZTIME) -timeout=10 \
+	        -artifact_prefix=obj/fuzz/$$t- obj/fuzz/$$t.new tests/fuzz/$$t \
+	        || exit 1; \
+	done
+
+bench: all
+	bench/ymlset.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	for c in $(CMDS); do \
+	    cp -f bin/$$c $(DESTDIR)$(BINDIR)/$$c && \
+	    chmod 755 $(DESTDIR)$(BINDIR)/$$c && \
+	    cp -f man/$$c.1 $(DESTDIR)$(MANPREFIX)/man1/$$c.1 && \
+	    chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$$c.1 && \
+	    cp -f completions/bash/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c && \
+	    cp -f completions/zsh/_$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c && \
+	    cp -f completions/fish/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish \
+	    || exit 1; \
+	done
+
+uninstall:
+	for c in $(CMDS); do \
+	    rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANPREFIX)/man1/$$c.1 \
+	        $(DESTDIR)$(BASHCOMPDIR)/$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c \
+	        $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
+	done
+
+clean:
+	rm -rf bin obj
+
+FORCE:
+.PHONY: all bench check clean deps demo fuzz install uninstall FORCE
+.SECONDARY:

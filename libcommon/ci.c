@@ -1,0 +1,145 @@
+/* ci.c: where we run (GitHub Actions, GitLab CI, a terminal) and how to fit in. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ci.h"
+#include "cli.h"
+#include "log.h"
+
+static enum lc_ci_kind kind;
+
+static int
+envtrue(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && strcmp(v, "true") == 0;
+}
+
+void
+lc_ci_init(void)
+{
+	const char *force = getenv("TOOLKIT_CI");
+
+	if (force != NULL && *force != '\0') {
+		if (strcmp(force, "github") == 0)
+			kind = LC_CI_GITHUB;
+		else if (strcmp(force, "gitlab") == 0)
+			kind = LC_CI_GITLAB;
+		else if (strcmp(force, "none") == 0)
+			kind = LC_CI_NONE;
+		else
+			kind = LC_CI_GENERIC;
+	} else if (envtrue("GITHUB_ACTIONS"))
+		kind = LC_CI_GITHUB;
+	else if (envtrue("GITLAB_CI"))
+		kind = LC_CI_GITLAB;
+	else if (envtrue("CI"))
+		kind = LC_CI_GENERIC;
+	else
+		kind = LC_CI_NONE;
+}
+
+enum lc_ci_kind
+lc_ci_kind(void)
+{
+	return kind;
+}
+
+static int
+nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0';
+}
+
+int
+lc_ci_color(int fd)
+{
+	const char *term = getenv("TERM");
+	const char *v;
+
+	if (nonempty("NO_COLOR"))
+		return 0;
+	if (((v = getenv("CLICOLOR_FORCE")) != NULL && *v && strcmp(v, "0")) ||
+	    ((v = getenv("FORCE_COLOR")) != NULL && *v && strcmp(v, "0")))
+		return 1;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fd);
+}
+
+/* Workflow-command escaping; property values also escape ':' and ','. */
+static void
+escape(struct lc_buf *b, const char *s, int property)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '%':
+			lc_buf_adds(b, "%25");
+			break;
+		case '\r':
+			lc_buf_adds(b, "%0D");
+			break;
+		case '\n':
+			lc_buf_adds(b, "%0A");
+			break;
+		case ':':
+			lc_buf_adds(b, property ? "%3A" : ":");
+			break;
+		case ',':
+			lc_buf_adds(b, property ? "%2C" : ",");
+			break;
+		default:
+			lc_buf_addc(b, *s);
+		}
+	}
+}
+
+void
+lc_ci_error(const char *file, long line, long col, const char *msg)
+{
+	struct lc_buf b = LC_BUF_INIT, red = LC_BUF_INIT;
+
+	lc_log_line(LC_LOG_ERROR, msg);
+	if (kind != LC_CI_GITHUB)
+		return;
+	lc_log_redact(&red, msg);
+	lc_buf_adds(&b, "::error ");
+	if (file != NULL && line > 0) {
+		lc_buf_adds(&b, "file=");
+		escape(&b, file, 1);
+		lc_buf_printf(&b, ",line=%ld,", line);
+		if (col > 0)
+			lc_buf_printf(&b, "col=%ld,", col);
+	}
+	lc_buf_adds(&b, "title=");
+	escape(&b, lc_progname, 1);
+	lc_buf_adds(&b, "::");
+	escape(&b, red.data ? red.data : "", 0);
+	lc_buf_addc(&b, '\n');
+	fflush(stderr);
+	(void)!write(2, b.data, b.len);
+	lc_buf_release(&b);
+	lc_buf_release(&red);
+}
+
+void
+lc_ci_mask(const char *secret)
+{
+	struct lc_buf b = LC_BUF_INIT;
+
+	/* Multi-line values cannot be masked whole; callers pass single lines. */
+	if (kind != LC_CI_GITHUB || strchr(secret, '\n') != NULL)
+		return;
+	lc_buf_adds(&b, "::add-mask::");
+	escape(&b, secret, 0);
+	lc_buf_addc(&b, '\n');
+	fflush(stderr);
+	(void)!write(2, b.data, b.len);
+	lc_buf_release(&b);
+}

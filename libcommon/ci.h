@@ -1,0 +1,35 @@
+/* ci.h: where we run (GitHub Actions, GitLab CI, a terminal) and how to fit in. */
+#ifndef LC_CI_H
+#define LC_CI_H
+
+enum lc_ci_kind {
+	LC_CI_NONE,
+	LC_CI_GITHUB,
+	LC_CI_GITLAB,
+	LC_CI_GENERIC
+};
+
+/*
+ * Decide once, at start-up, from TOOLKIT_CI (github|gitlab|none, for
+ * tests), GITHUB_ACTIONS, GITLAB_CI and CI, in that order.
+ */
+void lc_ci_init(void);
+enum lc_ci_kind lc_ci_kind(void);
+
+/*
+ * Whether to colour what goes to fd: NO_COLOR (non-empty) turns it off,
+ * CLICOLOR_FORCE or FORCE_COLOR (non-empty, not "0") on, TERM=dumb off, and
+ * otherwise only a terminal gets colour.
+ */
+int lc_ci_color(int fd);
+
+/*
+ * Report a fatal error: "prog: msg" on stderr, and on GitHub Actions also
+ * an ::error annotation pointing at file:line:col when file is not NULL.
+ */
+void lc_ci_error(const char *file, long line, long col, const char *msg);
+
+/* On GitHub Actions, ask the runner to hide secret in later log lines. */
+void lc_ci_mask(const char *secret);
+
+#endif

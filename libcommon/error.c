@@ -1,0 +1,128 @@
+/* error.c: the pending error of a command and the mapping to exit statuses. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ci.h"
+#include "error.h"
+#include "log.h"
+
+static char errmsg[1024];
+static int errset;
+static struct {
+	char file[512];
+	long line, col;
+} where;
+
+static void
+vset(const char *fmt, va_list ap, int with_errno, int saved)
+{
+	size_t n;
+
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	if (with_errno) {
+		n = strlen(errmsg);
+		snprintf(errmsg + n, sizeof(errmsg) - n, ": %s", strerror(saved));
+	}
+	errset = 1;
+	where.line = 0;
+}
+
+int
+lc_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap, 0, 0);
+	va_end(ap);
+	return code;
+}
+
+int
+lc_error_errno(int code, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vset(fmt, ap, 1, saved);
+	va_end(ap);
+	return code;
+}
+
+void
+lc_error_where(const char *file, long line, long col)
+{
+	snprintf(where.file, sizeof(where.file), "%s", file ? file : "");
+	where.line = line;
+	where.col = col;
+}
+
+const char *
+lc_error_msg(void)
+{
+	return errset ? errmsg : NULL;
+}
+
+void
+lc_error_clear(void)
+{
+	errset = 0;
+	where.line = 0;
+}
+
+int
+lc_exit_status(int code)
+{
+	switch (code) {
+	case 0:
+		return LC_EXIT_OK;
+	case LC_ENO:
+		return LC_EXIT_NO;
+	case LC_EUSAGE:
+		return LC_EXIT_USAGE;
+	case LC_ENOTFOUND:
+		return LC_EXIT_NOTFOUND;
+	case LC_ECONFLICT:
+		return LC_EXIT_CONFLICT;
+	case LC_EAUTH:
+		return LC_EXIT_AUTH;
+	case LC_EUNAVAIL:
+		return LC_EXIT_UNAVAIL;
+	case LC_ETIMEOUT:
+		return LC_EXIT_TIMEOUT;
+	default:
+		return LC_EXIT_ERROR;
+	}
+}
+
+void
+lc_error_report(void)
+{
+	if (!errset)
+		return;
+	lc_ci_error(where.line ? where.file : NULL, where.line, where.col,
+	    errmsg);
+	lc_error_clear();
+}
+
+int
+lc_exit(int code)
+{
+	int status = lc_exit_status(code);
+
+	lc_error_report();
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		/* EPIPE is the reader's choice (| head), not our failure. */
+		if (errno != EPIPE) {
+			lc_log_error("cannot write standard output: %s",
+			    strerror(errno));
+			if (status == LC_EXIT_OK || status == LC_EXIT_NO)
+				status = LC_EXIT_ERROR;
+		}
+	}
+	return status;
+}

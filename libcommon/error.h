@@ -1,0 +1,43 @@
+/* error.h: the pending error of a command and the mapping to exit statuses. */
+#ifndef LC_ERROR_H
+#define LC_ERROR_H
+
+#include "exitcode.h"
+
+/*
+ * Record the message for the error being returned and return code, so that
+ * callers write `return lc_error_set(LC_ENOTFOUND, "no key '%s'", k);`.
+ * The detail is recorded once, where it is detected; callers pass the code
+ * up without re-wrapping it. A later call replaces the message.
+ */
+int lc_error_set(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Like lc_error_set, with ": strerror(errno)" appended. */
+int lc_error_errno(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Where the error is in a file, for CI annotations; line 0 means none. */
+void lc_error_where(const char *file, long line, long col);
+
+/* The pending message, or NULL when none is set. */
+const char *lc_error_msg(void);
+
+/* Forget the pending error (after reporting it). */
+void lc_error_clear(void);
+
+/* The exit status for a libcommon code (0 or LC_E*). */
+int lc_exit_status(int code);
+
+/*
+ * Report the pending error, if any, as "prog: message" (and as a CI
+ * annotation where the CI understands them), flush and close stdout, and
+ * return the exit status for code; a failed close of stdout is an error.
+ * Only commands call this, as `return lc_exit(rc);`.
+ */
+int lc_exit(int code);
+
+/* Report the pending error now without exiting; used between files. */
+void lc_error_report(void);
+
+#endif

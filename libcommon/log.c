@@ -1,0 +1,183 @@
+/* log.c: diagnostics on stderr with levels and secret redaction. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ci.h"
+#include "cli.h"
+#include "log.h"
+
+static enum lc_log_level maxlevel = LC_LOG_WARN;
+static char **secrets;
+static size_t nsecrets;
+
+static const char *const headers[] = {
+	"authorization:", "proxy-authorization:", "private-token:",
+	"job-token:",
+};
+
+void
+lc_log_set_level(enum lc_log_level level)
+{
+	maxlevel = level;
+}
+
+enum lc_log_level
+lc_log_get_level(void)
+{
+	return maxlevel;
+}
+
+void
+lc_log_add_secret(const char *secret)
+{
+	size_t n = strlen(secret);
+
+	if (n < 4)
+		return;
+	secrets = lc_xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
+	secrets[nsecrets++] = lc_xstrndup(secret, n);
+	lc_ci_mask(secret);
+}
+
+/* Length of a registered secret starting at s, or 0. */
+static size_t
+secret_at(const char *s)
+{
+	size_t i, n;
+
+	for (i = 0; i < nsecrets; i++) {
+		n = strlen(secrets[i]);
+		if (strncmp(s, secrets[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* Length of a sensitive header name (with colon) at s, or 0. */
+static size_t
+header_at(const char *s)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		n = strlen(headers[i]);
+		if (strncasecmp(s, headers[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* At "://", the length of "user:" when a password follows before '@'. */
+static size_t
+userinfo_at(const char *s, size_t *passlen)
+{
+	const char *p = s + 3, *colon = NULL;
+
+	for (; *p && *p != '/' && *p != '@' && *p != ' '; p++)
+		if (*p == ':' && colon == NULL)
+			colon = p;
+	if (*p != '@' || colon == NULL)
+		return 0;
+	*passlen = (size_t)(p - colon - 1);
+	return (size_t)(colon - s) + 1;
+}
+
+void
+lc_log_redact(struct lc_buf *out, const char *s)
+{
+	size_t n, pass;
+
+	while (*s) {
+		if ((n = secret_at(s)) != 0) {
+			lc_buf_adds(out, "***");
+			s += n;
+		} else if ((n = header_at(s)) != 0) {
+			lc_buf_add(out, s, n);
+			s += n;
+			while (*s == ' ')
+				lc_buf_addc(out, *s++);
+			/* Keep the scheme word ("Bearer") to help debugging. */
+			n = strcspn(s, " \r\n");
+			if (s[n] == ' ' && n < 16) {
+				lc_buf_add(out, s, n + 1);
+				s += n + 1;
+			}
+			lc_buf_adds(out, "***");
+			s += strcspn(s, "\r\n");
+		} else if (strncmp(s, "://", 3) == 0 &&
+		    (n = userinfo_at(s, &pass)) != 0) {
+			lc_buf_add(out, s, n);
+			lc_buf_adds(out, "***");
+			s += n + pass;
+		} else
+			lc_buf_addc(out, *s++);
+	}
+}
+
+static const char *
+prefix(enum lc_log_level level)
+{
+	switch (level) {
+	case LC_LOG_WARN:
+		return "warning: ";
+	case LC_LOG_DEBUG:
+		return "debug: ";
+	default:
+		return "";
+	}
+}
+
+void
+lc_log_line(enum lc_log_level level, const char *msg)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int color = lc_ci_color(2) && level <= LC_LOG_WARN;
+
+	if (level > maxlevel)
+		return;
+	lc_buf_printf(&b, "%s: ", lc_progname);
+	if (color)
+		lc_buf_adds(&b, level == LC_LOG_ERROR ? "\033[31m" :
+		    "\033[33m");
+	lc_buf_adds(&b, prefix(level));
+	lc_log_redact(&b, msg);
+	if (color)
+		lc_buf_adds(&b, "\033[0m");
+	lc_buf_addc(&b, '\n');
+	/* One write per line, so lines from several processes never mix. */
+	fflush(stderr);
+	(void)!write(2, b.data, b.len);
+	lc_buf_release(&b);
+}
+
+static void
+vlog(enum lc_log_level level, const char *fmt, va_list ap)
+{
+	struct lc_buf b = LC_BUF_INIT;
+
+	if (level > maxlevel)
+		return;
+	lc_buf_vprintf(&b, fmt, ap);
+	lc_log_line(level, b.data ? b.data : "");
+	lc_buf_release(&b);
+}
+
+#define DEFINE_LOG(name, level)					\
+void								\
+name(const char *fmt, ...)					\
+{								\
+	va_list ap;						\
+								\
+	va_start(ap, fmt);					\
+	vlog(level, fmt, ap);					\
+	va_end(ap);						\
+}
+
+DEFINE_LOG(lc_log_error, LC_LOG_ERROR)
+DEFINE_LOG(lc_log_warn, LC_LOG_WARN)
+DEFINE_LOG(lc_log_info, LC_LOG_INFO)
+DEFINE_LOG(lc_log_debug, LC_LOG_DEBUG)

@@ -1,0 +1,43 @@
+/* log.h: diagnostics on stderr with levels and secret redaction. */
+#ifndef LC_LOG_H
+#define LC_LOG_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum lc_log_level {
+	LC_LOG_ERROR,	/* always shown */
+	LC_LOG_WARN,	/* unless -q */
+	LC_LOG_INFO,	/* -v: progress */
+	LC_LOG_DEBUG	/* -vv: protocol detail */
+};
+
+/* Messages above level are dropped; the default is LC_LOG_WARN. */
+void lc_log_set_level(enum lc_log_level level);
+enum lc_log_level lc_log_get_level(void);
+
+/*
+ * Remember a secret (a token, a password): every later message shows
+ * "***" in its place. The string is copied. Values shorter than 4 bytes are
+ * not registered, since masking them would garble ordinary text.
+ */
+void lc_log_add_secret(const char *secret);
+
+/*
+ * Append s to out with secrets masked: registered secrets, the values of
+ * Authorization, Proxy-Authorization, PRIVATE-TOKEN and JOB-TOKEN headers,
+ * and the password in URL userinfo (https://user:***@host).
+ */
+void lc_log_redact(struct lc_buf *out, const char *s);
+
+/* "prog: message" (error), "prog: warning: message", and so on. */
+void lc_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lc_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lc_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lc_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Write one whole, redacted line "prog: <prefix><msg>" to stderr. */
+void lc_log_line(enum lc_log_level level, const char *msg);
+
+#endif

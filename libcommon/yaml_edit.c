@@ -1,0 +1,1631 @@
+/* yaml_edit.c: YAML edits that change only the bytes of the edited values. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "error.h"
+#include "yaml_edit.h"
+
+/*
+ * libyaml's yaml_mark_t.index counts characters, not bytes, and does not
+ * count a leading BOM. Marks arrive almost in order, so a cursor that walks
+ * forwards or backwards over UTF-8 converts them in amortised O(1).
+ */
+struct conv {
+	const unsigned char *p;
+	size_t len;
+	size_t ci, bi;		/* cursor: character index, byte offset */
+	int ascii;		/* no byte >= 0x80: index + bom is the offset */
+	size_t bom;
+};
+
+static void
+conv_init(struct conv *c, const char *p, size_t len)
+{
+	size_t i;
+
+	c->p = (const unsigned char *)p;
+	c->len = len;
+	c->bom = len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	c->ci = 0;
+	c->bi = c->bom;
+	c->ascii = 1;
+	for (i = 0; i < len; i++)
+		if (c->p[i] & 0x80) {
+			c->ascii = 0;
+			break;
+		}
+}
+
+static size_t
+conv_byte(struct conv *c, size_t idx)
+{
+	if (c->ascii)
+		return idx + c->bom > c->len ? c->len : idx + c->bom;
+	while (c->ci < idx && c->bi < c->len) {
+		c->bi++;
+		while (c->bi < c->len && (c->p[c->bi] & 0xc0) == 0x80)
+			c->bi++;
+		c->ci++;
+	}
+	while (c->ci > idx && c->bi > c->bom) {
+		c->bi--;
+		while (c->bi > c->bom && (c->p[c->bi] & 0xc0) == 0x80)
+			c->bi--;
+		c->ci--;
+	}
+	return c->bi;
+}
+
+/* Parsing: events to a node tree. */
+
+struct parse {
+	struct lc_ydoc *doc;
+	yaml_parser_t *parser;
+	struct conv *conv;
+	const char *buf;	/* what the parser reads */
+	size_t base;		/* offset of the document in buf */
+	uint32_t stack[256];
+	size_t depth;
+	uint32_t lastend;	/* end of the last token seen, doc-relative */
+	uint32_t *anchored;
+	size_t nanchored, capanchored;
+};
+
+static uint32_t
+newnode(struct lc_ydoc *doc)
+{
+	if (doc->nnodes == doc->cap) {
+		doc->cap = doc->cap ? doc->cap * 2 : 256;
+		doc->nodes = lc_xrealloc(doc->nodes,
+		    doc->cap * sizeof(*doc->nodes));
+	}
+	memset(&doc->nodes[doc->nnodes], 0, sizeof(doc->nodes[0]));
+	doc->nodes[doc->nnodes].val = LC_YNOVAL;
+	return doc->nnodes++;
+}
+
+static uint32_t
+arena_add(struct lc_ydoc *doc, const void *p, size_t n)
+{
+	uint32_t off = (uint32_t)doc->arena.len;
+
+	lc_buf_add(&doc->arena, p, n);
+	return off;
+}
+
+/* Skip "&anchor" and "!tag" properties (and the blanks after them). */
+static uint32_t
+skip_props(const char *t, uint32_t p, uint32_t end)
+{
+	while (p < end && (t[p] == '&' || t[p] == '!')) {
+		while (p < end && t[p] != ' ' && t[p] != '\t' &&
+		    t[p] != '\n' && t[p] != '\r')
+			p++;
+		while (p < end && (t[p] == ' ' || t[p] == '\t' ||
+		    t[p] == '\n' || t[p] == '\r'))
+			p++;
+	}
+	return p;
+}
+
+static size_t
+line_start(const char *t, size_t p)
+{
+	while (p > 0 && t[p - 1] != '\n')
+		p--;
+	return p;
+}
+
+/*
+ * A block scalar's end mark lies at the start of the next line, past any
+ * indentation libyaml ate and past trailing blank lines. Pull it back to
+ * just after the scalar's last content line.
+ */
+static uint32_t
+trim_block_end(const char *t, uint32_t vstart, uint32_t e)
+{
+	size_t ls = line_start(t, e), p, hdr;
+
+	for (p = ls; p < e && t[p] == ' '; p++)
+		;
+	if (p == e)
+		e = (uint32_t)ls;
+	for (hdr = vstart; hdr < e && t[hdr] != '\n'; hdr++)
+		;
+	/* e is now after a newline (or at EOF); drop whitespace-only lines. */
+	while (e > hdr + 1 && t[e - 1] == '\n') {
+		p = line_start(t, e - 1);
+		if (p <= hdr)
+			break;
+		ls = p;
+		while (p < e - 1 && (t[p] == ' ' || t[p] == '\t' ||
+		    t[p] == '\r'))
+			p++;
+		if (p != e - 1)
+			break;
+		e = (uint32_t)ls;
+	}
+	return e;
+}
+
+static void
+link_node(struct parse *ps, uint32_t n)
+{
+	struct lc_ydoc *doc = ps->doc;
+	uint32_t par;
+
+	if (ps->depth == 0) {
+		doc->root = n;
+		return;
+	}
+	par = ps->stack[ps->depth - 1];
+	doc->nodes[n].parent = par;
+	if (doc->nodes[par].last)
+		doc->nodes[doc->nodes[par].last].next = n;
+	else
+		doc->nodes[par].first = n;
+	doc->nodes[par].last = n;
+	doc->nodes[par].nkids++;
+}
+
+static uint32_t
+find_anchor(struct parse *ps, const char *name)
+{
+	struct lc_ydoc *doc = ps->doc;
+	size_t i, n = strlen(name);
+	struct lc_ynode *a;
+
+	for (i = ps->nanchored; i-- > 0;) {
+		a = &doc->nodes[ps->anchored[i]];
+		if (a->alen == n &&
+		    memcmp(doc->arena.data + a->anchor, name, n) == 0)
+			return ps->anchored[i];
+	}
+	return 0;
+}
+
+static void
+set_anchor(struct parse *ps, uint32_t n, const yaml_char_t *anchor)
+{
+	struct lc_ydoc *doc = ps->doc;
+	size_t len;
+
+	if (anchor == NULL)
+		return;
+	len = strlen((const char *)anchor);
+	doc->nodes[n].anchor = arena_add(doc, anchor, len);
+	doc->nodes[n].alen = (uint32_t)len;
+	if (ps->nanchored == ps->capanchored) {
+		ps->capanchored = ps->capanchored ? ps->capanchored * 2 : 16;
+		ps->anchored = lc_xrealloc(ps->anchored,
+		    ps->capanchored * sizeof(*ps->anchored));
+	}
+	ps->anchored[ps->nanchored++] = n;
+}
+
+static uint32_t
+rel(struct parse *ps, yaml_mark_t m)
+{
+	return (uint32_t)(conv_byte(ps->conv, m.index) - ps->base);
+}
+
+static int
+parse_error(struct parse *ps, const char *name)
+{
+	yaml_parser_t *p = ps->parser;
+	const char *problem = p->problem ? p->problem : "cannot parse";
+	long line = (long)p->problem_mark.line + 1;
+	long col = (long)p->problem_mark.column + 1;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return lc_error_set(LC_ENOMEM, "out of memory");
+	if (p->context != NULL && p->problem_mark.line == 0 &&
+	    p->problem_mark.column == 0 && p->context_mark.line != 0) {
+		line = (long)p->context_mark.line + 1;
+		col = (long)p->context_mark.column + 1;
+	}
+	lc_error_set(LC_EDATA, "'%s': %ld:%ld: %s%s%s", name, line, col,
+	    p->context ? p->context : "", p->context ? ": " : "", problem);
+	lc_error_where(name, line, col);
+	return LC_EDATA;
+}
+
+/* Build the tree of one document; the DOCUMENT-START event was consumed. */
+static int
+parse_nodes(struct parse *ps, yaml_event_t *docend, const char *name)
+{
+	struct lc_ydoc *doc = ps->doc;
+	const char *t = ps->buf + ps->base;
+	yaml_event_t ev;
+	struct lc_ynode *nd;
+	uint32_t n, s, e;
+	size_t vlen;
+	int type;
+
+	for (;;) {
+		if (!yaml_parser_parse(ps->parser, &ev))
+			return parse_error(ps, name);
+		type = ev.type;
+		switch (type) {
+		case YAML_DOCUMENT_END_EVENT:
+			*docend = ev;
+			return 0;
+		case YAML_SCALAR_EVENT:
+			n = newnode(doc);
+			nd = &doc->nodes[n];
+			nd->type = LC_YSCALAR;
+			nd->style = (unsigned char)ev.data.scalar.style;
+			nd->start = s = rel(ps, ev.start_mark);
+			e = rel(ps, ev.end_mark);
+			nd->vstart = ev.data.scalar.anchor || ev.data.scalar.tag ?
+			    skip_props(t, s, e) : s;
+			if (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED) {
+				e = trim_block_end(t, nd->vstart, e);
+				/* The last token ends at the final newline. */
+				ps->lastend = e > 0 && t[e - 1] == '\n' ?
+				    e - 1 : e;
+			} else if (e > ps->lastend || e > s)
+				ps->lastend = e;
+			nd->end = nd->cend = e;
+			vlen = ev.data.scalar.length;
+			if (nd->style != LC_YPLAIN || vlen != e - nd->vstart ||
+			    memcmp(t + nd->vstart, ev.data.scalar.value, vlen)) {
+				nd->val = arena_add(doc, ev.data.scalar.value,
+				    vlen);
+				nd->vlen = (uint32_t)vlen;
+			}
+			set_anchor(ps, n, ev.data.scalar.anchor);
+			link_node(ps, n);
+			break;
+		case YAML_ALIAS_EVENT:
+			n = newnode(doc);
+			nd = &doc->nodes[n];
+			nd->type = LC_YALIAS;
+			nd->start = nd->vstart = rel(ps, ev.start_mark);
+			nd->end = nd->cend = ps->lastend = rel(ps, ev.end_mark);
+			nd->target = find_anchor(ps,
+			    (const char *)ev.data.alias.anchor);
+			link_node(ps, n);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (ps->depth == sizeof(ps->stack) / sizeof(ps->stack[0])) {
+				yaml_event_delete(&ev);
+				lc_error_where(name, (long)ev.start_mark.line + 1,
+				    (long)ev.start_mark.column + 1);
+				return lc_error_set(LC_EDATA,
+				    "'%s': %zu:%zu: nested more than %zu deep",
+				    name, ev.start_mark.line + 1,
+				    ev.start_mark.column + 1,
+				    sizeof(ps->stack) / sizeof(ps->stack[0]));
+			}
+			n = newnode(doc);
+			nd = &doc->nodes[n];
+			if (type == YAML_SEQUENCE_START_EVENT) {
+				nd->type = LC_YSEQ;
+				nd->style = ev.data.sequence_start.style ==
+				    YAML_FLOW_SEQUENCE_STYLE ? 2 : 1;
+				set_anchor(ps, n, ev.data.sequence_start.anchor);
+			} else {
+				nd->type = LC_YMAP;
+				nd->style = ev.data.mapping_start.style ==
+				    YAML_FLOW_MAPPING_STYLE ? 2 : 1;
+				set_anchor(ps, n, ev.data.mapping_start.anchor);
+			}
+			nd->start = s = rel(ps, ev.start_mark);
+			nd->vstart = skip_props(t, s, (uint32_t)(ps->conv->len -
+			    ps->base));
+			link_node(ps, n);
+			ps->stack[ps->depth++] = n;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			n = ps->stack[--ps->depth];
+			nd = &doc->nodes[n];
+			if (nd->style == 2)
+				ps->lastend = rel(ps, ev.end_mark);
+			/* Block collections end where their last token does. */
+			nd->end = nd->cend = ps->lastend;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+}
+
+static void
+doc_reset_tree(struct lc_ydoc *doc)
+{
+	doc->nnodes = 0;
+	doc->root = 0;
+	doc->arena.len = 0;
+	newnode(doc);	/* index 0 means "none" */
+}
+
+static void
+doc_release(struct lc_ydoc *doc)
+{
+	size_t i;
+
+	for (i = 0; i < doc->nedits; i++)
+		free(doc->edits[i].text);
+	free(doc->edits);
+	free(doc->nodes);
+	lc_buf_release(&doc->arena);
+	lc_buf_release(&doc->own);
+	memset(doc, 0, sizeof(*doc));
+}
+
+static const char *
+detect_eol(const char *data, size_t len)
+{
+	const char *nl = memchr(data, '\n', len);
+
+	return nl != NULL && nl > data && nl[-1] == '\r' ? "\r\n" : "\n";
+}
+
+/* A stream with no document (empty, or only comments) gets this one. */
+static int
+empty_doc(struct lc_ydoc *doc, const char *data, size_t len)
+{
+	uint32_t n;
+
+	doc->base = len;
+	doc->text = data + len;
+	doc->len = 0;
+	n = newnode(doc);
+	doc->nodes[n].type = LC_YSCALAR;
+	doc->nodes[n].style = LC_YPLAIN;
+	doc->root = n;
+	return 0;
+}
+
+static size_t
+count_lines(const char *p, size_t n)
+{
+	size_t c = 0;
+	const char *q;
+
+	while (n > 0 && (q = memchr(p, '\n', n)) != NULL) {
+		c++;
+		n -= (size_t)(q + 1 - p);
+		p = q + 1;
+	}
+	return c;
+}
+
+int
+lc_yaml_stream(const char *name, const char *data, size_t len,
+    lc_ydoc_fn fn, void *arg, struct lc_buf *out, int *changed)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev, docend;
+	struct conv conv;
+	struct parse ps;
+	struct lc_ydoc doc;
+	size_t prev = 0, s, ls, lines = 0, linepos = 0, end;
+	int rc = 0, ndocs = 0, done = 0;
+
+	if (changed)
+		*changed = 0;
+	if (len >= UINT32_MAX)
+		return lc_error_set(LC_EDATA, "'%s': larger than 4 GiB", name);
+	memset(&doc, 0, sizeof(doc));
+	memset(&ps, 0, sizeof(ps));
+	conv_init(&conv, data, len);
+	if (!yaml_parser_initialize(&parser))
+		return lc_error_set(LC_ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	ps.parser = &parser;
+	ps.conv = &conv;
+	ps.buf = data;
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			ps.doc = &doc;
+			rc = parse_error(&ps, name);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			s = conv_byte(&conv, ev.start_mark.index);
+			/* Start at the line start so indentation stays. */
+			ls = line_start(data, s);
+			while (ls < s && data[ls] == ' ')
+				ls++;
+			if (ls == s)
+				s = line_start(data, s);
+			if (s < prev)
+				s = prev;
+			memset(&doc, 0, sizeof(doc));
+			doc_reset_tree(&doc);
+			doc.name = name;
+			doc.index = ndocs++;
+			doc.eol = detect_eol(data, len);
+			doc.base = ps.base = s;
+			lines += count_lines(data + linepos, s - linepos);
+			linepos = s;
+			doc.line0 = lines;
+			ps.doc = &doc;
+			ps.depth = 0;
+			ps.lastend = 0;
+			ps.nanchored = 0;
+			yaml_event_delete(&ev);
+			if ((rc = parse_nodes(&ps, &docend, name)) != 0)
+				break;
+			end = conv_byte(&conv, docend.end_mark.index);
+			yaml_event_delete(&docend);
+			if (end < s)
+				end = s;
+			doc.text = data + s;
+			doc.len = end - s;
+			doc.outpos = out ? out->len + (s - prev) : 0;
+			rc = fn(&doc, arg);
+			if (rc == 0 && out != NULL) {
+				lc_buf_add(out, data + prev, s - prev);
+				lc_buf_add(out, doc.text, doc.len);
+			}
+			if (changed && doc.changed)
+				*changed = 1;
+			prev = end;
+			doc_release(&doc);
+			continue;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (rc == 0 && ndocs == 0) {
+		memset(&doc, 0, sizeof(doc));
+		doc_reset_tree(&doc);
+		doc.name = name;
+		doc.eol = detect_eol(data, len);
+		doc.line0 = count_lines(data, len);
+		empty_doc(&doc, data, len);
+		doc.outpos = out ? out->len + len : 0;
+		rc = fn(&doc, arg);
+		if (rc == 0 && out != NULL) {
+			lc_buf_add(out, data, len);
+			lc_buf_add(out, doc.text, doc.len);
+			prev = len;
+		}
+		if (changed && doc.changed)
+			*changed = 1;
+		doc_release(&doc);
+	}
+	if (rc == 0 && out != NULL)
+		lc_buf_add(out, data + prev, len - prev);
+	if (rc != 0)
+		doc_release(&doc);
+	free(ps.anchored);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* Reading the tree. */
+
+const char *
+lc_ynode_value(const struct lc_ydoc *doc, uint32_t n, size_t *len)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+
+	if (nd->type == LC_YALIAS && nd->target)
+		return lc_ynode_value(doc, nd->target, len);
+	if (nd->type != LC_YSCALAR) {
+		*len = 0;
+		return "";
+	}
+	if (nd->val != LC_YNOVAL) {
+		*len = nd->vlen;
+		return doc->arena.data + nd->val;
+	}
+	*len = nd->end - nd->vstart;
+	return doc->text + nd->vstart;
+}
+
+enum lc_ylit_kind
+lc_ynode_kind(const struct lc_ydoc *doc, uint32_t n)
+{
+	const char *v;
+	size_t len;
+
+	if (doc->nodes[n].type == LC_YALIAS && doc->nodes[n].target)
+		return lc_ynode_kind(doc, doc->nodes[n].target);
+	if (doc->nodes[n].type != LC_YSCALAR)
+		return LC_YL_STR;
+	if (doc->nodes[n].style != LC_YPLAIN)
+		return LC_YL_STR;
+	v = lc_ynode_value(doc, n, &len);
+	return lc_yaml_resolve(v, len);
+}
+
+int
+lc_ynode_is_null(const struct lc_ydoc *doc, uint32_t n)
+{
+	return doc->nodes[n].type == LC_YSCALAR &&
+	    lc_ynode_kind(doc, n) == LC_YL_NULL;
+}
+
+static int
+key_is(const struct lc_ydoc *doc, uint32_t k, const char *key, size_t n)
+{
+	const char *v;
+	size_t len;
+
+	if (doc->nodes[k].type != LC_YSCALAR)
+		return 0;
+	v = lc_ynode_value(doc, k, &len);
+	return len == n && memcmp(v, key, n) == 0;
+}
+
+static uint32_t
+deref(const struct lc_ydoc *doc, uint32_t n)
+{
+	if (n && doc->nodes[n].type == LC_YALIAS)
+		return doc->nodes[n].target;
+	return n;
+}
+
+static uint32_t
+map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+    size_t keylen, int *merged, int depth)
+{
+	uint32_t k, v, m, r;
+
+	if (map == 0 || doc->nodes[map].type != LC_YMAP || depth > 32)
+		return 0;
+	for (k = doc->nodes[map].first; k; k = doc->nodes[v].next) {
+		v = doc->nodes[k].next;
+		if (v == 0)
+			break;
+		if (key_is(doc, k, key, keylen))
+			return v;
+	}
+	/* Not here: look in merged mappings, earlier ones first. */
+	for (k = doc->nodes[map].first; k; k = doc->nodes[v].next) {
+		v = doc->nodes[k].next;
+		if (v == 0)
+			break;
+		if (!key_is(doc, k, "<<", 2) || doc->nodes[k].style != LC_YPLAIN)
+			continue;
+		m = deref(doc, v);
+		if (m && doc->nodes[m].type == LC_YSEQ) {
+			for (m = doc->nodes[m].first; m; m = doc->nodes[m].next)
+				if ((r = map_get(doc, deref(doc, m), key, keylen,
+				    merged, depth + 1)) != 0) {
+					*merged = 1;
+					return r;
+				}
+		} else if ((r = map_get(doc, m, key, keylen, merged,
+		    depth + 1)) != 0) {
+			*merged = 1;
+			return r;
+		}
+	}
+	return 0;
+}
+
+uint32_t
+lc_ymap_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+    size_t keylen, int *merged)
+{
+	*merged = 0;
+	return map_get(doc, map, key, keylen, merged, 0);
+}
+
+uint32_t
+lc_ynode_key(const struct lc_ydoc *doc, uint32_t v)
+{
+	uint32_t p = doc->nodes[v].parent, k;
+
+	if (p == 0 || doc->nodes[p].type != LC_YMAP)
+		return 0;
+	for (k = doc->nodes[p].first; k; k = doc->nodes[doc->nodes[k].next].next)
+		if (doc->nodes[k].next == v)
+			return k;
+	return 0;
+}
+
+void
+lc_ydoc_where(const struct lc_ydoc *doc, size_t off, long *line, long *col)
+{
+	size_t ls = line_start(doc->text, off), i;
+	long c = 1;
+
+	*line = (long)(doc->line0 + count_lines(doc->text, ls)) + 1;
+	for (i = ls; i < off; i++)
+		if (((unsigned char)doc->text[i] & 0xc0) != 0x80)
+			c++;
+	*col = c;
+}
+
+/* Scalar typing and formatting. */
+
+static int
+all_of(const char *s, size_t n, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strchr(set, s[i]) == NULL || s[i] == '\0')
+			return 0;
+	return n > 0;
+}
+
+static int
+is_one_of(const char *s, size_t n, const char *const *words)
+{
+	for (; *words; words++)
+		if (strlen(*words) == n && memcmp(*words, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* [-+]? digits with '_' ... the body of YAML 1.1 and 1.2 numbers. */
+static int
+is_number(const char *s, size_t n)
+{
+	size_t i = 0, d;
+	int dot = 0, digits = 0;
+
+	if (n > 0 && (s[0] == '-' || s[0] == '+'))
+		i++;
+	if (i == n)
+		return 0;
+	if (n - i > 2 && s[i] == '0' && strchr("xXoObB", s[i + 1]) != NULL)
+		return all_of(s + i + 2, n - i - 2,
+		    "0123456789abcdefABCDEF_");
+	if (n - i == 4 && (memcmp(s + i, ".inf", 4) == 0 ||
+	    memcmp(s + i, ".Inf", 4) == 0 || memcmp(s + i, ".INF", 4) == 0))
+		return 1;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '_' && digits)
+			;
+		else if (s[i] == '.' && !dot)
+			dot = 1;
+		else if (s[i] == ':' && digits && !dot) {
+			/* YAML 1.1 base 60: 1:30, 190:20:30 */
+			for (d = i + 1; d < n && s[d] >= '0' && s[d] <= '9'; d++)
+				;
+			if (d == i + 1 || d - i - 1 > 2)
+				return 0;
+			i = d - 1;
+		} else if ((s[i] == 'e' || s[i] == 'E') && digits) {
+			i++;
+			if (i < n && (s[i] == '-' || s[i] == '+'))
+				i++;
+			return i < n && all_of(s + i, n - i, "0123456789");
+		} else
+			return 0;
+	}
+	return digits > 0;
+}
+
+static int
+is_timestamp(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	for (d = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++, d++)
+		;
+	if (d != 4 || i >= n || s[i] != '-')
+		return 0;
+	for (d = 0, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, d++)
+		;
+	if (d < 1 || d > 2 || i >= n || s[i] != '-')
+		return 0;
+	for (d = 0, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, d++)
+		;
+	return d >= 1 && d <= 2;
+}
+
+enum lc_ylit_kind
+lc_yaml_resolve(const char *s, size_t n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL",
+	    NULL };
+	/* YAML 1.1 booleans too: Kubernetes reads with YAML 1.1 rules. */
+	static const char *const bools[] = { "true", "True", "TRUE", "false",
+	    "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO", "on",
+	    "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", NULL };
+	static const char *const floats[] = { ".nan", ".NaN", ".NAN", NULL };
+
+	if (is_one_of(s, n, nulls))
+		return LC_YL_NULL;
+	if (is_one_of(s, n, bools))
+		return LC_YL_BOOL;
+	if (is_one_of(s, n, floats) || is_number(s, n))
+		return LC_YL_NUM;
+	return LC_YL_STR;
+}
+
+int
+lc_yaml_plain_is_typed(const char *s, size_t n)
+{
+	return lc_yaml_resolve(s, n) != LC_YL_STR || is_timestamp(s, n) ||
+	    (n == 1 && s[0] == '=') || (n == 2 && memcmp(s, "<<", 2) == 0);
+}
+
+/* Length of a YAML line break or BOM at s that plain text cannot hold. */
+static size_t
+special_at(const unsigned char *s, size_t n)
+{
+	if (n >= 2 && s[0] == 0xc2 && s[1] == 0x85)
+		return 2;
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xa8 || s[2] == 0xa9))
+		return 3;
+	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return 3;
+	return 0;
+}
+
+static int
+plain_ok(const char *s, size_t n, int flow)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	if (n == 0 || lc_yaml_plain_is_typed(s, n))
+		return 0;
+	if (strchr(",[]{}#&*!|>'\"%@`", s[0]) != NULL)
+		return 0;
+	if (strchr("-?:", s[0]) != NULL &&
+	    (n == 1 || s[1] == ' ' || (flow && strchr(",[]{}", s[1]))))
+		return 0;
+	if (s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':')
+		return 0;
+	if (n >= 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "...", 3) == 0))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f || special_at(u + i, n - i))
+			return 0;
+		if (s[i] == ':' && i + 1 < n && (s[i + 1] == ' ' ||
+		    (flow && strchr(",[]{}", s[i + 1]))))
+			return 0;
+		if (s[i] == '#' && s[i - 1] == ' ')
+			return 0;
+		if (flow && strchr(",[]{}", s[i]) != NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+single_ok(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f ||
+		    special_at(u + i, n - i))
+			return 0;
+	/* Leading or trailing blanks of a quoted line fold away. */
+	return !(n > 0 && (s[0] == '\t' || s[n - 1] == '\t'));
+}
+
+/* Whether s can be a block scalar whose lines we indent ourselves. */
+static int
+block_ok(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+	int bol = 1;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((u[i] < 0x20 && u[i] != '\n' && u[i] != '\t') ||
+		    u[i] == 0x7f || special_at(u + i, n - i))
+			return 0;
+		/* Leading blanks would need an indentation indicator. */
+		if (bol && (s[i] == ' ' || s[i] == '\t'))
+			return 0;
+		bol = s[i] == '\n';
+	}
+	return 1;
+}
+
+static void
+add_spaces(struct lc_buf *out, int n)
+{
+	while (n-- > 0)
+		lc_buf_addc(out, ' ');
+}
+
+static void
+format_double(struct lc_buf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+
+	lc_buf_addc(out, '"');
+	for (i = 0; i < n; i++) {
+		if ((k = special_at(u + i, n - i)) != 0) {
+			lc_buf_adds(out, k == 2 ? "\\N" : u[i] == 0xef ?
+			    "\\uFEFF" : u[i + 2] == 0xa8 ? "\\L" : "\\P");
+			i += k - 1;
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			lc_buf_adds(out, "\\\"");
+			break;
+		case '\\':
+			lc_buf_adds(out, "\\\\");
+			break;
+		case '\n':
+			lc_buf_adds(out, "\\n");
+			break;
+		case '\t':
+			lc_buf_adds(out, "\\t");
+			break;
+		case '\r':
+			lc_buf_adds(out, "\\r");
+			break;
+		default:
+			if (u[i] < 0x20 || u[i] == 0x7f)
+				lc_buf_printf(out, "\\x%02x", u[i]);
+			else
+				lc_buf_addc(out, s[i]);
+		}
+	}
+	lc_buf_addc(out, '"');
+}
+
+static void
+format_single(struct lc_buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	lc_buf_addc(out, '\'');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\'')
+			lc_buf_addc(out, '\'');
+		lc_buf_addc(out, s[i]);
+	}
+	lc_buf_addc(out, '\'');
+}
+
+/* "|" or ">" block with chomping from the trailing newlines; ends in eol. */
+static void
+format_block(struct lc_buf *out, const char *s, size_t n, int folded,
+    int indent, const char *eol)
+{
+	size_t body = n, trail, i, ls;
+
+	while (body > 0 && s[body - 1] == '\n')
+		body--;
+	trail = n - body;
+	lc_buf_addc(out, folded ? '>' : '|');
+	if (trail == 0)
+		lc_buf_addc(out, '-');
+	else if (trail > 1)
+		lc_buf_addc(out, '+');
+	lc_buf_adds(out, eol);
+	for (i = ls = 0; i <= body; i++) {
+		if (i < body && s[i] != '\n')
+			continue;
+		if (i > ls) {
+			add_spaces(out, indent);
+			lc_buf_add(out, s + ls, i - ls);
+		}
+		lc_buf_adds(out, eol);
+		/* Folded: a single newline between lines would fold to a space. */
+		if (folded && i < body && i > ls && i + 1 < body &&
+		    s[i + 1] != '\n')
+			lc_buf_adds(out, eol);
+		ls = i + 1;
+	}
+	for (i = 1; i < trail; i++)
+		lc_buf_adds(out, eol);
+}
+
+void
+lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v, int style,
+    int flow, int indent, const char *eol)
+{
+	switch (v->kind) {
+	case LC_YL_NULL:
+		lc_buf_adds(out, "null");
+		return;
+	case LC_YL_BOOL:
+	case LC_YL_NUM:
+		lc_buf_add(out, v->s, v->n);
+		return;
+	case LC_YL_STR:
+		break;
+	default:
+		assert(!"collection passed to lc_yaml_format_scalar");
+		return;
+	}
+	if ((style == LC_YLITERAL || style == LC_YFOLDED) && !flow &&
+	    block_ok(v->s, v->n) && (style == LC_YLITERAL ||
+	    memchr(v->s, '\t', v->n) == NULL)) {
+		format_block(out, v->s, v->n, style == LC_YFOLDED, indent, eol);
+		return;
+	}
+	if (style == LC_YSINGLE && single_ok(v->s, v->n))
+		format_single(out, v->s, v->n);
+	else if (style != LC_YDOUBLE && style != LC_YSINGLE &&
+	    plain_ok(v->s, v->n, flow))
+		lc_buf_add(out, v->s, v->n);
+	else
+		format_double(out, v->s, v->n);
+}
+
+/* Layout helpers for edits. */
+
+static int
+col_of(const struct lc_ydoc *doc, size_t p)
+{
+	return (int)(p - line_start(doc->text, p));
+}
+
+static size_t
+after_line_end(const struct lc_ydoc *doc, size_t p)
+{
+	const char *nl = p < doc->len ?
+	    memchr(doc->text + p, '\n', doc->len - p) : NULL;
+
+	return nl ? (size_t)(nl - doc->text) + 1 : doc->len;
+}
+
+/* Whether only blanks stand between the start of p's line and p. */
+static int
+first_on_line(const struct lc_ydoc *doc, size_t p)
+{
+	size_t ls = line_start(doc->text, p);
+
+	while (ls < p && doc->text[ls] == ' ')
+		ls++;
+	return ls == p;
+}
+
+/* The '-' that introduces sequence item n. */
+static size_t
+dash_of(const struct lc_ydoc *doc, uint32_t n)
+{
+	size_t p = doc->nodes[n].start;
+
+	while (p > 0 && doc->text[p - 1] != '-')
+		p--;
+	return p > 0 ? p - 1 : 0;
+}
+
+static int
+in_flow(const struct lc_ydoc *doc, uint32_t n)
+{
+	uint32_t p = doc->nodes[n].parent;
+
+	return p && doc->nodes[p].style == 2 && doc->nodes[p].type != LC_YSCALAR;
+}
+
+/* Learn the document's indentation step and sequence style. */
+static void
+learn_layout(struct lc_ydoc *doc)
+{
+	uint32_t i, p, k;
+	int learned_step = 0, learned_seq = 0, d;
+
+	doc->step = 2;
+	doc->indentless = 0;
+	for (i = 1; i < doc->nnodes && !(learned_step && learned_seq); i++) {
+		p = doc->nodes[i].parent;
+		if (!p || doc->nodes[p].type != LC_YMAP ||
+		    doc->nodes[p].style != 1 || doc->nodes[i].style != 1 ||
+		    (k = lc_ynode_key(doc, i)) == 0 ||
+		    !first_on_line(doc, doc->nodes[i].vstart))
+			continue;
+		if (doc->nodes[i].type == LC_YMAP && !learned_step) {
+			d = col_of(doc, doc->nodes[i].vstart) -
+			    col_of(doc, doc->nodes[k].start);
+			if (d > 0) {
+				doc->step = d;
+				learned_step = 1;
+			}
+		} else if (doc->nodes[i].type == LC_YSEQ && !learned_seq) {
+			doc->indentless = col_of(doc, doc->nodes[i].vstart) ==
+			    col_of(doc, doc->nodes[k].start);
+			learned_seq = 1;
+		}
+	}
+}
+
+static void
+add_edit(struct lc_ydoc *doc, size_t start, size_t end, struct lc_buf *text)
+{
+	struct lc_yedit *e;
+
+	if (doc->nedits == doc->capedits) {
+		doc->capedits = doc->capedits ? doc->capedits * 2 : 8;
+		doc->edits = lc_xrealloc(doc->edits,
+		    doc->capedits * sizeof(*doc->edits));
+	}
+	e = &doc->edits[doc->nedits];
+	e->start = (uint32_t)start;
+	e->end = (uint32_t)end;
+	e->len = text->len;
+	e->text = lc_buf_detach(text);
+	e->seq = (unsigned)doc->nedits++;
+}
+
+/* Insert lines (each ending in eol) at p, the start of a line or EOF. */
+static void
+insert_lines(struct lc_ydoc *doc, size_t p, struct lc_buf *lines)
+{
+	struct lc_buf t = LC_BUF_INIT;
+	size_t el = strlen(doc->eol);
+
+	if (p == doc->len && p > 0 && doc->text[p - 1] != '\n') {
+		/* No final newline: keep it that way. */
+		lc_buf_adds(&t, doc->eol);
+		lc_buf_add(&t, lines->data, lines->len - el);
+		lc_buf_release(lines);
+		add_edit(doc, p, p, &t);
+	} else
+		add_edit(doc, p, p, lines);
+}
+
+static void emit_value(struct lc_ydoc *, struct lc_buf *,
+    const struct lc_ylit *, int, int);
+
+static int
+lit_empty(const struct lc_ylit *v)
+{
+	return (v->kind == LC_YL_SEQ || v->kind == LC_YL_MAP) && v->nkids == 0;
+}
+
+static int
+lit_coll(const struct lc_ylit *v)
+{
+	return v->kind == LC_YL_SEQ || v->kind == LC_YL_MAP;
+}
+
+static void
+emit_flow(struct lc_buf *out, const struct lc_ylit *v, const char *eol)
+{
+	size_t i;
+
+	if (!lit_coll(v)) {
+		lc_yaml_format_scalar(out, v, 0, 1, 0, eol);
+		return;
+	}
+	lc_buf_addc(out, v->kind == LC_YL_SEQ ? '[' : '{');
+	for (i = 0; i < v->nkids; i++) {
+		if (i > 0)
+			lc_buf_adds(out, v->kind == LC_YL_MAP && i % 2 ?
+			    ": " : ", ");
+		emit_flow(out, &v->kids[i], eol);
+	}
+	lc_buf_addc(out, v->kind == LC_YL_SEQ ? ']' : '}');
+}
+
+/* "key: value" lines at indent; the first line's indentation is skipped
+ * when inline is set (it follows "- "). Ends in eol. */
+static void
+emit_pair(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *k,
+    const struct lc_ylit *v, int indent, int inline_)
+{
+	if (!inline_)
+		add_spaces(out, indent);
+	if (lit_coll(k))
+		emit_flow(out, k, doc->eol);
+	else
+		lc_yaml_format_scalar(out, k, 0, 0, 0, doc->eol);
+	lc_buf_addc(out, ':');
+	emit_value(doc, out, v, indent, 0);
+}
+
+/* Sequence items "- x" with the dash at col; ends in eol. */
+static void
+emit_items(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
+    size_t nv, int col, int style)
+{
+	size_t i, j;
+
+	for (i = 0; i < nv; i++) {
+		add_spaces(out, col);
+		lc_buf_addc(out, '-');
+		if (v[i].kind == LC_YL_MAP && v[i].nkids > 0) {
+			lc_buf_addc(out, ' ');
+			for (j = 0; j < v[i].nkids; j += 2)
+				emit_pair(doc, out, &v[i].kids[j],
+				    &v[i].kids[j + 1], col + 2, j == 0);
+		} else if (lit_coll(&v[i])) {
+			lc_buf_addc(out, ' ');
+			emit_flow(out, &v[i], doc->eol);
+			lc_buf_adds(out, doc->eol);
+		} else {
+			lc_buf_addc(out, ' ');
+			lc_yaml_format_scalar(out, &v[i], style, 0, col + 2,
+			    doc->eol);
+			if (!(v[i].kind == LC_YL_STR && out->len > 0 &&
+			    out->data[out->len - 1] == '\n'))
+				lc_buf_adds(out, doc->eol);
+		}
+	}
+}
+
+/*
+ * The value after "key:" whose key sits at indent: " scalar" and eol, or
+ * eol and nested block lines. style is the quote style to prefer.
+ */
+static void
+emit_value(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
+    int indent, int style)
+{
+	size_t j;
+
+	if (lit_coll(v) && !lit_empty(v)) {
+		lc_buf_adds(out, doc->eol);
+		if (v->kind == LC_YL_MAP)
+			for (j = 0; j < v->nkids; j += 2)
+				emit_pair(doc, out, &v->kids[j], &v->kids[j + 1],
+				    indent + doc->step, 0);
+		else
+			emit_items(doc, out, v->kids, v->nkids,
+			    doc->indentless ? indent : indent + doc->step, 0);
+		return;
+	}
+	lc_buf_addc(out, ' ');
+	if (lit_coll(v))
+		lc_buf_adds(out, v->kind == LC_YL_MAP ? "{}" : "[]");
+	else
+		lc_yaml_format_scalar(out, v, style, 0, indent + doc->step,
+		    doc->eol);
+	if (!(out->len > 0 && out->data[out->len - 1] == '\n'))
+		lc_buf_adds(out, doc->eol);
+}
+
+/* Nested single-key mappings for keys[1..] ending in v, as a literal. */
+static void
+chain_lit(struct lc_ylit *store, const struct lc_ylit *keys, size_t nkeys,
+    const struct lc_ylit *v)
+{
+	size_t i;
+
+	/* store[2*i] is the map, store[2*i+1].. its key and value. */
+	for (i = nkeys; i-- > 0;) {
+		store[3 * i + 1] = keys[i];
+		store[3 * i + 2] = i + 1 == nkeys ? *v : store[3 * (i + 1)];
+		store[3 * i].kind = LC_YL_MAP;
+		store[3 * i].kids = &store[3 * i + 1];
+		store[3 * i].nkids = 2;
+	}
+}
+
+/* The column where the key of value node n (or n itself) begins. */
+static int
+owner_col(const struct lc_ydoc *doc, uint32_t n)
+{
+	uint32_t k = lc_ynode_key(doc, n), p = doc->nodes[n].parent;
+
+	if (k)
+		return col_of(doc, doc->nodes[k].start);
+	if (p && doc->nodes[p].type == LC_YSEQ)
+		return col_of(doc, dash_of(doc, n));
+	return 0;
+}
+
+/* Bytes of node n that a replacement covers: [*s, *e). */
+static void
+node_span(const struct lc_ydoc *doc, uint32_t n, size_t *s, size_t *e)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+
+	*s = nd->type == LC_YALIAS ? nd->start : nd->vstart;
+	*e = nd->type == LC_YSCALAR || nd->type == LC_YALIAS ||
+	    nd->style == 2 ? nd->end : nd->cend;
+}
+
+/* For a block collection on the lines below its key: start after ':'. */
+static size_t
+after_colon(const struct lc_ydoc *doc, uint32_t n, size_t s)
+{
+	uint32_t k = lc_ynode_key(doc, n);
+	size_t p;
+
+	if (!k)
+		return s;
+	for (p = doc->nodes[k].end; p < s && doc->text[p] != ':'; p++)
+		;
+	return p < s ? p + 1 : s;
+}
+
+/* The indentation of the content lines of block scalar n. */
+static int
+block_indent(const struct lc_ydoc *doc, uint32_t n)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+	size_t p = nd->vstart, i;
+
+	while (p < nd->end && doc->text[p] != '\n')
+		p++;
+	while (++p < nd->end) {
+		for (i = p; i < nd->end && doc->text[i] == ' '; i++)
+			;
+		if (i < nd->end && doc->text[i] != '\n' && doc->text[i] != '\r')
+			return (int)(i - p);
+		p = i;
+		while (p < nd->end && doc->text[p] != '\n')
+			p++;
+	}
+	return owner_col(doc, n) + doc->step;
+}
+
+int
+lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+	struct lc_buf t = LC_BUF_INIT;
+	size_t s, e;
+	int flow = in_flow(doc, n), block, indent;
+	uint32_t p = nd->parent;
+
+	learn_layout(doc);
+	node_span(doc, n, &s, &e);
+	block = nd->type == LC_YSCALAR &&
+	    (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED);
+	indent = block ? block_indent(doc, n) : owner_col(doc, n) + doc->step;
+	if (lit_coll(v) && !lit_empty(v) && !flow) {
+		/* A block collection goes on the lines below. */
+		if (p && doc->nodes[p].type == LC_YSEQ) {
+			if (v->kind == LC_YL_MAP) {
+				emit_items(doc, &t, v, 1, col_of(doc,
+				    dash_of(doc, n)), 0);
+				/* emit_items wrote "<spaces>- "; we follow "- " */
+				memmove(t.data, t.data + col_of(doc,
+				    dash_of(doc, n)) + 2, t.len -
+				    (size_t)col_of(doc, dash_of(doc, n)) - 2);
+				t.len -= (size_t)col_of(doc, dash_of(doc, n)) + 2;
+				t.len -= strlen(doc->eol);
+			} else {
+				emit_flow(&t, v, doc->eol);
+			}
+		} else if (p) {
+			s = after_colon(doc, n, s);
+			emit_value(doc, &t, v, owner_col(doc, n), 0);
+			t.len -= strlen(doc->eol);
+		} else {
+			emit_value(doc, &t, v, -doc->step, 0);
+			/* Drop the leading eol: the root starts at column 0. */
+			memmove(t.data, t.data + strlen(doc->eol),
+			    t.len - strlen(doc->eol));
+			t.len -= 2 * strlen(doc->eol);
+		}
+	} else {
+		if (nd->type != LC_YSCALAR && nd->style == 1 && p &&
+		    doc->nodes[p].type == LC_YMAP) {
+			s = after_colon(doc, n, s);
+			lc_buf_addc(&t, ' ');
+		} else if (s == e && s > 0 && (doc->text[s - 1] == ':' ||
+		    doc->text[s - 1] == '-'))
+			lc_buf_addc(&t, ' ');
+		if (lit_coll(v))
+			emit_flow(&t, v, doc->eol);
+		else
+			lc_yaml_format_scalar(&t, v, nd->type == LC_YSCALAR ?
+			    nd->style : 0, flow, indent, doc->eol);
+		/* A block scalar's span ends after its last newline. */
+		if (block && !(t.len > 0 && t.data[t.len - 1] == '\n') &&
+		    e > 0 && doc->text[e - 1] == '\n')
+			lc_buf_adds(&t, doc->eol);
+		if (t.len > 0 && t.data[t.len - 1] == '\n' && e > 0 &&
+		    doc->text[e - 1] != '\n')
+			t.len -= strlen(doc->eol);
+		if (s == e && s == 0 && doc->len == 0)
+			lc_buf_adds(&t, doc->eol);
+	}
+	add_edit(doc, s, e, &t);
+	return 0;
+}
+
+int
+lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
+    size_t nkeys, const struct lc_ylit *v)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+	struct lc_ylit *chain;
+	struct lc_buf t = LC_BUF_INIT;
+	size_t p;
+	int col;
+
+	assert(nkeys > 0);
+	learn_layout(doc);
+	chain = lc_xmalloc(3 * nkeys * sizeof(*chain));
+	chain_lit(chain, keys, nkeys, v);
+	if (nd->type == LC_YMAP && nd->style == 1 && nd->nkids > 0) {
+		col = col_of(doc, doc->nodes[nd->first].start);
+		emit_pair(doc, &t, &chain[1], &chain[2], col, 0);
+		insert_lines(doc, after_line_end(doc, nd->cend), &t);
+	} else if (nd->type == LC_YMAP && nd->style == 2) {
+		if (nd->nkids > 0) {
+			lc_buf_adds(&t, ", ");
+			p = doc->nodes[nd->last].end;
+		} else
+			p = nd->end - 1;
+		emit_flow(&t, &chain[1], doc->eol);
+		lc_buf_adds(&t, ": ");
+		emit_flow(&t, &chain[2], doc->eol);
+		add_edit(doc, p, p, &t);
+	} else if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, n)) {
+		lc_ydoc_set(doc, n, &chain[0]);
+	} else {
+		free(chain);
+		return lc_error_set(LC_EUSAGE, "cannot add key '%.*s' to a %s",
+		    (int)keys[0].n, keys[0].s, nd->type == LC_YSEQ ?
+		    "sequence" : nd->type == LC_YSCALAR ? "scalar" : "mapping");
+	}
+	free(chain);
+	return 0;
+}
+
+int
+lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+	const struct lc_ylit *items = v->kind == LC_YL_SEQ ? v->kids : v;
+	size_t nitems = v->kind == LC_YL_SEQ ? v->nkids : 1, i, p;
+	struct lc_buf t = LC_BUF_INIT;
+	struct lc_ylit seq;
+	uint32_t last, prev;
+	int style;
+
+	learn_layout(doc);
+	if (nitems == 0)
+		return 0;
+	if (nd->type == LC_YSEQ && nd->nkids > 0) {
+		last = nd->last;
+		style = doc->nodes[last].type == LC_YSCALAR &&
+		    doc->nodes[last].style <= LC_YDOUBLE ?
+		    doc->nodes[last].style : 0;
+		if (nd->style == 1) {
+			emit_items(doc, &t, items, nitems,
+			    col_of(doc, dash_of(doc, last)), style);
+			insert_lines(doc, after_line_end(doc, nd->cend), &t);
+			return 0;
+		}
+		/* Flow: copy the separator the items already use. */
+		for (prev = nd->first; prev && doc->nodes[prev].next != last;
+		    prev = doc->nodes[prev].next)
+			;
+		for (i = 0; i < nitems; i++) {
+			if (prev)
+				lc_buf_add(&t, doc->text + doc->nodes[prev].end,
+				    doc->nodes[last].start -
+				    doc->nodes[prev].end);
+			else
+				lc_buf_adds(&t, ", ");
+			if (lit_coll(&items[i]))
+				emit_flow(&t, &items[i], doc->eol);
+			else
+				lc_yaml_format_scalar(&t, &items[i], style, 1,
+				    0, doc->eol);
+		}
+		p = doc->nodes[last].end;
+		add_edit(doc, p, p, &t);
+		return 0;
+	}
+	if (nd->type == LC_YSEQ) {
+		/* [] : put the items between the brackets. */
+		for (i = 0; i < nitems; i++) {
+			if (i > 0)
+				lc_buf_adds(&t, ", ");
+			emit_flow(&t, &items[i], doc->eol);
+		}
+		p = nd->end - 1;
+		add_edit(doc, p, p, &t);
+		return 0;
+	}
+	if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, n)) {
+		seq.kind = LC_YL_SEQ;
+		seq.kids = items;
+		seq.nkids = nitems;
+		return lc_ydoc_set(doc, n, &seq);
+	}
+	return lc_error_set(LC_EUSAGE, "cannot append to a %s",
+	    nd->type == LC_YMAP ? "mapping" : "scalar");
+}
+
+/* The sibling before x in its parent, or 0. */
+static uint32_t
+prev_sibling(const struct lc_ydoc *doc, uint32_t x)
+{
+	uint32_t c = doc->nodes[doc->nodes[x].parent].first;
+
+	if (c == x)
+		return 0;
+	while (c && doc->nodes[c].next != x)
+		c = doc->nodes[c].next;
+	return c;
+}
+
+int
+lc_ydoc_delete(struct lc_ydoc *doc, uint32_t n)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+	uint32_t p = nd->parent, k = 0, prev, next;
+	struct lc_buf t = LC_BUF_INIT;
+	struct lc_ylit empty;
+	size_t s, e;
+
+	if (p == 0)
+		return lc_error_set(LC_EUSAGE, "cannot delete the document root");
+	if (doc->nodes[p].type == LC_YMAP) {
+		k = lc_ynode_key(doc, n);
+		if (k == 0)
+			return lc_error_set(LC_EUSAGE, "cannot delete a key");
+	}
+	if ((doc->nodes[p].type == LC_YMAP && doc->nodes[p].nkids == 2) ||
+	    (doc->nodes[p].type == LC_YSEQ && doc->nodes[p].nkids == 1)) {
+		/* The last entry: leave an empty collection of the same kind. */
+		memset(&empty, 0, sizeof(empty));
+		empty.kind = doc->nodes[p].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ;
+		return lc_ydoc_set(doc, p, &empty);
+	}
+	s = k ? doc->nodes[k].start : doc->nodes[n].start;
+	if (!k && doc->nodes[p].style == 1)
+		s = dash_of(doc, n);
+	next = nd->next;
+	if (doc->nodes[p].style == 2) {
+		/* Flow: take the separator after, or before for the last. */
+		if (next)
+			e = doc->nodes[next].start;
+		else {
+			prev = prev_sibling(doc, k ? k : n);
+			s = doc->nodes[prev].end;
+			e = nd->end;
+		}
+	} else if (first_on_line(doc, s)) {
+		s = line_start(doc->text, s);
+		e = after_line_end(doc, nd->type == LC_YSCALAR &&
+		    (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED) &&
+		    nd->end > 0 ? nd->end - 1 : nd->cend);
+	} else {
+		/* "- key: v" : the next entry moves up behind the dash. */
+		if (!next)
+			return lc_error_set(LC_ERROR,
+			    "cannot delete this entry without breaking its line");
+		e = k ? doc->nodes[next].start : dash_of(doc, next);
+	}
+	add_edit(doc, s, e, &t);
+	return 0;
+}
+
+static int
+cmp_edit(const void *a, const void *b)
+{
+	const struct lc_yedit *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+lc_ydoc_commit(struct lc_ydoc *doc)
+{
+	struct lc_buf nt = LC_BUF_INIT;
+	yaml_parser_t parser;
+	yaml_event_t ev, docend;
+	struct conv conv;
+	struct parse ps;
+	size_t i, pos = 0;
+	int rc = 0, ok, extra;
+
+	if (doc->nedits == 0)
+		return 0;
+	qsort(doc->edits, doc->nedits, sizeof(*doc->edits), cmp_edit);
+	for (i = 0; i < doc->nedits; i++) {
+		if (doc->edits[i].start < pos) {
+			rc = lc_error_set(LC_EUSAGE,
+			    "two edits overlap in document %d; split the "
+			    "expression with '|'", doc->index);
+			goto done;
+		}
+		lc_buf_add(&nt, doc->text + pos, doc->edits[i].start - pos);
+		lc_buf_add(&nt, doc->edits[i].text, doc->edits[i].len);
+		pos = doc->edits[i].end;
+	}
+	lc_buf_add(&nt, doc->text + pos, doc->len - pos);
+
+	/* Re-read the result: an edit must never produce broken YAML. */
+	memset(&ps, 0, sizeof(ps));
+	conv_init(&conv, nt.data, nt.len);
+	if (!yaml_parser_initialize(&parser)) {
+		rc = lc_error_set(LC_ENOMEM, "out of memory");
+		goto done;
+	}
+	yaml_parser_set_input_string(&parser, (unsigned char *)nt.data, nt.len);
+	doc_reset_tree(doc);
+	ps.doc = doc;
+	ps.parser = &parser;
+	ps.conv = &conv;
+	ps.buf = nt.data;
+	ok = 0;
+	extra = 0;
+	while ((rc = yaml_parser_parse(&parser, &ev) ? 0 : LC_EDATA) == 0) {
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			yaml_event_delete(&ev);
+			if (ok) {
+				extra = 1;
+				break;
+			}
+			if ((rc = parse_nodes(&ps, &docend, doc->name)) != 0)
+				break;
+			yaml_event_delete(&docend);
+			ok = 1;
+			continue;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	free(ps.anchored);
+	yaml_parser_delete(&parser);
+	if (rc != 0 || !ok || extra) {
+		rc = lc_error_set(LC_ERROR, "internal error: the edit of '%s' "
+		    "would not be valid YAML; nothing was written (please "
+		    "report this with the input)", doc->name);
+		goto done;
+	}
+	for (i = 0; i < doc->nedits; i++)
+		free(doc->edits[i].text);
+	doc->nedits = 0;
+	lc_buf_release(&doc->own);
+	doc->own = nt;
+	doc->text = doc->own.data;
+	doc->len = doc->own.len;
+	doc->changed = 1;
+	return 0;
+done:
+	lc_buf_release(&nt);
+	for (i = 0; i < doc->nedits; i++)
+		free(doc->edits[i].text);
+	doc->nedits = 0;
+	return rc;
+}
+
+void
+lc_ydoc_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out)
+{
+	const struct lc_ynode *nd;
+	const char *v;
+	size_t len, i, s, e;
+	int col, skip;
+
+	n = deref(doc, n);
+	nd = &doc->nodes[n];
+	if (n == 0 || (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, n) &&
+	    nd->style == LC_YPLAIN)) {
+		lc_buf_adds(out, "null\n");
+		return;
+	}
+	if (nd->type == LC_YSCALAR) {
+		v = lc_ynode_value(doc, n, &len);
+		lc_buf_add(out, v, len);
+		lc_buf_addc(out, '\n');
+		return;
+	}
+	node_span(doc, n, &s, &e);
+	col = col_of(doc, s);
+	for (i = s; i < e; i++) {
+		lc_buf_addc(out, doc->text[i]);
+		if (doc->text[i] == '\n')
+			for (skip = 0; skip < col && i + 1 < e &&
+			    doc->text[i + 1] == ' '; skip++)
+				i++;
+	}
+	lc_buf_addc(out, '\n');
+}

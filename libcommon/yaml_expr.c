@@ -1,0 +1,1626 @@
+/* yaml_expr.c: the yq expressions CD pipelines use, evaluated on yaml_edit trees. */
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "yaml_expr.h"
+
+/*
+ * The language is the part of yq v4 (itself jq-like) that pipelines use:
+ *
+ *	pipe    = assign { "|" assign }
+ *	assign  = or [ ("=" | "|=" | "+=") assign ]
+ *	or      = and { "or" and }
+ *	and     = cmp { "and" cmp }
+ *	cmp     = postfix [ ("==" | "!=") postfix ]
+ *	postfix = primary { "." key | "[" [index] "]" | ".[" [index] "]" }
+ *	primary = "." [key | "[" [index] "]"] | ".." | literal | "$" name
+ *	        | "(" pipe ")" | "[" [or {"," or}] "]" | "{" [k ":" or ...] "}"
+ *	        | select(pipe) | del(pipe) | not | strenv(N) | env(N)
+ *	        | documentIndex | di
+ *
+ * Every expression maps one input to a stream of outputs, as in jq. An
+ * output is a node of the document, a missing path below a node (which an
+ * assignment creates), or a constant.
+ */
+
+enum xop {
+	X_IDENT, X_RECURSE, X_FIELD, X_INDEX, X_ITER, X_PIPE, X_ASSIGN,
+	X_UPDATE, X_APPEND, X_OR, X_AND, X_EQ, X_NE, X_NOT, X_SELECT, X_DEL,
+	X_DOCINDEX, X_STRENV, X_ENV, X_VAR, X_LIT, X_ARRAY, X_OBJECT
+};
+
+struct xnode {
+	enum xop op;
+	int col;
+	struct xnode *a, *b;
+	char *s;		/* key, name or string literal (heap) */
+	size_t n;
+	long idx;
+	struct lc_ylit lit;	/* X_LIT */
+	struct xnode **kids;	/* X_ARRAY items; X_OBJECT key, value, ... */
+	size_t nkids;
+};
+
+struct lc_yexpr {
+	struct xnode *root;
+	int edits;
+};
+
+/* Parsing. */
+
+struct parser {
+	const char *src, *p;
+	int err;
+};
+
+static int
+perr(struct parser *ps, const char *at, const char *fmt, const char *tok)
+{
+	char msg[256];
+
+	if (ps->err)
+		return ps->err;
+	snprintf(msg, sizeof(msg), fmt, tok);
+	ps->err = lc_error_set(LC_EUSAGE, "bad expression at column %d: %s",
+	    (int)(at - ps->src) + 1, msg);
+	return ps->err;
+}
+
+static struct xnode *
+xnew(struct parser *ps, enum xop op, const char *at)
+{
+	struct xnode *x = lc_xmalloc(sizeof(*x));
+
+	memset(x, 0, sizeof(*x));
+	x->op = op;
+	x->col = (int)(at - ps->src) + 1;
+	return x;
+}
+
+static void
+xfree(struct xnode *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	xfree(x->a);
+	xfree(x->b);
+	for (i = 0; i < x->nkids; i++)
+		xfree(x->kids[i]);
+	free(x->kids);
+	free(x->s);
+	free(x);
+}
+
+static void
+skip_ws(struct parser *ps)
+{
+	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' ||
+	    *ps->p == '\r')
+		ps->p++;
+}
+
+static int
+is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (c & 0x80);
+}
+
+static int
+is_ident(int c)
+{
+	return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* A word such as "and" at p, not followed by more identifier. */
+static int
+word(struct parser *ps, const char *w)
+{
+	size_t n = strlen(w);
+
+	skip_ws(ps);
+	if (strncmp(ps->p, w, n) == 0 && !is_ident((unsigned char)ps->p[n])) {
+		ps->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+punct(struct parser *ps, const char *w)
+{
+	size_t n = strlen(w);
+
+	skip_ws(ps);
+	if (strncmp(ps->p, w, n) == 0) {
+		ps->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+put_utf8(struct lc_buf *b, unsigned long c)
+{
+	if (c < 0x80)
+		lc_buf_addc(b, (int)c);
+	else if (c < 0x800) {
+		lc_buf_addc(b, (int)(0xc0 | (c >> 6)));
+		lc_buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		lc_buf_addc(b, (int)(0xe0 | (c >> 12)));
+		lc_buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		lc_buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		lc_buf_addc(b, (int)(0xf0 | (c >> 18)));
+		lc_buf_addc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
+		lc_buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		lc_buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+static int
+hex4(const char *p, unsigned long *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		*v <<= 4;
+		if (p[i] >= '0' && p[i] <= '9')
+			*v |= (unsigned long)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			*v |= (unsigned long)(p[i] - 'a' + 10);
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			*v |= (unsigned long)(p[i] - 'A' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* A JSON string literal at ps->p (on the '"'); the value goes to out. */
+static int
+string_lit(struct parser *ps, char **s, size_t *n)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	const char *start = ps->p;
+	unsigned long c, lo;
+
+	for (ps->p++; *ps->p != '"'; ps->p++) {
+		if (*ps->p == '\0') {
+			lc_buf_release(&b);
+			return perr(ps, start, "unterminated string%s", "");
+		}
+		if (*ps->p != '\\') {
+			lc_buf_addc(&b, *ps->p);
+			continue;
+		}
+		switch (*++ps->p) {
+		case '"': case '\\': case '/':
+			lc_buf_addc(&b, *ps->p);
+			break;
+		case 'b': lc_buf_addc(&b, '\b'); break;
+		case 'f': lc_buf_addc(&b, '\f'); break;
+		case 'n': lc_buf_addc(&b, '\n'); break;
+		case 'r': lc_buf_addc(&b, '\r'); break;
+		case 't': lc_buf_addc(&b, '\t'); break;
+		case 'u':
+			if (hex4(ps->p + 1, &c) != 0)
+				goto bad;
+			ps->p += 4;
+			if (c >= 0xd800 && c < 0xdc00 && ps->p[1] == '\\' &&
+			    ps->p[2] == 'u' && hex4(ps->p + 3, &lo) == 0 &&
+			    lo >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				ps->p += 6;
+			}
+			if (c == 0 || (c >= 0xd800 && c < 0xe000))
+				goto bad;
+			put_utf8(&b, c);
+			break;
+		default:
+			goto bad;
+		}
+	}
+	ps->p++;
+	*n = b.len;
+	*s = lc_buf_detach(&b);
+	return 0;
+bad:
+	lc_buf_release(&b);
+	return perr(ps, ps->p - 1, "bad escape in string%s", "");
+}
+
+static char *
+ident(struct parser *ps, size_t *n, int dashes)
+{
+	const char *s = ps->p;
+
+	while (is_ident((unsigned char)*ps->p) || (dashes && *ps->p == '-'))
+		ps->p++;
+	*n = (size_t)(ps->p - s);
+	return lc_xstrndup(s, *n);
+}
+
+static struct xnode *parse_pipe(struct parser *);
+static struct xnode *parse_or(struct parser *);
+static struct xnode *parse_assign(struct parser *);
+
+static int
+number_at(const char *p)
+{
+	return (*p >= '0' && *p <= '9') ||
+	    (*p == '-' && p[1] >= '0' && p[1] <= '9');
+}
+
+static struct xnode *
+number_lit(struct parser *ps)
+{
+	const char *s = ps->p;
+	char *end;
+	struct xnode *x = xnew(ps, X_LIT, s);
+
+	(void)strtod(s, &end);
+	ps->p = end;
+	x->s = lc_xstrndup(s, (size_t)(end - s));
+	x->n = (size_t)(end - s);
+	x->lit.kind = LC_YL_NUM;
+	x->lit.s = x->s;
+	x->lit.n = x->n;
+	return x;
+}
+
+/* After "[": "]" (iterate), a number or a string, then "]". */
+static struct xnode *
+subscript(struct parser *ps, struct xnode *lhs, const char *at)
+{
+	struct xnode *x;
+	char *end;
+	size_t n;
+
+	skip_ws(ps);
+	if (punct(ps, "]")) {
+		x = xnew(ps, X_ITER, at);
+		x->a = lhs;
+		return x;
+	}
+	if (*ps->p == '"') {
+		x = xnew(ps, X_FIELD, at);
+		x->a = lhs;
+		if (string_lit(ps, &x->s, &n) != 0) {
+			xfree(x);
+			return NULL;
+		}
+		x->n = n;
+	} else if (number_at(ps->p)) {
+		x = xnew(ps, X_INDEX, at);
+		x->a = lhs;
+		x->idx = strtol(ps->p, &end, 10);
+		ps->p = end;
+	} else {
+		xfree(lhs);
+		perr(ps, ps->p, "expected a number, a string or ']' after "
+		    "'['%s", "");
+		return NULL;
+	}
+	if (!punct(ps, "]")) {
+		xfree(x);
+		perr(ps, ps->p, "expected ']'%s", "");
+		return NULL;
+	}
+	return x;
+}
+
+/* After ".": a key, a string, "[...]", or nothing (identity). */
+static struct xnode *
+dot_suffix(struct parser *ps, struct xnode *lhs, const char *at)
+{
+	struct xnode *x;
+	size_t n;
+
+	if (is_ident_start((unsigned char)*ps->p)) {
+		x = xnew(ps, X_FIELD, at);
+		x->a = lhs;
+		x->s = ident(ps, &n, 1);
+		x->n = n;
+		return x;
+	}
+	if (*ps->p == '"') {
+		x = xnew(ps, X_FIELD, at);
+		x->a = lhs;
+		if (string_lit(ps, &x->s, &n) != 0) {
+			xfree(x);
+			return NULL;
+		}
+		x->n = n;
+		return x;
+	}
+	if (*ps->p == '[') {
+		ps->p++;
+		return subscript(ps, lhs, at);
+	}
+	if (lhs != NULL)
+		return lhs;
+	return xnew(ps, X_IDENT, at);
+}
+
+static struct xnode *
+func_arg(struct parser *ps, struct xnode *x, int name_only)
+{
+	size_t n;
+
+	if (!punct(ps, "(")) {
+		perr(ps, ps->p, "expected '(' after the function name%s", "");
+		goto fail;
+	}
+	skip_ws(ps);
+	if (name_only) {
+		if (*ps->p == '"') {
+			if (string_lit(ps, &x->s, &n) != 0)
+				goto fail;
+		} else if (is_ident_start((unsigned char)*ps->p))
+			x->s = ident(ps, &n, 0);
+		else {
+			perr(ps, ps->p, "expected a variable name%s", "");
+			goto fail;
+		}
+		x->n = n;
+	} else if ((x->a = parse_pipe(ps)) == NULL)
+		goto fail;
+	if (!punct(ps, ")")) {
+		perr(ps, ps->p, "expected ')'%s", "");
+		goto fail;
+	}
+	return x;
+fail:
+	xfree(x);
+	return NULL;
+}
+
+static void
+add_kid(struct xnode *x, struct xnode *k)
+{
+	x->kids = lc_xrealloc(x->kids, (x->nkids + 1) * sizeof(*x->kids));
+	x->kids[x->nkids++] = k;
+}
+
+static struct xnode *
+collection_lit(struct parser *ps, int obj, const char *at)
+{
+	struct xnode *x = xnew(ps, obj ? X_OBJECT : X_ARRAY, at), *k;
+	const char *close = obj ? "}" : "]";
+	size_t n;
+
+	if (punct(ps, close))
+		return x;
+	do {
+		if (obj) {
+			skip_ws(ps);
+			k = xnew(ps, X_LIT, ps->p);
+			k->lit.kind = LC_YL_STR;
+			if (*ps->p == '"') {
+				if (string_lit(ps, &k->s, &n) != 0)
+					goto fail_k;
+			} else if (is_ident_start((unsigned char)*ps->p))
+				k->s = ident(ps, &n, 1);
+			else {
+				perr(ps, ps->p, "expected a key%s", "");
+				goto fail_k;
+			}
+			k->n = n;
+			k->lit.s = k->s;
+			k->lit.n = n;
+			add_kid(x, k);
+			if (!punct(ps, ":")) {
+				perr(ps, ps->p, "expected ':' after the key%s",
+				    "");
+				goto fail;
+			}
+		}
+		if ((k = parse_or(ps)) == NULL)
+			goto fail;
+		add_kid(x, k);
+	} while (punct(ps, ","));
+	if (!punct(ps, close)) {
+		perr(ps, ps->p, "expected '%s'", close);
+		goto fail;
+	}
+	return x;
+fail_k:
+	xfree(k);
+fail:
+	xfree(x);
+	return NULL;
+}
+
+static struct xnode *
+primary(struct parser *ps)
+{
+	struct xnode *x;
+	const char *at;
+	size_t n;
+	char *name;
+
+	skip_ws(ps);
+	at = ps->p;
+	if (ps->p[0] == '.' && ps->p[1] == '.') {
+		ps->p += 2;
+		return xnew(ps, X_RECURSE, at);
+	}
+	if (*ps->p == '.') {
+		ps->p++;
+		return dot_suffix(ps, NULL, at);
+	}
+	if (*ps->p == '"') {
+		x = xnew(ps, X_LIT, at);
+		if (string_lit(ps, &x->s, &n) != 0) {
+			xfree(x);
+			return NULL;
+		}
+		x->n = n;
+		x->lit.kind = LC_YL_STR;
+		x->lit.s = x->s;
+		x->lit.n = n;
+		return x;
+	}
+	if (number_at(ps->p))
+		return number_lit(ps);
+	if (*ps->p == '(') {
+		ps->p++;
+		if ((x = parse_pipe(ps)) == NULL)
+			return NULL;
+		if (!punct(ps, ")")) {
+			xfree(x);
+			perr(ps, ps->p, "expected ')'%s", "");
+			return NULL;
+		}
+		return x;
+	}
+	if (*ps->p == '[' || *ps->p == '{') {
+		ps->p++;
+		return collection_lit(ps, at[0] == '{', at);
+	}
+	if (*ps->p == '$') {
+		ps->p++;
+		if (!is_ident_start((unsigned char)*ps->p)) {
+			perr(ps, ps->p, "expected a variable name after '$'%s",
+			    "");
+			return NULL;
+		}
+		x = xnew(ps, X_VAR, at);
+		x->s = ident(ps, &x->n, 0);
+		return x;
+	}
+	if (!is_ident_start((unsigned char)*ps->p)) {
+		if (*ps->p == '\0')
+			perr(ps, ps->p, "unexpected end of expression%s", "");
+		else
+			perr(ps, ps->p, "unexpected '%.1s'", ps->p);
+		return NULL;
+	}
+	name = ident(ps, &n, 0);
+	x = NULL;
+	if (strcmp(name, "true") == 0 || strcmp(name, "false") == 0 ||
+	    strcmp(name, "null") == 0) {
+		x = xnew(ps, X_LIT, at);
+		x->s = name;
+		x->n = n;
+		x->lit.kind = name[0] == 'n' ? LC_YL_NULL : LC_YL_BOOL;
+		x->lit.s = x->s;
+		x->lit.n = n;
+		return x;
+	}
+	if (strcmp(name, "select") == 0)
+		x = func_arg(ps, xnew(ps, X_SELECT, at), 0);
+	else if (strcmp(name, "del") == 0)
+		x = func_arg(ps, xnew(ps, X_DEL, at), 0);
+	else if (strcmp(name, "strenv") == 0)
+		x = func_arg(ps, xnew(ps, X_STRENV, at), 1);
+	else if (strcmp(name, "env") == 0)
+		x = func_arg(ps, xnew(ps, X_ENV, at), 1);
+	else if (strcmp(name, "documentIndex") == 0 || strcmp(name, "di") == 0)
+		x = xnew(ps, X_DOCINDEX, at);
+	else if (strcmp(name, "not") == 0) {
+		skip_ws(ps);
+		x = *ps->p == '(' ? func_arg(ps, xnew(ps, X_NOT, at), 0) :
+		    xnew(ps, X_NOT, at);
+	} else
+		perr(ps, at, "unknown function '%s' (ymlset knows select, "
+		    "del, not, strenv, env, documentIndex, di)", name);
+	free(name);
+	return x;
+}
+
+static struct xnode *
+parse_postfix(struct parser *ps)
+{
+	struct xnode *x = primary(ps);
+	const char *at;
+
+	while (x != NULL) {
+		/* No blanks: ".a .b" is not a path. */
+		at = ps->p;
+		if (ps->p[0] == '.' && ps->p[1] != '.' &&
+		    (is_ident_start((unsigned char)ps->p[1]) ||
+		    ps->p[1] == '"' || ps->p[1] == '[')) {
+			ps->p++;
+			x = dot_suffix(ps, x, at);
+		} else if (*ps->p == '[') {
+			ps->p++;
+			x = subscript(ps, x, at);
+		} else
+			break;
+	}
+	return x;
+}
+
+static struct xnode *
+binary(struct parser *ps, enum xop op, struct xnode *a, struct xnode *b,
+    const char *at)
+{
+	struct xnode *x;
+
+	if (b == NULL) {
+		xfree(a);
+		return NULL;
+	}
+	x = xnew(ps, op, at);
+	x->a = a;
+	x->b = b;
+	return x;
+}
+
+static struct xnode *
+parse_cmp(struct parser *ps)
+{
+	struct xnode *x = parse_postfix(ps);
+	const char *at;
+
+	if (x == NULL)
+		return NULL;
+	skip_ws(ps);
+	at = ps->p;
+	if (punct(ps, "=="))
+		return binary(ps, X_EQ, x, parse_postfix(ps), at);
+	if (punct(ps, "!="))
+		return binary(ps, X_NE, x, parse_postfix(ps), at);
+	return x;
+}
+
+static struct xnode *
+parse_and(struct parser *ps)
+{
+	struct xnode *x = parse_cmp(ps);
+	const char *at;
+
+	for (;;) {
+		skip_ws(ps);
+		at = ps->p;
+		if (x == NULL || !word(ps, "and"))
+			return x;
+		x = binary(ps, X_AND, x, parse_cmp(ps), at);
+	}
+}
+
+static struct xnode *
+parse_or(struct parser *ps)
+{
+	struct xnode *x = parse_and(ps);
+	const char *at;
+
+	for (;;) {
+		skip_ws(ps);
+		at = ps->p;
+		if (x == NULL || !word(ps, "or"))
+			return x;
+		x = binary(ps, X_OR, x, parse_and(ps), at);
+	}
+}
+
+/* Assignments nest to the right: a |= b = c is a |= (b = c), as in yq. */
+static struct xnode *
+parse_assign(struct parser *ps)
+{
+	struct xnode *x = parse_or(ps);
+	const char *at;
+
+	if (x == NULL)
+		return NULL;
+	skip_ws(ps);
+	at = ps->p;
+	if (punct(ps, "|="))
+		return binary(ps, X_UPDATE, x, parse_assign(ps), at);
+	if (punct(ps, "+="))
+		return binary(ps, X_APPEND, x, parse_assign(ps), at);
+	if (ps->p[0] == '=' && ps->p[1] != '=') {
+		ps->p++;
+		return binary(ps, X_ASSIGN, x, parse_assign(ps), at);
+	}
+	return x;
+}
+
+static struct xnode *
+parse_pipe(struct parser *ps)
+{
+	struct xnode *x = parse_assign(ps);
+	const char *at;
+
+	for (;;) {
+		skip_ws(ps);
+		at = ps->p;
+		if (x == NULL || ps->p[0] != '|' || ps->p[1] == '=')
+			return x;
+		ps->p++;
+		x = binary(ps, X_PIPE, x, parse_assign(ps), at);
+	}
+}
+
+static int
+has_edit(const struct xnode *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return 0;
+	if (x->op == X_ASSIGN || x->op == X_UPDATE || x->op == X_APPEND ||
+	    x->op == X_DEL)
+		return 1;
+	for (i = 0; i < x->nkids; i++)
+		if (has_edit(x->kids[i]))
+			return 1;
+	return has_edit(x->a) || has_edit(x->b);
+}
+
+int
+lc_yexpr_parse(struct lc_yexpr **out, const char *src)
+{
+	struct parser ps = { src, src, 0 };
+	struct xnode *x;
+
+	*out = NULL;
+	skip_ws(&ps);
+	if (*ps.p == '\0')
+		return lc_error_set(LC_EUSAGE, "empty expression (use '.' for "
+		    "the whole document)");
+	x = parse_pipe(&ps);
+	if (x == NULL)
+		return ps.err ? ps.err : LC_EUSAGE;
+	skip_ws(&ps);
+	if (*ps.p != '\0') {
+		xfree(x);
+		return perr(&ps, ps.p, "unexpected '%.1s'", ps.p);
+	}
+	*out = lc_xmalloc(sizeof(**out));
+	(*out)->root = x;
+	(*out)->edits = has_edit(x);
+	return 0;
+}
+
+void
+lc_yexpr_free(struct lc_yexpr *e)
+{
+	if (e == NULL)
+		return;
+	xfree(e->root);
+	free(e);
+}
+
+int
+lc_yexpr_edits(const struct lc_yexpr *e)
+{
+	return e->edits;
+}
+
+/* Evaluation. */
+
+enum vkind { V_NODE, V_MISS, V_LIT };
+
+/* How a node was reached. */
+#define VIA_ALIAS	1	/* through an alias: do not edit */
+#define VIA_MERGE	2	/* its last step came from a <<: merge */
+
+struct val {
+	enum vkind kind;
+	int via;
+	uint32_t node;		/* V_NODE; V_MISS: the deepest existing node */
+	uint32_t mergemap;	/* VIA_MERGE: the mapping that merges it */
+	const struct lc_ylit *keys;	/* V_MISS: keys still to create */
+	size_t nkeys;
+	int append;		/* V_MISS: index one past the last item */
+	const struct lc_ylit *lit;	/* V_LIT */
+};
+
+struct vals {
+	struct val *v;
+	size_t n, cap;
+};
+
+/* A bump allocator for everything one document's evaluation makes. */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct ctx {
+	struct lc_ydoc *doc;
+	struct lc_yexpr_env *env;
+	struct chunk *mem;
+	int depth;
+};
+
+static void *
+alloc(struct ctx *c, size_t n)
+{
+	struct chunk *ch = c->mem;
+	size_t cap;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+	if (ch == NULL || ch->cap - ch->used < n) {
+		cap = n > 65536 ? n : 65536;
+		ch = lc_xmalloc(sizeof(*ch) + cap);
+		ch->next = c->mem;
+		ch->used = 0;
+		ch->cap = cap;
+		c->mem = ch;
+	}
+	ch->used += n;
+	return (char *)ch->data + ch->used - n;
+}
+
+static void
+push(struct vals *vs, const struct val *v)
+{
+	if (vs->n == vs->cap) {
+		vs->cap = vs->cap ? vs->cap * 2 : 8;
+		vs->v = lc_xrealloc(vs->v, vs->cap * sizeof(*vs->v));
+	}
+	vs->v[vs->n++] = *v;
+}
+
+static struct val
+vnode(uint32_t n, int via)
+{
+	struct val v;
+
+	memset(&v, 0, sizeof(v));
+	v.kind = V_NODE;
+	v.node = n;
+	v.via = via;
+	return v;
+}
+
+static struct lc_ylit *
+mklit(struct ctx *c, enum lc_ylit_kind kind, const char *s, size_t n)
+{
+	struct lc_ylit *l = alloc(c, sizeof(*l));
+	char *p = alloc(c, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->s = p;
+	l->n = n;
+	return l;
+}
+
+static struct val
+vlit(const struct lc_ylit *l)
+{
+	struct val v;
+
+	memset(&v, 0, sizeof(v));
+	v.kind = V_LIT;
+	v.lit = l;
+	return v;
+}
+
+static struct val
+vbool(struct ctx *c, int b)
+{
+	return vlit(mklit(c, LC_YL_BOOL, b ? "true" : "false", b ? 4 : 5));
+}
+
+static uint32_t
+deref(struct lc_ydoc *doc, uint32_t n, int *via)
+{
+	if (n && doc->nodes[n].type == LC_YALIAS) {
+		*via |= VIA_ALIAS;
+		return doc->nodes[n].target;
+	}
+	return n;
+}
+
+/* The path of node n (".a.b[0]") into b, for messages. */
+static void
+node_path(struct lc_ydoc *doc, uint32_t n, struct lc_buf *b)
+{
+	uint32_t p = doc->nodes[n].parent, k, i;
+	const char *v;
+	size_t len;
+
+	if (p == 0)
+		return;
+	node_path(doc, p, b);
+	if (doc->nodes[p].type == LC_YMAP && (k = lc_ynode_key(doc, n))) {
+		v = lc_ynode_value(doc, k, &len);
+		lc_buf_printf(b, ".%.*s", (int)len, v);
+	} else {
+		for (i = 0, k = doc->nodes[p].first; k && k != n;
+		    k = doc->nodes[k].next)
+			i++;
+		lc_buf_printf(b, "[%u]", i);
+	}
+}
+
+static void
+val_path(struct lc_ydoc *doc, const struct val *v, struct lc_buf *b)
+{
+	size_t i;
+
+	if (v->kind == V_LIT)
+		return;
+	node_path(doc, v->node, b);
+	if (v->kind == V_MISS)
+		for (i = 0; i < v->nkeys; i++)
+			lc_buf_printf(b, ".%.*s", (int)v->keys[i].n,
+			    v->keys[i].s);
+	if (b->len == 0)
+		lc_buf_addc(b, '.');
+}
+
+static int eval(struct ctx *, const struct xnode *, const struct val *,
+    struct vals *);
+
+static void
+field(struct ctx *c, const struct val *in, const char *key, size_t n,
+    struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_ylit *keys;
+	struct val v = *in;
+	uint32_t node, r;
+	int merged, via = in->via;
+
+	if (in->kind == V_LIT)
+		return;
+	if (via & VIA_MERGE)
+		via = (via & ~VIA_MERGE) | VIA_ALIAS;
+	if (in->kind == V_MISS) {
+		if (in->append)
+			return;
+		keys = alloc(c, (in->nkeys + 1) * sizeof(*keys));
+		memcpy(keys, in->keys, in->nkeys * sizeof(*keys));
+		keys[in->nkeys] = *mklit(c, LC_YL_STR, key, n);
+		v.keys = keys;
+		v.nkeys = in->nkeys + 1;
+		v.via = via;
+		push(out, &v);
+		return;
+	}
+	node = deref(doc, in->node, &via);
+	if (node && doc->nodes[node].type == LC_YMAP &&
+	    (r = lc_ymap_get(doc, node, key, n, &merged)) != 0) {
+		v = vnode(r, via | (merged ? VIA_MERGE : 0));
+		v.mergemap = node;
+		push(out, &v);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	v.kind = V_MISS;
+	v.via = via;
+	v.node = node;
+	v.keys = mklit(c, LC_YL_STR, key, n);
+	v.nkeys = 1;
+	push(out, &v);
+}
+
+static void
+index_(struct ctx *c, const struct val *in, long idx, struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct val v;
+	uint32_t node, k;
+	int via = in->via & ~VIA_MERGE;
+	long i;
+
+	if (in->via & VIA_MERGE)
+		via |= VIA_ALIAS;
+	if (in->kind != V_NODE)
+		return;
+	node = deref(doc, in->node, &via);
+	if (doc->nodes[node].type != LC_YSEQ)
+		return;
+	if (idx < 0)
+		idx += (long)doc->nodes[node].nkids;
+	if (idx >= 0 && idx < (long)doc->nodes[node].nkids) {
+		for (i = 0, k = doc->nodes[node].first; i < idx; i++)
+			k = doc->nodes[k].next;
+		v = vnode(k, via);
+		push(out, &v);
+	} else if (idx == (long)doc->nodes[node].nkids) {
+		memset(&v, 0, sizeof(v));
+		v.kind = V_MISS;
+		v.via = via;
+		v.node = node;
+		v.append = 1;
+		push(out, &v);
+	}
+}
+
+static void
+iterate(struct ctx *c, const struct val *in, struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct val v;
+	uint32_t node, k;
+	int via = in->via & ~VIA_MERGE;
+
+	if (in->via & VIA_MERGE)
+		via |= VIA_ALIAS;
+	if (in->kind != V_NODE)
+		return;
+	node = deref(doc, in->node, &via);
+	for (k = doc->nodes[node].first; k; k = doc->nodes[k].next) {
+		if (doc->nodes[node].type == LC_YMAP)
+			k = doc->nodes[k].next;
+		if (k == 0)
+			break;
+		v = vnode(k, via);
+		push(out, &v);
+	}
+}
+
+static void
+recurse(struct ctx *c, uint32_t n, int via, struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct val v = vnode(n, via);
+	uint32_t k;
+
+	push(out, &v);
+	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
+		return;
+	for (k = doc->nodes[n].first; k; k = doc->nodes[k].next) {
+		if (doc->nodes[n].type == LC_YMAP)
+			k = doc->nodes[k].next;
+		if (k == 0)
+			break;
+		recurse(c, k, via, out);
+	}
+}
+
+static int
+truthy(struct ctx *c, const struct val *v)
+{
+	enum lc_ylit_kind k;
+	const char *s;
+	size_t n;
+
+	if (v->kind == V_MISS)
+		return 0;
+	if (v->kind == V_LIT) {
+		if (v->lit->kind == LC_YL_NULL)
+			return 0;
+		return !(v->lit->kind == LC_YL_BOOL && v->lit->s[0] == 'f');
+	}
+	k = lc_ynode_kind(c->doc, v->node);
+	if (k == LC_YL_NULL)
+		return 0;
+	if (k == LC_YL_BOOL) {
+		s = lc_ynode_value(c->doc, v->node, &n);
+		return !(s[0] == 'f' || s[0] == 'F' || s[0] == 'n' ||
+		    s[0] == 'N' || (s[0] == 'o' && s[1] == 'f') ||
+		    (s[0] == 'O' && (s[1] == 'f' || s[1] == 'F')));
+	}
+	return 1;
+}
+
+/* A scalar view of a value: its kind and text; 0 for a collection. */
+static int
+scalar_of(struct ctx *c, const struct val *v, enum lc_ylit_kind *k,
+    const char **s, size_t *n)
+{
+	uint32_t node;
+	int via = 0;
+
+	if (v->kind == V_MISS) {
+		*k = LC_YL_NULL;
+		*s = "null";
+		*n = 4;
+		return 1;
+	}
+	if (v->kind == V_LIT) {
+		if (v->lit->kind == LC_YL_SEQ || v->lit->kind == LC_YL_MAP)
+			return 0;
+		*k = v->lit->kind;
+		*s = v->lit->s;
+		*n = v->lit->n;
+		return 1;
+	}
+	node = deref(c->doc, v->node, &via);
+	if (c->doc->nodes[node].type != LC_YSCALAR)
+		return 0;
+	*k = lc_ynode_kind(c->doc, node);
+	*s = lc_ynode_value(c->doc, node, n);
+	return 1;
+}
+
+static int
+equal(struct ctx *c, const struct val *a, const struct val *b)
+{
+	enum lc_ylit_kind ka, kb;
+	const char *sa, *sb;
+	size_t na, nb;
+	char *ea, *eb;
+	double da, db;
+	int via = 0;
+
+	if (!scalar_of(c, a, &ka, &sa, &na) || !scalar_of(c, b, &kb, &sb, &nb))
+		return a->kind == V_NODE && b->kind == V_NODE &&
+		    deref(c->doc, a->node, &via) == deref(c->doc, b->node, &via);
+	if (ka == LC_YL_NULL || kb == LC_YL_NULL)
+		return ka == kb;
+	if (na == nb && memcmp(sa, sb, na) == 0)
+		return 1;
+	if (ka == LC_YL_NUM && kb == LC_YL_NUM) {
+		da = strtod(sa, &ea);
+		db = strtod(sb, &eb);
+		return ea == sa + na && eb == sb + nb && da == db;
+	}
+	if (ka == LC_YL_BOOL && kb == LC_YL_BOOL)
+		return truthy(c, a) == truthy(c, b);
+	return 0;
+}
+
+/* The first output of x on in, or a null when it has none. */
+static int
+eval1(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct val *v)
+{
+	struct vals vs = { NULL, 0, 0 };
+	int rc;
+
+	if ((rc = eval(c, x, in, &vs)) == 0) {
+		if (vs.n > 0)
+			*v = vs.v[0];
+		else
+			*v = vlit(mklit(c, LC_YL_NULL, "null", 4));
+	}
+	free(vs.v);
+	return rc;
+}
+
+static int
+truth(struct ctx *c, const struct xnode *x, const struct val *in, int *t)
+{
+	struct vals vs = { NULL, 0, 0 };
+	int rc;
+
+	if ((rc = eval(c, x, in, &vs)) == 0)
+		*t = vs.n > 0 && truthy(c, &vs.v[0]);
+	free(vs.v);
+	return rc;
+}
+
+/* A value as a literal to write: constants as they are, nodes copied. */
+static const struct lc_ylit *
+to_lit(struct ctx *c, uint32_t n, int depth)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_ylit *l, *kids;
+	const char *s;
+	size_t len, i;
+	uint32_t k;
+	int via = 0;
+
+	n = deref(doc, n, &via);
+	if (doc->nodes[n].type == LC_YSCALAR || depth > 64 || n == 0) {
+		s = lc_ynode_value(doc, n, &len);
+		return mklit(c, lc_ynode_kind(doc, n), s, len);
+	}
+	kids = alloc(c, (doc->nodes[n].nkids + 1) * sizeof(*kids));
+	for (i = 0, k = doc->nodes[n].first; k; k = doc->nodes[k].next, i++)
+		kids[i] = *to_lit(c, k, depth + 1);
+	l = mklit(c, doc->nodes[n].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ,
+	    "", 0);
+	l->kids = kids;
+	l->nkids = doc->nodes[n].nkids;
+	return l;
+}
+
+static const struct lc_ylit *
+val_lit(struct ctx *c, const struct val *v)
+{
+	if (v->kind == V_LIT)
+		return v->lit;
+	if (v->kind == V_MISS)
+		return mklit(c, LC_YL_NULL, "null", 4);
+	return to_lit(c, v->node, 0);
+}
+
+static int
+refuse_alias(struct ctx *c, const struct val *t)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, t, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s' in '%s' is reached through an "
+	    "alias (*name); edit the anchored node (&name) instead", b.data,
+	    c->doc->name);
+	lc_buf_release(&b);
+	return rc;
+}
+
+static int
+missing(struct ctx *c, const struct val *t)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, t, &b);
+	rc = lc_error_set(LC_ENOTFOUND, "no '%s' in '%s' (and --no-create "
+	    "was given)", b.data, c->doc->name);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/* Set target t to l: replace a node, or create the missing path. */
+static int
+set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
+{
+	struct lc_ylit key;
+	const char *s;
+	size_t n;
+	uint32_t k;
+
+	if (t->kind == V_LIT)
+		return lc_error_set(LC_EUSAGE, "cannot assign to a constant");
+	if (t->via & VIA_ALIAS)
+		return refuse_alias(c, t);
+	c->env->matched++;
+	if (t->kind == V_NODE && (t->via & VIA_MERGE)) {
+		/* Override the merged key in the merging mapping. */
+		if (c->env->no_create)
+			return missing(c, t);
+		k = lc_ynode_key(c->doc, t->node);
+		s = lc_ynode_value(c->doc, k, &n);
+		key = *mklit(c, LC_YL_STR, s, n);
+		return lc_ydoc_create(c->doc, t->mergemap, &key, 1, l);
+	}
+	if (t->kind == V_NODE)
+		return lc_ydoc_set(c->doc, t->node, l);
+	if (c->env->no_create)
+		return missing(c, t);
+	if (t->append)
+		return lc_ydoc_append(c->doc, t->node, l);
+	return lc_ydoc_create(c->doc, t->node, t->keys, t->nkeys, l);
+}
+
+static int
+append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_ylit *sum, *seq;
+	enum lc_ylit_kind k;
+	const char *s;
+	char num[64];
+	size_t n;
+	uint32_t node;
+	int via = 0;
+
+	if (t->kind == V_MISS || (t->kind == V_NODE &&
+	    lc_ynode_is_null(doc, deref(doc, t->node, &via)))) {
+		if (l->kind == LC_YL_SEQ)
+			return set_target(c, t, l);
+		seq = mklit(c, LC_YL_SEQ, "", 0);
+		seq->kids = l;
+		seq->nkids = 1;
+		return set_target(c, t, seq);
+	}
+	if (t->kind != V_NODE)
+		return lc_error_set(LC_EUSAGE, "cannot append to a constant");
+	if (t->via & VIA_ALIAS)
+		return refuse_alias(c, t);
+	node = deref(doc, t->node, &via);
+	if (via)
+		return refuse_alias(c, t);
+	if (doc->nodes[node].type == LC_YSEQ) {
+		c->env->matched++;
+		return lc_ydoc_append(doc, node, l);
+	}
+	if (doc->nodes[node].type != LC_YSCALAR || l->kind == LC_YL_SEQ ||
+	    l->kind == LC_YL_MAP)
+		return lc_error_set(LC_EUSAGE, "'+=' needs a sequence, a "
+		    "string or a number on its left");
+	k = lc_ynode_kind(doc, node);
+	s = lc_ynode_value(doc, node, &n);
+	if (k == LC_YL_NUM && l->kind == LC_YL_NUM) {
+		snprintf(num, sizeof(num), "%.17g", strtod(s, NULL) +
+		    strtod(l->s, NULL));
+		sum = mklit(c, LC_YL_NUM, num, strlen(num));
+	} else {
+		sum = mklit(c, LC_YL_STR, "", 0);
+		sum->s = alloc(c, n + l->n + 1);
+		memcpy((char *)sum->s, s, n);
+		memcpy((char *)sum->s + n, l->s, l->n);
+		sum->n = n + l->n;
+	}
+	return set_target(c, t, sum);
+}
+
+static int
+collection(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_ylit *l, *kids;
+	struct val v;
+	size_t i;
+	int rc;
+
+	kids = alloc(c, (x->nkids + 1) * sizeof(*kids));
+	for (i = 0; i < x->nkids; i++) {
+		if ((rc = eval1(c, x->kids[i], in, &v)) != 0)
+			return rc;
+		kids[i] = *val_lit(c, &v);
+		if (x->op == X_OBJECT && i % 2 == 0 && kids[i].kind != LC_YL_STR)
+			return lc_error_set(LC_EUSAGE, "object keys must be "
+			    "strings");
+	}
+	l = mklit(c, x->op == X_ARRAY ? LC_YL_SEQ : LC_YL_MAP, "", 0);
+	l->kids = kids;
+	l->nkids = x->nkids;
+	v = vlit(l);
+	push(out, &v);
+	return 0;
+}
+
+static int
+env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
+{
+	const char *v = getenv(x->s);
+	struct lc_ylit *l;
+	struct val r;
+
+	/* A silently empty tag would deploy nothing; say so instead. */
+	if (v == NULL)
+		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
+		    "not set", x->s);
+	if (x->op == X_STRENV)
+		l = mklit(c, LC_YL_STR, v, strlen(v));
+	else
+		l = mklit(c, lc_yaml_resolve(v, strlen(v)), v, strlen(v));
+	r = vlit(l);
+	push(out, &r);
+	return 0;
+}
+
+static int
+assign(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct vals lhs = { NULL, 0, 0 };
+	struct val r;
+	size_t i, j;
+	int rc, dup;
+
+	if ((rc = eval(c, x->a, in, &lhs)) != 0)
+		goto done;
+	if (x->op != X_UPDATE && (rc = eval1(c, x->b, in, &r)) != 0)
+		goto done;
+	for (i = 0; i < lhs.n && rc == 0; i++) {
+		/* ".. " and friends can name a node twice; edit it once. */
+		for (dup = 0, j = 0; j < i && !dup; j++)
+			dup = lhs.v[j].kind == V_NODE &&
+			    lhs.v[i].kind == V_NODE &&
+			    lhs.v[j].node == lhs.v[i].node;
+		if (dup)
+			continue;
+		if (x->op == X_ASSIGN)
+			rc = set_target(c, &lhs.v[i], val_lit(c, &r));
+		else if (x->op == X_APPEND)
+			rc = append_target(c, &lhs.v[i], val_lit(c, &r));
+		else {
+			if ((rc = eval1(c, x->b, &lhs.v[i], &r)) != 0)
+				break;
+			/* An inner assignment returns its input: done. */
+			if (r.kind == V_NODE && lhs.v[i].kind == V_NODE &&
+			    r.node == lhs.v[i].node)
+				continue;
+			rc = set_target(c, &lhs.v[i], val_lit(c, &r));
+		}
+	}
+	if (rc == 0)
+		push(out, in);
+done:
+	free(lhs.v);
+	return rc;
+}
+
+static int
+delete(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct vals ts = { NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = eval(c, x->a, in, &ts)) == 0) {
+		for (i = 0; i < ts.n && rc == 0; i++) {
+			if (ts.v[i].kind != V_NODE)
+				continue;
+			if (ts.v[i].via & (VIA_ALIAS | VIA_MERGE))
+				rc = refuse_alias(c, &ts.v[i]);
+			else {
+				c->env->matched++;
+				rc = lc_ydoc_delete(c->doc, ts.v[i].node);
+			}
+		}
+		if (rc == 0)
+			push(out, in);
+	}
+	free(ts.v);
+	return rc;
+}
+
+static int
+eval(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct vals tmp = { NULL, 0, 0 };
+	struct val v, w;
+	size_t i;
+	int rc = 0, t, u;
+	uint32_t node;
+
+	if (++c->depth > 200) {
+		c->depth--;
+		return lc_error_set(LC_EUSAGE, "expression nested too deeply");
+	}
+	switch (x->op) {
+	case X_IDENT:
+		push(out, in);
+		break;
+	case X_RECURSE:
+		if (in->kind == V_NODE) {
+			t = in->via;
+			node = deref(c->doc, in->node, &t);
+			recurse(c, node, t, out);
+		}
+		break;
+	case X_FIELD:
+	case X_INDEX:
+	case X_ITER:
+		if (x->a && (rc = eval(c, x->a, in, &tmp)) != 0)
+			break;
+		if (x->a == NULL)
+			push(&tmp, in);
+		for (i = 0; i < tmp.n; i++) {
+			if (x->op == X_FIELD)
+				field(c, &tmp.v[i], x->s, x->n, out);
+			else if (x->op == X_INDEX)
+				index_(c, &tmp.v[i], x->idx, out);
+			else
+				iterate(c, &tmp.v[i], out);
+		}
+		break;
+	case X_PIPE:
+		if ((rc = eval(c, x->a, in, &tmp)) != 0)
+			break;
+		for (i = 0; i < tmp.n && rc == 0; i++)
+			rc = eval(c, x->b, &tmp.v[i], out);
+		break;
+	case X_ASSIGN:
+	case X_UPDATE:
+	case X_APPEND:
+		rc = assign(c, x, in, out);
+		break;
+	case X_DEL:
+		rc = delete(c, x, in, out);
+		break;
+	case X_SELECT:
+		if ((rc = eval(c, x->a, in, &tmp)) != 0)
+			break;
+		for (i = 0; i < tmp.n; i++)
+			if (truthy(c, &tmp.v[i])) {
+				push(out, in);
+				break;
+			}
+		break;
+	case X_OR:
+	case X_AND:
+		if ((rc = truth(c, x->a, in, &t)) != 0)
+			break;
+		if ((x->op == X_OR) != t && (rc = truth(c, x->b, in, &u)) == 0)
+			t = u;
+		if (rc == 0) {
+			v = vbool(c, t);
+			push(out, &v);
+		}
+		break;
+	case X_NOT:
+		if (x->a) {
+			if ((rc = truth(c, x->a, in, &t)) != 0)
+				break;
+		} else
+			t = truthy(c, in);
+		v = vbool(c, !t);
+		push(out, &v);
+		break;
+	case X_EQ:
+	case X_NE:
+		if ((rc = eval1(c, x->a, in, &v)) != 0 ||
+		    (rc = eval1(c, x->b, in, &w)) != 0)
+			break;
+		t = equal(c, &v, &w);
+		v = vbool(c, x->op == X_EQ ? t : !t);
+		push(out, &v);
+		break;
+	case X_DOCINDEX: {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%d", c->doc->index);
+		v = vlit(mklit(c, LC_YL_NUM, num, strlen(num)));
+		push(out, &v);
+		break;
+	}
+	case X_STRENV:
+	case X_ENV:
+		rc = env_lit(c, x, out);
+		break;
+	case X_VAR:
+		for (i = 0; i < c->env->nvars; i++)
+			if (strcmp(c->env->vars[i].name, x->s) == 0)
+				break;
+		if (i == c->env->nvars) {
+			rc = lc_error_set(LC_EUSAGE, "variable '$%s' is not "
+			    "defined (use --arg %s VALUE)", x->s, x->s);
+			break;
+		}
+		v = vlit(mklit(c, LC_YL_STR, c->env->vars[i].value,
+		    strlen(c->env->vars[i].value)));
+		push(out, &v);
+		break;
+	case X_LIT:
+		v = vlit(&x->lit);
+		push(out, &v);
+		break;
+	case X_ARRAY:
+	case X_OBJECT:
+		rc = collection(c, x, in, out);
+		break;
+	}
+	free(tmp.v);
+	c->depth--;
+	return rc;
+}
+
+/* Print a result the way yq does: scalars raw, collections as YAML. */
+static void
+print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_buf t = LC_BUF_INIT;
+	const struct lc_ylit *l;
+	size_t i;
+
+	if (v->kind == V_NODE) {
+		lc_ydoc_print(doc, v->node, out);
+		return;
+	}
+	if (v->kind == V_MISS) {
+		lc_buf_adds(out, "null\n");
+		return;
+	}
+	l = v->lit;
+	if (l->kind != LC_YL_SEQ && l->kind != LC_YL_MAP) {
+		lc_buf_add(out, l->s, l->n);
+		lc_buf_addc(out, '\n');
+		return;
+	}
+	for (i = 0; i < l->nkids; i++) {
+		if (l->kind == LC_YL_MAP && i % 2 == 1)
+			continue;
+		if (l->kind == LC_YL_SEQ)
+			lc_buf_adds(&t, "- ");
+		lc_yaml_format_scalar(&t, &l->kids[i], 0, 1, 0, "\n");
+		if (l->kind == LC_YL_MAP) {
+			lc_buf_adds(&t, ": ");
+			lc_yaml_format_scalar(&t, &l->kids[i + 1], 0, 1, 0,
+			    "\n");
+		}
+		lc_buf_addc(&t, '\n');
+	}
+	lc_buf_add(out, t.data ? t.data : "[]\n", t.data ? t.len : 3);
+	lc_buf_release(&t);
+}
+
+/* Flatten the top-level pipe: edits are committed between its stages. */
+static size_t
+stages(const struct xnode *x, const struct xnode **st, size_t max)
+{
+	size_t n;
+
+	if (x->op != X_PIPE)
+		return max > 0 ? (st[0] = x, 1) : 0;
+	n = stages(x->a, st, max);
+	return n + stages(x->b, st + n, max - n);
+}
+
+int
+lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
+    struct lc_yexpr_env *env, struct lc_buf *out, int *whole)
+{
+	const struct xnode *st[64];
+	struct ctx c;
+	struct vals in = { NULL, 0, 0 }, res = { NULL, 0, 0 };
+	struct val root;
+	struct chunk *ch;
+	size_t nst, s, i;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.doc = doc;
+	c.env = env;
+	*whole = 0;
+	nst = stages(e->root, st, sizeof(st) / sizeof(st[0]));
+	if (nst == sizeof(st) / sizeof(st[0]) && e->root->op == X_PIPE) {
+		/* Too long to split: evaluate as one stage. */
+		st[0] = e->root;
+		nst = 1;
+	}
+	root = vnode(doc->root, 0);
+	push(&in, &root);
+	for (s = 0; s < nst && rc == 0; s++) {
+		res.n = 0;
+		for (i = 0; i < in.n && rc == 0; i++)
+			rc = eval(&c, st[s], &in.v[i], &res);
+		if (rc == 0 && doc->nedits > 0) {
+			rc = lc_ydoc_commit(doc);
+			/* Only the root survives a rebuilt tree. */
+			for (i = 0; i < res.n && rc == 0; i++) {
+				if (res.v[i].kind == V_NODE &&
+				    res.v[i].node == root.node)
+					res.v[i].node = doc->root;
+				else if (s + 1 < nst && res.v[i].kind != V_LIT)
+					rc = lc_error_set(LC_EUSAGE, "after an "
+					    "edit, '|' can only go on from the "
+					    "whole document");
+			}
+			root.node = doc->root;
+		}
+		in.n = 0;
+		for (i = 0; i < res.n; i++)
+			push(&in, &res.v[i]);
+	}
+	if (rc == 0) {
+		for (i = 0; i < in.n; i++) {
+			if (in.v[i].kind == V_NODE && in.v[i].node == doc->root &&
+			    in.n == 1) {
+				*whole = 1;
+				env->last_falsy = 0;
+			} else {
+				print_val(&c, &in.v[i], out);
+				env->last_falsy = !truthy(&c, &in.v[i]);
+			}
+			env->nresults++;
+		}
+	}
+	free(in.v);
+	free(res.v);
+	while ((ch = c.mem) != NULL) {
+		c.mem = ch->next;
+		free(ch);
+	}
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* yaml_expr.h: the yq expressions CD pipelines use, evaluated on yaml_edit trees. */
+#ifndef LC_YAML_EXPR_H
+#define LC_YAML_EXPR_H
+
+#include "buf.h"
+#include "yaml_edit.h"
+
+struct lc_yexpr;
+
+/* A variable bound with --arg NAME VALUE: $NAME, always a string. */
+struct lc_yexpr_var {
+	const char *name;
+	const char *value;
+};
+
+struct lc_yexpr_env {
+	const struct lc_yexpr_var *vars;
+	size_t nvars;
+	int no_create;		/* a missing path is LC_ENOTFOUND */
+	/* Out: */
+	long matched;		/* nodes assigned, created or deleted */
+	int last_falsy;		/* the last result printed was null or false */
+	long nresults;		/* results printed */
+};
+
+/*
+ * Compile src. Returns 0, or LC_EUSAGE with "bad expression at column N:
+ * problem" as the message.
+ */
+int lc_yexpr_parse(struct lc_yexpr **out, const char *src);
+void lc_yexpr_free(struct lc_yexpr *e);
+
+/* Whether e assigns or deletes anything (an edit, not a query). */
+int lc_yexpr_edits(const struct lc_yexpr *e);
+
+/*
+ * Evaluate e on doc, applying its edits to doc. The results are appended
+ * to out as text (scalars raw, collections as YAML); a result that is the
+ * whole document sets *whole instead (the caller prints the document).
+ * Returns 0 or an LC_E* code with the message set.
+ */
+int lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
+    struct lc_yexpr_env *env, struct lc_buf *out, int *whole);
+
+#endif
