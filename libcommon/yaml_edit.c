@@ -1300,7 +1300,10 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 			/* Drop the leading eol: the root starts at column 0. */
 			memmove(t.data, t.data + strlen(doc->eol),
 			    t.len - strlen(doc->eol));
-			t.len -= 2 * strlen(doc->eol);
+			t.len -= strlen(doc->eol);
+			/* Keep the final newline only where nothing follows. */
+			if (doc->len != 0)
+				t.len -= strlen(doc->eol);
 		}
 	} else {
 		if (nd->type != LC_YSCALAR && nd->style == 1 && p &&
@@ -1583,11 +1586,12 @@ lc_ydoc_commit(struct lc_ydoc *doc)
 	for (i = 0; i < doc->nedits; i++)
 		free(doc->edits[i].text);
 	doc->nedits = 0;
+	if (nt.len != doc->len || memcmp(nt.data, doc->text, nt.len) != 0)
+		doc->changed = 1;
 	lc_buf_release(&doc->own);
 	doc->own = nt;
 	doc->text = doc->own.data;
 	doc->len = doc->own.len;
-	doc->changed = 1;
 	return 0;
 done:
 	lc_buf_release(&nt);

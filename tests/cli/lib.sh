@@ -1,0 +1,98 @@
+# lib.sh: TAP helpers for command-level tests; source it from tests/cli/<tool>.sh.
+# Each test gets a fresh temp dir (kept and named on failure).
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/bin
+FIXTURES=$TOP/tests/fixtures
+SHARED=${SHARED:-$TOP/../shared}
+export PATH="$BIN:$PATH" LC_ALL=C.UTF-8
+# Nothing from the caller's CI may leak into what the tests expect.
+unset GITHUB_ACTIONS GITLAB_CI CI TOOLKIT_CI NO_COLOR CLICOLOR_FORCE \
+    FORCE_COLOR RUNNER_DEBUG CI_DEBUG_TRACE GITHUB_OUTPUT
+
+_t_n=0
+_t_failed=0
+_t_root=$(mktemp -d "${TMPDIR:-/tmp}/gitops-utils-test.XXXXXX")
+trap '[ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
+
+# plan N: print the TAP plan.
+plan() { echo "1..$1"; }
+
+# begin NAME: start a test; cd into its own directory.
+begin() {
+	_t_n=$((_t_n + 1))
+	_t_name=$1
+	T=$_t_root/$_t_n
+	mkdir -p "$T"
+	cd "$T" || exit 1
+	_t_ok=1
+}
+
+# fail MSG: mark the current test failed (with a diagnostic).
+fail() {
+	_t_ok=0
+	echo "# $_t_name: $*"
+}
+
+# end: print the TAP line of the current test.
+end() {
+	if [ "$_t_ok" -eq 1 ]; then
+		echo "ok $_t_n - $_t_name"
+	else
+		_t_failed=1
+		echo "not ok $_t_n - $_t_name (kept in $T)"
+	fi
+	cd "$_t_root" || exit 1
+}
+
+# run CMD...: run with stdout to ./out, stderr to ./err, status in $rc.
+run() {
+	"$@" >out 2>err
+	rc=$?
+}
+
+# expect_rc N: the last run exited N.
+expect_rc() {
+	[ "$rc" -eq "$1" ] || fail "exit status $rc, expected $1; stderr: $(head -c 300 err)"
+}
+
+# expect_out FILE: stdout equals FILE byte for byte.
+expect_out() {
+	cmp -s out "$1" || fail "stdout differs: $(diff -u "$1" out | head -20)"
+}
+
+# expect_out_text TEXT: stdout equals TEXT plus a newline.
+expect_out_text() {
+	printf '%s\n' "$1" >want
+	expect_out want
+}
+
+# expect_no_out: stdout is empty.
+expect_no_out() {
+	[ ! -s out ] || fail "unexpected stdout: $(head -c 300 out)"
+}
+
+# expect_err PHRASE: stderr contains PHRASE.
+expect_err() {
+	grep -qF -- "$1" err || fail "stderr lacks '$1': $(head -c 300 err)"
+}
+
+# expect_no_err: stderr is empty.
+expect_no_err() {
+	[ ! -s err ] || fail "unexpected stderr: $(head -c 300 err)"
+}
+
+# wait_for COND...: run COND until it succeeds, at most ~10 s. No sleeps
+# stand in for conditions; the loop is bounded.
+wait_for() {
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 1000 ] || return 1
+		sleep 0.01
+	done
+}
+
+done_testing() {
+	[ "$_t_failed" -eq 0 ]
+}

@@ -1,0 +1,196 @@
+#!/bin/bash
+# ymlset.sh: command-level tests of ymlset: golden triplets, in-place edits, errors.
+. "$(dirname "$0")/lib.sh"
+
+F=$FIXTURES/ymlset
+cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
+ncases=$(echo "$cases" | wc -l)
+plan $((ncases + 19))
+
+# Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
+# <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
+# phrase stderr must contain) and .env (NAME=VALUE lines) where present.
+for c in $cases; do
+	begin "golden $c"
+	mapfile -t args <"$F/$c.args"
+	envs=()
+	[ -f "$F/$c.env" ] && mapfile -t envs <"$F/$c.env"
+	cp "$F/$c.in.yaml" in.yaml
+	run env "${envs[@]}" ymlset "${args[@]}" in.yaml
+	want_rc=0
+	[ -f "$F/$c.rc" ] && want_rc=$(cat "$F/$c.rc")
+	expect_rc "$want_rc"
+	[ -f "$F/$c.out.yaml" ] && expect_out "$F/$c.out.yaml"
+	if [ -f "$F/$c.err" ]; then
+		expect_err "$(cat "$F/$c.err")"
+	elif [ "$want_rc" -eq 0 ]; then
+		expect_no_err
+	fi
+	cmp -s in.yaml "$F/$c.in.yaml" || fail "the input file was modified"
+	end
+done
+
+begin "stdin to stdout"
+printf 'a: 1 # keep\n' >in.yaml
+ymlset '.a = 2' <in.yaml >out 2>err
+rc=$?
+expect_rc 0
+expect_out_text 'a: 2 # keep'
+end
+
+begin "-i edits each file on its own and keeps the mode"
+printf 'tag: v1\n' >a.yaml
+printf '# b\ntag: old\n' >b.yaml
+chmod 640 a.yaml
+run ymlset -i '.tag = "v2"' a.yaml b.yaml
+expect_rc 0
+expect_no_out
+[ "$(cat a.yaml)" = "tag: v2" ] || fail "a.yaml: $(cat a.yaml)"
+[ "$(cat b.yaml)" = "$(printf '# b\ntag: v2')" ] || fail "b.yaml: $(cat b.yaml)"
+[ "$(stat -c %a a.yaml)" = 640 ] || fail "mode is $(stat -c %a a.yaml)"
+[ -z "$(ls -A | grep '^\.')" ] || fail "temporary files left: $(ls -A)"
+end
+
+begin "-i through a symlink edits the target and keeps the link"
+mkdir real
+printf 'tag: v1\n' >real/k.yaml
+ln -s real/k.yaml link.yaml
+run ymlset -i '.tag = "v2"' link.yaml
+expect_rc 0
+[ -L link.yaml ] || fail "link.yaml is no longer a symlink"
+[ "$(cat real/k.yaml)" = "tag: v2" ] || fail "target: $(cat real/k.yaml)"
+end
+
+begin "-i leaves an unchanged file alone (same inode)"
+printf 'tag: v2\n' >k.yaml
+ino=$(stat -c %i k.yaml)
+run ymlset -i '.tag = "v2"' k.yaml
+expect_rc 0
+[ "$(stat -c %i k.yaml)" = "$ino" ] || fail "file was rewritten"
+end
+
+begin "-i with a query is refused and the file kept"
+printf 'tag: v1\n' >k.yaml
+run ymlset -i '.tag' k.yaml
+expect_rc 2
+expect_err "-i needs an expression that edits"
+[ "$(cat k.yaml)" = "tag: v1" ] || fail "file changed"
+end
+
+begin "malformed YAML leaves the file untouched (exit 3, file:line:col)"
+printf 'a: 1\nb: [x\nc: 2\n' >bad.yaml
+cp bad.yaml orig.yaml
+run ymlset -i '.a = 2' bad.yaml
+expect_rc 3
+expect_err "ymlset: 'bad.yaml': 3:2:"
+cmp -s bad.yaml orig.yaml || fail "bad.yaml changed"
+end
+
+begin "one bad file does not stop the others; the first error is the status"
+printf 'a: [\n' >bad.yaml
+printf 'a: 1\n' >good.yaml
+run ymlset -i '.a = 2' bad.yaml good.yaml missing.yaml
+expect_rc 3
+[ "$(cat good.yaml)" = "a: 2" ] || fail "good.yaml: $(cat good.yaml)"
+expect_err "cannot open 'missing.yaml'"
+end
+
+begin "a missing file exits 4"
+run ymlset '.a' nope.yaml
+expect_rc 4
+expect_err "ymlset: cannot open 'nope.yaml': No such file or directory"
+end
+
+begin "GitHub Actions gets an ::error annotation with file and line"
+printf 'a: 1\nb: [x\nc: 2\n' >bad.yaml
+run env GITHUB_ACTIONS=true ymlset '.a' bad.yaml
+expect_rc 3
+expect_err "::error file=bad.yaml,line=3,col=2,title=ymlset::'bad.yaml': 3:2:"
+end
+
+begin "-h prints usage on stdout and exits 0"
+run ymlset -h
+expect_rc 0
+grep -q '^usage: ymlset \[-ehiqVv\]' out || fail "no usage line: $(head -1 out)"
+end
+
+begin "-V prints the version"
+run ymlset --version
+expect_rc 0
+grep -qE '^ymlset \(gitops-utils\) [0-9]+\.[0-9]+\.[0-9]+$' out || fail "$(cat out)"
+end
+
+begin "an unknown option is a usage error on stderr (exit 2)"
+run ymlset --bogus '.a'
+expect_rc 2
+expect_err "usage: ymlset"
+expect_no_out
+end
+
+begin "no expression is a usage error"
+run ymlset
+expect_rc 2
+end
+
+begin "--arg needs two words"
+run ymlset '.a = $x' --arg x
+expect_rc 2
+end
+
+begin "-e succeeds when an edit matched"
+printf 'a: 1\n' >k.yaml
+run ymlset -e '.a = 2' k.yaml
+expect_rc 0
+expect_out_text 'a: 2'
+end
+
+begin "the real kustomization.yaml: one line of diff (yq changes 24)"
+cp "$SHARED/corpus/yaml/argo-cd/manifests/base/kustomization.yaml" k.yaml
+cp k.yaml orig.yaml
+run ymlset -i '.images[0].newTag = "v2"' k.yaml
+expect_rc 0
+n=$(diff orig.yaml k.yaml | grep -c '^[<>]')
+[ "$n" -eq 2 ] || fail "diff has $n changed lines: $(diff orig.yaml k.yaml)"
+grep -q 'newTag: v2' k.yaml || fail "no new tag"
+end
+
+begin "kill -9 during -i leaves the old file or the new one, never a mix"
+# A 4.5 MB file makes the write window wide; wherever the kill lands, the
+# file must parse and be either version.
+cp "$SHARED/corpus/yaml/large/prometheus-operator-bundle-reassembled.yaml" big.yaml
+cp big.yaml orig.yaml
+ymlset 'select(.kind == "Deployment").spec.replicas = 7' big.yaml >new.yaml
+for i in 1 2 3 4 5; do
+	ymlset -i 'select(.kind == "Deployment").spec.replicas = 7' big.yaml &
+	pid=$!
+	# Kill at a different point each round: after i stat()s see it run.
+	j=0
+	while [ $j -lt $((i * 3)) ] && kill -0 $pid 2>/dev/null; do
+		j=$((j + 1))
+	done
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if ! cmp -s big.yaml orig.yaml && ! cmp -s big.yaml new.yaml; then
+		fail "round $i: big.yaml is neither the old nor the new file"
+		break
+	fi
+	cp orig.yaml big.yaml
+	rm -f .big.yaml.*
+done
+end
+
+begin "-v says what was edited"
+printf 'a: 1\n' >k.yaml
+run ymlset -v -i '.a = 2' k.yaml
+expect_rc 0
+expect_err "ymlset: edited 'k.yaml'"
+end
+
+begin "NO_COLOR and a non-terminal stderr: no escape codes"
+run env CLICOLOR_FORCE= NO_COLOR=1 ymlset '.a' nope.yaml
+grep -q "$(printf '\033')" err && fail "escape codes in stderr"
+run env CLICOLOR_FORCE=1 ymlset '.a' nope.yaml
+grep -q "$(printf '\033')\[31m" err || fail "CLICOLOR_FORCE gave no colour"
+end
+
+done_testing
