@@ -5,7 +5,7 @@ CMDS = ymlset
 LIBCOMMON_SRC = libcommon/buf.c libcommon/ci.c libcommon/cli.c \
     libcommon/error.c libcommon/fileio.c libcommon/log.c \
     libcommon/yaml_edit.c libcommon/yaml_expr.c
-UNIT_TESTS = buf cli fileio log yaml_edit yaml_expr
+UNIT_TESTS = buf cli fileio log yaml_edit yaml_expr roundtrip
 FUZZ_TARGETS = yaml_expr yaml_edit
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.

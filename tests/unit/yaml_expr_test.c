@@ -1,0 +1,67 @@
+/* yaml_expr_test.c: unit tests of the expression parser's errors and edits. */
+#include <stdlib.h>
+
+#include "error.h"
+#include "tap.h"
+#include "yaml_expr.h"
+
+static const struct {
+	const char *expr;
+	int edits;
+} good[] = {
+	{ ".", 0 }, { "..", 0 }, { ".a.b", 0 }, { ".a[\"x/y.z\"]", 0 },
+	{ ".a[0]", 0 }, { ".a[-1]", 0 }, { ".a[]", 0 }, { ".[0]", 0 },
+	{ ".a.[0]", 0 }, { "select(.a == \"b\" and .c != 1 or .d)", 0 },
+	{ "select(.a | not)", 0 }, { "select(not(.a))", 0 },
+	{ "select(documentIndex == 1)", 0 }, { "select(di == 0) | .a", 0 },
+	{ ".a = 1", 1 }, { ".a |= 1", 1 }, { ".a += [1]", 1 },
+	{ "del(.a)", 1 }, { ".a = 1 | .b = \"x\"", 1 },
+	{ "(.images[] | select(.name == \"myapp\") | .newTag) = \"v1.2.3\"", 1 },
+	{ ".images[] |= select(.name == \"myapp\").newTag = \"v1.2.3\"", 1 },
+	{ ".a = strenv(X) | .b = env(Y) | .c = $v", 1 },
+	{ ".a = {\"k\": [1, true, null, \"s\"], b: {}}", 1 },
+	{ ".a-b.c_d = \"\\u00fc\\ud83d\\uded1\"", 1 },
+	{ " .a\n|\t.b ", 0 },
+};
+
+static const struct {
+	const char *expr, *msg;
+} bad[] = {
+	{ "", "empty expression (use '.' for the whole document)" },
+	{ ".a[0", "bad expression at column 5: expected ']'" },
+	{ ".a[x]", "bad expression at column 4: expected a number, a string "
+	    "or ']' after '['" },
+	{ ".a = ", "bad expression at column 6: unexpected end of expression" },
+	{ "foo(.a)", "bad expression at column 1: unknown function 'foo' "
+	    "(ymlset knows select, del, not, strenv, env, documentIndex, di)" },
+	{ ".a ]", "bad expression at column 4: unexpected ']'" },
+	{ "select(.a", "bad expression at column 10: expected ')'" },
+	{ ".a = \"x", "bad expression at column 6: unterminated string" },
+	{ ".a = \"\\q\"", "bad expression at column 7: bad escape in string" },
+	{ "{a 1}", "bad expression at column 4: expected ':' after the key" },
+	{ "$", "bad expression at column 2: expected a variable name after "
+	    "'$'" },
+};
+
+int
+main(void)
+{
+	struct lc_yexpr *e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		rc = lc_yexpr_parse(&e, good[i].expr);
+		ok(rc == 0 && lc_yexpr_edits(e) == good[i].edits,
+		    "parse case %zu (edits: %d)", i, good[i].edits);
+		if (rc != 0)
+			printf("#   %s\n", lc_error_msg());
+		lc_yexpr_free(e);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rc = lc_yexpr_parse(&e, bad[i].expr);
+		ok(rc == LC_EUSAGE && e == NULL, "'%s' is refused", bad[i].expr);
+		is_str(lc_error_msg(), bad[i].msg, "with the column");
+	}
+	return done_testing();
+}
