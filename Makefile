@@ -17,6 +17,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(if $(SANITIZE),$(SAN_FLAGS))
 LIBCOMMON_OBJ = $(LIBCOMMON_SRC:%.c=$(OBJ)/%.o)
 BINS = $(CMDS:%=bin/%)
 UNIT_BINS = $(UNIT_TESTS:%=$(OBJ)/tests/unit/%_test)
+CLI_TESTS = $(filter-out tests/cli/lib.sh,$(wildcard tests/cli/*.sh))
 
 # Libraries each command links (see config.mk for why this matters).
 LIBS_ymlset = $(YAML_LIBS)
@@ -46,8 +47,7 @@ deps:
 	@scripts/install-deps
 
 check: deps all $(UNIT_BINS)
-	UNIT_DIR=$(OBJ)/tests/unit prove -j2 --exec '' $(UNIT_BINS) \
-	    tests/cli/*.sh tests/docs.sh
+	prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS) tests/docs.sh
 
 demo: deps all
 	@scripts/demo
@@ -67,6 +67,7 @@ fuzz: deps
 	    obj/fuzz/$$t -max_total_time=$(FUZZTIME) -timeout=10 \
 	        -artifact_prefix=obj/fuzz/$$t- obj/fuzz/$$t.new tests/fuzz/$$t \
 	        || exit 1; \
+	    obj/fuzz/$$t -merge=1 tests/fuzz/$$t obj/fuzz/$$t.new || exit 1; \
 	done
 
 bench: all

@@ -1,7 +1,7 @@
 # lib.sh: TAP helpers for command-level tests; source it from tests/cli/<tool>.sh.
 # Each test gets a fresh temp dir (kept and named on failure).
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$TOP/bin
 FIXTURES=$TOP/tests/fixtures
 SHARED=${SHARED:-$TOP/../shared}

@@ -1,0 +1,10 @@
+# fish completion for ymlset(1)
+complete -c ymlset -s e -l exit-status -d 'exit 1 when nothing matched'
+complete -c ymlset -s h -l help -d 'show usage'
+complete -c ymlset -s i -l in-place -d 'edit each file in place'
+complete -c ymlset -s q -l quiet -d 'only errors on stderr'
+complete -c ymlset -s V -l version -d 'show the version'
+complete -c ymlset -s v -l verbose -d 'say what was edited'
+complete -c ymlset -l arg -x -d 'bind $NAME to a string (NAME VALUE)'
+complete -c ymlset -l no-create -d 'a missing path is an error'
+complete -c ymlset -k -x -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
