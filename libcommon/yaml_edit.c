@@ -1186,6 +1186,28 @@ emit_value(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
 		lc_buf_adds(out, doc->eol);
 }
 
+void
+lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v)
+{
+	struct lc_ydoc d;
+	size_t j;
+
+	memset(&d, 0, sizeof(d));
+	d.eol = "\n";
+	d.step = 2;
+	if (v->kind == LC_YL_MAP && v->nkids > 0)
+		for (j = 0; j + 1 < v->nkids; j += 2)
+			emit_pair(&d, out, &v->kids[j], &v->kids[j + 1], 0, 0);
+	else if (v->kind == LC_YL_SEQ && v->nkids > 0)
+		emit_items(&d, out, v->kids, v->nkids, 0, 0);
+	else if (lit_coll(v))
+		lc_buf_adds(out, v->kind == LC_YL_MAP ? "{}\n" : "[]\n");
+	else {
+		lc_yaml_format_scalar(out, v, 0, 0, 2, "\n");
+		lc_buf_addc(out, '\n');
+	}
+}
+
 /* Nested single-key mappings for keys[1..] ending in v, as a literal. */
 static void
 chain_lit(struct lc_ylit *store, const struct lc_ylit *keys, size_t nkeys,

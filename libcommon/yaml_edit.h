@@ -161,6 +161,9 @@ void lc_ydoc_where(const struct lc_ydoc *doc, size_t off, long *line,
 void lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v,
     int style, int flow, int indent, const char *eol);
 
+/* Write v as a YAML document body (block style, 2-space indent, "\n"). */
+void lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v);
+
 /* Whether text would read back as something other than a string. */
 int lc_yaml_plain_is_typed(const char *s, size_t n);
 

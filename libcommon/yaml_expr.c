@@ -1509,40 +1509,16 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 static void
 print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
 {
-	struct lc_ydoc *doc = c->doc;
-	struct lc_buf t = LC_BUF_INIT;
-	const struct lc_ylit *l;
-	size_t i;
-
-	if (v->kind == V_NODE) {
-		lc_ydoc_print(doc, v->node, out);
-		return;
-	}
-	if (v->kind == V_MISS) {
+	if (v->kind == V_NODE)
+		lc_ydoc_print(c->doc, v->node, out);
+	else if (v->kind == V_MISS)
 		lc_buf_adds(out, "null\n");
-		return;
-	}
-	l = v->lit;
-	if (l->kind != LC_YL_SEQ && l->kind != LC_YL_MAP) {
-		lc_buf_add(out, l->s, l->n);
+	else if (v->lit->kind == LC_YL_SEQ || v->lit->kind == LC_YL_MAP)
+		lc_yaml_emit(out, v->lit);
+	else {
+		lc_buf_add(out, v->lit->s, v->lit->n);
 		lc_buf_addc(out, '\n');
-		return;
 	}
-	for (i = 0; i < l->nkids; i++) {
-		if (l->kind == LC_YL_MAP && i % 2 == 1)
-			continue;
-		if (l->kind == LC_YL_SEQ)
-			lc_buf_adds(&t, "- ");
-		lc_yaml_format_scalar(&t, &l->kids[i], 0, 1, 0, "\n");
-		if (l->kind == LC_YL_MAP) {
-			lc_buf_adds(&t, ": ");
-			lc_yaml_format_scalar(&t, &l->kids[i + 1], 0, 1, 0,
-			    "\n");
-		}
-		lc_buf_addc(&t, '\n');
-	}
-	lc_buf_add(out, t.data ? t.data : "[]\n", t.data ? t.len : 3);
-	lc_buf_release(&t);
 }
 
 /* Flatten the top-level pipe: edits are committed between its stages. */
