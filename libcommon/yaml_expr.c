@@ -1563,15 +1563,22 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 			rc = eval(&c, st[s], &in.v[i], &res);
 		if (rc == 0 && doc->nedits > 0) {
 			rc = lc_ydoc_commit(doc);
-			/* Only the root survives a rebuilt tree. */
+			/*
+			 * Only the root survives a rebuilt tree. yq would
+			 * print just the edited part for ".a[] | .b = 1",
+			 * which is never what a pipeline wants; say how to
+			 * write the edit instead.
+			 */
 			for (i = 0; i < res.n && rc == 0; i++) {
 				if (res.v[i].kind == V_NODE &&
 				    res.v[i].node == root.node)
 					res.v[i].node = doc->root;
-				else if (s + 1 < nst && res.v[i].kind != V_LIT)
-					rc = lc_error_set(LC_EUSAGE, "after an "
-					    "edit, '|' can only go on from the "
-					    "whole document");
+				else if (res.v[i].kind != V_LIT)
+					rc = lc_error_set(LC_EUSAGE, "an edit "
+					    "must apply to the whole document: "
+					    "write '(PATH | ...) = VALUE' or "
+					    "'PATH |= ...' rather than "
+					    "'PATH | ... = VALUE'");
 			}
 			root.node = doc->root;
 		}
