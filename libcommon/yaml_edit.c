@@ -1284,6 +1284,20 @@ block_indent(const struct lc_ydoc *doc, uint32_t n)
 	return owner_col(doc, n) + doc->step;
 }
 
+/*
+ * libyaml places an empty value right after its ':' or '-', except where
+ * no indicator precedes it (an explicit "? key" without ':'), where it
+ * takes the next token's place. Only the first kind can be filled in.
+ */
+static int
+empty_value_ok(const struct lc_ydoc *doc, size_t s)
+{
+	while (s > 0 && (doc->text[s - 1] == ' ' || doc->text[s - 1] == '\t'))
+		s--;
+	return s == 0 || doc->len == 0 ||
+	    strchr(":-[{,", doc->text[s - 1]) != NULL;
+}
+
 int
 lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 {
@@ -1295,6 +1309,10 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 
 	learn_layout(doc);
 	node_span(doc, n, &s, &e);
+	if (s == e && !empty_value_ok(doc, s))
+		return lc_error_set(LC_EUSAGE, "cannot set the empty value at "
+		    "byte %zu of '%s': it has no ':' or '-' before it",
+		    doc->base + s, doc->name);
 	block = nd->type == LC_YSCALAR &&
 	    (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED);
 	indent = block ? block_indent(doc, n) : owner_col(doc, n) + doc->step;
@@ -1332,8 +1350,9 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		    doc->nodes[p].type == LC_YMAP) {
 			s = after_colon(doc, n, s);
 			lc_buf_addc(&t, ' ');
-		} else if (s == e && s > 0 && (doc->text[s - 1] == ':' ||
-		    doc->text[s - 1] == '-'))
+		} else if (s == e && s > 0 &&
+		    strchr(" \t\r\n[{,", doc->text[s - 1]) == NULL)
+			/* An empty value right after "key:", "-" or "?". */
 			lc_buf_addc(&t, ' ');
 		if (lit_coll(v))
 			emit_flow(&t, v, doc->eol);
