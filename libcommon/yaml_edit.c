@@ -432,11 +432,11 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 		case YAML_DOCUMENT_START_EVENT:
 			s = conv_byte(&conv, ev.start_mark.index);
 			/* Start at the line start so indentation stays. */
-			ls = line_start(data, s);
-			while (ls < s && data[ls] == ' ')
-				ls++;
-			if (ls == s)
-				s = line_start(data, s);
+			for (ls = s; ls > 0 && data[ls - 1] == ' '; ls--)
+				;
+			if (ls == 0 || data[ls - 1] == '\n' ||
+			    data[ls - 1] == '\r')
+				s = ls;
 			if (s < prev)
 				s = prev;
 			memset(&doc, 0, sizeof(doc));
@@ -1555,6 +1555,20 @@ cmp_edit(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Edits place lines by LF; a CR that ends a line alone would mislead them. */
+static int
+has_lone_cr(const char *t, size_t n)
+{
+	const char *p = t, *cr;
+
+	while ((cr = memchr(p, '\r', n - (size_t)(p - t))) != NULL) {
+		if ((size_t)(cr - t) + 1 >= n || cr[1] != '\n')
+			return 1;
+		p = cr + 1;
+	}
+	return 0;
+}
+
 int
 lc_ydoc_commit(struct lc_ydoc *doc)
 {
@@ -1568,6 +1582,12 @@ lc_ydoc_commit(struct lc_ydoc *doc)
 
 	if (doc->nedits == 0)
 		return 0;
+	if (has_lone_cr(doc->text, doc->len)) {
+		rc = lc_error_set(LC_EDATA, "'%s' has line breaks that are a "
+		    "lone CR (old Mac style); convert them to LF or CRLF to "
+		    "edit it", doc->name);
+		goto done;
+	}
 	qsort(doc->edits, doc->nedits, sizeof(*doc->edits), cmp_edit);
 	for (i = 0; i < doc->nedits; i++) {
 		if (doc->edits[i].start < pos) {

@@ -749,11 +749,16 @@ struct chunk {
 	max_align_t data[];
 };
 
+/* Copying nodes into values ('.a = .') is bounded: it can double a
+ * document per '|' stage. */
+#define MAX_COPIED 1000000
+
 struct ctx {
 	struct lc_ydoc *doc;
 	struct lc_yexpr_env *env;
 	struct chunk *mem;
 	int depth;
+	size_t copied;
 };
 
 static void *
@@ -1124,13 +1129,18 @@ to_lit(struct ctx *c, uint32_t n, int depth)
 	int via = 0;
 
 	n = deref(doc, n, &via);
+	if (++c->copied > MAX_COPIED)
+		return NULL;
 	if (doc->nodes[n].type == LC_YSCALAR || depth > 64 || n == 0) {
 		s = lc_ynode_value(doc, n, &len);
 		return mklit(c, lc_ynode_kind(doc, n), s, len);
 	}
 	kids = alloc(c, (doc->nodes[n].nkids + 1) * sizeof(*kids));
-	for (i = 0, k = doc->nodes[n].first; k; k = doc->nodes[k].next, i++)
-		kids[i] = *to_lit(c, k, depth + 1);
+	for (i = 0, k = doc->nodes[n].first; k; k = doc->nodes[k].next, i++) {
+		if ((l = (struct lc_ylit *)to_lit(c, k, depth + 1)) == NULL)
+			return NULL;
+		kids[i] = *l;
+	}
 	l = mklit(c, doc->nodes[n].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ,
 	    "", 0);
 	l->kids = kids;
@@ -1138,14 +1148,20 @@ to_lit(struct ctx *c, uint32_t n, int depth)
 	return l;
 }
 
+/* Returns NULL, with the message set, for a value too large to copy. */
 static const struct lc_ylit *
 val_lit(struct ctx *c, const struct val *v)
 {
+	const struct lc_ylit *l;
+
 	if (v->kind == V_LIT)
 		return v->lit;
 	if (v->kind == V_MISS)
 		return mklit(c, LC_YL_NULL, "null", 4);
-	return to_lit(c, v->node, 0);
+	if ((l = to_lit(c, v->node, 0)) == NULL)
+		lc_error_set(LC_EUSAGE, "the value to copy is too large (over "
+		    "%d nodes)", MAX_COPIED);
+	return l;
 }
 
 static int
@@ -1272,7 +1288,9 @@ collection(struct ctx *c, const struct xnode *x, const struct val *in,
 	for (i = 0; i < x->nkids; i++) {
 		if ((rc = eval1(c, x->kids[i], in, &v)) != 0)
 			return rc;
-		kids[i] = *val_lit(c, &v);
+		if ((l = (struct lc_ylit *)val_lit(c, &v)) == NULL)
+			return LC_EUSAGE;
+		kids[i] = *l;
 		if (x->op == X_OBJECT && i % 2 == 0 && kids[i].kind != LC_YL_STR)
 			return lc_error_set(LC_EUSAGE, "object keys must be "
 			    "strings");
@@ -1310,6 +1328,7 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
 	struct vals lhs = { NULL, 0, 0 };
+	const struct lc_ylit *l;
 	struct val r;
 	size_t i, j;
 	int rc, dup;
@@ -1326,19 +1345,20 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 			    lhs.v[j].node == lhs.v[i].node;
 		if (dup)
 			continue;
-		if (x->op == X_ASSIGN)
-			rc = set_target(c, &lhs.v[i], val_lit(c, &r));
-		else if (x->op == X_APPEND)
-			rc = append_target(c, &lhs.v[i], val_lit(c, &r));
-		else {
+		if (x->op == X_UPDATE) {
 			if ((rc = eval1(c, x->b, &lhs.v[i], &r)) != 0)
 				break;
 			/* An inner assignment returns its input: done. */
 			if (r.kind == V_NODE && lhs.v[i].kind == V_NODE &&
 			    r.node == lhs.v[i].node)
 				continue;
-			rc = set_target(c, &lhs.v[i], val_lit(c, &r));
 		}
+		if ((l = val_lit(c, &r)) == NULL)
+			rc = LC_EUSAGE;
+		else if (x->op == X_APPEND)
+			rc = append_target(c, &lhs.v[i], l);
+		else
+			rc = set_target(c, &lhs.v[i], l);
 	}
 	if (rc == 0)
 		push(out, in);
