@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -25,7 +24,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* One printed result: text in results, or a whole document in the stream. */
+/* One printed result: text in results, or a whole document by index. */
 struct piece {
 	int whole;
 	size_t off, len;
@@ -34,7 +33,6 @@ struct piece {
 struct run {
 	const struct lc_yexpr *expr;
 	struct lc_yexpr_env *env;
-	struct lc_buf *stream;	/* the edited file */
 	struct lc_buf results;
 	struct piece *pieces;
 	size_t npieces, cap;
@@ -91,18 +89,18 @@ on_doc(struct lc_ydoc *doc, void *arg)
 		add_piece(r, 0, before, r->results.len - before);
 	if (whole) {
 		r->nwhole++;
-		add_piece(r, 1, doc->outpos, doc->len);
+		add_piece(r, 1, (size_t)doc->index, 0);
 	}
 	return 0;
 }
 
 /* Print the results of a query: values, and whole documents as YAML. */
 static void
-print_results(struct run *r)
+print_results(struct run *r, const struct lc_yout *out)
 {
 	const struct piece *p;
 	const char *t;
-	size_t i;
+	size_t i, n;
 	int printed = 0;
 
 	for (i = 0; i < r->npieces; i++) {
@@ -111,11 +109,12 @@ print_results(struct run *r)
 			fwrite(r->results.data + p->off, 1, p->len, stdout);
 			continue;
 		}
-		t = r->stream->data + p->off;
-		if (printed++ && !(p->len >= 3 && memcmp(t, "---", 3) == 0))
+		t = out->docs[p->off].iov_base;
+		n = out->docs[p->off].iov_len;
+		if (printed++ && !(n >= 3 && memcmp(t, "---", 3) == 0))
 			fputs("---\n", stdout);
-		fwrite(t, 1, p->len, stdout);
-		if (p->len > 0 && t[p->len - 1] != '\n')
+		fwrite(t, 1, n, stdout);
+		if (n > 0 && t[n - 1] != '\n')
 			fputc('\n', stdout);
 	}
 }
@@ -124,44 +123,46 @@ static int
 do_file(const char *path, const struct lc_yexpr *expr,
     struct lc_yexpr_env *env, int inplace)
 {
-	struct lc_buf in = LC_BUF_INIT, out = LC_BUF_INIT;
+	struct lc_buf in = LC_BUF_INIT;
+	struct lc_yout out = LC_YOUT_INIT;
 	struct run r;
-	struct iovec iov;
 	const char *name = path ? path : "<stdin>";
-	int rc, changed;
+	size_t i;
+	int rc, whole;
 
 	memset(&r, 0, sizeof(r));
 	r.expr = expr;
 	r.env = env;
-	r.stream = &out;
 	if ((rc = lc_file_read(&in, path)) != 0)
 		goto done;
 	rc = lc_yaml_stream(name, in.data ? in.data : "", in.len, on_doc, &r,
-	    &out, &changed);
+	    &out);
 	if (rc != 0)
 		goto done;
+	/* Every document gave itself back: the result is the file. */
+	whole = r.nwhole == r.ndocs && r.npieces == (size_t)r.ndocs;
 	if (inplace) {
-		if (r.nwhole != r.ndocs || r.npieces != (size_t)r.ndocs) {
+		if (!whole) {
 			rc = lc_error_set(LC_EUSAGE, "with -i the expression "
 			    "must return the document; '%s' was left as it "
 			    "was", name);
 			goto done;
 		}
-		if (changed) {
-			iov.iov_base = out.data;
-			iov.iov_len = out.len;
-			rc = lc_file_replace(path, &iov, 1);
+		if (out.changed) {
+			rc = lc_file_replace(path, out.iov, (int)out.n);
 			if (rc == 0)
 				lc_log_info("edited '%s'", name);
 		} else
 			lc_log_info("'%s' unchanged", name);
-	} else if (r.nwhole == r.ndocs && r.npieces == (size_t)r.ndocs)
-		fwrite(out.data, 1, out.len, stdout);
-	else
-		print_results(&r);
+	} else if (whole) {
+		for (i = 0; i < out.n; i++)
+			fwrite(out.iov[i].iov_base, 1, out.iov[i].iov_len,
+			    stdout);
+	} else
+		print_results(&r, &out);
 done:
+	lc_yout_release(&out);
 	lc_buf_release(&in);
-	lc_buf_release(&out);
 	lc_buf_release(&r.results);
 	free(r.pieces);
 	return rc;

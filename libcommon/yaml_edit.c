@@ -397,9 +397,73 @@ count_lines(const char *p, size_t n)
 	return c;
 }
 
+static void
+out_add(struct lc_yout *out, const char *p, size_t n)
+{
+	struct iovec *last = out->n ? &out->iov[out->n - 1] : NULL;
+
+	if (n == 0)
+		return;
+	if (last && (const char *)last->iov_base + last->iov_len == p) {
+		last->iov_len += n;
+		return;
+	}
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 16;
+		out->iov = lc_xrealloc(out->iov, out->cap * sizeof(*out->iov));
+	}
+	out->iov[out->n].iov_base = (void *)p;
+	out->iov[out->n++].iov_len = n;
+}
+
+/* Hand document doc (from data + s, len n originally) to out. */
+static void
+out_doc(struct lc_yout *out, struct lc_ydoc *doc, const char *orig, size_t n)
+{
+	const char *text = orig;
+
+	if (doc->changed) {
+		out->owned = lc_xrealloc(out->owned, (out->nowned + 1) *
+		    sizeof(*out->owned));
+		n = doc->own.len;
+		text = out->owned[out->nowned++] = lc_buf_detach(&doc->own);
+		out->changed = 1;
+	}
+	if (out->ndocs == out->capdocs) {
+		out->capdocs = out->capdocs ? out->capdocs * 2 : 8;
+		out->docs = lc_xrealloc(out->docs,
+		    out->capdocs * sizeof(*out->docs));
+	}
+	out->docs[out->ndocs].iov_base = (void *)text;
+	out->docs[out->ndocs++].iov_len = n;
+	out_add(out, text, n);
+}
+
+void
+lc_yout_release(struct lc_yout *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->nowned; i++)
+		free(out->owned[i]);
+	free(out->owned);
+	free(out->iov);
+	free(out->docs);
+	memset(out, 0, sizeof(*out));
+}
+
+void
+lc_yout_join(const struct lc_yout *out, struct lc_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < out->n; i++)
+		lc_buf_add(b, out->iov[i].iov_base, out->iov[i].iov_len);
+}
+
 int
 lc_yaml_stream(const char *name, const char *data, size_t len,
-    lc_ydoc_fn fn, void *arg, struct lc_buf *out, int *changed)
+    lc_ydoc_fn fn, void *arg, struct lc_yout *out)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev, docend;
@@ -409,8 +473,6 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 	size_t prev = 0, s, ls, lines = 0, linepos = 0, end;
 	int rc = 0, ndocs = 0, done = 0;
 
-	if (changed)
-		*changed = 0;
 	if (len >= UINT32_MAX)
 		return lc_error_set(LC_EDATA, "'%s': larger than 4 GiB", name);
 	memset(&doc, 0, sizeof(doc));
@@ -461,14 +523,11 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 				end = s;
 			doc.text = data + s;
 			doc.len = end - s;
-			doc.outpos = out ? out->len + (s - prev) : 0;
 			rc = fn(&doc, arg);
 			if (rc == 0 && out != NULL) {
-				lc_buf_add(out, data + prev, s - prev);
-				lc_buf_add(out, doc.text, doc.len);
+				out_add(out, data + prev, s - prev);
+				out_doc(out, &doc, data + s, end - s);
 			}
-			if (changed && doc.changed)
-				*changed = 1;
 			prev = end;
 			doc_release(&doc);
 			continue;
@@ -487,19 +546,16 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 		doc.eol = detect_eol(data, len);
 		doc.line0 = count_lines(data, len);
 		empty_doc(&doc, data, len);
-		doc.outpos = out ? out->len + len : 0;
 		rc = fn(&doc, arg);
 		if (rc == 0 && out != NULL) {
-			lc_buf_add(out, data, len);
-			lc_buf_add(out, doc.text, doc.len);
+			out_add(out, data, len);
+			out_doc(out, &doc, data + len, 0);
 			prev = len;
 		}
-		if (changed && doc.changed)
-			*changed = 1;
 		doc_release(&doc);
 	}
 	if (rc == 0 && out != NULL)
-		lc_buf_add(out, data + prev, len - prev);
+		out_add(out, data + prev, len - prev);
 	if (rc != 0)
 		doc_release(&doc);
 	free(ps.anchored);

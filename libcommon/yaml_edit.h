@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "buf.h"
 
@@ -58,7 +59,6 @@ struct lc_ydoc {
 	size_t len;
 	struct lc_buf own;	/* text, once the document was edited */
 	size_t base;		/* offset of the original text in the file */
-	size_t outpos;		/* where the text goes in the output stream */
 	size_t line0;		/* line of the document's first byte, 0-based */
 	int index;		/* documentIndex, from 0 */
 	struct lc_ynode *nodes;	/* nodes[0] is unused */
@@ -93,15 +93,36 @@ struct lc_ylit {
 typedef int (*lc_ydoc_fn)(struct lc_ydoc *doc, void *arg);
 
 /*
+ * The edited stream, as pieces to write in order: unchanged runs point
+ * into the input, edited documents into buffers this struct owns. Nothing
+ * is copied, so a large file costs its own size once.
+ */
+struct lc_yout {
+	struct iovec *iov;
+	size_t n, cap;
+	struct iovec *docs;	/* each document's final text, by index */
+	size_t ndocs, capdocs;
+	char **owned;
+	size_t nowned;
+	int changed;		/* a document changed */
+};
+
+#define LC_YOUT_INIT { NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 }
+
+void lc_yout_release(struct lc_yout *out);
+/* Append the whole edited stream to b. */
+void lc_yout_join(const struct lc_yout *out, struct lc_buf *b);
+
+/*
  * Parse data (len bytes, the contents of file name) and call fn for each
  * document; a stream with no document gets one empty document. When out
- * is not NULL, the whole stream with the edits of every document is
- * appended to it; *changed is set when any document changed. Returns 0, the
- * code fn returned, or LC_EDATA for malformed YAML with the message
- * "'name': line:col: problem" (and the place recorded for CI annotations).
+ * is not NULL, it receives the stream with the edits of every document;
+ * it must stay alive no longer than data. Returns 0, the code fn returned,
+ * or LC_EDATA for malformed YAML with the message "'name': line:col:
+ * problem" (and the place recorded for CI annotations).
  */
 int lc_yaml_stream(const char *name, const char *data, size_t len,
-    lc_ydoc_fn fn, void *arg, struct lc_buf *out, int *changed);
+    lc_ydoc_fn fn, void *arg, struct lc_yout *out);
 
 /* The node for index i. */
 #define LC_YN(doc, i) (&(doc)->nodes[(i)])

@@ -80,15 +80,15 @@ on_doc(struct lc_ydoc *d, void *p)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lc_buf out = LC_BUF_INIT;
+	struct lc_yout out = LC_YOUT_INIT;
 	struct arg a;
 
 	if (size < 1 || size > 65536)
 		return 0;
 	a.op = data[0];
 	(void)lc_yaml_stream("fuzz", (const char *)data + 1, size - 1, on_doc,
-	    &a, &out, NULL);
+	    &a, &out);
 	lc_error_clear();
-	lc_buf_release(&out);
+	lc_yout_release(&out);
 	return 0;
 }

@@ -32,7 +32,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lc_yexpr_var var = { "v", "1.10" };
-	struct lc_buf out = LC_BUF_INIT;
+	struct lc_yout out = LC_YOUT_INIT;
 	struct arg a;
 	char *src;
 
@@ -46,11 +46,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.env.nvars = 1;
 	if (lc_yexpr_parse(&a.e, src) == 0) {
 		(void)lc_yaml_stream("fuzz", doc, sizeof(doc) - 1, on_doc, &a,
-		    &out, NULL);
+		    &out);
 		lc_yexpr_free(a.e);
 	}
 	lc_error_clear();
-	lc_buf_release(&out);
+	lc_yout_release(&out);
 	free(src);
 	return 0;
 }

@@ -256,18 +256,19 @@ check(const char *name, const struct lc_buf *in, const struct events *orig,
     struct edit *ed)
 {
 	static char why[512];
+	struct lc_yout pieces = LC_YOUT_INIT;
 	struct lc_buf out = LC_BUF_INIT;
 	struct events got = { NULL, 0, 0 };
 	size_t i, diffs = 0, at = 0, tail;
-	int changed;
 
 	why[0] = '\0';
-	if (lc_yaml_stream(name, in->data, in->len, on_edit, ed, &out,
-	    &changed) != 0 || !ed->done) {
+	if (lc_yaml_stream(name, in->data, in->len, on_edit, ed, &pieces) != 0 ||
+	    !ed->done) {
 		snprintf(why, sizeof(why), "edit failed: %s", ed->why[0] ?
 		    ed->why : lc_error_msg());
 		goto done;
 	}
+	lc_yout_join(&pieces, &out);
 	tail = in->len - ed->e;
 	if (out.len < ed->s + tail || memcmp(out.data, in->data, ed->s) != 0 ||
 	    memcmp(out.data + out.len - tail, in->data + ed->e, tail) != 0) {
@@ -301,6 +302,7 @@ check(const char *name, const struct lc_buf *in, const struct events *orig,
 done:
 	events_free(&got);
 	lc_buf_release(&out);
+	lc_yout_release(&pieces);
 	return why;
 }
 
@@ -315,8 +317,7 @@ test_file(const char *path, const char *name)
 	size_t i, step, max, tried = 0;
 
 	if (lc_file_read(&in, path) != 0 ||
-	    lc_yaml_stream(name, in.data, in.len, on_collect, &c, NULL,
-	    NULL) != 0 || read_events(in.data, in.len, &orig) != 0) {
+	    lc_yaml_stream(name, in.data, in.len, on_collect, &c, NULL) != 0 || read_events(in.data, in.len, &orig) != 0) {
 		ok(0, "%s: read and parse", name);
 		goto done;
 	}

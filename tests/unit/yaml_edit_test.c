@@ -102,9 +102,9 @@ main(void)
 		is_str(b.data, fmt[i].want, "format case %zu (style %d, flow %d)",
 		    i, fmt[i].style, fmt[i].flow);
 	}
-	ok(lc_yaml_stream("t", doc, sizeof(doc) - 1, check_values, want, NULL,
+	ok(lc_yaml_stream("t", doc, sizeof(doc) - 1, check_values, want,
 	    NULL) == 0, "spans of multi-byte scalars after a BOM are bytes");
-	ok(lc_yaml_stream("t.yaml", "a: [\n", 5, check_values, want, NULL,
+	ok(lc_yaml_stream("t.yaml", "a: [\n", 5, check_values, want,
 	    NULL) == LC_EDATA, "malformed YAML is LC_EDATA");
 	is_str(lc_error_msg(), "'t.yaml': 2:1: while parsing a flow node: did "
 	    "not find expected node content", "with file:line:col");
