@@ -82,17 +82,6 @@ expect_no_err() {
 	[ ! -s err ] || fail "unexpected stderr: $(head -c 300 err)"
 }
 
-# wait_for COND...: run COND until it succeeds, at most ~10 s. No sleeps
-# stand in for conditions; the loop is bounded.
-wait_for() {
-	_i=0
-	until "$@"; do
-		_i=$((_i + 1))
-		[ "$_i" -lt 1000 ] || return 1
-		sleep 0.01
-	done
-}
-
 done_testing() {
 	[ "$_t_failed" -eq 0 ]
 }

@@ -1,0 +1,30 @@
+#!/bin/bash
+# install.sh: make install and uninstall honour DESTDIR, PREFIX and MANPREFIX.
+. "$(dirname "$0")/lib.sh"
+
+cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
+plan 2
+
+begin "install puts binaries, man pages and completions in place"
+run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
+expect_rc 0
+for c in $cmds; do
+	for f in opt/gu/bin/$c opt/man/man1/$c.1 \
+	    opt/gu/share/bash-completion/completions/$c \
+	    opt/gu/share/zsh/site-functions/_$c \
+	    opt/gu/share/fish/vendor_completions.d/$c.fish; do
+		[ -f "root/$f" ] || fail "missing $f"
+	done
+	[ -x "root/opt/gu/bin/$c" ] || fail "$c is not executable"
+done
+end
+
+begin "uninstall removes them all"
+run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
+run make -s -C "$TOP" uninstall DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
+expect_rc 0
+left=$(find root -type f)
+[ -z "$left" ] || fail "left behind: $left"
+end
+
+done_testing
