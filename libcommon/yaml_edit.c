@@ -1181,27 +1181,35 @@ emit_pair(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *k,
 	emit_value(doc, out, v, indent, 0);
 }
 
+/* The pairs of non-empty mapping v at indent, the first one inline (after
+ * "- ") when inline_ is set. Ends in eol. */
+static void
+emit_pairs(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
+    int indent, int inline_)
+{
+	size_t j;
+
+	for (j = 0; j + 1 < v->nkids; j += 2)
+		emit_pair(doc, out, &v->kids[j], &v->kids[j + 1], indent,
+		    inline_ && j == 0);
+}
+
 /* Sequence items "- x" with the dash at col; ends in eol. */
 static void
 emit_items(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
     size_t nv, int col, int style)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < nv; i++) {
 		add_spaces(out, col);
-		lc_buf_addc(out, '-');
-		if (v[i].kind == LC_YL_MAP && v[i].nkids > 0) {
-			lc_buf_addc(out, ' ');
-			for (j = 0; j < v[i].nkids; j += 2)
-				emit_pair(doc, out, &v[i].kids[j],
-				    &v[i].kids[j + 1], col + 2, j == 0);
-		} else if (lit_coll(&v[i])) {
-			lc_buf_addc(out, ' ');
+		lc_buf_adds(out, "- ");
+		if (v[i].kind == LC_YL_MAP && v[i].nkids > 0)
+			emit_pairs(doc, out, &v[i], col + 2, 1);
+		else if (lit_coll(&v[i])) {
 			emit_flow(out, &v[i], doc->eol);
 			lc_buf_adds(out, doc->eol);
 		} else {
-			lc_buf_addc(out, ' ');
 			lc_yaml_format_scalar(out, &v[i], style, 0, col + 2,
 			    doc->eol);
 			if (!(v[i].kind == LC_YL_STR && out->len > 0 &&
@@ -1209,6 +1217,17 @@ emit_items(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
 				lc_buf_adds(out, doc->eol);
 		}
 	}
+}
+
+/* The lines of non-empty collection v as a block at indent; ends in eol. */
+static void
+emit_block(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
+    int indent)
+{
+	if (v->kind == LC_YL_MAP)
+		emit_pairs(doc, out, v, indent, 0);
+	else
+		emit_items(doc, out, v->kids, v->nkids, indent, 0);
 }
 
 /*
@@ -1219,17 +1238,10 @@ static void
 emit_value(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
     int indent, int style)
 {
-	size_t j;
-
 	if (lit_coll(v) && !lit_empty(v)) {
 		lc_buf_adds(out, doc->eol);
-		if (v->kind == LC_YL_MAP)
-			for (j = 0; j < v->nkids; j += 2)
-				emit_pair(doc, out, &v->kids[j], &v->kids[j + 1],
-				    indent + doc->step, 0);
-		else
-			emit_items(doc, out, v->kids, v->nkids,
-			    doc->indentless ? indent : indent + doc->step, 0);
+		emit_block(doc, out, v, v->kind == LC_YL_SEQ &&
+		    doc->indentless ? indent : indent + doc->step);
 		return;
 	}
 	lc_buf_addc(out, ' ');
@@ -1246,16 +1258,12 @@ void
 lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v)
 {
 	struct lc_ydoc d;
-	size_t j;
 
 	memset(&d, 0, sizeof(d));
 	d.eol = "\n";
 	d.step = 2;
-	if (v->kind == LC_YL_MAP && v->nkids > 0)
-		for (j = 0; j + 1 < v->nkids; j += 2)
-			emit_pair(&d, out, &v->kids[j], &v->kids[j + 1], 0, 0);
-	else if (v->kind == LC_YL_SEQ && v->nkids > 0)
-		emit_items(&d, out, v->kids, v->nkids, 0, 0);
+	if (lit_coll(v) && !lit_empty(v))
+		emit_block(&d, out, v, 0);
 	else if (lit_coll(v))
 		lc_buf_adds(out, v->kind == LC_YL_MAP ? "{}\n" : "[]\n");
 	else {
@@ -1373,34 +1381,22 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 	    (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED);
 	indent = block ? block_indent(doc, n) : owner_col(doc, n) + doc->step;
 	if (lit_coll(v) && !lit_empty(v) && !flow) {
-		/* A block collection goes on the lines below. */
-		if (p && doc->nodes[p].type == LC_YSEQ) {
-			if (v->kind == LC_YL_MAP) {
-				emit_items(doc, &t, v, 1, col_of(doc,
-				    dash_of(doc, n)), 0);
-				/* emit_items wrote "<spaces>- "; we follow "- " */
-				memmove(t.data, t.data + col_of(doc,
-				    dash_of(doc, n)) + 2, t.len -
-				    (size_t)col_of(doc, dash_of(doc, n)) - 2);
-				t.len -= (size_t)col_of(doc, dash_of(doc, n)) + 2;
-				t.len -= strlen(doc->eol);
-			} else {
-				emit_flow(&t, v, doc->eol);
-			}
-		} else if (p) {
+		/* A block collection: its lines replace the span. */
+		if (p && doc->nodes[p].type == LC_YSEQ && v->kind == LC_YL_MAP)
+			/* "- " then the first pair, the rest below it. */
+			emit_pairs(doc, &t, v, col_of(doc, dash_of(doc, n)) + 2,
+			    1);
+		else if (p && doc->nodes[p].type == LC_YSEQ)
+			emit_flow(&t, v, doc->eol);
+		else if (p) {
 			s = after_colon(doc, n, s);
 			emit_value(doc, &t, v, owner_col(doc, n), 0);
+		} else
+			emit_block(doc, &t, v, 0);
+		/* The span ends before its line's end, except in an empty
+		 * document, where the new text is all there is. */
+		if (doc->len != 0 && t.len > 0 && t.data[t.len - 1] == '\n')
 			t.len -= strlen(doc->eol);
-		} else {
-			emit_value(doc, &t, v, -doc->step, 0);
-			/* Drop the leading eol: the root starts at column 0. */
-			memmove(t.data, t.data + strlen(doc->eol),
-			    t.len - strlen(doc->eol));
-			t.len -= strlen(doc->eol);
-			/* Keep the final newline only where nothing follows. */
-			if (doc->len != 0)
-				t.len -= strlen(doc->eol);
-		}
 	} else {
 		if (nd->type != LC_YSCALAR && nd->style == 1 && p &&
 		    doc->nodes[p].type == LC_YMAP) {
