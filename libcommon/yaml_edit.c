@@ -1366,7 +1366,7 @@ int
 lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 {
 	const struct lc_ynode *nd = &doc->nodes[n];
-	struct lc_buf t = LC_BUF_INIT;
+	struct lc_buf t = LC_BUF_INIT, val = LC_BUF_INIT;
 	size_t s, e;
 	int flow = in_flow(doc, n), block, indent;
 	uint32_t p = nd->parent;
@@ -1398,19 +1398,28 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		if (doc->len != 0 && t.len > 0 && t.data[t.len - 1] == '\n')
 			t.len -= strlen(doc->eol);
 	} else {
-		if (nd->type != LC_YSCALAR && nd->style == 1 && p &&
-		    doc->nodes[p].type == LC_YMAP) {
+		if (lit_coll(v))
+			emit_flow(&val, v, doc->eol);
+		else
+			lc_yaml_format_scalar(&val, v, nd->type == LC_YSCALAR ?
+			    nd->style : 0, flow, indent, doc->eol);
+		/*
+		 * A value on the lines below its key (a block collection, or
+		 * a block scalar whose header stands there) moves up behind
+		 * the colon unless it stays a block scalar.
+		 */
+		if (p && doc->nodes[p].type == LC_YMAP && doc->nodes[p].style
+		    == 1 && nd->start == nd->vstart && !(val.len > 0 &&
+		    (val.data[0] == '|' || val.data[0] == '>')) &&
+		    after_colon(doc, n, s) < line_start(doc->text, s)) {
 			s = after_colon(doc, n, s);
 			lc_buf_addc(&t, ' ');
 		} else if (s == e && s > 0 &&
 		    strchr(" \t\r\n[{,", doc->text[s - 1]) == NULL)
 			/* An empty value right after "key:", "-" or "?". */
 			lc_buf_addc(&t, ' ');
-		if (lit_coll(v))
-			emit_flow(&t, v, doc->eol);
-		else
-			lc_yaml_format_scalar(&t, v, nd->type == LC_YSCALAR ?
-			    nd->style : 0, flow, indent, doc->eol);
+		lc_buf_add(&t, val.data, val.len);
+		lc_buf_release(&val);
 		/* A block scalar's span ends after its last newline. */
 		if (block && !(t.len > 0 && t.data[t.len - 1] == '\n') &&
 		    e > 0 && doc->text[e - 1] == '\n')
