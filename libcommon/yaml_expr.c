@@ -594,34 +594,33 @@ parse_cmp(struct parser *ps)
 	return x;
 }
 
+/* next { w next }, folded to the left into op nodes ("and", "or"). */
 static struct xnode *
-parse_and(struct parser *ps)
+left_assoc(struct parser *ps, const char *w, enum xop op,
+    struct xnode *(*next)(struct parser *))
 {
-	struct xnode *x = parse_cmp(ps);
+	struct xnode *x = next(ps);
 	const char *at;
 
 	for (;;) {
 		skip_ws(ps);
 		at = ps->p;
-		if (x == NULL || !word(ps, "and"))
+		if (x == NULL || !word(ps, w))
 			return x;
-		x = binary(ps, X_AND, x, parse_cmp(ps), at);
+		x = binary(ps, op, x, next(ps), at);
 	}
+}
+
+static struct xnode *
+parse_and(struct parser *ps)
+{
+	return left_assoc(ps, "and", X_AND, parse_cmp);
 }
 
 static struct xnode *
 parse_or(struct parser *ps)
 {
-	struct xnode *x = parse_and(ps);
-	const char *at;
-
-	for (;;) {
-		skip_ws(ps);
-		at = ps->p;
-		if (x == NULL || !word(ps, "or"))
-			return x;
-		x = binary(ps, X_OR, x, parse_and(ps), at);
-	}
+	return left_assoc(ps, "or", X_OR, parse_and);
 }
 
 /* Assignments nest to the right: a |= b = c is a |= (b = c), as in yq. */
