@@ -4,7 +4,7 @@ include config.mk
 CMDS = ymlset
 LIBCOMMON_SRC = libcommon/buf.c libcommon/ci.c libcommon/cli.c \
     libcommon/error.c libcommon/fileio.c libcommon/log.c \
-    libcommon/yaml_edit.c libcommon/yaml_expr.c
+    libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = buf cli fileio log yaml_edit yaml_expr roundtrip
 FUZZ_TARGETS = yaml_expr yaml_edit
 
@@ -26,7 +26,7 @@ all: $(BINS)
 
 $(OBJ)/%.o: %.c libcommon/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Ilibcommon -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -iquote libcommon -c -o $@ $<
 
 $(OBJ)/libcommon.a: $(LIBCOMMON_OBJ)
 	rm -f $@
@@ -58,7 +58,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz: deps
 	@mkdir -p obj/fuzz
 	for t in $(FUZZ_TARGETS); do \
-	    $(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) -Ilibcommon \
+	    $(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) -iquote libcommon \
 	        -o obj/fuzz/$$t tests/fuzz/$${t}_fuzz.c $(LIBCOMMON_SRC) \
 	        $(YAML_LIBS) || exit 1; \
 	done

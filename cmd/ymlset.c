@@ -226,7 +226,7 @@ main(int argc, char *argv[])
 	env.vars = vars;
 	env.nvars = nvars;
 
-	if ((rc = lc_yexpr_parse(&expr, argv[0])) != 0)
+	if ((rc = lc_yexpr_parse(&expr, argv[0], vars, nvars)) != 0)
 		goto done;
 	if (inplace && argc < 2) {
 		rc = lc_error_set(LC_EUSAGE, "-i needs at least one file");

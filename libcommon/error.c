@@ -114,6 +114,9 @@ lc_exit(int code)
 {
 	int status = lc_exit_status(code);
 
+	/* A message left over from a failure that was recovered from. */
+	if (code == 0)
+		lc_error_clear();
 	lc_error_report();
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		/* EPIPE is the reader's choice (| head), not our failure. */

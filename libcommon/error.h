@@ -30,7 +30,7 @@ void lc_error_clear(void);
 int lc_exit_status(int code);
 
 /*
- * Report the pending error, if any, as "prog: message" (and as a CI
+ * Report the pending error, if any and code is not 0, as "prog: message" (and as a CI
  * annotation where the CI understands them), flush and close stdout, and
  * return the exit status for code; a failed close of stdout is an error.
  * Only commands call this, as `return lc_exit(rc);`.

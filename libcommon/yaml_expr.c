@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "jq.h"
 #include "yaml_expr.h"
 
 /*
@@ -45,8 +46,26 @@ struct xnode {
 	size_t nkids;
 };
 
+/*
+ * A stage that only libjq can evaluate. Edits run [path(LHS)] and map the
+ * paths back onto the tree, so they splice like native ones. op: 0 for a
+ * query, '=' , '|' for |=, '+' for +=, or another arithmetic assignment.
+ */
+struct jqstage {
+	int op;
+	struct lc_jq *paths;	/* [path(LHS)], or [path(SRC)] for a query */
+	struct lc_jq *value;	/* the right side, the update, or SRC */
+};
+
+/* The top-level pipe, cut into stages: edits are committed between them. */
+struct stage {
+	struct xnode *x;	/* native, or NULL */
+	struct jqstage *j;
+};
+
 struct lc_yexpr {
-	struct xnode *root;
+	struct stage *st;
+	size_t nst;
 	int edits;
 };
 
@@ -677,8 +696,30 @@ has_edit(const struct xnode *x)
 	return has_edit(x->a) || has_edit(x->b);
 }
 
-int
-lc_yexpr_parse(struct lc_yexpr **out, const char *src)
+static void
+add_stage(struct lc_yexpr *e, struct xnode *x, struct jqstage *j)
+{
+	e->st = lc_xrealloc(e->st, (e->nst + 1) * sizeof(*e->st));
+	e->st[e->nst].x = x;
+	e->st[e->nst++].j = j;
+}
+
+/* Cut the top-level pipe of x into stages (the PIPE shells are freed). */
+static void
+flatten(struct lc_yexpr *e, struct xnode *x)
+{
+	if (x->op != X_PIPE) {
+		add_stage(e, x, NULL);
+		return;
+	}
+	flatten(e, x->a);
+	flatten(e, x->b);
+	x->a = x->b = NULL;
+	xfree(x);
+}
+
+static int
+parse_native(struct xnode **out, const char *src)
 {
 	struct parser ps = { src, src, 0 };
 	struct xnode *x;
@@ -696,18 +737,324 @@ lc_yexpr_parse(struct lc_yexpr **out, const char *src)
 		xfree(x);
 		return perr(&ps, ps.p, "unexpected '%.1s'", ps.p);
 	}
+	*out = x;
+	return 0;
+}
+
+/*
+ * Scanning jq text for its top level: outside strings and brackets.
+ * Returns the length of the assignment operator at p (and its kind in
+ * *op), or 0.
+ */
+static size_t
+assign_op_at(const char *src, const char *p, int *op)
+{
+	static const struct {
+		const char *s;
+		int op;
+	} ops[] = {
+		{ "//=", 'A' }, { "|=", '|' }, { "+=", '+' }, { "-=", '-' },
+		{ "*=", '*' }, { "/=", '/' }, { "%=", '%' },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0) {
+			*op = ops[i].op;
+			return strlen(ops[i].s);
+		}
+	if (*p == '=' && p[1] != '=' && (p == src ||
+	    strchr("=!<>", p[-1]) == NULL)) {
+		*op = '=';
+		return 1;
+	}
+	return 0;
+}
+
+/* Call fn at each top-level byte of src; stop when it returns non-zero. */
+static const char *
+scan_top(const char *src, int (*fn)(const char *, const char *, void *),
+    void *arg)
+{
+	const char *p;
+	int depth = 0;
+
+	for (p = src; *p; p++) {
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (*p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if (*p == ')' || *p == ']' || *p == '}')
+			depth--;
+		else if (depth == 0 && fn(src, p, arg))
+			return p;
+	}
+	return NULL;
+}
+
+static int
+is_assign(const char *src, const char *p, void *arg)
+{
+	return assign_op_at(src, p, arg) != 0;
+}
+
+/* A top-level '|' that is not "|=" and not the "as $x |" of a binding. */
+static int
+is_pipe(const char *src, const char *p, void *arg)
+{
+	const char *q = p;
+
+	if (*p != '|' || p[1] == '=')
+		return 0;
+	while (q > src && q[-1] == ' ')
+		q--;
+	while (q > src && (is_ident((unsigned char)q[-1])))
+		q--;
+	if (q == src || q[-1] != '$')
+		return 1;
+	for (q--; q > src && q[-1] == ' '; q--)
+		;
+	return !(q - src >= 2 && strncmp(q - 2, "as", 2) == 0 &&
+	    (q - src == 2 || q[-3] == ' '));
+}
+
+/* A top-level ',' or '//' (but not '//='). */
+static int
+is_loose(const char *src, const char *p, void *arg)
+{
+	return *p == ',' || (p[0] == '/' && p[1] == '/' && p[2] != '=');
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+static int
+jq_compile_prog(struct lc_jq **out, const char *prelude, const char *pre,
+    const char *body, size_t n, const char *post)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	lc_buf_printf(&b, "%s%s%.*s%s", prelude, pre, (int)n, body, post);
+	rc = lc_jq_compile(out, b.data);
+	lc_buf_release(&b);
+	return rc;
+}
+
+static void
+jqstage_free(struct jqstage *j)
+{
+	if (j == NULL)
+		return;
+	lc_jq_free(j->paths);
+	lc_jq_free(j->value);
+	free(j);
+}
+
+/* Compile one stage with libjq. */
+static int
+parse_jq(struct jqstage **out, const char *src, size_t len,
+    const char *prelude)
+{
+	struct jqstage *j = lc_xmalloc(sizeof(*j));
+	char *text = lc_xstrndup(src, len);
+	const char *at;
+	size_t oplen = 0, lhs = len;
+	int rc, op = 0;
+
+	memset(j, 0, sizeof(*j));
+	if ((at = scan_top(text, is_assign, &op)) != NULL) {
+		oplen = assign_op_at(text, at, &op);
+		lhs = (size_t)(at - text);
+		/*
+		 * In jq, ',' and '//' bind looser than '=', so "a = b, c" is
+		 * "(a = b), c": refuse what the split would read otherwise.
+		 */
+		if (scan_top(text, is_loose, NULL) != NULL) {
+			rc = lc_error_set(LC_EUSAGE, "bad expression: put the "
+			    "sides of '%.*s' in parentheses when they use ',' "
+			    "or '//'", (int)oplen, at);
+			goto done;
+		}
+		if (blank(text, lhs) || blank(at + oplen, strlen(at + oplen))) {
+			rc = lc_error_set(LC_EUSAGE, "bad expression: '%.*s' "
+			    "needs a path on its left and a value on its right",
+			    (int)oplen, at);
+			goto done;
+		}
+	}
+	j->op = op;
+	rc = jq_compile_prog(&j->paths, prelude, "[path(", text, lhs, ")]");
+	if (rc == 0 && (op == 0 || op == '=' || op == '+'))
+		rc = jq_compile_prog(&j->value, prelude, "", op ? at + oplen :
+		    text, op ? strlen(at + oplen) : len, "");
+	else if (rc == 0 && op == '|')
+		rc = jq_compile_prog(&j->value, prelude, ". as [$__d, $__p] | "
+		    "$__d | getpath($__p) | (", at + oplen, strlen(at + oplen),
+		    ")");
+	else if (rc == 0) {
+		char pre[96];
+
+		snprintf(pre, sizeof(pre), ". as [$__d, $__p] | ($__d | "
+		    "getpath($__p)) %s ($__d | (", op == 'A' ? "//" :
+		    (char[]){ (char)op, '\0' });
+		rc = jq_compile_prog(&j->value, prelude, pre, at + oplen,
+		    strlen(at + oplen), "))");
+	}
+	if (rc == LC_EUSAGE) {
+		/* Our wrapping shows in jq's complaint; get one for the text. */
+		lc_jq_free(j->value);
+		j->value = NULL;
+		if (jq_compile_prog(&j->value, prelude, "", text, len, "") == 0)
+			lc_error_set(LC_EUSAGE, "bad expression (jq): not a "
+			    "path, so it cannot be assigned to");
+	}
+done:
+	free(text);
+	if (rc != 0) {
+		jqstage_free(j);
+		return rc;
+	}
+	*out = j;
+	return 0;
+}
+
+/* "\"value\" as $name | " for each --arg, so jq programs see them too. */
+static void
+jq_prelude(struct lc_buf *b, const struct lc_yexpr_var *vars, size_t nvars)
+{
+	const unsigned char *v;
+	size_t i;
+
+	lc_buf_adds(b, "");
+	for (i = 0; i < nvars; i++) {
+		lc_buf_addc(b, '"');
+		for (v = (const unsigned char *)vars[i].value; *v; v++)
+			if (*v == '"' || *v == '\\')
+				lc_buf_printf(b, "\\%c", *v);
+			else if (*v < 0x20)
+				lc_buf_printf(b, "\\u%04x", *v);
+			else
+				lc_buf_addc(b, *v);
+		lc_buf_printf(b, "\" as $%s | ", vars[i].name);
+	}
+}
+
+/*
+ * The native parser refused src: cut it at top-level pipes when it edits,
+ * keep the stages the native parser takes, and compile the rest with jq.
+ */
+static int
+parse_mixed(struct lc_yexpr *e, const char *src,
+    const struct lc_yexpr_var *vars, size_t nvars)
+{
+	struct lc_buf prelude = LC_BUF_INIT;
+	struct jqstage *j;
+	struct xnode *x;
+	const char *p = src, *bar;
+	char *piece;
+	size_t n;
+	int rc = 0, op, cut = scan_top(src, is_assign, &op) != NULL;
+
+	jq_prelude(&prelude, vars, nvars);
+	while (rc == 0 && *p) {
+		bar = cut ? scan_top(p, is_pipe, NULL) : NULL;
+		n = bar ? (size_t)(bar - p) : strlen(p);
+		piece = lc_xstrndup(p, n);
+		if (parse_native(&x, piece) == 0)
+			add_stage(e, x, NULL);
+		else if ((rc = parse_jq(&j, piece, n, prelude.data)) == 0) {
+			add_stage(e, NULL, j);
+			e->edits |= j->op != 0;
+		}
+		free(piece);
+		p += n + (bar != NULL);
+	}
+	lc_buf_release(&prelude);
+	return rc;
+}
+
+int
+lc_yexpr_parse_native(struct lc_yexpr **out, const char *src)
+{
+	struct xnode *x;
+	int rc;
+
+	*out = NULL;
+	if ((rc = parse_native(&x, src)) != 0)
+		return rc;
 	*out = lc_xmalloc(sizeof(**out));
-	(*out)->root = x;
+	memset(*out, 0, sizeof(**out));
 	(*out)->edits = has_edit(x);
+	flatten(*out, x);
+	return 0;
+}
+
+int
+lc_yexpr_parse(struct lc_yexpr **out, const char *src,
+    const struct lc_yexpr_var *vars, size_t nvars)
+{
+	struct lc_yexpr *e = lc_xmalloc(sizeof(*e));
+	struct xnode *x;
+	char native[1024];
+	int rc, unknown;
+	size_t i;
+
+	*out = NULL;
+	memset(e, 0, sizeof(*e));
+	if ((rc = parse_native(&x, src)) == 0) {
+		e->edits = has_edit(x);
+		flatten(e, x);
+		*out = e;
+		return 0;
+	}
+	/* Outside the native subset: try libjq, and say whichever is apt. */
+	snprintf(native, sizeof(native), "%s", lc_error_msg());
+	unknown = strstr(native, "unknown function") != NULL;
+	for (i = 0; src[i] == ' ' || src[i] == '\t' || src[i] == '\n'; i++)
+		;
+	if (src[i] == '\0' || (rc = parse_mixed(e, src, vars, nvars)) != 0) {
+		/* A typo is better told by our parser, with its column. */
+		if (!unknown || src[i] == '\0') {
+			rc = LC_EUSAGE;
+			lc_error_set(rc, "%s", native);
+		}
+		lc_yexpr_free(e);
+		return rc;
+	}
+	for (i = 0; i < e->nst; i++)
+		e->edits |= has_edit(e->st[i].x);
+	lc_error_clear();
+	*out = e;
 	return 0;
 }
 
 void
 lc_yexpr_free(struct lc_yexpr *e)
 {
+	size_t i;
+
 	if (e == NULL)
 		return;
-	xfree(e->root);
+	for (i = 0; i < e->nst; i++) {
+		xfree(e->st[i].x);
+		jqstage_free(e->st[i].j);
+	}
+	free(e->st);
 	free(e);
 }
 
@@ -758,6 +1105,7 @@ struct ctx {
 	struct chunk *mem;
 	int depth;
 	size_t copied;
+	int nolimit;		/* a jq view of the whole document */
 };
 
 static void *
@@ -1117,6 +1465,23 @@ truth(struct ctx *c, const struct xnode *x, const struct val *in, int *t)
 }
 
 /* A value as a literal to write: constants as they are, nodes copied. */
+/* A deep copy of l in c's memory. */
+static const struct lc_ylit *
+copy_lit(struct ctx *c, const struct lc_ylit *l)
+{
+	struct lc_ylit *r = mklit(c, l->kind, l->s ? l->s : "", l->n), *kids;
+	size_t i;
+
+	if (l->nkids > 0) {
+		kids = alloc(c, l->nkids * sizeof(*kids));
+		for (i = 0; i < l->nkids; i++)
+			kids[i] = *copy_lit(c, &l->kids[i]);
+		r->kids = kids;
+		r->nkids = l->nkids;
+	}
+	return r;
+}
+
 static const struct lc_ylit *
 to_lit(struct ctx *c, uint32_t n, int depth)
 {
@@ -1128,7 +1493,7 @@ to_lit(struct ctx *c, uint32_t n, int depth)
 	int via = 0;
 
 	n = deref(doc, n, &via);
-	if (++c->copied > MAX_COPIED)
+	if (++c->copied > MAX_COPIED && !c->nolimit)
 		return NULL;
 	if (doc->nodes[n].type == LC_YSCALAR || depth > 64 || n == 0) {
 		s = lc_ynode_value(doc, n, &len);
@@ -1524,6 +1889,191 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	return rc;
 }
 
+static int
+is_coll(const struct lc_ylit *l)
+{
+	return l->kind == LC_YL_SEQ || l->kind == LC_YL_MAP;
+}
+
+/* Whether scalar node n already holds l (numbers compared as numbers). */
+static int
+same_scalar(struct ctx *c, uint32_t n, const struct lc_ylit *l)
+{
+	struct val a = vnode(n, 0), b = vlit(l);
+
+	return equal(c, &a, &b) && (lc_ynode_kind(c->doc, n) == l->kind ||
+	    (l->kind == LC_YL_STR && lc_ynode_kind(c->doc, n) == LC_YL_STR));
+}
+
+/*
+ * Make node n hold l with the fewest splices: jq hands back plain JSON,
+ * and replacing a whole mapping with it would re-emit every line and drop
+ * the comments inside. Only what differs is set, created or deleted.
+ */
+static int
+merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
+{
+	struct lc_ydoc *doc = c->doc;
+	const struct lc_ynode *nd;
+	const char *s;
+	size_t i, len;
+	uint32_t k, v, r;
+	int merged, rc = 0, found, via = 0;
+
+	n = deref(doc, n, &via);
+	nd = &doc->nodes[n];
+	if (depth > 64 || !((nd->type == LC_YMAP && l->kind == LC_YL_MAP &&
+	    l->nkids > 0) || (nd->type == LC_YSEQ && l->kind == LC_YL_SEQ &&
+	    l->nkids > 0) || (nd->type == LC_YSCALAR && !is_coll(l)))) {
+		return lc_ydoc_set(doc, n, l);
+	}
+	if (nd->type == LC_YSCALAR)
+		return same_scalar(c, n, l) ? 0 : lc_ydoc_set(doc, n, l);
+	if (nd->type == LC_YSEQ) {
+		for (i = 0, k = nd->first; i < l->nkids && k && rc == 0;
+		    i++, k = doc->nodes[k].next)
+			rc = merge_into(c, k, &l->kids[i], depth + 1);
+		for (; k && rc == 0; k = doc->nodes[k].next)
+			rc = lc_ydoc_delete(doc, k);
+		if (i < l->nkids && rc == 0) {
+			struct lc_ylit rest = *l;
+
+			rest.kids += i;
+			rest.nkids -= i;
+			rc = lc_ydoc_append(doc, n, &rest);
+		}
+		return rc;
+	}
+	for (i = 0; i + 1 < l->nkids && rc == 0; i += 2) {
+		r = lc_ymap_get(doc, n, l->kids[i].s, l->kids[i].n, &merged);
+		if (r && !merged)
+			rc = merge_into(c, r, &l->kids[i + 1], depth + 1);
+		else if (r && !is_coll(&l->kids[i + 1]) &&
+		    doc->nodes[deref(doc, r, &via)].type == LC_YSCALAR &&
+		    same_scalar(c, deref(doc, r, &via), &l->kids[i + 1]))
+			;	/* the merged value already says so */
+		else
+			rc = lc_ydoc_create(doc, n, &l->kids[i], 1,
+			    &l->kids[i + 1]);
+	}
+	for (k = nd->first; k && rc == 0; k = doc->nodes[v].next) {
+		if ((v = doc->nodes[k].next) == 0)
+			break;
+		s = lc_ynode_value(doc, k, &len);
+		if (len == 2 && memcmp(s, "<<", 2) == 0)
+			continue;
+		for (found = 0, i = 0; i + 1 < l->nkids && !found; i += 2)
+			found = l->kids[i].n == len &&
+			    memcmp(l->kids[i].s, s, len) == 0;
+		if (!found)
+			rc = lc_ydoc_delete(doc, v);
+	}
+	return rc;
+}
+
+/* The value below in that jq path p names: a node, or a missing path. */
+static int
+resolve(struct ctx *c, const struct val *in, const struct lc_ylit *p,
+    struct val *out)
+{
+	struct vals tmp = { NULL, 0, 0 };
+	struct val cur = *in;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < p->nkids && rc == 0; i++) {
+		tmp.n = 0;
+		if (p->kids[i].kind == LC_YL_STR)
+			field(c, &cur, p->kids[i].s, p->kids[i].n, &tmp);
+		else if (p->kids[i].kind == LC_YL_NUM)
+			index_(c, &cur, strtol(p->kids[i].s, NULL, 10), &tmp);
+		if (tmp.n != 1)
+			rc = lc_error_set(LC_ENOTFOUND, "jq path step %zu "
+			    "names nothing in '%s'", i + 1, c->doc->name);
+		else
+			cur = tmp.v[0];
+	}
+	free(tmp.v);
+	*out = cur;
+	return rc;
+}
+
+/* Set t to l from jq: merged into an existing node, else as set_target. */
+static int
+jq_set(struct ctx *c, const struct val *t, const struct lc_ylit *l)
+{
+	if (t->kind != V_NODE || (t->via & (VIA_ALIAS | VIA_MERGE)))
+		return set_target(c, t, l);
+	c->env->matched++;
+	return merge_into(c, t->node, l, 0);
+}
+
+/* Evaluate a libjq stage on in: paths map back to nodes, so edits splice. */
+static int
+eval_jq(struct ctx *c, const struct jqstage *j, const struct val *in,
+    struct vals *out)
+{
+	struct lc_jq_out paths = LC_JQ_OUT_INIT, vals = LC_JQ_OUT_INIT;
+	const struct lc_ylit *input, *ps, *v;
+	struct lc_ylit pair[2], arg;
+	struct val t, r;
+	size_t i, k;
+	int rc;
+
+	c->nolimit = 1;
+	input = val_lit(c, in);
+	c->nolimit = 0;
+	rc = lc_jq_run(j->paths, input, &paths);
+	if (j->op == 0 && (rc != 0 || paths.n != 1)) {
+		/* Not a path expression: its values are the results. */
+		lc_error_clear();
+		if ((rc = lc_jq_run(j->value, input, &vals)) == 0)
+			for (i = 0; i < vals.n; i++) {
+				r = vlit(copy_lit(c, vals.v[i]));
+				push(out, &r);
+			}
+		goto done;
+	}
+	if (rc != 0 || paths.n != 1)
+		goto done;
+	ps = paths.v[0];
+	if (j->op == '=' || j->op == '+') {
+		if ((rc = lc_jq_run(j->value, input, &vals)) != 0 ||
+		    vals.n == 0)
+			goto done;
+	}
+	for (i = 0; i < ps->nkids && rc == 0; i++) {
+		if ((rc = resolve(c, in, &ps->kids[i], &t)) != 0)
+			break;
+		if (j->op == 0) {
+			push(out, &t);
+			continue;
+		}
+		if (j->op == '=' || j->op == '+') {
+			v = copy_lit(c, vals.v[0]);
+			rc = j->op == '=' ? jq_set(c, &t, v) :
+			    append_target(c, &t, v);
+			continue;
+		}
+		/* |= and the arithmetic ones: run on [document, path]. */
+		pair[0] = *input;
+		pair[1] = ps->kids[i];
+		memset(&arg, 0, sizeof(arg));
+		arg.kind = LC_YL_SEQ;
+		arg.kids = pair;
+		arg.nkids = 2;
+		k = vals.n;
+		if ((rc = lc_jq_run(j->value, &arg, &vals)) == 0 && vals.n > k)
+			rc = jq_set(c, &t, copy_lit(c, vals.v[k]));
+	}
+	if (rc == 0 && j->op != 0)
+		push(out, in);
+done:
+	lc_jq_out_release(&paths);
+	lc_jq_out_release(&vals);
+	return rc;
+}
+
 /* Print a result the way yq does: scalars raw, collections as YAML. */
 static void
 print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
@@ -1540,46 +2090,28 @@ print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
 	}
 }
 
-/* Flatten the top-level pipe: edits are committed between its stages. */
-static size_t
-stages(const struct xnode *x, const struct xnode **st, size_t max)
-{
-	size_t n;
-
-	if (x->op != X_PIPE)
-		return max > 0 ? (st[0] = x, 1) : 0;
-	n = stages(x->a, st, max);
-	return n + stages(x->b, st + n, max - n);
-}
-
 int
 lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole)
 {
-	const struct xnode *st[64];
 	struct ctx c;
 	struct vals in = { NULL, 0, 0 }, res = { NULL, 0, 0 };
 	struct val root;
 	struct chunk *ch;
-	size_t nst, s, i;
+	size_t s, i;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.doc = doc;
 	c.env = env;
 	*whole = 0;
-	nst = stages(e->root, st, sizeof(st) / sizeof(st[0]));
-	if (nst == sizeof(st) / sizeof(st[0]) && e->root->op == X_PIPE) {
-		/* Too long to split: evaluate as one stage. */
-		st[0] = e->root;
-		nst = 1;
-	}
 	root = vnode(doc->root, 0);
 	push(&in, &root);
-	for (s = 0; s < nst && rc == 0; s++) {
+	for (s = 0; s < e->nst && rc == 0; s++) {
 		res.n = 0;
 		for (i = 0; i < in.n && rc == 0; i++)
-			rc = eval(&c, st[s], &in.v[i], &res);
+			rc = e->st[s].x ? eval(&c, e->st[s].x, &in.v[i], &res) :
+			    eval_jq(&c, e->st[s].j, &in.v[i], &res);
 		if (rc == 0 && doc->nedits > 0) {
 			rc = lc_ydoc_commit(doc);
 			/*

@@ -1,4 +1,4 @@
-/* yaml_expr_fuzz.c: libFuzzer target for the expression parser and evaluator. */
+/* yaml_expr_fuzz.c: libFuzzer target for the native expression parser and evaluator. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&a, 0, sizeof(a));
 	a.env.vars = &var;
 	a.env.nvars = 1;
-	if (lc_yexpr_parse(&a.e, src) == 0) {
+	if (lc_yexpr_parse_native(&a.e, src) == 0) {
 		(void)lc_yaml_stream("fuzz", doc, sizeof(doc) - 1, on_doc, &a,
 		    &out);
 		lc_yexpr_free(a.e);

@@ -159,7 +159,7 @@ on_edit(struct lc_ydoc *doc, void *arg)
 				lc_buf_addc(&val, ed->val[i]);
 		lc_buf_printf(&expr, " = \"%s\"", val.data ? val.data : "");
 		memset(&env, 0, sizeof(env));
-		if ((rc = lc_yexpr_parse(&e, expr.data)) == 0) {
+		if ((rc = lc_yexpr_parse(&e, expr.data, NULL, 0)) == 0) {
 			rc = lc_yexpr_eval(e, doc, &env, &out, &whole);
 			lc_yexpr_free(e);
 		}

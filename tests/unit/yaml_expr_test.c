@@ -32,8 +32,11 @@ static const struct {
 	{ ".a[x]", "bad expression at column 4: expected a number, a string "
 	    "or ']' after '['" },
 	{ ".a = ", "bad expression at column 6: unexpected end of expression" },
-	{ "foo(.a)", "bad expression at column 1: unknown function 'foo' "
-	    "(ymlset knows select, del, not, strenv, env, documentIndex, di)" },
+	{ "foo(.a)", "bad expression (jq): foo/1 is not defined" },
+	{ ".a = test(\"x\"), .b", "bad expression: put the sides of '=' in "
+	    "parentheses when they use ',' or '//'" },
+	{ ".a |= ", "bad expression at column 7: unexpected end of "
+	    "expression" },
 	{ ".a ]", "bad expression at column 4: unexpected ']'" },
 	{ "select(.a", "bad expression at column 10: expected ')'" },
 	{ ".a = \"x", "bad expression at column 6: unterminated string" },
@@ -51,7 +54,7 @@ main(void)
 	int rc;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		rc = lc_yexpr_parse(&e, good[i].expr);
+		rc = lc_yexpr_parse(&e, good[i].expr, NULL, 0);
 		ok(rc == 0 && lc_yexpr_edits(e) == good[i].edits,
 		    "parse case %zu (edits: %d)", i, good[i].edits);
 		if (rc != 0)
@@ -59,7 +62,7 @@ main(void)
 		lc_yexpr_free(e);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		rc = lc_yexpr_parse(&e, bad[i].expr);
+		rc = lc_yexpr_parse(&e, bad[i].expr, NULL, 0);
 		ok(rc == LC_EUSAGE && e == NULL, "'%s' is refused", bad[i].expr);
 		is_str(lc_error_msg(), bad[i].msg, "with the column");
 	}
