@@ -47,7 +47,8 @@ deps:
 	@scripts/install-deps
 
 check: deps all $(UNIT_BINS)
-	prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS) tests/docs.sh
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS) tests/docs.sh
 
 demo: deps all
 	@scripts/demo

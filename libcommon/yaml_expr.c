@@ -1027,7 +1027,10 @@ lc_yexpr_parse(struct lc_yexpr **out, const char *src,
 	unknown = strstr(native, "unknown function") != NULL;
 	for (i = 0; src[i] == ' ' || src[i] == '\t' || src[i] == '\n'; i++)
 		;
-	if (src[i] == '\0' || (rc = parse_mixed(e, src, vars, nvars)) != 0) {
+	/* jq cannot take what our scanner knows is broken (and libjq 1.6
+	 * leaks on an unterminated string). */
+	if (src[i] == '\0' || strstr(native, "unterminated string") != NULL ||
+	    (rc = parse_mixed(e, src, vars, nvars)) != 0) {
 		/* A typo is better told by our parser, with its column. */
 		if (!unknown || src[i] == '\0') {
 			rc = LC_EUSAGE;
