@@ -25,12 +25,6 @@ lc_log_set_level(enum lc_log_level level)
 	maxlevel = level;
 }
 
-enum lc_log_level
-lc_log_get_level(void)
-{
-	return maxlevel;
-}
-
 void
 lc_log_add_secret(const char *secret)
 {

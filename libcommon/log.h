@@ -15,7 +15,6 @@ enum lc_log_level {
 
 /* Messages above level are dropped; the default is LC_LOG_WARN. */
 void lc_log_set_level(enum lc_log_level level);
-enum lc_log_level lc_log_get_level(void);
 
 /*
  * Remember a secret (a token, a password): every later message shows

@@ -802,8 +802,9 @@ lc_yaml_resolve(const char *s, size_t n)
 	return LC_YL_STR;
 }
 
-int
-lc_yaml_plain_is_typed(const char *s, size_t n)
+/* Whether text would read back as something other than a string. */
+static int
+plain_is_typed(const char *s, size_t n)
 {
 	return lc_yaml_resolve(s, n) != LC_YL_STR || is_timestamp(s, n) ||
 	    (n == 1 && s[0] == '=') || (n == 2 && memcmp(s, "<<", 2) == 0);
@@ -829,7 +830,7 @@ plain_ok(const char *s, size_t n, int flow)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
 
-	if (n == 0 || lc_yaml_plain_is_typed(s, n))
+	if (n == 0 || plain_is_typed(s, n))
 		return 0;
 	if (strchr(",[]{}#&*!|>'\"%@`", s[0]) != NULL)
 		return 0;
@@ -1368,15 +1369,18 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 	const struct lc_ynode *nd = &doc->nodes[n];
 	struct lc_buf t = LC_BUF_INIT, val = LC_BUF_INIT;
 	size_t s, e;
+	long line, col;
 	int flow = in_flow(doc, n), block, indent;
 	uint32_t p = nd->parent;
 
 	learn_layout(doc);
 	node_span(doc, n, &s, &e);
-	if (s == e && !empty_value_ok(doc, s))
-		return lc_error_set(LC_EUSAGE, "cannot set the empty value at "
-		    "byte %zu of '%s': it has no ':' or '-' before it",
-		    doc->base + s, doc->name);
+	if (s == e && !empty_value_ok(doc, s)) {
+		lc_ydoc_where(doc, s, &line, &col);
+		return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot set an "
+		    "empty value that has no ':' or '-' before it", doc->name,
+		    line, col);
+	}
 	block = nd->type == LC_YSCALAR &&
 	    (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED);
 	indent = block ? block_indent(doc, n) : owner_col(doc, n) + doc->step;
@@ -1442,15 +1446,15 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 	struct lc_ylit *chain;
 	struct lc_buf t = LC_BUF_INIT;
 	size_t p;
-	int col;
+	long line, col;
 
 	assert(nkeys > 0);
 	learn_layout(doc);
 	chain = lc_xmalloc(3 * nkeys * sizeof(*chain));
 	chain_lit(chain, keys, nkeys, v);
 	if (nd->type == LC_YMAP && nd->style == 1 && nd->nkids > 0) {
-		col = col_of(doc, doc->nodes[nd->first].start);
-		emit_pair(doc, &t, &chain[1], &chain[2], col, 0);
+		emit_pair(doc, &t, &chain[1], &chain[2],
+		    col_of(doc, doc->nodes[nd->first].start), 0);
 		insert_lines(doc, after_line_end(doc, nd->cend), &t);
 	} else if (nd->type == LC_YMAP && nd->style == 2) {
 		if (nd->nkids > 0) {
@@ -1466,9 +1470,11 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 		lc_ydoc_set(doc, n, &chain[0]);
 	} else {
 		free(chain);
-		return lc_error_set(LC_EUSAGE, "cannot add key '%.*s' to a %s",
-		    (int)keys[0].n, keys[0].s, nd->type == LC_YSEQ ?
-		    "sequence" : nd->type == LC_YSCALAR ? "scalar" : "mapping");
+		lc_ydoc_where(doc, nd->vstart, &line, &col);
+		return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot add key "
+		    "'%.*s' to a %s", doc->name, line, col, (int)keys[0].n,
+		    keys[0].s, nd->type == LC_YSEQ ? "sequence" :
+		    nd->type == LC_YSCALAR ? "scalar" : "mapping");
 	}
 	free(chain);
 	return 0;
@@ -1483,6 +1489,7 @@ lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 	struct lc_buf t = LC_BUF_INIT;
 	struct lc_ylit seq;
 	uint32_t last, prev;
+	long line, col;
 	int style;
 
 	learn_layout(doc);
@@ -1537,8 +1544,9 @@ lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		seq.nkids = nitems;
 		return lc_ydoc_set(doc, n, &seq);
 	}
-	return lc_error_set(LC_EUSAGE, "cannot append to a %s",
-	    nd->type == LC_YMAP ? "mapping" : "scalar");
+	lc_ydoc_where(doc, nd->vstart, &line, &col);
+	return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot append to a %s",
+	    doc->name, line, col, nd->type == LC_YMAP ? "mapping" : "scalar");
 }
 
 /* The sibling before x in its parent, or 0. */

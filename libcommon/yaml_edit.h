@@ -185,9 +185,6 @@ void lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v,
 /* Write v as a YAML document body (block style, 2-space indent, "\n"). */
 void lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v);
 
-/* Whether text would read back as something other than a string. */
-int lc_yaml_plain_is_typed(const char *s, size_t n);
-
 /* The kind a plain scalar's text resolves to. */
 enum lc_ylit_kind lc_yaml_resolve(const char *s, size_t n);
 
