@@ -155,20 +155,24 @@ grep -q 'newTag: v2' k.yaml || fail "no new tag"
 end
 
 begin "kill -9 during -i leaves the old file or the new one, never a mix"
-# A 4.5 MB file makes the write window wide; wherever the kill lands, the
-# file must parse and be either version.
+# A 4.5 MB file makes the write window wide. Each round waits (bounded)
+# until the temporary file exists, i.e. the write is under way, then kills;
+# the file must then be the old version or the new one, whole.
 cp "$SHARED/corpus/yaml/large/prometheus-operator-bundle-reassembled.yaml" big.yaml
 cp big.yaml orig.yaml
 ymlset 'select(.kind == "Deployment").spec.replicas = 7' big.yaml >new.yaml
+shopt -s nullglob
+killed=0
 for i in 1 2 3 4 5; do
 	ymlset -i 'select(.kind == "Deployment").spec.replicas = 7' big.yaml &
 	pid=$!
-	# Kill at a different point each round: after i stat()s see it run.
 	j=0
-	while [ $j -lt $((i * 3)) ] && kill -0 $pid 2>/dev/null; do
+	while kill -0 $pid 2>/dev/null && [ $j -lt 200000 ]; do
+		tmp=(.big.yaml.*)
+		[ ${#tmp[@]} -gt 0 ] && break
 		j=$((j + 1))
 	done
-	kill -9 $pid 2>/dev/null
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
 	wait $pid 2>/dev/null
 	if ! cmp -s big.yaml orig.yaml && ! cmp -s big.yaml new.yaml; then
 		fail "round $i: big.yaml is neither the old nor the new file"
@@ -177,6 +181,8 @@ for i in 1 2 3 4 5; do
 	cp orig.yaml big.yaml
 	rm -f .big.yaml.*
 done
+shopt -u nullglob
+echo "# killed $killed of 5 runs while writing"
 end
 
 begin "-v says what was edited"
