@@ -7,6 +7,13 @@
 
 #include <jq.h>
 
+/*
+ * <jv.h> defines a static jv_is_valid() that calls jv_get_kind(). We never
+ * call it, but unoptimised builds keep it, and libjq is not linked (it is
+ * dlopen()ed): a weak reference lets such builds link.
+ */
+#pragma weak jv_get_kind
+
 #include "error.h"
 #include "jq.h"
 
