@@ -322,7 +322,7 @@ test_file(const char *path, const char *name)
 		goto done;
 	}
 	/* Every scalar of small files; an even sample of large ones. */
-	max = in.len > 1000000 ? 24 : in.len > 100000 ? 60 : 150;
+	max = in.len > 1000000 ? 100 : in.len > 65536 ? 400 : c.n;
 	step = c.n > max ? c.n / max : 1;
 	for (i = 0; i < c.n && why[0] == '\0'; i += step, tried++) {
 		memset(&ed, 0, sizeof(ed));
