@@ -1314,18 +1314,23 @@ node_span(const struct lc_ydoc *doc, uint32_t n, size_t *s, size_t *e)
 	    nd->style == 2 ? nd->end : nd->cend;
 }
 
-/* For a block collection on the lines below its key: start after ':'. */
+/*
+ * Just past the indicator that introduces value n of a block collection:
+ * the ':' after its key, or its '-'. s when there is none.
+ */
 static size_t
-after_colon(const struct lc_ydoc *doc, uint32_t n, size_t s)
+after_indicator(const struct lc_ydoc *doc, uint32_t n, size_t s)
 {
-	uint32_t k = lc_ynode_key(doc, n);
-	size_t p;
+	uint32_t k = lc_ynode_key(doc, n), p = doc->nodes[n].parent;
+	size_t i;
 
+	if (p && doc->nodes[p].type == LC_YSEQ && doc->nodes[p].style == 1)
+		return dash_of(doc, n) + 1;
 	if (!k)
 		return s;
-	for (p = doc->nodes[k].end; p < s && doc->text[p] != ':'; p++)
+	for (i = doc->nodes[k].end; i < s && doc->text[i] != ':'; i++)
 		;
-	return p < s ? p + 1 : s;
+	return i < s ? i + 1 : s;
 }
 
 /* The indentation of the content lines of block scalar n. */
@@ -1393,7 +1398,7 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		else if (p && doc->nodes[p].type == LC_YSEQ)
 			emit_flow(&t, v, doc->eol);
 		else if (p) {
-			s = after_colon(doc, n, s);
+			s = after_indicator(doc, n, s);
 			emit_value(doc, &t, v, owner_col(doc, n), 0);
 		} else
 			emit_block(doc, &t, v, 0);
@@ -1408,15 +1413,15 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 			lc_yaml_format_scalar(&val, v, nd->type == LC_YSCALAR ?
 			    nd->style : 0, flow, indent, doc->eol);
 		/*
-		 * A value on the lines below its key (a block collection, or
-		 * a block scalar whose header stands there) moves up behind
-		 * the colon unless it stays a block scalar.
+		 * A value on the lines below its key or dash (a block
+		 * collection, or a block scalar whose header stands there)
+		 * moves up behind the ':' or '-' unless it stays a block
+		 * scalar.
 		 */
-		if (p && doc->nodes[p].type == LC_YMAP && doc->nodes[p].style
-		    == 1 && nd->start == nd->vstart && !(val.len > 0 &&
-		    (val.data[0] == '|' || val.data[0] == '>')) &&
-		    after_colon(doc, n, s) < line_start(doc->text, s)) {
-			s = after_colon(doc, n, s);
+		if (p && doc->nodes[p].style == 1 && nd->start == nd->vstart &&
+		    !(val.len > 0 && (val.data[0] == '|' || val.data[0] == '>'))
+		    && after_indicator(doc, n, s) < line_start(doc->text, s)) {
+			s = after_indicator(doc, n, s);
 			lc_buf_addc(&t, ' ');
 		} else if (s == e && s > 0 &&
 		    strchr(" \t\r\n[{,", doc->text[s - 1]) == NULL)
