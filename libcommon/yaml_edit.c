@@ -9,51 +9,74 @@
 
 /*
  * libyaml's yaml_mark_t.index counts characters, not bytes, and does not
- * count a leading BOM. Marks arrive almost in order, so a cursor that walks
- * forwards or backwards over UTF-8 converts them in amortised O(1).
+ * count a leading BOM. Marks arrive almost in order, so a cursor moves
+ * between them; it jumps over runs of ASCII (where a character is a
+ * byte) and walks only the multi-byte characters.
  */
 struct conv {
 	const unsigned char *p;
 	size_t len;
 	size_t ci, bi;		/* cursor: character index, byte offset */
-	int ascii;		/* no byte >= 0x80: index + bom is the offset */
+	size_t nx;		/* the first byte >= 0x80 at or after bi */
 	size_t bom;
 };
+
+/*
+ * Everything before nx is ASCII. The scan is bounded so that a backward
+ * move never rescans a long ASCII run: stepping one character at a byte
+ * that is ASCII after all is still right.
+ */
+static void
+conv_next_high(struct conv *c)
+{
+	size_t end = c->len - c->bi > 65536 ? c->bi + 65536 : c->len;
+
+	for (c->nx = c->bi; c->nx < end && !(c->p[c->nx] & 0x80); c->nx++)
+		;
+}
 
 static void
 conv_init(struct conv *c, const char *p, size_t len)
 {
-	size_t i;
-
 	c->p = (const unsigned char *)p;
 	c->len = len;
 	c->bom = len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	c->ci = 0;
 	c->bi = c->bom;
-	c->ascii = 1;
-	for (i = 0; i < len; i++)
-		if (c->p[i] & 0x80) {
-			c->ascii = 0;
-			break;
-		}
+	conv_next_high(c);
 }
 
 static size_t
 conv_byte(struct conv *c, size_t idx)
 {
-	if (c->ascii)
-		return idx + c->bom > c->len ? c->len : idx + c->bom;
+	size_t d;
+
 	while (c->ci < idx && c->bi < c->len) {
+		d = idx - c->ci;
+		if (c->bi + d <= c->nx) {
+			c->bi += d;
+			c->ci = idx;
+			break;
+		}
+		/* ASCII up to nx, then one multi-byte character. */
+		c->ci += c->nx - c->bi;
+		c->bi = c->nx;
+		if (c->bi >= c->len)
+			break;
 		c->bi++;
 		while (c->bi < c->len && (c->p[c->bi] & 0xc0) == 0x80)
 			c->bi++;
 		c->ci++;
+		conv_next_high(c);
 	}
-	while (c->ci > idx && c->bi > c->bom) {
-		c->bi--;
-		while (c->bi > c->bom && (c->p[c->bi] & 0xc0) == 0x80)
+	if (c->ci > idx) {
+		while (c->ci > idx && c->bi > c->bom) {
 			c->bi--;
-		c->ci--;
+			while (c->bi > c->bom && (c->p[c->bi] & 0xc0) == 0x80)
+				c->bi--;
+			c->ci--;
+		}
+		conv_next_high(c);
 	}
 	return c->bi;
 }
