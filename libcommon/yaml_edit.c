@@ -118,14 +118,29 @@ arena_add(struct lc_ydoc *doc, const void *p, size_t n)
 	return off;
 }
 
-/* Skip "&anchor" and "!tag" properties (and the blanks after them). */
+static int
+anchor_char(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+/*
+ * Skip "&anchor" and "!tag" properties (and the blanks after them). An
+ * anchor name ends where libyaml ends it, at the first byte outside
+ * [0-9A-Za-z_-]; a tag runs to a blank.
+ */
 static uint32_t
 skip_props(const char *t, uint32_t p, uint32_t end)
 {
 	while (p < end && (t[p] == '&' || t[p] == '!')) {
-		while (p < end && t[p] != ' ' && t[p] != '\t' &&
-		    t[p] != '\n' && t[p] != '\r')
-			p++;
+		if (t[p++] == '&')
+			while (p < end && anchor_char((unsigned char)t[p]))
+				p++;
+		else
+			while (p < end && t[p] != ' ' && t[p] != '\t' &&
+			    t[p] != '\n' && t[p] != '\r')
+				p++;
 		while (p < end && (t[p] == ' ' || t[p] == '\t' ||
 		    t[p] == '\n' || t[p] == '\r'))
 			p++;
@@ -1446,9 +1461,10 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		    && after_indicator(doc, n, s) < line_start(doc->text, s)) {
 			s = after_indicator(doc, n, s);
 			lc_buf_addc(&t, ' ');
-		} else if (s == e && s > 0 &&
+		} else if ((s == e || nd->start != nd->vstart) && s > 0 &&
 		    strchr(" \t\r\n[{,", doc->text[s - 1]) == NULL)
-			/* An empty value right after "key:", "-" or "?". */
+			/* An empty value right after "key:", "-" or "?", or a
+			 * value that would touch its "&anchor". */
 			lc_buf_addc(&t, ' ');
 		lc_buf_add(&t, val.data, val.len);
 		lc_buf_release(&val);

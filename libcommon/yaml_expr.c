@@ -1100,7 +1100,7 @@ struct chunk {
 
 /* Copying nodes into values ('.a = .') is bounded: it can double a
  * document per '|' stage. */
-#define MAX_COPIED 200000
+#define MAX_COPIED 50000
 
 struct ctx {
 	struct lc_ydoc *doc;
