@@ -380,6 +380,7 @@ doc_reset_tree(struct lc_ydoc *doc)
 	doc->nnodes = 0;
 	doc->root = 0;
 	doc->arena.len = 0;
+	doc->learned = 0;
 	newnode(doc);	/* index 0 means "none" */
 }
 
@@ -1111,6 +1112,9 @@ learn_layout(struct lc_ydoc *doc)
 	uint32_t i, p, k;
 	int learned_step = 0, learned_seq = 0, d;
 
+	if (doc->learned)
+		return;
+	doc->learned = 1;
 	doc->step = 2;
 	doc->indentless = 0;
 	for (i = 1; i < doc->nnodes && !(learned_step && learned_seq); i++) {

@@ -70,6 +70,7 @@ struct lc_ydoc {
 	const char *eol;	/* "\n" or "\r\n", the file's */
 	int step;		/* indentation step of nested mappings */
 	int indentless;		/* block sequences sit at their key's column */
+	int learned;		/* step and indentless are known */
 	int changed;		/* an edit was committed */
 };
 
