@@ -96,7 +96,7 @@ lc_log_redact(struct lc_buf *out, const char *s)
 				lc_buf_addc(out, *s++);
 			/* Keep the scheme word ("Bearer") to help debugging. */
 			n = strcspn(s, " \r\n");
-			if (s[n] == ' ' && n < 16) {
+			if (n < 16 && s[n] == ' ') {
 				lc_buf_add(out, s, n + 1);
 				s += n + 1;
 			}
