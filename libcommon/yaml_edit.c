@@ -125,24 +125,35 @@ anchor_char(int c)
 	    (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
 }
 
+static int
+blank_or_break(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /*
- * Skip "&anchor" and "!tag" properties (and the blanks after them). An
- * anchor name ends where libyaml ends it, at the first byte outside
- * [0-9A-Za-z_-]; a tag runs to a blank.
+ * Past the one "&anchor" or "!tag" at p. An anchor name ends where libyaml
+ * ends it, at the first byte outside [0-9A-Za-z_-]; a tag runs to a blank.
  */
+static uint32_t
+prop_end(const char *t, uint32_t p, uint32_t end)
+{
+	if (t[p++] == '&')
+		while (p < end && anchor_char((unsigned char)t[p]))
+			p++;
+	else
+		while (p < end && !blank_or_break((unsigned char)t[p]))
+			p++;
+	return p;
+}
+
+/* Skip the properties at p and the blanks after each. */
 static uint32_t
 skip_props(const char *t, uint32_t p, uint32_t end)
 {
 	while (p < end && (t[p] == '&' || t[p] == '!')) {
-		if (t[p++] == '&')
-			while (p < end && anchor_char((unsigned char)t[p]))
-				p++;
-		else
-			while (p < end && t[p] != ' ' && t[p] != '\t' &&
-			    t[p] != '\n' && t[p] != '\r')
-				p++;
-		while (p < end && (t[p] == ' ' || t[p] == '\t' ||
-		    t[p] == '\n' || t[p] == '\r'))
+		p = prop_end(t, p, end);
+		while (p < end && blank_or_break((unsigned char)t[p]))
 			p++;
 	}
 	return p;
@@ -1375,6 +1386,25 @@ after_indicator(const struct lc_ydoc *doc, uint32_t n, size_t s)
 	return i < s ? i + 1 : s;
 }
 
+/* Where a value of n could start: after its properties, if any, else
+ * after its ':' or '-'. */
+static size_t
+before_value(const struct lc_ydoc *doc, uint32_t n, size_t s)
+{
+	const struct lc_ynode *nd = &doc->nodes[n];
+	uint32_t p = nd->start, last = p;
+
+	if (nd->start == nd->vstart)
+		return after_indicator(doc, n, s);
+	while (p < nd->vstart && (doc->text[p] == '&' || doc->text[p] == '!')) {
+		last = p = prop_end(doc->text, p, nd->vstart);
+		while (p < nd->vstart &&
+		    blank_or_break((unsigned char)doc->text[p]))
+			p++;
+	}
+	return last;
+}
+
 /* The indentation of the content lines of block scalar n. */
 static int
 block_indent(const struct lc_ydoc *doc, uint32_t n)
@@ -1460,10 +1490,10 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		 * moves up behind the ':' or '-' unless it stays a block
 		 * scalar.
 		 */
-		if (p && doc->nodes[p].style == 1 && nd->start == nd->vstart &&
+		if (p && doc->nodes[p].style == 1 &&
 		    !(val.len > 0 && (val.data[0] == '|' || val.data[0] == '>'))
-		    && after_indicator(doc, n, s) < line_start(doc->text, s)) {
-			s = after_indicator(doc, n, s);
+		    && before_value(doc, n, s) < line_start(doc->text, s)) {
+			s = before_value(doc, n, s);
 			lc_buf_addc(&t, ' ');
 		} else if ((s == e || nd->start != nd->vstart) && s > 0 &&
 		    strchr(" \t\r\n[{,", doc->text[s - 1]) == NULL)
