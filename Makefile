@@ -1,9 +1,9 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = ymlset
+CMDS = gitpush-retry ymlset
 LIBCOMMON_SRC = libcommon/buf.c libcommon/ci.c libcommon/cli.c \
-    libcommon/error.c libcommon/fileio.c libcommon/log.c \
+    libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = buf cli fileio log yaml_edit yaml_expr roundtrip
 FUZZ_TARGETS = yaml_expr yaml_edit
@@ -11,7 +11,8 @@ FUZZ_TARGETS = yaml_expr yaml_edit
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)
 OBJ = obj/$(VARIANT)
-ALL_CFLAGS = $(CFLAGS) $(if $(SANITIZE),$(SAN_FLAGS)) $(YAML_CFLAGS)
+ALL_CFLAGS = $(CFLAGS) $(if $(SANITIZE),$(SAN_FLAGS)) $(YAML_CFLAGS) \
+    $(GIT_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(if $(SANITIZE),$(SAN_FLAGS))
 
 LIBCOMMON_OBJ = $(LIBCOMMON_SRC:%.c=$(OBJ)/%.o)
@@ -21,6 +22,7 @@ CLI_TESTS = $(filter-out tests/cli/lib.sh,$(wildcard tests/cli/*.sh))
 
 # Libraries each command links (see config.mk for why this matters).
 LIBS_ymlset = $(YAML_LIBS)
+LIBS_gitpush-retry = $(GIT_LIBS)
 
 all: $(BINS)
 

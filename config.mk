@@ -23,6 +23,8 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Each command links only what it uses: libcurl alone adds ~5 ms to a start.
 YAML_CFLAGS = $$(pkg-config --cflags yaml-0.1)
 YAML_LIBS = $$(pkg-config --libs yaml-0.1)
+GIT_CFLAGS = $$(pkg-config --cflags libgit2)
+GIT_LIBS = $$(pkg-config --libs libgit2)
 # Debian 12's libjq ships no .pc file.
 JQ_LIBS = -ljq
 

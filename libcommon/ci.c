@@ -1,12 +1,16 @@
 /* ci.c: where we run (GitHub Actions, GitLab CI, a terminal) and how to fit in. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "error.h"
 #include "log.h"
 
 static enum lc_ci_kind kind;
@@ -142,4 +146,59 @@ lc_ci_mask(const char *secret)
 	fflush(stderr);
 	(void)!write(2, b.data, b.len);
 	lc_buf_release(&b);
+}
+
+int
+lc_ci_output(const char *key, const char *value)
+{
+	const char *path = getenv("GITHUB_OUTPUT");
+	struct lc_buf b = LC_BUF_INIT;
+	unsigned char r[16];
+	size_t i;
+	int fd, rc = 0;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	if (strchr(value, '\n') == NULL)
+		lc_buf_printf(&b, "%s=%s\n", key, value);
+	else {
+		/* A delimiter the value cannot contain, as the toolkit does. */
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			memset(r, 0x5a, sizeof(r));
+		lc_buf_printf(&b, "%s<<ghadelimiter_", key);
+		for (i = 0; i < sizeof(r); i++)
+			lc_buf_printf(&b, "%02x", r[i]);
+		lc_buf_printf(&b, "\n%s\nghadelimiter_", value);
+		for (i = 0; i < sizeof(r); i++)
+			lc_buf_printf(&b, "%02x", r[i]);
+		lc_buf_addc(&b, '\n');
+	}
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) == -1 || write(fd, b.data, b.len) != (ssize_t)b.len)
+		rc = lc_error_errno(LC_ERROR, "cannot write '%s' ($GITHUB_OUTPUT)",
+		    path);
+	if (fd != -1)
+		close(fd);
+	lc_buf_release(&b);
+	return rc;
+}
+
+int
+lc_ci_run_url(struct lc_buf *out)
+{
+	const char *srv = getenv("GITHUB_SERVER_URL"), *repo =
+	    getenv("GITHUB_REPOSITORY"), *id = getenv("GITHUB_RUN_ID"),
+	    *att = getenv("GITHUB_RUN_ATTEMPT"), *job = getenv("CI_JOB_URL");
+
+	if (kind == LC_CI_GITHUB && srv && repo && id) {
+		lc_buf_printf(out, "%s/%s/actions/runs/%s", srv, repo, id);
+		if (att && *att)
+			lc_buf_printf(out, "/attempts/%s", att);
+		return 1;
+	}
+	if (kind == LC_CI_GITLAB && job && *job) {
+		lc_buf_adds(out, job);
+		return 1;
+	}
+	return 0;
 }

@@ -2,6 +2,8 @@
 #ifndef LC_CI_H
 #define LC_CI_H
 
+#include "buf.h"
+
 enum lc_ci_kind {
 	LC_CI_NONE,
 	LC_CI_GITHUB,
@@ -31,5 +33,18 @@ void lc_ci_error(const char *file, long line, long col, const char *msg);
 
 /* On GitHub Actions, ask the runner to hide secret in later log lines. */
 void lc_ci_mask(const char *secret);
+
+/*
+ * Append "key=value" to the file $GITHUB_OUTPUT names, when it is set,
+ * with one write() (the heredoc form for a value with newlines). Returns 0
+ * or LC_ERROR.
+ */
+int lc_ci_output(const char *key, const char *value);
+
+/*
+ * The URL of this CI run into out (GitHub: .../actions/runs/ID/attempts/N,
+ * GitLab: $CI_JOB_URL); returns 0 when there is none.
+ */
+int lc_ci_run_url(struct lc_buf *out);
 
 #endif

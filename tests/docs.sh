@@ -22,8 +22,9 @@ for c in $cmds; do
 	begin "$c: usage line equals the man page SYNOPSIS"
 	run "$BIN/$c" -h
 	usage=$(head -1 out | sed 's/^usage: //')
-	synopsis=$(MANWIDTH=200 mandoc -Tutf8 "$man" | col -b |
-	    sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//; s/  */ /g')
+	synopsis=$(mandoc -Tutf8 -Owidth=400 "$man" | col -b |
+	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | grep -v "^SYNOPSIS\\|^DESCRIPTION" |
+	    tr -s " \\n" " " | sed "s/^ //; s/ $//")
 	[ "$usage" = "$synopsis" ] || fail "usage '$usage' != SYNOPSIS '$synopsis'"
 	end
 

@@ -45,41 +45,41 @@ end() {
 	cd "$_t_root" || exit 1
 }
 
-# run CMD...: run with stdout to ./out, stderr to ./err, status in $rc.
+# run CMD...: run with stdout to $T/out, stderr to $T/err, status in $rc.
 run() {
-	"$@" >out 2>err
+	"$@" >"$T/out" 2>"$T/err"
 	rc=$?
 }
 
 # expect_rc N: the last run exited N.
 expect_rc() {
-	[ "$rc" -eq "$1" ] || fail "exit status $rc, expected $1; stderr: $(head -c 300 err)"
+	[ "$rc" -eq "$1" ] || fail "exit status $rc, expected $1; stderr: $(head -c 300 "$T/err")"
 }
 
 # expect_out FILE: stdout equals FILE byte for byte.
 expect_out() {
-	cmp -s out "$1" || fail "stdout differs: $(diff -u "$1" out | head -20)"
+	cmp -s "$T/out" "$1" || fail "stdout differs: $(diff -u "$1" "$T/out" | head -20)"
 }
 
 # expect_out_text TEXT: stdout equals TEXT plus a newline.
 expect_out_text() {
-	printf '%s\n' "$1" >want
-	expect_out want
+	printf '%s\n' "$1" >"$T/want"
+	expect_out "$T/want"
 }
 
 # expect_no_out: stdout is empty.
 expect_no_out() {
-	[ ! -s out ] || fail "unexpected stdout: $(head -c 300 out)"
+	[ ! -s "$T/out" ] || fail "unexpected stdout: $(head -c 300 "$T/out")"
 }
 
 # expect_err PHRASE: stderr contains PHRASE.
 expect_err() {
-	grep -qF -- "$1" err || fail "stderr lacks '$1': $(head -c 300 err)"
+	grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1': $(head -c 300 "$T/err")"
 }
 
 # expect_no_err: stderr is empty.
 expect_no_err() {
-	[ ! -s err ] || fail "unexpected stderr: $(head -c 300 err)"
+	[ ! -s "$T/err" ] || fail "unexpected stderr: $(head -c 300 "$T/err")"
 }
 
 done_testing() {

@@ -1,0 +1,784 @@
+/* gitpush-retry: commit a change and push it to a shared branch, surviving concurrent pushers. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "buf.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "git.h"
+#include "log.h"
+
+static const struct option longopts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "author", required_argument, NULL, 'A' },
+	{ "branch", required_argument, NULL, 'b' },
+	{ "deadline", required_argument, NULL, 'd' },
+	{ "exit-code", no_argument, NULL, 'E' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-attempts", required_argument, NULL, 'M' },
+	{ "message", required_argument, NULL, 'm' },
+	{ "no-provenance", no_argument, NULL, 'P' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "remote", required_argument, NULL, 'r' },
+	{ "trailer", required_argument, NULL, 'T' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct opts {
+	const char *message, *author, *branch, *remote;
+	long long deadline_ms;
+	long max_attempts;
+	int all, exit_code, provenance;
+	char **trailers;
+	size_t ntrailers;
+	char **paths;		/* to stage, relative to the current directory */
+	int npaths;
+	char **command;		/* after "--", or NULL */
+};
+
+struct state {
+	git_repository *repo;
+	git_remote *remote;
+	git_signature *author, *committer;
+	char *branch;
+	struct lc_buf message;	/* with trailers */
+	long long start_ms;
+};
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-aEhPqVv] [-m message] [--author author] "
+	    "[--branch branch] [--deadline duration] [--max-attempts n] "
+	    "[--remote remote] [--trailer key=value] [path ...] "
+	    "[-- command [arg ...]]\n", lc_progname);
+	if (status == LC_EXIT_OK)
+		fputs("\n"
+		    "  -m, --message MSG      commit message\n"
+		    "  -a, --all              commit every change in the work "
+		    "tree\n"
+		    "      --author 'N <E>'   author (default: GIT_AUTHOR_*, "
+		    "git config)\n"
+		    "      --branch NAME      branch to push (default: the "
+		    "current one)\n"
+		    "      --remote NAME      remote (default: origin)\n"
+		    "      --deadline DUR     give up after DUR (default 2m)\n"
+		    "      --max-attempts N   give up after N pushes (default: "
+		    "only the deadline)\n"
+		    "      --trailer K=V      add a trailer (repeatable)\n"
+		    "      --no-provenance    no CI provenance trailers\n"
+		    "      --exit-code        exit 1 when there was nothing to "
+		    "push\n"
+		    "  -q, --quiet            only errors on stderr\n"
+		    "  -v, --verbose          say what each attempt does\n"
+		    "  -h, --help             show this help\n"
+		    "  -V, --version          show the version\n"
+		    "\n"
+		    "  -- COMMAND             run COMMAND to make the change; "
+		    "on a race it runs\n"
+		    "                         again on the new tip instead of "
+		    "replaying text\n", fp);
+	exit(status);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* "Name <email>" */
+static int
+parse_ident(const char *s, git_signature **out)
+{
+	const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	char *name, *email;
+	size_t n;
+	int rc;
+
+	if (lt == NULL || gt == NULL || lt == s)
+		return lc_error_set(LC_EUSAGE, "invalid author '%s' (use "
+		    "'Name <email>')", s);
+	for (n = (size_t)(lt - s); n > 0 && s[n - 1] == ' '; n--)
+		;
+	name = lc_xstrndup(s, n);
+	email = lc_xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	rc = git_signature_now(out, name, email);
+	free(name);
+	free(email);
+	return rc == 0 ? 0 : lc_git_error(rc, "author");
+}
+
+/* From the environment (GIT_<WHO>_NAME/EMAIL), else git config. */
+static int
+ident_from(git_repository *repo, const char *who, git_signature **out)
+{
+	char n[32], e[32];
+	const char *name, *email;
+	int rc;
+
+	snprintf(n, sizeof(n), "GIT_%s_NAME", who);
+	snprintf(e, sizeof(e), "GIT_%s_EMAIL", who);
+	name = getenv(n);
+	email = getenv(e);
+	if (name && *name && email && *email)
+		rc = git_signature_now(out, name, email);
+	else
+		rc = git_signature_default(out, repo);
+	if (rc != 0)
+		return lc_error_set(LC_EUSAGE, "no identity to commit with: set "
+		    "--author, GIT_%s_NAME and GIT_%s_EMAIL, or git config "
+		    "user.name and user.email", who, who);
+	return 0;
+}
+
+static void
+add_provenance(struct lc_buf *m)
+{
+	struct lc_buf url = LC_BUF_INIT;
+	const char *v;
+
+	if (lc_ci_kind() == LC_CI_GITHUB) {
+		if (getenv("GITHUB_SERVER_URL") && (v = getenv("GITHUB_REPOSITORY")))
+			lc_buf_printf(m, "Source-Repository: %s/%s\n",
+			    getenv("GITHUB_SERVER_URL"), v);
+		if ((v = getenv("GITHUB_SHA")) != NULL)
+			lc_buf_printf(m, "Source-Commit: %s\n", v);
+	} else if (lc_ci_kind() == LC_CI_GITLAB) {
+		if ((v = getenv("CI_PROJECT_URL")) != NULL)
+			lc_buf_printf(m, "Source-Repository: %s\n", v);
+		if ((v = getenv("CI_COMMIT_SHA")) != NULL)
+			lc_buf_printf(m, "Source-Commit: %s\n", v);
+	}
+	if (lc_ci_run_url(&url))
+		lc_buf_printf(m, "Source-Run: %s\n", url.data);
+	lc_buf_release(&url);
+}
+
+static int
+build_message(const struct opts *o, struct lc_buf *m)
+{
+	size_t i, before;
+	char *eq;
+
+	lc_buf_adds(m, o->message);
+	while (m->len > 0 && m->data[m->len - 1] == '\n')
+		m->len--;
+	lc_buf_adds(m, "\n\n");
+	before = m->len;
+	if (o->provenance)
+		add_provenance(m);
+	for (i = 0; i < o->ntrailers; i++) {
+		if ((eq = strchr(o->trailers[i], '=')) == NULL ||
+		    eq == o->trailers[i])
+			return lc_error_set(LC_EUSAGE, "invalid trailer '%s' (use "
+			    "KEY=VALUE)", o->trailers[i]);
+		lc_buf_printf(m, "%.*s: %s\n", (int)(eq - o->trailers[i]),
+		    o->trailers[i], eq + 1);
+	}
+	if (m->len == before) {
+		m->len -= 1;
+		m->data[m->len] = '\0';
+	}
+	return 0;
+}
+
+/* Stage the paths (relative to the current directory) or everything. */
+static int
+stage(struct state *st, const struct opts *o, git_oid *tree)
+{
+	git_index *idx = NULL;
+	char cwd[PATH_MAX], root[PATH_MAX];
+	const char *wd = git_repository_workdir(st->repo);
+	char **specs = NULL;
+	git_strarray ps = { NULL, 0 };
+	size_t plen;
+	int i, rc;
+
+	if (wd == NULL)
+		return lc_error_set(LC_EUSAGE, "the repository has no work tree");
+	if (getcwd(cwd, sizeof(cwd)) == NULL || realpath(wd, root) == NULL)
+		return lc_error_errno(LC_ERROR, "cannot find the work tree");
+	plen = strlen(root);
+	if (o->npaths > 0) {
+		specs = lc_xmalloc((size_t)o->npaths * sizeof(*specs));
+		for (i = 0; i < o->npaths; i++) {
+			struct lc_buf b = LC_BUF_INIT;
+
+			if (strncmp(cwd, root, plen) == 0 && cwd[plen] == '/')
+				lc_buf_printf(&b, "%s/", cwd + plen + 1);
+			lc_buf_adds(&b, o->paths[i]);
+			specs[i] = lc_buf_detach(&b);
+		}
+		ps.strings = specs;
+		ps.count = (size_t)o->npaths;
+	}
+	if ((rc = git_repository_index(&idx, st->repo)) == 0 &&
+	    (rc = git_index_add_all(idx, o->npaths ? &ps : NULL,
+	    GIT_INDEX_ADD_DEFAULT, NULL, NULL)) == 0 &&
+	    (rc = git_index_update_all(idx, o->npaths ? &ps : NULL, NULL,
+	    NULL)) == 0 && (rc = git_index_write(idx)) == 0)
+		rc = git_index_write_tree(tree, idx);
+	if (rc != 0)
+		rc = lc_git_error(rc, "stage");
+	for (i = 0; specs && i < o->npaths; i++)
+		free(specs[i]);
+	free(specs);
+	git_index_free(idx);
+	return rc;
+}
+
+static int
+commit_tree(struct state *st, const git_oid *tree_id, const git_oid *parent,
+    git_oid *out)
+{
+	git_tree *tree = NULL;
+	git_commit *p = NULL;
+	int rc;
+
+	if ((rc = git_tree_lookup(&tree, st->repo, tree_id)) == 0 &&
+	    (parent == NULL || (rc = git_commit_lookup(&p, st->repo,
+	    parent)) == 0))
+		rc = git_commit_create(out, st->repo, NULL, st->author,
+		    st->committer, NULL, st->message.data, tree, p ? 1 : 0,
+		    (const git_commit **)&p);
+	git_tree_free(tree);
+	git_commit_free(p);
+	return rc == 0 ? 0 : lc_git_error(rc, "commit");
+}
+
+static int
+tree_of(git_repository *repo, const git_oid *commit, git_oid *tree)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	if ((rc = git_commit_lookup(&c, repo, commit)) != 0)
+		return lc_git_error(rc, "lookup");
+	git_oid_cpy(tree, git_commit_tree_id(c));
+	git_commit_free(c);
+	return 0;
+}
+
+/* Commits reachable from head and not from tip, oldest first. */
+static int
+ours_since(git_repository *repo, const git_oid *head, const git_oid *tip,
+    git_oid **out, size_t *n)
+{
+	git_revwalk *w = NULL;
+	git_oid id;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = git_revwalk_new(&w, repo)) != 0 ||
+	    (rc = git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL |
+	    GIT_SORT_REVERSE)) != 0 || (rc = git_revwalk_push(w, head)) != 0 ||
+	    (tip && (rc = git_revwalk_hide(w, tip)) != 0)) {
+		git_revwalk_free(w);
+		return lc_git_error(rc, "walk");
+	}
+	while (git_revwalk_next(&id, w) == 0) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = lc_xrealloc(*out, cap * sizeof(**out));
+		}
+		git_oid_cpy(&(*out)[(*n)++], &id);
+	}
+	git_revwalk_free(w);
+	return 0;
+}
+
+/* Check out commit's tree over the work tree (the command's starting point). */
+static int
+reset_to(git_repository *repo, const git_oid *commit)
+{
+	git_checkout_options co;
+	git_object *obj = NULL;
+	int rc;
+
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if ((rc = git_object_lookup(&obj, repo, commit, GIT_OBJECT_COMMIT)) == 0)
+		rc = git_checkout_tree(repo, obj, &co);
+	git_object_free(obj);
+	return rc == 0 ? 0 : lc_git_error(rc, "checkout");
+}
+
+static int
+run_command(char **argv)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		return lc_error_errno(LC_ERROR, "cannot run '%s'", argv[0]);
+	if (pid == 0) {
+		/* The command's output is not our data: send it to stderr. */
+		dup2(2, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s: cannot run '%s': %s\n", lc_progname,
+		    argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return lc_error_errno(LC_ERROR, "wait");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return lc_error_set(LC_ERROR, "'%s' failed (%s %d); nothing was "
+	    "pushed", argv[0], WIFEXITED(status) ? "exit status" : "signal",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+static int
+clean_worktree(git_repository *repo)
+{
+	git_status_options so;
+	git_status_list *sl = NULL;
+	size_t n;
+	int rc;
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED;
+	if ((rc = git_status_list_new(&sl, repo, &so)) != 0)
+		return lc_git_error(rc, "status");
+	n = git_status_list_entrycount(sl);
+	git_status_list_free(sl);
+	if (n > 0)
+		return lc_error_set(LC_EUSAGE, "the work tree has changes; with "
+		    "'-- COMMAND' it must be clean (the command is run on the "
+		    "branch tip, again after each lost race)");
+	return 0;
+}
+
+static int
+move_branch(struct state *st, const git_oid *id)
+{
+	git_reference *ref = NULL;
+	char name[512];
+	int rc;
+
+	snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
+	rc = git_reference_create(&ref, st->repo, name, id, 1,
+	    "gitpush-retry: commit");
+	git_reference_free(ref);
+	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
+}
+
+/*
+ * Bring the work tree to commit id (from the tree the branch has now, so
+ * other writers' files appear and ours stay), then move the branch.
+ */
+static int
+land_locally(struct state *st, const git_oid *id, int force)
+{
+	git_checkout_options co;
+	git_reference *ref = NULL, *head = NULL;
+	git_object *obj = NULL;
+	char name[512];
+	int rc, on_branch;
+
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE;
+	snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
+	on_branch = git_repository_head(&head, st->repo) == 0 &&
+	    strcmp(git_reference_name(head), name) == 0;
+	git_reference_free(head);
+	if ((rc = git_object_lookup(&obj, st->repo, id, GIT_OBJECT_COMMIT)) == 0 &&
+	    (!on_branch || (rc = git_checkout_tree(st->repo, obj, &co)) == 0))
+		rc = git_reference_create(&ref, st->repo, name, id, 1,
+		    "gitpush-retry: pushed");
+	git_object_free(obj);
+	git_reference_free(ref);
+	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
+}
+
+/* Each line of text as an error line after prefix. */
+static void
+report_lines(const char *prefix, const struct lc_buf *text)
+{
+	const char *p, *nl;
+
+	for (p = text->data; p && *p; p = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (nl > p)
+			lc_log_error("%s: %.*s", prefix, (int)(nl - p), p);
+	}
+}
+
+static const char *
+outcome_name(enum lc_git_outcome oc)
+{
+	switch (oc) {
+	case LC_GIT_STALE:
+		return "the branch moved (stale tip)";
+	case LC_GIT_RACE:
+		return "lost the race on the server";
+	case LC_GIT_NETWORK:
+		return "network error";
+	default:
+		return "rejected";
+	}
+}
+
+static int
+finish(const git_oid *id, int pushed)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (pushed)
+		printf("%s\n", hex);
+	if (lc_ci_output("sha", hex) != 0 ||
+	    lc_ci_output("pushed", pushed ? "true" : "false") != 0)
+		return LC_ERROR;
+	return 0;
+}
+
+static int
+run(struct state *st, const struct opts *o)
+{
+	git_reference *head = NULL;
+	git_oid headid, tip, newid, newtree, tiptree, *ours = NULL;
+	struct lc_buf conflicts = LC_BUF_INIT, detail = LC_BUF_INIT;
+	enum lc_git_outcome oc = LC_GIT_FAILED;
+	char tmpref[512];
+	size_t nours = 0;
+	long long left, pause;
+	int rc, exists = 0, attempt, committed = 0, fetched = 0;
+
+	snprintf(tmpref, sizeof(tmpref), "refs/gitpush-retry/%s", st->branch);
+	if ((rc = git_repository_head(&head, st->repo)) != 0)
+		return lc_git_error(rc, "HEAD");
+	git_oid_cpy(&headid, git_reference_target(head));
+	git_reference_free(head);
+
+	if (o->command == NULL && (o->all || o->npaths > 0)) {
+		if ((rc = stage(st, o, &newtree)) != 0 ||
+		    (rc = tree_of(st->repo, &headid, &tiptree)) != 0)
+			return rc;
+		if (!git_oid_equal(&newtree, &tiptree)) {
+			if (o->message == NULL)
+				return lc_error_set(LC_EUSAGE, "there are "
+				    "changes to commit: give a message with -m");
+			/* The work tree already holds it: move the branch. */
+			if ((rc = commit_tree(st, &newtree, &headid,
+			    &newid)) != 0 || (rc = move_branch(st, &newid)) != 0)
+				return rc;
+			git_oid_cpy(&headid, &newid);
+			committed = 1;
+		}
+	}
+	if (o->command != NULL && (rc = clean_worktree(st->repo)) != 0)
+		return rc;
+
+	for (attempt = 0;; attempt++) {
+		detail.len = 0;
+		conflicts.len = 0;
+		left = o->deadline_ms ? st->start_ms + o->deadline_ms -
+		    now_ms() : 1;
+		if (attempt > 0 && (left <= 0 || (o->max_attempts &&
+		    attempt >= o->max_attempts)))
+			break;
+		if (attempt > 0) {
+			pause = lc_git_backoff(attempt - 1, 100, 2000);
+			if (o->deadline_ms && pause > left)
+				pause = left;
+			lc_log_info("attempt %d: %s; retrying in %lld ms",
+			    attempt, outcome_name(oc), pause);
+			sleep_ms(pause);
+		}
+		if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
+		    &exists)) != 0) {
+			if ((oc = lc_git_fetch_outcome(rc)) == LC_GIT_NETWORK)
+				continue;
+			goto done;
+		}
+		if (!fetched) {
+			fetched = 1;
+			/* Ours: what the local branch has and the remote lacks. */
+			if (o->command == NULL && (rc = ours_since(st->repo,
+			    &headid, exists ? &tip : NULL, &ours, &nours)) != 0)
+				goto done;
+			if (o->command == NULL && nours == 0) {
+				lc_log_warn("nothing to push: '%s' has no "
+				    "commits that '%s/%s' lacks", st->branch,
+				    git_remote_name(st->remote), st->branch);
+				rc = finish(&headid, 0);
+				rc = rc ? rc : o->exit_code ? LC_ENO : 0;
+				goto done;
+			}
+		}
+		if (o->command != NULL) {
+			if (exists && (rc = reset_to(st->repo, &tip)) != 0)
+				goto done;
+			if ((rc = run_command(o->command)) != 0 ||
+			    (rc = stage(st, o, &newtree)) != 0)
+				goto done;
+			if (exists && (rc = tree_of(st->repo, &tip,
+			    &tiptree)) == 0 && git_oid_equal(&newtree,
+			    &tiptree)) {
+				lc_log_warn("nothing to push: the command "
+				    "changed nothing on '%s/%s'",
+				    git_remote_name(st->remote), st->branch);
+				if ((rc = land_locally(st, &tip, 1)) == 0)
+					rc = finish(&tip, 0);
+				rc = rc ? rc : o->exit_code ? LC_ENO : 0;
+				goto done;
+			}
+			if (o->message == NULL) {
+				rc = lc_error_set(LC_EUSAGE, "give a commit "
+				    "message with -m");
+				goto done;
+			}
+			if ((rc = commit_tree(st, &newtree, exists ? &tip :
+			    &headid, &newid)) != 0)
+				goto done;
+		} else if (!exists)
+			git_oid_cpy(&newid, &headid);
+		else {
+			rc = lc_git_replay(st->repo, ours, nours, &tip,
+			    st->committer, &newid, &conflicts);
+			if (rc == LC_ECONFLICT && conflicts.len > 0) {
+				lc_error_report();
+				report_lines("conflict in", &conflicts);
+				rc = lc_error_set(LC_ECONFLICT, "nothing was pushed;"
+				    " '%s' still has the local commit%s",
+				    st->branch, nours > 1 ? "s" : "");
+				goto done;
+			}
+			if (rc != 0)
+				goto done;
+			if (git_oid_equal(&newid, &tip)) {
+				/* An earlier push whose reply was lost landed. */
+				lc_log_warn("nothing to push: the change is "
+				    "already on '%s/%s'",
+				    git_remote_name(st->remote), st->branch);
+				if ((rc = land_locally(st, &tip, 0)) == 0)
+					rc = finish(&tip, 0);
+				rc = rc ? rc : o->exit_code ? LC_ENO : 0;
+				goto done;
+			}
+		}
+		if ((rc = git_reference_create(&head, st->repo, tmpref, &newid,
+		    1, "gitpush-retry: attempt")) != 0) {
+			rc = lc_git_error(rc, "ref");
+			goto done;
+		}
+		git_reference_free(head);
+		oc = lc_git_push(st->remote, tmpref, st->branch, &detail);
+		if (oc == LC_GIT_LANDED) {
+			if ((rc = land_locally(st, &newid, o->command != NULL))
+			    == 0)
+				rc = finish(&newid, 1);
+			if (rc == 0 && attempt > 0)
+				lc_log_info("landed after %d attempts", attempt + 1);
+			goto done;
+		}
+		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE &&
+		    oc != LC_GIT_NETWORK)
+			break;
+	}
+	/* Out of attempts or time, or a rejection retrying cannot fix. */
+	switch (oc) {
+	case LC_GIT_STALE:
+	case LC_GIT_RACE:
+		rc = lc_error_set(LC_ECONFLICT, "%s after %d attempts; nothing "
+		    "was pushed", outcome_name(oc), attempt);
+		break;
+	case LC_GIT_NETWORK:
+		rc = LC_EUNAVAIL;
+		break;
+	case LC_GIT_AUTH:
+	case LC_GIT_DENIED:
+		report_lines("remote", &detail);
+		rc = LC_EAUTH;
+		break;
+	default:
+		report_lines("remote", &detail);
+		rc = LC_ERROR;
+	}
+	if (o->command != NULL && attempt > 0)
+		lc_log_warn("the last attempt's commit is %s",
+		    git_oid_tostr_s(&newid));
+done:
+	git_reference_remove(st->repo, tmpref);
+	if (rc != 0 && committed)
+		lc_log_warn("the commit stays on the local branch '%s'",
+		    st->branch);
+	free(ours);
+	lc_buf_release(&conflicts);
+	lc_buf_release(&detail);
+	return rc;
+}
+
+static int
+open_state(struct state *st, const struct opts *o)
+{
+	git_reference *head = NULL;
+	int rc;
+
+	lc_git_init();
+	if ((rc = git_repository_open_ext(&st->repo, ".", 0, NULL)) != 0)
+		return lc_git_error(rc, "not in a git repository");
+	if (o->branch)
+		st->branch = lc_xstrndup(o->branch, strlen(o->branch));
+	else if (git_repository_head(&head, st->repo) == 0 &&
+	    git_reference_is_branch(head)) {
+		st->branch = lc_xstrndup(git_reference_shorthand(head),
+		    strlen(git_reference_shorthand(head)));
+		git_reference_free(head);
+	} else {
+		git_reference_free(head);
+		return lc_error_set(LC_EUSAGE, "HEAD is not on a branch: name "
+		    "one with --branch");
+	}
+	if ((rc = git_remote_lookup(&st->remote, st->repo, o->remote)) != 0)
+		return lc_git_error(rc, "remote");
+	if (o->author)
+		rc = parse_ident(o->author, &st->author);
+	else
+		rc = ident_from(st->repo, "AUTHOR", &st->author);
+	if (rc == 0 && ident_from(st->repo, "COMMITTER", &st->committer) != 0)
+		rc = git_signature_dup(&st->committer, st->author) == 0 ? 0 :
+		    LC_ERROR;
+	lc_error_clear();
+	if (rc == 0 && o->message)
+		rc = build_message(o, &st->message);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o;
+	struct state st;
+	long n;
+	int ch, rc = 0, dd, verbosity = 0;
+
+	lc_cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	st.start_ms = now_ms();
+	o.remote = "origin";
+	o.deadline_ms = 120000;
+	o.provenance = 1;
+	/* What follows "--" is the command, not paths. */
+	for (dd = 1; dd < argc && strcmp(argv[dd], "--") != 0; dd++)
+		;
+	if (dd < argc) {
+		if (dd + 1 == argc) {
+			lc_log_error("'--' needs a command after it");
+			usage(LC_EXIT_USAGE);
+		}
+		o.command = argv + dd + 1;
+		argv[dd] = NULL;
+		argc = dd;
+	}
+	while ((ch = getopt_long(argc, argv, "aEhm:PqVv", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'a':
+			o.all = 1;
+			break;
+		case 'A':
+			o.author = optarg;
+			break;
+		case 'b':
+			o.branch = optarg;
+			break;
+		case 'd':
+			if (lc_parse_duration(optarg, &o.deadline_ms) != 0) {
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			break;
+		case 'E':
+			o.exit_code = 1;
+			break;
+		case 'h':
+			usage(LC_EXIT_OK);
+		case 'M':
+			if (lc_parse_long(optarg, 1, 100000, &n) != 0) {
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			o.max_attempts = n;
+			break;
+		case 'm':
+			o.message = optarg;
+			break;
+		case 'P':
+			o.provenance = 0;
+			break;
+		case 'q':
+			verbosity = -1;
+			break;
+		case 'r':
+			o.remote = optarg;
+			break;
+		case 'T':
+			o.trailers = lc_xrealloc(o.trailers, (o.ntrailers + 1) *
+			    sizeof(*o.trailers));
+			o.trailers[o.ntrailers++] = optarg;
+			break;
+		case 'V':
+			lc_cli_version();
+			return lc_exit(0);
+		case 'v':
+			verbosity++;
+			break;
+		default:
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	if (verbosity < 0)
+		lc_log_set_level(LC_LOG_ERROR);
+	else if (verbosity > 0)
+		lc_log_set_level(verbosity > 1 ? LC_LOG_DEBUG : LC_LOG_INFO);
+	o.paths = argv + optind;
+	o.npaths = argc - optind;
+	if (o.command != NULL && o.all)
+		lc_log_warn("-a is implied with -- COMMAND");
+	if ((rc = open_state(&st, &o)) == 0)
+		rc = run(&st, &o);
+	free(st.branch);
+	lc_buf_release(&st.message);
+	git_signature_free(st.author);
+	git_signature_free(st.committer);
+	git_remote_free(st.remote);
+	git_repository_free(st.repo);
+	free(o.trailers);
+	git_libgit2_shutdown();
+	return lc_exit(rc);
+}

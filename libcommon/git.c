@@ -1,0 +1,284 @@
+/* git.c: libgit2 helpers: fetch one branch, replay commits onto a tip, push and classify. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "error.h"
+#include "git.h"
+#include "log.h"
+
+void
+lc_git_init(void)
+{
+	static int done;
+
+	if (!done) {
+		git_libgit2_init();
+		done = 1;
+	}
+}
+
+static int
+network_class(int klass)
+{
+	return klass == GIT_ERROR_NET || klass == GIT_ERROR_HTTP ||
+	    klass == GIT_ERROR_SSH || klass == GIT_ERROR_SSL ||
+	    klass == GIT_ERROR_OS;
+}
+
+int
+lc_git_error(int rc, const char *what)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "unknown error";
+	int code;
+
+	switch (rc) {
+	case GIT_EAUTH:
+	case GIT_ECERTIFICATE:
+		code = LC_EAUTH;
+		break;
+	case GIT_ENONFASTFORWARD:
+	case GIT_ECONFLICT:
+	case GIT_ELOCKED:
+		code = LC_ECONFLICT;
+		break;
+	case GIT_ENOTFOUND:
+		code = LC_ENOTFOUND;
+		break;
+	default:
+		code = e && network_class(e->klass) ? LC_EUNAVAIL : LC_ERROR;
+	}
+	return lc_error_set(code, "%s: %s", what, msg);
+}
+
+int
+lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
+    git_oid *tip, int *exists)
+{
+	git_fetch_options opts;
+	git_reference *ref = NULL;
+	char spec[512], name[512];
+	char *specs[1] = { spec };
+	git_strarray refspecs = { specs, 1 };
+	int rc;
+
+	snprintf(spec, sizeof(spec), "+refs/heads/%s:refs/remotes/%s/%s",
+	    branch, git_remote_name(remote), branch);
+	snprintf(name, sizeof(name), "refs/remotes/%s/%s",
+	    git_remote_name(remote), branch);
+	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	opts.prune = GIT_FETCH_NO_PRUNE;
+	opts.update_fetchhead = 0;
+	if ((rc = git_remote_fetch(remote, &refspecs, &opts, NULL)) != 0)
+		return lc_git_error(rc, "fetch");
+	/* A branch that is not there yet is created by the push. */
+	*exists = 0;
+	if (git_reference_lookup(&ref, repo, name) == 0) {
+		git_oid_cpy(tip, git_reference_target(ref));
+		git_reference_free(ref);
+		*exists = 1;
+	}
+	return 0;
+}
+
+static void
+add_conflicts(git_index *index, struct lc_buf *out)
+{
+	git_index_conflict_iterator *it;
+	const git_index_entry *a, *o, *t;
+
+	if (git_index_conflict_iterator_new(&it, index) != 0)
+		return;
+	while (git_index_conflict_next(&a, &o, &t, it) == 0)
+		lc_buf_printf(out, "%s\n", o ? o->path : t ? t->path : a->path);
+	git_index_conflict_iterator_free(it);
+}
+
+int
+lc_git_replay(git_repository *repo, const git_oid *ours, size_t n,
+    const git_oid *onto, const git_signature *committer, git_oid *out,
+    struct lc_buf *conflicts)
+{
+	git_commit *c = NULL, *base = NULL;
+	git_index *index = NULL;
+	git_tree *tree = NULL;
+	git_oid cur, tid;
+	size_t i;
+	int rc = 0;
+
+	git_oid_cpy(&cur, onto);
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((rc = git_commit_lookup(&c, repo, &ours[i])) != 0 ||
+		    (rc = git_commit_lookup(&base, repo, &cur)) != 0) {
+			rc = lc_git_error(rc, "replay");
+			break;
+		}
+		if (git_commit_parentcount(c) > 1) {
+			rc = lc_error_set(LC_ECONFLICT, "commit %.12s is a merge; "
+			    "gitpush-retry replays only plain commits",
+			    git_oid_tostr_s(&ours[i]));
+			break;
+		}
+		if ((rc = git_cherrypick_commit(&index, repo, c, base, 0,
+		    NULL)) != 0) {
+			rc = lc_git_error(rc, "replay");
+			break;
+		}
+		if (git_index_has_conflicts(index)) {
+			add_conflicts(index, conflicts);
+			rc = lc_error_set(LC_ECONFLICT, "commit %.12s conflicts "
+			    "with the remote branch", git_oid_tostr_s(&ours[i]));
+			break;
+		}
+		if ((rc = git_index_write_tree_to(&tid, index, repo)) != 0 ||
+		    (rc = git_tree_lookup(&tree, repo, &tid)) != 0) {
+			rc = lc_git_error(rc, "replay");
+			break;
+		}
+		/* Already there (a push whose reply was lost): drop it. */
+		if (!git_oid_equal(&tid, git_commit_tree_id(base)) &&
+		    (rc = git_commit_create(&cur, repo, NULL,
+		    git_commit_author(c), committer,
+		    git_commit_message_encoding(c), git_commit_message(c),
+		    tree, 1, (const git_commit **)&base)) != 0)
+			rc = lc_git_error(rc, "replay");
+		git_tree_free(tree);
+		tree = NULL;
+		git_index_free(index);
+		index = NULL;
+		git_commit_free(c);
+		git_commit_free(base);
+		c = base = NULL;
+	}
+	git_index_free(index);
+	git_commit_free(c);
+	git_commit_free(base);
+	if (rc == 0)
+		git_oid_cpy(out, &cur);
+	return rc;
+}
+
+struct pushstate {
+	char ref[512];
+	int seen;
+	char status[256];
+	struct lc_buf *detail;
+};
+
+static int
+on_update(const char *refname, const char *status, void *data)
+{
+	struct pushstate *ps = data;
+
+	if (strcmp(refname, ps->ref) == 0) {
+		ps->seen = 1;
+		snprintf(ps->status, sizeof(ps->status), "%s",
+		    status ? status : "");
+	}
+	return 0;
+}
+
+static int
+on_sideband(const char *str, int len, void *data)
+{
+	struct pushstate *ps = data;
+
+	/* The remote's own words (a hook's message); keep a bounded amount. */
+	if (ps->detail->len < 4096)
+		lc_buf_add(ps->detail, str, (size_t)len);
+	return 0;
+}
+
+static int
+has(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strstr(s, *words) != NULL)
+			return 1;
+	return 0;
+}
+
+enum lc_git_outcome
+lc_git_fetch_outcome(int rc)
+{
+	switch (rc) {
+	case LC_EAUTH:
+		return LC_GIT_AUTH;
+	case LC_EUNAVAIL:
+		return LC_GIT_NETWORK;
+	default:
+		return LC_GIT_FAILED;
+	}
+}
+
+enum lc_git_outcome
+lc_git_push(git_remote *remote, const char *src, const char *branch,
+    struct lc_buf *detail)
+{
+	/* Every way servers say "someone else moved the branch first". */
+	static const char *const race[] = { "failed to update ref",
+	    "failed to lock", "cannot lock", "incorrect old value", "fetch first",
+	    "non-fast-forward", "stale info", NULL };
+	static const char *const denied[] = { "protected", "permission",
+	    "denied", "not allowed", NULL };
+	git_push_options opts;
+	struct pushstate ps;
+	char spec[1024];
+	char *specs[1] = { spec };
+	git_strarray refspecs = { specs, 1 };
+	int rc;
+
+	memset(&ps, 0, sizeof(ps));
+	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	ps.detail = detail;
+	snprintf(ps.ref, sizeof(ps.ref), "refs/heads/%s", branch);
+	snprintf(spec, sizeof(spec), "%s:refs/heads/%s", src, branch);
+	opts.callbacks.push_update_reference = on_update;
+	opts.callbacks.sideband_progress = on_sideband;
+	opts.callbacks.payload = &ps;
+	rc = git_remote_push(remote, &refspecs, &opts);
+	if (rc == GIT_ENONFASTFORWARD) {
+		lc_git_error(rc, "push");
+		return LC_GIT_STALE;
+	}
+	if (rc != 0) {
+		rc = lc_git_error(rc, "push");
+		if (has(detail->data ? detail->data : "", race))
+			return LC_GIT_RACE;
+		return rc == LC_EAUTH ? LC_GIT_AUTH : rc == LC_EUNAVAIL ?
+		    LC_GIT_NETWORK : LC_GIT_FAILED;
+	}
+	if (!ps.seen) {
+		lc_error_set(LC_ERROR, "push: the server did not report "
+		    "'%s'", ps.ref);
+		return LC_GIT_FAILED;
+	}
+	if (ps.status[0] == '\0')
+		return LC_GIT_LANDED;
+	lc_error_set(LC_ERROR, "push rejected: %s", ps.status);
+	if (has(ps.status, race) || has(detail->data ? detail->data : "",
+	    race))
+		return LC_GIT_RACE;
+	if (has(ps.status, denied))
+		return LC_GIT_DENIED;
+	return LC_GIT_DECLINED;
+}
+
+long long
+lc_git_backoff(int k, long long base, long long cap)
+{
+	unsigned long long r = 0;
+	long long ceil = base;
+
+	while (k-- > 0 && ceil < cap)
+		ceil *= 2;
+	if (ceil > cap)
+		ceil = cap;
+	if (ceil <= 0)
+		return 0;
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned long long)rand();
+	return (long long)(r % (unsigned long long)ceil);
+}

@@ -1,0 +1,70 @@
+/* git.h: libgit2 helpers: fetch one branch, replay commits onto a tip, push and classify. */
+#ifndef LC_GIT_H
+#define LC_GIT_H
+
+#include <git2.h>
+
+#include "buf.h"
+
+/* Initialise libgit2 once. */
+void lc_git_init(void);
+
+/*
+ * Translate the libgit2 failure rc of what into an LC_E* code with the
+ * message "what: libgit2's message" (URLs are redacted when printed):
+ * GIT_EAUTH and GIT_ECERTIFICATE are LC_EAUTH, GIT_ENONFASTFORWARD,
+ * GIT_ECONFLICT and GIT_ELOCKED LC_ECONFLICT, GIT_ENOTFOUND LC_ENOTFOUND,
+ * network, HTTP, SSH and TLS errors LC_EUNAVAIL, the rest LC_ERROR.
+ */
+int lc_git_error(int rc, const char *what);
+
+/*
+ * Fetch refs/heads/branch of remote into refs/remotes/<remote>/branch
+ * (forced) and return its id in *tip; *exists is 0 when the remote has no
+ * such branch. Returns 0 or an LC_E* code.
+ */
+int lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
+    git_oid *tip, int *exists);
+
+/*
+ * Replay the n commits ours (oldest first) onto onto in memory, keeping
+ * their authors and messages, with committer. Commits that become empty
+ * are dropped; *out is the last new commit (onto itself when all were
+ * dropped). A conflict returns LC_ECONFLICT with the conflicting paths,
+ * one a line, in conflicts.
+ */
+int lc_git_replay(git_repository *repo, const git_oid *ours, size_t n,
+    const git_oid *onto, const git_signature *committer, git_oid *out,
+    struct lc_buf *conflicts);
+
+enum lc_git_outcome {
+	LC_GIT_LANDED,		/* the server moved the branch to our commit */
+	LC_GIT_STALE,		/* the branch moved before we sent anything */
+	LC_GIT_RACE,		/* the server lost the compare-and-swap for us */
+	LC_GIT_NETWORK,		/* connect, read or server errors: transient */
+	LC_GIT_DECLINED,	/* a hook declined the content */
+	LC_GIT_DENIED,		/* permission or protected branch */
+	LC_GIT_AUTH,		/* credentials or trust refused */
+	LC_GIT_FAILED		/* anything else */
+};
+
+/*
+ * Push local ref src to refs/heads/branch of remote, never forced, and
+ * classify the answer: "landed" means git_remote_push returned 0 *and*
+ * the server reported our ref with no error status (a lost race returns 0
+ * too). The server's status and sideband text go to detail. Returns the
+ * outcome; the message is set for every outcome but LANDED.
+ */
+enum lc_git_outcome lc_git_push(git_remote *remote, const char *src,
+    const char *branch, struct lc_buf *detail);
+
+/* The outcome of a failed fetch (rc from lc_git_fetch). */
+enum lc_git_outcome lc_git_fetch_outcome(int rc);
+
+/*
+ * Full-jitter backoff: milliseconds uniform in [0, min(cap, base * 2^k)),
+ * from getrandom(), not from the clock or pid (CI jobs start together).
+ */
+long long lc_git_backoff(int k, long long base, long long cap);
+
+#endif

@@ -1,0 +1,189 @@
+#!/bin/bash
+# gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
+. "$(dirname "$0")/lib.sh"
+plan 14
+
+export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
+export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
+export GIT_CONFIG_NOSYSTEM=1 HOME=$_t_root
+
+# setup: a bare repository with one commit on main, and clones a and b.
+setup() {
+	git init -q --bare -b main srv.git
+	git clone -q srv.git a 2>/dev/null
+	printf 'line1\nline2\nline3\n' >a/f
+	git -C a add f
+	git -C a commit -qm init
+	git -C a push -q origin main
+	git clone -q srv.git b 2>/dev/null
+}
+
+# start_daemon: git daemon for $T on a free loopback port, in $port and
+# $dpid; returns once it accepts connections (bounded wait).
+start_daemon() {
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$T" \
+	    --export-all --enable=receive-pack --max-connections=64 "$T" \
+	    >daemon.log 2>&1 &
+	dpid=$!
+	_i=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 500 ] || { fail "git daemon did not start"; break; }
+		sleep 0.02
+	done
+}
+
+stop_daemon() {
+	kill "$dpid" 2>/dev/null
+	wait "$dpid" 2>/dev/null
+}
+
+# tip: the server's main.
+tip() { git -C "$T/srv.git" rev-parse main; }
+
+begin "a change lands; stdout is the pushed commit; the clone follows"
+setup
+cd a && echo new >g && run gitpush-retry -m "add g" g && cd ..
+expect_rc 0
+[ "$(cat out)" = "$(tip)" ] || fail "stdout '$(cat out)' is not the tip $(tip)"
+[ "$(git -C a rev-parse HEAD)" = "$(tip)" ] || fail "local HEAD is not the tip"
+[ -z "$(git -C a status --porcelain)" ] || fail "work tree not clean: $(git -C a status --porcelain)"
+end
+
+begin "a stale tip is rebased on and both commits land"
+setup
+(cd b && echo b >h && git add h && git commit -qm "add h" && git push -q origin main)
+cd a && echo a >g && run gitpush-retry -m "add g" g && cd ..
+expect_rc 0
+[ "$(git -C srv.git log --format=%s main | tr '\n' ,)" = "add g,add h,init," ] || fail "history: $(git -C srv.git log --format=%s main | tr '\n' ,)"
+[ -f a/h ] || fail "the other writer's file is not in the work tree"
+[ "$(git -C a rev-parse HEAD)" = "$(tip)" ] || fail "local HEAD is not the tip"
+end
+
+begin "nothing to push is success, and 1 with --exit-code"
+setup
+cd a && run gitpush-retry && cd ..
+expect_rc 0
+expect_no_out
+expect_err "nothing to push"
+cd a && run gitpush-retry --exit-code && cd ..
+expect_rc 1
+end
+
+begin "a same-line conflict exits 5, keeps the local commit and pushes nothing"
+setup
+(cd b && sed -i 's/line2/B/' f && git commit -qam "b edits" && git push -q origin main)
+before=$(tip)
+cd a && sed -i 's/line2/A/' f && run gitpush-retry -m "a edits" f && cd ..
+expect_rc 5
+expect_err "conflict in: f"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = "a edits" ] || fail "the local commit is gone"
+grep -q '^A$' a/f || fail "the work tree lost our edit"
+end
+
+begin "-- COMMAND re-applies the edit on the new tip: same line, both land"
+setup
+(cd b && sed -i 's/line2/B/' f && git commit -qam "b edits" && git push -q origin main)
+cd a && run gitpush-retry -m "set line2" -- sed -i 's/^line2$\|^B$/C/' f && cd ..
+expect_rc 0
+[ "$(git -C srv.git show main:f | sed -n 2p)" = C ] || fail "line 2 is '$(git -C srv.git show main:f | sed -n 2p)'"
+[ "$(git -C srv.git log --format=%s main | tr '\n' ,)" = "set line2,b edits,init," ] || fail "history: $(git -C srv.git log --format=%s main | tr '\n' ,)"
+[ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
+end
+
+begin "-- COMMAND that changes nothing is success without a commit"
+setup
+cd a && run gitpush-retry -m x -- true && cd ..
+expect_rc 0
+expect_no_out
+expect_err "changed nothing"
+end
+
+begin "-- COMMAND refuses a dirty work tree"
+setup
+cd a && echo dirt >>f && run gitpush-retry -m x -- true && cd ..
+expect_rc 2
+expect_err "the work tree has changes"
+end
+
+begin "a rerun after a lost reply does not push a duplicate"
+setup
+(cd b && echo b >h && git add h && git commit -qm "add h" && git push -q origin main)
+cd a && echo a >g && git add g && git commit -qm "add g" && orig=$(git rev-parse HEAD) &&
+    gitpush-retry >/dev/null 2>&1 && landed=$(git rev-parse HEAD) &&
+    git reset -q --hard "$orig" && run gitpush-retry && cd ..
+expect_rc 0
+expect_no_out
+expect_err "already on"
+[ "$(tip)" = "$landed" ] || fail "the server got another commit"
+[ "$(git -C srv.git log --format=%s main | grep -c 'add g')" = 1 ] || fail "duplicate commit"
+end
+
+begin "a declining pre-receive hook exits 3 with its message"
+setup
+printf '#!/bin/sh\necho "policy: no pushes today"\nexit 1\n' >srv.git/hooks/pre-receive
+chmod +x srv.git/hooks/pre-receive
+start_daemon
+before=$(tip)
+git clone -q "git://127.0.0.1:$port/srv.git" c 2>/dev/null
+cd c && echo x >g && run gitpush-retry -m g g && cd ..
+stop_daemon
+expect_rc 3
+expect_err "remote: policy: no pushes today"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+begin "trailers and \$GITHUB_OUTPUT"
+setup
+cd a && echo x >g && run env GITHUB_OUTPUT="$T/gh.out" gitpush-retry -m g --trailer Ticket=OPS-1 g && cd ..
+expect_rc 0
+[ "$(git -C srv.git log -1 --format=%B main)" = "$(printf 'g\n\nTicket: OPS-1')" ] || fail "message: $(git -C srv.git log -1 --format=%B main)"
+[ "$(cat gh.out)" = "$(printf 'sha=%s\npushed=true' "$(tip)")" ] || fail "GITHUB_OUTPUT: $(cat gh.out)"
+end
+
+begin "GitHub Actions adds provenance trailers"
+setup
+cd a && echo x >g && run env GITHUB_ACTIONS=true GITHUB_SERVER_URL=https://github.example GITHUB_REPOSITORY=org/app GITHUB_SHA=abc123 GITHUB_RUN_ID=42 GITHUB_RUN_ATTEMPT=2 gitpush-retry -m g g && cd ..
+expect_rc 0
+want=$(printf 'g\n\nSource-Repository: https://github.example/org/app\nSource-Commit: abc123\nSource-Run: https://github.example/org/app/actions/runs/42/attempts/2')
+[ "$(git -C srv.git log -1 --format=%B main)" = "$want" ] || fail "message: $(git -C srv.git log -1 --format=%B main)"
+end
+
+begin "changes without -m are a usage error"
+setup
+cd a && echo x >g && run gitpush-retry g && cd ..
+expect_rc 2
+expect_err "give a message with -m"
+end
+
+begin "outside a repository: exit 4"
+run gitpush-retry -m x
+expect_rc 4
+expect_err "not in a git repository"
+end
+
+begin "8 writers at once over git://: all land, none lost"
+setup
+start_daemon
+pids=
+for w in 1 2 3 4 5 6 7 8; do
+	git clone -q "git://127.0.0.1:$port/srv.git" "w$w" 2>/dev/null
+	echo "$w" >"w$w/file$w"
+done
+for w in 1 2 3 4 5 6 7 8; do
+	(cd "w$w" && gitpush-retry -m "writer $w" "file$w" >out 2>err; echo $? >rc) &
+	pids="$pids $!"
+done
+wait $pids
+stop_daemon
+for w in 1 2 3 4 5 6 7 8; do
+	[ "$(cat "w$w/rc")" = 0 ] || fail "writer $w exited $(cat "w$w/rc"): $(head -c 300 "w$w/err")"
+	git -C srv.git merge-base --is-ancestor "$(cat "w$w/out")" main 2>/dev/null ||
+	    fail "writer $w's commit is not on main"
+done
+[ "$(git -C srv.git log --format=%s main | grep -c '^writer ')" = 8 ] || fail "$(git -C srv.git log --format=%s main | grep -c '^writer ') of 8 writers landed"
+end
+
+done_testing
