@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +58,44 @@ struct state {
 	struct lc_buf message;	/* with trailers */
 	long long start_ms;
 };
+
+/* The command being run, for the watchdog to stop. */
+static volatile pid_t child;
+
+/*
+ * libgit2 1.5 has no network timeouts: a server that accepts and then
+ * says nothing blocks a fetch or push for ever. Network steps run under a
+ * timer set to what is left of the deadline; when it fires the process
+ * stops there. Nothing local is half-written at that point: the branch
+ * moves only after a push landed.
+ */
+static void
+on_deadline(int sig)
+{
+	static const char msg[] = "gitpush-retry: the deadline passed while "
+	    "waiting (a push in flight may still land; a rerun will not "
+	    "duplicate it)\n";
+
+	(void)sig;
+	if (child > 0)
+		kill(child, SIGTERM);
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(LC_EXIT_TIMEOUT);
+}
+
+/* Arm the watchdog for ms milliseconds (0: disarm). */
+static void
+watchdog(long long ms)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	if (ms > 0) {
+		it.it_value.tv_sec = (time_t)(ms / 1000);
+		it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000 + 1;
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 static _Noreturn void
 usage(int status)
@@ -341,6 +381,7 @@ run_command(char **argv)
 	fflush(stdout);
 	if ((pid = fork()) == -1)
 		return lc_error_errno(LC_ERROR, "cannot run '%s'", argv[0]);
+	child = pid;
 	if (pid == 0) {
 		/* The command's output is not our data: send it to stderr. */
 		dup2(2, 1);
@@ -350,8 +391,11 @@ run_command(char **argv)
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			child = 0;
 			return lc_error_errno(LC_ERROR, "wait");
+		}
+	child = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	return lc_error_set(LC_ERROR, "'%s' failed (%s %d); nothing was "
@@ -518,8 +562,12 @@ run(struct state *st, const struct opts *o)
 			    attempt, outcome_name(oc), pause);
 			sleep_ms(pause);
 		}
-		if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
-		    &exists)) != 0) {
+		if (o->deadline_ms)
+			watchdog(st->start_ms + o->deadline_ms - now_ms());
+		rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
+		    &exists);
+		watchdog(0);
+		if (rc != 0) {
 			if ((oc = lc_git_fetch_outcome(rc)) == LC_GIT_NETWORK)
 				continue;
 			goto done;
@@ -596,7 +644,10 @@ run(struct state *st, const struct opts *o)
 			goto done;
 		}
 		git_reference_free(head);
+		if (o->deadline_ms)
+			watchdog(st->start_ms + o->deadline_ms - now_ms());
 		oc = lc_git_push(st->remote, tmpref, st->branch, &detail);
+		watchdog(0);
 		if (oc == LC_GIT_LANDED) {
 			if ((rc = land_locally(st, &newid, o->command != NULL))
 			    == 0)
@@ -690,6 +741,7 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
 	st.start_ms = now_ms();
+	signal(SIGALRM, on_deadline);
 	o.remote = "origin";
 	o.deadline_ms = 120000;
 	o.provenance = 1;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
@@ -184,6 +184,34 @@ for w in 1 2 3 4 5 6 7 8; do
 	    fail "writer $w's commit is not on main"
 done
 [ "$(git -C srv.git log --format=%s main | grep -c '^writer ')" = 8 ] || fail "$(git -C srv.git log --format=%s main | grep -c '^writer ') of 8 writers landed"
+end
+
+begin "a server that accepts and never answers is bounded by --deadline (124)"
+setup
+# A listener that accepts connections and never says a word.
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$T/silent.port" &
+spid=$!
+i=0
+until [ -s silent.port ]; do
+	i=$((i + 1))
+	[ $i -lt 500 ] || { fail "the silent server did not start"; break; }
+	sleep 0.02
+done
+git -C a remote set-url origin "git://127.0.0.1:$(cat silent.port)/srv.git"
+# timeout(1) only guards the suite; it would kill with 137, not exit 124.
+cd a && echo x >g && run timeout -s KILL 60 gitpush-retry --deadline 2s -m g g && cd ..
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+expect_rc 124
+expect_err "the deadline passed while waiting"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
 end
 
 done_testing
