@@ -32,14 +32,16 @@ static const struct option longopts[] = {
 	{ "no-provenance", no_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "remote", required_argument, NULL, 'r' },
+	{ "token-file", required_argument, NULL, 't' },
 	{ "trailer", required_argument, NULL, 'T' },
+	{ "username", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct opts {
-	const char *message, *author, *branch, *remote;
+	const char *message, *author, *branch, *remote, *token_file, *username;
 	long long deadline_ms;
 	long max_attempts;
 	int all, exit_code, provenance;
@@ -54,6 +56,7 @@ struct state {
 	git_repository *repo;
 	git_remote *remote;
 	git_signature *author, *committer;
+	struct lc_git_auth auth;
 	char *branch;
 	struct lc_buf message;	/* with trailers */
 	long long start_ms;
@@ -104,8 +107,9 @@ usage(int status)
 
 	fprintf(fp, "usage: %s [-aEhPqVv] [-m message] [--author author] "
 	    "[--branch branch] [--deadline duration] [--max-attempts n] "
-	    "[--remote remote] [--trailer key=value] [path ...] "
-	    "[-- command [arg ...]]\n", lc_progname);
+	    "[--remote remote] [--token-file file] [--trailer key=value] "
+	    "[--username name] [path ...] [-- command [arg ...]]\n",
+	    lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "  -m, --message MSG      commit message\n"
@@ -119,6 +123,10 @@ usage(int status)
 		    "      --deadline DUR     give up after DUR (default 2m)\n"
 		    "      --max-attempts N   give up after N pushes (default: "
 		    "only the deadline)\n"
+		    "      --token-file FILE  HTTP token (default: GITOPS_TOKEN, "
+		    "GITHUB_TOKEN,\n"
+		    "                         GH_TOKEN, GITLAB_TOKEN)\n"
+		    "      --username NAME    user for the token\n"
 		    "      --trailer K=V      add a trailer (repeatable)\n"
 		    "      --no-provenance    no CI provenance trailers\n"
 		    "      --exit-code        exit 1 when there was nothing to "
@@ -565,7 +573,7 @@ run(struct state *st, const struct opts *o)
 		if (o->deadline_ms)
 			watchdog(st->start_ms + o->deadline_ms - now_ms());
 		rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
-		    &exists);
+		    &exists, &st->auth);
 		watchdog(0);
 		if (rc != 0) {
 			if ((oc = lc_git_fetch_outcome(rc)) == LC_GIT_NETWORK)
@@ -646,7 +654,8 @@ run(struct state *st, const struct opts *o)
 		git_reference_free(head);
 		if (o->deadline_ms)
 			watchdog(st->start_ms + o->deadline_ms - now_ms());
-		oc = lc_git_push(st->remote, tmpref, st->branch, &detail);
+		oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
+		    &st->auth);
 		watchdog(0);
 		if (oc == LC_GIT_LANDED) {
 			if ((rc = land_locally(st, &newid, o->command != NULL))
@@ -716,6 +725,9 @@ open_state(struct state *st, const struct opts *o)
 	}
 	if ((rc = git_remote_lookup(&st->remote, st->repo, o->remote)) != 0)
 		return lc_git_error(rc, "remote");
+	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
+	    o->token_file, o->username)) != 0)
+		return rc;
 	if (o->author)
 		rc = parse_ident(o->author, &st->author);
 	else
@@ -799,6 +811,12 @@ main(int argc, char *argv[])
 		case 'r':
 			o.remote = optarg;
 			break;
+		case 't':
+			o.token_file = optarg;
+			break;
+		case 'u':
+			o.username = optarg;
+			break;
 		case 'T':
 			o.trailers = lc_xrealloc(o.trailers, (o.ntrailers + 1) *
 			    sizeof(*o.trailers));
@@ -825,6 +843,7 @@ main(int argc, char *argv[])
 	if ((rc = open_state(&st, &o)) == 0)
 		rc = run(&st, &o);
 	free(st.branch);
+	lc_git_auth_release(&st.auth);
 	lc_buf_release(&st.message);
 	git_signature_free(st.author);
 	git_signature_free(st.committer);

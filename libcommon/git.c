@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include "error.h"
+#include "fileio.h"
 #include "git.h"
 #include "log.h"
 
@@ -17,6 +18,105 @@ lc_git_init(void)
 		git_libgit2_init();
 		done = 1;
 	}
+}
+
+int
+lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
+    const char *user)
+{
+	static const struct {
+		const char *var, *user;
+	} envs[] = {
+		{ "GITOPS_TOKEN", "x-access-token" },
+		{ "GITHUB_TOKEN", "x-access-token" },
+		{ "GH_TOKEN", "x-access-token" },
+		{ "GITLAB_TOKEN", "oauth2" },
+	};
+	struct lc_buf b = LC_BUF_INIT;
+	const char *at, *scheme, *v;
+	size_t i;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	scheme = strstr(url, "://");
+	if (scheme && (at = strchr(scheme + 3, '@')) != NULL &&
+	    memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) != NULL &&
+	    memchr(scheme + 3, '/', (size_t)(at - scheme - 3)) == NULL)
+		a->url_creds = 1;
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return 0;
+	if (file != NULL) {
+		if ((rc = lc_file_read(&b, file)) != 0) {
+			lc_buf_release(&b);
+			return rc;
+		}
+		while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
+		    b.data[b.len - 1] == '\r'))
+			b.data[--b.len] = '\0';
+		if (b.len == 0) {
+			lc_buf_release(&b);
+			return lc_error_set(LC_EAUTH, "'%s' is empty", file);
+		}
+		a->secret = lc_buf_detach(&b);
+		a->source = "--token-file";
+		a->user = user ? user : "x-access-token";
+	} else
+		for (i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
+			if ((v = getenv(envs[i].var)) != NULL && *v) {
+				a->secret = lc_xstrndup(v, strlen(v));
+				a->source = envs[i].var;
+				a->user = user ? user : envs[i].user;
+				break;
+			}
+	if (a->secret)
+		lc_log_add_secret(a->secret);
+	return 0;
+}
+
+void
+lc_git_auth_release(struct lc_git_auth *a)
+{
+	if (a->secret)
+		memset(a->secret, 0, strlen(a->secret));
+	free(a->secret);
+	a->secret = NULL;
+}
+
+/*
+ * Answer once. Called again means the server refused what we gave (or
+ * what the URL carried): return GIT_EUSER and remember why, since
+ * libgit2's last error is stale then.
+ */
+static int
+on_credentials(git_credential **out, const char *url, const char *url_user,
+    unsigned int allowed, void *payload)
+{
+	struct lc_git_auth *a = *(struct lc_git_auth **)payload;
+
+	(void)url;
+	if (a == NULL || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+		return GIT_PASSTHROUGH;
+	if (a->calls++ > 0 || (a->secret == NULL && a->url_creds)) {
+		a->refused = 1;
+		return GIT_EUSER;
+	}
+	if (a->secret == NULL) {
+		a->refused = 2;
+		return GIT_EUSER;
+	}
+	return git_credential_userpass_plaintext_new(out,
+	    url_user && *url_user ? url_user : a->user, a->secret);
+}
+
+static int
+auth_error(struct lc_git_auth *a, const char *what)
+{
+	if (a->refused == 2)
+		return lc_error_set(LC_EAUTH, "%s: the server wants credentials:"
+		    " set GITOPS_TOKEN (or GITHUB_TOKEN, GITLAB_TOKEN) or "
+		    "--token-file", what);
+	return lc_error_set(LC_EAUTH, "%s: the server refused the credentials "
+	    "(%s)", what, a->secret ? a->source : "from the remote URL");
 }
 
 static int
@@ -55,7 +155,7 @@ lc_git_error(int rc, const char *what)
 
 int
 lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
-    git_oid *tip, int *exists)
+    git_oid *tip, int *exists, struct lc_git_auth *auth)
 {
 	git_fetch_options opts;
 	git_reference *ref = NULL;
@@ -71,8 +171,13 @@ lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	opts.update_fetchhead = 0;
+	opts.callbacks.credentials = on_credentials;
+	opts.callbacks.payload = &auth;
+	if (auth)
+		auth->calls = auth->refused = 0;
 	if ((rc = git_remote_fetch(remote, &refspecs, &opts, NULL)) != 0)
-		return lc_git_error(rc, "fetch");
+		return auth && auth->refused ? auth_error(auth, "fetch") :
+		    lc_git_error(rc, "fetch");
 	/* A branch that is not there yet is created by the push. */
 	*exists = 0;
 	if (git_reference_lookup(&ref, repo, name) == 0) {
@@ -161,6 +266,7 @@ lc_git_replay(git_repository *repo, const git_oid *ours, size_t n,
 }
 
 struct pushstate {
+	struct lc_git_auth *auth;	/* first: the credentials callback */
 	char ref[512];
 	int seen;
 	char status[256];
@@ -215,7 +321,7 @@ lc_git_fetch_outcome(int rc)
 
 enum lc_git_outcome
 lc_git_push(git_remote *remote, const char *src, const char *branch,
-    struct lc_buf *detail)
+    struct lc_buf *detail, struct lc_git_auth *auth)
 {
 	/* Every way servers say "someone else moved the branch first". */
 	static const char *const race[] = { "failed to update ref",
@@ -233,15 +339,23 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	memset(&ps, 0, sizeof(ps));
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	ps.detail = detail;
+	ps.auth = auth;
+	if (auth)
+		auth->calls = auth->refused = 0;
 	snprintf(ps.ref, sizeof(ps.ref), "refs/heads/%s", branch);
 	snprintf(spec, sizeof(spec), "%s:refs/heads/%s", src, branch);
 	opts.callbacks.push_update_reference = on_update;
 	opts.callbacks.sideband_progress = on_sideband;
+	opts.callbacks.credentials = on_credentials;
 	opts.callbacks.payload = &ps;
 	rc = git_remote_push(remote, &refspecs, &opts);
 	if (rc == GIT_ENONFASTFORWARD) {
 		lc_git_error(rc, "push");
 		return LC_GIT_STALE;
+	}
+	if (rc != 0 && auth && auth->refused) {
+		auth_error(auth, "push");
+		return LC_GIT_AUTH;
 	}
 	if (rc != 0) {
 		rc = lc_git_error(rc, "push");

@@ -10,6 +10,30 @@
 void lc_git_init(void);
 
 /*
+ * HTTP credentials for one remote. libgit2 asks again after every 401;
+ * the callback answers once and then gives up, so a wrong password is one
+ * refusal, not fifteen.
+ */
+struct lc_git_auth {
+	const char *user;	/* for the token */
+	char *secret;		/* the token (heap), or NULL */
+	const char *source;	/* where the token came from, for messages */
+	int url_creds;		/* the remote URL carries user:password */
+	int calls, refused;
+};
+
+/*
+ * Find credentials for an http(s) remote: file (--token-file) if given,
+ * else GITOPS_TOKEN (user "x-access-token" unless user is set),
+ * GITHUB_TOKEN or GH_TOKEN ("x-access-token"), GITLAB_TOKEN ("oauth2"),
+ * else the URL's own user:password. The token is registered for
+ * redaction. Returns 0 or an LC_E* code.
+ */
+int lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
+    const char *user);
+void lc_git_auth_release(struct lc_git_auth *a);
+
+/*
  * Translate the libgit2 failure rc of what into an LC_E* code with the
  * message "what: libgit2's message" (URLs are redacted when printed):
  * GIT_EAUTH and GIT_ECERTIFICATE are LC_EAUTH, GIT_ENONFASTFORWARD,
@@ -24,7 +48,7 @@ int lc_git_error(int rc, const char *what);
  * such branch. Returns 0 or an LC_E* code.
  */
 int lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
-    git_oid *tip, int *exists);
+    git_oid *tip, int *exists, struct lc_git_auth *auth);
 
 /*
  * Replay the n commits ours (oldest first) onto onto in memory, keeping
@@ -56,7 +80,7 @@ enum lc_git_outcome {
  * outcome; the message is set for every outcome but LANDED.
  */
 enum lc_git_outcome lc_git_push(git_remote *remote, const char *src,
-    const char *branch, struct lc_buf *detail);
+    const char *branch, struct lc_buf *detail, struct lc_git_auth *auth);
 
 /* The outcome of a failed fetch (rc from lc_git_fetch). */
 enum lc_git_outcome lc_git_fetch_outcome(int rc);

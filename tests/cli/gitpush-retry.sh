@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 20
 
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
@@ -37,6 +37,42 @@ start_daemon() {
 stop_daemon() {
 	kill "$dpid" 2>/dev/null
 	wait "$dpid" 2>/dev/null
+}
+
+# start_http: git http-backend behind lighttpd with basic auth (user
+# x-access-token, password s3cr3t-t0ken) on a free loopback port, in
+# $hport and $hpid; returns once it accepts connections.
+start_http() {
+	hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'x-access-token:s3cr3t-t0ken\n' >"$T/users"
+	cat >"$T/lighttpd.conf" <<CONF
+server.modules = ( "mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi" )
+server.document-root = "$T"
+server.bind = "127.0.0.1"
+server.port = $hport
+server.errorlog = "$T/lighttpd.err"
+alias.url = ( "/git" => "$(git --exec-path)/git-http-backend" )
+\$HTTP["url"] =~ "^/git" {
+  cgi.assign = ( "" => "" )
+  setenv.set-environment = ( "GIT_PROJECT_ROOT" => "$T", "GIT_HTTP_EXPORT_ALL" => "1" )
+  auth.backend = "plain"
+  auth.backend.plain.userfile = "$T/users"
+  auth.require = ( "" => ( "method" => "basic", "realm" => "git", "require" => "valid-user" ) )
+}
+CONF
+	lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
+	hpid=$!
+	_i=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$hport") 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 500 ] || { fail "lighttpd did not start: $(cat "$T/lighttpd.out")"; break; }
+		sleep 0.02
+	done
+}
+
+stop_http() {
+	kill "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
 }
 
 # tip: the server's main.
@@ -184,6 +220,57 @@ for w in 1 2 3 4 5 6 7 8; do
 	    fail "writer $w's commit is not on main"
 done
 [ "$(git -C srv.git log --format=%s main | grep -c '^writer ')" = 8 ] || fail "$(git -C srv.git log --format=%s main | grep -c '^writer ') of 8 writers landed"
+end
+
+begin "smart HTTP with a token from GITOPS_TOKEN"
+setup
+start_http
+git -C a remote set-url origin "http://127.0.0.1:$hport/git/srv.git"
+cd a && echo x >g && run env GITOPS_TOKEN=s3cr3t-t0ken gitpush-retry -vv -m g g && cd ..
+expect_rc 0
+[ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
+grep -q s3cr3t-t0ken err && fail "the token is on stderr"
+end
+
+begin "smart HTTP with --token-file and with credentials in the URL"
+cd "$_t_root/$((_t_n - 1))"
+T=$PWD
+printf 's3cr3t-t0ken\n' >tok
+cd a && echo y >h && run gitpush-retry --token-file ../tok -m h h && cd ..
+expect_rc 0
+git -C a remote set-url origin "http://x-access-token:s3cr3t-t0ken@127.0.0.1:$hport/git/srv.git"
+cd a && echo z >i && run gitpush-retry -m i i && cd ..
+expect_rc 0
+[ "$(git -C srv.git log --format=%s main | tr '\n' ,)" = "i,h,g,init," ] || fail "history: $(git -C srv.git log --format=%s main | tr '\n' ,)"
+end
+
+begin "a wrong token is one refusal and exit 6, without the token in the message"
+cd "$_t_root/$((_t_n - 2))"
+T=$PWD
+git -C a remote set-url origin "http://127.0.0.1:$hport/git/srv.git"
+cd a && echo w >j && run env GITOPS_TOKEN=wrong-t0ken-123 gitpush-retry -vv -m j j && cd ..
+expect_rc 6
+expect_err "refused the credentials (GITOPS_TOKEN)"
+grep -q wrong-t0ken-123 err && fail "the token is on stderr"
+end
+
+begin "no credentials for a server that wants them: exit 6 with what to set"
+cd "$_t_root/$((_t_n - 3))"
+T=$PWD
+cd a && run env -u GITOPS_TOKEN -u GITHUB_TOKEN -u GH_TOKEN -u GITLAB_TOKEN gitpush-retry -m j j && cd ..
+expect_rc 6
+expect_err "set GITOPS_TOKEN"
+end
+
+begin "a wrong password in the URL is redacted"
+cd "$_t_root/$((_t_n - 4))"
+T=$PWD
+git -C a remote set-url origin "http://x-access-token:bad-pass-456@127.0.0.1:$hport/git/srv.git"
+cd a && run gitpush-retry -vv -m j j && cd ..
+stop_http
+expect_rc 6
+expect_err "refused the credentials (from the remote URL)"
+grep -q bad-pass-456 err && fail "the password is on stderr"
 end
 
 begin "a server that accepts and never answers is bounded by --deadline (124)"
