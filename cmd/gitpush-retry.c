@@ -24,9 +24,11 @@ static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "author", required_argument, NULL, 'A' },
 	{ "branch", required_argument, NULL, 'b' },
+	{ "ca-file", required_argument, NULL, 'c' },
 	{ "deadline", required_argument, NULL, 'd' },
 	{ "exit-code", no_argument, NULL, 'E' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "insecure", no_argument, NULL, 'k' },
 	{ "max-attempts", required_argument, NULL, 'M' },
 	{ "message", required_argument, NULL, 'm' },
 	{ "no-provenance", no_argument, NULL, 'P' },
@@ -42,6 +44,8 @@ static const struct option longopts[] = {
 
 struct opts {
 	const char *message, *author, *branch, *remote, *token_file, *username;
+	const char *ca_file;
+	int insecure;
 	long long deadline_ms;
 	long max_attempts;
 	int all, exit_code, provenance;
@@ -106,7 +110,8 @@ usage(int status)
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
 	fprintf(fp, "usage: %s [-aEhPqVv] [-m message] [--author author] "
-	    "[--branch branch] [--deadline duration] [--max-attempts n] "
+	    "[--branch branch] [--ca-file file] [--deadline duration] "
+	    "[--insecure] [--max-attempts n] "
 	    "[--remote remote] [--token-file file] [--trailer key=value] "
 	    "[--username name] [path ...] [-- command [arg ...]]\n",
 	    lc_progname);
@@ -123,6 +128,9 @@ usage(int status)
 		    "      --deadline DUR     give up after DUR (default 2m)\n"
 		    "      --max-attempts N   give up after N pushes (default: "
 		    "only the deadline)\n"
+		    "      --ca-file FILE     also trust the CAs in FILE (default: "
+		    "GIT_SSL_CAINFO)\n"
+		    "      --insecure         do not verify TLS certificates\n"
 		    "      --token-file FILE  HTTP token (default: GITOPS_TOKEN, "
 		    "GITHUB_TOKEN,\n"
 		    "                         GH_TOKEN, GITLAB_TOKEN)\n"
@@ -703,7 +711,7 @@ done:
 }
 
 static int
-open_state(struct state *st, const struct opts *o)
+open_state(struct state *st, struct opts *o)
 {
 	git_reference *head = NULL;
 	int rc;
@@ -727,6 +735,12 @@ open_state(struct state *st, const struct opts *o)
 		return lc_git_error(rc, "remote");
 	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
 	    o->token_file, o->username)) != 0)
+		return rc;
+	st->auth.insecure = o->insecure;
+	if (o->insecure)
+		lc_log_warn("TLS certificates are not verified (--insecure)");
+	if ((o->ca_file || ((o->ca_file = getenv("GIT_SSL_CAINFO")) != NULL &&
+	    *o->ca_file)) && (rc = lc_git_ca_file(o->ca_file)) != 0)
 		return rc;
 	if (o->author)
 		rc = parse_ident(o->author, &st->author);
@@ -780,6 +794,12 @@ main(int argc, char *argv[])
 			break;
 		case 'b':
 			o.branch = optarg;
+			break;
+		case 'c':
+			o.ca_file = optarg;
+			break;
+		case 'k':
+			o.insecure = 1;
 			break;
 		case 'd':
 			if (lc_parse_duration(optarg, &o.deadline_ms) != 0) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "fileio.h"
@@ -108,6 +109,31 @@ on_credentials(git_credential **out, const char *url, const char *url_user,
 	    url_user && *url_user ? url_user : a->user, a->secret);
 }
 
+int
+lc_git_ca_file(const char *file)
+{
+	if (access(file, R_OK) != 0)
+		return lc_error_errno(LC_EUSAGE, "cannot read CA file '%s'", file);
+	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
+	    "/etc/ssl/certs") != 0)
+		return lc_git_error(-1, "CA file");
+	return 0;
+}
+
+/* TLS: libgit2 decides, unless --insecure said to accept. SSH: never. */
+static int
+on_certificate(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct lc_git_auth *a = *(struct lc_git_auth **)payload;
+
+	(void)host;
+	if (valid)
+		return 0;
+	if (a && a->insecure && cert->cert_type == GIT_CERT_X509)
+		return 0;
+	return GIT_PASSTHROUGH;
+}
+
 static int
 auth_error(struct lc_git_auth *a, const char *what)
 {
@@ -135,8 +161,10 @@ lc_git_error(int rc, const char *what)
 	int code;
 
 	switch (rc) {
-	case GIT_EAUTH:
 	case GIT_ECERTIFICATE:
+		return lc_error_set(LC_EAUTH, "%s: %s (for a private CA use "
+		    "--ca-file)", what, msg);
+	case GIT_EAUTH:
 		code = LC_EAUTH;
 		break;
 	case GIT_ENONFASTFORWARD:
@@ -172,6 +200,7 @@ lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	opts.update_fetchhead = 0;
 	opts.callbacks.credentials = on_credentials;
+	opts.callbacks.certificate_check = on_certificate;
 	opts.callbacks.payload = &auth;
 	if (auth)
 		auth->calls = auth->refused = 0;
@@ -347,6 +376,7 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	opts.callbacks.push_update_reference = on_update;
 	opts.callbacks.sideband_progress = on_sideband;
 	opts.callbacks.credentials = on_credentials;
+	opts.callbacks.certificate_check = on_certificate;
 	opts.callbacks.payload = &ps;
 	rc = git_remote_push(remote, &refspecs, &opts);
 	if (rc == GIT_ENONFASTFORWARD) {

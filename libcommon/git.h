@@ -19,8 +19,16 @@ struct lc_git_auth {
 	char *secret;		/* the token (heap), or NULL */
 	const char *source;	/* where the token came from, for messages */
 	int url_creds;		/* the remote URL carries user:password */
+	int insecure;		/* accept any TLS certificate (--insecure) */
 	int calls, refused;
 };
+
+/*
+ * Trust the CAs in file as well as the system's (on libgit2's mbedTLS
+ * backend the call replaces the chain, so the system directory is passed
+ * too). Returns 0 or LC_EUSAGE.
+ */
+int lc_git_ca_file(const char *file);
 
 /*
  * Find credentials for an http(s) remote: file (--token-file) if given,

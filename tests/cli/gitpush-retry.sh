@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 23
 
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
@@ -43,6 +43,7 @@ stop_daemon() {
 # x-access-token, password s3cr3t-t0ken) on a free loopback port, in
 # $hport and $hpid; returns once it accepts connections.
 start_http() {
+	local tls=${1:-}
 	hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	printf 'x-access-token:s3cr3t-t0ken\n' >"$T/users"
 	cat >"$T/lighttpd.conf" <<CONF
@@ -60,6 +61,13 @@ alias.url = ( "/git" => "$(git --exec-path)/git-http-backend" )
   auth.require = ( "" => ( "method" => "basic", "realm" => "git", "require" => "valid-user" ) )
 }
 CONF
+	if [ -n "$tls" ]; then
+		cat >>"$T/lighttpd.conf" <<CONF
+server.modules += ( "mod_openssl" )
+ssl.engine = "enable"
+ssl.pemfile = "$T/server.pem"
+CONF
+	fi
 	lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
 	hpid=$!
 	_i=0
@@ -68,6 +76,20 @@ CONF
 		[ $_i -lt 500 ] || { fail "lighttpd did not start: $(cat "$T/lighttpd.out")"; break; }
 		sleep 0.02
 	done
+}
+
+# make_ca: a throw-away CA (ca.crt) and a server certificate for
+# localhost signed by it (server.pem: certificate and key). libgit2's TLS
+# backend here (mbedTLS 2.28) matches DNS names only, not IP addresses.
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout srv.key -out srv.csr -subj /CN=localhost 2>/dev/null
+	printf 'subjectAltName=DNS:localhost\n' >san.ext
+	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+	    -out srv.crt -days 2 -extfile san.ext 2>/dev/null
+	cat srv.crt srv.key >server.pem
 }
 
 stop_http() {
@@ -271,6 +293,36 @@ stop_http
 expect_rc 6
 expect_err "refused the credentials (from the remote URL)"
 grep -q bad-pass-456 err && fail "the password is on stderr"
+end
+
+begin "HTTPS with a private CA given by --ca-file"
+setup
+make_ca
+start_http tls
+git -C a remote set-url origin "https://localhost:$hport/git/srv.git"
+cd a && echo x >g && run env GITOPS_TOKEN=s3cr3t-t0ken gitpush-retry --ca-file ../ca.crt -m g g && cd ..
+expect_rc 0
+[ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
+end
+
+begin "HTTPS with an unknown CA is refused (exit 6) and says how to trust it"
+cd "$_t_root/$((_t_n - 1))"
+T=$PWD
+before=$(tip)
+cd a && echo y >h && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO= gitpush-retry -m h h && cd ..
+expect_rc 6
+expect_err "use --ca-file"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+begin "HTTPS --insecure accepts it, with a warning"
+cd "$_t_root/$((_t_n - 2))"
+T=$PWD
+cd a && run env GITOPS_TOKEN=s3cr3t-t0ken gitpush-retry --insecure && cd ..
+stop_http
+expect_rc 0
+expect_err "TLS certificates are not verified (--insecure)"
+[ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
 end
 
 begin "a server that accepts and never answers is bounded by --deadline (124)"
