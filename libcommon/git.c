@@ -134,6 +134,50 @@ on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 	return GIT_PASSTHROUGH;
 }
 
+/*
+ * "Authorization: Basic ..." for the token, sent with the first request:
+ * libgit2 would otherwise send each request bare, take the 401 and send
+ * it again (a round trip per request). Redirects are then not followed,
+ * so the header cannot reach another host.
+ */
+static void
+auth_header(struct lc_git_auth *a, struct lc_buf *hdr)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct lc_buf plain = LC_BUF_INIT;
+	const unsigned char *p;
+	size_t i, n;
+	unsigned v;
+
+	lc_buf_printf(&plain, "%s:%s", a->user, a->secret);
+	lc_buf_adds(hdr, "Authorization: Basic ");
+	p = (const unsigned char *)plain.data;
+	n = plain.len;
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		lc_buf_addc(hdr, b64[v >> 18 & 63]);
+		lc_buf_addc(hdr, b64[v >> 12 & 63]);
+		lc_buf_addc(hdr, b64[v >> 6 & 63]);
+		lc_buf_addc(hdr, b64[v & 63]);
+	}
+	if (n - i == 1) {
+		v = (unsigned)p[i] << 16;
+		lc_buf_addc(hdr, b64[v >> 18 & 63]);
+		lc_buf_addc(hdr, b64[v >> 12 & 63]);
+		lc_buf_adds(hdr, "==");
+	} else if (n - i == 2) {
+		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+		lc_buf_addc(hdr, b64[v >> 18 & 63]);
+		lc_buf_addc(hdr, b64[v >> 12 & 63]);
+		lc_buf_addc(hdr, b64[v >> 6 & 63]);
+		lc_buf_addc(hdr, '=');
+	}
+	memset(plain.data, 0, plain.len);
+	lc_buf_release(&plain);
+	lc_log_add_secret(hdr->data + strlen("Authorization: Basic "));
+}
+
 static int
 auth_error(struct lc_git_auth *a, const char *what)
 {
@@ -187,6 +231,8 @@ lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
 {
 	git_fetch_options opts;
 	git_reference *ref = NULL;
+	struct lc_buf hdr = LC_BUF_INIT;
+	char *headers[1];
 	char spec[512], name[512];
 	char *specs[1] = { spec };
 	git_strarray refspecs = { specs, 1 };
@@ -204,7 +250,18 @@ lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
 	opts.callbacks.payload = &auth;
 	if (auth)
 		auth->calls = auth->refused = 0;
-	if ((rc = git_remote_fetch(remote, &refspecs, &opts, NULL)) != 0)
+	if (auth && auth->secret) {
+		auth_header(auth, &hdr);
+		headers[0] = hdr.data;
+		opts.custom_headers.strings = headers;
+		opts.custom_headers.count = 1;
+		opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	}
+	rc = git_remote_fetch(remote, &refspecs, &opts, NULL);
+	if (hdr.data)
+		memset(hdr.data, 0, hdr.len);
+	lc_buf_release(&hdr);
+	if (rc != 0)
 		return auth && auth->refused ? auth_error(auth, "fetch") :
 		    lc_git_error(rc, "fetch");
 	/* A branch that is not there yet is created by the push. */
@@ -360,6 +417,8 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	    "denied", "not allowed", NULL };
 	git_push_options opts;
 	struct pushstate ps;
+	struct lc_buf hdr = LC_BUF_INIT;
+	char *headers[1];
 	char spec[1024];
 	char *specs[1] = { spec };
 	git_strarray refspecs = { specs, 1 };
@@ -378,7 +437,17 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	opts.callbacks.credentials = on_credentials;
 	opts.callbacks.certificate_check = on_certificate;
 	opts.callbacks.payload = &ps;
+	if (auth && auth->secret) {
+		auth_header(auth, &hdr);
+		headers[0] = hdr.data;
+		opts.custom_headers.strings = headers;
+		opts.custom_headers.count = 1;
+		opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	}
 	rc = git_remote_push(remote, &refspecs, &opts);
+	if (hdr.data)
+		memset(hdr.data, 0, hdr.len);
+	lc_buf_release(&hdr);
 	if (rc == GIT_ENONFASTFORWARD) {
 		lc_git_error(rc, "push");
 		return LC_GIT_STALE;
