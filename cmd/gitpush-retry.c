@@ -34,6 +34,7 @@ static const struct option longopts[] = {
 	{ "no-provenance", no_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "remote", required_argument, NULL, 'r' },
+	{ "ssh-key", required_argument, NULL, 's' },
 	{ "token-file", required_argument, NULL, 't' },
 	{ "trailer", required_argument, NULL, 'T' },
 	{ "username", required_argument, NULL, 'u' },
@@ -44,7 +45,7 @@ static const struct option longopts[] = {
 
 struct opts {
 	const char *message, *author, *branch, *remote, *token_file, *username;
-	const char *ca_file;
+	const char *ca_file, *ssh_key;
 	int insecure;
 	long long deadline_ms;
 	long max_attempts;
@@ -112,7 +113,8 @@ usage(int status)
 	fprintf(fp, "usage: %s [-aEhPqVv] [-m message] [--author author] "
 	    "[--branch branch] [--ca-file file] [--deadline duration] "
 	    "[--insecure] [--max-attempts n] "
-	    "[--remote remote] [--token-file file] [--trailer key=value] "
+	    "[--remote remote] [--ssh-key file] [--token-file file] "
+	    "[--trailer key=value] "
 	    "[--username name] [path ...] [-- command [arg ...]]\n",
 	    lc_progname);
 	if (status == LC_EXIT_OK)
@@ -131,6 +133,8 @@ usage(int status)
 		    "      --ca-file FILE     also trust the CAs in FILE (default: "
 		    "GIT_SSL_CAINFO)\n"
 		    "      --insecure         do not verify TLS certificates\n"
+		    "      --ssh-key FILE     SSH private key (default: ssh-agent, "
+		    "~/.ssh/id_*)\n"
 		    "      --token-file FILE  HTTP token (default: GITOPS_TOKEN, "
 		    "GITHUB_TOKEN,\n"
 		    "                         GH_TOKEN, GITLAB_TOKEN)\n"
@@ -737,6 +741,7 @@ open_state(struct state *st, struct opts *o)
 	    o->token_file, o->username)) != 0)
 		return rc;
 	st->auth.insecure = o->insecure;
+	st->auth.ssh_key = o->ssh_key;
 	if (o->insecure)
 		lc_log_warn("TLS certificates are not verified (--insecure)");
 	if ((o->ca_file || ((o->ca_file = getenv("GIT_SSL_CAINFO")) != NULL &&
@@ -830,6 +835,9 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			o.remote = optarg;
+			break;
+		case 's':
+			o.ssh_key = optarg;
 			break;
 		case 't':
 			o.token_file = optarg;

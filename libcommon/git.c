@@ -80,7 +80,41 @@ lc_git_auth_release(struct lc_git_auth *a)
 	if (a->secret)
 		memset(a->secret, 0, strlen(a->secret));
 	free(a->secret);
-	a->secret = NULL;
+	free(a->ssh_used);
+	a->secret = a->ssh_used = NULL;
+}
+
+/* An SSH credential: --ssh-key, else the agent, else ~/.ssh/id_*. */
+static int
+ssh_credential(git_credential **out, struct lc_git_auth *a, const char *user)
+{
+	static const char *const names[] = { "id_ed25519", "id_ecdsa",
+	    "id_rsa" };
+	const char *home = getenv("HOME"), *sock = getenv("SSH_AUTH_SOCK");
+	char path[4096];
+	size_t i;
+
+	free(a->ssh_used);
+	a->ssh_used = NULL;
+	if (a->ssh_key != NULL) {
+		a->ssh_used = lc_xstrndup(a->ssh_key, strlen(a->ssh_key));
+		return git_credential_ssh_key_new(out, user, NULL, a->ssh_key,
+		    NULL);
+	}
+	if (sock != NULL && *sock != '\0') {
+		a->ssh_used = lc_xstrndup("the ssh-agent's keys", 20);
+		return git_credential_ssh_key_from_agent(out, user);
+	}
+	for (i = 0; home && i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/.ssh/%s", home, names[i]);
+		if (access(path, R_OK) == 0) {
+			a->ssh_used = lc_xstrndup(path, strlen(path));
+			return git_credential_ssh_key_new(out, user, NULL, path,
+			    NULL);
+		}
+	}
+	a->refused = 4;
+	return GIT_EUSER;
 }
 
 /*
@@ -95,6 +129,14 @@ on_credentials(git_credential **out, const char *url, const char *url_user,
 	struct lc_git_auth *a = *(struct lc_git_auth **)payload;
 
 	(void)url;
+	if (a != NULL && (allowed & GIT_CREDENTIAL_SSH_KEY)) {
+		if (a->calls++ > 0) {
+			a->refused = 3;
+			return GIT_EUSER;
+		}
+		return ssh_credential(out, a, url_user && *url_user ? url_user :
+		    "git");
+	}
 	if (a == NULL || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
 		return GIT_PASSTHROUGH;
 	if (a->calls++ > 0 || (a->secret == NULL && a->url_creds)) {
@@ -179,8 +221,33 @@ auth_header(struct lc_git_auth *a, struct lc_buf *hdr)
 }
 
 static int
+is_rsa(const char *key)
+{
+	char pub[4096], line[16] = "";
+	FILE *fp;
+
+	snprintf(pub, sizeof(pub), "%s.pub", key);
+	if ((fp = fopen(pub, "r")) != NULL) {
+		(void)!fgets(line, sizeof(line), fp);
+		fclose(fp);
+	}
+	return strncmp(line, "ssh-rsa ", 8) == 0;
+}
+
+static int
 auth_error(struct lc_git_auth *a, const char *what)
 {
+	if (a->refused == 3 && a->ssh_used && is_rsa(a->ssh_used))
+		return lc_error_set(LC_EAUTH, "%s: the server refused the RSA "
+		    "key '%s': libssh2 1.10 signs with SHA-1 (ssh-rsa), which "
+		    "OpenSSH 8.8 and later refuse; use an ed25519 or ECDSA key",
+		    what, a->ssh_used);
+	if (a->refused == 3)
+		return lc_error_set(LC_EAUTH, "%s: the server refused %s", what,
+		    a->ssh_used ? a->ssh_used : "the SSH key");
+	if (a->refused == 4)
+		return lc_error_set(LC_EAUTH, "%s: no SSH key: give --ssh-key, "
+		    "start ssh-agent, or create ~/.ssh/id_ed25519", what);
 	if (a->refused == 2)
 		return lc_error_set(LC_EAUTH, "%s: the server wants credentials:"
 		    " set GITOPS_TOKEN (or GITHUB_TOKEN, GITLAB_TOKEN) or "
@@ -206,6 +273,10 @@ lc_git_error(int rc, const char *what)
 
 	switch (rc) {
 	case GIT_ECERTIFICATE:
+		if (strstr(msg, "hostkey") != NULL)
+			return lc_error_set(LC_EAUTH, "%s: %s (check it and add "
+			    "it to ~/.ssh/known_hosts, e.g. with ssh-keyscan)",
+			    what, msg);
 		return lc_error_set(LC_EAUTH, "%s: %s (for a private CA use "
 		    "--ca-file)", what, msg);
 	case GIT_EAUTH:

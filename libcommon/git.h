@@ -20,6 +20,8 @@ struct lc_git_auth {
 	const char *source;	/* where the token came from, for messages */
 	int url_creds;		/* the remote URL carries user:password */
 	int insecure;		/* accept any TLS certificate (--insecure) */
+	const char *ssh_key;	/* private key file for ssh://, or NULL */
+	char *ssh_used;		/* the key offered (heap), for messages */
 	int calls, refused;
 };
 

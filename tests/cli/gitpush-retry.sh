@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 27
 
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
@@ -95,6 +95,46 @@ make_ca() {
 stop_http() {
 	kill "$hpid" 2>/dev/null
 	wait "$hpid" 2>/dev/null
+}
+
+# start_sshd: sshd on a free loopback port ($sport, $spid) with a fresh
+# host key, accepting the keys in $T/authorized_keys.
+start_sshd() {
+	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key"
+	mkdir -p /run/sshd
+	cat >"$T/sshd_config" <<CONF
+Port $sport
+ListenAddress 127.0.0.1
+HostKey $T/host_key
+AuthorizedKeysFile $T/authorized_keys
+PermitRootLogin yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $T/sshd.pid
+CONF
+	/usr/sbin/sshd -D -e -f "$T/sshd_config" 2>"$T/sshd.log" &
+	spid=$!
+	_i=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$sport") 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 500 ] || { fail "sshd did not start: $(cat "$T/sshd.log")"; break; }
+		sleep 0.02
+	done
+}
+
+stop_sshd() {
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+}
+
+# known_host: trust the test sshd's host key (the only entry).
+known_host() {
+	mkdir -p "$HOME/.ssh"
+	printf '[127.0.0.1]:%s %s\n' "$sport" "$(cut -d' ' -f1,2 "$T/host_key.pub")" \
+	    >"$HOME/.ssh/known_hosts"
 }
 
 # tip: the server's main.
@@ -323,6 +363,53 @@ stop_http
 expect_rc 0
 expect_err "TLS certificates are not verified (--insecure)"
 [ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
+end
+
+begin "SSH with --ssh-key and a known host key"
+setup
+ssh-keygen -q -t ed25519 -N '' -f "$T/id_test"
+cp "$T/id_test.pub" "$T/authorized_keys"
+start_sshd
+known_host
+git -C a remote set-url origin "ssh://root@127.0.0.1:$sport$T/srv.git"
+cd a && echo x >g && run gitpush-retry --ssh-key "$T/id_test" -m g g && cd ..
+expect_rc 0
+[ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip: $(cat err)"
+end
+
+begin "SSH through ssh-agent"
+cd "$_t_root/$((_t_n - 1))"
+T=$PWD
+eval "$(ssh-agent -s)" >/dev/null
+ssh-add -q "$T/id_test" 2>/dev/null
+cd a && echo y >h && run gitpush-retry -m h h && cd ..
+ssh-agent -k >/dev/null 2>&1
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+expect_rc 0
+[ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
+end
+
+begin "SSH to an unknown host key is refused (exit 6), never skipped"
+cd "$_t_root/$((_t_n - 2))"
+T=$PWD
+: >"$HOME/.ssh/known_hosts"
+before=$(tip)
+cd a && echo z >i && run gitpush-retry --ssh-key "$T/id_test" -m i i && cd ..
+expect_rc 6
+expect_err "known_hosts"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+begin "an RSA key refused by OpenSSH says why"
+cd "$_t_root/$((_t_n - 3))"
+T=$PWD
+known_host
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$T/id_rsa_test"
+cat "$T/id_rsa_test.pub" >>"$T/authorized_keys"
+cd a && run gitpush-retry --ssh-key "$T/id_rsa_test" && cd ..
+stop_sshd
+expect_rc 6
+expect_err "use an ed25519 or ECDSA key"
 end
 
 begin "a server that accepts and never answers is bounded by --deadline (124)"
