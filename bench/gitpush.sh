@@ -144,7 +144,7 @@ run() {
 		(
 			cd "$w/c/$i" || exit
 			if [ "$who" = tool ]; then
-				gitpush-retry -v >out 2>err
+				gitpush-retry -v ${GITPUSH_ARGS:-} >out 2>err
 				echo $(( $(grep -c 'attempt [0-9]*:' err) + 1 )) >attempts_n
 			else
 				seed_loop

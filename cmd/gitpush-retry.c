@@ -23,6 +23,8 @@
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "author", required_argument, NULL, 'A' },
+	{ "backoff-base", required_argument, NULL, 'B' },
+	{ "backoff-cap", required_argument, NULL, 'C' },
 	{ "branch", required_argument, NULL, 'b' },
 	{ "ca-file", required_argument, NULL, 'c' },
 	{ "deadline", required_argument, NULL, 'd' },
@@ -47,7 +49,7 @@ struct opts {
 	const char *message, *author, *branch, *remote, *token_file, *username;
 	const char *ca_file, *ssh_key;
 	int insecure;
-	long long deadline_ms;
+	long long deadline_ms, backoff_base, backoff_cap;
 	long max_attempts;
 	int all, exit_code, provenance;
 	char **trailers;
@@ -111,6 +113,7 @@ usage(int status)
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
 	fprintf(fp, "usage: %s [-aEhPqVv] [-m message] [--author author] "
+	    "[--backoff-base duration] [--backoff-cap duration] "
 	    "[--branch branch] [--ca-file file] [--deadline duration] "
 	    "[--insecure] [--max-attempts n] "
 	    "[--remote remote] [--ssh-key file] [--token-file file] "
@@ -124,6 +127,8 @@ usage(int status)
 		    "tree\n"
 		    "      --author 'N <E>'   author (default: GIT_AUTHOR_*, "
 		    "git config)\n"
+		    "      --backoff-base DUR first pause bound (default 250ms)\n"
+		    "      --backoff-cap DUR  largest pause bound (default 3s)\n"
 		    "      --branch NAME      branch to push (default: the "
 		    "current one)\n"
 		    "      --remote NAME      remote (default: origin)\n"
@@ -575,7 +580,8 @@ run(struct state *st, const struct opts *o)
 		    attempt >= o->max_attempts)))
 			break;
 		if (attempt > 0) {
-			pause = lc_git_backoff(attempt - 1, 100, 2000);
+			pause = lc_git_backoff(attempt - 1, o->backoff_base,
+			    o->backoff_cap);
 			if (o->deadline_ms && pause > left)
 				pause = left;
 			lc_log_info("attempt %d: %s; retrying in %lld ms",
@@ -775,6 +781,8 @@ main(int argc, char *argv[])
 	signal(SIGALRM, on_deadline);
 	o.remote = "origin";
 	o.deadline_ms = 120000;
+	o.backoff_base = 250;
+	o.backoff_cap = 3000;
 	o.provenance = 1;
 	/* What follows "--" is the command, not paths. */
 	for (dd = 1; dd < argc && strcmp(argv[dd], "--") != 0; dd++)
@@ -796,6 +804,14 @@ main(int argc, char *argv[])
 			break;
 		case 'A':
 			o.author = optarg;
+			break;
+		case 'B':
+		case 'C':
+			if (lc_parse_duration(optarg, ch == 'B' ?
+			    &o.backoff_base : &o.backoff_cap) != 0) {
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
 			break;
 		case 'b':
 			o.branch = optarg;
