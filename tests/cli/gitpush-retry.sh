@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 28
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -414,6 +414,44 @@ cd a && run gitpush-retry --ssh-key "$T/id_rsa_test" && cd ..
 stop_sshd
 expect_rc 6
 expect_err "use an ed25519 or ECDSA key"
+end
+
+begin "a server killed mid-push: retried as transient, exit 7 when it stays down"
+setup
+# The hook says it runs, then waits (bounded) so the push is in flight.
+printf '#!/bin/sh\ntouch "%s/in-hook"\ni=0\nwhile [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n' "$T" \
+    >srv.git/hooks/pre-receive
+chmod +x srv.git/hooks/pre-receive
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Its own process group, so the kill takes receive-pack and the hook too.
+# Started from a subshell, so this shell reports no "Killed" job later.
+(setsid git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$T" \
+    --export-all --enable=receive-pack "$T" >daemon.log 2>&1 &
+    echo $! >"$T/daemon.pid")
+dpid=$(cat "$T/daemon.pid")
+i=0
+until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 500 ] || { fail "git daemon did not start"; break; }
+	sleep 0.02
+done
+before=$(tip)
+git clone -q "git://127.0.0.1:$port/srv.git" c 2>/dev/null
+(cd c && echo x >g && gitpush-retry --deadline 4s -m g g >"$T/out" 2>"$T/err"; echo $? >"$T/rc") &
+cpid=$!
+i=0
+until [ -f in-hook ]; do
+	i=$((i + 1))
+	[ $i -lt 1000 ] || { fail "the push never reached the hook"; break; }
+	sleep 0.02
+done
+kill -9 -- "-$dpid" 2>/dev/null
+wait "$cpid"
+rc=$(cat rc)
+expect_rc 7
+expect_err "127.0.0.1"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C c log -1 --format=%s)" = g ] || fail "the local commit is gone"
 end
 
 begin "a server that accepts and never answers is bounded by --deadline (124)"
