@@ -534,6 +534,20 @@ finish(const git_oid *id, int pushed)
 	return 0;
 }
 
+/* The tip already holds the change: follow it, exit 0 (1 with -E). */
+static int
+already_there(struct state *st, const struct opts *o, const git_oid *tip,
+    int force, const char *why)
+{
+	int rc;
+
+	lc_log_warn("nothing to push: %s '%s/%s'", why,
+	    git_remote_name(st->remote), st->branch);
+	if ((rc = land_locally(st, tip, force)) == 0)
+		rc = finish(tip, 0);
+	return rc ? rc : o->exit_code ? LC_ENO : 0;
+}
+
 static int
 run(struct state *st, const struct opts *o)
 {
@@ -622,12 +636,8 @@ run(struct state *st, const struct opts *o)
 			if (exists && (rc = tree_of(st->repo, &tip,
 			    &tiptree)) == 0 && git_oid_equal(&newtree,
 			    &tiptree)) {
-				lc_log_warn("nothing to push: the command "
-				    "changed nothing on '%s/%s'",
-				    git_remote_name(st->remote), st->branch);
-				if ((rc = land_locally(st, &tip, 1)) == 0)
-					rc = finish(&tip, 0);
-				rc = rc ? rc : o->exit_code ? LC_ENO : 0;
+				rc = already_there(st, o, &tip, 1,
+				    "the command changed nothing on");
 				goto done;
 			}
 			if (o->message == NULL) {
@@ -655,12 +665,8 @@ run(struct state *st, const struct opts *o)
 				goto done;
 			if (git_oid_equal(&newid, &tip)) {
 				/* An earlier push whose reply was lost landed. */
-				lc_log_warn("nothing to push: the change is "
-				    "already on '%s/%s'",
-				    git_remote_name(st->remote), st->branch);
-				if ((rc = land_locally(st, &tip, 0)) == 0)
-					rc = finish(&tip, 0);
-				rc = rc ? rc : o->exit_code ? LC_ENO : 0;
+				rc = already_there(st, o, &tip, 0,
+				    "the change is already on");
 				goto done;
 			}
 		}

@@ -296,6 +296,34 @@ lc_git_error(int rc, const char *what)
 	return lc_error_set(code, "%s: %s", what, msg);
 }
 
+/* What fetch and push both set up: the callbacks and the auth header. */
+static void
+prepare(git_remote_callbacks *cb, git_strarray *custom,
+    git_remote_redirect_t *follow, struct lc_git_auth *auth,
+    struct lc_buf *hdr, char **headers)
+{
+	cb->credentials = on_credentials;
+	cb->certificate_check = on_certificate;
+	if (auth == NULL)
+		return;
+	auth->calls = auth->refused = 0;
+	if (auth->secret) {
+		auth_header(auth, hdr);
+		headers[0] = hdr->data;
+		custom->strings = headers;
+		custom->count = 1;
+		*follow = GIT_REMOTE_REDIRECT_NONE;
+	}
+}
+
+static void
+wipe(struct lc_buf *hdr)
+{
+	if (hdr->data)
+		memset(hdr->data, 0, hdr->len);
+	lc_buf_release(hdr);
+}
+
 int
 lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
     git_oid *tip, int *exists, struct lc_git_auth *auth)
@@ -316,22 +344,11 @@ lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	opts.update_fetchhead = 0;
-	opts.callbacks.credentials = on_credentials;
-	opts.callbacks.certificate_check = on_certificate;
 	opts.callbacks.payload = &auth;
-	if (auth)
-		auth->calls = auth->refused = 0;
-	if (auth && auth->secret) {
-		auth_header(auth, &hdr);
-		headers[0] = hdr.data;
-		opts.custom_headers.strings = headers;
-		opts.custom_headers.count = 1;
-		opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
-	}
+	prepare(&opts.callbacks, &opts.custom_headers, &opts.follow_redirects,
+	    auth, &hdr, headers);
 	rc = git_remote_fetch(remote, &refspecs, &opts, NULL);
-	if (hdr.data)
-		memset(hdr.data, 0, hdr.len);
-	lc_buf_release(&hdr);
+	wipe(&hdr);
 	if (rc != 0)
 		return auth && auth->refused ? auth_error(auth, "fetch") :
 		    lc_git_error(rc, "fetch");
@@ -499,26 +516,15 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	ps.detail = detail;
 	ps.auth = auth;
-	if (auth)
-		auth->calls = auth->refused = 0;
 	snprintf(ps.ref, sizeof(ps.ref), "refs/heads/%s", branch);
 	snprintf(spec, sizeof(spec), "%s:refs/heads/%s", src, branch);
 	opts.callbacks.push_update_reference = on_update;
 	opts.callbacks.sideband_progress = on_sideband;
-	opts.callbacks.credentials = on_credentials;
-	opts.callbacks.certificate_check = on_certificate;
 	opts.callbacks.payload = &ps;
-	if (auth && auth->secret) {
-		auth_header(auth, &hdr);
-		headers[0] = hdr.data;
-		opts.custom_headers.strings = headers;
-		opts.custom_headers.count = 1;
-		opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
-	}
+	prepare(&opts.callbacks, &opts.custom_headers, &opts.follow_redirects,
+	    auth, &hdr, headers);
 	rc = git_remote_push(remote, &refspecs, &opts);
-	if (hdr.data)
-		memset(hdr.data, 0, hdr.len);
-	lc_buf_release(&hdr);
+	wipe(&hdr);
 	if (rc == GIT_ENONFASTFORWARD) {
 		lc_git_error(rc, "push");
 		return LC_GIT_STALE;
