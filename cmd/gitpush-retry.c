@@ -749,6 +749,7 @@ open_state(struct state *st, struct opts *o)
 	}
 	if ((rc = git_remote_lookup(&st->remote, st->repo, o->remote)) != 0)
 		return lc_git_error(rc, "remote");
+	lc_git_nodelay(git_remote_url(st->remote));
 	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
 	    o->token_file, o->username)) != 0)
 		return rc;

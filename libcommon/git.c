@@ -1,9 +1,16 @@
 /* git.c: libgit2 helpers: fetch one branch, replay commits onto a tip, push and classify. */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <git2/sys/stream.h>
 
 #include "error.h"
 #include "fileio.h"
@@ -254,6 +261,140 @@ auth_error(struct lc_git_auth *a, const char *what)
 		    "--token-file", what);
 	return lc_error_set(LC_EAUTH, "%s: the server refused the credentials "
 	    "(%s)", what, a->secret ? a->source : "from the remote URL");
+}
+
+/* A plain TCP stream for libgit2, with TCP_NODELAY. */
+struct nd_stream {
+	git_stream parent;
+	char *host, *port;
+	int fd;
+};
+
+static int
+nd_fail(const char *what, const char *host, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s %s: %s", what, host, why);
+	git_error_set_str(GIT_ERROR_NET, msg);
+	return -1;
+}
+
+static int
+nd_connect(git_stream *gs)
+{
+	struct nd_stream *st = (struct nd_stream *)gs;
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, rc, one = 1, err = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(st->host, st->port, &hints, &res)) != 0)
+		return nd_fail("failed to resolve address for", st->host,
+		    gai_strerror(rc));
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol)) == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			err = errno;
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		return nd_fail("failed to connect to", st->host, strerror(err));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	st->fd = fd;
+	return 0;
+}
+
+static ssize_t
+nd_read(git_stream *gs, void *buf, size_t len)
+{
+	struct nd_stream *st = (struct nd_stream *)gs;
+	ssize_t n;
+
+	while ((n = recv(st->fd, buf, len, 0)) == -1 && errno == EINTR)
+		;
+	if (n == -1)
+		nd_fail("could not read from", st->host, strerror(errno));
+	return n;
+}
+
+static ssize_t
+nd_write(git_stream *gs, const char *buf, size_t len, int flags)
+{
+	struct nd_stream *st = (struct nd_stream *)gs;
+	size_t off = 0;
+	ssize_t n;
+
+	(void)flags;
+	while (off < len) {
+		if ((n = send(st->fd, buf + off, len - off, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return nd_fail("could not write to", st->host,
+			    strerror(errno));
+		}
+		off += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+static int
+nd_close(git_stream *gs)
+{
+	struct nd_stream *st = (struct nd_stream *)gs;
+
+	if (st->fd != -1)
+		close(st->fd);
+	st->fd = -1;
+	return 0;
+}
+
+static void
+nd_free(git_stream *gs)
+{
+	struct nd_stream *st = (struct nd_stream *)gs;
+
+	free(st->host);
+	free(st->port);
+	free(st);
+}
+
+static int
+nd_new(git_stream **out, const char *host, const char *port)
+{
+	struct nd_stream *st = lc_xmalloc(sizeof(*st));
+
+	memset(st, 0, sizeof(*st));
+	st->parent.version = GIT_STREAM_VERSION;
+	st->parent.connect = nd_connect;
+	st->parent.read = nd_read;
+	st->parent.write = nd_write;
+	st->parent.close = nd_close;
+	st->parent.free = nd_free;
+	st->host = lc_xstrndup(host, strlen(host));
+	st->port = lc_xstrndup(port, strlen(port));
+	st->fd = -1;
+	*out = &st->parent;
+	return 0;
+}
+
+void
+lc_git_nodelay(const char *url)
+{
+	git_stream_registration reg;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "git://", 6) != 0)
+		return;
+	memset(&reg, 0, sizeof(reg));
+	reg.version = GIT_STREAM_VERSION;
+	reg.init = nd_new;
+	(void)git_stream_register(GIT_STREAM_STANDARD, &reg);
 }
 
 static int

@@ -10,6 +10,15 @@
 void lc_git_init(void);
 
 /*
+ * For a remote at url, let libgit2's plain sockets (http, https under its
+ * TLS, git) be ours with TCP_NODELAY: libgit2 writes a push as many small
+ * chunks, and Nagle held the last one back for the server's delayed ACK,
+ * ~40 ms a request. Not for ssh://, whose transport reads libgit2's own
+ * socket struct. Call before the first network operation.
+ */
+void lc_git_nodelay(const char *url);
+
+/*
  * HTTP credentials for one remote. libgit2 asks again after every 401;
  * the callback answers once and then gives up, so a wrong password is one
  * refusal, not fifteen.
