@@ -5,7 +5,7 @@ CMDS = gitpush-retry ymlset
 LIBCOMMON_SRC = libcommon/buf.c libcommon/ci.c libcommon/cli.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
-UNIT_TESTS = buf cli fileio log yaml_edit yaml_expr roundtrip
+UNIT_TESTS = buf cli fileio git log yaml_edit yaml_expr roundtrip
 FUZZ_TARGETS = yaml_expr yaml_edit
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
@@ -43,7 +43,7 @@ bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(LIBS_$*)
 
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS)
 
 deps:
 	@scripts/install-deps

@@ -1,4 +1,5 @@
 /* git.c: libgit2 helpers: fetch one branch, replay commits onto a tip, push and classify. */
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -612,13 +613,44 @@ on_sideband(const char *str, int len, void *data)
 	return 0;
 }
 
+/* Whether s contains one of words, ignoring ASCII case. */
 static int
 has(const char *s, const char *const *words)
 {
+	const char *p;
+	size_t i;
+
 	for (; *words; words++)
-		if (strstr(s, *words) != NULL)
-			return 1;
+		for (p = s; *p; p++) {
+			for (i = 0; (*words)[i] && p[i] &&
+			    tolower((unsigned char)p[i]) ==
+			    tolower((unsigned char)(*words)[i]); i++)
+				;
+			if ((*words)[i] == '\0')
+				return 1;
+		}
 	return 0;
+}
+
+enum lc_git_outcome
+lc_git_classify(const char *status, const char *sideband)
+{
+	/* Every way servers say "someone else moved the branch first". */
+	static const char *const race[] = { "failed to update ref",
+	    "failed to lock", "cannot lock", "incorrect old value", "fetch first",
+	    "non-fast-forward", "stale info", NULL };
+	/* GitHub, GitLab and Gitea refusing the user rather than the content. */
+	static const char *const denied[] = { "protected branch",
+	    "protected ref", "permission", "not allowed to push", "denied to ",
+	    "insufficient", NULL };
+
+	if (sideband == NULL)
+		sideband = "";
+	if (has(status, race) || has(sideband, race))
+		return LC_GIT_RACE;
+	if (has(status, denied) || has(sideband, denied))
+		return LC_GIT_DENIED;
+	return LC_GIT_DECLINED;
 }
 
 enum lc_git_outcome
@@ -638,12 +670,6 @@ enum lc_git_outcome
 lc_git_push(git_remote *remote, const char *src, const char *branch,
     struct lc_buf *detail, struct lc_git_auth *auth)
 {
-	/* Every way servers say "someone else moved the branch first". */
-	static const char *const race[] = { "failed to update ref",
-	    "failed to lock", "cannot lock", "incorrect old value", "fetch first",
-	    "non-fast-forward", "stale info", NULL };
-	static const char *const denied[] = { "protected", "permission",
-	    "denied", "not allowed", NULL };
 	git_push_options opts;
 	struct pushstate ps;
 	struct lc_buf hdr = LC_BUF_INIT;
@@ -676,7 +702,8 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	}
 	if (rc != 0) {
 		rc = lc_git_error(rc, "push");
-		if (has(detail->data ? detail->data : "", race))
+		if (detail->data && lc_git_classify("", detail->data) ==
+		    LC_GIT_RACE)
 			return LC_GIT_RACE;
 		return rc == LC_EAUTH ? LC_GIT_AUTH : rc == LC_EUNAVAIL ?
 		    LC_GIT_NETWORK : LC_GIT_FAILED;
@@ -689,12 +716,7 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	if (ps.status[0] == '\0')
 		return LC_GIT_LANDED;
 	lc_error_set(LC_ERROR, "push rejected: %s", ps.status);
-	if (has(ps.status, race) || has(detail->data ? detail->data : "",
-	    race))
-		return LC_GIT_RACE;
-	if (has(ps.status, denied))
-		return LC_GIT_DENIED;
-	return LC_GIT_DECLINED;
+	return lc_git_classify(ps.status, detail->data);
 }
 
 long long

@@ -101,6 +101,14 @@ enum lc_git_outcome {
 enum lc_git_outcome lc_git_push(git_remote *remote, const char *src,
     const char *branch, struct lc_buf *detail, struct lc_git_auth *auth);
 
+/*
+ * Classify a refusal from the server's status for our ref and its
+ * sideband text (NULL allowed): LC_GIT_RACE (retry), LC_GIT_DENIED
+ * (permission, protected branch) or LC_GIT_DECLINED (a hook refused the
+ * content).
+ */
+enum lc_git_outcome lc_git_classify(const char *status, const char *sideband);
+
 /* The outcome of a failed fetch (rc from lc_git_fetch). */
 enum lc_git_outcome lc_git_fetch_outcome(int rc);
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 29
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -452,6 +452,35 @@ expect_rc 7
 expect_err "127.0.0.1"
 [ "$(tip)" = "$before" ] || fail "the server moved"
 [ "$(git -C c log -1 --format=%s)" = g ] || fail "the local commit is gone"
+end
+
+begin "an HTTP server answering 503 is transient: retried, exit 7 at the deadline"
+setup
+python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(503); self.send_header("Content-Length", "0"); self.end_headers()
+    do_POST = do_GET
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()
+' "$T/h503.port" &
+hpid=$!
+i=0
+until [ -s h503.port ]; do
+	i=$((i + 1))
+	[ $i -lt 500 ] || { fail "the 503 server did not start"; break; }
+	sleep 0.02
+done
+git -C a remote set-url origin "http://127.0.0.1:$(cat h503.port)/srv.git"
+cd a && echo x >g && run gitpush-retry -v --deadline 2s -m g g && cd ..
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+expect_rc 7
+expect_err "503"
+expect_err "retrying in"
 end
 
 begin "a server that accepts and never answers is bounded by --deadline (124)"
