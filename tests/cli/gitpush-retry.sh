@@ -25,17 +25,12 @@ setup() {
 # start_daemon: git daemon for $T on a free loopback port, in $port and
 # $dpid; returns once it accepts connections (bounded wait).
 start_daemon() {
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	port=$(free_port)
 	git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$T" \
 	    --export-all --enable=receive-pack --max-connections=64 "$T" \
 	    >daemon.log 2>&1 &
 	dpid=$!
-	_i=0
-	until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-		_i=$((_i + 1))
-		[ $_i -lt 500 ] || { fail "git daemon did not start"; break; }
-		sleep 0.02
-	done
+	wait_port "$port" "git daemon" "$T/daemon.log"
 }
 
 stop_daemon() {
@@ -48,7 +43,7 @@ stop_daemon() {
 # $hport and $hpid; returns once it accepts connections.
 start_http() {
 	local tls=${1:-}
-	hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	hport=$(free_port)
 	printf 'x-access-token:s3cr3t-t0ken\n' >"$T/users"
 	cat >"$T/lighttpd.conf" <<CONF
 server.modules = ( "mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi" )
@@ -74,12 +69,7 @@ CONF
 	fi
 	lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
 	hpid=$!
-	_i=0
-	until (exec 3<>"/dev/tcp/127.0.0.1/$hport") 2>/dev/null; do
-		_i=$((_i + 1))
-		[ $_i -lt 500 ] || { fail "lighttpd did not start: $(cat "$T/lighttpd.out")"; break; }
-		sleep 0.02
-	done
+	wait_port "$hport" lighttpd "$T/lighttpd.out"
 }
 
 # make_ca: a throw-away CA (ca.crt) and a server certificate for
@@ -104,7 +94,7 @@ stop_http() {
 # start_sshd: sshd on a free loopback port ($sport, $spid) with a fresh
 # host key, accepting the keys in $T/authorized_keys.
 start_sshd() {
-	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	sport=$(free_port)
 	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key"
 	mkdir -p /run/sshd
 	cat >"$T/sshd_config" <<CONF
@@ -121,12 +111,7 @@ PidFile $T/sshd.pid
 CONF
 	/usr/sbin/sshd -D -e -f "$T/sshd_config" 2>"$T/sshd.log" &
 	spid=$!
-	_i=0
-	until (exec 3<>"/dev/tcp/127.0.0.1/$sport") 2>/dev/null; do
-		_i=$((_i + 1))
-		[ $_i -lt 500 ] || { fail "sshd did not start: $(cat "$T/sshd.log")"; break; }
-		sleep 0.02
-	done
+	wait_port "$sport" sshd "$T/sshd.log"
 }
 
 stop_sshd() {
@@ -422,19 +407,14 @@ setup
 printf '#!/bin/sh\ntouch "%s/in-hook"\ni=0\nwhile [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n' "$T" \
     >srv.git/hooks/pre-receive
 chmod +x srv.git/hooks/pre-receive
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 # Its own process group, so the kill takes receive-pack and the hook too.
 # Started from a subshell, so this shell reports no "Killed" job later.
 (setsid git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$T" \
     --export-all --enable=receive-pack "$T" >daemon.log 2>&1 &
     echo $! >"$T/daemon.pid")
 dpid=$(cat "$T/daemon.pid")
-i=0
-until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 500 ] || { fail "git daemon did not start"; break; }
-	sleep 0.02
-done
+wait_port "$port" "git daemon"
 before=$(tip)
 git clone -q "git://127.0.0.1:$port/srv.git" c 2>/dev/null
 (cd c && echo x >g && gitpush-retry --deadline 4s -m g g >"$T/out" 2>"$T/err"; echo $? >"$T/rc") &

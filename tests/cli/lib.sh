@@ -82,6 +82,26 @@ expect_no_err() {
 	[ ! -s "$T/err" ] || fail "unexpected stderr: $(head -c 300 "$T/err")"
 }
 
+# free_port: print a loopback TCP port that is free now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT WHAT [LOG]: wait until 127.0.0.1:PORT accepts
+# connections, at most ~10 s (polling a condition, not a fixed sleep);
+# fail otherwise, showing LOG.
+wait_port() {
+	_i=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ $_i -ge 500 ]; then
+			fail "$2 did not start: $([ -n "${3:-}" ] && head -c 300 "$3")"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
 done_testing() {
 	[ "$_t_failed" -eq 0 ]
 }
