@@ -93,14 +93,17 @@ on_deadline(int sig)
 	_exit(LC_EXIT_TIMEOUT);
 }
 
-/* Arm the watchdog for ms milliseconds (0: disarm). */
+/* Arm the watchdog for ms milliseconds, at least 1 (0: disarm). */
 static void
 watchdog(long long ms)
 {
 	struct itimerval it;
 
 	memset(&it, 0, sizeof(it));
-	if (ms > 0) {
+	if (ms != 0) {
+		/* A deadline already past fires at once, never disarms. */
+		if (ms < 1)
+			ms = 1;
 		it.it_value.tv_sec = (time_t)(ms / 1000);
 		it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000 + 1;
 	}
