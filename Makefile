@@ -61,9 +61,9 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz: deps
 	@mkdir -p obj/fuzz
 	for t in $(FUZZ_TARGETS); do \
-	    $(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) -iquote libcommon \
-	        -o obj/fuzz/$$t tests/fuzz/$${t}_fuzz.c $(LIBCOMMON_SRC) \
-	        $(YAML_LIBS) || exit 1; \
+	    $(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) $(GIT_CFLAGS) \
+	        -iquote libcommon -o obj/fuzz/$$t tests/fuzz/$${t}_fuzz.c \
+	        $(LIBCOMMON_SRC) $(YAML_LIBS) $(GIT_LIBS) || exit 1; \
 	done
 	for t in $(FUZZ_TARGETS); do \
 	    mkdir -p tests/fuzz/$$t obj/fuzz/$$t.new; \
