@@ -1428,16 +1428,19 @@ block_indent(const struct lc_ydoc *doc, uint32_t n)
 
 /*
  * libyaml places an empty value right after its ':' or '-', except where
- * no indicator precedes it (an explicit "? key" without ':'), where it
- * takes the next token's place. Only the first kind can be filled in.
+ * no indicator precedes it (an explicit "? key" without ':', a flow
+ * mapping key without ':'), where it takes the next token's place. Only
+ * the first kind can be filled in.
  */
 static int
-empty_value_ok(const struct lc_ydoc *doc, size_t s)
+empty_value_ok(const struct lc_ydoc *doc, size_t s, int flow)
 {
 	while (s > 0 && (doc->text[s - 1] == ' ' || doc->text[s - 1] == '\t'))
 		s--;
-	return s == 0 || doc->len == 0 ||
-	    strchr(":-[{,", doc->text[s - 1]) != NULL;
+	if (s == 0 || doc->len == 0)
+		return 1;
+	/* In a flow collection "-" is text, not an indicator: "{r, -}". */
+	return strchr(flow ? ":" : ":-", doc->text[s - 1]) != NULL;
 }
 
 int
@@ -1452,7 +1455,7 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 
 	learn_layout(doc);
 	node_span(doc, n, &s, &e);
-	if (s == e && !empty_value_ok(doc, s)) {
+	if (s == e && !empty_value_ok(doc, s, flow)) {
 		lc_ydoc_where(doc, s, &line, &col);
 		return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot set an "
 		    "empty value that has no ':' or '-' before it", doc->name,
