@@ -544,9 +544,9 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 		case YAML_DOCUMENT_START_EVENT:
 			s = conv_byte(&conv, ev.start_mark.index);
 			/* Start at the line start so indentation stays. */
-			for (ls = s; ls > 0 && data[ls - 1] == ' '; ls--)
+			for (ls = s; ls > conv.bom && data[ls - 1] == ' '; ls--)
 				;
-			if (ls == 0 || data[ls - 1] == '\n' ||
+			if (ls == conv.bom || data[ls - 1] == '\n' ||
 			    data[ls - 1] == '\r')
 				s = ls;
 			if (s < prev)
