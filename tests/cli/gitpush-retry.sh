@@ -449,12 +449,7 @@ open(sys.argv[1], "w").write(str(s.server_address[1]))
 s.serve_forever()
 ' "$T/h503.port" &
 hpid=$!
-i=0
-until [ -s h503.port ]; do
-	i=$((i + 1))
-	[ $i -lt 500 ] || { fail "the 503 server did not start"; break; }
-	sleep 0.02
-done
+wait_file h503.port "the 503 server did not start"
 git -C a remote set-url origin "http://127.0.0.1:$(cat h503.port)/srv.git"
 cd a && echo x >g && run gitpush-retry -v --max-attempts 3 -m g g && cd ..
 kill "$hpid" 2>/dev/null
@@ -476,12 +471,7 @@ while True:
     held.append(s.accept()[0])
 ' "$T/silent.port" &
 spid=$!
-i=0
-until [ -s silent.port ]; do
-	i=$((i + 1))
-	[ $i -lt 500 ] || { fail "the silent server did not start"; break; }
-	sleep 0.02
-done
+wait_file silent.port "the silent server did not start"
 git -C a remote set-url origin "git://127.0.0.1:$(cat silent.port)/srv.git"
 # timeout(1) only guards the suite; it would kill with 137, not exit 124.
 cd a && echo x >g && run timeout -s KILL 60 gitpush-retry --deadline 2s -m g g && cd ..

@@ -102,6 +102,20 @@ wait_port() {
 	done
 }
 
+# wait_file FILE WHAT: wait until FILE exists and is not empty, at most
+# ~20 s (polling a condition, not a fixed sleep); fail otherwise.
+wait_file() {
+	_i=0
+	until [ -s "$1" ]; do
+		_i=$((_i + 1))
+		if [ $_i -ge 1000 ]; then
+			fail "$2"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
 done_testing() {
 	[ "$_t_failed" -eq 0 ]
 }
