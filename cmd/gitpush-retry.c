@@ -131,7 +131,7 @@ usage(int status)
 		    "      --author 'N <E>'   author (default: GIT_AUTHOR_*, "
 		    "git config)\n"
 		    "      --backoff-base DUR first pause bound (default 250ms)\n"
-		    "      --backoff-cap DUR  largest pause bound (default 3s)\n"
+		    "      --backoff-cap DUR  largest pause bound (default 2s)\n"
 		    "      --branch NAME      branch to push (default: the "
 		    "current one)\n"
 		    "      --remote NAME      remote (default: origin)\n"
@@ -161,15 +161,6 @@ usage(int status)
 		    "                         again on the new tip instead of "
 		    "replaying text\n", fp);
 	exit(status);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -592,7 +583,7 @@ run(struct state *st, const struct opts *o)
 		detail.len = 0;
 		conflicts.len = 0;
 		left = o->deadline_ms ? st->start_ms + o->deadline_ms -
-		    now_ms() : 1;
+		    lc_clock_ms() : 1;
 		if (attempt > 0 && (left <= 0 || (o->max_attempts &&
 		    attempt >= o->max_attempts)))
 			break;
@@ -606,7 +597,7 @@ run(struct state *st, const struct opts *o)
 			sleep_ms(pause);
 		}
 		if (o->deadline_ms)
-			watchdog(st->start_ms + o->deadline_ms - now_ms());
+			watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
 		rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
 		    &exists, &st->auth);
 		watchdog(0);
@@ -680,7 +671,7 @@ run(struct state *st, const struct opts *o)
 		}
 		git_reference_free(head);
 		if (o->deadline_ms)
-			watchdog(st->start_ms + o->deadline_ms - now_ms());
+			watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
 		oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
 		    &st->auth);
 		watchdog(0);
@@ -787,12 +778,12 @@ main(int argc, char *argv[])
 	lc_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
-	st.start_ms = now_ms();
+	st.start_ms = lc_clock_ms();
 	signal(SIGALRM, on_deadline);
 	o.remote = "origin";
 	o.deadline_ms = 120000;
 	o.backoff_base = 250;
-	o.backoff_cap = 3000;
+	o.backoff_cap = 2000;
 	o.provenance = 1;
 	/* What follows "--" is the command, not paths. */
 	for (dd = 1; dd < argc && strcmp(argv[dd], "--") != 0; dd++)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "ci.h"
 #include "cli.h"
@@ -88,4 +90,30 @@ lc_parse_long(const char *s, long min, long max, long *out)
 		    "invalid number '%s' (expected %ld to %ld)", s, min, max);
 	*out = v;
 	return 0;
+}
+
+long long
+lc_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+lc_backoff_ms(int k, long long base, long long cap, int factor)
+{
+	unsigned long long r = 0;
+	long long ceil = base;
+
+	while (k-- > 0 && ceil < cap)
+		ceil *= factor;
+	if (ceil > cap)
+		ceil = cap;
+	if (ceil <= 0)
+		return 0;
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned long long)rand();
+	return (long long)(r % (unsigned long long)ceil);
 }

@@ -20,6 +20,16 @@ void lc_cli_version(void);
  */
 int lc_parse_duration(const char *s, long long *ms);
 
+/* Milliseconds on the monotonic clock (for deadlines, not dates). */
+long long lc_clock_ms(void);
+
+/*
+ * Full-jitter backoff after the k-th failure (k from 0): milliseconds
+ * uniform in [0, min(cap, base * factor^k)), from getrandom(), not from
+ * the clock or pid (CI jobs start together).
+ */
+long long lc_backoff_ms(int k, long long base, long long cap, int factor);
+
 /* Parse a whole decimal number in [min, max]; LC_EUSAGE otherwise. */
 int lc_parse_long(const char *s, long min, long max, long *out);
 

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <git2/sys/stream.h>
 
+#include "cli.h"
 #include "error.h"
 #include "fileio.h"
 #include "git.h"
@@ -722,16 +722,5 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 long long
 lc_git_backoff(int k, long long base, long long cap)
 {
-	unsigned long long r = 0;
-	long long ceil = base;
-
-	while (k-- > 0 && ceil < cap)
-		ceil *= 2;
-	if (ceil > cap)
-		ceil = cap;
-	if (ceil <= 0)
-		return 0;
-	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (unsigned long long)rand();
-	return (long long)(r % (unsigned long long)ceil);
+	return lc_backoff_ms(k, base, cap, 4);
 }

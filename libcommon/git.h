@@ -113,8 +113,10 @@ enum lc_git_outcome lc_git_classify(const char *status, const char *sideband);
 enum lc_git_outcome lc_git_fetch_outcome(int rc);
 
 /*
- * Full-jitter backoff: milliseconds uniform in [0, min(cap, base * 2^k)),
+ * Full-jitter backoff: milliseconds uniform in [0, min(cap, base * 4^k)),
  * from getrandom(), not from the clock or pid (CI jobs start together).
+ * The bound grows fourfold, not twofold: when many writers start together,
+ * the early rounds with small bounds are where attempts are wasted.
  */
 long long lc_git_backoff(int k, long long base, long long cap);
 

@@ -2,7 +2,7 @@
 complete -c gitpush-retry -s a -l all -d 'commit every change'
 complete -c gitpush-retry -l author -x -d 'author (Name <email>)'
 complete -c gitpush-retry -l backoff-base -x -d 'first pause bound (250ms)'
-complete -c gitpush-retry -l backoff-cap -x -d 'largest pause bound (3s)'
+complete -c gitpush-retry -l backoff-cap -x -d 'largest pause bound (2s)'
 complete -c gitpush-retry -l branch -x -a '(git for-each-ref --format="%(refname:short)" refs/heads 2>/dev/null)' -d 'branch to push'
 complete -c gitpush-retry -l ca-file -r -F -d 'also trust these CAs'
 complete -c gitpush-retry -l deadline -x -d 'give up after (90s, 2m)'
