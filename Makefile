@@ -1,8 +1,9 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = gitpush-retry ymlset
-LIBCOMMON_SRC = libcommon/buf.c libcommon/ci.c libcommon/cli.c \
+CMDS = acd-rollback acd-sync acd-wait gitpush-retry ymlset
+LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
+    libcommon/ci.c libcommon/cli.c libcommon/http.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = buf cli fileio git log yaml_edit yaml_expr roundtrip
@@ -12,7 +13,7 @@ FUZZ_TARGETS = yaml_expr yaml_edit
 VARIANT = $(if $(SANITIZE),san,std)
 OBJ = obj/$(VARIANT)
 ALL_CFLAGS = $(CFLAGS) $(if $(SANITIZE),$(SAN_FLAGS)) $(YAML_CFLAGS) \
-    $(GIT_CFLAGS)
+    $(GIT_CFLAGS) $(CURL_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(if $(SANITIZE),$(SAN_FLAGS))
 
 LIBCOMMON_OBJ = $(LIBCOMMON_SRC:%.c=$(OBJ)/%.o)
@@ -23,6 +24,9 @@ CLI_TESTS = $(filter-out tests/cli/lib.sh,$(wildcard tests/cli/*.sh))
 # Libraries each command links (see config.mk for why this matters).
 LIBS_ymlset = $(YAML_LIBS)
 LIBS_gitpush-retry = $(GIT_LIBS)
+LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
+LIBS_acd-sync = $(LIBS_acd-wait)
+LIBS_acd-rollback = $(LIBS_acd-wait)
 
 all: $(BINS)
 

@@ -25,6 +25,8 @@ YAML_CFLAGS = $$(pkg-config --cflags yaml-0.1)
 YAML_LIBS = $$(pkg-config --libs yaml-0.1)
 GIT_CFLAGS = $$(pkg-config --cflags libgit2)
 GIT_LIBS = $$(pkg-config --libs libgit2)
+CURL_CFLAGS = $$(pkg-config --cflags libcurl)
+CURL_LIBS = $$(pkg-config --libs libcurl)
 # Debian 12's libjq ships no .pc file.
 JQ_LIBS = -ljq
 

@@ -113,7 +113,18 @@ lc_backoff_ms(int k, long long base, long long cap, int factor)
 		ceil = cap;
 	if (ceil <= 0)
 		return 0;
-	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (unsigned long long)rand();
+	lc_random(&r, sizeof(r));
 	return (long long)(r % (unsigned long long)ceil);
+}
+
+void
+lc_random(void *p, size_t n)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	if (getrandom(p, n, 0) == (ssize_t)n)
+		return;
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)rand();
 }

@@ -2,6 +2,8 @@
 #ifndef LC_CLI_H
 #define LC_CLI_H
 
+#include <stddef.h>
+
 extern const char *lc_progname;
 
 /*
@@ -29,6 +31,9 @@ long long lc_clock_ms(void);
  * the clock or pid (CI jobs start together).
  */
 long long lc_backoff_ms(int k, long long base, long long cap, int factor);
+
+/* Fill p with n random bytes (getrandom, else rand). */
+void lc_random(void *p, size_t n);
 
 /* Parse a whole decimal number in [min, max]; LC_EUSAGE otherwise. */
 int lc_parse_long(const char *s, long min, long max, long *out);

@@ -25,6 +25,12 @@ lc_log_set_level(enum lc_log_level level)
 	maxlevel = level;
 }
 
+int
+lc_log_enabled(enum lc_log_level level)
+{
+	return level <= maxlevel;
+}
+
 void
 lc_log_add_secret(const char *secret)
 {

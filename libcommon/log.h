@@ -15,6 +15,8 @@ enum lc_log_level {
 
 /* Messages above level are dropped; the default is LC_LOG_WARN. */
 void lc_log_set_level(enum lc_log_level level);
+/* Whether messages of level are shown. */
+int lc_log_enabled(enum lc_log_level level);
 
 /*
  * Remember a secret (a token, a password): every later message shows

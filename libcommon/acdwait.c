@@ -1,0 +1,1070 @@
+/* acdwait.c: wait for Argo CD applications: GET, one shared SSE watch, polls. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jq.h>
+
+#include "argocd.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "http.h"
+#include "log.h"
+
+#define MAX_ROWS	20	/* the live table shows at most this many apps */
+
+struct waiter {
+	struct lc_acd *acd;
+	struct lc_acd_target *t;
+	size_t n;
+	const struct lc_acd_want *w;
+	jq_state *jq;
+	struct lc_buf sse;		/* bytes not yet split into lines */
+	struct lc_buf data;		/* the data: lines of the event */
+	int pending;
+	int stream_err;			/* an in-band error: reconnect */
+	int stream_fatal;		/* ... that retrying cannot fix */
+	int live;			/* draw a table (stderr is a terminal) */
+	int drawn;			/* lines of it on the screen */
+	int changed;
+};
+
+static const char *
+or_dash(const char *s)
+{
+	return *s ? s : "-";
+}
+
+static char *
+xdup(const char *s)
+{
+	return lc_xstrndup(s, strlen(s));
+}
+
+static int
+has(jv v, const char *path)
+{
+	jv x = lc_jv_get(v, path);
+	int r = jv_get_kind(x) != JV_KIND_NULL;
+
+	jv_free(x);
+	return r;
+}
+
+static int
+is_true(jv v, const char *path)
+{
+	jv x = lc_jv_get(v, path);
+	int r = jv_get_kind(x) == JV_KIND_TRUE;
+
+	jv_free(x);
+	return r;
+}
+
+/* Whether the info list at path has {"name":"acd-op-id","value":id}. */
+static int
+has_info(jv v, const char *path, const char *id)
+{
+	jv l = lc_jv_get(v, path), e;
+	int i, n, r = 0;
+
+	if (jv_get_kind(l) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(l));
+		for (i = 0; i < n && !r; i++) {
+			e = jv_array_get(jv_copy(l), i);
+			r = strcmp(lc_jv_str(e, "name"), "acd-op-id") == 0 &&
+			    strcmp(lc_jv_str(e, "value"), id) == 0;
+			jv_free(e);
+		}
+	}
+	jv_free(l);
+	return r;
+}
+
+/* Whether the operation at path of v is ours (tag, or revision by hand). */
+static int
+ours(const struct lc_acd_target *t, jv v, const char *path)
+{
+	struct lc_buf p = LC_BUF_INIT;
+	jv op = lc_jv_get(v, path);
+	int r = 0;
+
+	if (jv_get_kind(op) == JV_KIND_OBJECT) {
+		if (t->op_id)
+			r = has_info(op, "info", t->op_id);
+		else
+			r = strcmp(lc_jv_str(op, "sync.revision"), t->op_rev) ==
+			    0 && !is_true(op, "initiatedBy.automated");
+	}
+	jv_free(op);
+	lc_buf_release(&p);
+	return r;
+}
+
+static long long
+rv_of(jv app)
+{
+	return strtoll(lc_jv_str(app, "metadata.resourceVersion"), NULL, 10);
+}
+
+static int
+completed(const char *phase)
+{
+	return strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") ==
+	    0 || strcmp(phase, "Error") == 0;
+}
+
+static int
+revision_matches(jv app, const char *want)
+{
+	jv l;
+	size_t n = strlen(want);
+	int i, k, r;
+
+	if (strncasecmp(lc_jv_str(app, "status.sync.revision"), want, n) == 0)
+		return 1;
+	l = lc_jv_get(app, "status.sync.revisions");
+	r = 0;
+	if (jv_get_kind(l) == JV_KIND_ARRAY) {
+		k = jv_array_length(jv_copy(l));
+		for (i = 0; i < k && !r; i++) {
+			jv e = jv_array_get(jv_copy(l), i);
+
+			r = jv_get_kind(e) == JV_KIND_STRING &&
+			    strncasecmp(jv_string_value(e), want, n) == 0;
+			jv_free(e);
+		}
+	}
+	jv_free(l);
+	return r;
+}
+
+static int
+until_holds(struct waiter *wt, jv app)
+{
+	jv r;
+	int ok;
+
+	jq_start(wt->jq, jv_copy(app), 0);
+	r = jq_next(wt->jq);
+	ok = jv_is_valid(r) && jv_get_kind(r) != JV_KIND_FALSE &&
+	    jv_get_kind(r) != JV_KIND_NULL;
+	jv_free(r);
+	return ok;
+}
+
+static void
+finish(struct waiter *wt, struct lc_acd_target *t, int rc, const char *why)
+{
+	if (t->done)
+		return;
+	t->done = 1;
+	t->rc = rc;
+	free(t->why);
+	t->why = why ? xdup(why) : NULL;
+	wt->pending--;
+	wt->changed = 1;
+}
+
+/* How many results the sync left unpruned ("requires pruning"). */
+static int
+prune_skipped(jv os)
+{
+	jv l = lc_jv_get(os, "syncResult.resources"), e;
+	int i, n, c = 0;
+
+	if (jv_get_kind(l) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(l));
+		for (i = 0; i < n; i++) {
+			e = jv_array_get(jv_copy(l), i);
+			if (strcmp(lc_jv_str(e, "status"), "PruneSkipped") == 0 &&
+			    strstr(lc_jv_str(e, "message"), "no prune") == NULL)
+				c++;
+			jv_free(e);
+		}
+	}
+	jv_free(l);
+	return c;
+}
+
+/* Judge a target on its newest snapshot; finish it when it is over. */
+static void
+judge(struct waiter *wt, struct lc_acd_target *t, long long now)
+{
+	const struct lc_acd_want *w = wt->w;
+	jv a = t->last, os;
+	const char *phase, *fin, *rec, *health, *sync;
+	struct lc_buf why = LC_BUF_INIT;
+	int healthy;
+
+	if (t->done || !jv_is_valid(a))
+		return;
+	if (*lc_jv_str(a, "metadata.deletionTimestamp")) {
+		finish(wt, t, LC_ENOTFOUND, "the application is being deleted");
+		return;
+	}
+	os = lc_jv_get(a, "status.operationState");
+	phase = lc_jv_str(os, "phase");
+	fin = lc_jv_str(os, "finishedAt");
+	rec = lc_jv_str(a, "status.reconciledAt");
+	if (w->flags == LC_ACD_W_IDLE) {
+		if (!has(a, "operation"))
+			finish(wt, t, 0, NULL);
+		goto out;
+	}
+	if (t->op_id || t->op_rev) {
+		int in_op = ours(t, a, "operation");
+		int in_state = ours(t, os, "operation");
+
+		t->op_seen |= in_op || in_state;
+		if (!t->op_over && in_state && !in_op && completed(phase) &&
+		    *fin) {
+			/* Our operation just ended: keep its verdict. */
+			t->op_over = 1;
+			t->op_phase = xdup(phase);
+			t->op_message = xdup(lc_jv_str(os, "message"));
+			jv_free(t->op_state);
+			t->op_state = jv_copy(os);
+			free(t->rec_at_done);
+			t->rec_at_done = xdup(rec);
+		}
+		if (!t->op_over) {
+			if (t->op_seen && !in_op && !in_state) {
+				lc_buf_printf(&why, "our operation was replaced "
+				    "by another (initiated by %s) before its "
+				    "result could be read",
+				    is_true(os, "operation.initiatedBy.automated")
+				    ? "auto-sync" : lc_jv_str(os,
+				    "operation.initiatedBy.username"));
+				finish(wt, t, LC_ERROR, why.data);
+			}
+			goto out;
+		}
+		if (!t->dry_run) {
+			const char *ofin = lc_jv_str(t->op_state, "finishedAt");
+
+			/* Not judged before a reconcile after the end. */
+			if (*rec == '\0' || strcmp(rec, ofin) < 0)
+				goto out;
+			/*
+			 * Whole seconds: a reconcile in the same second as
+			 * the end looks like one before it. Ask for a
+			 * refresh, which returns only after a reconcile.
+			 */
+			if (strcmp(rec, ofin) == 0 && strcmp(t->rec_at_done,
+			    ofin) == 0 && t->refresh_asked < 2) {
+				t->refresh_asked = 1;
+				goto out;
+			}
+		}
+		if (strcmp(t->op_phase, "Succeeded") != 0) {
+			lc_buf_printf(&why, "the sync ended %s: %s", t->op_phase,
+			    t->op_message);
+			finish(wt, t, LC_ENO, why.data);
+			goto out;
+		}
+		if (!t->dry_run && !t->partial && strcmp(lc_jv_str(a,
+		    "status.sync.status"), "Synced") != 0 &&
+		    prune_skipped(t->op_state) > 0) {
+			lc_buf_printf(&why, "%d resources require pruning "
+			    "(sync with --prune)", prune_skipped(t->op_state));
+			finish(wt, t, LC_ENO, why.data);
+			goto out;
+		}
+	} else {
+		/* The done-rule (spec section 10). */
+		if (has(a, "operation"))
+			goto out;
+		if (jv_get_kind(os) == JV_KIND_OBJECT) {
+			if (*fin == '\0')
+				goto out;
+			if (!is_true(os, "operation.sync.dryRun") &&
+			    (*rec == '\0' || strcmp(rec, fin) < 0))
+				goto out;
+			if ((w->flags & LC_ACD_W_OPERATION) &&
+			    strcmp(phase, "Succeeded") != 0) {
+				lc_buf_printf(&why, "the last operation ended "
+				    "%s: %s", phase, lc_jv_str(os, "message"));
+				finish(wt, t, LC_ENO, why.data);
+				goto out;
+			}
+		}
+	}
+	if (w->revision && !revision_matches(a, w->revision))
+		goto out;
+	sync = lc_jv_str(a, "status.sync.status");
+	health = lc_jv_str(a, "status.health.status");
+	healthy = strcmp(health, "Healthy") == 0 ||
+	    ((w->flags & LC_ACD_W_SUSPENDED) && strcmp(health, "Suspended") ==
+	    0) || ((w->flags & LC_ACD_W_DEGRADED) && strcmp(health,
+	    "Degraded") == 0);
+	if ((!(w->flags & LC_ACD_W_SYNC) || strcmp(sync, "Synced") == 0) &&
+	    (!(w->flags & LC_ACD_W_HEALTH) || healthy) &&
+	    (w->until == NULL || until_holds(wt, a))) {
+		finish(wt, t, 0, NULL);
+		goto out;
+	}
+	if ((w->flags & LC_ACD_W_HEALTH) && !(w->flags & LC_ACD_W_DEGRADED) &&
+	    strcmp(health, "Degraded") == 0) {
+		if (t->degraded_since == 0)
+			t->degraded_since = now;
+		if (now - t->degraded_since >= w->degraded_grace_ms) {
+			lc_buf_printf(&why, "the application is Degraded%s%s",
+			    *lc_jv_str(a, "status.health.message") ? ": " : "",
+			    lc_jv_str(a, "status.health.message"));
+			finish(wt, t, LC_ENO, why.data);
+		}
+	} else
+		t->degraded_since = 0;
+out:
+	jv_free(os);
+	lc_buf_release(&why);
+}
+
+/* ---- progress ------------------------------------------------------- */
+
+static void
+state_line(const struct lc_acd_target *t, char *out, size_t n)
+{
+	jv a = t->last;
+	const char *op;
+
+	if (!jv_is_valid(a)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	op = has(a, "operation") ? (*lc_jv_str(a, "status.operationState."
+	    "phase") ? lc_jv_str(a, "status.operationState.phase") :
+	    "Pending") : *lc_jv_str(a, "status.operationState.phase") ?
+	    lc_jv_str(a, "status.operationState.phase") : "-";
+	snprintf(out, n, "sync=%s health=%s operation=%s",
+	    *lc_jv_str(a, "status.sync.status") ?
+	    lc_jv_str(a, "status.sync.status") : "-",
+	    *lc_jv_str(a, "status.health.status") ?
+	    lc_jv_str(a, "status.health.status") : "-", op);
+}
+
+static void
+progress(struct waiter *wt)
+{
+	char line[160];
+	size_t i, rows;
+	int shown = 0;
+
+	if (!lc_log_enabled(LC_LOG_WARN))
+		return;
+	if (!wt->live) {
+		/* One line per change, for CI logs. */
+		for (i = 0; i < wt->n; i++) {
+			if (!jv_is_valid(wt->t[i].last))
+				continue;
+			state_line(&wt->t[i], line, sizeof(line));
+			if (strcmp(line, wt->t[i].shown) == 0)
+				continue;
+			snprintf(wt->t[i].shown, sizeof(wt->t[i].shown), "%s",
+			    line);
+			fprintf(stderr, "%s: %s: %s\n", lc_progname,
+			    wt->t[i].app.name, line);
+		}
+		return;
+	}
+	if (!wt->changed)
+		return;
+	wt->changed = 0;
+	rows = wt->n < MAX_ROWS ? wt->n : MAX_ROWS;
+	if (wt->drawn)
+		fprintf(stderr, "\033[%dA", wt->drawn);
+	for (i = 0; i < rows; i++) {
+		state_line(&wt->t[i], line, sizeof(line));
+		fprintf(stderr, "\033[2K%-30s %s%s\n", wt->t[i].app.name, line,
+		    wt->t[i].done ? (wt->t[i].rc == 0 ? "  done" : "  FAILED")
+		    : "");
+		shown++;
+	}
+	if (wt->n > rows) {
+		fprintf(stderr, "\033[2K... and %zu more, %d still waiting\n",
+		    wt->n - rows, wt->pending);
+		shown++;
+	}
+	wt->drawn = shown;
+	fflush(stderr);
+}
+
+/* ---- snapshots and the stream ---------------------------------------- */
+
+static struct lc_acd_target *
+find(struct waiter *wt, jv app)
+{
+	const char *name = lc_jv_str(app, "metadata.name");
+	const char *ns = lc_jv_str(app, "metadata.namespace");
+	size_t i;
+
+	for (i = 0; i < wt->n; i++)
+		if (strcmp(wt->t[i].app.name, name) == 0 &&
+		    (wt->t[i].app.ns == NULL || strcmp(wt->t[i].app.ns, ns) ==
+		    0))
+			return &wt->t[i];
+	return NULL;
+}
+
+/* Take a snapshot (consumed) unless an equal or newer one is there. */
+static void
+update(struct waiter *wt, struct lc_acd_target *t, jv app)
+{
+	if (jv_is_valid(t->last) && rv_of(app) < rv_of(t->last)) {
+		jv_free(app);
+		return;
+	}
+	jv_free(t->last);
+	t->last = app;
+	wt->changed = 1;
+	judge(wt, t, lc_clock_ms());
+}
+
+static void
+dispatch(struct waiter *wt, const char *p, size_t n)
+{
+	jv ev = jv_parse_sized(p, (int)n), app;
+	const char *type;
+	struct lc_acd_target *t;
+
+	if (!jv_is_valid(ev) || jv_get_kind(ev) != JV_KIND_OBJECT) {
+		lc_log_debug("watch: an event that is not JSON, skipped");
+		jv_free(ev);
+		return;
+	}
+	if (has(ev, "error")) {
+		jv code = lc_jv_get(ev, "error.http_code");
+
+		lc_log_info("watch: the server reports: %s",
+		    lc_jv_str(ev, "error.message"));
+		wt->stream_err = 1;
+		if (jv_get_kind(code) == JV_KIND_NUMBER && (jv_number_value(code)
+		    == 401 || jv_number_value(code) == 403)) {
+			lc_error_set(LC_EAUTH, "watch: %s",
+			    lc_jv_str(ev, "error.message"));
+			wt->stream_fatal = 1;
+		}
+		jv_free(code);
+		jv_free(ev);
+		return;
+	}
+	type = lc_jv_str(ev, "result.type");
+	app = lc_jv_get(ev, "result.application");
+	if (jv_get_kind(app) == JV_KIND_OBJECT && (t = find(wt, app)) != NULL) {
+		if (strcmp(type, "DELETED") == 0) {
+			jv_free(app);
+			finish(wt, t, LC_ENOTFOUND, "the application was deleted");
+		} else
+			update(wt, t, app);
+	} else
+		jv_free(app);
+	jv_free(ev);
+}
+
+/* Server-Sent Events: "data: ..." lines, a blank line ends an event. */
+static int
+on_stream(void *arg, const char *p, size_t n)
+{
+	struct waiter *wt = arg;
+	char *line, *nl;
+	size_t len, off = 0;
+
+	lc_buf_add(&wt->sse, p, n);
+	while ((nl = memchr(wt->sse.data + off, '\n', wt->sse.len - off))
+	    != NULL) {
+		line = wt->sse.data + off;
+		len = (size_t)(nl - line);
+		off += len + 1;
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (len == 0) {
+			if (wt->data.len)
+				dispatch(wt, wt->data.data, wt->data.len);
+			wt->data.len = 0;
+		} else if (len >= 5 && strncmp(line, "data:", 5) == 0) {
+			if (wt->data.len)
+				lc_buf_addc(&wt->data, '\n');
+			line += 5;
+			len -= 5;
+			if (len && *line == ' ') {
+				line++;
+				len--;
+			}
+			lc_buf_add(&wt->data, line, len);
+		} else if (*line == '{')
+			dispatch(wt, line, len);	/* NDJSON */
+		/* ":" keep-alives and other fields are skipped. */
+	}
+	memmove(wt->sse.data, wt->sse.data + off, wt->sse.len - off);
+	wt->sse.len -= off;
+	progress(wt);
+	return wt->pending == 0 || wt->stream_err;
+}
+
+/* The namespace all targets share, or NULL. */
+static const char *
+shared_ns(struct waiter *wt)
+{
+	size_t i;
+
+	for (i = 1; i < wt->n; i++)
+		if ((wt->t[i].app.ns == NULL) != (wt->t[0].app.ns == NULL) ||
+		    (wt->t[i].app.ns && strcmp(wt->t[i].app.ns,
+		    wt->t[0].app.ns) != 0))
+			return NULL;
+	return wt->n ? wt->t[0].app.ns : NULL;
+}
+
+static void
+stream_url(struct waiter *wt, const char *selector, struct lc_buf *u)
+{
+	long long rv = 0, r;
+	char num[32];
+	size_t i;
+
+	lc_buf_printf(u, "%s/api/v1/stream/applications",
+	    lc_acd_base(wt->acd));
+	if (wt->n == 1)
+		lc_acd_query(u, "name", wt->t[0].app.name);
+	lc_acd_query(u, "appNamespace", shared_ns(wt));
+	lc_acd_query(u, "selector", selector);
+	/* From the oldest snapshot on: nothing newer is dropped. */
+	for (i = 0; i < wt->n; i++)
+		if (!wt->t[i].done && jv_is_valid(wt->t[i].last) &&
+		    ((r = rv_of(wt->t[i].last)) < rv || rv == 0))
+			rv = r;
+	if (rv > 0) {
+		snprintf(num, sizeof(num), "%lld", rv);
+		lc_acd_query(u, "resourceVersion", num);
+	}
+}
+
+/* GET every pending target (List when there are many): the safety net. */
+static int
+poll_all(struct waiter *wt, int missing, long long deadline)
+{
+	struct lc_acd_target *t;
+	jv items, app;
+	size_t i;
+	int k, n, rc;
+
+	if (wt->n > 3) {
+		if ((rc = lc_acd_list(wt->acd, wt->w->selector, shared_ns(wt),
+		    deadline, &items)) != 0)
+			return rc;
+		n = jv_array_length(jv_copy(items));
+		for (k = 0; k < n; k++) {
+			app = jv_array_get(jv_copy(items), k);
+			if ((t = find(wt, app)) != NULL && !t->done)
+				update(wt, t, app);
+			else
+				jv_free(app);
+		}
+		jv_free(items);
+		return 0;
+	}
+	for (i = 0; i < wt->n; i++) {
+		if (wt->t[i].done || (missing && jv_is_valid(wt->t[i].last)))
+			continue;
+		if ((rc = lc_acd_get(wt->acd, &wt->t[i].app, NULL, deadline,
+		    &app)) != 0) {
+			if (rc == LC_ENOTFOUND || rc == LC_EAUTH) {
+				finish(wt, &wt->t[i], rc, lc_error_msg());
+				continue;
+			}
+			return rc;
+		}
+		update(wt, &wt->t[i], app);
+	}
+	return 0;
+}
+
+/* GET ?refresh=normal for targets whose reconcile time is ambiguous. */
+static int
+refresh_some(struct waiter *wt, long long deadline)
+{
+	jv app;
+	size_t i;
+	long long until;
+	int rc;
+
+	for (i = 0; i < wt->n; i++) {
+		if (wt->t[i].done || wt->t[i].refresh_asked != 1)
+			continue;
+		wt->t[i].refresh_asked = 2;
+		until = lc_clock_ms() + 30000;
+		if (deadline && deadline < until)
+			until = deadline;
+		lc_log_info("%s: reconciled in the second the sync ended; "
+		    "asking for a refresh", wt->t[i].app.name);
+		if ((rc = lc_acd_get(wt->acd, &wt->t[i].app, "normal", until,
+		    &app)) != 0) {
+			if (rc == LC_ETIMEOUT && (deadline == 0 ||
+			    lc_clock_ms() < deadline))
+				continue;	/* judged on later events */
+			return rc;
+		}
+		/* The refresh's answer is after a reconcile: judge it. */
+		jv_free(wt->t[i].last);
+		wt->t[i].last = app;
+		free(wt->t[i].rec_at_done);
+		wt->t[i].rec_at_done = xdup("");
+		judge(wt, &wt->t[i], lc_clock_ms());
+	}
+	return 0;
+}
+
+int
+lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
+    enum lc_acd_busy policy, long long deadline)
+{
+	struct lc_acd_want w;
+	struct lc_acd_target *idle;
+	struct lc_buf why = LC_BUF_INIT;
+	size_t i, k = 0, *map;
+	int rc = 0;
+
+	idle = lc_xmalloc((n ? n : 1) * sizeof(*idle));
+	map = lc_xmalloc((n ? n : 1) * sizeof(*map));
+	for (i = 0; i < n; i++) {
+		if (t[i].done || !jv_is_valid(t[i].last) ||
+		    !has(t[i].last, "operation"))
+			continue;
+		why.len = 0;
+		lc_buf_printf(&why, "another operation is already in progress "
+		    "(%s, initiated by %s)", *lc_jv_str(t[i].last,
+		    "status.operationState.phase") ? lc_jv_str(t[i].last,
+		    "status.operationState.phase") : "not started yet",
+		    is_true(t[i].last, "operation.initiatedBy.automated") ?
+		    "auto-sync" : or_dash(lc_jv_str(t[i].last,
+		    "operation.initiatedBy.username")));
+		if (policy == LC_ACD_BUSY_FAIL) {
+			t[i].done = 1;
+			t[i].rc = LC_ECONFLICT;
+			t[i].why = xdup(why.data);
+			continue;
+		}
+		lc_log_warn("%s: %s; %s", t[i].app.name, why.data,
+		    policy == LC_ACD_BUSY_WAIT ? "waiting for it to end" :
+		    "terminating it");
+		if (policy == LC_ACD_BUSY_TERMINATE && (rc = lc_acd_terminate(
+		    acd, &t[i].app, deadline)) != 0) {
+			/* Queued, not started: nothing to stop yet; wait. */
+			if (rc != LC_ERROR)
+				goto out;
+			lc_log_info("%s", lc_error_msg());
+			rc = 0;
+		}
+		lc_acd_target_init(&idle[k]);
+		idle[k].app = t[i].app;
+		idle[k].last = jv_copy(t[i].last);
+		map[k++] = i;
+	}
+	if (k == 0)
+		goto out;
+	memset(&w, 0, sizeof(w));
+	w.flags = LC_ACD_W_IDLE;
+	rc = lc_acd_wait(acd, idle, k, &w, deadline);
+	for (i = 0; i < k; i++) {
+		jv_free(t[map[i]].last);
+		t[map[i]].last = idle[i].last;
+		idle[i].last = jv_invalid();
+		if (idle[i].rc != 0 && !t[map[i]].done) {
+			t[map[i]].done = 1;
+			t[map[i]].rc = idle[i].rc;
+			t[map[i]].why = idle[i].why ? xdup(idle[i].why) :
+			    xdup("the other operation did not end in time");
+		}
+		idle[i].app.name = idle[i].app.ns = NULL;
+		lc_acd_target_free(&idle[i]);
+	}
+	rc = rc == LC_ETIMEOUT || rc == LC_EAUTH ? rc : 0;
+out:
+	free(idle);
+	free(map);
+	lc_buf_release(&why);
+	return rc;
+}
+
+void
+lc_acd_op_id(char out[37])
+{
+	unsigned char r[16];
+	size_t i;
+
+	lc_random(r, sizeof(r));
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16; i++)
+		sprintf(out + i * 2 + (i >= 4) + (i >= 6) + (i >= 8) +
+		    (i >= 10), "%02x", r[i]);
+	out[8] = out[13] = out[18] = out[23] = '-';
+	out[36] = '\0';
+}
+
+void
+lc_acd_fmt_ms(char *out, size_t n, long long ms)
+{
+	if (ms % 60000 == 0 && ms)
+		snprintf(out, n, "%lldm", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(out, n, "%llds", ms / 1000);
+	else
+		snprintf(out, n, "%lldms", ms);
+}
+
+static int
+worst(const struct lc_acd_target *t, size_t n)
+{
+	static const int order[] = { LC_EAUTH, LC_ENOTFOUND, LC_ERROR,
+	    LC_EUNAVAIL, LC_ENO, LC_ECONFLICT, LC_ETIMEOUT };
+	size_t i, k;
+
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (i = 0; i < n; i++)
+			if (t[i].rc == order[k])
+				return order[k];
+	for (i = 0; i < n; i++)
+		if (t[i].rc != 0)
+			return t[i].rc;
+	return 0;
+}
+
+static void
+fail_pending(struct waiter *wt, int rc, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < wt->n; i++)
+		if (!wt->t[i].done)
+			finish(wt, &wt->t[i], rc, why);
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	nanosleep(&ts, NULL);
+}
+
+int
+lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
+    const struct lc_acd_want *w, long long deadline)
+{
+	struct waiter wt;
+	struct lc_http_stream *s = NULL;
+	struct lc_http_resp err = LC_HTTP_RESP_INIT;
+	struct lc_buf u = LC_BUF_INIT, why = LC_BUF_INIT;
+	long long poll_ms = w->poll_ms > 0 ? w->poll_ms : 30000;
+	long long next_poll, until, now;
+	size_t i;
+	int rc = 0, drops = 0, got;
+
+	memset(&wt, 0, sizeof(wt));
+	wt.acd = acd;
+	wt.t = t;
+	wt.n = n;
+	wt.w = w;
+	wt.pending = (int)n;
+	wt.live = isatty(2) && getenv("TERM") && strcmp(getenv("TERM"),
+	    "dumb") != 0 && lc_ci_kind() == LC_CI_NONE;
+	if (w->until) {
+		wt.jq = jq_init();
+		if (wt.jq == NULL || !jq_compile(wt.jq, w->until)) {
+			if (wt.jq)
+				jq_teardown(&wt.jq);
+			return lc_error_set(LC_EUSAGE, "--until '%s': jq cannot "
+			    "compile it", w->until);
+		}
+	}
+	/* What is there now: an app that is already done ends here. */
+	for (i = 0; i < n; i++) {
+		if (t[i].done)
+			wt.pending--;
+		else if (jv_is_valid(t[i].last))
+			judge(&wt, &t[i], lc_clock_ms());
+	}
+	for (i = 0; i < n; i++)
+		if (!t[i].done && !jv_is_valid(t[i].last))
+			break;
+	if (i < n && (rc = poll_all(&wt, 1, deadline)) != 0) {
+		fail_pending(&wt, rc, lc_error_msg());
+		goto out;
+	}
+	progress(&wt);
+	next_poll = lc_clock_ms() + poll_ms;
+	while (wt.pending > 0) {
+		now = lc_clock_ms();
+		if (deadline && now >= deadline)
+			break;
+		if ((rc = refresh_some(&wt, deadline)) != 0) {
+			fail_pending(&wt, rc, lc_error_msg());
+			break;
+		}
+		if (wt.pending == 0)
+			break;
+		if (s == NULL) {
+			u.len = 0;
+			stream_url(&wt, w->selector, &u);
+			wt.sse.len = wt.data.len = 0;
+			wt.stream_err = 0;
+			if ((rc = lc_http_stream_open(lc_acd_http(acd), u.data,
+			    "text/event-stream", on_stream, &wt, &s)) != 0) {
+				fail_pending(&wt, rc, lc_error_msg());
+				break;
+			}
+		}
+		until = next_poll;
+		if (deadline && deadline < until)
+			until = deadline;
+		for (i = 0; i < n; i++)
+			if (!t[i].done && t[i].refresh_asked == 1)
+				until = lc_clock_ms();
+		got = lc_http_stream_pump(s, until, &err);
+		if (wt.stream_fatal) {
+			fail_pending(&wt, LC_EAUTH, lc_error_msg());
+			break;
+		}
+		if (got == 1 && !wt.stream_err)
+			continue;		/* all done: the loop ends */
+		if (got == 0 && lc_clock_ms() >= next_poll) {
+			if ((rc = poll_all(&wt, 0, deadline)) != 0 &&
+			    rc != LC_EUNAVAIL && rc != LC_ETIMEOUT) {
+				fail_pending(&wt, rc, lc_error_msg());
+				break;
+			}
+			next_poll = lc_clock_ms() + poll_ms;
+			progress(&wt);
+			continue;
+		}
+		if (got == 0)
+			continue;
+		/* The stream ended or broke: reconnect, and look meanwhile. */
+		lc_http_stream_close(s);
+		s = NULL;
+		if (got == LC_ERROR && (err.status == 401 || err.status == 403)) {
+			lc_buf_printf(&why, "watch: %ld from the server",
+			    err.status);
+			fail_pending(&wt, LC_EAUTH, why.data);
+			break;
+		}
+		lc_log_info("%s; reconnecting", wt.stream_err ?
+		    "the watch reported an error" : lc_error_msg());
+		sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
+		drops++;
+		if (wt.n > 1 && (rc = poll_all(&wt, 0, deadline)) != 0 &&
+		    rc != LC_EUNAVAIL && rc != LC_ETIMEOUT) {
+			fail_pending(&wt, rc, lc_error_msg());
+			break;
+		}
+		progress(&wt);
+	}
+	if (wt.pending > 0) {
+		lc_buf_printf(&why, "timed out after %s waiting",
+		    "the deadline");
+		fail_pending(&wt, LC_ETIMEOUT, NULL);
+		for (i = 0; i < n; i++)
+			if (t[i].rc == LC_ETIMEOUT && t[i].why == NULL) {
+				char line[160];
+
+				state_line(&t[i], line, sizeof(line));
+				why.len = 0;
+				lc_buf_printf(&why, "not there when the time ran "
+				    "out (%s)", line);
+				t[i].why = xdup(why.data);
+			}
+	}
+out:
+	wt.changed = 1;
+	progress(&wt);
+	lc_http_stream_close(s);
+	lc_http_resp_release(&err);
+	lc_buf_release(&u);
+	lc_buf_release(&why);
+	lc_buf_release(&wt.sse);
+	lc_buf_release(&wt.data);
+	if (wt.jq)
+		jq_teardown(&wt.jq);
+	lc_error_clear();
+	return worst(t, n);
+}
+
+/* ---- reports -------------------------------------------------------- */
+
+static const char *
+result_name(int rc)
+{
+	switch (rc) {
+	case 0:
+		return "ok";
+	case LC_ENO:
+		return "failed";
+	case LC_ETIMEOUT:
+		return "timeout";
+	case LC_ENOTFOUND:
+		return "not-found";
+	case LC_EAUTH:
+		return "auth";
+	case LC_EUNAVAIL:
+		return "unavailable";
+	case LC_ECONFLICT:
+		return "busy";
+	default:
+		return "error";
+	}
+}
+
+void
+lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
+{
+	size_t i;
+	jv o, a, os;
+
+	for (i = 0; i < n; i++) {
+		a = t[i].last;
+		if (!json) {
+			printf("%s %s %s %s\n", t[i].app.name,
+			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    "status.sync.status")) : "-",
+			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    "status.health.status")) : "-",
+			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    "status.sync.revision")) : "-");
+			continue;
+		}
+		o = jv_object();
+		o = jv_object_set(o, jv_string("app"), jv_string(t[i].app.name));
+		if (jv_is_valid(a)) {
+			o = jv_object_set(o, jv_string("namespace"), jv_string(
+			    lc_jv_str(a, "metadata.namespace")));
+			o = jv_object_set(o, jv_string("sync"), jv_string(
+			    lc_jv_str(a, "status.sync.status")));
+			o = jv_object_set(o, jv_string("health"), jv_string(
+			    lc_jv_str(a, "status.health.status")));
+			o = jv_object_set(o, jv_string("revision"), jv_string(
+			    lc_jv_str(a, "status.sync.revision")));
+			os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state)
+			    : lc_jv_get(a, "status.operationState");
+			if (jv_get_kind(os) == JV_KIND_OBJECT) {
+				jv op = jv_object();
+				static const char *const keys[] = { "phase",
+				    "message", "startedAt", "finishedAt" };
+				size_t k;
+
+				for (k = 0; k < 4; k++)
+					if (*lc_jv_str(os, keys[k]))
+						op = jv_object_set(op, jv_string(
+						    keys[k]), jv_string(lc_jv_str(
+						    os, keys[k])));
+				o = jv_object_set(o, jv_string("operation"), op);
+			} else
+				o = jv_object_set(o, jv_string("operation"),
+				    jv_null());
+			jv_free(os);
+		}
+		o = jv_object_set(o, jv_string("result"), jv_string(
+		    result_name(t[i].rc)));
+		if (t[i].why)
+			o = jv_object_set(o, jv_string("reason"),
+			    jv_string(t[i].why));
+		o = jv_dump_string(o, JV_PRINT_SORTED);
+		printf("%s\n", jv_string_value(o));
+		jv_free(o);
+	}
+}
+
+/* Lines for each entry of list (at path of v) that sel picks. */
+static void
+explain_list(const char *app, jv v, const char *path, int which)
+{
+	jv l = lc_jv_get(v, path), e;
+	const char *h, *st, *hp, *msg;
+	int i, n;
+
+	if (jv_get_kind(l) != JV_KIND_ARRAY) {
+		jv_free(l);
+		return;
+	}
+	n = jv_array_length(jv_copy(l));
+	for (i = 0; i < n; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		st = lc_jv_str(e, "status");
+		hp = lc_jv_str(e, "hookPhase");
+		msg = lc_jv_str(e, "message");
+		h = lc_jv_str(e, "health.status");
+		if (which == 0 && (strcmp(st, "SyncFailed") == 0 ||
+		    strcmp(hp, "Failed") == 0 || strcmp(hp, "Error") == 0))
+			fprintf(stderr, "%s: %s:   %s %s/%s: %s%s%s\n", lc_progname, app,
+			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
+			    "namespace")), lc_jv_str(e, "name"),
+			    *hp ? hp : st, *msg ? ": " : "", msg);
+		else if (which == 1 && *h && strcmp(h, "Healthy") != 0)
+			fprintf(stderr, "%s: %s:   %s %s/%s: %s%s%s\n", lc_progname, app,
+			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
+			    "namespace")), lc_jv_str(e, "name"), h,
+			    *lc_jv_str(e, "health.message") ? ": " : "",
+			    lc_jv_str(e, "health.message"));
+		else if (which == 2)
+			fprintf(stderr, "%s: %s:   condition %s: %s\n", lc_progname, app,
+			    lc_jv_str(e, "type"), msg);
+		jv_free(e);
+	}
+	jv_free(l);
+}
+
+void
+lc_acd_explain(const struct lc_acd_target *t, size_t n)
+{
+	struct lc_buf line = LC_BUF_INIT;
+	jv os;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].rc == 0)
+			continue;
+		line.len = 0;
+		lc_buf_printf(&line, "%s: %s", t[i].app.name, t[i].why ?
+		    t[i].why : result_name(t[i].rc));
+		lc_ci_error(NULL, 0, 0, line.data);
+		if (!jv_is_valid(t[i].last))
+			continue;
+		os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state) :
+		    lc_jv_get(t[i].last, "status.operationState");
+		explain_list(t[i].app.name, os, "syncResult.resources", 0);
+		jv_free(os);
+		explain_list(t[i].app.name, t[i].last, "status.resources", 1);
+		explain_list(t[i].app.name, t[i].last, "status.conditions", 2);
+	}
+	lc_buf_release(&line);
+}
+
+void
+lc_acd_target_free(struct lc_acd_target *t)
+{
+	lc_acd_app_free(&t->app);
+	jv_free(t->last);
+	jv_free(t->op_state);
+	free(t->why);
+	free(t->op_phase);
+	free(t->op_message);
+	free(t->rec_at_done);
+	lc_acd_target_init(t);
+}
+
+void
+lc_acd_target_init(struct lc_acd_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->last = jv_invalid();
+	t->op_state = jv_invalid();
+}

@@ -1,0 +1,446 @@
+/* http.c: libcurl wrapper: HTTP/1.1, TLS settings, retries, deadlines, streams. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "cli.h"
+#include "error.h"
+#include "http.h"
+#include "log.h"
+
+#define MAX_BODY	(256u << 20)	/* a 500-app list is a few MB */
+
+struct lc_http {
+	CURL *easy;			/* reused: keeps the connection alive */
+	struct lc_http_conf conf;
+	char *bearer;			/* "Authorization: Bearer ..." */
+};
+
+struct reply {
+	struct lc_http_resp *r;
+	long long retry_after_ms;
+	int too_big;
+};
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int
+lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
+{
+	static int inited;
+	struct lc_http *h;
+
+	*out = NULL;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			return lc_error_set(LC_ERROR, "libcurl failed to start");
+		inited = 1;
+	}
+	h = lc_xmalloc(sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	h->conf = *conf;
+	if (h->conf.retries == 0)
+		h->conf.retries = 5;
+	if (h->conf.io_timeout_ms == 0)
+		h->conf.io_timeout_ms = 30000;
+	if ((h->easy = curl_easy_init()) == NULL) {
+		free(h);
+		return lc_error_set(LC_ERROR, "libcurl failed to start");
+	}
+	*out = h;
+	return 0;
+}
+
+void
+lc_http_free(struct lc_http *h)
+{
+	if (h == NULL)
+		return;
+	curl_easy_cleanup(h->easy);
+	free(h->bearer);
+	free(h);
+}
+
+void
+lc_http_set_bearer(struct lc_http *h, const char *token)
+{
+	struct lc_buf b = LC_BUF_INIT;
+
+	free(h->bearer);
+	h->bearer = NULL;
+	if (token == NULL)
+		return;
+	lc_log_add_secret(token);
+	lc_buf_printf(&b, "Authorization: Bearer %s", token);
+	h->bearer = lc_buf_detach(&b);
+}
+
+void
+lc_http_resp_release(struct lc_http_resp *r)
+{
+	lc_buf_release(&r->body);
+	r->status = 0;
+	r->ctype[0] = '\0';
+}
+
+void
+lc_http_origin(struct lc_buf *out, const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+
+	p = p ? p + 3 : url;
+	n = strcspn(p, "/?#");
+	lc_buf_add(out, url, (size_t)(p - url) + n);
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct reply *rp = arg;
+
+	n *= size;
+	if (rp->r->body.len + n > MAX_BODY) {
+		rp->too_big = 1;
+		return 0;
+	}
+	lc_buf_add(&rp->r->body, p, n);
+	return n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct reply *rp = arg;
+	size_t len = size * n, k;
+	long v;
+
+	if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
+		for (k = 13; k < len && p[k] == ' '; k++)
+			;
+		snprintf(rp->r->ctype, sizeof(rp->r->ctype), "%.*s",
+		    (int)(len - k), p + k);
+		rp->r->ctype[strcspn(rp->r->ctype, "\r\n")] = '\0';
+	} else if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+		v = strtol(p + 12, NULL, 10);
+		if (v > 0 && v < 3600)
+			rp->retry_after_ms = v * 1000;
+	} else if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue): start over. */
+		rp->r->body.len = 0;
+		rp->r->ctype[0] = '\0';
+	}
+	return len;
+}
+
+/* Options every request shares; the header list is returned to free. */
+static struct curl_slist *
+setup(struct lc_http *h, CURL *c, const char *method, const char *url,
+    const char *body, const char *accept, const char *const *extra)
+{
+	struct curl_slist *hl = NULL;
+	size_t i;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "gitops-utils/" VERSION);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	if (h->conf.ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->conf.ca_file);
+	if (h->conf.insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (h->conf.client_crt)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, h->conf.client_crt);
+	if (h->conf.client_key)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, h->conf.client_key);
+	if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+	} else
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	hl = curl_slist_append(hl, accept);
+	hl = curl_slist_append(hl, "Expect:");
+	if (h->bearer)
+		hl = curl_slist_append(hl, h->bearer);
+	for (i = 0; i < h->conf.nheaders; i++)
+		hl = curl_slist_append(hl, h->conf.headers[i]);
+	for (i = 0; extra && extra[i]; i++)
+		hl = curl_slist_append(hl, extra[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	return hl;
+}
+
+/* Map a libcurl failure to our codes, with a message naming the server. */
+static int
+curl_fail(CURLcode cc, const char *url, const char *errbuf)
+{
+	struct lc_buf o = LC_BUF_INIT;
+	const char *why = *errbuf ? errbuf : curl_easy_strerror(cc);
+	int rc;
+
+	lc_http_origin(&o, url);
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+		rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; give the CA with "
+		    "--ca-file (or, knowingly, --insecure)", o.data, why);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		rc = lc_error_set(LC_ETIMEOUT, "%s: no answer in time (%s)",
+		    o.data, why);
+		break;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+		rc = lc_error_set(LC_EUNAVAIL, "%s: %s", o.data, why);
+		break;
+	default:
+		rc = lc_error_set(LC_ERROR, "%s: %s", o.data, why);
+	}
+	lc_buf_release(&o);
+	return rc;
+}
+
+static int
+transient_status(long st)
+{
+	return st == 429 || st == 502 || st == 503 || st == 504;
+}
+
+int
+lc_http_do(struct lc_http *h, const char *method, const char *url,
+    const char *body, const char *const *headers, long long deadline,
+    struct lc_http_resp *r)
+{
+	char errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *hl;
+	struct reply rp;
+	struct lc_buf o = LC_BUF_INIT;
+	long long left, pause, t0;
+	CURLcode cc;
+	int attempt, rc = 0;
+
+	for (attempt = 0;; attempt++) {
+		lc_http_resp_release(r);
+		memset(&rp, 0, sizeof(rp));
+		rp.r = r;
+		errbuf[0] = '\0';
+		curl_easy_reset(h->easy);
+		hl = setup(h, h->easy, method, url, body,
+		    "Accept: application/json", headers);
+		curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, &rp);
+		curl_easy_setopt(h->easy, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, &rp);
+		left = deadline ? deadline - lc_clock_ms() : h->conf.io_timeout_ms;
+		if (left <= 0) {
+			curl_slist_free_all(hl);
+			lc_http_origin(&o, url);
+			rc = lc_error_set(LC_ETIMEOUT, "%s: the deadline passed",
+			    o.data);
+			break;
+		}
+		curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)left);
+		t0 = lc_clock_ms();
+		cc = curl_easy_perform(h->easy);
+		curl_slist_free_all(hl);
+		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		lc_log_debug("%s %s -> %ld (%lld ms)", method, url,
+		    cc == CURLE_OK ? r->status : -1L, lc_clock_ms() - t0);
+		if (rp.too_big) {
+			lc_http_origin(&o, url);
+			rc = lc_error_set(LC_ERROR, "%s: the answer is larger "
+			    "than %u MB", o.data, MAX_BODY >> 20);
+			break;
+		}
+		if (cc != CURLE_OK) {
+			rc = curl_fail(cc, url, errbuf);
+			if (rc != LC_EUNAVAIL)
+				break;
+		} else if (transient_status(r->status)) {
+			lc_http_origin(&o, url);
+			rc = lc_error_set(LC_EUNAVAIL, "%s answers %ld%s", o.data,
+			    r->status, r->status == 429 ? " (too many requests)"
+			    : " (unavailable)");
+			o.len = 0;
+		} else {
+			rc = 0;
+			break;
+		}
+		if (attempt >= h->conf.retries)
+			break;
+		pause = rp.retry_after_ms ? rp.retry_after_ms :
+		    lc_backoff_ms(attempt, 200, 4000, 2);
+		if (deadline && lc_clock_ms() + pause >= deadline)
+			break;
+		lc_log_info("%s; retrying in %lld ms", lc_error_msg(), pause);
+		sleep_ms(pause);
+	}
+	lc_buf_release(&o);
+	return rc;
+}
+
+struct lc_http_stream {
+	CURLM *multi;
+	CURL *easy;
+	struct curl_slist *hl;
+	lc_http_data_fn fn;
+	void *arg;
+	int stop;
+	long status;
+	struct lc_http_resp err;	/* a non-200 answer's body */
+	struct reply rp;
+	char errbuf[CURL_ERROR_SIZE];
+	char *url;
+};
+
+static size_t
+on_stream(char *p, size_t size, size_t n, void *arg)
+{
+	struct lc_http_stream *s = arg;
+
+	n *= size;
+	if (s->status == 0)
+		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+	if (s->status != 200) {
+		if (s->err.body.len < 65536)
+			lc_buf_add(&s->err.body, p, n);
+		return n;
+	}
+	if (!s->stop && s->fn(s->arg, p, n) != 0)
+		s->stop = 1;
+	return n;
+}
+
+int
+lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
+    lc_http_data_fn fn, void *arg, struct lc_http_stream **out)
+{
+	struct lc_http_stream *s;
+	struct lc_buf a = LC_BUF_INIT;
+
+	s = lc_xmalloc(sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	s->fn = fn;
+	s->arg = arg;
+	s->url = lc_xstrndup(url, strlen(url));
+	s->rp.r = &s->err;
+	if ((s->multi = curl_multi_init()) == NULL ||
+	    (s->easy = curl_easy_init()) == NULL) {
+		lc_http_stream_close(s);
+		*out = NULL;
+		return lc_error_set(LC_ERROR, "libcurl failed to start");
+	}
+	lc_buf_printf(&a, "Accept: %s", accept);
+	s->hl = setup(h, s->easy, "GET", url, NULL, a.data, NULL);
+	lc_buf_release(&a);
+	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_stream);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, &s->rp);
+	/* Keep-alive comments come every 15 s: 60 s of nothing is a dead link. */
+	curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_multi_add_handle(s->multi, s->easy);
+	*out = s;
+	return 0;
+}
+
+int
+lc_http_stream_pump(struct lc_http_stream *s, long long until,
+    struct lc_http_resp *err)
+{
+	struct lc_buf o = LC_BUF_INIT;
+	CURLMsg *msg;
+	long long left;
+	int running = 1, q, rc = 0;
+	CURLcode cc = CURLE_OK;
+
+	for (;;) {
+		curl_multi_perform(s->multi, &running);
+		while ((msg = curl_multi_info_read(s->multi, &q)) != NULL)
+			if (msg->msg == CURLMSG_DONE)
+				cc = msg->data.result;
+		if (s->stop)
+			return 1;
+		if (s->status == 0)
+			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE,
+			    &s->status);
+		if (!running)
+			break;
+		if ((left = until - lc_clock_ms()) <= 0)
+			return 0;
+		curl_multi_poll(s->multi, NULL, 0, left > 1000 ? 1000 :
+		    (int)left, NULL);
+	}
+	if (s->status != 0 && s->status != 200) {
+		if (err) {
+			lc_http_resp_release(err);
+			err->status = s->status;
+			lc_buf_add(&err->body, s->err.body.data ?
+			    s->err.body.data : "", s->err.body.len);
+			memcpy(err->ctype, s->err.ctype, sizeof(err->ctype));
+		}
+		lc_http_origin(&o, s->url);
+		rc = transient_status(s->status) ? lc_error_set(LC_EUNAVAIL,
+		    "%s answers %ld to the watch", o.data, s->status) :
+		    lc_error_set(LC_ERROR, "%s answers %ld to the watch",
+		    o.data, s->status);
+	} else if (cc != CURLE_OK) {
+		rc = curl_fail(cc, s->url, s->errbuf);
+		if (rc == LC_ETIMEOUT)
+			rc = lc_error_set(LC_EUNAVAIL, "the watch went silent "
+			    "for 60 s");
+	} else {
+		lc_http_origin(&o, s->url);
+		rc = lc_error_set(LC_EUNAVAIL, "%s closed the watch", o.data);
+	}
+	lc_buf_release(&o);
+	return rc;
+}
+
+void
+lc_http_stream_close(struct lc_http_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->multi && s->easy)
+		curl_multi_remove_handle(s->multi, s->easy);
+	if (s->easy)
+		curl_easy_cleanup(s->easy);
+	if (s->multi)
+		curl_multi_cleanup(s->multi);
+	curl_slist_free_all(s->hl);
+	lc_http_resp_release(&s->err);
+	free(s->url);
+	free(s);
+}

@@ -1,0 +1,78 @@
+/* http.h: libcurl wrapper: HTTP/1.1, TLS settings, retries, deadlines, streams. */
+#ifndef LC_HTTP_H
+#define LC_HTTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct lc_http_conf {
+	const char *ca_file;		/* NULL: the system's trust store */
+	const char *client_crt;		/* TLS client certificate and key */
+	const char *client_key;
+	int insecure;			/* skip TLS verification (an explicit flag) */
+	const char *const *headers;	/* extra "Name: value" lines */
+	size_t nheaders;
+	int retries;			/* transient failures retried (default 5) */
+	long long io_timeout_ms;	/* one request without a deadline (30 s) */
+};
+
+struct lc_http;
+
+int lc_http_new(struct lc_http **out, const struct lc_http_conf *conf);
+void lc_http_free(struct lc_http *h);
+/*
+ * Send "Authorization: Bearer token" from now on (NULL: none). The token
+ * is registered as a secret with the log, and no trace ever shows headers.
+ */
+void lc_http_set_bearer(struct lc_http *h, const char *token);
+
+struct lc_http_resp {
+	long status;
+	struct lc_buf body;
+	char ctype[96];
+};
+
+#define LC_HTTP_RESP_INIT { 0, LC_BUF_INIT, "" }
+
+void lc_http_resp_release(struct lc_http_resp *r);
+
+/*
+ * One request; body (JSON) may be NULL. Non-GET requests carry exactly
+ * "Content-Type: application/json". deadline is an lc_clock_ms() time
+ * (0: none, then io_timeout_ms bounds the request); headers are extra
+ * "Name: value" lines for this request only. Connection failures and
+ * 429/502/503/504 are retried with jittered backoff (Retry-After is
+ * honoured) while retries and time are left. Returns 0 with r filled for
+ * any final HTTP status, LC_EUNAVAIL when the server stayed unreachable or
+ * busy, LC_ETIMEOUT when the deadline cut the request, LC_EAUTH when TLS
+ * verification failed, LC_ERROR otherwise; each with a message set.
+ */
+int lc_http_do(struct lc_http *h, const char *method, const char *url,
+    const char *body, const char *const *headers, long long deadline,
+    struct lc_http_resp *r);
+
+/*
+ * A long-running GET whose body is handed to fn as it arrives (a Server-
+ * Sent Events stream). fn returns nonzero to stop pumping.
+ */
+typedef int (*lc_http_data_fn)(void *arg, const char *p, size_t n);
+struct lc_http_stream;
+
+int lc_http_stream_open(struct lc_http *h, const char *url,
+    const char *accept, lc_http_data_fn fn, void *arg,
+    struct lc_http_stream **out);
+/*
+ * Move data until the lc_clock_ms() time until, until fn asks to stop, or
+ * until the stream ends. Returns 1 when fn stopped it, 0 when until came,
+ * LC_EUNAVAIL when the stream ended or broke (reconnect), or, when the
+ * server answered other than 200, LC_ERROR with the answer in *err.
+ */
+int lc_http_stream_pump(struct lc_http_stream *s, long long until,
+    struct lc_http_resp *err);
+void lc_http_stream_close(struct lc_http_stream *s);
+
+/* The scheme://host[:port] part of url, for messages. */
+void lc_http_origin(struct lc_buf *out, const char *url);
+
+#endif
