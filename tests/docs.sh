@@ -13,6 +13,11 @@ for c in $cmds; do
 	man=$TOP/man/$c.1
 	longs=$(sed -n '/longopts\[\] = {/,/^};/s/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p' \
 	    "$TOP/cmd/$c.c")
+	# The acd-* commands share options through a macro in argocd.h.
+	if grep -q LC_ACD_LONGOPTS "$TOP/cmd/$c.c"; then
+		longs="$longs $(sed -n '/define LC_ACD_LONGOPTS/,/^$/s/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p' \
+		    "$TOP/libcommon/argocd.h")"
+	fi
 
 	begin "$c: man page passes mandoc -Tlint"
 	run mandoc -Tlint -Wwarning "$man"
@@ -24,7 +29,7 @@ for c in $cmds; do
 	usage=$(head -1 out | sed 's/^usage: //')
 	synopsis=$(mandoc -Tutf8 -Owidth=400 "$man" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | grep -v "^SYNOPSIS\\|^DESCRIPTION" |
-	    tr -s " \\n" " " | sed "s/^ //; s/ $//")
+	    tr -s " \\t\\n" " " | sed "s/^ //; s/ $//")
 	[ "$usage" = "$synopsis" ] || fail "usage '$usage' != SYNOPSIS '$synopsis'"
 	end
 

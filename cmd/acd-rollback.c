@@ -1,0 +1,260 @@
+/* acd-rollback: roll an Argo CD application back to an earlier deployment. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "argocd.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+
+enum {
+	OPT_DRY_RUN = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_ASYNC, OPT_IF_BUSY,
+	OPT_HEALTH, OPT_GRACE, OPT_POLL
+};
+
+static const struct option longopts[] = {
+	LC_ACD_LONGOPTS,
+	{ "async", no_argument, NULL, OPT_ASYNC },
+	{ "degraded-grace", required_argument, NULL, OPT_GRACE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "health", no_argument, NULL, OPT_HEALTH },
+	{ "if-busy", required_argument, NULL, OPT_IF_BUSY },
+	{ "poll-interval", required_argument, NULL, OPT_POLL },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct ctx {
+	struct lc_acd_conf c;
+	struct lc_acd_want w;
+	int dry_run, prune, async;
+	enum lc_acd_busy busy;
+};
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-hqVv] [-N namespace] [-o format] [--async] "
+	    "[--degraded-grace duration] [--dry-run] [--health] "
+	    "[--if-busy policy] [--poll-interval duration] "
+	    "[--prune] [--timeout duration] [connection-options] app [id]\n",
+	    lc_progname);
+	if (status == LC_EXIT_OK)
+		fputs("\n"
+		    "Roll APP back to the deployment with history ID (default: "
+		    "the one before\nthe current one), then wait until that "
+		    "sync has ended and was reconciled.\n"
+		    "\n"
+		    "      --dry-run, --prune\n"
+		    "      --if-busy POLICY      another operation runs: wait "
+		    "(default),\n"
+		    "                            fail (exit 5) or terminate it\n"
+		    "      --async               do not wait after the rollback "
+		    "is accepted\n"
+		    "      --health              ... and wait until Healthy\n"
+		    "      --degraded-grace D    fail after Degraded for D "
+		    "(default 0)\n"
+		    "      --timeout D           deadline (default 10m; 0: "
+		    "none)\n"
+		    "  -N, --app-namespace NS, -o, --output text|json, -q, -v, "
+		    "-h, -V\n"
+		    "\n"
+		    "Connection options: as for acd-wait (see acd-wait -h).\n",
+		    fp);
+	exit(status);
+}
+
+static int
+option(int ch, const char *arg, void *vctx)
+{
+	struct ctx *x = vctx;
+	int rc;
+
+	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0)
+		return rc < 0 ? rc : 0;
+	switch (ch) {
+	case OPT_DRY_RUN:
+		x->dry_run = 1;
+		break;
+	case OPT_PRUNE:
+		x->prune = 1;
+		break;
+	case OPT_ASYNC:
+		x->async = 1;
+		break;
+	case OPT_IF_BUSY:
+		if (strcmp(arg, "wait") == 0)
+			x->busy = LC_ACD_BUSY_WAIT;
+		else if (strcmp(arg, "fail") == 0)
+			x->busy = LC_ACD_BUSY_FAIL;
+		else if (strcmp(arg, "terminate") == 0)
+			x->busy = LC_ACD_BUSY_TERMINATE;
+		else
+			return lc_error_set(LC_EUSAGE, "--if-busy %s: wait, fail "
+			    "or terminate", arg);
+		break;
+	case OPT_HEALTH:
+		x->w.flags |= LC_ACD_W_HEALTH;
+		break;
+	case OPT_GRACE:
+		return lc_parse_duration(arg, &x->w.degraded_grace_ms);
+	case OPT_POLL:
+		if (lc_parse_duration(arg, &x->w.poll_ms) != 0)
+			return LC_EUSAGE;
+		if (x->w.poll_ms < 100)
+			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
+			    "least 100ms");
+		break;
+	default:
+		return LC_EUSAGE;
+	}
+	return 0;
+}
+
+/* The history entry to go back to: id, or the one before the newest. */
+static int
+pick(jv app, long id, long *out, const char **rev)
+{
+	jv h = lc_jv_get(app, "status.history"), e;
+	int n, i;
+
+	n = jv_get_kind(h) == JV_KIND_ARRAY ? jv_array_length(jv_copy(h)) : 0;
+	if (id < 0 && n < 2) {
+		jv_free(h);
+		return lc_error_set(LC_ENOTFOUND, "'%s' has %d deployment%s in "
+		    "its history: nothing earlier to roll back to",
+		    lc_jv_str(app, "metadata.name"), n, n == 1 ? "" : "s");
+	}
+	for (i = 0; i < n; i++) {
+		e = jv_array_get(jv_copy(h), i);
+		jv idv = lc_jv_get(e, "id");
+		long v = jv_get_kind(idv) == JV_KIND_NUMBER ?
+		    (long)jv_number_value(idv) : -1;
+
+		jv_free(idv);
+		if ((id < 0 && i == n - 2) || (id >= 0 && v == id)) {
+			*out = v;
+			/* The string stays alive in app, which holds it. */
+			*rev = lc_jv_str(e, "revision");
+			jv_free(e);
+			jv_free(h);
+			return 0;
+		}
+		jv_free(e);
+	}
+	jv_free(h);
+	return lc_error_set(LC_ENOTFOUND, "'%s' has no deployment with id %ld "
+	    "in its history", lc_jv_str(app, "metadata.name"), id);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	struct ctx x;
+	struct lc_acd *acd = NULL;
+	struct lc_acd_target t;
+	char tbuf[32], *rev = NULL;
+	const char *r = NULL;
+	long long deadline;
+	long id = -1, hid = 0;
+	jv body, ans, au, en;
+	int ch, rc, auto_on;
+
+	lc_cli_init(argv[0]);
+	memset(&x, 0, sizeof(x));
+	lc_acd_target_init(&t);
+	x.c.timeout_ms = 600000;
+	if (lc_acd_env_opts(shortopts, longopts, option, &x) != 0) {
+		lc_error_report();
+		return LC_EXIT_USAGE;
+	}
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'h')
+			usage(LC_EXIT_OK);
+		if (ch == 'V') {
+			lc_cli_version();
+			return lc_exit(0);
+		}
+		if (ch == '?' || ch == 'l' || option(ch, optarg, &x) != 0) {
+			if (ch == 'l')
+				lc_error_set(LC_EUSAGE, "-l: a rollback names "
+				    "one application");
+			if (lc_error_msg())
+				lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2)
+		usage(LC_EXIT_USAGE);
+	if (argc == 2 && lc_parse_long(argv[1], 0, 2147483647L, &id) != 0) {
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	x.w.flags |= LC_ACD_W_OPERATION;
+	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
+	lc_acd_app_parse(&t.app, argv[0], x.c.app_namespace);
+	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
+	    (rc = lc_acd_get(acd, &t.app, NULL, deadline, &t.last)) != 0)
+		goto out;
+	au = lc_jv_get(t.last, "spec.syncPolicy.automated");
+	en = lc_jv_get(au, "enabled");
+	auto_on = jv_get_kind(au) == JV_KIND_OBJECT &&
+	    jv_get_kind(en) != JV_KIND_FALSE;
+	jv_free(au);
+	jv_free(en);
+	if (auto_on) {
+		rc = lc_error_set(LC_ERROR, "'%s' has auto-sync on, and Argo CD "
+		    "refuses to roll back such an app (auto-sync would undo "
+		    "it): turn auto-sync off first", t.app.name);
+		goto out;
+	}
+	if ((rc = pick(t.last, id, &hid, &r)) != 0)
+		goto out;
+	rev = lc_xstrndup(r, strlen(r));
+	lc_log_info("%s: rolling back to history id %ld (revision %s)",
+	    t.app.name, hid, rev);
+	if ((rc = lc_acd_when_idle(acd, &t, 1, x.busy, deadline)) != 0 ||
+	    t.done)
+		goto report;
+	body = jv_object_set(jv_object(), jv_string("id"),
+	    jv_number((double)hid));
+	if (x.dry_run)
+		body = jv_object_set(body, jv_string("dryRun"), jv_true());
+	if (x.prune)
+		body = jv_object_set(body, jv_string("prune"), jv_true());
+	if ((rc = lc_acd_post(acd, &t.app, "rollback", body, deadline,
+	    &ans)) != 0)
+		goto out;
+	jv_free(t.last);
+	t.last = ans;
+	/* The rollback request has no infos: ours is the hand-made sync of rev. */
+	t.op_rev = rev;
+	t.dry_run = x.dry_run;
+	if (!x.async)
+		rc = lc_acd_wait(acd, &t, 1, &x.w, deadline);
+report:
+	lc_acd_print(&t, 1, x.c.json);
+	if (rc == 0)
+		rc = t.rc;
+	if (rc != 0) {
+		lc_acd_explain(&t, 1);
+		if (rc == LC_ETIMEOUT) {
+			lc_acd_fmt_ms(tbuf, sizeof(tbuf), x.c.timeout_ms);
+			lc_error_set(rc, "timed out after %s", tbuf);
+		} else
+			lc_error_clear();
+	}
+out:
+	lc_acd_target_free(&t);
+	free(rev);
+	lc_acd_close(acd);
+	return lc_exit(rc);
+}

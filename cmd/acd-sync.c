@@ -1,0 +1,554 @@
+/* acd-sync: trigger an Argo CD sync, then wait for that sync to finish. */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "argocd.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+
+enum {
+	OPT_REVISION = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
+	OPT_STRATEGY, OPT_RESOURCE, OPT_OUT_OF_SYNC, OPT_SERVER_SIDE,
+	OPT_REPLACE, OPT_RETRY_LIMIT, OPT_RETRY_DURATION, OPT_RETRY_FACTOR,
+	OPT_RETRY_MAX, OPT_HARD_REFRESH, OPT_ASYNC, OPT_IF_BUSY, OPT_INFO,
+	OPT_HEALTH, OPT_GRACE, OPT_POLL
+};
+
+static const struct option longopts[] = {
+	LC_ACD_LONGOPTS,
+	{ "apply-out-of-sync-only", no_argument, NULL, OPT_OUT_OF_SYNC },
+	{ "async", no_argument, NULL, OPT_ASYNC },
+	{ "degraded-grace", required_argument, NULL, OPT_GRACE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "hard-refresh", no_argument, NULL, OPT_HARD_REFRESH },
+	{ "health", no_argument, NULL, OPT_HEALTH },
+	{ "if-busy", required_argument, NULL, OPT_IF_BUSY },
+	{ "info", required_argument, NULL, OPT_INFO },
+	{ "poll-interval", required_argument, NULL, OPT_POLL },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "replace", no_argument, NULL, OPT_REPLACE },
+	{ "resource", required_argument, NULL, OPT_RESOURCE },
+	{ "retry-backoff-duration", required_argument, NULL, OPT_RETRY_DURATION },
+	{ "retry-backoff-factor", required_argument, NULL, OPT_RETRY_FACTOR },
+	{ "retry-backoff-max-duration", required_argument, NULL, OPT_RETRY_MAX },
+	{ "retry-limit", required_argument, NULL, OPT_RETRY_LIMIT },
+	{ "revision", required_argument, NULL, OPT_REVISION },
+	{ "server-side", no_argument, NULL, OPT_SERVER_SIDE },
+	{ "strategy", required_argument, NULL, OPT_STRATEGY },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct ctx {
+	struct lc_acd_conf c;
+	struct lc_acd_want w;
+	const char *revision, *strategy;
+	int prune, dry_run, force, async, hard_refresh;
+	int out_of_sync, server_side, replace;
+	long retry_limit, retry_factor;
+	int retry_set;
+	const char *retry_duration, *retry_max;
+	const char *resources[64];
+	size_t nresources;
+	const char *infos[16];
+	size_t ninfos;
+	enum lc_acd_busy busy;
+};
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
+	    "[-o format] [--apply-out-of-sync-only] [--async] "
+	    "[--degraded-grace duration] [--dry-run] [--force] "
+	    "[--hard-refresh] [--health] [--if-busy policy] "
+	    "[--info key=value] [--poll-interval duration] [--prune] "
+	    "[--replace] [--resource group:kind:name] "
+	    "[--retry-backoff-duration duration] [--retry-backoff-factor n] "
+	    "[--retry-backoff-max-duration duration] [--retry-limit n] "
+	    "[--revision revision] [--server-side] [--strategy name] "
+	    "[--timeout duration] [connection-options] [app ...]\n",
+	    lc_progname);
+	if (status == LC_EXIT_OK)
+		fputs("\n"
+		    "Sync every APP ([NAMESPACE/]NAME), or the apps -l selects, "
+		    "and wait until\n"
+		    "that sync has ended and the app was reconciled after it.\n"
+		    "\n"
+		    "      --revision REV        sync to REV (default: the app's "
+		    "target)\n"
+		    "      --prune, --dry-run, --force, --strategy apply|hook\n"
+		    "      --resource G:K:[NS/]NAME  only these (repeatable; * "
+		    "and !)\n"
+		    "      --apply-out-of-sync-only, --server-side, --replace\n"
+		    "      --retry-limit N, --retry-backoff-duration D,\n"
+		    "      --retry-backoff-factor N, --retry-backoff-max-duration "
+		    "D\n"
+		    "      --info K=V            tag the operation (repeatable)\n"
+		    "      --hard-refresh        refresh (hard) before syncing\n"
+		    "      --if-busy POLICY      another operation runs: wait "
+		    "(default),\n"
+		    "                            fail (exit 5) or terminate it\n"
+		    "      --async               do not wait after the sync is "
+		    "accepted\n"
+		    "      --health              ... and wait until Healthy\n"
+		    "      --degraded-grace D    fail after Degraded for D "
+		    "(default 0)\n"
+		    "      --timeout D           one deadline for all (default "
+		    "10m; 0: none)\n"
+		    "  -l, --selector SEL, -N, --app-namespace NS, -o, --output "
+		    "text|json,\n"
+		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n"
+		    "\n"
+		    "Connection options: as for acd-wait (see acd-wait -h).\n",
+		    fp);
+	exit(status);
+}
+
+static int
+option(int ch, const char *arg, void *vctx)
+{
+	struct ctx *x = vctx;
+	long long ms;
+	int rc;
+
+	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0)
+		return rc < 0 ? rc : 0;
+	switch (ch) {
+	case OPT_REVISION:
+		x->revision = arg;
+		break;
+	case OPT_PRUNE:
+		x->prune = 1;
+		break;
+	case OPT_DRY_RUN:
+		x->dry_run = 1;
+		break;
+	case OPT_FORCE:
+		x->force = 1;
+		break;
+	case OPT_STRATEGY:
+		if (strcmp(arg, "apply") != 0 && strcmp(arg, "hook") != 0)
+			return lc_error_set(LC_EUSAGE, "--strategy %s: apply or "
+			    "hook", arg);
+		x->strategy = arg;
+		break;
+	case OPT_RESOURCE:
+		if (x->nresources == sizeof(x->resources) /
+		    sizeof(x->resources[0]))
+			return lc_error_set(LC_EUSAGE, "too many --resource");
+		if (strchr(arg, ':') == NULL || strchr(strchr(arg, ':') + 1,
+		    ':') == NULL)
+			return lc_error_set(LC_EUSAGE, "--resource '%s': write "
+			    "GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME", arg);
+		x->resources[x->nresources++] = arg;
+		break;
+	case OPT_OUT_OF_SYNC:
+		x->out_of_sync = 1;
+		break;
+	case OPT_SERVER_SIDE:
+		x->server_side = 1;
+		break;
+	case OPT_REPLACE:
+		x->replace = 1;
+		break;
+	case OPT_RETRY_LIMIT:
+		x->retry_set = 1;
+		return lc_parse_long(arg, -1, 1000000, &x->retry_limit);
+	case OPT_RETRY_FACTOR:
+		x->retry_set = 1;
+		return lc_parse_long(arg, 1, 1000, &x->retry_factor);
+	case OPT_RETRY_DURATION:
+	case OPT_RETRY_MAX:
+		if (lc_parse_duration(arg, &ms) != 0)
+			return LC_EUSAGE;
+		x->retry_set = 1;
+		if (ch == OPT_RETRY_DURATION)
+			x->retry_duration = arg;
+		else
+			x->retry_max = arg;
+		break;
+	case OPT_HARD_REFRESH:
+		x->hard_refresh = 1;
+		break;
+	case OPT_ASYNC:
+		x->async = 1;
+		break;
+	case OPT_IF_BUSY:
+		if (strcmp(arg, "wait") == 0)
+			x->busy = LC_ACD_BUSY_WAIT;
+		else if (strcmp(arg, "fail") == 0)
+			x->busy = LC_ACD_BUSY_FAIL;
+		else if (strcmp(arg, "terminate") == 0)
+			x->busy = LC_ACD_BUSY_TERMINATE;
+		else
+			return lc_error_set(LC_EUSAGE, "--if-busy %s: wait, fail "
+			    "or terminate", arg);
+		break;
+	case OPT_INFO:
+		if (strchr(arg, '=') == NULL || *arg == '=')
+			return lc_error_set(LC_EUSAGE, "--info '%s': write "
+			    "KEY=VALUE", arg);
+		if (x->ninfos == sizeof(x->infos) / sizeof(x->infos[0]))
+			return lc_error_set(LC_EUSAGE, "too many --info");
+		x->infos[x->ninfos++] = arg;
+		break;
+	case OPT_HEALTH:
+		x->w.flags |= LC_ACD_W_HEALTH;
+		break;
+	case OPT_GRACE:
+		return lc_parse_duration(arg, &x->w.degraded_grace_ms);
+	case OPT_POLL:
+		if (lc_parse_duration(arg, &x->w.poll_ms) != 0)
+			return LC_EUSAGE;
+		if (x->w.poll_ms < 100)
+			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
+			    "least 100ms");
+		break;
+	default:
+		return LC_EUSAGE;
+	}
+	return 0;
+}
+
+/* Split "GROUP:KIND:[NS/]NAME" (a leading '!' excludes). */
+static void
+split_resource(const char *spec, char *g, char *k, char *ns, char *name,
+    size_t n)
+{
+	const char *c1 = strchr(spec, ':'), *c2 = strchr(c1 + 1, ':');
+	const char *slash = strchr(c2 + 1, '/');
+
+	snprintf(g, n, "%.*s", (int)(c1 - spec), spec);
+	snprintf(k, n, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+	if (slash) {
+		snprintf(ns, n, "%.*s", (int)(slash - c2 - 1), c2 + 1);
+		snprintf(name, n, "%s", slash + 1);
+	} else {
+		snprintf(ns, n, "*");
+		snprintf(name, n, "%s", c2 + 1);
+	}
+}
+
+/* A blank field matches only blank (the core group is ""). */
+static int
+field_match(const char *pat, const char *v)
+{
+	return fnmatch(pat, v, 0) == 0;
+}
+
+/*
+ * The resources to sync: --resource filters matched against the app's
+ * status.resources, as the argocd CLI does it on the client.
+ */
+static int
+pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
+{
+	char g[256], k[256], ns[256], name[256];
+	jv l = lc_jv_get(t->last, "status.resources"), e, r;
+	int i, n, inc, any_include = 0;
+	size_t f;
+
+	*out = jv_array();
+	for (f = 0; f < x->nresources; f++)
+		any_include |= x->resources[f][0] != '!';
+	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
+	for (i = 0; i < n; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		inc = !any_include;
+		for (f = 0; f < x->nresources; f++) {
+			const char *s = x->resources[f];
+			int neg = *s == '!';
+
+			split_resource(s + neg, g, k, ns, name, sizeof(g));
+			if (field_match(g, lc_jv_str(e, "group")) &&
+			    field_match(k, lc_jv_str(e, "kind")) &&
+			    field_match(ns, lc_jv_str(e, "namespace")) &&
+			    field_match(name, lc_jv_str(e, "name")))
+				inc = !neg;
+		}
+		if (inc) {
+			r = jv_object();
+			r = jv_object_set(r, jv_string("group"),
+			    jv_string(lc_jv_str(e, "group")));
+			r = jv_object_set(r, jv_string("kind"),
+			    jv_string(lc_jv_str(e, "kind")));
+			r = jv_object_set(r, jv_string("name"),
+			    jv_string(lc_jv_str(e, "name")));
+			r = jv_object_set(r, jv_string("namespace"),
+			    jv_string(lc_jv_str(e, "namespace")));
+			*out = jv_array_append(*out, r);
+		}
+		jv_free(e);
+	}
+	jv_free(l);
+	if (jv_array_length(jv_copy(*out)) == 0) {
+		jv_free(*out);
+		*out = jv_invalid();
+		return lc_error_set(LC_ENOTFOUND, "%s: no resource matches "
+		    "--resource %s", t->app.name, x->resources[0]);
+	}
+	return 0;
+}
+
+/* The sync request body, tagged with op_id. */
+static int
+sync_body(const struct ctx *x, const struct lc_acd_target *t,
+    const char *op_id, jv *out)
+{
+	jv b = jv_object(), infos, opts, r, s;
+	size_t i;
+	int rc;
+
+	if (x->revision)
+		b = jv_object_set(b, jv_string("revision"),
+		    jv_string(x->revision));
+	if (x->prune)
+		b = jv_object_set(b, jv_string("prune"), jv_true());
+	if (x->dry_run)
+		b = jv_object_set(b, jv_string("dryRun"), jv_true());
+	if (x->force || x->strategy) {
+		s = jv_object_set(jv_object(), jv_string("force"),
+		    x->force ? jv_true() : jv_false());
+		b = jv_object_set(b, jv_string("strategy"), jv_object_set(
+		    jv_object(), jv_string(x->strategy ? x->strategy : "hook"),
+		    s));
+	}
+	if (x->nresources) {
+		if ((rc = pick_resources(x, t, &r)) != 0) {
+			jv_free(b);
+			return rc;
+		}
+		b = jv_object_set(b, jv_string("resources"), r);
+	}
+	opts = jv_array();
+	if (x->out_of_sync)
+		opts = jv_array_append(opts, jv_string("ApplyOutOfSyncOnly=true"));
+	if (x->server_side)
+		opts = jv_array_append(opts, jv_string("ServerSideApply=true"));
+	if (x->replace)
+		opts = jv_array_append(opts, jv_string("Replace=true"));
+	if (jv_array_length(jv_copy(opts)) > 0)
+		b = jv_object_set(b, jv_string("syncOptions"), jv_object_set(
+		    jv_object(), jv_string("items"), opts));
+	else
+		jv_free(opts);
+	if (x->retry_set) {
+		r = jv_object_set(jv_object(), jv_string("limit"),
+		    jv_number((double)x->retry_limit));
+		s = jv_object();
+		if (x->retry_duration)
+			s = jv_object_set(s, jv_string("duration"),
+			    jv_string(x->retry_duration));
+		if (x->retry_factor)
+			s = jv_object_set(s, jv_string("factor"),
+			    jv_number((double)x->retry_factor));
+		if (x->retry_max)
+			s = jv_object_set(s, jv_string("maxDuration"),
+			    jv_string(x->retry_max));
+		r = jv_object_set(r, jv_string("backoff"), s);
+		b = jv_object_set(b, jv_string("retryStrategy"), r);
+	}
+	infos = jv_array_append(jv_array(), jv_object_set(jv_object_set(
+	    jv_object(), jv_string("name"), jv_string("acd-op-id")),
+	    jv_string("value"), jv_string(op_id)));
+	for (i = 0; i < x->ninfos; i++) {
+		const char *eq = strchr(x->infos[i], '=');
+
+		infos = jv_array_append(infos, jv_object_set(jv_object_set(
+		    jv_object(), jv_string("name"), jv_string_sized(
+		    x->infos[i], (int)(eq - x->infos[i]))), jv_string("value"),
+		    jv_string(eq + 1)));
+	}
+	b = jv_object_set(b, jv_string("infos"), infos);
+	*out = b;
+	return 0;
+}
+
+static void
+fail_target(struct lc_acd_target *t, int rc)
+{
+	const char *m = lc_error_msg();
+
+	t->done = 1;
+	t->rc = rc;
+	free(t->why);
+	t->why = lc_xstrndup(m ? m : "failed", strlen(m ? m : "failed"));
+	lc_error_clear();
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	struct ctx x;
+	struct lc_acd *acd = NULL;
+	struct lc_acd_target *t = NULL;
+	char (*ids)[37] = NULL, tbuf[32];
+	long long deadline;
+	size_t n = 0, i;
+	jv items, body, ans;
+	int ch, rc, k, busy, round;
+
+	lc_cli_init(argv[0]);
+	memset(&x, 0, sizeof(x));
+	x.c.timeout_ms = 600000;
+	if (lc_acd_env_opts(shortopts, longopts, option, &x) != 0) {
+		lc_error_report();
+		return LC_EXIT_USAGE;
+	}
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'h')
+			usage(LC_EXIT_OK);
+		if (ch == 'V') {
+			lc_cli_version();
+			return lc_exit(0);
+		}
+		if (ch == '?' || option(ch, optarg, &x) != 0) {
+			if (lc_error_msg())
+				lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((argc == 0) == (x.c.selector == NULL)) {
+		lc_error_set(LC_EUSAGE, argc ? "give apps or -l, not both" :
+		    "name the apps to sync, or select them with -l");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	x.w.flags |= LC_ACD_W_OPERATION;
+	x.w.selector = x.c.selector;
+	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
+	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
+		return lc_exit(rc);
+
+	/* The apps, as they are now: existence, access, a running operation. */
+	if (x.c.selector) {
+		if ((rc = lc_acd_list(acd, x.c.selector, x.c.app_namespace,
+		    deadline, &items)) != 0)
+			goto out;
+		n = (size_t)jv_array_length(jv_copy(items));
+		if (n == 0) {
+			jv_free(items);
+			rc = lc_error_set(LC_ENOTFOUND, "no application matches "
+			    "the selector '%s'", x.c.selector);
+			goto out;
+		}
+		t = lc_xmalloc(n * sizeof(*t));
+		for (k = 0; k < (int)n; k++) {
+			jv a = jv_array_get(jv_copy(items), k);
+			const char *nm = lc_jv_str(a, "metadata.name");
+			const char *ns = lc_jv_str(a, "metadata.namespace");
+
+			lc_acd_target_init(&t[k]);
+			t[k].app.name = lc_xstrndup(nm, strlen(nm));
+			t[k].app.ns = lc_xstrndup(ns, strlen(ns));
+			t[k].last = a;
+		}
+		jv_free(items);
+	} else {
+		n = (size_t)argc;
+		t = lc_xmalloc(n * sizeof(*t));
+		for (i = 0; i < n; i++) {
+			lc_acd_target_init(&t[i]);
+			lc_acd_app_parse(&t[i].app, argv[i], x.c.app_namespace);
+		}
+	}
+	ids = lc_xmalloc(n * sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		if (jv_is_valid(t[i].last) && !x.hard_refresh)
+			continue;
+		if ((rc = lc_acd_get(acd, &t[i].app, x.hard_refresh ? "hard" :
+		    NULL, deadline, &ans)) != 0) {
+			if (rc != LC_ENOTFOUND && rc != LC_EAUTH &&
+			    rc != LC_ETIMEOUT)
+				goto out;
+			fail_target(&t[i], rc);
+			continue;
+		}
+		jv_free(t[i].last);
+		t[i].last = ans;
+	}
+
+	/* Sync; when another operation is in the way, apply --if-busy. */
+	for (round = 0;; round++) {
+		if ((rc = lc_acd_when_idle(acd, t, n, x.busy, deadline)) != 0)
+			goto report;
+		busy = 0;
+		for (i = 0; i < n; i++) {
+			if (t[i].done || t[i].op_id)
+				continue;
+			lc_acd_op_id(ids[i]);
+			if ((rc = sync_body(&x, &t[i], ids[i], &body)) != 0) {
+				fail_target(&t[i], rc);
+				continue;
+			}
+			rc = lc_acd_post(acd, &t[i].app, "sync", body, deadline,
+			    &ans);
+			if (rc == LC_ECONFLICT && x.busy != LC_ACD_BUSY_FAIL &&
+			    round < 20) {
+				/* Lost a race to another operation: again. */
+				lc_error_clear();
+				if (lc_acd_get(acd, &t[i].app, NULL, deadline,
+				    &ans) == 0) {
+					jv_free(t[i].last);
+					t[i].last = ans;
+				}
+				busy = 1;
+				continue;
+			}
+			if (rc != 0) {
+				fail_target(&t[i], rc);
+				continue;
+			}
+			t[i].op_id = ids[i];
+			t[i].dry_run = x.dry_run;
+			t[i].partial = x.nresources > 0;
+			jv_free(t[i].last);
+			t[i].last = ans;
+			lc_log_info("%s: sync accepted (acd-op-id %s)",
+			    t[i].app.name, ids[i]);
+		}
+		if (!busy || (deadline && lc_clock_ms() >= deadline))
+			break;
+	}
+	if (x.async) {
+		rc = 0;
+		for (i = 0; i < n; i++)
+			if (t[i].rc != 0 && rc == 0)
+				rc = t[i].rc;
+		goto report;
+	}
+	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
+report:
+	lc_acd_print(t, n, x.c.json);
+	for (i = 0; i < n; i++)
+		if (t[i].rc != 0 && rc == 0)
+			rc = t[i].rc;
+	if (rc != 0) {
+		lc_acd_explain(t, n);
+		if (rc == LC_ETIMEOUT) {
+			lc_acd_fmt_ms(tbuf, sizeof(tbuf), x.c.timeout_ms);
+			lc_error_set(rc, "timed out after %s", tbuf);
+		} else if (n > 1)
+			lc_error_set(rc, "not every sync succeeded");
+		else
+			lc_error_clear();
+	}
+out:
+	for (i = 0; t && i < n; i++)
+		lc_acd_target_free(&t[i]);
+	free(t);
+	free(ids);
+	lc_acd_close(acd);
+	return lc_exit(rc);
+}

@@ -1,0 +1,244 @@
+/* acd-wait: wait until Argo CD applications reach the wanted state. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "argocd.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+
+enum {
+	OPT_HEALTH = LC_ACD_OPT_LAST, OPT_SYNC, OPT_OPERATION, OPT_SUSPENDED,
+	OPT_DEGRADED, OPT_REVISION, OPT_GRACE, OPT_UNTIL, OPT_POLL
+};
+
+static const struct option longopts[] = {
+	LC_ACD_LONGOPTS,
+	{ "degraded", no_argument, NULL, OPT_DEGRADED },
+	{ "degraded-grace", required_argument, NULL, OPT_GRACE },
+	{ "health", no_argument, NULL, OPT_HEALTH },
+	{ "operation", no_argument, NULL, OPT_OPERATION },
+	{ "poll-interval", required_argument, NULL, OPT_POLL },
+	{ "revision", required_argument, NULL, OPT_REVISION },
+	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
+	{ "sync", no_argument, NULL, OPT_SYNC },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct ctx {
+	struct lc_acd_conf c;
+	struct lc_acd_want w;
+};
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
+	    "[-o format] [--degraded] [--degraded-grace duration] [--health] "
+	    "[--operation] [--poll-interval duration] [--revision sha] "
+	    "[--suspended] [--sync] [--timeout duration] [--until jq] "
+	    "[connection-options] [app ...]\n", lc_progname);
+	if (status == LC_EXIT_OK)
+		fputs("\n"
+		    "Wait for every APP ([NAMESPACE/]NAME) at once, or for the "
+		    "apps -l selects.\n"
+		    "Without --sync, --health or --operation, all three.\n"
+		    "\n"
+		    "      --sync              Synced\n"
+		    "      --health            Healthy\n"
+		    "      --operation         no operation pending, the last one "
+		    "Succeeded\n"
+		    "      --suspended         Suspended counts as healthy\n"
+		    "      --degraded          Degraded counts as healthy\n"
+		    "      --degraded-grace D  fail after Degraded for D (default "
+		    "0: at once)\n"
+		    "      --revision SHA      ... and reconciled at this "
+		    "revision\n"
+		    "      --until JQ          ... and JQ on the Application is "
+		    "true\n"
+		    "      --timeout D         one deadline for all (default 10m; "
+		    "0: none;\n"
+		    "                          a bare number is seconds)\n"
+		    "      --poll-interval D   safety-net GET interval (default "
+		    "30s)\n"
+		    "  -l, --selector SEL      the apps matching a label "
+		    "selector\n"
+		    "  -N, --app-namespace NS  namespace of bare app names\n"
+		    "  -o, --output FMT        text (APP SYNC HEALTH REVISION) or "
+		    "json\n"
+		    "  -q, --quiet             no progress\n"
+		    "  -v, --verbose           say each request\n"
+		    "\n"
+		    "Connection: --server HOST[:PORT], --auth-token-file FILE, "
+		    "--plaintext,\n"
+		    "--insecure, --ca-file FILE, --client-crt FILE "
+		    "--client-crt-key FILE,\n"
+		    "--grpc-web-root-path PATH, -H 'Name: value', --project P, "
+		    "--config FILE,\n"
+		    "--argocd-context NAME, --username NAME --password-file FILE; "
+		    "also from\n"
+		    "ARGOCD_OPTS, ARGOCD_SERVER, ARGOCD_AUTH_TOKEN and the argocd "
+		    "CLI's config.\n", fp);
+	exit(status);
+}
+
+static int
+option(int ch, const char *arg, void *vctx)
+{
+	struct ctx *x = vctx;
+	int rc;
+
+	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0) {
+		return rc < 0 ? rc : 0;
+	}
+	switch (ch) {
+	case OPT_HEALTH:
+		x->w.flags |= LC_ACD_W_HEALTH;
+		break;
+	case OPT_SYNC:
+		x->w.flags |= LC_ACD_W_SYNC;
+		break;
+	case OPT_OPERATION:
+		x->w.flags |= LC_ACD_W_OPERATION;
+		break;
+	case OPT_SUSPENDED:
+		x->w.flags |= LC_ACD_W_SUSPENDED;
+		break;
+	case OPT_DEGRADED:
+		x->w.flags |= LC_ACD_W_DEGRADED;
+		break;
+	case OPT_REVISION:
+		if (strlen(arg) < 4)
+			return lc_error_set(LC_EUSAGE, "--revision '%s': give "
+			    "at least 4 characters of the commit", arg);
+		x->w.revision = arg;
+		break;
+	case OPT_GRACE:
+		return lc_parse_duration(arg, &x->w.degraded_grace_ms);
+	case OPT_POLL:
+		if (lc_parse_duration(arg, &x->w.poll_ms) != 0)
+			return LC_EUSAGE;
+		if (x->w.poll_ms < 100)
+			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
+			    "least 100ms");
+		break;
+	case OPT_UNTIL:
+		x->w.until = arg;
+		break;
+	default:
+		return LC_EUSAGE;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	struct ctx x;
+	struct lc_acd *acd = NULL;
+	struct lc_acd_target *t = NULL;
+	long long deadline;
+	char tbuf[32];
+	size_t n = 0, i;
+	jv items;
+	int ch, rc, k;
+
+	lc_cli_init(argv[0]);
+	memset(&x, 0, sizeof(x));
+	x.c.timeout_ms = 600000;
+	if (lc_acd_env_opts(shortopts, longopts, option, &x) != 0) {
+		lc_error_report();
+		return LC_EXIT_USAGE;
+	}
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'h')
+			usage(LC_EXIT_OK);
+		if (ch == 'V') {
+			lc_cli_version();
+			return lc_exit(0);
+		}
+		if (ch == '?' || option(ch, optarg, &x) != 0) {
+			if (lc_error_msg())
+				lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((argc == 0) == (x.c.selector == NULL)) {
+		lc_error_set(LC_EUSAGE, argc ? "give apps or -l, not both" :
+		    "name the apps to wait for, or select them with -l");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if ((x.w.flags & (LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
+	    LC_ACD_W_OPERATION)) == 0)
+		x.w.flags |= LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
+		    LC_ACD_W_OPERATION;
+	if (x.w.flags & (LC_ACD_W_SUSPENDED | LC_ACD_W_DEGRADED))
+		x.w.flags |= LC_ACD_W_HEALTH;
+	x.w.selector = x.c.selector;
+	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
+	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
+		return lc_exit(rc);
+	if (x.c.selector) {
+		if ((rc = lc_acd_list(acd, x.c.selector, x.c.app_namespace,
+		    deadline, &items)) != 0)
+			goto out;
+		n = (size_t)jv_array_length(jv_copy(items));
+		if (n == 0) {
+			jv_free(items);
+			rc = lc_error_set(LC_ENOTFOUND, "no application matches "
+			    "the selector '%s'", x.c.selector);
+			goto out;
+		}
+		t = lc_xmalloc(n * sizeof(*t));
+		for (k = 0; k < (int)n; k++) {
+			jv a = jv_array_get(jv_copy(items), k);
+
+			lc_acd_target_init(&t[k]);
+			t[k].app.name = lc_xstrndup(lc_jv_str(a,
+			    "metadata.name"), strlen(lc_jv_str(a,
+			    "metadata.name")));
+			t[k].app.ns = lc_xstrndup(lc_jv_str(a,
+			    "metadata.namespace"), strlen(lc_jv_str(a,
+			    "metadata.namespace")));
+			t[k].last = a;
+		}
+		jv_free(items);
+	} else {
+		n = (size_t)argc;
+		t = lc_xmalloc(n * sizeof(*t));
+		for (i = 0; i < n; i++) {
+			lc_acd_target_init(&t[i]);
+			lc_acd_app_parse(&t[i].app, argv[i], x.c.app_namespace);
+		}
+	}
+	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
+	if (rc == LC_EUSAGE)
+		goto out;		/* --until does not compile */
+	lc_acd_print(t, n, x.c.json);
+	if (rc != 0) {
+		lc_acd_explain(t, n);
+		if (rc == LC_ETIMEOUT) {
+			lc_acd_fmt_ms(tbuf, sizeof(tbuf), x.c.timeout_ms);
+			lc_error_set(rc, "timed out after %s", tbuf);
+		} else if (n > 1)
+			lc_error_set(rc, "not every application got there");
+		else
+			lc_error_clear();
+	}
+out:
+	for (i = 0; t && i < n; i++)
+		lc_acd_target_free(&t[i]);
+	free(t);
+	lc_acd_close(acd);
+	return lc_exit(rc);
+}
