@@ -28,6 +28,7 @@ struct waiter {
 	int pending;
 	int stream_err;			/* an in-band error: reconnect */
 	int stream_fatal;		/* ... that retrying cannot fix */
+	int want_refresh;		/* a target asks for a refresh GET */
 	int live;			/* draw a table (stderr is a terminal) */
 	int drawn;			/* lines of it on the screen */
 	int changed;
@@ -258,6 +259,7 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			if (strcmp(rec, ofin) == 0 && strcmp(t->rec_at_done,
 			    ofin) == 0 && t->refresh_asked < 2) {
 				t->refresh_asked = 1;
+				wt->want_refresh = 1;
 				goto out;
 			}
 		}
@@ -503,7 +505,7 @@ on_stream(void *arg, const char *p, size_t n)
 	memmove(wt->sse.data, wt->sse.data + off, wt->sse.len - off);
 	wt->sse.len -= off;
 	progress(wt);
-	return wt->pending == 0 || wt->stream_err;
+	return wt->pending == 0 || wt->stream_err || wt->want_refresh;
 }
 
 /* The namespace all targets share, or NULL. */
@@ -593,6 +595,7 @@ refresh_some(struct waiter *wt, long long deadline)
 	long long until;
 	int rc;
 
+	wt->want_refresh = 0;
 	for (i = 0; i < wt->n; i++) {
 		if (wt->t[i].done || wt->t[i].refresh_asked != 1)
 			continue;
@@ -820,6 +823,18 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 			wt.stream_err = 0;
 			if ((rc = lc_http_stream_open(lc_acd_http(acd), u.data,
 			    "text/event-stream", on_stream, &wt, &s)) != 0) {
+				fail_pending(&wt, rc, lc_error_msg());
+				break;
+			}
+			/*
+			 * A watch without a name sends no current state and
+			 * the server keeps no history: look once now that it
+			 * is open, so nothing between the snapshots and the
+			 * watch is lost.
+			 */
+			if (n > 1 && lc_http_stream_started(s, lc_clock_ms() +
+			    1000) >= 0 && (rc = poll_all(&wt, 0, deadline)) != 0
+			    && rc != LC_EUNAVAIL && rc != LC_ETIMEOUT) {
 				fail_pending(&wt, rc, lc_error_msg());
 				break;
 			}

@@ -226,6 +226,10 @@ lc_acd_env_opts(const char *shortopts, const struct option *longopts,
 		if (ch == '?' || ch == ':') {
 			lc_log_debug("ARGOCD_OPTS: skipping '%s' (not an "
 			    "option of %s)", argv[optind - 1], lc_progname);
+			/* "--key value": the value goes with it. */
+			if (ch == '?' && strchr(argv[optind - 1], '=') == NULL &&
+			    optind < argc + 1 && argv[optind][0] != '-')
+				optind++;
 			continue;
 		}
 		if (ch < 256 && ch != 'H' && ch != 'l' && ch != 'N' &&

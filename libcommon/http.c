@@ -428,6 +428,26 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 	return rc;
 }
 
+int
+lc_http_stream_started(struct lc_http_stream *s, long long until)
+{
+	long long left;
+	int running = 1;
+
+	for (;;) {
+		curl_multi_perform(s->multi, &running);
+		if (s->status == 0)
+			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE,
+			    &s->status);
+		if (s->status != 0)
+			return 1;
+		if (!running || (left = until - lc_clock_ms()) <= 0)
+			return 0;
+		curl_multi_poll(s->multi, NULL, 0, left > 100 ? 100 :
+		    (int)left, NULL);
+	}
+}
+
 void
 lc_http_stream_close(struct lc_http_stream *s)
 {

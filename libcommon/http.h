@@ -71,6 +71,12 @@ int lc_http_stream_open(struct lc_http *h, const char *url,
 int lc_http_stream_pump(struct lc_http_stream *s, long long until,
     struct lc_http_resp *err);
 void lc_http_stream_close(struct lc_http_stream *s);
+/*
+ * Move data until the server has answered the request (its status line
+ * came), or until the lc_clock_ms() time until. Returns 1 when it has
+ * answered, 0 when not yet; data that came is handed to fn as usual.
+ */
+int lc_http_stream_started(struct lc_http_stream *s, long long until);
 
 /* The scheme://host[:port] part of url, for messages. */
 void lc_http_origin(struct lc_buf *out, const char *url);

@@ -42,7 +42,9 @@ TEMPLATE = {}
 
 
 def now_ts():
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    # "fixed_time": every timestamp the same second (ties on purpose).
+    return STATE["config"].get("fixed_time") or time.strftime(
+        "%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def b64(b):
@@ -149,8 +151,10 @@ def add_app(spec):
         st["history"][-1]["revision"] = rev
     if spec.get("reconciled", True):
         # The last periodic reconcile, ago seconds back (default 2 min).
-        st["reconciledAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
-            time.time() - spec.get("reconciled_ago", 120)))
+        ago = spec.get("reconciled_ago", 120)
+        st["reconciledAt"] = now_ts() if STATE["config"].get(
+            "fixed_time") else time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - ago))
     else:
         st.pop("reconciledAt", None)
     st["conditions"] = spec.get("conditions", [])
@@ -243,6 +247,8 @@ def start_operation(rec, op):
     write(a)
     gen = rec["gen"] = rec.get("gen", 0) + 1
     b = rec["b"]
+    if b.get("hold"):
+        return      # the controller waits for /_sim/apps/NAME/release
     later(b["pickup_ms"], lambda: op_pickup(rec, gen))
 
 
@@ -296,6 +302,7 @@ def op_finish(rec, gen):
         os_["finishedAt"] = now_ts()
         a.pop("operation", None)
         write(a)
+        rec["pending_reconcile"] = False
         later(b["reconcile_ms"], lambda: reconcile(rec, gen, False))
         return
     dry = os_["operation"].get("sync", {}).get("dryRun", False)
@@ -318,7 +325,7 @@ def op_finish(rec, gen):
             later(b["run_ms"], lambda: op_finish(rec, gen))
         later(b["retry_ms"], retry)
         return
-    phase = b["phase"]
+    phase = b["phase_seq"].pop(0) if b.get("phase_seq") else b["phase"]
     os_["syncResult"]["resources"] = sync_results(
         rec, b["failed"] if phase != "Succeeded" else [])
     if phase == "Succeeded":
@@ -346,6 +353,7 @@ def op_finish(rec, gen):
     a.pop("operation", None)
     write(a)
     if not dry:
+        rec["pending_reconcile"] = phase == "Succeeded"
         later(b["reconcile_ms"], lambda: reconcile(rec, gen,
                                                    phase == "Succeeded"))
     if b["auto_after_ms"] is not None and not os_["operation"].get(
@@ -354,6 +362,9 @@ def op_finish(rec, gen):
 
 
 def reconcile(rec, gen, synced):
+    if "pending_reconcile" not in rec:
+        return      # a refresh did it already
+    del rec["pending_reconcile"]
     a = rec["obj"]
     b = rec["b"]
     st = a["status"]
@@ -723,6 +734,9 @@ class Handler(BaseHTTPRequestHandler):
             def done():
                 a["metadata"]["annotations"].pop(
                     "argocd.argoproj.io/refresh", None)
+                if "pending_reconcile" in rec:
+                    # A refresh is a reconcile: the one after the sync.
+                    return reconcile(rec, gen, rec["pending_reconcile"])
                 a["status"]["reconciledAt"] = now_ts()
                 if rec.get("gen", 0) == gen and not a.get("operation") and \
                         rec["b"].get("refresh_syncs"):
@@ -812,13 +826,14 @@ class Handler(BaseHTTPRequestHandler):
                     nextka = time.monotonic() + ka
                     continue
                 for d in batch:
-                    if drop and sent >= drop:
-                        self.wfile.write(b"0\r\n\r\n")
-                        self.close_connection = True
-                        return
                     self.chunk(("data: %s \n\n\n" % d).encode() if sse
                                else (d + "\n").encode())
                     sent += 1
+                    if drop and sent >= drop:
+                        # Close after drop events: a proxy cutting it.
+                        self.wfile.write(b"0\r\n\r\n")
+                        self.close_connection = True
+                        return
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError,
                 OSError):
             return
@@ -965,6 +980,12 @@ class Handler(BaseHTTPRequestHandler):
                     st["reconciledAt"] = now_ts()
                 write(a)
                 note_settled(a)
+                return self.send(200, {})
+            if m and m.group(2) == "/release" and method == "POST":
+                rec = STATE["apps"][m.group(1)]
+                rec["b"]["hold"] = False
+                gen = rec.get("gen", 0)
+                later(rec["b"]["pickup_ms"], lambda: op_pickup(rec, gen))
                 return self.send(200, {})
             if m and m.group(2) == "/autosync" and method == "POST":
                 auto_sync(STATE["apps"][m.group(1)])

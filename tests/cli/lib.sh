@@ -20,6 +20,8 @@ plan() { echo "1..$1"; }
 
 # begin NAME: start a test; cd into its own directory.
 begin() {
+	# TEST_TIMES=1: when each test starts, to find the slow ones.
+	[ -n "${TEST_TIMES:-}" ] && echo "# $(date +%s.%N) $1"
 	_t_n=$((_t_n + 1))
 	_t_name=$1
 	T=$_t_root/$_t_n
