@@ -3,7 +3,7 @@
 # simulator (tests/argocd-sim.py) on loopback, plain HTTP and HTTPS.
 . "$(dirname "$0")/lib.sh"
 
-plan 46
+plan 45
 
 SIM=$TOP/tests/argocd-sim.py
 export SHARED
