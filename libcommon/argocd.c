@@ -195,6 +195,18 @@ shell_split(const char *s, int *argc)
 	return v;
 }
 
+static char **env_words;
+
+static void
+free_env_words(void)
+{
+	char **w;
+
+	for (w = env_words; w && *w; w++)
+		free(*w);
+	free(env_words);
+}
+
 int
 lc_acd_env_opts(const char *shortopts, const struct option *longopts,
     int (*fn)(int ch, const char *arg, void *ctx), void *ctx)
@@ -244,9 +256,10 @@ lc_acd_env_opts(const char *shortopts, const struct option *longopts,
 	opterr = saved;
 	optind = 0;
 	lc_buf_release(&so);
-	/* The strings stay: options point into them. */
 	free(argv);
-	free(v);
+	/* The words stay for the whole run: options point into them. */
+	env_words = v;
+	atexit(free_env_words);
 	return rc;
 }
 

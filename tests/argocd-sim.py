@@ -996,6 +996,18 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, {})
             if m and not m.group(2) and method == "GET":
                 return self.send(200, STATE["apps"][m.group(1)]["obj"])
+            if path == "/_sim/autosync" and method == "POST":
+                # An operation on every app the selector matches (bench).
+                terms = parse_selector(body.get("selector", ""))
+                n = 0
+                for rec in STATE["apps"].values():
+                    if sel_match(terms, rec["obj"]["metadata"].get(
+                            "labels", {})):
+                        if "git_revision" in body:
+                            rec["b"]["git_revision"] = body["git_revision"]
+                        auto_sync(rec)
+                        n += 1
+                return self.send(200, {"started": n})
             if path == "/_sim/config" and method == "POST":
                 STATE["config"].update(body)
                 return self.send(200, {})
