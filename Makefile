@@ -79,6 +79,8 @@ fuzz: deps
 
 bench: all
 	bench/ymlset.sh
+	bench/gitpush.sh
+	bench/acd-wait.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \

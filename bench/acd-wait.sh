@@ -71,14 +71,18 @@ one() {
 		esac
 		date +%s.%N >"$w/exit"
 	) &
-	# Start the change only once the waiter is looking.
+	local pid=$!
+	# Start the change once the waiter is looking, at a random point of
+	# its poll period (a poll loop's delay depends on that phase).
 	until [ "$(requests "$app")" -gt 0 ]; do
 		i=$((i + 1))
 		[ $i -lt 400 ] || { echo "bench: $who never asked" >&2; exit 3; }
 		sleep 0.02
 	done
+	sleep "$(awk -v s="$RANDOM" -v p="$([ "$who" = poll10 ] && echo 10 || echo 1)" \
+	    'BEGIN { printf "%.3f", s / 32768 * p }')"
 	sim "apps/$app/autosync" '{}' >/dev/null
-	wait
+	wait $pid
 	settled=$(sim settled "" GET | jq --arg a "$app" '.[$a]')
 	printf '%.0f %s\n' "$(echo "($(cat "$w/exit") - $settled) * 1000" | bc -l)" \
 	    "$(requests "$app")"
@@ -118,6 +122,7 @@ rm -f "$w/exit"
 	echo $? >"$w/fleet.rc"
 	date +%s.%N >"$w/exit"
 ) &
+fpid=$!
 i=0
 until sim requests "" GET | jq -e '[.[] | select(.path == "/api/v1/stream/applications")] | length > 0' >/dev/null; do
 	i=$((i + 1))
@@ -126,7 +131,7 @@ until sim requests "" GET | jq -e '[.[] | select(.path == "/api/v1/stream/applic
 done
 s=$(date +%s.%N)
 sim autosync '{"selector":"fleet=yes","git_revision":"'"$rev"'"}' >/dev/null
-wait
+wait $fpid
 last=$(sim settled "" GET | jq '[to_entries[] | select(.key | startswith("fleet-")) | .value] | max')
 reqs=$(sim requests "" GET | jq --argjson b "$before" '.[$b:] | group_by(.path | startswith("/api/v1/stream")) |
     map({(if .[0].path | startswith("/api/v1/stream") then "streams" else "other" end): length}) | add')

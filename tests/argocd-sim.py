@@ -1052,6 +1052,7 @@ def main():
     ap.add_argument("--scenario")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--rootpath", default="")
+    ap.add_argument("--client-ca", help="require client certificates")
     ap.add_argument("--swagger", default=os.path.join(
         shared, "data", "argocd", "swagger.json"))
     ap.add_argument("--template", default=os.path.join(
@@ -1076,6 +1077,9 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(o.tls[0], o.tls[1])
         ctx.set_alpn_protocols(["http/1.1"])
+        if o.client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(o.client_ca)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=controller, daemon=True).start()
     tmp = o.port_file + ".tmp"

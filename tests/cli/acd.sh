@@ -3,7 +3,7 @@
 # simulator (tests/argocd-sim.py) on loopback, plain HTTP and HTTPS.
 . "$(dirname "$0")/lib.sh"
 
-plan 45
+plan 49
 
 SIM=$TOP/tests/argocd-sim.py
 export SHARED
@@ -228,6 +228,21 @@ expect_rc 4
 expect_err "applications.argoproj.io \"nosuch\" not found (404)"
 end
 
+begin "a project token does not see another project's app: exit 4"
+tok=$(simctl "$P" token '{"sub":"proj:other:ci"}' token)
+run acd-wait --auth-token "$tok" --timeout 10 done
+expect_rc 4
+expect_err "permission denied (403)"
+end
+
+begin "on a terminal the progress is a table redrawn in place"
+app '{"name":"tty","git_revision":"'$NEW'"}'
+run script -qec "env TERM=xterm acd-sync --timeout 60 tty" /dev/null
+expect_rc 0
+grep -q "$(printf '\033\\[2K')tty .*sync=Synced health=Healthy operation=Succeeded  done" "$T/out" || fail "no live table: $(head -c 300 "$T/out" | od -c | head -5)"
+grep -q "$(printf '\033\\[1A')" "$T/out" || fail "no redraw"
+end
+
 begin "sync denied by RBAC exits 6"
 tok=$(simctl "$P" token '{"sub":"viewer:apiKey","rbac":["get"]}' token)
 app '{"name":"rbac"}'
@@ -327,6 +342,28 @@ expect_rc 0
 for i in $(seq -w 1 12); do echo "fleet-$i Synced Healthy $NEW"; done >"$T/want"
 expect_out "$T/want"
 [ $(($(count "$P" "GET /api/v1/stream") - before)) -eq 1 ] || fail "not one stream"
+end
+
+begin "--header is sent; --hard-refresh refreshes before the sync"
+app '{"name":"hdr"}'
+run acd-sync -H 'X-Trace: t-123' --hard-refresh --timeout 60 hdr
+expect_rc 0
+simctl "$P" requests | python3 -c '
+import json, sys
+rs = [r for r in json.load(sys.stdin) if r["path"].endswith("/hdr")]
+sys.exit(0 if rs and all(r["headers"].get("x-trace") == "t-123" for r in rs)
+         and rs[0]["query"] == "refresh=hard" else 1)' || fail "no header or no hard refresh first"
+end
+
+begin "--degraded and --suspended accept those health states"
+app '{"name":"susp","health":"Suspended"}'
+run acd-wait --health --suspended --timeout 10 susp
+expect_rc 0
+expect_out_text "susp Synced Suspended $OLD"
+run acd-wait --degraded --timeout 10 sick
+expect_rc 0
+run acd-wait --sync --timeout 10 sick
+expect_rc 0
 end
 
 begin "acd-wait -l with no match exits 4"
@@ -461,11 +498,17 @@ openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$d/srv.key" \
 printf 'subjectAltName=IP:127.0.0.1\n' >"$d/ext"
 openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
     -CAcreateserial -days 2 -extfile "$d/ext" -out "$d/srv.pem" 2>/dev/null
-start_sim "$d" --tls "$d/srv.pem" "$d/srv.key" --rootpath /argocd
+openssl req -newkey rsa:2048 -nodes -subj /CN=acd-client -keyout "$d/cli.key" \
+    -out "$d/cli.csr" 2>/dev/null
+openssl x509 -req -in "$d/cli.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+    -CAcreateserial -days 2 -out "$d/cli.pem" 2>/dev/null
+start_sim "$d" --tls "$d/srv.pem" "$d/srv.key" --rootpath /argocd \
+    --client-ca "$d/ca.pem"
 S=$(cat "$d/port")
-tok=$(python3 - "$S" "$d/ca.pem" <<'PY'
+tok=$(python3 - "$S" "$d/ca.pem" "$d/cli.pem" "$d/cli.key" <<'PY'
 import json, ssl, sys, urllib.request
 ctx = ssl.create_default_context(cafile=sys.argv[2])
+ctx.load_cert_chain(sys.argv[3], sys.argv[4])
 r = urllib.request.urlopen(urllib.request.Request(
     "https://127.0.0.1:%s/_sim/apps" % sys.argv[1], data=b'{"name":"tls"}',
     method="POST"), context=ctx, timeout=20)
@@ -475,13 +518,14 @@ r = urllib.request.urlopen(urllib.request.Request(
 print(json.load(r)["token"])
 PY
 )
-run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd --auth-token "$tok" --timeout 10 tls
+CC="--client-crt $d/cli.pem --client-crt-key $d/cli.key"
+run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --auth-token "$tok" --timeout 10 tls
 expect_rc 6
 expect_err "TLS"
-run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd --ca-file "$d/ca.pem" --auth-token "$tok" --timeout 10 tls
+run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --ca-file "$d/ca.pem" --auth-token "$tok" --timeout 10 tls
 expect_rc 0
 expect_out_text "tls Synced Healthy $OLD"
-run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd --insecure --auth-token "$tok" --timeout 10 tls
+run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --insecure --auth-token "$tok" --timeout 10 tls
 expect_rc 0
 expect_err "TLS certificates are not verified (--insecure)"
 end
