@@ -23,6 +23,7 @@ struct reply {
 	struct lc_http_resp *r;
 	long long retry_after_ms;
 	int too_big;
+	struct lc_buf *hdrs;		/* header lines, when asked for */
 };
 
 static void
@@ -143,6 +144,19 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		/* A new response (after 100 Continue): start over. */
 		rp->r->body.len = 0;
 		rp->r->ctype[0] = '\0';
+		if (rp->hdrs)
+			rp->hdrs->len = 0;
+		return len;
+	}
+	if (rp->hdrs && (k = strcspn(p, ":")) < len) {
+		size_t i, end = len;
+
+		while (end > 0 && (p[end - 1] == '\r' || p[end - 1] == '\n'))
+			end--;
+		for (i = 0; i < k; i++)
+			lc_buf_addc(rp->hdrs, tolower((unsigned char)p[i]));
+		lc_buf_add(rp->hdrs, p + k, end - k);
+		lc_buf_addc(rp->hdrs, '\n');
 	}
 	return len;
 }
@@ -172,13 +186,18 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_SSLCERT, h->conf.client_crt);
 	if (h->conf.client_key)
 		curl_easy_setopt(c, CURLOPT_SSLKEY, h->conf.client_key);
-	if (strcmp(method, "GET") != 0) {
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET") != 0) {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-		hl = curl_slist_append(hl, "Content-Type: application/json");
+		if (accept)
+			hl = curl_slist_append(hl,
+			    "Content-Type: application/json");
 	} else
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	hl = curl_slist_append(hl, accept);
+	if (accept)
+		hl = curl_slist_append(hl, accept);
 	hl = curl_slist_append(hl, "Expect:");
 	if (h->bearer)
 		hl = curl_slist_append(hl, h->bearer);
@@ -233,11 +252,40 @@ transient_status(long st)
 	return st == 429 || st == 502 || st == 503 || st == 504;
 }
 
+static int request(struct lc_http *h, const struct lc_http_req *req,
+    const char *accept, struct lc_http_resp *r, struct lc_buf *hdrs);
+
 int
 lc_http_do(struct lc_http *h, const char *method, const char *url,
     const char *body, const char *const *headers, long long deadline,
     struct lc_http_resp *r)
 {
+	struct lc_http_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = method;
+	q.url = url;
+	q.headers = headers;
+	q.body = body;
+	q.body_len = body ? strlen(body) : 0;
+	q.deadline = deadline;
+	return request(h, &q, "Accept: application/json", r, NULL);
+}
+
+int
+lc_http_request(struct lc_http *h, const struct lc_http_req *req,
+    struct lc_http_resp *r, struct lc_buf *hdrs)
+{
+	return request(h, req, NULL, r, hdrs);
+}
+
+static int
+request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
+    struct lc_http_resp *r, struct lc_buf *hdrs)
+{
+	const char *method = req->method, *url = req->url;
+	const char *const *headers = req->headers;
+	long long deadline = req->deadline;
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hl;
 	struct reply rp;
@@ -250,10 +298,18 @@ lc_http_do(struct lc_http *h, const char *method, const char *url,
 		lc_http_resp_release(r);
 		memset(&rp, 0, sizeof(rp));
 		rp.r = r;
+		rp.hdrs = hdrs;
+		if (hdrs)
+			hdrs->len = 0;
 		errbuf[0] = '\0';
 		curl_easy_reset(h->easy);
-		hl = setup(h, h->easy, method, url, body,
-		    "Accept: application/json", headers);
+		hl = setup(h, h->easy, method, url, NULL, accept, headers);
+		if (strcmp(method, "HEAD") != 0 && strcmp(method, "GET") != 0) {
+			curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS,
+			    req->body ? req->body : "");
+			curl_easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)req->body_len);
+		}
 		curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, &rp);
@@ -294,7 +350,7 @@ lc_http_do(struct lc_http *h, const char *method, const char *url,
 			rc = 0;
 			break;
 		}
-		if (attempt >= h->conf.retries)
+		if (attempt >= h->conf.retries || req->no_retry)
 			break;
 		pause = rp.retry_after_ms ? rp.retry_after_ms :
 		    lc_backoff_ms(attempt, 200, 4000, 2);

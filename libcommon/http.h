@@ -52,6 +52,25 @@ int lc_http_do(struct lc_http *h, const char *method, const char *url,
     const char *body, const char *const *headers, long long deadline,
     struct lc_http_resp *r);
 
+/* Any request: binary body, exact headers, the answer's headers kept. */
+struct lc_http_req {
+	const char *method;		/* GET HEAD PUT POST DELETE PATCH */
+	const char *url;
+	const char *const *headers;	/* "Name: value", NULL-terminated */
+	const void *body;
+	size_t body_len;
+	long long deadline;		/* lc_clock_ms() time, 0: io_timeout */
+	int no_retry;			/* one attempt (the caller retries) */
+};
+
+/*
+ * Like lc_http_do, for protocols other than JSON APIs: no Accept or
+ * Content-Type is added, and when hdrs is not NULL it receives the final
+ * answer's header lines as "name: value\n" with lower-case names.
+ */
+int lc_http_request(struct lc_http *h, const struct lc_http_req *req,
+    struct lc_http_resp *r, struct lc_buf *hdrs);
+
 /*
  * A long-running GET whose body is handed to fn as it arrives (a Server-
  * Sent Events stream). fn returns nonzero to stop pumping.
