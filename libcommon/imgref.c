@@ -126,10 +126,11 @@ lc_imgref_parse(struct lc_imgref *r, const char *s, int need_ref)
 		if (*p == '/')
 			p++;
 	}
-	if (strcmp(r->registry, "docker.io") == 0 && strchr(path, '/') == NULL)
-		snprintf(r->repo, sizeof(r->repo), "library/%s", path);
-	else
-		snprintf(r->repo, sizeof(r->repo), "%s", path);
+	if (strcmp(r->registry, "docker.io") == 0 && strchr(path, '/') == NULL) {
+		memcpy(r->repo, "library/", 8);
+		memcpy(r->repo + 8, path, k + 1);
+	} else
+		memcpy(r->repo, path, k + 1);
 	if (strlen(r->registry) + 1 + strlen(r->repo) > 255)
 		return lc_error_set(LC_EUSAGE, "'%s': the name is longer than "
 		    "255 characters", s);

@@ -1,8 +1,9 @@
-/* imgref_test.c: unit tests of image reference parsing. */
+/* imgref_test.c: unit tests of image reference parsing and SHA-256. */
 #include <string.h>
 
 #include "error.h"
 #include "imgref.h"
+#include "sha256.h"
 #include "tap.h"
 
 static const struct {
@@ -65,5 +66,28 @@ main(void)
 	    && lc_imgref_loopback("localhost:80") && !lc_imgref_loopback(
 	    "localhost.example.com") && !lc_imgref_loopback("ghcr.io"),
 	    "loopback registries");
+	{
+		static const char *const sums[][2] = {
+			{ "", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e"
+			    "4649b934ca495991b7852b855" },
+			{ "abc", "sha256:ba7816bf8f01cfea414140de5dae2223b00361a"
+			    "396177a9cb410ff61f20015ad" },
+			{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+			    "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2"
+			    "167f6ecedd419db06c1" },
+		};
+		char big[1000], d[72];
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			lc_sha256_digest(sums[k][0], strlen(sums[k][0]), d);
+			ok(strcmp(d, sums[k][1]) == 0, "sha256 of '%s'",
+			    sums[k][0]);
+		}
+		memset(big, 'a', sizeof(big));
+		lc_sha256_digest(big, sizeof(big), d);
+		ok(strcmp(d, "sha256:41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d13"
+		    "4645adb5db1b9737ea3") == 0, "sha256 of 1000 a");
+	}
 	return done_testing();
 }
