@@ -1,10 +1,11 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = acd-rollback acd-sync acd-wait gitpush-retry ymlset
+CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag ymlset
+PLUGINS = oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
-    libcommon/ci.c libcommon/cli.c libcommon/http.c libcommon/imgref.c \
-    libcommon/sha256.c \
+    libcommon/ci.c libcommon/cli.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
+    libcommon/plugin.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = buf cli fileio git imgref log yaml_edit yaml_expr roundtrip
@@ -28,12 +29,24 @@ LIBS_gitpush-retry = $(GIT_LIBS)
 LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
 LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
+LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
 
-all: $(BINS)
+PLUGIN_SOS = $(PLUGINS:%=lib/plugins/%.so)
+
+all: $(BINS) $(PLUGIN_SOS)
 
 $(OBJ)/%.o: %.c libcommon/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -iquote libcommon -c -o $@ $<
+
+# Plugins: one .so each, only the entry symbol exported, mode 0755 (the
+# loader refuses files others may write).
+lib/plugins/%.so: plugins/%.c libcommon/sha256.c libcommon/registry.h \
+    libcommon/sha256.h bin/.variant
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fPIC -shared \
+	    -fvisibility=hidden -iquote libcommon -o $@ $< libcommon/sha256.c
+	chmod 0755 $@
 
 $(OBJ)/libcommon.a: $(LIBCOMMON_OBJ)
 	rm -f $@
@@ -53,7 +66,15 @@ $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 deps:
 	@scripts/install-deps
 
-check: deps all $(UNIT_BINS)
+TEST_PLUGINS = $(patsubst tests/plugins/%.c,obj/test-plugins/%.so,$(wildcard tests/plugins/*.c))
+
+obj/test-plugins/%.so: tests/plugins/%.c libcommon/registry.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden \
+	    -iquote libcommon -o $@ $<
+	chmod 0755 $@
+
+check: deps all $(UNIT_BINS) $(TEST_PLUGINS)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS) tests/docs.sh
 
@@ -85,8 +106,15 @@ bench: all
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PLUGINDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
+	for p in $(PLUGINS); do \
+	    cp -f lib/plugins/$$p.so $(DESTDIR)$(PLUGINDIR)/$$p.so && \
+	    chmod 755 $(DESTDIR)$(PLUGINDIR)/$$p.so || exit 1; \
+	done
+	cp -f man/gitops-registry.7 $(DESTDIR)$(MANPREFIX)/man7/
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man7/gitops-registry.7
 	for c in $(CMDS); do \
 	    cp -f bin/$$c $(DESTDIR)$(BINDIR)/$$c && \
 	    chmod 755 $(DESTDIR)$(BINDIR)/$$c && \
@@ -99,6 +127,8 @@ install: all
 	done
 
 uninstall:
+	rm -f $(DESTDIR)$(MANPREFIX)/man7/gitops-registry.7
+	for p in $(PLUGINS); do rm -f $(DESTDIR)$(PLUGINDIR)/$$p.so; done
 	for c in $(CMDS); do \
 	    rm -f $(DESTDIR)$(BINDIR)/$$c $(DESTDIR)$(MANPREFIX)/man1/$$c.1 \
 	        $(DESTDIR)$(BASHCOMPDIR)/$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c \
@@ -106,7 +136,7 @@ uninstall:
 	done
 
 clean:
-	rm -rf bin obj
+	rm -rf bin obj lib
 
 FORCE:
 .PHONY: all bench check clean deps demo fuzz install uninstall FORCE

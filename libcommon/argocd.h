@@ -7,6 +7,7 @@
 #include <jv.h>
 
 #include "buf.h"
+#include "jvutil.h"
 
 /* Where the server and credentials come from (spec section 7). */
 struct lc_acd_conf {
@@ -215,10 +216,5 @@ void lc_acd_print(const struct lc_acd_target *t, size_t n, int json);
 void lc_acd_explain(const struct lc_acd_target *t, size_t n);
 void lc_acd_target_init(struct lc_acd_target *t);
 void lc_acd_target_free(struct lc_acd_target *t);
-
-/* A string at a dotted path of v ("" when absent); v is not consumed. */
-const char *lc_jv_str(jv v, const char *path);
-/* The value at a dotted path (a new reference, or jv_null()). */
-jv lc_jv_get(jv v, const char *path);
 
 #endif

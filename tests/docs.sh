@@ -26,7 +26,9 @@ for c in $cmds; do
 
 	begin "$c: usage line equals the man page SYNOPSIS"
 	run "$BIN/$c" -h
-	usage=$(head -1 out | sed 's/^usage: //')
+	# The usage lines up to the first blank one, joined.
+	usage=$(sed '/^$/,$d' out | sed 's/^usage: //; s/^ *//' | tr '\n' ' ' |
+	    sed 's/ $//')
 	synopsis=$(mandoc -Tutf8 -Owidth=400 "$man" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | grep -v "^SYNOPSIS\\|^DESCRIPTION" |
 	    tr -s " \\t\\n" " " | sed "s/^ //; s/ $//")

@@ -5,7 +5,7 @@
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
 plan 2
 
-begin "install puts binaries, man pages and completions in place"
+begin "install puts binaries, plugins, man pages and completions in place"
 run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
 expect_rc 0
 for c in $cmds; do
@@ -17,6 +17,9 @@ for c in $cmds; do
 	done
 	[ -x "root/opt/gu/bin/$c" ] || fail "$c is not executable"
 done
+[ -f root/opt/man/man7/gitops-registry.7 ] || fail "missing gitops-registry.7"
+[ "$(stat -c %a root/opt/gu/lib/gitops-utils/plugins/oci.so)" = 755 ] ||
+    fail "the oci plugin is missing or not mode 755"
 end
 
 begin "uninstall removes them all"

@@ -1,0 +1,642 @@
+/* imgtag: check, resolve, retag and list container images in a registry. */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "jvutil.h"
+#include "buf.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "imgref.h"
+#include "log.h"
+#include "plugin.h"
+
+enum { OPT_COPY = 256, OPT_LIST, OPT_SEMVER, OPT_LATEST, OPT_USERNAME,
+	OPT_PASSWORD_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_CA_FILE,
+	OPT_NO_CACHE, OPT_HTTPS };
+
+static const struct option longopts[] = {
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "copy", no_argument, NULL, OPT_COPY },
+	{ "help", no_argument, NULL, 'h' },
+	{ "https", no_argument, NULL, OPT_HTTPS },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "latest", no_argument, NULL, OPT_LATEST },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "no-token-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
+	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "semver", required_argument, NULL, OPT_SEMVER },
+	{ "username", required_argument, NULL, OPT_USERNAME },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-hqVv] [-o format] [--ca-file file] [--https] "
+	    "[--insecure] [--no-token-cache] [--password-stdin] [--plain-http] "
+	    "[--username name] ref\n"
+	    "       %s [options] --copy src dst\n"
+	    "       %s [options] --list [--latest] [--semver range] repo\n",
+	    lc_progname, lc_progname, lc_progname);
+	if (status == LC_EXIT_OK)
+		fputs("\n"
+		    "  REF                   print the digest of REF (exit 4 when "
+		    "it is missing)\n"
+		    "  --copy SRC DST        tag SRC's manifest as DST without "
+		    "pulling layers\n"
+		    "                        (another repository: blobs are "
+		    "mounted)\n"
+		    "  --list REPO           print the tags; --semver RANGE keeps "
+		    "matching\n"
+		    "                        versions, --latest the newest one\n"
+		    "  -o, --output FMT      text or json\n"
+		    "      --username NAME   with --password-stdin: credentials\n"
+		    "      --plain-http      http:// (loopback registries are by "
+		    "default)\n"
+		    "      --https           https:// for a loopback registry too\n"
+		    "      --insecure        do not verify TLS certificates\n"
+		    "      --ca-file FILE    trust the CAs in FILE\n"
+		    "      --no-token-cache  do not keep bearer tokens between "
+		    "runs\n"
+		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n",
+		    fp);
+	exit(status);
+}
+
+/* ---- semver ----------------------------------------------------------- */
+
+struct semver {
+	long v[3];
+	char pre[128];
+	int has_pre;
+};
+
+static int
+semver_parse(const char *s, struct semver *out)
+{
+	char *end;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (*s == 'v')
+		s++;
+	for (i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*s) || (s[0] == '0' &&
+		    isdigit((unsigned char)s[1])))
+			return -1;
+		out->v[i] = strtol(s, &end, 10);
+		s = end;
+		if (i < 2 && *s++ != '.')
+			return -1;
+	}
+	if (*s == '-') {
+		snprintf(out->pre, sizeof(out->pre), "%s", s + 1);
+		out->has_pre = 1;
+		s += strlen(s);
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+/* Pre-release identifiers compare numerically when both are numbers. */
+static int
+pre_cmp(const char *a, const char *b)
+{
+	char *ea, *eb;
+	long x, y;
+	size_t la, lb;
+	int c;
+
+	while (*a && *b) {
+		la = strcspn(a, ".");
+		lb = strcspn(b, ".");
+		x = strtol(a, &ea, 10);
+		y = strtol(b, &eb, 10);
+		if ((size_t)(ea - a) == la && (size_t)(eb - b) == lb && la && lb)
+			c = x < y ? -1 : x > y;
+		else if ((size_t)(ea - a) == la && la)
+			c = -1;
+		else if ((size_t)(eb - b) == lb && lb)
+			c = 1;
+		else if ((c = strncmp(a, b, la < lb ? la : lb)) == 0)
+			c = la < lb ? -1 : la > lb;
+		if (c)
+			return c;
+		a += la + (a[la] == '.');
+		b += lb + (b[lb] == '.');
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+static int
+semver_cmp(const struct semver *a, const struct semver *b)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (a->v[i] != b->v[i])
+			return a->v[i] < b->v[i] ? -1 : 1;
+	if (a->has_pre != b->has_pre)
+		return a->has_pre ? -1 : 1;
+	return a->has_pre ? pre_cmp(a->pre, b->pre) : 0;
+}
+
+/*
+ * Whether v satisfies range: comparators separated by blanks, all must
+ * hold: >=1.2.0 <2.0.0, =1.2.3, 1.2.3, ^1.2.3, ~1.2.3, 1.x, 1.2.x, *.
+ * Pre-releases match only when the range names one.
+ */
+static int
+semver_in(const struct semver *v, const char *range)
+{
+	char tok[128], op[3];
+	struct semver lo, hi;
+	const char *p = range;
+	size_t n;
+	int parts, i, c;
+
+	if (v->has_pre && strchr(range, '-') == NULL)
+		return 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, " ");
+		snprintf(tok, sizeof(tok), "%.*s", (int)n, p);
+		p += n;
+		op[0] = op[1] = op[2] = '\0';
+		for (i = 0; i < 2 && strchr("<>=^~", tok[i]); i++)
+			op[i] = tok[i];
+		memmove(tok, tok + i, strlen(tok + i) + 1);
+		if (strcmp(tok, "*") == 0 || strcmp(tok, "x") == 0)
+			continue;
+		/* Partial versions: 1, 1.2, 1.x, 1.2.x. */
+		memset(&lo, 0, sizeof(lo));
+		parts = 0;
+		{
+			char *s = tok + (*tok == 'v'), *end;
+
+			while (parts < 3 && isdigit((unsigned char)*s)) {
+				lo.v[parts++] = strtol(s, &end, 10);
+				s = end;
+				if (*s == '.')
+					s++;
+				else
+					break;
+			}
+			if (*s == '-' && parts == 3) {
+				lo.has_pre = 1;
+				snprintf(lo.pre, sizeof(lo.pre), "%s", s + 1);
+			} else if (*s && strcmp(s, "x") != 0 && strcmp(s, "*") != 0)
+				return -1;
+		}
+		if (parts == 0)
+			return -1;
+		hi = lo;
+		hi.has_pre = 0;
+		if (op[0] == '^') {
+			/* ^1.2.3 <2.0.0; ^0.2.3 <0.3.0; ^0.0.3 <0.0.4 */
+			i = lo.v[0] ? 0 : parts > 1 && lo.v[1] ? 1 : parts > 2 ?
+			    2 : parts - 1;
+			hi.v[i]++;
+			for (i++; i < 3; i++)
+				hi.v[i] = 0;
+			if (semver_cmp(v, &lo) < 0 || semver_cmp(v, &hi) >= 0)
+				return 0;
+		} else if (op[0] == '~' || (op[0] == '\0' && parts < 3) ||
+		    (op[0] == '=' && parts < 3)) {
+			i = op[0] == '~' && parts > 1 ? 1 : parts - 1;
+			hi.v[i]++;
+			for (i++; i < 3; i++)
+				hi.v[i] = 0;
+			if (semver_cmp(v, &lo) < 0 || semver_cmp(v, &hi) >= 0)
+				return 0;
+		} else {
+			c = semver_cmp(v, &lo);
+			if ((strcmp(op, ">=") == 0 && c < 0) ||
+			    (strcmp(op, ">") == 0 && c <= 0) ||
+			    (strcmp(op, "<=") == 0 && c > 0) ||
+			    (strcmp(op, "<") == 0 && c >= 0) ||
+			    ((op[0] == '=' || op[0] == '\0') && c != 0))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* ---- commands --------------------------------------------------------- */
+
+struct opts {
+	struct lc_registry_opts ro;
+	int json, copy, list, latest;
+	const char *semver;
+	int password_stdin, https;
+};
+
+static int
+open_for(const struct lc_imgref *ref, const struct opts *o,
+    struct lc_registry **r)
+{
+	struct lc_registry_opts ro = o->ro;
+
+	if (lc_imgref_loopback(ref->registry) && !o->https)
+		ro.plain_http = 1;
+	return lc_registry_open(r, ref->registry, &ro);
+}
+
+static void
+print_desc(const struct opts *o, const char *name, const struct lc_reg_desc *d)
+{
+	jv j;
+
+	if (!o->json) {
+		printf("%s\n", d->digest);
+		return;
+	}
+	j = jv_object();
+	j = jv_object_set(j, jv_string("ref"), jv_string(name));
+	j = jv_object_set(j, jv_string("digest"), jv_string(d->digest));
+	j = jv_object_set(j, jv_string("mediaType"), jv_string(d->media_type));
+	j = jv_object_set(j, jv_string("size"), jv_number((double)d->size));
+	j = jv_dump_string(j, JV_PRINT_SORTED);
+	printf("%s\n", jv_string_value(j));
+	jv_free(j);
+}
+
+static int
+is_index(const char *mt)
+{
+	return strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
+	    strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2"
+	    "+json") == 0;
+}
+
+static int
+resolve_cmd(const struct opts *o, const char *arg)
+{
+	struct lc_imgref ref;
+	struct lc_registry *r = NULL;
+	struct lc_reg_desc d;
+	char name[700], *bytes = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = lc_imgref_parse(&ref, arg, 1)) != 0 ||
+	    (rc = open_for(&ref, o, &r)) != 0)
+		return rc;
+	lc_imgref_format(&ref, name, sizeof(name));
+	memset(&d, 0, sizeof(d));
+	rc = lc_registry_resolve(r, ref.repo, ref.digest[0] ? ref.digest :
+	    ref.tag, &d);
+	if (rc == 0 && o->json && is_index(d.media_type) &&
+	    (rc = lc_registry_get(r, ref.repo, d.digest, &bytes, &len, &d))
+	    == 0) {
+		jv m = jv_parse_sized(bytes, (int)len), l, e, out;
+		int i, n;
+
+		out = jv_object();
+		out = jv_object_set(out, jv_string("ref"), jv_string(name));
+		out = jv_object_set(out, jv_string("digest"),
+		    jv_string(d.digest));
+		out = jv_object_set(out, jv_string("mediaType"),
+		    jv_string(d.media_type));
+		out = jv_object_set(out, jv_string("size"),
+		    jv_number((double)d.size));
+		l = lc_jv_get(m, "manifests");
+		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
+		    : 0;
+		e = jv_array();
+		for (i = 0; i < n; i++) {
+			jv c = jv_array_get(jv_copy(l), i), pl;
+
+			pl = jv_object_set(jv_object(), jv_string("digest"),
+			    jv_string(lc_jv_str(c, "digest")));
+			pl = jv_object_set(pl, jv_string("os"), jv_string(
+			    lc_jv_str(c, "platform.os")));
+			pl = jv_object_set(pl, jv_string("architecture"),
+			    jv_string(lc_jv_str(c, "platform.architecture")));
+			if (*lc_jv_str(c, "platform.variant"))
+				pl = jv_object_set(pl, jv_string("variant"),
+				    jv_string(lc_jv_str(c, "platform.variant")));
+			e = jv_array_append(e, pl);
+			jv_free(c);
+		}
+		out = jv_object_set(out, jv_string("platforms"), e);
+		jv_free(l);
+		jv_free(m);
+		out = jv_dump_string(out, JV_PRINT_SORTED);
+		printf("%s\n", jv_string_value(out));
+		jv_free(out);
+		free(bytes);
+	} else if (rc == 0)
+		print_desc(o, name, &d);
+	lc_registry_close(r);
+	return rc;
+}
+
+/* Mount every blob a (non-index) manifest names from src into dst. */
+static int
+mount_blobs(struct lc_registry *r, const char *dst, const char *src,
+    const char *bytes, size_t len)
+{
+	jv m = jv_parse_sized(bytes, (int)len), l, e;
+	int i, n, rc = 0;
+
+	if (jv_get_kind(m) != JV_KIND_OBJECT) {
+		jv_free(m);
+		return lc_error_set(LC_ERROR, "the manifest is not JSON");
+	}
+	if (*lc_jv_str(m, "config.digest"))
+		rc = lc_registry_mount(r, dst, src, lc_jv_str(m, "config.digest"));
+	l = lc_jv_get(m, "layers");
+	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
+	for (i = 0; rc == 0 && i < n; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		rc = lc_registry_mount(r, dst, src, lc_jv_str(e, "digest"));
+		jv_free(e);
+	}
+	jv_free(l);
+	jv_free(m);
+	return rc;
+}
+
+static int
+copy_cmd(const struct opts *o, const char *sarg, const char *darg)
+{
+	struct lc_imgref s, d;
+	struct lc_registry *r = NULL;
+	struct lc_reg_desc sd, cd, pd;
+	char sname[700], dname[700], *bytes = NULL, *cb;
+	size_t len, clen;
+	int rc, same, i, n;
+	jv m, l, e;
+
+	if ((rc = lc_imgref_parse(&s, sarg, 1)) != 0 ||
+	    (rc = lc_imgref_parse(&d, darg, 0)) != 0)
+		return rc;
+	if (d.digest[0])
+		return lc_error_set(LC_EUSAGE, "'%s': the destination is a tag, "
+		    "not a digest", darg);
+	if (!d.tag[0]) {
+		if (!s.tag[0])
+			return lc_error_set(LC_EUSAGE, "'%s': give the "
+			    "destination a tag", darg);
+		memcpy(d.tag, s.tag, sizeof(d.tag));
+	}
+	if (strcmp(s.registry, d.registry) != 0)
+		return lc_error_set(LC_EUSAGE, "%s -> %s: copying between "
+		    "registries needs the layers moved, which imgtag does not "
+		    "do; copy within one registry", s.registry, d.registry);
+	if ((rc = open_for(&s, o, &r)) != 0)
+		return rc;
+	lc_imgref_format(&s, sname, sizeof(sname));
+	lc_imgref_format(&d, dname, sizeof(dname));
+	same = strcmp(s.repo, d.repo) == 0;
+	if ((rc = lc_registry_get(r, s.repo, s.digest[0] ? s.digest : s.tag,
+	    &bytes, &len, &sd)) != 0)
+		goto out;
+	if (!same && is_index(sd.media_type)) {
+		/* Every platform's manifest first, by digest, then the index. */
+		m = jv_parse_sized(bytes, (int)len);
+		l = lc_jv_get(m, "manifests");
+		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
+		    : 0;
+		for (i = 0; rc == 0 && i < n; i++) {
+			e = jv_array_get(jv_copy(l), i);
+			if ((rc = lc_registry_get(r, s.repo, lc_jv_str(e,
+			    "digest"), &cb, &clen, &cd)) == 0) {
+				if ((rc = mount_blobs(r, d.repo, s.repo, cb,
+				    clen)) == 0)
+					rc = lc_registry_put(r, d.repo, cd.digest,
+					    cb, clen, cd.media_type, &pd);
+				free(cb);
+			}
+			jv_free(e);
+		}
+		jv_free(l);
+		jv_free(m);
+		if (rc != 0)
+			goto out;
+	} else if (!same && (rc = mount_blobs(r, d.repo, s.repo, bytes, len))
+	    != 0)
+		goto out;
+	if ((rc = lc_registry_put(r, d.repo, d.tag, bytes, len, sd.media_type,
+	    &pd)) != 0)
+		goto out;
+	if (strcmp(pd.digest, sd.digest) != 0) {
+		rc = lc_error_set(LC_ERROR, "%s: the copy's digest %s differs "
+		    "from the source's %s", dname, pd.digest, sd.digest);
+		goto out;
+	}
+	lc_log_info("%s -> %s", sname, dname);
+	print_desc(o, dname, &pd);
+out:
+	free(bytes);
+	lc_registry_close(r);
+	return rc;
+}
+
+struct taglist {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+add_tag(void *arg, const char *tag)
+{
+	struct taglist *t = arg;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = lc_xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	t->v[t->n++] = lc_xstrndup(tag, strlen(tag));
+	return 0;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+by_semver(const void *a, const void *b)
+{
+	struct semver x, y;
+	int c;
+
+	semver_parse(*(char *const *)a, &x);
+	semver_parse(*(char *const *)b, &y);
+	c = semver_cmp(&x, &y);
+	return c ? c : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+list_cmd(const struct opts *o, const char *arg)
+{
+	struct lc_imgref ref;
+	struct lc_registry *r = NULL;
+	struct taglist t = { NULL, 0, 0 };
+	struct semver sv;
+	size_t i, k = 0;
+	int rc, versions = o->semver || o->latest;
+	jv out;
+
+	if ((rc = lc_imgref_parse(&ref, arg, 0)) != 0)
+		return rc;
+	if (ref.tag[0] || ref.digest[0])
+		return lc_error_set(LC_EUSAGE, "'%s': --list takes a repository, "
+		    "without a tag", arg);
+	if (o->semver) {
+		memset(&sv, 0, sizeof(sv));
+		if (semver_in(&sv, o->semver) < 0)
+			return lc_error_set(LC_EUSAGE, "--semver '%s': not a "
+			    "range (>=1.2.0 <2.0.0, ^1.2, ~1.2.3, 1.x)",
+			    o->semver);
+	}
+	if ((rc = open_for(&ref, o, &r)) != 0)
+		return rc;
+	if ((rc = lc_registry_tags(r, ref.repo, add_tag, &t)) != 0)
+		goto out;
+	for (i = 0; i < t.n; i++) {
+		if (versions && (semver_parse(t.v[i], &sv) != 0 ||
+		    (o->semver && semver_in(&sv, o->semver) != 1))) {
+			free(t.v[i]);
+			continue;
+		}
+		t.v[k++] = t.v[i];
+	}
+	t.n = k;
+	if (t.n)
+		qsort(t.v, t.n, sizeof(*t.v), versions ? by_semver : by_name);
+	if (versions && t.n == 0) {
+		rc = lc_error_set(LC_ENO, "%s: no tag is a version%s%s",
+		    arg, o->semver ? " in " : "", o->semver ? o->semver : "");
+		goto out;
+	}
+	i = o->latest ? t.n - 1 : 0;
+	if (o->json) {
+		out = jv_array();
+		for (; i < t.n; i++)
+			out = jv_array_append(out, jv_string(t.v[i]));
+		out = jv_dump_string(out, 0);
+		printf("%s\n", jv_string_value(out));
+		jv_free(out);
+	} else
+		for (; i < t.n; i++)
+			printf("%s\n", t.v[i]);
+out:
+	for (i = 0; i < t.n; i++)
+		free(t.v[i]);
+	free(t.v);
+	lc_registry_close(r);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static char pw[4096];
+	struct opts o;
+	int ch, rc;
+
+	lc_cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt_long(argc, argv, "ho:qVv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(LC_EXIT_OK);
+		case 'V':
+			lc_cli_version();
+			return lc_exit(0);
+		case 'o':
+			if (strcmp(optarg, "json") == 0)
+				o.json = 1;
+			else if (strcmp(optarg, "text") != 0) {
+				lc_error_set(LC_EUSAGE, "-o %s: text or json",
+				    optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			break;
+		case 'q':
+			lc_log_set_level(LC_LOG_ERROR);
+			break;
+		case 'v':
+			lc_log_set_level(LC_LOG_DEBUG);
+			break;
+		case OPT_COPY:
+			o.copy = 1;
+			break;
+		case OPT_LIST:
+			o.list = 1;
+			break;
+		case OPT_LATEST:
+			o.latest = 1;
+			break;
+		case OPT_SEMVER:
+			o.semver = optarg;
+			break;
+		case OPT_USERNAME:
+			o.ro.username = optarg;
+			break;
+		case OPT_PASSWORD_STDIN:
+			o.password_stdin = 1;
+			break;
+		case OPT_INSECURE:
+			o.ro.insecure = 1;
+			break;
+		case OPT_PLAIN_HTTP:
+			o.ro.plain_http = 1;
+			break;
+		case OPT_CA_FILE:
+			o.ro.ca_file = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o.ro.no_token_cache = 1;
+			break;
+		case OPT_HTTPS:
+			o.https = 1;
+			break;
+		default:
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.https && o.ro.plain_http)
+		usage(LC_EXIT_USAGE);
+	if (o.copy + o.list > 1 || argc != (o.copy ? 2 : 1) ||
+	    ((o.latest || o.semver) && !o.list) ||
+	    (o.password_stdin && !o.ro.username))
+		usage(LC_EXIT_USAGE);
+	if (o.password_stdin) {
+		if (fgets(pw, sizeof(pw), stdin) == NULL)
+			return lc_exit(lc_error_set(LC_EUSAGE, "--password-stdin: "
+			    "nothing on standard input"));
+		pw[strcspn(pw, "\r\n")] = '\0';
+		lc_log_add_secret(pw);
+		o.ro.password = pw;
+	}
+	if (o.copy)
+		rc = copy_cmd(&o, argv[0], argv[1]);
+	else if (o.list)
+		rc = list_cmd(&o, argv[0]);
+	else
+		rc = resolve_cmd(&o, argv[0]);
+	return lc_exit(rc);
+}

@@ -1,0 +1,47 @@
+/* plugin.h: load registry plugins (dlopen) and reach a registry through one. */
+#ifndef LC_PLUGIN_H
+#define LC_PLUGIN_H
+
+#include <stddef.h>
+
+#include "registry.h"
+
+struct lc_registry_opts {
+	int plain_http;			/* force http:// (loopback is by default) */
+	int insecure;			/* do not verify TLS */
+	const char *ca_file;
+	const char *username, *password;
+	int no_token_cache;
+};
+
+struct lc_registry;
+
+/*
+ * Load the plugins (from GITOPS_PLUGIN_PATH, a colon list of directories,
+ * else the install's plugin directory), pick the one whose match() takes
+ * registry with the highest priority (else "oci"), and open it. Files that
+ * are writable by group or others, owned by another user, of another ABI
+ * major, or without the entry symbol are skipped with a warning that names
+ * the file. Returns 0 or LC_E* with a message.
+ */
+int lc_registry_open(struct lc_registry **out, const char *registry,
+    const struct lc_registry_opts *o);
+void lc_registry_close(struct lc_registry *r);
+const char *lc_registry_plugin(const struct lc_registry *r);
+
+/* The plugin's operations, with LC_E* codes and the plugin's message. */
+int lc_registry_repository(struct lc_registry *r, const char *path, char *out,
+    size_t n);
+int lc_registry_resolve(struct lc_registry *r, const char *repo,
+    const char *ref, struct lc_reg_desc *out);
+int lc_registry_get(struct lc_registry *r, const char *repo, const char *ref,
+    char **bytes, size_t *len, struct lc_reg_desc *out);
+int lc_registry_put(struct lc_registry *r, const char *repo, const char *ref,
+    const void *bytes, size_t len, const char *media_type,
+    struct lc_reg_desc *out);
+int lc_registry_mount(struct lc_registry *r, const char *dst, const char *src,
+    const char *digest);
+int lc_registry_tags(struct lc_registry *r, const char *repo,
+    int (*fn)(void *arg, const char *tag), void *arg);
+
+#endif

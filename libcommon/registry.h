@@ -1,0 +1,142 @@
+/* registry.h: the registry plugin ABI (one .so per registry family, dlopen). */
+#ifndef LC_REGISTRY_H
+#define LC_REGISTRY_H
+
+#include <stddef.h>
+
+/*
+ * Versioning: a plugin is loaded only when its abi_major equals the host's;
+ * abi_minor counts members appended to the structs below, and each side
+ * checks `size` before touching a member newer than it knows
+ * (LC_REG_HAS). Members are only ever appended, never reordered.
+ * The major is also in the entry symbol's name: a v2 plugin has no v1 entry.
+ */
+#define LC_REG_ABI_MAJOR	1
+#define LC_REG_ABI_MINOR	0
+#define LC_REG_ENTRY		"gitops_registry_plugin_v1"
+
+/* Whether the struct at p (with a size member) has member m. */
+#define LC_REG_HAS(p, type, m) \
+	((p)->size >= offsetof(type, m) + sizeof(((type *)0)->m))
+
+/* What every call returns; the instance's error() says more. */
+enum lc_reg_status {
+	LC_REG_OK = 0,
+	LC_REG_ERROR,		/* anything else (bad answer, 400) */
+	LC_REG_NOTFOUND,	/* 404: no such tag, digest or repository */
+	LC_REG_AUTH,		/* 401/403 after the auth retry; TLS refused */
+	LC_REG_UNAVAIL,		/* 429/5xx/connection after retries */
+	LC_REG_UNSUPPORTED	/* this plugin or registry cannot do it */
+};
+
+enum lc_reg_log { LC_REG_LOG_ERROR, LC_REG_LOG_WARN, LC_REG_LOG_INFO,
+	LC_REG_LOG_DEBUG };
+
+/* One HTTP exchange through the host's client (TLS, CA, retries). */
+struct lc_reg_http_req {
+	const char *method;		/* GET HEAD PUT POST DELETE */
+	const char *url;
+	const char *const *headers;	/* "Name: value", NULL-terminated */
+	const void *body;
+	size_t body_len;
+};
+
+struct lc_reg_http_resp {
+	long status;
+	char *body;			/* NUL-terminated too; owned by the host */
+	size_t body_len;
+	char *headers;			/* "Name: value\n" lines, lower-case names */
+};
+
+/* Services the host hands to every plugin instance (plugins link nothing). */
+struct lc_reg_host {
+	unsigned abi_major, abi_minor;
+	size_t size;
+	void (*log)(enum lc_reg_log level, const char *msg);
+	/* Mask this value in every later message (tokens, passwords). */
+	void (*add_secret)(const char *secret);
+	const char *(*get_env)(const char *name);
+	/*
+	 * Returns LC_REG_OK with resp filled for any HTTP status, or
+	 * LC_REG_UNAVAIL/LC_REG_AUTH/LC_REG_ERROR with err filled. Free the
+	 * answer with http_free.
+	 */
+	int (*http)(const struct lc_reg_http_req *req,
+	    struct lc_reg_http_resp *resp, char *err, size_t errlen);
+	void (*http_free)(struct lc_reg_http_resp *resp);
+	/*
+	 * Run argv (a credential helper), feed it input on stdin and return
+	 * its stdout in *out (free with host->free). 0 or -1.
+	 */
+	int (*run)(const char *const argv[], const char *input, char **out);
+	void *(*alloc)(size_t n);
+	void (*free)(void *p);
+	/* Where bearer tokens may be cached (mode 0700), or NULL. */
+	const char *cache_dir;
+	/*
+	 * Credentials the user keeps for registry: ~/.docker/config.json
+	 * (auths, credHelpers, credsStore) or REGISTRY_AUTH_FILE. Returns 0
+	 * with *user and *secret (free with host->free), -1 when there are
+	 * none.
+	 */
+	int (*credentials)(const char *registry, char **user, char **secret);
+};
+
+/* How the command wants one registry reached. */
+struct lc_reg_conf {
+	size_t size;
+	const char *registry;		/* host[:port] as written in the reference */
+	int plain_http;			/* http://, not https:// */
+	const char *username;		/* explicit credentials, or NULL */
+	const char *password;
+	int no_token_cache;
+};
+
+/* A manifest as the registry stores it. */
+struct lc_reg_desc {
+	char digest[80];		/* sha256:<64 hex> */
+	char media_type[128];
+	long long size;
+};
+
+/*
+ * A plugin: one `const` instance in the plugin's read-only data, returned
+ * by the entry function `gitops_registry_plugin_v1(host_major, host_minor)`
+ * (which may return NULL to refuse the host). Instances are opaque.
+ */
+struct lc_reg_plugin {
+	unsigned abi_major, abi_minor;
+	size_t size;
+	const char *name;
+	/* Higher wins among plugins whose match() accepts a registry host. */
+	int priority;
+	int (*match)(const char *registry);
+	void *(*open)(const struct lc_reg_host *host,
+	    const struct lc_reg_conf *conf, char *err, size_t errlen);
+	void (*close)(void *inst);
+	/* The message of the last failed call (owned by the instance). */
+	const char *(*error)(void *inst);
+	/* The registry's name for a repository (docker.io: library/...). */
+	int (*repository)(void *inst, const char *path, char *out,
+	    size_t outlen);
+	/* HEAD (GET when needed) a tag or digest: digest, type, size. */
+	int (*resolve)(void *inst, const char *repo, const char *ref,
+	    struct lc_reg_desc *out);
+	/* The raw bytes (free with host->free), checked against the digest. */
+	int (*get_manifest)(void *inst, const char *repo, const char *ref,
+	    char **bytes, size_t *len, struct lc_reg_desc *out);
+	int (*put_manifest)(void *inst, const char *repo, const char *ref,
+	    const void *bytes, size_t len, const char *media_type,
+	    struct lc_reg_desc *out);
+	/* Link a blob of src into dst without uploading it. */
+	int (*mount_blob)(void *inst, const char *dst, const char *src,
+	    const char *digest);
+	/* Every tag (following Link pagination); fn returns nonzero to stop. */
+	int (*list_tags)(void *inst, const char *repo,
+	    int (*fn)(void *arg, const char *tag), void *arg);
+};
+
+typedef const struct lc_reg_plugin *(*lc_reg_entry_fn)(unsigned host_major,
+    unsigned host_minor);
+
+#endif

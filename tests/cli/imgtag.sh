@@ -1,0 +1,255 @@
+#!/bin/bash
+# imgtag.sh: imgtag and the oci plugin against Debian's docker-registry on
+# loopback: anonymous, htpasswd basic auth and token auth, each over HTTP
+# and HTTPS with a throw-away CA; and the plugin loader's refusals.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/registry.sh"
+
+plan 33
+
+export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
+export HOME=$_t_root/home
+unset DOCKER_CONFIG REGISTRY_AUTH_FILE XDG_RUNTIME_DIR XDG_CONFIG_HOME XDG_CACHE_HOME
+mkdir -p "$HOME"
+trap 'reg_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
+
+# with_pw CMD...: CMD with the test password on standard input.
+with_pw() { echo "$REG_PASS" | "$@"; }
+CREDS=(--username ci --password-stdin)
+
+# start MODE [tls]: a registry with three images; bail out when it fails.
+start() {
+	reg_start "$_t_root/reg-$1${2:-}" "$1" "${2:-}" || {
+		echo "Bail out! the $1 ${2:-} registry did not start: $(tail -c 300 "$_t_root/reg-$1${2:-}/registry.log")"
+		exit 1
+	}
+	APP=$(reg_seed demo/app v1.2.0) && MULTI=$(reg_seed demo/multi v1 index) &&
+	    DOCKER=$(reg_seed demo/docker v1 docker) || {
+		echo "Bail out! seeding the $1 registry failed"
+		exit 1
+	}
+}
+
+# Every auth mode over HTTP and HTTPS: resolve, retag, copy across repositories.
+for mode in anon basic token; do
+	for tls in "" tls; do
+		reg_stop
+		start "$mode" "$tls"
+		x=()
+		[ -n "$tls" ] && x=(--https --ca-file "$REG_CA")
+		c=()
+		[ "$mode" != anon ] && c=("${CREDS[@]}")
+		name="$mode over ${tls:+https}${tls:-http}"
+
+		begin "$name: a tag resolves to the sha256 of the manifest bytes"
+		run with_pw imgtag "${c[@]}" "${x[@]}" "$REG/demo/app:v1.2.0"
+		expect_rc 0
+		expect_out_text "$APP"
+		[ "$APP" = "sha256:$(sha256sum "$REG_DIR/m-demo_app-oci.json" | cut -d' ' -f1)" ] ||
+		    fail "the seed's digest is not the sha256 of its bytes"
+		end
+
+		begin "$name: a copy to another repository mounts the blobs, same digest"
+		run with_pw imgtag "${c[@]}" "${x[@]}" --copy "$REG/demo/app:v1.2.0" "$REG/prod/app:v1.2.0"
+		expect_rc 0
+		expect_out_text "$APP"
+		run with_pw imgtag "${c[@]}" "${x[@]}" "$REG/prod/app:v1.2.0"
+		expect_out_text "$APP"
+		end
+	done
+done
+
+# The rest on one registry per case.
+reg_stop
+start anon
+
+begin "a missing tag exits 4"
+run imgtag "$REG/demo/app:9.9.9"
+expect_rc 4
+expect_no_out
+expect_err "imgtag: $REG/demo/app:9.9.9: no such manifest (no such tag or repository)"
+end
+
+begin "a digest reference resolves to itself"
+run imgtag "$REG/demo/app@$APP"
+expect_rc 0
+expect_out_text "$APP"
+end
+
+begin "retag within a repository: the new tag has the same digest"
+run imgtag --copy "$REG/demo/app:v1.2.0" "$REG/demo/app:staging"
+expect_rc 0
+expect_out_text "$APP"
+run imgtag "$REG/demo/app:staging"
+expect_out_text "$APP"
+end
+
+begin "an OCI index copies to another repository with every platform"
+run imgtag --copy "$REG/demo/multi:v1" "$REG/prod/multi:v1"
+expect_rc 0
+expect_out_text "$MULTI"
+run imgtag -o json "$REG/prod/multi:v1"
+expect_rc 0
+a=$(jq -r '.manifests[0].digest' "$REG_DIR/index-demo_multi.json")
+b=$(jq -r '.manifests[1].digest' "$REG_DIR/index-demo_multi.json")
+expect_out_text '{"digest":"'$MULTI'","mediaType":"application/vnd.oci.image.index.v1+json","platforms":[{"architecture":"amd64","digest":"'$a'","os":"linux"},{"architecture":"arm64","digest":"'$b'","os":"linux","variant":"v8"}],"ref":"'$REG'/prod/multi:v1","size":'$(stat -c %s "$REG_DIR/index-demo_multi.json")'}'
+end
+
+begin "a Docker schema 2 manifest keeps its media type"
+run imgtag -o json "$REG/demo/docker:v1"
+expect_rc 0
+expect_out_text '{"digest":"'$DOCKER'","mediaType":"application/vnd.docker.distribution.manifest.v2+json","ref":"'$REG'/demo/docker:v1","size":'$(stat -c %s "$REG_DIR/m-demo_docker-docker.json")'}'
+end
+
+begin "--list sorts; --semver and --latest pick versions numerically"
+for t in v1.10.0 v1.9.3 v2.0.0-rc.1 v2.0.0 latest 1.2.10; do
+	imgtag --copy "$REG/demo/app:v1.2.0" "$REG/demo/app:$t" >/dev/null || fail "seeding $t"
+done
+run imgtag --list "$REG/demo/app"
+expect_rc 0
+printf '%s\n' 1.2.10 latest staging v1.10.0 v1.2.0 v1.9.3 v2.0.0 v2.0.0-rc.1 >"$T/want"
+expect_out "$T/want"
+run imgtag --list --semver '^1.2' "$REG/demo/app"
+printf '%s\n' v1.2.0 1.2.10 v1.9.3 v1.10.0 >"$T/want"
+expect_out "$T/want"
+run imgtag --list --latest "$REG/demo/app"
+expect_out_text v2.0.0
+run imgtag --list --latest --semver '>=1.9.0 <2' "$REG/demo/app"
+expect_out_text v1.10.0
+run imgtag --list --semver '>=3' "$REG/demo/app"
+expect_rc 1
+run imgtag --list --semver 'nonsense' "$REG/demo/app"
+expect_rc 2
+end
+
+begin "--list of a repository that does not exist exits 4"
+run imgtag --list "$REG/no/such"
+expect_rc 4
+end
+
+begin "copying between registries is refused with a reason"
+run imgtag --copy "$REG/demo/app:v1.2.0" "ghcr.io/org/app:v1"
+expect_rc 2
+expect_err "copying between registries needs the layers moved"
+end
+
+begin "a bad reference is a usage error that says what is wrong"
+run imgtag "$REG/Demo/app:v1"
+expect_rc 2
+expect_err "bad repository name component 'Demo'"
+run imgtag "$REG/demo/app"
+expect_rc 2
+expect_err "give a tag (:TAG) or a digest (@sha256:...)"
+end
+
+begin "a registry that is down exits 7"
+port=$(free_port)
+run imgtag "127.0.0.1:$port/demo/app:v1"
+expect_rc 7
+end
+
+# Loader: refusals are warned about and the oci plugin takes over.
+begin "the loader skips bad plugins, names them, and falls back to oci"
+mkdir -p "$T/plugins"
+cp "$TOP/obj/test-plugins/badabi.so" "$TOP/obj/test-plugins/noentry.so" "$T/plugins/"
+cp "$TOP/obj/test-plugins/special.so" "$T/plugins/writable.so"
+chmod 0757 "$T/plugins/writable.so"
+run env GITOPS_PLUGIN_PATH="$T/plugins:$TOP/lib/plugins" imgtag -v "$REG/demo/app:v1.2.0"
+expect_rc 0
+expect_out_text "$APP"
+expect_err "$T/plugins/badabi.so: not loaded: plugin ABI 2.0, this build needs 1.x"
+expect_err "$T/plugins/noentry.so: not loaded: no gitops_registry_plugin_v1 symbol"
+expect_err "$T/plugins/writable.so: not loaded: writable by others (mode 0757)"
+expect_err "$REG: through the oci plugin"
+end
+
+begin "a plugin whose match() takes the host is picked over oci"
+mkdir -p "$T/plugins"
+cp "$TOP/obj/test-plugins/special.so" "$T/plugins/"
+run env GITOPS_PLUGIN_PATH="$T/plugins:$TOP/lib/plugins" imgtag special.test/demo/app:v1
+expect_rc 3
+expect_err "imgtag: the special plugin answered"
+end
+
+begin "without the oci plugin there is a clear error"
+run env GITOPS_PLUGIN_PATH="$T" imgtag "$REG/demo/app:v1.2.0"
+expect_rc 3
+expect_err "the 'oci' plugin is not in $T"
+end
+
+# Auth failures.
+reg_stop
+start basic
+
+begin "basic auth: no credentials exits 6 and says how to give them"
+run imgtag "$REG/demo/app:v1.2.0"
+expect_rc 6
+expect_err "wants a user name and password"
+end
+
+begin "basic auth: a wrong password exits 6"
+run sh -c 'echo wrong | imgtag --username ci --password-stdin "$0"' "$REG/demo/app:v1.2.0"
+expect_rc 6
+end
+
+begin "credentials come from ~/.docker/config.json"
+mkdir -p "$HOME/.docker"
+printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REG" "$(printf 'ci:s3cret' | base64)" >"$HOME/.docker/config.json"
+run imgtag -o json "$REG/demo/app:v1.2.0"
+expect_rc 0
+rm -f "$HOME/.docker/config.json"
+end
+
+reg_stop
+start token
+
+begin "token auth: a wrong password exits 6"
+run sh -c 'echo wrong | imgtag --username ci --password-stdin "$0"' "$REG/demo/app:v1.2.0"
+expect_rc 6
+expect_err "the token server refused the credentials"
+end
+
+begin "token auth: the token is cached (0600) and reused by the next run"
+rm -rf "$HOME/.cache"
+n0=$(wc -l <"$REG_DIR/tport.log")
+with_pw imgtag "${CREDS[@]}" "$REG/demo/app:v1.2.0" >/dev/null
+n1=$(wc -l <"$REG_DIR/tport.log")
+run with_pw imgtag "${CREDS[@]}" "$REG/demo/app:v1.2.0"
+expect_rc 0
+expect_out_text "$APP"
+n2=$(wc -l <"$REG_DIR/tport.log")
+[ $((n1 - n0)) -eq 1 ] || fail "first run: $((n1 - n0)) token requests"
+[ "$n2" -eq "$n1" ] || fail "second run asked the token server again"
+[ "$(stat -c %a "$HOME"/.cache/gitops-utils/token-*)" = 600 ] || fail "cache file mode"
+run with_pw imgtag "${CREDS[@]}" --no-token-cache "$REG/demo/app:v1.2.0"
+[ "$(wc -l <"$REG_DIR/tport.log")" -eq $((n2 + 1)) ] || fail "--no-token-cache used the cache"
+end
+
+begin "the password never shows, even with -v"
+run with_pw imgtag -v "${CREDS[@]}" --no-token-cache "$REG/demo/app:v1.2.0"
+expect_rc 0
+grep -q "$REG_PASS" "$T/err" "$T/out" && fail "the password leaked"
+end
+
+reg_stop
+start anon tls
+
+begin "HTTPS without the CA exits 6"
+run imgtag --https "$REG/demo/app:v1.2.0"
+expect_rc 6
+expect_err "TLS"
+run imgtag --https --insecure "$REG/demo/app:v1.2.0"
+expect_rc 0
+expect_err "TLS certificates are not verified (--insecure)"
+end
+
+begin "usage errors exit 2"
+run imgtag
+expect_rc 2
+run imgtag --copy a
+expect_rc 2
+run imgtag --latest x/y:z
+expect_rc 2
+end
+
+done_testing
