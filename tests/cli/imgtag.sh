@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 33
+plan 35
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -241,6 +241,27 @@ expect_err "TLS"
 run imgtag --https --insecure "$REG/demo/app:v1.2.0"
 expect_rc 0
 expect_err "TLS certificates are not verified (--insecure)"
+end
+
+begin "tag pages are followed through relative and absolute Link headers"
+reg_stop
+ST=$_t_root/stub
+mkdir -p "$ST"
+python3 "$TOP/tests/registry-stub.py" --port-file "$ST/port" >"$ST/out" 2>&1 &
+REG_PIDS="$REG_PIDS $!"
+wait_file "$ST/port" "the stub did not start"
+S=127.0.0.1:$(cat "$ST/port")
+run imgtag --list "$S/paged"
+expect_rc 0
+printf '%s\n' a2 b1 c3 v1.0.0 v1.10.0 v1.9.0 y z >"$T/want"
+expect_out "$T/want"
+[ "$(grep -c tags/list "$ST/port.log")" -eq 3 ] || fail "not three pages"
+end
+
+begin "429 with Retry-After is waited out; the four manifest types are sent"
+run imgtag "$S/busy:v1"
+expect_rc 0
+[ "$(grep -c '"HEAD"' "$ST/port.log")" -eq 3 ] || fail "expected 2 refusals and a success"
 end
 
 begin "usage errors exit 2"

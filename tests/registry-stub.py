@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""registry-stub.py: what docker-registry 2.8 cannot show, on loopback.
+
+    registry-stub.py --port-file F
+
+/v2/paged/tags/list answers three pages of tags joined by Link headers (a
+relative one, then an absolute one, then none); /v2/busy/manifests/* answers
+429 with Retry-After: 1 twice, then the manifest; every manifest request
+must carry the four manifest media types in Accept (400 otherwise). Every
+request is logged to F.log as one JSON line. Standard library only.
+"""
+import argparse, hashlib, json, os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qs
+
+TYPES = ["application/vnd.oci.image.manifest.v1+json",
+         "application/vnd.oci.image.index.v1+json",
+         "application/vnd.docker.distribution.manifest.v2+json",
+         "application/vnd.docker.distribution.manifest.list.v2+json"]
+PAGES = [["b1", "a2", "c3"], ["v1.0.0", "v1.10.0", "v1.9.0"], ["z", "y"]]
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
+                       "config": {"mediaType":
+                                  "application/vnd.oci.image.config.v1+json",
+                                  "digest": "sha256:" + "0" * 64, "size": 2},
+                       "layers": []}).encode()
+BUSY = [0]
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, code, body=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def handle_any(self):
+        u = urlsplit(self.path)
+        with open(self.server.log, "a") as f:
+            f.write(json.dumps({"method": self.command, "path": u.path,
+                                "query": u.query,
+                                "accept": self.headers.get("Accept", "")})
+                    + "\n")
+        if u.path == "/v2/":
+            return self.send(200, b"{}")
+        if u.path == "/v2/paged/tags/list":
+            q = parse_qs(u.query)
+            last = q.get("last", [""])[0]
+            page = 0 if not last else 1 if last == "c3" else 2
+            hdr = [("Content-Type", "application/json")]
+            if page == 0:
+                hdr.append(("Link", '</v2/paged/tags/list?n=3&last=c3>; '
+                            'rel="next"'))
+            elif page == 1:
+                hdr.append(("Link", '<http://%s/v2/paged/tags/list?n=3&'
+                            'last=v1.9.0>; rel="next"' %
+                            self.headers["Host"]))
+            body = json.dumps({"name": "paged", "tags": PAGES[page]})
+            return self.send(200, body.encode(), hdr)
+        if u.path.startswith("/v2/busy/manifests/"):
+            acc = self.headers.get("Accept", "")
+            if not all(t in acc for t in TYPES):
+                return self.send(400, json.dumps({"errors": [{
+                    "code": "MANIFEST_INVALID",
+                    "message": "the four manifest types were not all "
+                               "accepted"}]}).encode(),
+                    [("Content-Type", "application/json")])
+            if BUSY[0] < 2:
+                BUSY[0] += 1
+                return self.send(429, b'{"errors":[{"code":"TOOMANYREQUESTS",'
+                                 b'"message":"slow down"}]}',
+                                 [("Retry-After", "1"),
+                                  ("Content-Type", "application/json")])
+            d = "sha256:" + hashlib.sha256(MANIFEST).hexdigest()
+            return self.send(200, MANIFEST, [("Content-Type", TYPES[0]),
+                                             ("Docker-Content-Digest", d)])
+        self.send(404, b"404 page not found\n",
+                  [("Content-Type", "text/plain")])
+
+    do_GET = do_HEAD = do_PUT = do_POST = handle_any
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    o = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    srv.daemon_threads = True
+    srv.log = o.port_file + ".log"
+    tmp = o.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(tmp, o.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
