@@ -2,7 +2,7 @@
 include config.mk
 
 CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag ymlset
-PLUGINS = oci
+PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
     libcommon/ci.c libcommon/cli.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
     libcommon/plugin.c libcommon/sha256.c \
@@ -41,7 +41,7 @@ $(OBJ)/%.o: %.c libcommon/*.h
 
 # Plugins: one .so each, only the entry symbol exported, mode 0755 (the
 # loader refuses files others may write).
-lib/plugins/%.so: plugins/%.c libcommon/sha256.c libcommon/registry.h \
+lib/plugins/%.so: plugins/%.c plugins/oci.c libcommon/sha256.c libcommon/registry.h \
     libcommon/sha256.h bin/.variant
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fPIC -shared \

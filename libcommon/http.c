@@ -17,6 +17,7 @@ struct lc_http {
 	CURL *easy;			/* reused: keeps the connection alive */
 	struct lc_http_conf conf;
 	char *bearer;			/* "Authorization: Bearer ..." */
+	struct curl_slist *connect_to;	/* GITOPS_CONNECT_TO */
 };
 
 struct reply {
@@ -44,6 +45,7 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 {
 	static int inited;
 	struct lc_http *h;
+	const char *v;
 
 	*out = NULL;
 	if (!inited) {
@@ -62,6 +64,19 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 		free(h);
 		return lc_error_set(LC_ERROR, "libcurl failed to start");
 	}
+	/*
+	 * GITOPS_CONNECT_TO: "HOST:PORT:ADDR:PORT[,...]", as curl's
+	 * --connect-to: reach a name at another address (TLS still checks the
+	 * name). For private DNS setups, and for tests of cloud registries.
+	 */
+	if ((v = getenv("GITOPS_CONNECT_TO")) != NULL && *v) {
+		char *copy = lc_xstrndup(v, strlen(v)), *tok, *save = NULL;
+
+		for (tok = strtok_r(copy, ",", &save); tok;
+		    tok = strtok_r(NULL, ",", &save))
+			h->connect_to = curl_slist_append(h->connect_to, tok);
+		free(copy);
+	}
 	*out = h;
 	return 0;
 }
@@ -72,6 +87,7 @@ lc_http_free(struct lc_http *h)
 	if (h == NULL)
 		return;
 	curl_easy_cleanup(h->easy);
+	curl_slist_free_all(h->connect_to);
 	free(h->bearer);
 	free(h);
 }
@@ -176,6 +192,8 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "gitops-utils/" VERSION);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	if (h->connect_to)
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, h->connect_to);
 	if (h->conf.ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->conf.ca_file);
 	if (h->conf.insecure) {
@@ -304,6 +322,11 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		errbuf[0] = '\0';
 		curl_easy_reset(h->easy);
 		hl = setup(h, h->easy, method, url, NULL, accept, headers);
+		if (req->aws_sigv4) {
+			curl_easy_setopt(h->easy, CURLOPT_AWS_SIGV4,
+			    req->aws_sigv4);
+			curl_easy_setopt(h->easy, CURLOPT_USERPWD, req->userpwd);
+		}
 		if (strcmp(method, "HEAD") != 0 && strcmp(method, "GET") != 0) {
 			curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS,
 			    req->body ? req->body : "");

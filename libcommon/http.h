@@ -61,6 +61,8 @@ struct lc_http_req {
 	size_t body_len;
 	long long deadline;		/* lc_clock_ms() time, 0: io_timeout */
 	int no_retry;			/* one attempt (the caller retries) */
+	const char *aws_sigv4;		/* CURLOPT_AWS_SIGV4, with userpwd */
+	const char *userpwd;
 };
 
 /*

@@ -60,6 +60,8 @@ h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
 	req.headers = q->headers;
 	req.body = q->body;
 	req.body_len = q->body_len;
+	req.aws_sigv4 = q->aws_sigv4;
+	req.userpwd = q->userpwd;
 	if ((rc = lc_http_request(http, &req, &r, &hdrs)) != 0) {
 		snprintf(err, errlen, "%s", lc_error_msg() ? lc_error_msg() :
 		    "HTTP failed");

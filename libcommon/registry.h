@@ -39,6 +39,9 @@ struct lc_reg_http_req {
 	const char *const *headers;	/* "Name: value", NULL-terminated */
 	const void *body;
 	size_t body_len;
+	/* AWS Signature V4 ("aws:amz:REGION:SERVICE") with userpwd KEY:SECRET. */
+	const char *aws_sigv4;
+	const char *userpwd;
 };
 
 struct lc_reg_http_resp {

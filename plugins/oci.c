@@ -1,4 +1,5 @@
 /* oci.c: the generic OCI Distribution registry plugin (anonymous, basic, bearer). */
+/* The cloud plugins build on it: they add a credential source and a name. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -31,7 +32,9 @@ struct token {
 struct inst {
 	const struct lc_reg_host *h;
 	char registry[256];
-	char base[300];			/* scheme://registry */
+	char base[300];			/* scheme://api-host */
+	/* A cloud plugin's own credential source, tried before the files. */
+	int (*cloud_creds)(struct inst *in);
 	char *user, *pass;
 	int creds_looked, no_cache;
 	int basic;			/* the registry asked for Basic */
@@ -335,6 +338,11 @@ load_creds(struct inst *in)
 	in->creds_looked = 1;
 	if (in->user)
 		return;
+	if (in->cloud_creds && in->cloud_creds(in) == 0 && in->user) {
+		if (in->pass)
+			in->h->add_secret(in->pass);
+		return;
+	}
 	if (in->h->credentials && in->h->credentials(in->registry, &u, &s) ==
 	    0) {
 		in->user = u;
@@ -908,23 +916,24 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 	return fail(in, LC_REG_ERROR, "%s: too many pages", what);
 }
 
-static int
+__attribute__((unused)) static int
 oci_repository(void *vi, const char *path, char *out, size_t n)
 {
 	snprintf(out, n, "%s", path);
 	return LC_REG_OK;
 }
 
-static int
+__attribute__((unused)) static int
 oci_match(const char *registry)
 {
 	(void)registry;
 	return 1;		/* the fallback for every registry */
 }
 
-static void *
-oci_open(const struct lc_reg_host *h, const struct lc_reg_conf *c, char *err,
-    size_t errlen)
+/* An instance for registry, reached at api_host (NULL: the registry). */
+static struct inst *
+oci_new(const struct lc_reg_host *h, const struct lc_reg_conf *c,
+    const char *api_host, char *err, size_t errlen)
 {
 	struct inst *in;
 
@@ -941,7 +950,7 @@ oci_open(const struct lc_reg_host *h, const struct lc_reg_conf *c, char *err,
 	in->h = h;
 	snprintf(in->registry, sizeof(in->registry), "%s", c->registry);
 	snprintf(in->base, sizeof(in->base), "%s://%s", c->plain_http ? "http" :
-	    "https", c->registry);
+	    "https", api_host ? api_host : c->registry);
 	if (c->username) {
 		in->user = xstrdup(in, c->username);
 		in->pass = xstrdup(in, c->password ? c->password : "");
@@ -949,6 +958,13 @@ oci_open(const struct lc_reg_host *h, const struct lc_reg_conf *c, char *err,
 	}
 	in->no_cache = c->no_token_cache;
 	return in;
+}
+
+__attribute__((unused)) static void *
+oci_open(const struct lc_reg_host *h, const struct lc_reg_conf *c, char *err,
+    size_t errlen)
+{
+	return oci_new(h, c, NULL, err, errlen);
 }
 
 static void
@@ -975,6 +991,8 @@ oci_error(void *vi)
 	return ((struct inst *)vi)->err;
 }
 
+/* The cloud plugins compile this file in (#define OCI_EMBED, #include). */
+#ifndef OCI_EMBED
 static const struct lc_reg_plugin plugin = {
 	LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR, sizeof(struct lc_reg_plugin),
 	"oci", 0, oci_match, oci_open, oci_close, oci_error, oci_repository,
@@ -988,3 +1006,4 @@ gitops_registry_plugin_v1(unsigned host_major, unsigned host_minor)
 	(void)host_minor;
 	return host_major == LC_REG_ABI_MAJOR ? &plugin : NULL;
 }
+#endif

@@ -6,6 +6,7 @@
 #                                          REG_CA, REG_PIDS; returns 1 on failure
 #   reg_seed REPO TAG [oci|docker|index]   push a tiny image; prints its digest
 #   reg_stop                               stop what reg_start started
+# REG_EXTRA_USERS="user:pass ..." adds accounts to a basic registry.
 REG_USER=ci REG_PASS=s3cret
 REG_PIDS=
 
@@ -52,6 +53,9 @@ reg_start() {
 	anon) ;;
 	basic)
 		htpasswd -Bbc "$d/htpasswd" "$REG_USER" "$REG_PASS" 2>/dev/null
+		for u in ${REG_EXTRA_USERS:-}; do
+			htpasswd -Bb "$d/htpasswd" "${u%%:*}" "${u#*:}" 2>/dev/null
+		done
 		auth="auth:
   htpasswd:
     realm: test

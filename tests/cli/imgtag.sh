@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 35
+plan 40
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -263,6 +263,84 @@ run imgtag "$S/busy:v1"
 expect_rc 0
 [ "$(grep -c '"HEAD"' "$ST/port.log")" -eq 3 ] || fail "expected 2 refusals and a success"
 end
+
+# The cloud plugins, against a TLS stand-in for their hosts (reached with
+# GITOPS_CONNECT_TO) in front of a basic-auth registry with their accounts.
+reg_stop
+REG_EXTRA_USERS="x-access-token:ghp_test oauth2accesstoken:ya29.test hubuser:dckr_test AWS:ecr-pass 00000000-0000-0000-0000-000000000000:acr-refresh" start basic
+for r in org/app proj/repo/app library/alpine team/app; do
+	reg_seed "$r" v1 >/dev/null || echo "Bail out! seeding $r"
+done
+CLOUD=$(reg_seed team/app v1)
+CD=$_t_root/cloud
+mkdir -p "$CD"
+hosts="ghcr.io europe-docker.pkg.dev registry-1.docker.io 123456789012.dkr.ecr.us-east-1.amazonaws.com myreg.azurecr.io"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=cloud-ca \
+    -keyout "$CD/ca.key" -out "$CD/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=cloud -keyout "$CD/srv.key" \
+    -out "$CD/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1%s\n' "$(printf ',DNS:%s' $hosts)" >"$CD/ext"
+openssl x509 -req -in "$CD/srv.csr" -CA "$CD/ca.pem" -CAkey "$CD/ca.key" \
+    -CAcreateserial -days 2 -extfile "$CD/ext" -out "$CD/srv.pem" 2>/dev/null
+STUB_AWS_KEY=AKIATEST STUB_AWS_SECRET=aws-secret STUB_ECR_PASSWORD=ecr-pass \
+    STUB_AZURE_CLIENT_ID=cid STUB_AZURE_CLIENT_SECRET=csecret \
+    STUB_ACR_REFRESH=acr-refresh python3 "$TOP/tests/cloud-stub.py" \
+    --port-file "$CD/port" --tls "$CD/srv.pem" "$CD/srv.key" \
+    --upstream "$REG_URL" >"$CD/out" 2>&1 &
+REG_PIDS="$REG_PIDS $!"
+wait_file "$CD/port" "the cloud stand-in did not start"
+CP=$(cat "$CD/port")
+export GITOPS_CONNECT_TO=$(for h in $hosts; do printf '%s:443:127.0.0.1:%s,' "$h" "$CP"; done)
+# imgtag through the stand-in, trusting its CA.
+C=(imgtag -v --ca-file "$CD/ca.pem")
+
+begin "ghcr: GITHUB_TOKEN is the password"
+run env GITHUB_TOKEN=ghp_test "${C[@]}" ghcr.io/org/app:v1
+expect_rc 0
+expect_out_text "$(reg_seed org/app v1)"
+expect_err "ghcr.io: through the ghcr plugin"
+run env -u GITHUB_TOKEN -u GH_TOKEN "${C[@]}" ghcr.io/org/app:v1
+expect_rc 6
+end
+
+begin "gar: an access token from the environment or a command"
+run env GOOGLE_OAUTH_ACCESS_TOKEN=ya29.test "${C[@]}" europe-docker.pkg.dev/proj/repo/app:v1
+expect_rc 0
+expect_err "through the gar plugin"
+run env GITOPS_GAR_TOKEN_COMMAND="printf ya29.test" "${C[@]}" europe-docker.pkg.dev/proj/repo/app:v1
+expect_rc 0
+end
+
+begin "dockerhub: library/ names, the API host, DOCKERHUB_TOKEN"
+run env DOCKERHUB_USERNAME=hubuser DOCKERHUB_TOKEN=dckr_test "${C[@]}" alpine:v1
+expect_rc 0
+expect_err "docker.io: through the dockerhub plugin"
+grep -q '"path": "/v2/library/alpine/manifests/v1", "host": "registry-1.docker.io' "$CD/port.log" ||
+    fail "not registry-1.docker.io/v2/library/alpine"
+end
+
+begin "ecr: GetAuthorizationToken signed with SigV4, checked by the stand-in"
+run env AWS_ACCESS_KEY_ID=AKIATEST AWS_SECRET_ACCESS_KEY=aws-secret \
+    AWS_ENDPOINT_URL_ECR=https://127.0.0.1:$CP "${C[@]}" 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:v1
+expect_rc 0
+expect_out_text "$CLOUD"
+grep '"kind": "ecr"' "$CD/port.log" | tail -1 | grep -q '"ok": true' || fail "the signature was not accepted"
+run env AWS_ACCESS_KEY_ID=AKIATEST AWS_SECRET_ACCESS_KEY=wrong \
+    AWS_ENDPOINT_URL_ECR=https://127.0.0.1:$CP "${C[@]}" 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:v1
+expect_rc 6
+expect_err "ECR GetAuthorizationToken answered 403"
+grep '"kind": "ecr"' "$CD/port.log" | tail -1 | grep -q '"why": "signature mismatch"' || fail "a wrong secret passed"
+end
+
+begin "acr: Azure AD client credentials, then the registry's token exchange"
+run env AZURE_TENANT_ID=tenant AZURE_CLIENT_ID=cid AZURE_CLIENT_SECRET=csecret \
+    AZURE_AUTHORITY_HOST=https://127.0.0.1:$CP "${C[@]}" myreg.azurecr.io/team/app:v1
+expect_rc 0
+expect_out_text "$CLOUD"
+grep '"kind": "acr"' "$CD/port.log" | tail -1 | grep -q '"ok": true' || fail "no exchange"
+grep -q "csecret" "$T/err" && fail "the client secret leaked"
+end
+unset GITOPS_CONNECT_TO
 
 begin "usage errors exit 2"
 run imgtag
