@@ -264,6 +264,23 @@ curl_fail(CURLcode cc, const char *url, const char *errbuf)
 	return rc;
 }
 
+/* "; ratelimit-limit: 100;w=21600, ratelimit-remaining: 0;w=21600" */
+static void
+rate_limits(const struct lc_buf *hdrs, struct lc_buf *out)
+{
+	const char *p, *nl;
+
+	if (hdrs == NULL || hdrs->data == NULL)
+		return;
+	for (p = hdrs->data; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, "ratelimit-", 10) == 0 ||
+		    strncmp(p, "docker-ratelimit-source:", 24) == 0)
+			lc_buf_printf(out, "%s%.*s", out->len ? ", " : "; ",
+			    (int)(nl ? nl - p : (long)strlen(p)), p);
+	}
+}
+
 static int
 transient_status(long st)
 {
@@ -307,7 +324,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hl;
 	struct reply rp;
-	struct lc_buf o = LC_BUF_INIT;
+	struct lc_buf o = LC_BUF_INIT, rl = LC_BUF_INIT;
 	long long left, pause, t0;
 	CURLcode cc;
 	int attempt, rc = 0;
@@ -365,10 +382,12 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 				break;
 		} else if (transient_status(r->status)) {
 			lc_http_origin(&o, url);
-			rc = lc_error_set(LC_EUNAVAIL, "%s answers %ld%s", o.data,
+			rate_limits(hdrs, &rl);
+			rc = lc_error_set(LC_EUNAVAIL, "%s answers %ld%s%s", o.data,
 			    r->status, r->status == 429 ? " (too many requests)"
-			    : " (unavailable)");
+			    : " (unavailable)", rl.len ? rl.data : "");
 			o.len = 0;
+			rl.len = 0;
 		} else {
 			rc = 0;
 			break;
@@ -383,6 +402,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		sleep_ms(pause);
 	}
 	lc_buf_release(&o);
+	lc_buf_release(&rl);
 	return rc;
 }
 
