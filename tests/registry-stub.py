@@ -5,7 +5,8 @@
 
 /v2/paged/tags/list answers three pages of tags joined by Link headers (a
 relative one, then an absolute one, then none); /v2/busy/manifests/* answers
-429 with Retry-After: 1 twice, then the manifest; every manifest request
+429 with Retry-After: 1 twice, then the manifest; /v2/limited/* always
+429 with Docker Hub's rate-limit headers; every manifest request
 must carry the four manifest media types in Accept (400 otherwise). Every
 request is logged to F.log as one JSON line. Standard library only.
 """
@@ -64,6 +65,13 @@ class H(BaseHTTPRequestHandler):
                             self.headers["Host"]))
             body = json.dumps({"name": "paged", "tags": PAGES[page]})
             return self.send(200, body.encode(), hdr)
+        if u.path.startswith("/v2/limited/manifests/"):
+            return self.send(429, b'{"errors":[{"code":"TOOMANYREQUESTS",'
+                             b'"message":"pull rate limit"}]}',
+                             [("Retry-After", "1"),
+                              ("ratelimit-limit", "100;w=21600"),
+                              ("ratelimit-remaining", "0;w=21600"),
+                              ("Content-Type", "application/json")])
         if u.path.startswith("/v2/busy/manifests/"):
             acc = self.headers.get("Accept", "")
             if not all(t in acc for t in TYPES):

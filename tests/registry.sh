@@ -4,7 +4,8 @@
 # throw-away CA; images are seeded with curl (no Docker daemon).
 #   reg_start DIR anon|basic|token [tls]   sets REG (127.0.0.1:PORT), REG_URL,
 #                                          REG_CA, REG_PIDS; returns 1 on failure
-#   reg_seed REPO TAG [oci|docker|index]   push a tiny image; prints its digest
+#   reg_seed REPO TAG [oci|docker|index|dockerlist]  push a tiny image or a
+#                                          two-platform index; prints its digest
 #   reg_stop                               stop what reg_start started
 # REG_EXTRA_USERS="user:pass ..." adds accounts to a basic registry.
 REG_USER=ci REG_PASS=s3cret
@@ -170,18 +171,25 @@ _reg_image() {
 
 reg_seed() { # REPO TAG [oci|docker|index]
 	local fmt=${3:-oci} d1 d2 mt s n=${1//\//_}
-	if [ "$fmt" != index ]; then
+	if [ "$fmt" != index ] && [ "$fmt" != dockerlist ]; then
 		d1=$(_reg_image "$1" "$n-$fmt" "$fmt") || return 1
 		mt=$(jq -r .mediaType "$REG_DIR/m-$n-$fmt.json")
 		_reg_put_manifest "$1" "$2" "$mt" "$REG_DIR/m-$n-$fmt.json" || return 1
 		echo "$d1"
 		return
 	fi
-	d1=$(_reg_image "$1" "$n-amd64" oci) || return 1
-	d2=$(_reg_image "$1" "$n-arm64" oci) || return 1
+	# index: an OCI index; dockerlist: a Docker manifest list.
+	local f=oci it=application/vnd.oci.image.index.v1+json
+	local mt=application/vnd.oci.image.manifest.v1+json
+	if [ "$fmt" = dockerlist ]; then
+		f=docker it=application/vnd.docker.distribution.manifest.list.v2+json
+		mt=application/vnd.docker.distribution.manifest.v2+json
+	fi
+	d1=$(_reg_image "$1" "$n-amd64" $f) || return 1
+	d2=$(_reg_image "$1" "$n-arm64" $f) || return 1
 	s=$REG_DIR/index-$n.json
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%d,"platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%d,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}' \
-	    "$d1" "$(stat -c %s "$REG_DIR/m-$n-amd64.json")" "$d2" "$(stat -c %s "$REG_DIR/m-$n-arm64.json")" >"$s"
-	_reg_put_manifest "$1" "$2" application/vnd.oci.image.index.v1+json "$s" || return 1
+	printf '{"schemaVersion":2,"mediaType":"%s","manifests":[{"mediaType":"%s","digest":"%s","size":%d,"platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"%s","digest":"%s","size":%d,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}' \
+	    "$it" "$mt" "$d1" "$(stat -c %s "$REG_DIR/m-$n-amd64.json")" "$mt" "$d2" "$(stat -c %s "$REG_DIR/m-$n-arm64.json")" >"$s"
+	_reg_put_manifest "$1" "$2" "$it" "$s" || return 1
 	echo "sha256:$(sha256sum "$s" | cut -d' ' -f1)"
 }

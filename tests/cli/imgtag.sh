@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 40
+plan 43
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -93,6 +93,16 @@ expect_rc 0
 a=$(jq -r '.manifests[0].digest' "$REG_DIR/index-demo_multi.json")
 b=$(jq -r '.manifests[1].digest' "$REG_DIR/index-demo_multi.json")
 expect_out_text '{"digest":"'$MULTI'","mediaType":"application/vnd.oci.image.index.v1+json","platforms":[{"architecture":"amd64","digest":"'$a'","os":"linux"},{"architecture":"arm64","digest":"'$b'","os":"linux","variant":"v8"}],"ref":"'$REG'/prod/multi:v1","size":'$(stat -c %s "$REG_DIR/index-demo_multi.json")'}'
+end
+
+begin "a Docker manifest list copies to another repository whole"
+DL=$(reg_seed demo/dlist v1 dockerlist)
+run imgtag --copy "$REG/demo/dlist:v1" "$REG/prod/dlist:v1"
+expect_rc 0
+expect_out_text "$DL"
+run imgtag -o json "$REG/prod/dlist:v1"
+jq -e '.mediaType == "application/vnd.docker.distribution.manifest.list.v2+json" and (.platforms | length) == 2' "$T/out" >/dev/null ||
+    fail "not the whole list: $(cat "$T/out")"
 end
 
 begin "a Docker schema 2 manifest keeps its media type"
@@ -200,6 +210,17 @@ expect_rc 0
 rm -f "$HOME/.docker/config.json"
 end
 
+begin "credentials come from a docker credential helper"
+mkdir -p "$T/bin" "$HOME/.docker"
+printf '#!/bin/sh\nread server\n[ "$server" = "%s" ] || exit 1\necho "{\\"ServerURL\\":\\"$server\\",\\"Username\\":\\"ci\\",\\"Secret\\":\\"s3cret\\"}"\n' "$REG" >"$T/bin/docker-credential-fake"
+chmod +x "$T/bin/docker-credential-fake"
+printf '{"credHelpers":{"%s":"fake"}}\n' "$REG" >"$HOME/.docker/config.json"
+run env PATH="$T/bin:$PATH" imgtag "$REG/demo/app:v1.2.0"
+expect_rc 0
+expect_out_text "$APP"
+rm -f "$HOME/.docker/config.json"
+end
+
 reg_stop
 start token
 
@@ -258,10 +279,16 @@ expect_out "$T/want"
 [ "$(grep -c tags/list "$ST/port.log")" -eq 3 ] || fail "not three pages"
 end
 
+begin "a registry that stays at 429 exits 7 and shows its rate limits"
+run imgtag "$S/limited:v1"
+expect_rc 7
+expect_err "ratelimit-remaining: 0;w=21600"
+end
+
 begin "429 with Retry-After is waited out; the four manifest types are sent"
 run imgtag "$S/busy:v1"
 expect_rc 0
-[ "$(grep -c '"HEAD"' "$ST/port.log")" -eq 3 ] || fail "expected 2 refusals and a success"
+[ "$(grep '"HEAD"' "$ST/port.log" | grep -c /v2/busy/)" -eq 3 ] || fail "expected 2 refusals and a success"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with
