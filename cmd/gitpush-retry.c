@@ -172,51 +172,6 @@ sleep_ms(long long ms)
 		;
 }
 
-/* "Name <email>" */
-static int
-parse_ident(const char *s, git_signature **out)
-{
-	const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-	char *name, *email;
-	size_t n;
-	int rc;
-
-	if (lt == NULL || gt == NULL || lt == s)
-		return lc_error_set(LC_EUSAGE, "invalid author '%s' (use "
-		    "'Name <email>')", s);
-	for (n = (size_t)(lt - s); n > 0 && s[n - 1] == ' '; n--)
-		;
-	name = lc_xstrndup(s, n);
-	email = lc_xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	rc = git_signature_now(out, name, email);
-	free(name);
-	free(email);
-	return rc == 0 ? 0 : lc_git_error(rc, "author");
-}
-
-/* From the environment (GIT_<WHO>_NAME/EMAIL), else git config. */
-static int
-ident_from(git_repository *repo, const char *who, git_signature **out)
-{
-	char n[32], e[32];
-	const char *name, *email;
-	int rc;
-
-	snprintf(n, sizeof(n), "GIT_%s_NAME", who);
-	snprintf(e, sizeof(e), "GIT_%s_EMAIL", who);
-	name = getenv(n);
-	email = getenv(e);
-	if (name && *name && email && *email)
-		rc = git_signature_now(out, name, email);
-	else
-		rc = git_signature_default(out, repo);
-	if (rc != 0)
-		return lc_error_set(LC_EUSAGE, "no identity to commit with: set "
-		    "--author, GIT_%s_NAME and GIT_%s_EMAIL, or git config "
-		    "user.name and user.email", who, who);
-	return 0;
-}
-
 static void
 add_provenance(struct lc_buf *m)
 {
@@ -457,63 +412,6 @@ move_branch(struct state *st, const git_oid *id)
 	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
 }
 
-/*
- * Bring the work tree to commit id (from the tree the branch has now, so
- * other writers' files appear and ours stay), then move the branch.
- */
-static int
-land_locally(struct state *st, const git_oid *id, int force)
-{
-	git_checkout_options co;
-	git_reference *ref = NULL, *head = NULL;
-	git_object *obj = NULL;
-	char name[512];
-	int rc, on_branch;
-
-	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	co.checkout_strategy = force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE;
-	snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
-	on_branch = git_repository_head(&head, st->repo) == 0 &&
-	    strcmp(git_reference_name(head), name) == 0;
-	git_reference_free(head);
-	if ((rc = git_object_lookup(&obj, st->repo, id, GIT_OBJECT_COMMIT)) == 0 &&
-	    (!on_branch || (rc = git_checkout_tree(st->repo, obj, &co)) == 0))
-		rc = git_reference_create(&ref, st->repo, name, id, 1,
-		    "gitpush-retry: pushed");
-	git_object_free(obj);
-	git_reference_free(ref);
-	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
-}
-
-/* Each line of text as an error line after prefix. */
-static void
-report_lines(const char *prefix, const struct lc_buf *text)
-{
-	const char *p, *nl;
-
-	for (p = text->data; p && *p; p = *nl ? nl + 1 : nl) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p);
-		if (nl > p)
-			lc_log_error("%s: %.*s", prefix, (int)(nl - p), p);
-	}
-}
-
-static const char *
-outcome_name(enum lc_git_outcome oc)
-{
-	switch (oc) {
-	case LC_GIT_STALE:
-		return "the branch moved (stale tip)";
-	case LC_GIT_RACE:
-		return "lost the race on the server";
-	case LC_GIT_NETWORK:
-		return "network error";
-	default:
-		return "rejected";
-	}
-}
-
 static int
 finish(const git_oid *id, int pushed)
 {
@@ -537,7 +435,7 @@ already_there(struct state *st, const struct opts *o, const git_oid *tip,
 
 	lc_log_warn("nothing to push: %s '%s/%s'", why,
 	    git_remote_name(st->remote), st->branch);
-	if ((rc = land_locally(st, tip, force)) == 0)
+	if ((rc = lc_git_land(st->repo, st->branch, tip, force)) == 0)
 		rc = finish(tip, 0);
 	return rc ? rc : o->exit_code ? LC_ENO : 0;
 }
@@ -593,7 +491,7 @@ run(struct state *st, const struct opts *o)
 			if (o->deadline_ms && pause > left)
 				pause = left;
 			lc_log_info("attempt %d: %s; retrying in %lld ms",
-			    attempt, outcome_name(oc), pause);
+			    attempt, lc_git_outcome_name(oc), pause);
 			sleep_ms(pause);
 		}
 		if (o->deadline_ms)
@@ -649,7 +547,7 @@ run(struct state *st, const struct opts *o)
 			    st->committer, &newid, &conflicts);
 			if (rc == LC_ECONFLICT && conflicts.len > 0) {
 				lc_error_report();
-				report_lines("conflict in", &conflicts);
+				lc_log_lines("conflict in", &conflicts);
 				rc = lc_error_set(LC_ECONFLICT, "nothing was pushed;"
 				    " '%s' still has the local commit%s",
 				    st->branch, nours > 1 ? "s" : "");
@@ -676,7 +574,7 @@ run(struct state *st, const struct opts *o)
 		    &st->auth);
 		watchdog(0);
 		if (oc == LC_GIT_LANDED) {
-			if ((rc = land_locally(st, &newid, o->command != NULL))
+			if ((rc = lc_git_land(st->repo, st->branch, &newid, o->command != NULL))
 			    == 0)
 				rc = finish(&newid, 1);
 			if (rc == 0 && attempt > 0)
@@ -692,18 +590,18 @@ run(struct state *st, const struct opts *o)
 	case LC_GIT_STALE:
 	case LC_GIT_RACE:
 		rc = lc_error_set(LC_ECONFLICT, "%s after %d attempts; nothing "
-		    "was pushed", outcome_name(oc), attempt);
+		    "was pushed", lc_git_outcome_name(oc), attempt);
 		break;
 	case LC_GIT_NETWORK:
 		rc = LC_EUNAVAIL;
 		break;
 	case LC_GIT_AUTH:
 	case LC_GIT_DENIED:
-		report_lines("remote", &detail);
+		lc_log_lines("remote", &detail);
 		rc = LC_EAUTH;
 		break;
 	default:
-		report_lines("remote", &detail);
+		lc_log_lines("remote", &detail);
 		rc = LC_ERROR;
 	}
 	if (o->command != NULL && attempt > 0)
@@ -755,10 +653,10 @@ open_state(struct state *st, struct opts *o)
 	    *o->ca_file)) && (rc = lc_git_ca_file(o->ca_file)) != 0)
 		return rc;
 	if (o->author)
-		rc = parse_ident(o->author, &st->author);
+		rc = lc_git_parse_ident(o->author, &st->author);
 	else
-		rc = ident_from(st->repo, "AUTHOR", &st->author);
-	if (rc == 0 && ident_from(st->repo, "COMMITTER", &st->committer) != 0)
+		rc = lc_git_ident(st->repo, "AUTHOR", &st->author);
+	if (rc == 0 && lc_git_ident(st->repo, "COMMITTER", &st->committer) != 0)
 		rc = git_signature_dup(&st->committer, st->author) == 0 ? 0 :
 		    LC_ERROR;
 	lc_error_clear();

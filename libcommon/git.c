@@ -724,3 +724,92 @@ lc_git_backoff(int k, long long base, long long cap)
 {
 	return lc_backoff_ms(k, base, cap, 4);
 }
+
+/* "Name <email>" */
+int
+lc_git_parse_ident(const char *s, git_signature **out)
+{
+	const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	char *name, *email;
+	size_t n;
+	int rc;
+
+	if (lt == NULL || gt == NULL || lt == s)
+		return lc_error_set(LC_EUSAGE, "invalid author '%s' (use "
+		    "'Name <email>')", s);
+	for (n = (size_t)(lt - s); n > 0 && s[n - 1] == ' '; n--)
+		;
+	name = lc_xstrndup(s, n);
+	email = lc_xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	rc = git_signature_now(out, name, email);
+	free(name);
+	free(email);
+	return rc == 0 ? 0 : lc_git_error(rc, "author");
+}
+
+/* From the environment (GIT_<WHO>_NAME/EMAIL), else git config. */
+int
+lc_git_ident(git_repository *repo, const char *who, git_signature **out)
+{
+	char n[32], e[32];
+	const char *name, *email;
+	int rc;
+
+	snprintf(n, sizeof(n), "GIT_%s_NAME", who);
+	snprintf(e, sizeof(e), "GIT_%s_EMAIL", who);
+	name = getenv(n);
+	email = getenv(e);
+	if (name && *name && email && *email)
+		rc = git_signature_now(out, name, email);
+	else
+		rc = git_signature_default(out, repo);
+	if (rc != 0)
+		return lc_error_set(LC_EUSAGE, "no identity to commit with: set "
+		    "--author, GIT_%s_NAME and GIT_%s_EMAIL, or git config "
+		    "user.name and user.email", who, who);
+	return 0;
+}
+
+/*
+ * Bring the work tree to commit id (from the tree the branch has now, so
+ * other writers' files appear and ours stay), then move the branch.
+ */
+int
+lc_git_land(git_repository *repo, const char *branch, const git_oid *id,
+    int force)
+{
+	git_checkout_options co;
+	git_reference *ref = NULL, *head = NULL;
+	git_object *obj = NULL;
+	char name[512];
+	int rc, on_branch;
+
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE;
+	snprintf(name, sizeof(name), "refs/heads/%s", branch);
+	on_branch = git_repository_head(&head, repo) == 0 &&
+	    strcmp(git_reference_name(head), name) == 0;
+	git_reference_free(head);
+	if ((rc = git_object_lookup(&obj, repo, id, GIT_OBJECT_COMMIT)) == 0 &&
+	    (!on_branch || (rc = git_checkout_tree(repo, obj, &co)) == 0))
+		rc = git_reference_create(&ref, repo, name, id, 1,
+		    "pushed");
+	git_object_free(obj);
+	git_reference_free(ref);
+	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
+}
+
+const char *
+lc_git_outcome_name(enum lc_git_outcome oc)
+{
+	switch (oc) {
+	case LC_GIT_STALE:
+		return "the branch moved (stale tip)";
+	case LC_GIT_RACE:
+		return "lost the race on the server";
+	case LC_GIT_NETWORK:
+		return "network error";
+	default:
+		return "rejected";
+	}
+}

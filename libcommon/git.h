@@ -120,4 +120,17 @@ enum lc_git_outcome lc_git_fetch_outcome(int rc);
  */
 long long lc_git_backoff(int k, long long base, long long cap);
 
+/* A signature from "Name <email>", now. */
+int lc_git_parse_ident(const char *s, git_signature **out);
+/* WHO is AUTHOR or COMMITTER: GIT_<WHO>_NAME/EMAIL, else git config. */
+int lc_git_ident(git_repository *repo, const char *who, git_signature **out);
+/*
+ * Bring the work tree to commit id (when branch is checked out; from the
+ * tree it has now, so other writers' files appear), then move the branch.
+ */
+int lc_git_land(git_repository *repo, const char *branch, const git_oid *id,
+    int force);
+/* What an outcome means, for messages. */
+const char *lc_git_outcome_name(enum lc_git_outcome oc);
+
 #endif

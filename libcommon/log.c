@@ -181,3 +181,16 @@ DEFINE_LOG(lc_log_error, LC_LOG_ERROR)
 DEFINE_LOG(lc_log_warn, LC_LOG_WARN)
 DEFINE_LOG(lc_log_info, LC_LOG_INFO)
 DEFINE_LOG(lc_log_debug, LC_LOG_DEBUG)
+
+void
+lc_log_lines(const char *prefix, const struct lc_buf *text)
+{
+	const char *p, *nl;
+
+	for (p = text->data; p && *p; p = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (nl > p)
+			lc_log_error("%s: %.*s", prefix, (int)(nl - p), p);
+	}
+}

@@ -38,6 +38,8 @@ void lc_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Each line of text as an error line "prog: prefix: line". */
+void lc_log_lines(const char *prefix, const struct lc_buf *text);
 /* Write one whole, redacted line "prog: <prefix><msg>" to stderr. */
 void lc_log_line(enum lc_log_level level, const char *msg);
 
