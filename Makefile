@@ -1,7 +1,7 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag ymlset
+CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
     libcommon/ci.c libcommon/cli.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
@@ -30,6 +30,7 @@ LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
 LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
+LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) -ldl
 
 PLUGIN_SOS = $(PLUGINS:%=lib/plugins/%.so)
 

@@ -1,0 +1,1067 @@
+/* promote: move the image versions of one environment to the next. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <git2.h>
+#include <jv.h>
+
+#include "buf.h"
+#include "ci.h"
+#include "cli.h"
+#include "error.h"
+#include "git.h"
+#include "imgref.h"
+#include "log.h"
+#include "plugin.h"
+#include "yaml_edit.h"
+
+enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
+	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
+	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS };
+
+static const struct option longopts[] = {
+	{ "app", required_argument, NULL, OPT_APP },
+	{ "author", required_argument, NULL, OPT_AUTHOR },
+	{ "branch", required_argument, NULL, OPT_BRANCH },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "from", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "message", required_argument, NULL, 'm' },
+	{ "no-verify-image", no_argument, NULL, OPT_NO_VERIFY },
+	{ "output", required_argument, NULL, 'o' },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "registry-ca-file", required_argument, NULL, OPT_REG_CA },
+	{ "registry-https", no_argument, NULL, OPT_REG_HTTPS },
+	{ "registry-insecure", no_argument, NULL, OPT_REG_INSECURE },
+	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "to", required_argument, NULL, 't' },
+	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+	{ "trailer", required_argument, NULL, OPT_TRAILER },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct opts {
+	const char *from, *to, *path, *branch, *remote, *message, *author;
+	const char *token_file;
+	const char *apps[32];
+	int napps;
+	const char *trailers[16];
+	int ntrailers;
+	char **images;
+	int nimages;
+	int dry_run, check, json, verify;
+	long long deadline_ms;
+	struct lc_registry_opts ro;
+	int reg_https;
+};
+
+/* One image entry promoted in one app. */
+struct change {
+	char app[128], name[256], file[512];
+	char prev[600], next[600];	/* name-or-newName:tag@digest */
+	char tag[130], digest[80];
+	int differs;
+};
+
+/* One target file and its new bytes. */
+struct target {
+	char src[512], dst[512];
+	char app[128];
+	struct lc_buf before, after;
+	int changed;
+};
+
+struct state {
+	git_repository *repo;
+	git_remote *remote;
+	char *branch;
+	struct lc_git_auth auth;
+	git_signature *author, *committer;
+	struct target t[64];
+	int nt;
+	struct change c[256];
+	int nc;
+	git_oid source_commit;
+	int have_source;
+};
+
+static _Noreturn void
+usage(int status)
+{
+	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] [--app glob] "
+	    "[--author author] [--branch branch] [--check] [--deadline duration] "
+	    "[--no-verify-image] [--path template] [--registry-ca-file file] "
+	    "[--registry-https] [--registry-insecure] [--remote remote] "
+	    "[--token-file file] [--trailer key=value] -f env -t env "
+	    "[image ...]\n", lc_progname);
+	if (status == LC_EXIT_OK)
+		fputs("\n"
+		    "Copy the image versions (newTag, digest) of environment -f "
+		    "into -t, in one\ncommit with provenance trailers, pushed "
+		    "with retries that re-apply the edit.\n"
+		    "\n"
+		    "  -f, --from ENV           source environment\n"
+		    "  -t, --to ENV             target environment\n"
+		    "      --path TEMPLATE      overlay directory (default "
+		    "overlays/{env};\n"
+		    "                           {app} is expanded by --app)\n"
+		    "      --app GLOB           apps to promote (repeatable)\n"
+		    "  IMAGE ...                only these images (as in name:)\n"
+		    "  -n, --dry-run            print the diff and the message, "
+		    "write nothing\n"
+		    "      --check              exit 1 when a promotion is "
+		    "pending, 0 when not\n"
+		    "      --no-verify-image    do not check the registry\n"
+		    "  -o, --output FMT         text or json\n"
+		    "  -m, --message MSG        commit subject\n"
+		    "      --trailer K=V        extra trailer (repeatable)\n"
+		    "      --branch, --remote, --author, --token-file, "
+		    "--deadline (2m)\n"
+		    "      --registry-ca-file, --registry-insecure, "
+		    "--registry-https\n"
+		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n",
+		    fp);
+	exit(status);
+}
+
+/* "overlays/{env}" with env and app put in, into out. */
+static void
+expand(const char *tmpl, const char *env, const char *app, char *out,
+    size_t n)
+{
+	size_t k = 0;
+	const char *p = tmpl, *v;
+
+	while (*p && k + 1 < n) {
+		if (strncmp(p, "{env}", 5) == 0 || strncmp(p, "{app}", 5) == 0) {
+			v = p[1] == 'e' ? env : app ? app : "";
+			k += (size_t)snprintf(out + k, n - k, "%s", v);
+			if (k >= n)
+				k = n - 1;
+			p += 5;
+		} else
+			out[k++] = *p++;
+	}
+	out[k] = '\0';
+}
+
+/* The blob at path in tree into b; LC_ENOTFOUND when there is none. */
+static int
+read_path(git_repository *repo, git_tree *tree, const char *path,
+    struct lc_buf *b)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int rc;
+
+	if ((rc = git_tree_entry_bypath(&e, tree, path)) != 0)
+		return LC_ENOTFOUND;
+	rc = git_blob_lookup(&blob, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	if (rc != 0)
+		return lc_git_error(rc, path);
+	lc_buf_add(b, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
+}
+
+/* The kustomization file of dir in tree (kustomize's three names). */
+static int
+find_kustomization(git_repository *repo, git_tree *tree, const char *dir,
+    char *path, size_t n, struct lc_buf *b)
+{
+	static const char *const names[] = { "kustomization.yaml",
+	    "kustomization.yml", "Kustomization" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, n, "%s/%s", dir, names[i]);
+		b->len = 0;
+		if (read_path(repo, tree, path, b) == 0)
+			return 0;
+	}
+	return lc_error_set(LC_ENOTFOUND, "%s: no kustomization.yaml there "
+	    "(check --path and the environment names)", dir);
+}
+
+/* Apps: the directory names at the {app} position that match a --app glob. */
+static int
+list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
+    char apps[][128], int max)
+{
+	char prefix[512];
+	const char *at = strstr(o->path, "{app}");
+	git_tree_entry *e = NULL;
+	git_tree *sub = NULL;
+	size_t i, k;
+	int n = 0, j;
+
+	if (at == NULL)
+		return lc_error_set(LC_EUSAGE, "--app needs {app} in --path "
+		    "(for example apps/{app}/overlays/{env})");
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(at - o->path), o->path);
+	k = strlen(prefix);
+	if (k && prefix[k - 1] == '/')
+		prefix[--k] = '\0';
+	if (k == 0)
+		sub = tree;
+	else if (git_tree_entry_bypath(&e, tree, prefix) != 0 ||
+	    git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
+		git_tree_entry_free(e);
+		return lc_error_set(LC_ENOTFOUND, "%s: no such directory", prefix);
+	}
+	git_tree_entry_free(e);
+	for (i = 0; i < git_tree_entrycount(sub) && n < max; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(sub, i);
+
+		if (git_tree_entry_type(te) != GIT_OBJECT_TREE)
+			continue;
+		for (j = 0; j < o->napps; j++)
+			if (fnmatch(o->apps[j], git_tree_entry_name(te), 0) == 0) {
+				snprintf(apps[n++], 128, "%s",
+				    git_tree_entry_name(te));
+				break;
+			}
+	}
+	if (sub != tree)
+		git_tree_free(sub);
+	if (n == 0)
+		return lc_error_set(LC_ENOTFOUND, "no app under %s matches "
+		    "--app", prefix[0] ? prefix : ".");
+	return n;
+}
+
+/* ---- the kustomization edit -------------------------------------------- */
+
+struct img {
+	char name[256], new_name[256], tag[130], digest[80];
+	uint32_t node, tag_node, digest_node;
+};
+
+static void
+scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
+    uint32_t *node)
+{
+	const char *s;
+	size_t len;
+	int merged;
+	uint32_t v = lc_ymap_get(d, map, key, strlen(key), &merged);
+
+	out[0] = '\0';
+	if (node)
+		*node = 0;
+	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_ynode_is_null(d, v))
+		return;
+	s = lc_ynode_value(d, v, &len);
+	snprintf(out, n, "%.*s", (int)len, s);
+	if (node)
+		*node = v;
+}
+
+/* The images: entries of the document (max of them). */
+static int
+images_of(struct lc_ydoc *d, struct img *im, int max)
+{
+	uint32_t seq, it;
+	int n = 0, merged;
+
+	if (d->root == 0 || LC_YN(d, d->root)->type != LC_YMAP)
+		return 0;
+	seq = lc_ymap_get(d, d->root, "images", 6, &merged);
+	if (seq == 0 || LC_YN(d, seq)->type != LC_YSEQ)
+		return 0;
+	for (it = LC_YN(d, seq)->first; it && n < max; it = LC_YN(d, it)->next) {
+		if (LC_YN(d, it)->type != LC_YMAP)
+			continue;
+		memset(&im[n], 0, sizeof(im[n]));
+		scalar(d, it, "name", im[n].name, sizeof(im[n].name), NULL);
+		if (!im[n].name[0])
+			continue;
+		scalar(d, it, "newName", im[n].new_name, sizeof(im[n].new_name),
+		    NULL);
+		scalar(d, it, "newTag", im[n].tag, sizeof(im[n].tag),
+		    &im[n].tag_node);
+		scalar(d, it, "digest", im[n].digest, sizeof(im[n].digest),
+		    &im[n].digest_node);
+		im[n].node = it;
+		n++;
+	}
+	return n;
+}
+
+struct src_ctx {
+	struct img im[64];
+	int n;
+};
+
+static int
+read_src(struct lc_ydoc *d, void *arg)
+{
+	struct src_ctx *c = arg;
+
+	if (d->index == 0)
+		c->n = images_of(d, c->im, 64);
+	return 0;
+}
+
+struct dst_ctx {
+	const struct src_ctx *src;
+	const struct opts *o;
+	struct state *st;
+	const char *app, *file;
+	int missing;
+};
+
+static int
+wanted(const struct opts *o, const char *name)
+{
+	int i;
+
+	if (o->nimages == 0)
+		return 1;
+	for (i = 0; i < o->nimages; i++)
+		if (strcmp(o->images[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+ref_text(const struct img *i, const char *tag, const char *digest, char *out,
+    size_t n)
+{
+	snprintf(out, n, "%s%s%s%s%s", i->new_name[0] ? i->new_name : i->name,
+	    tag[0] ? ":" : "", tag, digest[0] ? "@" : "", digest);
+}
+
+/* Set key of entry map to v (create it when absent), or delete it. */
+static int
+put(struct lc_ydoc *d, uint32_t map, uint32_t node, const char *key,
+    const char *v)
+{
+	struct lc_ylit lit, k;
+
+	memset(&lit, 0, sizeof(lit));
+	lit.kind = LC_YL_STR;
+	lit.s = v;
+	lit.n = strlen(v);
+	if (node && !*v)
+		return lc_ydoc_delete(d, node);
+	if (node)
+		return lc_ydoc_set(d, node, &lit);
+	if (!*v)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.kind = LC_YL_STR;
+	k.s = key;
+	k.n = strlen(key);
+	return lc_ydoc_create(d, map, &k, 1, &lit);
+}
+
+static int
+edit_dst(struct lc_ydoc *d, void *arg)
+{
+	struct dst_ctx *c = arg;
+	struct img dim[64];
+	struct change *ch;
+	int n, i, j, rc, edits = 0;
+
+	if (d->index != 0)
+		return 0;
+	n = images_of(d, dim, 64);
+	for (i = 0; i < c->src->n; i++) {
+		const struct img *s = &c->src->im[i];
+
+		if (!wanted(c->o, s->name) || (!s->tag[0] && !s->digest[0]))
+			continue;
+		for (j = 0; j < n && strcmp(dim[j].name, s->name) != 0; j++)
+			;
+		if (j == n) {
+			c->missing = 1;
+			return lc_error_set(LC_ENOTFOUND, "%s: no images entry "
+			    "named '%s' to promote into", c->file, s->name);
+		}
+		if (c->st->nc == (int)(sizeof(c->st->c) / sizeof(c->st->c[0])))
+			return lc_error_set(LC_EUSAGE, "too many images");
+		ch = &c->st->c[c->st->nc++];
+		memset(ch, 0, sizeof(*ch));
+		snprintf(ch->app, sizeof(ch->app), "%s", c->app ? c->app : "");
+		snprintf(ch->name, sizeof(ch->name), "%s", s->name);
+		snprintf(ch->file, sizeof(ch->file), "%s", c->file);
+		snprintf(ch->tag, sizeof(ch->tag), "%s", s->tag);
+		snprintf(ch->digest, sizeof(ch->digest), "%s", s->digest);
+		/* The target keeps its own newName (per-env registries). */
+		ref_text(&dim[j], dim[j].tag, dim[j].digest, ch->prev,
+		    sizeof(ch->prev));
+		ref_text(&dim[j], s->tag, s->digest, ch->next, sizeof(ch->next));
+		ch->differs = strcmp(ch->prev, ch->next) != 0;
+		if (!ch->differs)
+			continue;
+		if (strcmp(dim[j].tag, s->tag) != 0 && (rc = put(d, dim[j].node,
+		    dim[j].tag_node, "newTag", s->tag)) != 0)
+			return rc;
+		if (strcmp(dim[j].digest, s->digest) != 0 && (rc = put(d,
+		    dim[j].node, dim[j].digest_node, "digest", s->digest)) != 0)
+			return rc;
+		edits++;
+	}
+	return edits ? lc_ydoc_commit(d) : 0;
+}
+
+/* Compute every target's new bytes from the tree of commit tip. */
+static int
+plan(struct state *st, const struct opts *o, const git_oid *tip)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	char apps[64][128], dir[512];
+	struct lc_buf src = LC_BUF_INIT;
+	struct lc_yout out = LC_YOUT_INIT;
+	struct src_ctx sc;
+	struct dst_ctx dc;
+	int napps = 1, a, rc;
+
+	st->nt = st->nc = 0;
+	if ((rc = git_commit_lookup(&c, st->repo, tip)) != 0 ||
+	    (rc = git_commit_tree(&tree, c)) != 0) {
+		git_commit_free(c);
+		return lc_git_error(rc, "the branch tip");
+	}
+	if (o->napps && (napps = list_apps(st->repo, tree, o, apps, 64)) < 0) {
+		rc = napps;
+		goto out;
+	}
+	for (a = 0; a < napps; a++) {
+		struct target *t = &st->t[st->nt];
+		const char *app = o->napps ? apps[a] : NULL;
+
+		memset(t, 0, sizeof(*t));
+		snprintf(t->app, sizeof(t->app), "%s", app ? app : "");
+		expand(o->path, o->from, app, dir, sizeof(dir));
+		src.len = 0;
+		if ((rc = find_kustomization(st->repo, tree, dir, t->src,
+		    sizeof(t->src), &src)) != 0)
+			goto out;
+		expand(o->path, o->to, app, dir, sizeof(dir));
+		if ((rc = find_kustomization(st->repo, tree, dir, t->dst,
+		    sizeof(t->dst), &t->before)) != 0)
+			goto out;
+		memset(&sc, 0, sizeof(sc));
+		if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "", src.len,
+		    read_src, &sc, NULL)) != 0)
+			goto out;
+		if (sc.n == 0) {
+			rc = lc_error_set(LC_ENOTFOUND, "%s: no images: entries "
+			    "to promote (is the version set in base/?)", t->src);
+			goto out;
+		}
+		memset(&dc, 0, sizeof(dc));
+		dc.src = &sc;
+		dc.o = o;
+		dc.st = st;
+		dc.app = app;
+		dc.file = t->dst;
+		lc_yout_release(&out);
+		if ((rc = lc_yaml_stream(t->dst, t->before.data ?
+		    t->before.data : "", t->before.len, edit_dst, &dc, &out)) != 0)
+			goto out;
+		lc_yout_join(&out, &t->after);
+		t->changed = out.changed;
+		st->nt++;
+	}
+	rc = 0;
+out:
+	lc_yout_release(&out);
+	lc_buf_release(&src);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+/* ---- guards -------------------------------------------------------------- */
+
+static int
+verify(const struct state *st, const struct opts *o)
+{
+	struct lc_registry *r = NULL;
+	struct lc_reg_desc d;
+	struct lc_imgref ref;
+	struct lc_registry_opts ro;
+	int i, rc;
+
+	for (i = 0; i < st->nc; i++) {
+		const struct change *c = &st->c[i];
+
+		if (!c->differs)
+			continue;
+		if (lc_imgref_parse(&ref, c->next, 1) != 0)
+			return lc_error_set(LC_ERROR, "%s: '%s' is not an image "
+			    "reference", c->file, c->next);
+		if (strcmp(ref.registry, "docker.io") == 0 &&
+		    strchr(c->next, '/') == NULL) {
+			lc_log_info("%s: '%s' names no registry; not checked",
+			    c->file, c->next);
+			continue;
+		}
+		ro = o->ro;
+		if (lc_imgref_loopback(ref.registry) && !o->reg_https)
+			ro.plain_http = 1;
+		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
+			return rc;
+		rc = lc_registry_resolve(r, ref.repo, ref.digest[0] ? ref.digest :
+		    ref.tag, &d);
+		lc_registry_close(r);
+		if (rc == LC_ENOTFOUND)
+			return lc_error_set(rc, "%s: %s is not in the registry; "
+			    "nothing was promoted", c->file, c->next);
+		if (rc != 0)
+			return rc;
+		if (ref.digest[0] && strcmp(d.digest, ref.digest) != 0)
+			return lc_error_set(LC_ERROR, "%s: %s resolves to %s",
+			    c->file, c->next, d.digest);
+		lc_log_info("%s: %s is in the registry (%s)", c->file, c->next,
+		    d.digest);
+	}
+	return 0;
+}
+
+/* The last commit (from tip back) that changed path: what SRC runs. */
+static void
+source_commit(struct state *st, const git_oid *tip, const char *path)
+{
+	git_revwalk *w = NULL;
+	git_oid id, blob, prev;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	int have_prev = 0, n = 0;
+
+	st->have_source = 0;
+	if (git_revwalk_new(&w, st->repo) != 0)
+		return;
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	git_revwalk_push(w, tip);
+	while (git_revwalk_next(&id, w) == 0 && n++ < 5000) {
+		memset(&blob, 0, sizeof(blob));
+		if (git_commit_lookup(&c, st->repo, &id) == 0 &&
+		    git_commit_tree(&t, c) == 0 &&
+		    git_tree_entry_bypath(&e, t, path) == 0)
+			git_oid_cpy(&blob, git_tree_entry_id(e));
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		git_commit_free(c);
+		e = NULL;
+		t = NULL;
+		c = NULL;
+		if (have_prev && !git_oid_equal(&blob, &prev))
+			break;
+		git_oid_cpy(&st->source_commit, &id);
+		st->have_source = 1;
+		git_oid_cpy(&prev, &blob);
+		have_prev = 1;
+	}
+	git_revwalk_free(w);
+}
+
+/* ---- commit, diff, output ------------------------------------------------ */
+
+static void
+message(const struct state *st, const struct opts *o, struct lc_buf *m)
+{
+	char src[GIT_OID_HEXSZ + 1] = "", short_src[8];
+	struct lc_buf url = LC_BUF_INIT;
+	int i, n = 0, first = -1, k;
+	const char *eq;
+
+	for (i = 0; i < st->nc; i++)
+		if (st->c[i].differs) {
+			n++;
+			if (first < 0)
+				first = i;
+		}
+	if (st->have_source)
+		git_oid_tostr(src, sizeof(src), &st->source_commit);
+	snprintf(short_src, sizeof(short_src), "%.7s", src);
+	if (o->message)
+		lc_buf_printf(m, "%s\n\n", o->message);
+	else if (n == 1)
+		lc_buf_printf(m, "promote(%s): %s%s%s %s from %s\n\n", o->to,
+		    st->c[first].app, st->c[first].app[0] ? " " : "",
+		    st->c[first].name, st->c[first].tag[0] ? st->c[first].tag :
+		    st->c[first].digest, o->from);
+	else
+		lc_buf_printf(m, "promote(%s): %d images from %s\n\n", o->to, n,
+		    o->from);
+	lc_buf_printf(m, "Promoted from %s (%s) to %s:\n", o->from,
+	    short_src[0] ? short_src : "?", o->to);
+	for (i = 0; i < st->nc; i++) {
+		if (!st->c[i].differs)
+			continue;
+		lc_buf_printf(m, "- %s\n  %s: %s -> %s\n", st->c[i].file,
+		    st->c[i].name, st->c[i].prev, st->c[i].next);
+	}
+	lc_buf_printf(m, "\nPromote-From: %s\nPromote-To: %s\n", o->from, o->to);
+	if (src[0])
+		lc_buf_printf(m, "Promote-Source-Commit: %s\n", src);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < st->nc; i++) {
+			if (!st->c[i].differs)
+				continue;
+			lc_buf_printf(m, "Promote-%sImage: %s%s%s=%s\n", k ?
+			    "Previous-" : "", st->c[i].app, st->c[i].app[0] ?
+			    "/" : "", st->c[i].name, k ? st->c[i].prev :
+			    st->c[i].next);
+		}
+	if (lc_ci_run_url(&url))
+		lc_buf_printf(m, "Promote-Run: %s\n", url.data);
+	lc_buf_printf(m, "Promote-Tool: promote/%s\n", VERSION);
+	for (i = 0; i < o->ntrailers; i++) {
+		eq = strchr(o->trailers[i], '=');
+		lc_buf_printf(m, "%.*s: %s\n", (int)(eq - o->trailers[i]),
+		    o->trailers[i], eq + 1);
+	}
+	lc_buf_release(&url);
+}
+
+static int
+print_diff(const struct target *t)
+{
+	git_patch *p = NULL;
+	git_buf b = { NULL, 0, 0 };
+	git_diff_options opt;
+	int rc;
+
+	git_diff_options_init(&opt, GIT_DIFF_OPTIONS_VERSION);
+	if ((rc = git_patch_from_buffers(&p, t->before.data, t->before.len,
+	    t->dst, t->after.data, t->after.len, t->dst, &opt)) != 0 ||
+	    (rc = git_patch_to_buf(&b, p)) != 0) {
+		git_patch_free(p);
+		return lc_git_error(rc, "diff");
+	}
+	fwrite(b.ptr, 1, b.size, stdout);
+	git_buf_dispose(&b);
+	git_patch_free(p);
+	return 0;
+}
+
+/* The tree of tip with every changed target replaced. */
+static int
+new_tree(struct state *st, const git_oid *tip, git_oid *out)
+{
+	git_index *idx = NULL;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_index_entry e;
+	int i, rc;
+
+	if ((rc = git_commit_lookup(&c, st->repo, tip)) == 0 &&
+	    (rc = git_commit_tree(&tree, c)) == 0 &&
+	    (rc = git_index_new(&idx)) == 0 &&
+	    (rc = git_index_read_tree(idx, tree)) == 0) {
+		for (i = 0; rc == 0 && i < st->nt; i++) {
+			if (!st->t[i].changed)
+				continue;
+			memset(&e, 0, sizeof(e));
+			e.mode = GIT_FILEMODE_BLOB;
+			e.path = st->t[i].dst;
+			e.file_size = (uint32_t)st->t[i].after.len;
+			/* An in-memory index: the blob goes to the odb first. */
+			if ((rc = git_blob_create_from_buffer(&e.id, st->repo,
+			    st->t[i].after.data, st->t[i].after.len)) == 0)
+				rc = git_index_add(idx, &e);
+		}
+		if (rc == 0)
+			rc = git_index_write_tree_to(out, idx, st->repo);
+	}
+	git_index_free(idx);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc == 0 ? 0 : lc_git_error(rc, "build the tree");
+}
+
+static void
+report(const struct state *st, const struct opts *o, const char *commit,
+    int changed)
+{
+	jv j, imgs;
+	int i;
+
+	if (!o->json) {
+		for (i = 0; i < st->nc; i++)
+			if (st->c[i].differs)
+				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
+				    st->c[i].app[0] ? " " : "", st->c[i].name,
+				    st->c[i].prev, st->c[i].next, o->from, o->to);
+	} else {
+		imgs = jv_array();
+		for (i = 0; i < st->nc; i++) {
+			if (!st->c[i].differs)
+				continue;
+			imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
+			    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+			    jv_string("app"), jv_string(st->c[i].app)),
+			    jv_string("name"), jv_string(st->c[i].name)),
+			    jv_string("file"), jv_string(st->c[i].file)),
+			    jv_string("previous"), jv_string(st->c[i].prev)),
+			    jv_string("new"), jv_string(st->c[i].next)));
+		}
+		j = jv_object();
+		j = jv_object_set(j, jv_string("changed"), changed ? jv_true() :
+		    jv_false());
+		j = jv_object_set(j, jv_string("dry_run"), o->dry_run ?
+		    jv_true() : jv_false());
+		j = jv_object_set(j, jv_string("from"), jv_string(o->from));
+		j = jv_object_set(j, jv_string("to"), jv_string(o->to));
+		j = jv_object_set(j, jv_string("strategy"), jv_string("dir"));
+		if (st->have_source) {
+			char s[GIT_OID_HEXSZ + 1];
+
+			git_oid_tostr(s, sizeof(s), &st->source_commit);
+			j = jv_object_set(j, jv_string("source_commit"),
+			    jv_string(s));
+		}
+		j = jv_object_set(j, jv_string("commit"), commit ?
+		    jv_string(commit) : jv_null());
+		j = jv_object_set(j, jv_string("images"), imgs);
+		j = jv_dump_string(j, 0);
+		printf("%s\n", jv_string_value(j));
+		jv_free(j);
+	}
+	lc_ci_output("changed", changed ? "true" : "false");
+	if (commit)
+		lc_ci_output("commit", commit);
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static int
+run(struct state *st, const struct opts *o)
+{
+	char tmpref[600], hex[GIT_OID_HEXSZ + 1];
+	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT;
+	enum lc_git_outcome oc = LC_GIT_FAILED;
+	git_oid tip, tree, commit;
+	git_tree *t = NULL;
+	git_reference *ref = NULL;
+	long long start = lc_clock_ms(), pause;
+	int attempt, rc = 0, exists = 0, changed, i;
+
+	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", st->branch);
+	for (attempt = 0;; attempt++) {
+		if (attempt > 0) {
+			if (o->deadline_ms && lc_clock_ms() - start >=
+			    o->deadline_ms)
+				break;
+			pause = lc_git_backoff(attempt - 1, 250, 2000);
+			lc_log_info("attempt %d: %s; again on the new tip in %lld "
+			    "ms", attempt, lc_git_outcome_name(oc), pause);
+			{
+				struct timespec ts = { pause / 1000,
+				    (pause % 1000) * 1000000 };
+
+				nanosleep(&ts, NULL);
+			}
+		}
+		if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
+		    &exists, &st->auth)) != 0) {
+			if (lc_git_fetch_outcome(rc) == LC_GIT_NETWORK) {
+				oc = LC_GIT_NETWORK;
+				continue;
+			}
+			goto out;
+		}
+		if (!exists) {
+			rc = lc_error_set(LC_ENOTFOUND, "the remote has no branch "
+			    "'%s'", st->branch);
+			goto out;
+		}
+		/* Re-derive the edit on this tip: never replay text. */
+		if ((rc = plan(st, o, &tip)) != 0)
+			goto out;
+		for (changed = 0, i = 0; i < st->nt; i++)
+			changed |= st->t[i].changed;
+		if (attempt == 0 && st->nt > 0)
+			source_commit(st, &tip, st->t[0].src);
+		if (!changed) {
+			if (o->check)
+				lc_log_info("%s already runs what %s runs", o->to,
+				    o->from);
+			else
+				lc_log_warn("already promoted: %s runs what %s "
+				    "runs", o->to, o->from);
+			report(st, o, NULL, 0);
+			rc = 0;
+			goto out;
+		}
+		if (o->check) {
+			report(st, o, NULL, 1);
+			rc = LC_ENO;
+			goto out;
+		}
+		if (attempt == 0 && o->verify && (rc = verify(st, o)) != 0)
+			goto out;
+		msg.len = 0;
+		message(st, o, &msg);
+		if (o->dry_run && o->json) {
+			report(st, o, NULL, 1);
+			rc = 0;
+			goto out;
+		}
+		if (o->dry_run) {
+			for (i = 0; i < st->nt; i++)
+				if (st->t[i].changed && (rc = print_diff(&st->t[i]))
+				    != 0)
+					goto out;
+			printf("\n%s", msg.data);
+			rc = 0;
+			goto out;
+		}
+		if ((rc = new_tree(st, &tip, &tree)) != 0)
+			goto out;
+		{
+			git_commit *parent = NULL;
+
+			if ((rc = git_tree_lookup(&t, st->repo, &tree)) == 0 &&
+			    (rc = git_commit_lookup(&parent, st->repo, &tip)) == 0)
+				rc = git_commit_create(&commit, st->repo, NULL,
+				    st->author, st->committer, NULL, msg.data, t,
+				    1, (const git_commit **)&parent);
+			git_commit_free(parent);
+			git_tree_free(t);
+			t = NULL;
+			if (rc != 0) {
+				rc = lc_git_error(rc, "commit");
+				goto out;
+			}
+		}
+		if ((rc = git_reference_create(&ref, st->repo, tmpref, &commit, 1,
+		    "promote: attempt")) != 0) {
+			rc = lc_git_error(rc, "ref");
+			goto out;
+		}
+		git_reference_free(ref);
+		detail.len = 0;
+		oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
+		    &st->auth);
+		if (oc == LC_GIT_LANDED) {
+			git_oid_tostr(hex, sizeof(hex), &commit);
+			if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
+			    != 0)
+				lc_log_warn("pushed %s, but the local branch "
+				    "could not follow: %s", hex, lc_error_msg());
+			report(st, o, hex, 1);
+			rc = 0;
+			goto out;
+		}
+		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE &&
+		    oc != LC_GIT_NETWORK)
+			break;
+	}
+	switch (oc) {
+	case LC_GIT_STALE:
+	case LC_GIT_RACE:
+		rc = lc_error_set(LC_ECONFLICT, "%s at the deadline; nothing was "
+		    "promoted", lc_git_outcome_name(oc));
+		break;
+	case LC_GIT_NETWORK:
+		rc = LC_EUNAVAIL;
+		break;
+	case LC_GIT_AUTH:
+	case LC_GIT_DENIED:
+		lc_log_lines("remote", &detail);
+		rc = LC_EAUTH;
+		break;
+	default:
+		lc_log_lines("remote", &detail);
+		rc = LC_ERROR;
+	}
+out:
+	git_reference_remove(st->repo, tmpref);
+	lc_buf_release(&msg);
+	lc_buf_release(&detail);
+	return rc;
+}
+
+static int
+open_state(struct state *st, const struct opts *o)
+{
+	git_reference *head = NULL;
+	int rc;
+
+	lc_git_init();
+	if ((rc = git_repository_open_ext(&st->repo, ".", 0, NULL)) != 0)
+		return lc_git_error(rc, "not in a git repository");
+	if (o->branch)
+		st->branch = lc_xstrndup(o->branch, strlen(o->branch));
+	else if (git_repository_head(&head, st->repo) == 0 &&
+	    git_reference_is_branch(head)) {
+		st->branch = lc_xstrndup(git_reference_shorthand(head),
+		    strlen(git_reference_shorthand(head)));
+		git_reference_free(head);
+	} else {
+		git_reference_free(head);
+		return lc_error_set(LC_EUSAGE, "HEAD is not on a branch: name "
+		    "one with --branch");
+	}
+	if ((rc = git_remote_lookup(&st->remote, st->repo, o->remote)) != 0)
+		return lc_git_error(rc, "remote");
+	lc_git_nodelay(git_remote_url(st->remote));
+	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
+	    o->token_file, NULL)) != 0)
+		return rc;
+	if (o->author)
+		rc = lc_git_parse_ident(o->author, &st->author);
+	else
+		rc = lc_git_ident(st->repo, "AUTHOR", &st->author);
+	if (rc == 0 && lc_git_ident(st->repo, "COMMITTER", &st->committer) != 0)
+		rc = git_signature_dup(&st->committer, st->author) == 0 ? 0 :
+		    LC_ERROR;
+	lc_error_clear();
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o;
+	struct state st;
+	int ch, rc, i;
+
+	lc_cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	o.path = "overlays/{env}";
+	o.remote = "origin";
+	o.verify = 1;
+	o.deadline_ms = 120000;
+	while ((ch = getopt_long(argc, argv, "f:hm:no:qt:Vv", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'f':
+			o.from = optarg;
+			break;
+		case 't':
+			o.to = optarg;
+			break;
+		case 'h':
+			usage(LC_EXIT_OK);
+		case 'V':
+			lc_cli_version();
+			return lc_exit(0);
+		case 'm':
+			o.message = optarg;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'o':
+			if (strcmp(optarg, "json") == 0)
+				o.json = 1;
+			else if (strcmp(optarg, "text") != 0)
+				usage(LC_EXIT_USAGE);
+			break;
+		case 'q':
+			lc_log_set_level(LC_LOG_ERROR);
+			break;
+		case 'v':
+			lc_log_set_level(LC_LOG_DEBUG);
+			break;
+		case OPT_PATH:
+			o.path = optarg;
+			break;
+		case OPT_APP:
+			if (o.napps == 32)
+				usage(LC_EXIT_USAGE);
+			o.apps[o.napps++] = optarg;
+			break;
+		case OPT_BRANCH:
+			o.branch = optarg;
+			break;
+		case OPT_REMOTE:
+			o.remote = optarg;
+			break;
+		case OPT_NO_VERIFY:
+			o.verify = 0;
+			break;
+		case OPT_CHECK:
+			o.check = 1;
+			break;
+		case OPT_TRAILER:
+			if (o.ntrailers == 16 || strchr(optarg, '=') == NULL ||
+			    *optarg == '=') {
+				lc_error_set(LC_EUSAGE, "--trailer '%s': write "
+				    "KEY=VALUE", optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			o.trailers[o.ntrailers++] = optarg;
+			break;
+		case OPT_AUTHOR:
+			o.author = optarg;
+			break;
+		case OPT_DEADLINE:
+			if (lc_parse_duration(optarg, &o.deadline_ms) != 0) {
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			break;
+		case OPT_TOKEN_FILE:
+			o.token_file = optarg;
+			break;
+		case OPT_REG_CA:
+			o.ro.ca_file = optarg;
+			break;
+		case OPT_REG_INSECURE:
+			o.ro.insecure = 1;
+			break;
+		case OPT_REG_HTTPS:
+			o.reg_https = 1;
+			break;
+		default:
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.from == NULL || o.to == NULL) {
+		lc_error_set(LC_EUSAGE, "give the environments: -f SRC -t DST");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (strcmp(o.from, o.to) == 0 || strchr(o.from, '/') ||
+	    strchr(o.to, '/')) {
+		lc_error_set(LC_EUSAGE, "-f %s -t %s: two different environment "
+		    "names", o.from, o.to);
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	o.images = argv;
+	o.nimages = argc;
+	for (i = 0; i < argc; i++)
+		if (*argv[i] == '\0')
+			usage(LC_EXIT_USAGE);
+	if ((rc = open_state(&st, &o)) == 0)
+		rc = run(&st, &o);
+	for (i = 0; i < st.nt; i++) {
+		lc_buf_release(&st.t[i].before);
+		lc_buf_release(&st.t[i].after);
+	}
+	git_signature_free(st.author);
+	git_signature_free(st.committer);
+	git_remote_free(st.remote);
+	lc_git_auth_release(&st.auth);
+	git_repository_free(st.repo);
+	free(st.branch);
+	return lc_exit(rc);
+}

@@ -1,0 +1,210 @@
+#!/bin/bash
+# promote.sh: promote (dir strategy, kustomize overlays) against a bare git
+# repository and the loopback docker-registry.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/registry.sh"
+
+plan 12
+
+export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
+export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
+export GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com
+export GIT_CONFIG_NOSYSTEM=1
+mkdir -p "$HOME"
+trap 'reg_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
+
+reg_start "$_t_root/reg" anon || { echo "Bail out! no registry"; exit 1; }
+for t in app:v1.3.0 app:v1.4.0 worker:v1.9.0 worker:v2.0.0 api:v3.0.0 api:v3.1.0; do
+	reg_seed "team/${t%%:*}" "${t#*:}" >/dev/null || { echo "Bail out! seeding"; exit 1; }
+done
+
+# overlay ENV TAG_APP TAG_WORKER: a kustomization with comments and quirks.
+overlay() {
+	cat <<EOF
+# $1 overlay: keep every byte but the tags
+resources:
+  - ../../base   # shared
+
+images:
+  - name: app   # the web app
+    newName: $REG/team/app
+    newTag: $2     # set by CI
+  - name: worker
+    newName: $REG/team/worker
+    newTag: '$3'
+  - name: redis
+    newTag: "7.2"
+EOF
+}
+
+# repo DIR: a bare repository with dev and staging overlays, cloned to DIR/w.
+repo() {
+	git init -q --bare -b main "$1/srv.git"
+	git clone -q "$1/srv.git" "$1/w" 2>/dev/null
+	mkdir -p "$1/w/overlays/dev" "$1/w/overlays/staging"
+	overlay dev v1.4.0 v2.0.0 >"$1/w/overlays/dev/kustomization.yaml"
+	overlay staging v1.3.0 v1.9.0 >"$1/w/overlays/staging/kustomization.yaml"
+	(cd "$1/w" && git add . && git commit -qm init && git push -q origin main)
+}
+
+begin "dev -> staging: one commit, only the tags change, trailers written"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote -f dev -t staging
+expect_rc 0
+expect_out_text "app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging
+worker $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0 dev -> staging"
+git -C ../srv.git diff main~1 main -U0 | grep '^[-+] ' >"$T/diff"
+printf '%s\n' "-    newTag: v1.3.0     # set by CI" "-    newTag: 'v1.9.0'" \
+    "+    newTag: v1.4.0     # set by CI" "+    newTag: 'v2.0.0'" | sort >"$T/want"
+sort "$T/diff" | cmp -s - "$T/want" || fail "diff: $(cat "$T/diff")"
+src=$(git rev-parse main~1)
+git -C ../srv.git log -1 --format=%B main >"$T/msg"
+cat >"$T/want" <<EOF
+promote(staging): 2 images from dev
+
+Promoted from dev (${src:0:7}) to staging:
+- overlays/staging/kustomization.yaml
+  app: $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0
+- overlays/staging/kustomization.yaml
+  worker: $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0
+
+Promote-From: dev
+Promote-To: staging
+Promote-Source-Commit: $src
+Promote-Image: app=$REG/team/app:v1.4.0
+Promote-Image: worker=$REG/team/worker:v2.0.0
+Promote-Previous-Image: app=$REG/team/app:v1.3.0
+Promote-Previous-Image: worker=$REG/team/worker:v1.9.0
+Promote-Tool: promote/0.1.0
+
+EOF
+cmp -s "$T/msg" "$T/want" || fail "message: $(diff "$T/want" "$T/msg")"
+[ "$(git rev-parse HEAD)" = "$(git -C ../srv.git rev-parse main)" ] || fail "local branch not at the pushed commit"
+[ -z "$(git status --porcelain)" ] || fail "work tree not clean"
+end
+
+begin "a rerun is a no-op: exit 0, already promoted, no commit"
+cd "$R/w" || exit 1
+before=$(git -C ../srv.git rev-parse main)
+run promote -f dev -t staging
+expect_rc 0
+expect_no_out
+expect_err "already promoted: staging runs what dev runs"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "a commit was made"
+end
+
+begin "--check: 0 when nothing is pending"
+cd "$R/w" || exit 1
+run promote --check -f dev -t staging
+expect_rc 0
+end
+
+begin "--check: 1 when a promotion is pending"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote --check -f dev -t staging
+expect_rc 1
+end
+
+begin "--dry-run prints the diff and the message and writes nothing"
+cd "$R/w" || exit 1
+before=$(git -C ../srv.git rev-parse main)
+run promote -n -f dev -t staging
+expect_rc 0
+grep -q '^-    newTag: v1.3.0     # set by CI$' "$T/out" || fail "no diff"
+grep -q '^Promote-To: staging$' "$T/out" || fail "no message"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+[ -z "$(git status --porcelain)" ] || fail "the work tree changed"
+end
+
+begin "-o json: the result object"
+cd "$R/w" || exit 1
+run promote -o json --no-verify-image -n -f dev -t staging
+expect_rc 0
+jq -e '.changed == true and .dry_run == true and .from == "dev" and .to == "staging" and (.images | length) == 2 and .images[0].new == "'$REG'/team/app:v1.4.0"' "$T/out" >/dev/null ||
+    fail "json: $(cat "$T/out")"
+end
+
+begin "an image missing from the registry exits 4 and promotes nothing"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+sed -i 's/newTag: v1.4.0 /newTag: v9.9.9 /' overlays/dev/kustomization.yaml
+git commit -qam "dev: a tag that was never pushed" && git push -q origin main
+before=$(git -C ../srv.git rev-parse main)
+run promote -f dev -t staging
+expect_rc 4
+expect_err "$REG/team/app:v9.9.9 is not in the registry; nothing was promoted"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+run promote --no-verify-image -f dev -t staging app
+expect_rc 0
+end
+
+begin "IMAGE arguments narrow the promotion"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote -f dev -t staging worker
+expect_rc 0
+expect_out_text "worker $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0 dev -> staging"
+grep -q 'newTag: v1.3.0' overlays/staging/kustomization.yaml || fail "app moved too"
+end
+
+begin "a missing overlay exits 4 and names it"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote -f dev -t production
+expect_rc 4
+expect_err "overlays/production: no kustomization.yaml there"
+end
+
+# Several apps: apps/{app}/overlays/{env}.
+apps() {
+	git init -q --bare -b main "$1/srv.git"
+	git clone -q "$1/srv.git" "$1/w" 2>/dev/null
+	for a in shop cart; do
+		mkdir -p "$1/w/apps/$a/overlays/dev" "$1/w/apps/$a/overlays/staging"
+		overlay dev v1.4.0 v2.0.0 >"$1/w/apps/$a/overlays/dev/kustomization.yaml"
+		overlay staging v1.3.0 v1.9.0 >"$1/w/apps/$a/overlays/staging/kustomization.yaml"
+	done
+	(cd "$1/w" && git add . && git commit -qm init && git push -q origin main)
+}
+
+begin "--app: several apps in one commit"
+apps "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
+expect_rc 0
+[ "$(wc -l <"$T/out")" -eq 4 ] || fail "not four images: $(cat "$T/out")"
+[ "$(git -C ../srv.git rev-list --count main)" -eq 2 ] || fail "not one commit"
+git -C ../srv.git log -1 --format=%B main | grep -q '^Promote-Image: cart/app=' || fail "no app/ prefix in the trailer"
+end
+
+begin "two concurrent promotions of different apps both land"
+apps "$T"
+R=$T
+cd "$R/w" || exit 1
+git clone -q ../srv.git ../w2 2>/dev/null
+promote --path 'apps/{app}/overlays/{env}' --app shop -f dev -t staging >"$T/o1" 2>"$T/e1" &
+p1=$!
+(cd ../w2 && promote --path 'apps/{app}/overlays/{env}' --app cart -f dev -t staging) >"$T/o2" 2>"$T/e2" &
+p2=$!
+wait $p1 || fail "shop: $(cat "$T/e1")"
+wait $p2 || fail "cart: $(cat "$T/e2")"
+git -C ../srv.git show main:apps/shop/overlays/staging/kustomization.yaml | grep -q 'newTag: v1.4.0' || fail "shop lost"
+git -C ../srv.git show main:apps/cart/overlays/staging/kustomization.yaml | grep -q 'newTag: v1.4.0' || fail "cart lost"
+end
+
+begin "usage errors exit 2"
+run promote -f dev
+expect_rc 2
+run promote -f dev -t dev
+expect_rc 2
+end
+
+done_testing
