@@ -5,7 +5,7 @@ CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
     libcommon/ci.c libcommon/cli.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
-    libcommon/plugin.c libcommon/sha256.c \
+    libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = buf cli fileio git imgref log yaml_edit yaml_expr roundtrip

@@ -15,6 +15,7 @@
 #include "imgref.h"
 #include "log.h"
 #include "plugin.h"
+#include "semver.h"
 
 enum { OPT_COPY = 256, OPT_LIST, OPT_SEMVER, OPT_LATEST, OPT_USERNAME,
 	OPT_PASSWORD_STDIN, OPT_INSECURE, OPT_PLAIN_HTTP, OPT_CA_FILE,
@@ -74,167 +75,6 @@ usage(int status)
 		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n",
 		    fp);
 	exit(status);
-}
-
-/* ---- semver ----------------------------------------------------------- */
-
-struct semver {
-	long v[3];
-	char pre[128];
-	int has_pre;
-};
-
-static int
-semver_parse(const char *s, struct semver *out)
-{
-	char *end;
-	int i;
-
-	memset(out, 0, sizeof(*out));
-	if (*s == 'v')
-		s++;
-	for (i = 0; i < 3; i++) {
-		if (!isdigit((unsigned char)*s) || (s[0] == '0' &&
-		    isdigit((unsigned char)s[1])))
-			return -1;
-		out->v[i] = strtol(s, &end, 10);
-		s = end;
-		if (i < 2 && *s++ != '.')
-			return -1;
-	}
-	if (*s == '-') {
-		snprintf(out->pre, sizeof(out->pre), "%s", s + 1);
-		out->has_pre = 1;
-		s += strlen(s);
-	}
-	return *s == '\0' ? 0 : -1;
-}
-
-/* Pre-release identifiers compare numerically when both are numbers. */
-static int
-pre_cmp(const char *a, const char *b)
-{
-	char *ea, *eb;
-	long x, y;
-	size_t la, lb;
-	int c;
-
-	while (*a && *b) {
-		la = strcspn(a, ".");
-		lb = strcspn(b, ".");
-		x = strtol(a, &ea, 10);
-		y = strtol(b, &eb, 10);
-		if ((size_t)(ea - a) == la && (size_t)(eb - b) == lb && la && lb)
-			c = x < y ? -1 : x > y;
-		else if ((size_t)(ea - a) == la && la)
-			c = -1;
-		else if ((size_t)(eb - b) == lb && lb)
-			c = 1;
-		else if ((c = strncmp(a, b, la < lb ? la : lb)) == 0)
-			c = la < lb ? -1 : la > lb;
-		if (c)
-			return c;
-		a += la + (a[la] == '.');
-		b += lb + (b[lb] == '.');
-	}
-	return *a ? 1 : *b ? -1 : 0;
-}
-
-static int
-semver_cmp(const struct semver *a, const struct semver *b)
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (a->v[i] != b->v[i])
-			return a->v[i] < b->v[i] ? -1 : 1;
-	if (a->has_pre != b->has_pre)
-		return a->has_pre ? -1 : 1;
-	return a->has_pre ? pre_cmp(a->pre, b->pre) : 0;
-}
-
-/*
- * Whether v satisfies range: comparators separated by blanks, all must
- * hold: >=1.2.0 <2.0.0, =1.2.3, 1.2.3, ^1.2.3, ~1.2.3, 1.x, 1.2.x, *.
- * Pre-releases match only when the range names one.
- */
-static int
-semver_in(const struct semver *v, const char *range)
-{
-	char tok[128], op[3];
-	struct semver lo, hi;
-	const char *p = range;
-	size_t n;
-	int parts, i, c;
-
-	if (v->has_pre && strchr(range, '-') == NULL)
-		return 0;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		n = strcspn(p, " ");
-		snprintf(tok, sizeof(tok), "%.*s", (int)n, p);
-		p += n;
-		op[0] = op[1] = op[2] = '\0';
-		for (i = 0; i < 2 && strchr("<>=^~", tok[i]); i++)
-			op[i] = tok[i];
-		memmove(tok, tok + i, strlen(tok + i) + 1);
-		if (strcmp(tok, "*") == 0 || strcmp(tok, "x") == 0)
-			continue;
-		/* Partial versions: 1, 1.2, 1.x, 1.2.x. */
-		memset(&lo, 0, sizeof(lo));
-		parts = 0;
-		{
-			char *s = tok + (*tok == 'v'), *end;
-
-			while (parts < 3 && isdigit((unsigned char)*s)) {
-				lo.v[parts++] = strtol(s, &end, 10);
-				s = end;
-				if (*s == '.')
-					s++;
-				else
-					break;
-			}
-			if (*s == '-' && parts == 3) {
-				lo.has_pre = 1;
-				snprintf(lo.pre, sizeof(lo.pre), "%s", s + 1);
-			} else if (*s && strcmp(s, "x") != 0 && strcmp(s, "*") != 0)
-				return -1;
-		}
-		if (parts == 0)
-			return -1;
-		hi = lo;
-		hi.has_pre = 0;
-		if (op[0] == '^') {
-			/* ^1.2.3 <2.0.0; ^0.2.3 <0.3.0; ^0.0.3 <0.0.4 */
-			i = lo.v[0] ? 0 : parts > 1 && lo.v[1] ? 1 : parts > 2 ?
-			    2 : parts - 1;
-			hi.v[i]++;
-			for (i++; i < 3; i++)
-				hi.v[i] = 0;
-			if (semver_cmp(v, &lo) < 0 || semver_cmp(v, &hi) >= 0)
-				return 0;
-		} else if (op[0] == '~' || (op[0] == '\0' && parts < 3) ||
-		    (op[0] == '=' && parts < 3)) {
-			i = op[0] == '~' && parts > 1 ? 1 : parts - 1;
-			hi.v[i]++;
-			for (i++; i < 3; i++)
-				hi.v[i] = 0;
-			if (semver_cmp(v, &lo) < 0 || semver_cmp(v, &hi) >= 0)
-				return 0;
-		} else {
-			c = semver_cmp(v, &lo);
-			if ((strcmp(op, ">=") == 0 && c < 0) ||
-			    (strcmp(op, ">") == 0 && c <= 0) ||
-			    (strcmp(op, "<=") == 0 && c > 0) ||
-			    (strcmp(op, "<") == 0 && c >= 0) ||
-			    ((op[0] == '=' || op[0] == '\0') && c != 0))
-				return 0;
-		}
-	}
-	return 1;
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -476,12 +316,12 @@ by_name(const void *a, const void *b)
 static int
 by_semver(const void *a, const void *b)
 {
-	struct semver x, y;
+	struct lc_semver x, y;
 	int c;
 
-	semver_parse(*(char *const *)a, &x);
-	semver_parse(*(char *const *)b, &y);
-	c = semver_cmp(&x, &y);
+	lc_semver_parse(*(char *const *)a, &x);
+	lc_semver_parse(*(char *const *)b, &y);
+	c = lc_semver_cmp(&x, &y);
 	return c ? c : strcmp(*(char *const *)a, *(char *const *)b);
 }
 
@@ -491,7 +331,7 @@ list_cmd(const struct opts *o, const char *arg)
 	struct lc_imgref ref;
 	struct lc_registry *r = NULL;
 	struct taglist t = { NULL, 0, 0 };
-	struct semver sv;
+	struct lc_semver sv;
 	size_t i, k = 0;
 	int rc, versions = o->semver || o->latest;
 	jv out;
@@ -503,7 +343,7 @@ list_cmd(const struct opts *o, const char *arg)
 		    "without a tag", arg);
 	if (o->semver) {
 		memset(&sv, 0, sizeof(sv));
-		if (semver_in(&sv, o->semver) < 0)
+		if (lc_semver_in(&sv, o->semver) < 0)
 			return lc_error_set(LC_EUSAGE, "--semver '%s': not a "
 			    "range (>=1.2.0 <2.0.0, ^1.2, ~1.2.3, 1.x)",
 			    o->semver);
@@ -513,8 +353,8 @@ list_cmd(const struct opts *o, const char *arg)
 	if ((rc = lc_registry_tags(r, ref.repo, add_tag, &t)) != 0)
 		goto out;
 	for (i = 0; i < t.n; i++) {
-		if (versions && (semver_parse(t.v[i], &sv) != 0 ||
-		    (o->semver && semver_in(&sv, o->semver) != 1))) {
+		if (versions && (lc_semver_parse(t.v[i], &sv) != 0 ||
+		    (o->semver && lc_semver_in(&sv, o->semver) != 1))) {
 			free(t.v[i]);
 			continue;
 		}

@@ -1,6 +1,8 @@
 /* promote: move the image versions of one environment to the next. */
 #include <errno.h>
 #include <fnmatch.h>
+#include <regex.h>
+#include <sys/wait.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,30 +20,39 @@
 #include "imgref.h"
 #include "log.h"
 #include "plugin.h"
+#include "semver.h"
 #include "yaml_edit.h"
 
 enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
-	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS };
+	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
+	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN };
 
 static const struct option longopts[] = {
+	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
 	{ "app", required_argument, NULL, OPT_APP },
 	{ "author", required_argument, NULL, OPT_AUTHOR },
 	{ "branch", required_argument, NULL, OPT_BRANCH },
+	{ "chain", required_argument, NULL, OPT_CHAIN },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "from", required_argument, NULL, 'f' },
+	{ "gate", required_argument, NULL, OPT_GATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "message", required_argument, NULL, 'm' },
 	{ "no-verify-image", no_argument, NULL, OPT_NO_VERIFY },
 	{ "output", required_argument, NULL, 'o' },
 	{ "path", required_argument, NULL, OPT_PATH },
+	{ "pin-digest", no_argument, NULL, OPT_PIN },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "registry-ca-file", required_argument, NULL, OPT_REG_CA },
 	{ "registry-https", no_argument, NULL, OPT_REG_HTTPS },
 	{ "registry-insecure", no_argument, NULL, OPT_REG_INSECURE },
 	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
+	{ "semver", required_argument, NULL, OPT_SEMVER },
+	{ "set", required_argument, NULL, OPT_SET },
 	{ "to", required_argument, NULL, 't' },
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "trailer", required_argument, NULL, OPT_TRAILER },
@@ -59,7 +70,12 @@ struct opts {
 	int ntrailers;
 	char **images;
 	int nimages;
-	int dry_run, check, json, verify;
+	int dry_run, check, json, verify, rollback, pin;
+	const char *sets[32];
+	int nsets;
+	const char *semver, *allow_tags, *chain;
+	const char *gates[16];
+	int ngates;
 	long long deadline_ms;
 	struct lc_registry_opts ro;
 	int reg_https;
@@ -81,7 +97,18 @@ struct target {
 	int changed;
 };
 
+/* An image version given on the command line or read back from history. */
+struct given {
+	char app[128];
+	char name[256], tag[130], digest[80];
+};
+
 struct state {
+	struct given g[64];
+	int ng;
+	char rollback_of[GIT_OID_HEXSZ + 1];
+	struct { char name[256], digest[80]; } pin[64];
+	int npin;
 	git_repository *repo;
 	git_remote *remote;
 	char *branch;
@@ -100,12 +127,17 @@ usage(int status)
 {
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
-	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] [--app glob] "
-	    "[--author author] [--branch branch] [--check] [--deadline duration] "
-	    "[--no-verify-image] [--path template] [--registry-ca-file file] "
-	    "[--registry-https] [--registry-insecure] [--remote remote] "
+	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] "
+	    "[--allow-tags regex] [--app glob] [--author author] "
+	    "[--branch branch] [--chain envs] [--check] [--deadline duration] "
+	    "[--gate command] [--no-verify-image] [--path template] "
+	    "[--pin-digest] [--registry-ca-file file] [--registry-https] "
+	    "[--registry-insecure] [--remote remote] [--semver range] "
 	    "[--token-file file] [--trailer key=value] -f env -t env "
-	    "[image ...]\n", lc_progname);
+	    "[image ...]\n"
+	    "       %s [options] -t env --set image=ref ...\n"
+	    "       %s [options] -t env --rollback\n", lc_progname, lc_progname,
+	    lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Copy the image versions (newTag, digest) of environment -f "
@@ -124,6 +156,16 @@ usage(int status)
 		    "      --check              exit 1 when a promotion is "
 		    "pending, 0 when not\n"
 		    "      --no-verify-image    do not check the registry\n"
+		    "      --pin-digest         also write the digest the registry "
+		    "has\n"
+		    "      --semver RANGE       refuse tags outside RANGE (exit 1)\n"
+		    "      --allow-tags REGEX   refuse tags REGEX does not match "
+		    "(exit 1)\n"
+		    "      --gate CMD           run CMD first; refuse when it fails "
+		    "(repeatable)\n"
+		    "      --chain A,B,C        refuse skipping an environment\n"
+		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
+		    "      --rollback           undo the last promotion into -t\n"
 		    "  -o, --output FMT         text or json\n"
 		    "  -m, --message MSG        commit subject\n"
 		    "      --trailer K=V        extra trailer (repeatable)\n"
@@ -369,6 +411,18 @@ put(struct lc_ydoc *d, uint32_t map, uint32_t node, const char *key,
 	return lc_ydoc_create(d, map, &k, 1, &lit);
 }
 
+/* The digest --pin-digest found for image name, or "". */
+static const char *
+pinned(const struct state *st, const char *name)
+{
+	int i;
+
+	for (i = 0; i < st->npin; i++)
+		if (strcmp(st->pin[i].name, name) == 0)
+			return st->pin[i].digest;
+	return "";
+}
+
 static int
 edit_dst(struct lc_ydoc *d, void *arg)
 {
@@ -382,6 +436,8 @@ edit_dst(struct lc_ydoc *d, void *arg)
 	n = images_of(d, dim, 64);
 	for (i = 0; i < c->src->n; i++) {
 		const struct img *s = &c->src->im[i];
+		const char *dg = s->digest[0] ? s->digest : pinned(c->st,
+		    s->name);
 
 		if (!wanted(c->o, s->name) || (!s->tag[0] && !s->digest[0]))
 			continue;
@@ -400,19 +456,19 @@ edit_dst(struct lc_ydoc *d, void *arg)
 		snprintf(ch->name, sizeof(ch->name), "%s", s->name);
 		snprintf(ch->file, sizeof(ch->file), "%s", c->file);
 		snprintf(ch->tag, sizeof(ch->tag), "%s", s->tag);
-		snprintf(ch->digest, sizeof(ch->digest), "%s", s->digest);
+		snprintf(ch->digest, sizeof(ch->digest), "%s", dg);
 		/* The target keeps its own newName (per-env registries). */
 		ref_text(&dim[j], dim[j].tag, dim[j].digest, ch->prev,
 		    sizeof(ch->prev));
-		ref_text(&dim[j], s->tag, s->digest, ch->next, sizeof(ch->next));
+		ref_text(&dim[j], s->tag, dg, ch->next, sizeof(ch->next));
 		ch->differs = strcmp(ch->prev, ch->next) != 0;
 		if (!ch->differs)
 			continue;
 		if (strcmp(dim[j].tag, s->tag) != 0 && (rc = put(d, dim[j].node,
 		    dim[j].tag_node, "newTag", s->tag)) != 0)
 			return rc;
-		if (strcmp(dim[j].digest, s->digest) != 0 && (rc = put(d,
-		    dim[j].node, dim[j].digest_node, "digest", s->digest)) != 0)
+		if (strcmp(dim[j].digest, dg) != 0 && (rc = put(d,
+		    dim[j].node, dim[j].digest_node, "digest", dg)) != 0)
 			return rc;
 		edits++;
 	}
@@ -442,24 +498,58 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		rc = napps;
 		goto out;
 	}
+	if (!o->from && !o->napps) {
+		/* --set/--rollback: the apps the given versions name. */
+		int g, k;
+
+		napps = 0;
+		for (g = 0; g < st->ng; g++) {
+			for (k = 0; k < napps && strcmp(apps[k], st->g[g].app); k++)
+				;
+			if (k == napps && napps < 64)
+				snprintf(apps[napps++], 128, "%s", st->g[g].app);
+		}
+		if (napps == 1 && apps[0][0] == '\0')
+			napps = 1;
+	}
 	for (a = 0; a < napps; a++) {
 		struct target *t = &st->t[st->nt];
-		const char *app = o->napps ? apps[a] : NULL;
+		const char *app = o->napps || (!o->from && apps[a][0]) ? apps[a] :
+		    NULL;
 
 		memset(t, 0, sizeof(*t));
 		snprintf(t->app, sizeof(t->app), "%s", app ? app : "");
-		expand(o->path, o->from, app, dir, sizeof(dir));
-		src.len = 0;
-		if ((rc = find_kustomization(st->repo, tree, dir, t->src,
-		    sizeof(t->src), &src)) != 0)
-			goto out;
+		memset(&sc, 0, sizeof(sc));
+		if (o->from) {
+			expand(o->path, o->from, app, dir, sizeof(dir));
+			src.len = 0;
+			if ((rc = find_kustomization(st->repo, tree, dir, t->src,
+			    sizeof(t->src), &src)) != 0)
+				goto out;
+			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
+			    src.len, read_src, &sc, NULL)) != 0)
+				goto out;
+		} else {
+			int g;
+
+			for (g = 0; g < st->ng && sc.n < 64; g++) {
+				if (strcmp(st->g[g].app, app ? app : "") != 0)
+					continue;
+				memset(&sc.im[sc.n], 0, sizeof(sc.im[0]));
+				snprintf(sc.im[sc.n].name, sizeof(sc.im[0].name),
+				    "%s", st->g[g].name);
+				snprintf(sc.im[sc.n].tag, sizeof(sc.im[0].tag),
+				    "%s", st->g[g].tag);
+				snprintf(sc.im[sc.n].digest, sizeof(sc.im[0].digest),
+				    "%s", st->g[g].digest);
+				sc.n++;
+			}
+			if (sc.n == 0)
+				continue;
+		}
 		expand(o->path, o->to, app, dir, sizeof(dir));
 		if ((rc = find_kustomization(st->repo, tree, dir, t->dst,
 		    sizeof(t->dst), &t->before)) != 0)
-			goto out;
-		memset(&sc, 0, sizeof(sc));
-		if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "", src.len,
-		    read_src, &sc, NULL)) != 0)
 			goto out;
 		if (sc.n == 0) {
 			rc = lc_error_set(LC_ENOTFOUND, "%s: no images: entries "
@@ -532,7 +622,180 @@ verify(const struct state *st, const struct opts *o)
 			    c->file, c->next, d.digest);
 		lc_log_info("%s: %s is in the registry (%s)", c->file, c->next,
 		    d.digest);
+		if (o->pin && !c->digest[0] && ((struct state *)st)->npin < 64) {
+			struct state *w = (struct state *)st;
+
+			snprintf(w->pin[w->npin].name, sizeof(w->pin[0].name), "%s",
+			    c->name);
+			snprintf(w->pin[w->npin].digest, sizeof(w->pin[0].digest),
+			    "%s", d.digest);
+			w->npin++;
+		}
 	}
+	return 0;
+}
+
+/* --semver, --allow-tags and --gate: any refusal exits 1 before writing. */
+static int
+guards(const struct state *st, const struct opts *o)
+{
+	struct lc_semver v;
+	struct lc_buf list = LC_BUF_INIT, re = LC_BUF_INIT;
+	regex_t rx;
+	int i, rc = 0, st_;
+	pid_t pid;
+	char src[GIT_OID_HEXSZ + 1] = "";
+
+	if (o->allow_tags) {
+		lc_buf_printf(&re, "^(%s)$", o->allow_tags);
+		if (regcomp(&rx, re.data, REG_EXTENDED | REG_NOSUB) != 0) {
+			lc_buf_release(&re);
+			return lc_error_set(LC_EUSAGE, "--allow-tags '%s': not an "
+			    "extended regular expression", o->allow_tags);
+		}
+	}
+	for (i = 0; rc == 0 && i < st->nc; i++) {
+		const struct change *c = &st->c[i];
+
+		if (!c->differs)
+			continue;
+		if (o->semver && (lc_semver_parse(c->tag, &v) != 0 ||
+		    lc_semver_in(&v, o->semver) != 1))
+			rc = lc_error_set(LC_ENO, "%s: tag '%s' is not a version "
+			    "in %s; nothing was promoted", c->name, c->tag,
+			    o->semver);
+		else if (o->allow_tags && regexec(&rx, c->tag, 0, NULL, 0) != 0)
+			rc = lc_error_set(LC_ENO, "%s: tag '%s' does not match "
+			    "--allow-tags %s; nothing was promoted", c->name,
+			    c->tag, o->allow_tags);
+		lc_buf_printf(&list, "%s\n", c->next);
+	}
+	if (o->allow_tags)
+		regfree(&rx);
+	lc_buf_release(&re);
+	if (st->have_source)
+		git_oid_tostr(src, sizeof(src), &st->source_commit);
+	for (i = 0; rc == 0 && i < o->ngates; i++) {
+		fflush(stdout);
+		if ((pid = fork()) == 0) {
+			setenv("PROMOTE_FROM", o->from ? o->from : "", 1);
+			setenv("PROMOTE_TO", o->to, 1);
+			setenv("PROMOTE_IMAGES", list.data ? list.data : "", 1);
+			setenv("PROMOTE_SOURCE_COMMIT", src, 1);
+			/* The gate's output is a message, not our data. */
+			dup2(2, 1);
+			execl("/bin/sh", "sh", "-c", o->gates[i], (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &st_, 0) < 0)
+			rc = lc_error_errno(LC_ERROR, "--gate");
+		else if (!WIFEXITED(st_) || WEXITSTATUS(st_) != 0)
+			rc = lc_error_set(LC_ENO, "gate '%s' failed (%s %d); "
+			    "nothing was promoted", o->gates[i], WIFEXITED(st_) ?
+			    "exit" : "signal", WIFEXITED(st_) ? WEXITSTATUS(st_) :
+			    WTERMSIG(st_));
+	}
+	lc_buf_release(&list);
+	return rc;
+}
+
+/* An image reference, or a bare tag, or @digest, into g's tag and digest. */
+static int
+given_ref(struct given *g, const char *ref)
+{
+	struct lc_imgref r;
+
+	if (*ref == '@') {
+		snprintf(g->digest, sizeof(g->digest), "%s", ref + 1);
+		return strncmp(g->digest, "sha256:", 7) == 0 ? 0 : -1;
+	}
+	if (strpbrk(ref, "/:@") == NULL) {
+		snprintf(g->tag, sizeof(g->tag), "%s", ref);
+		return lc_imgref_valid_tag(ref) ? 0 : -1;
+	}
+	if (lc_imgref_parse(&r, ref, 1) != 0) {
+		lc_error_clear();
+		return -1;
+	}
+	snprintf(g->tag, sizeof(g->tag), "%s", r.tag);
+	snprintf(g->digest, sizeof(g->digest), "%s", r.digest);
+	return 0;
+}
+
+/* "[app/]name=ref" into a given version. */
+static int
+add_given(struct state *st, const char *spec)
+{
+	const char *eq = strchr(spec, '='), *slash;
+	struct given *g;
+	char ref[700];
+
+	if (eq == NULL || eq == spec || st->ng == 64)
+		return -1;
+	g = &st->g[st->ng];
+	memset(g, 0, sizeof(*g));
+	slash = memchr(spec, '/', (size_t)(eq - spec));
+	if (slash) {
+		snprintf(g->app, sizeof(g->app), "%.*s", (int)(slash - spec), spec);
+		spec = slash + 1;
+	}
+	snprintf(g->name, sizeof(g->name), "%.*s", (int)(eq - spec), spec);
+	snprintf(ref, sizeof(ref), "%s", eq + 1);
+	if (given_ref(g, ref) != 0)
+		return -1;
+	st->ng++;
+	return 0;
+}
+
+/* --rollback: the previous versions the last promotion into -t recorded. */
+static int
+find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
+{
+	git_revwalk *w = NULL;
+	git_commit *c = NULL;
+	git_message_trailer_array tr;
+	git_oid id;
+	size_t i;
+	int n = 0, found = 0, is_to;
+
+	if (git_revwalk_new(&w, st->repo) != 0)
+		return lc_error_set(LC_ERROR, "cannot walk the history");
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	git_revwalk_push(w, tip);
+	while (!found && git_revwalk_next(&id, w) == 0 && n++ < 10000) {
+		if (git_commit_lookup(&c, st->repo, &id) != 0)
+			continue;
+		memset(&tr, 0, sizeof(tr));
+		if (git_message_trailers(&tr, git_commit_message(c)) == 0) {
+			for (is_to = 0, i = 0; i < tr.count; i++)
+				is_to |= strcmp(tr.trailers[i].key, "Promote-To") ==
+				    0 && strcmp(tr.trailers[i].value, o->to) == 0;
+			if (is_to) {
+				found = 1;
+				st->ng = 0;
+				for (i = 0; i < tr.count; i++)
+					if (strcmp(tr.trailers[i].key,
+					    "Promote-Previous-Image") == 0 &&
+					    add_given(st, tr.trailers[i].value) != 0)
+						lc_log_warn("%s: cannot read the "
+						    "trailer '%s'", git_oid_tostr_s(
+						    &id), tr.trailers[i].value);
+				git_oid_tostr(st->rollback_of,
+				    sizeof(st->rollback_of), &id);
+			}
+			git_message_trailer_array_free(&tr);
+		}
+		git_commit_free(c);
+		c = NULL;
+	}
+	git_revwalk_free(w);
+	if (!found)
+		return lc_error_set(LC_ENOTFOUND, "no promotion into %s in the "
+		    "history of the branch: nothing to roll back", o->to);
+	if (st->ng == 0)
+		return lc_error_set(LC_ENOTFOUND, "commit %.7s promoted into %s "
+		    "but recorded no Promote-Previous-Image", st->rollback_of,
+		    o->to);
 	return 0;
 }
 
@@ -595,6 +858,16 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 	snprintf(short_src, sizeof(short_src), "%.7s", src);
 	if (o->message)
 		lc_buf_printf(m, "%s\n\n", o->message);
+	else if (o->rollback)
+		lc_buf_printf(m, "promote(%s): rollback of %.7s\n\n", o->to,
+		    st->rollback_of);
+	else if (!o->from && n == 1)
+		lc_buf_printf(m, "promote(%s): set %s%s%s %s\n\n", o->to,
+		    st->c[first].app, st->c[first].app[0] ? " " : "",
+		    st->c[first].name, st->c[first].tag[0] ? st->c[first].tag :
+		    st->c[first].digest);
+	else if (!o->from)
+		lc_buf_printf(m, "promote(%s): set %d images\n\n", o->to, n);
 	else if (n == 1)
 		lc_buf_printf(m, "promote(%s): %s%s%s %s from %s\n\n", o->to,
 		    st->c[first].app, st->c[first].app[0] ? " " : "",
@@ -603,16 +876,25 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 	else
 		lc_buf_printf(m, "promote(%s): %d images from %s\n\n", o->to, n,
 		    o->from);
-	lc_buf_printf(m, "Promoted from %s (%s) to %s:\n", o->from,
-	    short_src[0] ? short_src : "?", o->to);
+	if (o->rollback)
+		lc_buf_printf(m, "Rolled %s back to before %.7s:\n", o->to,
+		    st->rollback_of);
+	else if (!o->from)
+		lc_buf_printf(m, "Set by hand in %s:\n", o->to);
+	else
+		lc_buf_printf(m, "Promoted from %s (%s) to %s:\n", o->from,
+		    short_src[0] ? short_src : "?", o->to);
 	for (i = 0; i < st->nc; i++) {
 		if (!st->c[i].differs)
 			continue;
 		lc_buf_printf(m, "- %s\n  %s: %s -> %s\n", st->c[i].file,
 		    st->c[i].name, st->c[i].prev, st->c[i].next);
 	}
-	lc_buf_printf(m, "\nPromote-From: %s\nPromote-To: %s\n", o->from, o->to);
-	if (src[0])
+	lc_buf_adds(m, "\n");
+	if (o->from)
+		lc_buf_printf(m, "Promote-From: %s\n", o->from);
+	lc_buf_printf(m, "Promote-To: %s\n", o->to);
+	if (o->from && src[0])
 		lc_buf_printf(m, "Promote-Source-Commit: %s\n", src);
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < st->nc; i++) {
@@ -623,6 +905,10 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 			    "/" : "", st->c[i].name, k ? st->c[i].prev :
 			    st->c[i].next);
 		}
+	if (o->rollback)
+		lc_buf_printf(m, "Promote-Rollback-Of: %s\n", st->rollback_of);
+	else if (!o->from)
+		lc_buf_adds(m, "Promote-Reason: manual\n");
 	if (lc_ci_run_url(&url))
 		lc_buf_printf(m, "Promote-Run: %s\n", url.data);
 	lc_buf_printf(m, "Promote-Tool: promote/%s\n", VERSION);
@@ -702,7 +988,8 @@ report(const struct state *st, const struct opts *o, const char *commit,
 			if (st->c[i].differs)
 				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
 				    st->c[i].app[0] ? " " : "", st->c[i].name,
-				    st->c[i].prev, st->c[i].next, o->from, o->to);
+				    st->c[i].prev, st->c[i].next, o->from ? o->from :
+				    o->rollback ? "rollback" : "set", o->to);
 	} else {
 		imgs = jv_array();
 		for (i = 0; i < st->nc; i++) {
@@ -721,7 +1008,8 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		    jv_false());
 		j = jv_object_set(j, jv_string("dry_run"), o->dry_run ?
 		    jv_true() : jv_false());
-		j = jv_object_set(j, jv_string("from"), jv_string(o->from));
+		j = jv_object_set(j, jv_string("from"), o->from ?
+		    jv_string(o->from) : jv_null());
 		j = jv_object_set(j, jv_string("to"), jv_string(o->to));
 		j = jv_object_set(j, jv_string("strategy"), jv_string("dir"));
 		if (st->have_source) {
@@ -786,20 +1074,26 @@ run(struct state *st, const struct opts *o)
 			    "'%s'", st->branch);
 			goto out;
 		}
+		if (o->rollback && attempt == 0 && (rc = find_rollback(st, o,
+		    &tip)) != 0)
+			goto out;
 		/* Re-derive the edit on this tip: never replay text. */
 		if ((rc = plan(st, o, &tip)) != 0)
 			goto out;
 		for (changed = 0, i = 0; i < st->nt; i++)
 			changed |= st->t[i].changed;
-		if (attempt == 0 && st->nt > 0)
+		if (attempt == 0 && st->nt > 0 && o->from)
 			source_commit(st, &tip, st->t[0].src);
 		if (!changed) {
 			if (o->check)
-				lc_log_info("%s already runs what %s runs", o->to,
-				    o->from);
-			else
+				lc_log_info("%s already has these versions",
+				    o->to);
+			else if (o->from)
 				lc_log_warn("already promoted: %s runs what %s "
 				    "runs", o->to, o->from);
+			else
+				lc_log_warn("already there: %s has these "
+				    "versions", o->to);
 			report(st, o, NULL, 0);
 			rc = 0;
 			goto out;
@@ -809,7 +1103,13 @@ run(struct state *st, const struct opts *o)
 			rc = LC_ENO;
 			goto out;
 		}
-		if (attempt == 0 && o->verify && (rc = verify(st, o)) != 0)
+		if (attempt == 0 && (rc = guards(st, o)) != 0)
+			goto out;
+		if (attempt == 0 && (o->verify || o->pin) && (rc = verify(st, o))
+		    != 0)
+			goto out;
+		/* The digests --pin-digest found go in too. */
+		if (attempt == 0 && st->npin > 0 && (rc = plan(st, o, &tip)) != 0)
 			goto out;
 		msg.len = 0;
 		message(st, o, &msg);
@@ -1028,19 +1328,87 @@ main(int argc, char *argv[])
 		case OPT_REG_HTTPS:
 			o.reg_https = 1;
 			break;
+		case OPT_SET:
+			if (o.nsets == 32)
+				usage(LC_EXIT_USAGE);
+			o.sets[o.nsets++] = optarg;
+			break;
+		case OPT_ROLLBACK:
+			o.rollback = 1;
+			break;
+		case OPT_SEMVER: {
+			struct lc_semver v;
+
+			memset(&v, 0, sizeof(v));
+			if (lc_semver_in(&v, optarg) < 0) {
+				lc_error_set(LC_EUSAGE, "--semver '%s': not a "
+				    "range (>=1.2.0 <2, ^1.2, ~1.2.3, 1.x)",
+				    optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			o.semver = optarg;
+			break;
+		}
+		case OPT_ALLOW_TAGS:
+			o.allow_tags = optarg;
+			break;
+		case OPT_GATE:
+			if (o.ngates == 16)
+				usage(LC_EXIT_USAGE);
+			o.gates[o.ngates++] = optarg;
+			break;
+		case OPT_CHAIN:
+			o.chain = optarg;
+			break;
+		case OPT_PIN:
+			o.pin = 1;
+			break;
 		default:
 			usage(LC_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (o.from == NULL || o.to == NULL) {
-		lc_error_set(LC_EUSAGE, "give the environments: -f SRC -t DST");
+	if (o.to == NULL || (o.from != NULL) + (o.nsets > 0) + o.rollback != 1) {
+		lc_error_set(LC_EUSAGE, "give -f SRC -t DST, or -t DST with --set "
+		    "or --rollback");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}
-	if (strcmp(o.from, o.to) == 0 || strchr(o.from, '/') ||
-	    strchr(o.to, '/')) {
+	for (i = 0; i < o.nsets; i++)
+		if (add_given(&st, o.sets[i]) != 0) {
+			lc_error_set(LC_EUSAGE, "--set '%s': write [APP/]IMAGE=REF "
+			    "(REF: a tag, @sha256:..., or an image reference)",
+			    o.sets[i]);
+			lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+	if (o.chain && o.from) {
+		char buf[512], *tok, *save = NULL;
+		int k = 0, fi = -1, ti = -1;
+
+		snprintf(buf, sizeof(buf), "%s", o.chain);
+		for (tok = strtok_r(buf, ",", &save); tok;
+		    tok = strtok_r(NULL, ",", &save), k++) {
+			if (strcmp(tok, o.from) == 0)
+				fi = k;
+			if (strcmp(tok, o.to) == 0)
+				ti = k;
+		}
+		if (fi < 0 || ti < 0) {
+			lc_error_set(LC_EUSAGE, "--chain %s does not name both %s "
+			    "and %s", o.chain, o.from, o.to);
+			lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+		if (ti != fi + 1)
+			return lc_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
+			    "%s; nothing was promoted", o.chain, o.from, o.to,
+			    ti > fi ? "skips an environment" : "goes backwards"));
+	}
+	if (o.from && (strcmp(o.from, o.to) == 0 || strchr(o.from, '/') ||
+	    strchr(o.to, '/'))) {
 		lc_error_set(LC_EUSAGE, "-f %s -t %s: two different environment "
 		    "names", o.from, o.to);
 		lc_error_report();

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 12
+plan 19
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -200,10 +200,94 @@ git -C ../srv.git show main:apps/shop/overlays/staging/kustomization.yaml | grep
 git -C ../srv.git show main:apps/cart/overlays/staging/kustomization.yaml | grep -q 'newTag: v1.4.0' || fail "cart lost"
 end
 
+begin "--semver and --allow-tags refuse with exit 1 before writing"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+before=$(git -C ../srv.git rev-parse main)
+run promote --semver '^2' -f dev -t staging
+expect_rc 1
+expect_err "app: tag 'v1.4.0' is not a version in ^2; nothing was promoted"
+run promote --allow-tags 'v[0-9]+\.[0-9]+\.0-rc.*' -f dev -t staging
+expect_rc 1
+expect_err "does not match --allow-tags"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+run promote --semver '>=1.0.0 <3' --allow-tags 'v[0-9.]+' -n -f dev -t staging
+expect_rc 0
+end
+
+begin "a failing --gate exits 1 and shows its output; a passing one sees the plan"
+cd "$R/w" || exit 1
+run promote --gate 'echo "app-dev is Degraded" >&2; exit 3' -f dev -t staging
+expect_rc 1
+expect_err "app-dev is Degraded"
+expect_err "gate 'echo \"app-dev is Degraded\" >&2; exit 3' failed (exit 3); nothing was promoted"
+run promote --gate 'test "$PROMOTE_FROM $PROMOTE_TO" = "dev staging" && echo "$PROMOTE_IMAGES" | grep -q team/app:v1.4.0' -n -f dev -t staging
+expect_rc 0
+end
+
+begin "--chain refuses skipping an environment"
+cd "$R/w" || exit 1
+run promote --chain dev,staging,production -f dev -t production
+expect_rc 1
+expect_err "skips an environment"
+run promote --chain dev,staging,production -f dev -t qa
+expect_rc 2
+end
+
+begin "--pin-digest writes the digest the registry has"
+cd "$R/w" || exit 1
+run promote --pin-digest -f dev -t staging app
+expect_rc 0
+d=$(imgtag "$REG/team/app:v1.4.0")
+grep -q "^    digest: $d\$" overlays/staging/kustomization.yaml || fail "no digest: $(cat overlays/staging/kustomization.yaml)"
+end
+
+begin "--set pins a version by hand, with Promote-Reason"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote -t staging --set app=v1.4.0
+expect_rc 0
+expect_out_text "app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 set -> staging"
+git -C ../srv.git log -1 --format=%B main | grep -qx 'Promote-Reason: manual' || fail "no reason trailer"
+run promote -t staging --set app=v9.9.9
+expect_rc 4
+run promote -t staging --set 'app=Bad Tag'
+expect_rc 2
+end
+
+begin "--rollback restores the previous versions and records the commit it undoes"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+promote -q -f dev -t staging >/dev/null || fail "promote"
+p=$(git rev-parse HEAD)
+run promote -t staging --rollback
+expect_rc 0
+expect_out_text "app $REG/team/app:v1.4.0 -> $REG/team/app:v1.3.0 rollback -> staging
+worker $REG/team/worker:v2.0.0 -> $REG/team/worker:v1.9.0 rollback -> staging"
+git -C ../srv.git log -1 --format=%B main | grep -qx "Promote-Rollback-Of: $p" || fail "no Promote-Rollback-Of"
+git -C ../srv.git diff "$p~1" main --quiet -- overlays/staging || fail "staging is not back to before the promotion"
+end
+
+begin "--rollback with no promotion in the history exits 4"
+repo "$T"
+R=$T
+cd "$R/w" || exit 1
+run promote -t staging --rollback
+expect_rc 4
+expect_err "no promotion into staging in the history"
+end
+
 begin "usage errors exit 2"
 run promote -f dev
 expect_rc 2
 run promote -f dev -t dev
+expect_rc 2
+run promote -f dev -t staging --rollback
+expect_rc 2
+run promote --semver 'x y' -f dev -t staging
 expect_rc 2
 end
 
