@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
 #include <jv.h>
@@ -26,7 +27,7 @@
 enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
 	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
-	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN };
+	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -36,6 +37,7 @@ static const struct option longopts[] = {
 	{ "chain", required_argument, NULL, OPT_CHAIN },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "dotenv", required_argument, NULL, OPT_DOTENV },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "from", required_argument, NULL, 'f' },
 	{ "gate", required_argument, NULL, OPT_GATE },
@@ -70,7 +72,8 @@ struct opts {
 	int ntrailers;
 	char **images;
 	int nimages;
-	int dry_run, check, json, verify, rollback, pin;
+	int dry_run, check, json, env, verify, rollback, pin;
+	const char *dotenv;
 	const char *sets[32];
 	int nsets;
 	const char *semver, *allow_tags, *chain;
@@ -130,6 +133,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] "
 	    "[--allow-tags regex] [--app glob] [--author author] "
 	    "[--branch branch] [--chain envs] [--check] [--deadline duration] "
+	    "[--dotenv file] "
 	    "[--gate command] [--no-verify-image] [--path template] "
 	    "[--pin-digest] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] [--semver range] "
@@ -166,7 +170,9 @@ usage(int status)
 		    "      --chain A,B,C        refuse skipping an environment\n"
 		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
 		    "      --rollback           undo the last promotion into -t\n"
-		    "  -o, --output FMT         text or json\n"
+		    "  -o, --output FMT         text, json or env\n"
+		    "      --dotenv FILE        append PROMOTE_* lines (GitLab "
+		    "dotenv)\n"
 		    "  -m, --message MSG        commit subject\n"
 		    "      --trailer K=V        extra trailer (repeatable)\n"
 		    "      --branch, --remote, --author, --token-file, "
@@ -507,7 +513,8 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 			for (k = 0; k < napps && strcmp(apps[k], st->g[g].app); k++)
 				;
 			if (k == napps && napps < 64)
-				snprintf(apps[napps++], 128, "%s", st->g[g].app);
+				snprintf(apps[napps++], 128, "%.127s",
+				    st->g[g].app);
 		}
 		if (napps == 1 && apps[0][0] == '\0')
 			napps = 1;
@@ -518,7 +525,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		    NULL;
 
 		memset(t, 0, sizeof(*t));
-		snprintf(t->app, sizeof(t->app), "%s", app ? app : "");
+		snprintf(t->app, sizeof(t->app), "%.127s", app ? app : "");
 		memset(&sc, 0, sizeof(sc));
 		if (o->from) {
 			expand(o->path, o->from, app, dir, sizeof(dir));
@@ -706,11 +713,11 @@ given_ref(struct given *g, const char *ref)
 	struct lc_imgref r;
 
 	if (*ref == '@') {
-		snprintf(g->digest, sizeof(g->digest), "%s", ref + 1);
+		snprintf(g->digest, sizeof(g->digest), "%.79s", ref + 1);
 		return strncmp(g->digest, "sha256:", 7) == 0 ? 0 : -1;
 	}
 	if (strpbrk(ref, "/:@") == NULL) {
-		snprintf(g->tag, sizeof(g->tag), "%s", ref);
+		snprintf(g->tag, sizeof(g->tag), "%.129s", ref);
 		return lc_imgref_valid_tag(ref) ? 0 : -1;
 	}
 	if (lc_imgref_parse(&r, ref, 1) != 0) {
@@ -976,14 +983,55 @@ new_tree(struct state *st, const git_oid *tip, git_oid *out)
 	return rc == 0 ? 0 : lc_git_error(rc, "build the tree");
 }
 
+/* On GitHub Actions: a Markdown table on the run's summary page. */
+static void
+summary(const struct state *st, const struct opts *o, const char *commit,
+    int changed)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	struct lc_buf m = LC_BUF_INIT;
+	FILE *f;
+	int i;
+
+	if (lc_ci_kind() != LC_CI_GITHUB || path == NULL || *path == '\0')
+		return;
+	lc_buf_printf(&m, "### promote %s -> %s\n\n", o->from ? o->from :
+	    o->rollback ? "rollback" : "set", o->to);
+	if (!changed)
+		lc_buf_adds(&m, "Already promoted: nothing changed.\n\n");
+	else {
+		lc_buf_adds(&m, "| app | image | from | to |\n|---|---|---|---|\n");
+		for (i = 0; i < st->nc; i++)
+			if (st->c[i].differs)
+				lc_buf_printf(&m, "| %s | %s | `%s` | `%s` |\n",
+				    st->c[i].app[0] ? st->c[i].app : "-",
+				    st->c[i].name, st->c[i].prev, st->c[i].next);
+		lc_buf_printf(&m, "\n%s%s%s\n\n", commit ? "Commit `" : "",
+		    commit ? commit : o->dry_run ? "Dry run: nothing written." :
+		    "", commit ? "`" : "");
+	}
+	if ((f = fopen(path, "a")) == NULL || fputs(m.data, f) < 0 ||
+	    fclose(f) != 0)
+		lc_log_error("GITHUB_STEP_SUMMARY: %s", strerror(errno));
+	lc_buf_release(&m);
+}
+
 static void
 report(const struct state *st, const struct opts *o, const char *commit,
     int changed)
 {
+	struct lc_buf env = LC_BUF_INIT;
 	jv j, imgs;
-	int i;
+	int i, n;
 
-	if (!o->json) {
+	for (n = 0, i = 0; i < st->nc; i++)
+		n += st->c[i].differs;
+	lc_buf_printf(&env, "PROMOTE_CHANGED=%s\nPROMOTE_COMMIT=%s\n"
+	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
+	    commit ? commit : "", n);
+	if (o->env)
+		fputs(env.data, stdout);
+	else if (!o->json) {
 		for (i = 0; i < st->nc; i++)
 			if (st->c[i].differs)
 				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
@@ -1029,6 +1077,14 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	lc_ci_output("changed", changed ? "true" : "false");
 	if (commit)
 		lc_ci_output("commit", commit);
+	if (o->dotenv) {
+		FILE *f = fopen(o->dotenv, "a");
+
+		if (f == NULL || fputs(env.data, f) < 0 || fclose(f) != 0)
+			lc_log_error("--dotenv %s: %s", o->dotenv, strerror(errno));
+	}
+	summary(st, o, commit, changed);
+	lc_buf_release(&env);
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -1268,6 +1324,8 @@ main(int argc, char *argv[])
 		case 'o':
 			if (strcmp(optarg, "json") == 0)
 				o.json = 1;
+			else if (strcmp(optarg, "env") == 0)
+				o.env = 1;
 			else if (strcmp(optarg, "text") != 0)
 				usage(LC_EXIT_USAGE);
 			break;
@@ -1363,6 +1421,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PIN:
 			o.pin = 1;
+			break;
+		case OPT_DOTENV:
+			o.dotenv = optarg;
 			break;
 		default:
 			usage(LC_EXIT_USAGE);

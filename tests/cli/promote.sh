@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 19
+plan 20
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -126,6 +126,19 @@ run promote -o json --no-verify-image -n -f dev -t staging
 expect_rc 0
 jq -e '.changed == true and .dry_run == true and .from == "dev" and .to == "staging" and (.images | length) == 2 and .images[0].new == "'$REG'/team/app:v1.4.0"' "$T/out" >/dev/null ||
     fail "json: $(cat "$T/out")"
+end
+
+begin "-o env, --dotenv, GITHUB_OUTPUT and the step summary"
+cd "$R/w" || exit 1
+run env TOOLKIT_CI=github GITHUB_OUTPUT="$T/gho" GITHUB_STEP_SUMMARY="$T/sum" promote -o env --dotenv "$T/env" -f dev -t staging
+expect_rc 0
+c=$(git -C ../srv.git rev-parse main)
+expect_out_text "PROMOTE_CHANGED=true
+PROMOTE_COMMIT=$c
+PROMOTE_IMAGES_COUNT=2"
+cmp -s "$T/out" "$T/env" || fail "dotenv differs"
+grep -qx "commit=$c" "$T/gho" || fail "no commit= in GITHUB_OUTPUT"
+grep -qF "| - | app | \`$REG/team/app:v1.3.0\` | \`$REG/team/app:v1.4.0\` |" "$T/sum" || fail "summary: $(cat "$T/sum")"
 end
 
 begin "an image missing from the registry exits 4 and promotes nothing"
