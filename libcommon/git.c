@@ -666,8 +666,95 @@ lc_git_fetch_outcome(int rc)
 	}
 }
 
+static enum lc_git_outcome push_to(git_remote *remote, const char *src,
+    const char *dst, struct lc_buf *detail, struct lc_git_auth *auth);
+
+/* A remote on this machine: file://, or a path (libgit2's local transport). */
+static const char *
+local_path(const char *url)
+{
+	if (strncmp(url, "file://", 7) == 0)
+		return url + 7;
+	if (url[0] == '/' || url[0] == '.')
+		return url;
+	return NULL;
+}
+
+/*
+ * libgit2 1.5's local transport moves the remote ref without a
+ * compare-and-swap (it force-updates it): two pushers to a file:// remote
+ * both "land" and one commit is lost. So for local remotes: push the objects
+ * to a ref of our own, then move the branch with a compare-and-swap against
+ * the tip our fetch saw (refs/remotes/REMOTE/BRANCH), then drop our ref.
+ */
+static enum lc_git_outcome
+push_local(git_remote *remote, const char *path, const char *src,
+    const char *branch, struct lc_buf *detail, struct lc_git_auth *auth)
+{
+	git_repository *here = git_remote_owner(remote), *there = NULL;
+	git_reference *ref = NULL, *tmp = NULL;
+	git_oid want, seen;
+	char tmpname[256], tracking[512], dst[512];
+	unsigned long long r = 0;
+	enum lc_git_outcome oc;
+	int rc, have_seen;
+
+	lc_random(&r, sizeof(r));
+	snprintf(tmpname, sizeof(tmpname), "refs/gitops-utils/push-%llx", r);
+	if ((oc = push_to(remote, src, tmpname, detail, auth)) !=
+	    LC_GIT_LANDED)
+		return oc;
+	if ((rc = git_reference_name_to_id(&want, here, src)) != 0) {
+		lc_git_error(rc, "push");
+		return LC_GIT_FAILED;
+	}
+	snprintf(tracking, sizeof(tracking), "refs/remotes/%s/%s",
+	    git_remote_name(remote), branch);
+	have_seen = git_reference_name_to_id(&seen, here, tracking) == 0;
+	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
+	if ((rc = git_repository_open_bare(&there, path)) != 0 &&
+	    (rc = git_repository_open(&there, path)) != 0) {
+		lc_git_error(rc, "push: open the local remote");
+		return LC_GIT_FAILED;
+	}
+	if (have_seen)
+		rc = git_reference_create_matching(&ref, there, dst, &want, 1,
+		    &seen, "push");
+	else
+		rc = git_reference_create(&ref, there, dst, &want, 0, "push");
+	git_reference_free(ref);
+	if (git_reference_lookup(&tmp, there, tmpname) == 0) {
+		git_reference_delete(tmp);
+		git_reference_free(tmp);
+	}
+	git_repository_free(there);
+	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
+		lc_error_set(LC_ERROR, "push: '%s' moved on the remote "
+		    "(compare-and-swap failed)", dst);
+		return LC_GIT_RACE;
+	}
+	if (rc != 0) {
+		lc_git_error(rc, "push");
+		return LC_GIT_FAILED;
+	}
+	return LC_GIT_LANDED;
+}
+
 enum lc_git_outcome
 lc_git_push(git_remote *remote, const char *src, const char *branch,
+    struct lc_buf *detail, struct lc_git_auth *auth)
+{
+	const char *path = local_path(git_remote_url(remote));
+	char dst[512];
+
+	if (path)
+		return push_local(remote, path, src, branch, detail, auth);
+	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
+	return push_to(remote, src, dst, detail, auth);
+}
+
+static enum lc_git_outcome
+push_to(git_remote *remote, const char *src, const char *dst,
     struct lc_buf *detail, struct lc_git_auth *auth)
 {
 	git_push_options opts;
@@ -683,8 +770,8 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	ps.detail = detail;
 	ps.auth = auth;
-	snprintf(ps.ref, sizeof(ps.ref), "refs/heads/%s", branch);
-	snprintf(spec, sizeof(spec), "%s:refs/heads/%s", src, branch);
+	snprintf(ps.ref, sizeof(ps.ref), "%s", dst);
+	snprintf(spec, sizeof(spec), "%s:%s", src, dst);
 	opts.callbacks.push_update_reference = on_update;
 	opts.callbacks.sideband_progress = on_sideband;
 	opts.callbacks.payload = &ps;

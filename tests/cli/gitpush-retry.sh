@@ -1,7 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 30
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -265,6 +265,26 @@ for w in 1 2 3 4 5 6 7 8; do
 done
 wait $pids
 stop_daemon
+for w in 1 2 3 4 5 6 7 8; do
+	[ "$(cat "w$w/rc")" = 0 ] || fail "writer $w exited $(cat "w$w/rc"): $(head -c 300 "w$w/err")"
+	git -C srv.git merge-base --is-ancestor "$(cat "w$w/out")" main 2>/dev/null ||
+	    fail "writer $w's commit is not on main"
+done
+[ "$(git -C srv.git log --format=%s main | grep -c '^writer ')" = 8 ] || fail "$(git -C srv.git log --format=%s main | grep -c '^writer ') of 8 writers landed"
+end
+
+begin "8 writers at once over file://: all land (our compare-and-swap)"
+setup
+pids=
+for w in 1 2 3 4 5 6 7 8; do
+	git clone -q "file://$T/srv.git" "w$w" 2>/dev/null
+	echo "$w" >"w$w/file$w"
+done
+for w in 1 2 3 4 5 6 7 8; do
+	(cd "w$w" && gitpush-retry -m "writer $w" "file$w" >out 2>err; echo $? >rc) &
+	pids="$pids $!"
+done
+wait $pids
 for w in 1 2 3 4 5 6 7 8; do
 	[ "$(cat "w$w/rc")" = 0 ] || fail "writer $w exited $(cat "w$w/rc"): $(head -c 300 "w$w/err")"
 	git -C srv.git merge-base --is-ancestor "$(cat "w$w/out")" main 2>/dev/null ||
