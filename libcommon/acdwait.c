@@ -535,6 +535,14 @@ stream_url(struct waiter *wt, const char *selector, struct lc_buf *u)
 		lc_acd_query(u, "name", wt->t[0].app.name);
 	lc_acd_query(u, "appNamespace", shared_ns(wt));
 	lc_acd_query(u, "selector", selector);
+	/*
+	 * Several apps: no resourceVersion, so that the server opens with the
+	 * current state of every matching app (ADDED events). The server keeps
+	 * no history: a watch from a resourceVersion would miss what changed
+	 * between our snapshots and its opening.
+	 */
+	if (wt->n > 1)
+		return;
 	/* From the oldest snapshot on: nothing newer is dropped. */
 	for (i = 0; i < wt->n; i++)
 		if (!wt->t[i].done && jv_is_valid(wt->t[i].last) &&
@@ -826,18 +834,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 				fail_pending(&wt, rc, lc_error_msg());
 				break;
 			}
-			/*
-			 * A watch without a name sends no current state and
-			 * the server keeps no history: look once now that it
-			 * is open, so nothing between the snapshots and the
-			 * watch is lost.
-			 */
-			if (n > 1 && lc_http_stream_started(s, lc_clock_ms() +
-			    1000) >= 0 && (rc = poll_all(&wt, 0, deadline)) != 0
-			    && rc != LC_EUNAVAIL && rc != LC_ETIMEOUT) {
-				fail_pending(&wt, rc, lc_error_msg());
-				break;
-			}
+
 		}
 		until = next_poll;
 		if (deadline && deadline < until)
@@ -877,11 +874,6 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		    "the watch reported an error" : lc_error_msg());
 		sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
 		drops++;
-		if (wt.n > 1 && (rc = poll_all(&wt, 0, deadline)) != 0 &&
-		    rc != LC_EUNAVAIL && rc != LC_ETIMEOUT) {
-			fail_pending(&wt, rc, lc_error_msg());
-			break;
-		}
 		progress(&wt);
 	}
 	if (wt.pending > 0) {

@@ -433,7 +433,8 @@ on_stream(char *p, size_t size, size_t n, void *arg)
 			lc_buf_add(&s->err.body, p, n);
 		return n;
 	}
-	if (!s->stop && s->fn(s->arg, p, n) != 0)
+	/* Every byte goes to fn, also after it asked to stop: none is lost. */
+	if (s->fn(s->arg, p, n) != 0)
 		s->stop = 1;
 	return n;
 }
@@ -484,6 +485,7 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 	int running = 1, q, rc = 0;
 	CURLcode cc = CURLE_OK;
 
+	s->stop = 0;
 	for (;;) {
 		curl_multi_perform(s->multi, &running);
 		while ((msg = curl_multi_info_read(s->multi, &q)) != NULL)
