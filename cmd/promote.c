@@ -23,11 +23,13 @@
 #include "plugin.h"
 #include "semver.h"
 #include "yaml_edit.h"
+#include "yaml_expr.h"
 
 enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
 	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
-	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV };
+	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV,
+	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -37,11 +39,13 @@ static const struct option longopts[] = {
 	{ "chain", required_argument, NULL, OPT_CHAIN },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "digest-key", required_argument, NULL, OPT_DIGEST_KEY },
 	{ "dotenv", required_argument, NULL, OPT_DOTENV },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "from", required_argument, NULL, 'f' },
 	{ "gate", required_argument, NULL, OPT_GATE },
 	{ "help", no_argument, NULL, 'h' },
+	{ "key", required_argument, NULL, OPT_KEY },
 	{ "message", required_argument, NULL, 'm' },
 	{ "no-verify-image", no_argument, NULL, OPT_NO_VERIFY },
 	{ "output", required_argument, NULL, 'o' },
@@ -52,6 +56,7 @@ static const struct option longopts[] = {
 	{ "registry-https", no_argument, NULL, OPT_REG_HTTPS },
 	{ "registry-insecure", no_argument, NULL, OPT_REG_INSECURE },
 	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "repo-key", required_argument, NULL, OPT_REPO_KEY },
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "set", required_argument, NULL, OPT_SET },
@@ -74,6 +79,11 @@ struct opts {
 	int nimages;
 	int dry_run, check, json, env, verify, rollback, pin;
 	const char *dotenv;
+	/* Helm values: the tag (and digest, repository) of each image. */
+	const char *keys[16], *digest_keys[16], *repo_keys[16];
+	int nkeys, ndigest_keys, nrepo_keys;
+	struct lc_yexpr *q_key[16], *q_digest[16], *q_repo[16];
+	struct lc_yexpr *s_key[16], *s_digest[16];
 	const char *sets[32];
 	int nsets;
 	const char *semver, *allow_tags, *chain;
@@ -133,7 +143,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] "
 	    "[--allow-tags regex] [--app glob] [--author author] "
 	    "[--branch branch] [--chain envs] [--check] [--deadline duration] "
-	    "[--dotenv file] "
+	    "[--dotenv file] [--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-verify-image] [--path template] "
 	    "[--pin-digest] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] [--semver range] "
@@ -154,6 +164,12 @@ usage(int status)
 		    "overlays/{env};\n"
 		    "                           {app} is expanded by --app)\n"
 		    "      --app GLOB           apps to promote (repeatable)\n"
+		    "      --key PATH           Helm values: the tag's path (ymlset "
+		    "syntax, repeatable;\n"
+		    "                           --path then names the file, "
+		    "default envs/{env}/values.yaml)\n"
+		    "      --digest-key PATH, --repo-key PATH  the same image's "
+		    "digest, repository\n"
 		    "  IMAGE ...                only these images (as in name:)\n"
 		    "  -n, --dry-run            print the diff and the message, "
 		    "write nothing\n"
@@ -481,6 +497,170 @@ edit_dst(struct lc_ydoc *d, void *arg)
 	return edits ? lc_ydoc_commit(d) : 0;
 }
 
+/* ---- the Helm values edit ---------------------------------------------- */
+
+/* Evaluate the query e on d into out (one line of text, "" for null). */
+static int
+query(const struct lc_yexpr *e, struct lc_ydoc *d, char *out, size_t n)
+{
+	struct lc_yexpr_env env;
+	struct lc_buf b = LC_BUF_INIT;
+	int whole = 0, rc;
+
+	memset(&env, 0, sizeof(env));
+	out[0] = '\0';
+	if ((rc = lc_yexpr_eval(e, d, &env, &b, &whole)) == 0 && b.data &&
+	    !env.last_falsy) {
+		b.data[strcspn(b.data, "\n")] = '\0';
+		snprintf(out, n, "%s", b.data);
+	}
+	lc_buf_release(&b);
+	return rc;
+}
+
+static int
+assign(const struct lc_yexpr *e, struct lc_ydoc *d, const char *v)
+{
+	struct lc_yexpr_var var = { "v", v };
+	struct lc_yexpr_env env;
+	struct lc_buf b = LC_BUF_INIT;
+	int whole = 0, rc;
+
+	memset(&env, 0, sizeof(env));
+	env.vars = &var;
+	env.nvars = 1;
+	env.no_create = 1;
+	rc = lc_yexpr_eval(e, d, &env, &b, &whole);
+	lc_buf_release(&b);
+	return rc;
+}
+
+struct helm_src {
+	const struct opts *o;
+	struct src_ctx *sc;
+	const char *file;
+};
+
+static int
+helm_read(struct lc_ydoc *d, void *arg)
+{
+	struct helm_src *h = arg;
+	const struct opts *o = h->o;
+	struct img *im;
+	int i, rc;
+
+	if (d->index != 0)
+		return 0;
+	for (i = 0; i < o->nkeys; i++) {
+		im = &h->sc->im[h->sc->n];
+		memset(im, 0, sizeof(*im));
+		snprintf(im->name, sizeof(im->name), "%s", o->keys[i]);
+		if ((rc = query(o->q_key[i], d, im->tag, sizeof(im->tag))) != 0)
+			return rc;
+		if (i < o->ndigest_keys && (rc = query(o->q_digest[i], d,
+		    im->digest, sizeof(im->digest))) != 0)
+			return rc;
+		if (!im->tag[0] && !im->digest[0])
+			return lc_error_set(LC_ENOTFOUND, "%s: %s has no value",
+			    h->file, o->keys[i]);
+		h->sc->n++;
+	}
+	return 0;
+}
+
+static int
+helm_edit(struct lc_ydoc *d, void *arg)
+{
+	struct dst_ctx *c = arg;
+	const struct opts *o = c->o;
+	char tag[130], digest[80], repo[256];
+	struct change *ch;
+	struct img cur;
+	int i, k, rc;
+
+	if (d->index != 0)
+		return 0;
+	for (i = 0; i < c->src->n; i++) {
+		const struct img *s = &c->src->im[i];
+		const char *dg = s->digest[0] ? s->digest : pinned(c->st,
+		    s->name);
+
+		if (!wanted(o, s->name))
+			continue;
+		for (k = 0; k < o->nkeys && strcmp(o->keys[k], s->name); k++)
+			;
+		if (k == o->nkeys)
+			return lc_error_set(LC_EUSAGE, "'%s' is not one of the "
+			    "--key paths", s->name);
+		if ((rc = query(o->q_key[k], d, tag, sizeof(tag))) != 0)
+			return rc;
+		digest[0] = repo[0] = '\0';
+		if (k < o->ndigest_keys && (rc = query(o->q_digest[k], d, digest,
+		    sizeof(digest))) != 0)
+			return rc;
+		if (k < o->nrepo_keys && (rc = query(o->q_repo[k], d, repo,
+		    sizeof(repo))) != 0)
+			return rc;
+		ch = &c->st->c[c->st->nc++];
+		memset(ch, 0, sizeof(*ch));
+		snprintf(ch->app, sizeof(ch->app), "%s", c->app ? c->app : "");
+		snprintf(ch->name, sizeof(ch->name), "%s", s->name);
+		snprintf(ch->file, sizeof(ch->file), "%s", c->file);
+		snprintf(ch->tag, sizeof(ch->tag), "%s", s->tag);
+		snprintf(ch->digest, sizeof(ch->digest), "%s", dg);
+		memset(&cur, 0, sizeof(cur));
+		snprintf(cur.name, sizeof(cur.name), "%s", repo[0] ? repo :
+		    s->name);
+		ref_text(&cur, tag, digest, ch->prev, sizeof(ch->prev));
+		ref_text(&cur, s->tag, k < o->ndigest_keys ? dg : "", ch->next,
+		    sizeof(ch->next));
+		ch->differs = strcmp(ch->prev, ch->next) != 0;
+		if (!ch->differs)
+			continue;
+		if (strcmp(tag, s->tag) != 0 && s->tag[0] &&
+		    (rc = assign(o->s_key[k], d, s->tag)) != 0)
+			return rc;
+		if (k < o->ndigest_keys && strcmp(digest, dg) != 0 && *dg &&
+		    (rc = assign(o->s_digest[k], d, dg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Compile the --key expressions: queries, and "(PATH) = $v" edits. */
+static int
+compile_keys(struct opts *o)
+{
+	struct lc_yexpr_var var = { "v", "" };
+	struct lc_buf b = LC_BUF_INIT;
+	int i, rc = 0;
+
+	if (o->ndigest_keys > o->nkeys || o->nrepo_keys > o->nkeys)
+		return lc_error_set(LC_EUSAGE, "give a --key for each "
+		    "--digest-key and --repo-key");
+	for (i = 0; rc == 0 && i < o->nkeys; i++) {
+		rc = lc_yexpr_parse(&o->q_key[i], o->keys[i], NULL, 0);
+		b.len = 0;
+		lc_buf_printf(&b, "(%s) = $v", o->keys[i]);
+		if (rc == 0)
+			rc = lc_yexpr_parse(&o->s_key[i], b.data, &var, 1);
+		if (rc == 0 && i < o->ndigest_keys) {
+			rc = lc_yexpr_parse(&o->q_digest[i], o->digest_keys[i],
+			    NULL, 0);
+			b.len = 0;
+			lc_buf_printf(&b, "(%s) = $v", o->digest_keys[i]);
+			if (rc == 0)
+				rc = lc_yexpr_parse(&o->s_digest[i], b.data, &var,
+				    1);
+		}
+		if (rc == 0 && i < o->nrepo_keys)
+			rc = lc_yexpr_parse(&o->q_repo[i], o->repo_keys[i], NULL,
+			    0);
+	}
+	lc_buf_release(&b);
+	return rc;
+}
+
 /* Compute every target's new bytes from the tree of commit tip. */
 static int
 plan(struct state *st, const struct opts *o, const git_oid *tip)
@@ -527,7 +707,20 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		memset(t, 0, sizeof(*t));
 		snprintf(t->app, sizeof(t->app), "%.127s", app ? app : "");
 		memset(&sc, 0, sizeof(sc));
-		if (o->from) {
+		if (o->from && o->nkeys) {
+			struct helm_src hs = { o, &sc, t->src };
+
+			expand(o->path, o->from, app, t->src, sizeof(t->src));
+			src.len = 0;
+			if (read_path(st->repo, tree, t->src, &src) != 0) {
+				rc = lc_error_set(LC_ENOTFOUND, "%s: no such file "
+				    "(check --path)", t->src);
+				goto out;
+			}
+			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
+			    src.len, helm_read, &hs, NULL)) != 0)
+				goto out;
+		} else if (o->from) {
 			expand(o->path, o->from, app, dir, sizeof(dir));
 			src.len = 0;
 			if ((rc = find_kustomization(st->repo, tree, dir, t->src,
@@ -554,10 +747,19 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 			if (sc.n == 0)
 				continue;
 		}
-		expand(o->path, o->to, app, dir, sizeof(dir));
-		if ((rc = find_kustomization(st->repo, tree, dir, t->dst,
-		    sizeof(t->dst), &t->before)) != 0)
-			goto out;
+		if (o->nkeys) {
+			expand(o->path, o->to, app, t->dst, sizeof(t->dst));
+			if (read_path(st->repo, tree, t->dst, &t->before) != 0) {
+				rc = lc_error_set(LC_ENOTFOUND, "%s: no such file "
+				    "(check --path)", t->dst);
+				goto out;
+			}
+		} else {
+			expand(o->path, o->to, app, dir, sizeof(dir));
+			if ((rc = find_kustomization(st->repo, tree, dir, t->dst,
+			    sizeof(t->dst), &t->before)) != 0)
+				goto out;
+		}
 		if (sc.n == 0) {
 			rc = lc_error_set(LC_ENOTFOUND, "%s: no images: entries "
 			    "to promote (is the version set in base/?)", t->src);
@@ -571,7 +773,8 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		dc.file = t->dst;
 		lc_yout_release(&out);
 		if ((rc = lc_yaml_stream(t->dst, t->before.data ?
-		    t->before.data : "", t->before.len, edit_dst, &dc, &out)) != 0)
+		    t->before.data : "", t->before.len, o->nkeys ? helm_edit :
+		    edit_dst, &dc, &out)) != 0)
 			goto out;
 		lc_yout_join(&out, &t->after);
 		t->changed = out.changed;
@@ -602,9 +805,17 @@ verify(const struct state *st, const struct opts *o)
 
 		if (!c->differs)
 			continue;
-		if (lc_imgref_parse(&ref, c->next, 1) != 0)
+		if (lc_imgref_parse(&ref, c->next, 1) != 0) {
+			if (o->nkeys) {
+				/* Helm values without --repo-key: no repository. */
+				lc_error_clear();
+				lc_log_info("%s: %s: no --repo-key, not checked",
+				    c->file, c->name);
+				continue;
+			}
 			return lc_error_set(LC_ERROR, "%s: '%s' is not an image "
 			    "reference", c->file, c->next);
+		}
 		if (strcmp(ref.registry, "docker.io") == 0 &&
 		    strchr(c->next, '/') == NULL) {
 			lc_log_info("%s: '%s' names no registry; not checked",
@@ -1292,7 +1503,7 @@ main(int argc, char *argv[])
 {
 	struct opts o;
 	struct state st;
-	int ch, rc, i;
+	int ch, rc, i, path_given = 0;
 
 	lc_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -1337,6 +1548,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PATH:
 			o.path = optarg;
+			path_given = 1;
 			break;
 		case OPT_APP:
 			if (o.napps == 32)
@@ -1425,6 +1637,19 @@ main(int argc, char *argv[])
 		case OPT_DOTENV:
 			o.dotenv = optarg;
 			break;
+		case OPT_KEY:
+		case OPT_DIGEST_KEY:
+		case OPT_REPO_KEY: {
+			const char **v = ch == OPT_KEY ? o.keys : ch ==
+			    OPT_DIGEST_KEY ? o.digest_keys : o.repo_keys;
+			int *n = ch == OPT_KEY ? &o.nkeys : ch == OPT_DIGEST_KEY ?
+			    &o.ndigest_keys : &o.nrepo_keys;
+
+			if (*n == 16)
+				usage(LC_EXIT_USAGE);
+			v[(*n)++] = optarg;
+			break;
+		}
 		default:
 			usage(LC_EXIT_USAGE);
 		}
@@ -1477,6 +1702,12 @@ main(int argc, char *argv[])
 	}
 	o.images = argv;
 	o.nimages = argc;
+	if (o.nkeys && !path_given)
+		o.path = "envs/{env}/values.yaml";
+	if (o.nkeys && compile_keys(&o) != 0) {
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
 	for (i = 0; i < argc; i++)
 		if (*argv[i] == '\0')
 			usage(LC_EXIT_USAGE);

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 20
+plan 22
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -291,6 +291,33 @@ cd "$R/w" || exit 1
 run promote -t staging --rollback
 expect_rc 4
 expect_err "no promotion into staging in the history"
+end
+
+begin "Helm values: --key and --repo-key, only the tag's bytes change"
+git init -q --bare -b main "$T/srv.git"
+git clone -q "$T/srv.git" "$T/w" 2>/dev/null
+R=$T
+cd "$R/w" || exit 1
+mkdir -p envs/dev envs/staging
+printf '# dev values\nimage:\n  repository: %s/team/app  # the app\n  tag: "v1.4.0"\nreplicas: 2\n' "$REG" >envs/dev/values.yaml
+printf '# staging values\nimage:\n  repository: %s/team/app  # the app\n  tag: "v1.3.0"   # keep\nreplicas: 4\n' "$REG" >envs/staging/values.yaml
+git add . && git commit -qm init && git push -q origin main
+run promote --key .image.tag --repo-key .image.repository -f dev -t staging
+expect_rc 0
+expect_out_text ".image.tag $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging"
+[ "$(git -C ../srv.git diff main~1 main -U0 | grep -c '^[-+] ')" -eq 2 ] || fail "more than the tag changed"
+grep -qx '  tag: "v1.4.0"   # keep' envs/staging/values.yaml || fail "quoting or comment lost"
+end
+
+begin "Helm values: a tag missing from the registry exits 4"
+cd "$R/w" || exit 1
+sed -i 's/"v1.4.0"/"v7.7.7"/' envs/dev/values.yaml
+git commit -qam "dev: v7.7.7" && git push -q origin main
+run promote --key .image.tag --repo-key .image.repository -f dev -t staging
+expect_rc 4
+run promote --key .image.nope -f dev -t staging
+expect_rc 4
+expect_err "envs/dev/values.yaml: .image.nope has no value"
 end
 
 begin "usage errors exit 2"
