@@ -674,6 +674,11 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 	struct dst_ctx dc;
 	int napps = 1, a, rc;
 
+	/* Planned again on every attempt: drop the last attempt's bytes. */
+	for (a = 0; a < st->nt; a++) {
+		lc_buf_release(&st->t[a].before);
+		lc_buf_release(&st->t[a].after);
+	}
 	st->nt = st->nc = 0;
 	if ((rc = git_commit_lookup(&c, st->repo, tip)) != 0 ||
 	    (rc = git_commit_tree(&tree, c)) != 0) {
@@ -1716,6 +1721,13 @@ main(int argc, char *argv[])
 	for (i = 0; i < st.nt; i++) {
 		lc_buf_release(&st.t[i].before);
 		lc_buf_release(&st.t[i].after);
+	}
+	for (i = 0; i < o.nkeys; i++) {
+		lc_yexpr_free(o.q_key[i]);
+		lc_yexpr_free(o.s_key[i]);
+		lc_yexpr_free(o.q_digest[i]);
+		lc_yexpr_free(o.s_digest[i]);
+		lc_yexpr_free(o.q_repo[i]);
 	}
 	git_signature_free(st.author);
 	git_signature_free(st.committer);
