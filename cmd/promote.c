@@ -29,7 +29,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
 	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
 	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV,
-	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY };
+	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -60,6 +60,7 @@ static const struct option longopts[] = {
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "to", required_argument, NULL, 't' },
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "trailer", required_argument, NULL, OPT_TRAILER },
@@ -77,7 +78,7 @@ struct opts {
 	int ntrailers;
 	char **images;
 	int nimages;
-	int dry_run, check, json, env, verify, rollback, pin;
+	int dry_run, check, json, env, verify, rollback, pin, tag_strategy;
 	const char *dotenv;
 	/* Helm values: the tag (and digest, repository) of each image. */
 	const char *keys[16], *digest_keys[16], *repo_keys[16];
@@ -150,8 +151,9 @@ usage(int status)
 	    "[--token-file file] [--trailer key=value] -f env -t env "
 	    "[image ...]\n"
 	    "       %s [options] -t env --set image=ref ...\n"
-	    "       %s [options] -t env --rollback\n", lc_progname, lc_progname,
-	    lc_progname);
+	    "       %s [options] -t env --rollback\n"
+	    "       %s [options] --strategy tag -f env -t env repo ...\n",
+	    lc_progname, lc_progname, lc_progname, lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Copy the image versions (newTag, digest) of environment -f "
@@ -186,6 +188,9 @@ usage(int status)
 		    "      --chain A,B,C        refuse skipping an environment\n"
 		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
 		    "      --rollback           undo the last promotion into -t\n"
+		    "      --strategy tag       no git: move each REPO's tag -t to "
+		    "the image its\n"
+		    "                           tag -f has, in the registry\n"
 		    "  -o, --output FMT         text, json or env\n"
 		    "      --dotenv FILE        append PROMOTE_* lines (GitLab "
 		    "dotenv)\n"
@@ -1465,6 +1470,84 @@ out:
 	return rc;
 }
 
+/*
+ * --strategy tag: for each REPO, point tag -t at the manifest tag -f names
+ * (resolved to its digest first, so a moving source cannot race us), by
+ * writing the same bytes under the new tag. No git.
+ */
+static int
+tag_run(struct state *st, const struct opts *o)
+{
+	struct lc_registry *r = NULL;
+	struct lc_registry_opts ro;
+	struct lc_reg_desc src, dst, put;
+	struct lc_imgref ref;
+	struct change *c;
+	char *bytes = NULL, nm[512];
+	size_t len;
+	int i, rc = 0, changed = 0;
+
+	for (i = 0; rc == 0 && i < o->nimages; i++) {
+		if ((rc = lc_imgref_parse(&ref, o->images[i], 0)) != 0)
+			break;
+		if (ref.tag[0] || ref.digest[0]) {
+			rc = lc_error_set(LC_EUSAGE, "'%s': give the repository; "
+			    "the tags are the environments", o->images[i]);
+			break;
+		}
+		ro = o->ro;
+		if (lc_imgref_loopback(ref.registry) && !o->reg_https)
+			ro.plain_http = 1;
+		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
+			break;
+		c = &st->c[st->nc++];
+		memset(c, 0, sizeof(*c));
+		snprintf(nm, sizeof(nm), "%.250s/%.250s", ref.registry, ref.repo);
+		snprintf(c->name, sizeof(c->name), "%.255s", nm);
+		snprintf(c->file, sizeof(c->file), "%s", nm);
+		if ((rc = lc_registry_resolve(r, ref.repo, o->from, &src)) != 0)
+			goto next;
+		snprintf(c->tag, sizeof(c->tag), "%s", o->from);
+		snprintf(c->digest, sizeof(c->digest), "%s", src.digest);
+		memset(&dst, 0, sizeof(dst));
+		rc = lc_registry_resolve(r, ref.repo, o->to, &dst);
+		if (rc == LC_ENOTFOUND) {
+			lc_error_clear();
+			rc = 0;
+		} else if (rc != 0)
+			goto next;
+		snprintf(c->prev, sizeof(c->prev), "%.400s:%.60s%s%s", nm, o->to,
+		    dst.digest[0] ? "@" : "", dst.digest);
+		snprintf(c->next, sizeof(c->next), "%.400s:%.60s@%s", nm, o->to,
+		    src.digest);
+		c->differs = strcmp(dst.digest, src.digest) != 0;
+		if (!c->differs || o->check || o->dry_run)
+			goto next;
+		if ((rc = lc_registry_get(r, ref.repo, src.digest, &bytes, &len,
+		    &src)) == 0)
+			rc = lc_registry_put(r, ref.repo, o->to, bytes, len,
+			    src.media_type, &put);
+		free(bytes);
+		bytes = NULL;
+		if (rc == 0 && strcmp(put.digest, src.digest) != 0)
+			rc = lc_error_set(LC_ERROR, "%s:%s: the registry stored %s, "
+			    "not %s", c->name, o->to, put.digest, src.digest);
+next:
+		lc_registry_close(r);
+		r = NULL;
+	}
+	for (i = 0; i < st->nc; i++)
+		changed |= st->c[i].differs;
+	if (rc != 0)
+		return rc;
+	if (!changed)
+		lc_log_warn("already promoted: every %s tag is where %s is",
+		    o->to, o->from);
+	if (o->dry_run || o->check || changed)
+		report(st, o, NULL, changed && !o->check && !o->dry_run);
+	return o->check && changed ? LC_ENO : 0;
+}
+
 static int
 open_state(struct state *st, const struct opts *o)
 {
@@ -1642,6 +1725,17 @@ main(int argc, char *argv[])
 		case OPT_DOTENV:
 			o.dotenv = optarg;
 			break;
+		case OPT_STRATEGY:
+			if (strcmp(optarg, "tag") == 0)
+				o.tag_strategy = 1;
+			else if (strcmp(optarg, "dir") != 0) {
+				lc_error_set(LC_EUSAGE, "--strategy %s: dir or tag "
+				    "(branch and pull requests are not there yet)",
+				    optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			break;
 		case OPT_KEY:
 		case OPT_DIGEST_KEY:
 		case OPT_REPO_KEY: {
@@ -1716,7 +1810,15 @@ main(int argc, char *argv[])
 	for (i = 0; i < argc; i++)
 		if (*argv[i] == '\0')
 			usage(LC_EXIT_USAGE);
-	if ((rc = open_state(&st, &o)) == 0)
+	if (o.tag_strategy) {
+		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
+			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
+			    "the repositories whose tags move");
+			lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+		rc = tag_run(&st, &o);
+	} else if ((rc = open_state(&st, &o)) == 0)
 		rc = run(&st, &o);
 	for (i = 0; i < st.nt; i++) {
 		lc_buf_release(&st.t[i].before);

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 22
+plan 23
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -318,6 +318,25 @@ expect_rc 4
 run promote --key .image.nope -f dev -t staging
 expect_rc 4
 expect_err "envs/dev/values.yaml: .image.nope has no value"
+end
+
+begin "--strategy tag: the env tag moves in the registry, no git"
+reg_seed team/tagged dev >/dev/null
+run promote --strategy tag -f dev -t staging "$REG/team/tagged"
+expect_rc 0
+d=$(imgtag "$REG/team/tagged:dev")
+expect_out_text "$REG/team/tagged $REG/team/tagged:staging -> $REG/team/tagged:staging@$d dev -> staging"
+[ "$(imgtag "$REG/team/tagged:staging")" = "$d" ] || fail "staging is not dev's digest"
+run promote --strategy tag -f dev -t staging "$REG/team/tagged"
+expect_rc 0
+expect_no_out
+expect_err "already promoted"
+run promote --check --strategy tag -f dev -t prod "$REG/team/tagged"
+expect_rc 1
+run promote --strategy tag -f nope -t staging "$REG/team/tagged"
+expect_rc 4
+run promote --strategy tag -f dev -t staging "$REG/team/tagged:v1"
+expect_rc 2
 end
 
 begin "usage errors exit 2"
