@@ -29,7 +29,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
 	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
 	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV,
-	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY };
+	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -52,6 +52,7 @@ static const struct option longopts[] = {
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "pin-digest", no_argument, NULL, OPT_PIN },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "registry-ca-file", required_argument, NULL, OPT_REG_CA },
 	{ "registry-https", no_argument, NULL, OPT_REG_HTTPS },
 	{ "registry-insecure", no_argument, NULL, OPT_REG_INSECURE },
@@ -78,7 +79,7 @@ struct opts {
 	int ntrailers;
 	char **images;
 	int nimages;
-	int dry_run, check, json, env, verify, rollback, pin, tag_strategy;
+	int dry_run, check, json, env, verify, rollback, pin, tag_strategy, raw;
 	const char *dotenv;
 	/* Helm values: the tag (and digest, repository) of each image. */
 	const char *keys[16], *digest_keys[16], *repo_keys[16];
@@ -146,7 +147,7 @@ usage(int status)
 	    "[--branch branch] [--chain envs] [--check] [--deadline duration] "
 	    "[--dotenv file] [--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-verify-image] [--path template] "
-	    "[--pin-digest] [--registry-ca-file file] [--registry-https] "
+	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] [--semver range] "
 	    "[--token-file file] [--trailer key=value] -f env -t env "
 	    "[image ...]\n"
@@ -172,6 +173,8 @@ usage(int status)
 		    "default envs/{env}/values.yaml)\n"
 		    "      --digest-key PATH, --repo-key PATH  the same image's "
 		    "digest, repository\n"
+		    "      --raw                plain manifests: every image: field "
+		    "under --path\n"
 		    "  IMAGE ...                only these images (as in name:)\n"
 		    "  -n, --dry-run            print the diff and the message, "
 		    "write nothing\n"
@@ -666,6 +669,227 @@ compile_keys(struct opts *o)
 	return rc;
 }
 
+/* ---- raw manifests: image: fields ------------------------------------ */
+
+struct raw_ctx {
+	struct state *st;
+	const struct opts *o;
+	const char *file;
+	int edit;		/* 0: collect into st->g; 1: rewrite */
+	int edits;
+};
+
+/* The repository part of an image: field ("" when it is not one). */
+static int
+raw_ref(const char *v, size_t n, struct lc_imgref *r, char *repo, size_t rn)
+{
+	char buf[700];
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, v);
+	if (lc_imgref_parse(r, buf, 1) != 0) {
+		lc_error_clear();
+		return -1;
+	}
+	snprintf(repo, rn, "%.*s", (int)(strcspn(buf, "@") -
+	    (r->tag[0] ? strlen(r->tag) + 1 : 0)), buf);
+	return 0;
+}
+
+static int
+raw_doc(struct lc_ydoc *d, void *arg)
+{
+	struct raw_ctx *c = arg;
+	struct state *st = c->st;
+	struct lc_imgref r;
+	char repo[600], val[800];
+	const char *v, *k;
+	size_t vn, kn;
+	uint32_t i, key;
+	int g, rc;
+
+	for (i = 1; i < d->nnodes; i++) {
+		if (LC_YN(d, i)->type != LC_YSCALAR || (key = lc_ynode_key(d,
+		    i)) == 0 || key == i)
+			continue;
+		k = lc_ynode_value(d, key, &kn);
+		if (kn != 5 || strncmp(k, "image", 5) != 0)
+			continue;
+		v = lc_ynode_value(d, i, &vn);
+		if (raw_ref(v, vn, &r, repo, sizeof(repo)) != 0)
+			continue;
+		if (!c->edit) {
+			for (g = 0; g < st->ng && strcmp(st->g[g].name, repo); g++)
+				;
+			if (g < st->ng) {
+				if (strcmp(st->g[g].tag, r.tag) ||
+				    strcmp(st->g[g].digest, r.digest))
+					return lc_error_set(LC_ERROR, "%s: %s has two "
+					    "versions in the source (%s and %s)",
+					    c->file, repo, st->g[g].tag, r.tag);
+				continue;
+			}
+			if (st->ng == 64 || !wanted(c->o, repo))
+				continue;
+			memset(&st->g[st->ng], 0, sizeof(st->g[0]));
+			snprintf(st->g[st->ng].name, sizeof(st->g[0].name), "%.255s",
+			    repo);
+			snprintf(st->g[st->ng].tag, sizeof(st->g[0].tag), "%s",
+			    r.tag);
+			snprintf(st->g[st->ng].digest, sizeof(st->g[0].digest), "%s",
+			    r.digest);
+			st->ng++;
+			continue;
+		}
+		for (g = 0; g < st->ng && strcmp(st->g[g].name, repo); g++)
+			;
+		if (g == st->ng || st->nc == 256)
+			continue;
+		{
+			struct change *ch = &st->c[st->nc++];
+			const char *dg = st->g[g].digest[0] ? st->g[g].digest :
+			    pinned(st, repo);
+			struct lc_ylit lit;
+
+			memset(ch, 0, sizeof(*ch));
+			snprintf(ch->name, sizeof(ch->name), "%.255s", repo);
+			{
+				size_t l = strlen(c->file);
+
+				if (l >= sizeof(ch->file))
+					l = sizeof(ch->file) - 1;
+				memmove(ch->file, c->file, l);
+				ch->file[l] = '\0';
+			}
+			memcpy(ch->tag, st->g[g].tag, sizeof(ch->tag));
+			snprintf(ch->digest, sizeof(ch->digest), "%.79s", dg);
+			snprintf(ch->prev, sizeof(ch->prev), "%.*s", (int)vn, v);
+			snprintf(val, sizeof(val), "%s%s%s%s%s", repo,
+			    st->g[g].tag[0] ? ":" : "", st->g[g].tag, *dg ? "@" :
+			    "", dg);
+			snprintf(ch->next, sizeof(ch->next), "%.599s", val);
+			ch->differs = strcmp(ch->prev, ch->next) != 0;
+			if (!ch->differs)
+				continue;
+			memset(&lit, 0, sizeof(lit));
+			lit.kind = LC_YL_STR;
+			lit.s = val;
+			lit.n = strlen(val);
+			if ((rc = lc_ydoc_set(d, i, &lit)) != 0)
+				return rc;
+			c->edits++;
+		}
+	}
+	if (c->edit && c->edits) {
+		c->edits = 0;
+		return lc_ydoc_commit(d);
+	}
+	return 0;
+}
+
+struct walk_ctx {
+	char files[64][512];
+	int n;
+	const char *dir;
+};
+
+static int
+collect_yaml(const char *root, const git_tree_entry *e, void *arg)
+{
+	struct walk_ctx *w = arg;
+	const char *name = git_tree_entry_name(e);
+	size_t n = strlen(name);
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || w->n == 64)
+		return 0;
+	if ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 &&
+	    strcmp(name + n - 4, ".yml") == 0))
+		snprintf(w->files[w->n++], sizeof(w->files[0]), "%s/%s%s",
+		    w->dir, root, name);
+	return 0;
+}
+
+/* Every YAML file under dir of tree (recursively, sorted). */
+static int
+yaml_files(git_repository *repo, git_tree *tree, const char *dir,
+    struct walk_ctx *w)
+{
+	git_tree_entry *e = NULL;
+	git_tree *sub = NULL;
+	int rc;
+
+	w->n = 0;
+	w->dir = dir;
+	if (git_tree_entry_bypath(&e, tree, dir) != 0 ||
+	    git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
+		git_tree_entry_free(e);
+		return lc_error_set(LC_ENOTFOUND, "%s: no such directory", dir);
+	}
+	git_tree_entry_free(e);
+	rc = git_tree_walk(sub, GIT_TREEWALK_PRE, collect_yaml, w);
+	git_tree_free(sub);
+	return rc == 0 ? 0 : lc_git_error(rc, dir);
+}
+
+/* --raw: image: fields of every YAML file under the env directories. */
+static int
+plan_raw(struct state *st, const struct opts *o, git_tree *tree)
+{
+	struct walk_ctx w;
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_yout out = LC_YOUT_INIT;
+	struct raw_ctx c;
+	char dir[512];
+	int i, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.o = o;
+	if (o->from) {
+		st->ng = 0;
+		expand(o->path, o->from, NULL, dir, sizeof(dir));
+		if ((rc = yaml_files(st->repo, tree, dir, &w)) != 0)
+			return rc;
+		for (i = 0; i < w.n; i++) {
+			b.len = 0;
+			c.file = w.files[i];
+			if ((rc = read_path(st->repo, tree, w.files[i], &b)) != 0 ||
+			    (rc = lc_yaml_stream(w.files[i], b.data ? b.data : "",
+			    b.len, raw_doc, &c, NULL)) != 0)
+				goto out;
+		}
+		if (st->ng == 0) {
+			rc = lc_error_set(LC_ENOTFOUND, "%s: no image: fields%s",
+			    dir, o->nimages ? " of the images named" : "");
+			goto out;
+		}
+	}
+	expand(o->path, o->to, NULL, dir, sizeof(dir));
+	if ((rc = yaml_files(st->repo, tree, dir, &w)) != 0)
+		goto out;
+	c.edit = 1;
+	for (i = 0; i < w.n && st->nt < 64; i++) {
+		struct target *t = &st->t[st->nt];
+
+		memset(t, 0, sizeof(*t));
+		snprintf(t->dst, sizeof(t->dst), "%s", w.files[i]);
+		c.file = t->dst;
+		if ((rc = read_path(st->repo, tree, t->dst, &t->before)) != 0)
+			goto out;
+		lc_yout_release(&out);
+		if ((rc = lc_yaml_stream(t->dst, t->before.data ? t->before.data :
+		    "", t->before.len, raw_doc, &c, &out)) != 0)
+			goto out;
+		lc_yout_join(&out, &t->after);
+		t->changed = out.changed;
+		st->nt++;
+	}
+	rc = 0;
+out:
+	lc_yout_release(&out);
+	lc_buf_release(&b);
+	return rc;
+}
+
 /* Compute every target's new bytes from the tree of commit tip. */
 static int
 plan(struct state *st, const struct opts *o, const git_oid *tip)
@@ -689,6 +913,10 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 	    (rc = git_commit_tree(&tree, c)) != 0) {
 		git_commit_free(c);
 		return lc_git_error(rc, "the branch tip");
+	}
+	if (o->raw) {
+		rc = plan_raw(st, o, tree);
+		goto out;
 	}
 	if (o->napps && (napps = list_apps(st->repo, tree, o, apps, 64)) < 0) {
 		rc = napps;
@@ -1724,6 +1952,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_DOTENV:
 			o.dotenv = optarg;
+			break;
+		case OPT_RAW:
+			o.raw = 1;
 			break;
 		case OPT_STRATEGY:
 			if (strcmp(optarg, "tag") == 0)

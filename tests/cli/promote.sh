@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 23
+plan 24
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -337,6 +337,26 @@ run promote --strategy tag -f nope -t staging "$REG/team/tagged"
 expect_rc 4
 run promote --strategy tag -f dev -t staging "$REG/team/tagged:v1"
 expect_rc 2
+end
+
+begin "--raw: image: fields of plain manifests, only the values change"
+git init -q --bare -b main "$T/srv.git"
+git clone -q "$T/srv.git" "$T/w" 2>/dev/null
+R=$T
+cd "$R/w" || exit 1
+mkdir -p envs/dev envs/staging
+manifest() { # APP_TAG WORKER_TAG
+	printf -- '---\napiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: %s/team/app:%s   # web\n        - name: worker\n          image: "%s/team/worker:%s"\n        - name: sidecar\n          image: busybox:1.36\n---\nkind: Service\n' \
+	    "$REG" "$1" "$REG" "$2"
+}
+manifest v1.4.0 v2.0.0 >envs/dev/deploy.yaml
+manifest v1.3.0 v1.9.0 >envs/staging/deploy.yaml
+git add . && git commit -qm init && git push -q origin main
+run promote --raw --path 'envs/{env}' -f dev -t staging
+expect_rc 0
+expect_out_text "$REG/team/app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging
+$REG/team/worker $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0 dev -> staging"
+manifest v1.4.0 v2.0.0 | cmp -s - envs/staging/deploy.yaml || fail "staging: $(cat envs/staging/deploy.yaml)"
 end
 
 begin "usage errors exit 2"
