@@ -80,6 +80,8 @@ struct opts {
 	char **images;
 	int nimages;
 	int dry_run, check, json, env, verify, rollback, pin, tag_strategy, raw;
+	int branch_strategy;
+	const char *branch_tmpl;
 	const char *dotenv;
 	/* Helm values: the tag (and digest, repository) of each image. */
 	const char *keys[16], *digest_keys[16], *repo_keys[16];
@@ -1699,6 +1701,176 @@ out:
 }
 
 /*
+ * --strategy branch: environment branches (deploy/{env}). The target branch
+ * gets a merge commit (never a bare fast-forward, so the provenance
+ * trailers have a home) of the source branch's tip, pushed with the same
+ * re-derive-and-retry loop; a textual conflict exits 5 with the paths.
+ */
+static int
+branch_run(struct state *st, const struct opts *o)
+{
+	char sb[256], db[256], tmpref[300], hex[GIT_OID_HEXSZ + 1];
+	char s7[8], d7[8];
+	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT, url = LC_BUF_INIT;
+	enum lc_git_outcome oc = LC_GIT_FAILED;
+	git_commit *sc = NULL, *dc = NULL;
+	git_index *idx = NULL;
+	git_tree *tree = NULL;
+	git_reference *ref = NULL;
+	git_oid stip, dtip, treeid, commit;
+	long long start = lc_clock_ms(), pause;
+	const git_index_entry *ce;
+	int attempt, rc = 0, exists, i;
+
+	expand(o->branch_tmpl, o->from, NULL, sb, sizeof(sb));
+	expand(o->branch_tmpl, o->to, NULL, db, sizeof(db));
+	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", db);
+	for (attempt = 0;; attempt++) {
+		if (attempt > 0) {
+			struct timespec ts;
+
+			if (o->deadline_ms && lc_clock_ms() - start >= o->deadline_ms)
+				break;
+			pause = lc_git_backoff(attempt - 1, 250, 2000);
+			lc_log_info("attempt %d: %s; again in %lld ms", attempt,
+			    lc_git_outcome_name(oc), pause);
+			ts.tv_sec = pause / 1000;
+			ts.tv_nsec = (pause % 1000) * 1000000;
+			nanosleep(&ts, NULL);
+		}
+		if ((rc = lc_git_fetch(st->repo, st->remote, sb, &stip, &exists,
+		    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
+		    LC_ENOTFOUND, "the remote has no branch '%s'", sb)) != 0) ||
+		    (rc = lc_git_fetch(st->repo, st->remote, db, &dtip, &exists,
+		    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
+		    LC_ENOTFOUND, "the remote has no branch '%s'", db)) != 0)) {
+			if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
+			    LC_GIT_NETWORK) {
+				oc = LC_GIT_NETWORK;
+				continue;
+			}
+			goto out;
+		}
+		git_oid_tostr(s7, sizeof(s7), &stip);
+		git_oid_tostr(d7, sizeof(d7), &dtip);
+		if (git_oid_equal(&stip, &dtip) ||
+		    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
+			lc_log_warn("already promoted: %s has all of %s", db, sb);
+			rc = o->check ? 0 : 0;
+			goto out;
+		}
+		if (o->check) {
+			printf("%s %s -> %s (%s %s) %s -> %s\n", db, d7, "merge", sb,
+			    s7, o->from, o->to);
+			rc = LC_ENO;
+			goto out;
+		}
+		git_commit_free(sc);
+		git_commit_free(dc);
+		git_index_free(idx);
+		sc = dc = NULL;
+		idx = NULL;
+		if ((rc = git_commit_lookup(&sc, st->repo, &stip)) != 0 ||
+		    (rc = git_commit_lookup(&dc, st->repo, &dtip)) != 0 ||
+		    (rc = git_merge_commits(&idx, st->repo, dc, sc, NULL)) != 0) {
+			rc = lc_git_error(rc, "merge");
+			goto out;
+		}
+		if (git_index_has_conflicts(idx)) {
+			lc_log_error("%s into %s: conflicts in:", sb, db);
+			for (i = 0; (size_t)i < git_index_entrycount(idx); i++) {
+				ce = git_index_get_byindex(idx, (size_t)i);
+				if (GIT_INDEX_ENTRY_STAGE(ce) == 2)
+					lc_log_error("  %s", ce->path);
+			}
+			rc = lc_error_set(LC_ECONFLICT, "nothing was promoted: "
+			    "%s does not merge into %s cleanly", sb, db);
+			goto out;
+		}
+		if ((rc = git_index_write_tree_to(&treeid, idx, st->repo)) != 0 ||
+		    (rc = git_tree_lookup(&tree, st->repo, &treeid)) != 0) {
+			rc = lc_git_error(rc, "merge");
+			goto out;
+		}
+		msg.len = 0;
+		lc_buf_printf(&msg, "%s\n\nPromoted %s (%s) into %s.\n\n"
+		    "Promote-From: %s\nPromote-To: %s\nPromote-Source-Commit: %s\n",
+		    o->message ? o->message : "", sb, s7, db, o->from, o->to,
+		    git_oid_tostr_s(&stip));
+		if (!o->message) {
+			msg.len = 0;
+			lc_buf_printf(&msg, "promote(%s): merge %s (%s)\n\nPromoted "
+			    "%s (%s) into %s.\n\nPromote-From: %s\nPromote-To: %s\n"
+			    "Promote-Source-Commit: %s\n", o->to, sb, s7, sb, s7, db,
+			    o->from, o->to, git_oid_tostr_s(&stip));
+		}
+		url.len = 0;
+		if (lc_ci_run_url(&url))
+			lc_buf_printf(&msg, "Promote-Run: %s\n", url.data);
+		lc_buf_printf(&msg, "Promote-Tool: promote/%s\n", VERSION);
+		for (i = 0; i < o->ntrailers; i++) {
+			const char *eq = strchr(o->trailers[i], '=');
+
+			lc_buf_printf(&msg, "%.*s: %s\n", (int)(eq - o->trailers[i]),
+			    o->trailers[i], eq + 1);
+		}
+		if (o->dry_run) {
+			printf("%s", msg.data);
+			rc = 0;
+			goto out;
+		}
+		{
+			const git_commit *parents[2] = { dc, sc };
+
+			rc = git_commit_create(&commit, st->repo, NULL, st->author,
+			    st->committer, NULL, msg.data, tree, 2, parents);
+		}
+		git_tree_free(tree);
+		tree = NULL;
+		if (rc != 0 || (rc = git_reference_create(&ref, st->repo, tmpref,
+		    &commit, 1, "promote: attempt")) != 0) {
+			rc = lc_git_error(rc, "commit");
+			goto out;
+		}
+		git_reference_free(ref);
+		detail.len = 0;
+		oc = lc_git_push(st->remote, tmpref, db, &detail, &st->auth);
+		if (oc == LC_GIT_LANDED) {
+			git_oid_tostr(hex, sizeof(hex), &commit);
+			printf("%s %s -> %.7s (%s %s) %s -> %s\n", db, d7, hex, sb,
+			    s7, o->from, o->to);
+			lc_ci_output("changed", "true");
+			lc_ci_output("commit", hex);
+			rc = 0;
+			goto out;
+		}
+		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE &&
+		    oc != LC_GIT_NETWORK)
+			break;
+	}
+	if (oc == LC_GIT_STALE || oc == LC_GIT_RACE)
+		rc = lc_error_set(LC_ECONFLICT, "%s at the deadline; nothing was "
+		    "promoted", lc_git_outcome_name(oc));
+	else if (oc == LC_GIT_NETWORK)
+		rc = LC_EUNAVAIL;
+	else {
+		lc_log_lines("remote", &detail);
+		rc = oc == LC_GIT_AUTH || oc == LC_GIT_DENIED ? LC_EAUTH :
+		    LC_ERROR;
+	}
+out:
+	git_reference_remove(st->repo, tmpref);
+	git_tree_free(tree);
+	git_index_free(idx);
+	git_commit_free(sc);
+	git_commit_free(dc);
+	lc_buf_release(&msg);
+	lc_buf_release(&detail);
+	lc_buf_release(&url);
+	return rc;
+}
+
+/*
  * --strategy tag: for each REPO, point tag -t at the manifest tag -f names
  * (resolved to its digest first, so a moving source cannot race us), by
  * writing the same bytes under the new tag. No git.
@@ -1828,6 +2000,7 @@ main(int argc, char *argv[])
 	o.remote = "origin";
 	o.verify = 1;
 	o.deadline_ms = 120000;
+	o.branch_tmpl = "deploy/{env}";
 	while ((ch = getopt_long(argc, argv, "f:hm:no:qt:Vv", longopts, NULL))
 	    != -1) {
 		switch (ch) {
@@ -1959,10 +2132,11 @@ main(int argc, char *argv[])
 		case OPT_STRATEGY:
 			if (strcmp(optarg, "tag") == 0)
 				o.tag_strategy = 1;
+			else if (strcmp(optarg, "branch") == 0)
+				o.branch_strategy = 1;
 			else if (strcmp(optarg, "dir") != 0) {
-				lc_error_set(LC_EUSAGE, "--strategy %s: dir or tag "
-				    "(branch and pull requests are not there yet)",
-				    optarg);
+				lc_error_set(LC_EUSAGE, "--strategy %s: dir, branch or "
+				    "tag (pull requests are not there yet)", optarg);
 				lc_error_report();
 				usage(LC_EXIT_USAGE);
 			}
@@ -2041,6 +2215,12 @@ main(int argc, char *argv[])
 	for (i = 0; i < argc; i++)
 		if (*argv[i] == '\0')
 			usage(LC_EXIT_USAGE);
+	if (o.branch_strategy && (!o.from || o.nimages || o.nkeys || o.raw)) {
+		lc_error_set(LC_EUSAGE, "--strategy branch: give -f and -t; the "
+		    "whole branch deploy/<env> is promoted");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
 	if (o.tag_strategy) {
 		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
 			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
@@ -2050,7 +2230,7 @@ main(int argc, char *argv[])
 		}
 		rc = tag_run(&st, &o);
 	} else if ((rc = open_state(&st, &o)) == 0)
-		rc = run(&st, &o);
+		rc = o.branch_strategy ? branch_run(&st, &o) : run(&st, &o);
 	for (i = 0; i < st.nt; i++) {
 		lc_buf_release(&st.t[i].before);
 		lc_buf_release(&st.t[i].after);

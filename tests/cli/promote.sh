@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 24
+plan 26
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -357,6 +357,42 @@ expect_rc 0
 expect_out_text "$REG/team/app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging
 $REG/team/worker $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0 dev -> staging"
 manifest v1.4.0 v2.0.0 | cmp -s - envs/staging/deploy.yaml || fail "staging: $(cat envs/staging/deploy.yaml)"
+end
+
+begin "--strategy branch: deploy/dev merged into deploy/staging with trailers"
+git init -q --bare -b main "$T/srv.git"
+git clone -q "$T/srv.git" "$T/w" 2>/dev/null
+R=$T
+cd "$R/w" || exit 1
+echo base >app.yaml && echo keep >staging-only.yaml
+git add . && git commit -qm base && git push -q origin main main:deploy/dev main:deploy/staging
+git checkout -q -b deploy/dev origin/deploy/dev
+echo v2 >app.yaml && git commit -qam "dev: v2" && git push -q origin deploy/dev
+git checkout -q main
+run promote --check --strategy branch -f dev -t staging
+expect_rc 1
+run promote --strategy branch -f dev -t staging
+expect_rc 0
+[ "$(git -C ../srv.git show deploy/staging:app.yaml)" = v2 ] || fail "not merged"
+git -C ../srv.git log -1 --format=%B deploy/staging | grep -qx "Promote-Source-Commit: $(git -C ../srv.git rev-parse deploy/dev)" ||
+    fail "no Promote-Source-Commit"
+[ "$(git -C ../srv.git log -1 --format=%p deploy/staging | wc -w)" -eq 2 ] || fail "not a merge commit"
+run promote --strategy branch -f dev -t staging
+expect_rc 0
+expect_err "already promoted"
+end
+
+begin "--strategy branch: a conflict exits 5 and names the file"
+cd "$R/w" || exit 1
+git checkout -q -b st origin/deploy/staging
+echo staging-fix >app.yaml && git commit -qam "staging: hotfix" && git push -q origin st:deploy/staging
+git checkout -q deploy/dev && echo v3 >app.yaml && git commit -qam "dev: v3" && git push -q origin deploy/dev
+git checkout -q main
+before=$(git -C ../srv.git rev-parse deploy/staging)
+run promote --strategy branch -f dev -t staging
+expect_rc 5
+expect_err "  app.yaml"
+[ "$(git -C ../srv.git rev-parse deploy/staging)" = "$before" ] || fail "something was pushed"
 end
 
 begin "usage errors exit 2"
