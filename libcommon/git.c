@@ -692,18 +692,16 @@ push_local(git_remote *remote, const char *path, const char *src,
     const char *branch, struct lc_buf *detail, struct lc_git_auth *auth)
 {
 	git_repository *here = git_remote_owner(remote), *there = NULL;
-	git_reference *ref = NULL, *tmp = NULL;
+	git_reference *ref = NULL;
+	git_packbuilder *pb = NULL;
+	git_revwalk *walk = NULL;
 	git_oid want, seen;
-	char tmpname[256], tracking[512], dst[512];
-	unsigned long long r = 0;
-	enum lc_git_outcome oc;
+	struct lc_buf dir = LC_BUF_INIT;
+	char tracking[512], dst[512];
 	int rc, have_seen;
 
-	lc_random(&r, sizeof(r));
-	snprintf(tmpname, sizeof(tmpname), "refs/gitops-utils/push-%llx", r);
-	if ((oc = push_to(remote, src, tmpname, detail, auth)) !=
-	    LC_GIT_LANDED)
-		return oc;
+	(void)detail;
+	(void)auth;
 	if ((rc = git_reference_name_to_id(&want, here, src)) != 0) {
 		lc_git_error(rc, "push");
 		return LC_GIT_FAILED;
@@ -712,9 +710,30 @@ push_local(git_remote *remote, const char *path, const char *src,
 	    git_remote_name(remote), branch);
 	have_seen = git_reference_name_to_id(&seen, here, tracking) == 0;
 	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
-	if ((rc = git_repository_open_bare(&there, path)) != 0 &&
-	    (rc = git_repository_open(&there, path)) != 0) {
+	if ((rc = git_repository_open_ext(&there, path,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) != 0) {
 		lc_git_error(rc, "push: open the local remote");
+		return LC_GIT_FAILED;
+	}
+	/*
+	 * The objects the remote lacks, as one pack into its object store
+	 * (what receive-pack would store), then the branch moved with a
+	 * compare-and-swap. No temporary refs: another writer's fetch lists
+	 * the remote's refs and must not see one vanish.
+	 */
+	lc_buf_printf(&dir, "%s/objects/pack", git_repository_path(there));
+	if ((rc = git_packbuilder_new(&pb, here)) == 0 &&
+	    (rc = git_revwalk_new(&walk, here)) == 0 &&
+	    (rc = git_revwalk_push(walk, &want)) == 0 &&
+	    (!have_seen || (rc = git_revwalk_hide(walk, &seen)) == 0) &&
+	    (rc = git_packbuilder_insert_walk(pb, walk)) == 0)
+		rc = git_packbuilder_write(pb, dir.data, 0, NULL, NULL);
+	git_revwalk_free(walk);
+	git_packbuilder_free(pb);
+	lc_buf_release(&dir);
+	if (rc != 0) {
+		git_repository_free(there);
+		lc_git_error(rc, "push: write the objects");
 		return LC_GIT_FAILED;
 	}
 	if (have_seen)
@@ -723,10 +742,6 @@ push_local(git_remote *remote, const char *path, const char *src,
 	else
 		rc = git_reference_create(&ref, there, dst, &want, 0, "push");
 	git_reference_free(ref);
-	if (git_reference_lookup(&tmp, there, tmpname) == 0) {
-		git_reference_delete(tmp);
-		git_reference_free(tmp);
-	}
 	git_repository_free(there);
 	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
 		lc_error_set(LC_ERROR, "push: '%s' moved on the remote "
