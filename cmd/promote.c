@@ -1342,11 +1342,16 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 	else
 		lc_buf_printf(m, "Promoted from %s (%s) to %s:\n", o->from,
 		    short_src[0] ? short_src : "?", o->to);
+	/* Each file once, its images under it (changes come file by file). */
 	for (i = 0; i < st->nc; i++) {
 		if (!st->c[i].differs)
 			continue;
-		lc_buf_printf(m, "- %s\n  %s: %s -> %s\n", st->c[i].file,
-		    st->c[i].name, st->c[i].prev, st->c[i].next);
+		for (k = i - 1; k >= 0 && !st->c[k].differs; k--)
+			;
+		if (k < 0 || strcmp(st->c[k].file, st->c[i].file) != 0)
+			lc_buf_printf(m, "- %s\n", st->c[i].file);
+		lc_buf_printf(m, "  %s: %s -> %s\n", st->c[i].name,
+		    st->c[i].prev, st->c[i].next);
 	}
 	lc_buf_adds(m, "\n");
 	if (o->from)

@@ -67,7 +67,6 @@ promote(staging): 2 images from dev
 Promoted from dev (${src:0:7}) to staging:
 - overlays/staging/kustomization.yaml
   app: $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0
-- overlays/staging/kustomization.yaml
   worker: $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0
 
 Promote-From: dev
