@@ -29,7 +29,8 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
 	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
 	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV,
-	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW };
+	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
+	OPT_ENV_BRANCH };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -41,6 +42,7 @@ static const struct option longopts[] = {
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "digest-key", required_argument, NULL, OPT_DIGEST_KEY },
 	{ "dotenv", required_argument, NULL, OPT_DOTENV },
+	{ "env-branch", required_argument, NULL, OPT_ENV_BRANCH },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "from", required_argument, NULL, 'f' },
 	{ "gate", required_argument, NULL, OPT_GATE },
@@ -147,7 +149,8 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] "
 	    "[--allow-tags regex] [--app glob] [--author author] "
 	    "[--branch branch] [--chain envs] [--check] [--deadline duration] "
-	    "[--dotenv file] [--key path [--digest-key path] [--repo-key path]] "
+	    "[--dotenv file] [--env-branch template] "
+	    "[--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-verify-image] [--path template] "
 	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] [--semver range] "
@@ -193,6 +196,10 @@ usage(int status)
 		    "      --chain A,B,C        refuse skipping an environment\n"
 		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
 		    "      --rollback           undo the last promotion into -t\n"
+		    "      --strategy branch    merge branch deploy/SRC into "
+		    "deploy/DST\n"
+		    "      --env-branch TMPL    the env branches (default "
+		    "deploy/{env})\n"
 		    "      --strategy tag       no git: move each REPO's tag -t to "
 		    "the image its\n"
 		    "                           tag -f has, in the registry\n"
@@ -2133,6 +2140,15 @@ main(int argc, char *argv[])
 			break;
 		case OPT_RAW:
 			o.raw = 1;
+			break;
+		case OPT_ENV_BRANCH:
+			if (strstr(optarg, "{env}") == NULL) {
+				lc_error_set(LC_EUSAGE, "--env-branch '%s': it must "
+				    "contain {env}", optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			o.branch_tmpl = optarg;
 			break;
 		case OPT_STRATEGY:
 			if (strcmp(optarg, "tag") == 0)

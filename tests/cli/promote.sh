@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 26
+plan 27
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -379,6 +379,17 @@ git -C ../srv.git log -1 --format=%B deploy/staging | grep -qx "Promote-Source-C
 run promote --strategy branch -f dev -t staging
 expect_rc 0
 expect_err "already promoted"
+end
+
+begin "--env-branch names the environment branches"
+cd "$R/w" || exit 1
+git fetch -q origin
+git push -q origin origin/deploy/dev:refs/heads/env/dev main:refs/heads/env/qa
+run promote --strategy branch --env-branch 'env/{env}' -f dev -t qa
+expect_rc 0
+[ "$(git -C ../srv.git show env/qa:app.yaml)" = v2 ] || fail "env/qa not merged"
+run promote --strategy branch --env-branch 'env/x' -f dev -t qa
+expect_rc 2
 end
 
 begin "--strategy branch: a conflict exits 5 and names the file"
