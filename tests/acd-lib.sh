@@ -1,0 +1,71 @@
+# acd-lib.sh: what tests/cli/acd-*.sh share (source after cli/lib.sh):
+# the Argo CD API simulator on loopback, its control calls, a token.
+SIM=$TOP/tests/argocd-sim.py
+export SHARED
+OLD=1111111111111111111111111111111111111111
+NEW=2222222222222222222222222222222222222222
+pids=
+trap 'kill $pids 2>/dev/null; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
+unset ARGOCD_OPTS ARGOCD_SERVER ARGOCD_AUTH_TOKEN ARGOCD_USERNAME \
+    ARGOCD_PASSWORD ARGOCD_CONFIG_DIR XDG_CONFIG_HOME
+export HOME=$_t_root/home
+mkdir -p "$HOME"
+
+# start_sim DIR [ARGS...]: run a simulator, its port in $DIR/port.
+start_sim() {
+	local d=$1
+	shift
+	mkdir -p "$d"
+	python3 "$SIM" --port-file "$d/port" "$@" >"$d/log" 2>&1 &
+	pids="$pids $!"
+	wait_file "$d/port" "the simulator did not start: $(head -c 300 "$d/log")"
+}
+
+# simctl PORT PATH [JSON] [FIELD]: a control call; print FIELD of the answer.
+simctl() {
+	python3 - "$@" <<'PY'
+import json, sys, urllib.request
+port, path = sys.argv[1], sys.argv[2]
+data = sys.argv[3].encode() if len(sys.argv) > 3 and sys.argv[3] else None
+r = urllib.request.urlopen(urllib.request.Request(
+    "http://127.0.0.1:%s/_sim/%s" % (port, path), data=data,
+    method="POST" if data is not None else "GET"), timeout=20)
+ans = json.load(r)
+print(ans[sys.argv[4]] if len(sys.argv) > 4 else json.dumps(ans))
+PY
+}
+
+# count PORT PATTERN: how many logged API requests match "METHOD path".
+count() {
+	simctl "$1" requests | python3 -c '
+import json, re, sys
+print(sum(1 for r in json.load(sys.stdin)
+          if re.search(sys.argv[1], r["method"] + " " + r["path"])))' "$2"
+}
+
+start_sim "$_t_root/sim"
+P=$(cat "$_t_root/sim/port")
+TOKEN=$(simctl "$P" token '{"sub":"ci:apiKey"}' token)
+export ARGOCD_SERVER=127.0.0.1:$P ARGOCD_AUTH_TOKEN=$TOKEN
+export ARGOCD_OPTS=--plaintext
+app() { simctl "$P" apps "$1" >/dev/null; }
+
+# held APP CMD...: run CMD (stdout, stderr, status as run does) while APP's
+# operation is held by the simulator; release it once CMD has opened a
+# watch, so the order of events never depends on the machine's speed.
+held() {
+	local a=$1 before i=0
+	shift
+	before=$(count "$P" "GET /api/v1/stream")
+	"$@" >"$T/out" 2>"$T/err" &
+	local w=$!
+	until [ "$(count "$P" "GET /api/v1/stream")" -gt "$before" ]; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || { fail "no watch was opened"; break; }
+		sleep 0.05
+	done
+	simctl "$P" "apps/$a/release" '{}' >/dev/null
+	wait $w
+	rc=$?
+}
+

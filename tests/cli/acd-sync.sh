@@ -1,0 +1,219 @@
+#!/bin/bash
+# acd-sync.sh: acd-sync against the Argo CD API simulator
+# (tests/argocd-sim.py) on loopback.
+. "$(dirname "$0")/lib.sh"
+
+plan 24
+
+. "$TOP/tests/acd-lib.sh"
+# Apps the tests below share with the acd-wait tests.
+app '{"name":"done"}'
+
+begin "acd-sync waits for the reconcile after the sync, not stale status"
+app '{"name":"stale","git_revision":"'$NEW'","b":{"reconcile_ms":300}}'
+run acd-sync --timeout 60 stale
+expect_rc 0
+expect_out_text "stale Synced Healthy $NEW"
+expect_err "stale: sync=Synced health=Healthy operation=Succeeded"
+end
+
+begin "a failed sync exits 1 and names the failed hook"
+app '{"name":"bad","b":{"phase":"Failed","failed":[{"kind":"Job","name":"db-migrate","message":"Job has reached the specified backoff limit","hook":true}]}}'
+run acd-sync --timeout 60 bad
+expect_rc 1
+expect_out_text "bad Synced Healthy $OLD"
+expect_err "acd-sync: bad: the sync ended Failed: one or more synchronization tasks completed unsuccessfully, reason: Job has reached the specified backoff limit"
+expect_err "acd-sync: bad:   Job default/db-migrate: Failed: Job has reached the specified backoff limit"
+end
+
+begin "Degraded after a sync fails acd-sync --health with the resources"
+app '{"name":"deg","git_revision":"'$NEW'","b":{"health_after":[["Progressing",0,""],["Degraded",50,"Deployment rollout stalled"]]}}'
+run acd-sync --timeout 60 --health deg
+expect_rc 1
+expect_out_text "deg Synced Degraded $NEW"
+expect_err "acd-sync: deg: the application is Degraded: Deployment rollout stalled"
+expect_err "acd-sync: deg:   Deployment test-lla/test-lla: Degraded: Deployment rollout stalled"
+end
+
+begin "--degraded-grace lets a rollout recover from Degraded"
+app '{"name":"flap","git_revision":"'$NEW'","b":{"health_after":[["Progressing",0,""],["Degraded",50,"crash"],["Healthy",100,""]]}}'
+run acd-sync --timeout 60 --health --degraded-grace 60s flap
+expect_rc 0
+expect_out_text "flap Synced Healthy $NEW"
+expect_err "flap: sync=Synced health=Degraded operation=Succeeded"
+end
+
+begin "our operation's verdict stands when auto-sync replaces it"
+app '{"name":"auto","b":{"hold":true,"phase_seq":["Failed","Succeeded"],"auto_after_ms":0,"message":"boom"}}'
+held auto acd-sync --timeout 60 auto
+expect_rc 1
+expect_err "acd-sync: auto: the sync ended Failed: boom"
+end
+
+begin "a watch that drops mid-wait is reconnected"
+# Each of the next three watches ends after one event; the operation is
+# held until they have all been used up, then released.
+simctl "$P" config '{"drop_stream_after":1,"drop_streams":3}' >/dev/null
+app '{"name":"drop","git_revision":"'$NEW'","b":{"hold":true}}'
+before=$(count "$P" "GET /api/v1/stream")
+acd-sync --timeout 60 drop >"$T/out" 2>"$T/err" &
+w=$!
+i=0
+until [ $(($(count "$P" "GET /api/v1/stream") - before)) -ge 4 ]; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || { fail "no reconnects"; break; }
+	sleep 0.05
+done
+simctl "$P" apps/drop/release '{}' >/dev/null
+wait $w
+rc=$?
+expect_rc 0
+expect_out_text "drop Synced Healthy $NEW"
+simctl "$P" config '{"drop_streams":0}' >/dev/null
+end
+
+begin "on a terminal the progress is a table redrawn in place"
+app '{"name":"tty","git_revision":"'$NEW'"}'
+run script -qec "env TERM=xterm acd-sync --timeout 60 tty" /dev/null
+expect_rc 0
+grep -q "$(printf '\033\\[2K')tty .*sync=Synced health=Healthy operation=Succeeded  done" "$T/out" || fail "no live table: $(head -c 300 "$T/out" | od -c | head -5)"
+grep -q "$(printf '\033\\[1A')" "$T/out" || fail "no redraw"
+end
+
+begin "sync denied by RBAC exits 6"
+tok=$(simctl "$P" token '{"sub":"viewer:apiKey","rbac":["get"]}' token)
+app '{"name":"rbac"}'
+run acd-sync --auth-token "$tok" --timeout 10 rbac
+expect_rc 6
+expect_err "permission denied: applications, sync, default/rbac"
+end
+
+begin "--if-busy fail exits 5 when an operation runs"
+app '{"name":"busy","b":{"run_ms":600000}}'
+simctl "$P" apps/busy/autosync '{}' >/dev/null
+run acd-sync --if-busy fail --timeout 10 busy
+expect_rc 5
+expect_err "acd-sync: busy: another operation is already in progress"
+end
+
+begin "--if-busy terminate stops the running operation, then syncs"
+simctl "$P" apps/busy/b '{"run_ms":50}' >/dev/null
+run acd-sync --if-busy terminate --timeout 60 busy
+expect_rc 0
+expect_out_text "busy Synced Healthy $OLD"
+[ "$(count "$P" "DELETE /api/v1/applications/busy/operation")" -eq 1 ] || fail "no terminate"
+end
+
+begin "by default a busy app is waited for, then synced"
+simctl "$P" apps/busy/b '{"hold":true}' >/dev/null
+simctl "$P" apps/busy/autosync '{}' >/dev/null
+held busy acd-sync --timeout 60 busy
+expect_rc 0
+expect_err "busy: another operation is already in progress"
+expect_err "waiting for it to end"
+end
+
+begin "a slow reconcile past the deadline exits 124"
+app '{"name":"slow","git_revision":"'$NEW'","b":{"reconcile_ms":600000}}'
+run acd-sync --timeout 1 slow
+expect_rc 124
+expect_out_text "slow Synced Healthy $OLD"
+expect_err "acd-sync: timed out after 1s"
+end
+
+begin "a reconcile in the same second as the end is confirmed by a refresh"
+simctl "$P" config '{"fixed_time":"2026-01-01T00:00:00Z"}' >/dev/null
+app '{"name":"tie","git_revision":"'$NEW'","reconciled_ago":0,"b":{"reconcile_ms":600000,"refresh_ms":20}}'
+run acd-sync --timeout 60 tie
+expect_rc 0
+expect_out_text "tie Synced Healthy $NEW"
+[ "$(count "$P" "GET /api/v1/applications/tie$")" -ge 1 ] || fail "no refresh"
+simctl "$P" config '{"fixed_time":""}' >/dev/null
+end
+
+begin "operation retries (Running with finishedAt) are not the end"
+app '{"name":"retry","git_revision":"'$NEW'","b":{"retries":2,"retry_ms":50}}'
+run acd-sync --timeout 60 retry
+expect_rc 0
+expect_out_text "retry Synced Healthy $NEW"
+end
+
+begin "a dry run needs no reconcile"
+app '{"name":"dry","git_revision":"'$NEW'","b":{"reconcile_ms":600000}}'
+run acd-sync --dry-run --timeout 60 dry
+expect_rc 0
+expect_out_text "dry Synced Healthy $OLD"
+end
+
+begin "acd-sync --async exits once the sync is accepted"
+app '{"name":"async","b":{"pickup_ms":600000}}'
+run acd-sync --async --timeout 60 async
+expect_rc 0
+expect_out_text "async Synced Healthy $OLD"
+end
+
+begin "the sync request carries the options and our tag"
+app '{"name":"opts","b":{"run_ms":20}}'
+run acd-sync -v --prune --force --revision main --server-side --retry-limit 2 --retry-backoff-duration 5s --info who=ci --resource apps:Deployment:test-lla --timeout 60 opts
+expect_rc 0
+grep -q '"prune":true' "$T/err" || fail "no prune in the body"
+grep -q '"strategy":{"hook":{"force":true}}' "$T/err" || fail "no strategy"
+grep -q '"syncOptions":{"items":\["ServerSideApply=true"\]}' "$T/err" || fail "no syncOptions"
+grep -q '"retryStrategy":{"limit":2,"backoff":{"duration":"5s"}}' "$T/err" || fail "no retryStrategy"
+grep -q '"resources":\[{"group":"apps","kind":"Deployment","name":"test-lla","namespace":"test-lla"}\]' "$T/err" || fail "no resources"
+grep -q '{"name":"acd-op-id","value":"[0-9a-f-]\{36\}"},{"name":"who","value":"ci"}' "$T/err" || fail "no infos"
+end
+
+begin "--resource that matches nothing exits 4"
+run acd-sync --resource apps:StatefulSet:nope --timeout 10 opts
+expect_rc 4
+expect_err "opts: no resource matches --resource apps:StatefulSet:nope"
+end
+
+begin "many apps by selector: one stream, one line each"
+specs=$(for i in $(seq -w 1 12); do printf '{"name":"fleet-%s","labels":{"team":"a"},"git_revision":"%s"},' "$i" "$NEW"; done)
+app "[${specs%,}]"
+before=$(count "$P" "GET /api/v1/stream")
+run acd-sync -l team=a --timeout 60
+expect_rc 0
+for i in $(seq -w 1 12); do echo "fleet-$i Synced Healthy $NEW"; done >"$T/want"
+expect_out "$T/want"
+[ $(($(count "$P" "GET /api/v1/stream") - before)) -eq 1 ] || fail "not one stream"
+end
+
+begin "--header is sent; --hard-refresh refreshes before the sync"
+app '{"name":"hdr"}'
+run acd-sync -H 'X-Trace: t-123' --hard-refresh --timeout 60 hdr
+expect_rc 0
+simctl "$P" requests | python3 -c '
+import json, sys
+rs = [r for r in json.load(sys.stdin) if r["path"].endswith("/hdr")]
+sys.exit(0 if rs and all(r["headers"].get("x-trace") == "t-123" for r in rs)
+         and rs[0]["query"] == "refresh=hard" else 1)' || fail "no header or no hard refresh first"
+end
+
+begin "the token never shows, even with -v"
+run acd-sync -v --timeout 60 done
+expect_rc 0
+grep -qF "$TOKEN" "$T/out" "$T/err" && fail "the token leaked"
+grep -q "GET http" "$T/err" || fail "no -v trace"
+end
+
+begin "GitHub Actions gets an ::error annotation per failed app"
+run env TOOLKIT_CI=github acd-sync --timeout 60 bad
+expect_rc 1
+expect_err "::error title=acd-sync::bad: the sync ended Failed"
+end
+
+begin "usage errors exit 2"
+run acd-sync --if-busy maybe x
+expect_rc 2
+expect_err "--if-busy maybe: wait, fail or terminate"
+end
+
+begin "every request matched the API schema"
+run simctl "$P" violations
+expect_out_text "[]"
+end
+
+done_testing

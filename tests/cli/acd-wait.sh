@@ -1,0 +1,240 @@
+#!/bin/bash
+# acd-wait.sh: acd-wait, and the connection and credential handling all three share, against the Argo CD API simulator
+# (tests/argocd-sim.py) on loopback.
+. "$(dirname "$0")/lib.sh"
+
+plan 24
+
+. "$TOP/tests/acd-lib.sh"
+
+begin "acd-wait on an app that is already there returns at once, one GET"
+app '{"name":"done"}'
+before=$(count "$P" .)
+run acd-wait --timeout 60 done
+expect_rc 0
+expect_out_text "done Synced Healthy $OLD"
+[ $(($(count "$P" .) - before)) -eq 1 ] || fail "expected one request"
+end
+
+begin "acd-wait --revision waits until that revision is reconciled"
+app '{"name":"rev","git_revision":"'$NEW'"}'
+acd-wait --timeout 60 --revision 2222222 rev >"$T/wout" 2>"$T/werr" &
+w=$!
+wait_file "$T/werr" "acd-wait did not start"
+simctl "$P" apps/rev/autosync '{}' >/dev/null
+wait $w
+rc=$?
+expect_rc 0
+[ "$(cat "$T/wout")" = "rev Synced Healthy $NEW" ] || fail "stdout: $(cat "$T/wout")"
+end
+
+begin "acd-wait --revision on stale status times out with 124"
+app '{"name":"rev2","git_revision":"'$NEW'"}'
+run acd-wait --timeout 1 --revision 2222222 rev2
+expect_rc 124
+expect_out_text "rev2 Synced Healthy $OLD"
+expect_err "acd-wait: timed out after 1s"
+expect_err "rev2: not there when the time ran out (sync=Synced health=Healthy operation=-)"
+end
+
+begin "an app Degraded from the start fails acd-wait --health at once"
+app '{"name":"sick","health":"Degraded","health_message":"Caused by Deployment test-lla/test-lla"}'
+run acd-wait --timeout 60 --health sick
+expect_rc 1
+expect_err "acd-wait: sick: the application is Degraded: Caused by Deployment test-lla/test-lla"
+end
+
+begin "503 bursts are retried"
+app '{"name":"flaky"}'
+simctl "$P" config '{"fail":[{"status":503,"count":2,"path":"^/api/v1/applications/flaky$","method":"GET"}]}' >/dev/null
+run acd-wait --timeout 60 flaky
+expect_rc 0
+expect_out_text "flaky Synced Healthy $OLD"
+end
+
+begin "a server that stays unavailable exits 7 within the deadline"
+simctl "$P" config '{"fail":[{"status":503,"count":1000,"path":"^/api/v1/applications/flaky$","method":"GET"}]}' >/dev/null
+run acd-wait --timeout 3 flaky
+expect_rc 7
+expect_err "answers 503 (unavailable)"
+simctl "$P" config '{"fail":[]}' >/dev/null
+end
+
+begin "connection refused exits 7"
+run acd-wait --server 127.0.0.1:$(free_port) --timeout 2 flaky
+expect_rc 7
+end
+
+begin "an expired token exits 6 and says so"
+tok=$(simctl "$P" token '{"sub":"ci:apiKey","exp_in":-10}' token)
+run acd-wait --auth-token "$tok" --timeout 10 done
+expect_rc 6
+expect_err "invalid session: token has invalid claims: token is expired (401)"
+end
+
+begin "a revoked token exits 6"
+tok=$(simctl "$P" token '{"sub":"old:apiKey"}' token)
+simctl "$P" revoke '{"token":"'$tok'"}' >/dev/null
+run acd-wait --auth-token "$tok" --timeout 10 done
+expect_rc 6
+expect_err "invalid session: token is revoked, please re-login"
+end
+
+begin "no token at all exits 6"
+run env -u ARGOCD_AUTH_TOKEN acd-wait --timeout 10 done
+expect_rc 6
+expect_err "no session information"
+end
+
+begin "a missing app exits 4 and says both possibilities"
+run acd-wait --timeout 10 nosuch
+expect_rc 4
+expect_err "application 'nosuch': permission denied (403): the application does not exist, or the token may not see it"
+end
+
+begin "with --project a missing app is a plain 404"
+run acd-wait --project default --timeout 10 nosuch
+expect_rc 4
+expect_err "applications.argoproj.io \"nosuch\" not found (404)"
+end
+
+begin "a project token does not see another project's app: exit 4"
+tok=$(simctl "$P" token '{"sub":"proj:other:ci"}' token)
+run acd-wait --auth-token "$tok" --timeout 10 done
+expect_rc 4
+expect_err "permission denied (403)"
+end
+
+begin "--degraded and --suspended accept those health states"
+app '{"name":"susp","health":"Suspended"}'
+run acd-wait --health --suspended --timeout 10 susp
+expect_rc 0
+expect_out_text "susp Synced Suspended $OLD"
+run acd-wait --degraded --timeout 10 sick
+expect_rc 0
+run acd-wait --sync --timeout 10 sick
+expect_rc 0
+end
+
+begin "acd-wait -l with no match exits 4"
+run acd-wait -l team=nobody --timeout 10
+expect_rc 4
+expect_err "no application matches the selector 'team=nobody'"
+end
+
+begin "-o json prints one object per app"
+run acd-wait -o json --timeout 10 done
+expect_rc 0
+expect_out_text '{"app":"done","health":"Healthy","namespace":"argocd","operation":null,"result":"ok","revision":"'$OLD'","sync":"Synced"}'
+end
+
+begin "--until runs jq on the Application"
+run acd-wait --until '.metadata.name == "done"' --timeout 10 done
+expect_rc 0
+run acd-wait --until '.metadata.name == "other"' --timeout 1 done
+expect_rc 124
+run acd-wait --until '.[' --timeout 1 done
+expect_rc 2
+end
+
+begin "the server and token come from the argocd CLI's config"
+mkdir -p "$T/cfg"
+cat >"$T/cfg/config" <<EOF
+current-context: sim
+contexts:
+- name: sim
+  server: 127.0.0.1:$P
+  user: sim
+servers:
+- server: 127.0.0.1:$P
+  plain-text: true
+users:
+- name: sim
+  auth-token: $TOKEN
+EOF
+chmod 600 "$T/cfg/config"
+run env -u ARGOCD_SERVER -u ARGOCD_AUTH_TOKEN -u ARGOCD_OPTS ARGOCD_CONFIG_DIR="$T/cfg" acd-wait --timeout 10 done
+expect_rc 0
+expect_out_text "done Synced Healthy $OLD"
+chmod 644 "$T/cfg/config"
+run env -u ARGOCD_SERVER -u ARGOCD_AUTH_TOKEN -u ARGOCD_OPTS ARGOCD_CONFIG_DIR="$T/cfg" acd-wait --timeout 10 done
+expect_rc 3
+expect_err "config file has incorrect permission flags 0644"
+end
+
+begin "ARGOCD_USERNAME and ARGOCD_PASSWORD log in"
+run env -u ARGOCD_AUTH_TOKEN ARGOCD_USERNAME=admin ARGOCD_PASSWORD=password acd-wait --timeout 10 done
+expect_rc 0
+run env -u ARGOCD_AUTH_TOKEN ARGOCD_USERNAME=admin ARGOCD_PASSWORD=wrong acd-wait --timeout 10 done
+expect_rc 6
+expect_err "login: Invalid username or password (401)"
+end
+
+begin "no server anywhere is a usage error"
+run env -u ARGOCD_SERVER -u ARGOCD_OPTS acd-wait --timeout 10 done
+expect_rc 2
+expect_err "Argo CD server address unspecified"
+end
+
+begin "ARGOCD_OPTS gives defaults that flags override; unknown ones are skipped"
+run env ARGOCD_OPTS="--server 127.0.0.1:1 --plaintext --grpc-web --loglevel debug" acd-wait --server 127.0.0.1:$P --timeout 10 done
+expect_rc 0
+run env ARGOCD_OPTS="--plaintext stray" acd-wait --timeout 10 done
+expect_rc 2
+expect_err "ARGOCD_OPTS invalid at 'stray'"
+end
+
+begin "usage errors exit 2"
+run acd-wait
+expect_rc 2
+end
+
+begin "every request matched the API schema"
+run simctl "$P" violations
+expect_out_text "[]"
+end
+
+# HTTPS with a throw-away CA, and a root path.
+begin "HTTPS: the CA is verified, --ca-file trusts it, --insecure skips it"
+d=$_t_root/tls
+mkdir -p "$d"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=acd-test-ca \
+    -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$d/srv.key" \
+    -out "$d/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$d/ext"
+openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+    -CAcreateserial -days 2 -extfile "$d/ext" -out "$d/srv.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=acd-client -keyout "$d/cli.key" \
+    -out "$d/cli.csr" 2>/dev/null
+openssl x509 -req -in "$d/cli.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+    -CAcreateserial -days 2 -out "$d/cli.pem" 2>/dev/null
+start_sim "$d" --tls "$d/srv.pem" "$d/srv.key" --rootpath /argocd \
+    --client-ca "$d/ca.pem"
+S=$(cat "$d/port")
+tok=$(python3 - "$S" "$d/ca.pem" "$d/cli.pem" "$d/cli.key" <<'PY'
+import json, ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+r = urllib.request.urlopen(urllib.request.Request(
+    "https://127.0.0.1:%s/_sim/apps" % sys.argv[1], data=b'{"name":"tls"}',
+    method="POST"), context=ctx, timeout=20)
+r = urllib.request.urlopen(urllib.request.Request(
+    "https://127.0.0.1:%s/_sim/token" % sys.argv[1], data=b'{}',
+    method="POST"), context=ctx, timeout=20)
+print(json.load(r)["token"])
+PY
+)
+CC="--client-crt $d/cli.pem --client-crt-key $d/cli.key"
+run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --auth-token "$tok" --timeout 10 tls
+expect_rc 6
+expect_err "TLS"
+run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --ca-file "$d/ca.pem" --auth-token "$tok" --timeout 10 tls
+expect_rc 0
+expect_out_text "tls Synced Healthy $OLD"
+run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --insecure --auth-token "$tok" --timeout 10 tls
+expect_rc 0
+expect_err "TLS certificates are not verified (--insecure)"
+end
+
+done_testing
