@@ -11,18 +11,17 @@
 #include "log.h"
 
 enum {
-	OPT_DRY_RUN = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_ASYNC, OPT_IF_BUSY,
-	OPT_HEALTH, OPT_GRACE, OPT_POLL
+	OPT_DRY_RUN = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_ASYNC
 };
 
 static const struct option longopts[] = {
 	LC_ACD_LONGOPTS,
 	{ "async", no_argument, NULL, OPT_ASYNC },
-	{ "degraded-grace", required_argument, NULL, OPT_GRACE },
+	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "health", no_argument, NULL, OPT_HEALTH },
-	{ "if-busy", required_argument, NULL, OPT_IF_BUSY },
-	{ "poll-interval", required_argument, NULL, OPT_POLL },
+	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
+	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
+	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -75,7 +74,8 @@ option(int ch, const char *arg, void *vctx)
 	struct ctx *x = vctx;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0)
+	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
+	    (rc = lc_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_DRY_RUN:
@@ -86,29 +86,6 @@ option(int ch, const char *arg, void *vctx)
 		break;
 	case OPT_ASYNC:
 		x->async = 1;
-		break;
-	case OPT_IF_BUSY:
-		if (strcmp(arg, "wait") == 0)
-			x->busy = LC_ACD_BUSY_WAIT;
-		else if (strcmp(arg, "fail") == 0)
-			x->busy = LC_ACD_BUSY_FAIL;
-		else if (strcmp(arg, "terminate") == 0)
-			x->busy = LC_ACD_BUSY_TERMINATE;
-		else
-			return lc_error_set(LC_EUSAGE, "--if-busy %s: wait, fail "
-			    "or terminate", arg);
-		break;
-	case OPT_HEALTH:
-		x->w.flags |= LC_ACD_W_HEALTH;
-		break;
-	case OPT_GRACE:
-		return lc_parse_duration(arg, &x->w.degraded_grace_ms);
-	case OPT_POLL:
-		if (lc_parse_duration(arg, &x->w.poll_ms) != 0)
-			return LC_EUSAGE;
-		if (x->w.poll_ms < 100)
-			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
-			    "least 100ms");
 		break;
 	default:
 		return LC_EUSAGE;

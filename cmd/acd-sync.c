@@ -15,22 +15,21 @@ enum {
 	OPT_REVISION = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
 	OPT_STRATEGY, OPT_RESOURCE, OPT_OUT_OF_SYNC, OPT_SERVER_SIDE,
 	OPT_REPLACE, OPT_RETRY_LIMIT, OPT_RETRY_DURATION, OPT_RETRY_FACTOR,
-	OPT_RETRY_MAX, OPT_HARD_REFRESH, OPT_ASYNC, OPT_IF_BUSY, OPT_INFO,
-	OPT_HEALTH, OPT_GRACE, OPT_POLL
+	OPT_RETRY_MAX, OPT_HARD_REFRESH, OPT_ASYNC, OPT_INFO
 };
 
 static const struct option longopts[] = {
 	LC_ACD_LONGOPTS,
 	{ "apply-out-of-sync-only", no_argument, NULL, OPT_OUT_OF_SYNC },
 	{ "async", no_argument, NULL, OPT_ASYNC },
-	{ "degraded-grace", required_argument, NULL, OPT_GRACE },
+	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "hard-refresh", no_argument, NULL, OPT_HARD_REFRESH },
-	{ "health", no_argument, NULL, OPT_HEALTH },
-	{ "if-busy", required_argument, NULL, OPT_IF_BUSY },
+	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
+	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
 	{ "info", required_argument, NULL, OPT_INFO },
-	{ "poll-interval", required_argument, NULL, OPT_POLL },
+	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "replace", no_argument, NULL, OPT_REPLACE },
 	{ "resource", required_argument, NULL, OPT_RESOURCE },
@@ -119,7 +118,8 @@ option(int ch, const char *arg, void *vctx)
 	long long ms;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0)
+	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
+	    (rc = lc_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_REVISION:
@@ -181,17 +181,6 @@ option(int ch, const char *arg, void *vctx)
 	case OPT_ASYNC:
 		x->async = 1;
 		break;
-	case OPT_IF_BUSY:
-		if (strcmp(arg, "wait") == 0)
-			x->busy = LC_ACD_BUSY_WAIT;
-		else if (strcmp(arg, "fail") == 0)
-			x->busy = LC_ACD_BUSY_FAIL;
-		else if (strcmp(arg, "terminate") == 0)
-			x->busy = LC_ACD_BUSY_TERMINATE;
-		else
-			return lc_error_set(LC_EUSAGE, "--if-busy %s: wait, fail "
-			    "or terminate", arg);
-		break;
 	case OPT_INFO:
 		if (strchr(arg, '=') == NULL || *arg == '=')
 			return lc_error_set(LC_EUSAGE, "--info '%s': write "
@@ -199,18 +188,6 @@ option(int ch, const char *arg, void *vctx)
 		if (x->ninfos == sizeof(x->infos) / sizeof(x->infos[0]))
 			return lc_error_set(LC_EUSAGE, "too many --info");
 		x->infos[x->ninfos++] = arg;
-		break;
-	case OPT_HEALTH:
-		x->w.flags |= LC_ACD_W_HEALTH;
-		break;
-	case OPT_GRACE:
-		return lc_parse_duration(arg, &x->w.degraded_grace_ms);
-	case OPT_POLL:
-		if (lc_parse_duration(arg, &x->w.poll_ms) != 0)
-			return LC_EUSAGE;
-		if (x->w.poll_ms < 100)
-			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
-			    "least 100ms");
 		break;
 	default:
 		return LC_EUSAGE;

@@ -11,17 +11,17 @@
 #include "log.h"
 
 enum {
-	OPT_HEALTH = LC_ACD_OPT_LAST, OPT_SYNC, OPT_OPERATION, OPT_SUSPENDED,
-	OPT_DEGRADED, OPT_REVISION, OPT_GRACE, OPT_UNTIL, OPT_POLL
+	OPT_SYNC = LC_ACD_OPT_LAST, OPT_OPERATION, OPT_SUSPENDED,
+	OPT_DEGRADED, OPT_REVISION, OPT_UNTIL
 };
 
 static const struct option longopts[] = {
 	LC_ACD_LONGOPTS,
 	{ "degraded", no_argument, NULL, OPT_DEGRADED },
-	{ "degraded-grace", required_argument, NULL, OPT_GRACE },
-	{ "health", no_argument, NULL, OPT_HEALTH },
+	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
+	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
 	{ "operation", no_argument, NULL, OPT_OPERATION },
-	{ "poll-interval", required_argument, NULL, OPT_POLL },
+	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
 	{ "sync", no_argument, NULL, OPT_SYNC },
@@ -94,13 +94,10 @@ option(int ch, const char *arg, void *vctx)
 	struct ctx *x = vctx;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0) {
+	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
+	    (rc = lc_acd_wait_option(&x->w, NULL, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
-	}
 	switch (ch) {
-	case OPT_HEALTH:
-		x->w.flags |= LC_ACD_W_HEALTH;
-		break;
 	case OPT_SYNC:
 		x->w.flags |= LC_ACD_W_SYNC;
 		break;
@@ -118,15 +115,6 @@ option(int ch, const char *arg, void *vctx)
 			return lc_error_set(LC_EUSAGE, "--revision '%s': give "
 			    "at least 4 characters of the commit", arg);
 		x->w.revision = arg;
-		break;
-	case OPT_GRACE:
-		return lc_parse_duration(arg, &x->w.degraded_grace_ms);
-	case OPT_POLL:
-		if (lc_parse_duration(arg, &x->w.poll_ms) != 0)
-			return LC_EUSAGE;
-		if (x->w.poll_ms < 100)
-			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
-			    "least 100ms");
 		break;
 	case OPT_UNTIL:
 		x->w.until = arg;

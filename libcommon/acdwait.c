@@ -1075,3 +1075,38 @@ lc_acd_target_init(struct lc_acd_target *t)
 	t->last = jv_invalid();
 	t->op_state = jv_invalid();
 }
+
+int
+lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
+    const char *arg)
+{
+	switch (ch) {
+	case LC_ACD_OPT_HEALTH:
+		w->flags |= LC_ACD_W_HEALTH;
+		return 1;
+	case LC_ACD_OPT_GRACE:
+		return lc_parse_duration(arg, &w->degraded_grace_ms) == 0 ? 1 :
+		    LC_EUSAGE;
+	case LC_ACD_OPT_POLL:
+		if (lc_parse_duration(arg, &w->poll_ms) != 0)
+			return LC_EUSAGE;
+		if (w->poll_ms < 100)
+			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
+			    "least 100ms");
+		return 1;
+	case LC_ACD_OPT_IF_BUSY:
+		if (busy == NULL)
+			return 0;
+		if (strcmp(arg, "wait") == 0)
+			*busy = LC_ACD_BUSY_WAIT;
+		else if (strcmp(arg, "fail") == 0)
+			*busy = LC_ACD_BUSY_FAIL;
+		else if (strcmp(arg, "terminate") == 0)
+			*busy = LC_ACD_BUSY_TERMINATE;
+		else
+			return lc_error_set(LC_EUSAGE, "--if-busy %s: wait, fail "
+			    "or terminate", arg);
+		return 1;
+	}
+	return 0;
+}

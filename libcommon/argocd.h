@@ -37,7 +37,10 @@ enum {
 	LC_ACD_OPT_ROOT, LC_ACD_OPT_CLIENT_CRT, LC_ACD_OPT_CLIENT_KEY,
 	LC_ACD_OPT_CA_FILE, LC_ACD_OPT_CONFIG, LC_ACD_OPT_CONTEXT,
 	LC_ACD_OPT_USERNAME, LC_ACD_OPT_PASSWORD_FILE, LC_ACD_OPT_PROJECT,
-	LC_ACD_OPT_TIMEOUT, LC_ACD_OPT_LAST
+	LC_ACD_OPT_TIMEOUT,
+	/* How a command waits: lc_acd_wait_option(). */
+	LC_ACD_OPT_HEALTH, LC_ACD_OPT_GRACE, LC_ACD_OPT_POLL, LC_ACD_OPT_IF_BUSY,
+	LC_ACD_OPT_LAST
 };
 
 /* The shared entries of a command's longopts[]. */
@@ -77,6 +80,19 @@ enum {
  * left to the command.
  */
 int lc_acd_option(struct lc_acd_conf *c, int ch, const char *arg);
+
+/* What to do when an operation is already running. */
+enum lc_acd_busy { LC_ACD_BUSY_WAIT, LC_ACD_BUSY_FAIL, LC_ACD_BUSY_TERMINATE };
+
+struct lc_acd_want;
+
+/*
+ * Apply --health, --degraded-grace, --poll-interval or --if-busy (busy may
+ * be NULL for commands without it). Returns 1 when ch was one of them, 0
+ * otherwise, LC_EUSAGE (message set) for a bad value.
+ */
+int lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
+    const char *arg);
 
 /*
  * Run getopt_long over $ARGOCD_OPTS (split like a shell does) before the
@@ -192,8 +208,6 @@ struct lc_acd_target {
 int lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
     const struct lc_acd_want *w, long long deadline);
 
-/* What to do when an operation is already running. */
-enum lc_acd_busy { LC_ACD_BUSY_WAIT, LC_ACD_BUSY_FAIL, LC_ACD_BUSY_TERMINATE };
 
 /*
  * Make sure no operation runs on the targets whose snapshot has one:
