@@ -371,8 +371,8 @@ main(int argc, char *argv[])
 	char (*ids)[37] = NULL, tbuf[32];
 	long long deadline;
 	size_t n = 0, i;
-	jv items, body, ans;
-	int ch, rc, k, busy, round;
+	jv body, ans;
+	int ch, rc, busy, round;
 
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
@@ -409,37 +409,9 @@ main(int argc, char *argv[])
 		return lc_exit(rc);
 
 	/* The apps, as they are now: existence, access, a running operation. */
-	if (x.c.selector) {
-		if ((rc = lc_acd_list(acd, x.c.selector, x.c.app_namespace,
-		    deadline, &items)) != 0)
-			goto out;
-		n = (size_t)jv_array_length(jv_copy(items));
-		if (n == 0) {
-			jv_free(items);
-			rc = lc_error_set(LC_ENOTFOUND, "no application matches "
-			    "the selector '%s'", x.c.selector);
-			goto out;
-		}
-		t = lc_xmalloc(n * sizeof(*t));
-		for (k = 0; k < (int)n; k++) {
-			jv a = jv_array_get(jv_copy(items), k);
-			const char *nm = lc_jv_str(a, "metadata.name");
-			const char *ns = lc_jv_str(a, "metadata.namespace");
-
-			lc_acd_target_init(&t[k]);
-			t[k].app.name = lc_xstrndup(nm, strlen(nm));
-			t[k].app.ns = lc_xstrndup(ns, strlen(ns));
-			t[k].last = a;
-		}
-		jv_free(items);
-	} else {
-		n = (size_t)argc;
-		t = lc_xmalloc(n * sizeof(*t));
-		for (i = 0; i < n; i++) {
-			lc_acd_target_init(&t[i]);
-			lc_acd_app_parse(&t[i].app, argv[i], x.c.app_namespace);
-		}
-	}
+	if ((rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
+	    != 0)
+		goto out;
 	ids = lc_xmalloc(n * sizeof(*ids));
 	for (i = 0; i < n; i++) {
 		if (jv_is_valid(t[i].last) && !x.hard_refresh)

@@ -135,8 +135,7 @@ main(int argc, char *argv[])
 	long long deadline;
 	char tbuf[32];
 	size_t n = 0, i;
-	jv items;
-	int ch, rc, k;
+	int ch, rc;
 
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
@@ -176,39 +175,9 @@ main(int argc, char *argv[])
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
 		return lc_exit(rc);
-	if (x.c.selector) {
-		if ((rc = lc_acd_list(acd, x.c.selector, x.c.app_namespace,
-		    deadline, &items)) != 0)
-			goto out;
-		n = (size_t)jv_array_length(jv_copy(items));
-		if (n == 0) {
-			jv_free(items);
-			rc = lc_error_set(LC_ENOTFOUND, "no application matches "
-			    "the selector '%s'", x.c.selector);
-			goto out;
-		}
-		t = lc_xmalloc(n * sizeof(*t));
-		for (k = 0; k < (int)n; k++) {
-			jv a = jv_array_get(jv_copy(items), k);
-
-			lc_acd_target_init(&t[k]);
-			t[k].app.name = lc_xstrndup(lc_jv_str(a,
-			    "metadata.name"), strlen(lc_jv_str(a,
-			    "metadata.name")));
-			t[k].app.ns = lc_xstrndup(lc_jv_str(a,
-			    "metadata.namespace"), strlen(lc_jv_str(a,
-			    "metadata.namespace")));
-			t[k].last = a;
-		}
-		jv_free(items);
-	} else {
-		n = (size_t)argc;
-		t = lc_xmalloc(n * sizeof(*t));
-		for (i = 0; i < n; i++) {
-			lc_acd_target_init(&t[i]);
-			lc_acd_app_parse(&t[i].app, argv[i], x.c.app_namespace);
-		}
-	}
+	if ((rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
+	    != 0)
+		goto out;
 	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
 	if (rc == LC_EUSAGE)
 		goto out;		/* --until does not compile */

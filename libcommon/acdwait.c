@@ -1110,3 +1110,45 @@ lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 	}
 	return 0;
 }
+
+int
+lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
+    int argc, long long deadline, struct lc_acd_target **out, size_t *n)
+{
+	struct lc_acd_target *t;
+	jv items, a;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (c->selector == NULL) {
+		t = lc_xmalloc((argc ? (size_t)argc : 1) * sizeof(*t));
+		for (i = 0; i < (size_t)argc; i++) {
+			lc_acd_target_init(&t[i]);
+			lc_acd_app_parse(&t[i].app, argv[i], c->app_namespace);
+		}
+		*out = t;
+		*n = (size_t)argc;
+		return 0;
+	}
+	if ((rc = lc_acd_list(acd, c->selector, c->app_namespace, deadline,
+	    &items)) != 0)
+		return rc;
+	if ((*n = (size_t)jv_array_length(jv_copy(items))) == 0) {
+		jv_free(items);
+		return lc_error_set(LC_ENOTFOUND, "no application matches the "
+		    "selector '%s'", c->selector);
+	}
+	t = lc_xmalloc(*n * sizeof(*t));
+	for (i = 0; i < *n; i++) {
+		a = jv_array_get(jv_copy(items), (int)i);
+		lc_acd_target_init(&t[i]);
+		t[i].app.name = xdup(lc_jv_str(a, "metadata.name"));
+		t[i].app.ns = xdup(lc_jv_str(a, "metadata.namespace"));
+		t[i].last = a;		/* the List's snapshot: no GET needed */
+	}
+	jv_free(items);
+	*out = t;
+	return 0;
+}

@@ -224,6 +224,15 @@ void lc_acd_op_id(char out[37]);
 /* Milliseconds as a duration ("90s", "10m", "250ms"), for messages. */
 void lc_acd_fmt_ms(char *out, size_t n, long long ms);
 
+/*
+ * The targets: the apps named in argv ([NAMESPACE/]NAME), or, with the
+ * conf's selector, every app one List returns (LC_ENOTFOUND for none),
+ * with that List's snapshot. Free each with lc_acd_target_free, then *out.
+ */
+int lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
+    char **argv, int argc, long long deadline, struct lc_acd_target **out,
+    size_t *n);
+
 /* stdout: "APP SYNC HEALTH REVISION" lines, or one JSON object per app. */
 void lc_acd_print(const struct lc_acd_target *t, size_t n, int json);
 /* stderr: why each failed target failed (phase, resources, conditions). */
