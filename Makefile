@@ -4,7 +4,7 @@ include config.mk
 CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
-    libcommon/ci.c libcommon/cli.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
+    libcommon/ci.c libcommon/cli.c libcommon/forge.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
     libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c

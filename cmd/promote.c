@@ -17,11 +17,14 @@
 #include "ci.h"
 #include "cli.h"
 #include "error.h"
+#include "fileio.h"
+#include "forge.h"
 #include "git.h"
 #include "imgref.h"
 #include "log.h"
 #include "plugin.h"
 #include "semver.h"
+#include "sha256.h"
 #include "yaml_edit.h"
 #include "yaml_expr.h"
 
@@ -30,29 +33,40 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_REG_CA, OPT_REG_INSECURE, OPT_REG_HTTPS, OPT_SET, OPT_ROLLBACK,
 	OPT_SEMVER, OPT_ALLOW_TAGS, OPT_GATE, OPT_CHAIN, OPT_PIN, OPT_DOTENV,
 	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
-	OPT_ENV_BRANCH };
+	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
+	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
+	OPT_API_URL };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
 	{ "app", required_argument, NULL, OPT_APP },
+	{ "api-url", required_argument, NULL, OPT_API_URL },
 	{ "author", required_argument, NULL, OPT_AUTHOR },
+	{ "auto-merge", optional_argument, NULL, OPT_AUTO_MERGE },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
 	{ "branch", required_argument, NULL, OPT_BRANCH },
 	{ "chain", required_argument, NULL, OPT_CHAIN },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "digest-key", required_argument, NULL, OPT_DIGEST_KEY },
 	{ "dotenv", required_argument, NULL, OPT_DOTENV },
+	{ "draft", no_argument, NULL, OPT_DRAFT },
 	{ "env-branch", required_argument, NULL, OPT_ENV_BRANCH },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "from", required_argument, NULL, 'f' },
 	{ "gate", required_argument, NULL, OPT_GATE },
+	{ "head-branch", required_argument, NULL, OPT_HEAD_BRANCH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "message", required_argument, NULL, 'm' },
 	{ "no-verify-image", no_argument, NULL, OPT_NO_VERIFY },
 	{ "output", required_argument, NULL, 'o' },
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "pin-digest", no_argument, NULL, OPT_PIN },
+	{ "pr", no_argument, NULL, OPT_PR },
+	{ "provider", required_argument, NULL, OPT_PROVIDER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "registry-ca-file", required_argument, NULL, OPT_REG_CA },
@@ -64,6 +78,7 @@ static const struct option longopts[] = {
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
+	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "to", required_argument, NULL, 't' },
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "trailer", required_argument, NULL, OPT_TRAILER },
@@ -96,6 +111,12 @@ struct opts {
 	const char *gates[16];
 	int ngates;
 	long long deadline_ms;
+	/* --pr */
+	int pr, draft;
+	const char *head_tmpl, *title, *body_file, *merge, *api_url;
+	const char *labels[16];
+	int nlabels;
+	enum lc_forge_kind provider;
 	struct lc_registry_opts ro;
 	int reg_https;
 };
@@ -139,6 +160,11 @@ struct state {
 	int nc;
 	git_oid source_commit;
 	int have_source;
+	/* --pr: the work branch and the pull request */
+	char head[256], pr_commit[GIT_OID_HEXSZ + 1];
+	struct lc_forge *forge;
+	struct lc_forge_pr pr;
+	int have_pr;
 };
 
 static _Noreturn void
@@ -1446,6 +1472,19 @@ new_tree(struct state *st, const git_oid *tip, git_oid *out)
 	return rc == 0 ? 0 : lc_git_error(rc, "build the tree");
 }
 
+/* $GITHUB_OUTPUT pr-url and pr-number, when there is a pull request. */
+static void
+pr_outputs(const struct state *st)
+{
+	char num[24];
+
+	if (!st->have_pr)
+		return;
+	snprintf(num, sizeof(num), "%ld", st->pr.number);
+	lc_ci_output("pr-url", st->pr.url);
+	lc_ci_output("pr-number", num);
+}
+
 /* On GitHub Actions: a Markdown table on the run's summary page. */
 static void
 summary(const struct state *st, const struct opts *o, const char *commit,
@@ -1492,6 +1531,9 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	lc_buf_printf(&env, "PROMOTE_CHANGED=%s\nPROMOTE_COMMIT=%s\n"
 	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
 	    commit ? commit : "", n);
+	if (st->have_pr)
+		lc_buf_printf(&env, "PROMOTE_PR_URL=%s\nPROMOTE_PR_NUMBER=%ld\n",
+		    st->pr.url, st->pr.number);
 	if (o->env)
 		fputs(env.data, stdout);
 	else if (!o->json) {
@@ -1501,6 +1543,8 @@ report(const struct state *st, const struct opts *o, const char *commit,
 				    st->c[i].app[0] ? " " : "", st->c[i].name,
 				    st->c[i].prev, st->c[i].next, o->from ? o->from :
 				    o->rollback ? "rollback" : "set", o->to);
+		if (st->have_pr)
+			printf("%s\n", st->pr.url);
 	} else {
 		imgs = jv_array();
 		for (i = 0; i < st->nc; i++) {
@@ -1522,7 +1566,8 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		j = jv_object_set(j, jv_string("from"), o->from ?
 		    jv_string(o->from) : jv_null());
 		j = jv_object_set(j, jv_string("to"), jv_string(o->to));
-		j = jv_object_set(j, jv_string("strategy"), jv_string("dir"));
+		j = jv_object_set(j, jv_string("strategy"), jv_string(
+		    o->tag_strategy ? "tag" : "dir"));
 		if (st->have_source) {
 			char s[GIT_OID_HEXSZ + 1];
 
@@ -1532,6 +1577,12 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		}
 		j = jv_object_set(j, jv_string("commit"), commit ?
 		    jv_string(commit) : jv_null());
+		j = jv_object_set(j, jv_string("pr"), !st->have_pr ? jv_null() :
+		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+		    jv_string("number"), jv_number((double)st->pr.number)),
+		    jv_string("url"), jv_string(st->pr.url)),
+		    jv_string("created"), st->pr.created ? jv_true() :
+		    jv_false()));
 		j = jv_object_set(j, jv_string("images"), imgs);
 		j = jv_dump_string(j, 0);
 		printf("%s\n", jv_string_value(j));
@@ -1540,6 +1591,7 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	lc_ci_output("changed", changed ? "true" : "false");
 	if (commit)
 		lc_ci_output("commit", commit);
+	pr_outputs(st);
 	if (o->dotenv) {
 		FILE *f = fopen(o->dotenv, "a");
 
@@ -1548,6 +1600,172 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	}
 	summary(st, o, commit, changed);
 	lc_buf_release(&env);
+}
+
+/* ---- --pr ----------------------------------------------------------------- */
+
+/*
+ * The work branch: --head-branch (default promote/{to}/{app}) with {to},
+ * {from} and {app} put in. {app} is the one --app given, "all" without
+ * --app, and for several (or a glob) "apps-" and a hash of the list, so
+ * that a rerun of the same promotion finds the same branch and pull request.
+ */
+static void
+head_name(const struct opts *o, char *out, size_t n)
+{
+	unsigned char h[32];
+	struct lc_sha256 c;
+	char app[64];
+	const char *p = o->head_tmpl, *v;
+	size_t k = 0;
+	int i;
+
+	if (o->napps == 0)
+		snprintf(app, sizeof(app), "all");
+	else if (o->napps == 1 && strpbrk(o->apps[0], "*?[") == NULL)
+		snprintf(app, sizeof(app), "%.63s", o->apps[0]);
+	else {
+		lc_sha256_init(&c);
+		for (i = 0; i < o->napps; i++)
+			lc_sha256_update(&c, o->apps[i], strlen(o->apps[i]) + 1);
+		lc_sha256_final(&c, h);
+		snprintf(app, sizeof(app), "apps-%02x%02x%02x%02x", h[0], h[1],
+		    h[2], h[3]);
+	}
+	while (*p && k + 1 < n) {
+		v = NULL;
+		if (strncmp(p, "{to}", 4) == 0 || strncmp(p, "{env}", 5) == 0)
+			v = o->to;
+		else if (strncmp(p, "{from}", 6) == 0)
+			v = o->from ? o->from : o->rollback ? "rollback" : "set";
+		else if (strncmp(p, "{app}", 5) == 0)
+			v = app;
+		if (v == NULL) {
+			out[k++] = *p++;
+			continue;
+		}
+		k += (size_t)snprintf(out + k, n - k, "%s", v);
+		if (k >= n)
+			k = n - 1;
+		p = strchr(p, '}') + 1;
+	}
+	out[k] = '\0';
+}
+
+/* Whether commits a and b are the same change: same tree, same parents. */
+static int
+same_change(git_repository *repo, const git_oid *a, const git_oid *b)
+{
+	git_commit *ca = NULL, *cb = NULL;
+	unsigned int i;
+	int same = 0;
+
+	if (git_commit_lookup(&ca, repo, a) == 0 &&
+	    git_commit_lookup(&cb, repo, b) == 0 &&
+	    git_oid_equal(git_commit_tree_id(ca), git_commit_tree_id(cb)) &&
+	    git_commit_parentcount(ca) == git_commit_parentcount(cb)) {
+		same = 1;
+		for (i = 0; i < git_commit_parentcount(ca); i++)
+			same &= git_oid_equal(git_commit_parent_id(ca, i),
+			    git_commit_parent_id(cb, i));
+	}
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return same;
+}
+
+/*
+ * Deliver commit (made on base's tip) as a pull request: it goes to the
+ * work branch, forced with a lease on what the branch was (unless that is
+ * already the same change: a rerun pushes nothing), and the pull request
+ * from it into base is opened or updated. *oc says how the push went; a
+ * lost lease is LC_GIT_RACE, for the caller's retry loop.
+ */
+static int
+pr_deliver(struct state *st, const struct opts *o, const char *base,
+    const git_oid *commit, const char *msg, struct lc_buf *detail,
+    enum lc_git_outcome *oc)
+{
+	struct lc_forge_conf fc;
+	struct lc_forge_pr_req rq;
+	struct lc_buf body = LC_BUF_INIT, title = LC_BUF_INIT;
+	char tmpref[300], hex[GIT_OID_HEXSZ + 1];
+	git_reference *ref = NULL;
+	git_oid htip, sent;
+	const char *nl;
+	int rc, exists;
+
+	*oc = LC_GIT_FAILED;
+	/* Which forge and its token first: a failure there writes nothing. */
+	if (st->forge == NULL) {
+		memset(&fc, 0, sizeof(fc));
+		fc.kind = o->provider;
+		fc.api_url = o->api_url;
+		fc.remote_url = git_remote_url(st->remote);
+		fc.token_file = o->token_file;
+		fc.deadline = o->deadline_ms ? lc_clock_ms() + o->deadline_ms : 0;
+		if ((rc = lc_forge_open(&st->forge, &fc)) != 0)
+			return rc;
+	}
+	if ((rc = lc_git_fetch(st->repo, st->remote, st->head, &htip, &exists,
+	    &st->auth)) != 0) {
+		*oc = lc_git_fetch_outcome(rc);
+		return *oc == LC_GIT_NETWORK ? 0 : rc;
+	}
+	git_oid_cpy(&sent, commit);
+	if (exists && same_change(st->repo, &htip, commit)) {
+		lc_log_info("%s already holds this change", st->head);
+		git_oid_cpy(&sent, &htip);
+		*oc = LC_GIT_LANDED;
+	} else {
+		snprintf(tmpref, sizeof(tmpref), "refs/promote/pr/%s", st->head);
+		if ((rc = git_reference_create(&ref, st->repo, tmpref, commit, 1,
+		    "promote: pull request")) != 0)
+			return lc_git_error(rc, "ref");
+		git_reference_free(ref);
+		*oc = lc_git_push_lease(st->remote, tmpref, st->head, exists ?
+		    &htip : NULL, detail, &st->auth);
+		git_reference_remove(st->repo, tmpref);
+		if (*oc != LC_GIT_LANDED)
+			return 0;
+	}
+	/* Title: --title, else the commit's subject; body: --body-file,
+	 * else the rest of the commit message (its trailers included). */
+	nl = strchr(msg, '\n');
+	if (o->title)
+		lc_buf_adds(&title, o->title);
+	else
+		lc_buf_add(&title, msg, nl ? (size_t)(nl - msg) : strlen(msg));
+	if (o->body_file) {
+		if ((rc = lc_file_read(&body, o->body_file)) != 0)
+			goto out;
+	} else {
+		lc_buf_adds(&body, nl ? nl + strspn(nl, "\n") : "");
+		lc_buf_printf(&body, "\nOpened by promote %s.\n", VERSION);
+	}
+	git_oid_tostr(hex, sizeof(hex), &sent);
+	memcpy(st->pr_commit, hex, sizeof(hex));
+	memset(&rq, 0, sizeof(rq));
+	rq.head = st->head;
+	rq.base = base;
+	rq.title = title.data;
+	rq.body = body.data;
+	rq.labels = o->labels;
+	rq.nlabels = o->nlabels;
+	rq.draft = o->draft;
+	rq.merge = o->merge;
+	rq.head_sha = hex;
+	if ((rc = lc_forge_pr_open(st->forge, &rq, &st->pr)) == 0 ||
+	    st->pr.url[0])
+		st->have_pr = 1;
+	if (rc == 0)
+		lc_log_info("%s pull request #%ld %s: %s",
+		    lc_forge_name(st->forge), st->pr.number, st->pr.created ?
+		    "opened" : "updated", st->pr.url);
+out:
+	lc_buf_release(&body);
+	lc_buf_release(&title);
+	return rc;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -1643,6 +1861,10 @@ run(struct state *st, const struct opts *o)
 				    != 0)
 					goto out;
 			printf("\n%s", msg.data);
+			if (o->pr)
+				lc_log_info("dry run: would push %s and open or "
+				    "update its pull request into %s", st->head,
+				    st->branch);
 			rc = 0;
 			goto out;
 		}
@@ -1664,15 +1886,24 @@ run(struct state *st, const struct opts *o)
 				goto out;
 			}
 		}
-		if ((rc = git_reference_create(&ref, st->repo, tmpref, &commit, 1,
-		    "promote: attempt")) != 0) {
+		detail.len = 0;
+		if (o->pr) {
+			/* The base branch stays; the change goes to review. */
+			rc = pr_deliver(st, o, st->branch, &commit, msg.data,
+			    &detail, &oc);
+			if (st->have_pr)
+				report(st, o, st->pr_commit, 1);
+			if (rc != 0 || oc == LC_GIT_LANDED)
+				goto out;
+		} else if ((rc = git_reference_create(&ref, st->repo, tmpref,
+		    &commit, 1, "promote: attempt")) != 0) {
 			rc = lc_git_error(rc, "ref");
 			goto out;
+		} else {
+			git_reference_free(ref);
+			oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
+			    &st->auth);
 		}
-		git_reference_free(ref);
-		detail.len = 0;
-		oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
-		    &st->auth);
 		if (oc == LC_GIT_LANDED) {
 			git_oid_tostr(hex, sizeof(hex), &commit);
 			if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
@@ -1710,6 +1941,15 @@ out:
 	lc_buf_release(&msg);
 	lc_buf_release(&detail);
 	return rc;
+}
+
+/* --strategy branch: $GITHUB_OUTPUT. */
+static void
+branch_outputs(const struct state *st, const char *commit)
+{
+	lc_ci_output("changed", "true");
+	lc_ci_output("commit", commit);
+	pr_outputs(st);
 }
 
 /*
@@ -1839,20 +2079,35 @@ branch_run(struct state *st, const struct opts *o)
 		}
 		git_tree_free(tree);
 		tree = NULL;
-		if (rc != 0 || (rc = git_reference_create(&ref, st->repo, tmpref,
-		    &commit, 1, "promote: attempt")) != 0) {
+		if (rc != 0) {
 			rc = lc_git_error(rc, "commit");
 			goto out;
 		}
-		git_reference_free(ref);
 		detail.len = 0;
-		oc = lc_git_push(st->remote, tmpref, db, &detail, &st->auth);
+		if (o->pr) {
+			rc = pr_deliver(st, o, db, &commit, msg.data, &detail, &oc);
+			if (st->have_pr) {
+				printf("%s %s -> %.7s (%s %s) %s -> %s\n%s\n", db,
+				    d7, st->pr_commit, sb, s7, o->from, o->to,
+				    st->pr.url);
+				branch_outputs(st, st->pr_commit);
+			}
+			if (rc != 0 || oc == LC_GIT_LANDED)
+				goto out;
+		} else if ((rc = git_reference_create(&ref, st->repo, tmpref,
+		    &commit, 1, "promote: attempt")) != 0) {
+			rc = lc_git_error(rc, "commit");
+			goto out;
+		} else {
+			git_reference_free(ref);
+			oc = lc_git_push(st->remote, tmpref, db, &detail,
+			    &st->auth);
+		}
 		if (oc == LC_GIT_LANDED) {
 			git_oid_tostr(hex, sizeof(hex), &commit);
 			printf("%s %s -> %.7s (%s %s) %s -> %s\n", db, d7, hex, sb,
 			    s7, o->from, o->to);
-			lc_ci_output("changed", "true");
-			lc_ci_output("commit", hex);
+			branch_outputs(st, hex);
 			rc = 0;
 			goto out;
 		}
@@ -2162,6 +2417,51 @@ main(int argc, char *argv[])
 				usage(LC_EXIT_USAGE);
 			}
 			break;
+		case OPT_PR:
+			o.pr = 1;
+			break;
+		case OPT_BASE:
+			o.branch = optarg;
+			break;
+		case OPT_HEAD_BRANCH:
+			o.head_tmpl = optarg;
+			break;
+		case OPT_TITLE:
+			o.title = optarg;
+			break;
+		case OPT_BODY_FILE:
+			o.body_file = optarg;
+			break;
+		case OPT_LABEL:
+			if (o.nlabels == 16)
+				usage(LC_EXIT_USAGE);
+			o.labels[o.nlabels++] = optarg;
+			break;
+		case OPT_DRAFT:
+			o.draft = 1;
+			break;
+		case OPT_AUTO_MERGE:
+			o.merge = optarg ? optarg : "merge";
+			if (strcmp(o.merge, "merge") != 0 &&
+			    strcmp(o.merge, "squash") != 0 &&
+			    strcmp(o.merge, "rebase") != 0) {
+				lc_error_set(LC_EUSAGE, "--auto-merge=%s: merge, "
+				    "squash or rebase", optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			break;
+		case OPT_PROVIDER:
+			if (lc_forge_kind_parse(optarg, &o.provider) != 0) {
+				lc_error_set(LC_EUSAGE, "--provider %s: github, "
+				    "gitlab, gitea (or forgejo) or auto", optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			break;
+		case OPT_API_URL:
+			o.api_url = optarg;
+			break;
 		case OPT_KEY:
 		case OPT_DIGEST_KEY:
 		case OPT_REPO_KEY: {
@@ -2242,6 +2542,23 @@ main(int argc, char *argv[])
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}
+	if (!o.pr && (o.head_tmpl || o.title || o.body_file || o.nlabels ||
+	    o.draft || o.merge || o.api_url || o.provider)) {
+		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
+		    "--label, --draft, --auto-merge, --provider and --api-url "
+		    "go with --pr");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.pr && (o.tag_strategy || o.check)) {
+		lc_error_set(LC_EUSAGE, "--pr goes with --strategy dir or branch, "
+		    "not with %s", o.check ? "--check" : "--strategy tag");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.head_tmpl == NULL)
+		o.head_tmpl = "promote/{to}/{app}";
+	head_name(&o, st.head, sizeof(st.head));
 	if (o.tag_strategy) {
 		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
 			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
@@ -2263,6 +2580,7 @@ main(int argc, char *argv[])
 		lc_yexpr_free(o.s_digest[i]);
 		lc_yexpr_free(o.q_repo[i]);
 	}
+	lc_forge_close(st.forge);
 	git_signature_free(st.author);
 	git_signature_free(st.committer);
 	git_remote_free(st.remote);

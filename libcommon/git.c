@@ -587,7 +587,28 @@ struct pushstate {
 	int seen;
 	char status[256];
 	struct lc_buf *detail;
+	const git_oid *lease;	/* forced push: the remote must still be here */
+	int lease_set, lease_lost;
 };
+
+/* --force-with-lease: the advertised old value must be the one we saw. */
+static int
+on_negotiation(const git_push_update **u, size_t n, void *data)
+{
+	struct pushstate *ps = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(u[i]->dst_refname, ps->ref) != 0)
+			continue;
+		if (ps->lease_set ? !git_oid_equal(&u[i]->src, ps->lease) :
+		    !git_oid_is_zero(&u[i]->src)) {
+			ps->lease_lost = 1;
+			return GIT_EUSER;
+		}
+	}
+	return 0;
+}
 
 static int
 on_update(const char *refname, const char *status, void *data)
@@ -667,7 +688,8 @@ lc_git_fetch_outcome(int rc)
 }
 
 static enum lc_git_outcome push_to(git_remote *remote, const char *src,
-    const char *dst, struct lc_buf *detail, struct lc_git_auth *auth);
+    const char *dst, struct lc_buf *detail, struct lc_git_auth *auth,
+    int force, const git_oid *lease);
 
 /* A remote on this machine: file://, or a path (libgit2's local transport). */
 static const char *
@@ -689,7 +711,8 @@ local_path(const char *url)
  */
 static enum lc_git_outcome
 push_local(git_remote *remote, const char *path, const char *src,
-    const char *branch, struct lc_buf *detail, struct lc_git_auth *auth)
+    const char *branch, int force, const git_oid *lease,
+    struct lc_buf *detail, struct lc_git_auth *auth)
 {
 	git_repository *here = git_remote_owner(remote), *there = NULL;
 	git_reference *ref = NULL;
@@ -708,7 +731,13 @@ push_local(git_remote *remote, const char *path, const char *src,
 	}
 	snprintf(tracking, sizeof(tracking), "refs/remotes/%s/%s",
 	    git_remote_name(remote), branch);
-	have_seen = git_reference_name_to_id(&seen, here, tracking) == 0;
+	if (force) {
+		have_seen = lease != NULL;
+		if (lease)
+			git_oid_cpy(&seen, lease);
+	} else
+		have_seen = git_reference_name_to_id(&seen, here, tracking) ==
+		    0;
 	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
 	if ((rc = git_repository_open_ext(&there, path,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) != 0) {
@@ -763,14 +792,30 @@ lc_git_push(git_remote *remote, const char *src, const char *branch,
 	char dst[512];
 
 	if (path)
-		return push_local(remote, path, src, branch, detail, auth);
+		return push_local(remote, path, src, branch, 0, NULL, detail,
+		    auth);
 	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
-	return push_to(remote, src, dst, detail, auth);
+	return push_to(remote, src, dst, detail, auth, 0, NULL);
+}
+
+enum lc_git_outcome
+lc_git_push_lease(git_remote *remote, const char *src, const char *branch,
+    const git_oid *lease, struct lc_buf *detail, struct lc_git_auth *auth)
+{
+	const char *path = local_path(git_remote_url(remote));
+	char dst[512];
+
+	if (path)
+		return push_local(remote, path, src, branch, 1, lease, detail,
+		    auth);
+	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
+	return push_to(remote, src, dst, detail, auth, 1, lease);
 }
 
 static enum lc_git_outcome
 push_to(git_remote *remote, const char *src, const char *dst,
-    struct lc_buf *detail, struct lc_git_auth *auth)
+    struct lc_buf *detail, struct lc_git_auth *auth, int force,
+    const git_oid *lease)
 {
 	git_push_options opts;
 	struct pushstate ps;
@@ -786,7 +831,12 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	ps.detail = detail;
 	ps.auth = auth;
 	snprintf(ps.ref, sizeof(ps.ref), "%s", dst);
-	snprintf(spec, sizeof(spec), "%s:%s", src, dst);
+	snprintf(spec, sizeof(spec), "%s%s:%s", force ? "+" : "", src, dst);
+	if (force) {
+		ps.lease = lease;
+		ps.lease_set = lease != NULL;
+		opts.callbacks.push_negotiation = on_negotiation;
+	}
 	opts.callbacks.push_update_reference = on_update;
 	opts.callbacks.sideband_progress = on_sideband;
 	opts.callbacks.payload = &ps;
@@ -794,6 +844,11 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	    auth, &hdr, headers);
 	rc = git_remote_push(remote, &refspecs, &opts);
 	wipe(&hdr);
+	if (ps.lease_lost) {
+		lc_error_set(LC_ERROR, "push: '%s' moved on the remote since "
+		    "our fetch (lease lost)", dst);
+		return LC_GIT_RACE;
+	}
 	if (rc == GIT_ENONFASTFORWARD) {
 		lc_git_error(rc, "push");
 		return LC_GIT_STALE;

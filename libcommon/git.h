@@ -102,6 +102,14 @@ enum lc_git_outcome lc_git_push(git_remote *remote, const char *src,
     const char *branch, struct lc_buf *detail, struct lc_git_auth *auth);
 
 /*
+ * Push src to refs/heads/branch forced, with a lease: the remote branch
+ * must still be at *lease (NULL: must not exist), else LC_GIT_RACE
+ * (git push --force-with-lease=branch:lease).
+ */
+enum lc_git_outcome lc_git_push_lease(git_remote *remote, const char *src,
+    const char *branch, const git_oid *lease, struct lc_buf *detail,
+    struct lc_git_auth *auth);
+/*
  * Classify a refusal from the server's status for our ref and its
  * sideband text (NULL allowed): LC_GIT_RACE (retry), LC_GIT_DENIED
  * (permission, protected branch) or LC_GIT_DECLINED (a hook refused the
