@@ -581,28 +581,16 @@ run(struct state *st, const struct opts *o)
 				lc_log_info("landed after %d attempts", attempt + 1);
 			goto done;
 		}
-		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE &&
-		    oc != LC_GIT_NETWORK)
+		if (!lc_git_retryable(oc))
 			break;
 	}
 	/* Out of attempts or time, or a rejection retrying cannot fix. */
-	switch (oc) {
-	case LC_GIT_STALE:
-	case LC_GIT_RACE:
-		rc = lc_error_set(LC_ECONFLICT, "%s after %d attempts; nothing "
-		    "was pushed", lc_git_outcome_name(oc), attempt);
-		break;
-	case LC_GIT_NETWORK:
-		rc = LC_EUNAVAIL;
-		break;
-	case LC_GIT_AUTH:
-	case LC_GIT_DENIED:
-		lc_log_lines("remote", &detail);
-		rc = LC_EAUTH;
-		break;
-	default:
-		lc_log_lines("remote", &detail);
-		rc = LC_ERROR;
+	{
+		char why[64];
+
+		snprintf(why, sizeof(why), "after %d attempts; nothing was "
+		    "pushed", attempt);
+		rc = lc_git_outcome_rc(oc, &detail, why);
 	}
 	if (o->command != NULL && attempt > 0)
 		lc_log_warn("the last attempt's commit is %s",

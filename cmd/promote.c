@@ -1787,6 +1787,28 @@ out:
 	return rc;
 }
 
+/*
+ * Before attempt (> 0): 0 when the deadline has passed, else 1 after a
+ * jittered pause.
+ */
+static int
+again(const struct opts *o, long long start, int attempt,
+    enum lc_git_outcome oc)
+{
+	struct timespec ts;
+	long long pause;
+
+	if (o->deadline_ms && lc_clock_ms() - start >= o->deadline_ms)
+		return 0;
+	pause = lc_git_backoff(attempt - 1, 250, 2000);
+	lc_log_info("attempt %d: %s; again on the new tip in %lld ms", attempt,
+	    lc_git_outcome_name(oc), pause);
+	ts.tv_sec = pause / 1000;
+	ts.tv_nsec = (pause % 1000) * 1000000;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 static int
@@ -1798,25 +1820,13 @@ run(struct state *st, const struct opts *o)
 	git_oid tip, tree, commit;
 	git_tree *t = NULL;
 	git_reference *ref = NULL;
-	long long start = lc_clock_ms(), pause;
+	long long start = lc_clock_ms();
 	int attempt, rc = 0, exists = 0, changed, i;
 
 	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", st->branch);
 	for (attempt = 0;; attempt++) {
-		if (attempt > 0) {
-			if (o->deadline_ms && lc_clock_ms() - start >=
-			    o->deadline_ms)
-				break;
-			pause = lc_git_backoff(attempt - 1, 250, 2000);
-			lc_log_info("attempt %d: %s; again on the new tip in %lld "
-			    "ms", attempt, lc_git_outcome_name(oc), pause);
-			{
-				struct timespec ts = { pause / 1000,
-				    (pause % 1000) * 1000000 };
-
-				nanosleep(&ts, NULL);
-			}
-		}
+		if (attempt > 0 && !again(o, start, attempt, oc))
+			break;
 		if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
 		    &exists, &st->auth)) != 0) {
 			if (lc_git_fetch_outcome(rc) == LC_GIT_NETWORK) {
@@ -1933,28 +1943,11 @@ run(struct state *st, const struct opts *o)
 			rc = 0;
 			goto out;
 		}
-		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE &&
-		    oc != LC_GIT_NETWORK)
+		if (!lc_git_retryable(oc))
 			break;
 	}
-	switch (oc) {
-	case LC_GIT_STALE:
-	case LC_GIT_RACE:
-		rc = lc_error_set(LC_ECONFLICT, "%s at the deadline; nothing was "
-		    "promoted", lc_git_outcome_name(oc));
-		break;
-	case LC_GIT_NETWORK:
-		rc = LC_EUNAVAIL;
-		break;
-	case LC_GIT_AUTH:
-	case LC_GIT_DENIED:
-		lc_log_lines("remote", &detail);
-		rc = LC_EAUTH;
-		break;
-	default:
-		lc_log_lines("remote", &detail);
-		rc = LC_ERROR;
-	}
+	rc = lc_git_outcome_rc(oc, &detail, "at the deadline; nothing was "
+	    "promoted");
 out:
 	git_reference_remove(st->repo, tmpref);
 	lc_buf_release(&msg);
@@ -1989,7 +1982,7 @@ branch_run(struct state *st, const struct opts *o)
 	git_tree *tree = NULL;
 	git_reference *ref = NULL;
 	git_oid stip, dtip, treeid, commit;
-	long long start = lc_clock_ms(), pause;
+	long long start = lc_clock_ms();
 	const git_index_entry *ce;
 	int attempt, rc = 0, exists, i;
 
@@ -1997,18 +1990,8 @@ branch_run(struct state *st, const struct opts *o)
 	expand(o->branch_tmpl, o->to, NULL, db, sizeof(db));
 	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", db);
 	for (attempt = 0;; attempt++) {
-		if (attempt > 0) {
-			struct timespec ts;
-
-			if (o->deadline_ms && lc_clock_ms() - start >= o->deadline_ms)
-				break;
-			pause = lc_git_backoff(attempt - 1, 250, 2000);
-			lc_log_info("attempt %d: %s; again in %lld ms", attempt,
-			    lc_git_outcome_name(oc), pause);
-			ts.tv_sec = pause / 1000;
-			ts.tv_nsec = (pause % 1000) * 1000000;
-			nanosleep(&ts, NULL);
-		}
+		if (attempt > 0 && !again(o, start, attempt, oc))
+			break;
 		if ((rc = lc_git_fetch(st->repo, st->remote, sb, &stip, &exists,
 		    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
 		    LC_ENOTFOUND, "the remote has no branch '%s'", sb)) != 0) ||
@@ -2130,20 +2113,11 @@ branch_run(struct state *st, const struct opts *o)
 			rc = 0;
 			goto out;
 		}
-		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE &&
-		    oc != LC_GIT_NETWORK)
+		if (!lc_git_retryable(oc))
 			break;
 	}
-	if (oc == LC_GIT_STALE || oc == LC_GIT_RACE)
-		rc = lc_error_set(LC_ECONFLICT, "%s at the deadline; nothing was "
-		    "promoted", lc_git_outcome_name(oc));
-	else if (oc == LC_GIT_NETWORK)
-		rc = LC_EUNAVAIL;
-	else {
-		lc_log_lines("remote", &detail);
-		rc = oc == LC_GIT_AUTH || oc == LC_GIT_DENIED ? LC_EAUTH :
-		    LC_ERROR;
-	}
+	rc = lc_git_outcome_rc(oc, &detail, "at the deadline; nothing was "
+	    "promoted");
 out:
 	git_reference_remove(st->repo, tmpref);
 	git_tree_free(tree);

@@ -876,6 +876,33 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	return lc_git_classify(ps.status, detail->data);
 }
 
+int
+lc_git_outcome_rc(enum lc_git_outcome oc, const struct lc_buf *detail,
+    const char *why)
+{
+	switch (oc) {
+	case LC_GIT_STALE:
+	case LC_GIT_RACE:
+		return lc_error_set(LC_ECONFLICT, "%s %s",
+		    lc_git_outcome_name(oc), why);
+	case LC_GIT_NETWORK:
+		return LC_EUNAVAIL;
+	case LC_GIT_AUTH:
+	case LC_GIT_DENIED:
+		lc_log_lines("remote", detail);
+		return LC_EAUTH;
+	default:
+		lc_log_lines("remote", detail);
+		return LC_ERROR;
+	}
+}
+
+int
+lc_git_retryable(enum lc_git_outcome oc)
+{
+	return oc == LC_GIT_STALE || oc == LC_GIT_RACE || oc == LC_GIT_NETWORK;
+}
+
 long long
 lc_git_backoff(int k, long long base, long long cap)
 {

@@ -138,6 +138,16 @@ int lc_git_ident(git_repository *repo, const char *who, git_signature **out);
  */
 int lc_git_land(git_repository *repo, const char *branch, const git_oid *id,
     int force);
+/*
+ * The LC_E* code for a push that did not land, when retrying is over:
+ * STALE and RACE are LC_ECONFLICT with the message "<outcome> <why>",
+ * NETWORK LC_EUNAVAIL, AUTH and DENIED LC_EAUTH, the rest LC_ERROR (the
+ * remote's own words in detail are logged for those).
+ */
+int lc_git_outcome_rc(enum lc_git_outcome oc, const struct lc_buf *detail,
+    const char *why);
+/* Whether a new attempt on a fresh tip may fix the outcome. */
+int lc_git_retryable(enum lc_git_outcome oc);
 /* What an outcome means, for messages. */
 const char *lc_git_outcome_name(enum lc_git_outcome oc);
 
