@@ -1545,8 +1545,19 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	jv j, imgs;
 	int i, n;
 
-	for (n = 0, i = 0; i < st->nc; i++)
-		n += st->c[i].differs;
+	imgs = jv_array();
+	for (n = 0, i = 0; i < st->nc; i++) {
+		if (!st->c[i].differs)
+			continue;
+		n++;
+		imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
+		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+		    jv_string("app"), jv_string(st->c[i].app)),
+		    jv_string("name"), jv_string(st->c[i].name)),
+		    jv_string("file"), jv_string(st->c[i].file)),
+		    jv_string("previous"), jv_string(st->c[i].prev)),
+		    jv_string("new"), jv_string(st->c[i].next)));
+	}
 	lc_buf_printf(&env, "PROMOTE_CHANGED=%s\nPROMOTE_COMMIT=%s\n"
 	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
 	    commit ? commit : "", n);
@@ -1565,18 +1576,6 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		if (st->have_pr)
 			printf("%s\n", st->pr.url);
 	} else {
-		imgs = jv_array();
-		for (i = 0; i < st->nc; i++) {
-			if (!st->c[i].differs)
-				continue;
-			imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
-			    jv_object_set(jv_object_set(jv_object_set(jv_object(),
-			    jv_string("app"), jv_string(st->c[i].app)),
-			    jv_string("name"), jv_string(st->c[i].name)),
-			    jv_string("file"), jv_string(st->c[i].file)),
-			    jv_string("previous"), jv_string(st->c[i].prev)),
-			    jv_string("new"), jv_string(st->c[i].next)));
-		}
 		j = jv_object();
 		j = jv_object_set(j, jv_string("changed"), changed ? jv_true() :
 		    jv_false());
@@ -1602,7 +1601,7 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		    jv_string("url"), jv_string(st->pr.url)),
 		    jv_string("created"), st->pr.created ? jv_true() :
 		    jv_false()));
-		j = jv_object_set(j, jv_string("images"), imgs);
+		j = jv_object_set(j, jv_string("images"), jv_copy(imgs));
 		j = jv_dump_string(j, 0);
 		printf("%s\n", jv_string_value(j));
 		jv_free(j);
@@ -1610,6 +1609,9 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	lc_ci_output("changed", changed ? "true" : "false");
 	if (commit)
 		lc_ci_output("commit", commit);
+	imgs = jv_dump_string(imgs, 0);
+	lc_ci_output("images", jv_string_value(imgs));
+	jv_free(imgs);
 	pr_outputs(st);
 	if (o->dotenv) {
 		FILE *f = fopen(o->dotenv, "a");

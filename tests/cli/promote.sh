@@ -137,6 +137,10 @@ PROMOTE_COMMIT=$c
 PROMOTE_IMAGES_COUNT=2"
 cmp -s "$T/out" "$T/env" || fail "dotenv differs"
 grep -qx "commit=$c" "$T/gho" || fail "no commit= in GITHUB_OUTPUT"
+sed -n 's/^images=//p' "$T/gho" | jq -r '.[] | "\(.name) \(.file) \(.previous) \(.new)"' >"$T/imgs"
+printf '%s\n' "app overlays/staging/kustomization.yaml $REG/team/app:v1.3.0 $REG/team/app:v1.4.0" \
+    "worker overlays/staging/kustomization.yaml $REG/team/worker:v1.9.0 $REG/team/worker:v2.0.0" |
+    cmp -s - "$T/imgs" || fail "images= in GITHUB_OUTPUT: $(cat "$T/imgs")"
 grep -qF "| - | app | \`$REG/team/app:v1.3.0\` | \`$REG/team/app:v1.4.0\` |" "$T/sum" || fail "summary: $(cat "$T/sum")"
 end
 
