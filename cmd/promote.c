@@ -35,7 +35,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
-	OPT_API_URL };
+	OPT_API_URL, OPT_REQUIRE_STATUS };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -74,6 +74,7 @@ static const struct option longopts[] = {
 	{ "registry-insecure", no_argument, NULL, OPT_REG_INSECURE },
 	{ "remote", required_argument, NULL, OPT_REMOTE },
 	{ "repo-key", required_argument, NULL, OPT_REPO_KEY },
+	{ "require-status", optional_argument, NULL, OPT_REQUIRE_STATUS },
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "set", required_argument, NULL, OPT_SET },
@@ -112,7 +113,8 @@ struct opts {
 	int ngates;
 	long long deadline_ms;
 	/* --pr */
-	int pr, draft;
+	int pr, draft, require_status;
+	const char *status_context;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
 	int nlabels;
@@ -179,7 +181,8 @@ usage(int status)
 	    "[--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-verify-image] [--path template] "
 	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
-	    "[--registry-insecure] [--remote remote] [--semver range] "
+	    "[--registry-insecure] [--remote remote] "
+	    "[--require-status[=context]] [--semver range] "
 	    "[--token-file file] [--trailer key=value] -f env -t env "
 	    "[image ...]\n"
 	    "       %s [options] --pr [--api-url url] [--auto-merge[=method]] "
@@ -224,6 +227,8 @@ usage(int status)
 		    "      --gate CMD           run CMD first; refuse when it fails "
 		    "(repeatable)\n"
 		    "      --chain A,B,C        refuse skipping an environment\n"
+		    "      --require-status[=C] the source commit must be green "
+		    "on the forge (exit 1)\n"
 		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
 		    "      --rollback           undo the last promotion into -t\n"
 		    "      --strategy branch    merge branch deploy/SRC into "
@@ -1695,6 +1700,51 @@ same_change(git_repository *repo, const git_oid *a, const git_oid *b)
 	return same;
 }
 
+/* The forge of the remote, once (--pr, --require-status). */
+static int
+open_forge(struct state *st, const struct opts *o)
+{
+	struct lc_forge_conf fc;
+
+	if (st->forge)
+		return 0;
+	memset(&fc, 0, sizeof(fc));
+	fc.kind = o->provider;
+	fc.api_url = o->api_url;
+	fc.remote_url = git_remote_url(st->remote);
+	fc.token_file = o->token_file;
+	fc.deadline = o->deadline_ms ? lc_clock_ms() + o->deadline_ms : 0;
+	return lc_forge_open(&st->forge, &fc);
+}
+
+/*
+ * --require-status: the source commit (the last one that changed the
+ * source, or the source branch's tip) must be green on the forge.
+ */
+static int
+require_status(struct state *st, const struct opts *o, const git_oid *sha)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if (!o->require_status)
+		return 0;
+	if ((rc = open_forge(st, o)) != 0)
+		return rc;
+	git_oid_tostr(hex, sizeof(hex), sha);
+	if ((rc = lc_forge_commit_green(st->forge, hex, o->status_context)) ==
+	    LC_ENO) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", lc_error_msg());
+		return lc_error_set(LC_ENO, "--require-status: %s; nothing was "
+		    "promoted", why);
+	}
+	if (rc == 0)
+		lc_log_info("%.7s is green on %s", hex, lc_forge_name(st->forge));
+	return rc;
+}
+
 /*
  * Deliver commit (made on base's tip) as a pull request: it goes to the
  * work branch, forced with a lease on what the branch was (unless that is
@@ -1707,7 +1757,6 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
     const git_oid *commit, const char *msg, struct lc_buf *detail,
     enum lc_git_outcome *oc)
 {
-	struct lc_forge_conf fc;
 	struct lc_forge_pr_req rq;
 	struct lc_buf body = LC_BUF_INIT, title = LC_BUF_INIT;
 	char tmpref[300], hex[GIT_OID_HEXSZ + 1];
@@ -1718,16 +1767,8 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 
 	*oc = LC_GIT_FAILED;
 	/* Which forge and its token first: a failure there writes nothing. */
-	if (st->forge == NULL) {
-		memset(&fc, 0, sizeof(fc));
-		fc.kind = o->provider;
-		fc.api_url = o->api_url;
-		fc.remote_url = git_remote_url(st->remote);
-		fc.token_file = o->token_file;
-		fc.deadline = o->deadline_ms ? lc_clock_ms() + o->deadline_ms : 0;
-		if ((rc = lc_forge_open(&st->forge, &fc)) != 0)
-			return rc;
-	}
+	if ((rc = open_forge(st, o)) != 0)
+		return rc;
 	if ((rc = lc_git_fetch(st->repo, st->remote, st->head, &htip, &exists,
 	    &st->auth)) != 0) {
 		*oc = lc_git_fetch_outcome(rc);
@@ -1871,6 +1912,9 @@ run(struct state *st, const struct opts *o)
 			rc = LC_ENO;
 			goto out;
 		}
+		if (attempt == 0 && st->have_source && (rc = require_status(st,
+		    o, &st->source_commit)) != 0)
+			goto out;
 		if (attempt == 0 && (rc = guards(st, o)) != 0)
 			goto out;
 		if (attempt == 0 && (o->verify || o->pin) && (rc = verify(st, o))
@@ -2021,6 +2065,8 @@ branch_run(struct state *st, const struct opts *o)
 			rc = LC_ENO;
 			goto out;
 		}
+		if (attempt == 0 && (rc = require_status(st, o, &stip)) != 0)
+			goto out;
 		git_commit_free(sc);
 		git_commit_free(dc);
 		git_index_free(idx);
@@ -2457,6 +2503,10 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_REQUIRE_STATUS:
+			o.require_status = 1;
+			o.status_context = optarg;
+			break;
 		case OPT_KEY:
 		case OPT_DIGEST_KEY:
 		case OPT_REPO_KEY: {
@@ -2538,10 +2588,17 @@ main(int argc, char *argv[])
 		usage(LC_EXIT_USAGE);
 	}
 	if (!o.pr && (o.head_tmpl || o.title || o.body_file || o.nlabels ||
-	    o.draft || o.merge || o.api_url || o.provider)) {
+	    o.draft || o.merge || ((o.api_url || o.provider) &&
+	    !o.require_status))) {
 		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
 		    "--label, --draft, --auto-merge, --provider and --api-url "
-		    "go with --pr");
+		    "go with --pr (the last two also with --require-status)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.require_status && (o.from == NULL || o.tag_strategy)) {
+		lc_error_set(LC_EUSAGE, "--require-status: it checks the source "
+		    "commit of -f with dir or branch");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}

@@ -70,4 +70,14 @@ struct lc_forge_pr {
 int lc_forge_pr_open(struct lc_forge *f, const struct lc_forge_pr_req *rq,
     struct lc_forge_pr *pr);
 
+/*
+ * Whether commit sha is green: GitHub, its combined status and every check
+ * run; GitLab, its newest pipeline; Gitea, its combined status. With
+ * context, that one status or check (GitLab: job) alone. Returns 0 when
+ * green, LC_ENO when not (failed, pending or nothing reported; the message
+ * names what), or another LC_E* code.
+ */
+int lc_forge_commit_green(struct lc_forge *f, const char *sha,
+    const char *context);
+
 #endif

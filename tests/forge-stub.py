@@ -11,7 +11,8 @@ body fields, the head branch existing in the bare repository BARE, the
 expected head sha on merges) and answers with the real status codes and
 bodies, including "already exists" (GitHub 422, GitLab and Gitea 409).
 Every request (but GET /_state, the pull requests as the stub holds them, for
-assertions) is logged to F.log as one JSON line: method, path (raw, with
+assertions, and POST /_status {sha, kind: status|check|pipeline, name,
+state}, which records a CI result the way a CI system would) is logged to F.log as one JSON line: method, path (raw, with
 the query), auth ("ok" or what was wrong), user_agent, accept, api_version,
 body (parsed JSON).
 
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit, parse_qs, unquote
 
 LOCK = threading.Lock()
 PRS = []          # dicts: number, head, base, title, body, labels, draft, ...
+STATUS = []       # dicts: sha, kind (status|check|pipeline), name, state
 GITEA_LABELS = [{"id": 11, "name": "promotion", "color": "00aabb"},
                 {"id": 12, "name": "staging", "color": "ddeeff"}]
 
@@ -132,6 +134,11 @@ class H(BaseHTTPRequestHandler):
         if u.path == "/_state":     # for the tests, not logged
             with LOCK:
                 return self.send(200, PRS)
+        if u.path == "/_status":    # a test reports CI results
+            n = int(self.headers.get("Content-Length") or 0)
+            with LOCK:
+                STATUS.append(json.loads(self.rfile.read(n)))
+            return self.send(201, None)
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n else b""
         try:
@@ -194,6 +201,26 @@ class H(BaseHTTPRequestHandler):
         if not u.path.startswith(pre):
             return self.send(404, {"message": "Not Found"})
         rest = u.path[len(pre):].split("/")
+        if len(rest) == 3 and rest[0] == "commits" and self.command == "GET":
+            sha = rest[1]
+            if rest[2] == "status":
+                ss = [{"context": x["name"], "state": x["state"]}
+                      for x in STATUS if x["sha"] == sha and
+                      x["kind"] == "status"]
+                comb = "pending" if not ss or any(
+                    x["state"] == "pending" for x in ss) else "failure" \
+                    if any(x["state"] != "success" for x in ss) \
+                    else "success"
+                return self.send(200, {"state": comb, "sha": sha,
+                                       "total_count": len(ss),
+                                       "statuses": ss})
+            if rest[2] == "check-runs":
+                cs = [{"name": x["name"], "status": x["state"].split("/")[0],
+                       "conclusion": (x["state"].split("/") + [None])[1]}
+                      for x in STATUS if x["sha"] == sha and
+                      x["kind"] == "check"]
+                return self.send(200, {"total_count": len(cs),
+                                       "check_runs": cs})
         if rest == ["pulls"] and self.command == "GET":
             head = q.get("head", [""])[0]
             if ":" not in head:
@@ -273,6 +300,18 @@ class H(BaseHTTPRequestHandler):
         if not u.path.startswith(pre):
             return self.send(404, {"message": "404 Project Not Found"})
         rest = u.path[len(pre):].split("/")
+        if rest == ["pipelines"] and self.command == "GET":
+            sha = q.get("sha", [""])[0]
+            ps = [x for x in STATUS if x["sha"] == sha and
+                  x["kind"] == "pipeline"]
+            return self.send(200, [{"id": 100 + i, "sha": sha,
+                                    "status": x["state"]} for i, x in
+                                   reversed(list(enumerate(ps)))])
+        if len(rest) == 4 and rest[:2] == ["repository", "commits"] and \
+                rest[3] == "statuses" and self.command == "GET":
+            return self.send(200, [{"name": x["name"], "status": x["state"]}
+                                   for x in STATUS if x["sha"] == rest[2]
+                                   and x["kind"] == "status"])
         if rest == ["merge_requests"] and self.command == "GET":
             if q.get("state", [""])[0] != "opened":
                 return self.send(200, [])
@@ -343,6 +382,14 @@ class H(BaseHTTPRequestHandler):
             return self.send(404, {"message": "The target couldn't be "
                                    "found.", "errors": []})
         rest = [unquote(x) for x in u.path[len(pre):].split("/")]
+        if len(rest) == 3 and rest[0] == "commits" and rest[2] == "status":
+            ss = [{"context": x["name"], "status": x["state"]}
+                  for x in STATUS if x["sha"] == rest[1] and
+                  x["kind"] == "status"]
+            comb = "" if not ss else "success" if all(
+                x["status"] == "success" for x in ss) else "failure"
+            return self.send(200, {"state": comb, "sha": rest[1],
+                                   "total_count": len(ss), "statuses": ss})
         if rest == ["labels"] and self.command == "GET":
             return self.send(200, GITEA_LABELS)
         if len(rest) == 3 and rest[0] == "pulls" and self.command == "GET":

@@ -4,7 +4,7 @@
 # requests the way the real services do and logs them.
 . "$(dirname "$0")/lib.sh"
 
-plan 13
+plan 15
 
 export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -323,6 +323,63 @@ git -C ../org/gitops.git rev-parse -q --verify promote/staging/shop >/dev/null |
 GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API" --head-branch 'release/{from}-to-{to}'
 expect_rc 0
 git -C ../org/gitops.git rev-parse -q --verify release/dev-to-staging >/dev/null || fail "no release/dev-to-staging"
+end
+
+# report SHA KIND NAME STATE: what a CI system would tell the forge.
+report() {
+	curl -s -d "{\"sha\":\"$1\",\"kind\":\"$2\",\"name\":\"$3\",\"state\":\"$4\"}" "$STUB/_status" >/dev/null
+}
+
+begin "--require-status: GitHub statuses and check runs of the source commit, all green or one named"
+repo "$T"
+stub github "$T"
+cd "$T/w" || exit 1
+src=$(git rev-parse HEAD)
+main0=$(git -C ../org/gitops.git rev-parse main)
+export GH_TOKEN=$TOKEN
+run promote --no-verify-image -f dev -t staging --require-status --provider github --api-url "$API"
+expect_rc 1
+expect_err "--require-status: ${src:0:12} has no status, check or pipeline on GitHub; nothing was promoted"
+report "$src" status ci/build success
+report "$src" check e2e in_progress
+run promote --no-verify-image -f dev -t staging --require-status --api-url "$API"
+expect_rc 1
+expect_err "--require-status: ${src:0:12} is not green on GitHub: e2e in_progress; nothing was promoted"
+report "$src" check lint completed/failure
+run promote --no-verify-image -f dev -t staging --require-status --api-url "$API"
+expect_rc 1
+expect_err "is not green on GitHub: e2e in_progress, lint failure; nothing"
+[ "$(git -C ../org/gitops.git rev-parse main)" = "$main0" ] || fail "something was pushed"
+run promote --no-verify-image -f dev -t staging --require-status=ci/build --api-url "$API"
+expect_rc 0
+[ "$(git -C ../org/gitops.git rev-parse main~1)" = "$main0" ] || fail "not promoted"
+printf '%s\n' "GET /repos/org/gitops/commits/$src/status ok" \
+    "GET /repos/org/gitops/commits/$src/check-runs?per_page=100 ok" >"$T/want"
+tail -2 "$LOG" | jq -r '"\(.method) \(.path) \(.auth)"' | cmp -s - "$T/want" || fail "requests differ"
+unset GH_TOKEN
+end
+
+begin "--require-status: GitLab's newest pipeline, Gitea's statuses"
+repo "$T"
+stub gitlab "$T"
+cd "$T/w" || exit 1
+src=$(git rev-parse HEAD)
+report "$src" pipeline x success
+report "$src" pipeline x failed
+GITLAB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --require-status --api-url "$API"
+expect_rc 1
+expect_err "is not green on GitLab: pipeline failed"
+report "$src" pipeline x success
+GITLAB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --require-status --api-url "$API"
+expect_rc 0
+repo "$T/2"
+stub gitea "$T/2"
+cd "$T/2/w" || exit 1
+src=$(git rev-parse HEAD)
+report "$src" status ci/woodpecker failure
+GITEA_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --require-status --api-url "$API"
+expect_rc 1
+expect_err "is not green on Gitea: ci/woodpecker failure"
 end
 
 begin "usage: PR options without --pr, --pr with --check or tag, a bad --auto-merge, a local remote without --api-url"
