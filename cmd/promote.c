@@ -1831,6 +1831,31 @@ out:
 }
 
 /*
+ * After a push: bring the local branch (and, when it is checked out, the
+ * work tree, safely) to the pushed commit, but only as a fast-forward:
+ * commits of the user's that are not on the remote stay where they are.
+ */
+static void
+follow(struct state *st, const git_oid *commit, const char *hex)
+{
+	char name[512];
+	git_oid local;
+
+	snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
+	if (git_reference_name_to_id(&local, st->repo, name) == 0 &&
+	    !git_oid_equal(&local, commit) &&
+	    git_graph_descendant_of(st->repo, commit, &local) != 1) {
+		lc_log_warn("pushed %.7s; the local branch '%s' has commits "
+		    "that are not on the remote, so it stays where it is", hex,
+		    st->branch);
+		return;
+	}
+	if (lc_git_land(st->repo, st->branch, commit, 0) != 0)
+		lc_log_warn("pushed %.7s, but the local branch could not "
+		    "follow: %s", hex, lc_error_msg());
+}
+
+/*
  * Before attempt (> 0): 0 when the deadline has passed, else 1 after a
  * jittered pause.
  */
@@ -1981,10 +2006,7 @@ run(struct state *st, const struct opts *o)
 		}
 		if (oc == LC_GIT_LANDED) {
 			git_oid_tostr(hex, sizeof(hex), &commit);
-			if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
-			    != 0)
-				lc_log_warn("pushed %s, but the local branch "
-				    "could not follow: %s", hex, lc_error_msg());
+			follow(st, &commit, hex);
 			report(st, o, hex, 1);
 			rc = 0;
 			goto out;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 27
+plan 28
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -407,6 +407,20 @@ run promote --strategy branch -f dev -t staging
 expect_rc 5
 expect_err "  app.yaml"
 [ "$(git -C ../srv.git rev-parse deploy/staging)" = "$before" ] || fail "something was pushed"
+end
+
+begin "a local commit not on the remote stays on the local branch; the promotion is pushed"
+repo "$T"
+cd "$T/w" || exit 1
+echo notes >NOTES && git add NOTES && git commit -qm "local: not pushed yet"
+mine=$(git rev-parse HEAD)
+run promote -f dev -t staging
+expect_rc 0
+expect_err "the local branch 'main' has commits that are not on the remote, so it stays where it is"
+[ "$(git rev-parse HEAD)" = "$mine" ] || fail "the local commit was dropped from main"
+[ "$(git -C ../srv.git show main:overlays/staging/kustomization.yaml | grep -c 'v1.4.0')" = 1 ] || fail "not promoted"
+git -C ../srv.git cat-file -e main:NOTES 2>/dev/null && fail "the local commit was pushed"
+[ -z "$(git status --porcelain)" ] || fail "the work tree changed: $(git status --porcelain)"
 end
 
 begin "usage errors exit 2"
