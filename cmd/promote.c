@@ -35,7 +35,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
-	OPT_API_URL, OPT_REQUIRE_STATUS };
+	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -85,6 +85,7 @@ static const struct option longopts[] = {
 	{ "trailer", required_argument, NULL, OPT_TRAILER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "with-name", no_argument, NULL, OPT_WITH_NAME },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -113,7 +114,7 @@ struct opts {
 	int ngates;
 	long long deadline_ms;
 	/* --pr */
-	int pr, draft, require_status;
+	int pr, draft, require_status, with_name;
 	const char *status_context;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -183,7 +184,8 @@ usage(int status)
 	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] "
 	    "[--require-status[=context]] [--semver range] "
-	    "[--token-file file] [--trailer key=value] -f env -t env "
+	    "[--token-file file] [--trailer key=value] [--with-name] "
+	    "-f env -t env "
 	    "[image ...]\n"
 	    "       %s [options] --pr [--api-url url] [--auto-merge[=method]] "
 	    "[--base branch] [--body-file file] [--draft] "
@@ -213,6 +215,8 @@ usage(int status)
 		    "digest, repository\n"
 		    "      --raw                plain manifests: every image: field "
 		    "under --path\n"
+		    "      --with-name          also copy newName (default: the "
+		    "target keeps its own)\n"
 		    "  IMAGE ...                only these images (as in name:)\n"
 		    "  -n, --dry-run            print the diff and the message, "
 		    "write nothing\n"
@@ -378,7 +382,7 @@ list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
 
 struct img {
 	char name[256], new_name[256], tag[130], digest[80];
-	uint32_t node, tag_node, digest_node;
+	uint32_t node, tag_node, digest_node, name_node;
 };
 
 static void
@@ -421,7 +425,7 @@ images_of(struct lc_ydoc *d, struct img *im, int max)
 		if (!im[n].name[0])
 			continue;
 		scalar(d, it, "newName", im[n].new_name, sizeof(im[n].new_name),
-		    NULL);
+		    &im[n].name_node);
 		scalar(d, it, "newTag", im[n].tag, sizeof(im[n].tag),
 		    &im[n].tag_node);
 		scalar(d, it, "digest", im[n].digest, sizeof(im[n].digest),
@@ -546,13 +550,19 @@ edit_dst(struct lc_ydoc *d, void *arg)
 		snprintf(ch->file, sizeof(ch->file), "%s", c->file);
 		snprintf(ch->tag, sizeof(ch->tag), "%s", s->tag);
 		snprintf(ch->digest, sizeof(ch->digest), "%s", dg);
-		/* The target keeps its own newName (per-env registries). */
+		/* The target keeps its own newName (per-env registries),
+		 * unless --with-name. */
 		ref_text(&dim[j], dim[j].tag, dim[j].digest, ch->prev,
 		    sizeof(ch->prev));
-		ref_text(&dim[j], s->tag, dg, ch->next, sizeof(ch->next));
+		ref_text(c->o->with_name ? s : &dim[j], s->tag, dg, ch->next,
+		    sizeof(ch->next));
 		ch->differs = strcmp(ch->prev, ch->next) != 0;
 		if (!ch->differs)
 			continue;
+		if (c->o->with_name && strcmp(dim[j].new_name, s->new_name) != 0 &&
+		    (rc = put(d, dim[j].node, dim[j].name_node, "newName",
+		    s->new_name)) != 0)
+			return rc;
 		if (strcmp(dim[j].tag, s->tag) != 0 && (rc = put(d, dim[j].node,
 		    dim[j].tag_node, "newTag", s->tag)) != 0)
 			return rc;
@@ -2525,6 +2535,9 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_WITH_NAME:
+			o.with_name = 1;
+			break;
 		case OPT_REQUIRE_STATUS:
 			o.require_status = 1;
 			o.status_context = optarg;
@@ -2615,6 +2628,13 @@ main(int argc, char *argv[])
 		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
 		    "--label, --draft, --auto-merge, --provider and --api-url "
 		    "go with --pr (the last two also with --require-status)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.with_name && (o.nkeys || o.raw || o.from == NULL ||
+	    o.tag_strategy || o.branch_strategy)) {
+		lc_error_set(LC_EUSAGE, "--with-name: it copies newName between "
+		    "kustomize overlays (-f and -t)");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}

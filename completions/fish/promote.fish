@@ -46,3 +46,4 @@ complete -c promote -l auto-merge -f -a 'merge squash rebase' -d 'merge once che
 complete -c promote -l provider -x -a 'auto github gitlab gitea forgejo' -d 'the forge'
 complete -c promote -l api-url -x -d 'the forge API root'
 complete -c promote -l require-status -f -d 'the source commit must be green on the forge'
+complete -c promote -l with-name -d 'also copy newName'

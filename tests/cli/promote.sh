@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 28
+plan 29
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -421,6 +421,22 @@ expect_err "the local branch 'main' has commits that are not on the remote, so i
 [ "$(git -C ../srv.git show main:overlays/staging/kustomization.yaml | grep -c 'v1.4.0')" = 1 ] || fail "not promoted"
 git -C ../srv.git cat-file -e main:NOTES 2>/dev/null && fail "the local commit was pushed"
 [ -z "$(git status --porcelain)" ] || fail "the work tree changed: $(git status --porcelain)"
+end
+
+begin "--with-name also copies newName; only those two lines change"
+repo "$T"
+cd "$T/w" || exit 1
+sed -i "0,/newName: .*/s||newName: mirror.example/team/app  # old mirror|" overlays/staging/kustomization.yaml
+git commit -qam "staging: from the mirror" && git push -q origin main
+run promote --with-name -f dev -t staging app
+expect_rc 0
+expect_out_text "app mirror.example/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging"
+git -C ../srv.git diff main~1 main -U0 | grep '^[-+] ' >"$T/diff"
+printf '%s\n' "-    newName: mirror.example/team/app  # old mirror" "-    newTag: v1.3.0     # set by CI" \
+    "+    newName: $REG/team/app  # old mirror" "+    newTag: v1.4.0     # set by CI" | sort >"$T/want"
+sort "$T/diff" | cmp -s - "$T/want" || fail "diff: $(cat "$T/diff")"
+run promote --with-name --key .image.tag -f dev -t staging
+expect_rc 2
 end
 
 begin "usage errors exit 2"
