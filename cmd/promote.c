@@ -35,7 +35,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
-	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME };
+	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -47,6 +47,7 @@ static const struct option longopts[] = {
 	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
 	{ "branch", required_argument, NULL, OPT_BRANCH },
 	{ "chain", required_argument, NULL, OPT_CHAIN },
+	{ "cherry-pick", required_argument, NULL, OPT_PICK },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
 	{ "digest-key", required_argument, NULL, OPT_DIGEST_KEY },
@@ -115,7 +116,7 @@ struct opts {
 	long long deadline_ms;
 	/* --pr */
 	int pr, draft, require_status, with_name;
-	const char *status_context;
+	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
 	int nlabels;
@@ -177,7 +178,8 @@ usage(int status)
 
 	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] "
 	    "[--allow-tags regex] [--app glob] [--author author] "
-	    "[--branch branch] [--chain envs] [--check] [--deadline duration] "
+	    "[--branch branch] [--chain envs] [--check] [--cherry-pick rev] "
+	    "[--deadline duration] "
 	    "[--dotenv file] [--env-branch template] "
 	    "[--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-verify-image] [--path template] "
@@ -239,6 +241,8 @@ usage(int status)
 		    "deploy/DST\n"
 		    "      --env-branch TMPL    the env branches (default "
 		    "deploy/{env})\n"
+		    "      --cherry-pick REV    branch: only this commit of the "
+		    "source branch\n"
 		    "      --strategy tag       no git: move each REPO's tag -t to "
 		    "the image its\n"
 		    "                           tag -f has, in the registry\n"
@@ -2033,6 +2037,35 @@ out:
 	return rc;
 }
 
+/*
+ * --cherry-pick REV: the commit REV names, which must be on the source
+ * branch (whose tip is stip), into *out.
+ */
+static int
+pick_commit(struct state *st, const struct opts *o, const char *sb,
+    const git_oid *stip, git_commit **out)
+{
+	git_object *obj = NULL;
+	const git_oid *id;
+	int rc;
+
+	if ((rc = git_revparse_single(&obj, st->repo, o->pick)) != 0 ||
+	    (rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT))
+	    != 0) {
+		git_object_free(obj);
+		return lc_error_set(LC_ENOTFOUND, "--cherry-pick %s: no such "
+		    "commit (fetched %s)", o->pick, sb);
+	}
+	git_object_free(obj);
+	id = git_commit_id(*out);
+	if (!git_oid_equal(id, stip) &&
+	    git_graph_descendant_of(st->repo, stip, id) != 1)
+		return lc_error_set(LC_ENOTFOUND, "--cherry-pick %s: %.7s is not "
+		    "on %s; nothing was promoted", o->pick, git_oid_tostr_s(id),
+		    sb);
+	return 0;
+}
+
 /* --strategy branch: $GITHUB_OUTPUT. */
 static void
 branch_outputs(const struct state *st, const char *commit)
@@ -2083,42 +2116,48 @@ branch_run(struct state *st, const struct opts *o)
 			}
 			goto out;
 		}
-		git_oid_tostr(s7, sizeof(s7), &stip);
 		git_oid_tostr(d7, sizeof(d7), &dtip);
-		if (git_oid_equal(&stip, &dtip) ||
-		    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
-			lc_log_warn("already promoted: %s has all of %s", db, sb);
-			rc = o->check ? 0 : 0;
-			goto out;
-		}
-		if (o->check) {
-			printf("%s %s -> %s (%s %s) %s -> %s\n", db, d7, "merge", sb,
-			    s7, o->from, o->to);
-			rc = LC_ENO;
-			goto out;
-		}
-		if (attempt == 0 && (rc = require_status(st, o, &stip)) != 0)
-			goto out;
 		git_commit_free(sc);
 		git_commit_free(dc);
 		git_index_free(idx);
 		sc = dc = NULL;
 		idx = NULL;
-		if ((rc = git_commit_lookup(&sc, st->repo, &stip)) != 0 ||
+		if (o->pick) {
+			/* One change: the source is that commit, not the tip. */
+			if ((rc = pick_commit(st, o, sb, &stip, &sc)) != 0)
+				goto out;
+			git_oid_cpy(&stip, git_commit_id(sc));
+		}
+		git_oid_tostr(s7, sizeof(s7), &stip);
+		if (git_oid_equal(&stip, &dtip) ||
+		    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
+			if (o->pick)
+				lc_log_warn("already promoted: %s has %s", db, s7);
+			else
+				lc_log_warn("already promoted: %s has all of %s", db,
+				    sb);
+			rc = 0;
+			goto out;
+		}
+		if ((!sc && (rc = git_commit_lookup(&sc, st->repo, &stip)) != 0) ||
 		    (rc = git_commit_lookup(&dc, st->repo, &dtip)) != 0 ||
-		    (rc = git_merge_commits(&idx, st->repo, dc, sc, NULL)) != 0) {
-			rc = lc_git_error(rc, "merge");
+		    (rc = o->pick ? git_cherrypick_commit(&idx, st->repo, sc, dc,
+		    git_commit_parentcount(sc) > 1 ? 1 : 0, NULL) :
+		    git_merge_commits(&idx, st->repo, dc, sc, NULL)) != 0) {
+			rc = lc_git_error(rc, o->pick ? "cherry-pick" : "merge");
 			goto out;
 		}
 		if (git_index_has_conflicts(idx)) {
-			lc_log_error("%s into %s: conflicts in:", sb, db);
+			lc_log_error("%s %s into %s: conflicts in:", o->pick ?
+			    "cherry-picking" : "merging", o->pick ? s7 : sb, db);
 			for (i = 0; (size_t)i < git_index_entrycount(idx); i++) {
 				ce = git_index_get_byindex(idx, (size_t)i);
 				if (GIT_INDEX_ENTRY_STAGE(ce) == 2)
 					lc_log_error("  %s", ce->path);
 			}
 			rc = lc_error_set(LC_ECONFLICT, "nothing was promoted: "
-			    "%s does not merge into %s cleanly", sb, db);
+			    "%s does not apply to %s cleanly", o->pick ? s7 : sb,
+			    db);
 			goto out;
 		}
 		if ((rc = git_index_write_tree_to(&treeid, idx, st->repo)) != 0 ||
@@ -2126,18 +2165,39 @@ branch_run(struct state *st, const struct opts *o)
 			rc = lc_git_error(rc, "merge");
 			goto out;
 		}
-		msg.len = 0;
-		lc_buf_printf(&msg, "%s\n\nPromoted %s (%s) into %s.\n\n"
-		    "Promote-From: %s\nPromote-To: %s\nPromote-Source-Commit: %s\n",
-		    o->message ? o->message : "", sb, s7, db, o->from, o->to,
-		    git_oid_tostr_s(&stip));
-		if (!o->message) {
-			msg.len = 0;
-			lc_buf_printf(&msg, "promote(%s): merge %s (%s)\n\nPromoted "
-			    "%s (%s) into %s.\n\nPromote-From: %s\nPromote-To: %s\n"
-			    "Promote-Source-Commit: %s\n", o->to, sb, s7, sb, s7, db,
-			    o->from, o->to, git_oid_tostr_s(&stip));
+		if (o->pick && git_oid_equal(&treeid, git_commit_tree_id(dc))) {
+			lc_log_warn("already promoted: %s has the change of %s",
+			    db, s7);
+			rc = 0;
+			goto out;
 		}
+		if (o->check) {
+			printf("%s %s -> %s (%s %s) %s -> %s\n", db, d7, o->pick ?
+			    "pick" : "merge", sb, s7, o->from, o->to);
+			rc = LC_ENO;
+			goto out;
+		}
+		if (attempt == 0 && (rc = require_status(st, o, &stip)) != 0)
+			goto out;
+		msg.len = 0;
+		if (o->message)
+			lc_buf_printf(&msg, "%s\n\n", o->message);
+		else if (o->pick)
+			lc_buf_printf(&msg, "promote(%s): %s\n\n", o->to,
+			    git_commit_summary(sc));
+		else
+			lc_buf_printf(&msg, "promote(%s): merge %s (%s)\n\n", o->to,
+			    sb, s7);
+		if (o->pick)
+			lc_buf_printf(&msg, "Cherry-picked %s from %s into %s.\n"
+			    "(cherry picked from commit %s)\n\n", s7, sb, db,
+			    git_oid_tostr_s(&stip));
+		else
+			lc_buf_printf(&msg, "Promoted %s (%s) into %s.\n\n", sb, s7,
+			    db);
+		lc_buf_printf(&msg, "Promote-From: %s\nPromote-To: %s\n"
+		    "Promote-Source-Commit: %s\n", o->from, o->to,
+		    git_oid_tostr_s(&stip));
 		url.len = 0;
 		if (lc_ci_run_url(&url))
 			lc_buf_printf(&msg, "Promote-Run: %s\n", url.data);
@@ -2156,8 +2216,10 @@ branch_run(struct state *st, const struct opts *o)
 		{
 			const git_commit *parents[2] = { dc, sc };
 
-			rc = git_commit_create(&commit, st->repo, NULL, st->author,
-			    st->committer, NULL, msg.data, tree, 2, parents);
+			/* A cherry-pick keeps the change's author. */
+			rc = git_commit_create(&commit, st->repo, NULL, o->pick ?
+			    git_commit_author(sc) : st->author, st->committer,
+			    NULL, msg.data, tree, o->pick ? 1 : 2, parents);
 		}
 		git_tree_free(tree);
 		tree = NULL;
@@ -2535,6 +2597,9 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_PICK:
+			o.pick = optarg;
+			break;
 		case OPT_WITH_NAME:
 			o.with_name = 1;
 			break;
@@ -2628,6 +2693,12 @@ main(int argc, char *argv[])
 		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
 		    "--label, --draft, --auto-merge, --provider and --api-url "
 		    "go with --pr (the last two also with --require-status)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.pick && !o.branch_strategy) {
+		lc_error_set(LC_EUSAGE, "--cherry-pick goes with --strategy "
+		    "branch");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}

@@ -47,3 +47,4 @@ complete -c promote -l provider -x -a 'auto github gitlab gitea forgejo' -d 'the
 complete -c promote -l api-url -x -d 'the forge API root'
 complete -c promote -l require-status -f -d 'the source commit must be green on the forge'
 complete -c promote -l with-name -d 'also copy newName'
+complete -c promote -l cherry-pick -x -d 'branch: only this commit of the source branch'

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 29
+plan 30
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -393,6 +393,53 @@ run promote --strategy branch --env-branch 'env/{env}' -f dev -t qa
 expect_rc 0
 [ "$(git -C ../srv.git show env/qa:app.yaml)" = v2 ] || fail "env/qa not merged"
 run promote --strategy branch --env-branch 'env/x' -f dev -t qa
+expect_rc 2
+end
+
+begin "--strategy branch --cherry-pick: one change of deploy/dev, its author kept, -x line and trailers"
+git init -q --bare -b main "$T/srv.git"
+git clone -q "$T/srv.git" "$T/w" 2>/dev/null
+cd "$T/w" || exit 1
+echo v1 >app.yaml && echo a >flags.yaml && git add . && git commit -qm base &&
+    git push -q origin main main:deploy/dev main:deploy/staging
+git checkout -q -b deploy/dev origin/deploy/dev
+echo v2 >app.yaml && git commit -qam "dev: app v2"
+echo b >flags.yaml && GIT_AUTHOR_NAME=alice GIT_AUTHOR_EMAIL=alice@example.com git commit -qam "flags: b"
+git push -q origin deploy/dev
+pick=$(git rev-parse HEAD)
+git checkout -q main
+st0=$(git -C ../srv.git rev-parse deploy/staging)
+run promote --strategy branch -f dev -t staging --cherry-pick "${pick:0:9}"
+expect_rc 0
+n=$(git -C ../srv.git rev-parse deploy/staging)
+expect_out_text "deploy/staging ${st0:0:7} -> ${n:0:7} (deploy/dev ${pick:0:7}) dev -> staging"
+[ "$(git -C ../srv.git show deploy/staging:flags.yaml)" = b ] || fail "the change is not there"
+[ "$(git -C ../srv.git show deploy/staging:app.yaml)" = v1 ] || fail "more than the change came along"
+[ "$(git -C ../srv.git log -1 --format='%an %P' deploy/staging)" = "alice $st0" ] || fail "author or parents"
+git -C ../srv.git log -1 --format=%B deploy/staging >"$T/msg"
+cat >"$T/want" <<EOF
+promote(staging): flags: b
+
+Cherry-picked ${pick:0:7} from deploy/dev into deploy/staging.
+(cherry picked from commit $pick)
+
+Promote-From: dev
+Promote-To: staging
+Promote-Source-Commit: $pick
+Promote-Tool: promote/0.1.0
+
+EOF
+cmp -s "$T/msg" "$T/want" || fail "message: $(diff "$T/want" "$T/msg")"
+run promote --strategy branch -f dev -t staging --cherry-pick "$pick"
+expect_rc 0
+expect_err "already promoted: deploy/staging has the change of ${pick:0:7}"
+run promote --strategy branch -f dev -t staging --cherry-pick "$st0"
+expect_rc 0
+expect_err "already promoted: deploy/staging has ${st0:0:7}"
+run promote --strategy branch -f dev -t staging --cherry-pick "$n"
+expect_rc 4
+expect_err "is not on deploy/dev; nothing was promoted"
+run promote -f dev -t staging --cherry-pick "$pick"
 expect_rc 2
 end
 
