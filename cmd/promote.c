@@ -35,7 +35,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
-	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK };
+	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT };
 
 static const struct option longopts[] = {
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
@@ -79,6 +79,7 @@ static const struct option longopts[] = {
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "split", no_argument, NULL, OPT_SPLIT },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "to", required_argument, NULL, 't' },
@@ -115,7 +116,7 @@ struct opts {
 	int ngates;
 	long long deadline_ms;
 	/* --pr */
-	int pr, draft, require_status, with_name;
+	int pr, draft, require_status, with_name, split;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -185,7 +186,7 @@ usage(int status)
 	    "[--gate command] [--no-verify-image] [--path template] "
 	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] "
-	    "[--require-status[=context]] [--semver range] "
+	    "[--require-status[=context]] [--semver range] [--split] "
 	    "[--token-file file] [--trailer key=value] [--with-name] "
 	    "-f env -t env "
 	    "[image ...]\n"
@@ -209,6 +210,8 @@ usage(int status)
 		    "overlays/{env};\n"
 		    "                           {app} is expanded by --app)\n"
 		    "      --app GLOB           apps to promote (repeatable)\n"
+		    "      --split              one commit (or pull request) per "
+		    "app\n"
 		    "      --key PATH           Helm values: the tag's path (ymlset "
 		    "syntax, repeatable;\n"
 		    "                           --path then names the file, "
@@ -2350,6 +2353,67 @@ next:
 	return o->check && changed ? LC_ENO : 0;
 }
 
+/*
+ * --split: the apps --app matches, one promotion (commit, or pull request)
+ * each, in order; a failure is reported and the others go on. The exit
+ * status is the first failure's.
+ */
+static int
+split_run(struct state *st, const struct opts *o)
+{
+	char (*apps)[128] = calloc(64, 128);
+	struct opts one;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_oid tip;
+	int rc, n, i, k, exists, first = 0;
+
+	if (apps == NULL)
+		return lc_error_set(LC_ENOMEM, "out of memory");
+	if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip, &exists,
+	    &st->auth)) != 0)
+		goto out;
+	if (!exists) {
+		rc = lc_error_set(LC_ENOTFOUND, "the remote has no branch '%s'",
+		    st->branch);
+		goto out;
+	}
+	if ((rc = git_commit_lookup(&c, st->repo, &tip)) != 0 ||
+	    (rc = git_commit_tree(&tree, c)) != 0) {
+		rc = lc_git_error(rc, "read the tree");
+		goto out;
+	}
+	if ((n = list_apps(st->repo, tree, o, apps, 64)) < 0) {
+		rc = n;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		one = *o;
+		one.apps[0] = apps[i];
+		one.napps = 1;
+		for (k = 0; k < st->nt; k++) {
+			lc_buf_release(&st->t[k].before);
+			lc_buf_release(&st->t[k].after);
+		}
+		st->nt = st->nc = st->npin = st->have_source = st->have_pr = 0;
+		memset(&st->pr, 0, sizeof(st->pr));
+		head_name(&one, st->head, sizeof(st->head));
+		if ((rc = run(st, &one)) != 0) {
+			if (rc != LC_ENO || lc_error_msg()[0])
+				lc_log_error("%s: %s", apps[i], lc_error_msg());
+			lc_error_clear();
+			if (first == 0)
+				first = rc;
+		}
+	}
+	rc = first;
+out:
+	git_tree_free(tree);
+	git_commit_free(c);
+	free(apps);
+	return rc;
+}
+
 static int
 open_state(struct state *st, const struct opts *o)
 {
@@ -2597,6 +2661,9 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_SPLIT:
+			o.split = 1;
+			break;
 		case OPT_PICK:
 			o.pick = optarg;
 			break;
@@ -2696,6 +2763,13 @@ main(int argc, char *argv[])
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}
+	if (o.split && (o.napps == 0 || o.branch_strategy || o.tag_strategy ||
+	    o.rollback)) {
+		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
+		    "(dir strategy)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
 	if (o.pick && !o.branch_strategy) {
 		lc_error_set(LC_EUSAGE, "--cherry-pick goes with --strategy "
 		    "branch");
@@ -2733,7 +2807,8 @@ main(int argc, char *argv[])
 		}
 		rc = tag_run(&st, &o);
 	} else if ((rc = open_state(&st, &o)) == 0)
-		rc = o.branch_strategy ? branch_run(&st, &o) : run(&st, &o);
+		rc = o.branch_strategy ? branch_run(&st, &o) : o.split ?
+		    split_run(&st, &o) : run(&st, &o);
 	for (i = 0; i < st.nt; i++) {
 		lc_buf_release(&st.t[i].before);
 		lc_buf_release(&st.t[i].after);

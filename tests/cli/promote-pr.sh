@@ -4,7 +4,7 @@
 # requests the way the real services do and logs them.
 . "$(dirname "$0")/lib.sh"
 
-plan 15
+plan 16
 
 export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -323,6 +323,30 @@ git -C ../org/gitops.git rev-parse -q --verify promote/staging/shop >/dev/null |
 GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API" --head-branch 'release/{from}-to-{to}'
 expect_rc 0
 git -C ../org/gitops.git rev-parse -q --verify release/dev-to-staging >/dev/null || fail "no release/dev-to-staging"
+end
+
+begin "--split --pr: one work branch and pull request per app; a failing app does not stop the others"
+repo "$T"
+stub github "$T"
+cd "$T/w" || exit 1
+for a in cart shop web; do
+	mkdir -p apps/$a/overlays/dev apps/$a/overlays/staging
+	kust v2 >apps/$a/overlays/dev/kustomization.yaml
+	kust v1 >apps/$a/overlays/staging/kustomization.yaml
+done
+rm apps/web/overlays/staging/kustomization.yaml
+git add -A && git commit -qm apps && git push -q origin main
+GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --path 'apps/{app}/overlays/{env}' --app '*' --split --pr --api-url "$API"
+expect_rc 4
+expect_out_text "cart app r.example/team/app:v1 -> r.example/team/app:v2 dev -> staging
+https://github.example/org/gitops/pull/1
+shop app r.example/team/app:v1 -> r.example/team/app:v2 dev -> staging
+https://github.example/org/gitops/pull/2"
+expect_err "web: "
+[ "$(state '[.[] | [.number, .head, .base]]')" = '[[1,"promote/staging/cart","main"],[2,"promote/staging/shop","main"]]' ] ||
+    fail "pull requests: $(state .)"
+[ "$(git -C ../org/gitops.git show promote/staging/shop:apps/cart/overlays/staging/kustomization.yaml | sed -n 4p)" = "    newTag: v1" ] ||
+    fail "shop's branch changed cart"
 end
 
 # report SHA KIND NAME STATE: what a CI system would tell the forge.
