@@ -117,14 +117,6 @@ print_desc(const struct opts *o, const char *name, const struct lc_reg_desc *d)
 }
 
 static int
-is_index(const char *mt)
-{
-	return strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
-	    strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2"
-	    "+json") == 0;
-}
-
-static int
 resolve_cmd(const struct opts *o, const char *arg)
 {
 	struct lc_imgref ref;
@@ -141,7 +133,7 @@ resolve_cmd(const struct opts *o, const char *arg)
 	memset(&d, 0, sizeof(d));
 	rc = lc_registry_resolve(r, ref.repo, ref.digest[0] ? ref.digest :
 	    ref.tag, &d);
-	if (rc == 0 && o->json && is_index(d.media_type) &&
+	if (rc == 0 && o->json && lc_registry_is_index(d.media_type) &&
 	    (rc = lc_registry_get(r, ref.repo, d.digest, &bytes, &len, &d))
 	    == 0) {
 		jv m = jv_parse_sized(bytes, (int)len), l, e, out;
@@ -187,42 +179,14 @@ resolve_cmd(const struct opts *o, const char *arg)
 	return rc;
 }
 
-/* Mount every blob a (non-index) manifest names from src into dst. */
-static int
-mount_blobs(struct lc_registry *r, const char *dst, const char *src,
-    const char *bytes, size_t len)
-{
-	jv m = jv_parse_sized(bytes, (int)len), l, e;
-	int i, n, rc = 0;
-
-	if (jv_get_kind(m) != JV_KIND_OBJECT) {
-		jv_free(m);
-		return lc_error_set(LC_ERROR, "the manifest is not JSON");
-	}
-	if (*lc_jv_str(m, "config.digest"))
-		rc = lc_registry_mount(r, dst, src, lc_jv_str(m, "config.digest"));
-	l = lc_jv_get(m, "layers");
-	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
-	for (i = 0; rc == 0 && i < n; i++) {
-		e = jv_array_get(jv_copy(l), i);
-		rc = lc_registry_mount(r, dst, src, lc_jv_str(e, "digest"));
-		jv_free(e);
-	}
-	jv_free(l);
-	jv_free(m);
-	return rc;
-}
-
 static int
 copy_cmd(const struct opts *o, const char *sarg, const char *darg)
 {
 	struct lc_imgref s, d;
 	struct lc_registry *r = NULL;
-	struct lc_reg_desc sd, cd, pd;
-	char sname[700], dname[700], *bytes = NULL, *cb;
-	size_t len, clen;
-	int rc, same, i, n;
-	jv m, l, e;
+	struct lc_reg_desc pd;
+	char sname[700], dname[700];
+	int rc;
 
 	if ((rc = lc_imgref_parse(&s, sarg, 1)) != 0 ||
 	    (rc = lc_imgref_parse(&d, darg, 0)) != 0)
@@ -244,47 +208,12 @@ copy_cmd(const struct opts *o, const char *sarg, const char *darg)
 		return rc;
 	lc_imgref_format(&s, sname, sizeof(sname));
 	lc_imgref_format(&d, dname, sizeof(dname));
-	same = strcmp(s.repo, d.repo) == 0;
-	if ((rc = lc_registry_get(r, s.repo, s.digest[0] ? s.digest : s.tag,
-	    &bytes, &len, &sd)) != 0)
+	if ((rc = lc_registry_copy(r, s.repo, s.digest[0] ? s.digest : s.tag,
+	    d.repo, d.tag, &pd)) != 0)
 		goto out;
-	if (!same && is_index(sd.media_type)) {
-		/* Every platform's manifest first, by digest, then the index. */
-		m = jv_parse_sized(bytes, (int)len);
-		l = lc_jv_get(m, "manifests");
-		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
-		    : 0;
-		for (i = 0; rc == 0 && i < n; i++) {
-			e = jv_array_get(jv_copy(l), i);
-			if ((rc = lc_registry_get(r, s.repo, lc_jv_str(e,
-			    "digest"), &cb, &clen, &cd)) == 0) {
-				if ((rc = mount_blobs(r, d.repo, s.repo, cb,
-				    clen)) == 0)
-					rc = lc_registry_put(r, d.repo, cd.digest,
-					    cb, clen, cd.media_type, &pd);
-				free(cb);
-			}
-			jv_free(e);
-		}
-		jv_free(l);
-		jv_free(m);
-		if (rc != 0)
-			goto out;
-	} else if (!same && (rc = mount_blobs(r, d.repo, s.repo, bytes, len))
-	    != 0)
-		goto out;
-	if ((rc = lc_registry_put(r, d.repo, d.tag, bytes, len, sd.media_type,
-	    &pd)) != 0)
-		goto out;
-	if (strcmp(pd.digest, sd.digest) != 0) {
-		rc = lc_error_set(LC_ERROR, "%s: the copy's digest %s differs "
-		    "from the source's %s", dname, pd.digest, sd.digest);
-		goto out;
-	}
 	lc_log_info("%s -> %s", sname, dname);
 	print_desc(o, dname, &pd);
 out:
-	free(bytes);
 	lc_registry_close(r);
 	return rc;
 }

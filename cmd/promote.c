@@ -196,7 +196,7 @@ usage(int status)
 	    "[--title title] -f env -t env [image ...]\n"
 	    "       %s [options] -t env --set image=ref ...\n"
 	    "       %s [options] -t env --rollback\n"
-	    "       %s [options] --strategy tag -f env -t env repo ...\n",
+	    "       %s [options] --strategy tag -f env -t env repo[=repo] ...\n",
 	    lc_progname, lc_progname, lc_progname, lc_progname, lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
@@ -2278,7 +2278,8 @@ out:
 /*
  * --strategy tag: for each REPO, point tag -t at the manifest tag -f names
  * (resolved to its digest first, so a moving source cannot race us), by
- * writing the same bytes under the new tag. No git.
+ * writing the same bytes under the new tag. SRC=DST moves between two
+ * repositories of one registry (the blobs are mounted). No git.
  */
 static int
 tag_run(struct state *st, const struct opts *o)
@@ -2286,18 +2287,27 @@ tag_run(struct state *st, const struct opts *o)
 	struct lc_registry *r = NULL;
 	struct lc_registry_opts ro;
 	struct lc_reg_desc src, dst, put;
-	struct lc_imgref ref;
+	struct lc_imgref ref, to;
 	struct change *c;
-	char *bytes = NULL, nm[512];
-	size_t len;
+	char nm[512], dn[512], arg[1024], *eq;
 	int i, rc = 0, changed = 0;
 
 	for (i = 0; rc == 0 && i < o->nimages; i++) {
-		if ((rc = lc_imgref_parse(&ref, o->images[i], 0)) != 0)
+		snprintf(arg, sizeof(arg), "%s", o->images[i]);
+		if ((eq = strchr(arg, '=')) != NULL)
+			*eq++ = '\0';
+		if ((rc = lc_imgref_parse(&ref, arg, 0)) != 0 ||
+		    (rc = lc_imgref_parse(&to, eq ? eq : arg, 0)) != 0)
 			break;
-		if (ref.tag[0] || ref.digest[0]) {
+		if (ref.tag[0] || ref.digest[0] || to.tag[0] || to.digest[0]) {
 			rc = lc_error_set(LC_EUSAGE, "'%s': give the repository; "
 			    "the tags are the environments", o->images[i]);
+			break;
+		}
+		if (strcmp(ref.registry, to.registry) != 0) {
+			rc = lc_error_set(LC_EUSAGE, "'%s': both repositories must "
+			    "be in one registry (moving layers between registries "
+			    "is not done)", o->images[i]);
 			break;
 		}
 		ro = o->ro;
@@ -2308,35 +2318,29 @@ tag_run(struct state *st, const struct opts *o)
 		c = &st->c[st->nc++];
 		memset(c, 0, sizeof(*c));
 		snprintf(nm, sizeof(nm), "%.250s/%.250s", ref.registry, ref.repo);
+		snprintf(dn, sizeof(dn), "%.250s/%.250s", to.registry, to.repo);
 		snprintf(c->name, sizeof(c->name), "%.255s", nm);
-		snprintf(c->file, sizeof(c->file), "%s", nm);
+		snprintf(c->file, sizeof(c->file), "%s", dn);
 		if ((rc = lc_registry_resolve(r, ref.repo, o->from, &src)) != 0)
 			goto next;
 		snprintf(c->tag, sizeof(c->tag), "%s", o->from);
 		snprintf(c->digest, sizeof(c->digest), "%s", src.digest);
 		memset(&dst, 0, sizeof(dst));
-		rc = lc_registry_resolve(r, ref.repo, o->to, &dst);
+		rc = lc_registry_resolve(r, to.repo, o->to, &dst);
 		if (rc == LC_ENOTFOUND) {
 			lc_error_clear();
 			rc = 0;
 		} else if (rc != 0)
 			goto next;
-		snprintf(c->prev, sizeof(c->prev), "%.400s:%.60s%s%s", nm, o->to,
+		snprintf(c->prev, sizeof(c->prev), "%.400s:%.60s%s%s", dn, o->to,
 		    dst.digest[0] ? "@" : "", dst.digest);
-		snprintf(c->next, sizeof(c->next), "%.400s:%.60s@%s", nm, o->to,
+		snprintf(c->next, sizeof(c->next), "%.400s:%.60s@%s", dn, o->to,
 		    src.digest);
 		c->differs = strcmp(dst.digest, src.digest) != 0;
 		if (!c->differs || o->check || o->dry_run)
 			goto next;
-		if ((rc = lc_registry_get(r, ref.repo, src.digest, &bytes, &len,
-		    &src)) == 0)
-			rc = lc_registry_put(r, ref.repo, o->to, bytes, len,
-			    src.media_type, &put);
-		free(bytes);
-		bytes = NULL;
-		if (rc == 0 && strcmp(put.digest, src.digest) != 0)
-			rc = lc_error_set(LC_ERROR, "%s:%s: the registry stored %s, "
-			    "not %s", c->name, o->to, put.digest, src.digest);
+		rc = lc_registry_copy(r, ref.repo, src.digest, to.repo, o->to,
+		    &put);
 next:
 		lc_registry_close(r);
 		r = NULL;

@@ -636,3 +636,80 @@ lc_registry_tags(struct lc_registry *r, const char *repo,
 		return unsupported(r, "list tags");
 	return map(r, r->p->list_tags(r->inst, repo, fn, arg));
 }
+
+int
+lc_registry_is_index(const char *mt)
+{
+	return strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
+	    strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2"
+	    "+json") == 0;
+}
+
+/* Mount every blob a (non-index) manifest names from src into dst. */
+static int
+mount_blobs(struct lc_registry *r, const char *dst, const char *src,
+    const char *bytes, size_t len)
+{
+	jv m = jv_parse_sized(bytes, (int)len), l, e;
+	int i, n, rc = 0;
+
+	if (jv_get_kind(m) != JV_KIND_OBJECT) {
+		jv_free(m);
+		return lc_error_set(LC_ERROR, "the manifest is not JSON");
+	}
+	if (*lc_jv_str(m, "config.digest"))
+		rc = lc_registry_mount(r, dst, src, lc_jv_str(m, "config.digest"));
+	l = lc_jv_get(m, "layers");
+	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
+	for (i = 0; rc == 0 && i < n; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		rc = lc_registry_mount(r, dst, src, lc_jv_str(e, "digest"));
+		jv_free(e);
+	}
+	jv_free(l);
+	jv_free(m);
+	return rc;
+}
+
+int
+lc_registry_copy(struct lc_registry *r, const char *src, const char *ref,
+    const char *dst, const char *dst_tag, struct lc_reg_desc *out)
+{
+	struct lc_reg_desc sd, cd, pd;
+	char *bytes = NULL, *cb;
+	size_t len, clen;
+	int rc, same = strcmp(src, dst) == 0, i, n;
+	jv m, l, e;
+
+	if ((rc = lc_registry_get(r, src, ref, &bytes, &len, &sd)) != 0)
+		return rc;
+	if (!same && lc_registry_is_index(sd.media_type)) {
+		/* Every platform's manifest first, by digest, then the index. */
+		m = jv_parse_sized(bytes, (int)len);
+		l = lc_jv_get(m, "manifests");
+		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
+		    : 0;
+		for (i = 0; rc == 0 && i < n; i++) {
+			e = jv_array_get(jv_copy(l), i);
+			if ((rc = lc_registry_get(r, src, lc_jv_str(e, "digest"),
+			    &cb, &clen, &cd)) == 0) {
+				if ((rc = mount_blobs(r, dst, src, cb, clen)) == 0)
+					rc = lc_registry_put(r, dst, cd.digest, cb,
+					    clen, cd.media_type, &pd);
+				free(cb);
+			}
+			jv_free(e);
+		}
+		jv_free(l);
+		jv_free(m);
+	} else if (!same)
+		rc = mount_blobs(r, dst, src, bytes, len);
+	if (rc == 0)
+		rc = lc_registry_put(r, dst, dst_tag, bytes, len, sd.media_type,
+		    out);
+	free(bytes);
+	if (rc == 0 && strcmp(out->digest, sd.digest) != 0)
+		rc = lc_error_set(LC_ERROR, "%s:%s: the registry stored %s, not "
+		    "the source's %s", dst, dst_tag, out->digest, sd.digest);
+	return rc;
+}

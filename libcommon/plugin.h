@@ -44,4 +44,16 @@ int lc_registry_mount(struct lc_registry *r, const char *dst, const char *src,
 int lc_registry_tags(struct lc_registry *r, const char *repo,
     int (*fn)(void *arg, const char *tag), void *arg);
 
+/* Whether a manifest media type is an index (OCI or Docker list). */
+int lc_registry_is_index(const char *media_type);
+
+/*
+ * Tag the manifest ref of src as dst_tag in dst (same registry), byte for
+ * byte: for another repository its blobs are mounted first (and, for an
+ * index, each platform's manifest copied by digest). *out describes what
+ * the registry stored; its digest is checked against the source's.
+ */
+int lc_registry_copy(struct lc_registry *r, const char *src, const char *ref,
+    const char *dst, const char *dst_tag, struct lc_reg_desc *out);
+
 #endif

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 30
+plan 31
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -340,6 +340,25 @@ run promote --strategy tag -f nope -t staging "$REG/team/tagged"
 expect_rc 4
 run promote --strategy tag -f dev -t staging "$REG/team/tagged:v1"
 expect_rc 2
+end
+
+begin "--strategy tag SRC=DST: into another repository of the registry, an index with its platforms"
+d=$(reg_seed team/app-dev rc index)
+run promote --strategy tag -f rc -t prod "$REG/team/app-dev=$REG/team/app"
+expect_rc 0
+expect_out_text "$REG/team/app-dev $REG/team/app:prod -> $REG/team/app:prod@$d rc -> prod"
+[ "$(imgtag "$REG/team/app:prod")" = "$d" ] || fail "prod is not rc's digest"
+imgtag -o json "$REG/team/app:prod" | jq -r '.platforms[] | "\(.os)/\(.architecture) \(.digest)"' >"$T/pl"
+[ "$(cut -d' ' -f1 "$T/pl" | tr '\n' ' ')" = "linux/amd64 linux/arm64 " ] || fail "platforms: $(cat "$T/pl")"
+for p in $(cut -d' ' -f2 "$T/pl"); do
+	[ "$(imgtag "$REG/team/app@$p")" = "$p" ] || fail "$p is not in team/app"
+done
+run promote --strategy tag -f rc -t prod "$REG/team/app-dev=$REG/team/app"
+expect_rc 0
+expect_err "already promoted"
+run promote --strategy tag -f rc -t prod "$REG/team/app-dev=other.example/team/app"
+expect_rc 2
+expect_err "both repositories must be in one registry"
 end
 
 begin "--raw: image: fields of plain manifests, only the values change"
