@@ -79,6 +79,7 @@ static const struct option longopts[] = {
 	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "set", required_argument, NULL, OPT_SET },
+	{ "sign", no_argument, NULL, 'S' },
 	{ "split", no_argument, NULL, OPT_SPLIT },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "title", required_argument, NULL, OPT_TITLE },
@@ -116,7 +117,7 @@ struct opts {
 	int ngates;
 	long long deadline_ms;
 	/* --pr */
-	int pr, draft, require_status, with_name, split;
+	int pr, draft, require_status, with_name, split, sign;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -177,7 +178,7 @@ usage(int status)
 {
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
-	fprintf(fp, "usage: %s [-hnqVv] [-m message] [-o format] "
+	fprintf(fp, "usage: %s [-hnqSVv] [-m message] [-o format] "
 	    "[--allow-tags regex] [--app glob] [--author author] "
 	    "[--branch branch] [--chain envs] [--check] [--cherry-pick rev] "
 	    "[--deadline duration] "
@@ -269,6 +270,8 @@ usage(int status)
 		    "dotenv)\n"
 		    "  -m, --message MSG        commit subject\n"
 		    "      --trailer K=V        extra trailer (repeatable)\n"
+		    "  -S, --sign               sign the commit as git commit -S "
+		    "does\n"
 		    "      --branch, --remote, --author, --token-file, "
 		    "--deadline (2m)\n"
 		    "      --registry-ca-file, --registry-insecure, "
@@ -1990,18 +1993,19 @@ run(struct state *st, const struct opts *o)
 		{
 			git_commit *parent = NULL;
 
-			if ((rc = git_tree_lookup(&t, st->repo, &tree)) == 0 &&
-			    (rc = git_commit_lookup(&parent, st->repo, &tip)) == 0)
-				rc = git_commit_create(&commit, st->repo, NULL,
-				    st->author, st->committer, NULL, msg.data, t,
-				    1, (const git_commit **)&parent);
+			if ((rc = git_tree_lookup(&t, st->repo, &tree)) != 0 ||
+			    (rc = git_commit_lookup(&parent, st->repo, &tip)) !=
+			    0)
+				rc = lc_git_error(rc, "commit");
+			else
+				rc = lc_git_commit(st->repo, &commit, st->author,
+				    st->committer, msg.data, t, 1,
+				    (const git_commit **)&parent, o->sign);
 			git_commit_free(parent);
 			git_tree_free(t);
 			t = NULL;
-			if (rc != 0) {
-				rc = lc_git_error(rc, "commit");
+			if (rc != 0)
 				goto out;
-			}
 		}
 		detail.len = 0;
 		if (o->pr) {
@@ -2220,16 +2224,14 @@ branch_run(struct state *st, const struct opts *o)
 			const git_commit *parents[2] = { dc, sc };
 
 			/* A cherry-pick keeps the change's author. */
-			rc = git_commit_create(&commit, st->repo, NULL, o->pick ?
+			rc = lc_git_commit(st->repo, &commit, o->pick ?
 			    git_commit_author(sc) : st->author, st->committer,
-			    NULL, msg.data, tree, o->pick ? 1 : 2, parents);
+			    msg.data, tree, o->pick ? 1 : 2, parents, o->sign);
 		}
 		git_tree_free(tree);
 		tree = NULL;
-		if (rc != 0) {
-			rc = lc_git_error(rc, "commit");
+		if (rc != 0)
 			goto out;
-		}
 		detail.len = 0;
 		if (o->pr) {
 			rc = pr_deliver(st, o, db, &commit, msg.data, &detail, &oc);
@@ -2471,7 +2473,7 @@ main(int argc, char *argv[])
 	o.verify = 1;
 	o.deadline_ms = 120000;
 	o.branch_tmpl = "deploy/{env}";
-	while ((ch = getopt_long(argc, argv, "f:hm:no:qt:Vv", longopts, NULL))
+	while ((ch = getopt_long(argc, argv, "f:hm:no:qSt:Vv", longopts, NULL))
 	    != -1) {
 		switch (ch) {
 		case 'f':
@@ -2664,6 +2666,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_API_URL:
 			o.api_url = optarg;
+			break;
+		case 'S':
+			o.sign = 1;
 			break;
 		case OPT_SPLIT:
 			o.split = 1;

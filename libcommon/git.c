@@ -6,8 +6,11 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <git2/sys/stream.h>
@@ -996,4 +999,161 @@ lc_git_outcome_name(enum lc_git_outcome oc)
 	default:
 		return "rejected";
 	}
+}
+
+/* Run argv with in on its standard input; its standard output into out. */
+static int
+filter(char *const argv[], const char *in, size_t n, struct lc_buf *out,
+    struct lc_buf *err)
+{
+	int pin[2], pout[2], perr[2], status;
+	struct pollfd fds[2];
+	char buf[4096];
+	size_t off = 0;
+	ssize_t k;
+	pid_t pid;
+	void (*old)(int);
+	int open_ = 2;
+
+	if (pipe(pin) != 0 || pipe(pout) != 0 || pipe(perr) != 0)
+		return lc_error_errno(LC_ERROR, "pipe");
+	if ((pid = fork()) < 0)
+		return lc_error_errno(LC_ERROR, "fork");
+	if (pid == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		dup2(perr[1], 2);
+		close(pin[1]);
+		close(pout[0]);
+		close(perr[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	close(perr[1]);
+	/* The data is small (a commit); the signers read it all first. */
+	old = signal(SIGPIPE, SIG_IGN);
+	while (off < n && (k = write(pin[1], in + off, n - off)) > 0)
+		off += (size_t)k;
+	close(pin[1]);
+	signal(SIGPIPE, old);
+	fds[0].fd = pout[0];
+	fds[1].fd = perr[0];
+	fds[0].events = fds[1].events = POLLIN;
+	while (open_ > 0 && poll(fds, 2, -1) > 0) {
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			if ((k = read(fds[i].fd, buf, sizeof(buf))) > 0)
+				lc_buf_add(i == 0 ? out : err, buf, (size_t)k);
+			else {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_--;
+			}
+		}
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return lc_error_errno(LC_ERROR, "wait");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return lc_error_set(LC_ERROR, "%s failed (%s %d)", argv[0],
+		    WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : WTERMSIG(status));
+	return 0;
+}
+
+/* The string config value name, or dflt. */
+static const char *
+config_str(git_config *cfg, const char *name, const char *dflt,
+    git_buf *b)
+{
+	return git_config_get_string_buf(b, cfg, name) == 0 ? b->ptr : dflt;
+}
+
+int
+lc_git_commit(git_repository *repo, git_oid *out,
+    const git_signature *author, const git_signature *committer,
+    const char *msg, const git_tree *tree, size_t n,
+    const git_commit **parents, int sign)
+{
+	git_buf body = { NULL, 0, 0 }, fmt = { NULL, 0, 0 };
+	git_buf prog = { NULL, 0, 0 }, key = { NULL, 0, 0 };
+	git_buf prog2 = { NULL, 0, 0 };
+	struct lc_buf sig = LC_BUF_INIT, err = LC_BUF_INIT;
+	git_config *cfg = NULL;
+	const char *f, *pr, *k;
+	char *argv[10];
+	int rc, i = 0;
+
+	if (!sign) {
+		rc = git_commit_create(out, repo, NULL, author, committer, NULL,
+		    msg, tree, n, parents);
+		return rc == 0 ? 0 : lc_git_error(rc, "commit");
+	}
+	if ((rc = git_commit_create_buffer(&body, repo, author, committer,
+	    NULL, msg, tree, n, parents)) != 0 ||
+	    (rc = git_repository_config_snapshot(&cfg, repo)) != 0) {
+		rc = lc_git_error(rc, "commit");
+		goto out;
+	}
+	f = config_str(cfg, "gpg.format", "openpgp", &fmt);
+	k = config_str(cfg, "user.signingkey", "", &key);
+	if (strcmp(f, "ssh") == 0) {
+		pr = config_str(cfg, "gpg.ssh.program", "ssh-keygen", &prog);
+		if (*k == '\0') {
+			rc = lc_error_set(LC_EUSAGE, "signing with ssh needs "
+			    "user.signingkey (the key file)");
+			goto out;
+		}
+		argv[i++] = (char *)pr;
+		argv[i++] = "-Y";
+		argv[i++] = "sign";
+		argv[i++] = "-n";
+		argv[i++] = "git";
+		argv[i++] = "-f";
+		argv[i++] = (char *)k;
+	} else if (strcmp(f, "openpgp") == 0 || strcmp(f, "x509") == 0) {
+		pr = f[0] == 'x' ? config_str(cfg, "gpg.x509.program", "gpgsm",
+		    &prog) : config_str(cfg, "gpg.openpgp.program",
+		    config_str(cfg, "gpg.program", "gpg", &prog2), &prog);
+		argv[i++] = (char *)pr;
+		argv[i++] = "--status-fd=2";
+		argv[i++] = *k ? "-bsau" : "-bsa";
+		if (*k)
+			argv[i++] = (char *)k;
+	} else {
+		rc = lc_error_set(LC_EUSAGE, "gpg.format '%s': openpgp, x509 or "
+		    "ssh", f);
+		goto out;
+	}
+	argv[i] = NULL;
+	if ((rc = filter(argv, body.ptr, body.size, &sig, &err)) != 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", lc_error_msg());
+		lc_log_lines(argv[0], &err);
+		rc = lc_error_set(LC_ERROR, "signing the commit: %s", why);
+		goto out;
+	}
+	if (sig.len == 0) {
+		rc = lc_error_set(LC_ERROR, "signing the commit: %s wrote no "
+		    "signature", argv[0]);
+		goto out;
+	}
+	if ((rc = git_commit_create_with_signature(out, repo, body.ptr,
+	    sig.data, NULL)) != 0)
+		rc = lc_git_error(rc, "commit");
+out:
+	git_buf_dispose(&body);
+	git_buf_dispose(&fmt);
+	git_buf_dispose(&prog);
+	git_buf_dispose(&prog2);
+	git_buf_dispose(&key);
+	git_config_free(cfg);
+	lc_buf_release(&sig);
+	lc_buf_release(&err);
+	return rc;
 }

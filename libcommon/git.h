@@ -128,6 +128,18 @@ enum lc_git_outcome lc_git_fetch_outcome(int rc);
  */
 long long lc_git_backoff(int k, long long base, long long cap);
 
+/*
+ * Create a commit object (no ref moves), like git_commit_create; with sign,
+ * signed the way git commit -S signs: gpg.format openpgp (gpg.program,
+ * default gpg), x509 (gpg.x509.program, gpgsm) or ssh (gpg.ssh.program,
+ * ssh-keygen -Y sign) with the key user.signingkey names (the key file for
+ * ssh). Returns 0 or an LC_E* code; a signer's failure is LC_ERROR with
+ * its message.
+ */
+int lc_git_commit(git_repository *repo, git_oid *out,
+    const git_signature *author, const git_signature *committer,
+    const char *msg, const git_tree *tree, size_t n,
+    const git_commit **parents, int sign);
 /* A signature from "Name <email>", now. */
 int lc_git_parse_ident(const char *s, git_signature **out);
 /* WHO is AUTHOR or COMMITTER: GIT_<WHO>_NAME/EMAIL, else git config. */

@@ -49,3 +49,4 @@ complete -c promote -l require-status -f -d 'the source commit must be green on 
 complete -c promote -l with-name -d 'also copy newName'
 complete -c promote -l cherry-pick -x -d 'branch: only this commit of the source branch'
 complete -c promote -l split -d 'one commit or pull request per app'
+complete -c promote -s S -l sign -d 'sign the commit'

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 31
+plan 32
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -503,6 +503,26 @@ printf '%s\n' "-    newName: mirror.example/team/app  # old mirror" "-    newTag
 sort "$T/diff" | cmp -s - "$T/want" || fail "diff: $(cat "$T/diff")"
 run promote --with-name --key .image.tag -f dev -t staging
 expect_rc 2
+end
+
+begin "-S signs the commit the way git commit -S does (ssh key); git verify-commit accepts it"
+repo "$T"
+cd "$T/w" || exit 1
+ssh-keygen -q -t ed25519 -N '' -C ci@example.com -f "$T/key"
+git config gpg.format ssh
+git config user.signingkey "$T/missing-key"
+before=$(git -C ../srv.git rev-parse main)
+run promote -S -f dev -t staging app
+expect_rc 3
+expect_err "signing the commit: ssh-keygen failed (exit 255)"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "an unsigned commit was pushed"
+git config user.signingkey "$T/key"
+run promote -S -f dev -t staging app
+expect_rc 0
+printf 'ci@example.com %s\n' "$(cat "$T/key.pub")" >"$T/allowed"
+git -C ../srv.git -c gpg.ssh.allowedSignersFile="$T/allowed" verify-commit main 2>"$T/v" ||
+    fail "verify-commit: $(cat "$T/v")"
+grep -q 'Good "git" signature for ci@example.com' "$T/v" || fail "verify-commit: $(cat "$T/v")"
 end
 
 begin "usage errors exit 2"
