@@ -35,9 +35,11 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_KEY, OPT_DIGEST_KEY, OPT_REPO_KEY, OPT_STRATEGY, OPT_RAW,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
-	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT };
+	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT,
+	OPT_ALLOW_SKIP };
 
 static const struct option longopts[] = {
+	{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
 	{ "allow-tags", required_argument, NULL, OPT_ALLOW_TAGS },
 	{ "app", required_argument, NULL, OPT_APP },
 	{ "api-url", required_argument, NULL, OPT_API_URL },
@@ -117,7 +119,7 @@ struct opts {
 	int ngates;
 	long long deadline_ms;
 	/* --pr */
-	int pr, draft, require_status, with_name, split, sign;
+	int pr, draft, require_status, with_name, split, sign, allow_skip;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -180,7 +182,8 @@ usage(int status)
 
 	fprintf(fp, "usage: %s [-hnqSVv] [-m message] [-o format] "
 	    "[--allow-tags regex] [--app glob] [--author author] "
-	    "[--branch branch] [--chain envs] [--check] [--cherry-pick rev] "
+	    "[--branch branch] [--chain envs [--allow-skip]] [--check] "
+	    "[--cherry-pick rev] "
 	    "[--deadline duration] "
 	    "[--dotenv file] [--env-branch template] "
 	    "[--key path [--digest-key path] [--repo-key path]] "
@@ -236,7 +239,8 @@ usage(int status)
 		    "(exit 1)\n"
 		    "      --gate CMD           run CMD first; refuse when it fails "
 		    "(repeatable)\n"
-		    "      --chain A,B,C        refuse skipping an environment\n"
+		    "      --chain A,B,C        refuse skipping an environment "
+		    "(--allow-skip: allow)\n"
 		    "      --require-status[=C] the source commit must be green "
 		    "on the forge (exit 1)\n"
 		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
@@ -2667,6 +2671,9 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_ALLOW_SKIP:
+			o.allow_skip = 1;
+			break;
 		case 'S':
 			o.sign = 1;
 			break;
@@ -2734,7 +2741,7 @@ main(int argc, char *argv[])
 			lc_error_report();
 			usage(LC_EXIT_USAGE);
 		}
-		if (ti != fi + 1)
+		if (ti != fi + 1 && !(o.allow_skip && ti > fi))
 			return lc_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
 			    "%s; nothing was promoted", o.chain, o.from, o.to,
 			    ti > fi ? "skips an environment" : "goes backwards"));

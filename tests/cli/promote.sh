@@ -249,6 +249,12 @@ expect_rc 1
 expect_err "skips an environment"
 run promote --chain dev,staging,production -f dev -t qa
 expect_rc 2
+run promote --chain dev,staging,production --allow-skip -f staging -t dev
+expect_rc 1
+expect_err "goes backwards"
+run promote --chain dev,staging,production --allow-skip -n -f dev -t production
+expect_rc 4
+expect_err "overlays/production"
 end
 
 begin "--pin-digest writes the digest the registry has"
