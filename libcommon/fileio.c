@@ -138,3 +138,25 @@ fail:
 	unlink(tmp);
 	return LC_ERROR;
 }
+
+int
+lc_file_token(const char *path, char **out)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lc_file_read(&b, path)) != 0) {
+		lc_buf_release(&b);
+		return rc;
+	}
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
+	    b.data[b.len - 1] == '\r'))
+		b.data[--b.len] = '\0';
+	if (b.len == 0) {
+		lc_buf_release(&b);
+		return lc_error_set(LC_EAUTH, "'%s' is empty", path);
+	}
+	*out = lc_buf_detach(&b);
+	return 0;
+}

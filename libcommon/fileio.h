@@ -24,4 +24,11 @@ int lc_file_read(struct lc_buf *out, const char *path);
  */
 int lc_file_replace(const char *path, const struct iovec *iov, int iovcnt);
 
+/*
+ * A secret from a file (--token-file): its contents without trailing
+ * newlines, into *out (heap). Returns 0, LC_EAUTH for an empty file, or
+ * lc_file_read's code.
+ */
+int lc_file_token(const char *path, char **out);
+
 #endif

@@ -388,24 +388,12 @@ read_token(struct lc_forge *f, const struct lc_forge_conf *c)
 	    "FORGEJO_TOKEN", NULL };
 	const char *const *vars = f->kind == LC_FORGE_GITHUB ? gh :
 	    f->kind == LC_FORGE_GITLAB ? gl : gt;
-	struct lc_buf b = LC_BUF_INIT;
 	const char *v;
 	int rc;
 
 	if (c->token_file) {
-		if ((rc = lc_file_read(&b, c->token_file)) != 0) {
-			lc_buf_release(&b);
+		if ((rc = lc_file_token(c->token_file, &f->token)) != 0)
 			return rc;
-		}
-		while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
-		    b.data[b.len - 1] == '\r'))
-			b.data[--b.len] = '\0';
-		if (b.len == 0) {
-			lc_buf_release(&b);
-			return lc_error_set(LC_EAUTH, "'%s' is empty",
-			    c->token_file);
-		}
-		f->token = lc_buf_detach(&b);
 		lc_ci_mask(f->token);
 	} else
 		for (; *vars; vars++)

@@ -44,7 +44,6 @@ lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
 		{ "GH_TOKEN", "x-access-token" },
 		{ "GITLAB_TOKEN", "oauth2" },
 	};
-	struct lc_buf b = LC_BUF_INIT;
 	const char *at, *scheme, *v;
 	size_t i;
 	int rc;
@@ -58,18 +57,8 @@ lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
 		return 0;
 	if (file != NULL) {
-		if ((rc = lc_file_read(&b, file)) != 0) {
-			lc_buf_release(&b);
+		if ((rc = lc_file_token(file, &a->secret)) != 0)
 			return rc;
-		}
-		while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
-		    b.data[b.len - 1] == '\r'))
-			b.data[--b.len] = '\0';
-		if (b.len == 0) {
-			lc_buf_release(&b);
-			return lc_error_set(LC_EAUTH, "'%s' is empty", file);
-		}
-		a->secret = lc_buf_detach(&b);
 		a->source = "--token-file";
 		a->user = user ? user : "x-access-token";
 	} else
@@ -787,32 +776,33 @@ push_local(git_remote *remote, const char *path, const char *src,
 	return LC_GIT_LANDED;
 }
 
-enum lc_git_outcome
-lc_git_push(git_remote *remote, const char *src, const char *branch,
-    struct lc_buf *detail, struct lc_git_auth *auth)
-{
-	const char *path = local_path(git_remote_url(remote));
-	char dst[512];
-
-	if (path)
-		return push_local(remote, path, src, branch, 0, NULL, detail,
-		    auth);
-	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
-	return push_to(remote, src, dst, detail, auth, 0, NULL);
-}
-
-enum lc_git_outcome
-lc_git_push_lease(git_remote *remote, const char *src, const char *branch,
+/* A push to a local remote or over the network; force with a lease. */
+static enum lc_git_outcome
+push(git_remote *remote, const char *src, const char *branch, int force,
     const git_oid *lease, struct lc_buf *detail, struct lc_git_auth *auth)
 {
 	const char *path = local_path(git_remote_url(remote));
 	char dst[512];
 
 	if (path)
-		return push_local(remote, path, src, branch, 1, lease, detail,
-		    auth);
+		return push_local(remote, path, src, branch, force, lease,
+		    detail, auth);
 	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
-	return push_to(remote, src, dst, detail, auth, 1, lease);
+	return push_to(remote, src, dst, detail, auth, force, lease);
+}
+
+enum lc_git_outcome
+lc_git_push(git_remote *remote, const char *src, const char *branch,
+    struct lc_buf *detail, struct lc_git_auth *auth)
+{
+	return push(remote, src, branch, 0, NULL, detail, auth);
+}
+
+enum lc_git_outcome
+lc_git_push_lease(git_remote *remote, const char *src, const char *branch,
+    const git_oid *lease, struct lc_buf *detail, struct lc_git_auth *auth)
+{
+	return push(remote, src, branch, 1, lease, detail, auth);
 }
 
 static enum lc_git_outcome
