@@ -88,7 +88,7 @@ for i in $(seq "$runs"); do
 	    -f dev -t staging >/dev/null || echo "bench: promote failed" >&2
 	e=$(date +%s%N)
 	ms "$s" "$e"
-	[ "$(git -C "$w/srv.git" show main --stat | grep -c kustomization.yaml)" -eq 50 ] ||
+	[ "$(git -C "$w/srv.git" diff --name-only main~1 main | grep -c kustomization.yaml)" -eq 50 ] ||
 	    echo "bench: promote did not change 50 files" >&2
 done | median >"$w/p"
 for i in $(seq "$runs"); do
