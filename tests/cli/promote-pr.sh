@@ -195,6 +195,11 @@ expect_rc 0
 grep -qx 'pr-url=https://github.example/org/gitops/pull/1' "$T/gh-out" || fail "outputs: $(cat "$T/gh-out")"
 grep -qx 'pr-number=1' "$T/gh-out" || fail "no pr-number"
 [ "$(requests | wc -l)" = 2 ] || fail "not GET + POST"
+# Another host, no CI variables: GitLab's and Gitea's version endpoints are
+# asked on the remote's host, which is no forge.
+GITHUB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr
+expect_rc 2
+expect_err "cannot tell which forge serves $host: give --provider github|gitlab|gitea (and --api-url)"
 end
 
 begin "GitLab: merge request with labels; 409 'already exists' -> found and updated; auto-merge at the head sha"
