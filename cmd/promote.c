@@ -2621,7 +2621,7 @@ main(int argc, char *argv[])
 				o.branch_strategy = 1;
 			else if (strcmp(optarg, "dir") != 0) {
 				lc_error_set(LC_EUSAGE, "--strategy %s: dir, branch or "
-				    "tag (pull requests are not there yet)", optarg);
+				    "tag (a pull request: --pr)", optarg);
 				lc_error_report();
 				usage(LC_EXIT_USAGE);
 			}
