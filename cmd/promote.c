@@ -2451,6 +2451,18 @@ open_state(struct state *st, const struct opts *o)
 	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
 	    o->token_file, NULL)) != 0)
 		return rc;
+	/* PROMOTE_TOKEN serves the forge's API and git alike. */
+	if (!o->token_file && getenv("PROMOTE_TOKEN") && *getenv("PROMOTE_TOKEN")
+	    && !st->auth.url_creds && (strncmp(git_remote_url(st->remote),
+	    "https://", 8) == 0 || strncmp(git_remote_url(st->remote),
+	    "http://", 7) == 0)) {
+		lc_git_auth_release(&st->auth);
+		st->auth.secret = lc_xstrndup(getenv("PROMOTE_TOKEN"),
+		    strlen(getenv("PROMOTE_TOKEN")));
+		st->auth.source = "PROMOTE_TOKEN";
+		st->auth.user = "x-access-token";
+		lc_log_add_secret(st->auth.secret);
+	}
 	if (o->author)
 		rc = lc_git_parse_ident(o->author, &st->author);
 	else

@@ -1,6 +1,7 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/git-http.sh"
 plan 30
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
@@ -38,40 +39,6 @@ stop_daemon() {
 	wait "$dpid" 2>/dev/null
 }
 
-# start_http: git http-backend behind lighttpd with basic auth (user
-# x-access-token, password s3cr3t-t0ken) on a free loopback port, in
-# $hport and $hpid; returns once it accepts connections.
-start_http() {
-	local tls=${1:-}
-	hport=$(free_port)
-	printf 'x-access-token:s3cr3t-t0ken\n' >"$T/users"
-	cat >"$T/lighttpd.conf" <<CONF
-server.modules = ( "mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi" )
-server.document-root = "$T"
-server.bind = "127.0.0.1"
-server.port = $hport
-server.errorlog = "$T/lighttpd.err"
-alias.url = ( "/git" => "$(git --exec-path)/git-http-backend" )
-\$HTTP["url"] =~ "^/git" {
-  cgi.assign = ( "" => "" )
-  setenv.set-environment = ( "GIT_PROJECT_ROOT" => "$T", "GIT_HTTP_EXPORT_ALL" => "1" )
-  auth.backend = "plain"
-  auth.backend.plain.userfile = "$T/users"
-  auth.require = ( "" => ( "method" => "basic", "realm" => "git", "require" => "valid-user" ) )
-}
-CONF
-	if [ -n "$tls" ]; then
-		cat >>"$T/lighttpd.conf" <<CONF
-server.modules += ( "mod_openssl" )
-ssl.engine = "enable"
-ssl.pemfile = "$T/server.pem"
-CONF
-	fi
-	lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
-	hpid=$!
-	wait_port "$hport" lighttpd "$T/lighttpd.out"
-}
-
 # make_ca: a throw-away CA (ca.crt) and a server certificate for
 # localhost signed by it (server.pem: certificate and key). libgit2's TLS
 # backend here (mbedTLS 2.28) matches DNS names only, not IP addresses.
@@ -86,10 +53,6 @@ make_ca() {
 	cat srv.crt srv.key >server.pem
 }
 
-stop_http() {
-	kill "$hpid" 2>/dev/null
-	wait "$hpid" 2>/dev/null
-}
 
 # start_sshd: sshd on a free loopback port ($sport, $spid) with a fresh
 # host key, accepting the keys in $T/authorized_keys.

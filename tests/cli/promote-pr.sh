@@ -3,8 +3,9 @@
 # loopback stand-in of each forge API (tests/forge-stub.py), which checks the
 # requests the way the real services do and logs them.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/git-http.sh"
 
-plan 16
+plan 17
 
 export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -200,6 +201,22 @@ grep -qx 'pr-number=1' "$T/gh-out" || fail "no pr-number"
 GITHUB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr
 expect_rc 2
 expect_err "cannot tell which forge serves $host: give --provider github|gitlab|gitea (and --api-url)"
+end
+
+begin "smart HTTP remote: PROMOTE_TOKEN serves git (basic auth) and the API; it never shows"
+repo "$T"
+TOKEN=s3cr3t-t0ken stub github "$T"
+start_http "" org
+PIDS="$PIDS $hpid"
+cd "$T/w" || exit 1
+git remote set-url origin "http://127.0.0.1:$hport/org/gitops.git"
+PROMOTE_TOKEN=s3cr3t-t0ken run promote -v --no-verify-image -f dev -t staging --pr --api-url "$API"
+expect_rc 0
+git -C ../org/gitops.git rev-parse -q --verify promote/staging/all >/dev/null || fail "not pushed"
+[ "$(jq -r .auth "$LOG" | sort -u)" = ok ] || fail "API auth: $(jq -r .auth "$LOG" | sort -u)"
+grep -q s3cr3t-t0ken "$T/err" "$T/out" && fail "the token shows"
+PROMOTE_TOKEN=wrong run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
+expect_rc 6
 end
 
 begin "GitLab: merge request with labels; 409 'already exists' -> found and updated; auto-merge at the head sha"
