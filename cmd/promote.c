@@ -1263,7 +1263,7 @@ given_ref(struct given *g, const char *ref)
 
 /* "[app/]name=ref" into a given version. */
 static int
-add_given(struct state *st, const char *spec)
+add_given(struct state *st, const char *spec, int raw)
 {
 	const char *eq = strchr(spec, '='), *slash;
 	struct given *g;
@@ -1273,7 +1273,8 @@ add_given(struct state *st, const char *spec)
 		return -1;
 	g = &st->g[st->ng];
 	memset(g, 0, sizeof(*g));
-	slash = memchr(spec, '/', (size_t)(eq - spec));
+	/* With --raw the name is the repository, slashes and all. */
+	slash = raw ? NULL : memchr(spec, '/', (size_t)(eq - spec));
 	if (slash) {
 		snprintf(g->app, sizeof(g->app), "%.*s", (int)(slash - spec), spec);
 		spec = slash + 1;
@@ -1315,7 +1316,7 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 				for (i = 0; i < tr.count; i++)
 					if (strcmp(tr.trailers[i].key,
 					    "Promote-Previous-Image") == 0 &&
-					    add_given(st, tr.trailers[i].value) != 0)
+					    add_given(st, tr.trailers[i].value, o->raw) != 0)
 						lc_log_warn("%s: cannot read the "
 						    "trailer '%s'", git_oid_tostr_s(
 						    &id), tr.trailers[i].value);
@@ -2728,7 +2729,7 @@ main(int argc, char *argv[])
 		usage(LC_EXIT_USAGE);
 	}
 	for (i = 0; i < o.nsets; i++)
-		if (add_given(&st, o.sets[i]) != 0) {
+		if (add_given(&st, o.sets[i], o.raw) != 0) {
 			lc_error_set(LC_EUSAGE, "--set '%s': write [APP/]IMAGE=REF "
 			    "(REF: a tag, @sha256:..., or an image reference)",
 			    o.sets[i]);

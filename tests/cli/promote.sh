@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 32
+plan 33
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -385,6 +385,19 @@ expect_rc 0
 expect_out_text "$REG/team/app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging
 $REG/team/worker $REG/team/worker:v1.9.0 -> $REG/team/worker:v2.0.0 dev -> staging"
 manifest v1.4.0 v2.0.0 | cmp -s - envs/staging/deploy.yaml || fail "staging: $(cat envs/staging/deploy.yaml)"
+end
+
+begin "--raw with --set and --rollback: by repository, back to the previous versions"
+cd "$R/w" || exit 1
+run promote --raw --path 'envs/{env}' -t staging --set "$REG/team/app=v1.3.0"
+expect_rc 0
+expect_out_text "$REG/team/app $REG/team/app:v1.4.0 -> $REG/team/app:v1.3.0 set -> staging"
+manifest v1.3.0 v2.0.0 | cmp -s - envs/staging/deploy.yaml || fail "staging: $(cat envs/staging/deploy.yaml)"
+run promote --raw --path 'envs/{env}' -t staging --rollback
+expect_rc 0
+expect_out_text "$REG/team/app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 rollback -> staging"
+manifest v1.4.0 v2.0.0 | cmp -s - envs/staging/deploy.yaml || fail "staging: $(cat envs/staging/deploy.yaml)"
+git -C ../srv.git log -1 --format=%B main | grep -q '^Promote-Rollback-Of: ' || fail "no Promote-Rollback-Of"
 end
 
 begin "--strategy branch: deploy/dev merged into deploy/staging with trailers"
