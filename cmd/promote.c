@@ -36,7 +36,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
 	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT,
-	OPT_ALLOW_SKIP };
+	OPT_ALLOW_SKIP, OPT_NO_PUSH };
 
 static const struct option longopts[] = {
 	{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
@@ -64,6 +64,7 @@ static const struct option longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "message", required_argument, NULL, 'm' },
+	{ "no-push", no_argument, NULL, OPT_NO_PUSH },
 	{ "no-verify-image", no_argument, NULL, OPT_NO_VERIFY },
 	{ "output", required_argument, NULL, 'o' },
 	{ "path", required_argument, NULL, OPT_PATH },
@@ -120,6 +121,7 @@ struct opts {
 	long long deadline_ms;
 	/* --pr */
 	int pr, draft, require_status, with_name, split, sign, allow_skip;
+	int no_push;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -187,7 +189,8 @@ usage(int status)
 	    "[--deadline duration] "
 	    "[--dotenv file] [--env-branch template] "
 	    "[--key path [--digest-key path] [--repo-key path]] "
-	    "[--gate command] [--no-verify-image] [--path template] "
+	    "[--gate command] [--no-push] [--no-verify-image] "
+	    "[--path template] "
 	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] "
 	    "[--require-status[=context]] [--semver range] [--split] "
@@ -276,6 +279,7 @@ usage(int status)
 		    "      --trailer K=V        extra trailer (repeatable)\n"
 		    "  -S, --sign               sign the commit as git commit -S "
 		    "does\n"
+		    "      --no-push            commit on the local branch only\n"
 		    "      --branch, --remote, --author, --token-file, "
 		    "--deadline (2m)\n"
 		    "      --registry-ca-file, --registry-insecure, "
@@ -1881,6 +1885,32 @@ follow(struct state *st, const git_oid *commit, const char *hex)
 }
 
 /*
+ * The commit to build on: the remote branch's tip, fetched, or with
+ * --no-push the local branch's.
+ */
+static int
+base_tip(struct state *st, const struct opts *o, git_oid *tip)
+{
+	char name[512];
+	int rc, exists;
+
+	if (o->no_push) {
+		snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
+		if (git_reference_name_to_id(tip, st->repo, name) != 0)
+			return lc_error_set(LC_ENOTFOUND, "there is no local "
+			    "branch '%s'", st->branch);
+		return 0;
+	}
+	if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, tip, &exists,
+	    &st->auth)) != 0)
+		return rc;
+	if (!exists)
+		return lc_error_set(LC_ENOTFOUND, "the remote has no branch '%s'",
+		    st->branch);
+	return 0;
+}
+
+/*
  * Before attempt (> 0): 0 when the deadline has passed, else 1 after a
  * jittered pause.
  */
@@ -1914,23 +1944,18 @@ run(struct state *st, const struct opts *o)
 	git_tree *t = NULL;
 	git_reference *ref = NULL;
 	long long start = lc_clock_ms();
-	int attempt, rc = 0, exists = 0, changed, i;
+	int attempt, rc = 0, changed, i;
 
 	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", st->branch);
 	for (attempt = 0;; attempt++) {
 		if (attempt > 0 && !again(o, start, attempt, oc))
 			break;
-		if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
-		    &exists, &st->auth)) != 0) {
-			if (lc_git_fetch_outcome(rc) == LC_GIT_NETWORK) {
+		if ((rc = base_tip(st, o, &tip)) != 0) {
+			if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
+			    LC_GIT_NETWORK) {
 				oc = LC_GIT_NETWORK;
 				continue;
 			}
-			goto out;
-		}
-		if (!exists) {
-			rc = lc_error_set(LC_ENOTFOUND, "the remote has no branch "
-			    "'%s'", st->branch);
 			goto out;
 		}
 		if (o->rollback && attempt == 0 && (rc = find_rollback(st, o,
@@ -2013,6 +2038,14 @@ run(struct state *st, const struct opts *o)
 				goto out;
 		}
 		detail.len = 0;
+		if (o->no_push) {
+			/* Built on the local branch: it moves forward. */
+			git_oid_tostr(hex, sizeof(hex), &commit);
+			if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
+			    == 0)
+				report(st, o, hex, 1);
+			goto out;
+		}
 		if (o->pr) {
 			/* The base branch stays; the change goes to review. */
 			rc = pr_deliver(st, o, st->branch, &commit, msg.data,
@@ -2377,18 +2410,12 @@ split_run(struct state *st, const struct opts *o)
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_oid tip;
-	int rc, n, i, k, exists, first = 0;
+	int rc, n, i, k, first = 0;
 
 	if (apps == NULL)
 		return lc_error_set(LC_ENOMEM, "out of memory");
-	if ((rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip, &exists,
-	    &st->auth)) != 0)
+	if ((rc = base_tip(st, o, &tip)) != 0)
 		goto out;
-	if (!exists) {
-		rc = lc_error_set(LC_ENOTFOUND, "the remote has no branch '%s'",
-		    st->branch);
-		goto out;
-	}
 	if ((rc = git_commit_lookup(&c, st->repo, &tip)) != 0 ||
 	    (rc = git_commit_tree(&tree, c)) != 0) {
 		rc = lc_git_error(rc, "read the tree");
@@ -2684,6 +2711,9 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_NO_PUSH:
+			o.no_push = 1;
+			break;
 		case OPT_ALLOW_SKIP:
 			o.allow_skip = 1;
 			break;
@@ -2796,6 +2826,12 @@ main(int argc, char *argv[])
 	    o.rollback)) {
 		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
 		    "(dir strategy)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.no_push && (o.pr || o.branch_strategy || o.tag_strategy)) {
+		lc_error_set(LC_EUSAGE, "--no-push: a commit on the local branch "
+		    "(dir strategy, without --pr)");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}

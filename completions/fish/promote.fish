@@ -51,3 +51,4 @@ complete -c promote -l cherry-pick -x -d 'branch: only this commit of the source
 complete -c promote -l split -d 'one commit or pull request per app'
 complete -c promote -s S -l sign -d 'sign the commit'
 complete -c promote -l allow-skip -d 'with --chain: allow skipping forward'
+complete -c promote -l no-push -d 'commit on the local branch only'

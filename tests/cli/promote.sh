@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 33
+plan 34
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -542,6 +542,23 @@ printf 'ci@example.com %s\n' "$(cat "$T/key.pub")" >"$T/allowed"
 git -C ../srv.git -c gpg.ssh.allowedSignersFile="$T/allowed" verify-commit main 2>"$T/v" ||
     fail "verify-commit: $(cat "$T/v")"
 grep -q 'Good "git" signature for ci@example.com' "$T/v" || fail "verify-commit: $(cat "$T/v")"
+end
+
+begin "--no-push commits on the local branch, from its tip; the remote stays"
+repo "$T"
+cd "$T/w" || exit 1
+echo notes >NOTES && git add NOTES && git commit -qm "local: notes"
+mine=$(git rev-parse HEAD)
+before=$(git -C ../srv.git rev-parse main)
+run promote --no-push -f dev -t staging app
+expect_rc 0
+expect_out_text "app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging"
+[ "$(git rev-parse HEAD~1)" = "$mine" ] || fail "not on the local tip"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "pushed"
+grep -q 'newTag: v1.4.0' overlays/staging/kustomization.yaml || fail "the work tree did not follow"
+[ -z "$(git status --porcelain)" ] || fail "the work tree is dirty: $(git status --porcelain)"
+run promote --no-push --pr -f dev -t staging
+expect_rc 2
 end
 
 begin "usage errors exit 2"
