@@ -23,6 +23,8 @@ struct lc_http {
 struct reply {
 	struct lc_http_resp *r;
 	long long retry_after_ms;
+	long long reset_at;	/* x-ratelimit-reset, with remaining 0 */
+	int exhausted;		/* x-ratelimit-remaining: 0 */
 	int too_big;
 	struct lc_buf *hdrs;		/* header lines, when asked for */
 };
@@ -156,6 +158,11 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		v = strtol(p + 12, NULL, 10);
 		if (v > 0 && v < 3600)
 			rp->retry_after_ms = v * 1000;
+	} else if (len > 22 && strncasecmp(p, "X-RateLimit-Remaining:", 22) ==
+	    0) {
+		rp->exhausted = strtol(p + 22, NULL, 10) == 0;
+	} else if (len > 18 && strncasecmp(p, "X-RateLimit-Reset:", 18) == 0) {
+		rp->reset_at = strtoll(p + 18, NULL, 10);
 	} else if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue): start over. */
 		rp->r->body.len = 0;
@@ -380,12 +387,15 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 			rc = curl_fail(cc, url, errbuf);
 			if (rc != LC_EUNAVAIL)
 				break;
-		} else if (transient_status(r->status)) {
+		} else if (transient_status(r->status) || (r->status == 403 &&
+		    (rp.retry_after_ms || rp.exhausted))) {
+			/* GitHub's rate limits answer 403 with these headers. */
 			lc_http_origin(&o, url);
 			rate_limits(hdrs, &rl);
 			rc = lc_error_set(LC_EUNAVAIL, "%s answers %ld%s%s", o.data,
-			    r->status, r->status == 429 ? " (too many requests)"
-			    : " (unavailable)", rl.len ? rl.data : "");
+			    r->status, r->status == 503 || r->status == 502 ||
+			    r->status == 504 ? " (unavailable)" :
+			    " (too many requests)", rl.len ? rl.data : "");
 			o.len = 0;
 			rl.len = 0;
 		} else {
@@ -395,8 +405,13 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		if (attempt >= h->conf.retries || req->no_retry)
 			break;
 		pause = rp.retry_after_ms ? rp.retry_after_ms :
+		    rp.exhausted && rp.reset_at ? rp.reset_at * 1000 -
+		    (long long)time(NULL) * 1000 + 1000 :
 		    lc_backoff_ms(attempt, 200, 4000, 2);
 		if (deadline && lc_clock_ms() + pause >= deadline)
+			break;
+		/* Without a deadline, no wait for a rate limit's reset hour. */
+		if (!deadline && pause > 60000)
 			break;
 		lc_log_info("%s; retrying in %lld ms", lc_error_msg(), pause);
 		sleep_ms(pause);

@@ -20,7 +20,8 @@ Knobs, as files next to F: F.race makes the next lookup (the next N, when
 it holds a number) miss the open pull request: what a concurrent run's
 create between our lookup and our create looks like;
 F.clean makes GitHub's auto-merge answer "clean status" (nothing to wait
-for). Standard library only.
+for); F.ratelimit makes GitHub answer the next request(s) with its
+secondary rate limit (403, Retry-After: 1). Standard library only.
 """
 import argparse, json, os, subprocess, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,9 +47,11 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def send(self, code, obj=None):
+    def send(self, code, obj=None, headers=()):
         body = b"" if obj is None else json.dumps(obj).encode()
         self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -71,7 +74,12 @@ class H(BaseHTTPRequestHandler):
             "missing" if not h else "wrong"
 
     def race(self):
-        f = self.server.a.port_file + ".race"
+        return self.knob("race")
+
+    def knob(self, name):
+        """Whether the knob file F.name is there; it holds how many more
+        requests it applies to (1 when empty), and goes at 0."""
+        f = self.server.a.port_file + "." + name
         if not os.path.exists(f):
             return False
         with open(f) as fp:
@@ -164,6 +172,12 @@ class H(BaseHTTPRequestHandler):
     # -- GitHub -----------------------------------------------------------------
     def github(self, u, q, body, auth):
         a = self.server.a
+        if self.knob("ratelimit"):
+            return self.send(403, {
+                "message": "You have exceeded a secondary rate limit. "
+                "Please wait a few minutes before you try again.",
+                "documentation_url": "https://docs.github.com/rest"},
+                [("Retry-After", "1"), ("X-RateLimit-Remaining", "4999")])
         if not self.headers.get("User-Agent"):
             return self.send(403, {"message": "Request forbidden by "
                                    "administrative rules. Please make sure "

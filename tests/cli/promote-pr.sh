@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
 
-plan 17
+plan 18
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names (its
@@ -114,7 +114,7 @@ jq -r '"\(.accept) \(.api_version) \(.user_agent)"' "$LOG" | sort -u >"$T/hdrs"
     fail "create body: $(field 2 .)"
 field 2 -r .body | grep -qx "Promote-Image: app=r.example/team/app:v2" || fail "no trailers in the body"
 [ "$(field 3 .)" = '{"labels":["promotion"]}' ] || fail "labels: $(field 3 .)"
-requests | cmp -s - "$T/want" || fail "requests differ"
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 end
 
 begin "GitHub: a rerun pushes nothing and updates the same pull request"
@@ -130,7 +130,7 @@ cat >"$T/want" <<'EOF'
 GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
 PATCH /repos/org/gitops/pulls/1 ok
 EOF
-requests | cmp -s - "$T/want" || fail "requests differ"
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 [ "$(state length)" = 1 ] || fail "a second pull request"
 end
 
@@ -159,7 +159,7 @@ POST /repos/org/gitops/pulls ok
 GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
 PATCH /repos/org/gitops/pulls/1 ok
 EOF
-requests | cmp -s - "$T/want" || fail "requests differ"
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 [ "$(state length)" = 1 ] || fail "a second pull request"
 end
 
@@ -181,9 +181,31 @@ PATCH /repos/org/gitops/pulls/1 ok
 POST /graphql ok
 PUT /repos/org/gitops/pulls/1/merge ok
 EOF
-requests | cmp -s - "$T/want" || fail "requests differ"
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 [ "$(state '.[0].merged')" = '"squash"' ] || fail "not merged"
 rm -f "$R/fport.clean"
+end
+
+begin "GitHub's secondary rate limit (403 with Retry-After) is waited out; a lasting one exits 7"
+cd "$R/w" || exit 1
+: >"$LOG"
+echo 2 >"$R/fport.ratelimit"
+GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
+expect_rc 0
+expect_out_text "app r.example/team/app:v1 -> r.example/team/app:v3 dev -> staging
+https://github.example/org/gitops/pull/2"
+cat >"$T/want" <<'EOF'
+GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
+GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
+GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
+POST /repos/org/gitops/pulls ok
+EOF
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
+echo 9 >"$R/fport.ratelimit"
+GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API" --deadline 2s
+expect_rc 7
+expect_err "answers 403 (too many requests)"
+rm -f "$R/fport.ratelimit"
 end
 
 begin "GitHub Actions: the API from GITHUB_SERVER_URL/GITHUB_API_URL; pr-url and pr-number outputs"
@@ -253,7 +275,7 @@ GET /api/v4/projects/org%2Fgitops/merge_requests?state=opened&source_branch=prom
 PUT /api/v4/projects/org%2Fgitops/merge_requests/1 ok
 PUT /api/v4/projects/org%2Fgitops/merge_requests/1/merge ok
 EOF
-requests | cmp -s - "$T/want" || fail "requests differ"
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 [ "$(state '[length, .[0].auto]')" = '[1,"squash"]' ] || fail "state: $(state .)"
 end
 
@@ -282,7 +304,7 @@ POST /api/v1/repos/org/gitops/pulls/1/merge ok
 EOF
 [ "$(field 6 -c .)" = "{\"Do\":\"merge\",\"head_commit_id\":\"$tip\",\"merge_when_checks_succeed\":true,\"delete_branch_after_merge\":true}" ] ||
     fail "merge: $(field 6 .)"
-requests | cmp -s - "$T/want" || fail "requests differ"
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 [ "$(state '[length, .[0].auto]')" = '[1,"merge"]' ] || fail "state: $(state .)"
 end
 
