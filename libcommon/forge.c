@@ -804,6 +804,22 @@ github_labels(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	return rc;
 }
 
+/*
+ * A merge the forge will not do: 405, 409 and 422 are the head having moved,
+ * conflicts or a state that cannot merge (exit 5); the rest as refused().
+ */
+static int
+unmergeable(struct lc_forge *f, const char *what, long st, jv j)
+{
+	char why[400];
+
+	if (st != 405 && st != 409 && st != 422)
+		return refused(f, what, st, j);
+	reason(j, why, sizeof(why));
+	return lc_error_set(LC_ECONFLICT, "%s: %s will not merge it (%ld)%s%s",
+	    what, lc_forge_name(f), st, *why ? ": " : "", why);
+}
+
 static int
 merge_now_github(struct lc_forge *f, const struct lc_forge_pr_req *rq,
     struct lc_forge_pr *pr)
@@ -823,8 +839,7 @@ merge_now_github(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	if (rc == 0 && st == 200)
 		pr->merged = 1;
 	else if (rc == 0)
-		rc = refused(f, "merge the pull request", st == 405 ? 409 : st,
-		    j);
+		rc = unmergeable(f, "merge the pull request", st, j);
 	jv_free(j);
 	return rc;
 }
@@ -930,8 +945,7 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	    "already scheduled")))
 		pr->auto_merge = 1;
 	else
-		rc = refused(f, "enable auto-merge", st == 405 || st == 422 ?
-		    409 : st, j);
+		rc = unmergeable(f, "enable auto-merge", st, j);
 	jv_free(j);
 	return rc;
 }

@@ -21,7 +21,8 @@ it holds a number) miss the open pull request: what a concurrent run's
 create between our lookup and our create looks like;
 F.clean makes GitHub's auto-merge answer "clean status" (nothing to wait
 for); F.ratelimit makes GitHub answer the next request(s) with its
-secondary rate limit (403, Retry-After: 1). Standard library only.
+secondary rate limit (403, Retry-After: 1); F.blocked makes GitLab's merge
+answer 405 (a merge request that cannot be merged). Standard library only.
 """
 import argparse, json, os, subprocess, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -372,6 +373,9 @@ class H(BaseHTTPRequestHandler):
                 return self.send(200, self.view(p))
             if rest[2:] == ["merge"] and self.command == "PUT":
                 b = body or {}
+                if self.knob("blocked"):
+                    return self.send(405, {"message": "405 Method Not "
+                                           "Allowed"})
                 sha = branch_sha(a.git_dir, p["head"])
                 if b.get("sha") and b["sha"] != sha:
                     return self.send(409, {"message": "SHA does not match "

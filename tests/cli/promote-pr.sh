@@ -277,6 +277,13 @@ PUT /api/v4/projects/org%2Fgitops/merge_requests/1/merge ok
 EOF
 requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
 [ "$(state '[length, .[0].auto]')" = '[1,"squash"]' ] || fail "state: $(state .)"
+touch "$T/fport.blocked"
+GITLAB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --provider gitlab --api-url "$API" \
+    --auto-merge
+expect_rc 5
+expect_out_text "app r.example/team/app:v1 -> r.example/team/app:v2 dev -> staging
+https://gitlab.example/org/gitops/-/merge_requests/1"
+expect_err "enable auto-merge: GitLab will not merge it (405): 405 Method Not Allowed"
 end
 
 begin "Gitea: labels by id; 409 'already exists' -> found and updated; auto-merge Do=merge"
