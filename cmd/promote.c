@@ -36,7 +36,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
 	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT,
-	OPT_ALLOW_SKIP, OPT_NO_PUSH };
+	OPT_ALLOW_SKIP, OPT_NO_PUSH, OPT_STEPS };
 
 static const struct option longopts[] = {
 	{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
@@ -84,6 +84,7 @@ static const struct option longopts[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "sign", no_argument, NULL, 'S' },
 	{ "split", no_argument, NULL, OPT_SPLIT },
+	{ "steps", required_argument, NULL, OPT_STEPS },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "to", required_argument, NULL, 't' },
@@ -121,7 +122,7 @@ struct opts {
 	long long deadline_ms;
 	/* --pr */
 	int pr, draft, require_status, with_name, split, sign, allow_skip;
-	int no_push;
+	int no_push, steps;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -156,7 +157,9 @@ struct given {
 struct state {
 	struct given g[64];
 	int ng;
-	char rollback_of[GIT_OID_HEXSZ + 1];
+	char rollback_of[GIT_OID_HEXSZ + 1];	/* the oldest undone */
+	char undone[16][GIT_OID_HEXSZ + 1];	/* every one, newest first */
+	int nundone;
 	struct { char name[256], digest[80]; } pin[64];
 	int npin;
 	git_repository *repo;
@@ -202,7 +205,7 @@ usage(int status)
 	    "[--head-branch template] [--label label] [--provider forge] "
 	    "[--title title] -f env -t env [image ...]\n"
 	    "       %s [options] -t env --set image=ref ...\n"
-	    "       %s [options] -t env --rollback\n"
+	    "       %s [options] -t env --rollback [--steps n]\n"
 	    "       %s [options] --strategy tag -f env -t env repo[=repo] ...\n",
 	    lc_progname, lc_progname, lc_progname, lc_progname, lc_progname);
 	if (status == LC_EXIT_OK)
@@ -248,6 +251,7 @@ usage(int status)
 		    "on the forge (exit 1)\n"
 		    "      --set IMAGE=REF      pin a version by hand (no -f)\n"
 		    "      --rollback           undo the last promotion into -t\n"
+		    "      --steps N            with --rollback: the last N\n"
 		    "      --strategy branch    merge branch deploy/SRC into "
 		    "deploy/DST\n"
 		    "      --env-branch TMPL    the env branches (default "
@@ -1272,6 +1276,7 @@ add_given(struct state *st, const char *spec, int raw)
 	const char *eq = strchr(spec, '='), *slash;
 	struct given *g;
 	char ref[700];
+	int i;
 
 	if (eq == NULL || eq == spec || st->ng == 64)
 		return -1;
@@ -1287,6 +1292,13 @@ add_given(struct state *st, const char *spec, int raw)
 	snprintf(ref, sizeof(ref), "%s", eq + 1);
 	if (given_ref(g, ref) != 0)
 		return -1;
+	/* Given again (an older promotion, --steps): the later word wins. */
+	for (i = 0; i < st->ng; i++)
+		if (strcmp(st->g[i].app, g->app) == 0 &&
+		    strcmp(st->g[i].name, g->name) == 0) {
+			st->g[i] = *g;
+			return 0;
+		}
 	st->ng++;
 	return 0;
 }
@@ -1306,6 +1318,7 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 		return lc_error_set(LC_ERROR, "cannot walk the history");
 	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
 	git_revwalk_push(w, tip);
+	st->ng = st->nundone = 0;
 	while (!found && git_revwalk_next(&id, w) == 0 && n++ < 10000) {
 		if (git_commit_lookup(&c, st->repo, &id) != 0)
 			continue;
@@ -1315,8 +1328,10 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 				is_to |= strcmp(tr.trailers[i].key, "Promote-To") ==
 				    0 && strcmp(tr.trailers[i].value, o->to) == 0;
 			if (is_to) {
-				found = 1;
-				st->ng = 0;
+				/* Older promotions' previous versions win. */
+				found = ++st->nundone == o->steps;
+				git_oid_tostr(st->undone[st->nundone - 1],
+				    sizeof(st->undone[0]), &id);
 				for (i = 0; i < tr.count; i++)
 					if (strcmp(tr.trailers[i].key,
 					    "Promote-Previous-Image") == 0 &&
@@ -1333,9 +1348,13 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 		c = NULL;
 	}
 	git_revwalk_free(w);
-	if (!found)
+	if (!found && st->nundone == 0)
 		return lc_error_set(LC_ENOTFOUND, "no promotion into %s in the "
 		    "history of the branch: nothing to roll back", o->to);
+	if (!found)
+		return lc_error_set(LC_ENOTFOUND, "--steps %d: the history of the "
+		    "branch has %d promotion%s into %s", o->steps, st->nundone,
+		    st->nundone == 1 ? "" : "s", o->to);
 	if (st->ng == 0)
 		return lc_error_set(LC_ENOTFOUND, "commit %.7s promoted into %s "
 		    "but recorded no Promote-Previous-Image", st->rollback_of,
@@ -1402,6 +1421,9 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 	snprintf(short_src, sizeof(short_src), "%.7s", src);
 	if (o->message)
 		lc_buf_printf(m, "%s\n\n", o->message);
+	else if (o->rollback && st->nundone > 1)
+		lc_buf_printf(m, "promote(%s): rollback of %d promotions, to "
+		    "before %.7s\n\n", o->to, st->nundone, st->rollback_of);
 	else if (o->rollback)
 		lc_buf_printf(m, "promote(%s): rollback of %.7s\n\n", o->to,
 		    st->rollback_of);
@@ -1454,9 +1476,9 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 			    "/" : "", st->c[i].name, k ? st->c[i].prev :
 			    st->c[i].next);
 		}
-	if (o->rollback)
-		lc_buf_printf(m, "Promote-Rollback-Of: %s\n", st->rollback_of);
-	else if (!o->from)
+	for (i = 0; o->rollback && i < st->nundone; i++)
+		lc_buf_printf(m, "Promote-Rollback-Of: %s\n", st->undone[i]);
+	if (!o->rollback && !o->from)
 		lc_buf_adds(m, "Promote-Reason: manual\n");
 	if (lc_ci_run_url(&url))
 		lc_buf_printf(m, "Promote-Run: %s\n", url.data);
@@ -2517,6 +2539,7 @@ main(int argc, char *argv[])
 	o.verify = 1;
 	o.deadline_ms = 120000;
 	o.branch_tmpl = "deploy/{env}";
+	o.steps = 1;
 	while ((ch = getopt_long(argc, argv, "f:hm:no:qSt:Vv", longopts, NULL))
 	    != -1) {
 		switch (ch) {
@@ -2711,6 +2734,19 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_STEPS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 16) {
+				lc_error_set(LC_EUSAGE, "--steps %s: 1 to 16",
+				    optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			o.steps = (int)v;
+			break;
+		}
 		case OPT_NO_PUSH:
 			o.no_push = 1;
 			break;
@@ -2826,6 +2862,11 @@ main(int argc, char *argv[])
 	    o.rollback)) {
 		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
 		    "(dir strategy)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.steps > 1 && !o.rollback) {
+		lc_error_set(LC_EUSAGE, "--steps goes with --rollback");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}

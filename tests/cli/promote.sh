@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 34
+plan 35
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -291,6 +291,30 @@ expect_out_text "app $REG/team/app:v1.4.0 -> $REG/team/app:v1.3.0 rollback -> st
 worker $REG/team/worker:v2.0.0 -> $REG/team/worker:v1.9.0 rollback -> staging"
 git -C ../srv.git log -1 --format=%B main | grep -qx "Promote-Rollback-Of: $p" || fail "no Promote-Rollback-Of"
 git -C ../srv.git diff "$p~1" main --quiet -- overlays/staging || fail "staging is not back to before the promotion"
+end
+
+begin "--rollback --steps 2: back to before the last two promotions, each image as it was"
+repo "$T"
+cd "$T/w" || exit 1
+start=$(git rev-parse HEAD)
+promote -q -f dev -t staging app >/dev/null || fail "promote app"
+p1=$(git rev-parse HEAD)
+promote -q -f dev -t staging worker >/dev/null || fail "promote worker"
+p2=$(git rev-parse HEAD)
+run promote -t staging --rollback --steps 2
+expect_rc 0
+expect_out_text "worker $REG/team/worker:v2.0.0 -> $REG/team/worker:v1.9.0 rollback -> staging
+app $REG/team/app:v1.4.0 -> $REG/team/app:v1.3.0 rollback -> staging"
+git -C ../srv.git diff "$start" main --quiet -- overlays/staging || fail "staging is not back to the start"
+[ "$(git -C ../srv.git log -1 --format=%s main)" = "promote(staging): rollback of 2 promotions, to before ${p1:0:7}" ] ||
+    fail "subject: $(git -C ../srv.git log -1 --format=%s main)"
+[ "$(git -C ../srv.git log -1 --format='%(trailers:key=Promote-Rollback-Of,valueonly)' main | tr -s '\n' ' ')" = "$p2 $p1 " ] ||
+    fail "Promote-Rollback-Of: $(git -C ../srv.git log -1 --format='%(trailers:key=Promote-Rollback-Of,valueonly)' main)"
+run promote -t staging --rollback --steps 9
+expect_rc 4
+expect_err "--steps 9: the history of the branch has 3 promotions into staging"
+run promote -f dev -t staging --steps 2
+expect_rc 2
 end
 
 begin "--rollback with no promotion in the history exits 4"
