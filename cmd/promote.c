@@ -36,7 +36,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
 	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT,
-	OPT_ALLOW_SKIP, OPT_NO_PUSH, OPT_STEPS };
+	OPT_ALLOW_SKIP, OPT_NO_PUSH, OPT_STEPS, OPT_DIFF };
 
 static const struct option longopts[] = {
 	{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
@@ -52,6 +52,7 @@ static const struct option longopts[] = {
 	{ "cherry-pick", required_argument, NULL, OPT_PICK },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "diff", no_argument, NULL, OPT_DIFF },
 	{ "digest-key", required_argument, NULL, OPT_DIGEST_KEY },
 	{ "dotenv", required_argument, NULL, OPT_DOTENV },
 	{ "draft", no_argument, NULL, OPT_DRAFT },
@@ -122,7 +123,7 @@ struct opts {
 	long long deadline_ms;
 	/* --pr */
 	int pr, draft, require_status, with_name, split, sign, allow_skip;
-	int no_push, steps;
+	int no_push, steps, diff;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -189,7 +190,7 @@ usage(int status)
 	    "[--allow-tags regex] [--app glob] [--author author] "
 	    "[--branch branch] [--chain envs [--allow-skip]] [--check] "
 	    "[--cherry-pick rev] "
-	    "[--deadline duration] "
+	    "[--deadline duration] [--diff] "
 	    "[--dotenv file] [--env-branch template] "
 	    "[--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-push] [--no-verify-image] "
@@ -235,6 +236,7 @@ usage(int status)
 		    "  IMAGE ...                only these images (as in name:)\n"
 		    "  -n, --dry-run            print the diff and the message, "
 		    "write nothing\n"
+		    "      --diff               print the diff on a real run too\n"
 		    "      --check              exit 1 when a promotion is "
 		    "pending, 0 when not\n"
 		    "      --no-verify-image    do not check the registry\n"
@@ -1623,6 +1625,10 @@ report(const struct state *st, const struct opts *o, const char *commit,
 	if (o->env)
 		fputs(env.data, stdout);
 	else if (!o->json) {
+		/* --diff: what a dry run shows, on a real run too. */
+		for (i = 0; o->diff && commit && i < st->nt; i++)
+			if (st->t[i].changed && print_diff(&st->t[i]) != 0)
+				lc_error_report();
 		for (i = 0; i < st->nc; i++)
 			if (st->c[i].differs)
 				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
@@ -2733,6 +2739,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_API_URL:
 			o.api_url = optarg;
+			break;
+		case OPT_DIFF:
+			o.diff = 1;
 			break;
 		case OPT_STEPS: {
 			char *end;

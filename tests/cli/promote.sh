@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 35
+plan 36
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -117,6 +117,15 @@ grep -q '^-    newTag: v1.3.0     # set by CI$' "$T/out" || fail "no diff"
 grep -q '^Promote-To: staging$' "$T/out" || fail "no message"
 [ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
 [ -z "$(git status --porcelain)" ] || fail "the work tree changed"
+end
+
+begin "--diff: the diff on a real run (git's own), then the image lines"
+repo "$T"
+cd "$T/w" || exit 1
+run promote --diff -f dev -t staging app
+expect_rc 0
+{ git -C ../srv.git diff main~1 main; echo "app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging"; } >"$T/want"
+expect_out "$T/want"
 end
 
 begin "-o json: the result object"
