@@ -21,6 +21,7 @@
 #include "forge.h"
 #include "git.h"
 #include "imgref.h"
+#include "jvutil.h"
 #include "log.h"
 #include "plugin.h"
 #include "semver.h"
@@ -36,7 +37,7 @@ enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_ENV_BRANCH, OPT_PR, OPT_BASE, OPT_HEAD_BRANCH, OPT_TITLE,
 	OPT_BODY_FILE, OPT_LABEL, OPT_DRAFT, OPT_AUTO_MERGE, OPT_PROVIDER,
 	OPT_API_URL, OPT_REQUIRE_STATUS, OPT_WITH_NAME, OPT_PICK, OPT_SPLIT,
-	OPT_ALLOW_SKIP, OPT_NO_PUSH, OPT_STEPS, OPT_DIFF };
+	OPT_ALLOW_SKIP, OPT_NO_PUSH, OPT_STEPS, OPT_DIFF, OPT_PLATFORM };
 
 static const struct option longopts[] = {
 	{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "pin-digest", no_argument, NULL, OPT_PIN },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "pr", no_argument, NULL, OPT_PR },
 	{ "provider", required_argument, NULL, OPT_PROVIDER },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -124,6 +126,8 @@ struct opts {
 	/* --pr */
 	int pr, draft, require_status, with_name, split, sign, allow_skip;
 	int no_push, steps, diff;
+	const char *platforms[8];
+	int nplatforms;
 	const char *status_context, *pick;
 	const char *head_tmpl, *title, *body_file, *merge, *api_url;
 	const char *labels[16];
@@ -195,7 +199,8 @@ usage(int status)
 	    "[--key path [--digest-key path] [--repo-key path]] "
 	    "[--gate command] [--no-push] [--no-verify-image] "
 	    "[--path template] "
-	    "[--pin-digest] [--raw] [--registry-ca-file file] [--registry-https] "
+	    "[--pin-digest] [--platform os/arch] [--raw] "
+	    "[--registry-ca-file file] [--registry-https] "
 	    "[--registry-insecure] [--remote remote] "
 	    "[--require-status[=context]] [--semver range] [--split] "
 	    "[--token-file file] [--trailer key=value] [--with-name] "
@@ -240,6 +245,8 @@ usage(int status)
 		    "      --check              exit 1 when a promotion is "
 		    "pending, 0 when not\n"
 		    "      --no-verify-image    do not check the registry\n"
+		    "      --platform OS/ARCH   refuse images that do not run there "
+		    "(exit 1)\n"
 		    "      --pin-digest         also write the digest the registry "
 		    "has\n"
 		    "      --semver RANGE       refuse tags outside RANGE (exit 1)\n"
@@ -1122,6 +1129,9 @@ out:
 
 /* ---- guards -------------------------------------------------------------- */
 
+static int platforms(struct lc_registry *r, const struct opts *o,
+    const char *repo, const struct lc_reg_desc *d, const struct change *c);
+
 static int
 verify(const struct state *st, const struct opts *o)
 {
@@ -1160,6 +1170,8 @@ verify(const struct state *st, const struct opts *o)
 			return rc;
 		rc = lc_registry_resolve(r, ref.repo, ref.digest[0] ? ref.digest :
 		    ref.tag, &d);
+		if (rc == 0 && o->nplatforms)
+			rc = platforms(r, o, ref.repo, &d, c);
 		lc_registry_close(r);
 		if (rc == LC_ENOTFOUND)
 			return lc_error_set(rc, "%s: %s is not in the registry; "
@@ -1182,6 +1194,99 @@ verify(const struct state *st, const struct opts *o)
 		}
 	}
 	return 0;
+}
+
+/* Whether "os/arch[/variant]" want is os, arch (and variant) of have. */
+static int
+platform_is(const char *want, const char *os, const char *arch,
+    const char *variant)
+{
+	char w[128], *a, *v;
+
+	snprintf(w, sizeof(w), "%s", want);
+	if ((a = strchr(w, '/')) == NULL)
+		return 0;
+	*a++ = '\0';
+	if ((v = strchr(a, '/')) != NULL)
+		*v++ = '\0';
+	return strcmp(w, os) == 0 && strcmp(a, arch) == 0 && (v == NULL ||
+	    strcmp(v, variant) == 0);
+}
+
+/*
+ * --platform: the image written must run there: an index lists it, or a
+ * single image's config says it.
+ */
+static int
+platforms(struct lc_registry *r, const struct opts *o, const char *repo,
+    const struct lc_reg_desc *d, const struct change *c)
+{
+	struct lc_reg_desc md;
+	struct lc_buf have = LC_BUF_INIT;
+	char *bytes = NULL, *cfg = NULL;
+	size_t len, clen;
+	jv m = jv_null(), l, e, conf = jv_null();
+	int rc, i, k, n, hit;
+	const char *os, *arch, *var;
+
+	if ((rc = lc_registry_get(r, repo, d->digest, &bytes, &len, &md)) != 0)
+		return rc;
+	m = jv_parse_sized(bytes, (int)len);
+	if (lc_registry_is_index(md.media_type)) {
+		l = lc_jv_get(m, "manifests");
+		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
+		    : 0;
+		for (i = 0; i < n; i++) {
+			e = jv_array_get(jv_copy(l), i);
+			os = lc_jv_str(e, "platform.os");
+			arch = lc_jv_str(e, "platform.architecture");
+			var = lc_jv_str(e, "platform.variant");
+			/* Attestations list as unknown/unknown: not a platform. */
+			if (*os && strcmp(os, "unknown") != 0)
+				lc_buf_printf(&have, "%s%s/%s%s%s", have.len ? " " :
+				    "", os, arch, *var ? "/" : "", var);
+			jv_free(e);
+		}
+		jv_free(l);
+	} else if ((rc = lc_registry_get_blob(r, repo, lc_jv_str(m,
+	    "config.digest"), &cfg, &clen)) == 0) {
+		conf = jv_parse_sized(cfg, (int)clen);
+		var = lc_jv_str(conf, "variant");
+		lc_buf_printf(&have, "%s/%s%s%s", lc_jv_str(conf, "os"),
+		    lc_jv_str(conf, "architecture"), *var ? "/" : "", var);
+	} else
+		goto out;
+	for (k = 0; rc == 0 && k < o->nplatforms; k++) {
+		char list[1024], *tok, *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", have.data ? have.data : "");
+		for (hit = 0, tok = strtok_r(list, " ", &save); tok && !hit;
+		    tok = strtok_r(NULL, " ", &save)) {
+			char t[128], *a, *v;
+
+			snprintf(t, sizeof(t), "%s", tok);
+			a = strchr(t, '/');
+			if (a == NULL)
+				continue;
+			*a++ = '\0';
+			v = strchr(a, '/');
+			if (v)
+				*v++ = '\0';
+			hit = platform_is(o->platforms[k], t, a, v ? v : "");
+		}
+		if (!hit)
+			rc = lc_error_set(LC_ENO, "%s: %s has no %s image (it has: "
+			    "%s); nothing was promoted", c->file, c->next,
+			    o->platforms[k], have.data && *have.data ? have.data :
+			    "none named");
+	}
+out:
+	jv_free(conf);
+	jv_free(m);
+	free(cfg);
+	free(bytes);
+	lc_buf_release(&have);
+	return rc;
 }
 
 /* --semver, --allow-tags and --gate: any refusal exits 1 before writing. */
@@ -2740,6 +2845,19 @@ main(int argc, char *argv[])
 		case OPT_API_URL:
 			o.api_url = optarg;
 			break;
+		case OPT_PLATFORM: {
+			const char *sl = strchr(optarg, '/');
+
+			if (o.nplatforms == 8 || sl == NULL || sl == optarg ||
+			    sl[1] == '\0' || sl[1] == '/') {
+				lc_error_set(LC_EUSAGE, "--platform %s: write "
+				    "OS/ARCH[/VARIANT], as linux/arm64", optarg);
+				lc_error_report();
+				usage(LC_EXIT_USAGE);
+			}
+			o.platforms[o.nplatforms++] = optarg;
+			break;
+		}
 		case OPT_DIFF:
 			o.diff = 1;
 			break;
@@ -2871,6 +2989,14 @@ main(int argc, char *argv[])
 	    o.rollback)) {
 		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
 		    "(dir strategy)");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+	if (o.nplatforms && (!o.verify || o.tag_strategy ||
+	    o.branch_strategy)) {
+		lc_error_set(LC_EUSAGE, "--platform asks the registry about the "
+		    "images written: not with --no-verify-image or the branch "
+		    "and tag strategies");
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}

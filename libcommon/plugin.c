@@ -609,6 +609,17 @@ lc_registry_get(struct lc_registry *r, const char *repo, const char *ref,
 }
 
 int
+lc_registry_get_blob(struct lc_registry *r, const char *repo,
+    const char *digest, char **bytes, size_t *len)
+{
+	/* ABI 1.1: a 1.0 plugin's struct ends before get_blob. */
+	if (!LC_REG_HAS(r->p, struct lc_reg_plugin, get_blob) ||
+	    r->p->get_blob == NULL)
+		return unsupported(r, "read blobs");
+	return map(r, r->p->get_blob(r->inst, repo, digest, bytes, len));
+}
+
+int
 lc_registry_put(struct lc_registry *r, const char *repo, const char *ref,
     const void *bytes, size_t len, const char *media_type,
     struct lc_reg_desc *out)

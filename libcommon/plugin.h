@@ -44,6 +44,10 @@ int lc_registry_mount(struct lc_registry *r, const char *dst, const char *src,
 int lc_registry_tags(struct lc_registry *r, const char *repo,
     int (*fn)(void *arg, const char *tag), void *arg);
 
+/* A blob's bytes (an image config); LC_E* when the plugin has no get_blob. */
+int lc_registry_get_blob(struct lc_registry *r, const char *repo,
+    const char *digest, char **bytes, size_t *len);
+
 /* Whether a manifest media type is an index (OCI or Docker list). */
 int lc_registry_is_index(const char *media_type);
 

@@ -12,7 +12,7 @@
  * The major is also in the entry symbol's name: a v2 plugin has no v1 entry.
  */
 #define LC_REG_ABI_MAJOR	1
-#define LC_REG_ABI_MINOR	0
+#define LC_REG_ABI_MINOR	1
 #define LC_REG_ENTRY		"gitops_registry_plugin_v1"
 
 /* Whether the struct at p (with a size member) has member m. */
@@ -137,6 +137,13 @@ struct lc_reg_plugin {
 	/* Every tag (following Link pagination); fn returns nonzero to stop. */
 	int (*list_tags)(void *inst, const char *repo,
 	    int (*fn)(void *arg, const char *tag), void *arg);
+	/*
+	 * ABI 1.1: a (small) blob's bytes, such as an image's config (free
+	 * with host->free), checked against the digest. A redirect to
+	 * storage elsewhere is followed without the registry's credentials.
+	 */
+	int (*get_blob)(void *inst, const char *repo, const char *digest,
+	    char **bytes, size_t *len);
 };
 
 typedef const struct lc_reg_plugin *(*lc_reg_entry_fn)(unsigned host_major,

@@ -115,7 +115,7 @@ static const struct lc_reg_plugin acr = {
 	LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR, sizeof(struct lc_reg_plugin),
 	"acr", 10, acr_match, acr_open, oci_close, oci_error,
 	oci_repository, oci_resolve, oci_get_manifest, oci_put_manifest,
-	oci_mount_blob, oci_list_tags
+	oci_mount_blob, oci_list_tags, oci_get_blob
 };
 
 EXPORT const struct lc_reg_plugin *

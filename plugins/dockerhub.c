@@ -54,7 +54,7 @@ static const struct lc_reg_plugin hub = {
 	LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR, sizeof(struct lc_reg_plugin),
 	"dockerhub", 10, hub_match, hub_open, oci_close, oci_error,
 	hub_repository, oci_resolve, oci_get_manifest, oci_put_manifest,
-	oci_mount_blob, oci_list_tags
+	oci_mount_blob, oci_list_tags, oci_get_blob
 };
 
 EXPORT const struct lc_reg_plugin *

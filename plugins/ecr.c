@@ -137,7 +137,7 @@ static const struct lc_reg_plugin ecr = {
 	LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR, sizeof(struct lc_reg_plugin),
 	"ecr", 10, ecr_match, ecr_open, oci_close, oci_error,
 	oci_repository, oci_resolve, oci_get_manifest, oci_put_manifest,
-	oci_mount_blob, oci_list_tags
+	oci_mount_blob, oci_list_tags, oci_get_blob
 };
 
 EXPORT const struct lc_reg_plugin *

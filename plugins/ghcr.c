@@ -39,7 +39,7 @@ static const struct lc_reg_plugin ghcr = {
 	LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR, sizeof(struct lc_reg_plugin),
 	"ghcr", 10, ghcr_match, ghcr_open, oci_close, oci_error,
 	oci_repository, oci_resolve, oci_get_manifest, oci_put_manifest,
-	oci_mount_blob, oci_list_tags
+	oci_mount_blob, oci_list_tags, oci_get_blob
 };
 
 EXPORT const struct lc_reg_plugin *

@@ -6,7 +6,9 @@
 /v2/paged/tags/list answers three pages of tags joined by Link headers (a
 relative one, then an absolute one, then none); /v2/busy/manifests/* answers
 429 with Retry-After: 1 twice, then the manifest; /v2/limited/* always
-429 with Docker Hub's rate-limit headers; every manifest request
+429 with Docker Hub's rate-limit headers; /v2/stored/* wants Basic auth
+(u:p) and redirects its config blob to /storage/, which refuses any
+Authorization header (as presigned storage URLs do); every manifest request
 must carry the four manifest media types in Accept (400 otherwise). Every
 request is logged to F.log as one JSON line. Standard library only.
 """
@@ -25,6 +27,19 @@ MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
                                   "digest": "sha256:" + "0" * 64, "size": 2},
                        "layers": []}).encode()
 BUSY = [0]
+# /v2/stored: behind Basic auth (user u, password p); its blobs answer 307
+# to /storage/<digest>, which refuses any Authorization header (400), the
+# way a presigned object-storage URL does.
+CONFIG = json.dumps({"architecture": "arm64", "os": "linux",
+                     "variant": "v8", "rootfs": {"type": "layers",
+                                                 "diff_ids": []}}).encode()
+CONFIG_D = "sha256:" + hashlib.sha256(CONFIG).hexdigest()
+STORED = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
+                     "config": {"mediaType":
+                                "application/vnd.oci.image.config.v1+json",
+                                "digest": CONFIG_D, "size": len(CONFIG)},
+                     "layers": []}).encode()
+BASIC = "Basic " + __import__("base64").b64encode(b"u:p").decode()
 
 
 class H(BaseHTTPRequestHandler):
@@ -51,6 +66,25 @@ class H(BaseHTTPRequestHandler):
                     + "\n")
         if u.path == "/v2/":
             return self.send(200, b"{}")
+        if u.path.startswith("/v2/stored/"):
+            if self.headers.get("Authorization") != BASIC:
+                return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                                 [("WWW-Authenticate",
+                                   'Basic realm="stub"'),
+                                  ("Content-Type", "application/json")])
+            if u.path.startswith("/v2/stored/manifests/"):
+                d = "sha256:" + hashlib.sha256(STORED).hexdigest()
+                return self.send(200, STORED, [("Content-Type", TYPES[0]),
+                                               ("Docker-Content-Digest", d)])
+            if u.path == "/v2/stored/blobs/" + CONFIG_D:
+                return self.send(307, b"", [("Location",
+                                             "/storage/" + CONFIG_D)])
+        if u.path.startswith("/storage/"):
+            if self.headers.get("Authorization"):
+                return self.send(400, b"credentials sent to storage\n")
+            if u.path == "/storage/" + CONFIG_D:
+                return self.send(200, CONFIG, [("Content-Type",
+                                                "application/octet-stream")])
         if u.path == "/v2/paged/tags/list":
             q = parse_qs(u.query)
             last = q.get("last", [""])[0]

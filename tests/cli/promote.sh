@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 36
+plan 37
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -264,6 +264,42 @@ expect_err "goes backwards"
 run promote --chain dev,staging,production --allow-skip -n -f dev -t production
 expect_rc 4
 expect_err "overlays/production"
+end
+
+begin "--platform: a single image's config and an index's list must name it"
+repo "$T"
+cd "$T/w" || exit 1
+run promote -n --platform linux/arm64 -f dev -t staging app
+expect_rc 1
+expect_err "overlays/staging/kustomization.yaml: $REG/team/app:v1.4.0 has no linux/arm64 image (it has: linux/amd64); nothing was promoted"
+run promote -n --platform linux/amd64 -f dev -t staging app
+expect_rc 0
+reg_seed team/app multi index >/dev/null || fail "seeding an index"
+run promote -n --platform linux/arm64/v8 --platform linux/amd64 -t staging --set app=multi
+expect_rc 0
+run promote -n --platform linux/arm/v7 -t staging --set app=multi
+expect_rc 1
+expect_err "has no linux/arm/v7 image (it has: linux/amd64 linux/arm64/v8)"
+# A registry behind Basic auth whose config blob redirects to storage
+# that refuses credentials (tests/registry-stub.py /v2/stored).
+python3 "$TOP/tests/registry-stub.py" --port-file "$T/sport" >"$T/sout" 2>&1 &
+spid=$!
+wait_file "$T/sport" "the registry stub did not start"
+S=127.0.0.1:$(cat "$T/sport")
+printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$S" "$(printf u:p | base64)" >"$T/auth.json"
+sed -i "0,/newName: .*/s||newName: $S/stored|" overlays/staging/kustomization.yaml
+git commit -qam "staging: app from the stub" && git push -q origin main
+REGISTRY_AUTH_FILE=$T/auth.json run promote -n --platform linux/arm64/v8 -t staging --set app=v1
+expect_rc 0
+REGISTRY_AUTH_FILE=$T/auth.json run promote -n --platform linux/amd64 -t staging --set app=v1
+expect_rc 1
+expect_err "$S/stored:v1 has no linux/amd64 image (it has: linux/arm64/v8)"
+kill "$spid"
+wait "$spid" 2>/dev/null
+run promote --platform linux --no-verify-image -f dev -t staging
+expect_rc 2
+run promote --platform linux/amd64 --no-verify-image -f dev -t staging
+expect_rc 2
 end
 
 begin "--pin-digest writes the digest the registry has"
