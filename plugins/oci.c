@@ -687,6 +687,22 @@ media_type(struct lc_reg_http_resp *r, char *out, size_t n)
 	out[strcspn(out, "; ")] = '\0';
 }
 
+/* Hand the answer's body to the caller (host->alloc) and free the answer. */
+static int
+take_body(struct inst *in, struct lc_reg_http_resp *r, char **bytes,
+    size_t *len)
+{
+	if ((*bytes = in->h->alloc(r->body_len + 1)) == NULL) {
+		in->h->http_free(r);
+		return fail(in, LC_REG_ERROR, "out of memory");
+	}
+	memcpy(*bytes, r->body, r->body_len);
+	(*bytes)[r->body_len] = '\0';
+	*len = r->body_len;
+	in->h->http_free(r);
+	return LC_REG_OK;
+}
+
 static int
 oci_get_manifest(void *vi, const char *repo, const char *ref, char **bytes,
     size_t *len, struct lc_reg_desc *out)
@@ -731,15 +747,7 @@ oci_get_manifest(void *vi, const char *repo, const char *ref, char **bytes,
 	}
 	if (out->media_type[0] == '\0')
 		snprintf(out->media_type, sizeof(out->media_type), "%s", body_mt);
-	if ((*bytes = in->h->alloc(r.body_len + 1)) == NULL) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_ERROR, "out of memory");
-	}
-	memcpy(*bytes, r.body, r.body_len);
-	(*bytes)[r.body_len] = '\0';
-	*len = r.body_len;
-	in->h->http_free(&r);
-	return LC_REG_OK;
+	return take_body(in, &r, bytes, len);
 }
 
 static int
@@ -793,15 +801,7 @@ oci_get_blob(void *vi, const char *repo, const char *digest, char **bytes,
 		return fail(in, LC_REG_ERROR, "%s: the bytes hash to %s", what,
 		    got);
 	}
-	if ((*bytes = in->h->alloc(r.body_len + 1)) == NULL) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_ERROR, "out of memory");
-	}
-	memcpy(*bytes, r.body, r.body_len);
-	(*bytes)[r.body_len] = '\0';
-	*len = r.body_len;
-	in->h->http_free(&r);
-	return LC_REG_OK;
+	return take_body(in, &r, bytes, len);
 }
 
 static int
