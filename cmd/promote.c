@@ -1693,6 +1693,10 @@ summary(const struct state *st, const struct opts *o, const char *commit,
 		lc_buf_printf(&m, "\n%s%s%s\n\n", commit ? "Commit `" : "",
 		    commit ? commit : o->dry_run ? "Dry run: nothing written." :
 		    "", commit ? "`" : "");
+		if (st->have_pr)
+			lc_buf_printf(&m, "Pull request [#%ld](%s) %s.\n\n",
+			    st->pr.number, st->pr.url, st->pr.created ?
+			    "opened" : "updated");
 	}
 	if ((f = fopen(path, "a")) == NULL || fputs(m.data, f) < 0 ||
 	    fclose(f) != 0)

@@ -217,9 +217,10 @@ git remote set-url origin "$GITURL"
 host=${GITURL#git://}
 host=${host%%/*}
 : >"$T/gh-out"
-TOOLKIT_CI=github GITHUB_OUTPUT=$T/gh-out GITHUB_SERVER_URL=https://$host \
+TOOLKIT_CI=github GITHUB_OUTPUT=$T/gh-out GITHUB_SERVER_URL=https://$host GITHUB_STEP_SUMMARY=$T/sum \
     GITHUB_API_URL=$API GITHUB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr
 expect_rc 0
+grep -qx 'Pull request \[#1\](https://github.example/org/gitops/pull/1) opened.' "$T/sum" || fail "summary: $(cat "$T/sum")"
 grep -qx 'pr-url=https://github.example/org/gitops/pull/1' "$T/gh-out" || fail "outputs: $(cat "$T/gh-out")"
 grep -qx 'pr-number=1' "$T/gh-out" || fail "no pr-number"
 [ "$(requests | wc -l)" = 2 ] || fail "not GET + POST"
