@@ -164,15 +164,6 @@ usage(int status)
 }
 
 static void
-sleep_ms(long long ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static void
 add_provenance(struct lc_buf *m)
 {
 	struct lc_buf url = LC_BUF_INIT;
@@ -492,7 +483,7 @@ run(struct state *st, const struct opts *o)
 				pause = left;
 			lc_log_info("attempt %d: %s; retrying in %lld ms",
 			    attempt, lc_git_outcome_name(oc), pause);
-			sleep_ms(pause);
+			lc_sleep_ms(pause);
 		}
 		if (o->deadline_ms)
 			watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());

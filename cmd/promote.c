@@ -2055,7 +2055,6 @@ static int
 again(const struct opts *o, long long start, int attempt,
     enum lc_git_outcome oc)
 {
-	struct timespec ts;
 	long long pause;
 
 	if (o->deadline_ms && lc_clock_ms() - start >= o->deadline_ms)
@@ -2063,9 +2062,7 @@ again(const struct opts *o, long long start, int attempt,
 	pause = lc_git_backoff(attempt - 1, 250, 2000);
 	lc_log_info("attempt %d: %s; again on the new tip in %lld ms", attempt,
 	    lc_git_outcome_name(oc), pause);
-	ts.tv_sec = pause / 1000;
-	ts.tv_nsec = (pause % 1000) * 1000000;
-	nanosleep(&ts, NULL);
+	lc_sleep_ms(pause);
 	return 1;
 }
 

@@ -756,18 +756,6 @@ fail_pending(struct waiter *wt, int rc, const char *why)
 			finish(wt, &wt->t[i], rc, why);
 }
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
-	nanosleep(&ts, NULL);
-}
-
 int
 lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
     const struct lc_acd_want *w, long long deadline)
@@ -872,7 +860,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		}
 		lc_log_info("%s; reconnecting", wt.stream_err ?
 		    "the watch reported an error" : lc_error_msg());
-		sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
+		lc_sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
 		drops++;
 		progress(&wt);
 	}

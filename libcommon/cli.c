@@ -128,3 +128,16 @@ lc_random(void *p, size_t n)
 	for (i = 0; i < n; i++)
 		b[i] = (unsigned char)rand();
 }
+
+void
+lc_sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}

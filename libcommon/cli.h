@@ -24,6 +24,8 @@ int lc_parse_duration(const char *s, long long *ms);
 
 /* Milliseconds on the monotonic clock (for deadlines, not dates). */
 long long lc_clock_ms(void);
+/* Sleep ms milliseconds (all of them, through signals); <= 0: none. */
+void lc_sleep_ms(long long ms);
 
 /*
  * Full-jitter backoff after the k-th failure (k from 0): milliseconds

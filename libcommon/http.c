@@ -29,19 +29,6 @@ struct reply {
 	struct lc_buf *hdrs;		/* header lines, when asked for */
 };
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 int
 lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 {
@@ -414,7 +401,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		if (!deadline && pause > 60000)
 			break;
 		lc_log_info("%s; retrying in %lld ms", lc_error_msg(), pause);
-		sleep_ms(pause);
+		lc_sleep_ms(pause);
 	}
 	lc_buf_release(&o);
 	lc_buf_release(&rl);
