@@ -3,12 +3,12 @@ include config.mk
 
 CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
-LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/buf.c \
+LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcommon/buf.c \
     libcommon/ci.c libcommon/cli.c libcommon/forge.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
     libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
-UNIT_TESTS = buf cli fileio git imgref lease log yaml_edit yaml_expr roundtrip
+UNIT_TESTS = base64 buf cli fileio git imgref lease log yaml_edit yaml_expr roundtrip
 FUZZ_TARGETS = yaml_expr yaml_edit
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
@@ -42,11 +42,12 @@ $(OBJ)/%.o: %.c libcommon/*.h
 
 # Plugins: one .so each, only the entry symbol exported, mode 0755 (the
 # loader refuses files others may write).
-lib/plugins/%.so: plugins/%.c plugins/oci.c libcommon/sha256.c libcommon/registry.h \
-    libcommon/sha256.h bin/.variant
+lib/plugins/%.so: plugins/%.c plugins/oci.c libcommon/sha256.c libcommon/base64.c \
+    libcommon/registry.h libcommon/sha256.h libcommon/base64.h bin/.variant
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fPIC -shared \
-	    -fvisibility=hidden -iquote libcommon -o $@ $< libcommon/sha256.c
+	    -fvisibility=hidden -iquote libcommon -o $@ $< libcommon/sha256.c \
+	    libcommon/base64.c
 	chmod 0755 $@
 
 $(OBJ)/libcommon.a: $(LIBCOMMON_OBJ)

@@ -15,6 +15,7 @@
 
 #include <git2/sys/stream.h>
 
+#include "base64.h"
 #include "cli.h"
 #include "error.h"
 #include "fileio.h"
@@ -185,36 +186,15 @@ on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 static void
 auth_header(struct lc_git_auth *a, struct lc_buf *hdr)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct lc_buf plain = LC_BUF_INIT;
-	const unsigned char *p;
-	size_t i, n;
-	unsigned v;
+	size_t n;
 
 	lc_buf_printf(&plain, "%s:%s", a->user, a->secret);
 	lc_buf_adds(hdr, "Authorization: Basic ");
-	p = (const unsigned char *)plain.data;
-	n = plain.len;
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		lc_buf_addc(hdr, b64[v >> 18 & 63]);
-		lc_buf_addc(hdr, b64[v >> 12 & 63]);
-		lc_buf_addc(hdr, b64[v >> 6 & 63]);
-		lc_buf_addc(hdr, b64[v & 63]);
-	}
-	if (n - i == 1) {
-		v = (unsigned)p[i] << 16;
-		lc_buf_addc(hdr, b64[v >> 18 & 63]);
-		lc_buf_addc(hdr, b64[v >> 12 & 63]);
-		lc_buf_adds(hdr, "==");
-	} else if (n - i == 2) {
-		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-		lc_buf_addc(hdr, b64[v >> 18 & 63]);
-		lc_buf_addc(hdr, b64[v >> 12 & 63]);
-		lc_buf_addc(hdr, b64[v >> 6 & 63]);
-		lc_buf_addc(hdr, '=');
-	}
+	n = 4 * ((plain.len + 2) / 3);
+	lc_buf_grow(hdr, n);
+	lc_base64(plain.data, plain.len, hdr->data + hdr->len);
+	hdr->len += n;
 	memset(plain.data, 0, plain.len);
 	lc_buf_release(&plain);
 	lc_log_add_secret(hdr->data + strlen("Authorization: Basic "));

@@ -13,6 +13,7 @@
 
 #include <jv.h>
 
+#include "base64.h"
 #include "jvutil.h"
 #include "buf.h"
 #include "cli.h"
@@ -201,31 +202,6 @@ from_helper(const char *helper, const char *server, char **user,
 	return rc;
 }
 
-/* base64 decode (standard alphabet) into out; returns its length. */
-static size_t
-unbase64(const char *s, char *out, size_t n)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/";
-	unsigned v = 0;
-	size_t k = 0;
-	int bits = 0;
-	const char *c;
-
-	for (; *s && *s != '='; s++) {
-		if ((c = strchr(t, *s)) == NULL)
-			continue;
-		v = v << 6 | (unsigned)(c - t);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (k + 1 < n)
-				out[k++] = (char)(v >> bits & 0xff);
-		}
-	}
-	out[k] = '\0';
-	return k;
-}
-
 /* One docker/podman auth file: credHelpers, credsStore, auths. */
 static int
 from_file(const char *path, const char *registry, char **user, char **secret)
@@ -279,7 +255,7 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 				continue;
 			e = jv_object_iter_value(auths, it);
 			if (*lc_jv_str(e, "auth")) {
-				unbase64(lc_jv_str(e, "auth"), up, sizeof(up));
+				lc_unbase64(lc_jv_str(e, "auth"), up, sizeof(up));
 				if ((colon = strchr(up, ':')) != NULL) {
 					*colon = '\0';
 					*user = lc_xstrndup(up, strlen(up));

@@ -21,30 +21,6 @@ ecr_region(const char *registry, char *out, size_t n)
 	return 0;
 }
 
-static size_t
-b64dec(const char *s, char *out, size_t n)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/";
-	unsigned v = 0;
-	size_t k = 0;
-	int bits = 0;
-	const char *c;
-
-	for (; *s && *s != '='; s++) {
-		if ((c = strchr(t, *s)) == NULL)
-			continue;
-		v = v << 6 | (unsigned)(c - t);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			if (k + 1 < n)
-				out[k++] = (char)(v >> bits & 0xff);
-		}
-	}
-	out[k] = '\0';
-	return k;
-}
-
 static int
 ecr_creds(struct inst *in)
 {
@@ -103,7 +79,7 @@ ecr_creds(struct inst *in)
 		return -1;
 	}
 	h->http_free(&r);
-	b64dec(tok, dec, sizeof(dec));
+	lc_unbase64(tok, dec, sizeof(dec));
 	memset(tok, 0, sizeof(tok));
 	if ((colon = strchr(dec, ':')) == NULL)
 		return -1;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "registry.h"
 #include "sha256.h"
 
@@ -291,28 +292,6 @@ reg_error(const struct lc_reg_http_resp *r, char *out, size_t n)
 }
 
 static void
-base64(const char *in, char *out)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/";
-	size_t n = strlen(in), i, k = 0;
-	unsigned v;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned char)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)in[i + 2];
-		out[k++] = t[v >> 18 & 63];
-		out[k++] = t[v >> 12 & 63];
-		out[k++] = i + 1 < n ? t[v >> 6 & 63] : '=';
-		out[k++] = i + 2 < n ? t[v & 63] : '=';
-	}
-	out[k] = '\0';
-}
-
-static void
 urlenc(const char *s, char *out, size_t n)
 {
 	size_t k = 0;
@@ -359,7 +338,7 @@ basic_header(struct inst *in, char *out, size_t n)
 	char up[1024], b[1400];
 
 	snprintf(up, sizeof(up), "%s:%s", in->user, in->pass ? in->pass : "");
-	base64(up, b);
+	lc_base64(up, strlen(up), b);
 	snprintf(out, n, "Authorization: Basic %s", b);
 	memset(up, 0, sizeof(up));
 }

@@ -1,0 +1,17 @@
+/* base64.h: RFC 4648 base64 (standard alphabet), for Basic auth and tokens; no library needed. */
+#ifndef LC_BASE64_H
+#define LC_BASE64_H
+
+#include <stddef.h>
+
+/* Encode p[0..n) with padding into out, which holds 4 * ((n + 2) / 3) + 1. */
+void lc_base64(const void *p, size_t n, char *out);
+
+/*
+ * Decode s (up to '=' or its end; characters outside the alphabet, such as
+ * newlines, are skipped) into out, at most n - 1 bytes and a NUL. Returns
+ * the length.
+ */
+size_t lc_unbase64(const char *s, char *out, size_t n);
+
+#endif
