@@ -2589,51 +2589,16 @@ out:
 static int
 open_state(struct state *st, const struct opts *o)
 {
-	git_reference *head = NULL;
 	int rc;
 
-	lc_git_init();
-	if ((rc = git_repository_open_ext(&st->repo, ".", 0, NULL)) != 0)
-		return lc_git_error(rc, "not in a git repository");
-	if (o->branch)
-		st->branch = lc_xstrndup(o->branch, strlen(o->branch));
-	else if (git_repository_head(&head, st->repo) == 0 &&
-	    git_reference_is_branch(head)) {
-		st->branch = lc_xstrndup(git_reference_shorthand(head),
-		    strlen(git_reference_shorthand(head)));
-		git_reference_free(head);
-	} else {
-		git_reference_free(head);
-		return lc_error_set(LC_EUSAGE, "HEAD is not on a branch: name "
-		    "one with --branch");
-	}
-	if ((rc = git_remote_lookup(&st->remote, st->repo, o->remote)) != 0)
-		return lc_git_error(rc, "remote");
-	lc_git_nodelay(git_remote_url(st->remote));
-	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
-	    o->token_file, NULL)) != 0)
+	if ((rc = lc_git_open(&st->repo, o->branch, &st->branch, o->remote,
+	    &st->remote)) != 0)
 		return rc;
 	/* PROMOTE_TOKEN serves the forge's API and git alike. */
-	if (!o->token_file && getenv("PROMOTE_TOKEN") && *getenv("PROMOTE_TOKEN")
-	    && !st->auth.url_creds && (strncmp(git_remote_url(st->remote),
-	    "https://", 8) == 0 || strncmp(git_remote_url(st->remote),
-	    "http://", 7) == 0)) {
-		lc_git_auth_release(&st->auth);
-		st->auth.secret = lc_xstrndup(getenv("PROMOTE_TOKEN"),
-		    strlen(getenv("PROMOTE_TOKEN")));
-		st->auth.source = "PROMOTE_TOKEN";
-		st->auth.user = "x-access-token";
-		lc_log_add_secret(st->auth.secret);
-	}
-	if (o->author)
-		rc = lc_git_parse_ident(o->author, &st->author);
-	else
-		rc = lc_git_ident(st->repo, "AUTHOR", &st->author);
-	if (rc == 0 && lc_git_ident(st->repo, "COMMITTER", &st->committer) != 0)
-		rc = git_signature_dup(&st->committer, st->author) == 0 ? 0 :
-		    LC_ERROR;
-	lc_error_clear();
-	return rc;
+	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
+	    o->token_file, NULL, "PROMOTE_TOKEN")) != 0)
+		return rc;
+	return lc_git_idents(st->repo, o->author, &st->author, &st->committer);
 }
 
 int

@@ -35,7 +35,7 @@ lc_git_init(void)
 
 int
 lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
-    const char *user)
+    const char *user, const char *env)
 {
 	static const struct {
 		const char *var, *user;
@@ -61,6 +61,10 @@ lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
 		if ((rc = lc_file_token(file, &a->secret)) != 0)
 			return rc;
 		a->source = "--token-file";
+		a->user = user ? user : "x-access-token";
+	} else if (env && (v = getenv(env)) != NULL && *v) {
+		a->secret = lc_xstrndup(v, strlen(v));
+		a->source = env;
 		a->user = user ? user : "x-access-token";
 	} else
 		for (i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
@@ -880,6 +884,52 @@ long long
 lc_git_backoff(int k, long long base, long long cap)
 {
 	return lc_backoff_ms(k, base, cap, 4);
+}
+
+int
+lc_git_open(git_repository **repo, const char *branch, char **branch_out,
+    const char *remote, git_remote **remote_out)
+{
+	git_reference *head = NULL;
+	int rc;
+
+	lc_git_init();
+	if ((rc = git_repository_open_ext(repo, ".", 0, NULL)) != 0)
+		return lc_git_error(rc, "not in a git repository");
+	if (branch)
+		*branch_out = lc_xstrndup(branch, strlen(branch));
+	else if (git_repository_head(&head, *repo) == 0 &&
+	    git_reference_is_branch(head)) {
+		*branch_out = lc_xstrndup(git_reference_shorthand(head),
+		    strlen(git_reference_shorthand(head)));
+		git_reference_free(head);
+	} else {
+		git_reference_free(head);
+		return lc_error_set(LC_EUSAGE, "HEAD is not on a branch: name "
+		    "one with --branch");
+	}
+	if ((rc = git_remote_lookup(remote_out, *repo, remote)) != 0)
+		return lc_git_error(rc, "remote");
+	lc_git_nodelay(git_remote_url(*remote_out));
+	return 0;
+}
+
+int
+lc_git_idents(git_repository *repo, const char *author, git_signature **a,
+    git_signature **c)
+{
+	int rc;
+
+	if ((rc = author ? lc_git_parse_ident(author, a) :
+	    lc_git_ident(repo, "AUTHOR", a)) != 0)
+		return rc;
+	/* No committer configured: the author commits. */
+	if (lc_git_ident(repo, "COMMITTER", c) != 0) {
+		lc_error_clear();
+		if (git_signature_dup(c, *a) != 0)
+			return lc_git_error(-1, "committer");
+	}
+	return 0;
 }
 
 /* "Name <email>" */

@@ -43,13 +43,14 @@ int lc_git_ca_file(const char *file);
 
 /*
  * Find credentials for an http(s) remote: file (--token-file) if given,
- * else GITOPS_TOKEN (user "x-access-token" unless user is set),
+ * else the variable env names (a command's own, when not NULL), else
+ * GITOPS_TOKEN (user "x-access-token" unless user is set),
  * GITHUB_TOKEN or GH_TOKEN ("x-access-token"), GITLAB_TOKEN ("oauth2"),
  * else the URL's own user:password. The token is registered for
  * redaction. Returns 0 or an LC_E* code.
  */
 int lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
-    const char *user);
+    const char *user, const char *env);
 void lc_git_auth_release(struct lc_git_auth *a);
 
 /*
@@ -140,6 +141,19 @@ int lc_git_commit(git_repository *repo, git_oid *out,
     const git_signature *author, const git_signature *committer,
     const char *msg, const git_tree *tree, size_t n,
     const git_commit **parents, int sign);
+/*
+ * The repository around the current directory, the branch to work on
+ * (branch, else the one HEAD is on; *branch_out is heap) and the remote
+ * named remote (TCP_NODELAY set up for it). Returns 0 or an LC_E* code.
+ */
+int lc_git_open(git_repository **repo, const char *branch, char **branch_out,
+    const char *remote, git_remote **remote_out);
+/*
+ * The author ("Name <email>" from --author, else lc_git_ident's AUTHOR)
+ * and committer (COMMITTER, else the author) of new commits.
+ */
+int lc_git_idents(git_repository *repo, const char *author,
+    git_signature **a, git_signature **c);
 /* A signature from "Name <email>", now. */
 int lc_git_parse_ident(const char *s, git_signature **out);
 /* WHO is AUTHOR or COMMITTER: GIT_<WHO>_NAME/EMAIL, else git config. */

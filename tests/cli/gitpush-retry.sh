@@ -206,6 +206,9 @@ setup
 cd a && echo x >g && run gitpush-retry g && cd ..
 expect_rc 2
 expect_err "give a message with -m"
+cd a && run gitpush-retry --author nobody -m x g && cd ..
+expect_rc 2
+expect_err "invalid author 'nobody' (use 'Name <email>')"
 end
 
 begin "outside a repository: exit 4"

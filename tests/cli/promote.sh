@@ -639,6 +639,11 @@ run promote -f dev -t staging --rollback
 expect_rc 2
 run promote --semver 'x y' -f dev -t staging
 expect_rc 2
+repo "$T"
+cd "$T/w" || exit 1
+run promote --author nobody -f dev -t staging
+expect_rc 2
+expect_err "invalid author 'nobody' (use 'Name <email>')"
 end
 
 done_testing
