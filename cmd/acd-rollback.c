@@ -93,6 +93,16 @@ option(int ch, const char *arg, void *vctx)
 	return 0;
 }
 
+/* On the command line, -l is refused: a rollback names one application. */
+static int
+cli_option(int ch, const char *arg, void *vctx)
+{
+	if (ch == 'l')
+		return lc_error_set(LC_EUSAGE, "-l: a rollback names one "
+		    "application");
+	return option(ch, arg, vctx);
+}
+
 /* The history entry to go back to: id, or the one before the newest. */
 static int
 pick(jv app, long id, long *out, const char **rev)
@@ -141,32 +151,15 @@ main(int argc, char *argv[])
 	long long deadline;
 	long id = -1, hid = 0;
 	jv body, ans, au, en;
-	int ch, rc, auto_on;
+	int rc, auto_on;
 
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
 	lc_acd_target_init(&t);
 	x.c.timeout_ms = 600000;
-	if (lc_acd_env_opts(shortopts, longopts, option, &x) != 0) {
-		lc_error_report();
+	if (lc_acd_args(argc, argv, shortopts, longopts, option, cli_option,
+	    &x, usage) < 0)
 		return LC_EXIT_USAGE;
-	}
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (ch == 'h')
-			usage(LC_EXIT_OK);
-		if (ch == 'V') {
-			lc_cli_version();
-			return lc_exit(0);
-		}
-		if (ch == '?' || ch == 'l' || option(ch, optarg, &x) != 0) {
-			if (ch == 'l')
-				lc_error_set(LC_EUSAGE, "-l: a rollback names "
-				    "one application");
-			if (lc_error_msg())
-				lc_error_report();
-			usage(LC_EXIT_USAGE);
-		}
-	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || argc > 2)

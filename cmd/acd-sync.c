@@ -372,28 +372,14 @@ main(int argc, char *argv[])
 	long long deadline;
 	size_t n = 0, i;
 	jv body, ans;
-	int ch, rc, busy, round;
+	int rc, busy, round;
 
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
 	x.c.timeout_ms = 600000;
-	if (lc_acd_env_opts(shortopts, longopts, option, &x) != 0) {
-		lc_error_report();
+	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
+	    usage) < 0)
 		return LC_EXIT_USAGE;
-	}
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (ch == 'h')
-			usage(LC_EXIT_OK);
-		if (ch == 'V') {
-			lc_cli_version();
-			return lc_exit(0);
-		}
-		if (ch == '?' || option(ch, optarg, &x) != 0) {
-			if (lc_error_msg())
-				lc_error_report();
-			usage(LC_EXIT_USAGE);
-		}
-	}
 	argc -= optind;
 	argv += optind;
 	if ((argc == 0) == (x.c.selector == NULL)) {

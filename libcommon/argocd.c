@@ -223,6 +223,35 @@ lc_acd_env_opts(const char *shortopts, const struct option *longopts,
 	return rc;
 }
 
+int
+lc_acd_args(int argc, char *argv[], const char *shortopts,
+    const struct option *longopts,
+    int (*env_fn)(int ch, const char *arg, void *ctx),
+    int (*cli_fn)(int ch, const char *arg, void *ctx), void *ctx,
+    void (*usage)(int status))
+{
+	int ch;
+
+	if (lc_acd_env_opts(shortopts, longopts, env_fn, ctx) != 0) {
+		lc_error_report();
+		return -1;
+	}
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'h')
+			usage(LC_EXIT_OK);
+		if (ch == 'V') {
+			lc_cli_version();
+			exit(lc_exit(0));
+		}
+		if (ch == '?' || cli_fn(ch, optarg, ctx) != 0) {
+			if (lc_error_msg())
+				lc_error_report();
+			usage(LC_EXIT_USAGE);
+		}
+	}
+	return optind;
+}
+
 void
 lc_acd_app_parse(struct lc_acd_app *a, const char *arg,
     const char *default_ns)

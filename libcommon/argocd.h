@@ -104,6 +104,18 @@ int lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 int lc_acd_env_opts(const char *shortopts, const struct option *longopts,
     int (*fn)(int ch, const char *arg, void *ctx), void *ctx);
 
+/*
+ * A command's options: $ARGOCD_OPTS through env_fn (lc_acd_env_opts), then
+ * argv through cli_fn. -h calls usage(0), -V prints the version and exits,
+ * an unknown option or one cli_fn refuses reports its message and calls
+ * usage(2). Returns optind, or -1 (reported) when ARGOCD_OPTS is wrong.
+ */
+int lc_acd_args(int argc, char *argv[], const char *shortopts,
+    const struct option *longopts,
+    int (*env_fn)(int ch, const char *arg, void *ctx),
+    int (*cli_fn)(int ch, const char *arg, void *ctx), void *ctx,
+    void (*usage)(int status));
+
 /* An application as the user named it: [NAMESPACE/]NAME. */
 struct lc_acd_app {
 	char *name;

@@ -35,6 +35,11 @@ end
 begin "usage errors exit 2"
 run acd-rollback a b c
 expect_rc 2
+run acd-rollback -l team=shop shop
+expect_rc 2
+expect_err "-l: a rollback names one application"
+run env ARGOCD_OPTS='--bogus-flag x' acd-rollback -V
+expect_rc 0
 end
 
 begin "every request matched the API schema"
