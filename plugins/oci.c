@@ -682,27 +682,44 @@ take_body(struct inst *in, struct lc_reg_http_resp *r, char **bytes,
 	return LC_REG_OK;
 }
 
+/*
+ * GET or HEAD manifest ref of repo with the full Accept list into r; what
+ * names it for messages. A 404 is LC_REG_NOTFOUND (r freed).
+ */
+static int
+read_manifest(struct inst *in, const char *method, const char *repo,
+    const char *ref, char *what, size_t wn, struct lc_reg_http_resp *r)
+{
+	char url[1024], scope[400];
+	int rc;
+
+	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", in->base, repo, ref);
+	snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
+	snprintf(what, wn, "%s/%s:%s", in->registry, repo, ref);
+	if ((rc = call(in, method, url, scope, ACCEPT, NULL, 0, r)) != 0)
+		return rc;
+	if (r->status == 404) {
+		in->h->http_free(r);
+		return fail(in, LC_REG_NOTFOUND, "%s: no such manifest (no such "
+		    "tag or repository)", what);
+	}
+	return 0;
+}
+
 static int
 oci_get_manifest(void *vi, const char *repo, const char *ref, char **bytes,
     size_t *len, struct lc_reg_desc *out)
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	char url[1024], scope[400], what[700], sent[80], body_mt[128];
+	char what[700], sent[80], body_mt[128];
 	int rc;
 
 	*bytes = NULL;
 	*len = 0;
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", in->base, repo, ref);
-	snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
-	snprintf(what, sizeof(what), "%s/%s:%s", in->registry, repo, ref);
-	if ((rc = call(in, "GET", url, scope, ACCEPT, NULL, 0, &r)) != 0)
+	if ((rc = read_manifest(in, "GET", repo, ref, what, sizeof(what), &r))
+	    != 0)
 		return rc;
-	if (r.status == 404) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_NOTFOUND, "%s: no such manifest (no such "
-		    "tag or repository)", what);
-	}
 	if (r.status != 200)
 		return status_fail(in, &r, what);
 	/* The digest is that of the exact bytes: never re-serialise them. */
@@ -789,20 +806,13 @@ oci_resolve(void *vi, const char *repo, const char *ref,
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	char url[1024], scope[400], what[700], len[32], *b;
+	char what[700], len[32], *b;
 	size_t n;
 	int rc;
 
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", in->base, repo, ref);
-	snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
-	snprintf(what, sizeof(what), "%s/%s:%s", in->registry, repo, ref);
-	if ((rc = call(in, "HEAD", url, scope, ACCEPT, NULL, 0, &r)) != 0)
+	if ((rc = read_manifest(in, "HEAD", repo, ref, what, sizeof(what),
+	    &r)) != 0)
 		return rc;
-	if (r.status == 404) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_NOTFOUND, "%s: no such manifest (no such "
-		    "tag or repository)", what);
-	}
 	if (r.status == 200 && header(&r, "docker-content-digest", out->digest,
 	    sizeof(out->digest)) == 0) {
 		media_type(&r, out->media_type, sizeof(out->media_type));
