@@ -16,6 +16,8 @@ import ssl, sys, threading, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
+import stubutil
+
 LOCK = threading.Condition()
 SECRET = os.urandom(32)
 NS = "argocd"
@@ -1082,10 +1084,7 @@ def main():
             ctx.load_verify_locations(o.client_ca)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=controller, daemon=True).start()
-    tmp = o.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, o.port_file)
+    stubutil.publish_port(srv, o.port_file)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -19,6 +19,8 @@ import argparse, base64, hashlib, hmac, http.client, json, os, ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
+import stubutil
+
 ENV = os.environ.get
 
 
@@ -154,10 +156,7 @@ def main():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(*o.tls)
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    tmp = o.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, o.port_file)
+    stubutil.publish_port(srv, o.port_file)
     srv.serve_forever()
 
 

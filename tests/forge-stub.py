@@ -28,6 +28,8 @@ import argparse, json, os, subprocess, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs, unquote
 
+import stubutil
+
 LOCK = threading.Lock()
 PRS = []          # dicts: number, head, base, title, body, labels, draft, ...
 STATUS = []       # dicts: sha, kind (status|check|pipeline), name, state
@@ -491,10 +493,7 @@ def main():
     a = ap.parse_args()
     s = ThreadingHTTPServer(("127.0.0.1", 0), H)
     s.a = a
-    tmp = a.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(s.server_address[1]))
-    os.rename(tmp, a.port_file)
+    stubutil.publish_port(s, a.port_file)
     s.serve_forever()
 
 

@@ -12,9 +12,11 @@ Authorization header (as presigned storage URLs do); every manifest request
 must carry the four manifest media types in Accept (400 otherwise). Every
 request is logged to F.log as one JSON line. Standard library only.
 """
-import argparse, hashlib, json, os
+import argparse, base64, hashlib, json, os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
+
+import stubutil
 
 TYPES = ["application/vnd.oci.image.manifest.v1+json",
          "application/vnd.oci.image.index.v1+json",
@@ -39,7 +41,7 @@ STORED = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
                                 "application/vnd.oci.image.config.v1+json",
                                 "digest": CONFIG_D, "size": len(CONFIG)},
                      "layers": []}).encode()
-BASIC = "Basic " + __import__("base64").b64encode(b"u:p").decode()
+BASIC = "Basic " + base64.b64encode(b"u:p").decode()
 
 
 class H(BaseHTTPRequestHandler):
@@ -136,10 +138,7 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
     srv.log = o.port_file + ".log"
-    tmp = o.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, o.port_file)
+    stubutil.publish_port(srv, o.port_file)
     srv.serve_forever()
 
 

@@ -14,6 +14,8 @@ import argparse, base64, hashlib, json, os, ssl, subprocess, sys, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
+import stubutil
+
 
 def b64(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
@@ -103,10 +105,7 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(o.tls[0], o.tls[1])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    tmp = o.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, o.port_file)
+    stubutil.publish_port(srv, o.port_file)
     srv.serve_forever()
 
 
