@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 37
+plan 38
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -188,10 +188,15 @@ expect_err "overlays/production: no kustomization.yaml there"
 end
 
 # Several apps: apps/{app}/overlays/{env}.
+# apps DIR [APP...]: like repo, with apps/APP/overlays (default shop, cart).
 apps() {
+	local d=$1 names
+	shift
+	names=${*:-shop cart}
+	set -- "$d"
 	git init -q --bare -b main "$1/srv.git"
 	git clone -q "$1/srv.git" "$1/w" 2>/dev/null
-	for a in shop cart; do
+	for a in $names; do
 		mkdir -p "$1/w/apps/$a/overlays/dev" "$1/w/apps/$a/overlays/staging"
 		overlay dev v1.4.0 v2.0.0 >"$1/w/apps/$a/overlays/dev/kustomization.yaml"
 		overlay staging v1.3.0 v1.9.0 >"$1/w/apps/$a/overlays/staging/kustomization.yaml"
@@ -223,6 +228,34 @@ wait $p1 || fail "shop: $(cat "$T/e1")"
 wait $p2 || fail "cart: $(cat "$T/e2")"
 git -C ../srv.git show main:apps/shop/overlays/staging/kustomization.yaml | grep -q 'newTag: v1.4.0' || fail "shop lost"
 git -C ../srv.git show main:apps/cart/overlays/staging/kustomization.yaml | grep -q 'newTag: v1.4.0' || fail "cart lost"
+end
+
+begin "four concurrent promotions of different apps over git:// (git daemon) all land"
+apps "$T" a1 a2 a3 a4
+port=$(free_port)
+git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$T" \
+    --export-all --enable=receive-pack "$T" >"$T/daemon.log" 2>&1 &
+dpid=$!
+wait_port "$port" "git daemon" "$T/daemon.log"
+pids=
+for a in a1 a2 a3 a4; do
+	git clone -q "git://127.0.0.1:$port/srv.git" "$T/c$a" 2>/dev/null
+	(cd "$T/c$a" && promote -q --path 'apps/{app}/overlays/{env}' --app "$a" -f dev -t staging) \
+	    >"$T/o$a" 2>"$T/e$a" &
+	pids="$pids $!"
+done
+i=0
+for p in $pids; do
+	i=$((i + 1))
+	wait "$p" || fail "a$i: $(cat "$T/ea$i")"
+done
+for a in a1 a2 a3 a4; do
+	git -C "$T/srv.git" show main:apps/$a/overlays/staging/kustomization.yaml | grep -q 'newTag: v1.4.0' ||
+	    fail "$a lost"
+done
+[ "$(git -C "$T/srv.git" rev-list --count main)" = 5 ] || fail "not one commit each"
+kill "$dpid"
+wait "$dpid" 2>/dev/null
 end
 
 begin "--semver and --allow-tags refuse with exit 1 before writing"
