@@ -162,8 +162,7 @@ struct given {
 struct state {
 	struct given g[64];
 	int ng;
-	char rollback_of[GIT_OID_HEXSZ + 1];	/* the oldest undone */
-	char undone[16][GIT_OID_HEXSZ + 1];	/* every one, newest first */
+	char undone[16][GIT_OID_HEXSZ + 1];	/* --rollback: newest first */
 	int nundone;
 	struct { char name[256], digest[80]; } pin[64];
 	int npin;
@@ -1410,6 +1409,13 @@ add_given(struct state *st, const char *spec, int raw)
 	return 0;
 }
 
+/* The oldest promotion --rollback undoes. */
+static const char *
+oldest_undone(const struct state *st)
+{
+	return st->nundone ? st->undone[st->nundone - 1] : "";
+}
+
 /* --rollback: the previous versions the last promotion into -t recorded. */
 static int
 find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
@@ -1446,8 +1452,6 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 						lc_log_warn("%s: cannot read the "
 						    "trailer '%s'", git_oid_tostr_s(
 						    &id), tr.trailers[i].value);
-				git_oid_tostr(st->rollback_of,
-				    sizeof(st->rollback_of), &id);
 			}
 			git_message_trailer_array_free(&tr);
 		}
@@ -1464,7 +1468,7 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 		    st->nundone == 1 ? "" : "s", o->to);
 	if (st->ng == 0)
 		return lc_error_set(LC_ENOTFOUND, "commit %.7s promoted into %s "
-		    "but recorded no Promote-Previous-Image", st->rollback_of,
+		    "but recorded no Promote-Previous-Image", oldest_undone(st),
 		    o->to);
 	return 0;
 }
@@ -1530,10 +1534,10 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		lc_buf_printf(m, "%s\n\n", o->message);
 	else if (o->rollback && st->nundone > 1)
 		lc_buf_printf(m, "promote(%s): rollback of %d promotions, to "
-		    "before %.7s\n\n", o->to, st->nundone, st->rollback_of);
+		    "before %.7s\n\n", o->to, st->nundone, oldest_undone(st));
 	else if (o->rollback)
 		lc_buf_printf(m, "promote(%s): rollback of %.7s\n\n", o->to,
-		    st->rollback_of);
+		    oldest_undone(st));
 	else if (!o->from && n == 1)
 		lc_buf_printf(m, "promote(%s): set %s%s%s %s\n\n", o->to,
 		    st->c[first].app, st->c[first].app[0] ? " " : "",
@@ -1551,7 +1555,7 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		    o->from);
 	if (o->rollback)
 		lc_buf_printf(m, "Rolled %s back to before %.7s:\n", o->to,
-		    st->rollback_of);
+		    oldest_undone(st));
 	else if (!o->from)
 		lc_buf_printf(m, "Set by hand in %s:\n", o->to);
 	else
