@@ -37,6 +37,15 @@ long long lc_backoff_ms(int k, long long base, long long cap, int factor);
 /* Fill p with n random bytes (getrandom, else rand). */
 void lc_random(void *p, size_t n);
 
+struct lc_buf;
+/*
+ * Run argv (no shell) with in[0..n) on its standard input and its standard
+ * output into out; its standard error into err, or to ours when err is
+ * NULL. timeout_ms > 0 kills it after that long. Returns 0 when it exited
+ * 0, else LC_ERROR with "argv[0] failed (exit N)" or why it did not run.
+ */
+int lc_run(char *const argv[], const void *in, size_t n, struct lc_buf *out,
+    struct lc_buf *err, long long timeout_ms);
 /* Parse a whole decimal number in [min, max]; LC_EUSAGE otherwise. */
 int lc_parse_long(const char *s, long min, long max, long *out);
 

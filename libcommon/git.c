@@ -6,11 +6,8 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <git2/sys/stream.h>
@@ -1021,70 +1018,6 @@ lc_git_outcome_name(enum lc_git_outcome oc)
 	}
 }
 
-/* Run argv with in on its standard input; its standard output into out. */
-static int
-filter(char *const argv[], const char *in, size_t n, struct lc_buf *out,
-    struct lc_buf *err)
-{
-	int pin[2], pout[2], perr[2], status;
-	struct pollfd fds[2];
-	char buf[4096];
-	size_t off = 0;
-	ssize_t k;
-	pid_t pid;
-	void (*old)(int);
-	int open_ = 2;
-
-	if (pipe(pin) != 0 || pipe(pout) != 0 || pipe(perr) != 0)
-		return lc_error_errno(LC_ERROR, "pipe");
-	if ((pid = fork()) < 0)
-		return lc_error_errno(LC_ERROR, "fork");
-	if (pid == 0) {
-		dup2(pin[0], 0);
-		dup2(pout[1], 1);
-		dup2(perr[1], 2);
-		close(pin[1]);
-		close(pout[0]);
-		close(perr[0]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pin[0]);
-	close(pout[1]);
-	close(perr[1]);
-	/* The data is small (a commit); the signers read it all first. */
-	old = signal(SIGPIPE, SIG_IGN);
-	while (off < n && (k = write(pin[1], in + off, n - off)) > 0)
-		off += (size_t)k;
-	close(pin[1]);
-	signal(SIGPIPE, old);
-	fds[0].fd = pout[0];
-	fds[1].fd = perr[0];
-	fds[0].events = fds[1].events = POLLIN;
-	while (open_ > 0 && poll(fds, 2, -1) > 0) {
-		int i;
-
-		for (i = 0; i < 2; i++) {
-			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			if ((k = read(fds[i].fd, buf, sizeof(buf))) > 0)
-				lc_buf_add(i == 0 ? out : err, buf, (size_t)k);
-			else {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				open_--;
-			}
-		}
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return lc_error_errno(LC_ERROR, "wait");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return lc_error_set(LC_ERROR, "%s failed (%s %d)", argv[0],
-		    WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : WTERMSIG(status));
-	return 0;
-}
-
 /* The string config value name, or dflt. */
 static const char *
 config_str(git_config *cfg, const char *name, const char *dflt,
@@ -1150,7 +1083,7 @@ lc_git_commit(git_repository *repo, git_oid *out,
 		goto out;
 	}
 	argv[i] = NULL;
-	if ((rc = filter(argv, body.ptr, body.size, &sig, &err)) != 0) {
+	if ((rc = lc_run(argv, body.ptr, body.size, &sig, &err, 0)) != 0) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", lc_error_msg());

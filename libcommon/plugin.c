@@ -2,13 +2,10 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jv.h>
@@ -92,54 +89,15 @@ static int
 h_run(const char *const argv[], const char *input, char **out)
 {
 	struct lc_buf b = LC_BUF_INIT;
-	int in[2], o[2], st;
-	struct pollfd pf;
-	char buf[4096];
-	long long end = lc_clock_ms() + 10000;
-	ssize_t n;
-	pid_t pid;
+	int rc;
 
-	*out = NULL;
-	if (pipe(in) != 0)
-		return -1;
-	if (pipe(o) != 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(o[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(o[0]);
-		close(o[1]);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(o[1]);
-	signal(SIGPIPE, SIG_IGN);
-	if (input && write(in[1], input, strlen(input)) < 0)
-		lc_log_debug("%s: stdin: %s", argv[0], strerror(errno));
-	close(in[1]);
-	pf.fd = o[0];
-	pf.events = POLLIN;
-	while (lc_clock_ms() < end && poll(&pf, 1, 200) >= 0) {
-		if (!(pf.revents & (POLLIN | POLLHUP)))
-			continue;
-		if ((n = read(o[0], buf, sizeof(buf))) <= 0)
-			break;
-		lc_buf_add(&b, buf, (size_t)n);
-	}
-	close(o[0]);
-	if (lc_clock_ms() >= end)
-		kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
+	rc = lc_run((char *const *)argv, input, input ? strlen(input) : 0, &b,
+	    NULL, 10000);
 	*out = b.data ? lc_buf_detach(&b) : lc_xstrndup("", 0);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+	/* The plugin says what a helper's failure means, not us. */
+	if (rc != 0)
+		lc_error_clear();
+	return rc == 0 ? 0 : -1;
 }
 
 static void *
