@@ -272,6 +272,14 @@ locate(struct lc_forge *f, const struct lc_forge_conf *c, const char *scheme,
 		{ "gitlab.com", "https://gitlab.com/api/v4", LC_FORGE_GITLAB },
 		{ "codeberg.org", "https://codeberg.org/api/v1", LC_FORGE_GITEA },
 	};
+	static const struct {
+		const char *server, *api, *path;
+		enum lc_forge_kind kind;
+	} ci[] = {
+		{ "GITHUB_SERVER_URL", "GITHUB_API_URL", "/api/v3",
+		    LC_FORGE_GITHUB },
+		{ "CI_SERVER_URL", "CI_API_V4_URL", "/api/v4", LC_FORGE_GITLAB },
+	};
 	const char *v, *a;
 	char h[300];
 	size_t i, n;
@@ -290,33 +298,23 @@ locate(struct lc_forge *f, const struct lc_forge_conf *c, const char *scheme,
 	if (*host == '\0')
 		return lc_error_set(LC_EUSAGE, "the remote is on this machine: "
 		    "name the forge with --provider and --api-url");
-	if ((f->kind == LC_FORGE_AUTO || f->kind == LC_FORGE_GITHUB) &&
-	    (v = getenv("GITHUB_SERVER_URL")) != NULL && *v) {
+	/* In a CI job on the remote's own forge, the job says where. */
+	for (i = 0; i < sizeof(ci) / sizeof(ci[0]); i++) {
+		if ((f->kind != LC_FORGE_AUTO && f->kind != ci[i].kind) ||
+		    (v = getenv(ci[i].server)) == NULL || *v == '\0')
+			continue;
 		url_host(v, h, sizeof(h));
-		if (strcmp(h, host) == 0) {
-			f->kind = LC_FORGE_GITHUB;
-			a = getenv("GITHUB_API_URL");
-			if (a && *a)
-				snprintf(f->api, sizeof(f->api), "%s", a);
-			else
-				snprintf(f->api, sizeof(f->api), "%s/api/v3", v);
-			if ((a = getenv("GITHUB_GRAPHQL_URL")) != NULL && *a)
-				snprintf(f->graphql, sizeof(f->graphql), "%s", a);
-			return 0;
-		}
-	}
-	if ((f->kind == LC_FORGE_AUTO || f->kind == LC_FORGE_GITLAB) &&
-	    (v = getenv("CI_SERVER_URL")) != NULL && *v) {
-		url_host(v, h, sizeof(h));
-		if (strcmp(h, host) == 0) {
-			f->kind = LC_FORGE_GITLAB;
-			a = getenv("CI_API_V4_URL");
-			if (a && *a)
-				snprintf(f->api, sizeof(f->api), "%s", a);
-			else
-				snprintf(f->api, sizeof(f->api), "%s/api/v4", v);
-			return 0;
-		}
+		if (strcmp(h, host) != 0)
+			continue;
+		f->kind = ci[i].kind;
+		if ((a = getenv(ci[i].api)) != NULL && *a)
+			snprintf(f->api, sizeof(f->api), "%s", a);
+		else
+			snprintf(f->api, sizeof(f->api), "%s%s", v, ci[i].path);
+		if (f->kind == LC_FORGE_GITHUB &&
+		    (a = getenv("GITHUB_GRAPHQL_URL")) != NULL && *a)
+			snprintf(f->graphql, sizeof(f->graphql), "%s", a);
+		return 0;
 	}
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(host, known[i].host) == 0 && (f->kind ==

@@ -208,7 +208,7 @@ expect_err "answers 403 (too many requests)"
 rm -f "$R/fport.ratelimit"
 end
 
-begin "GitHub Actions: the API from GITHUB_SERVER_URL/GITHUB_API_URL; pr-url and pr-number outputs"
+begin "in CI: the API from GITHUB_SERVER_URL/GITHUB_API_URL (pr-url, pr-number outputs) or CI_SERVER_URL/CI_API_V4_URL"
 repo "$T"
 daemon "$T"
 stub github "$T"
@@ -224,6 +224,14 @@ grep -qx 'Pull request \[#1\](https://github.example/org/gitops/pull/1) opened.'
 grep -qx 'pr-url=https://github.example/org/gitops/pull/1' "$T/gh-out" || fail "outputs: $(cat "$T/gh-out")"
 grep -qx 'pr-number=1' "$T/gh-out" || fail "no pr-number"
 [ "$(requests | wc -l)" = 2 ] || fail "not GET + POST"
+# The same on GitLab CI: CI_SERVER_URL and CI_API_V4_URL.
+mkdir -p "$T/gl" && ln -s "$T/org" "$T/gl/org"
+stub gitlab "$T/gl"
+CI_SERVER_URL=https://$host CI_API_V4_URL=$API GITLAB_TOKEN=$TOKEN \
+    run promote --no-verify-image -f dev -t staging --pr --head-branch 'promote/{to}/gl'
+expect_rc 0
+[ "$(jq -r '"\(.method) \(.path)"' "$LOG" | tail -1)" = "POST /api/v4/projects/org%2Fgitops/merge_requests" ] ||
+    fail "GitLab CI: $(cat "$LOG")"
 # Another host, no CI variables: GitLab's and Gitea's version endpoints are
 # asked on the remote's host, which is no forge.
 GITHUB_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr
