@@ -1513,13 +1513,30 @@ source_commit(struct state *st, const git_oid *tip, const char *path)
 
 /* ---- commit, diff, output ------------------------------------------------ */
 
+/* The trailers every promotion commit ends with: the run, the tool, --trailer. */
+static void
+closing_trailers(const struct opts *o, struct lc_buf *m)
+{
+	struct lc_buf url = LC_BUF_INIT;
+	const char *eq;
+	int i;
+
+	if (lc_ci_run_url(&url))
+		lc_buf_printf(m, "Promote-Run: %s\n", url.data);
+	lc_buf_printf(m, "Promote-Tool: promote/%s\n", VERSION);
+	for (i = 0; i < o->ntrailers; i++) {
+		eq = strchr(o->trailers[i], '=');
+		lc_buf_printf(m, "%.*s: %s\n", (int)(eq - o->trailers[i]),
+		    o->trailers[i], eq + 1);
+	}
+	lc_buf_release(&url);
+}
+
 static void
 message(const struct state *st, const struct opts *o, struct lc_buf *m)
 {
 	char src[GIT_OID_HEXSZ + 1] = "", short_src[8];
-	struct lc_buf url = LC_BUF_INIT;
 	int i, n = 0, first = -1, k;
-	const char *eq;
 
 	for (i = 0; i < st->nc; i++)
 		if (st->c[i].differs) {
@@ -1591,15 +1608,7 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		lc_buf_printf(m, "Promote-Rollback-Of: %s\n", st->undone[i]);
 	if (!o->rollback && !o->from)
 		lc_buf_adds(m, "Promote-Reason: manual\n");
-	if (lc_ci_run_url(&url))
-		lc_buf_printf(m, "Promote-Run: %s\n", url.data);
-	lc_buf_printf(m, "Promote-Tool: promote/%s\n", VERSION);
-	for (i = 0; i < o->ntrailers; i++) {
-		eq = strchr(o->trailers[i], '=');
-		lc_buf_printf(m, "%.*s: %s\n", (int)(eq - o->trailers[i]),
-		    o->trailers[i], eq + 1);
-	}
-	lc_buf_release(&url);
+	closing_trailers(o, m);
 }
 
 static int
@@ -2269,7 +2278,7 @@ branch_run(struct state *st, const struct opts *o)
 {
 	char sb[256], db[256], tmpref[300], hex[GIT_OID_HEXSZ + 1];
 	char s7[8], d7[8];
-	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT, url = LC_BUF_INIT;
+	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT;
 	enum lc_git_outcome oc = LC_GIT_FAILED;
 	git_commit *sc = NULL, *dc = NULL;
 	git_index *idx = NULL;
@@ -2381,16 +2390,7 @@ branch_run(struct state *st, const struct opts *o)
 		lc_buf_printf(&msg, "Promote-From: %s\nPromote-To: %s\n"
 		    "Promote-Source-Commit: %s\n", o->from, o->to,
 		    git_oid_tostr_s(&stip));
-		url.len = 0;
-		if (lc_ci_run_url(&url))
-			lc_buf_printf(&msg, "Promote-Run: %s\n", url.data);
-		lc_buf_printf(&msg, "Promote-Tool: promote/%s\n", VERSION);
-		for (i = 0; i < o->ntrailers; i++) {
-			const char *eq = strchr(o->trailers[i], '=');
-
-			lc_buf_printf(&msg, "%.*s: %s\n", (int)(eq - o->trailers[i]),
-			    o->trailers[i], eq + 1);
-		}
+		closing_trailers(o, &msg);
 		if (o->dry_run) {
 			printf("%s", msg.data);
 			rc = 0;
@@ -2449,7 +2449,6 @@ out:
 	git_commit_free(dc);
 	lc_buf_release(&msg);
 	lc_buf_release(&detail);
-	lc_buf_release(&url);
 	return rc;
 }
 
