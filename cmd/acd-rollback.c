@@ -146,7 +146,7 @@ main(int argc, char *argv[])
 	struct ctx x;
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target t;
-	char tbuf[32], *rev = NULL;
+	char *rev = NULL;
 	const char *r = NULL;
 	long long deadline;
 	long id = -1, hid = 0;
@@ -211,17 +211,7 @@ main(int argc, char *argv[])
 	if (!x.async)
 		rc = lc_acd_wait(acd, &t, 1, &x.w, deadline);
 report:
-	lc_acd_print(&t, 1, x.c.json);
-	if (rc == 0)
-		rc = t.rc;
-	if (rc != 0) {
-		lc_acd_explain(&t, 1);
-		if (rc == LC_ETIMEOUT) {
-			lc_acd_fmt_ms(tbuf, sizeof(tbuf), x.c.timeout_ms);
-			lc_error_set(rc, "timed out after %s", tbuf);
-		} else
-			lc_error_clear();
-	}
+	rc = lc_acd_finish(&t, 1, rc, x.c.json, x.c.timeout_ms, NULL);
 out:
 	lc_acd_target_free(&t);
 	free(rev);

@@ -368,7 +368,7 @@ main(int argc, char *argv[])
 	struct ctx x;
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target *t = NULL;
-	char (*ids)[37] = NULL, tbuf[32];
+	char (*ids)[37] = NULL;
 	long long deadline;
 	size_t n = 0, i;
 	jv body, ans;
@@ -465,20 +465,8 @@ main(int argc, char *argv[])
 	}
 	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
 report:
-	lc_acd_print(t, n, x.c.json);
-	for (i = 0; i < n; i++)
-		if (t[i].rc != 0 && rc == 0)
-			rc = t[i].rc;
-	if (rc != 0) {
-		lc_acd_explain(t, n);
-		if (rc == LC_ETIMEOUT) {
-			lc_acd_fmt_ms(tbuf, sizeof(tbuf), x.c.timeout_ms);
-			lc_error_set(rc, "timed out after %s", tbuf);
-		} else if (n > 1)
-			lc_error_set(rc, "not every sync succeeded");
-		else
-			lc_error_clear();
-	}
+	rc = lc_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
+	    "not every sync succeeded");
 out:
 	for (i = 0; t && i < n; i++)
 		lc_acd_target_free(&t[i]);

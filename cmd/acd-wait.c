@@ -133,7 +133,6 @@ main(int argc, char *argv[])
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target *t = NULL;
 	long long deadline;
-	char tbuf[32];
 	size_t n = 0, i;
 	int rc;
 
@@ -167,17 +166,8 @@ main(int argc, char *argv[])
 	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
 	if (rc == LC_EUSAGE)
 		goto out;		/* --until does not compile */
-	lc_acd_print(t, n, x.c.json);
-	if (rc != 0) {
-		lc_acd_explain(t, n);
-		if (rc == LC_ETIMEOUT) {
-			lc_acd_fmt_ms(tbuf, sizeof(tbuf), x.c.timeout_ms);
-			lc_error_set(rc, "timed out after %s", tbuf);
-		} else if (n > 1)
-			lc_error_set(rc, "not every application got there");
-		else
-			lc_error_clear();
-	}
+	rc = lc_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
+	    "not every application got there");
 out:
 	for (i = 0; t && i < n; i++)
 		lc_acd_target_free(&t[i]);

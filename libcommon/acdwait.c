@@ -1140,3 +1140,26 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 	*out = t;
 	return 0;
 }
+
+int
+lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
+    long long timeout_ms, const char *several)
+{
+	char tbuf[32];
+	size_t i;
+
+	lc_acd_print(t, n, json);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = t[i].rc;
+	if (rc == 0)
+		return 0;
+	lc_acd_explain(t, n);
+	if (rc == LC_ETIMEOUT) {
+		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
+		lc_error_set(rc, "timed out after %s", tbuf);
+	} else if (n > 1 && several)
+		lc_error_set(rc, "%s", several);
+	else
+		lc_error_clear();
+	return rc;
+}

@@ -249,6 +249,14 @@ int lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
 void lc_acd_print(const struct lc_acd_target *t, size_t n, int json);
 /* stderr: why each failed target failed (phase, resources, conditions). */
 void lc_acd_explain(const struct lc_acd_target *t, size_t n);
+/*
+ * The end of a command: print the targets (lc_acd_print), and when rc, or
+ * else the first target's own rc, is not 0, explain them and set the
+ * closing message: the timeout, several (for n > 1), or none (the
+ * explanation said it). Returns that status.
+ */
+int lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
+    long long timeout_ms, const char *several);
 void lc_acd_target_init(struct lc_acd_target *t);
 void lc_acd_target_free(struct lc_acd_target *t);
 
