@@ -76,23 +76,37 @@ obj/test-plugins/%.so: tests/plugins/%.c libcommon/registry.h
 	    -iquote libcommon -o $@ $<
 	chmod 0755 $@
 
-check: deps all $(UNIT_BINS) $(TEST_PLUGINS)
+# deps first, then the build: with -j the two would otherwise race (the
+# compiler starting before the -dev packages are in).
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNIT_BINS) $(TEST_PLUGINS)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS) tests/docs.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/demo
 
-# libFuzzer: make fuzz [FUZZTIME=seconds per target]
+# libFuzzer: make fuzz [FUZZTIME=seconds per target]. Each target is
+# tests/fuzz/NAME_fuzz.c linked with the whole library and everything it
+# links (libcurl, libjq, libdl since the registry and Argo CD code went in).
 FUZZTIME = 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
-fuzz: deps
-	@mkdir -p obj/fuzz
-	for t in $(FUZZ_TARGETS); do \
-	    $(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) $(GIT_CFLAGS) \
-	        -iquote libcommon -o obj/fuzz/$$t tests/fuzz/$${t}_fuzz.c \
-	        $(LIBCOMMON_SRC) $(YAML_LIBS) $(GIT_LIBS) || exit 1; \
-	done
+FUZZ_BINS = $(FUZZ_TARGETS:%=obj/fuzz/%)
+FUZZ_LIBS = $(YAML_LIBS) $(GIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) -ldl
+
+obj/fuzz/%: tests/fuzz/%_fuzz.c $(LIBCOMMON_SRC) libcommon/*.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) $(GIT_CFLAGS) \
+	    $(CURL_CFLAGS) -iquote libcommon -o $@ $< $(LIBCOMMON_SRC) \
+	    $(FUZZ_LIBS)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \
 	    mkdir -p tests/fuzz/$$t obj/fuzz/$$t.new; \
 	    obj/fuzz/$$t -max_total_time=$(FUZZTIME) -timeout=10 \
@@ -141,5 +155,5 @@ clean:
 	rm -rf bin obj lib
 
 FORCE:
-.PHONY: all bench check clean deps demo fuzz install uninstall FORCE
+.PHONY: all bench check check-run clean deps demo fuzz fuzz-build install uninstall FORCE
 .SECONDARY:
