@@ -1,7 +1,11 @@
 /* plugin.c: load registry plugins (dlopen) and reach a registry through one. */
+#define _GNU_SOURCE		/* O_PATH */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +23,6 @@
 #include "http.h"
 #include "log.h"
 #include "plugin.h"
-
-#define MAXPLUGINS 32
 
 struct lc_registry {
 	const struct lc_reg_plugin *p;
@@ -271,108 +273,522 @@ h_credentials(const char *registry, char **user, char **secret)
 
 /* ---- loading ---------------------------------------------------------- */
 
+/*
+ * Nothing is loaded from a place someone else could change between our
+ * check and the load: each directory of the plugin path is resolved and
+ * then walked from / one component at a time without following links, and
+ * every component is checked on its open descriptor (owner root or us; no
+ * group or other write bit, except on a sticky parent such as /tmp, where
+ * no one else may rename or remove what we own). Each file is opened
+ * relative to its checked directory without following links, checked on
+ * the descriptor, its ELF dynamic symbols read from that descriptor (a
+ * file without the entry symbol is refused before its constructors could
+ * run), and that same descriptor is what dlopen() maps, as
+ * /proc/self/fd/N: the path is never used again.
+ */
+
 struct loaded {
 	const struct lc_reg_plugin *p;
-	char path[2048];
+	char *path;
 };
 
-/* Whether path is a file we may load: ours or root's, not writable by others. */
+/* "writable by its group", "by others" or "by its group and others". */
+static const char *
+writers(mode_t m)
+{
+	return (m & 022) == 022 ? "its group and others" : m & 020 ?
+	    "its group" : "others";
+}
+
+static const char *
+chmod_arg(mode_t m)
+{
+	return (m & 022) == 022 ? "go-w" : m & 020 ? "g-w" : "o-w";
+}
+
+/*
+ * Check one component of a plugin directory on its descriptor; last is the
+ * plugin directory itself. Warns (naming entry, the GITOPS_PLUGIN_PATH
+ * element) and returns -1 when it is unsafe.
+ */
 static int
-safe_file(const char *path)
+check_dir(int fd, const char *entry, const char *dir, int dirlen, int last)
 {
 	struct stat st;
 
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) != 0) {
+		lc_log_warn("%s: not loaded: cannot check directory %.*s: %s",
+		    entry, dirlen, dir, strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		lc_log_warn("%s: not loaded: directory %.*s is owned by uid "
+		    "%u, not root or you; use a directory of your own", entry,
+		    dirlen, dir, (unsigned)st.st_uid);
+		return -1;
+	}
+	if ((st.st_mode & 022) && (last || !(st.st_mode & S_ISVTX))) {
+		lc_log_warn("%s: not loaded: directory %.*s is writable by %s "
+		    "(mode %04o); chmod %s %.*s", entry, dirlen, dir,
+		    writers(st.st_mode), (unsigned)(st.st_mode & 07777),
+		    chmod_arg(st.st_mode), dirlen, dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open the plugin directory entry (an element of the plugin path) for
+ * reading after checking it and every parent up to /. Returns the
+ * directory's descriptor, or -1: silently when it does not exist, else
+ * after a warning.
+ */
+static int
+open_dir(const char *entry)
+{
+	char *r, *p, *end, *name;
+	int fd, nfd, last, err;
+
+	if ((r = realpath(entry, NULL)) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			lc_log_debug("%s: no such plugin directory", entry);
+		else
+			lc_log_warn("%s: not loaded: %s", entry,
+			    strerror(errno));
+		return -1;
+	}
+	/* Parents need only be searched: O_PATH; the last one is read. */
+	fd = open("/", (r[1] == '\0' ? O_RDONLY : O_PATH) | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		lc_log_warn("%s: not loaded: cannot open /: %s", entry,
+		    strerror(errno));
+		free(r);
+		return -1;
+	}
+	if (check_dir(fd, entry, "/", 1, r[1] == '\0') != 0)
+		goto fail;
+	/* realpath() gives no empty components and no trailing slash. */
+	for (p = r + 1; *p != '\0'; p = end + (*end == '/')) {
+		end = p + strcspn(p, "/");
+		last = *end == '\0';
+		name = lc_xstrndup(p, (size_t)(end - p));
+		nfd = openat(fd, name, (last ? O_RDONLY : O_PATH) |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = errno;
+		free(name);
+		close(fd);
+		if ((fd = nfd) < 0) {
+			/* ELOOP: a component became a link since realpath(). */
+			lc_log_warn("%s: not loaded: cannot open directory "
+			    "%.*s: %s", entry, (int)(end - r), r, err == ELOOP ?
+			    "it became a symbolic link while being checked" :
+			    strerror(err));
+			free(r);
+			return -1;
+		}
+		if (check_dir(fd, entry, r, (int)(end - r), last) != 0)
+			goto fail;
+	}
+	free(r);
+	return fd;
+fail:
+	close(fd);
+	free(r);
+	return -1;
+}
+
+/* ---- the ELF check: does the file export the entry symbol? ----------- */
+
+/*
+ * The file is read as attacker input: every offset and size is checked
+ * against the file's size before it is read, and nothing is trusted to be
+ * aligned or consistent.
+ */
+struct elf {
+	int fd;
+	uint64_t size;
+	int is64;
+};
+
+static int
+elf_read(const struct elf *e, uint64_t off, void *p, uint64_t n)
+{
+	ssize_t k;
+
+	if (off > e->size || n > e->size - off)
+		return -1;
+	while (n > 0) {
+		if ((k = pread(e->fd, p, n, (off_t)off)) <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		p = (char *)p + k;
+		off += (uint64_t)k;
+		n -= (uint64_t)k;
+	}
+	return 0;
+}
+
+/* A section header of either class, widened. */
+struct shdr {
+	uint32_t type, link;
+	uint64_t off, size, entsize;
+};
+
+static int
+elf_shdr(const struct elf *e, uint64_t shoff, uint64_t entsize, uint64_t i,
+    struct shdr *out)
+{
+	Elf64_Shdr s64;
+	Elf32_Shdr s32;
+	uint64_t off;
+
+	if (i > (UINT64_MAX - shoff) / entsize)
+		return -1;
+	off = shoff + i * entsize;
+	if (e->is64) {
+		if (elf_read(e, off, &s64, sizeof(s64)) != 0)
+			return -1;
+		out->type = s64.sh_type;
+		out->link = s64.sh_link;
+		out->off = s64.sh_offset;
+		out->size = s64.sh_size;
+		out->entsize = s64.sh_entsize;
+	} else {
+		if (elf_read(e, off, &s32, sizeof(s32)) != 0)
+			return -1;
+		out->type = s32.sh_type;
+		out->link = s32.sh_link;
+		out->off = s32.sh_offset;
+		out->size = s32.sh_size;
+		out->entsize = s32.sh_entsize;
+	}
+	return 0;
+}
+
+/* Whether dynamic symbol i is a defined, exported function named name. */
+static int
+elf_sym_is(const struct elf *e, const unsigned char *syms, uint64_t entsize,
+    uint64_t i, const char *strs, uint64_t strsize, const char *name)
+{
+	Elf64_Sym s64;
+	Elf32_Sym s32;
+	uint32_t nm;
+	unsigned info, other, shndx;
+	size_t len = strlen(name);
+
+	if (e->is64) {
+		memcpy(&s64, syms + i * entsize, sizeof(s64));
+		nm = s64.st_name;
+		info = s64.st_info;
+		other = s64.st_other;
+		shndx = s64.st_shndx;
+	} else {
+		memcpy(&s32, syms + i * entsize, sizeof(s32));
+		nm = s32.st_name;
+		info = s32.st_info;
+		other = s32.st_other;
+		shndx = s32.st_shndx;
+	}
+	if (nm >= strsize || strsize - nm <= len ||
+	    memcmp(strs + nm, name, len + 1) != 0)
 		return 0;
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		lc_log_warn("%s: not loaded: owned by another user (uid %u)",
-		    path, (unsigned)st.st_uid);
+	return shndx != SHN_UNDEF && ELF64_ST_TYPE(info) == STT_FUNC &&
+	    (ELF64_ST_BIND(info) == STB_GLOBAL ||
+	    ELF64_ST_BIND(info) == STB_WEAK) &&
+	    (ELF64_ST_VISIBILITY(other) == STV_DEFAULT ||
+	    ELF64_ST_VISIBILITY(other) == STV_PROTECTED);
+}
+
+/*
+ * Whether the ELF file on fd (size bytes) exports the function name in its
+ * dynamic symbol table (.dynsym, found through the section headers, which
+ * every linker writes). 1 if so; 0, with why filled in, if not.
+ */
+static int
+elf_exports(int fd, uint64_t size, const char *name, char *why, size_t n)
+{
+	static const char corrupt[] = "its ELF headers are truncated or "
+	    "corrupt";
+	unsigned char id[EI_NIDENT], *syms = NULL;
+	char *strs = NULL;
+	struct elf e = { fd, size, 0 };
+	Elf64_Ehdr h64;
+	Elf32_Ehdr h32;
+	struct shdr sh, st, s0;
+	uint64_t shoff, shentsize, shnum, i, symsz, nsyms;
+	unsigned type;
+	int found = 0;
+	const union { uint16_t u; unsigned char c[2]; } endian = { 1 };
+
+	if (elf_read(&e, 0, id, sizeof(id)) != 0 ||
+	    memcmp(id, ELFMAG, SELFMAG) != 0) {
+		snprintf(why, n, "not an ELF shared object");
 		return 0;
+	}
+	if ((id[EI_CLASS] != ELFCLASS64 && id[EI_CLASS] != ELFCLASS32) ||
+	    id[EI_DATA] != (endian.c[0] ? ELFDATA2LSB : ELFDATA2MSB)) {
+		snprintf(why, n, "an ELF file of another class or byte order "
+		    "than this machine's");
+		return 0;
+	}
+	e.is64 = id[EI_CLASS] == ELFCLASS64;
+	if (e.is64) {
+		if (elf_read(&e, 0, &h64, sizeof(h64)) != 0)
+			goto corrupt;
+		type = h64.e_type;
+		shoff = h64.e_shoff;
+		shentsize = h64.e_shentsize;
+		shnum = h64.e_shnum;
+	} else {
+		if (elf_read(&e, 0, &h32, sizeof(h32)) != 0)
+			goto corrupt;
+		type = h32.e_type;
+		shoff = h32.e_shoff;
+		shentsize = h32.e_shentsize;
+		shnum = h32.e_shnum;
+	}
+	if (type != ET_DYN) {
+		snprintf(why, n, "an ELF file but not a shared object");
+		return 0;
+	}
+	if (shoff == 0 || shentsize < (e.is64 ? sizeof(Elf64_Shdr) :
+	    sizeof(Elf32_Shdr)))
+		goto corrupt;
+	/* Past 0xff00 sections the count is in section 0's size. */
+	if (shnum == 0) {
+		if (elf_shdr(&e, shoff, shentsize, 0, &s0) != 0)
+			goto corrupt;
+		shnum = s0.size;
+	}
+	/* The whole table is in the file (which also bounds shnum). */
+	if (shnum > size / shentsize || shoff > size ||
+	    shnum * shentsize > size - shoff)
+		goto corrupt;
+	for (i = 0; i < shnum; i++) {
+		if (elf_shdr(&e, shoff, shentsize, i, &sh) != 0)
+			goto corrupt;
+		if (sh.type == SHT_DYNSYM)
+			break;
+	}
+	if (i == shnum) {
+		snprintf(why, n, "no dynamic symbol table (not a registry "
+		    "plugin)");
+		return 0;
+	}
+	symsz = e.is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	if (sh.entsize < symsz || sh.link >= shnum ||
+	    elf_shdr(&e, shoff, shentsize, sh.link, &st) != 0 ||
+	    st.type != SHT_STRTAB || sh.size > size || st.size > size ||
+	    st.size == 0)
+		goto corrupt;
+	syms = lc_xmalloc(sh.size ? sh.size : 1);
+	strs = lc_xmalloc(st.size);
+	if (elf_read(&e, sh.off, syms, sh.size) != 0 ||
+	    elf_read(&e, st.off, strs, st.size) != 0)
+		goto corrupt;
+	nsyms = sh.size / sh.entsize;
+	for (i = 0; !found && i < nsyms; i++)
+		found = elf_sym_is(&e, syms, sh.entsize, i, strs, st.size,
+		    name);
+	free(syms);
+	free(strs);
+	if (!found)
+		snprintf(why, n, "no %s symbol (not a registry plugin, or "
+		    "built for another ABI major)", name);
+	return found;
+corrupt:
+	free(syms);
+	free(strs);
+	snprintf(why, n, "%s", corrupt);
+	return 0;
+}
+
+/* ---- loading one file, then the path ---------------------------------- */
+
+static void
+register_plugin(struct loaded **l, size_t *n, size_t *cap,
+    const struct lc_reg_plugin *p, const char *path)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*l = lc_xrealloc(*l, *cap * sizeof(**l));
+	}
+	(*l)[*n].p = p;
+	(*l)[*n].path = lc_xstrndup(path, strlen(path));
+	(*n)++;
+}
+
+/* Load dir/name (dfd is dir, checked) if it is safe and a plugin. */
+static void
+load_one(int dfd, const char *dir, const char *name, struct loaded **l,
+    size_t *n, size_t *cap)
+{
+	struct lc_buf path = LC_BUF_INIT;
+	const struct lc_reg_plugin *p;
+	lc_reg_entry_fn entry;
+	struct stat st, pst;
+	char why[256], proc[64];
+	void *dl;
+	int fd;
+
+	lc_buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ?
+	    "" : "/", name);
+	/* O_NONBLOCK: a FIFO must not hang the open (fstat refuses it). */
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0) {
+		if (errno == ELOOP)
+			lc_log_warn("%s: not loaded: it is a symbolic link; "
+			    "plugins are not loaded through links, copy the "
+			    "file there instead", path.data);
+		else
+			lc_log_warn("%s: not loaded: %s", path.data,
+			    strerror(errno));
+		goto done;
+	}
+	if (fstat(fd, &st) != 0) {
+		lc_log_warn("%s: not loaded: %s", path.data, strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lc_log_warn("%s: not loaded: not a regular file", path.data);
+		goto done;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		lc_log_warn("%s: not loaded: owned by uid %u, not root or you; "
+		    "install plugins of your own", path.data,
+		    (unsigned)st.st_uid);
+		goto done;
 	}
 	if (st.st_mode & 022) {
 		lc_log_warn("%s: not loaded: writable by %s (mode %04o); "
-		    "chmod go-w it", path, st.st_mode & 020 ? "its group" :
-		    "others", (unsigned)(st.st_mode & 07777));
-		return 0;
+		    "chmod %s %s", path.data, writers(st.st_mode),
+		    (unsigned)(st.st_mode & 07777), chmod_arg(st.st_mode),
+		    path.data);
+		goto done;
 	}
-	return 1;
-}
-
-static void
-load_one(const char *path, struct loaded *l, int *n)
-{
-	const struct lc_reg_plugin *p;
-	lc_reg_entry_fn entry;
-	void *dl;
-
-	if (*n == MAXPLUGINS || !safe_file(path))
-		return;
-	if ((dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		lc_log_warn("%s: not loaded: %s", path, dlerror());
-		return;
+	if (!elf_exports(fd, (uint64_t)st.st_size, LC_REG_ENTRY, why,
+	    sizeof(why))) {
+		lc_log_warn("%s: not loaded: %s", path.data, why);
+		goto done;
 	}
+	/* The checked descriptor is what gets mapped, never the path. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (stat(proc, &pst) != 0 || pst.st_dev != st.st_dev ||
+	    pst.st_ino != st.st_ino) {
+		lc_log_warn("%s: not loaded: %s does not name the checked file "
+		    "(is /proc mounted?); plugins are loaded only through "
+		    "/proc/self/fd", path.data, proc);
+		goto done;
+	}
+	if ((dl = dlopen(proc, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		lc_log_warn("%s: not loaded: %s", path.data, dlerror());
+		goto done;
+	}
+	/*
+	 * The loader knows the object by the name /proc/self/fd/N and would
+	 * hand it out again for that name: N stays open (to exit, like the
+	 * object) so that it never names another file.
+	 */
+	fd = -1;
 	/* Plugins stay loaded until exit: unloading TLS libraries crashes. */
 	*(void **)&entry = dlsym(dl, LC_REG_ENTRY);
 	if (entry == NULL) {
 		lc_log_warn("%s: not loaded: no %s symbol (not a registry "
-		    "plugin, or built for another ABI major)", path,
+		    "plugin, or built for another ABI major)", path.data,
 		    LC_REG_ENTRY);
-		return;
+		goto done;
 	}
 	if ((p = entry(LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR)) == NULL) {
 		lc_log_warn("%s: not loaded: it refuses this host's ABI %d.%d",
-		    path, LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR);
-		return;
+		    path.data, LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR);
+		goto done;
 	}
 	if (p->abi_major != LC_REG_ABI_MAJOR) {
 		lc_log_warn("%s: not loaded: plugin ABI %u.%u, this build "
-		    "needs %d.x", path, p->abi_major, p->abi_minor,
+		    "needs %d.x", path.data, p->abi_major, p->abi_minor,
 		    LC_REG_ABI_MAJOR);
-		return;
+		goto done;
 	}
 	if (!LC_REG_HAS(p, struct lc_reg_plugin, list_tags) || p->name == NULL ||
 	    p->match == NULL || p->open == NULL) {
 		lc_log_warn("%s: not loaded: its plugin struct is incomplete "
-		    "(size %zu)", path, p->size);
-		return;
+		    "(size %zu)", path.data, p->size);
+		goto done;
 	}
-	l[*n].p = p;
-	snprintf(l[*n].path, sizeof(l[*n].path), "%s", path);
-	(*n)++;
-	lc_log_debug("plugin %s from %s", p->name, path);
+	register_plugin(l, n, cap, p, path.data);
+	lc_log_debug("plugin %s from %s", p->name, path.data);
+done:
+	if (fd >= 0)
+		close(fd);
+	lc_buf_release(&path);
 }
 
 static int
-load_all(struct loaded *l, struct lc_buf *dirs)
+by_name(const void *a, const void *b)
+{
+	return strcoll(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .so of one checked directory, in name order. */
+static void
+load_dir(const char *entry, struct loaded **l, size_t *n, size_t *cap)
+{
+	struct dirent *d;
+	char **names = NULL;
+	size_t k = 0, kcap = 0, i, len;
+	DIR *dp;
+	int dfd, lfd;
+
+	if ((dfd = open_dir(entry)) < 0)
+		return;
+	if ((lfd = dup(dfd)) < 0 || (dp = fdopendir(lfd)) == NULL) {
+		lc_log_warn("%s: not loaded: cannot list it: %s", entry,
+		    strerror(errno));
+		if (lfd >= 0)
+			close(lfd);
+		close(dfd);
+		return;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		len = strlen(d->d_name);
+		if (len <= 3 || strcmp(d->d_name + len - 3, ".so") != 0)
+			continue;
+		if (k == kcap) {
+			kcap = kcap ? kcap * 2 : 16;
+			names = lc_xrealloc(names, kcap * sizeof(*names));
+		}
+		names[k++] = lc_xstrndup(d->d_name, len);
+	}
+	closedir(dp);
+	if (k > 0)
+		qsort(names, k, sizeof(*names), by_name);
+	/* Warnings name the directory as the user wrote it. */
+	for (i = 0; i < k; i++) {
+		load_one(dfd, entry, names[i], l, n, cap);
+		free(names[i]);
+	}
+	free(names);
+	close(dfd);
+}
+
+static size_t
+load_all(struct loaded **l, struct lc_buf *dirs)
 {
 	const char *env = getenv("GITOPS_PLUGIN_PATH"), *p;
-	struct dirent **names;
-	char dir[1024], path[2048];
-	int n = 0, k, i;
-	size_t len;
+	size_t n = 0, cap = 0, len;
+	char *dir;
 
 	lc_buf_adds(dirs, env && *env ? env : PLUGINDIR);
-	for (p = dirs->data; *p;) {
+	for (p = dirs->data; *p; p += len + (p[len] == ':')) {
 		len = strcspn(p, ":");
-		snprintf(dir, sizeof(dir), "%.*s", (int)len, p);
-		p += len;
-		if (*p == ':')
-			p++;
-		if (dir[0] == '\0')
+		if (len == 0)
 			continue;
-		if ((k = scandir(dir, &names, NULL, alphasort)) < 0)
-			continue;
-		for (i = 0; i < k; i++) {
-			len = strlen(names[i]->d_name);
-			if (len > 3 && strcmp(names[i]->d_name + len - 3, ".so") ==
-			    0) {
-				snprintf(path, sizeof(path), "%s/%s", dir,
-				    names[i]->d_name);
-				load_one(path, l, &n);
-			}
-			free(names[i]);
-		}
-		free(names);
+		dir = lc_xstrndup(p, len);
+		load_dir(dir, l, &n, &cap);
+		free(dir);
 	}
 	return n;
 }
@@ -381,8 +797,9 @@ int
 lc_registry_open(struct lc_registry **out, const char *registry,
     const struct lc_registry_opts *o)
 {
-	static struct loaded l[MAXPLUGINS];
-	static int n = -1;
+	static struct loaded *l;
+	static size_t n;
+	static int loaded;
 	struct lc_http_conf hc;
 	struct lc_reg_conf c;
 	struct lc_buf dirs = LC_BUF_INIT;
@@ -390,11 +807,14 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 	const struct lc_reg_plugin *best = NULL;
 	const char *v;
 	char err[512] = "";
-	int i, rc;
+	size_t i;
+	int rc;
 
 	*out = NULL;
-	if (n < 0)
-		n = load_all(l, &dirs);
+	if (!loaded) {
+		n = load_all(&l, &dirs);
+		loaded = 1;
+	}
 	for (i = 0; i < n; i++)
 		if (l[i].p->match(registry) && strcmp(l[i].p->name, "oci") != 0 &&
 		    (best == NULL || l[i].p->priority > best->priority))

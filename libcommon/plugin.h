@@ -19,10 +19,14 @@ struct lc_registry;
 /*
  * Load the plugins (from GITOPS_PLUGIN_PATH, a colon list of directories,
  * else the install's plugin directory), pick the one whose match() takes
- * registry with the highest priority (else "oci"), and open it. Files that
- * are writable by group or others, owned by another user, of another ABI
- * major, or without the entry symbol are skipped with a warning that names
- * the file. Returns 0 or LC_E* with a message.
+ * registry with the highest priority (else "oci"), and open it. Plugins are
+ * loaded only from directories that, with every parent, are owned by root
+ * or the effective user and not writable by group or others (a sticky
+ * parent such as /tmp may be), through a descriptor opened without
+ * following links and checked (regular file, owner, mode, the entry symbol
+ * in its ELF dynamic symbols) before any of its code runs; gitops-registry(7)
+ * has the rules. Each refusal is a warning naming the directory or file,
+ * the check that failed and the fix. Returns 0 or LC_E* with a message.
  */
 int lc_registry_open(struct lc_registry **out, const char *registry,
     const struct lc_registry_opts *o);

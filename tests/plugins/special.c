@@ -50,7 +50,7 @@ resolve(void *i, const char *repo, const char *ref, struct lc_reg_desc *d)
 static const struct lc_reg_plugin plugin = {
 	LC_REG_ABI_MAJOR, LC_REG_ABI_MINOR, sizeof(struct lc_reg_plugin),
 	"special", 10, match, open_, close_, error, NULL, resolve, NULL, NULL,
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 __attribute__((visibility("default"))) const struct lc_reg_plugin *
