@@ -28,6 +28,17 @@ lc_base64(const void *p, size_t n, char *out)
 }
 
 size_t
+lc_unbase64_len(const char *s)
+{
+	size_t bits = 0;
+
+	for (; *s && *s != '='; s++)
+		if (strchr(alphabet, *s) != NULL)
+			bits += 6;
+	return bits / 8;
+}
+
+size_t
 lc_unbase64(const char *s, char *out, size_t n)
 {
 	unsigned v = 0;
@@ -45,6 +56,7 @@ lc_unbase64(const char *s, char *out, size_t n)
 				out[k++] = (char)(v >> bits & 0xff);
 		}
 	}
-	out[k] = '\0';
+	if (n > 0)
+		out[k] = '\0';
 	return k;
 }

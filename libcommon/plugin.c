@@ -27,12 +27,12 @@
 struct lc_registry {
 	const struct lc_reg_plugin *p;
 	void *inst;
-	char name[256];
+	char *name;
 };
 
 static struct lc_http *http;		/* one client: registries are per run */
 static struct lc_reg_host host;
-static char cache_dir[1024];
+static char *cache_dir;		/* NULL without HOME and XDG_CACHE_HOME */
 
 /* ---- host services ---------------------------------------------------- */
 
@@ -120,35 +120,44 @@ h_env(const char *name)
 	return getenv(name);
 }
 
-/* "https://host/v1/" -> "host" (docker's ConvertToHostname). */
-static void
-hostname_of(const char *key, char *out, size_t n)
+/*
+ * Whether an auths key names host: "https://host/v1/" -> "host" (docker's
+ * ConvertToHostname).
+ */
+static int
+key_is(const char *key, const char *host)
 {
 	const char *p = strstr(key, "://");
+	size_t n;
 
 	p = p ? p + 3 : key;
-	snprintf(out, n, "%.*s", (int)strcspn(p, "/"), p);
+	n = strcspn(p, "/");
+	return strlen(host) == n && strncmp(p, host, n) == 0;
 }
 
 static int
 from_helper(const char *helper, const char *server, char **user,
     char **secret)
 {
-	char prog[300], *out = NULL;
+	struct lc_buf prog = LC_BUF_INIT;
 	const char *argv[3];
+	char *out = NULL;
 	jv v;
 	int rc = -1;
 
-	snprintf(prog, sizeof(prog), "docker-credential-%s", helper);
-	argv[0] = prog;
+	lc_buf_printf(&prog, "docker-credential-%s", helper);
+	argv[0] = prog.data;
 	argv[1] = "get";
 	argv[2] = NULL;
 	if (h_run(argv, server, &out) != 0) {
 		if (out && strstr(out, "credentials not found") == NULL)
-			lc_log_warn("%s get %s failed: %.200s", prog, server, out);
+			lc_log_warn("%s get %s failed: %.200s", prog.data, server,
+			    out);
 		free(out);
+		lc_buf_release(&prog);
 		return -1;
 	}
+	lc_buf_release(&prog);
 	v = jv_parse(out);
 	if (jv_get_kind(v) == JV_KIND_OBJECT && *lc_jv_str(v, "Secret")) {
 		*user = lc_xstrndup(lc_jv_str(v, "Username"),
@@ -167,8 +176,9 @@ static int
 from_file(const char *path, const char *registry, char **user, char **secret)
 {
 	struct lc_buf b = LC_BUF_INIT;
-	char key[300], up[2048], *colon, server[300];
-	const char *helper;
+	char *up, *colon;
+	const char *helper, *server, *auth;
+	size_t n;
 	jv cfg, auths, e;
 	int it, rc = -1, hub = strcmp(registry, "docker.io") == 0;
 
@@ -183,8 +193,7 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 		jv_free(cfg);
 		return -1;
 	}
-	snprintf(server, sizeof(server), "%s", hub ?
-	    "https://index.docker.io/v1/" : registry);
+	server = hub ? "https://index.docker.io/v1/" : registry;
 	e = lc_jv_get(cfg, "credHelpers");
 	helper = jv_get_kind(e) == JV_KIND_OBJECT ? "" : NULL;
 	if (helper) {
@@ -206,16 +215,20 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 		    jv_object_iter_valid(auths, it);
 		    it = jv_object_iter_next(auths, it)) {
 			jv k = jv_object_iter_key(auths, it);
+			const char *key = jv_string_value(k);
+			int match = key_is(key, registry) || (hub &&
+			    (key_is(key, "index.docker.io") ||
+			    key_is(key, "registry-1.docker.io")));
 
-			hostname_of(jv_string_value(k), key, sizeof(key));
 			jv_free(k);
-			if (strcmp(key, registry) != 0 && !(hub &&
-			    (strcmp(key, "index.docker.io") == 0 ||
-			    strcmp(key, "registry-1.docker.io") == 0)))
+			if (!match)
 				continue;
 			e = jv_object_iter_value(auths, it);
-			if (*lc_jv_str(e, "auth")) {
-				lc_unbase64(lc_jv_str(e, "auth"), up, sizeof(up));
+			if (*(auth = lc_jv_str(e, "auth"))) {
+				/* Sized to the value: no secret is ever cut. */
+				n = lc_unbase64_len(auth) + 1;
+				up = lc_xmalloc(n);
+				lc_unbase64(auth, up, n);
 				if ((colon = strchr(up, ':')) != NULL) {
 					*colon = '\0';
 					*user = lc_xstrndup(up, strlen(up));
@@ -223,7 +236,8 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 					    strlen(colon + 1));
 					rc = 0;
 				}
-				memset(up, 0, sizeof(up));
+				memset(up, 0, n);
+				free(up);
 			} else if (*lc_jv_str(e, "username")) {
 				*user = lc_xstrndup(lc_jv_str(e, "username"),
 				    strlen(lc_jv_str(e, "username")));
@@ -244,31 +258,36 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 static int
 h_credentials(const char *registry, char **user, char **secret)
 {
-	char path[1024];
+	struct lc_buf path = LC_BUF_INIT;
 	const char *v, *home = getenv("HOME");
+	int rc;
 
 	*user = *secret = NULL;
 	if ((v = getenv("DOCKER_CONFIG")) != NULL && *v)
-		snprintf(path, sizeof(path), "%s/config.json", v);
+		lc_buf_printf(&path, "%s/config.json", v);
 	else
-		snprintf(path, sizeof(path), "%s/.docker/config.json",
-		    home ? home : "");
-	if (from_file(path, registry, user, secret) == 0)
-		return 0;
+		lc_buf_printf(&path, "%s/.docker/config.json", home ? home : "");
+	if ((rc = from_file(path.data, registry, user, secret)) == 0)
+		goto done;
 	if ((v = getenv("REGISTRY_AUTH_FILE")) != NULL && *v &&
-	    from_file(v, registry, user, secret) == 0)
-		return 0;
+	    (rc = from_file(v, registry, user, secret)) == 0)
+		goto done;
 	if ((v = getenv("XDG_RUNTIME_DIR")) != NULL && *v) {
-		snprintf(path, sizeof(path), "%s/containers/auth.json", v);
-		if (from_file(path, registry, user, secret) == 0)
-			return 0;
+		path.len = 0;
+		lc_buf_printf(&path, "%s/containers/auth.json", v);
+		if ((rc = from_file(path.data, registry, user, secret)) == 0)
+			goto done;
 	}
+	path.len = 0;
 	if ((v = getenv("XDG_CONFIG_HOME")) != NULL && *v)
-		snprintf(path, sizeof(path), "%s/containers/auth.json", v);
+		lc_buf_printf(&path, "%s/containers/auth.json", v);
 	else
-		snprintf(path, sizeof(path), "%s/.config/containers/auth.json",
+		lc_buf_printf(&path, "%s/.config/containers/auth.json",
 		    home ? home : "");
-	return from_file(path, registry, user, secret);
+	rc = from_file(path.data, registry, user, secret);
+done:
+	lc_buf_release(&path);
+	return rc;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -802,7 +821,7 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 	static int loaded;
 	struct lc_http_conf hc;
 	struct lc_reg_conf c;
-	struct lc_buf dirs = LC_BUF_INIT;
+	struct lc_buf dirs = LC_BUF_INIT, cd = LC_BUF_INIT;
 	struct lc_registry *r;
 	const struct lc_reg_plugin *best = NULL;
 	const char *v;
@@ -850,17 +869,15 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 		host.free = h_free;
 		host.credentials = h_credentials;
 		if ((v = getenv("XDG_CACHE_HOME")) != NULL && *v)
-			snprintf(cache_dir, sizeof(cache_dir),
-			    "%s/gitops-utils", v);
+			lc_buf_printf(&cd, "%s/gitops-utils", v);
 		else if ((v = getenv("HOME")) != NULL && *v)
-			snprintf(cache_dir, sizeof(cache_dir),
-			    "%s/.cache/gitops-utils", v);
-		if (cache_dir[0]) {
-			char parent[1100];
-
-			snprintf(parent, sizeof(parent), "%s", cache_dir);
-			*strrchr(parent, '/') = '\0';
-			mkdir(parent, 0700);
+			lc_buf_printf(&cd, "%s/.cache/gitops-utils", v);
+		if (cd.data) {
+			/* Lives, like the plugins that may use it, to exit. */
+			cache_dir = lc_buf_detach(&cd);
+			*strrchr(cache_dir, '/') = '\0';
+			mkdir(cache_dir, 0700);
+			cache_dir[strlen(cache_dir)] = '/';
 			host.cache_dir = cache_dir;
 		}
 		if (o->insecure)
@@ -877,8 +894,9 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 	r = lc_xmalloc(sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	r->p = best;
-	snprintf(r->name, sizeof(r->name), "%s", registry);
+	r->name = lc_xstrndup(registry, strlen(registry));
 	if ((r->inst = best->open(&host, &c, err, sizeof(err))) == NULL) {
+		free(r->name);
 		free(r);
 		return lc_error_set(LC_ERROR, "%s: the %s plugin cannot open "
 		    "it: %s", registry, best->name, err);
@@ -894,6 +912,7 @@ lc_registry_close(struct lc_registry *r)
 	if (r == NULL)
 		return;
 	r->p->close(r->inst);
+	free(r->name);
 	free(r);
 }
 

@@ -7,7 +7,7 @@
 # claims, so nothing touches the network.
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 24
 
 PL=$TOP/obj/test-plugins
 REF=planted.test/demo/app:v1
@@ -277,3 +277,41 @@ if [ "$ROOT" -eq 1 ] && unshare -m true 2>/dev/null; then
 else
 	skip "needs root and unshare -m"
 fi
+
+# What the host hands a plugin is never cut (no fixed buffers on the way).
+# long: a directory path of over 1,250 bytes (five 250-byte components).
+long=$_t_root/long
+for i in 1 2 3 4 5; do
+	long=$long/$(printf '%0250d' 0)
+done
+mkdir -p "$long"
+secret=$(printf '%03000d' 0)END1
+
+begin "a secret of 3,004 bytes in an auth file reaches the plugin whole"
+safe "$T/p"
+mkdir "$T/docker"
+printf '{"auths":{"https://planted.test/v1/":{"auth":"%s"}}}\n' \
+    "$(printf 'ci:%s' "$secret" | base64 -w0)" >"$T/docker/config.json"
+GITOPS_TEST_MARKER=$T/marker
+run env GITOPS_PLUGIN_PATH="$T/p" DOCKER_CONFIG="$T/docker" GITOPS_TEST_CREDS=1 imgtag "$REF"
+expect_rc 3
+expect_line "imgtag: the planted plugin answered: user ci, secret of 3004 bytes ending END1"
+end
+
+begin "an auth file under a path of over 1,250 bytes is read"
+safe "$T/p"
+printf '{"auths":{"planted.test":{"auth":"%s"}}}\n' \
+    "$(printf 'ci:pass1234' | base64 -w0)" >"$long/config.json"
+GITOPS_TEST_MARKER=$T/marker
+run env GITOPS_PLUGIN_PATH="$T/p" DOCKER_CONFIG="$long" GITOPS_TEST_CREDS=1 imgtag "$REF"
+expect_rc 3
+expect_line "imgtag: the planted plugin answered: user ci, secret of 8 bytes ending 1234"
+end
+
+begin "a cache directory under a path of over 1,250 bytes is used whole"
+safe "$T/p"
+GITOPS_TEST_MARKER=$T/marker
+run env GITOPS_PLUGIN_PATH="$T/p" XDG_CACHE_HOME="$long" GITOPS_TEST_CACHE=1 imgtag "$REF"
+expect_rc 3
+expect_line "imgtag: the planted plugin answered: cache directory of $((${#long} + 13)) bytes ending 0000000/gitops-utils"
+end

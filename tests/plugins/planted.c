@@ -4,6 +4,7 @@
  * it where it must not be loaded and check that the file never appears.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,14 +30,34 @@ match(const char *registry)
 	return strncmp(registry, "planted.test", 12) == 0;
 }
 
+/* The answer names what the host handed over (for the credential tests). */
+static char answer[256] = "the planted plugin answered";
+
 static void *
 open_(const struct lc_reg_host *h, const struct lc_reg_conf *c, char *err,
     size_t n)
 {
-	(void)h;
-	(void)c;
+	char *user = NULL, *secret = NULL;
+
 	(void)err;
 	(void)n;
+	if (getenv("GITOPS_TEST_CREDS") != NULL) {
+		if (h->credentials(c->registry, &user, &secret) == 0)
+			snprintf(answer, sizeof(answer), "the planted plugin "
+			    "answered: user %s, secret of %zu bytes ending %s",
+			    user, strlen(secret), secret + (strlen(secret) > 4 ?
+			    strlen(secret) - 4 : 0));
+		else
+			snprintf(answer, sizeof(answer), "the planted plugin "
+			    "answered: no credentials");
+		h->free(user);
+		h->free(secret);
+	}
+	if (getenv("GITOPS_TEST_CACHE") != NULL && h->cache_dir != NULL)
+		snprintf(answer, sizeof(answer), "the planted plugin answered: "
+		    "cache directory of %zu bytes ending %s",
+		    strlen(h->cache_dir), h->cache_dir +
+		    (strlen(h->cache_dir) > 20 ? strlen(h->cache_dir) - 20 : 0));
 	return (void *)&match;
 }
 
@@ -50,7 +71,7 @@ static const char *
 error(void *i)
 {
 	(void)i;
-	return "the planted plugin answered";
+	return answer;
 }
 
 static int
