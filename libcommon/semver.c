@@ -1,5 +1,7 @@
 /* semver.c: semantic versions (a leading v allowed) and ranges. */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +21,19 @@ lc_semver_parse(const char *s, struct lc_semver *out)
 		if (!isdigit((unsigned char)*s) || (s[0] == '0' &&
 		    isdigit((unsigned char)s[1])))
 			return -1;
+		errno = 0;
 		out->v[i] = strtol(s, &end, 10);
+		/* Past LONG_MAX every number would compare equal: not ours. */
+		if (errno == ERANGE || out->v[i] == LONG_MAX)
+			return -1;
 		s = end;
 		if (i < 2 && *s++ != '.')
 			return -1;
 	}
 	if (*s == '-') {
+		/* A cut pre-release would compare equal to another. */
+		if (strlen(s + 1) >= sizeof(out->pre))
+			return -1;
 		snprintf(out->pre, sizeof(out->pre), "%s", s + 1);
 		out->has_pre = 1;
 		s += strlen(s);
@@ -97,6 +106,8 @@ lc_semver_in(const struct lc_semver *v, const char *range)
 		if (!*p)
 			break;
 		n = strcspn(p, " ");
+		if (n >= sizeof(tok))
+			return -1;
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, p);
 		p += n;
 		op[0] = op[1] = op[2] = '\0';
@@ -112,7 +123,11 @@ lc_semver_in(const struct lc_semver *v, const char *range)
 			char *s = tok + (*tok == 'v'), *end;
 
 			while (parts < 3 && isdigit((unsigned char)*s)) {
+				errno = 0;
 				lo.v[parts++] = strtol(s, &end, 10);
+				/* ^ and ~ add one to a part. */
+				if (errno == ERANGE || lo.v[parts - 1] == LONG_MAX)
+					return -1;
 				s = end;
 				if (*s == '.')
 					s++;
