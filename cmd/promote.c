@@ -204,7 +204,6 @@ struct state {
 	/* --pr: the work branch and the pull request */
 	char head[256], pr_commit[GIT_OID_HEXSZ + 1];
 	struct lc_forge *forge;
-	int forge_checked;	/* the token was tried on a read */
 	struct lc_forge_pr pr;
 	int have_pr;
 };
@@ -2203,31 +2202,6 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 	int rc, exists;
 
 	*oc = LC_GIT_FAILED;
-	/* Which forge and its token first: a failure there writes nothing. */
-	if ((rc = open_forge(st, o)) != 0)
-		return rc;
-	if ((rc = lc_git_fetch(st->repo, st->remote, st->head, &htip, &exists,
-	    &st->auth)) != 0) {
-		*oc = lc_git_fetch_outcome(rc);
-		return *oc == LC_GIT_NETWORK ? 0 : rc;
-	}
-	git_oid_cpy(&sent, commit);
-	if (exists && same_change(st->repo, &htip, commit)) {
-		lc_log_info("%s already holds this change", st->head);
-		git_oid_cpy(&sent, &htip);
-		*oc = LC_GIT_LANDED;
-	} else {
-		snprintf(tmpref, sizeof(tmpref), "refs/promote/pr/%s", st->head);
-		if ((rc = git_reference_create(&ref, st->repo, tmpref, commit, 1,
-		    "promote: pull request")) != 0)
-			return lc_git_error(rc, "ref");
-		git_reference_free(ref);
-		*oc = lc_git_push_lease(st->remote, tmpref, st->head, exists ?
-		    &htip : NULL, detail, &st->auth);
-		git_reference_remove(st->repo, tmpref);
-		if (*oc != LC_GIT_LANDED)
-			return 0;
-	}
 	/* Title: --title, else the commit's subject; body: --body-file,
 	 * else the rest of the commit message (its trailers included). */
 	nl = strchr(msg, '\n');
@@ -2242,8 +2216,6 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 		lc_buf_adds(&body, nl ? nl + strspn(nl, "\n") : "");
 		lc_buf_printf(&body, "\nOpened by promote %s.\n", VERSION);
 	}
-	git_oid_tostr(hex, sizeof(hex), &sent);
-	memcpy(st->pr_commit, hex, sizeof(hex));
 	memset(&rq, 0, sizeof(rq));
 	rq.head = st->head;
 	rq.base = base;
@@ -2253,6 +2225,44 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 	rq.nlabels = o->nlabels;
 	rq.draft = o->draft;
 	rq.merge = o->merge;
+	/*
+	 * Which forge, its token, and one authenticated read (the lookup of
+	 * the open pull request) first: a token the forge refuses, a forge
+	 * that is down or does not answer by the deadline stops us here,
+	 * with nothing pushed.
+	 */
+	if ((rc = open_forge(st, o)) != 0 ||
+	    (rc = lc_forge_pr_find(st->forge, &rq, &st->pr)) != 0)
+		goto out;
+	if ((rc = lc_git_fetch(st->repo, st->remote, st->head, &htip, &exists,
+	    &st->auth)) != 0) {
+		*oc = lc_git_fetch_outcome(rc);
+		rc = *oc == LC_GIT_NETWORK ? 0 : rc;
+		goto out;
+	}
+	git_oid_cpy(&sent, commit);
+	if (exists && same_change(st->repo, &htip, commit)) {
+		lc_log_info("%s already holds this change", st->head);
+		git_oid_cpy(&sent, &htip);
+		*oc = LC_GIT_LANDED;
+	} else {
+		snprintf(tmpref, sizeof(tmpref), "refs/promote/pr/%s", st->head);
+		if ((rc = git_reference_create(&ref, st->repo, tmpref, commit, 1,
+		    "promote: pull request")) != 0) {
+			rc = lc_git_error(rc, "ref");
+			goto out;
+		}
+		git_reference_free(ref);
+		*oc = lc_git_push_lease(st->remote, tmpref, st->head, exists ?
+		    &htip : NULL, detail, &st->auth);
+		git_reference_remove(st->repo, tmpref);
+		if (*oc != LC_GIT_LANDED) {
+			rc = 0;
+			goto out;
+		}
+	}
+	git_oid_tostr(hex, sizeof(hex), &sent);
+	memcpy(st->pr_commit, hex, sizeof(hex));
 	rq.head_sha = hex;
 	if ((rc = lc_forge_pr_open(st->forge, &rq, &st->pr)) == 0 ||
 	    st->pr.url[0])
@@ -2880,11 +2890,35 @@ open_state(struct state *st, const struct opts *o)
 	return lc_git_idents(st->repo, o->author, &st->author, &st->committer);
 }
 
+/*
+ * Exit 124 means the --deadline passed (a forge that hangs past it, say).
+ * A single request that got no answer in its own time (a registry's 30 s,
+ * or any request with --deadline 0) is a server that is unavailable: 7.
+ */
+static int
+timeout_rc(int rc, const struct opts *o, long long t0)
+{
+	struct lc_buf m = LC_BUF_INIT;
+
+	if (rc != LC_ETIMEOUT)
+		return rc;
+	lc_buf_adds(&m, lc_error_msg());
+	if (o->deadline_ms && lc_clock_ms() - t0 >= o->deadline_ms)
+		rc = m.len == 0 ? LC_ETIMEOUT : lc_error_set(LC_ETIMEOUT,
+		    "%s (the --deadline passed)", m.data);
+	else	/* --split has reported the message already */
+		rc = m.len == 0 ? LC_EUNAVAIL : lc_error_set(LC_EUNAVAIL, "%s",
+		    m.data);
+	lc_buf_release(&m);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts o;
 	struct state st;
+	long long t0 = lc_clock_ms();
 	int ch, rc, i, path_given = 0;
 
 	lc_cli_init(argv[0]);
@@ -3313,6 +3347,7 @@ main(int argc, char *argv[])
 	free(st.c);
 	free(st.g);
 	free(st.pin);
+	rc = timeout_rc(rc, &o, t0);
 	for (i = 0; i < o.nkeys; i++) {
 		lc_yexpr_free(o.q_key[i]);
 		lc_yexpr_free(o.s_key[i]);

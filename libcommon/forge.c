@@ -503,20 +503,31 @@ esc(const char *s)
 	return e;
 }
 
-/* Copy number and URL of a pull request object (GitLab: iid, web_url). */
-static void
+/*
+ * Copy number and URL of a pull request object (GitLab: iid, web_url); a
+ * URL or node id longer than its field is refused, not cut.
+ */
+static int
 take(struct lc_forge *f, jv pr, struct lc_forge_pr *out, char *node,
     size_t nn)
 {
 	jv n = lc_jv_get(pr, f->kind == LC_FORGE_GITLAB ? "iid" : "number");
+	const char *url = lc_jv_str(pr, f->kind == LC_FORGE_GITLAB ?
+	    "web_url" : "html_url");
+	const char *id = lc_jv_str(pr, "node_id");
 
 	out->number = jv_get_kind(n) == JV_KIND_NUMBER ?
 	    (long)jv_number_value(n) : 0;
 	jv_free(n);
-	snprintf(out->url, sizeof(out->url), "%s", lc_jv_str(pr,
-	    f->kind == LC_FORGE_GITLAB ? "web_url" : "html_url"));
+	if (strlen(url) >= sizeof(out->url) || (node && strlen(id) >= nn))
+		return lc_error_set(LC_EDATA, "%s: the pull request's %s is "
+		    "longer than %zu bytes", lc_forge_name(f), strlen(url) >=
+		    sizeof(out->url) ? "URL" : "node id", strlen(url) >=
+		    sizeof(out->url) ? sizeof(out->url) - 1 : nn - 1);
+	memcpy(out->url, url, strlen(url) + 1);
 	if (node)
-		snprintf(node, nn, "%s", lc_jv_str(pr, "node_id"));
+		memcpy(node, id, strlen(id) + 1);
+	return 0;
 }
 
 /* The open pull request head -> base: 1 found, 0 none, or an LC_E* code. */
@@ -548,7 +559,7 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			goto out;
 		if (st == 200 && jv_get_kind(j) == JV_KIND_OBJECT &&
 		    strcmp(lc_jv_str(j, "state"), "open") == 0) {
-			take(f, j, pr, node, nn);
+			rc = take(f, j, pr, node, nn);
 			found = 1;
 			goto out;
 		}
@@ -574,15 +585,14 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 				if (strcmp(lc_jv_str(x, "head.ref"), rq->head) ==
 				    0 && strcmp(lc_jv_str(x, "base.ref"),
 				    rq->base) == 0) {
-					take(f, x, pr, node, nn);
+					rc = take(f, x, pr, node, nn);
 					found = 1;
 				}
 				jv_free(x);
 			}
-			if (n < 50)
+			if (rc != 0 || n < 50)
 				break;
 		}
-		rc = 0;
 		goto out;
 	}
 	if ((rc = call(f, "GET", p.data, jv_invalid(), &st, &j)) != 0)
@@ -593,7 +603,7 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	}
 	if (jv_array_length(jv_copy(j)) > 0) {
 		x = jv_array_get(jv_copy(j), 0);
-		take(f, x, pr, node, nn);
+		rc = take(f, x, pr, node, nn);
 		jv_free(x);
 		found = 1;
 	}
@@ -721,10 +731,10 @@ create(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	if (rc != 0)
 		return rc;
 	if (st == 201) {
-		take(f, j, pr, node, nn);
+		rc = take(f, j, pr, node, nn);
 		pr->created = 1;
 		jv_free(j);
-		return 1;
+		return rc != 0 ? rc : 1;
 	}
 	/* Somebody opened it since our lookup: update it instead. */
 	if ((f->kind == LC_FORGE_GITHUB && st == 422) || (f->kind !=
@@ -949,21 +959,41 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 }
 
 int
+lc_forge_pr_find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
+    struct lc_forge_pr *pr)
+{
+	int rc;
+
+	memset(pr, 0, sizeof(*pr));
+	if ((rc = find(f, rq, pr, pr->node, sizeof(pr->node))) < 0)
+		return rc;
+	pr->looked = 1;
+	return 0;
+}
+
+int
 lc_forge_pr_open(struct lc_forge *f, const struct lc_forge_pr_req *rq,
     struct lc_forge_pr *pr)
 {
-	char node[128] = "";
+	char *node = pr->node;
 	jv ids = jv_array();
-	int rc, tries;
+	int rc, tries, looked = pr->looked, number = pr->number != 0;
 
-	memset(pr, 0, sizeof(*pr));
+	if (!looked)
+		memset(pr, 0, sizeof(*pr));
+	pr->looked = 0;
 	if (f->kind == LC_FORGE_GITEA && (rc = gitea_labels(f, rq, &ids)) != 0)
 		goto out;
-	/* Find, else create; a create that finds one after all looks again. */
+	/* Find, else create; a create that finds one after all looks again.
+	 * The first lookup may have been made already, before the push. */
 	for (tries = 0; tries < 2; tries++) {
-		if ((rc = find(f, rq, pr, node, sizeof(node))) < 0 || rc > 0)
+		if (tries == 0 && looked)
+			rc = number;
+		else
+			rc = find(f, rq, pr, node, sizeof(pr->node));
+		if (rc < 0 || rc > 0)
 			break;
-		if ((rc = create(f, rq, pr, node, sizeof(node), ids)) != 0)
+		if ((rc = create(f, rq, pr, node, sizeof(pr->node), ids)) != 0)
 			break;
 	}
 	if (rc < 0)
