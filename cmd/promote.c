@@ -2883,6 +2883,14 @@ open_state(struct state *st, const struct opts *o)
 	if ((rc = lc_git_open(&st->repo, o->branch, &st->branch, o->remote,
 	    &st->remote)) != 0)
 		return rc;
+	/*
+	 * Keep trees of any size in libgit2's object cache (by default only
+	 * those under 4 KB): the directory that holds 1,000 apps (36 KB) is
+	 * then inflated once, not again for each app's path lookup, which
+	 * made planning quadratic in the apps.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+	    (size_t)64 << 20);
 	/* PROMOTE_TOKEN serves the forge's API and git alike. */
 	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
 	    o->token_file, NULL, "PROMOTE_TOKEN")) != 0)
