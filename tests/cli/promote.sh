@@ -759,6 +759,9 @@ run promote -f dev -t staging --rollback
 expect_rc 2
 run promote --semver 'x y' -f dev -t staging
 expect_rc 2
+run promote $(printf -- '--gate true %.0s' $(seq 17)) -f dev -t staging
+expect_rc 2
+expect_err "promote: --gate: at most 16 of them"
 repo "$T"
 cd "$T/w" || exit 1
 run promote --author nobody -f dev -t staging
