@@ -341,7 +341,7 @@ PROMOTE_TOKEN=$TOKEN GH_TOKEN=nope run promote --no-verify-image -f dev -t stagi
 expect_rc 0
 end
 
-begin "--pr asks the forge before it pushes: 401 (6), 500 (7), a hang past --deadline (124) push nothing"
+begin "--pr asks the forge before it pushes: 401 (6), 500 (7), a hang past --deadline (124, also --require-status) push nothing"
 repo "$T"
 stub github "$T"
 cd "$T/w" || exit 1
@@ -378,6 +378,14 @@ GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=m
 GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
 EOF
 requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
+: >"$T/fport.hang"
+GH_TOKEN=$TOKEN run timeout 60 promote --deadline 2s --require-status --no-verify-image -f dev -t staging \
+    --api-url "$API"
+rm "$T/fport.hang"
+expect_rc 124
+expect_err "(the --deadline passed)"
+nopush "--require-status hang"
+: >"$LOG"
 GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
 expect_rc 0
 expect_out_text "app r.example/team/app:v1 -> r.example/team/app:v2 dev -> staging
