@@ -4,6 +4,7 @@
 #include <regex.h>
 #include <sys/wait.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,44 +138,67 @@ struct opts {
 	int reg_https;
 };
 
+/*
+ * Field sizes. A value longer than its field is refused (fit()), never cut:
+ * an app is a directory name (255 bytes on Linux), an image name as long as
+ * a registry host and repository may be, a tag 128 bytes (OCI), a digest
+ * what imgref.h holds (sha256), a path PATH_MAX.
+ */
+#define APP_MAX		256
+#define NAME_MAX_	520
+#define TAG_MAX		130
+#define DIGEST_MAX	80
+#define REF_MAX		(NAME_MAX_ + TAG_MAX + DIGEST_MAX + 2)
+#define PATH_MAX_	4096
+
 /* One image entry promoted in one app. */
 struct change {
-	char app[128], name[256], file[512];
-	char prev[600], next[600];	/* name-or-newName:tag@digest */
-	char tag[130], digest[80];
+	char app[APP_MAX], name[NAME_MAX_], file[PATH_MAX_];
+	char prev[REF_MAX], next[REF_MAX];	/* name-or-newName:tag@digest */
+	char tag[TAG_MAX], digest[DIGEST_MAX];
 	int differs;
 };
 
 /* One target file and its new bytes. */
 struct target {
-	char src[512], dst[512];
-	char app[128];
+	char src[PATH_MAX_], dst[PATH_MAX_];
+	char app[APP_MAX];
 	struct lc_buf before, after;
 	int changed;
 };
 
 /* An image version given on the command line or read back from history. */
 struct given {
-	char app[128];
-	char name[256], tag[130], digest[80];
+	char app[APP_MAX];
+	char name[NAME_MAX_], tag[TAG_MAX], digest[DIGEST_MAX];
+	int seq;		/* the order given in: the later one wins */
 };
 
+/* A --pin-digest result. */
+struct pin {
+	char name[NAME_MAX_], digest[DIGEST_MAX];
+};
+
+/*
+ * The arrays below grow (GROW): 1,000 apps of 3 images, or one overlay with
+ * 500 images, are promoted whole; none is ever cut at a fixed count.
+ */
 struct state {
-	struct given g[64];
-	int ng;
+	struct given *g;
+	int ng, cg;
 	char undone[16][GIT_OID_HEXSZ + 1];	/* --rollback: newest first */
-	int nundone;
-	struct { char name[256], digest[80]; } pin[64];
-	int npin;
+	int nundone;		/* at most --steps, which is 1 to 16 */
+	struct pin *pin;
+	int npin, cpin;
 	git_repository *repo;
 	git_remote *remote;
 	char *branch;
 	struct lc_git_auth auth;
 	git_signature *author, *committer;
-	struct target t[64];
-	int nt;
-	struct change c[256];
-	int nc;
+	struct target *t;
+	int nt, ct;
+	struct change *c;
+	int nc, cc;
 	git_oid source_commit;
 	int have_source;
 	/* --pr: the work branch and the pull request */
@@ -183,6 +207,43 @@ struct state {
 	struct lc_forge_pr pr;
 	int have_pr;
 };
+
+/* Room for one more element in array a of n, capacity cap (doubling). */
+#define GROW(a, n, cap) do {						\
+	if ((n) >= (cap)) {						\
+		(cap) = (cap) ? 2 * (cap) : 16;				\
+		(a) = lc_xrealloc((a), (size_t)(cap) * sizeof(*(a)));	\
+	}								\
+} while (0)
+
+/*
+ * snprintf into out (n bytes) that refuses rather than cuts: a name, tag or
+ * path longer than its field is an error (exit 3) found while planning,
+ * before anything is written.
+ */
+static int __attribute__((format(printf, 4, 5)))
+fit(char *out, size_t n, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (k >= 0 && (size_t)k < n)
+		return 0;
+	return lc_error_set(LC_EDATA, "%s '%.40s...' is longer than %zu bytes; "
+	    "nothing was promoted", what, out, n - 1);
+}
+
+/* A new change, zeroed, at the end of st->c. */
+static struct change *
+new_change(struct state *st)
+{
+	GROW(st->c, st->nc, st->cc);
+	memset(&st->c[st->nc], 0, sizeof(st->c[0]));
+	return &st->c[st->nc++];
+}
 
 static _Noreturn void
 usage(int status)
@@ -301,25 +362,25 @@ usage(int status)
 	exit(status);
 }
 
-/* "overlays/{env}" with env and app put in, into out. */
-static void
+/* "overlays/{env}" with env and app put in, into out (refused if longer). */
+static int
 expand(const char *tmpl, const char *env, const char *app, char *out,
     size_t n)
 {
-	size_t k = 0;
-	const char *p = tmpl, *v;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *p = tmpl;
+	int rc;
 
-	while (*p && k + 1 < n) {
+	while (*p) {
 		if (strncmp(p, "{env}", 5) == 0 || strncmp(p, "{app}", 5) == 0) {
-			v = p[1] == 'e' ? env : app ? app : "";
-			k += (size_t)snprintf(out + k, n - k, "%s", v);
-			if (k >= n)
-				k = n - 1;
+			lc_buf_adds(&b, p[1] == 'e' ? env : app ? app : "");
 			p += 5;
 		} else
-			out[k++] = *p++;
+			lc_buf_addc(&b, *p++);
 	}
-	out[k] = '\0';
+	rc = fit(out, n, "the path", "%s", b.data ? b.data : "");
+	lc_buf_release(&b);
+	return rc;
 }
 
 /* The blob at path in tree into b; LC_ENOTFOUND when there is none. */
@@ -352,7 +413,8 @@ find_kustomization(git_repository *repo, git_tree *tree, const char *dir,
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		snprintf(path, n, "%s/%s", dir, names[i]);
+		if (fit(path, n, "the path", "%s/%s", dir, names[i]) != 0)
+			return LC_EDATA;
 		b->len = 0;
 		if (read_path(repo, tree, path, b) == 0)
 			return 0;
@@ -361,12 +423,39 @@ find_kustomization(git_repository *repo, git_tree *tree, const char *dir,
 	    "(check --path and the environment names)", dir);
 }
 
-/* Apps: the directory names at the {app} position that match a --app glob. */
+/* A list of names (apps), each its own heap string. */
+struct names {
+	char **v;
+	int n, cap;
+};
+
+static void
+names_add(struct names *l, const char *s, size_t len)
+{
+	GROW(l->v, l->n, l->cap);
+	l->v[l->n++] = lc_xstrndup(s, len);
+}
+
+static void
+names_release(struct names *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Apps: the directory names at the {app} position that match a --app glob,
+ * appended to apps (all of them: there is no cap). Returns how many.
+ */
 static int
 list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
-    char apps[][128], int max)
+    struct names *apps)
 {
-	char prefix[512];
+	char prefix[PATH_MAX_];
 	const char *at = strstr(o->path, "{app}");
 	git_tree_entry *e = NULL;
 	git_tree *sub = NULL;
@@ -376,7 +465,9 @@ list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
 	if (at == NULL)
 		return lc_error_set(LC_EUSAGE, "--app needs {app} in --path "
 		    "(for example apps/{app}/overlays/{env})");
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)(at - o->path), o->path);
+	if (fit(prefix, sizeof(prefix), "--path", "%.*s", (int)(at - o->path),
+	    o->path) != 0)
+		return LC_EDATA;
 	k = strlen(prefix);
 	if (k && prefix[k - 1] == '/')
 		prefix[--k] = '\0';
@@ -388,20 +479,30 @@ list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
 		return lc_error_set(LC_ENOTFOUND, "%s: no such directory", prefix);
 	}
 	git_tree_entry_free(e);
-	for (i = 0; i < git_tree_entrycount(sub) && n < max; i++) {
+	for (i = 0; i < git_tree_entrycount(sub); i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(sub, i);
+		const char *name = git_tree_entry_name(te);
 
 		if (git_tree_entry_type(te) != GIT_OBJECT_TREE)
 			continue;
 		for (j = 0; j < o->napps; j++)
-			if (fnmatch(o->apps[j], git_tree_entry_name(te), 0) == 0) {
-				snprintf(apps[n++], 128, "%s",
-				    git_tree_entry_name(te));
+			if (fnmatch(o->apps[j], name, 0) == 0) {
+				if (strlen(name) >= APP_MAX) {
+					n = lc_error_set(LC_EDATA, "app '%.40s...' "
+					    "is longer than %d bytes", name,
+					    APP_MAX - 1);
+					goto out;
+				}
+				names_add(apps, name, strlen(name));
+				n++;
 				break;
 			}
 	}
+out:
 	if (sub != tree)
 		git_tree_free(sub);
+	if (n < 0)
+		return n;
 	if (n == 0)
 		return lc_error_set(LC_ENOTFOUND, "no app under %s matches "
 		    "--app", prefix[0] ? prefix : ".");
@@ -411,11 +512,26 @@ list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
 /* ---- the kustomization edit -------------------------------------------- */
 
 struct img {
-	char name[256], new_name[256], tag[130], digest[80];
+	char name[NAME_MAX_], new_name[NAME_MAX_], tag[TAG_MAX];
+	char digest[DIGEST_MAX];
 	uint32_t node, tag_node, digest_node, name_node;
 };
 
-static void
+/* A growing list of images (an overlay may have hundreds). */
+struct imgs {
+	struct img *im;
+	int n, cap;
+};
+
+static struct img *
+imgs_new(struct imgs *l)
+{
+	GROW(l->im, l->n, l->cap);
+	memset(&l->im[l->n], 0, sizeof(l->im[0]));
+	return &l->im[l->n++];
+}
+
+static int
 scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
     uint32_t *node)
 {
@@ -428,47 +544,52 @@ scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
 	if (node)
 		*node = 0;
 	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_ynode_is_null(d, v))
-		return;
+		return 0;
 	s = lc_ynode_value(d, v, &len);
-	snprintf(out, n, "%.*s", (int)len, s);
 	if (node)
 		*node = v;
+	return fit(out, n, key, "%.*s", (int)len, s);
 }
 
-/* The images: entries of the document (max of them). */
+/* The images: entries of the document, every one, into l. */
 static int
-images_of(struct lc_ydoc *d, struct img *im, int max)
+images_of(struct lc_ydoc *d, struct imgs *l)
 {
+	struct img *im;
 	uint32_t seq, it;
-	int n = 0, merged;
+	int merged, rc;
 
+	l->n = 0;
 	if (d->root == 0 || LC_YN(d, d->root)->type != LC_YMAP)
 		return 0;
 	seq = lc_ymap_get(d, d->root, "images", 6, &merged);
 	if (seq == 0 || LC_YN(d, seq)->type != LC_YSEQ)
 		return 0;
-	for (it = LC_YN(d, seq)->first; it && n < max; it = LC_YN(d, it)->next) {
+	for (it = LC_YN(d, seq)->first; it; it = LC_YN(d, it)->next) {
 		if (LC_YN(d, it)->type != LC_YMAP)
 			continue;
-		memset(&im[n], 0, sizeof(im[n]));
-		scalar(d, it, "name", im[n].name, sizeof(im[n].name), NULL);
-		if (!im[n].name[0])
+		im = imgs_new(l);
+		if ((rc = scalar(d, it, "name", im->name, sizeof(im->name),
+		    NULL)) != 0)
+			return rc;
+		if (!im->name[0]) {
+			l->n--;
 			continue;
-		scalar(d, it, "newName", im[n].new_name, sizeof(im[n].new_name),
-		    &im[n].name_node);
-		scalar(d, it, "newTag", im[n].tag, sizeof(im[n].tag),
-		    &im[n].tag_node);
-		scalar(d, it, "digest", im[n].digest, sizeof(im[n].digest),
-		    &im[n].digest_node);
-		im[n].node = it;
-		n++;
+		}
+		if ((rc = scalar(d, it, "newName", im->new_name,
+		    sizeof(im->new_name), &im->name_node)) != 0 ||
+		    (rc = scalar(d, it, "newTag", im->tag, sizeof(im->tag),
+		    &im->tag_node)) != 0 ||
+		    (rc = scalar(d, it, "digest", im->digest, sizeof(im->digest),
+		    &im->digest_node)) != 0)
+			return rc;
+		im->node = it;
 	}
-	return n;
+	return 0;
 }
 
 struct src_ctx {
-	struct img im[64];
-	int n;
+	struct imgs l;
 };
 
 static int
@@ -476,9 +597,7 @@ read_src(struct lc_ydoc *d, void *arg)
 {
 	struct src_ctx *c = arg;
 
-	if (d->index == 0)
-		c->n = images_of(d, c->im, 64);
-	return 0;
+	return d->index == 0 ? images_of(d, &c->l) : 0;
 }
 
 struct dst_ctx {
@@ -540,46 +659,75 @@ pinned(const struct state *st, const char *name)
 {
 	int i;
 
-	for (i = 0; i < st->npin; i++)
+	for (i = 0; i < st->npin; i++)	/* few: one per image verified */
 		if (strcmp(st->pin[i].name, name) == 0)
 			return st->pin[i].digest;
 	return "";
+}
+
+/* Order of images by name, for bsearch. */
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct img *)a)->name,
+	    ((const struct img *)b)->name);
+}
+
+/* By name, then in the order of the document (the first one wins). */
+static int
+by_name_node(const void *a, const void *b)
+{
+	const struct img *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->node < y->node ? -1 : x->node > y->node;
 }
 
 static int
 edit_dst(struct lc_ydoc *d, void *arg)
 {
 	struct dst_ctx *c = arg;
-	struct img dim[64];
+	struct imgs dl = { NULL, 0, 0 };
+	struct img *dim, *hit;
 	struct change *ch;
 	int n, i, j, rc, edits = 0;
 
 	if (d->index != 0)
 		return 0;
-	n = images_of(d, dim, 64);
-	for (i = 0; i < c->src->n; i++) {
-		const struct img *s = &c->src->im[i];
+	if ((rc = images_of(d, &dl)) != 0)
+		goto out;
+	dim = dl.im;
+	n = dl.n;
+	/* Sorted, so an overlay of many images is not searched per image. */
+	if (n > 1)
+		qsort(dim, (size_t)n, sizeof(dim[0]), by_name_node);
+	for (i = 0; i < c->src->l.n; i++) {
+		const struct img *s = &c->src->l.im[i];
 		const char *dg = s->digest[0] ? s->digest : pinned(c->st,
 		    s->name);
 
 		if (!wanted(c->o, s->name) || (!s->tag[0] && !s->digest[0]))
 			continue;
-		for (j = 0; j < n && strcmp(dim[j].name, s->name) != 0; j++)
-			;
-		if (j == n) {
+		/* The first entry of that name, as a linear search found. */
+		hit = bsearch(s, dim, (size_t)n, sizeof(dim[0]), by_name);
+		if (hit == NULL) {
 			c->missing = 1;
-			return lc_error_set(LC_ENOTFOUND, "%s: no images entry "
+			rc = lc_error_set(LC_ENOTFOUND, "%s: no images entry "
 			    "named '%s' to promote into", c->file, s->name);
+			goto out;
 		}
-		if (c->st->nc == (int)(sizeof(c->st->c) / sizeof(c->st->c[0])))
-			return lc_error_set(LC_EUSAGE, "too many images");
-		ch = &c->st->c[c->st->nc++];
-		memset(ch, 0, sizeof(*ch));
-		snprintf(ch->app, sizeof(ch->app), "%s", c->app ? c->app : "");
-		snprintf(ch->name, sizeof(ch->name), "%s", s->name);
-		snprintf(ch->file, sizeof(ch->file), "%s", c->file);
-		snprintf(ch->tag, sizeof(ch->tag), "%s", s->tag);
-		snprintf(ch->digest, sizeof(ch->digest), "%s", dg);
+		for (j = (int)(hit - dim); j > 0 && strcmp(dim[j - 1].name,
+		    s->name) == 0; j--)
+			;
+		ch = new_change(c->st);
+		memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app :
+		    "") + 1);
+		memcpy(ch->name, s->name, sizeof(ch->name));
+		memcpy(ch->tag, s->tag, sizeof(ch->tag));
+		memcpy(ch->digest, dg, strlen(dg) + 1);
+		if ((rc = fit(ch->file, sizeof(ch->file), "the path", "%s",
+		    c->file)) != 0)
+			goto out;
 		/* The target keeps its own newName (per-env registries),
 		 * unless --with-name. */
 		ref_text(&dim[j], dim[j].tag, dim[j].digest, ch->prev,
@@ -592,16 +740,19 @@ edit_dst(struct lc_ydoc *d, void *arg)
 		if (c->o->with_name && strcmp(dim[j].new_name, s->new_name) != 0 &&
 		    (rc = put(d, dim[j].node, dim[j].name_node, "newName",
 		    s->new_name)) != 0)
-			return rc;
+			goto out;
 		if (strcmp(dim[j].tag, s->tag) != 0 && (rc = put(d, dim[j].node,
 		    dim[j].tag_node, "newTag", s->tag)) != 0)
-			return rc;
+			goto out;
 		if (strcmp(dim[j].digest, dg) != 0 && (rc = put(d,
 		    dim[j].node, dim[j].digest_node, "digest", dg)) != 0)
-			return rc;
+			goto out;
 		edits++;
 	}
-	return edits ? lc_ydoc_commit(d) : 0;
+	rc = edits ? lc_ydoc_commit(d) : 0;
+out:
+	free(dl.im);
+	return rc;
 }
 
 /* ---- the Helm values edit ---------------------------------------------- */
@@ -619,7 +770,7 @@ query(const struct lc_yexpr *e, struct lc_ydoc *d, char *out, size_t n)
 	if ((rc = lc_yexpr_eval(e, d, &env, &b, &whole)) == 0 && b.data &&
 	    !env.last_falsy) {
 		b.data[strcspn(b.data, "\n")] = '\0';
-		snprintf(out, n, "%s", b.data);
+		rc = fit(out, n, "the value", "%s", b.data);
 	}
 	lc_buf_release(&b);
 	return rc;
@@ -659,9 +810,10 @@ helm_read(struct lc_ydoc *d, void *arg)
 	if (d->index != 0)
 		return 0;
 	for (i = 0; i < o->nkeys; i++) {
-		im = &h->sc->im[h->sc->n];
-		memset(im, 0, sizeof(*im));
-		snprintf(im->name, sizeof(im->name), "%s", o->keys[i]);
+		im = imgs_new(&h->sc->l);
+		if ((rc = fit(im->name, sizeof(im->name), "--key", "%s",
+		    o->keys[i])) != 0)
+			return rc;
 		if ((rc = query(o->q_key[i], d, im->tag, sizeof(im->tag))) != 0)
 			return rc;
 		if (i < o->ndigest_keys && (rc = query(o->q_digest[i], d,
@@ -670,7 +822,6 @@ helm_read(struct lc_ydoc *d, void *arg)
 		if (!im->tag[0] && !im->digest[0])
 			return lc_error_set(LC_ENOTFOUND, "%s: %s has no value",
 			    h->file, o->keys[i]);
-		h->sc->n++;
 	}
 	return 0;
 }
@@ -680,15 +831,15 @@ helm_edit(struct lc_ydoc *d, void *arg)
 {
 	struct dst_ctx *c = arg;
 	const struct opts *o = c->o;
-	char tag[130], digest[80], repo[256];
+	char tag[TAG_MAX], digest[DIGEST_MAX], repo[NAME_MAX_];
 	struct change *ch;
 	struct img cur;
 	int i, k, rc;
 
 	if (d->index != 0)
 		return 0;
-	for (i = 0; i < c->src->n; i++) {
-		const struct img *s = &c->src->im[i];
+	for (i = 0; i < c->src->l.n; i++) {
+		const struct img *s = &c->src->l.im[i];
 		const char *dg = s->digest[0] ? s->digest : pinned(c->st,
 		    s->name);
 
@@ -708,16 +859,17 @@ helm_edit(struct lc_ydoc *d, void *arg)
 		if (k < o->nrepo_keys && (rc = query(o->q_repo[k], d, repo,
 		    sizeof(repo))) != 0)
 			return rc;
-		ch = &c->st->c[c->st->nc++];
-		memset(ch, 0, sizeof(*ch));
-		snprintf(ch->app, sizeof(ch->app), "%s", c->app ? c->app : "");
-		snprintf(ch->name, sizeof(ch->name), "%s", s->name);
-		snprintf(ch->file, sizeof(ch->file), "%s", c->file);
-		snprintf(ch->tag, sizeof(ch->tag), "%s", s->tag);
-		snprintf(ch->digest, sizeof(ch->digest), "%s", dg);
+		ch = new_change(c->st);
+		memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app :
+		    "") + 1);
+		memcpy(ch->name, s->name, sizeof(ch->name));
+		memcpy(ch->tag, s->tag, sizeof(ch->tag));
+		memcpy(ch->digest, dg, strlen(dg) + 1);
+		if ((rc = fit(ch->file, sizeof(ch->file), "the path", "%s",
+		    c->file)) != 0)
+			return rc;
 		memset(&cur, 0, sizeof(cur));
-		snprintf(cur.name, sizeof(cur.name), "%s", repo[0] ? repo :
-		    s->name);
+		memcpy(cur.name, repo[0] ? repo : s->name, sizeof(cur.name));
 		ref_text(&cur, tag, digest, ch->prev, sizeof(ch->prev));
 		ref_text(&cur, s->tag, k < o->ndigest_keys ? dg : "", ch->next,
 		    sizeof(ch->next));
@@ -782,8 +934,11 @@ struct raw_ctx {
 static int
 raw_ref(const char *v, size_t n, struct lc_imgref *r, char *repo, size_t rn)
 {
-	char buf[700];
+	char buf[REF_MAX];
 
+	/* Longer than any reference imgref takes: not an image. */
+	if (n >= sizeof(buf))
+		return -1;
 	snprintf(buf, sizeof(buf), "%.*s", (int)n, v);
 	if (lc_imgref_parse(r, buf, 1) != 0) {
 		lc_error_clear();
@@ -800,7 +955,7 @@ raw_doc(struct lc_ydoc *d, void *arg)
 	struct raw_ctx *c = arg;
 	struct state *st = c->st;
 	struct lc_imgref r;
-	char repo[600], val[800];
+	char repo[REF_MAX], val[REF_MAX];
 	const char *v, *k;
 	size_t vn, kn;
 	uint32_t i, key;
@@ -817,6 +972,7 @@ raw_doc(struct lc_ydoc *d, void *arg)
 		if (raw_ref(v, vn, &r, repo, sizeof(repo)) != 0)
 			continue;
 		if (!c->edit) {
+			/* Few: the images of a set of manifests, not apps. */
 			for (g = 0; g < st->ng && strcmp(st->g[g].name, repo); g++)
 				;
 			if (g < st->ng) {
@@ -827,45 +983,42 @@ raw_doc(struct lc_ydoc *d, void *arg)
 					    c->file, repo, st->g[g].tag, r.tag);
 				continue;
 			}
-			if (st->ng == 64 || !wanted(c->o, repo))
+			if (!wanted(c->o, repo))
 				continue;
+			GROW(st->g, st->ng, st->cg);
 			memset(&st->g[st->ng], 0, sizeof(st->g[0]));
-			snprintf(st->g[st->ng].name, sizeof(st->g[0].name), "%.255s",
-			    repo);
-			snprintf(st->g[st->ng].tag, sizeof(st->g[0].tag), "%s",
-			    r.tag);
-			snprintf(st->g[st->ng].digest, sizeof(st->g[0].digest), "%s",
-			    r.digest);
+			st->g[st->ng].seq = st->ng;
+			if ((rc = fit(st->g[st->ng].name, sizeof(st->g[0].name),
+			    "the image", "%s", repo)) != 0)
+				return rc;
+			memcpy(st->g[st->ng].tag, r.tag, strlen(r.tag) + 1);
+			memcpy(st->g[st->ng].digest, r.digest, strlen(r.digest) +
+			    1);
 			st->ng++;
 			continue;
 		}
 		for (g = 0; g < st->ng && strcmp(st->g[g].name, repo); g++)
 			;
-		if (g == st->ng || st->nc == 256)
+		if (g == st->ng)
 			continue;
 		{
-			struct change *ch = &st->c[st->nc++];
 			const char *dg = st->g[g].digest[0] ? st->g[g].digest :
 			    pinned(st, repo);
+			struct change *ch = new_change(st);
 			struct lc_ylit lit;
 
-			memset(ch, 0, sizeof(*ch));
-			snprintf(ch->name, sizeof(ch->name), "%.255s", repo);
-			{
-				size_t l = strlen(c->file);
-
-				if (l >= sizeof(ch->file))
-					l = sizeof(ch->file) - 1;
-				memmove(ch->file, c->file, l);
-				ch->file[l] = '\0';
-			}
+			memcpy(ch->name, st->g[g].name, sizeof(ch->name));
+			if ((rc = fit(ch->file, sizeof(ch->file), "the path",
+			    "%s", c->file)) != 0)
+				return rc;
 			memcpy(ch->tag, st->g[g].tag, sizeof(ch->tag));
-			snprintf(ch->digest, sizeof(ch->digest), "%.79s", dg);
+			memcpy(ch->digest, dg, strlen(dg) + 1);
 			snprintf(ch->prev, sizeof(ch->prev), "%.*s", (int)vn, v);
-			snprintf(val, sizeof(val), "%s%s%s%s%s", repo,
-			    st->g[g].tag[0] ? ":" : "", st->g[g].tag, *dg ? "@" :
-			    "", dg);
-			snprintf(ch->next, sizeof(ch->next), "%.599s", val);
+			if ((rc = fit(val, sizeof(val), "the image", "%s%s%s%s%s",
+			    repo, st->g[g].tag[0] ? ":" : "", st->g[g].tag, *dg ?
+			    "@" : "", dg)) != 0)
+				return rc;
+			memcpy(ch->next, val, sizeof(ch->next));
 			ch->differs = strcmp(ch->prev, ch->next) != 0;
 			if (!ch->differs)
 				continue;
@@ -886,8 +1039,7 @@ raw_doc(struct lc_ydoc *d, void *arg)
 }
 
 struct walk_ctx {
-	char files[64][512];
-	int n;
+	struct names files;
 	const char *dir;
 };
 
@@ -895,15 +1047,18 @@ static int
 collect_yaml(const char *root, const git_tree_entry *e, void *arg)
 {
 	struct walk_ctx *w = arg;
+	struct lc_buf b = LC_BUF_INIT;
 	const char *name = git_tree_entry_name(e);
 	size_t n = strlen(name);
 
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || w->n == 64)
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return 0;
 	if ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 &&
-	    strcmp(name + n - 4, ".yml") == 0))
-		snprintf(w->files[w->n++], sizeof(w->files[0]), "%s/%s%s",
-		    w->dir, root, name);
+	    strcmp(name + n - 4, ".yml") == 0)) {
+		lc_buf_printf(&b, "%s/%s%s", w->dir, root, name);
+		names_add(&w->files, b.data, b.len);
+		lc_buf_release(&b);
+	}
 	return 0;
 }
 
@@ -916,7 +1071,7 @@ yaml_files(git_repository *repo, git_tree *tree, const char *dir,
 	git_tree *sub = NULL;
 	int rc;
 
-	w->n = 0;
+	names_release(&w->files);
 	w->dir = dir;
 	if (git_tree_entry_bypath(&e, tree, dir) != 0 ||
 	    git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
@@ -937,22 +1092,23 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 	struct lc_buf b = LC_BUF_INIT;
 	struct lc_yout out = LC_YOUT_INIT;
 	struct raw_ctx c;
-	char dir[512];
+	char dir[PATH_MAX_];
 	int i, rc;
 
 	memset(&c, 0, sizeof(c));
+	memset(&w, 0, sizeof(w));
 	c.st = st;
 	c.o = o;
 	if (o->from) {
 		st->ng = 0;
-		expand(o->path, o->from, NULL, dir, sizeof(dir));
-		if ((rc = yaml_files(st->repo, tree, dir, &w)) != 0)
-			return rc;
-		for (i = 0; i < w.n; i++) {
+		if ((rc = expand(o->path, o->from, NULL, dir, sizeof(dir))) != 0 ||
+		    (rc = yaml_files(st->repo, tree, dir, &w)) != 0)
+			goto out;
+		for (i = 0; i < w.files.n; i++) {
 			b.len = 0;
-			c.file = w.files[i];
-			if ((rc = read_path(st->repo, tree, w.files[i], &b)) != 0 ||
-			    (rc = lc_yaml_stream(w.files[i], b.data ? b.data : "",
+			c.file = w.files.v[i];
+			if ((rc = read_path(st->repo, tree, c.file, &b)) != 0 ||
+			    (rc = lc_yaml_stream(c.file, b.data ? b.data : "",
 			    b.len, raw_doc, &c, NULL)) != 0)
 				goto out;
 		}
@@ -962,15 +1118,19 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 			goto out;
 		}
 	}
-	expand(o->path, o->to, NULL, dir, sizeof(dir));
-	if ((rc = yaml_files(st->repo, tree, dir, &w)) != 0)
+	if ((rc = expand(o->path, o->to, NULL, dir, sizeof(dir))) != 0 ||
+	    (rc = yaml_files(st->repo, tree, dir, &w)) != 0)
 		goto out;
 	c.edit = 1;
-	for (i = 0; i < w.n && st->nt < 64; i++) {
-		struct target *t = &st->t[st->nt];
+	for (i = 0; i < w.files.n; i++) {
+		struct target *t;
 
+		GROW(st->t, st->nt, st->ct);
+		t = &st->t[st->nt];
 		memset(t, 0, sizeof(*t));
-		snprintf(t->dst, sizeof(t->dst), "%s", w.files[i]);
+		if ((rc = fit(t->dst, sizeof(t->dst), "the path", "%s",
+		    w.files.v[i])) != 0)
+			goto out;
 		c.file = t->dst;
 		if ((rc = read_path(st->repo, tree, t->dst, &t->before)) != 0)
 			goto out;
@@ -984,9 +1144,26 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 	}
 	rc = 0;
 out:
+	names_release(&w.files);
 	lc_yout_release(&out);
 	lc_buf_release(&b);
 	return rc;
+}
+
+/* The first of st->g (sorted by app) for app, or st->ng. */
+static int
+first_given(const struct state *st, const char *app)
+{
+	int lo = 0, hi = st->ng, m;
+
+	while (lo < hi) {
+		m = lo + (hi - lo) / 2;
+		if (strcmp(st->g[m].app, app) < 0)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
 }
 
 /* Compute every target's new bytes from the tree of commit tip. */
@@ -995,13 +1172,17 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	char apps[64][128], dir[512];
+	char dir[PATH_MAX_];
+	struct names apps = { NULL, 0, 0 };
+	int *run = NULL;	/* --set/--rollback: app a's st->g from run[a] */
 	struct lc_buf src = LC_BUF_INIT;
 	struct lc_yout out = LC_YOUT_INIT;
 	struct src_ctx sc;
 	struct dst_ctx dc;
+	struct target *t = NULL;
 	int napps = 1, a, rc;
 
+	memset(&sc, 0, sizeof(sc));
 	/* Planned again on every attempt: drop the last attempt's bytes. */
 	for (a = 0; a < st->nt; a++) {
 		lc_buf_release(&st->t[a].before);
@@ -1017,37 +1198,38 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		rc = plan_raw(st, o, tree);
 		goto out;
 	}
-	if (o->napps && (napps = list_apps(st->repo, tree, o, apps, 64)) < 0) {
+	if (o->napps && (napps = list_apps(st->repo, tree, o, &apps)) < 0) {
 		rc = napps;
 		goto out;
 	}
 	if (!o->from && !o->napps) {
-		/* --set/--rollback: the apps the given versions name. */
-		int g, k;
+		/*
+		 * --set/--rollback: the apps the given versions name. st->g is
+		 * sorted by app (settle_given), so each app is one run of it.
+		 */
+		int g;
 
-		napps = 0;
-		for (g = 0; g < st->ng; g++) {
-			for (k = 0; k < napps && strcmp(apps[k], st->g[g].app); k++)
-				;
-			if (k == napps && napps < 64)
-				snprintf(apps[napps++], 128, "%.127s",
-				    st->g[g].app);
-		}
-		if (napps == 1 && apps[0][0] == '\0')
-			napps = 1;
+		run = lc_xmalloc(((size_t)st->ng + 1) * sizeof(*run));
+		for (napps = 0, g = 0; g < st->ng; g++)
+			if (g == 0 || strcmp(st->g[g - 1].app, st->g[g].app) != 0)
+				run[napps++] = g;
+		run[napps] = st->ng;
 	}
 	for (a = 0; a < napps; a++) {
-		struct target *t = &st->t[st->nt];
-		const char *app = o->napps || (!o->from && apps[a][0]) ? apps[a] :
-		    NULL;
+		const char *app = o->napps ? apps.v[a] : run &&
+		    st->g[run[a]].app[0] ? st->g[run[a]].app : NULL;
 
+		GROW(st->t, st->nt, st->ct);
+		t = &st->t[st->nt];
 		memset(t, 0, sizeof(*t));
-		snprintf(t->app, sizeof(t->app), "%.127s", app ? app : "");
-		memset(&sc, 0, sizeof(sc));
+		memcpy(t->app, app ? app : "", strlen(app ? app : "") + 1);
+		sc.l.n = 0;
 		if (o->from && o->nkeys) {
 			struct helm_src hs = { o, &sc, t->src };
 
-			expand(o->path, o->from, app, t->src, sizeof(t->src));
+			if ((rc = expand(o->path, o->from, app, t->src,
+			    sizeof(t->src))) != 0)
+				goto out;
 			src.len = 0;
 			if (read_path(st->repo, tree, t->src, &src) != 0) {
 				rc = lc_error_set(LC_ENOTFOUND, "%s: no such file "
@@ -1058,7 +1240,9 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 			    src.len, helm_read, &hs, NULL)) != 0)
 				goto out;
 		} else if (o->from) {
-			expand(o->path, o->from, app, dir, sizeof(dir));
+			if ((rc = expand(o->path, o->from, app, dir,
+			    sizeof(dir))) != 0)
+				goto out;
 			src.len = 0;
 			if ((rc = find_kustomization(st->repo, tree, dir, t->src,
 			    sizeof(t->src), &src)) != 0)
@@ -1067,37 +1251,40 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 			    src.len, read_src, &sc, NULL)) != 0)
 				goto out;
 		} else {
-			int g;
+			int g = run ? run[a] : first_given(st, app ? app : "");
 
-			for (g = 0; g < st->ng && sc.n < 64; g++) {
-				if (strcmp(st->g[g].app, app ? app : "") != 0)
-					continue;
-				memset(&sc.im[sc.n], 0, sizeof(sc.im[0]));
-				snprintf(sc.im[sc.n].name, sizeof(sc.im[0].name),
-				    "%s", st->g[g].name);
-				snprintf(sc.im[sc.n].tag, sizeof(sc.im[0].tag),
-				    "%s", st->g[g].tag);
-				snprintf(sc.im[sc.n].digest, sizeof(sc.im[0].digest),
-				    "%s", st->g[g].digest);
-				sc.n++;
+			for (; g < st->ng && strcmp(st->g[g].app, app ? app : "")
+			    == 0; g++) {
+				struct img *im = imgs_new(&sc.l);
+
+				memcpy(im->name, st->g[g].name, sizeof(im->name));
+				memcpy(im->tag, st->g[g].tag, sizeof(im->tag));
+				memcpy(im->digest, st->g[g].digest,
+				    sizeof(im->digest));
 			}
-			if (sc.n == 0)
+			if (sc.l.n == 0) {
+				t = NULL;	/* --app matched one not given */
 				continue;
+			}
 		}
 		if (o->nkeys) {
-			expand(o->path, o->to, app, t->dst, sizeof(t->dst));
+			if ((rc = expand(o->path, o->to, app, t->dst,
+			    sizeof(t->dst))) != 0)
+				goto out;
 			if (read_path(st->repo, tree, t->dst, &t->before) != 0) {
 				rc = lc_error_set(LC_ENOTFOUND, "%s: no such file "
 				    "(check --path)", t->dst);
 				goto out;
 			}
 		} else {
-			expand(o->path, o->to, app, dir, sizeof(dir));
+			if ((rc = expand(o->path, o->to, app, dir,
+			    sizeof(dir))) != 0)
+				goto out;
 			if ((rc = find_kustomization(st->repo, tree, dir, t->dst,
 			    sizeof(t->dst), &t->before)) != 0)
 				goto out;
 		}
-		if (sc.n == 0) {
+		if (sc.l.n == 0) {
 			rc = lc_error_set(LC_ENOTFOUND, "%s: no images: entries "
 			    "to promote (is the version set in base/?)", t->src);
 			goto out;
@@ -1116,9 +1303,18 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		lc_yout_join(&out, &t->after);
 		t->changed = out.changed;
 		st->nt++;
+		t = NULL;
 	}
 	rc = 0;
 out:
+	if (t != NULL) {
+		/* The one being planned when it failed: not counted in nt. */
+		lc_buf_release(&t->before);
+		lc_buf_release(&t->after);
+	}
+	free(sc.l.im);
+	free(run);
+	names_release(&apps);
 	lc_yout_release(&out);
 	lc_buf_release(&src);
 	git_tree_free(tree);
@@ -1182,13 +1378,16 @@ verify(const struct state *st, const struct opts *o)
 			    c->file, c->next, d.digest);
 		lc_log_info("%s: %s is in the registry (%s)", c->file, c->next,
 		    d.digest);
-		if (o->pin && !c->digest[0] && ((struct state *)st)->npin < 64) {
+		if (o->pin && !c->digest[0]) {
 			struct state *w = (struct state *)st;
 
-			snprintf(w->pin[w->npin].name, sizeof(w->pin[0].name), "%s",
-			    c->name);
-			snprintf(w->pin[w->npin].digest, sizeof(w->pin[0].digest),
-			    "%s", d.digest);
+			GROW(w->pin, w->npin, w->cpin);
+			memcpy(w->pin[w->npin].name, c->name,
+			    sizeof(w->pin[0].name));
+			if ((rc = fit(w->pin[w->npin].digest,
+			    sizeof(w->pin[0].digest), "the digest", "%s",
+			    d.digest)) != 0)
+				return rc;
 			w->npin++;
 		}
 	}
@@ -1202,6 +1401,7 @@ platform_is(const char *want, const char *os, const char *arch,
 {
 	char w[128], *a, *v;
 
+	/* --platform is at most 127 bytes (checked in main). */
 	snprintf(w, sizeof(w), "%s", want);
 	if ((a = strchr(w, '/')) == NULL)
 		return 0;
@@ -1256,14 +1456,14 @@ platforms(struct lc_registry *r, const struct opts *o, const char *repo,
 	} else
 		goto out;
 	for (k = 0; rc == 0 && k < o->nplatforms; k++) {
-		char list[1024], *tok, *save = NULL;
+		char *list, *tok, *save = NULL;
 
-		snprintf(list, sizeof(list), "%s", have.data ? have.data : "");
+		/* A copy to cut up: an index may list many platforms. */
+		list = lc_xstrndup(have.data ? have.data : "", have.len);
 		for (hit = 0, tok = strtok_r(list, " ", &save); tok && !hit;
 		    tok = strtok_r(NULL, " ", &save)) {
-			char t[128], *a, *v;
+			char *t = tok, *a, *v;
 
-			snprintf(t, sizeof(t), "%s", tok);
 			a = strchr(t, '/');
 			if (a == NULL)
 				continue;
@@ -1273,6 +1473,7 @@ platforms(struct lc_registry *r, const struct opts *o, const char *repo,
 				*v++ = '\0';
 			hit = platform_is(o->platforms[k], t, a, v ? v : "");
 		}
+		free(list);
 		if (!hit)
 			rc = lc_error_set(LC_ENO, "%s: %s has no %s image (it has: "
 			    "%s); nothing was promoted", c->file, c->next,
@@ -1359,11 +1560,15 @@ given_ref(struct given *g, const char *ref)
 	struct lc_imgref r;
 
 	if (*ref == '@') {
-		snprintf(g->digest, sizeof(g->digest), "%.79s", ref + 1);
+		if (strlen(ref + 1) >= sizeof(g->digest))
+			return -1;
+		snprintf(g->digest, sizeof(g->digest), "%s", ref + 1);
 		return strncmp(g->digest, "sha256:", 7) == 0 ? 0 : -1;
 	}
 	if (strpbrk(ref, "/:@") == NULL) {
-		snprintf(g->tag, sizeof(g->tag), "%.129s", ref);
+		if (strlen(ref) >= sizeof(g->tag))
+			return -1;
+		snprintf(g->tag, sizeof(g->tag), "%s", ref);
 		return lc_imgref_valid_tag(ref) ? 0 : -1;
 	}
 	if (lc_imgref_parse(&r, ref, 1) != 0) {
@@ -1375,38 +1580,89 @@ given_ref(struct given *g, const char *ref)
 	return 0;
 }
 
-/* "[app/]name=ref" into a given version. */
+/*
+ * "[app/]name=ref" into a given version, appended; settle_given() then
+ * keeps the later of two for one image. -1 when spec is not that (or a part
+ * is longer than its field).
+ */
 static int
 add_given(struct state *st, const char *spec, int raw)
 {
 	const char *eq = strchr(spec, '='), *slash;
 	struct given *g;
-	char ref[700];
-	int i;
 
-	if (eq == NULL || eq == spec || st->ng == 64)
+	if (eq == NULL || eq == spec || strlen(eq + 1) >= REF_MAX)
 		return -1;
+	GROW(st->g, st->ng, st->cg);
 	g = &st->g[st->ng];
 	memset(g, 0, sizeof(*g));
+	g->seq = st->ng;
 	/* With --raw the name is the repository, slashes and all. */
 	slash = raw ? NULL : memchr(spec, '/', (size_t)(eq - spec));
 	if (slash) {
-		snprintf(g->app, sizeof(g->app), "%.*s", (int)(slash - spec), spec);
+		if ((size_t)(slash - spec) >= sizeof(g->app))
+			return -1;
+		memcpy(g->app, spec, (size_t)(slash - spec));
 		spec = slash + 1;
 	}
-	snprintf(g->name, sizeof(g->name), "%.*s", (int)(eq - spec), spec);
-	snprintf(ref, sizeof(ref), "%s", eq + 1);
-	if (given_ref(g, ref) != 0)
+	if ((size_t)(eq - spec) >= sizeof(g->name))
 		return -1;
-	/* Given again (an older promotion, --steps): the later word wins. */
-	for (i = 0; i < st->ng; i++)
-		if (strcmp(st->g[i].app, g->app) == 0 &&
-		    strcmp(st->g[i].name, g->name) == 0) {
-			st->g[i] = *g;
-			return 0;
-		}
+	memcpy(g->name, spec, (size_t)(eq - spec));
+	if (given_ref(g, eq + 1) != 0)
+		return -1;
 	st->ng++;
 	return 0;
+}
+
+/* By app, name, then the order given. */
+static int
+by_given(const void *a, const void *b)
+{
+	const struct given *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->app, y->app)) != 0 ||
+	    (c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* By app, then the order given. */
+static int
+by_app_seq(const void *a, const void *b)
+{
+	const struct given *x = a, *y = b;
+	int c = strcmp(x->app, y->app);
+
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Keep one version per image: given again (an older promotion, --steps),
+ * the later word wins, in the place of the first. Then sort by app, so that
+ * plan() takes each app's as one run. O(n log n): a rollback of 1,000 apps
+ * reads 3,000 trailers.
+ */
+static void
+settle_given(struct state *st)
+{
+	int i, k = 0, first = 0;
+
+	if (st->ng > 1)
+		qsort(st->g, (size_t)st->ng, sizeof(st->g[0]), by_given);
+	for (i = 0; i < st->ng; i++) {
+		if (i == 0 || strcmp(st->g[i].app, st->g[i - 1].app) != 0 ||
+		    strcmp(st->g[i].name, st->g[i - 1].name) != 0)
+			first = st->g[i].seq;
+		if (i + 1 < st->ng && strcmp(st->g[i].app, st->g[i + 1].app) ==
+		    0 && strcmp(st->g[i].name, st->g[i + 1].name) == 0)
+			continue;
+		st->g[k] = st->g[i];
+		st->g[k++].seq = first;
+	}
+	st->ng = k;
+	if (st->ng > 1)
+		qsort(st->g, (size_t)st->ng, sizeof(st->g[0]), by_app_seq);
 }
 
 /* The oldest promotion --rollback undoes. */
@@ -1459,6 +1715,7 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 		c = NULL;
 	}
 	git_revwalk_free(w);
+	settle_given(st);
 	if (!found && st->nundone == 0)
 		return lc_error_set(LC_ENOTFOUND, "no promotion into %s in the "
 		    "history of the branch: nothing to roll back", o->to);
@@ -1536,7 +1793,7 @@ static void
 message(const struct state *st, const struct opts *o, struct lc_buf *m)
 {
 	char src[GIT_OID_HEXSZ + 1] = "", short_src[8];
-	int i, n = 0, first = -1, k;
+	int i, n = 0, first = -1, k, last;
 
 	for (i = 0; i < st->nc; i++)
 		if (st->c[i].differs) {
@@ -1579,13 +1836,12 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		lc_buf_printf(m, "Promoted from %s (%s) to %s:\n", o->from,
 		    short_src[0] ? short_src : "?", o->to);
 	/* Each file once, its images under it (changes come file by file). */
-	for (i = 0; i < st->nc; i++) {
+	for (last = -1, i = 0; i < st->nc; i++) {
 		if (!st->c[i].differs)
 			continue;
-		for (k = i - 1; k >= 0 && !st->c[k].differs; k--)
-			;
-		if (k < 0 || strcmp(st->c[k].file, st->c[i].file) != 0)
+		if (last < 0 || strcmp(st->c[last].file, st->c[i].file) != 0)
 			lc_buf_printf(m, "- %s\n", st->c[i].file);
+		last = i;
 		lc_buf_printf(m, "  %s: %s -> %s\n", st->c[i].name,
 		    st->c[i].prev, st->c[i].next);
 	}
@@ -1815,21 +2071,22 @@ report(const struct state *st, const struct opts *o, const char *commit,
  * --app, and for several (or a glob) "apps-" and a hash of the list, so
  * that a rerun of the same promotion finds the same branch and pull request.
  */
-static void
+static int
 head_name(const struct opts *o, char *out, size_t n)
 {
 	unsigned char h[32];
 	struct lc_sha256 c;
-	char app[64];
+	struct lc_buf b = LC_BUF_INIT;
+	char app[APP_MAX];
 	const char *p = o->head_tmpl, *v;
-	size_t k = 0;
-	int i;
+	int i, rc;
 
 	if (o->napps == 0)
 		snprintf(app, sizeof(app), "all");
-	else if (o->napps == 1 && strpbrk(o->apps[0], "*?[") == NULL)
-		snprintf(app, sizeof(app), "%.63s", o->apps[0]);
-	else {
+	else if (o->napps == 1 && strpbrk(o->apps[0], "*?[") == NULL) {
+		if ((rc = fit(app, sizeof(app), "--app", "%s", o->apps[0])) != 0)
+			return rc;
+	} else {
 		lc_sha256_init(&c);
 		for (i = 0; i < o->napps; i++)
 			lc_sha256_update(&c, o->apps[i], strlen(o->apps[i]) + 1);
@@ -1837,7 +2094,7 @@ head_name(const struct opts *o, char *out, size_t n)
 		snprintf(app, sizeof(app), "apps-%02x%02x%02x%02x", h[0], h[1],
 		    h[2], h[3]);
 	}
-	while (*p && k + 1 < n) {
+	while (*p) {
 		v = NULL;
 		if (strncmp(p, "{to}", 4) == 0 || strncmp(p, "{env}", 5) == 0)
 			v = o->to;
@@ -1846,15 +2103,15 @@ head_name(const struct opts *o, char *out, size_t n)
 		else if (strncmp(p, "{app}", 5) == 0)
 			v = app;
 		if (v == NULL) {
-			out[k++] = *p++;
+			lc_buf_addc(&b, *p++);
 			continue;
 		}
-		k += (size_t)snprintf(out + k, n - k, "%s", v);
-		if (k >= n)
-			k = n - 1;
+		lc_buf_adds(&b, v);
 		p = strchr(p, '}') + 1;
 	}
-	out[k] = '\0';
+	rc = fit(out, n, "the work branch", "%s", b.data ? b.data : "");
+	lc_buf_release(&b);
+	return rc;
 }
 
 /* Whether commits a and b are the same change: same tree, same parents. */
@@ -1945,31 +2202,6 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 	int rc, exists;
 
 	*oc = LC_GIT_FAILED;
-	/* Which forge and its token first: a failure there writes nothing. */
-	if ((rc = open_forge(st, o)) != 0)
-		return rc;
-	if ((rc = lc_git_fetch(st->repo, st->remote, st->head, &htip, &exists,
-	    &st->auth)) != 0) {
-		*oc = lc_git_fetch_outcome(rc);
-		return *oc == LC_GIT_NETWORK ? 0 : rc;
-	}
-	git_oid_cpy(&sent, commit);
-	if (exists && same_change(st->repo, &htip, commit)) {
-		lc_log_info("%s already holds this change", st->head);
-		git_oid_cpy(&sent, &htip);
-		*oc = LC_GIT_LANDED;
-	} else {
-		snprintf(tmpref, sizeof(tmpref), "refs/promote/pr/%s", st->head);
-		if ((rc = git_reference_create(&ref, st->repo, tmpref, commit, 1,
-		    "promote: pull request")) != 0)
-			return lc_git_error(rc, "ref");
-		git_reference_free(ref);
-		*oc = lc_git_push_lease(st->remote, tmpref, st->head, exists ?
-		    &htip : NULL, detail, &st->auth);
-		git_reference_remove(st->repo, tmpref);
-		if (*oc != LC_GIT_LANDED)
-			return 0;
-	}
 	/* Title: --title, else the commit's subject; body: --body-file,
 	 * else the rest of the commit message (its trailers included). */
 	nl = strchr(msg, '\n');
@@ -1984,8 +2216,6 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 		lc_buf_adds(&body, nl ? nl + strspn(nl, "\n") : "");
 		lc_buf_printf(&body, "\nOpened by promote %s.\n", VERSION);
 	}
-	git_oid_tostr(hex, sizeof(hex), &sent);
-	memcpy(st->pr_commit, hex, sizeof(hex));
 	memset(&rq, 0, sizeof(rq));
 	rq.head = st->head;
 	rq.base = base;
@@ -1995,6 +2225,44 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 	rq.nlabels = o->nlabels;
 	rq.draft = o->draft;
 	rq.merge = o->merge;
+	/*
+	 * Which forge, its token, and one authenticated read (the lookup of
+	 * the open pull request) first: a token the forge refuses, a forge
+	 * that is down or does not answer by the deadline stops us here,
+	 * with nothing pushed.
+	 */
+	if ((rc = open_forge(st, o)) != 0 ||
+	    (rc = lc_forge_pr_find(st->forge, &rq, &st->pr)) != 0)
+		goto out;
+	if ((rc = lc_git_fetch(st->repo, st->remote, st->head, &htip, &exists,
+	    &st->auth)) != 0) {
+		*oc = lc_git_fetch_outcome(rc);
+		rc = *oc == LC_GIT_NETWORK ? 0 : rc;
+		goto out;
+	}
+	git_oid_cpy(&sent, commit);
+	if (exists && same_change(st->repo, &htip, commit)) {
+		lc_log_info("%s already holds this change", st->head);
+		git_oid_cpy(&sent, &htip);
+		*oc = LC_GIT_LANDED;
+	} else {
+		snprintf(tmpref, sizeof(tmpref), "refs/promote/pr/%s", st->head);
+		if ((rc = git_reference_create(&ref, st->repo, tmpref, commit, 1,
+		    "promote: pull request")) != 0) {
+			rc = lc_git_error(rc, "ref");
+			goto out;
+		}
+		git_reference_free(ref);
+		*oc = lc_git_push_lease(st->remote, tmpref, st->head, exists ?
+		    &htip : NULL, detail, &st->auth);
+		git_reference_remove(st->repo, tmpref);
+		if (*oc != LC_GIT_LANDED) {
+			rc = 0;
+			goto out;
+		}
+	}
+	git_oid_tostr(hex, sizeof(hex), &sent);
+	memcpy(st->pr_commit, hex, sizeof(hex));
 	rq.head_sha = hex;
 	if ((rc = lc_forge_pr_open(st->forge, &rq, &st->pr)) == 0 ||
 	    st->pr.url[0])
@@ -2017,11 +2285,14 @@ out:
 static void
 follow(struct state *st, const git_oid *commit, const char *hex)
 {
-	char name[512];
+	struct lc_buf name = LC_BUF_INIT;
 	git_oid local;
+	int rc;
 
-	snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
-	if (git_reference_name_to_id(&local, st->repo, name) == 0 &&
+	lc_buf_printf(&name, "refs/heads/%s", st->branch);
+	rc = git_reference_name_to_id(&local, st->repo, name.data);
+	lc_buf_release(&name);
+	if (rc == 0 &&
 	    !git_oid_equal(&local, commit) &&
 	    git_graph_descendant_of(st->repo, commit, &local) != 1) {
 		lc_log_warn("pushed %.7s; the local branch '%s' has commits "
@@ -2041,12 +2312,14 @@ follow(struct state *st, const git_oid *commit, const char *hex)
 static int
 base_tip(struct state *st, const struct opts *o, git_oid *tip)
 {
-	char name[512];
+	struct lc_buf name = LC_BUF_INIT;
 	int rc, exists;
 
 	if (o->no_push) {
-		snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
-		if (git_reference_name_to_id(tip, st->repo, name) != 0)
+		lc_buf_printf(&name, "refs/heads/%s", st->branch);
+		rc = git_reference_name_to_id(tip, st->repo, name.data);
+		lc_buf_release(&name);
+		if (rc != 0)
 			return lc_error_set(LC_ENOTFOUND, "there is no local "
 			    "branch '%s'", st->branch);
 		return 0;
@@ -2084,7 +2357,7 @@ again(const struct opts *o, long long start, int attempt,
 static int
 run(struct state *st, const struct opts *o)
 {
-	char tmpref[600], hex[GIT_OID_HEXSZ + 1];
+	char tmpref[PATH_MAX_], hex[GIT_OID_HEXSZ + 1];
 	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT;
 	enum lc_git_outcome oc = LC_GIT_FAILED;
 	git_oid tip, tree, commit;
@@ -2093,7 +2366,9 @@ run(struct state *st, const struct opts *o)
 	long long start = lc_clock_ms();
 	int attempt, rc = 0, changed, i;
 
-	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", st->branch);
+	if ((rc = fit(tmpref, sizeof(tmpref), "the branch", "refs/promote/%s",
+	    st->branch)) != 0)
+		return rc;
 	for (attempt = 0;; attempt++) {
 		if (attempt > 0 && !again(o, start, attempt, oc))
 			break;
@@ -2289,8 +2564,9 @@ branch_run(struct state *st, const struct opts *o)
 	const git_index_entry *ce;
 	int attempt, rc = 0, exists, i;
 
-	expand(o->branch_tmpl, o->from, NULL, sb, sizeof(sb));
-	expand(o->branch_tmpl, o->to, NULL, db, sizeof(db));
+	if ((rc = expand(o->branch_tmpl, o->from, NULL, sb, sizeof(sb))) != 0 ||
+	    (rc = expand(o->branch_tmpl, o->to, NULL, db, sizeof(db))) != 0)
+		return rc;
 	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", db);
 	for (attempt = 0;; attempt++) {
 		if (attempt > 0 && !again(o, start, attempt, oc))
@@ -2466,11 +2742,13 @@ tag_run(struct state *st, const struct opts *o)
 	struct lc_reg_desc src, dst, put;
 	struct lc_imgref ref, to;
 	struct change *c;
-	char nm[512], dn[512], arg[1024], *eq;
+	char nm[NAME_MAX_], dn[NAME_MAX_], arg[2 * NAME_MAX_], *eq;
 	int i, rc = 0, changed = 0;
 
 	for (i = 0; rc == 0 && i < o->nimages; i++) {
-		snprintf(arg, sizeof(arg), "%s", o->images[i]);
+		if ((rc = fit(arg, sizeof(arg), "the repository", "%s",
+		    o->images[i])) != 0)
+			break;
 		if ((eq = strchr(arg, '=')) != NULL)
 			*eq++ = '\0';
 		if ((rc = lc_imgref_parse(&ref, arg, 0)) != 0 ||
@@ -2492,12 +2770,12 @@ tag_run(struct state *st, const struct opts *o)
 			ro.plain_http = 1;
 		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
 			break;
-		c = &st->c[st->nc++];
-		memset(c, 0, sizeof(*c));
-		snprintf(nm, sizeof(nm), "%.250s/%.250s", ref.registry, ref.repo);
-		snprintf(dn, sizeof(dn), "%.250s/%.250s", to.registry, to.repo);
-		snprintf(c->name, sizeof(c->name), "%.255s", nm);
-		snprintf(c->file, sizeof(c->file), "%s", dn);
+		c = new_change(st);
+		/* imgref holds at most 255 + 255 bytes: these fit. */
+		snprintf(nm, sizeof(nm), "%s/%s", ref.registry, ref.repo);
+		snprintf(dn, sizeof(dn), "%s/%s", to.registry, to.repo);
+		memcpy(c->name, nm, sizeof(c->name));
+		memcpy(c->file, dn, sizeof(dn));
 		if ((rc = lc_registry_resolve(r, ref.repo, o->from, &src)) != 0)
 			goto next;
 		snprintf(c->tag, sizeof(c->tag), "%s", o->from);
@@ -2509,10 +2787,11 @@ tag_run(struct state *st, const struct opts *o)
 			rc = 0;
 		} else if (rc != 0)
 			goto next;
-		snprintf(c->prev, sizeof(c->prev), "%.400s:%.60s%s%s", dn, o->to,
-		    dst.digest[0] ? "@" : "", dst.digest);
-		snprintf(c->next, sizeof(c->next), "%.400s:%.60s@%s", dn, o->to,
-		    src.digest);
+		if ((rc = fit(c->prev, sizeof(c->prev), "the image", "%s:%s%s%s",
+		    dn, o->to, dst.digest[0] ? "@" : "", dst.digest)) != 0 ||
+		    (rc = fit(c->next, sizeof(c->next), "the image", "%s:%s@%s",
+		    dn, o->to, src.digest)) != 0)
+			goto next;
 		c->differs = strcmp(dst.digest, src.digest) != 0;
 		if (!c->differs || o->check || o->dry_run)
 			goto next;
@@ -2542,15 +2821,13 @@ next:
 static int
 split_run(struct state *st, const struct opts *o)
 {
-	char (*apps)[128] = calloc(64, 128);
+	struct names apps = { NULL, 0, 0 };
 	struct opts one;
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_oid tip;
 	int rc, n, i, k, first = 0;
 
-	if (apps == NULL)
-		return lc_error_set(LC_ENOMEM, "out of memory");
 	if ((rc = base_tip(st, o, &tip)) != 0)
 		goto out;
 	if ((rc = git_commit_lookup(&c, st->repo, &tip)) != 0 ||
@@ -2558,13 +2835,13 @@ split_run(struct state *st, const struct opts *o)
 		rc = lc_git_error(rc, "read the tree");
 		goto out;
 	}
-	if ((n = list_apps(st->repo, tree, o, apps, 64)) < 0) {
+	if ((n = list_apps(st->repo, tree, o, &apps)) < 0) {
 		rc = n;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		one = *o;
-		one.apps[0] = apps[i];
+		one.apps[0] = apps.v[i];
 		one.napps = 1;
 		for (k = 0; k < st->nt; k++) {
 			lc_buf_release(&st->t[k].before);
@@ -2572,10 +2849,10 @@ split_run(struct state *st, const struct opts *o)
 		}
 		st->nt = st->nc = st->npin = st->have_source = st->have_pr = 0;
 		memset(&st->pr, 0, sizeof(st->pr));
-		head_name(&one, st->head, sizeof(st->head));
-		if ((rc = run(st, &one)) != 0) {
+		if ((rc = head_name(&one, st->head, sizeof(st->head))) != 0 ||
+		    (rc = run(st, &one)) != 0) {
 			if (rc != LC_ENO || lc_error_msg()[0])
-				lc_log_error("%s: %s", apps[i], lc_error_msg());
+				lc_log_error("%s: %s", apps.v[i], lc_error_msg());
 			lc_error_clear();
 			if (first == 0)
 				first = rc;
@@ -2585,8 +2862,17 @@ split_run(struct state *st, const struct opts *o)
 out:
 	git_tree_free(tree);
 	git_commit_free(c);
-	free(apps);
+	names_release(&apps);
 	return rc;
+}
+
+/* A repeatable option given more often than its list holds: exit 2. */
+static _Noreturn void
+too_many(const char *opt, int max)
+{
+	lc_error_set(LC_EUSAGE, "%s: at most %d of them", opt, max);
+	lc_error_report();
+	usage(LC_EXIT_USAGE);
 }
 
 static int
@@ -2597,6 +2883,14 @@ open_state(struct state *st, const struct opts *o)
 	if ((rc = lc_git_open(&st->repo, o->branch, &st->branch, o->remote,
 	    &st->remote)) != 0)
 		return rc;
+	/*
+	 * Keep trees of any size in libgit2's object cache (by default only
+	 * those under 4 KB): the directory that holds 1,000 apps (36 KB) is
+	 * then inflated once, not again for each app's path lookup, which
+	 * made planning quadratic in the apps.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+	    (size_t)64 << 20);
 	/* PROMOTE_TOKEN serves the forge's API and git alike. */
 	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
 	    o->token_file, NULL, "PROMOTE_TOKEN")) != 0)
@@ -2604,11 +2898,35 @@ open_state(struct state *st, const struct opts *o)
 	return lc_git_idents(st->repo, o->author, &st->author, &st->committer);
 }
 
+/*
+ * Exit 124 means the --deadline passed (a forge that hangs past it, say).
+ * A single request that got no answer in its own time (a registry's 30 s,
+ * or any request with --deadline 0) is a server that is unavailable: 7.
+ */
+static int
+timeout_rc(int rc, const struct opts *o, long long t0)
+{
+	struct lc_buf m = LC_BUF_INIT;
+
+	if (rc != LC_ETIMEOUT)
+		return rc;
+	lc_buf_adds(&m, lc_error_msg());
+	if (o->deadline_ms && lc_clock_ms() - t0 >= o->deadline_ms)
+		rc = m.len == 0 ? LC_ETIMEOUT : lc_error_set(LC_ETIMEOUT,
+		    "%s (the --deadline passed)", m.data);
+	else	/* --split has reported the message already */
+		rc = m.len == 0 ? LC_EUNAVAIL : lc_error_set(LC_EUNAVAIL, "%s",
+		    m.data);
+	lc_buf_release(&m);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts o;
 	struct state st;
+	long long t0 = lc_clock_ms();
 	int ch, rc, i, path_given = 0;
 
 	lc_cli_init(argv[0]);
@@ -2660,7 +2978,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_APP:
 			if (o.napps == 32)
-				usage(LC_EXIT_USAGE);
+				too_many("--app (a glob matches any number)", 32);
 			o.apps[o.napps++] = optarg;
 			break;
 		case OPT_BRANCH:
@@ -2676,8 +2994,9 @@ main(int argc, char *argv[])
 			o.check = 1;
 			break;
 		case OPT_TRAILER:
-			if (o.ntrailers == 16 || strchr(optarg, '=') == NULL ||
-			    *optarg == '=') {
+			if (o.ntrailers == 16)
+				too_many("--trailer", 16);
+			if (strchr(optarg, '=') == NULL || *optarg == '=') {
 				lc_error_set(LC_EUSAGE, "--trailer '%s': write "
 				    "KEY=VALUE", optarg);
 				lc_error_report();
@@ -2708,7 +3027,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SET:
 			if (o.nsets == 32)
-				usage(LC_EXIT_USAGE);
+				too_many("--set", 32);
 			o.sets[o.nsets++] = optarg;
 			break;
 		case OPT_ROLLBACK:
@@ -2733,7 +3052,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_GATE:
 			if (o.ngates == 16)
-				usage(LC_EXIT_USAGE);
+				too_many("--gate", 16);
 			o.gates[o.ngates++] = optarg;
 			break;
 		case OPT_CHAIN:
@@ -2786,7 +3105,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_LABEL:
 			if (o.nlabels == 16)
-				usage(LC_EXIT_USAGE);
+				too_many("--label", 16);
 			o.labels[o.nlabels++] = optarg;
 			break;
 		case OPT_DRAFT:
@@ -2817,8 +3136,10 @@ main(int argc, char *argv[])
 		case OPT_PLATFORM: {
 			const char *sl = strchr(optarg, '/');
 
-			if (o.nplatforms == 8 || sl == NULL || sl == optarg ||
-			    sl[1] == '\0' || sl[1] == '/') {
+			if (o.nplatforms == 8)
+				too_many("--platform", 8);
+			if (sl == NULL || sl == optarg || sl[1] == '\0' ||
+			    sl[1] == '/' || strlen(optarg) > 127) {
 				lc_error_set(LC_EUSAGE, "--platform %s: write "
 				    "OS/ARCH[/VARIANT], as linux/arm64", optarg);
 				lc_error_report();
@@ -2874,7 +3195,9 @@ main(int argc, char *argv[])
 			    &o.ndigest_keys : &o.nrepo_keys;
 
 			if (*n == 16)
-				usage(LC_EXIT_USAGE);
+				too_many(ch == OPT_KEY ? "--key" : ch ==
+				    OPT_DIGEST_KEY ? "--digest-key" : "--repo-key",
+				    16);
 			v[(*n)++] = optarg;
 			break;
 		}
@@ -2898,11 +3221,12 @@ main(int argc, char *argv[])
 			lc_error_report();
 			usage(LC_EXIT_USAGE);
 		}
+	settle_given(&st);
 	if (o.chain && o.from) {
-		char buf[512], *tok, *save = NULL;
+		char *buf = lc_xstrndup(o.chain, strlen(o.chain)), *tok;
+		char *save = NULL;
 		int k = 0, fi = -1, ti = -1;
 
-		snprintf(buf, sizeof(buf), "%s", o.chain);
 		for (tok = strtok_r(buf, ",", &save); tok;
 		    tok = strtok_r(NULL, ",", &save), k++) {
 			if (strcmp(tok, o.from) == 0)
@@ -2910,6 +3234,7 @@ main(int argc, char *argv[])
 			if (strcmp(tok, o.to) == 0)
 				ti = k;
 		}
+		free(buf);
 		if (fi < 0 || ti < 0) {
 			lc_error_set(LC_EUSAGE, "--chain %s does not name both %s "
 			    "and %s", o.chain, o.from, o.to);
@@ -3007,7 +3332,10 @@ main(int argc, char *argv[])
 	}
 	if (o.head_tmpl == NULL)
 		o.head_tmpl = "promote/{to}/{app}";
-	head_name(&o, st.head, sizeof(st.head));
+	if (head_name(&o, st.head, sizeof(st.head)) != 0) {
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
 	if (o.tag_strategy) {
 		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
 			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
@@ -3023,6 +3351,11 @@ main(int argc, char *argv[])
 		lc_buf_release(&st.t[i].before);
 		lc_buf_release(&st.t[i].after);
 	}
+	free(st.t);
+	free(st.c);
+	free(st.g);
+	free(st.pin);
+	rc = timeout_rc(rc, &o, t0);
 	for (i = 0; i < o.nkeys; i++) {
 		lc_yexpr_free(o.q_key[i]);
 		lc_yexpr_free(o.s_key[i]);

@@ -1,4 +1,5 @@
 /* forge.c: pull requests on GitHub, GitLab and Gitea/Forgejo. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,31 @@ struct lc_forge {
 	char api[512];		/* no trailing slash */
 	char graphql[600];	/* GitHub */
 	char owner[256], repo[256];	/* GitHub, Gitea */
-	char project[600];	/* GitLab: group%2Fsub%2Fproject */
+	char project[1800];	/* GitLab: group%2Fsub%2Fproject, escaped path */
 	char slug[600];		/* owner/repo as written, for messages */
 	char *token;
-	char auth[600];		/* the header carrying the token */
+	char *auth;		/* the header carrying the token (any length) */
 	long long deadline;
 };
+
+/*
+ * snprintf into a field of n bytes, refused (LC_EUSAGE) rather than cut
+ * when longer: an API URL or repository path that does not fit.
+ */
+static int __attribute__((format(printf, 4, 5)))
+fit(char *out, size_t n, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (k >= 0 && (size_t)k < n)
+		return 0;
+	return lc_error_set(LC_EUSAGE, "%s '%.40s...' is longer than %zu bytes",
+	    what, out, n - 1);
+}
 
 /* Whether s contains w, ignoring ASCII case. */
 static int
@@ -90,6 +110,8 @@ split_remote(const char *url, char *scheme, size_t sn, char *host, size_t hn,
 		if (at)
 			h = at + 1;
 		if (*scheme) {
+			if ((size_t)(slash - h) >= hn)
+				return -1;
 			snprintf(host, hn, "%.*s", (int)(slash - h), h);
 			/* ssh://git@host:22/...: the web host has no ssh port */
 			if (strncmp(url, "ssh", 3) == 0 &&
@@ -103,6 +125,8 @@ split_remote(const char *url, char *scheme, size_t sn, char *host, size_t hn,
 		at = memchr(url, '@', (size_t)(colon - url));
 		h = at ? at + 1 : url;
 		snprintf(scheme, sn, "https");
+		if ((size_t)(colon - h) >= hn)
+			return -1;
 		snprintf(host, hn, "%.*s", (int)(colon - h), h);
 		p = colon + 1;
 	} else
@@ -129,17 +153,20 @@ split_remote(const char *url, char *scheme, size_t sn, char *host, size_t hn,
 			p = k;
 		}
 	}
+	if (len >= pn)
+		return -1;
 	snprintf(path, pn, "%.*s", (int)len, p);
 	return 0;
 }
 
-/* The host[:port] of an http(s) URL into out. */
+/* The host[:port] of an http(s) URL into out ("" when it does not fit). */
 static void
 url_host(const char *url, char *out, size_t n)
 {
-	char s[16], p[8];
+	char s[16], p[600];
 
-	split_remote(url, s, sizeof(s), out, n, p, sizeof(p));
+	if (split_remote(url, s, sizeof(s), out, n, p, sizeof(p)) != 0)
+		*out = '\0';
 }
 
 /* A request; *j gets the parsed JSON answer (jv_null() when none). */
@@ -285,7 +312,8 @@ locate(struct lc_forge *f, const struct lc_forge_conf *c, const char *scheme,
 	size_t i, n;
 
 	if (c->api_url) {
-		snprintf(f->api, sizeof(f->api), "%s", c->api_url);
+		if (fit(f->api, sizeof(f->api), "--api-url", "%s", c->api_url))
+			return LC_EUSAGE;
 		n = strlen(f->api);
 		while (n > 0 && f->api[n - 1] == '/')
 			f->api[--n] = '\0';
@@ -307,13 +335,17 @@ locate(struct lc_forge *f, const struct lc_forge_conf *c, const char *scheme,
 		if (strcmp(h, host) != 0)
 			continue;
 		f->kind = ci[i].kind;
-		if ((a = getenv(ci[i].api)) != NULL && *a)
-			snprintf(f->api, sizeof(f->api), "%s", a);
-		else
-			snprintf(f->api, sizeof(f->api), "%s%s", v, ci[i].path);
+		if ((a = getenv(ci[i].api)) != NULL && *a) {
+			if (fit(f->api, sizeof(f->api), ci[i].api, "%s", a))
+				return LC_EUSAGE;
+		} else if (fit(f->api, sizeof(f->api), ci[i].server, "%s%s", v,
+		    ci[i].path))
+			return LC_EUSAGE;
 		if (f->kind == LC_FORGE_GITHUB &&
-		    (a = getenv("GITHUB_GRAPHQL_URL")) != NULL && *a)
-			snprintf(f->graphql, sizeof(f->graphql), "%s", a);
+		    (a = getenv("GITHUB_GRAPHQL_URL")) != NULL && *a &&
+		    fit(f->graphql, sizeof(f->graphql), "GITHUB_GRAPHQL_URL",
+		    "%s", a))
+			return LC_EUSAGE;
 		return 0;
 	}
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -323,12 +355,10 @@ locate(struct lc_forge *f, const struct lc_forge_conf *c, const char *scheme,
 			snprintf(f->api, sizeof(f->api), "%s", known[i].api);
 			return 0;
 		}
-	if (f->kind != LC_FORGE_AUTO) {
-		snprintf(f->api, sizeof(f->api), "%s://%s%s", scheme, host,
-		    f->kind == LC_FORGE_GITHUB ? "/api/v3" : f->kind ==
-		    LC_FORGE_GITLAB ? "/api/v4" : "/api/v1");
-		return 0;
-	}
+	if (f->kind != LC_FORGE_AUTO)
+		return fit(f->api, sizeof(f->api), "the API URL", "%s://%s%s",
+		    scheme, host, f->kind == LC_FORGE_GITHUB ? "/api/v3" :
+		    f->kind == LC_FORGE_GITLAB ? "/api/v4" : "/api/v1");
 	/* Ask the host: GitLab answers /api/v4/version (401 without a
 	 * token), Gitea and Forgejo /api/v1/version. */
 	{
@@ -407,9 +437,14 @@ read_token(struct lc_forge *f, const struct lc_forge_conf *c)
 		    vars[1], vars[2] ? " or " : "", vars[2] ? vars[2] : "");
 	}
 	lc_log_add_secret(f->token);
-	snprintf(f->auth, sizeof(f->auth), f->kind == LC_FORGE_GITHUB ?
-	    "Authorization: Bearer %s" : f->kind == LC_FORGE_GITLAB ?
-	    "PRIVATE-TOKEN: %s" : "Authorization: token %s", f->token);
+	{
+		struct lc_buf b = LC_BUF_INIT;
+
+		lc_buf_printf(&b, "%s%s", f->kind == LC_FORGE_GITHUB ?
+		    "Authorization: Bearer " : f->kind == LC_FORGE_GITLAB ?
+		    "PRIVATE-TOKEN: " : "Authorization: token ", f->token);
+		f->auth = lc_buf_detach(&b);
+	}
 	return 0;
 }
 
@@ -431,12 +466,16 @@ lc_forge_open(struct lc_forge **out, const struct lc_forge_conf *c)
 	hc.ca_file = c->ca_file;
 	hc.insecure = c->insecure;
 	hc.retries = 3;
-	split_remote(c->remote_url, scheme, sizeof(scheme), host, sizeof(host),
-	    path, sizeof(path));
+	if (split_remote(c->remote_url, scheme, sizeof(scheme), host,
+	    sizeof(host), path, sizeof(path)) != 0) {
+		rc = lc_error_set(LC_EUSAGE, "remote %.60s...: its host or path "
+		    "is too long to be a forge's", c->remote_url);
+		goto fail;
+	}
 	if ((rc = lc_http_new(&f->http, &hc)) != 0 ||
 	    (rc = locate(f, c, scheme, host)) != 0)
 		goto fail;
-	snprintf(f->slug, sizeof(f->slug), "%s", path);
+	memcpy(f->slug, path, sizeof(f->slug));
 	if (f->kind != LC_FORGE_GITLAB) {
 		const char *sl = strchr(path, '/');
 
@@ -445,21 +484,27 @@ lc_forge_open(struct lc_forge **out, const struct lc_forge_conf *c)
 			    "not OWNER/REPO", c->remote_url, path);
 			goto fail;
 		}
-		snprintf(f->owner, sizeof(f->owner), "%.*s", (int)(sl - path),
-		    path);
-		snprintf(f->repo, sizeof(f->repo), "%s", sl + 1);
+		if ((rc = fit(f->owner, sizeof(f->owner), "the owner", "%.*s",
+		    (int)(sl - path), path)) != 0 ||
+		    (rc = fit(f->repo, sizeof(f->repo), "the repository", "%s",
+		    sl + 1)) != 0)
+			goto fail;
 	} else {
 		if ((esc = curl_easy_escape(NULL, path, 0)) == NULL) {
 			rc = lc_error_set(LC_ERROR, "out of memory");
 			goto fail;
 		}
-		snprintf(f->project, sizeof(f->project), "%s", esc);
+		rc = fit(f->project, sizeof(f->project), "the project", "%s",
+		    esc);
 		curl_free(esc);
+		if (rc != 0)
+			goto fail;
 	}
 	if (f->kind == LC_FORGE_GITHUB && f->graphql[0] == '\0') {
 		size_t n = strlen(f->api);
 
 		/* GHES: /api/v3 -> /api/graphql; github.com: /graphql */
+		/* api is at most 511 bytes: graphql holds either. */
 		if (n > 7 && strcmp(f->api + n - 7, "/api/v3") == 0)
 			snprintf(f->graphql, sizeof(f->graphql), "%.*s/api/graphql",
 			    (int)(n - 7), f->api);
@@ -486,7 +531,9 @@ lc_forge_close(struct lc_forge *f)
 	lc_http_free(f->http);
 	if (f->token)
 		memset(f->token, 0, strlen(f->token));
-	memset(f->auth, 0, sizeof(f->auth));
+	if (f->auth)
+		memset(f->auth, 0, strlen(f->auth));
+	free(f->auth);
 	free(f->token);
 	free(f);
 }
@@ -503,20 +550,31 @@ esc(const char *s)
 	return e;
 }
 
-/* Copy number and URL of a pull request object (GitLab: iid, web_url). */
-static void
+/*
+ * Copy number and URL of a pull request object (GitLab: iid, web_url); a
+ * URL or node id longer than its field is refused, not cut.
+ */
+static int
 take(struct lc_forge *f, jv pr, struct lc_forge_pr *out, char *node,
     size_t nn)
 {
 	jv n = lc_jv_get(pr, f->kind == LC_FORGE_GITLAB ? "iid" : "number");
+	const char *url = lc_jv_str(pr, f->kind == LC_FORGE_GITLAB ?
+	    "web_url" : "html_url");
+	const char *id = lc_jv_str(pr, "node_id");
 
 	out->number = jv_get_kind(n) == JV_KIND_NUMBER ?
 	    (long)jv_number_value(n) : 0;
 	jv_free(n);
-	snprintf(out->url, sizeof(out->url), "%s", lc_jv_str(pr,
-	    f->kind == LC_FORGE_GITLAB ? "web_url" : "html_url"));
+	if (strlen(url) >= sizeof(out->url) || (node && strlen(id) >= nn))
+		return lc_error_set(LC_EDATA, "%s: the pull request's %s is "
+		    "longer than %zu bytes", lc_forge_name(f), strlen(url) >=
+		    sizeof(out->url) ? "URL" : "node id", strlen(url) >=
+		    sizeof(out->url) ? sizeof(out->url) - 1 : nn - 1);
+	memcpy(out->url, url, strlen(url) + 1);
 	if (node)
-		snprintf(node, nn, "%s", lc_jv_str(pr, "node_id"));
+		memcpy(node, id, strlen(id) + 1);
+	return 0;
 }
 
 /* The open pull request head -> base: 1 found, 0 none, or an LC_E* code. */
@@ -548,7 +606,7 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			goto out;
 		if (st == 200 && jv_get_kind(j) == JV_KIND_OBJECT &&
 		    strcmp(lc_jv_str(j, "state"), "open") == 0) {
-			take(f, j, pr, node, nn);
+			rc = take(f, j, pr, node, nn);
 			found = 1;
 			goto out;
 		}
@@ -574,15 +632,14 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 				if (strcmp(lc_jv_str(x, "head.ref"), rq->head) ==
 				    0 && strcmp(lc_jv_str(x, "base.ref"),
 				    rq->base) == 0) {
-					take(f, x, pr, node, nn);
+					rc = take(f, x, pr, node, nn);
 					found = 1;
 				}
 				jv_free(x);
 			}
-			if (n < 50)
+			if (rc != 0 || n < 50)
 				break;
 		}
-		rc = 0;
 		goto out;
 	}
 	if ((rc = call(f, "GET", p.data, jv_invalid(), &st, &j)) != 0)
@@ -593,7 +650,7 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	}
 	if (jv_array_length(jv_copy(j)) > 0) {
 		x = jv_array_get(jv_copy(j), 0);
-		take(f, x, pr, node, nn);
+		rc = take(f, x, pr, node, nn);
 		jv_free(x);
 		found = 1;
 	}
@@ -721,10 +778,10 @@ create(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	if (rc != 0)
 		return rc;
 	if (st == 201) {
-		take(f, j, pr, node, nn);
+		rc = take(f, j, pr, node, nn);
 		pr->created = 1;
 		jv_free(j);
-		return 1;
+		return rc != 0 ? rc : 1;
 	}
 	/* Somebody opened it since our lookup: update it instead. */
 	if ((f->kind == LC_FORGE_GITHUB && st == 422) || (f->kind !=
@@ -949,21 +1006,41 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 }
 
 int
+lc_forge_pr_find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
+    struct lc_forge_pr *pr)
+{
+	int rc;
+
+	memset(pr, 0, sizeof(*pr));
+	if ((rc = find(f, rq, pr, pr->node, sizeof(pr->node))) < 0)
+		return rc;
+	pr->looked = 1;
+	return 0;
+}
+
+int
 lc_forge_pr_open(struct lc_forge *f, const struct lc_forge_pr_req *rq,
     struct lc_forge_pr *pr)
 {
-	char node[128] = "";
+	char *node = pr->node;
 	jv ids = jv_array();
-	int rc, tries;
+	int rc, tries, looked = pr->looked, number = pr->number != 0;
 
-	memset(pr, 0, sizeof(*pr));
+	if (!looked)
+		memset(pr, 0, sizeof(*pr));
+	pr->looked = 0;
 	if (f->kind == LC_FORGE_GITEA && (rc = gitea_labels(f, rq, &ids)) != 0)
 		goto out;
-	/* Find, else create; a create that finds one after all looks again. */
+	/* Find, else create; a create that finds one after all looks again.
+	 * The first lookup may have been made already, before the push. */
 	for (tries = 0; tries < 2; tries++) {
-		if ((rc = find(f, rq, pr, node, sizeof(node))) < 0 || rc > 0)
+		if (tries == 0 && looked)
+			rc = number;
+		else
+			rc = find(f, rq, pr, node, sizeof(pr->node));
+		if (rc < 0 || rc > 0)
 			break;
-		if ((rc = create(f, rq, pr, node, sizeof(node), ids)) != 0)
+		if ((rc = create(f, rq, pr, node, sizeof(pr->node), ids)) != 0)
 			break;
 	}
 	if (rc < 0)

@@ -53,19 +53,33 @@ struct lc_forge_pr_req {
 
 struct lc_forge_pr {
 	long number;		/* GitLab: the iid (!N) */
-	char url[512];
+	char url[2048];		/* refused (LC_EDATA) when longer */
 	int created;		/* 0: an open one was found and updated */
 	int auto_merge;		/* auto-merge enabled, or merged at once */
 	int merged;
+	int looked;		/* lc_forge_pr_find ran: number is its answer */
+	char node[128];		/* GitHub: the node id, for auto-merge */
 };
+
+/*
+ * Look up the open pull request head -> base (pr->number 0: none) and
+ * remember the answer in pr for lc_forge_pr_open. It is the first call
+ * that shows the token to the forge: make it before anything is pushed,
+ * so that a refused token (6), a forge that is down (7) or one that does
+ * not answer by the deadline (LC_ETIMEOUT) stops the run with nothing
+ * written. Returns 0 or an LC_E* code.
+ */
+int lc_forge_pr_find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
+    struct lc_forge_pr *pr);
 
 /*
  * Open the pull request head -> base, or update the open one (title, body,
  * labels) rather than fail on "already exists" (GitHub 422, GitLab and
  * Gitea 409, which a concurrent run can cause between our lookup and our
- * create), then enable auto-merge when asked. Returns 0 or an LC_E* code
- * (6 token refused, 4 repository not visible, 5 merge conflict, 7 the API
- * stayed unavailable).
+ * create), then enable auto-merge when asked. When pr holds the answer of
+ * lc_forge_pr_find, that lookup is not made again. Returns 0 or an LC_E*
+ * code (6 token refused, 4 repository not visible, 5 merge conflict, 7 the
+ * API stayed unavailable).
  */
 int lc_forge_pr_open(struct lc_forge *f, const struct lc_forge_pr_req *rq,
     struct lc_forge_pr *pr);

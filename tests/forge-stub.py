@@ -22,9 +22,13 @@ create between our lookup and our create looks like;
 F.clean makes GitHub's auto-merge answer "clean status" (nothing to wait
 for); F.ratelimit makes GitHub answer the next request(s) with its
 secondary rate limit (403, Retry-After: 1); F.blocked makes GitLab's merge
-answer 405 (a merge request that cannot be merged). Standard library only.
+answer 405 (a merge request that cannot be merged); F.answer, while it is
+there, makes every request (logged first) answer the status code it holds
+(500: a forge that is down); F.hang, while it is there (120 s at most),
+makes every request wait without an answer: a forge that hangs. Standard
+library only.
 """
-import argparse, json, os, subprocess, threading
+import argparse, json, os, subprocess, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs, unquote
 
@@ -167,6 +171,20 @@ class H(BaseHTTPRequestHandler):
                 "body": body}) + "\n")
         if body == "<not json>":
             return self.send(400, {"message": "Problems parsing JSON"})
+        if os.path.exists(a.port_file + ".hang"):
+            end = time.monotonic() + 120
+            while os.path.exists(a.port_file + ".hang") and \
+                    time.monotonic() < end:
+                time.sleep(0.05)
+            self.close_connection = True
+            return
+        try:
+            with open(a.port_file + ".answer") as fp:
+                code = int(fp.read().strip())
+            return self.send(code, {"message": "Internal Server Error"
+                                    if code == 500 else "stub: %d" % code})
+        except FileNotFoundError:
+            pass
         with LOCK:
             getattr(self, a.kind)(u, parse_qs(u.query), body, auth)
 

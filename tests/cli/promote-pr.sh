@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
 
-plan 18
+plan 19
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names (its
@@ -339,6 +339,57 @@ grep -q wr0ng "$T/err" && fail "the token shows on stderr"
 [ "$(jq -r .auth "$LOG" | sort -u)" = wrong ] || fail "the token was not sent"
 PROMOTE_TOKEN=$TOKEN GH_TOKEN=nope run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
 expect_rc 0
+end
+
+begin "--pr asks the forge before it pushes: 401 (6), 500 (7), a hang past --deadline (124, also --require-status) push nothing"
+repo "$T"
+stub github "$T"
+cd "$T/w" || exit 1
+main0=$(git -C ../org/gitops.git rev-parse main)
+# nopush WHAT: the remote has no work branch, main did not move.
+nopush() {
+	git -C ../org/gitops.git rev-parse --verify -q refs/heads/promote/staging/all >/dev/null &&
+	    fail "$1: the work branch was pushed"
+	[ "$(git -C ../org/gitops.git rev-parse main)" = "$main0" ] || fail "$1: main moved"
+}
+GH_TOKEN=wr0ng-t0ken run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
+expect_rc 6
+expect_no_out
+expect_err "find the pull request: GitHub refused the token (401: Bad credentials): it is wrong or expired"
+nopush 401
+echo 500 >"$T/fport.answer"
+GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
+expect_rc 7
+expect_no_out
+expect_err "find the pull request: GitHub answered 500"
+nopush 500
+rm "$T/fport.answer"
+: >"$T/fport.hang"
+GH_TOKEN=$TOKEN run timeout 60 promote --deadline 2s --no-verify-image -f dev -t staging --pr --api-url "$API"
+rm "$T/fport.hang"
+expect_rc 124
+expect_no_out
+expect_err "$STUB: no answer in time"
+expect_err "(the --deadline passed)"
+nopush hang
+cat >"$T/want" <<'EOF'
+GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main wrong
+GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
+GET /repos/org/gitops/pulls?state=open&head=org%3Apromote%2Fstaging%2Fall&base=main ok
+EOF
+requests >"$T/got"; cmp -s "$T/got" "$T/want" || fail "requests differ: $(cat "$T/got")"
+: >"$T/fport.hang"
+GH_TOKEN=$TOKEN run timeout 60 promote --deadline 2s --require-status --no-verify-image -f dev -t staging \
+    --api-url "$API"
+rm "$T/fport.hang"
+expect_rc 124
+expect_err "(the --deadline passed)"
+nopush "--require-status hang"
+: >"$LOG"
+GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
+expect_rc 0
+expect_out_text "app r.example/team/app:v1 -> r.example/team/app:v2 dev -> staging
+https://github.example/org/gitops/pull/1"
 end
 
 begin "--strategy branch --pr: the merge commit goes to promote/staging/all, base deploy/staging"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 38
+plan 41
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -213,6 +213,93 @@ expect_rc 0
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "not four images: $(cat "$T/out")"
 [ "$(git -C ../srv.git rev-list --count main)" -eq 2 ] || fail "not one commit"
 git -C ../srv.git log -1 --format=%B main | grep -q '^Promote-Image: cart/app=' || fail "no app/ prefix in the trailer"
+end
+
+# many DIR APPS IMAGES: a bare repository with APPS apps (app0001...) whose
+# dev overlay has IMAGES images (img001...) one version ahead of staging;
+# written by one awk, not a shell loop (it runs in CI on 2 cores).
+many() {
+	git init -q --bare -b main "$1/srv.git"
+	git clone -q "$1/srv.git" "$1/w" 2>/dev/null
+	awk -v top="$1/w/apps" -v apps="$2" -v imgs="$3" 'BEGIN {
+		for (a = 1; a <= apps; a++) {
+			app = sprintf("app%04d", a)
+			for (e = 0; e < 2; e++) {
+				env = e ? "staging" : "dev"
+				f = top "/" app "/overlays/" env "/kustomization.yaml"
+				print top "/" app "/overlays/" env > (top ".dirs")
+				body = "# " app ", " env "\nresources:\n  - ../../base\n\nimages:\n"
+				for (i = 1; i <= imgs; i++)
+					body = body sprintf("  - name: img%03d\n    newName: reg.example/%s/img%03d\n    newTag: v%d.%d.%d   # set by CI\n",
+					    i, app, i, e ? 1 : 2, a, i)
+				files[f] = body
+			}
+		}
+		close(top ".dirs")
+		system("mkdir -p \"" top "\" && xargs mkdir -p <\"" top ".dirs\" && rm \"" top ".dirs\"")
+		for (f in files) {
+			printf "%s", files[f] > f
+			close(f)
+		}
+	}'
+	(cd "$1/w" && git add . && git commit -qm init && git push -q origin main)
+}
+
+begin "1,000 apps of 3 images: all 3,000 promoted in one commit, none left behind"
+many "$T" 1000 3
+cd "$T/w" || exit 1
+run promote -q --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
+expect_rc 0
+expect_no_err
+[ "$(wc -l <"$T/out")" -eq 3000 ] || fail "not 3000 image lines: $(wc -l <"$T/out")"
+[ "$(git -C ../srv.git rev-list --count main)" -eq 2 ] || fail "not one commit"
+n=$(git -C ../srv.git diff --name-only main~1 main | grep -c '^apps/app[0-9]*/overlays/staging/kustomization.yaml$')
+[ "$n" -eq 1000 ] || fail "$n files changed, not 1000"
+[ "$(git -C ../srv.git diff --name-only main~1 main | wc -l)" -eq 1000 ] || fail "other files changed"
+for a in 1 500 1000; do
+	app=$(printf app%04d "$a")
+	printf '%s\n' "# $app, staging" "resources:" "  - ../../base" "" "images:" \
+	    "  - name: img001" "    newName: reg.example/$app/img001" "    newTag: v2.$a.1   # set by CI" \
+	    "  - name: img002" "    newName: reg.example/$app/img002" "    newTag: v2.$a.2   # set by CI" \
+	    "  - name: img003" "    newName: reg.example/$app/img003" "    newTag: v2.$a.3   # set by CI" >"$T/want"
+	git -C ../srv.git show "main:apps/$app/overlays/staging/kustomization.yaml" | cmp -s - "$T/want" ||
+	    fail "$app: $(git -C ../srv.git show "main:apps/$app/overlays/staging/kustomization.yaml" | diff "$T/want" -)"
+done
+grep -qx 'app1000 img003 reg.example/app1000/img003:v1.1000.3 -> reg.example/app1000/img003:v2.1000.3 dev -> staging' "$T/out" ||
+    fail "no line for app1000 img003"
+[ "$(git -C ../srv.git log -1 --format=%B main | grep -c '^Promote-Image: app[0-9]*/img[0-9]*=')" -eq 3000 ] ||
+    fail "not 3000 Promote-Image trailers"
+run promote --check --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
+expect_rc 0
+end
+
+begin "one overlay with 500 images: all 500 promoted"
+many "$T" 1 500
+cd "$T/w" || exit 1
+run promote -q --no-verify-image --path 'apps/{app}/overlays/{env}' --app app0001 -f dev -t staging
+expect_rc 0
+[ "$(wc -l <"$T/out")" -eq 500 ] || fail "not 500 image lines: $(wc -l <"$T/out")"
+git -C ../srv.git diff -U0 main~1 main | grep -c '^+    newTag: v2\.1\.' >"$T/n"
+[ "$(cat "$T/n")" -eq 500 ] || fail "$(cat "$T/n") tags changed, not 500"
+git -C ../srv.git show main:apps/app0001/overlays/staging/kustomization.yaml >"$T/got"
+for i in 1 250 500; do
+	grep -qx "    newTag: v2.1.$i   # set by CI" "$T/got" || fail "img$i not promoted"
+done
+grep -q 'newTag: v1\.' "$T/got" && fail "left on the old tags: $(grep -c 'newTag: v1\.' "$T/got")"
+[ "$(wc -l <"$T/got")" -eq 1505 ] || fail "the overlay has $(wc -l <"$T/got") lines, not 1505"
+end
+
+begin "a value longer than its field is refused (exit 3), never cut"
+many "$T" 2 1
+cd "$T/w" || exit 1
+long=v$(printf '%0200d' 7)
+sed -i "s/newTag: v2\.2\.1 /newTag: $long /" apps/app0002/overlays/dev/kustomization.yaml
+git commit -qam "dev: a tag longer than OCI allows" && git push -q origin main
+before=$(git -C ../srv.git rev-parse main)
+run promote --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
+expect_rc 3
+expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 129 bytes; nothing was promoted"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
 end
 
 begin "two concurrent promotions of different apps both land"
@@ -672,6 +759,9 @@ run promote -f dev -t staging --rollback
 expect_rc 2
 run promote --semver 'x y' -f dev -t staging
 expect_rc 2
+run promote $(printf -- '--gate true %.0s' $(seq 17)) -f dev -t staging
+expect_rc 2
+expect_err "promote: --gate: at most 16 of them"
 repo "$T"
 cd "$T/w" || exit 1
 run promote --author nobody -f dev -t staging
