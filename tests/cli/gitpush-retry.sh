@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 30
+plan 38
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -183,6 +183,76 @@ stop_daemon
 expect_rc 3
 expect_err "remote: policy: no pushes today"
 [ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+# hook NAME BODY: install an executable hook in srv.git.
+hook() {
+	printf '#!/bin/sh\n%s\n' "$2" >"srv.git/hooks/$1"
+	chmod +x "srv.git/hooks/$1"
+}
+
+# Local remotes: git receive-pack runs, as for git push (the remote's hooks
+# are policy). Each over file:// and over a plain path.
+for url in file:// path; do
+begin "a declining pre-receive hook on a $url remote: exit 3 with its message"
+setup
+hook pre-receive 'echo "policy: no pushes today" >&2; exit 1'
+[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
+    git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: remote: policy: no pushes today"
+expect_err "push rejected: pre-receive hook declined"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
+end
+
+begin "a declining update hook on a $url remote: exit 3 with its message"
+setup
+hook update 'echo "update: $1 is frozen"; exit 1'
+[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
+    git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: remote: update: refs/heads/main is frozen"
+expect_err "push rejected: hook declined"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
+end
+
+begin "post-receive on a $url remote has run when the push returns"
+setup
+# The marker is written last, after a pause: the push waits for the hook.
+hook post-receive "read old new ref; sleep 0.2; echo \"\$ref \$new\" >'$T/marker'"
+[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
+    git -C a remote set-url origin "file://$T/srv.git"
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 0
+expect_out_text "$(tip)"
+[ "$(cat marker 2>/dev/null)" = "refs/heads/main $(tip)" ] || fail "marker: '$(cat marker 2>/dev/null)'"
+end
+done
+
+begin "a local remote without git on PATH: exit 3, saying git is needed"
+setup
+hook pre-receive 'exit 1'
+before=$(tip)
+cd a && echo x >g && run env PATH="$BIN" gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_err "git is not installed (not on PATH): local remotes are served by git's own upload-pack and receive-pack, which run the remote's hooks; install git"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+begin "a local remote that is not a repository: exit 3 with git's words"
+setup
+git -C a remote set-url origin "$T/nothing-here.git"
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_err "fetch: git upload-pack '$T/nothing-here.git': fatal: '$T/nothing-here.git' does not appear to be a git repository"
 end
 
 begin "trailers and \$GITHUB_OUTPUT"
