@@ -158,6 +158,11 @@ on_credentials(git_credential **out, const char *url, const char *url_user,
 	    url_user && *url_user ? url_user : a->user, a->secret);
 }
 
+/* The CA file given to libgit2, for the IP address check of git_tls.c. */
+static char *ca_file;
+/* The last certificate refused was for an IP address (for the message). */
+static int ip_refused;
+
 int
 lc_git_ca_file(const char *file)
 {
@@ -166,20 +171,32 @@ lc_git_ca_file(const char *file)
 	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
 	    "/etc/ssl/certs") != 0)
 		return lc_git_error(-1, "CA file");
+	free(ca_file);
+	ca_file = lc_xstrndup(file, strlen(file));
 	return 0;
 }
 
-/* TLS: libgit2 decides, unless --insecure said to accept. SSH: never. */
+/*
+ * TLS: libgit2 decides, unless --insecure said to accept, or libgit2's
+ * mbedTLS could not match an IP address that the certificate does name
+ * (git_tls.c checks the whole certificate again then). SSH: never.
+ */
 static int
 on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 {
 	struct lc_git_auth *a = *(struct lc_git_auth **)payload;
+	git_cert_x509 *x = (git_cert_x509 *)cert;
 
-	(void)host;
+	ip_refused = 0;
 	if (valid)
 		return 0;
 	if (a && a->insecure && cert->cert_type == GIT_CERT_X509)
 		return 0;
+	if (cert->cert_type == GIT_CERT_X509 && lc_git_host_is_ip(host)) {
+		if (lc_git_cert_ip_ok(x->data, x->len, host, ca_file))
+			return 0;
+		ip_refused = 1;
+	}
 	return GIT_PASSTHROUGH;
 }
 
@@ -392,17 +409,32 @@ int
 lc_git_error(int rc, const char *what)
 {
 	const git_error *e = git_error_last();
-	const char *msg = e && e->message ? e->message : "unknown error";
+	const char *hint = "", *p;
+	struct lc_buf msg = LC_BUF_INIT;
 	int code;
 
+	/* One line: mbedTLS lists each problem of a certificate on its own. */
+	for (p = e && e->message ? e->message : "unknown error"; *p; p++)
+		if (*p != '\n')
+			lc_buf_addc(&msg, *p);
+		else if (p[1] != '\0')
+			lc_buf_adds(&msg, "; ");
+	if (msg.data == NULL)
+		lc_buf_adds(&msg, "");
 	switch (rc) {
 	case GIT_ECERTIFICATE:
-		if (strstr(msg, "hostkey") != NULL)
-			return lc_error_set(LC_EAUTH, "%s: %s (check it and add "
-			    "it to ~/.ssh/known_hosts, e.g. with ssh-keyscan)",
-			    what, msg);
-		return lc_error_set(LC_EAUTH, "%s: %s (for a private CA use "
-		    "--ca-file)", what, msg);
+		code = LC_EAUTH;
+		if (strstr(msg.data, "hostkey") != NULL)
+			hint = " (check it and add it to ~/.ssh/known_hosts, e.g. "
+			    "with ssh-keyscan)";
+		else if (ip_refused)
+			hint = " (at an IP address the certificate must name it "
+			    "in subjectAltName and be signed by a CA you trust, "
+			    "without intermediates; else use a host name the "
+			    "certificate names, and --ca-file for a private CA)";
+		else
+			hint = " (for a private CA use --ca-file)";
+		break;
 	case GIT_EAUTH:
 		code = LC_EAUTH;
 		break;
@@ -417,7 +449,9 @@ lc_git_error(int rc, const char *what)
 	default:
 		code = e && network_class(e->klass) ? LC_EUNAVAIL : LC_ERROR;
 	}
-	return lc_error_set(code, "%s: %s", what, msg);
+	code = lc_error_set(code, "%s: %s%s", what, msg.data, hint);
+	lc_buf_release(&msg);
+	return code;
 }
 
 /*

@@ -20,4 +20,18 @@ char *lc_git_local_path(const char *url);
 int lc_git_local_transport(git_transport **out, git_remote *owner,
     void *payload);
 
+/*
+ * Whether the X.509 certificate cert (DER, len bytes) that libgit2 found
+ * invalid for host is valid after all because host is an IP address:
+ * the certificate names host in an iPAddress subjectAltName and verifies
+ * against the trusted CAs (ca_file, NULL for none, and /etc/ssl/certs)
+ * with nothing else wrong. Always 0 when libgit2 does TLS with a library
+ * that matches IP addresses itself.
+ */
+int lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
+    const char *ca_file);
+
+/* Whether host is an IPv4 or IPv6 address (brackets allowed). */
+int lc_git_host_is_ip(const char *host);
+
 #endif
