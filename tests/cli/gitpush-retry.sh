@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 42
+plan 43
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -238,6 +238,16 @@ git -C a remote set-url origin "$T/nothing-here.git"
 cd a && echo x >g && run gitpush-retry -m g g && cd ..
 expect_rc 3
 expect_err "fetch: git upload-pack '$T/nothing-here.git': fatal: '$T/nothing-here.git' does not appear to be a git repository"
+end
+
+begin "a 600-character branch name is pushed whole, not cut"
+setup
+long=$(printf 'release/%.0s' $(seq 75))x
+cd a && git checkout -q -b "$long" && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 0
+expect_out_text "$(git -C srv.git rev-parse "refs/heads/$long")"
+[ "$(git -C srv.git for-each-ref --format='%(refname)' refs/heads | grep -c release/)" = 1 ] ||
+    fail "branches: $(git -C srv.git for-each-ref --format='%(refname)' refs/heads | cut -c1-80)"
 end
 
 begin "trailers and \$GITHUB_OUTPUT"
