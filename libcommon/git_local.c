@@ -61,6 +61,7 @@ struct lt_stream {
 	int fd;			/* our end of the child's stdin and stdout */
 	int err;		/* the child's stderr, -1 at its end */
 	struct lc_buf errtext;	/* the start of what it said there */
+	int errcut;		/* and there was more */
 };
 
 struct lt_sub {
@@ -120,6 +121,8 @@ read_err(struct lt_stream *st)
 	}
 	if (st->errtext.len < ERR_KEEP)
 		lc_buf_add(&st->errtext, buf, (size_t)n);
+	else
+		st->errcut = 1;
 }
 
 /*
@@ -164,8 +167,9 @@ reap(struct lt_stream *st)
 }
 
 /*
- * The child ended the conversation early: say why in its own words (what
- * it wrote on stderr before closing the socket is in the pipe by now).
+ * The child ended the conversation early: say why in its own words. Once
+ * it has exited, all it wrote on stderr is in the pipe; read that without
+ * waiting for the pipe's end, which a process it left behind may hold.
  */
 static int
 ended(struct lt_stream *st)
@@ -173,9 +177,10 @@ ended(struct lt_stream *st)
 	struct lc_buf why = LC_BUF_INIT;
 	size_t i;
 
-	while (st->err >= 0)
-		read_err(st);
 	reap(st);
+	if (st->err >= 0 && fcntl(st->err, F_SETFL, O_NONBLOCK) == 0)
+		while (st->err >= 0)
+			read_err(st);
 	for (i = 0; i < st->errtext.len; i++)
 		if (st->errtext.data[i] == '\n' && i + 1 < st->errtext.len)
 			st->errtext.data[i] = ' ';
@@ -183,7 +188,8 @@ ended(struct lt_stream *st)
 	    st->errtext.data[st->errtext.len - 1] == '\n')
 		st->errtext.data[--st->errtext.len] = '\0';
 	if (st->errtext.len > 0)
-		lc_buf_adds(&why, st->errtext.data);
+		lc_buf_printf(&why, "%s%s", st->errtext.data, st->errcut ?
+		    " [more not shown]" : "");
 	else if (WIFEXITED(st->status))
 		lc_buf_printf(&why, "it exited with status %d before answering",
 		    WEXITSTATUS(st->status));
