@@ -23,8 +23,13 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Each command links only what it uses: libcurl alone adds ~5 ms to a start.
 YAML_CFLAGS = $$(pkg-config --cflags yaml-0.1)
 YAML_LIBS = $$(pkg-config --libs yaml-0.1)
-GIT_CFLAGS = $$(pkg-config --cflags libgit2)
-GIT_LIBS = $$(pkg-config --libs libgit2)
+# Debian's libgit2 does TLS with mbedTLS 2.28, which matches no IP address
+# in a certificate; libcommon/git_tls.c then checks those with mbedTLS's
+# own X.509 code (libgit2-dev depends on libmbedtls-dev: nothing new). Not
+# for a libgit2 on OpenSSL, which matches them itself.
+GIT_MBEDTLS = pkg-config --static --libs libgit2 | grep -qw -- -lmbedtls
+GIT_CFLAGS = $$(pkg-config --cflags libgit2) $$($(GIT_MBEDTLS) && echo -DLC_GIT_MBEDTLS)
+GIT_LIBS = $$(pkg-config --libs libgit2) $$($(GIT_MBEDTLS) && echo -lmbedx509 -lmbedcrypto)
 CURL_CFLAGS = $$(pkg-config --cflags libcurl)
 CURL_LIBS = $$(pkg-config --libs libcurl)
 # Debian 12's libjq ships no .pc file.

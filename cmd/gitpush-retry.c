@@ -1,7 +1,6 @@
 /* gitpush-retry: commit a change and push it to a shared branch, surviving concurrent pushers. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,7 +218,7 @@ static int
 stage(struct state *st, const struct opts *o, git_oid *tree)
 {
 	git_index *idx = NULL;
-	char cwd[PATH_MAX], root[PATH_MAX];
+	char *cwd, *root;
 	const char *wd = git_repository_workdir(st->repo);
 	char **specs = NULL;
 	git_strarray ps = { NULL, 0 };
@@ -228,8 +227,12 @@ stage(struct state *st, const struct opts *o, git_oid *tree)
 
 	if (wd == NULL)
 		return lc_error_set(LC_EUSAGE, "the repository has no work tree");
-	if (getcwd(cwd, sizeof(cwd)) == NULL || realpath(wd, root) == NULL)
+	/* Allocated: no length limit on where the checkout lives. */
+	cwd = realpath(".", NULL);
+	if (cwd == NULL || (root = realpath(wd, NULL)) == NULL) {
+		free(cwd);
 		return lc_error_errno(LC_ERROR, "cannot find the work tree");
+	}
 	plen = strlen(root);
 	if (o->npaths > 0) {
 		specs = lc_xmalloc((size_t)o->npaths * sizeof(*specs));
@@ -255,6 +258,8 @@ stage(struct state *st, const struct opts *o, git_oid *tree)
 	for (i = 0; specs && i < o->npaths; i++)
 		free(specs[i]);
 	free(specs);
+	free(cwd);
+	free(root);
 	git_index_free(idx);
 	return rc;
 }
@@ -393,13 +398,14 @@ static int
 move_branch(struct state *st, const git_oid *id)
 {
 	git_reference *ref = NULL;
-	char name[512];
+	struct lc_buf name = LC_BUF_INIT;
 	int rc;
 
-	snprintf(name, sizeof(name), "refs/heads/%s", st->branch);
-	rc = git_reference_create(&ref, st->repo, name, id, 1,
+	lc_buf_printf(&name, "refs/heads/%s", st->branch);
+	rc = git_reference_create(&ref, st->repo, name.data, id, 1,
 	    "gitpush-retry: commit");
 	git_reference_free(ref);
+	lc_buf_release(&name);
 	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
 }
 
@@ -438,12 +444,12 @@ run(struct state *st, const struct opts *o)
 	git_oid headid, tip, newid, newtree, tiptree, *ours = NULL;
 	struct lc_buf conflicts = LC_BUF_INIT, detail = LC_BUF_INIT;
 	enum lc_git_outcome oc = LC_GIT_FAILED;
-	char tmpref[512];
+	struct lc_buf tmpbuf = LC_BUF_INIT;
+	const char *tmpref;
 	size_t nours = 0;
 	long long left, pause;
 	int rc, exists = 0, attempt, committed = 0, fetched = 0;
 
-	snprintf(tmpref, sizeof(tmpref), "refs/gitpush-retry/%s", st->branch);
 	if ((rc = git_repository_head(&head, st->repo)) != 0)
 		return lc_git_error(rc, "HEAD");
 	git_oid_cpy(&headid, git_reference_target(head));
@@ -468,6 +474,8 @@ run(struct state *st, const struct opts *o)
 	if (o->command != NULL && (rc = clean_worktree(st->repo)) != 0)
 		return rc;
 
+	lc_buf_printf(&tmpbuf, "refs/gitpush-retry/%s", st->branch);
+	tmpref = tmpbuf.data;
 	for (attempt = 0;; attempt++) {
 		detail.len = 0;
 		conflicts.len = 0;
@@ -588,6 +596,7 @@ run(struct state *st, const struct opts *o)
 		    git_oid_tostr_s(&newid));
 done:
 	git_reference_remove(st->repo, tmpref);
+	lc_buf_release(&tmpbuf);
 	if (rc != 0 && committed)
 		lc_log_warn("the commit stays on the local branch '%s'",
 		    st->branch);

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "git.h"
+#include "git_int.h"
 #include "log.h"
 
 void
@@ -93,8 +94,9 @@ ssh_credential(git_credential **out, struct lc_git_auth *a, const char *user)
 	static const char *const names[] = { "id_ed25519", "id_ecdsa",
 	    "id_rsa" };
 	const char *home = getenv("HOME"), *sock = getenv("SSH_AUTH_SOCK");
-	char path[4096];
+	struct lc_buf path = LC_BUF_INIT;
 	size_t i;
+	int rc;
 
 	free(a->ssh_used);
 	a->ssh_used = NULL;
@@ -108,13 +110,16 @@ ssh_credential(git_credential **out, struct lc_git_auth *a, const char *user)
 		return git_credential_ssh_key_from_agent(out, user);
 	}
 	for (i = 0; home && i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/.ssh/%s", home, names[i]);
-		if (access(path, R_OK) == 0) {
-			a->ssh_used = lc_xstrndup(path, strlen(path));
-			return git_credential_ssh_key_new(out, user, NULL, path,
-			    NULL);
+		path.len = 0;
+		lc_buf_printf(&path, "%s/.ssh/%s", home, names[i]);
+		if (access(path.data, R_OK) == 0) {
+			rc = git_credential_ssh_key_new(out, user, NULL,
+			    path.data, NULL);
+			a->ssh_used = lc_buf_detach(&path);
+			return rc;
 		}
 	}
+	lc_buf_release(&path);
 	a->refused = 4;
 	return GIT_EUSER;
 }
@@ -153,6 +158,11 @@ on_credentials(git_credential **out, const char *url, const char *url_user,
 	    url_user && *url_user ? url_user : a->user, a->secret);
 }
 
+/* The CA file given to libgit2, for the IP address check of git_tls.c. */
+static char *ca_file;
+/* The last certificate refused was for an IP address (for the message). */
+static int ip_refused;
+
 int
 lc_git_ca_file(const char *file)
 {
@@ -161,20 +171,32 @@ lc_git_ca_file(const char *file)
 	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
 	    "/etc/ssl/certs") != 0)
 		return lc_git_error(-1, "CA file");
+	free(ca_file);
+	ca_file = lc_xstrndup(file, strlen(file));
 	return 0;
 }
 
-/* TLS: libgit2 decides, unless --insecure said to accept. SSH: never. */
+/*
+ * TLS: libgit2 decides, unless --insecure said to accept, or libgit2's
+ * mbedTLS could not match an IP address that the certificate does name
+ * (git_tls.c checks the whole certificate again then). SSH: never.
+ */
 static int
 on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 {
 	struct lc_git_auth *a = *(struct lc_git_auth **)payload;
+	git_cert_x509 *x = (git_cert_x509 *)cert;
 
-	(void)host;
+	ip_refused = 0;
 	if (valid)
 		return 0;
 	if (a && a->insecure && cert->cert_type == GIT_CERT_X509)
 		return 0;
+	if (cert->cert_type == GIT_CERT_X509 && lc_git_host_is_ip(host)) {
+		if (lc_git_cert_ip_ok(x->data, x->len, host, ca_file))
+			return 0;
+		ip_refused = 1;
+	}
 	return GIT_PASSTHROUGH;
 }
 
@@ -204,14 +226,17 @@ auth_header(struct lc_git_auth *a, struct lc_buf *hdr)
 static int
 is_rsa(const char *key)
 {
-	char pub[4096], line[16] = "";
+	struct lc_buf pub = LC_BUF_INIT;
+	char line[16] = "";
 	FILE *fp;
 
-	snprintf(pub, sizeof(pub), "%s.pub", key);
-	if ((fp = fopen(pub, "r")) != NULL) {
+	/* Only the first word of the public key is read. */
+	lc_buf_printf(&pub, "%s.pub", key);
+	if ((fp = fopen(pub.data, "r")) != NULL) {
 		(void)!fgets(line, sizeof(line), fp);
 		fclose(fp);
 	}
+	lc_buf_release(&pub);
 	return strncmp(line, "ssh-rsa ", 8) == 0;
 }
 
@@ -247,10 +272,11 @@ struct nd_stream {
 static int
 nd_fail(const char *what, const char *host, const char *why)
 {
-	char msg[512];
+	struct lc_buf msg = LC_BUF_INIT;
 
-	snprintf(msg, sizeof(msg), "%s %s: %s", what, host, why);
-	git_error_set_str(GIT_ERROR_NET, msg);
+	lc_buf_printf(&msg, "%s %s: %s", what, host, why);
+	git_error_set_str(GIT_ERROR_NET, msg.data);
+	lc_buf_release(&msg);
 	return -1;
 }
 
@@ -383,17 +409,32 @@ int
 lc_git_error(int rc, const char *what)
 {
 	const git_error *e = git_error_last();
-	const char *msg = e && e->message ? e->message : "unknown error";
+	const char *hint = "", *p;
+	struct lc_buf msg = LC_BUF_INIT;
 	int code;
 
+	/* One line: mbedTLS lists each problem of a certificate on its own. */
+	for (p = e && e->message ? e->message : "unknown error"; *p; p++)
+		if (*p != '\n')
+			lc_buf_addc(&msg, *p);
+		else if (p[1] != '\0')
+			lc_buf_adds(&msg, "; ");
+	if (msg.data == NULL)
+		lc_buf_adds(&msg, "");
 	switch (rc) {
 	case GIT_ECERTIFICATE:
-		if (strstr(msg, "hostkey") != NULL)
-			return lc_error_set(LC_EAUTH, "%s: %s (check it and add "
-			    "it to ~/.ssh/known_hosts, e.g. with ssh-keyscan)",
-			    what, msg);
-		return lc_error_set(LC_EAUTH, "%s: %s (for a private CA use "
-		    "--ca-file)", what, msg);
+		code = LC_EAUTH;
+		if (strstr(msg.data, "hostkey") != NULL)
+			hint = " (check it and add it to ~/.ssh/known_hosts, e.g. "
+			    "with ssh-keyscan)";
+		else if (ip_refused)
+			hint = " (at an IP address the certificate must name it "
+			    "in subjectAltName and be signed by a CA you trust, "
+			    "without intermediates; else use a host name the "
+			    "certificate names, and --ca-file for a private CA)";
+		else
+			hint = " (for a private CA use --ca-file)";
+		break;
 	case GIT_EAUTH:
 		code = LC_EAUTH;
 		break;
@@ -408,17 +449,27 @@ lc_git_error(int rc, const char *what)
 	default:
 		code = e && network_class(e->klass) ? LC_EUNAVAIL : LC_ERROR;
 	}
-	return lc_error_set(code, "%s: %s", what, msg);
+	code = lc_error_set(code, "%s: %s%s", what, msg.data, hint);
+	lc_buf_release(&msg);
+	return code;
 }
 
-/* What fetch and push both set up: the callbacks and the auth header. */
+/*
+ * What fetch and push both set up: the callbacks, the auth header, and
+ * for a local remote (url) git's own upload-pack and receive-pack
+ * (git_local.c says why).
+ */
 static void
 prepare(git_remote_callbacks *cb, git_strarray *custom,
     git_remote_redirect_t *follow, struct lc_git_auth *auth,
-    struct lc_buf *hdr, char **headers)
+    struct lc_buf *hdr, char **headers, const char *url)
 {
+	char *local = url ? lc_git_local_path(url) : NULL;
+
 	cb->credentials = on_credentials;
 	cb->certificate_check = on_certificate;
+	cb->transport = local ? lc_git_local_transport : NULL;
+	free(local);
 	if (auth == NULL)
 		return;
 	auth->calls = auth->refused = 0;
@@ -445,35 +496,38 @@ lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
 {
 	git_fetch_options opts;
 	git_reference *ref = NULL;
-	struct lc_buf hdr = LC_BUF_INIT;
+	struct lc_buf hdr = LC_BUF_INIT, spec = LC_BUF_INIT, name = LC_BUF_INIT;
 	char *headers[1];
-	char spec[512], name[512];
-	char *specs[1] = { spec };
+	char *specs[1];
 	git_strarray refspecs = { specs, 1 };
 	int rc;
 
-	snprintf(spec, sizeof(spec), "+refs/heads/%s:refs/remotes/%s/%s",
-	    branch, git_remote_name(remote), branch);
-	snprintf(name, sizeof(name), "refs/remotes/%s/%s",
-	    git_remote_name(remote), branch);
+	lc_buf_printf(&name, "refs/remotes/%s/%s", git_remote_name(remote),
+	    branch);
+	lc_buf_printf(&spec, "+refs/heads/%s:%s", branch, name.data);
+	specs[0] = spec.data;
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	opts.update_fetchhead = 0;
 	opts.callbacks.payload = &auth;
 	prepare(&opts.callbacks, &opts.custom_headers, &opts.follow_redirects,
-	    auth, &hdr, headers);
+	    auth, &hdr, headers, git_remote_url(remote));
 	rc = git_remote_fetch(remote, &refspecs, &opts, NULL);
 	wipe(&hdr);
-	if (rc != 0)
+	lc_buf_release(&spec);
+	if (rc != 0) {
+		lc_buf_release(&name);
 		return auth && auth->refused ? auth_error(auth, "fetch") :
 		    lc_git_error(rc, "fetch");
+	}
 	/* A branch that is not there yet is created by the push. */
 	*exists = 0;
-	if (git_reference_lookup(&ref, repo, name) == 0) {
+	if (git_reference_lookup(&ref, repo, name.data) == 0) {
 		git_oid_cpy(tip, git_reference_target(ref));
 		git_reference_free(ref);
 		*exists = 1;
 	}
+	lc_buf_release(&name);
 	return 0;
 }
 
@@ -556,13 +610,17 @@ lc_git_replay(git_repository *repo, const git_oid *ours, size_t n,
 
 struct pushstate {
 	struct lc_git_auth *auth;	/* first: the credentials callback */
-	char ref[512];
+	const char *ref;
 	int seen;
-	char status[256];
+	char *status;		/* the server's for ref (heap), "" for ok */
 	struct lc_buf *detail;
 	const git_oid *lease;	/* forced push: the remote must still be here */
 	int lease_set, lease_lost;
+	int cut;		/* detail reached DETAIL_MAX */
 };
+
+/* How much of the remote's sideband text a push keeps. */
+#define DETAIL_MAX (64 * 1024)
 
 /* --force-with-lease: the advertised old value must be the one we saw. */
 static int
@@ -590,8 +648,9 @@ on_update(const char *refname, const char *status, void *data)
 
 	if (strcmp(refname, ps->ref) == 0) {
 		ps->seen = 1;
-		snprintf(ps->status, sizeof(ps->status), "%s",
-		    status ? status : "");
+		free(ps->status);
+		ps->status = lc_xstrndup(status ? status : "",
+		    status ? strlen(status) : 0);
 	}
 	return 0;
 }
@@ -601,9 +660,17 @@ on_sideband(const char *str, int len, void *data)
 {
 	struct pushstate *ps = data;
 
-	/* The remote's own words (a hook's message); keep a bounded amount. */
-	if (ps->detail->len < 4096)
+	/*
+	 * The remote's own words (a hook's message). A bounded amount, since
+	 * a server may send any amount: the cut is said, not silent.
+	 */
+	if (ps->detail->len < DETAIL_MAX)
 		lc_buf_add(ps->detail, str, (size_t)len);
+	else if (!ps->cut) {
+		ps->cut = 1;
+		lc_buf_printf(ps->detail, "\n[the rest was not kept: over "
+		    "%d KB]\n", DETAIL_MAX / 1024);
+	}
 	return 0;
 }
 
@@ -664,112 +731,21 @@ static enum lc_git_outcome push_to(git_remote *remote, const char *src,
     const char *dst, struct lc_buf *detail, struct lc_git_auth *auth,
     int force, const git_oid *lease);
 
-/* A remote on this machine: file://, or a path (libgit2's local transport). */
-static const char *
-local_path(const char *url)
-{
-	if (strncmp(url, "file://", 7) == 0)
-		return url + 7;
-	if (url[0] == '/' || url[0] == '.')
-		return url;
-	return NULL;
-}
-
 /*
- * libgit2 1.5's local transport moves the remote ref without a
- * compare-and-swap (it force-updates it): two pushers to a file:// remote
- * both "land" and one commit is lost. So for local remotes: push the objects
- * to a ref of our own, then move the branch with a compare-and-swap against
- * the tip our fetch saw (refs/remotes/REMOTE/BRANCH), then drop our ref.
+ * A push, forced with a lease or not. Local remotes too go through
+ * push_to: git receive-pack does the compare-and-swap there, as servers do.
  */
-static enum lc_git_outcome
-push_local(git_remote *remote, const char *path, const char *src,
-    const char *branch, int force, const git_oid *lease,
-    struct lc_buf *detail, struct lc_git_auth *auth)
-{
-	git_repository *here = git_remote_owner(remote), *there = NULL;
-	git_reference *ref = NULL;
-	git_packbuilder *pb = NULL;
-	git_revwalk *walk = NULL;
-	git_oid want, seen;
-	struct lc_buf dir = LC_BUF_INIT;
-	char tracking[512], dst[512];
-	int rc, have_seen;
-
-	(void)detail;
-	(void)auth;
-	if ((rc = git_reference_name_to_id(&want, here, src)) != 0) {
-		lc_git_error(rc, "push");
-		return LC_GIT_FAILED;
-	}
-	snprintf(tracking, sizeof(tracking), "refs/remotes/%s/%s",
-	    git_remote_name(remote), branch);
-	if (force) {
-		have_seen = lease != NULL;
-		if (lease)
-			git_oid_cpy(&seen, lease);
-	} else
-		have_seen = git_reference_name_to_id(&seen, here, tracking) ==
-		    0;
-	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
-	if ((rc = git_repository_open_ext(&there, path,
-	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) != 0) {
-		lc_git_error(rc, "push: open the local remote");
-		return LC_GIT_FAILED;
-	}
-	/*
-	 * The objects the remote lacks, as one pack into its object store
-	 * (what receive-pack would store), then the branch moved with a
-	 * compare-and-swap. No temporary refs: another writer's fetch lists
-	 * the remote's refs and must not see one vanish.
-	 */
-	lc_buf_printf(&dir, "%s/objects/pack", git_repository_path(there));
-	if ((rc = git_packbuilder_new(&pb, here)) == 0 &&
-	    (rc = git_revwalk_new(&walk, here)) == 0 &&
-	    (rc = git_revwalk_push(walk, &want)) == 0 &&
-	    (!have_seen || (rc = git_revwalk_hide(walk, &seen)) == 0) &&
-	    (rc = git_packbuilder_insert_walk(pb, walk)) == 0)
-		rc = git_packbuilder_write(pb, dir.data, 0, NULL, NULL);
-	git_revwalk_free(walk);
-	git_packbuilder_free(pb);
-	lc_buf_release(&dir);
-	if (rc != 0) {
-		git_repository_free(there);
-		lc_git_error(rc, "push: write the objects");
-		return LC_GIT_FAILED;
-	}
-	if (have_seen)
-		rc = git_reference_create_matching(&ref, there, dst, &want, 1,
-		    &seen, "push");
-	else
-		rc = git_reference_create(&ref, there, dst, &want, 0, "push");
-	git_reference_free(ref);
-	git_repository_free(there);
-	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
-		lc_error_set(LC_ERROR, "push: '%s' moved on the remote "
-		    "(compare-and-swap failed)", dst);
-		return LC_GIT_RACE;
-	}
-	if (rc != 0) {
-		lc_git_error(rc, "push");
-		return LC_GIT_FAILED;
-	}
-	return LC_GIT_LANDED;
-}
-
-/* A push to a local remote or over the network; force with a lease. */
 static enum lc_git_outcome
 push(git_remote *remote, const char *src, const char *branch, int force,
     const git_oid *lease, struct lc_buf *detail, struct lc_git_auth *auth)
 {
-	const char *path = local_path(git_remote_url(remote));
-	char dst[512];
+	struct lc_buf dst = LC_BUF_INIT;
+	enum lc_git_outcome oc;
 
-	if (path)
-		return push_local(remote, path, src, branch, force, lease,
-		    detail, auth);
-	snprintf(dst, sizeof(dst), "refs/heads/%s", branch);
-	return push_to(remote, src, dst, detail, auth, force, lease);
+	lc_buf_printf(&dst, "refs/heads/%s", branch);
+	oc = push_to(remote, src, dst.data, detail, auth, force, lease);
+	lc_buf_release(&dst);
+	return oc;
 }
 
 enum lc_git_outcome
@@ -793,10 +769,11 @@ push_to(git_remote *remote, const char *src, const char *dst,
 {
 	git_push_options opts;
 	struct pushstate ps;
-	struct lc_buf hdr = LC_BUF_INIT;
+	struct lc_buf hdr = LC_BUF_INIT, spec = LC_BUF_INIT;
+	enum lc_git_outcome oc;
+	const char *url;
 	char *headers[1];
-	char spec[1024];
-	char *specs[1] = { spec };
+	char *specs[1];
 	git_strarray refspecs = { specs, 1 };
 	int rc;
 
@@ -804,8 +781,9 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	ps.detail = detail;
 	ps.auth = auth;
-	snprintf(ps.ref, sizeof(ps.ref), "%s", dst);
-	snprintf(spec, sizeof(spec), "%s%s:%s", force ? "+" : "", src, dst);
+	ps.ref = dst;
+	lc_buf_printf(&spec, "%s%s:%s", force ? "+" : "", src, dst);
+	specs[0] = spec.data;
 	if (force) {
 		ps.lease = lease;
 		ps.lease_set = lease != NULL;
@@ -814,40 +792,43 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	opts.callbacks.push_update_reference = on_update;
 	opts.callbacks.sideband_progress = on_sideband;
 	opts.callbacks.payload = &ps;
+	url = git_remote_pushurl(remote) ? git_remote_pushurl(remote) :
+	    git_remote_url(remote);
 	prepare(&opts.callbacks, &opts.custom_headers, &opts.follow_redirects,
-	    auth, &hdr, headers);
+	    auth, &hdr, headers, url);
 	rc = git_remote_push(remote, &refspecs, &opts);
 	wipe(&hdr);
+	lc_buf_release(&spec);
 	if (ps.lease_lost) {
 		lc_error_set(LC_ERROR, "push: '%s' moved on the remote since "
 		    "our fetch (lease lost)", dst);
-		return LC_GIT_RACE;
-	}
-	if (rc == GIT_ENONFASTFORWARD) {
+		oc = LC_GIT_RACE;
+	} else if (rc == GIT_ENONFASTFORWARD) {
 		lc_git_error(rc, "push");
-		return LC_GIT_STALE;
-	}
-	if (rc != 0 && auth && auth->refused) {
+		oc = LC_GIT_STALE;
+	} else if (rc != 0 && auth && auth->refused) {
 		auth_error(auth, "push");
-		return LC_GIT_AUTH;
-	}
-	if (rc != 0) {
+		oc = LC_GIT_AUTH;
+	} else if (rc != 0) {
 		rc = lc_git_error(rc, "push");
 		if (detail->data && lc_git_classify("", detail->data) ==
 		    LC_GIT_RACE)
-			return LC_GIT_RACE;
-		return rc == LC_EAUTH ? LC_GIT_AUTH : rc == LC_EUNAVAIL ?
-		    LC_GIT_NETWORK : LC_GIT_FAILED;
-	}
-	if (!ps.seen) {
+			oc = LC_GIT_RACE;
+		else
+			oc = rc == LC_EAUTH ? LC_GIT_AUTH : rc == LC_EUNAVAIL ?
+			    LC_GIT_NETWORK : LC_GIT_FAILED;
+	} else if (!ps.seen) {
 		lc_error_set(LC_ERROR, "push: the server did not report "
 		    "'%s'", ps.ref);
-		return LC_GIT_FAILED;
+		oc = LC_GIT_FAILED;
+	} else if (ps.status[0] == '\0')
+		oc = LC_GIT_LANDED;
+	else {
+		lc_error_set(LC_ERROR, "push rejected: %s", ps.status);
+		oc = lc_git_classify(ps.status, detail->data);
 	}
-	if (ps.status[0] == '\0')
-		return LC_GIT_LANDED;
-	lc_error_set(LC_ERROR, "push rejected: %s", ps.status);
-	return lc_git_classify(ps.status, detail->data);
+	free(ps.status);
+	return oc;
 }
 
 int
@@ -985,21 +966,22 @@ lc_git_land(git_repository *repo, const char *branch, const git_oid *id,
 	git_checkout_options co;
 	git_reference *ref = NULL, *head = NULL;
 	git_object *obj = NULL;
-	char name[512];
+	struct lc_buf name = LC_BUF_INIT;
 	int rc, on_branch;
 
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE;
-	snprintf(name, sizeof(name), "refs/heads/%s", branch);
+	lc_buf_printf(&name, "refs/heads/%s", branch);
 	on_branch = git_repository_head(&head, repo) == 0 &&
-	    strcmp(git_reference_name(head), name) == 0;
+	    strcmp(git_reference_name(head), name.data) == 0;
 	git_reference_free(head);
 	if ((rc = git_object_lookup(&obj, repo, id, GIT_OBJECT_COMMIT)) == 0 &&
 	    (!on_branch || (rc = git_checkout_tree(repo, obj, &co)) == 0))
-		rc = git_reference_create(&ref, repo, name, id, 1,
+		rc = git_reference_create(&ref, repo, name.data, id, 1,
 		    "pushed");
 	git_object_free(obj);
 	git_reference_free(ref);
+	lc_buf_release(&name);
 	return rc == 0 ? 0 : lc_git_error(rc, "update the local branch");
 }
 
@@ -1084,11 +1066,11 @@ lc_git_commit(git_repository *repo, git_oid *out,
 	}
 	argv[i] = NULL;
 	if ((rc = lc_run(argv, body.ptr, body.size, &sig, &err, 0)) != 0) {
-		char why[256];
+		char *why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
 
-		snprintf(why, sizeof(why), "%s", lc_error_msg());
 		lc_log_lines(argv[0], &err);
 		rc = lc_error_set(LC_ERROR, "signing the commit: %s", why);
+		free(why);
 		goto out;
 	}
 	if (sig.len == 0) {

@@ -37,7 +37,8 @@ struct lc_git_auth {
 /*
  * Trust the CAs in file as well as the system's (on libgit2's mbedTLS
  * backend the call replaces the chain, so the system directory is passed
- * too). Returns 0 or LC_EUSAGE.
+ * too); the IP address check of git_tls.c trusts the same. Returns 0 or
+ * LC_EUSAGE.
  */
 int lc_git_ca_file(const char *file);
 
@@ -65,7 +66,10 @@ int lc_git_error(int rc, const char *what);
 /*
  * Fetch refs/heads/branch of remote into refs/remotes/<remote>/branch
  * (forced) and return its id in *tip; *exists is 0 when the remote has no
- * such branch. Returns 0 or an LC_E* code.
+ * such branch. Local remotes (file://, paths) are fetched from through git
+ * upload-pack and pushed to through git receive-pack, as git does, so the
+ * remote's hooks run; without git on PATH that is LC_ERROR, saying so.
+ * Returns 0 or an LC_E* code.
  */
 int lc_git_fetch(git_repository *repo, git_remote *remote, const char *branch,
     git_oid *tip, int *exists, struct lc_git_auth *auth);

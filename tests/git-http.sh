@@ -1,6 +1,22 @@
 # git-http.sh: smart HTTP git (git http-backend behind lighttpd) for tests;
 # source it after tests/cli/lib.sh.
 
+# make_ca [SAN]: in $T, a throw-away CA (ca.crt, ca.key) and a server
+# certificate signed by it (server.pem: certificate and key) whose
+# subjectAltName is SAN (default: DNS:localhost,IP:127.0.0.1).
+make_ca() {
+	local san=${1:-DNS:localhost,IP:127.0.0.1}
+	[ -f "$T/ca.crt" ] ||
+	    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 -subj /CN=test-ca 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/srv.key" -out "$T/srv.csr" -subj /CN=localhost 2>/dev/null
+	printf 'subjectAltName=%s\n' "$san" >"$T/san.ext"
+	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
+	    -CAcreateserial -out "$T/srv.crt" -days 2 -extfile "$T/san.ext" 2>/dev/null
+	cat "$T/srv.crt" "$T/srv.key" >"$T/server.pem"
+}
+
 # start_http [tls [PREFIX]]: git http-backend behind lighttpd with basic
 # auth (user x-access-token, password s3cr3t-t0ken) on a free loopback
 # port, in $hport and $hpid, serving $T/NAME.git at /git/NAME.git, or with

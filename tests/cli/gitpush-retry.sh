@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 30
+plan 43
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -38,21 +38,6 @@ stop_daemon() {
 	kill "$dpid" 2>/dev/null
 	wait "$dpid" 2>/dev/null
 }
-
-# make_ca: a throw-away CA (ca.crt) and a server certificate for
-# localhost signed by it (server.pem: certificate and key). libgit2's TLS
-# backend here (mbedTLS 2.28) matches DNS names only, not IP addresses.
-make_ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca 2>/dev/null
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout srv.key -out srv.csr -subj /CN=localhost 2>/dev/null
-	printf 'subjectAltName=DNS:localhost\n' >san.ext
-	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-	    -out srv.crt -days 2 -extfile san.ext 2>/dev/null
-	cat srv.crt srv.key >server.pem
-}
-
 
 # start_sshd: sshd on a free loopback port ($sport, $spid) with a fresh
 # host key, accepting the keys in $T/authorized_keys.
@@ -183,6 +168,86 @@ stop_daemon
 expect_rc 3
 expect_err "remote: policy: no pushes today"
 [ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+# hook NAME BODY: install an executable hook in srv.git.
+hook() {
+	printf '#!/bin/sh\n%s\n' "$2" >"srv.git/hooks/$1"
+	chmod +x "srv.git/hooks/$1"
+}
+
+# Local remotes: git receive-pack runs, as for git push (the remote's hooks
+# are policy). Each over file:// and over a plain path.
+for url in file:// path; do
+begin "a declining pre-receive hook on a $url remote: exit 3 with its message"
+setup
+hook pre-receive 'echo "policy: no pushes today" >&2; exit 1'
+[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
+    git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: remote: policy: no pushes today"
+expect_err "push rejected: pre-receive hook declined"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
+end
+
+begin "a declining update hook on a $url remote: exit 3 with its message"
+setup
+hook update 'echo "update: $1 is frozen"; exit 1'
+[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
+    git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: remote: update: refs/heads/main is frozen"
+expect_err "push rejected: hook declined"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
+end
+
+begin "post-receive on a $url remote has run when the push returns"
+setup
+# The marker is written last, after a pause: the push waits for the hook.
+hook post-receive "read old new ref; sleep 0.2; echo \"\$ref \$new\" >'$T/marker'"
+[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
+    git -C a remote set-url origin "file://$T/srv.git"
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 0
+expect_out_text "$(tip)"
+[ "$(cat marker 2>/dev/null)" = "refs/heads/main $(tip)" ] || fail "marker: '$(cat marker 2>/dev/null)'"
+end
+done
+
+begin "a local remote without git on PATH: exit 3, saying git is needed"
+setup
+hook pre-receive 'exit 1'
+before=$(tip)
+cd a && echo x >g && run env PATH="$BIN" gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_err "git is not installed (not on PATH): local remotes are served by git's own upload-pack and receive-pack, which run the remote's hooks; install git"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
+begin "a local remote that is not a repository: exit 3 with git's words"
+setup
+git -C a remote set-url origin "$T/nothing-here.git"
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_err "fetch: git upload-pack '$T/nothing-here.git': fatal: '$T/nothing-here.git' does not appear to be a git repository"
+end
+
+begin "a 600-character branch name is pushed whole, not cut"
+setup
+long=$(printf 'release/%.0s' $(seq 75))x
+cd a && git checkout -q -b "$long" && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 0
+expect_out_text "$(git -C srv.git rev-parse "refs/heads/$long")"
+[ "$(git -C srv.git for-each-ref --format='%(refname)' refs/heads | grep -c release/)" = 1 ] ||
+    fail "branches: $(git -C srv.git for-each-ref --format='%(refname)' refs/heads | cut -c1-80)"
 end
 
 begin "trailers and \$GITHUB_OUTPUT"
@@ -338,6 +403,52 @@ stop_http
 expect_rc 0
 expect_err "TLS certificates are not verified (--insecure)"
 [ "$(cat out)" = "$(tip)" ] || fail "stdout is not the tip"
+end
+
+# libgit2 1.5's mbedTLS matches no IP address in a certificate; git_tls.c
+# checks the certificate again for an IP host, completely.
+begin "HTTPS at 127.0.0.1 and at localhost with the CA from GIT_SSL_CAINFO"
+setup
+make_ca
+start_http tls
+git -C a remote set-url origin "https://127.0.0.1:$hport/git/srv.git"
+cd a && echo x >g && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO="$T/ca.crt" gitpush-retry -m g g && cd ..
+expect_rc 0
+expect_out_text "$(tip)"
+git -C a remote set-url origin "https://localhost:$hport/git/srv.git"
+cd a && echo y >h && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO="$T/ca.crt" gitpush-retry -m h h && cd ..
+stop_http
+expect_rc 0
+expect_out_text "$(tip)"
+end
+
+# ip_refused SAN [CA]: a certificate with subjectAltName SAN at
+# https://127.0.0.1 is refused: exit 6, the server unchanged.
+ip_refused() {
+	setup
+	make_ca "$1"
+	start_http tls
+	git -C a remote set-url origin "https://127.0.0.1:$hport/git/srv.git"
+	before=$(tip)
+	cd a && echo x >g && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO="${2-$T/ca.crt}" gitpush-retry -m g g && cd ..
+	stop_http
+	expect_rc 6
+	expect_no_out
+	expect_err "(at an IP address the certificate must name it in subjectAltName and be signed by a CA you trust, without intermediates; else use a host name the certificate names, and --ca-file for a private CA)"
+	[ "$(tip)" = "$before" ] || fail "the server moved"
+}
+
+begin "HTTPS at 127.0.0.1, a certificate naming only DNS:localhost: exit 6, use the host name"
+ip_refused DNS:localhost
+expect_err "gitpush-retry: fetch: the SSL certificate is invalid: 0x04 - The certificate Common Name (CN) does not match with the expected CN"
+end
+
+begin "HTTPS at 127.0.0.1, a certificate for IP:127.0.0.2: exit 6"
+ip_refused DNS:localhost,IP:127.0.0.2
+end
+
+begin "HTTPS at 127.0.0.1, the address named but the CA unknown: exit 6"
+ip_refused DNS:localhost,IP:127.0.0.1 ""
 end
 
 begin "SSH with --ssh-key and a known host key"

@@ -1,5 +1,9 @@
-/* git_test.c: unit tests of push-refusal classification and backoff bounds. */
+/* git_test.c: unit tests of push-refusal classification, backoff bounds and local remote URLs. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "git.h"
+#include "git_int.h"
 #include "tap.h"
 
 /* Wordings of git, GitHub, GitLab and Gitea. */
@@ -29,12 +33,43 @@ static const struct {
 	{ "funny refname", NULL, LC_GIT_DECLINED },
 };
 
+/* Which URLs are local remotes (git's url_is_local_not_ssh), and where. */
+static const struct {
+	const char *url, *path;
+} locals[] = {
+	{ "file:///srv/git/r.git", "/srv/git/r.git" },
+	{ "/srv/git/r.git", "/srv/git/r.git" },
+	{ "../r.git", "../r.git" },
+	{ "r.git", "r.git" },
+	{ "./host:r.git", "./host:r.git" },
+	{ "host:r.git", NULL },
+	{ "git@host:org/r.git", NULL },
+	{ "ssh://host/r.git", NULL },
+	{ "https://host/r.git", NULL },
+	{ "git://127.0.0.1:9418/r.git", NULL },
+	{ "file://host/r.git", NULL },
+	{ "", NULL },
+};
+
 int
 main(void)
 {
 	size_t i;
 	long long ms;
 	int k, inrange = 1;
+	char *p;
+
+	for (i = 0; i < sizeof(locals) / sizeof(locals[0]); i++) {
+		p = lc_git_local_path(locals[i].url);
+		ok(locals[i].path ? p && strcmp(p, locals[i].path) == 0 : !p,
+		    "local path of '%s' is %s", locals[i].url,
+		    locals[i].path ? locals[i].path : "none");
+		free(p);
+	}
+	ok(lc_git_host_is_ip("127.0.0.1") && lc_git_host_is_ip("::1") &&
+	    lc_git_host_is_ip("[::1]") && !lc_git_host_is_ip("localhost") &&
+	    !lc_git_host_is_ip("127.0.0.1.example") && !lc_git_host_is_ip(""),
+	    "IP literals and host names");
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ok(lc_git_classify(cases[i].status, cases[i].sideband) ==

@@ -1,0 +1,37 @@
+/* git_int.h: what git.c shares with git_local.c and git_tls.c; not for commands. */
+#ifndef LC_GIT_INT_H
+#define LC_GIT_INT_H
+
+#include <git2.h>
+
+/*
+ * The directory a local remote names (heap): a file:///path URL, or a
+ * path as git reads one (no "scheme://", no "host:" before the first
+ * slash). NULL for any other URL.
+ */
+char *lc_git_local_path(const char *url);
+
+/*
+ * A git_transport_cb for local remotes: the smart protocol spoken to
+ * git upload-pack and git receive-pack run on the repository over a
+ * socket pair, as git itself does, so the remote's hooks and receive.*
+ * settings apply. payload is unused.
+ */
+int lc_git_local_transport(git_transport **out, git_remote *owner,
+    void *payload);
+
+/*
+ * Whether the X.509 certificate cert (DER, len bytes) that libgit2 found
+ * invalid for host is valid after all because host is an IP address:
+ * the certificate names host in an iPAddress subjectAltName and verifies
+ * against the trusted CAs (ca_file, NULL for none, and /etc/ssl/certs)
+ * with nothing else wrong. Always 0 when libgit2 does TLS with a library
+ * that matches IP addresses itself.
+ */
+int lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
+    const char *ca_file);
+
+/* Whether host is an IPv4 or IPv6 address (brackets allowed). */
+int lc_git_host_is_ip(const char *host);
+
+#endif

@@ -1,0 +1,461 @@
+/* git_local.c: file:// and path remotes spoken to through git's own upload-pack and receive-pack. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <git2/sys/transport.h>
+
+#include "buf.h"
+#include "git_int.h"
+
+/*
+ * Why not libgit2's local transport: it writes into the remote's object
+ * store and moves its refs itself, so the remote's pre-receive, update,
+ * post-receive and reference-transaction hooks never run and its
+ * receive.* settings (denyCurrentBranch, fsckObjects, denyNonFastForwards)
+ * are ignored: a policy that git push obeys was bypassed. Like git, we run
+ * "git upload-pack DIR" or "git receive-pack DIR" and speak the smart
+ * protocol to it over a socket pair, so fetch and push follow the same code
+ * as git:// (libgit2's smart transport) and receive-pack checks each
+ * command's old value under the ref's lock: the compare-and-swap that keeps
+ * concurrent pushers from losing commits is git's own.
+ *
+ * git is therefore required for local remotes. A repository with hooks is
+ * only made by git, and a fallback that writes the object store when git is
+ * missing would be a second path with none of receive-pack's checks; so
+ * without git a local fetch or push fails, saying so.
+ *
+ * A socket pair rather than two pipes: writing to a child that has exited
+ * is then EPIPE with MSG_NOSIGNAL instead of a SIGPIPE that kills us.
+ */
+
+/* What git clears for the git it runs on a local repository (local_repo_env). */
+static const char *const repo_env[] = {
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS",
+	"GIT_CONFIG_COUNT", "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE",
+	"GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_INDEX_FILE",
+	"GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
+	"GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR",
+	/* libgit2 speaks protocol v0: no v2 from a caller's environment. */
+	"GIT_PROTOCOL", NULL
+};
+
+extern char **environ;
+
+/* How much of the child's stderr is kept for messages. */
+#define ERR_KEEP 4096
+
+struct lt_stream {
+	git_smart_subtransport_stream parent;
+	char *what;		/* "git receive-pack '/dir'", for messages */
+	pid_t pid;		/* -1 once reaped */
+	int status;
+	int fd;			/* our end of the child's stdin and stdout */
+	int err;		/* the child's stderr, -1 at its end */
+	struct lc_buf errtext;	/* the start of what it said there */
+	int errcut;		/* and there was more */
+};
+
+struct lt_sub {
+	git_smart_subtransport parent;
+	struct lt_stream *cur;
+};
+
+char *
+lc_git_local_path(const char *url)
+{
+	const char *colon, *slash;
+
+	if (strncmp(url, "file://", 7) == 0)
+		return url[7] == '/' ? lc_xstrndup(url + 7, strlen(url + 7)) :
+		    NULL;
+	if (strstr(url, "://") != NULL || *url == '\0')
+		return NULL;
+	/* git's url_is_local_not_ssh: "host:path" is ssh. */
+	colon = strchr(url, ':');
+	slash = strchr(url, '/');
+	if (colon != NULL && (slash == NULL || colon < slash))
+		return NULL;
+	return lc_xstrndup(url, strlen(url));
+}
+
+static int set_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int
+set_error(const char *fmt, ...)
+{
+	struct lc_buf m = LC_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	lc_buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	/* Not a network class: nothing here gets better by retrying. */
+	git_error_set_str(GIT_ERROR_INVALID, m.data);
+	lc_buf_release(&m);
+	return -1;
+}
+
+/* Keep (the start of) what the child wrote on stderr; -1 at its end. */
+static void
+read_err(struct lt_stream *st)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = read(st->err, buf, sizeof(buf))) == -1 && errno == EINTR)
+		;
+	if (n <= 0) {
+		close(st->err);
+		st->err = -1;
+		return;
+	}
+	if (st->errtext.len < ERR_KEEP)
+		lc_buf_add(&st->errtext, buf, (size_t)n);
+	else
+		st->errcut = 1;
+}
+
+/*
+ * Wait until the socket is ready for ev (POLLIN or POLLOUT), reading the
+ * child's stderr meanwhile: a child blocked on a full stderr pipe would
+ * never read or write the socket again.
+ */
+static int
+wait_for(struct lt_stream *st, short ev)
+{
+	struct pollfd p[2];
+	int n;
+
+	for (;;) {
+		p[0].fd = st->fd;
+		p[0].events = ev;
+		p[1].fd = st->err;
+		p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		if ((n = poll(p, st->err >= 0 ? 2 : 1, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return set_error("%s: poll: %s", st->what,
+			    strerror(errno));
+		}
+		if (p[1].revents)
+			read_err(st);
+		if (p[0].revents)
+			return 0;
+	}
+}
+
+/* Wait for the child to exit (once). */
+static void
+reap(struct lt_stream *st)
+{
+	if (st->pid <= 0)
+		return;
+	while (waitpid(st->pid, &st->status, 0) == -1 && errno == EINTR)
+		;
+	st->pid = -1;
+}
+
+/*
+ * The child ended the conversation early: say why in its own words. Once
+ * it has exited, all it wrote on stderr is in the pipe; read that without
+ * waiting for the pipe's end, which a process it left behind may hold.
+ */
+static int
+ended(struct lt_stream *st)
+{
+	struct lc_buf why = LC_BUF_INIT;
+	size_t i;
+
+	reap(st);
+	if (st->err >= 0 && fcntl(st->err, F_SETFL, O_NONBLOCK) == 0)
+		while (st->err >= 0)
+			read_err(st);
+	for (i = 0; i < st->errtext.len; i++)
+		if (st->errtext.data[i] == '\n' && i + 1 < st->errtext.len)
+			st->errtext.data[i] = ' ';
+	while (st->errtext.len > 0 &&
+	    st->errtext.data[st->errtext.len - 1] == '\n')
+		st->errtext.data[--st->errtext.len] = '\0';
+	if (st->errtext.len > 0)
+		lc_buf_printf(&why, "%s%s", st->errtext.data, st->errcut ?
+		    " [more not shown]" : "");
+	else if (WIFEXITED(st->status))
+		lc_buf_printf(&why, "it exited with status %d before answering",
+		    WEXITSTATUS(st->status));
+	else
+		lc_buf_printf(&why, "it was killed by signal %d",
+		    WIFSIGNALED(st->status) ? WTERMSIG(st->status) : 0);
+	set_error("%s: %s", st->what, why.data);
+	lc_buf_release(&why);
+	return -1;
+}
+
+static int
+lt_read(git_smart_subtransport_stream *s, char *buf, size_t size, size_t *got)
+{
+	struct lt_stream *st = (struct lt_stream *)s;
+	ssize_t n;
+
+	*got = 0;
+	for (;;) {
+		if (wait_for(st, POLLIN) != 0)
+			return -1;
+		if ((n = recv(st->fd, buf, size, 0)) > 0) {
+			*got = (size_t)n;
+			return 0;
+		}
+		if (n == 0 || errno == ECONNRESET)
+			return ended(st);
+		if (errno != EINTR && errno != EAGAIN)
+			return set_error("%s: read: %s", st->what,
+			    strerror(errno));
+	}
+}
+
+static int
+lt_write(git_smart_subtransport_stream *s, const char *buf, size_t len)
+{
+	struct lt_stream *st = (struct lt_stream *)s;
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		if (wait_for(st, POLLOUT) != 0)
+			return -1;
+		if ((n = send(st->fd, buf + off, len - off, MSG_NOSIGNAL)) >= 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET)
+			return ended(st);
+		if (errno != EINTR && errno != EAGAIN)
+			return set_error("%s: write: %s", st->what,
+			    strerror(errno));
+	}
+	return 0;
+}
+
+/*
+ * Done with the child: say so (EOF on its stdin), read out what it still
+ * sends (post-receive runs after the report and may talk; a full socket
+ * would block it) and wait for it, so its hooks have finished when the
+ * push returns, as with git push.
+ */
+static void
+lt_free(git_smart_subtransport_stream *s)
+{
+	struct lt_stream *st = (struct lt_stream *)s;
+	struct lt_sub *sub = (struct lt_sub *)s->subtransport;
+	char buf[4096];
+	ssize_t n;
+
+	if (sub->cur == st)
+		sub->cur = NULL;
+	shutdown(st->fd, SHUT_WR);
+	while (wait_for(st, POLLIN) == 0 &&
+	    ((n = recv(st->fd, buf, sizeof(buf), 0)) > 0 ||
+	    (n == -1 && errno == EINTR)))
+		;
+	close(st->fd);
+	reap(st);
+	if (st->err >= 0)
+		close(st->err);
+	lc_buf_release(&st->errtext);
+	free(st->what);
+	free(st);
+}
+
+/* The environment for the child: ours without the repository variables. */
+static char **
+child_env(void)
+{
+	char **env;
+	size_t n = 0, i, k;
+
+	while (environ[n])
+		n++;
+	env = lc_xmalloc((n + 1) * sizeof(*env));
+	for (i = k = 0; i < n; i++) {
+		const char *const *v;
+		size_t l;
+
+		for (v = repo_env; *v; v++) {
+			l = strlen(*v);
+			if (strncmp(environ[i], *v, l) == 0 &&
+			    environ[i][l] == '=')
+				break;
+		}
+		if (*v == NULL)
+			env[k++] = environ[i];
+	}
+	env[k] = NULL;
+	return env;
+}
+
+/* Run "git service dir" on a socket pair; *out is the stream to it. */
+static int
+spawn(struct lt_sub *sub, const char *service, const char *url,
+    struct lt_stream **out)
+{
+	posix_spawn_file_actions_t fa;
+	struct lt_stream *st;
+	struct lc_buf arg = LC_BUF_INIT;
+	char *path, *argv[4], **env;
+	int sv[2], ep[2], rc;
+
+	if ((path = lc_git_local_path(url)) == NULL)
+		return set_error("'%s' is not a local repository", url);
+	/* An argument, never an option. */
+	if (path[0] == '-')
+		lc_buf_adds(&arg, "./");
+	lc_buf_adds(&arg, path);
+	free(path);
+	st = lc_xmalloc(sizeof(*st));
+	memset(st, 0, sizeof(*st));
+	st->parent.subtransport = &sub->parent;
+	st->parent.read = lt_read;
+	st->parent.write = lt_write;
+	st->parent.free = lt_free;
+	st->pid = -1;
+	st->fd = st->err = -1;
+	lc_buf_init(&st->errtext);
+	{
+		struct lc_buf w = LC_BUF_INIT;
+
+		lc_buf_printf(&w, "git %s '%s'", service, arg.data);
+		st->what = lc_buf_detach(&w);
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		rc = set_error("%s: socketpair: %s", st->what, strerror(errno));
+		goto fail;
+	}
+	if (pipe(ep) == -1 || fcntl(ep[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(ep[1], F_SETFD, FD_CLOEXEC) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		rc = set_error("%s: pipe: %s", st->what, strerror(errno));
+		goto fail;
+	}
+	argv[0] = "git";
+	argv[1] = (char *)service;
+	argv[2] = arg.data;
+	argv[3] = NULL;
+	env = child_env();
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
+	rc = posix_spawnp(&st->pid, "git", &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	close(sv[1]);
+	close(ep[1]);
+	st->fd = sv[0];
+	st->err = ep[0];
+	if (rc != 0) {
+		st->pid = -1;
+		if (rc == ENOENT)
+			rc = set_error("%s: git is not installed (not on PATH): local remotes "
+			    "are served by git's own upload-pack and "
+			    "receive-pack, which run the remote's hooks; install "
+			    "git", st->what);
+		else
+			rc = set_error("%s: %s", st->what, strerror(rc));
+		goto fail;
+	}
+	lc_buf_release(&arg);
+	sub->cur = st;
+	*out = st;
+	return 0;
+fail:
+	lc_buf_release(&arg);
+	if (st->fd >= 0)
+		close(st->fd);
+	if (st->err >= 0)
+		close(st->err);
+	st->fd = st->err = -1;
+	free(st->what);
+	free(st);
+	return rc;
+}
+
+static int
+lt_action(git_smart_subtransport_stream **out, git_smart_subtransport *t,
+    const char *url, git_smart_service_t action)
+{
+	struct lt_sub *sub = (struct lt_sub *)t;
+	struct lt_stream *st = NULL;
+	int rc;
+
+	switch (action) {
+	case GIT_SERVICE_UPLOADPACK_LS:
+	case GIT_SERVICE_RECEIVEPACK_LS:
+		if (sub->cur != NULL)
+			sub->cur->parent.free(&sub->cur->parent);
+		if ((rc = spawn(sub, action == GIT_SERVICE_UPLOADPACK_LS ?
+		    "upload-pack" : "receive-pack", url, &st)) != 0)
+			return rc;
+		*out = &st->parent;
+		return 0;
+	default:
+		/* The same conversation goes on after the ref list. */
+		if (sub->cur == NULL)
+			return set_error("local remote '%s': no connection",
+			    url);
+		*out = &sub->cur->parent;
+		return 0;
+	}
+}
+
+static int
+lt_close(git_smart_subtransport *t)
+{
+	struct lt_sub *sub = (struct lt_sub *)t;
+
+	if (sub->cur != NULL)
+		sub->cur->parent.free(&sub->cur->parent);
+	return 0;
+}
+
+static void
+lt_sub_free(git_smart_subtransport *t)
+{
+	lt_close(t);
+	free(t);
+}
+
+static int
+lt_sub_new(git_smart_subtransport **out, git_transport *owner, void *param)
+{
+	struct lt_sub *sub = lc_xmalloc(sizeof(*sub));
+
+	(void)owner;
+	(void)param;
+	memset(sub, 0, sizeof(*sub));
+	sub->parent.action = lt_action;
+	sub->parent.close = lt_close;
+	sub->parent.free = lt_sub_free;
+	*out = &sub->parent;
+	return 0;
+}
+
+int
+lc_git_local_transport(git_transport **out, git_remote *owner, void *payload)
+{
+	/* Stateful like git:// and ssh: one connection per operation. */
+	static git_smart_subtransport_definition def = { lt_sub_new, 0, NULL };
+
+	(void)payload;
+	return git_transport_smart(out, owner, &def);
+}
