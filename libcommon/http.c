@@ -567,3 +567,102 @@ lc_http_stream_close(struct lc_http_stream *s)
 	free(s->url);
 	free(s);
 }
+
+/* ---- Server-Sent Events ---------------------------------------------- */
+
+void
+lc_http_sse_init(struct lc_http_sse *s, size_t max, lc_http_event_fn fn,
+    void *arg)
+{
+	lc_buf_init(&s->line);
+	lc_buf_init(&s->data);
+	s->max = max ? max : LC_HTTP_SSE_MAX;
+	s->fn = fn;
+	s->arg = arg;
+}
+
+void
+lc_http_sse_reset(struct lc_http_sse *s)
+{
+	/* Released, not emptied: an 8 MB line's memory goes back at once. */
+	lc_buf_release(&s->line);
+	lc_buf_release(&s->data);
+}
+
+void
+lc_http_sse_release(struct lc_http_sse *s)
+{
+	lc_http_sse_reset(s);
+}
+
+static int
+sse_too_long(struct lc_http_sse *s, const char *what)
+{
+	size_t max = s->max;
+
+	lc_http_sse_reset(s);
+	if (max >= (1u << 20) && max % (1u << 20) == 0)
+		return lc_error_set(LC_EDATA, "the event stream sent %s longer "
+		    "than %zu MB", what, max >> 20);
+	return lc_error_set(LC_EDATA, "the event stream sent %s longer than "
+	    "%zu bytes", what, max);
+}
+
+/* One whole line, without its '\n'. */
+static int
+sse_line(struct lc_http_sse *s, const char *line, size_t len)
+{
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		if (s->data.len)
+			s->fn(s->arg, s->data.data, s->data.len);
+		s->data.len = 0;
+	} else if (len >= 5 && memcmp(line, "data:", 5) == 0) {
+		line += 5;
+		len -= 5;
+		if (len && *line == ' ') {
+			line++;
+			len--;
+		}
+		if (s->data.len + len + 1 > s->max)
+			return sse_too_long(s, "an event");
+		if (s->data.len)
+			lc_buf_addc(&s->data, '\n');
+		lc_buf_add(&s->data, line, len);
+	} else if (*line == '{')
+		s->fn(s->arg, line, len);		/* NDJSON */
+	/* ":" keep-alives and other fields are skipped. */
+	return 0;
+}
+
+int
+lc_http_sse_feed(struct lc_http_sse *s, const char *p, size_t n)
+{
+	const char *nl;
+	size_t k;
+	int rc;
+
+	while (n > 0) {
+		/* Only the new bytes are searched for the line's end. */
+		nl = memchr(p, '\n', n);
+		k = nl ? (size_t)(nl - p) : n;
+		if (k > s->max - s->line.len)
+			return sse_too_long(s, "a line");
+		if (nl == NULL) {
+			lc_buf_add(&s->line, p, n);
+			return 0;
+		}
+		if (s->line.len) {
+			lc_buf_add(&s->line, p, k);
+			rc = sse_line(s, s->line.data, s->line.len);
+			s->line.len = 0;
+		} else
+			rc = sse_line(s, p, k);	/* whole in this chunk: no copy */
+		if (rc != 0)
+			return rc;
+		p += k + 1;
+		n -= k + 1;
+	}
+	return 0;
+}

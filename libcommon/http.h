@@ -99,6 +99,48 @@ void lc_http_stream_close(struct lc_http_stream *s);
  */
 int lc_http_stream_started(struct lc_http_stream *s, long long until);
 
+/*
+ * A Server-Sent Events parser, apart from the transport so that it can be
+ * fed (and fuzzed) without a server: lc_http_sse_feed takes the bytes of a
+ * text/event-stream as they come, split anywhere, and calls fn with the
+ * data of each event ("data:" lines joined by '\n', once a blank line ends
+ * the event) and with each line that starts with '{' (NDJSON, what the
+ * server sends without Accept: text/event-stream). Comments (":") and
+ * other fields are skipped. Each byte is looked at once: a line is never
+ * rescanned, however it is split.
+ */
+typedef void (*lc_http_event_fn)(void *arg, const char *p, size_t n);
+
+/*
+ * The longest line or event the parser keeps: 8 MB. An Application is a
+ * Kubernetes object, stored whole in etcd, whose requests are capped at
+ * 1.5 MB by default; its event is that JSON plus a few bytes. 8 MB leaves
+ * five times that, and bounds what a server that never ends a line can
+ * make us hold.
+ */
+#define LC_HTTP_SSE_MAX		(8u << 20)
+
+struct lc_http_sse {
+	struct lc_buf line;		/* the unfinished line */
+	struct lc_buf data;		/* the data: lines of the event so far */
+	size_t max;			/* longest line or event kept */
+	lc_http_event_fn fn;
+	void *arg;
+};
+
+/* max 0 means LC_HTTP_SSE_MAX. */
+void lc_http_sse_init(struct lc_http_sse *s, size_t max, lc_http_event_fn fn,
+    void *arg);
+/*
+ * Parse n more bytes. Returns 0, or LC_EDATA (message set) when a line or
+ * an event grows past max: the stream is broken, and the parser is reset
+ * for the next one (the bytes of this chunk after that point are dropped).
+ */
+int lc_http_sse_feed(struct lc_http_sse *s, const char *p, size_t n);
+/* Forget any unfinished line and event (a new stream starts). */
+void lc_http_sse_reset(struct lc_http_sse *s);
+void lc_http_sse_release(struct lc_http_sse *s);
+
 /* The scheme://host[:port] part of url, for messages. */
 void lc_http_origin(struct lc_buf *out, const char *url);
 
