@@ -1171,7 +1171,7 @@ lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 	if (rc == 0)
 		return 0;
 	lc_acd_explain(t, n);
-	if (rc == LC_ETIMEOUT) {
+	if (rc == LC_ETIMEOUT && timeout_ms > 0) {
 		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
 		lc_error_set(rc, "timed out after %s", tbuf);
 	} else if (n > 1 && several)

@@ -186,6 +186,8 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "gitops-utils/" VERSION);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	/* A request without a time limit still notices a dead peer. */
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (h->connect_to)
 		curl_easy_setopt(c, CURLOPT_CONNECT_TO, h->connect_to);
 	if (h->conf.ca_file)
@@ -350,7 +352,9 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		curl_easy_setopt(h->easy, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, &rp);
 		left = deadline ? deadline - lc_clock_ms() : h->conf.io_timeout_ms;
-		if (left <= 0) {
+		if (!deadline && left < 0)
+			left = 0;		/* no limit: CURLOPT_TIMEOUT_MS 0 */
+		else if (left <= 0) {
 			curl_slist_free_all(hl);
 			lc_http_origin(&o, url);
 			rc = lc_error_set(LC_ETIMEOUT, "%s: the deadline passed",

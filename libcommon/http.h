@@ -14,7 +14,8 @@ struct lc_http_conf {
 	const char *const *headers;	/* extra "Name: value" lines */
 	size_t nheaders;
 	int retries;			/* transient failures retried (default 5) */
-	long long io_timeout_ms;	/* one request without a deadline (30 s) */
+	/* One request without a deadline: 0 is 30 s, negative no limit. */
+	long long io_timeout_ms;
 };
 
 struct lc_http;
@@ -40,7 +41,7 @@ void lc_http_resp_release(struct lc_http_resp *r);
 /*
  * One request; body (JSON) may be NULL. Non-GET requests carry exactly
  * "Content-Type: application/json". deadline is an lc_clock_ms() time
- * (0: none, then io_timeout_ms bounds the request); headers are extra
+ * (0: none, then io_timeout_ms, if any, bounds the request); headers are extra
  * "Name: value" lines for this request only. Connection failures and
  * 429/502/503/504 are retried with jittered backoff (Retry-After is
  * honoured) while retries and time are left. Returns 0 with r filled for

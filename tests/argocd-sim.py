@@ -39,6 +39,7 @@ STATE = {
         "long_line_bytes": 0,
         "long_line_streams": 0,
         "fail": [],               # [{"status", "count", "path", "method"}]
+        "delay": [],              # [{"ms", "count", "path", "method"}]
         "content_types": ["application/json"],
         "settled_log": [],
     },
@@ -630,6 +631,17 @@ class Handler(BaseHTTPRequestHandler):
             if not path.startswith(root + "/"):
                 return self.send(404, text="Not Found\n")
             path = path[len(root):]
+        pause = 0
+        with LOCK:
+            for d in STATE["config"]["delay"]:
+                if d.get("count", 0) > 0 and re.search(d.get("path", ""),
+                                                       path) and \
+                        d.get("method", method) == method:
+                    d["count"] -= 1
+                    pause = d.get("ms", 0) / 1000.0
+        if pause:
+            # A slow server: the answer comes pause seconds late.
+            time.sleep(pause)
         with LOCK:
             STATE["requests"].append({
                 "method": method, "path": path, "query": u.query,

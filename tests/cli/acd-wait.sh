@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 26
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -211,6 +211,17 @@ echo "# peak memory: $(cat "$T/rss") kB"
 if ! sanitized; then
 	[ "$(cat "$T/rss")" -lt 65536 ] || fail "peak memory $(cat "$T/rss") kB"
 fi
+end
+
+begin "--timeout 0 is no limit: a GET answered after 32 s still counts"
+# Before, a request without a deadline got 30 s and ended the run with
+# 124 "timed out after 0s".
+app '{"name":"slowget"}'
+simctl "$P" config '{"delay":[{"ms":32000,"count":1,"path":"^/api/v1/applications/slowget$","method":"GET"}]}' >/dev/null
+run timeout 100 acd-wait --timeout 0 slowget
+simctl "$P" config '{"delay":[]}' >/dev/null
+expect_rc 0
+expect_out_text "slowget Synced Healthy $OLD"
 end
 
 begin "every request matched the API schema"
