@@ -424,7 +424,15 @@ struct lc_http_stream {
 	struct reply rp;
 	char errbuf[CURL_ERROR_SIZE];
 	char *url;
+	long long heard;		/* lc_clock_ms() of the last byte */
 };
+
+/*
+ * Keep-alive comments come every 15 s: 60 s without a byte is a dead link.
+ * (Not curl's LOW_SPEED_LIMIT: its 1 byte/s over 60 s is an average, which
+ * a quiet stream of 2-byte keep-alives never reaches.)
+ */
+#define STREAM_SILENCE_MS	60000
 
 static size_t
 on_stream(char *p, size_t size, size_t n, void *arg)
@@ -432,6 +440,7 @@ on_stream(char *p, size_t size, size_t n, void *arg)
 	struct lc_http_stream *s = arg;
 
 	n *= size;
+	s->heard = lc_clock_ms();
 	if (s->status == 0)
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
 	if (s->status != 200) {
@@ -472,10 +481,7 @@ lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, &s->rp);
-	/* Keep-alive comments come every 15 s: 60 s of nothing is a dead link. */
-	curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	s->heard = lc_clock_ms();
 	curl_multi_add_handle(s->multi, s->easy);
 	*out = s;
 	return 0;
@@ -504,6 +510,9 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 			    &s->status);
 		if (!running)
 			break;
+		if (lc_clock_ms() - s->heard >= STREAM_SILENCE_MS)
+			return lc_error_set(LC_EUNAVAIL, "the watch went silent "
+			    "for %d s", STREAM_SILENCE_MS / 1000);
 		if ((left = until - lc_clock_ms()) <= 0)
 			return 0;
 		curl_multi_poll(s->multi, NULL, 0, left > 1000 ? 1000 :
@@ -526,7 +535,7 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 		rc = curl_fail(cc, s->url, s->errbuf);
 		if (rc == LC_ETIMEOUT)
 			rc = lc_error_set(LC_EUNAVAIL, "the watch went silent "
-			    "for 60 s");
+			    "for %d s", STREAM_SILENCE_MS / 1000);
 	} else {
 		lc_http_origin(&o, s->url);
 		rc = lc_error_set(LC_EUNAVAIL, "%s closed the watch", o.data);

@@ -16,6 +16,7 @@ start_sim() {
 	local d=$1
 	shift
 	mkdir -p "$d"
+	: >"$d/log"
 	python3 "$SIM" --port-file "$d/port" "$@" >"$d/log" 2>&1 &
 	pids="$pids $!"
 	wait_file "$d/port" "the simulator did not start: $(head -c 300 "$d/log")"
