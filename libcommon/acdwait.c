@@ -772,6 +772,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	long long next_poll, until, now;
 	size_t i;
 	int rc = 0, drops = 0, too_long = 0, got;
+	char every[32];
 
 	memset(&wt, 0, sizeof(wt));
 	wt.acd = acd;
@@ -869,9 +870,10 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 			 * in reading it a third time. The polls still see
 			 * every app, only later.
 			 */
+			lc_acd_fmt_ms(every, sizeof(every), poll_ms);
 			lc_log_warn("the watch sent a line longer than %u MB "
-			    "again: no more watching, a GET every %lld ms "
-			    "instead", LC_HTTP_SSE_MAX >> 20, poll_ms);
+			    "again: no more watching, polling every %s "
+			    "instead", LC_HTTP_SSE_MAX >> 20, every);
 			continue;
 		}
 		lc_log_info("%s; reconnecting", wt.stream_err ? (wt.too_long ?

@@ -205,7 +205,7 @@ rc=$?
 simctl "$P" config '{"long_line_bytes":0,"long_line_streams":0}' >/dev/null
 expect_rc 0
 expect_out_text "endless Synced Healthy $OLD"
-expect_err "acd-wait: warning: the watch sent a line longer than 8 MB again: no more watching, a GET every 300 ms instead"
+expect_err "acd-wait: warning: the watch sent a line longer than 8 MB again: no more watching, polling every 300ms instead"
 [ "$(count "$P" "GET /api/v1/stream")" -ge 2 ] || fail "no second watch"
 echo "# peak memory: $(cat "$T/rss") kB"
 if ! sanitized; then
