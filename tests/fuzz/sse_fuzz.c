@@ -1,4 +1,4 @@
-/* sse_fuzz.c: libFuzzer target for the Server-Sent Events parser of acd-wait. */
+/* sse_fuzz.c: libFuzzer target for the SSE parser of acd-wait. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
