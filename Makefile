@@ -10,7 +10,7 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/git_tls.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit
+FUZZ_TARGETS = yaml_expr yaml_edit sse
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)

@@ -143,7 +143,8 @@ option(int ch, const char *arg, void *vctx)
 	case OPT_RESOURCE:
 		if (x->nresources == sizeof(x->resources) /
 		    sizeof(x->resources[0]))
-			return lc_error_set(LC_EUSAGE, "too many --resource");
+			return lc_error_set(LC_EUSAGE, "at most %zu --resource",
+			    x->nresources);
 		if (strchr(arg, ':') == NULL || strchr(strchr(arg, ':') + 1,
 		    ':') == NULL)
 			return lc_error_set(LC_EUSAGE, "--resource '%s': write "
@@ -186,7 +187,8 @@ option(int ch, const char *arg, void *vctx)
 			return lc_error_set(LC_EUSAGE, "--info '%s': write "
 			    "KEY=VALUE", arg);
 		if (x->ninfos == sizeof(x->infos) / sizeof(x->infos[0]))
-			return lc_error_set(LC_EUSAGE, "too many --info");
+			return lc_error_set(LC_EUSAGE, "at most %zu --info",
+			    x->ninfos);
 		x->infos[x->ninfos++] = arg;
 		break;
 	default:
@@ -195,22 +197,21 @@ option(int ch, const char *arg, void *vctx)
 	return 0;
 }
 
-/* Split "GROUP:KIND:[NS/]NAME" (a leading '!' excludes). */
+/* Split "GROUP:KIND:[NS/]NAME" into f[4] (heap text, freed by the caller). */
 static void
-split_resource(const char *spec, char *g, char *k, char *ns, char *name,
-    size_t n)
+split_resource(const char *spec, char *f[4])
 {
 	const char *c1 = strchr(spec, ':'), *c2 = strchr(c1 + 1, ':');
 	const char *slash = strchr(c2 + 1, '/');
 
-	snprintf(g, n, "%.*s", (int)(c1 - spec), spec);
-	snprintf(k, n, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+	f[0] = lc_xstrndup(spec, (size_t)(c1 - spec));
+	f[1] = lc_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	if (slash) {
-		snprintf(ns, n, "%.*s", (int)(slash - c2 - 1), c2 + 1);
-		snprintf(name, n, "%s", slash + 1);
+		f[2] = lc_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
+		f[3] = lc_xstrndup(slash + 1, strlen(slash + 1));
 	} else {
-		snprintf(ns, n, "*");
-		snprintf(name, n, "%s", c2 + 1);
+		f[2] = lc_xstrndup("*", 1);
+		f[3] = lc_xstrndup(c2 + 1, strlen(c2 + 1));
 	}
 }
 
@@ -228,28 +229,31 @@ field_match(const char *pat, const char *v)
 static int
 pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 {
-	char g[256], k[256], ns[256], name[256];
+	static const char *const keys[4] = { "group", "kind", "namespace",
+	    "name" };
+	char *(*pat)[4];
 	jv l = lc_jv_get(t->last, "status.resources"), e, r;
 	int i, n, inc, any_include = 0;
-	size_t f;
+	size_t f, j;
 
 	*out = jv_array();
-	for (f = 0; f < x->nresources; f++)
+	pat = lc_xmalloc((x->nresources ? x->nresources : 1) * sizeof(*pat));
+	for (f = 0; f < x->nresources; f++) {
 		any_include |= x->resources[f][0] != '!';
+		split_resource(x->resources[f] + (x->resources[f][0] == '!'),
+		    pat[f]);
+	}
 	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(l), i);
 		inc = !any_include;
 		for (f = 0; f < x->nresources; f++) {
-			const char *s = x->resources[f];
-			int neg = *s == '!';
-
-			split_resource(s + neg, g, k, ns, name, sizeof(g));
-			if (field_match(g, lc_jv_str(e, "group")) &&
-			    field_match(k, lc_jv_str(e, "kind")) &&
-			    field_match(ns, lc_jv_str(e, "namespace")) &&
-			    field_match(name, lc_jv_str(e, "name")))
-				inc = !neg;
+			for (j = 0; j < 4; j++)
+				if (!field_match(pat[f][j], lc_jv_str(e,
+				    keys[j])))
+					break;
+			if (j == 4)
+				inc = x->resources[f][0] != '!';
 		}
 		if (inc) {
 			r = jv_object();
@@ -266,6 +270,10 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 		jv_free(e);
 	}
 	jv_free(l);
+	for (f = 0; f < x->nresources; f++)
+		for (j = 0; j < 4; j++)
+			free(pat[f][j]);
+	free(pat);
 	if (jv_array_length(jv_copy(*out)) == 0) {
 		jv_free(*out);
 		*out = jv_invalid();

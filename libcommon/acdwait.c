@@ -23,10 +23,10 @@ struct waiter {
 	size_t n;
 	const struct lc_acd_want *w;
 	jq_state *jq;
-	struct lc_buf sse;		/* bytes not yet split into lines */
-	struct lc_buf data;		/* the data: lines of the event */
+	struct lc_http_sse sse;		/* the watch's parser */
 	int pending;
 	int stream_err;			/* an in-band error: reconnect */
+	int too_long;			/* ... a line past LC_HTTP_SSE_MAX */
 	int stream_fatal;		/* ... that retrying cannot fix */
 	int want_refresh;		/* a target asks for a refresh GET */
 	int live;			/* draw a table (stderr is a terminal) */
@@ -330,20 +330,21 @@ out:
 /* ---- progress ------------------------------------------------------- */
 
 static void
-state_line(const struct lc_acd_target *t, char *out, size_t n)
+state_line(const struct lc_acd_target *t, struct lc_buf *out)
 {
 	jv a = t->last;
 	const char *op;
 
+	out->len = 0;
 	if (!jv_is_valid(a)) {
-		snprintf(out, n, "-");
+		lc_buf_adds(out, "-");
 		return;
 	}
 	op = has(a, "operation") ? (*lc_jv_str(a, "status.operationState."
 	    "phase") ? lc_jv_str(a, "status.operationState.phase") :
 	    "Pending") : *lc_jv_str(a, "status.operationState.phase") ?
 	    lc_jv_str(a, "status.operationState.phase") : "-";
-	snprintf(out, n, "sync=%s health=%s operation=%s",
+	lc_buf_printf(out, "sync=%s health=%s operation=%s",
 	    *lc_jv_str(a, "status.sync.status") ?
 	    lc_jv_str(a, "status.sync.status") : "-",
 	    *lc_jv_str(a, "status.health.status") ?
@@ -353,7 +354,7 @@ state_line(const struct lc_acd_target *t, char *out, size_t n)
 static void
 progress(struct waiter *wt)
 {
-	char line[160];
+	struct lc_buf line = LC_BUF_INIT;
 	size_t i, rows;
 	int shown = 0;
 
@@ -364,14 +365,16 @@ progress(struct waiter *wt)
 		for (i = 0; i < wt->n; i++) {
 			if (!jv_is_valid(wt->t[i].last))
 				continue;
-			state_line(&wt->t[i], line, sizeof(line));
-			if (strcmp(line, wt->t[i].shown) == 0)
+			state_line(&wt->t[i], &line);
+			if (wt->t[i].shown && strcmp(line.data,
+			    wt->t[i].shown) == 0)
 				continue;
-			snprintf(wt->t[i].shown, sizeof(wt->t[i].shown), "%s",
-			    line);
+			free(wt->t[i].shown);
+			wt->t[i].shown = xdup(line.data);
 			fprintf(stderr, "%s: %s: %s\n", lc_progname,
-			    wt->t[i].app.name, line);
+			    wt->t[i].app.name, line.data);
 		}
+		lc_buf_release(&line);
 		return;
 	}
 	if (!wt->changed)
@@ -381,10 +384,10 @@ progress(struct waiter *wt)
 	if (wt->drawn)
 		fprintf(stderr, "\033[%dA", wt->drawn);
 	for (i = 0; i < rows; i++) {
-		state_line(&wt->t[i], line, sizeof(line));
-		fprintf(stderr, "\033[2K%-30s %s%s\n", wt->t[i].app.name, line,
-		    wt->t[i].done ? (wt->t[i].rc == 0 ? "  done" : "  FAILED")
-		    : "");
+		state_line(&wt->t[i], &line);
+		fprintf(stderr, "\033[2K%-30s %s%s\n", wt->t[i].app.name,
+		    line.data, wt->t[i].done ? (wt->t[i].rc == 0 ? "  done" :
+		    "  FAILED") : "");
 		shown++;
 	}
 	if (wt->n > rows) {
@@ -394,6 +397,7 @@ progress(struct waiter *wt)
 	}
 	wt->drawn = shown;
 	fflush(stderr);
+	lc_buf_release(&line);
 }
 
 /* ---- snapshots and the stream ---------------------------------------- */
@@ -428,8 +432,9 @@ update(struct waiter *wt, struct lc_acd_target *t, jv app)
 }
 
 static void
-dispatch(struct waiter *wt, const char *p, size_t n)
+dispatch(void *arg, const char *p, size_t n)
 {
+	struct waiter *wt = arg;
 	jv ev = jv_parse_sized(p, (int)n), app;
 	const char *type;
 	struct lc_acd_target *t;
@@ -468,42 +473,18 @@ dispatch(struct waiter *wt, const char *p, size_t n)
 	jv_free(ev);
 }
 
-/* Server-Sent Events: "data: ..." lines, a blank line ends an event. */
+/* The watch's bytes, as they come. */
 static int
 on_stream(void *arg, const char *p, size_t n)
 {
 	struct waiter *wt = arg;
-	char *line, *nl;
-	size_t len, off = 0;
 
-	lc_buf_add(&wt->sse, p, n);
-	while ((nl = memchr(wt->sse.data + off, '\n', wt->sse.len - off))
-	    != NULL) {
-		line = wt->sse.data + off;
-		len = (size_t)(nl - line);
-		off += len + 1;
-		if (len && line[len - 1] == '\r')
-			len--;
-		if (len == 0) {
-			if (wt->data.len)
-				dispatch(wt, wt->data.data, wt->data.len);
-			wt->data.len = 0;
-		} else if (len >= 5 && strncmp(line, "data:", 5) == 0) {
-			if (wt->data.len)
-				lc_buf_addc(&wt->data, '\n');
-			line += 5;
-			len -= 5;
-			if (len && *line == ' ') {
-				line++;
-				len--;
-			}
-			lc_buf_add(&wt->data, line, len);
-		} else if (*line == '{')
-			dispatch(wt, line, len);	/* NDJSON */
-		/* ":" keep-alives and other fields are skipped. */
+	/* After a line too long, the rest of this stream is not read. */
+	if (!wt->too_long && lc_http_sse_feed(&wt->sse, p, n) != 0) {
+		lc_log_info("watch: %s", lc_error_msg());
+		wt->too_long = 1;
+		wt->stream_err = 1;
 	}
-	memmove(wt->sse.data, wt->sse.data + off, wt->sse.len - off);
-	wt->sse.len -= off;
 	progress(wt);
 	return wt->pending == 0 || wt->stream_err || wt->want_refresh;
 }
@@ -756,6 +737,29 @@ fail_pending(struct waiter *wt, int rc, const char *why)
 			finish(wt, &wt->t[i], rc, why);
 }
 
+/*
+ * The safety-net poll, when it is due. Returns 0, or the error that ends
+ * the wait (the targets are failed with it); an unavailable server or a
+ * slow answer only waits for the next one.
+ */
+static int
+poll_due(struct waiter *wt, long long *next_poll, long long deadline)
+{
+	int rc;
+
+	if (lc_clock_ms() < *next_poll)
+		return 0;
+	if ((rc = poll_all(wt, 0, deadline)) != 0 && rc != LC_EUNAVAIL &&
+	    rc != LC_ETIMEOUT) {
+		fail_pending(wt, rc, lc_error_msg());
+		return rc;
+	}
+	*next_poll = lc_clock_ms() + (wt->w->poll_ms > 0 ? wt->w->poll_ms :
+	    30000);
+	progress(wt);
+	return 0;
+}
+
 int
 lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
     const struct lc_acd_want *w, long long deadline)
@@ -763,11 +767,12 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	struct waiter wt;
 	struct lc_http_stream *s = NULL;
 	struct lc_http_resp err = LC_HTTP_RESP_INIT;
-	struct lc_buf u = LC_BUF_INIT, why = LC_BUF_INIT;
+	struct lc_buf u = LC_BUF_INIT, why = LC_BUF_INIT, line = LC_BUF_INIT;
 	long long poll_ms = w->poll_ms > 0 ? w->poll_ms : 30000;
 	long long next_poll, until, now;
 	size_t i;
-	int rc = 0, drops = 0, got;
+	int rc = 0, drops = 0, too_long = 0, got;
+	char every[32];
 
 	memset(&wt, 0, sizeof(wt));
 	wt.acd = acd;
@@ -775,6 +780,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	wt.n = n;
 	wt.w = w;
 	wt.pending = (int)n;
+	lc_http_sse_init(&wt.sse, 0, dispatch, &wt);
 	wt.live = isatty(2) && getenv("TERM") && strcmp(getenv("TERM"),
 	    "dumb") != 0 && lc_ci_kind() == LC_CI_NONE;
 	if (w->until) {
@@ -812,24 +818,31 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		}
 		if (wt.pending == 0)
 			break;
-		if (s == NULL) {
-			u.len = 0;
-			stream_url(&wt, w->selector, &u);
-			wt.sse.len = wt.data.len = 0;
-			wt.stream_err = 0;
-			if ((rc = lc_http_stream_open(lc_acd_http(acd), u.data,
-			    "text/event-stream", on_stream, &wt, &s)) != 0) {
-				fail_pending(&wt, rc, lc_error_msg());
-				break;
-			}
-
-		}
 		until = next_poll;
 		if (deadline && deadline < until)
 			until = deadline;
 		for (i = 0; i < n; i++)
 			if (!t[i].done && t[i].refresh_asked == 1)
 				until = lc_clock_ms();
+		if (too_long >= 2) {
+			/* No watch: the polls alone, until the deadline. */
+			if (until > lc_clock_ms())
+				lc_sleep_ms(until - lc_clock_ms());
+			if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
+				break;
+			continue;
+		}
+		if (s == NULL) {
+			u.len = 0;
+			stream_url(&wt, w->selector, &u);
+			lc_http_sse_reset(&wt.sse);
+			wt.stream_err = wt.too_long = 0;
+			if ((rc = lc_http_stream_open(lc_acd_http(acd), u.data,
+			    "text/event-stream", on_stream, &wt, &s)) != 0) {
+				fail_pending(&wt, rc, lc_error_msg());
+				break;
+			}
+		}
 		got = lc_http_stream_pump(s, until, &err);
 		if (wt.stream_fatal) {
 			fail_pending(&wt, LC_EAUTH, lc_error_msg());
@@ -837,19 +850,12 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		}
 		if (got == 1 && !wt.stream_err)
 			continue;		/* all done: the loop ends */
-		if (got == 0 && lc_clock_ms() >= next_poll) {
-			if ((rc = poll_all(&wt, 0, deadline)) != 0 &&
-			    rc != LC_EUNAVAIL && rc != LC_ETIMEOUT) {
-				fail_pending(&wt, rc, lc_error_msg());
+		if (got == 0) {
+			if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
 				break;
-			}
-			next_poll = lc_clock_ms() + poll_ms;
-			progress(&wt);
 			continue;
 		}
-		if (got == 0)
-			continue;
-		/* The stream ended or broke: reconnect, and look meanwhile. */
+		/* The stream ended or broke: reconnect. */
 		lc_http_stream_close(s);
 		s = NULL;
 		if (got == LC_ERROR && (err.status == 401 || err.status == 403)) {
@@ -858,24 +864,36 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 			fail_pending(&wt, LC_EAUTH, why.data);
 			break;
 		}
-		lc_log_info("%s; reconnecting", wt.stream_err ?
-		    "the watch reported an error" : lc_error_msg());
+		if (wt.too_long && ++too_long >= 2) {
+			/*
+			 * The same server sends the same line again: no use
+			 * in reading it a third time. The polls still see
+			 * every app, only later.
+			 */
+			lc_acd_fmt_ms(every, sizeof(every), poll_ms);
+			lc_log_warn("the watch sent a line longer than %u MB "
+			    "again: no more watching, polling every %s "
+			    "instead", LC_HTTP_SSE_MAX >> 20, every);
+			continue;
+		}
+		lc_log_info("%s; reconnecting", wt.stream_err ? (wt.too_long ?
+		    "the watch sent a line too long" : "the watch reported an "
+		    "error") : lc_error_msg());
+		/* A watch that keeps breaking must not starve the polls. */
+		if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
+			break;
 		lc_sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
 		drops++;
 		progress(&wt);
 	}
 	if (wt.pending > 0) {
-		lc_buf_printf(&why, "timed out after %s waiting",
-		    "the deadline");
 		fail_pending(&wt, LC_ETIMEOUT, NULL);
 		for (i = 0; i < n; i++)
 			if (t[i].rc == LC_ETIMEOUT && t[i].why == NULL) {
-				char line[160];
-
-				state_line(&t[i], line, sizeof(line));
+				state_line(&t[i], &line);
 				why.len = 0;
 				lc_buf_printf(&why, "not there when the time ran "
-				    "out (%s)", line);
+				    "out (%s)", line.data);
 				t[i].why = xdup(why.data);
 			}
 	}
@@ -886,8 +904,8 @@ out:
 	lc_http_resp_release(&err);
 	lc_buf_release(&u);
 	lc_buf_release(&why);
-	lc_buf_release(&wt.sse);
-	lc_buf_release(&wt.data);
+	lc_buf_release(&line);
+	lc_http_sse_release(&wt.sse);
 	if (wt.jq)
 		jq_teardown(&wt.jq);
 	lc_error_clear();
@@ -1053,6 +1071,7 @@ lc_acd_target_free(struct lc_acd_target *t)
 	free(t->op_phase);
 	free(t->op_message);
 	free(t->rec_at_done);
+	free(t->shown);
 	lc_acd_target_init(t);
 }
 
@@ -1154,7 +1173,7 @@ lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 	if (rc == 0)
 		return 0;
 	lc_acd_explain(t, n);
-	if (rc == LC_ETIMEOUT) {
+	if (rc == LC_ETIMEOUT && timeout_ms > 0) {
 		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
 		lc_error_set(rc, "timed out after %s", tbuf);
 	} else if (n > 1 && several)

@@ -86,7 +86,8 @@ lc_acd_option(struct lc_acd_conf *c, int ch, const char *arg)
 			return lc_error_set(LC_EUSAGE, "--header '%s': write it "
 			    "as 'Name: value'", arg);
 		if (c->nheaders == sizeof(c->headers) / sizeof(c->headers[0]))
-			return lc_error_set(LC_EUSAGE, "too many --header");
+			return lc_error_set(LC_EUSAGE, "at most %zu --header",
+			    c->nheaders);
 		c->headers[c->nheaders++] = arg;
 		break;
 	case 'l':
@@ -670,6 +671,13 @@ lc_acd_open(struct lc_acd **out, const struct lc_acd_conf *c,
 	    strcmp(server, f.server) == 0);
 	hc.headers = c->headers;
 	hc.nheaders = c->nheaders;
+	/*
+	 * --timeout 0 is no limit, for the requests too: else each would
+	 * get http's 30 s, and a slow answer (a refresh waits for the
+	 * controller) ended the run with 124 "timed out after 0s".
+	 */
+	if (c->timeout_ms == 0)
+		hc.io_timeout_ms = -1;
 	fromfile_free(&f);
 	if (hc.insecure && strncmp(acd->base, "https:", 6) == 0)
 		lc_log_warn("TLS certificates are not verified (--insecure)");

@@ -204,7 +204,7 @@ struct lc_acd_target {
 	int op_seen, op_over, refresh_asked;
 	char *rec_at_done;
 	long long degraded_since;
-	char shown[160];
+	char *shown;			/* the last progress line shown */
 };
 
 /*

@@ -186,6 +186,8 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "gitops-utils/" VERSION);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	/* A request without a time limit still notices a dead peer. */
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (h->connect_to)
 		curl_easy_setopt(c, CURLOPT_CONNECT_TO, h->connect_to);
 	if (h->conf.ca_file)
@@ -350,7 +352,9 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		curl_easy_setopt(h->easy, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, &rp);
 		left = deadline ? deadline - lc_clock_ms() : h->conf.io_timeout_ms;
-		if (left <= 0) {
+		if (!deadline && left < 0)
+			left = 0;		/* no limit: CURLOPT_TIMEOUT_MS 0 */
+		else if (left <= 0) {
 			curl_slist_free_all(hl);
 			lc_http_origin(&o, url);
 			rc = lc_error_set(LC_ETIMEOUT, "%s: the deadline passed",
@@ -420,7 +424,15 @@ struct lc_http_stream {
 	struct reply rp;
 	char errbuf[CURL_ERROR_SIZE];
 	char *url;
+	long long heard;		/* lc_clock_ms() of the last byte */
 };
+
+/*
+ * Keep-alive comments come every 15 s: 60 s without a byte is a dead link.
+ * (Not curl's LOW_SPEED_LIMIT: its 1 byte/s over 60 s is an average, which
+ * a quiet stream of 2-byte keep-alives never reaches.)
+ */
+#define STREAM_SILENCE_MS	60000
 
 static size_t
 on_stream(char *p, size_t size, size_t n, void *arg)
@@ -428,6 +440,7 @@ on_stream(char *p, size_t size, size_t n, void *arg)
 	struct lc_http_stream *s = arg;
 
 	n *= size;
+	s->heard = lc_clock_ms();
 	if (s->status == 0)
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
 	if (s->status != 200) {
@@ -468,10 +481,7 @@ lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, &s->rp);
-	/* Keep-alive comments come every 15 s: 60 s of nothing is a dead link. */
-	curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	s->heard = lc_clock_ms();
 	curl_multi_add_handle(s->multi, s->easy);
 	*out = s;
 	return 0;
@@ -500,6 +510,9 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 			    &s->status);
 		if (!running)
 			break;
+		if (lc_clock_ms() - s->heard >= STREAM_SILENCE_MS)
+			return lc_error_set(LC_EUNAVAIL, "the watch went silent "
+			    "for %d s", STREAM_SILENCE_MS / 1000);
 		if ((left = until - lc_clock_ms()) <= 0)
 			return 0;
 		curl_multi_poll(s->multi, NULL, 0, left > 1000 ? 1000 :
@@ -522,7 +535,7 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 		rc = curl_fail(cc, s->url, s->errbuf);
 		if (rc == LC_ETIMEOUT)
 			rc = lc_error_set(LC_EUNAVAIL, "the watch went silent "
-			    "for 60 s");
+			    "for %d s", STREAM_SILENCE_MS / 1000);
 	} else {
 		lc_http_origin(&o, s->url);
 		rc = lc_error_set(LC_EUNAVAIL, "%s closed the watch", o.data);
@@ -566,4 +579,103 @@ lc_http_stream_close(struct lc_http_stream *s)
 	lc_http_resp_release(&s->err);
 	free(s->url);
 	free(s);
+}
+
+/* ---- Server-Sent Events ---------------------------------------------- */
+
+void
+lc_http_sse_init(struct lc_http_sse *s, size_t max, lc_http_event_fn fn,
+    void *arg)
+{
+	lc_buf_init(&s->line);
+	lc_buf_init(&s->data);
+	s->max = max ? max : LC_HTTP_SSE_MAX;
+	s->fn = fn;
+	s->arg = arg;
+}
+
+void
+lc_http_sse_reset(struct lc_http_sse *s)
+{
+	/* Released, not emptied: an 8 MB line's memory goes back at once. */
+	lc_buf_release(&s->line);
+	lc_buf_release(&s->data);
+}
+
+void
+lc_http_sse_release(struct lc_http_sse *s)
+{
+	lc_http_sse_reset(s);
+}
+
+static int
+sse_too_long(struct lc_http_sse *s, const char *what)
+{
+	size_t max = s->max;
+
+	lc_http_sse_reset(s);
+	if (max >= (1u << 20) && max % (1u << 20) == 0)
+		return lc_error_set(LC_EDATA, "the event stream sent %s longer "
+		    "than %zu MB", what, max >> 20);
+	return lc_error_set(LC_EDATA, "the event stream sent %s longer than "
+	    "%zu bytes", what, max);
+}
+
+/* One whole line, without its '\n'. */
+static int
+sse_line(struct lc_http_sse *s, const char *line, size_t len)
+{
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		if (s->data.len)
+			s->fn(s->arg, s->data.data, s->data.len);
+		s->data.len = 0;
+	} else if (len >= 5 && memcmp(line, "data:", 5) == 0) {
+		line += 5;
+		len -= 5;
+		if (len && *line == ' ') {
+			line++;
+			len--;
+		}
+		if (s->data.len + len + 1 > s->max)
+			return sse_too_long(s, "an event");
+		if (s->data.len)
+			lc_buf_addc(&s->data, '\n');
+		lc_buf_add(&s->data, line, len);
+	} else if (*line == '{')
+		s->fn(s->arg, line, len);		/* NDJSON */
+	/* ":" keep-alives and other fields are skipped. */
+	return 0;
+}
+
+int
+lc_http_sse_feed(struct lc_http_sse *s, const char *p, size_t n)
+{
+	const char *nl;
+	size_t k;
+	int rc;
+
+	while (n > 0) {
+		/* Only the new bytes are searched for the line's end. */
+		nl = memchr(p, '\n', n);
+		k = nl ? (size_t)(nl - p) : n;
+		if (k > s->max - s->line.len)
+			return sse_too_long(s, "a line");
+		if (nl == NULL) {
+			lc_buf_add(&s->line, p, n);
+			return 0;
+		}
+		if (s->line.len) {
+			lc_buf_add(&s->line, p, k);
+			rc = sse_line(s, s->line.data, s->line.len);
+			s->line.len = 0;
+		} else
+			rc = sse_line(s, p, k);	/* whole in this chunk: no copy */
+		if (rc != 0)
+			return rc;
+		p += k + 1;
+		n -= k + 1;
+	}
+	return 0;
 }

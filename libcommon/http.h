@@ -14,7 +14,8 @@ struct lc_http_conf {
 	const char *const *headers;	/* extra "Name: value" lines */
 	size_t nheaders;
 	int retries;			/* transient failures retried (default 5) */
-	long long io_timeout_ms;	/* one request without a deadline (30 s) */
+	/* One request without a deadline: 0 is 30 s, negative no limit. */
+	long long io_timeout_ms;
 };
 
 struct lc_http;
@@ -40,7 +41,7 @@ void lc_http_resp_release(struct lc_http_resp *r);
 /*
  * One request; body (JSON) may be NULL. Non-GET requests carry exactly
  * "Content-Type: application/json". deadline is an lc_clock_ms() time
- * (0: none, then io_timeout_ms bounds the request); headers are extra
+ * (0: none, then io_timeout_ms, if any, bounds the request); headers are extra
  * "Name: value" lines for this request only. Connection failures and
  * 429/502/503/504 are retried with jittered backoff (Retry-After is
  * honoured) while retries and time are left. Returns 0 with r filled for
@@ -98,6 +99,48 @@ void lc_http_stream_close(struct lc_http_stream *s);
  * answered, 0 when not yet; data that came is handed to fn as usual.
  */
 int lc_http_stream_started(struct lc_http_stream *s, long long until);
+
+/*
+ * A Server-Sent Events parser, apart from the transport so that it can be
+ * fed (and fuzzed) without a server: lc_http_sse_feed takes the bytes of a
+ * text/event-stream as they come, split anywhere, and calls fn with the
+ * data of each event ("data:" lines joined by '\n', once a blank line ends
+ * the event) and with each line that starts with '{' (NDJSON, what the
+ * server sends without Accept: text/event-stream). Comments (":") and
+ * other fields are skipped. Each byte is looked at once: a line is never
+ * rescanned, however it is split.
+ */
+typedef void (*lc_http_event_fn)(void *arg, const char *p, size_t n);
+
+/*
+ * The longest line or event the parser keeps: 8 MB. An Application is a
+ * Kubernetes object, stored whole in etcd, whose requests are capped at
+ * 1.5 MB by default; its event is that JSON plus a few bytes. 8 MB leaves
+ * five times that, and bounds what a server that never ends a line can
+ * make us hold.
+ */
+#define LC_HTTP_SSE_MAX		(8u << 20)
+
+struct lc_http_sse {
+	struct lc_buf line;		/* the unfinished line */
+	struct lc_buf data;		/* the data: lines of the event so far */
+	size_t max;			/* longest line or event kept */
+	lc_http_event_fn fn;
+	void *arg;
+};
+
+/* max 0 means LC_HTTP_SSE_MAX. */
+void lc_http_sse_init(struct lc_http_sse *s, size_t max, lc_http_event_fn fn,
+    void *arg);
+/*
+ * Parse n more bytes. Returns 0, or LC_EDATA (message set) when a line or
+ * an event grows past max: the stream is broken, and the parser is reset
+ * for the next one (the bytes of this chunk after that point are dropped).
+ */
+int lc_http_sse_feed(struct lc_http_sse *s, const char *p, size_t n);
+/* Forget any unfinished line and event (a new stream starts). */
+void lc_http_sse_reset(struct lc_http_sse *s);
+void lc_http_sse_release(struct lc_http_sse *s);
 
 /* The scheme://host[:port] part of url, for messages. */
 void lc_http_origin(struct lc_buf *out, const char *url);

@@ -16,6 +16,7 @@ start_sim() {
 	local d=$1
 	shift
 	mkdir -p "$d"
+	: >"$d/log"
 	python3 "$SIM" --port-file "$d/port" "$@" >"$d/log" 2>&1 &
 	pids="$pids $!"
 	wait_file "$d/port" "the simulator did not start: $(head -c 300 "$d/log")"
@@ -69,3 +70,32 @@ held() {
 	rc=$?
 }
 
+
+# maxrss FILE CMD...: run CMD (stdout, stderr, status as run does) and write
+# the peak resident memory, in kB, of its largest process to FILE.
+maxrss() {
+	local f=$1
+	shift
+	python3 -c '
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$f" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# sanitized: the commands were built with make SANITIZE=1 (memory is
+# then not theirs to measure).
+sanitized() { [ "$(cat "$TOP/bin/.variant" 2>/dev/null)" = san ]; }
+
+# wait_sim PORT PATH FIELD MIN: wait (at most 120 s) until FIELD of the
+# control call PATH is at least MIN.
+wait_sim() {
+	local i=0
+	until [ "$(simctl "$1" "$2" "" "$3")" -ge "$4" ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || { fail "$2: $3 never reached $4"; return 1; }
+		sleep 0.2
+	done
+}

@@ -33,11 +33,18 @@ STATE = {
         "keepalive_ms": 15000,
         "drop_stream_after": 0,   # close a stream after N events (each time)
         "drop_streams": 0,        # ... for this many streams, then keep them
+        # A line that never ends: after its first events, each of the next
+        # long_line_streams streams sends "data: " and long_line_bytes of
+        # 'x' (generated, never held), no newline, then nothing at all.
+        "long_line_bytes": 0,
+        "long_line_streams": 0,
         "fail": [],               # [{"status", "count", "path", "method"}]
+        "delay": [],              # [{"ms", "count", "path", "method"}]
         "content_types": ["application/json"],
         "settled_log": [],
     },
     "settled": {},       # name -> wall time the app became settled
+    "long_lines": 0,     # long lines sent whole or cut by the client
 }
 SWAGGER = {}
 TEMPLATE = {}
@@ -624,6 +631,17 @@ class Handler(BaseHTTPRequestHandler):
             if not path.startswith(root + "/"):
                 return self.send(404, text="Not Found\n")
             path = path[len(root):]
+        pause = 0
+        with LOCK:
+            for d in STATE["config"]["delay"]:
+                if d.get("count", 0) > 0 and re.search(d.get("path", ""),
+                                                       path) and \
+                        d.get("method", method) == method:
+                    d["count"] -= 1
+                    pause = d.get("ms", 0) / 1000.0
+        if pause:
+            # A slow server: the answer comes pause seconds late.
+            time.sleep(pause)
         with LOCK:
             STATE["requests"].append({
                 "method": method, "path": path, "query": u.query,
@@ -798,6 +816,10 @@ class Handler(BaseHTTPRequestHandler):
             if cfg["drop_streams"] > 0:
                 cfg["drop_streams"] -= 1
                 drop = cfg["drop_stream_after"]
+            long_line = 0
+            if cfg["long_line_streams"] > 0 and sse:
+                cfg["long_line_streams"] -= 1
+                long_line = cfg["long_line_bytes"]
             if f.name or not f.rv:
                 for _, r in sorted(STATE["apps"].items()):
                     if f.match(r["obj"]):
@@ -826,6 +848,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not batch:
                     self.chunk(b":\n" if sse else b"")
                     nextka = time.monotonic() + ka
+                    if long_line:
+                        return self.endless_line(long_line)
                     continue
                 for d in batch:
                     self.chunk(("data: %s \n\n\n" % d).encode() if sse
@@ -836,12 +860,29 @@ class Handler(BaseHTTPRequestHandler):
                         self.wfile.write(b"0\r\n\r\n")
                         self.close_connection = True
                         return
+                if long_line:
+                    return self.endless_line(long_line)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError,
                 OSError):
             return
         finally:
             with LOCK:
                 STATE["subs"].remove(s)
+
+    def endless_line(self, n):
+        """n bytes of one line, then silence until the client leaves."""
+        block = b"x" * 65536
+        try:
+            self.chunk(b"data: ")
+            while n > 0:
+                self.chunk(block[:n])
+                n -= len(block)
+        finally:
+            with LOCK:
+                STATE["long_lines"] += 1
+        while not self.client_gone():
+            time.sleep(0.2)
+        self.close_connection = True
 
     def chunk(self, data):
         if not data:
@@ -1033,7 +1074,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_sim/settled" and method == "GET":
                 return self.send(200, STATE["settled"])
             if path == "/_sim/streams" and method == "GET":
-                return self.send(200, {"open": len(STATE["subs"])})
+                return self.send(200, {"open": len(STATE["subs"]),
+                                       "long_lines": STATE["long_lines"]})
         return self.send(404, {"error": "unknown control path"})
 
 

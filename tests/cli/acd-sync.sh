@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 25
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -168,6 +168,16 @@ begin "--resource that matches nothing exits 4"
 run acd-sync --resource apps:StatefulSet:nope --timeout 10 opts
 expect_rc 4
 expect_err "opts: no resource matches --resource apps:StatefulSet:nope"
+end
+
+begin "a --resource pattern longer than 255 bytes is matched whole"
+# Before, each field was cut to 255 bytes: this one lost its "NOPE" and
+# matched the Deployment test-lla.
+long="test-lla$(printf '%*s' 247 '' | tr ' ' '*')NOPE"
+run acd-sync --resource "apps:Deployment:$long" --timeout 10 opts
+expect_rc 4
+expect_out_text "opts Synced Healthy $OLD"
+expect_err "opts: no resource matches --resource apps:Deployment:$long"
 end
 
 begin "many apps by selector: one stream, one line each"

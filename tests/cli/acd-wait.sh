@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 26
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -187,6 +187,41 @@ end
 begin "usage errors exit 2"
 run acd-wait
 expect_rc 2
+end
+
+begin "a watch line that never ends: cut at 8 MB, then polls; memory stays bounded"
+# 128 MB of 'x' and no newline, on every watch. The app gets there only
+# once the first watch's line is over (read whole, or cut by acd-wait):
+# only the polls can tell acd-wait.
+app '{"name":"endless","sync":"OutOfSync"}'
+before=$(simctl "$P" streams "" long_lines)
+simctl "$P" config '{"long_line_bytes":134217728,"long_line_streams":1000}' >/dev/null
+maxrss "$T/rss" timeout 150 acd-wait --timeout 120 --poll-interval 300ms endless &
+w=$!
+wait_sim "$P" streams long_lines $((before + 1))
+simctl "$P" apps/endless/status '{"sync":"Synced"}' >/dev/null
+wait $w
+rc=$?
+simctl "$P" config '{"long_line_bytes":0,"long_line_streams":0}' >/dev/null
+expect_rc 0
+expect_out_text "endless Synced Healthy $OLD"
+expect_err "acd-wait: warning: the watch sent a line longer than 8 MB again: no more watching, polling every 300ms instead"
+[ "$(count "$P" "GET /api/v1/stream")" -ge 2 ] || fail "no second watch"
+echo "# peak memory: $(cat "$T/rss") kB"
+if ! sanitized; then
+	[ "$(cat "$T/rss")" -lt 65536 ] || fail "peak memory $(cat "$T/rss") kB"
+fi
+end
+
+begin "--timeout 0 is no limit: a GET answered after 32 s still counts"
+# Before, a request without a deadline got 30 s and ended the run with
+# 124 "timed out after 0s".
+app '{"name":"slowget"}'
+simctl "$P" config '{"delay":[{"ms":32000,"count":1,"path":"^/api/v1/applications/slowget$","method":"GET"}]}' >/dev/null
+run timeout 100 acd-wait --timeout 0 slowget
+simctl "$P" config '{"delay":[]}' >/dev/null
+expect_rc 0
+expect_out_text "slowget Synced Healthy $OLD"
 end
 
 begin "every request matched the API schema"
