@@ -12,21 +12,19 @@ REG_USER=ci REG_PASS=s3cret
 REG_PIDS=
 
 _reg_wait_log() { # LOG: print the port the registry announces
-	local i=0 p
-	while [ $i -lt 1000 ]; do
+	local end=$((SECONDS + ${WAIT_LIMIT:-60})) p
+	while [ "$SECONDS" -lt "$end" ]; do
 		p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$1" | head -1)
 		[ -n "$p" ] && { echo "$p"; return 0; }
-		i=$((i + 1))
 		sleep 0.02
 	done
 	return 1
 }
 
 _reg_wait_file() {
-	local i=0
+	local end=$((SECONDS + ${WAIT_LIMIT:-60}))
 	until [ -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -lt 1000 ] || return 1
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.02
 	done
 }

@@ -89,14 +89,17 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# The servers the tests start are Python or git processes: on a loaded
+# 2-core machine under ASan their start can take many seconds. The waits
+# poll a condition and give up only after WAIT_LIMIT seconds (60).
+WAIT_LIMIT=${WAIT_LIMIT:-60}
+
 # wait_port PORT WHAT [LOG]: wait until 127.0.0.1:PORT accepts
-# connections, at most ~10 s (polling a condition, not a fixed sleep);
-# fail otherwise, showing LOG.
+# connections, at most WAIT_LIMIT seconds; fail otherwise, showing LOG.
 wait_port() {
-	_i=0
+	_end=$((SECONDS + WAIT_LIMIT))
 	until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-		_i=$((_i + 1))
-		if [ $_i -ge 500 ]; then
+		if [ "$SECONDS" -ge "$_end" ]; then
 			fail "$2 did not start: $([ -n "${3:-}" ] && head -c 300 "$3")"
 			return 1
 		fi
@@ -105,12 +108,11 @@ wait_port() {
 }
 
 # wait_file FILE WHAT: wait until FILE exists and is not empty, at most
-# ~20 s (polling a condition, not a fixed sleep); fail otherwise.
+# WAIT_LIMIT seconds; fail otherwise.
 wait_file() {
-	_i=0
+	_end=$((SECONDS + WAIT_LIMIT))
 	until [ -s "$1" ]; do
-		_i=$((_i + 1))
-		if [ $_i -ge 1000 ]; then
+		if [ "$SECONDS" -ge "$_end" ]; then
 			fail "$2"
 			return 1
 		fi
