@@ -14,7 +14,7 @@ REG_PIDS=
 _reg_wait_log() { # LOG: print the port the registry announces
 	local end=$((SECONDS + ${WAIT_LIMIT:-60})) p
 	while [ "$SECONDS" -lt "$end" ]; do
-		p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$1" | head -1)
+		p=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
 		[ -n "$p" ] && { echo "$p"; return 0; }
 		sleep 0.02
 	done
