@@ -9,7 +9,7 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = base64 buf cli fileio git imgref lease log yaml_edit yaml_expr roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit
+FUZZ_TARGETS = yaml_expr yaml_edit manifest
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)
@@ -42,7 +42,7 @@ $(OBJ)/%.o: %.c libcommon/*.h
 
 # Plugins: one .so each, only the entry symbol exported, mode 0755 (the
 # loader refuses files others may write).
-lib/plugins/%.so: plugins/%.c plugins/oci.c libcommon/sha256.c libcommon/base64.c \
+lib/plugins/%.so: plugins/%.c plugins/oci.c plugins/ocijson.c libcommon/sha256.c libcommon/base64.c \
     libcommon/registry.h libcommon/sha256.h libcommon/base64.h bin/.variant
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fPIC -shared \
