@@ -9,7 +9,13 @@ relative one, then an absolute one, then none); /v2/busy/manifests/* answers
 429 with Docker Hub's rate-limit headers; /v2/stored/* wants Basic auth
 (u:p) and redirects its config blob to /storage/, which refuses any
 Authorization header (as presigned storage URLs do); every manifest request
-must carry the four manifest media types in Accept (400 otherwise). Every
+must carry the four manifest media types in Accept (400 otherwise).
+/v2/bad/KNOB/manifests/* answers 200 with something that is not the
+manifest asked for (HEAD without Docker-Content-Digest, so that a client
+reads the bytes): notjson (cut short), huge (10 MB of valid JSON),
+wrongdigest (Docker-Content-Digest of other bytes), digest (any digest
+asked for gets MANIFEST), mediatype (Content-Type application/json; HEAD
+with a digest), noconfig (an image manifest without config). Every
 request is logged to F.log as one JSON line. Standard library only.
 """
 import argparse, base64, hashlib, json, os
@@ -42,6 +48,27 @@ STORED = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
                                 "digest": CONFIG_D, "size": len(CONFIG)},
                      "layers": []}).encode()
 BASIC = "Basic " + base64.b64encode(b"u:p").decode()
+
+
+def sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+
+# /v2/bad/KNOB/manifests/*: (Content-Type, body, Docker-Content-Digest or
+# None, whether HEAD carries it too).
+HUGE = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
+                   "junk": ["x" * 1000] * 10240}).encode()
+NOTJSON = MANIFEST[:40]
+NOCONFIG = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
+                       "layers": []}).encode()
+BAD = {
+    "notjson": (TYPES[0], NOTJSON, sha(NOTJSON), False),
+    "huge": (TYPES[0], HUGE, sha(HUGE), False),
+    "wrongdigest": (TYPES[0], MANIFEST, sha(b"other bytes"), False),
+    "digest": (TYPES[0], MANIFEST, None, False),
+    "mediatype": ("application/json", MANIFEST, sha(MANIFEST), True),
+    "noconfig": (TYPES[0], NOCONFIG, sha(NOCONFIG), False),
+}
 
 
 class H(BaseHTTPRequestHandler):
@@ -101,6 +128,14 @@ class H(BaseHTTPRequestHandler):
                             self.headers["Host"]))
             body = json.dumps({"name": "paged", "tags": PAGES[page]})
             return self.send(200, body.encode(), hdr)
+        if u.path.startswith("/v2/bad/") and "/manifests/" in u.path:
+            knob = u.path.split("/")[3]
+            if knob in BAD:
+                ct, body, dig, head = BAD[knob]
+                hdr = [("Content-Type", ct)]
+                if dig and (head or self.command != "HEAD"):
+                    hdr.append(("Docker-Content-Digest", dig))
+                return self.send(200, body, hdr)
         if u.path.startswith("/v2/limited/manifests/"):
             return self.send(429, b'{"errors":[{"code":"TOOMANYREQUESTS",'
                              b'"message":"pull rate limit"}]}',

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 43
+plan 49
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -289,6 +289,69 @@ begin "429 with Retry-After is waited out; the four manifest types are sent"
 run imgtag "$S/busy:v1"
 expect_rc 0
 [ "$(grep '"HEAD"' "$ST/port.log" | grep -c /v2/busy/)" -eq 3 ] || fail "expected 2 refusals and a success"
+end
+
+# expect_err_line LINE: stderr is LINE and nothing else.
+expect_err_line() {
+	printf '%s\n' "$1" >"$T/want-err"
+	cmp -s "$T/err" "$T/want-err" || fail "stderr differs: $(diff -u "$T/want-err" "$T/err" | head -5)"
+}
+
+# What the stub's /v2/bad/* answer, and what their bytes hash to.
+MD=sha256:14e1dcf76f231da66b333dcd5b2a465ff11e814c9379ee7c5287a3c306e2f4ae
+OTHER=sha256:a3ead5eedad5df82318c51685dbc1c147a36d1ff8584fc82de6b08d0bf63a795
+ZEROS=sha256:$(printf '1%.0s' $(seq 64))
+
+begin "a 200 whose body is not JSON is no manifest: exit 3, no digest"
+run imgtag "$S/bad/notjson:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
+run imgtag --copy "$S/bad/notjson:v1" "$S/bad/notjson:v2"
+expect_rc 3
+expect_err_line "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
+grep -q '"PUT"' "$ST/port.log" && fail "a copy wrote what is not a manifest"
+end
+
+begin "10 MB of valid JSON is refused as larger than a manifest can be"
+run imgtag "$S/bad/huge:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/huge:v1: the manifest is 10281049 bytes, more than the 4 MiB a registry has to accept; refusing it"
+end
+
+begin "a Docker-Content-Digest other than the bytes' sha256 exits 3"
+run imgtag "$S/bad/wrongdigest:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/wrongdigest:v1: the registry names digest $OTHER but the manifest's bytes hash to $MD"
+end
+
+begin "bytes that do not hash to the digest asked for exit 3"
+run imgtag "$S/bad/digest@$ZEROS"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/digest@$ZEROS: the manifest's bytes hash to $MD, not to the digest asked for"
+run imgtag "$S/bad/digest@$MD"
+expect_rc 0
+expect_out_text "$MD"
+end
+
+begin "a Content-Type that is no manifest type exits 3 (HEAD and GET)"
+run imgtag "$S/bad/mediatype:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
+run imgtag --copy "$S/bad/mediatype:v1" "$S/bad/mediatype:v2"
+expect_rc 3
+expect_err_line "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
+end
+
+begin "an image manifest without config exits 3"
+run imgtag "$S/bad/noconfig:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/noconfig:v1: the manifest has no 'config' with a valid digest"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with
