@@ -538,10 +538,11 @@ fetch_token(struct inst *in, const char *scope, const char *ask)
 	if (rc != LC_REG_OK)
 		return rc;
 	if (r.status == 401 || r.status == 403) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_AUTH, "%s: the token server refused %s "
+		rc = fail(in, LC_REG_AUTH, "%s: the token server refused %s "
 		    "(%ld)", in->registry, in->user ? "the credentials" :
 		    "an anonymous token; give credentials", r.status);
+		in->h->http_free(&r);
+		return rc;
 	}
 	if (r.status == 200 && ((tok = jdup(in, r.body, r.body_len, "token",
 	    0)) == NULL || *tok == '\0')) {

@@ -15,8 +15,11 @@ manifest asked for (HEAD without Docker-Content-Digest, so that a client
 reads the bytes): notjson (cut short), huge (10 MB of valid JSON),
 wrongdigest (Docker-Content-Digest of other bytes), digest (any digest
 asked for gets MANIFEST), mediatype (Content-Type application/json; HEAD
-with a digest), noconfig (an image manifest without config). Every
-request is logged to F.log as one JSON line. Standard library only.
+with a digest), noconfig (an image manifest without config).
+/v2/longpw/* wants Basic auth with user u and a 5,000-character password
+("p" * 5000); /v2/bigtoken/* wants a bearer token of 10,000 characters,
+which /token hands out. Every request is logged to F.log as one JSON
+line. Standard library only.
 """
 import argparse, base64, hashlib, json, os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +51,9 @@ STORED = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
                                 "digest": CONFIG_D, "size": len(CONFIG)},
                      "layers": []}).encode()
 BASIC = "Basic " + base64.b64encode(b"u:p").decode()
+
+LONGPW = "Basic " + base64.b64encode(b"u:" + b"p" * 5000).decode()
+BIGTOKEN = "t" * 10000
 
 
 def sha(b):
@@ -128,6 +134,24 @@ class H(BaseHTTPRequestHandler):
                             self.headers["Host"]))
             body = json.dumps({"name": "paged", "tags": PAGES[page]})
             return self.send(200, body.encode(), hdr)
+        mdig = [("Content-Type", TYPES[0]),
+                ("Docker-Content-Digest", sha(MANIFEST))]
+        if u.path.startswith("/v2/longpw/"):
+            if self.headers.get("Authorization") != LONGPW:
+                return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                                 [("WWW-Authenticate", 'Basic realm="stub"')])
+            return self.send(200, MANIFEST, mdig)
+        if u.path == "/token":
+            return self.send(200, json.dumps({"token": BIGTOKEN,
+                                              "expires_in": 300}).encode(),
+                             [("Content-Type", "application/json")])
+        if u.path.startswith("/v2/bigtoken/"):
+            if self.headers.get("Authorization") != "Bearer " + BIGTOKEN:
+                return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                                 [("WWW-Authenticate",
+                                   'Bearer realm="http://%s/token",'
+                                   'service="stub"' % self.headers["Host"])])
+            return self.send(200, MANIFEST, mdig)
         if u.path.startswith("/v2/bad/") and "/manifests/" in u.path:
             knob = u.path.split("/")[3]
             if knob in BAD:

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 49
+plan 50
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -227,7 +227,7 @@ start token
 begin "token auth: a wrong password exits 6"
 run sh -c 'echo wrong | imgtag --username ci --password-stdin "$0"' "$REG/demo/app:v1.2.0"
 expect_rc 6
-expect_err "the token server refused the credentials"
+expect_err "the token server refused the credentials (401)"
 end
 
 begin "token auth: the token is cached (0600) and reused by the next run"
@@ -352,6 +352,15 @@ run imgtag "$S/bad/noconfig:v1"
 expect_rc 3
 expect_no_out
 expect_err_line "imgtag: $S/bad/noconfig:v1: the manifest has no 'config' with a valid digest"
+end
+
+begin "a 5,000-character password and a 10,000-character token go whole"
+run sh -c 'printf "%05000d\n" 0 | tr 0 p | imgtag --username u --password-stdin "$0"' "$S/longpw:v1"
+expect_rc 0
+expect_out_text "$MD"
+run imgtag --no-token-cache "$S/bigtoken:v1"
+expect_rc 0
+expect_out_text "$MD"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with
