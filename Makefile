@@ -103,6 +103,9 @@ obj/fuzz/%: tests/fuzz/%_fuzz.c $(LIBCOMMON_SRC) libcommon/*.h
 	    $(CURL_CFLAGS) -iquote libcommon -o $@ $< $(LIBCOMMON_SRC) \
 	    $(FUZZ_LIBS)
 
+# The manifest target compiles plugins/oci.c in.
+obj/fuzz/manifest: plugins/oci.c plugins/ocijson.c
+
 fuzz-build: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 
