@@ -14,8 +14,8 @@
 static char *
 post_form(struct inst *in, const char *url, const char *form, const char *key)
 {
-	const char *hdrs[2] = { "Content-Type: application/x-www-form-urlencoded",
-	    NULL };
+	const char *hdrs[2] = {
+	    "Content-Type: application/x-www-form-urlencoded", NULL };
 	struct lc_reg_http_req q;
 	struct lc_reg_http_resp r;
 	char *v = NULL;

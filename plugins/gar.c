@@ -41,8 +41,8 @@ gar_creds(struct inst *in)
 	if (rc != 0) {
 		if (out)
 			xfree(in, out, 1);
-		fail(in, LC_REG_AUTH, "GITOPS_GAR_TOKEN_COMMAND (%.200s) failed",
-		    cmd);
+		fail(in, LC_REG_AUTH, "GITOPS_GAR_TOKEN_COMMAND (%.200s) "
+		    "failed", cmd);
 		in->h->log(LC_REG_LOG_WARN, in->err);
 		return -1;
 	}

@@ -43,7 +43,7 @@ struct inst {
 	char *user, *pass;
 	int creds_looked, no_cache;
 	int basic;			/* the registry asked for Basic */
-	char *realm, *service;		/* from the last Bearer challenge */
+	char *realm, *service;		/* of the last Bearer challenge */
 	struct token tok[MAXTOK];
 	int ntok;
 	char err[1024];
@@ -383,7 +383,8 @@ token_for(struct inst *in, const char *scope)
 	in->tok[in->ntok].scope = xstrdup(in, scope);
 	in->tok[in->ntok].value = xstrdup(in, nl);
 	xfree(in, buf, 1);
-	if (in->tok[in->ntok].scope == NULL || in->tok[in->ntok].value == NULL) {
+	if (in->tok[in->ntok].scope == NULL ||
+	    in->tok[in->ntok].value == NULL) {
 		xfree(in, in->tok[in->ntok].scope, 0);
 		xfree(in, in->tok[in->ntok].value, 1);
 		return NULL;
@@ -509,8 +510,8 @@ fetch_token(struct inst *in, const char *scope, const char *ask)
 	int rc;
 
 	if (in->realm == NULL || !realm_ok(in, in->realm))
-		return fail(in, LC_REG_AUTH, "%s: refusing the token realm '%.300s' "
-		    "(it must be https, and a loopback realm serves only a "
+		return fail(in, LC_REG_AUTH, "%s: refusing the token realm "
+		    "'%.300s' (it must be https, and a loopback realm serves only a "
 		    "loopback registry)", in->registry, in->realm ? in->realm :
 		    "");
 	if ((enc = urlenc(in, in->service ? in->service : "",
@@ -590,8 +591,8 @@ call(struct inst *in, const char *method, const char *url, const char *scope,
 				return oom(in);
 		} else if (!in->basic && (t = token_for(in, scope)) != NULL) {
 			/* A token cached by an earlier run: one round trip. */
-			if ((auth = xprintf(in, "Authorization: Bearer %s", t)) ==
-			    NULL)
+			if ((auth = xprintf(in, "Authorization: Bearer %s",
+			    t)) == NULL)
 				return oom(in);
 			sent_token = 1;
 		}
@@ -912,13 +913,14 @@ oci_resolve(void *vi, const char *repo, const char *ref,
 			return fail(in, LC_REG_ERROR, "%s: the registry names "
 			    "digest %s, not the one asked for", what, dig);
 		if (manifest_type(ct) == NULL)
-			return fail(in, LC_REG_ERROR, "%s: Content-Type '%.100s' "
-			    "is not a manifest type (OCI or Docker image "
-			    "manifest or index)", what, ct);
+			return fail(in, LC_REG_ERROR, "%s: Content-Type "
+			    "'%.100s' is not a manifest type (OCI or Docker "
+			    "image manifest or index)", what, ct);
 		if ((size_t)size > MANIFEST_MAX)
-			return fail(in, LC_REG_ERROR, "%s: the manifest is %lld "
-			    "bytes, more than the %zu MiB a registry has to "
-			    "accept; refusing it", what, size, MANIFEST_MAX >> 20);
+			return fail(in, LC_REG_ERROR, "%s: the manifest is "
+			    "%lld bytes, more than the %zu MiB a registry has "
+			    "to accept; refusing it", what, size,
+			    MANIFEST_MAX >> 20);
 		snprintf(out->digest, sizeof(out->digest), "%s", dig);
 		snprintf(out->media_type, sizeof(out->media_type), "%s",
 		    manifest_type(ct));
@@ -1087,15 +1089,15 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 		}
 		if (json_valid(r.body, r.body_len, &at) != 0) {
 			in->h->http_free(&r);
-			rc = fail(in, LC_REG_ERROR, "%s: the answer is not JSON "
-			    "(byte %zu)", what, at);
+			rc = fail(in, LC_REG_ERROR, "%s: the answer is not "
+			    "JSON (byte %zu)", what, at);
 			goto out;
 		}
 		walk(r.body, r.body + r.body_len, 0, tags_cb, &t);
 		if (t.bad[0]) {
 			in->h->http_free(&r);
-			rc = fail(in, LC_REG_ERROR, "%s: the registry lists '%s', "
-			    "which is not a tag", what, t.bad);
+			rc = fail(in, LC_REG_ERROR, "%s: the registry lists "
+			    "'%s', which is not a tag", what, t.bad);
 			goto out;
 		}
 		/* Link: </v2/...?last=x&n=1000>; rel="next" (or absolute). */
@@ -1141,8 +1143,8 @@ oci_repository(void *vi, const char *path, char *out, size_t n)
 	struct inst *in = vi;
 
 	if ((size_t)snprintf(out, n, "%s", path) >= n)
-		return fail(in, LC_REG_ERROR, "'%.100s...': the repository name "
-		    "is longer than %zu characters", path, n - 1);
+		return fail(in, LC_REG_ERROR, "'%.100s...': the repository "
+		    "name is longer than %zu characters", path, n - 1);
 	return LC_REG_OK;
 }
 
@@ -1167,8 +1169,9 @@ oci_new(const struct lc_reg_host *h, const struct lc_reg_conf *c,
 	}
 	if (strlen(c->registry) >= sizeof(in->registry) || (api_host &&
 	    strlen(api_host) >= sizeof(in->registry))) {
-		snprintf(err, errlen, "'%.60s...': the registry name is longer "
-		    "than %zu characters", c->registry, sizeof(in->registry) - 1);
+		snprintf(err, errlen, "'%.60s...': the registry name is "
+		    "longer than %zu characters", c->registry,
+		    sizeof(in->registry) - 1);
 		return NULL;
 	}
 	if ((in = h->alloc(sizeof(*in))) == NULL) {

@@ -100,8 +100,9 @@ js_string(struct jsv *v, const char *p)
 			if (++p >= e)
 				break;
 			if (*p == 'u') {
-				if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) ||
-				    !is_hex(p[3]) || !is_hex(p[4]))
+				if (e - p < 5 || !is_hex(p[1]) ||
+				    !is_hex(p[2]) || !is_hex(p[3]) ||
+				    !is_hex(p[4]))
 					return js_bad(v, p);
 				p += 5;
 			} else if (*p != '\0' && strchr("\"\\/bfnrt", *p))
@@ -191,8 +192,10 @@ js_value(struct jsv *v, const char *p, int depth)
 		return p + 1;
 	for (;;) {
 		if (close == '}') {
-			if (p >= e || *p != '"' || (p = js_string(v, p)) == NULL)
-				return v->bad ? NULL : js_bad(v, p);
+			if (p >= e || *p != '"')
+				return js_bad(v, p);
+			if ((p = js_string(v, p)) == NULL)
+				return NULL;
 			p = js_ws(p, e);
 			if (p >= e || *p != ':')
 				return js_bad(v, p);
@@ -648,8 +651,8 @@ manifest_check(const char *body, size_t n, const char *ct, const char **mt,
 	bmt[0] = '\0';
 	if (f.v[M_TYPE] && (str_val(f.v[M_TYPE], e, bmt, sizeof(bmt)) != 0 ||
 	    manifest_type(bmt) == NULL)) {
-		snprintf(why, whyn, "the manifest's mediaType '%.100s' is not a "
-		    "manifest type", bmt);
+		snprintf(why, whyn, "the manifest's mediaType '%.100s' is not "
+		    "a manifest type", bmt);
 		return -1;
 	}
 	if (t && bmt[0] && manifest_type(bmt) != t) {
@@ -664,7 +667,8 @@ manifest_check(const char *body, size_t n, const char *ct, const char **mt,
 	}
 	if (is_index_type(t)) {
 		if (f.v[M_MANIFESTS] == NULL || *f.v[M_MANIFESTS] != '[') {
-			snprintf(why, whyn, "the index has no 'manifests' array");
+			snprintf(why, whyn, "the index has no 'manifests' "
+			    "array");
 			return -1;
 		}
 		if ((i = descriptors_bad(f.v[M_MANIFESTS], e)) != 0) {
@@ -674,12 +678,13 @@ manifest_check(const char *body, size_t n, const char *ct, const char **mt,
 		}
 	} else {
 		if (f.v[M_CONFIG] == NULL || !descriptor_ok(f.v[M_CONFIG], e)) {
-			snprintf(why, whyn, "the manifest has no 'config' with a "
-			    "valid digest");
+			snprintf(why, whyn, "the manifest has no 'config' "
+			    "with a valid digest");
 			return -1;
 		}
 		if (f.v[M_LAYERS] == NULL || *f.v[M_LAYERS] != '[') {
-			snprintf(why, whyn, "the manifest has no 'layers' array");
+			snprintf(why, whyn, "the manifest has no 'layers' "
+			    "array");
 			return -1;
 		}
 		if ((i = descriptors_bad(f.v[M_LAYERS], e)) != 0) {

@@ -289,8 +289,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = LC_REG_OK;
 	/* FUZZ_SHOW=1: what a seed does (for writing seeds). */
 	if (getenv("FUZZ_SHOW"))
-		fprintf(stderr, "%s %s: %d %s\n", op, ref, rc, rc ? oci_error(in) :
-		    d.digest);
+		fprintf(stderr, "%s %s: %d %s\n", op, ref, rc, rc ?
+		    oci_error(in) : d.digest);
 	if (rc != LC_REG_OK && oci_error(in)[0] == '\0')
 		abort();	/* every failure says why */
 	oci_close(in);
