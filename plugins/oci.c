@@ -1021,6 +1021,23 @@ struct tags {
 	char bad[160];		/* a listed name that is not a tag */
 };
 
+/* s for a one-line message into out[n]: controls escaped, long cut. */
+static void
+shown(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *s && k + 8 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
+		else
+			out[k++] = (char)c;
+	}
+	snprintf(out + k, n - k, "%s", *s ? "..." : "");
+}
+
 static int
 tags_cb(void *arg, int depth, const char *key, const char *v, const char *e)
 {
@@ -1036,8 +1053,7 @@ tags_cb(void *arg, int depth, const char *key, const char *v, const char *e)
 		    (q = skip_str(v, e)) == NULL)
 			break;
 		if (!tag_ok(tag)) {
-			snprintf(t->bad, sizeof(t->bad), "%.120s%s", tag,
-			    strlen(tag) > 120 ? "..." : "");
+			shown(tag, t->bad, sizeof(t->bad));
 			t->stop = 1;
 			return 1;
 		}

@@ -18,7 +18,10 @@ asked for gets MANIFEST), mediatype (Content-Type application/json; HEAD
 with a digest), noconfig (an image manifest without config).
 /v2/longpw/* wants Basic auth with user u and a 5,000-character password
 ("p" * 5000); /v2/bigtoken/* wants a bearer token of 10,000 characters,
-which /token hands out. Every request is logged to F.log as one JSON
+which /token hands out. /v2/badtags/tags/list lists "ok" and "v1\nv2"
+(not a tag); /v2/longlink/tags/list links its second page with a
+3,000-character page token (400 when it comes back cut short). Every
+request is logged to F.log as one JSON
 line. Standard library only.
 """
 import argparse, base64, hashlib, json, os
@@ -54,6 +57,7 @@ BASIC = "Basic " + base64.b64encode(b"u:p").decode()
 
 LONGPW = "Basic " + base64.b64encode(b"u:" + b"p" * 5000).decode()
 BIGTOKEN = "t" * 10000
+PAGETOKEN = "k" * 3000
 
 
 def sha(b):
@@ -152,6 +156,21 @@ class H(BaseHTTPRequestHandler):
                                    'Bearer realm="http://%s/token",'
                                    'service="stub"' % self.headers["Host"])])
             return self.send(200, MANIFEST, mdig)
+        if u.path == "/v2/badtags/tags/list":
+            return self.send(200, json.dumps({"name": "badtags", "tags": [
+                "ok", "v1\nv2"]}).encode(),
+                [("Content-Type", "application/json")])
+        if u.path == "/v2/longlink/tags/list":
+            q = parse_qs(u.query)
+            hdr = [("Content-Type", "application/json")]
+            if "page" not in q:
+                hdr.append(("Link", '</v2/longlink/tags/list?page=%s>; '
+                            'rel="next"' % PAGETOKEN))
+                return self.send(200, b'{"tags":["a"]}', hdr)
+            if q["page"] != [PAGETOKEN]:
+                return self.send(400, b'{"errors":[{"code":"PAGINATION_'
+                                 b'NUMBER_INVALID"}]}', hdr)
+            return self.send(200, b'{"tags":["b"]}', hdr)
         if u.path.startswith("/v2/bad/") and "/manifests/" in u.path:
             knob = u.path.split("/")[3]
             if knob in BAD:

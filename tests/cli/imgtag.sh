@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 50
+plan 52
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -361,6 +361,20 @@ expect_out_text "$MD"
 run imgtag --no-token-cache "$S/bigtoken:v1"
 expect_rc 0
 expect_out_text "$MD"
+end
+
+begin "a listed name that is not a tag is refused, not printed"
+run imgtag --list "$S/badtags"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: tags of $S/badtags: the registry lists 'v1\x0av2', which is not a tag"
+end
+
+begin "a 3,000-character page token in Link is followed whole"
+run imgtag --list "$S/longlink"
+expect_rc 0
+printf '%s\n' a b >"$T/want"
+expect_out "$T/want"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with
