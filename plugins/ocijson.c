@@ -83,11 +83,30 @@ utf8_len(const unsigned char *p, const unsigned char *e)
 	return n;
 }
 
+/* The code unit of the \uXXXX escape at p (at its 'u'), or -1. */
+static long
+js_u16(const char *p, const char *e)
+{
+	long u = 0;
+	int i;
+
+	if (e - p < 5)
+		return -1;
+	for (i = 1; i <= 4; i++) {
+		if (!is_hex(p[i]))
+			return -1;
+		u = u * 16 + (p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' +
+		    10);
+	}
+	return u;
+}
+
 static const char *
 js_string(struct jsv *v, const char *p)
 {
 	const char *e = v->e;
 	size_t n;
+	long u;
 
 	for (p++; p < e;) {
 		unsigned char c = (unsigned char)*p;
@@ -100,11 +119,22 @@ js_string(struct jsv *v, const char *p)
 			if (++p >= e)
 				break;
 			if (*p == 'u') {
-				if (e - p < 5 || !is_hex(p[1]) ||
-				    !is_hex(p[2]) || !is_hex(p[3]) ||
-				    !is_hex(p[4]))
+				if ((u = js_u16(p, e)) < 0 || (u >= 0xdc00 &&
+				    u <= 0xdfff))
 					return js_bad(v, p);
 				p += 5;
+				/*
+				 * A surrogate only in a pair (I-JSON): jq
+				 * refuses a high one alone, and reads a
+				 * low one alone as U+FFFD.
+				 */
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (e - p < 2 || p[0] != '\\' ||
+					    p[1] != 'u' || (u = js_u16(p + 1,
+					    e)) < 0xdc00 || u > 0xdfff)
+						return js_bad(v, p);
+					p += 6;
+				}
 			} else if (*p != '\0' && strchr("\"\\/bfnrt", *p))
 				p++;
 			else
