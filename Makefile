@@ -10,7 +10,7 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/git_tls.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
 UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit sse
+FUZZ_TARGETS = yaml_expr yaml_edit sse manifest
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)
@@ -43,7 +43,7 @@ $(OBJ)/%.o: %.c libcommon/*.h
 
 # Plugins: one .so each, only the entry symbol exported, mode 0755 (the
 # loader refuses files others may write).
-lib/plugins/%.so: plugins/%.c plugins/oci.c libcommon/sha256.c libcommon/base64.c \
+lib/plugins/%.so: plugins/%.c plugins/oci.c plugins/ocijson.c libcommon/sha256.c libcommon/base64.c \
     libcommon/registry.h libcommon/sha256.h libcommon/base64.h bin/.variant
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fPIC -shared \
@@ -103,6 +103,9 @@ obj/fuzz/%: tests/fuzz/%_fuzz.c $(LIBCOMMON_SRC) libcommon/*.h
 	$(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) $(GIT_CFLAGS) \
 	    $(CURL_CFLAGS) -iquote libcommon -o $@ $< $(LIBCOMMON_SRC) \
 	    $(FUZZ_LIBS)
+
+# The manifest target compiles plugins/oci.c in.
+obj/fuzz/manifest: plugins/oci.c plugins/ocijson.c
 
 fuzz-build: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)

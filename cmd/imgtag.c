@@ -319,8 +319,9 @@ out:
 int
 main(int argc, char *argv[])
 {
-	static char pw[4096];
 	struct opts o;
+	char *pw = NULL;
+	size_t pwcap = 0;
 	int ch, rc;
 
 	lc_cli_init(argv[0]);
@@ -394,9 +395,12 @@ main(int argc, char *argv[])
 	    (o.password_stdin && !o.ro.username))
 		usage(LC_EXIT_USAGE);
 	if (o.password_stdin) {
-		if (fgets(pw, sizeof(pw), stdin) == NULL)
+		/* The first line, as long as it is (tokens can be long). */
+		if (getline(&pw, &pwcap, stdin) <= 0) {
+			free(pw);
 			return lc_exit(lc_error_set(LC_EUSAGE, "--password-stdin: "
 			    "nothing on standard input"));
+		}
 		pw[strcspn(pw, "\r\n")] = '\0';
 		lc_log_add_secret(pw);
 		o.ro.password = pw;
@@ -407,5 +411,9 @@ main(int argc, char *argv[])
 		rc = list_cmd(&o, argv[0]);
 	else
 		rc = resolve_cmd(&o, argv[0]);
+	if (pw) {
+		memset(pw, 0, pwcap);
+		free(pw);
+	}
 	return lc_exit(rc);
 }

@@ -10,16 +10,15 @@
 
 #define ACR_USER "00000000-0000-0000-0000-000000000000"
 
-/* POST a form to url; the value of key in the JSON answer into out. */
-static int
-post_form(struct inst *in, const char *url, const char *form, const char *key,
-    char *out, size_t n)
+/* POST a form to url: the string value of key in the JSON answer, or NULL. */
+static char *
+post_form(struct inst *in, const char *url, const char *form, const char *key)
 {
-	const char *hdrs[2] = { "Content-Type: application/x-www-form-urlencoded",
-	    NULL };
+	const char *hdrs[2] = {
+	    "Content-Type: application/x-www-form-urlencoded", NULL };
 	struct lc_reg_http_req q;
 	struct lc_reg_http_resp r;
-	int rc;
+	char *v = NULL;
 
 	memset(&q, 0, sizeof(q));
 	q.method = "POST";
@@ -28,14 +27,16 @@ post_form(struct inst *in, const char *url, const char *form, const char *key,
 	q.body = form;
 	q.body_len = strlen(form);
 	if (in->h->http(&q, &r, in->err, sizeof(in->err)) != LC_REG_OK)
-		return -1;
-	rc = r.status == 200 && jget(r.body, r.body_len, key, 0, out, n) == 0 &&
-	    *out ? 0 : -1;
-	if (rc != 0)
-		fail(in, LC_REG_AUTH, "%s answered %ld: %.200s", url, r.status,
-		    r.body);
+		return NULL;
+	if (r.status != 200 || (v = jdup(in, r.body, r.body_len, key, 0)) ==
+	    NULL || *v == '\0') {
+		xfree(in, v, 1);
+		v = NULL;
+		fail(in, LC_REG_AUTH, "%.300s answered %ld: %.200s", url,
+		    r.status, r.body);
+	}
 	in->h->http_free(&r);
-	return rc;
+	return v;
 }
 
 static int
@@ -47,49 +48,65 @@ acr_creds(struct inst *in)
 	const char *id = h->get_env("AZURE_CLIENT_ID");
 	const char *secret = h->get_env("AZURE_CLIENT_SECRET");
 	const char *auth = h->get_env("AZURE_AUTHORITY_HOST");
-	char url[1024], form[12288], tok[8192], refresh[8192], e1[256], e2[1024],
-	    e3[256];
+	char *url = NULL, *form = NULL, *tok = NULL, *refresh = NULL,
+	    *e1 = NULL, *e2 = NULL, *e3 = NULL;
+	int rc = -1;
 
-	if (aad && *aad)
-		snprintf(tok, sizeof(tok), "%s", aad);
-	else if (tenant && *tenant && id && *id && secret && *secret) {
-		urlenc(id, e1, sizeof(e1));
-		urlenc(secret, e2, sizeof(e2));
-		snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", auth &&
-		    *auth ? auth : "https://login.microsoftonline.com", tenant);
-		snprintf(form, sizeof(form), "grant_type=client_credentials&"
-		    "client_id=%s&client_secret=%s&scope=https%%3A%%2F%%2F"
-		    "management.azure.com%%2F.default", e1, e2);
-		memset(e2, 0, sizeof(e2));
-		if (post_form(in, url, form, "access_token", tok,
-		    sizeof(tok)) != 0) {
-			memset(form, 0, sizeof(form));
+	if (tenant && *tenant && (e3 = urlenc(in, tenant, strlen(tenant))) ==
+	    NULL)
+		goto oom;
+	if (aad && *aad) {
+		if ((tok = xstrdup(in, aad)) == NULL)
+			goto oom;
+	} else if (e3 && id && *id && secret && *secret) {
+		e1 = urlenc(in, id, strlen(id));
+		e2 = urlenc(in, secret, strlen(secret));
+		url = xprintf(in, "%s/%s/oauth2/v2.0/token", auth && *auth ?
+		    auth : "https://login.microsoftonline.com", e3);
+		if (e1 == NULL || e2 == NULL || url == NULL || (form =
+		    xprintf(in, "grant_type=client_credentials&client_id=%s&"
+		    "client_secret=%s&scope=https%%3A%%2F%%2F"
+		    "management.azure.com%%2F.default", e1, e2)) == NULL)
+			goto oom;
+		if ((tok = post_form(in, url, form, "access_token")) == NULL) {
 			h->log(LC_REG_LOG_WARN, in->err);
-			return -1;
+			goto out;
 		}
-		memset(form, 0, sizeof(form));
+		xfree(in, e1, 0);
+		xfree(in, url, 0);
+		xfree(in, form, 1);
+		e1 = url = form = NULL;
 	} else
-		return -1;
+		goto out;
 	h->add_secret(tok);
-	urlenc(in->registry, e1, sizeof(e1));
-	snprintf(url, sizeof(url), "%s/oauth2/exchange", in->base);
-	e3[0] = '\0';
-	if (tenant && *tenant)
-		snprintf(e3, sizeof(e3), "&tenant=%s", tenant);
-	snprintf(form, sizeof(form), "grant_type=access_token&service=%s%s&"
-	    "access_token=%s", e1, e3, tok);
-	memset(tok, 0, sizeof(tok));
-	if (post_form(in, url, form, "refresh_token", refresh,
-	    sizeof(refresh)) != 0) {
-		memset(form, 0, sizeof(form));
+	e1 = urlenc(in, in->registry, strlen(in->registry));
+	url = xprintf(in, "%s/oauth2/exchange", in->base);
+	if (e1 == NULL || url == NULL || (form = xprintf(in,
+	    "grant_type=access_token&service=%s%s%s&access_token=%s", e1,
+	    e3 ? "&tenant=" : "", e3 ? e3 : "", tok)) == NULL)
+		goto oom;
+	if ((refresh = post_form(in, url, form, "refresh_token")) == NULL) {
 		h->log(LC_REG_LOG_WARN, in->err);
-		return -1;
+		goto out;
 	}
-	memset(form, 0, sizeof(form));
-	in->user = xstrdup(in, ACR_USER);
-	in->pass = xstrdup(in, refresh);
-	memset(refresh, 0, sizeof(refresh));
-	return 0;
+	if ((in->user = xstrdup(in, ACR_USER)) == NULL)
+		goto oom;
+	in->pass = refresh;
+	refresh = NULL;
+	rc = 0;
+	goto out;
+oom:
+	oom(in);
+	h->log(LC_REG_LOG_WARN, in->err);
+out:
+	xfree(in, url, 0);
+	xfree(in, form, 1);
+	xfree(in, tok, 1);
+	xfree(in, refresh, 1);
+	xfree(in, e1, 0);
+	xfree(in, e2, 1);
+	xfree(in, e3, 0);
+	return rc;
 }
 
 static int

@@ -31,8 +31,10 @@ hub_match(const char *registry)
 static int
 hub_repository(void *vi, const char *path, char *out, size_t n)
 {
-	(void)vi;
-	snprintf(out, n, "%s%s", strchr(path, '/') ? "" : "library/", path);
+	if ((size_t)snprintf(out, n, "%s%s", strchr(path, '/') ? "" :
+	    "library/", path) >= n)
+		return fail(vi, LC_REG_ERROR, "'%.100s...': the repository "
+		    "name is longer than %zu characters", path, n - 1);
 	return LC_REG_OK;
 }
 

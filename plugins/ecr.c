@@ -6,7 +6,7 @@
 #define OCI_EMBED
 #include "oci.c"
 
-/* ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn] -> REGION */
+/* ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn] -> REGION (in out[n]) */
 static int
 ecr_region(const char *registry, char *out, size_t n)
 {
@@ -15,7 +15,9 @@ ecr_region(const char *registry, char *out, size_t n)
 	if (p == NULL)
 		return -1;
 	p += 9;
-	if ((e = strstr(p, ".amazonaws.com")) == NULL || e == p)
+	/* Region names are short: a longer one is no ECR host. */
+	if ((e = strstr(p, ".amazonaws.com")) == NULL || e == p ||
+	    (size_t)(e - p) >= n)
 		return -1;
 	snprintf(out, n, "%.*s", (int)(e - p), p);
 	return 0;
@@ -29,11 +31,11 @@ ecr_creds(struct inst *in)
 	const char *secret = h->get_env("AWS_SECRET_ACCESS_KEY");
 	const char *session = h->get_env("AWS_SESSION_TOKEN");
 	const char *ep = h->get_env("AWS_ENDPOINT_URL_ECR"), *hdrs[4];
-	char region[64], url[512], sig[128], up[512], st[2200], tok[8192],
-	    dec[6144], *colon;
+	char region[64], sig[128], *url = NULL, *up = NULL, *st = NULL,
+	    *tok = NULL, *dec = NULL, *colon;
 	struct lc_reg_http_req q;
 	struct lc_reg_http_resp r;
-	int n = 0;
+	int n = 0, rc = -1;
 
 	if (key == NULL || *key == '\0' || secret == NULL || *secret == '\0')
 		return -1;
@@ -41,21 +43,20 @@ ecr_creds(struct inst *in)
 		return -1;
 	if (ep == NULL || *ep == '\0')
 		ep = h->get_env("AWS_ENDPOINT_URL");
-	if (ep && *ep)
-		snprintf(url, sizeof(url), "%s/", ep);
-	else
-		snprintf(url, sizeof(url), "https://api.ecr.%s.amazonaws.com/",
-		    region);
+	url = ep && *ep ? xprintf(in, "%s/", ep) :
+	    xprintf(in, "https://api.ecr.%s.amazonaws.com/", region);
 	snprintf(sig, sizeof(sig), "aws:amz:%s:ecr", region);
-	snprintf(up, sizeof(up), "%s:%s", key, secret);
+	up = xprintf(in, "%s:%s", key, secret);
 	hdrs[n++] = "Content-Type: application/x-amz-json-1.1";
 	hdrs[n++] = "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921."
 	    "GetAuthorizationToken";
-	if (session && *session) {
-		snprintf(st, sizeof(st), "X-Amz-Security-Token: %s", session);
-		hdrs[n++] = st;
-	}
+	/* STS says its tokens have no fixed size: as long as it is. */
+	if (session && *session && (hdrs[n++] = st = xprintf(in,
+	    "X-Amz-Security-Token: %s", session)) == NULL)
+		goto oom;
 	hdrs[n] = NULL;
+	if (url == NULL || up == NULL)
+		goto oom;
 	memset(&q, 0, sizeof(q));
 	q.method = "POST";
 	q.url = url;
@@ -65,29 +66,44 @@ ecr_creds(struct inst *in)
 	q.aws_sigv4 = sig;
 	q.userpwd = up;
 	if (h->http(&q, &r, in->err, sizeof(in->err)) != LC_REG_OK) {
-		memset(up, 0, sizeof(up));
 		h->log(LC_REG_LOG_WARN, in->err);
-		return -1;
+		goto out;
 	}
-	memset(up, 0, sizeof(up));
-	if (r.status != 200 || jget(r.body, r.body_len, "authorizationToken",
-	    -1, tok, sizeof(tok)) != 0) {
+	if (r.status != 200 || (tok = jdup(in, r.body, r.body_len,
+	    "authorizationToken", -1)) == NULL) {
 		fail(in, LC_REG_AUTH, "ECR GetAuthorizationToken answered %ld: "
 		    "%.200s", r.status, r.body);
 		h->log(LC_REG_LOG_WARN, in->err);
 		h->http_free(&r);
-		return -1;
+		goto out;
 	}
 	h->http_free(&r);
-	lc_unbase64(tok, dec, sizeof(dec));
-	memset(tok, 0, sizeof(tok));
+	if ((dec = h->alloc(strlen(tok) + 1)) == NULL)
+		goto oom;
+	lc_unbase64(tok, dec, strlen(tok) + 1);
 	if ((colon = strchr(dec, ':')) == NULL)
-		return -1;
+		goto out;
 	*colon = '\0';
 	in->user = xstrdup(in, dec);
 	in->pass = xstrdup(in, colon + 1);
-	memset(dec, 0, sizeof(dec));
-	return 0;
+	if (in->user == NULL || in->pass == NULL) {
+		xfree(in, in->user, 0);
+		xfree(in, in->pass, 1);
+		in->user = in->pass = NULL;
+		goto oom;
+	}
+	rc = 0;
+	goto out;
+oom:
+	oom(in);
+	h->log(LC_REG_LOG_WARN, in->err);
+out:
+	xfree(in, url, 0);
+	xfree(in, up, 1);
+	xfree(in, st, 1);
+	xfree(in, tok, 1);
+	xfree(in, dec, 1);
+	return rc;
 }
 
 static int

@@ -12,27 +12,37 @@ gar_creds(struct inst *in)
 {
 	const char *t = in->h->get_env("GOOGLE_OAUTH_ACCESS_TOKEN");
 	const char *cmd = in->h->get_env("GITOPS_GAR_TOKEN_COMMAND");
-	const char *argv[16];
-	char buf[1024], *p, *out = NULL;
-	int n = 0;
+	const char **argv;
+	char *buf, *p, *save = NULL, *out = NULL;
+	size_t n = 0;
+	int rc;
 
 	if (t && *t) {
 		in->user = xstrdup(in, "oauth2accesstoken");
 		in->pass = xstrdup(in, t);
-		return 0;
+		return in->user && in->pass ? 0 : -1;
 	}
 	if (cmd == NULL || *cmd == '\0')
 		return -1;
-	/* Words split at blanks; no shell. */
-	snprintf(buf, sizeof(buf), "%s", cmd);
-	for (p = strtok(buf, " \t"); p && n < 15; p = strtok(NULL, " \t"))
+	/* Words split at blanks; no shell; as many as there are. */
+	if ((buf = xstrdup(in, cmd)) == NULL || (argv = in->h->alloc(
+	    (strlen(cmd) / 2 + 2) * sizeof(*argv))) == NULL) {
+		xfree(in, buf, 0);
+		return -1;
+	}
+	for (p = strtok_r(buf, " \t", &save); p; p = strtok_r(NULL, " \t",
+	    &save))
 		argv[n++] = p;
 	argv[n] = NULL;
-	if (n == 0 || in->h->run(argv, NULL, &out) != 0 || out == NULL ||
-	    *out == '\0') {
+	rc = n == 0 || in->h->run(argv, NULL, &out) != 0 || out == NULL ||
+	    *out == '\0' ? -1 : 0;
+	in->h->free(argv);
+	in->h->free(buf);
+	if (rc != 0) {
 		if (out)
-			in->h->free(out);
-		fail(in, LC_REG_AUTH, "GITOPS_GAR_TOKEN_COMMAND (%s) failed", cmd);
+			xfree(in, out, 1);
+		fail(in, LC_REG_AUTH, "GITOPS_GAR_TOKEN_COMMAND (%.200s) "
+		    "failed", cmd);
 		in->h->log(LC_REG_LOG_WARN, in->err);
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,10 @@
 #include "sha256.h"
 
 #define EXPORT __attribute__((visibility("default")))
+/* Tokens kept in memory; past that they are fetched again (a cache). */
 #define MAXTOK 16
+/* A cached token file past this is not ours: ignored. */
+#define TOKEN_FILE_MAX	(1 << 20)
 
 static const char ACCEPT[] = "Accept: "
     "application/vnd.oci.image.manifest.v1+json, "
@@ -25,21 +29,21 @@ static const char ACCEPT[] = "Accept: "
     "application/vnd.docker.distribution.manifest.list.v2+json";
 
 struct token {
-	char scope[600];
+	char *scope;
 	char *value;
 	time_t expires;
 };
 
 struct inst {
 	const struct lc_reg_host *h;
-	char registry[256];
+	char registry[256];		/* host[:port]: at most 255 (imgref) */
 	char base[300];			/* scheme://api-host */
 	/* A cloud plugin's own credential source, tried before the files. */
 	int (*cloud_creds)(struct inst *in);
 	char *user, *pass;
 	int creds_looked, no_cache;
 	int basic;			/* the registry asked for Basic */
-	char realm[512], service[256];
+	char *realm, *service;		/* of the last Bearer challenge */
 	struct token tok[MAXTOK];
 	int ntok;
 	char err[1024];
@@ -67,220 +71,131 @@ xstrdup(struct inst *in, const char *s)
 	return p;
 }
 
-/* ---- a small JSON walker (answers are small and trusted to be JSON) --- */
-
-static const char *
-ws(const char *p, const char *e)
+/* printf into a new string (host->alloc), or NULL when out of memory. */
+static char *
+xprintf(struct inst *in, const char *fmt, ...)
 {
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (p = in->h->alloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return p;
 }
 
-static const char *
-skip_str(const char *p, const char *e)
+/* Free p (a secret: wiped first); NULL is fine. */
+static void
+xfree(struct inst *in, char *p, int secret)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
+	if (p && secret)
+		memset(p, 0, strlen(p));
+	in->h->free(p);
 }
 
-static const char *
-skip_val(const char *p, const char *e)
-{
-	int depth = 0;
-
-	p = ws(p, e);
-	if (p < e && *p == '"')
-		return skip_str(p, e);
-	for (; p < e; p++) {
-		if (*p == '"') {
-			if ((p = skip_str(p, e)) == NULL)
-				return NULL;
-			p--;
-		} else if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']') {
-			if (depth == 0)
-				return p;
-			if (--depth == 0)
-				return p + 1;
-		} else if (depth == 0 && *p == ',')
-			return p;
-	}
-	return depth ? NULL : p;
-}
-
-/* Decode the JSON string at p (its opening quote) into out. */
 static int
-str_val(const char *p, const char *e, char *out, size_t n)
+oom(struct inst *in)
 {
-	size_t k = 0;
-	unsigned u;
-
-	if (p >= e || *p != '"')
-		return -1;
-	for (p++; p < e && *p != '"'; p++) {
-		char c = *p;
-
-		if (c == '\\' && p + 1 < e) {
-			c = *++p;
-			if (c == 'n')
-				c = '\n';
-			else if (c == 't')
-				c = '\t';
-			else if (c == 'r')
-				c = '\r';
-			else if (c == 'b' || c == 'f')
-				c = ' ';
-			else if (c == 'u' && p + 4 < e &&
-			    sscanf(p + 1, "%4x", &u) == 1) {
-				p += 4;
-				c = u < 0x80 ? (char)u : '?';
-			}
-		}
-		if (k + 1 < n)
-			out[k++] = c;
-	}
-	if (n)
-		out[k] = '\0';
-	return p < e ? 0 : -1;
+	return fail(in, LC_REG_ERROR, "%s: out of memory", in->registry);
 }
 
-typedef int (*member_fn)(void *arg, int depth, const char *key,
-    const char *v, const char *e);
+#include "ocijson.c"
 
-/* Call fn for every member of every object in [p, e) (p at '{' or '['). */
-static int
-walk(const char *p, const char *e, int depth, member_fn fn, void *arg)
+/* The string value of key (see jfind) in a new string, or NULL. */
+static char *
+jdup(struct inst *in, const char *body, size_t len, const char *key,
+    int depth)
 {
-	char key[128];
-	const char *q;
-	int r;
-
-	p = ws(p, e);
-	if (p >= e)
-		return 0;
-	if (*p == '[') {
-		for (p = ws(p + 1, e); p < e && *p != ']';) {
-			if (*p == '{' || *p == '[')
-				if ((r = walk(p, e, depth + 1, fn, arg)) != 0)
-					return r;
-			if ((q = skip_val(p, e)) == NULL)
-				return 0;
-			p = ws(q, e);
-			if (p < e && *p == ',')
-				p = ws(p + 1, e);
-		}
-		return 0;
-	}
-	if (*p != '{')
-		return 0;
-	for (p = ws(p + 1, e); p < e && *p == '"';) {
-		if (str_val(p, e, key, sizeof(key)) != 0 ||
-		    (q = skip_str(p, e)) == NULL)
-			return 0;
-		p = ws(q, e);
-		if (p >= e || *p != ':')
-			return 0;
-		p = ws(p + 1, e);
-		if ((r = fn(arg, depth, key, p, e)) != 0)
-			return r;
-		if (*p == '{' || *p == '[')
-			if ((r = walk(p, e, depth + 1, fn, arg)) != 0)
-				return r;
-		if ((q = skip_val(p, e)) == NULL)
-			return 0;
-		p = ws(q, e);
-		if (p < e && *p == ',')
-			p = ws(p + 1, e);
-	}
-	return 0;
-}
-
-struct find {
-	const char *key;
-	int depth;		/* -1: any */
-	char *out;
+	const char *v = jfind(body, len, key, depth), *e = body + len;
 	size_t n;
-	const char *at;
-};
+	char *p;
 
-static int
-find_cb(void *arg, int depth, const char *key, const char *v, const char *e)
-{
-	struct find *f = arg;
-
-	if ((f->depth >= 0 && depth != f->depth) || strcmp(key, f->key) != 0)
-		return 0;
-	f->at = v;
-	if (f->out && str_val(v, e, f->out, f->n) != 0) {
-		/* A number: copy its text. */
-		const char *q = skip_val(v, e);
-		size_t k = q ? (size_t)(q - v) : 0;
-
-		if (k >= f->n)
-			k = f->n - 1;
-		memcpy(f->out, v, k);
-		f->out[k] = '\0';
+	if (v == NULL || *v != '"')
+		return NULL;
+	n = str_size(v, e);
+	if ((p = in->h->alloc(n)) == NULL)
+		return NULL;
+	if (str_val(v, e, p, n) != 0) {
+		in->h->free(p);
+		return NULL;
 	}
-	return 1;
-}
-
-/* The value of key at depth (0: top level; -1: anywhere), as text. */
-static int
-jget(const char *body, size_t len, const char *key, int depth, char *out,
-    size_t n)
-{
-	struct find f = { key, depth, out, n, NULL };
-
-	out[0] = '\0';
-	walk(body, body + len, 0, find_cb, &f);
-	return f.at ? 0 : -1;
+	return p;
 }
 
 /* ---- HTTP helpers ---------------------------------------------------- */
 
-/* The value of header name (lower case) in the answer, into out. */
-static int
-header(const struct lc_reg_http_resp *r, const char *name, char *out,
-    size_t n)
+/* Where the value of header name (lower case) is in the answer, or NULL. */
+static const char *
+hval(const struct lc_reg_http_resp *r, const char *name, size_t *vlen)
 {
 	const char *p = r->headers;
-	size_t k = strlen(name), v;
+	size_t k = strlen(name);
 
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (len > k && strncmp(p, name, k) == 0 && p[k] == ':') {
+		if (len > k && strncasecmp(p, name, k) == 0 && p[k] == ':') {
 			const char *s = p + k + 1;
 
-			while (*s == ' ')
+			while (*s == ' ' || *s == '\t')
 				s++;
-			v = len - (size_t)(s - p);
-			if (v >= n)
-				v = n - 1;
-			memcpy(out, s, v);
-			out[v] = '\0';
-			return 0;
+			*vlen = len - (size_t)(s - p);
+			while (*vlen && (s[*vlen - 1] == '\r' ||
+			    s[*vlen - 1] == ' '))
+				(*vlen)--;
+			return s;
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	*vlen = 0;
+	return NULL;
+}
+
+/*
+ * The value of header name into out[n]: 0; -1 when absent; -2 when it does
+ * not fit (out is then ""): callers that cannot use a part refuse it.
+ */
+static int
+header(const struct lc_reg_http_resp *r, const char *name, char *out,
+    size_t n)
+{
+	size_t v;
+	const char *s = hval(r, name, &v);
+
 	out[0] = '\0';
-	return -1;
+	if (s == NULL)
+		return -1;
+	if (v >= n)
+		return -2;
+	memcpy(out, s, v);
+	out[v] = '\0';
+	return 0;
+}
+
+/* The value of header name in a new string, or NULL (absent or no memory). */
+static char *
+hdup(struct inst *in, const struct lc_reg_http_resp *r, const char *name)
+{
+	size_t v;
+	const char *s = hval(r, name, &v);
+
+	return s ? xprintf(in, "%.*s", (int)v, s) : NULL;
 }
 
 /* The registry's own error text (errors[0].code/message), or the body. */
 static void
 reg_error(const struct lc_reg_http_resp *r, char *out, size_t n)
 {
-	char code[64], msg[256];
+	char code[64], msg[200];
 
+	/* A message, not data: the registry's text may be cut short. */
 	if (r->body_len && jget(r->body, r->body_len, "code", -1, code,
 	    sizeof(code)) == 0) {
 		jget(r->body, r->body_len, "message", -1, msg, sizeof(msg));
@@ -291,20 +206,26 @@ reg_error(const struct lc_reg_http_resp *r, char *out, size_t n)
 		snprintf(out, n, "no details");
 }
 
-static void
-urlenc(const char *s, char *out, size_t n)
+/* s percent-encoded (RFC 3986 unreserved kept) in a new string, or NULL. */
+static char *
+urlenc(struct inst *in, const char *s, size_t len)
 {
-	size_t k = 0;
+	char *out = in->h->alloc(3 * len + 1), *o = out;
+	size_t i;
 
-	for (; *s && k + 4 < n; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("-._~", *s))
-			out[k++] = *s;
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c && strchr("-._~", c)))
+			*o++ = (char)c;
 		else
-			k += (size_t)snprintf(out + k, n - k, "%%%02X",
-			    (unsigned char)*s);
+			o += snprintf(o, 4, "%%%02X", c);
 	}
-	out[k] = '\0';
+	*o = '\0';
+	return out;
 }
 
 static void
@@ -331,70 +252,114 @@ load_creds(struct inst *in)
 	}
 }
 
-/* Basic "user:pass" header into out. */
-static void
-basic_header(struct inst *in, char *out, size_t n)
+/* "Authorization: Basic base64(user:pass)" in a new string, or NULL. */
+static char *
+basic_header(struct inst *in)
 {
-	char up[1024], b[1400];
+	char *up, *b, *out = NULL;
+	size_t n;
 
-	snprintf(up, sizeof(up), "%s:%s", in->user, in->pass ? in->pass : "");
-	lc_base64(up, strlen(up), b);
-	snprintf(out, n, "Authorization: Basic %s", b);
-	memset(up, 0, sizeof(up));
+	if ((up = xprintf(in, "%s:%s", in->user, in->pass ? in->pass : "")) ==
+	    NULL)
+		return NULL;
+	n = strlen(up);
+	if ((b = in->h->alloc(4 * ((n + 2) / 3) + 1)) != NULL) {
+		lc_base64(up, n, b);
+		out = xprintf(in, "Authorization: Basic %s", b);
+		xfree(in, b, 1);
+	}
+	xfree(in, up, 1);
+	return out;
 }
 
-/* Parse one parameter of a challenge: key="value" or key=value. */
-static int
-chal_param(const char *c, const char *key, char *out, size_t n)
+/*
+ * One parameter of a challenge (key="value" or key=value) in a new string;
+ * NULL when it is absent (or no memory).
+ */
+static char *
+chal_param(struct inst *in, const char *c, const char *key)
 {
-	size_t k = strlen(key), i = 0;
-	const char *p = c;
+	size_t k = strlen(key), i;
+	const char *p = c, *v;
+	char *out;
 
-	out[0] = '\0';
 	while ((p = strstr(p, key)) != NULL) {
 		if ((p == c || p[-1] == ' ' || p[-1] == ',') && p[k] == '=') {
-			p += k + 1;
-			if (*p == '"') {
-				for (p++; *p && *p != '"' && i + 1 < n; p++) {
-					if (*p == '\\' && p[1])
-						p++;
-					out[i++] = *p;
-				}
-			} else
-				while (*p && *p != ',' && *p != ' ' && i + 1 < n)
-					out[i++] = *p++;
+			v = p + k + 1;
+			if (*v != '"')
+				return xprintf(in, "%.*s", (int)strcspn(v, ", "),
+				    v);
+			/* Quoted: as long as it is, less its backslashes. */
+			if ((out = in->h->alloc(strlen(v))) == NULL)
+				return NULL;
+			for (i = 0, v++; *v && *v != '"'; v++) {
+				if (*v == '\\' && v[1])
+					v++;
+				out[i++] = *v;
+			}
 			out[i] = '\0';
-			return 0;
+			return out;
 		}
 		p += k;
 	}
-	return -1;
+	return NULL;
 }
 
+/* The cache file of scope's token into out[n], or NULL (no cache). */
 static char *
 cache_path(struct inst *in, const char *scope, char *out, size_t n)
 {
-	char key[2048], d[72];
+	struct lc_sha256 c;
+	unsigned char d[32];
+	char hex[33];
+	int i, k;
 
 	if (in->no_cache || in->h->cache_dir == NULL)
 		return NULL;
 	load_creds(in);
 	/* Not the service: it is known only after a challenge. */
-	snprintf(key, sizeof(key), "%s\n%s\n%s", in->registry, scope,
-	    in->user ? in->user : "");
-	lc_sha256_digest(key, strlen(key), d);
-	snprintf(out, n, "%s/token-%.32s", in->h->cache_dir, d + 7);
-	return out;
+	lc_sha256_init(&c);
+	lc_sha256_update(&c, in->registry, strlen(in->registry));
+	lc_sha256_update(&c, "\n", 1);
+	lc_sha256_update(&c, scope, strlen(scope));
+	lc_sha256_update(&c, "\n", 1);
+	if (in->user)
+		lc_sha256_update(&c, in->user, strlen(in->user));
+	lc_sha256_final(&c, d);
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	k = snprintf(out, n, "%s/token-%s", in->h->cache_dir, hex);
+	return k > 0 && (size_t)k < n ? out : NULL;
+}
+
+/* Read a whole small file (the token cache) into a new string, or NULL. */
+static char *
+read_small(struct inst *in, int fd)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	ssize_t k;
+
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > TOKEN_FILE_MAX)
+		return NULL;
+	if ((buf = in->h->alloc((size_t)st.st_size + 1)) == NULL)
+		return NULL;
+	while (got < (size_t)st.st_size && (k = read(fd, buf + got,
+	    (size_t)st.st_size - got)) > 0)
+		got += (size_t)k;
+	buf[got] = '\0';
+	return buf;
 }
 
 /* A cached token for scope: kept in memory, and in the cache directory. */
 static const char *
 token_for(struct inst *in, const char *scope)
 {
-	char path[1024], buf[8192], *nl;
-	struct stat st;
+	char path[1200], *buf, *nl;
 	long long exp;
-	ssize_t got;
 	int i, fd;
 
 	for (i = 0; i < in->ntok; i++)
@@ -404,21 +369,28 @@ token_for(struct inst *in, const char *scope)
 	if (in->ntok == MAXTOK || cache_path(in, scope, path, sizeof(path)) ==
 	    NULL || (fd = open(path, O_RDONLY | O_NOFOLLOW)) < 0)
 		return NULL;
-	got = fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
-	    (st.st_mode & 077) == 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	buf = read_small(in, fd);
 	close(fd);
-	if (got <= 0)
+	if (buf == NULL)
 		return NULL;
-	buf[got] = '\0';
 	if (sscanf(buf, "%lld", &exp) != 1 || exp <= (long long)time(NULL) ||
-	    (nl = strchr(buf, '\n')) == NULL)
+	    (nl = strchr(buf, '\n')) == NULL || nl[1] == '\0') {
+		xfree(in, buf, 1);
 		return NULL;
+	}
 	nl++;
 	nl[strcspn(nl, "\n")] = '\0';
-	snprintf(in->tok[in->ntok].scope, sizeof(in->tok[0].scope), "%s", scope);
+	in->tok[in->ntok].scope = xstrdup(in, scope);
 	in->tok[in->ntok].value = xstrdup(in, nl);
+	xfree(in, buf, 1);
+	if (in->tok[in->ntok].scope == NULL ||
+	    in->tok[in->ntok].value == NULL) {
+		xfree(in, in->tok[in->ntok].scope, 0);
+		xfree(in, in->tok[in->ntok].value, 1);
+		return NULL;
+	}
 	in->tok[in->ntok].expires = (time_t)exp;
-	in->h->add_secret(nl);
+	in->h->add_secret(in->tok[in->ntok].value);
 	return in->tok[in->ntok++].value;
 }
 
@@ -426,7 +398,8 @@ static void
 token_keep(struct inst *in, const char *scope, const char *value,
     long expires_in)
 {
-	char path[1024], tmp[1100], line[64];
+	char path[1200], tmp[1300], line[64];
+	char *s, *v;
 	time_t exp;
 	int fd, i;
 
@@ -434,17 +407,25 @@ token_keep(struct inst *in, const char *scope, const char *value,
 		expires_in = 60;
 	/* Renew a little early: a token must outlive the request it is on. */
 	exp = time(NULL) + expires_in - 10;
+	s = xstrdup(in, scope);
+	v = xstrdup(in, value);
+	if (s == NULL || v == NULL) {
+		xfree(in, s, 0);
+		xfree(in, v, 1);
+		return;
+	}
 	for (i = 0; i < in->ntok; i++)
 		if (strcmp(in->tok[i].scope, scope) == 0)
 			break;
 	if (i == MAXTOK)
 		i = 0;
-	if (i < in->ntok)
-		in->h->free(in->tok[i].value);
-	else
+	if (i < in->ntok) {
+		xfree(in, in->tok[i].scope, 0);
+		xfree(in, in->tok[i].value, 1);
+	} else
 		in->ntok++;
-	snprintf(in->tok[i].scope, sizeof(in->tok[i].scope), "%s", scope);
-	in->tok[i].value = xstrdup(in, value);
+	in->tok[i].scope = s;
+	in->tok[i].value = v;
 	in->tok[i].expires = exp;
 	if (cache_path(in, scope, path, sizeof(path)) == NULL)
 		return;
@@ -462,7 +443,7 @@ token_keep(struct inst *in, const char *scope, const char *value,
 static void
 token_drop(struct inst *in, const char *scope)
 {
-	char path[1024];
+	char path[1200];
 	int i;
 
 	for (i = 0; i < in->ntok; i++)
@@ -494,64 +475,94 @@ realm_ok(struct inst *in, const char *realm)
 	return 1;
 }
 
+/* Append "&scope=..." for each word of ask to *url (a new string). */
+static int
+add_scopes(struct inst *in, char **url, const char *ask)
+{
+	char *enc, *u;
+	size_t n;
+
+	while (*ask) {
+		n = strcspn(ask, " ");
+		if ((enc = urlenc(in, ask, n)) == NULL)
+			return -1;
+		u = xprintf(in, "%s&scope=%s", *url, enc);
+		in->h->free(enc);
+		if (u == NULL)
+			return -1;
+		in->h->free(*url);
+		*url = u;
+		ask += n;
+		while (*ask == ' ')
+			ask++;
+	}
+	return 0;
+}
+
 /* GET realm?service=&scope=... (Basic credentials when we have them). */
 static int
 fetch_token(struct inst *in, const char *scope, const char *ask)
 {
 	struct lc_reg_http_req q;
 	struct lc_reg_http_resp r;
-	char url[4096], enc[1024], one[600], auth[1500], tok[8192], num[32];
-	const char *hdrs[2] = { NULL, NULL }, *p;
-	size_t k;
+	char *url = NULL, *enc, *auth = NULL, *tok = NULL, num[32];
+	const char *hdrs[2] = { NULL, NULL };
 	int rc;
 
-	if (!realm_ok(in, in->realm))
-		return fail(in, LC_REG_AUTH, "%s: refusing the token realm '%s' "
-		    "(it must be https, and a loopback realm serves only a "
-		    "loopback registry)", in->registry, in->realm);
-	urlenc(in->service, enc, sizeof(enc));
-	k = (size_t)snprintf(url, sizeof(url), "%s%sservice=%s", in->realm,
-	    strchr(in->realm, '?') ? "&" : "?", enc);
-	for (p = ask; *p && k < sizeof(url);) {
-		size_t n = strcspn(p, " ");
-
-		snprintf(one, sizeof(one), "%.*s", (int)n, p);
-		urlenc(one, enc, sizeof(enc));
-		k += (size_t)snprintf(url + k, sizeof(url) - k, "&scope=%s", enc);
-		p += n;
-		while (*p == ' ')
-			p++;
+	if (in->realm == NULL || !realm_ok(in, in->realm))
+		return fail(in, LC_REG_AUTH, "%s: refusing the token realm "
+		    "'%.300s' (it must be https, and a loopback realm serves only a "
+		    "loopback registry)", in->registry, in->realm ? in->realm :
+		    "");
+	if ((enc = urlenc(in, in->service ? in->service : "",
+	    in->service ? strlen(in->service) : 0)) == NULL)
+		return oom(in);
+	url = xprintf(in, "%s%sservice=%s", in->realm, strchr(in->realm, '?') ?
+	    "&" : "?", enc);
+	in->h->free(enc);
+	if (url == NULL || add_scopes(in, &url, ask) != 0) {
+		xfree(in, url, 0);
+		return oom(in);
 	}
 	load_creds(in);
-	if (in->user) {
-		basic_header(in, auth, sizeof(auth));
-		hdrs[0] = auth;
+	if (in->user && (hdrs[0] = auth = basic_header(in)) == NULL) {
+		xfree(in, url, 0);
+		return oom(in);
 	}
 	memset(&q, 0, sizeof(q));
 	q.method = "GET";
 	q.url = url;
 	q.headers = hdrs;
-	if ((rc = in->h->http(&q, &r, in->err, sizeof(in->err))) != LC_REG_OK)
+	rc = in->h->http(&q, &r, in->err, sizeof(in->err));
+	xfree(in, auth, 1);
+	xfree(in, url, 0);
+	if (rc != LC_REG_OK)
 		return rc;
-	memset(auth, 0, sizeof(auth));
 	if (r.status == 401 || r.status == 403) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_AUTH, "%s: the token server refused %s "
+		rc = fail(in, LC_REG_AUTH, "%s: the token server refused %s "
 		    "(%ld)", in->registry, in->user ? "the credentials" :
 		    "an anonymous token; give credentials", r.status);
-	}
-	if (r.status != 200 || (jget(r.body, r.body_len, "token", 0, tok,
-	    sizeof(tok)) != 0 && jget(r.body, r.body_len, "access_token", 0,
-	    tok, sizeof(tok)) != 0) || tok[0] == '\0') {
-		rc = fail(in, LC_REG_ERROR, "%s: the token server answered %ld "
-		    "without a token", in->registry, r.status);
 		in->h->http_free(&r);
 		return rc;
 	}
-	jget(r.body, r.body_len, "expires_in", 0, num, sizeof(num));
+	if (r.status == 200 && ((tok = jdup(in, r.body, r.body_len, "token",
+	    0)) == NULL || *tok == '\0')) {
+		xfree(in, tok, 1);
+		tok = jdup(in, r.body, r.body_len, "access_token", 0);
+	}
+	if (tok == NULL || *tok == '\0') {
+		rc = fail(in, LC_REG_ERROR, "%s: the token server answered %ld "
+		    "without a token", in->registry, r.status);
+		xfree(in, tok, 1);
+		in->h->http_free(&r);
+		return rc;
+	}
+	if (jget(r.body, r.body_len, "expires_in", 0, num, sizeof(num)) != 0)
+		num[0] = '\0';
 	in->h->http_free(&r);
 	in->h->add_secret(tok);
 	token_keep(in, scope, tok, strtol(num, NULL, 10));
+	xfree(in, tok, 1);
 	return LC_REG_OK;
 }
 
@@ -565,7 +576,7 @@ call(struct inst *in, const char *method, const char *url, const char *scope,
     struct lc_reg_http_resp *r)
 {
 	struct lc_reg_http_req q;
-	char auth[8300], chal[2048], cscope[600], merged[1300], msg[300];
+	char *auth, *chal, *cscope, *merged, msg[300];
 	const char *hdrs[4], *t;
 	int attempt, rc, n, sent_token;
 
@@ -573,16 +584,19 @@ call(struct inst *in, const char *method, const char *url, const char *scope,
 		n = 0;
 		if (extra)
 			hdrs[n++] = extra;
-		auth[0] = '\0';
+		auth = NULL;
 		sent_token = 0;
-		if (in->basic && in->user)
-			basic_header(in, auth, sizeof(auth));
-		else if (!in->basic && (t = token_for(in, scope)) != NULL) {
+		if (in->basic && in->user) {
+			if ((auth = basic_header(in)) == NULL)
+				return oom(in);
+		} else if (!in->basic && (t = token_for(in, scope)) != NULL) {
 			/* A token cached by an earlier run: one round trip. */
-			snprintf(auth, sizeof(auth), "Authorization: Bearer %s", t);
+			if ((auth = xprintf(in, "Authorization: Bearer %s",
+			    t)) == NULL)
+				return oom(in);
 			sent_token = 1;
 		}
-		if (auth[0])
+		if (auth)
 			hdrs[n++] = auth;
 		hdrs[n] = NULL;
 		memset(&q, 0, sizeof(q));
@@ -592,13 +606,19 @@ call(struct inst *in, const char *method, const char *url, const char *scope,
 		q.body = body;
 		q.body_len = len;
 		rc = in->h->http(&q, r, in->err, sizeof(in->err));
-		memset(auth, 0, sizeof(auth));
+		xfree(in, auth, 1);
 		if (rc != LC_REG_OK)
 			return rc;
 		if (r->status != 401 || attempt == 1)
 			break;
-		header(r, "www-authenticate", chal, sizeof(chal));
+		if ((chal = hdup(in, r, "www-authenticate")) == NULL)
+			chal = xstrdup(in, "");
+		if (chal == NULL) {
+			in->h->http_free(r);
+			return oom(in);
+		}
 		if (strncasecmp(chal, "basic", 5) == 0) {
+			in->h->free(chal);
 			load_creds(in);
 			if (in->user == NULL) {
 				in->h->http_free(r);
@@ -609,26 +629,33 @@ call(struct inst *in, const char *method, const char *url, const char *scope,
 			}
 			in->basic = 1;
 		} else if (strncasecmp(chal, "bearer", 6) == 0) {
-			chal_param(chal, "realm", in->realm, sizeof(in->realm));
-			chal_param(chal, "service", in->service,
-			    sizeof(in->service));
-			chal_param(chal, "scope", cscope, sizeof(cscope));
-			snprintf(merged, sizeof(merged), "%s", scope);
+			xfree(in, in->realm, 0);
+			xfree(in, in->service, 0);
+			in->realm = chal_param(in, chal, "realm");
+			in->service = chal_param(in, chal, "service");
+			cscope = chal_param(in, chal, "scope");
+			in->h->free(chal);
 			/* The challenge may ask for more (a mount's source). */
-			if (cscope[0] && strstr(scope, cscope) == NULL &&
-			    strlen(scope) + strlen(cscope) + 2 < sizeof(merged))
-				snprintf(merged, sizeof(merged), "%.600s %.600s", scope,
-				    cscope);
+			merged = cscope && *cscope && strstr(scope, cscope) ==
+			    NULL ? xprintf(in, "%s %s", scope, cscope) :
+			    xstrdup(in, scope);
+			xfree(in, cscope, 0);
 			if (sent_token)
 				token_drop(in, scope);
 			in->h->http_free(r);
-			if ((rc = fetch_token(in, scope, merged)) != LC_REG_OK)
+			if (merged == NULL)
+				return oom(in);
+			rc = fetch_token(in, scope, merged);
+			in->h->free(merged);
+			if (rc != LC_REG_OK)
 				return rc;
 			continue;
 		} else {
-			in->h->http_free(r);
-			return fail(in, LC_REG_AUTH, "%s answers 401 without a "
+			rc = fail(in, LC_REG_AUTH, "%s answers 401 without a "
 			    "challenge we know ('%.60s')", in->registry, chal);
+			in->h->free(chal);
+			in->h->http_free(r);
+			return rc;
 		}
 		in->h->http_free(r);
 	}
@@ -659,11 +686,23 @@ status_fail(struct inst *in, struct lc_reg_http_resp *r, const char *what)
 
 /* ---- operations ------------------------------------------------------ */
 
+/* The answer's Content-Type without parameters into out[n] ("": none). */
 static void
-media_type(struct lc_reg_http_resp *r, char *out, size_t n)
+content_type(const struct lc_reg_http_resp *r, char *out, size_t n)
 {
-	header(r, "content-type", out, n);
-	out[strcspn(out, "; ")] = '\0';
+	size_t v, k;
+	const char *s = hval(r, "content-type", &v);
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	for (k = 0; k < v && s[k] != ';' && s[k] != ' '; k++)
+		;
+	/* Cut short, it is still longer than any type we take. */
+	if (k >= n)
+		k = n - 1;
+	memcpy(out, s, k);
+	out[k] = '\0';
 }
 
 /* Hand the answer's body to the caller (host->alloc) and free the answer. */
@@ -673,13 +712,22 @@ take_body(struct inst *in, struct lc_reg_http_resp *r, char **bytes,
 {
 	if ((*bytes = in->h->alloc(r->body_len + 1)) == NULL) {
 		in->h->http_free(r);
-		return fail(in, LC_REG_ERROR, "out of memory");
+		return oom(in);
 	}
 	memcpy(*bytes, r->body, r->body_len);
 	(*bytes)[r->body_len] = '\0';
 	*len = r->body_len;
 	in->h->http_free(r);
 	return LC_REG_OK;
+}
+
+/* "registry/repo:tag" or "registry/repo@digest" into what[wn]. */
+static void
+ref_name(struct inst *in, const char *repo, const char *ref, char *what,
+    size_t wn)
+{
+	snprintf(what, wn, "%s/%s%s%s", in->registry, repo,
+	    ref_is_digest(ref) ? "@" : ":", ref);
 }
 
 /*
@@ -690,13 +738,20 @@ static int
 read_manifest(struct inst *in, const char *method, const char *repo,
     const char *ref, char *what, size_t wn, struct lc_reg_http_resp *r)
 {
-	char url[1024], scope[400];
+	char *url, *scope;
 	int rc;
 
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", in->base, repo, ref);
-	snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
-	snprintf(what, wn, "%s/%s:%s", in->registry, repo, ref);
-	if ((rc = call(in, method, url, scope, ACCEPT, NULL, 0, r)) != 0)
+	ref_name(in, repo, ref, what, wn);
+	if (ref_is_digest(ref) && !sha256_form(ref))
+		return fail(in, LC_REG_ERROR, "%s: not a sha256 digest, which "
+		    "is the only kind that can be checked", what);
+	url = xprintf(in, "%s/v2/%s/manifests/%s", in->base, repo, ref);
+	scope = xprintf(in, "repository:%s:pull", repo);
+	rc = url && scope ? call(in, method, url, scope, ACCEPT, NULL, 0, r) :
+	    oom(in);
+	xfree(in, url, 0);
+	xfree(in, scope, 0);
+	if (rc != 0)
 		return rc;
 	if (r->status == 404) {
 		in->h->http_free(r);
@@ -706,13 +761,18 @@ read_manifest(struct inst *in, const char *method, const char *repo,
 	return 0;
 }
 
+/*
+ * GET: the bytes must be a manifest (manifest_check), hash to the digest
+ * asked for and to the one the registry names (Docker-Content-Digest).
+ */
 static int
 oci_get_manifest(void *vi, const char *repo, const char *ref, char **bytes,
     size_t *len, struct lc_reg_desc *out)
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	char what[700], sent[80], body_mt[128];
+	char what[700], sent[80], ct[128], why[300];
+	const char *mt;
 	int rc;
 
 	*bytes = NULL;
@@ -722,28 +782,34 @@ oci_get_manifest(void *vi, const char *repo, const char *ref, char **bytes,
 		return rc;
 	if (r.status != 200)
 		return status_fail(in, &r, what);
+	if (r.body_len > MANIFEST_MAX) {
+		manifest_check(r.body, r.body_len, NULL, &mt, why, sizeof(why));
+		goto bad;
+	}
 	/* The digest is that of the exact bytes: never re-serialise them. */
 	lc_sha256_digest(r.body, r.body_len, out->digest);
-	media_type(&r, out->media_type, sizeof(out->media_type));
+	if (ref_is_digest(ref) && strcmp(ref, out->digest) != 0) {
+		snprintf(why, sizeof(why), "the manifest's bytes hash to %s, "
+		    "not to the digest asked for", out->digest);
+		goto bad;
+	}
+	if ((rc = header(&r, "docker-content-digest", sent, sizeof(sent))) !=
+	    -1 && (rc != 0 || strcmp(sent, out->digest) != 0)) {
+		snprintf(why, sizeof(why), "the registry names digest %s but "
+		    "the manifest's bytes hash to %s", rc == 0 ? sent :
+		    "(too long)", out->digest);
+		goto bad;
+	}
+	content_type(&r, ct, sizeof(ct));
+	if (manifest_check(r.body, r.body_len, ct, &mt, why, sizeof(why)) != 0)
+		goto bad;
+	snprintf(out->media_type, sizeof(out->media_type), "%s", mt);
 	out->size = (long long)r.body_len;
-	if ((strncmp(ref, "sha256:", 7) == 0 && strcmp(ref, out->digest) != 0) ||
-	    (header(&r, "docker-content-digest", sent, sizeof(sent)) == 0 &&
-	    strcmp(sent, out->digest) != 0)) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_ERROR, "%s: the manifest's bytes hash to "
-		    "%s, not to the digest the registry names", what,
-		    out->digest);
-	}
-	if (jget(r.body, r.body_len, "mediaType", 0, body_mt,
-	    sizeof(body_mt)) == 0 && body_mt[0] && out->media_type[0] &&
-	    strcmp(body_mt, out->media_type) != 0) {
-		in->h->http_free(&r);
-		return fail(in, LC_REG_ERROR, "%s: Content-Type %s but the "
-		    "manifest says %s", what, out->media_type, body_mt);
-	}
-	if (out->media_type[0] == '\0')
-		snprintf(out->media_type, sizeof(out->media_type), "%s", body_mt);
 	return take_body(in, &r, bytes, len);
+bad:
+	in->h->http_free(&r);
+	memset(out, 0, sizeof(*out));
+	return fail(in, LC_REG_ERROR, "%s: %s", what, why);
 }
 
 static int
@@ -754,37 +820,49 @@ oci_get_blob(void *vi, const char *repo, const char *digest, char **bytes,
 	struct lc_reg_http_resp r;
 	struct lc_reg_http_req q;
 	const char *hdrs[1] = { NULL };
-	char url[2048], scope[400], what[700], got[80], loc[1600];
+	char *url, *scope, *loc, what[700], got[80];
 	int rc, hops;
 
 	*bytes = NULL;
 	*len = 0;
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", in->base, repo, digest);
-	snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
 	snprintf(what, sizeof(what), "%s/%s@%s", in->registry, repo, digest);
-	if ((rc = call(in, "GET", url, scope, NULL, NULL, 0, &r)) != 0)
+	if (!sha256_form(digest))
+		return fail(in, LC_REG_ERROR, "%s: not a sha256 digest, which "
+		    "is the only kind that can be checked", what);
+	url = xprintf(in, "%s/v2/%s/blobs/%s", in->base, repo, digest);
+	scope = xprintf(in, "repository:%s:pull", repo);
+	rc = url && scope ? call(in, "GET", url, scope, NULL, NULL, 0, &r) :
+	    oom(in);
+	xfree(in, scope, 0);
+	if (rc != 0) {
+		xfree(in, url, 0);
 		return rc;
+	}
 	/* Blobs often live in object storage: follow, without our
 	 * credentials (a presigned URL carries its own). */
 	for (hops = 0; hops < 3 && (r.status == 301 || r.status == 302 ||
 	    r.status == 303 || r.status == 307 || r.status == 308); hops++) {
-		if (header(&r, "location", loc, sizeof(loc)) != 0) {
-			in->h->http_free(&r);
+		loc = hdup(in, &r, "location");
+		in->h->http_free(&r);
+		xfree(in, url, 0);
+		if (loc == NULL)
 			return fail(in, LC_REG_ERROR, "%s: a redirect without "
 			    "Location", what);
-		}
-		in->h->http_free(&r);
-		if (loc[0] == '/')
-			snprintf(url, sizeof(url), "%s%s", in->base, loc);
-		else
-			snprintf(url, sizeof(url), "%s", loc);
+		url = loc[0] == '/' ? xprintf(in, "%s%s", in->base, loc) :
+		    xstrdup(in, loc);
+		in->h->free(loc);
+		if (url == NULL)
+			return oom(in);
 		memset(&q, 0, sizeof(q));
 		q.method = "GET";
 		q.url = url;
 		q.headers = hdrs;
-		if ((rc = in->h->http(&q, &r, in->err, sizeof(in->err))) != 0)
+		if ((rc = in->h->http(&q, &r, in->err, sizeof(in->err))) != 0) {
+			xfree(in, url, 0);
 			return rc;
+		}
 	}
+	xfree(in, url, 0);
 	if (r.status == 404) {
 		in->h->http_free(&r);
 		return fail(in, LC_REG_NOTFOUND, "%s: no such blob", what);
@@ -800,25 +878,53 @@ oci_get_blob(void *vi, const char *repo, const char *digest, char **bytes,
 	return take_body(in, &r, bytes, len);
 }
 
+/*
+ * HEAD: the digest is the registry's Docker-Content-Digest, which must be
+ * a sha256 digest (the one asked for, for a digest), with a manifest
+ * Content-Type and a Content-Length within MANIFEST_MAX. The bytes are not
+ * read, so not hashed: whatever reads them (get_manifest) checks them.
+ * Without those headers, or without HEAD, the bytes are read and checked.
+ */
 static int
 oci_resolve(void *vi, const char *repo, const char *ref,
     struct lc_reg_desc *out)
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	char what[700], len[32], *b;
+	char what[700], dig[80], ct[128], len[32], *end, *b;
+	long long size;
 	size_t n;
-	int rc;
+	int rc, dr;
 
 	if ((rc = read_manifest(in, "HEAD", repo, ref, what, sizeof(what),
 	    &r)) != 0)
 		return rc;
-	if (r.status == 200 && header(&r, "docker-content-digest", out->digest,
-	    sizeof(out->digest)) == 0) {
-		media_type(&r, out->media_type, sizeof(out->media_type));
-		header(&r, "content-length", len, sizeof(len));
-		out->size = strtoll(len, NULL, 10);
+	content_type(&r, ct, sizeof(ct));
+	if (r.status == 200 && (dr = header(&r, "docker-content-digest", dig,
+	    sizeof(dig))) != -1 && ct[0] && header(&r, "content-length", len,
+	    sizeof(len)) == 0 && (size = strtoll(len, &end, 10)) > 0 &&
+	    *end == '\0') {
 		in->h->http_free(&r);
+		if (dr != 0 || !sha256_form(dig))
+			return fail(in, LC_REG_ERROR, "%s: the registry names "
+			    "digest '%.80s', which is not sha256: and 64 hex "
+			    "digits", what, dr == 0 ? dig : "(too long)");
+		if (ref_is_digest(ref) && strcmp(dig, ref) != 0)
+			return fail(in, LC_REG_ERROR, "%s: the registry names "
+			    "digest %s, not the one asked for", what, dig);
+		if (manifest_type(ct) == NULL)
+			return fail(in, LC_REG_ERROR, "%s: Content-Type "
+			    "'%.100s' is not a manifest type (OCI or Docker "
+			    "image manifest or index)", what, ct);
+		if ((size_t)size > MANIFEST_MAX)
+			return fail(in, LC_REG_ERROR, "%s: the manifest is "
+			    "%lld bytes, more than the %zu MiB a registry has "
+			    "to accept; refusing it", what, size,
+			    MANIFEST_MAX >> 20);
+		snprintf(out->digest, sizeof(out->digest), "%s", dig);
+		snprintf(out->media_type, sizeof(out->media_type), "%s",
+		    manifest_type(ct));
+		out->size = size;
 		return LC_REG_OK;
 	}
 	if (r.status != 200 && r.status != 405 && r.status != 501)
@@ -836,15 +942,20 @@ oci_put_manifest(void *vi, const char *repo, const char *ref,
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	char url[1024], scope[400], what[700], ct[200];
+	char *url, *scope, *ct, what[700];
 	int rc;
 
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", in->base, repo, ref);
-	snprintf(scope, sizeof(scope), "repository:%s:pull,push", repo);
 	snprintf(what, sizeof(what), "writing %s/%s:%s", in->registry, repo,
 	    ref);
-	snprintf(ct, sizeof(ct), "Content-Type: %s", mt);
-	if ((rc = call(in, "PUT", url, scope, ct, bytes, len, &r)) != 0)
+	url = xprintf(in, "%s/v2/%s/manifests/%s", in->base, repo, ref);
+	scope = xprintf(in, "repository:%s:pull,push", repo);
+	ct = xprintf(in, "Content-Type: %s", mt);
+	rc = url && scope && ct ? call(in, "PUT", url, scope, ct, bytes, len,
+	    &r) : oom(in);
+	xfree(in, url, 0);
+	xfree(in, scope, 0);
+	xfree(in, ct, 0);
+	if (rc != 0)
 		return rc;
 	if (r.status != 201 && r.status != 200)
 		return status_fail(in, &r, what);
@@ -860,33 +971,44 @@ oci_mount_blob(void *vi, const char *dst, const char *src, const char *digest)
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	char url[1200], scope[800], what[700], loc[1024], del[1400];
+	char *url, *scope, *loc, *del, what[900];
 	int rc;
 
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/?mount=%s&from=%s",
+	snprintf(what, sizeof(what), "mounting %.100s from %s into %s", digest,
+	    src, dst);
+	if (!digest_ok(digest))
+		return fail(in, LC_REG_ERROR, "%s: not a digest", what);
+	url = xprintf(in, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s",
 	    in->base, dst, digest, src);
-	snprintf(scope, sizeof(scope), "repository:%s:pull,push "
-	    "repository:%s:pull", dst, src);
-	snprintf(what, sizeof(what), "mounting %s from %s into %s", digest, src,
-	    dst);
-	if ((rc = call(in, "POST", url, scope, "Content-Length: 0", "", 0,
-	    &r)) != 0)
+	scope = xprintf(in, "repository:%s:pull,push repository:%s:pull", dst,
+	    src);
+	rc = url && scope ? call(in, "POST", url, scope, "Content-Length: 0",
+	    "", 0, &r) : oom(in);
+	xfree(in, url, 0);
+	if (rc != 0) {
+		xfree(in, scope, 0);
 		return rc;
+	}
 	if (r.status == 201) {
 		in->h->http_free(&r);
+		xfree(in, scope, 0);
 		return LC_REG_OK;
 	}
-	if (r.status != 202)
+	if (r.status != 202) {
+		xfree(in, scope, 0);
 		return status_fail(in, &r, what);
+	}
 	/* 202: not mounted, an upload session is open instead: close it. */
-	header(&r, "location", loc, sizeof(loc));
+	loc = hdup(in, &r, "location");
 	in->h->http_free(&r);
-	if (loc[0]) {
-		snprintf(del, sizeof(del), "%s%s", loc[0] == '/' ? in->base : "",
-		    loc);
+	if (loc && loc[0] && (del = xprintf(in, "%s%s", loc[0] == '/' ?
+	    in->base : "", loc)) != NULL) {
 		if (call(in, "DELETE", del, scope, NULL, NULL, 0, &r) == 0)
 			in->h->http_free(&r);
+		in->h->free(del);
 	}
+	xfree(in, loc, 0);
+	xfree(in, scope, 0);
 	return fail(in, LC_REG_UNSUPPORTED, "%s: the registry did not mount it "
 	    "(the blob is missing from %s, or mounting is not supported)",
 	    what, src);
@@ -896,28 +1018,52 @@ struct tags {
 	int (*fn)(void *, const char *);
 	void *arg;
 	int stop;
+	char bad[160];		/* a listed name that is not a tag */
 };
+
+/* s for a one-line message into out[n]: controls escaped, long cut. */
+static void
+shown(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *s && k + 8 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
+		else
+			out[k++] = (char)c;
+	}
+	snprintf(out + k, n - k, "%s", *s ? "..." : "");
+}
 
 static int
 tags_cb(void *arg, int depth, const char *key, const char *v, const char *e)
 {
 	struct tags *t = arg;
-	char tag[256];
+	char tag[130];
 	const char *q;
 
 	if (depth != 0 || strcmp(key, "tags") != 0 || *v != '[')
 		return 0;
-	for (v = ws(v + 1, e); v < e && *v == '"';) {
-		if (str_val(v, e, tag, sizeof(tag)) != 0 ||
+	for (v = js_ws(v + 1, e); v < e && *v == '"';) {
+		/* A tag has at most 128 characters: a longer one is refused. */
+		if (str_val(v, e, tag, sizeof(tag)) == -1 ||
 		    (q = skip_str(v, e)) == NULL)
 			break;
+		if (!tag_ok(tag)) {
+			shown(tag, t->bad, sizeof(t->bad));
+			t->stop = 1;
+			return 1;
+		}
 		if (t->fn(t->arg, tag) != 0) {
 			t->stop = 1;
 			return 1;
 		}
-		v = ws(q, e);
+		v = js_ws(q, e);
 		if (v < e && *v == ',')
-			v = ws(v + 1, e);
+			v = js_ws(v + 1, e);
 	}
 	return 1;
 }
@@ -928,49 +1074,93 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 {
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
-	struct tags t = { fn, arg, 0 };
-	char url[2048], scope[400], what[700], link[1024], next[2048];
+	struct tags t;
+	char *url, *scope, *link, what[700];
+	size_t at;
 	int rc, pages;
 
-	snprintf(url, sizeof(url), "%s/v2/%s/tags/list?n=1000", in->base, repo);
-	snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
+	memset(&t, 0, sizeof(t));
+	t.fn = fn;
+	t.arg = arg;
 	snprintf(what, sizeof(what), "tags of %s/%s", in->registry, repo);
+	url = xprintf(in, "%s/v2/%s/tags/list?n=1000", in->base, repo);
+	scope = xprintf(in, "repository:%s:pull", repo);
+	if (url == NULL || scope == NULL) {
+		rc = oom(in);
+		goto out;
+	}
 	for (pages = 0; pages < 10000; pages++) {
 		if ((rc = call(in, "GET", url, scope, "Accept: application/json",
 		    NULL, 0, &r)) != 0)
-			return rc;
+			goto out;
 		if (r.status == 404) {
 			in->h->http_free(&r);
-			return fail(in, LC_REG_NOTFOUND, "%s: no such repository",
+			rc = fail(in, LC_REG_NOTFOUND, "%s: no such repository",
 			    what);
+			goto out;
 		}
-		if (r.status != 200)
-			return status_fail(in, &r, what);
-		walk(r.body, r.body + r.body_len, 0, tags_cb, &t);
-		/* Link: </v2/...?last=x&n=1000>; rel="next" (or absolute). */
-		if (t.stop || header(&r, "link", link, sizeof(link)) != 0 ||
-		    strstr(link, "rel=\"next\"") == NULL || link[0] != '<') {
+		if (r.status != 200) {
+			rc = status_fail(in, &r, what);
+			goto out;
+		}
+		if (json_valid(r.body, r.body_len, &at) != 0) {
 			in->h->http_free(&r);
-			return LC_REG_OK;
+			rc = fail(in, LC_REG_ERROR, "%s: the answer is not "
+			    "JSON (byte %zu)", what, at);
+			goto out;
 		}
+		walk(r.body, r.body + r.body_len, 0, tags_cb, &t);
+		if (t.bad[0]) {
+			in->h->http_free(&r);
+			rc = fail(in, LC_REG_ERROR, "%s: the registry lists "
+			    "'%s', which is not a tag", what, t.bad);
+			goto out;
+		}
+		/* Link: </v2/...?last=x&n=1000>; rel="next" (or absolute). */
+		link = t.stop ? NULL : hdup(in, &r, "link");
 		in->h->http_free(&r);
+		if (link == NULL || strstr(link, "rel=\"next\"") == NULL ||
+		    link[0] != '<') {
+			xfree(in, link, 0);
+			rc = LC_REG_OK;
+			goto out;
+		}
 		link[strcspn(link, ">")] = '\0';
+		in->h->free(url);
+		url = NULL;
 		if (link[1] == '/')
-			snprintf(next, sizeof(next), "%s%s", in->base, link + 1);
-		else if (strncmp(link + 1, in->base, strlen(in->base)) == 0)
-			snprintf(next, sizeof(next), "%s", link + 1);
-		else
-			return fail(in, LC_REG_ERROR, "%s: the next page is on "
+			url = xprintf(in, "%s%s", in->base, link + 1);
+		else if (strncmp(link + 1, in->base, strlen(in->base)) == 0 &&
+		    link[1 + strlen(in->base)] != '\0' &&
+		    strchr("/?", link[1 + strlen(in->base)]))
+			url = xstrdup(in, link + 1);
+		else {
+			rc = fail(in, LC_REG_ERROR, "%s: the next page is on "
 			    "another host (%.200s)", what, link + 1);
-		snprintf(url, sizeof(url), "%s", next);
+			in->h->free(link);
+			goto out;
+		}
+		in->h->free(link);
+		if (url == NULL) {
+			rc = oom(in);
+			goto out;
+		}
 	}
-	return fail(in, LC_REG_ERROR, "%s: too many pages", what);
+	rc = fail(in, LC_REG_ERROR, "%s: too many pages", what);
+out:
+	xfree(in, url, 0);
+	xfree(in, scope, 0);
+	return rc;
 }
 
 __attribute__((unused)) static int
 oci_repository(void *vi, const char *path, char *out, size_t n)
 {
-	snprintf(out, n, "%s", path);
+	struct inst *in = vi;
+
+	if ((size_t)snprintf(out, n, "%s", path) >= n)
+		return fail(in, LC_REG_ERROR, "'%.100s...': the repository "
+		    "name is longer than %zu characters", path, n - 1);
 	return LC_REG_OK;
 }
 
@@ -993,6 +1183,13 @@ oci_new(const struct lc_reg_host *h, const struct lc_reg_conf *c,
 		snprintf(err, errlen, "oci: the host's services are too old");
 		return NULL;
 	}
+	if (strlen(c->registry) >= sizeof(in->registry) || (api_host &&
+	    strlen(api_host) >= sizeof(in->registry))) {
+		snprintf(err, errlen, "'%.60s...': the registry name is "
+		    "longer than %zu characters", c->registry,
+		    sizeof(in->registry) - 1);
+		return NULL;
+	}
 	if ((in = h->alloc(sizeof(*in))) == NULL) {
 		snprintf(err, errlen, "oci: out of memory");
 		return NULL;
@@ -1006,6 +1203,13 @@ oci_new(const struct lc_reg_host *h, const struct lc_reg_conf *c,
 		in->user = xstrdup(in, c->username);
 		in->pass = xstrdup(in, c->password ? c->password : "");
 		in->creds_looked = 1;
+		if (in->user == NULL || in->pass == NULL) {
+			xfree(in, in->user, 0);
+			xfree(in, in->pass, 1);
+			h->free(in);
+			snprintf(err, errlen, "oci: out of memory");
+			return NULL;
+		}
 	}
 	in->no_cache = c->no_token_cache;
 	return in;
@@ -1026,13 +1230,14 @@ oci_close(void *vi)
 
 	if (in == NULL)
 		return;
-	for (i = 0; i < in->ntok; i++)
-		in->h->free(in->tok[i].value);
-	if (in->pass) {
-		memset(in->pass, 0, strlen(in->pass));
-		in->h->free(in->pass);
+	for (i = 0; i < in->ntok; i++) {
+		xfree(in, in->tok[i].scope, 0);
+		xfree(in, in->tok[i].value, 1);
 	}
-	in->h->free(in->user);
+	xfree(in, in->realm, 0);
+	xfree(in, in->service, 0);
+	xfree(in, in->pass, 1);
+	xfree(in, in->user, 0);
 	in->h->free(in);
 }
 

@@ -9,8 +9,20 @@ relative one, then an absolute one, then none); /v2/busy/manifests/* answers
 429 with Docker Hub's rate-limit headers; /v2/stored/* wants Basic auth
 (u:p) and redirects its config blob to /storage/, which refuses any
 Authorization header (as presigned storage URLs do); every manifest request
-must carry the four manifest media types in Accept (400 otherwise). Every
-request is logged to F.log as one JSON line. Standard library only.
+must carry the four manifest media types in Accept (400 otherwise).
+/v2/bad/KNOB/manifests/* answers 200 with something that is not the
+manifest asked for (HEAD without Docker-Content-Digest, so that a client
+reads the bytes): notjson (cut short), huge (10 MB of valid JSON),
+wrongdigest (Docker-Content-Digest of other bytes), digest (any digest
+asked for gets MANIFEST), mediatype (Content-Type application/json; HEAD
+with a digest), noconfig (an image manifest without config).
+/v2/longpw/* wants Basic auth with user u and a 5,000-character password
+("p" * 5000); /v2/bigtoken/* wants a bearer token of 10,000 characters,
+which /token hands out. /v2/badtags/tags/list lists "ok" and "v1\nv2"
+(not a tag); /v2/longlink/tags/list links its second page with a
+3,000-character page token (400 when it comes back cut short). Every
+request is logged to F.log as one JSON
+line. Standard library only.
 """
 import argparse, base64, hashlib, json, os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +54,31 @@ STORED = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
                                 "digest": CONFIG_D, "size": len(CONFIG)},
                      "layers": []}).encode()
 BASIC = "Basic " + base64.b64encode(b"u:p").decode()
+
+LONGPW = "Basic " + base64.b64encode(b"u:" + b"p" * 5000).decode()
+BIGTOKEN = "t" * 10000
+PAGETOKEN = "k" * 3000
+
+
+def sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+
+# /v2/bad/KNOB/manifests/*: (Content-Type, body, Docker-Content-Digest or
+# None, whether HEAD carries it too).
+HUGE = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
+                   "junk": ["x" * 1000] * 10240}).encode()
+NOTJSON = MANIFEST[:40]
+NOCONFIG = json.dumps({"schemaVersion": 2, "mediaType": TYPES[0],
+                       "layers": []}).encode()
+BAD = {
+    "notjson": (TYPES[0], NOTJSON, sha(NOTJSON), False),
+    "huge": (TYPES[0], HUGE, sha(HUGE), False),
+    "wrongdigest": (TYPES[0], MANIFEST, sha(b"other bytes"), False),
+    "digest": (TYPES[0], MANIFEST, None, False),
+    "mediatype": ("application/json", MANIFEST, sha(MANIFEST), True),
+    "noconfig": (TYPES[0], NOCONFIG, sha(NOCONFIG), False),
+}
 
 
 class H(BaseHTTPRequestHandler):
@@ -101,6 +138,47 @@ class H(BaseHTTPRequestHandler):
                             self.headers["Host"]))
             body = json.dumps({"name": "paged", "tags": PAGES[page]})
             return self.send(200, body.encode(), hdr)
+        mdig = [("Content-Type", TYPES[0]),
+                ("Docker-Content-Digest", sha(MANIFEST))]
+        if u.path.startswith("/v2/longpw/"):
+            if self.headers.get("Authorization") != LONGPW:
+                return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                                 [("WWW-Authenticate", 'Basic realm="stub"')])
+            return self.send(200, MANIFEST, mdig)
+        if u.path == "/token":
+            return self.send(200, json.dumps({"token": BIGTOKEN,
+                                              "expires_in": 300}).encode(),
+                             [("Content-Type", "application/json")])
+        if u.path.startswith("/v2/bigtoken/"):
+            if self.headers.get("Authorization") != "Bearer " + BIGTOKEN:
+                return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                                 [("WWW-Authenticate",
+                                   'Bearer realm="http://%s/token",'
+                                   'service="stub"' % self.headers["Host"])])
+            return self.send(200, MANIFEST, mdig)
+        if u.path == "/v2/badtags/tags/list":
+            return self.send(200, json.dumps({"name": "badtags", "tags": [
+                "ok", "v1\nv2"]}).encode(),
+                [("Content-Type", "application/json")])
+        if u.path == "/v2/longlink/tags/list":
+            q = parse_qs(u.query)
+            hdr = [("Content-Type", "application/json")]
+            if "page" not in q:
+                hdr.append(("Link", '</v2/longlink/tags/list?page=%s>; '
+                            'rel="next"' % PAGETOKEN))
+                return self.send(200, b'{"tags":["a"]}', hdr)
+            if q["page"] != [PAGETOKEN]:
+                return self.send(400, b'{"errors":[{"code":"PAGINATION_'
+                                 b'NUMBER_INVALID"}]}', hdr)
+            return self.send(200, b'{"tags":["b"]}', hdr)
+        if u.path.startswith("/v2/bad/") and "/manifests/" in u.path:
+            knob = u.path.split("/")[3]
+            if knob in BAD:
+                ct, body, dig, head = BAD[knob]
+                hdr = [("Content-Type", ct)]
+                if dig and (head or self.command != "HEAD"):
+                    hdr.append(("Docker-Content-Digest", dig))
+                return self.send(200, body, hdr)
         if u.path.startswith("/v2/limited/manifests/"):
             return self.send(429, b'{"errors":[{"code":"TOOMANYREQUESTS",'
                              b'"message":"pull rate limit"}]}',

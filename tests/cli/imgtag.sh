@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 43
+plan 52
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -227,7 +227,7 @@ start token
 begin "token auth: a wrong password exits 6"
 run sh -c 'echo wrong | imgtag --username ci --password-stdin "$0"' "$REG/demo/app:v1.2.0"
 expect_rc 6
-expect_err "the token server refused the credentials"
+expect_err "the token server refused the credentials (401)"
 end
 
 begin "token auth: the token is cached (0600) and reused by the next run"
@@ -289,6 +289,92 @@ begin "429 with Retry-After is waited out; the four manifest types are sent"
 run imgtag "$S/busy:v1"
 expect_rc 0
 [ "$(grep '"HEAD"' "$ST/port.log" | grep -c /v2/busy/)" -eq 3 ] || fail "expected 2 refusals and a success"
+end
+
+# expect_err_line LINE: stderr is LINE and nothing else.
+expect_err_line() {
+	printf '%s\n' "$1" >"$T/want-err"
+	cmp -s "$T/err" "$T/want-err" || fail "stderr differs: $(diff -u "$T/want-err" "$T/err" | head -5)"
+}
+
+# What the stub's /v2/bad/* answer, and what their bytes hash to.
+MD=sha256:14e1dcf76f231da66b333dcd5b2a465ff11e814c9379ee7c5287a3c306e2f4ae
+OTHER=sha256:a3ead5eedad5df82318c51685dbc1c147a36d1ff8584fc82de6b08d0bf63a795
+ZEROS=sha256:$(printf '1%.0s' $(seq 64))
+
+begin "a 200 whose body is not JSON is no manifest: exit 3, no digest"
+run imgtag "$S/bad/notjson:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
+run imgtag --copy "$S/bad/notjson:v1" "$S/bad/notjson:v2"
+expect_rc 3
+expect_err_line "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
+grep -q '"PUT"' "$ST/port.log" && fail "a copy wrote what is not a manifest"
+end
+
+begin "10 MB of valid JSON is refused as larger than a manifest can be"
+run imgtag "$S/bad/huge:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/huge:v1: the manifest is 10281049 bytes, more than the 4 MiB a registry has to accept; refusing it"
+end
+
+begin "a Docker-Content-Digest other than the bytes' sha256 exits 3"
+run imgtag "$S/bad/wrongdigest:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/wrongdigest:v1: the registry names digest $OTHER but the manifest's bytes hash to $MD"
+end
+
+begin "bytes that do not hash to the digest asked for exit 3"
+run imgtag "$S/bad/digest@$ZEROS"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/digest@$ZEROS: the manifest's bytes hash to $MD, not to the digest asked for"
+run imgtag "$S/bad/digest@$MD"
+expect_rc 0
+expect_out_text "$MD"
+end
+
+begin "a Content-Type that is no manifest type exits 3 (HEAD and GET)"
+run imgtag "$S/bad/mediatype:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
+run imgtag --copy "$S/bad/mediatype:v1" "$S/bad/mediatype:v2"
+expect_rc 3
+expect_err_line "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
+end
+
+begin "an image manifest without config exits 3"
+run imgtag "$S/bad/noconfig:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: $S/bad/noconfig:v1: the manifest has no 'config' with a valid digest"
+end
+
+begin "a 5,000-character password and a 10,000-character token go whole"
+run sh -c 'printf "%05000d\n" 0 | tr 0 p | imgtag --username u --password-stdin "$0"' "$S/longpw:v1"
+expect_rc 0
+expect_out_text "$MD"
+run imgtag --no-token-cache "$S/bigtoken:v1"
+expect_rc 0
+expect_out_text "$MD"
+end
+
+begin "a listed name that is not a tag is refused, not printed"
+run imgtag --list "$S/badtags"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: tags of $S/badtags: the registry lists 'v1\x0av2', which is not a tag"
+end
+
+begin "a 3,000-character page token in Link is followed whole"
+run imgtag --list "$S/longlink"
+expect_rc 0
+printf '%s\n' a b >"$T/want"
+expect_out "$T/want"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with
