@@ -23,6 +23,7 @@
 #include "http.h"
 #include "log.h"
 #include "plugin.h"
+#include "sha256.h"
 
 struct lc_registry {
 	const struct lc_reg_plugin *p;
@@ -963,22 +964,98 @@ lc_registry_repository(struct lc_registry *r, const char *path, char *out,
 	return map(r, r->p->repository(r->inst, path, out, n));
 }
 
+/*
+ * What a plugin hands back is checked here too, so that a plugin that
+ * skips the checks (a third party's, an old one) cannot make a command
+ * exit 0 on an answer that is no manifest: a known media type, a
+ * well-formed sha256 digest, the digest asked for, and for the bytes,
+ * their own digest within the 4 MiB a registry must accept.
+ */
+#define MANIFEST_MAX	(4u << 20)
+
+static int
+is_manifest_type(const char *mt)
+{
+	return lc_registry_is_index(mt) ||
+	    strcmp(mt, "application/vnd.oci.image.manifest.v1+json") == 0 ||
+	    strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json")
+	    == 0;
+}
+
+static int
+is_sha256(const char *d)
+{
+	size_t i;
+
+	if (strncmp(d, "sha256:", 7) != 0 || strlen(d) != 71)
+		return 0;
+	for (i = 7; i < 71; i++)
+		if (!((d[i] >= '0' && d[i] <= '9') || (d[i] >= 'a' &&
+		    d[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int
+check_desc(struct lc_registry *r, const char *repo, const char *ref,
+    const struct lc_reg_desc *d)
+{
+	if (!is_sha256(d->digest))
+		return lc_error_set(LC_ERROR, "%s/%s:%s: the %s plugin gave no "
+		    "sha256 digest (\"%.80s\"); it or the registry is broken",
+		    r->name, repo, ref, r->p->name, d->digest);
+	if (strncmp(ref, "sha256:", 7) == 0 && strcmp(ref, d->digest) != 0)
+		return lc_error_set(LC_ERROR, "%s/%s@%s: the registry answered "
+		    "with %s", r->name, repo, ref, d->digest);
+	if (!is_manifest_type(d->media_type))
+		return lc_error_set(LC_ERROR, "%s/%s:%s: not a manifest "
+		    "(media type \"%.100s\")", r->name, repo, ref,
+		    d->media_type);
+	return 0;
+}
+
 int
 lc_registry_resolve(struct lc_registry *r, const char *repo, const char *ref,
     struct lc_reg_desc *out)
 {
+	int rc;
+
 	if (r->p->resolve == NULL)
 		return unsupported(r, "resolve references");
-	return map(r, r->p->resolve(r->inst, repo, ref, out));
+	if ((rc = map(r, r->p->resolve(r->inst, repo, ref, out))) != 0)
+		return rc;
+	return check_desc(r, repo, ref, out);
 }
 
 int
 lc_registry_get(struct lc_registry *r, const char *repo, const char *ref,
     char **bytes, size_t *len, struct lc_reg_desc *out)
 {
+	char d[72];
+	int rc;
+
 	if (r->p->get_manifest == NULL)
 		return unsupported(r, "read manifests");
-	return map(r, r->p->get_manifest(r->inst, repo, ref, bytes, len, out));
+	if ((rc = map(r, r->p->get_manifest(r->inst, repo, ref, bytes, len,
+	    out))) != 0)
+		return rc;
+	if (*len > MANIFEST_MAX)
+		rc = lc_error_set(LC_ERROR, "%s/%s:%s: the manifest is %zu "
+		    "bytes, more than the %u MiB a manifest may be", r->name,
+		    repo, ref, *len, MANIFEST_MAX >> 20);
+	else if ((rc = check_desc(r, repo, ref, out)) == 0) {
+		lc_sha256_digest(*bytes, *len, d);
+		if (strcmp(d, out->digest) != 0)
+			rc = lc_error_set(LC_ERROR, "%s/%s:%s: the manifest's "
+			    "bytes are %s, not the %s given for them", r->name,
+			    repo, ref, d, out->digest);
+	}
+	if (rc != 0) {
+		free(*bytes);
+		*bytes = NULL;
+		*len = 0;
+	}
+	return rc;
 }
 
 int

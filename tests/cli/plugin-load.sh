@@ -7,7 +7,7 @@
 # claims, so nothing touches the network.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 29
 
 PL=$TOP/obj/test-plugins
 REF=planted.test/demo/app:v1
@@ -318,4 +318,50 @@ GITOPS_TEST_MARKER=$T/marker
 run env GITOPS_PLUGIN_PATH="$T/p" XDG_CACHE_HOME="$long" GITOPS_TEST_CACHE=1 imgtag "$REF"
 expect_rc 3
 expect_line "imgtag: the planted plugin answered: cache directory of $((${#long} + 13)) bytes ending 0000000/gitops-utils"
+end
+
+# The host checks what any plugin hands back (tests/plugins/liar.c): a
+# plugin that skips the checks cannot make imgtag exit 0 on no manifest.
+liar() {
+	mkdir -p "$T/l"
+	chmod 0755 "$T/l"
+	cp "$PL/liar.so" "$T/l/"
+	chmod 0755 "$T/l/liar.so"
+	run env GITOPS_PLUGIN_PATH="$T/l" imgtag "$@"
+}
+good=sha256:bafebd36189ad3688b7b3915ea55d461e0bfcfbdde11e54b0a123999fb6be50f
+
+begin "a plugin's honest answer is printed"
+liar liar.test/good:v1
+expect_rc 0
+expect_out_text "$good"
+expect_no_err
+end
+
+begin "a plugin's answer that is no manifest is refused by the host"
+liar liar.test/type:v1
+expect_rc 3
+expect_no_out
+expect_line 'imgtag: liar.test/type:v1: not a manifest (media type "text/html")'
+end
+
+begin "a plugin's answer without a sha256 digest is refused by the host"
+liar liar.test/digest:v1
+expect_rc 3
+expect_no_out
+expect_line 'imgtag: liar.test/digest:v1: the liar plugin gave no sha256 digest ("md5:0123"); it or the registry is broken'
+end
+
+begin "a plugin's answer for another digest is refused by the host"
+liar "liar.test/good@sha256:$(printf '%064d' 0)"
+expect_rc 3
+expect_no_out
+expect_line "imgtag: liar.test/good@sha256:$(printf '%064d' 0): the registry answered with $good"
+end
+
+begin "manifest bytes that are not the digest a plugin gives are refused"
+liar --copy liar.test/bytes:v1 liar.test/bytes:v2
+expect_rc 3
+expect_no_out
+expect_line "imgtag: liar.test/bytes:v1: the manifest's bytes are sha256:d6b7646f6ede911358f954a0ccae376703f1c0e8854a9953a4a77a968b600b80, not the $good given for them"
 end
