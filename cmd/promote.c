@@ -221,20 +221,8 @@ struct state {
  * path longer than its field is an error (exit 3) found while planning,
  * before anything is written.
  */
-static int __attribute__((format(printf, 4, 5)))
-fit(char *out, size_t n, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(out, n, fmt, ap);
-	va_end(ap);
-	if (k >= 0 && (size_t)k < n)
-		return 0;
-	return lc_error_set(LC_EDATA, "%s '%.40s...' is longer than %zu bytes; "
-	    "nothing was promoted", what, out, n - 1);
-}
+#define fit(out, n, what, ...) lc_error_fit(LC_EDATA, \
+    "; nothing was promoted", out, n, what, __VA_ARGS__)
 
 /* A new change, zeroed, at the end of st->c. */
 static struct change *

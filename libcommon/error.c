@@ -53,6 +53,22 @@ lc_error_errno(int code, const char *fmt, ...)
 	return code;
 }
 
+int
+lc_error_fit(int code, const char *tail, char *out, size_t n,
+    const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (k >= 0 && (size_t)k < n)
+		return 0;
+	return lc_error_set(code, "%s '%.40s...' is longer than %zu bytes%s",
+	    what, out, n - 1, tail);
+}
+
 void
 lc_error_where(const char *file, long line, long col)
 {

@@ -2,6 +2,8 @@
 #ifndef LC_ERROR_H
 #define LC_ERROR_H
 
+#include <stddef.h>
+
 #include "exitcode.h"
 
 /*
@@ -16,6 +18,15 @@ int lc_error_set(int code, const char *fmt, ...)
 /* Like lc_error_set, with ": strerror(errno)" appended. */
 int lc_error_errno(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * snprintf into a field of n bytes that refuses rather than cuts: 0 when
+ * the text fits, else code, with "WHAT '<its start>...' is longer than N
+ * bytes" and tail (e.g. "; nothing was written") as the message.
+ */
+int lc_error_fit(int code, const char *tail, char *out, size_t n,
+    const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* Where the error is in a file, for CI annotations; line 0 means none. */
 void lc_error_where(const char *file, long line, long col);

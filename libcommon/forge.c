@@ -34,20 +34,8 @@ struct lc_forge {
  * snprintf into a field of n bytes, refused (LC_EUSAGE) rather than cut
  * when longer: an API URL or repository path that does not fit.
  */
-static int __attribute__((format(printf, 4, 5)))
-fit(char *out, size_t n, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(out, n, fmt, ap);
-	va_end(ap);
-	if (k >= 0 && (size_t)k < n)
-		return 0;
-	return lc_error_set(LC_EUSAGE, "%s '%.40s...' is longer than %zu bytes",
-	    what, out, n - 1);
-}
+#define fit(out, n, what, ...) lc_error_fit(LC_EUSAGE, "", out, n, what, \
+    __VA_ARGS__)
 
 /* Whether s contains w, ignoring ASCII case. */
 static int
