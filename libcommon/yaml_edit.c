@@ -677,14 +677,46 @@ deref(const struct lc_ydoc *doc, uint32_t n)
 	return n;
 }
 
-static uint32_t
-map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
-    size_t keylen, int *merged, int depth)
-{
-	uint32_t k, v, m, r;
+/* A set of node indexes (open addressing; 0 marks a free slot). */
+struct nodeset {
+	uint32_t *slot;
+	size_t cap, n;
+};
 
-	if (map == 0 || doc->nodes[map].type != LC_YMAP || depth > 32)
-		return 0;
+/* Add n (not 0) to s; returns 0 when it was there already. */
+static int
+nodeset_add(struct nodeset *s, uint32_t n)
+{
+	struct nodeset g;
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		g.cap = s->cap ? s->cap * 2 : 64;
+		g.slot = calloc(g.cap, sizeof(*g.slot));
+		if (g.slot == NULL)
+			abort();
+		g.n = 0;
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				nodeset_add(&g, s->slot[i]);
+		free(s->slot);
+		*s = g;
+	}
+	for (i = (n * 2654435761u) & (s->cap - 1); s->slot[i];
+	    i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == n)
+			return 0;
+	s->slot[i] = n;
+	s->n++;
+	return 1;
+}
+
+static uint32_t
+own_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+    size_t keylen)
+{
+	uint32_t k, v;
+
 	for (k = doc->nodes[map].first; k; k = doc->nodes[v].next) {
 		v = doc->nodes[k].next;
 		if (v == 0)
@@ -692,28 +724,74 @@ map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
 		if (key_is(doc, k, key, keylen))
 			return v;
 	}
-	/* Not here: look in merged mappings, earlier ones first. */
-	for (k = doc->nodes[map].first; k; k = doc->nodes[v].next) {
-		v = doc->nodes[k].next;
-		if (v == 0)
-			break;
-		if (!key_is(doc, k, "<<", 2) || doc->nodes[k].style != LC_YPLAIN)
-			continue;
-		m = deref(doc, v);
-		if (m && doc->nodes[m].type == LC_YSEQ) {
-			for (m = doc->nodes[m].first; m; m = doc->nodes[m].next)
-				if ((r = map_get(doc, deref(doc, m), key, keylen,
-				    merged, depth + 1)) != 0) {
-					*merged = 1;
-					return r;
-				}
-		} else if ((r = map_get(doc, m, key, keylen, merged,
-		    depth + 1)) != 0) {
-			*merged = 1;
-			return r;
-		}
-	}
 	return 0;
+}
+
+static void
+push_node(uint32_t **st, size_t *n, size_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*st = lc_xrealloc(*st, *cap * sizeof(**st));
+	}
+	(*st)[(*n)++] = x;
+}
+
+/*
+ * Look key up in map, then in the mappings it merges (<<: *x or a
+ * sequence of them), earlier ones first, depth first. Each mapping is
+ * searched once: merges of merges fan out like an alias bomb (nine *x in
+ * each of ten levels are 10^9 paths), and a mapping seen before cannot
+ * hold the key. So the work is linear in the merge graph, cycles too.
+ */
+static uint32_t
+map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+    size_t keylen, int *merged)
+{
+	struct nodeset seen = { NULL, 0, 0 };
+	uint32_t *st = NULL, k, v, m, x, r = 0, *items = NULL;
+	size_t n = 0, cap = 0, nitems = 0, capitems = 0;
+
+	if (map == 0 || doc->nodes[map].type != LC_YMAP)
+		return 0;
+	if ((r = own_get(doc, map, key, keylen)) != 0)
+		return r;
+	push_node(&st, &n, &cap, map);
+	while (n > 0) {
+		m = st[--n];
+		if (!nodeset_add(&seen, m))
+			continue;
+		if (m != map && (r = own_get(doc, m, key, keylen)) != 0) {
+			*merged = 1;
+			break;
+		}
+		/* Its merge sources, pushed last first. */
+		nitems = 0;
+		for (k = doc->nodes[m].first; k; k = doc->nodes[v].next) {
+			v = doc->nodes[k].next;
+			if (v == 0)
+				break;
+			if (!key_is(doc, k, "<<", 2) ||
+			    doc->nodes[k].style != LC_YPLAIN)
+				continue;
+			if ((v = deref(doc, v)) && doc->nodes[v].type == LC_YSEQ)
+				for (x = doc->nodes[v].first; x;
+				    x = doc->nodes[x].next)
+					push_node(&items, &nitems, &capitems,
+					    deref(doc, x));
+			else
+				push_node(&items, &nitems, &capitems, v);
+			v = doc->nodes[k].next;
+		}
+		while (nitems > 0)
+			if ((x = items[--nitems]) != 0 &&
+			    doc->nodes[x].type == LC_YMAP)
+				push_node(&st, &n, &cap, x);
+	}
+	free(items);
+	free(st);
+	free(seen.slot);
+	return r;
 }
 
 uint32_t
@@ -721,7 +799,7 @@ lc_ymap_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
     size_t keylen, int *merged)
 {
 	*merged = 0;
-	return map_get(doc, map, key, keylen, merged, 0);
+	return map_get(doc, map, key, keylen, merged);
 }
 
 uint32_t

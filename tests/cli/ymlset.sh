@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 19))
+plan $((ncases + 19 + 8 * 3 + 2))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -197,6 +197,82 @@ run env CLICOLOR_FORCE= NO_COLOR=1 ymlset '.a' nope.yaml
 grep -q "$(printf '\033')" err && fail "escape codes in stderr"
 run env CLICOLOR_FORCE=1 ymlset '.a' nope.yaml
 grep -q "$(printf '\033')\[31m" err || fail "CLICOLOR_FORCE gave no colour"
+end
+
+# bomb L: an alias bomb of L levels, four aliases a level ("billion
+# laughs"); .ii would expand to 4^L * 9 scalars.
+bomb() {
+	local k
+	printf 'x: 1\nl0: &l0 [a, a, a, a, a, a, a, a, a]\n'
+	for ((k = 1; k <= $1; k++)); do
+		printf 'l%d: &l%d [*l%d, *l%d, *l%d, *l%d]\n' $k $k \
+		    $((k - 1)) $((k - 1)) $((k - 1)) $((k - 1))
+	done
+	printf 'ii: &ii [*l%d, *l%d, *l%d, *l%d]\n' $(($1 - 1)) $(($1 - 1)) \
+	    $(($1 - 1)) $(($1 - 1))
+}
+
+# Memory is bounded with ulimit -v, except under ASan (SANITIZE=1), which
+# reserves terabytes of address space up front.
+sanitized=0
+grep -q __asan_init "$BIN/ymlset" && sanitized=1
+
+# bounded CMD...: run with a 20 s timeout and, unsanitized, 100 MB.
+bounded() {
+	(
+		[ "$sanitized" -eq 1 ] || ulimit -v 102400
+		exec timeout 20 "$@"
+	) >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# The documents have under 101 nodes, so the budget is the minimum, 10000
+# alias-expanded nodes. libjq sees the whole document: the expansion
+# passes 10000 at the third *l4 of line 7 whatever the depth. A native
+# copy of .ii expands only .ii.
+for L in 5 6 7 8 9 10 11 12; do
+	for e in '.ii | map(length)' '.x | tostring' '.y = .ii'; do
+		begin "alias bomb of $L levels: '$e' is refused (exit 3)"
+		bomb $L >bomb.yaml
+		bounded ymlset "$e" bomb.yaml
+		expect_rc 3
+		expect_no_out
+		case "$e:$L" in
+		'.y = .ii:5') at="8:25: alias *l4" ;;
+		'.y = .ii:'*) at="$((L + 3)):10: alias *l$((L - 1))" ;;
+		*) at="7:20: alias *l4" ;;
+		esac
+		printf '%s\n' "ymlset: 'bomb.yaml': $at takes the expansion of aliases past 10000 nodes (excessive aliasing); write the values out or nest fewer aliases" >want.err
+		cmp -s err want.err || fail "stderr: $(cat err)"
+		end
+	done
+done
+
+begin "a bomb of merge keys: '.m.b' looks each mapping up once"
+{
+	printf 'l0: &l0 {x: 1}\n'
+	for ((k = 1; k <= 12; k++)); do
+		printf 'l%d: &l%d {<<: [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d]}\n' \
+		    $k $k $((k - 1)) $((k - 1)) $((k - 1)) $((k - 1)) \
+		    $((k - 1)) $((k - 1))
+	done
+	printf 'm:\n  <<: *l12\n  y: 2\n'
+} >merge.yaml
+bounded ymlset '.m.b' merge.yaml
+expect_rc 0
+expect_out_text null
+bounded ymlset '.m.x' merge.yaml
+expect_rc 0
+expect_out_text 1
+end
+
+begin "'..' ten times on a document 30 deep stops at the step bound (exit 2)"
+# C(40, 10) values, ~850 million: the fuzzer's timeouts were of this kind.
+printf 'r: %s\n' "$(printf '{a: %.0s' $(seq 30))x$(printf '}%.0s' $(seq 30))" >deep.yaml
+bounded ymlset 'select(..|..|..|..|..|..|..|..|..|..)' deep.yaml
+expect_rc 2
+expect_no_out
+expect_err "ymlset: the expression takes more than 1001024 steps on 'deep.yaml' (nested '..' or '|=' multiply); simplify it"
 end
 
 done_testing
