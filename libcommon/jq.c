@@ -179,17 +179,22 @@ to_jv(const struct lc_ylit *v)
 		    (v->n == 2 && (v->s[1] == 'n' || v->s[1] == 'N'))) ?
 		    J.true_() : J.false_();
 	case LC_YL_NUM: {
-		char buf[64], *end;
+		char small[64], *buf, *end;
 		double d;
 		size_t j, k;
+		int bad;
 
-		/* YAML allows 1_000; strtod does not. */
-		for (j = k = 0; j < v->n && k + 1 < sizeof(buf); j++)
+		/* YAML allows 1_000; strtod does not. Long ones on the heap. */
+		buf = v->n < sizeof(small) ? small : lc_xmalloc(v->n + 1);
+		for (j = k = 0; j < v->n; j++)
 			if (v->s[j] != '_')
 				buf[k++] = v->s[j];
 		buf[k] = '\0';
 		d = strtod(buf, &end);
-		if (*end != '\0')
+		bad = *end != '\0';
+		if (buf != small)
+			free(buf);
+		if (bad)
 			return J.string_sized(v->s, (int)v->n);
 		return J.number(d);
 	}

@@ -1699,16 +1699,26 @@ val_lit(struct ctx *c, const struct val *v, const struct lc_ylit **out)
 	return 0;
 }
 
+/* Where node n starts, for messages. */
+static void
+where(struct ctx *c, uint32_t n, long *line, long *col)
+{
+	lc_ydoc_where(c->doc, c->doc->nodes[n].start, line, col);
+}
+
 static int
 refuse_alias(struct ctx *c, const struct val *t)
 {
 	struct lc_buf b = LC_BUF_INIT;
+	long line, col;
 	int rc;
 
 	val_path(c->doc, t, &b);
-	rc = lc_error_set(LC_EUSAGE, "'%s' in '%s' is reached through an "
-	    "alias (*name); edit the anchored node (&name) instead", b.data,
-	    c->doc->name);
+	where(c, t->node, &line, &col);
+	rc = lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: '%s' is reached through "
+	    "an alias (*name); edit the anchored node (&name) instead",
+	    c->doc->name, line, col, b.data);
+	lc_error_where(c->doc->name, line, col);
 	lc_buf_release(&b);
 	return rc;
 }
@@ -1768,6 +1778,7 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	char num[64];
 	size_t n;
 	uint32_t node;
+	long line, col;
 	int via = 0;
 
 	if (t->kind == V_MISS || (t->kind == V_NODE &&
@@ -1791,9 +1802,14 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		return lc_ydoc_append(doc, node, l);
 	}
 	if (doc->nodes[node].type != LC_YSCALAR || l->kind == LC_YL_SEQ ||
-	    l->kind == LC_YL_MAP)
-		return lc_error_set(LC_EUSAGE, "'+=' needs a sequence, a "
-		    "string or a number on its left");
+	    l->kind == LC_YL_MAP) {
+		where(c, node, &line, &col);
+		lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: '+=' needs a "
+		    "sequence, a string or a number on its left", doc->name,
+		    line, col);
+		lc_error_where(doc->name, line, col);
+		return LC_EUSAGE;
+	}
 	k = lc_ynode_kind(doc, node);
 	s = lc_ynode_value(doc, node, &n);
 	if (k == LC_YL_NUM && l->kind == LC_YL_NUM) {
@@ -1845,11 +1861,16 @@ env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 	const char *v = getenv(x->s);
 	struct lc_ylit *l;
 	struct val r;
+	size_t at;
 
 	/* A silently empty tag would deploy nothing; say so instead. */
 	if (v == NULL)
 		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
 		    "not set", x->s);
+	if ((at = lc_yaml_utf8_check(v, strlen(v))) != strlen(v))
+		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
+		    "not UTF-8 (byte 0x%02x at offset %zu); YAML files hold "
+		    "UTF-8 text", x->s, (unsigned char)v[at], at);
 	if (x->op == X_STRENV)
 		l = mklit(c, LC_YL_STR, v, strlen(v));
 	else
@@ -1960,7 +1981,8 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 {
 	struct vals tmp = { NULL, 0, 0 };
 	struct val v, w;
-	size_t i;
+	const char *s;
+	size_t i, n;
 	int rc = 0, t, u;
 	uint32_t node;
 
@@ -2072,8 +2094,14 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			    "defined (use --arg %s VALUE)", x->s, x->s);
 			break;
 		}
-		v = vlit(mklit(c, LC_YL_STR, c->env->vars[i].value,
-		    strlen(c->env->vars[i].value)));
+		s = c->env->vars[i].value;
+		if ((n = lc_yaml_utf8_check(s, strlen(s))) != strlen(s)) {
+			rc = lc_error_set(LC_EUSAGE, "--arg %s: the value is "
+			    "not UTF-8 (byte 0x%02x at offset %zu); YAML files "
+			    "hold UTF-8 text", x->s, (unsigned char)s[n], n);
+			break;
+		}
+		v = vlit(mklit(c, LC_YL_STR, s, strlen(s)));
 		push(out, &v);
 		break;
 	case X_LIT:
