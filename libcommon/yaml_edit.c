@@ -1637,7 +1637,8 @@ lit_not_utf8(const struct lc_ylit *v, size_t *at)
 	const struct lc_ylit *r;
 	size_t i;
 
-	if (v->s != NULL && (*at = lc_yaml_utf8_check(v->s, v->n)) != v->n)
+	if (v->kind != LC_YL_SEQ && v->kind != LC_YL_MAP && v->s != NULL &&
+	    (*at = lc_yaml_utf8_check(v->s, v->n)) != v->n)
 		return v;
 	for (i = 0; i < v->nkids; i++)
 		if ((r = lit_not_utf8(&v->kids[i], at)) != NULL)
@@ -1765,6 +1766,7 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 		return LC_EUSAGE;
 	learn_layout(doc);
 	chain = lc_xmalloc(3 * nkeys * sizeof(*chain));
+	memset(chain, 0, 3 * nkeys * sizeof(*chain));
 	chain_lit(chain, keys, nkeys, v);
 	if (nd->type == LC_YMAP && nd->style == 1 && nd->nkids > 0) {
 		emit_pair(doc, &t, &chain[1], &chain[2],
