@@ -222,39 +222,91 @@ link_node(struct parse *ps, uint32_t n)
 	doc->nodes[par].nkids++;
 }
 
-static uint32_t
-find_anchor(struct parse *ps, const char *name)
+/*
+ * Anchors by name: ps->anchored is an open-addressing table of node
+ * indexes (0: free), capanchored slots (a power of two), nanchored used.
+ * A linear search per alias made 50,000 anchors and aliases quadratic.
+ */
+static size_t
+anchor_hash(const char *name, size_t n)
+{
+	size_t h = 2166136261u, i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of name: the node holding it, or the free slot to take. */
+static uint32_t *
+anchor_slot(struct parse *ps, const char *name, size_t n)
 {
 	struct lc_ydoc *doc = ps->doc;
-	size_t i, n = strlen(name);
 	struct lc_ynode *a;
+	size_t i, mask = ps->capanchored - 1;
 
-	for (i = ps->nanchored; i-- > 0;) {
+	for (i = anchor_hash(name, n) & mask; ps->anchored[i];
+	    i = (i + 1) & mask) {
 		a = &doc->nodes[ps->anchored[i]];
 		if (a->alen == n &&
 		    memcmp(doc->arena.data + a->anchor, name, n) == 0)
-			return ps->anchored[i];
+			break;
 	}
-	return 0;
+	return &ps->anchored[i];
+}
+
+static uint32_t
+find_anchor(struct parse *ps, const char *name)
+{
+	if (ps->nanchored == 0)
+		return 0;
+	return *anchor_slot(ps, name, strlen(name));
 }
 
 static void
 set_anchor(struct parse *ps, uint32_t n, const yaml_char_t *anchor)
 {
 	struct lc_ydoc *doc = ps->doc;
-	size_t len;
+	uint32_t *old, *slot;
+	size_t len, i, oldcap;
 
 	if (anchor == NULL)
 		return;
 	len = strlen((const char *)anchor);
 	doc->nodes[n].anchor = arena_add(doc, anchor, len);
 	doc->nodes[n].alen = (uint32_t)len;
-	if (ps->nanchored == ps->capanchored) {
-		ps->capanchored = ps->capanchored ? ps->capanchored * 2 : 16;
-		ps->anchored = lc_xrealloc(ps->anchored,
-		    ps->capanchored * sizeof(*ps->anchored));
+	if (2 * (ps->nanchored + 1) > ps->capanchored) {
+		old = ps->anchored;
+		oldcap = ps->capanchored;
+		ps->capanchored = oldcap ? oldcap * 2 : 16;
+		ps->anchored = lc_xmalloc(ps->capanchored *
+		    sizeof(*ps->anchored));
+		memset(ps->anchored, 0, ps->capanchored *
+		    sizeof(*ps->anchored));
+		for (i = 0; i < oldcap; i++)
+			if (old[i]) {
+				struct lc_ynode *a = &doc->nodes[old[i]];
+
+				*anchor_slot(ps, doc->arena.data + a->anchor,
+				    a->alen) = old[i];
+			}
+		free(old);
 	}
-	ps->anchored[ps->nanchored++] = n;
+	/* A name anchored again names the later node from here on. */
+	slot = anchor_slot(ps, (const char *)anchor, len);
+	if (*slot == 0)
+		ps->nanchored++;
+	*slot = n;
+}
+
+/* Forget the anchors of the last document. */
+static void
+anchors_reset(struct parse *ps)
+{
+	if (ps->nanchored > 0)
+		memset(ps->anchored, 0, ps->capanchored *
+		    sizeof(*ps->anchored));
+	ps->nanchored = 0;
 }
 
 static uint32_t
@@ -617,7 +669,7 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 			ps.doc = &doc;
 			ps.depth = 0;
 			ps.lastend = 0;
-			ps.nanchored = 0;
+			anchors_reset(&ps);
 			yaml_event_delete(&ev);
 			if ((rc = parse_nodes(&ps, &docend, name)) != 0)
 				break;
