@@ -446,7 +446,7 @@ parse_nodes(struct parse *ps, yaml_event_t *docend, const char *name)
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (ps->depth == sizeof(ps->stack) / sizeof(ps->stack[0])) {
-				yaml_event_delete(&ev);
+				/* yaml_event_delete() zeroes the marks. */
 				lc_error_set(LC_EDATA,
 				    "'%s': %zu:%zu: nested more than %zu deep",
 				    name, ev.start_mark.line + 1,
@@ -454,6 +454,7 @@ parse_nodes(struct parse *ps, yaml_event_t *docend, const char *name)
 				    sizeof(ps->stack) / sizeof(ps->stack[0]));
 				lc_error_where(name, (long)ev.start_mark.line + 1,
 				    (long)ev.start_mark.column + 1);
+				yaml_event_delete(&ev);
 				return LC_EDATA;
 			}
 			n = newnode(doc);

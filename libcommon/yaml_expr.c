@@ -89,13 +89,14 @@ struct parser {
 static int
 perr(struct parser *ps, const char *at, const char *fmt, const char *tok)
 {
-	char msg[256];
+	struct lc_buf msg = LC_BUF_INIT;
 
 	if (ps->err)
 		return ps->err;
-	snprintf(msg, sizeof(msg), fmt, tok);
+	lc_buf_printf(&msg, fmt, tok);
 	ps->err = lc_error_set(LC_EUSAGE, "bad expression at column %d: %s",
-	    (int)(at - ps->src) + 1, msg);
+	    (int)(at - ps->src) + 1, msg.data);
+	lc_buf_release(&msg);
 	return ps->err;
 }
 

@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 31 + 8 * 3 + 4))
+plan $((ncases + 31 + 8 * 3 + 5))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -426,6 +426,19 @@ awk 'BEGIN { for (i = 0; i < 200000; i++) printf "a%d: &a%d x%d\n", i, i, i
 rc=$?
 expect_rc 0
 expect_out_text x1
+end
+
+begin "YAML nested 257 deep is refused at the place (exit 3); 256 is read"
+printf 'a: %s%s\n' "$(printf '[%.0s' $(seq 256))" "$(printf ']%.0s' $(seq 256))" >deep.yaml
+run env GITHUB_ACTIONS=true ymlset '.a' deep.yaml
+expect_rc 3
+expect_no_out
+expect_err "ymlset: 'deep.yaml': 1:259: nested more than 256 deep"
+expect_err "::error file=deep.yaml,line=1,col=259,"
+printf 'a: %s%s\n' "$(printf '[%.0s' $(seq 255))" "$(printf ']%.0s' $(seq 255))" >deep.yaml
+run ymlset '.a | length' deep.yaml
+expect_rc 0
+expect_out_text 1
 end
 
 done_testing
