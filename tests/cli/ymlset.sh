@@ -207,13 +207,12 @@ begin "-i killed in the middle of the write (file size limit) leaves no temp fil
 # kill -9 there, with no timing involved.
 big
 cp big.yaml orig.yaml
-# The outer subshell reports the death, to /dev/null rather than the TAP.
-( (
+# The shell of the $(...) reports the death, to /dev/null, not the TAP.
+rc=$( (
 	ulimit -c 0
 	ulimit -f 4096
 	exec ymlset -i '.k7.tag = "v2"' big.yaml
-) >out 2>err ) 2>/dev/null
-rc=$?
+) >out 2>err; echo $?) 2>/dev/null
 [ $rc -gt 128 ] || fail "exit status $rc, expected death by SIGXFSZ"
 cmp -s big.yaml orig.yaml || fail "big.yaml changed"
 entries=$(ls -A | tr '\n' ' ')
