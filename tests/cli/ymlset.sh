@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 31 + 8 * 3 + 5))
+plan $((ncases + 32 + 8 * 3 + 5))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -254,6 +254,28 @@ else
 	expect_rc 0
 	[ "$(stat -c '%a %U %G' k.yaml)" = "6750 nobody $(id -gn nobody)" ] ||
 	    fail "k.yaml: $(stat -c '%a %U %G' k.yaml)"
+fi
+end
+
+begin "-i as an ordinary user keeps the set-ID bits (a write clears them)"
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null ||
+    ! id nobody >/dev/null 2>&1; then
+	echo "# skipped: needs root, setpriv and a user nobody"
+else
+	g=$(id -gn nobody)
+	mkdir d
+	printf 'tag: v1\n' >d/k.yaml
+	chown -R nobody:"$g" d
+	chmod 6755 d/k.yaml
+	# nobody must reach d/: open the temp dirs for the run only.
+	chmod 711 "$_t_root" "$T"
+	run setpriv --reuid=nobody --regid="$g" --clear-groups \
+	    ymlset -i '.tag = "v2"' d/k.yaml
+	chmod 700 "$_t_root" "$T"
+	expect_rc 0
+	[ "$(stat -c '%a %U %G' d/k.yaml)" = "6755 nobody $g" ] ||
+	    fail "d/k.yaml: $(stat -c '%a %U %G' d/k.yaml)"
+	[ "$(cat d/k.yaml)" = "tag: v2" ] || fail "d/k.yaml: $(cat d/k.yaml)"
 fi
 end
 
