@@ -1180,8 +1180,9 @@ struct chunk {
  * Aliases are bounded the way go-yaml v3 bounds them ("excessive
  * aliasing"): it lets up to 99% of what it decodes come from alias
  * expansion in documents of up to 400,000 decoded nodes, and scales down
- * to 10% at 4,000,000. Here the nodes one document's evaluation copies
- * through aliases may number 99 per node of the document, at least
+ * to 10% at 4,000,000. Here the nodes one copy of a value (all of the
+ * document for libjq) takes through aliases may number 99 per node of
+ * the document, at least
  * ALIAS_MIN (no real file comes near: a 10-line "billion laughs" does)
  * and at most ALIAS_MAX (~100 MB of copies and jq values at worst).
  */
@@ -1209,7 +1210,7 @@ struct ctx {
 	int depth;
 	size_t copied;
 	int nolimit;		/* a jq view of the whole document */
-	size_t aliased;		/* nodes copied through aliases */
+	size_t aliased;		/* nodes the current copy took through aliases */
 	size_t steps, maxsteps;	/* work done, and the bound */
 	uint32_t outer;		/* the outermost alias being copied */
 	int rc;			/* why to_lit() returned NULL */
@@ -1695,8 +1696,14 @@ val_lit(struct ctx *c, const struct val *v, const struct lc_ylit **out)
 		*out = v->lit;
 	else if (v->kind == V_MISS)
 		*out = mklit(c, LC_YL_NULL, "null", 4);
-	else if ((*out = to_lit(c, v->node, 0)) == NULL)
-		return c->rc;
+	else {
+		/* Each copy has the whole budget (jq stages copy the document
+		 * once each). */
+		c->aliased = 0;
+		c->outer = 0;
+		if ((*out = to_lit(c, v->node, 0)) == NULL)
+			return c->rc;
+	}
 	return 0;
 }
 
