@@ -58,7 +58,7 @@ static struct {
 
 struct lc_jq {
 	jq_state *st;
-	char err[512];
+	struct lc_buf err;	/* jq's first message */
 };
 
 static int
@@ -116,8 +116,8 @@ on_error(void *data, jv msg)
 	struct lc_jq *jq = data;
 
 	/* Keep the first message: later ones repeat its consequences. */
-	if (jq->err[0] == '\0' && J.get_kind(msg) == JV_KIND_STRING)
-		snprintf(jq->err, sizeof(jq->err), "%s", J.string_value(msg));
+	if (jq->err.len == 0 && J.get_kind(msg) == JV_KIND_STRING)
+		lc_buf_adds(&jq->err, J.string_value(msg));
 	J.free(msg);
 }
 
@@ -139,12 +139,13 @@ lc_jq_compile(struct lc_jq **out, const char *prog)
 	J.set_error_cb(jq->st, on_error, jq);
 	if (!J.compile(jq->st, prog)) {
 		/* "jq: error: X at <top-level>, line 1:\n..." : keep X. */
-		if ((nl = strchr(jq->err, '\n')) != NULL)
+		lc_buf_adds(&jq->err, "");
+		if ((nl = strchr(jq->err.data, '\n')) != NULL)
 			*nl = '\0';
-		if ((nl = strstr(jq->err, " at <top-level>")) != NULL)
+		if ((nl = strstr(jq->err.data, " at <top-level>")) != NULL)
 			*nl = '\0';
-		msg = strncmp(jq->err, "jq: error: ", 11) == 0 ? jq->err + 11 :
-		    jq->err;
+		msg = strncmp(jq->err.data, "jq: error: ", 11) == 0 ?
+		    jq->err.data + 11 : jq->err.data;
 		rc = lc_error_set(LC_EUSAGE, "bad expression (jq): %s",
 		    *msg ? msg : "does not compile");
 		lc_jq_free(jq);
@@ -161,6 +162,7 @@ lc_jq_free(struct lc_jq *jq)
 		return;
 	if (jq->st)
 		J.teardown(&jq->st);
+	lc_buf_release(&jq->err);
 	free(jq);
 }
 
@@ -179,17 +181,22 @@ to_jv(const struct lc_ylit *v)
 		    (v->n == 2 && (v->s[1] == 'n' || v->s[1] == 'N'))) ?
 		    J.true_() : J.false_();
 	case LC_YL_NUM: {
-		char buf[64], *end;
+		char small[64], *buf, *end;
 		double d;
 		size_t j, k;
+		int bad;
 
-		/* YAML allows 1_000; strtod does not. */
-		for (j = k = 0; j < v->n && k + 1 < sizeof(buf); j++)
+		/* YAML allows 1_000; strtod does not. Long ones on the heap. */
+		buf = v->n < sizeof(small) ? small : lc_xmalloc(v->n + 1);
+		for (j = k = 0; j < v->n; j++)
 			if (v->s[j] != '_')
 				buf[k++] = v->s[j];
 		buf[k] = '\0';
 		d = strtod(buf, &end);
-		if (*end != '\0')
+		bad = *end != '\0';
+		if (buf != small)
+			free(buf);
+		if (bad)
 			return J.string_sized(v->s, (int)v->n);
 		return J.number(d);
 	}
@@ -306,7 +313,7 @@ lc_jq_run(struct lc_jq *jq, const struct lc_ylit *input, struct lc_jq_out *out)
 	jv r, msg;
 	int rc = 0;
 
-	jq->err[0] = '\0';
+	jq->err.len = 0;
 	J.start(jq->st, to_jv(input), 0);
 	while (J.get_kind(r = J.next(jq->st)) != JV_KIND_INVALID) {
 		l = keep(out, lc_xmalloc(sizeof(*l)));

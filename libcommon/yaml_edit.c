@@ -211,6 +211,9 @@ link_node(struct parse *ps, uint32_t n)
 	}
 	par = ps->stack[ps->depth - 1];
 	doc->nodes[n].parent = par;
+	doc->nodes[n].prev = doc->nodes[par].last;
+	doc->nodes[n].isval = doc->nodes[par].type == LC_YMAP &&
+	    doc->nodes[par].nkids % 2 == 1;
 	if (doc->nodes[par].last)
 		doc->nodes[doc->nodes[par].last].next = n;
 	else
@@ -219,45 +222,140 @@ link_node(struct parse *ps, uint32_t n)
 	doc->nodes[par].nkids++;
 }
 
-static uint32_t
-find_anchor(struct parse *ps, const char *name)
+/*
+ * Anchors by name: ps->anchored is an open-addressing table of node
+ * indexes (0: free), capanchored slots (a power of two), nanchored used.
+ * A linear search per alias made 50,000 anchors and aliases quadratic.
+ */
+static size_t
+anchor_hash(const char *name, size_t n)
+{
+	size_t h = 2166136261u, i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of name: the node holding it, or the free slot to take. */
+static uint32_t *
+anchor_slot(struct parse *ps, const char *name, size_t n)
 {
 	struct lc_ydoc *doc = ps->doc;
-	size_t i, n = strlen(name);
 	struct lc_ynode *a;
+	size_t i, mask = ps->capanchored - 1;
 
-	for (i = ps->nanchored; i-- > 0;) {
+	for (i = anchor_hash(name, n) & mask; ps->anchored[i];
+	    i = (i + 1) & mask) {
 		a = &doc->nodes[ps->anchored[i]];
 		if (a->alen == n &&
 		    memcmp(doc->arena.data + a->anchor, name, n) == 0)
-			return ps->anchored[i];
+			break;
 	}
-	return 0;
+	return &ps->anchored[i];
+}
+
+static uint32_t
+find_anchor(struct parse *ps, const char *name)
+{
+	if (ps->nanchored == 0)
+		return 0;
+	return *anchor_slot(ps, name, strlen(name));
 }
 
 static void
 set_anchor(struct parse *ps, uint32_t n, const yaml_char_t *anchor)
 {
 	struct lc_ydoc *doc = ps->doc;
-	size_t len;
+	uint32_t *old, *slot;
+	size_t len, i, oldcap;
 
 	if (anchor == NULL)
 		return;
 	len = strlen((const char *)anchor);
 	doc->nodes[n].anchor = arena_add(doc, anchor, len);
 	doc->nodes[n].alen = (uint32_t)len;
-	if (ps->nanchored == ps->capanchored) {
-		ps->capanchored = ps->capanchored ? ps->capanchored * 2 : 16;
-		ps->anchored = lc_xrealloc(ps->anchored,
-		    ps->capanchored * sizeof(*ps->anchored));
+	if (2 * (ps->nanchored + 1) > ps->capanchored) {
+		old = ps->anchored;
+		oldcap = ps->capanchored;
+		ps->capanchored = oldcap ? oldcap * 2 : 16;
+		ps->anchored = lc_xmalloc(ps->capanchored *
+		    sizeof(*ps->anchored));
+		memset(ps->anchored, 0, ps->capanchored *
+		    sizeof(*ps->anchored));
+		for (i = 0; i < oldcap; i++)
+			if (old[i]) {
+				struct lc_ynode *a = &doc->nodes[old[i]];
+
+				*anchor_slot(ps, doc->arena.data + a->anchor,
+				    a->alen) = old[i];
+			}
+		free(old);
 	}
-	ps->anchored[ps->nanchored++] = n;
+	/* A name anchored again names the later node from here on. */
+	slot = anchor_slot(ps, (const char *)anchor, len);
+	if (*slot == 0)
+		ps->nanchored++;
+	*slot = n;
+}
+
+/* Forget the anchors of the last document. */
+static void
+anchors_reset(struct parse *ps)
+{
+	if (ps->nanchored > 0)
+		memset(ps->anchored, 0, ps->capanchored *
+		    sizeof(*ps->anchored));
+	ps->nanchored = 0;
 }
 
 static uint32_t
 rel(struct parse *ps, yaml_mark_t m)
 {
 	return (uint32_t)(conv_byte(ps->conv, m.index) - ps->base);
+}
+
+/* The 1-based line and column (in characters) of byte off of buf. */
+static void
+where_in(const char *buf, size_t off, long *line, long *col)
+{
+	size_t i, ls = 0;
+
+	*line = 1;
+	for (i = 0; i < off; i++)
+		if (buf[i] == '\n') {
+			(*line)++;
+			ls = i + 1;
+		}
+	*col = 1;
+	if (ls == 0 && off >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		ls = 3;
+	for (i = ls; i < off; i++)
+		if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			(*col)++;
+}
+
+static int
+reader_error(struct parse *ps, const char *name)
+{
+	yaml_parser_t *p = ps->parser;
+	long line, col;
+
+	where_in(ps->buf, p->problem_offset, &line, &col);
+	/* A byte of bad UTF-8, or a character outside YAML's set. */
+	if (p->problem_value != -1 && p->problem != NULL &&
+	    strstr(p->problem, "octet") != NULL)
+		lc_error_set(LC_EDATA, "'%s': %ld:%ld: %s (byte 0x%02x)", name,
+		    line, col, p->problem, (unsigned)p->problem_value & 0xff);
+	else if (p->problem_value != -1)
+		lc_error_set(LC_EDATA, "'%s': %ld:%ld: %s (U+%04X)", name,
+		    line, col, p->problem ? p->problem : "cannot read",
+		    (unsigned)p->problem_value);
+	else
+		lc_error_set(LC_EDATA, "'%s': %ld:%ld: %s", name, line, col,
+		    p->problem ? p->problem : "cannot read");
+	lc_error_where(name, line, col);
+	return LC_EDATA;
 }
 
 static int
@@ -270,6 +368,13 @@ parse_error(struct parse *ps, const char *name)
 
 	if (p->error == YAML_MEMORY_ERROR)
 		return lc_error_set(LC_ENOMEM, "out of memory");
+	if (p->error == YAML_READER_ERROR) {
+		/*
+		 * The reader (bad UTF-8, control characters) sets no mark,
+		 * only the byte offset: every such error read "1:1".
+		 */
+		return reader_error(ps, name);
+	}
 	if (p->context != NULL && p->problem_mark.line == 0 &&
 	    p->problem_mark.column == 0 && p->context_mark.line != 0) {
 		line = (long)p->context_mark.line + 1;
@@ -341,14 +446,16 @@ parse_nodes(struct parse *ps, yaml_event_t *docend, const char *name)
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (ps->depth == sizeof(ps->stack) / sizeof(ps->stack[0])) {
-				yaml_event_delete(&ev);
-				lc_error_where(name, (long)ev.start_mark.line + 1,
-				    (long)ev.start_mark.column + 1);
-				return lc_error_set(LC_EDATA,
+				/* yaml_event_delete() zeroes the marks. */
+				lc_error_set(LC_EDATA,
 				    "'%s': %zu:%zu: nested more than %zu deep",
 				    name, ev.start_mark.line + 1,
 				    ev.start_mark.column + 1,
 				    sizeof(ps->stack) / sizeof(ps->stack[0]));
+				lc_error_where(name, (long)ev.start_mark.line + 1,
+				    (long)ev.start_mark.column + 1);
+				yaml_event_delete(&ev);
+				return LC_EDATA;
 			}
 			n = newnode(doc);
 			nd = &doc->nodes[n];
@@ -563,7 +670,7 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 			ps.doc = &doc;
 			ps.depth = 0;
 			ps.lastend = 0;
-			ps.nanchored = 0;
+			anchors_reset(&ps);
 			yaml_event_delete(&ev);
 			if ((rc = parse_nodes(&ps, &docend, name)) != 0)
 				break;
@@ -677,14 +784,46 @@ deref(const struct lc_ydoc *doc, uint32_t n)
 	return n;
 }
 
-static uint32_t
-map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
-    size_t keylen, int *merged, int depth)
-{
-	uint32_t k, v, m, r;
+/* A set of node indexes (open addressing; 0 marks a free slot). */
+struct nodeset {
+	uint32_t *slot;
+	size_t cap, n;
+};
 
-	if (map == 0 || doc->nodes[map].type != LC_YMAP || depth > 32)
-		return 0;
+/* Add n (not 0) to s; returns 0 when it was there already. */
+static int
+nodeset_add(struct nodeset *s, uint32_t n)
+{
+	struct nodeset g;
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		g.cap = s->cap ? s->cap * 2 : 64;
+		g.slot = calloc(g.cap, sizeof(*g.slot));
+		if (g.slot == NULL)
+			abort();
+		g.n = 0;
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				nodeset_add(&g, s->slot[i]);
+		free(s->slot);
+		*s = g;
+	}
+	for (i = (n * 2654435761u) & (s->cap - 1); s->slot[i];
+	    i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == n)
+			return 0;
+	s->slot[i] = n;
+	s->n++;
+	return 1;
+}
+
+static uint32_t
+own_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+    size_t keylen)
+{
+	uint32_t k, v;
+
 	for (k = doc->nodes[map].first; k; k = doc->nodes[v].next) {
 		v = doc->nodes[k].next;
 		if (v == 0)
@@ -692,28 +831,74 @@ map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
 		if (key_is(doc, k, key, keylen))
 			return v;
 	}
-	/* Not here: look in merged mappings, earlier ones first. */
-	for (k = doc->nodes[map].first; k; k = doc->nodes[v].next) {
-		v = doc->nodes[k].next;
-		if (v == 0)
-			break;
-		if (!key_is(doc, k, "<<", 2) || doc->nodes[k].style != LC_YPLAIN)
-			continue;
-		m = deref(doc, v);
-		if (m && doc->nodes[m].type == LC_YSEQ) {
-			for (m = doc->nodes[m].first; m; m = doc->nodes[m].next)
-				if ((r = map_get(doc, deref(doc, m), key, keylen,
-				    merged, depth + 1)) != 0) {
-					*merged = 1;
-					return r;
-				}
-		} else if ((r = map_get(doc, m, key, keylen, merged,
-		    depth + 1)) != 0) {
-			*merged = 1;
-			return r;
-		}
-	}
 	return 0;
+}
+
+static void
+push_node(uint32_t **st, size_t *n, size_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*st = lc_xrealloc(*st, *cap * sizeof(**st));
+	}
+	(*st)[(*n)++] = x;
+}
+
+/*
+ * Look key up in map, then in the mappings it merges (<<: *x or a
+ * sequence of them), earlier ones first, depth first. Each mapping is
+ * searched once: merges of merges fan out like an alias bomb (nine *x in
+ * each of ten levels are 10^9 paths), and a mapping seen before cannot
+ * hold the key. So the work is linear in the merge graph, cycles too.
+ */
+static uint32_t
+map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+    size_t keylen, int *merged)
+{
+	struct nodeset seen = { NULL, 0, 0 };
+	uint32_t *st = NULL, k, v, m, x, r = 0, *items = NULL;
+	size_t n = 0, cap = 0, nitems = 0, capitems = 0;
+
+	if (map == 0 || doc->nodes[map].type != LC_YMAP)
+		return 0;
+	if ((r = own_get(doc, map, key, keylen)) != 0)
+		return r;
+	push_node(&st, &n, &cap, map);
+	while (n > 0) {
+		m = st[--n];
+		if (!nodeset_add(&seen, m))
+			continue;
+		if (m != map && (r = own_get(doc, m, key, keylen)) != 0) {
+			*merged = 1;
+			break;
+		}
+		/* Its merge sources, pushed last first. */
+		nitems = 0;
+		for (k = doc->nodes[m].first; k; k = doc->nodes[v].next) {
+			v = doc->nodes[k].next;
+			if (v == 0)
+				break;
+			if (!key_is(doc, k, "<<", 2) ||
+			    doc->nodes[k].style != LC_YPLAIN)
+				continue;
+			if ((v = deref(doc, v)) && doc->nodes[v].type == LC_YSEQ)
+				for (x = doc->nodes[v].first; x;
+				    x = doc->nodes[x].next)
+					push_node(&items, &nitems, &capitems,
+					    deref(doc, x));
+			else
+				push_node(&items, &nitems, &capitems, v);
+			v = doc->nodes[k].next;
+		}
+		while (nitems > 0)
+			if ((x = items[--nitems]) != 0 &&
+			    doc->nodes[x].type == LC_YMAP)
+				push_node(&st, &n, &cap, x);
+	}
+	free(items);
+	free(st);
+	free(seen.slot);
+	return r;
 }
 
 uint32_t
@@ -721,20 +906,14 @@ lc_ymap_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
     size_t keylen, int *merged)
 {
 	*merged = 0;
-	return map_get(doc, map, key, keylen, merged, 0);
+	return map_get(doc, map, key, keylen, merged);
 }
 
 uint32_t
 lc_ynode_key(const struct lc_ydoc *doc, uint32_t v)
 {
-	uint32_t p = doc->nodes[v].parent, k;
-
-	if (p == 0 || doc->nodes[p].type != LC_YMAP)
-		return 0;
-	for (k = doc->nodes[p].first; k; k = doc->nodes[doc->nodes[k].next].next)
-		if (doc->nodes[k].next == v)
-			return k;
-	return 0;
+	/* O(1): a loop over the siblings made edits of wide maps quadratic. */
+	return doc->nodes[v].isval ? doc->nodes[v].prev : 0;
 }
 
 void
@@ -860,18 +1039,73 @@ plain_is_typed(const char *s, size_t n)
 	    (n == 1 && s[0] == '=') || (n == 2 && memcmp(s, "<<", 2) == 0);
 }
 
-/* Length of a YAML line break or BOM at s that plain text cannot hold. */
+/*
+ * Length of a character at s that YAML cannot hold as it is (a line
+ * break, a C1 control, a BOM, U+FFFE or U+FFFF: outside YAML's printable
+ * set), which a double-quoted scalar escapes; its code point in *cp.
+ */
+static size_t
+special_cp(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	if (n >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) {
+		*cp = s[1];
+		return 2;
+	}
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xa8 || s[2] == 0xa9)) {
+		*cp = 0x2000 | (s[2] & 0x3f);
+		return 3;
+	}
+	if (n >= 3 && s[0] == 0xef && ((s[1] == 0xbb && s[2] == 0xbf) ||
+	    (s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf)))) {
+		*cp = s[1] == 0xbb ? 0xfeff : 0xfffeu + (s[2] == 0xbf);
+		return 3;
+	}
+	return 0;
+}
+
 static size_t
 special_at(const unsigned char *s, size_t n)
 {
-	if (n >= 2 && s[0] == 0xc2 && s[1] == 0x85)
-		return 2;
-	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-	    (s[2] == 0xa8 || s[2] == 0xa9))
-		return 3;
-	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
-		return 3;
-	return 0;
+	unsigned long cp;
+
+	return special_cp(s, n, &cp);
+}
+
+size_t
+lc_yaml_utf8_check(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i = 0, k, j;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			k = 1, c = u[i] & 0x1f;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef)
+			k = 2, c = u[i] & 0x0f;
+		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+			k = 3, c = u[i] & 0x07;
+		else
+			return i;
+		if (n - i <= k)
+			return i;
+		for (j = 1; j <= k; j++) {
+			if ((u[i + j] & 0xc0) != 0x80)
+				return i;
+			c = c << 6 | (u[i + j] & 0x3f);
+		}
+		/* Overlong forms, surrogates, past U+10FFFF. */
+		if ((k == 2 && c < 0x800) || (k == 3 && c < 0x10000) ||
+		    (c >= 0xd800 && c < 0xe000) || c > 0x10ffff)
+			return i;
+		i += k + 1;
+	}
+	return n;
 }
 
 static int
@@ -952,13 +1186,19 @@ static void
 format_double(struct lc_buf *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	unsigned long cp;
 	size_t i, k;
 
 	lc_buf_addc(out, '"');
 	for (i = 0; i < n; i++) {
-		if ((k = special_at(u + i, n - i)) != 0) {
-			lc_buf_adds(out, k == 2 ? "\\N" : u[i] == 0xef ?
-			    "\\uFEFF" : u[i + 2] == 0xa8 ? "\\L" : "\\P");
+		if ((k = special_cp(u + i, n - i, &cp)) != 0) {
+			if (cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+				lc_buf_adds(out, cp == 0x85 ? "\\N" :
+				    cp == 0x2028 ? "\\L" : "\\P");
+			else if (cp < 0x100)
+				lc_buf_printf(out, "\\x%02lx", cp);
+			else
+				lc_buf_printf(out, "\\u%04lX", cp);
 			i += k - 1;
 			continue;
 		}
@@ -1443,6 +1683,46 @@ empty_value_ok(const struct lc_ydoc *doc, size_t s, int flow)
 	return strchr(flow ? ":" : ":-", doc->text[s - 1]) != NULL;
 }
 
+/* The first string of v (keys too) that is not UTF-8, or NULL. */
+static const struct lc_ylit *
+lit_not_utf8(const struct lc_ylit *v, size_t *at)
+{
+	const struct lc_ylit *r;
+	size_t i;
+
+	if (v->kind != LC_YL_SEQ && v->kind != LC_YL_MAP && v->s != NULL &&
+	    (*at = lc_yaml_utf8_check(v->s, v->n)) != v->n)
+		return v;
+	for (i = 0; i < v->nkids; i++)
+		if ((r = lit_not_utf8(&v->kids[i], at)) != NULL)
+			return r;
+	return NULL;
+}
+
+/*
+ * YAML is text: bytes that are not UTF-8 cannot be written (libyaml
+ * would refuse the result). Refuse them as a usage error at node n.
+ */
+static int
+check_utf8(const struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v,
+    size_t nv)
+{
+	const struct lc_ylit *bad = NULL;
+	long line, col;
+	size_t i, at = 0;
+
+	for (i = 0; i < nv && bad == NULL; i++)
+		bad = lit_not_utf8(&v[i], &at);
+	if (bad == NULL)
+		return 0;
+	lc_ydoc_where(doc, doc->nodes[n].vstart, &line, &col);
+	lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: the value to write is not "
+	    "UTF-8 (byte 0x%02x at offset %zu); YAML files hold UTF-8 text",
+	    doc->name, line, col, (unsigned char)bad->s[at], at);
+	lc_error_where(doc->name, line, col);
+	return LC_EUSAGE;
+}
+
 int
 lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 {
@@ -1453,13 +1733,17 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 	int flow = in_flow(doc, n), block, indent;
 	uint32_t p = nd->parent;
 
+	if (check_utf8(doc, n, v, 1) != 0)
+		return LC_EUSAGE;
 	learn_layout(doc);
 	node_span(doc, n, &s, &e);
 	if (s == e && !empty_value_ok(doc, s, flow)) {
 		lc_ydoc_where(doc, s, &line, &col);
-		return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot set an "
+		lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot set an "
 		    "empty value that has no ':' or '-' before it", doc->name,
 		    line, col);
+		lc_error_where(doc->name, line, col);
+		return LC_EUSAGE;
 	}
 	block = nd->type == LC_YSCALAR &&
 	    (nd->style == LC_YLITERAL || nd->style == LC_YFOLDED);
@@ -1530,8 +1814,12 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 	long line, col;
 
 	assert(nkeys > 0);
+	if (check_utf8(doc, n, keys, nkeys) != 0 ||
+	    check_utf8(doc, n, v, 1) != 0)
+		return LC_EUSAGE;
 	learn_layout(doc);
 	chain = lc_xmalloc(3 * nkeys * sizeof(*chain));
+	memset(chain, 0, 3 * nkeys * sizeof(*chain));
 	chain_lit(chain, keys, nkeys, v);
 	if (nd->type == LC_YMAP && nd->style == 1 && nd->nkids > 0) {
 		emit_pair(doc, &t, &chain[1], &chain[2],
@@ -1552,10 +1840,12 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 	} else {
 		free(chain);
 		lc_ydoc_where(doc, nd->vstart, &line, &col);
-		return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot add key "
+		lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot add key "
 		    "'%.*s' to a %s", doc->name, line, col, (int)keys[0].n,
 		    keys[0].s, nd->type == LC_YSEQ ? "sequence" :
 		    nd->type == LC_YSCALAR ? "scalar" : "mapping");
+		lc_error_where(doc->name, line, col);
+		return LC_EUSAGE;
 	}
 	free(chain);
 	return 0;
@@ -1573,6 +1863,8 @@ lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 	long line, col;
 	int style;
 
+	if (check_utf8(doc, n, v, 1) != 0)
+		return LC_EUSAGE;
 	learn_layout(doc);
 	if (nitems == 0)
 		return 0;
@@ -1626,21 +1918,17 @@ lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		return lc_ydoc_set(doc, n, &seq);
 	}
 	lc_ydoc_where(doc, nd->vstart, &line, &col);
-	return lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot append to a %s",
+	lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot append to a %s",
 	    doc->name, line, col, nd->type == LC_YMAP ? "mapping" : "scalar");
+	lc_error_where(doc->name, line, col);
+	return LC_EUSAGE;
 }
 
 /* The sibling before x in its parent, or 0. */
 static uint32_t
 prev_sibling(const struct lc_ydoc *doc, uint32_t x)
 {
-	uint32_t c = doc->nodes[doc->nodes[x].parent].first;
-
-	if (c == x)
-		return 0;
-	while (c && doc->nodes[c].next != x)
-		c = doc->nodes[c].next;
-	return c;
+	return doc->nodes[x].prev;
 }
 
 int

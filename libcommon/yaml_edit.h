@@ -33,11 +33,13 @@ enum {
 struct lc_ynode {
 	unsigned char type;	/* enum lc_ynode_type */
 	unsigned char style;	/* scalar style, or 1 block / 2 flow */
+	unsigned char isval;	/* a value in a mapping (prev is its key) */
 	uint32_t start;		/* first byte, anchor and tag included */
 	uint32_t vstart;	/* first byte of the value itself */
 	uint32_t end;		/* past the last byte (scalars: trimmed) */
 	uint32_t cend;		/* past the last token inside */
 	uint32_t parent, next, first, last, nkids;	/* 0: none */
+	uint32_t prev;		/* the sibling before, 0: none */
 	uint32_t val, vlen;	/* scalar value in the arena, or NOVAL */
 	uint32_t anchor, alen;	/* anchor name in the arena; alen 0: none */
 	uint32_t target;	/* alias: the anchored node */
@@ -185,6 +187,13 @@ void lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v,
 
 /* Write v as a YAML document body (block style, 2-space indent, "\n"). */
 void lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v);
+
+/*
+ * The offset of the first byte of s that is not part of well-formed
+ * UTF-8 (overlong forms, surrogates and code points past U+10FFFF
+ * included), or n when all of s is.
+ */
+size_t lc_yaml_utf8_check(const char *s, size_t n);
 
 /* The kind a plain scalar's text resolves to. */
 enum lc_ylit_kind lc_yaml_resolve(const char *s, size_t n);

@@ -44,7 +44,16 @@ struct xnode {
 	struct lc_ylit lit;	/* X_LIT */
 	struct xnode **kids;	/* X_ARRAY items; X_OBJECT key, value, ... */
 	size_t nkids;
+	int h;			/* height of the tree below, this node included */
 };
+
+/*
+ * Parsing, evaluation and freeing recurse on the tree: its height and
+ * the nesting of brackets and assignments are bounded (a command line of
+ * 100,000 "(" would otherwise overflow the stack).
+ */
+#define MAX_HEIGHT	200
+#define MAX_NEST	256
 
 /*
  * A stage that only libjq can evaluate. Edits run [path(LHS)] and map the
@@ -74,18 +83,20 @@ struct lc_yexpr {
 struct parser {
 	const char *src, *p;
 	int err;
+	int nest;		/* open brackets and assignments */
 };
 
 static int
 perr(struct parser *ps, const char *at, const char *fmt, const char *tok)
 {
-	char msg[256];
+	struct lc_buf msg = LC_BUF_INIT;
 
 	if (ps->err)
 		return ps->err;
-	snprintf(msg, sizeof(msg), fmt, tok);
+	lc_buf_printf(&msg, fmt, tok);
 	ps->err = lc_error_set(LC_EUSAGE, "bad expression at column %d: %s",
-	    (int)(at - ps->src) + 1, msg);
+	    (int)(at - ps->src) + 1, msg.data);
+	lc_buf_release(&msg);
 	return ps->err;
 }
 
@@ -114,6 +125,32 @@ xfree(struct xnode *x)
 	free(x->kids);
 	free(x->s);
 	free(x);
+}
+
+/* Record x's height; refuse a tree higher than MAX_HEIGHT. */
+static struct xnode *
+height(struct parser *ps, struct xnode *x)
+{
+	size_t i;
+	int h = 0;
+
+	if (x == NULL)
+		return NULL;
+	if (x->a && x->a->h > h)
+		h = x->a->h;
+	if (x->b && x->b->h > h)
+		h = x->b->h;
+	for (i = 0; i < x->nkids; i++)
+		if (x->kids[i]->h > h)
+			h = x->kids[i]->h;
+	x->h = h + 1;
+	if (x->h > MAX_HEIGHT) {
+		perr(ps, ps->src + x->col - 1, "nested more than %s steps deep; "
+		    "split the expression", "200");
+		xfree(x);
+		return NULL;
+	}
+	return x;
 }
 
 static void
@@ -459,8 +496,28 @@ fail:
 	return NULL;
 }
 
+static struct xnode *primary_(struct parser *);
+
+/* Brackets, function arguments and "not" nest through here. */
 static struct xnode *
 primary(struct parser *ps)
+{
+	struct xnode *x;
+
+	if (++ps->nest > MAX_NEST) {
+		ps->nest--;
+		skip_ws(ps);
+		perr(ps, ps->p, "brackets and assignments nested more than "
+		    "%s deep", "256");
+		return NULL;
+	}
+	x = height(ps, primary_(ps));
+	ps->nest--;
+	return x;
+}
+
+static struct xnode *
+primary_(struct parser *ps)
 {
 	struct xnode *x;
 	const char *at;
@@ -570,10 +627,10 @@ parse_postfix(struct parser *ps)
 		    (is_ident_start((unsigned char)ps->p[1]) ||
 		    ps->p[1] == '"' || ps->p[1] == '[')) {
 			ps->p++;
-			x = dot_suffix(ps, x, at);
+			x = height(ps, dot_suffix(ps, x, at));
 		} else if (*ps->p == '[') {
 			ps->p++;
-			x = subscript(ps, x, at);
+			x = height(ps, subscript(ps, x, at));
 		} else
 			break;
 	}
@@ -593,7 +650,7 @@ binary(struct parser *ps, enum xop op, struct xnode *a, struct xnode *b,
 	x = xnew(ps, op, at);
 	x->a = a;
 	x->b = b;
-	return x;
+	return height(ps, x);
 }
 
 static struct xnode *
@@ -642,9 +699,8 @@ parse_or(struct parser *ps)
 	return left_assoc(ps, "or", X_OR, parse_and);
 }
 
-/* Assignments nest to the right: a |= b = c is a |= (b = c), as in yq. */
 static struct xnode *
-parse_assign(struct parser *ps)
+parse_assign_(struct parser *ps)
 {
 	struct xnode *x = parse_or(ps);
 	const char *at;
@@ -661,6 +717,24 @@ parse_assign(struct parser *ps)
 		ps->p++;
 		return binary(ps, X_ASSIGN, x, parse_assign(ps), at);
 	}
+	return x;
+}
+
+/* Assignments nest to the right: a |= b = c is a |= (b = c), as in yq. */
+static struct xnode *
+parse_assign(struct parser *ps)
+{
+	struct xnode *x;
+
+	if (++ps->nest > MAX_NEST) {
+		ps->nest--;
+		skip_ws(ps);
+		perr(ps, ps->p, "brackets and assignments nested more than "
+		    "%s deep", "256");
+		return NULL;
+	}
+	x = parse_assign_(ps);
+	ps->nest--;
 	return x;
 }
 
@@ -721,7 +795,7 @@ flatten(struct lc_yexpr *e, struct xnode *x)
 static int
 parse_native(struct xnode **out, const char *src)
 {
-	struct parser ps = { src, src, 0 };
+	struct parser ps = { src, src, 0, 0 };
 	struct xnode *x;
 
 	*out = NULL;
@@ -1069,7 +1143,7 @@ lc_yexpr_edits(const struct lc_yexpr *e)
 
 /* Evaluation. */
 
-enum vkind { V_NODE, V_MISS, V_LIT };
+enum vkind { V_NODE, V_MISS, V_LIT, V_DUP };
 
 /* How a node was reached. */
 #define VIA_ALIAS	1	/* through an alias: do not edit */
@@ -1102,6 +1176,33 @@ struct chunk {
  * document per '|' stage. */
 #define MAX_COPIED 50000
 
+/*
+ * Aliases are bounded the way go-yaml v3 bounds them ("excessive
+ * aliasing"): it lets up to 99% of what it decodes come from alias
+ * expansion in documents of up to 400,000 decoded nodes, and scales down
+ * to 10% at 4,000,000. Here the nodes one copy of a value (all of the
+ * document for libjq) takes through aliases may number 99 per node of
+ * the document, at least
+ * ALIAS_MIN (no real file comes near: a 10-line "billion laughs" does)
+ * and at most ALIAS_MAX (~100 MB of copies and jq values at worst).
+ */
+#define ALIAS_MIN	10000
+#define ALIAS_MAX	400000
+#define ALIAS_RATIO	99
+
+/* Values deeper than this are refused (a document nests at most 256). */
+#define MAX_COPY_DEPTH	512
+
+/*
+ * Work per document: eval() calls and the values ".." and "[]" make.
+ * Nested "|=" and ".." multiply (".. | .. | .." is cubic on a deep
+ * document), so a short expression could otherwise run for hours and take
+ * all memory (each step can hold a value of ~50 bytes). Real pipelines
+ * use a few steps per node of the document.
+ */
+#define MAX_STEPS	1000000
+#define STEPS_PER_NODE	16
+
 struct ctx {
 	struct lc_ydoc *doc;
 	struct lc_yexpr_env *env;
@@ -1109,6 +1210,10 @@ struct ctx {
 	int depth;
 	size_t copied;
 	int nolimit;		/* a jq view of the whole document */
+	size_t aliased;		/* nodes the current copy took through aliases */
+	size_t steps, maxsteps;	/* work done, and the bound */
+	uint32_t outer;		/* the outermost alias being copied */
+	int rc;			/* why to_lit() returned NULL */
 };
 
 static void *
@@ -1332,7 +1437,16 @@ iterate(struct ctx *c, const struct val *in, struct vals *out)
 			break;
 		v = vnode(k, via);
 		push(out, &v);
+		c->steps++;
 	}
+}
+
+static int
+too_much(struct ctx *c)
+{
+	return lc_error_set(LC_EUSAGE, "the expression takes more than %zu "
+	    "steps on '%s' (nested '..' or '|=' multiply); simplify it",
+	    c->maxsteps, c->doc->name);
 }
 
 static void
@@ -1342,6 +1456,8 @@ recurse(struct ctx *c, uint32_t n, int via, struct vals *out)
 	struct val v = vnode(n, via);
 	uint32_t k;
 
+	/* Counted, and checked by the eval() that follows. */
+	c->steps++;
 	push(out, &v);
 	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
 		return;
@@ -1485,62 +1601,132 @@ copy_lit(struct ctx *c, const struct lc_ylit *l)
 	return r;
 }
 
+static size_t
+alias_budget(const struct lc_ydoc *doc)
+{
+	size_t b = (size_t)doc->nnodes * ALIAS_RATIO;
+
+	return b < ALIAS_MIN ? ALIAS_MIN : b > ALIAS_MAX ? ALIAS_MAX : b;
+}
+
+/* Refuse a copy at node n (an alias, or the node too deep). */
+static const struct lc_ylit *
+copy_refused(struct ctx *c, uint32_t n, size_t limit)
+{
+	struct lc_ydoc *doc = c->doc;
+	const struct lc_ynode *nd = &doc->nodes[n];
+	const struct lc_ynode *t = &doc->nodes[nd->target];
+	long line, col;
+
+	lc_ydoc_where(doc, nd->start, &line, &col);
+	if (nd->type == LC_YALIAS)
+		c->rc = lc_error_set(LC_EDATA, "'%s': %ld:%ld: alias *%.*s "
+		    "takes the expansion of aliases past %zu nodes "
+		    "(excessive aliasing); write the values out or nest "
+		    "fewer aliases", doc->name, line, col, (int)t->alen,
+		    doc->arena.data + t->anchor, limit);
+	else
+		c->rc = lc_error_set(LC_EDATA, "'%s': %ld:%ld: the value is "
+		    "nested more than %zu deep; it cannot be copied",
+		    doc->name, line, col, limit);
+	lc_error_where(doc->name, line, col);
+	return NULL;
+}
+
+/*
+ * Node n as a literal. Returns NULL with c->rc and the message set when
+ * the copy is too large, too deep or expands aliases past the budget.
+ */
 static const struct lc_ylit *
 to_lit(struct ctx *c, uint32_t n, int depth)
 {
 	struct lc_ydoc *doc = c->doc;
 	struct lc_ylit *l, *kids;
+	const struct lc_ylit *r;
 	const char *s;
 	size_t len, i;
-	uint32_t k;
+	uint32_t k, alias = 0;
 	int via = 0;
 
+	if (n && doc->nodes[n].type == LC_YALIAS) {
+		alias = n;
+		if (c->outer == 0)
+			c->outer = n;
+	}
 	n = deref(doc, n, &via);
-	if (++c->copied > MAX_COPIED && !c->nolimit)
+	if (c->outer != 0 && ++c->aliased > alias_budget(doc))
+		return copy_refused(c, c->outer, alias_budget(doc));
+	if (++c->copied > MAX_COPIED && !c->nolimit) {
+		c->rc = lc_error_set(LC_EUSAGE, "the value to copy is too "
+		    "large (over %d nodes)", MAX_COPIED);
 		return NULL;
-	if (doc->nodes[n].type == LC_YSCALAR || depth > 64 || n == 0) {
+	}
+	if (depth > MAX_COPY_DEPTH)
+		return copy_refused(c, alias ? alias : n, MAX_COPY_DEPTH);
+	if (doc->nodes[n].type == LC_YSCALAR || n == 0) {
 		s = lc_ynode_value(doc, n, &len);
-		return mklit(c, lc_ynode_kind(doc, n), s, len);
+		r = mklit(c, lc_ynode_kind(doc, n), s, len);
+		goto out;
 	}
 	kids = alloc(c, (doc->nodes[n].nkids + 1) * sizeof(*kids));
 	for (i = 0, k = doc->nodes[n].first; k; k = doc->nodes[k].next, i++) {
-		if ((l = (struct lc_ylit *)to_lit(c, k, depth + 1)) == NULL)
+		if ((r = to_lit(c, k, depth + 1)) == NULL)
 			return NULL;
-		kids[i] = *l;
+		kids[i] = *r;
 	}
 	l = mklit(c, doc->nodes[n].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ,
 	    "", 0);
 	l->kids = kids;
 	l->nkids = doc->nodes[n].nkids;
-	return l;
+	r = l;
+out:
+	if (alias != 0 && c->outer == alias)
+		c->outer = 0;
+	return r;
 }
 
-/* Returns NULL, with the message set, for a value too large to copy. */
-static const struct lc_ylit *
-val_lit(struct ctx *c, const struct val *v)
+/*
+ * v as a literal into *out. Returns 0, or to_lit's code with the message
+ * set for a value too large to copy.
+ */
+static int
+val_lit(struct ctx *c, const struct val *v, const struct lc_ylit **out)
 {
-	const struct lc_ylit *l;
-
 	if (v->kind == V_LIT)
-		return v->lit;
-	if (v->kind == V_MISS)
-		return mklit(c, LC_YL_NULL, "null", 4);
-	if ((l = to_lit(c, v->node, 0)) == NULL)
-		lc_error_set(LC_EUSAGE, "the value to copy is too large (over "
-		    "%d nodes)", MAX_COPIED);
-	return l;
+		*out = v->lit;
+	else if (v->kind == V_MISS)
+		*out = mklit(c, LC_YL_NULL, "null", 4);
+	else {
+		/* Each copy has the whole budget (jq stages copy the document
+		 * once each). */
+		c->aliased = 0;
+		c->outer = 0;
+		if ((*out = to_lit(c, v->node, 0)) == NULL)
+			return c->rc;
+	}
+	return 0;
+}
+
+/* Where node n starts, for messages. */
+static void
+where(struct ctx *c, uint32_t n, long *line, long *col)
+{
+	lc_ydoc_where(c->doc, c->doc->nodes[n].start, line, col);
 }
 
 static int
 refuse_alias(struct ctx *c, const struct val *t)
 {
 	struct lc_buf b = LC_BUF_INIT;
+	long line, col;
 	int rc;
 
 	val_path(c->doc, t, &b);
-	rc = lc_error_set(LC_EUSAGE, "'%s' in '%s' is reached through an "
-	    "alias (*name); edit the anchored node (&name) instead", b.data,
-	    c->doc->name);
+	where(c, t->node, &line, &col);
+	rc = lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: '%s' is reached through "
+	    "an alias (*name); edit the anchored node (&name) instead",
+	    c->doc->name, line, col, b.data);
+	lc_error_where(c->doc->name, line, col);
 	lc_buf_release(&b);
 	return rc;
 }
@@ -1600,6 +1786,7 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	char num[64];
 	size_t n;
 	uint32_t node;
+	long line, col;
 	int via = 0;
 
 	if (t->kind == V_MISS || (t->kind == V_NODE &&
@@ -1623,9 +1810,14 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		return lc_ydoc_append(doc, node, l);
 	}
 	if (doc->nodes[node].type != LC_YSCALAR || l->kind == LC_YL_SEQ ||
-	    l->kind == LC_YL_MAP)
-		return lc_error_set(LC_EUSAGE, "'+=' needs a sequence, a "
-		    "string or a number on its left");
+	    l->kind == LC_YL_MAP) {
+		where(c, node, &line, &col);
+		lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: '+=' needs a "
+		    "sequence, a string or a number on its left", doc->name,
+		    line, col);
+		lc_error_where(doc->name, line, col);
+		return LC_EUSAGE;
+	}
 	k = lc_ynode_kind(doc, node);
 	s = lc_ynode_value(doc, node, &n);
 	if (k == LC_YL_NUM && l->kind == LC_YL_NUM) {
@@ -1647,6 +1839,7 @@ collection(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
 	struct lc_ylit *l, *kids;
+	const struct lc_ylit *cl;
 	struct val v;
 	size_t i;
 	int rc;
@@ -1655,9 +1848,9 @@ collection(struct ctx *c, const struct xnode *x, const struct val *in,
 	for (i = 0; i < x->nkids; i++) {
 		if ((rc = eval1(c, x->kids[i], in, &v)) != 0)
 			return rc;
-		if ((l = (struct lc_ylit *)val_lit(c, &v)) == NULL)
-			return LC_EUSAGE;
-		kids[i] = *l;
+		if ((rc = val_lit(c, &v, &cl)) != 0)
+			return rc;
+		kids[i] = *cl;
 		if (x->op == X_OBJECT && i % 2 == 0 && kids[i].kind != LC_YL_STR)
 			return lc_error_set(LC_EUSAGE, "object keys must be "
 			    "strings");
@@ -1676,11 +1869,16 @@ env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 	const char *v = getenv(x->s);
 	struct lc_ylit *l;
 	struct val r;
+	size_t at;
 
 	/* A silently empty tag would deploy nothing; say so instead. */
 	if (v == NULL)
 		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
 		    "not set", x->s);
+	if ((at = lc_yaml_utf8_check(v, strlen(v))) != strlen(v))
+		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
+		    "not UTF-8 (byte 0x%02x at offset %zu); YAML files hold "
+		    "UTF-8 text", x->s, (unsigned char)v[at], at);
 	if (x->op == X_STRENV)
 		l = mklit(c, LC_YL_STR, v, strlen(v));
 	else
@@ -1691,26 +1889,51 @@ env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 }
 
 static int
+cmp_at(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Mark the later of two values naming the same node V_DUP (n log n). */
+static void
+mark_dups(struct vals *vs)
+{
+	uint64_t *at;
+	size_t i, n = 0;
+
+	if (vs->n < 2)
+		return;
+	at = lc_xmalloc(vs->n * sizeof(*at));
+	for (i = 0; i < vs->n; i++)
+		if (vs->v[i].kind == V_NODE)
+			at[n++] = (uint64_t)vs->v[i].node << 32 | i;
+	qsort(at, n, sizeof(*at), cmp_at);
+	for (i = 1; i < n; i++)
+		if (at[i] >> 32 == at[i - 1] >> 32)
+			vs->v[at[i] & 0xffffffffu].kind = V_DUP;
+	free(at);
+}
+
+static int
 assign(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
 	struct vals lhs = { NULL, 0, 0 };
 	const struct lc_ylit *l;
 	struct val r;
-	size_t i, j;
-	int rc, dup;
+	size_t i;
+	int rc;
 
 	if ((rc = eval(c, x->a, in, &lhs)) != 0)
 		goto done;
 	if (x->op != X_UPDATE && (rc = eval1(c, x->b, in, &r)) != 0)
 		goto done;
+	/* ".." and friends can name a node twice; edit it once. */
+	mark_dups(&lhs);
 	for (i = 0; i < lhs.n && rc == 0; i++) {
-		/* ".. " and friends can name a node twice; edit it once. */
-		for (dup = 0, j = 0; j < i && !dup; j++)
-			dup = lhs.v[j].kind == V_NODE &&
-			    lhs.v[i].kind == V_NODE &&
-			    lhs.v[j].node == lhs.v[i].node;
-		if (dup)
+		if (lhs.v[i].kind == V_DUP)
 			continue;
 		if (x->op == X_UPDATE) {
 			if ((rc = eval1(c, x->b, &lhs.v[i], &r)) != 0)
@@ -1720,9 +1943,9 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 			    r.node == lhs.v[i].node)
 				continue;
 		}
-		if ((l = val_lit(c, &r)) == NULL)
-			rc = LC_EUSAGE;
-		else if (x->op == X_APPEND)
+		if ((rc = val_lit(c, &r, &l)) != 0)
+			break;
+		if (x->op == X_APPEND)
 			rc = append_target(c, &lhs.v[i], l);
 		else
 			rc = set_target(c, &lhs.v[i], l);
@@ -1766,13 +1989,18 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 {
 	struct vals tmp = { NULL, 0, 0 };
 	struct val v, w;
-	size_t i;
+	const char *s;
+	size_t i, n;
 	int rc = 0, t, u;
 	uint32_t node;
 
 	if (++c->depth > 200) {
 		c->depth--;
 		return lc_error_set(LC_EUSAGE, "expression nested too deeply");
+	}
+	if (++c->steps > c->maxsteps) {
+		c->depth--;
+		return too_much(c);
 	}
 	switch (x->op) {
 	case X_IDENT:
@@ -1874,8 +2102,14 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			    "defined (use --arg %s VALUE)", x->s, x->s);
 			break;
 		}
-		v = vlit(mklit(c, LC_YL_STR, c->env->vars[i].value,
-		    strlen(c->env->vars[i].value)));
+		s = c->env->vars[i].value;
+		if ((n = lc_yaml_utf8_check(s, strlen(s))) != strlen(s)) {
+			rc = lc_error_set(LC_EUSAGE, "--arg %s: the value is "
+			    "not UTF-8 (byte 0x%02x at offset %zu); YAML files "
+			    "hold UTF-8 text", x->s, (unsigned char)s[n], n);
+			break;
+		}
+		v = vlit(mklit(c, LC_YL_STR, s, strlen(s)));
 		push(out, &v);
 		break;
 	case X_LIT:
@@ -2024,8 +2258,10 @@ eval_jq(struct ctx *c, const struct jqstage *j, const struct val *in,
 	int rc;
 
 	c->nolimit = 1;
-	input = val_lit(c, in);
+	rc = val_lit(c, in, &input);
 	c->nolimit = 0;
+	if (rc != 0)
+		return rc;
 	rc = lc_jq_run(j->paths, input, &paths);
 	if (j->op == 0 && (rc != 0 || paths.n != 1)) {
 		/* Not a path expression: its values are the results. */
@@ -2107,6 +2343,7 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 	memset(&c, 0, sizeof(c));
 	c.doc = doc;
 	c.env = env;
+	c.maxsteps = MAX_STEPS + (size_t)doc->nnodes * STEPS_PER_NODE;
 	*whole = 0;
 	root = vnode(doc->root, 0);
 	push(&in, &root);

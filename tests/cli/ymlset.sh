@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 19))
+plan $((ncases + 32 + 8 * 3 + 5))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -145,7 +145,7 @@ expect_out_text 'a: 2'
 end
 
 begin "the real kustomization.yaml: one line of diff (yq changes 24)"
-cp "$SHARED/corpus/yaml/argo-cd/manifests/base/kustomization.yaml" k.yaml
+cp "$TOP/tests/data/yaml/argo-cd/manifests/base/kustomization.yaml" k.yaml
 cp k.yaml orig.yaml
 run ymlset -i '.images[0].newTag = "v2"' k.yaml
 expect_rc 0
@@ -154,35 +154,191 @@ n=$(diff orig.yaml k.yaml | grep -c '^[<>]')
 grep -q 'newTag: v2' k.yaml || fail "no new tag"
 end
 
-begin "kill -9 during -i leaves the old file or the new one, never a mix"
-# A 4.5 MB file makes the write window wide. Each round waits (bounded)
-# until the temporary file exists, i.e. the write is under way, then kills;
-# the file must then be the old version or the new one, whole.
-cp "$SHARED/corpus/yaml/large/prometheus-operator-bundle-reassembled.yaml" big.yaml
+# big: a YAML file of about 12 MB (300,000 lines).
+big() {
+	awk 'BEGIN { for (i = 0; i < 300000; i++)
+	    printf "k%d: {image: registry.example.com/team/app-%d, tag: v1.%d}\n",
+	    i, i, i }' >big.yaml
+}
+
+begin "kill -9 during -i leaves the old file or the new one, and no temp file"
+# Each round waits (bounded) until the write is under way: an fd of the
+# process names an unlinked file (O_TMPFILE) or a temporary file exists.
+# It then stops the process there: the directory must hold nothing new.
+# Then kill -9: the file must be the old version or the new one, whole.
+big
 cp big.yaml orig.yaml
-ymlset 'select(.kind == "Deployment").spec.replicas = 7' big.yaml >new.yaml
+ymlset '.k7.tag = "v2"' big.yaml >new.yaml
 shopt -s nullglob
-killed=0
+caught=0
 for i in 1 2 3 4 5; do
-	ymlset -i 'select(.kind == "Deployment").spec.replicas = 7' big.yaml &
+	ymlset -i '.k7.tag = "v2"' big.yaml &
 	pid=$!
 	j=0
-	while kill -0 $pid 2>/dev/null && [ $j -lt 200000 ]; do
+	while [ $j -lt 20000 ] && kill -0 $pid 2>/dev/null; do
 		tmp=(.big.yaml.*)
-		[ ${#tmp[@]} -gt 0 ] && break
+		if [ ${#tmp[@]} -gt 0 ] ||
+		    ls -l /proc/$pid/fd 2>/dev/null | grep -q "$T/.*(deleted)"; then
+			kill -STOP $pid 2>/dev/null && caught=$((caught + 1))
+			entries=$(ls -A | tr '\n' ' ')
+			[ "$entries" = "big.yaml new.yaml orig.yaml " ] ||
+			    fail "round $i: stopped while writing, the directory holds: $entries"
+			break
+		fi
 		j=$((j + 1))
 	done
-	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	if ! cmp -s big.yaml orig.yaml && ! cmp -s big.yaml new.yaml; then
 		fail "round $i: big.yaml is neither the old nor the new file"
 		break
 	fi
+	entries=$(ls -A | tr '\n' ' ')
+	[ "$entries" = "big.yaml new.yaml orig.yaml " ] ||
+	    fail "round $i: after kill -9 the directory holds: $entries"
 	cp orig.yaml big.yaml
-	rm -f .big.yaml.*
 done
 shopt -u nullglob
-echo "# killed $killed of 5 runs while writing"
+echo "# stopped $caught of 5 runs while writing"
+end
+
+begin "-i killed in the middle of the write (file size limit) leaves no temp file"
+# SIGXFSZ kills the process at the limit, inside write(2), as surely as a
+# kill -9 there, with no timing involved.
+big
+cp big.yaml orig.yaml
+# The shell of the $(...) reports the death, to /dev/null, not the TAP.
+rc=$( (
+	ulimit -c 0
+	ulimit -f 4096
+	exec ymlset -i '.k7.tag = "v2"' big.yaml
+) >out 2>err; echo $?) 2>/dev/null
+[ $rc -gt 128 ] || fail "exit status $rc, expected death by SIGXFSZ"
+cmp -s big.yaml orig.yaml || fail "big.yaml changed"
+entries=$(ls -A | tr '\n' ' ')
+[ "$entries" = "big.yaml err orig.yaml out " ] || fail "the directory holds: $entries"
+end
+
+begin "-i removes temporary files that dead processes left, not live ones"
+printf 'tag: v1\n' >k.yaml
+dead=$(($(cat /proc/sys/kernel/pid_max) + 1))
+touch ".k.yaml.tmp-$dead-0badf00d" ".k.yaml.tmp-$$-0badf00d" \
+    ".other.yaml.tmp-$dead-0badf00d" ".k.yaml.keep"
+run ymlset -i '.tag = "v2"' k.yaml
+expect_rc 0
+entries=$(ls -A | tr '\n' ' ')
+[ "$entries" = ".k.yaml.keep .k.yaml.tmp-$$-0badf00d .other.yaml.tmp-$dead-0badf00d err k.yaml out " ] ||
+    fail "the directory holds: $entries"
+end
+
+begin "-i keeps the set-user-ID, set-group-ID and sticky bits"
+printf 'tag: v1\n' >k.yaml
+chmod 6755 k.yaml
+printf 'tag: v1\n' >s.yaml
+chmod 1640 s.yaml
+run ymlset -i '.tag = "v2"' k.yaml s.yaml
+expect_rc 0
+[ "$(stat -c %a k.yaml)" = 6755 ] || fail "k.yaml: mode is $(stat -c %a k.yaml)"
+[ "$(stat -c %a s.yaml)" = 1640 ] || fail "s.yaml: mode is $(stat -c %a s.yaml)"
+[ "$(cat k.yaml)" = "tag: v2" ] || fail "k.yaml: $(cat k.yaml)"
+end
+
+begin "-i as root keeps another user's owner, group and set-ID bits"
+if [ "$(id -u)" -ne 0 ] || ! id nobody >/dev/null 2>&1; then
+	echo "# skipped: needs root and a user nobody"
+else
+	printf 'tag: v1\n' >k.yaml
+	chown nobody:"$(id -gn nobody)" k.yaml
+	chmod 6750 k.yaml
+	run ymlset -i '.tag = "v2"' k.yaml
+	expect_rc 0
+	[ "$(stat -c '%a %U %G' k.yaml)" = "6750 nobody $(id -gn nobody)" ] ||
+	    fail "k.yaml: $(stat -c '%a %U %G' k.yaml)"
+fi
+end
+
+begin "-i as an ordinary user keeps the set-ID bits (a write clears them)"
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null ||
+    ! id nobody >/dev/null 2>&1; then
+	echo "# skipped: needs root, setpriv and a user nobody"
+else
+	g=$(id -gn nobody)
+	mkdir d
+	printf 'tag: v1\n' >d/k.yaml
+	chown -R nobody:"$g" d
+	chmod 6755 d/k.yaml
+	# nobody must reach d/: open the temp dirs for the run only.
+	chmod 711 "$_t_root" "$T"
+	run setpriv --reuid=nobody --regid="$g" --clear-groups \
+	    ymlset -i '.tag = "v2"' d/k.yaml
+	chmod 700 "$_t_root" "$T"
+	expect_rc 0
+	[ "$(stat -c '%a %U %G' d/k.yaml)" = "6755 nobody $g" ] ||
+	    fail "d/k.yaml: $(stat -c '%a %U %G' d/k.yaml)"
+	[ "$(cat d/k.yaml)" = "tag: v2" ] || fail "d/k.yaml: $(cat d/k.yaml)"
+fi
+end
+
+begin "bad UTF-8 in the file: the error is at its line and column"
+printf 'a: 1\nb: \xc3\xa9t\xc3\xa9 x\xff\n' >bad.yaml
+run ymlset '.a' bad.yaml
+expect_rc 3
+expect_no_out
+printf '%s\n' "ymlset: 'bad.yaml': 2:9: invalid leading UTF-8 octet (byte 0xff)" >want.err
+cmp -s err want.err || fail "stderr: $(cat err)"
+end
+
+begin "a control character in the file: the error is at its line and column"
+printf 'a: 1\n\nb:\n  - x\x01\n' >bad.yaml
+run env GITHUB_ACTIONS=true ymlset '.a' bad.yaml
+expect_rc 3
+expect_err "ymlset: 'bad.yaml': 4:6: control characters are not allowed (U+0001)"
+expect_err "::error file=bad.yaml,line=4,col=6,"
+end
+
+begin "an edit through an alias names the anchored node's line and column"
+printf 'base: &b\n  replicas: 1\nprod: *b\n' >k.yaml
+run ymlset '.prod.replicas = 2' k.yaml
+expect_rc 2
+expect_err "ymlset: 'k.yaml': 2:13: '.base.replicas' is reached through an alias"
+end
+
+begin "'+=' on a mapping names its line and column"
+printf 'a: 1\nm:\n  k: v\n' >k.yaml
+run ymlset '.m += 1' k.yaml
+expect_rc 2
+expect_err "ymlset: 'k.yaml': 3:3: '+=' needs a sequence, a string or a number on its left"
+end
+
+begin "--arg with bytes that are not UTF-8 is a usage error (exit 2)"
+printf 'tag: v1\n' >k.yaml
+run ymlset -i --arg v "$(printf 'v\xff2')" '.tag = $v' k.yaml
+expect_rc 2
+expect_no_out
+expect_err "ymlset: --arg v: the value is not UTF-8 (byte 0xff at offset 1); YAML files hold UTF-8 text"
+[ "$(cat k.yaml)" = "tag: v1" ] || fail "k.yaml changed"
+end
+
+begin "strenv() with bytes that are not UTF-8 is a usage error (exit 2)"
+printf 'tag: v1\n' >k.yaml
+run env TAG="$(printf '\xed\xa0\x80')" ymlset '.tag = strenv(TAG)' k.yaml
+expect_rc 2
+expect_no_out
+expect_err "ymlset: environment variable 'TAG' is not UTF-8 (byte 0xed at offset 0); YAML files hold UTF-8 text"
+end
+
+begin "an expression key that is not UTF-8 is a usage error (exit 2)"
+printf 'tag: v1\n' >k.yaml
+run ymlset "$(printf '.t\xfe = 1')" k.yaml
+expect_rc 2
+expect_err "ymlset: 'k.yaml': 1:1: the value to write is not UTF-8 (byte 0xfe at offset 1); YAML files hold UTF-8 text"
+end
+
+begin "characters YAML cannot hold as they are get escapes"
+printf 'tag: v1\n' >k.yaml
+run ymlset --arg v "$(printf 'a\xc2\x80b\xef\xbf\xbe')" '.tag = $v' k.yaml
+expect_rc 0
+expect_out_text 'tag: "a\x80b\uFFFE"'
 end
 
 begin "-v says what was edited"
@@ -197,6 +353,114 @@ run env CLICOLOR_FORCE= NO_COLOR=1 ymlset '.a' nope.yaml
 grep -q "$(printf '\033')" err && fail "escape codes in stderr"
 run env CLICOLOR_FORCE=1 ymlset '.a' nope.yaml
 grep -q "$(printf '\033')\[31m" err || fail "CLICOLOR_FORCE gave no colour"
+end
+
+# bomb L: an alias bomb of L levels, four aliases a level ("billion
+# laughs"); .ii would expand to 4^L * 9 scalars.
+bomb() {
+	local k
+	printf 'x: 1\nl0: &l0 [a, a, a, a, a, a, a, a, a]\n'
+	for ((k = 1; k <= $1; k++)); do
+		printf 'l%d: &l%d [*l%d, *l%d, *l%d, *l%d]\n' $k $k \
+		    $((k - 1)) $((k - 1)) $((k - 1)) $((k - 1))
+	done
+	printf 'ii: &ii [*l%d, *l%d, *l%d, *l%d]\n' $(($1 - 1)) $(($1 - 1)) \
+	    $(($1 - 1)) $(($1 - 1))
+}
+
+# Memory is bounded with ulimit -v, except under ASan (SANITIZE=1), which
+# reserves terabytes of address space up front.
+sanitized=0
+grep -q __asan_init "$BIN/ymlset" && sanitized=1
+
+# bounded CMD...: run with a 20 s timeout and, unsanitized, 100 MB.
+bounded() {
+	(
+		[ "$sanitized" -eq 1 ] || ulimit -v 102400
+		exec timeout 20 "$@"
+	) >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# The documents have under 101 nodes, so the budget is the minimum, 10000
+# alias-expanded nodes. libjq sees the whole document: the expansion
+# passes 10000 at the third *l4 of line 7 whatever the depth. A native
+# copy of .ii expands only .ii.
+for L in 5 6 7 8 9 10 11 12; do
+	for e in '.ii | map(length)' '.x | tostring' '.y = .ii'; do
+		begin "alias bomb of $L levels: '$e' is refused (exit 3)"
+		bomb $L >bomb.yaml
+		bounded ymlset "$e" bomb.yaml
+		expect_rc 3
+		expect_no_out
+		case "$e:$L" in
+		'.y = .ii:5') at="8:25: alias *l4" ;;
+		'.y = .ii:'*) at="$((L + 3)):10: alias *l$((L - 1))" ;;
+		*) at="7:20: alias *l4" ;;
+		esac
+		printf '%s\n' "ymlset: 'bomb.yaml': $at takes the expansion of aliases past 10000 nodes (excessive aliasing); write the values out or nest fewer aliases" >want.err
+		cmp -s err want.err || fail "stderr: $(cat err)"
+		end
+	done
+done
+
+begin "a bomb of merge keys: '.m.b' looks each mapping up once"
+{
+	printf 'l0: &l0 {x: 1}\n'
+	for ((k = 1; k <= 12; k++)); do
+		printf 'l%d: &l%d {<<: [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d]}\n' \
+		    $k $k $((k - 1)) $((k - 1)) $((k - 1)) $((k - 1)) \
+		    $((k - 1)) $((k - 1))
+	done
+	printf 'm:\n  <<: *l12\n  y: 2\n'
+} >merge.yaml
+bounded ymlset '.m.b' merge.yaml
+expect_rc 0
+expect_out_text null
+bounded ymlset '.m.x' merge.yaml
+expect_rc 0
+expect_out_text 1
+end
+
+begin "'..' ten times on a document 30 deep stops at the step bound (exit 2)"
+# C(40, 10) values, ~850 million: the fuzzer's timeouts were of this kind.
+printf 'r: %s\n' "$(printf '{a: %.0s' $(seq 30))x$(printf '}%.0s' $(seq 30))" >deep.yaml
+bounded ymlset 'select(..|..|..|..|..|..|..|..|..|..)' deep.yaml
+expect_rc 2
+expect_no_out
+expect_err "ymlset: the expression takes more than 1001024 steps on 'deep.yaml' (nested '..' or '|=' multiply); simplify it"
+end
+
+begin "an edit of a mapping with 100,000 keys takes linear time"
+# Looking up a value's key walked all its siblings: 40,000 keys took 47 s.
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "k%d: {tag: v%d}\n", i, i }' >wide.yaml
+(exec timeout 120 ymlset '.k7.tag = "v2"' wide.yaml) >out 2>err
+rc=$?
+expect_rc 0
+[ "$(sed -n 8p out)" = "k7: {tag: v2}" ] || fail "line 8: $(sed -n 8p out)"
+end
+
+begin "200,000 anchors and 200,000 aliases: each alias is found by a hash"
+# A linear search per alias: 50,000 of each took 2.7 s, this 45 s.
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "a%d: &a%d x%d\n", i, i, i
+    for (i = 0; i < 200000; i++) printf "b%d: *a%d\n", i, i % 7 }' >anchors.yaml
+(exec timeout 20 ymlset '.b8' anchors.yaml) >out 2>err
+rc=$?
+expect_rc 0
+expect_out_text x1
+end
+
+begin "YAML nested 257 deep is refused at the place (exit 3); 256 is read"
+printf 'a: %s%s\n' "$(printf '[%.0s' $(seq 256))" "$(printf ']%.0s' $(seq 256))" >deep.yaml
+run env GITHUB_ACTIONS=true ymlset '.a' deep.yaml
+expect_rc 3
+expect_no_out
+expect_err "ymlset: 'deep.yaml': 1:259: nested more than 256 deep"
+expect_err "::error file=deep.yaml,line=1,col=259,"
+printf 'a: %s%s\n' "$(printf '[%.0s' $(seq 255))" "$(printf ']%.0s' $(seq 255))" >deep.yaml
+run ymlset '.a | length' deep.yaml
+expect_rc 0
+expect_out_text 1
 end
 
 done_testing

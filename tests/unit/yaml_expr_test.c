@@ -1,6 +1,7 @@
 /* yaml_expr_test.c: unit tests of the expression parser's errors and edits. */
 #include <stdlib.h>
 
+#include "buf.h"
 #include "error.h"
 #include "tap.h"
 #include "yaml_expr.h"
@@ -46,12 +47,55 @@ static const struct {
 	    "'$'" },
 };
 
+/* Deep expressions: the parser and evaluator recurse, so depth is bounded. */
+static void
+test_deep(void)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_yexpr *e;
+	int i, rc;
+
+	for (i = 0; i < 100000; i++)
+		lc_buf_addc(&b, '(');
+	rc = lc_yexpr_parse_native(&e, b.data);
+	ok(rc == LC_EUSAGE && e == NULL, "100000 '(' are refused");
+	is_str(lc_error_msg(), "bad expression at column 129: brackets and "
+	    "assignments nested more than 256 deep", "with the column");
+
+	lc_buf_release(&b);
+	for (i = 0; i < 201; i++)
+		lc_buf_adds(&b, ".a");
+	rc = lc_yexpr_parse_native(&e, b.data);
+	ok(rc == LC_EUSAGE && e == NULL, "a path of 201 steps is refused");
+	is_str(lc_error_msg(), "bad expression at column 401: nested more "
+	    "than 200 steps deep; split the expression", "with the column");
+
+	lc_buf_release(&b);
+	for (i = 0; i < 200; i++)
+		lc_buf_adds(&b, ".a");
+	rc = lc_yexpr_parse_native(&e, b.data);
+	ok(rc == 0, "a path of 200 steps is taken");
+	lc_yexpr_free(e);
+
+	lc_buf_release(&b);
+	for (i = 0; i < 100000; i++)
+		lc_buf_adds(&b, ".a = ");
+	lc_buf_adds(&b, "1");
+	rc = lc_yexpr_parse_native(&e, b.data);
+	ok(rc == LC_EUSAGE && e == NULL, "100000 nested '=' are refused");
+	is_str(lc_error_msg(), "bad expression at column 1276: brackets and "
+	    "assignments nested more than 256 deep", "with the column");
+	lc_buf_release(&b);
+}
+
 int
 main(void)
 {
 	struct lc_yexpr *e;
 	size_t i;
 	int rc;
+
+	test_deep();
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		rc = lc_yexpr_parse(&e, good[i].expr, NULL, 0);
