@@ -1,7 +1,6 @@
 # acd-lib.sh: what tests/cli/acd-*.sh share (source after cli/lib.sh):
 # the Argo CD API simulator on loopback, its control calls, a token.
 SIM=$TOP/tests/argocd-sim.py
-export SHARED
 OLD=1111111111111111111111111111111111111111
 NEW=2222222222222222222222222222222222222222
 pids=

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """argocd-sim: an Argo CD API server simulator for the acd-* tests.
 
-Follows ../shared/specs/argocd-api.md (REST + SSE, errors, operation
+Follows the project's Argo CD API notes (REST + SSE, errors, operation
 lifecycle, done-rule timestamps) and checks every request against
-../shared/data/argocd/swagger.json. Standard library only.
+tests/data/argocd/swagger.json. Standard library only.
 
     argocd-sim.py --port-file F [--scenario S.json] [--tls CERT KEY]
                   [--swagger swagger.json] [--template app.json]
@@ -1088,8 +1088,7 @@ class Server(ThreadingHTTPServer):
 def main():
     global SWAGGER, TEMPLATE
     here = os.path.dirname(os.path.abspath(__file__))
-    shared = os.environ.get("SHARED", os.path.join(here, "..", "..",
-                                                   "shared"))
+    data = os.path.join(here, "data", "argocd")
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--port", type=int, default=0)
@@ -1097,10 +1096,9 @@ def main():
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--rootpath", default="")
     ap.add_argument("--client-ca", help="require client certificates")
-    ap.add_argument("--swagger", default=os.path.join(
-        shared, "data", "argocd", "swagger.json"))
+    ap.add_argument("--swagger", default=os.path.join(data, "swagger.json"))
     ap.add_argument("--template", default=os.path.join(
-        shared, "data", "argocd", "application-synced-realistic.json"))
+        data, "application-synced-realistic.json"))
     o = ap.parse_args()
     with open(o.swagger) as f:
         SWAGGER = json.load(f)

@@ -4,7 +4,6 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$TOP/bin
 FIXTURES=$TOP/tests/fixtures
-SHARED=${SHARED:-$TOP/../shared}
 export PATH="$BIN:$PATH" LC_ALL=C.UTF-8
 # Nothing from the caller's CI may leak into what the tests expect.
 unset GITHUB_ACTIONS GITLAB_CI CI TOOLKIT_CI NO_COLOR CLICOLOR_FORCE \
