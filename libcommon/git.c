@@ -188,16 +188,25 @@ on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 	git_cert_x509 *x = (git_cert_x509 *)cert;
 
 	ip_refused = 0;
-	if (valid)
-		return 0;
 	if (a && a->insecure && cert->cert_type == GIT_CERT_X509)
 		return 0;
-	if (cert->cert_type == GIT_CERT_X509 && lc_git_host_is_ip(host)) {
+	/*
+	 * At an IP address libgit2's mbedTLS check is not the right one,
+	 * neither way: it refuses an iPAddress subjectAltName and accepts the
+	 * address as a CN or a DNS name. Ours alone decides there.
+	 */
+	if (cert->cert_type == GIT_CERT_X509 && lc_git_host_is_ip(host) &&
+	    lc_git_ip_checked_here()) {
 		if (lc_git_cert_ip_ok(x->data, x->len, host, ca_file))
 			return 0;
 		ip_refused = 1;
+		if (!valid)
+			return GIT_PASSTHROUGH;
+		git_error_set_str(GIT_ERROR_SSL, "the certificate does not name "
+		    "the address in an iPAddress subjectAltName");
+		return GIT_ECERTIFICATE;
 	}
-	return GIT_PASSTHROUGH;
+	return valid ? 0 : GIT_PASSTHROUGH;
 }
 
 /*

@@ -33,5 +33,7 @@ int lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
 
 /* Whether host is an IPv4 or IPv6 address (brackets allowed). */
 int lc_git_host_is_ip(const char *host);
+/* Whether lc_git_cert_ip_ok decides at IP addresses (libgit2 on mbedTLS). */
+int lc_git_ip_checked_here(void);
 
 #endif

@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 43
+plan 44
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -445,6 +445,13 @@ end
 
 begin "HTTPS at 127.0.0.1, a certificate for IP:127.0.0.2: exit 6"
 ip_refused DNS:localhost,IP:127.0.0.2
+end
+
+# mbedTLS compares the address as a string with DNS names and the CN: a
+# certificate "for" DNS:127.0.0.1 passed its check (and curl refuses it).
+begin "HTTPS at 127.0.0.1, the address only as a DNS name: exit 6"
+ip_refused DNS:127.0.0.1
+expect_err "gitpush-retry: fetch: the certificate does not name the address in an iPAddress subjectAltName"
 end
 
 begin "HTTPS at 127.0.0.1, the address named but the CA unknown: exit 6"
