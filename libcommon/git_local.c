@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,20 +70,70 @@ struct lt_sub {
 	struct lt_stream *cur;
 };
 
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The %XX escapes of a file:// URL's path decoded; NULL for a %00. */
+static char *
+url_decode(const char *s)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int hi, lo;
+
+	for (; *s; s++) {
+		if (*s != '%') {
+			lc_buf_addc(&b, *s);
+			continue;
+		}
+		hi = s[1] ? hexval(s[1]) : -1;
+		lo = hi >= 0 && s[2] ? hexval(s[2]) : -1;
+		if (lo < 0) {		/* not an escape: as written, as git */
+			lc_buf_addc(&b, *s);
+			continue;
+		}
+		if (hi == 0 && lo == 0) {
+			lc_buf_release(&b);
+			return NULL;
+		}
+		lc_buf_addc(&b, (char)(hi << 4 | lo));
+		s += 2;
+	}
+	return b.data ? lc_buf_detach(&b) : lc_xstrndup("", 0);
+}
+
+/*
+ * Whether url is a local repository, and its path. Every URL that
+ * libgit2 would push to through its own local transport (which writes
+ * the object store directly and runs no hook) must be one here:
+ * file:// with an empty or "localhost" host, percent-decoded (RFC 8089,
+ * libgit2's git_fs_path_fromurl; libgit2 refuses other hosts), and
+ * anything without "://" that git takes for a path, or that names an
+ * existing directory (libgit2 looks for one before it tries scp-like
+ * "host:path").
+ */
 char *
 lc_git_local_path(const char *url)
 {
 	const char *colon, *slash;
+	struct stat st;
 
-	if (strncmp(url, "file://", 7) == 0)
-		return url[7] == '/' ? lc_xstrndup(url + 7, strlen(url + 7)) :
-		    NULL;
+	if (strncmp(url, "file://", 7) == 0) {
+		url += 7;
+		if (strncmp(url, "localhost/", 10) == 0)
+			url += 9;
+		return url[0] == '/' ? url_decode(url) : NULL;
+	}
 	if (strstr(url, "://") != NULL || *url == '\0')
 		return NULL;
 	/* git's url_is_local_not_ssh: "host:path" is ssh. */
 	colon = strchr(url, ':');
 	slash = strchr(url, '/');
-	if (colon != NULL && (slash == NULL || colon < slash))
+	if (colon != NULL && (slash == NULL || colon < slash) &&
+	    !(stat(url, &st) == 0 && S_ISDIR(st.st_mode)))
 		return NULL;
 	return lc_xstrndup(url, strlen(url));
 }

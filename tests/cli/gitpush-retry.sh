@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 44
+plan 47
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -177,13 +177,21 @@ hook() {
 }
 
 # Local remotes: git receive-pack runs, as for git push (the remote's hooks
-# are policy). Each over file:// and over a plain path.
-for url in file:// path; do
+# are policy). Each over file://, file://localhost/ (percent-encoded, as
+# libgit2 would also take it) and a plain path.
+local_origin() {
+	case $url in
+	path) git -C a remote set-url origin "$T/srv.git" ;;
+	file://localhost/) git -C a remote set-url origin \
+	    "file://localhost$(printf '%s' "$T" | sed 's|/|%2F|g; s|%2F|/|')/srv.git" ;;
+	*) git -C a remote set-url origin "file://$T/srv.git" ;;
+	esac
+}
+for url in file:// file://localhost/ path; do
 begin "a declining pre-receive hook on a $url remote: exit 3 with its message"
 setup
 hook pre-receive 'echo "policy: no pushes today" >&2; exit 1'
-[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
-    git -C a remote set-url origin "file://$T/srv.git"
+local_origin
 before=$(tip)
 cd a && echo x >g && run gitpush-retry -m g g && cd ..
 expect_rc 3
@@ -197,8 +205,7 @@ end
 begin "a declining update hook on a $url remote: exit 3 with its message"
 setup
 hook update 'echo "update: $1 is frozen"; exit 1'
-[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
-    git -C a remote set-url origin "file://$T/srv.git"
+local_origin
 before=$(tip)
 cd a && echo x >g && run gitpush-retry -m g g && cd ..
 expect_rc 3
@@ -213,8 +220,7 @@ begin "post-receive on a $url remote has run when the push returns"
 setup
 # The marker is written last, after a pause: the push waits for the hook.
 hook post-receive "read old new ref; sleep 0.2; echo \"\$ref \$new\" >'$T/marker'"
-[ $url = path ] && git -C a remote set-url origin "$T/srv.git" ||
-    git -C a remote set-url origin "file://$T/srv.git"
+local_origin
 cd a && echo x >g && run gitpush-retry -m g g && cd ..
 expect_rc 0
 expect_out_text "$(tip)"

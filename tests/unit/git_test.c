@@ -48,6 +48,11 @@ static const struct {
 	{ "https://host/r.git", NULL },
 	{ "git://127.0.0.1:9418/r.git", NULL },
 	{ "file://host/r.git", NULL },
+	{ "file://localhost/srv/git/r.git", "/srv/git/r.git" },
+	{ "file:///srv/a%20b/r.git", "/srv/a b/r.git" },
+	{ "file:///srv/a%2x/r.git", "/srv/a%2x/r.git" },
+	{ "file:///srv/a%00/r.git", NULL },
+	{ "file://localhostx/r.git", NULL },
 	{ "", NULL },
 };
 
