@@ -146,7 +146,7 @@ struct opts {
  */
 #define APP_MAX		256
 #define NAME_MAX_	520
-#define TAG_MAX		130
+#define TAG_MAX		129	/* 128 and the NUL */
 #define DIGEST_MAX	80
 #define REF_MAX		(NAME_MAX_ + TAG_MAX + DIGEST_MAX + 2)
 #define PATH_MAX_	4096

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 41
+plan 42
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -298,7 +298,20 @@ git commit -qam "dev: a tag longer than OCI allows" && git push -q origin main
 before=$(git -C ../srv.git rev-parse main)
 run promote --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
 expect_rc 3
-expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 129 bytes; nothing was promoted"
+expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 128 bytes; nothing was promoted"
+[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+end
+
+begin "a tag of 129 bytes, one more than OCI allows, is refused"
+many "$T" 2 1
+cd "$T/w" || exit 1
+long=v$(printf '%0128d' 7)
+sed -i "s/newTag: v2\.2\.1 /newTag: $long /" apps/app0002/overlays/dev/kustomization.yaml
+git commit -qam "dev: a tag one byte longer than OCI allows" && git push -q origin main
+before=$(git -C ../srv.git rev-parse main)
+run promote --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
+expect_rc 3
+expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 128 bytes; nothing was promoted"
 [ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
 end
 
