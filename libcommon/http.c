@@ -26,6 +26,7 @@ struct reply {
 	long long reset_at;	/* x-ratelimit-reset, with remaining 0 */
 	int exhausted;		/* x-ratelimit-remaining: 0 */
 	int too_big;
+	size_t max;			/* the largest body taken */
 	struct lc_buf *hdrs;		/* header lines, when asked for */
 };
 
@@ -120,7 +121,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	struct reply *rp = arg;
 
 	n *= size;
-	if (rp->r->body.len + n > MAX_BODY) {
+	if (rp->r->body.len + n > rp->max) {
 		rp->too_big = 1;
 		return 0;
 	}
@@ -330,6 +331,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		memset(&rp, 0, sizeof(rp));
 		rp.r = r;
 		rp.hdrs = hdrs;
+		rp.max = req->max_body ? req->max_body : MAX_BODY;
 		if (hdrs)
 			hdrs->len = 0;
 		errbuf[0] = '\0';
@@ -371,7 +373,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		if (rp.too_big) {
 			lc_http_origin(&o, url);
 			rc = lc_error_set(LC_ERROR, "%s: the answer is larger "
-			    "than %u MB", o.data, MAX_BODY >> 20);
+			    "than %zu MB", o.data, rp.max >> 20);
 			break;
 		}
 		if (cc != CURLE_OK) {
@@ -467,6 +469,7 @@ lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
 	s->arg = arg;
 	s->url = lc_xstrndup(url, strlen(url));
 	s->rp.r = &s->err;
+	s->rp.max = MAX_BODY;
 	if ((s->multi = curl_multi_init()) == NULL ||
 	    (s->easy = curl_easy_init()) == NULL) {
 		lc_http_stream_close(s);

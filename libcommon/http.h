@@ -64,6 +64,7 @@ struct lc_http_req {
 	int no_retry;			/* one attempt (the caller retries) */
 	const char *aws_sigv4;		/* CURLOPT_AWS_SIGV4, with userpwd */
 	const char *userpwd;
+	size_t max_body;		/* refuse a longer answer; 0: 256 MB */
 };
 
 /*

@@ -31,6 +31,8 @@ struct lc_registry {
 	char *name;
 };
 
+#define PLUGIN_MAX_BODY	(16u << 20)
+
 static struct lc_http *http;		/* one client: registries are per run */
 static struct lc_reg_host host;
 static char *cache_dir;		/* NULL without HOME and XDG_CACHE_HOME */
@@ -63,6 +65,12 @@ h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
 	req.body_len = q->body_len;
 	req.aws_sigv4 = q->aws_sigv4;
 	req.userpwd = q->userpwd;
+	/*
+	 * What a plugin asks for is small: a manifest (4 MiB at most), a
+	 * config blob, a page of tags, a token. A hostile registry's endless
+	 * or huge answer stops here, not after 256 MB in memory.
+	 */
+	req.max_body = PLUGIN_MAX_BODY;
 	if ((rc = lc_http_request(http, &req, &r, &hdrs)) != 0) {
 		snprintf(err, errlen, "%s", lc_error_msg() ? lc_error_msg() :
 		    "HTTP failed");

@@ -171,6 +171,23 @@ class H(BaseHTTPRequestHandler):
                 return self.send(400, b'{"errors":[{"code":"PAGINATION_'
                                  b'NUMBER_INVALID"}]}', hdr)
             return self.send(200, b'{"tags":["b"]}', hdr)
+        if u.path.startswith("/v2/endless/manifests/"):
+            # A manifest answer that does not end: chunked 'x' until the
+            # client hangs up (at most 64 MB, so the stub stops by itself).
+            self.send_response(200)
+            self.send_header("Content-Type", TYPES[0])
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            chunk = b"x" * 65536
+            try:
+                for _ in range(1024):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if u.path.startswith("/v2/bad/") and "/manifests/" in u.path:
             knob = u.path.split("/")[3]
             if knob in BAD:

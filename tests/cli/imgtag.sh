@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 52
+plan 53
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -318,6 +318,13 @@ run imgtag "$S/bad/huge:v1"
 expect_rc 3
 expect_no_out
 expect_err_line "imgtag: $S/bad/huge:v1: the manifest is 10281049 bytes, more than the 4 MiB a registry has to accept; refusing it"
+end
+
+begin "an answer that never ends stops at 16 MB (not read into memory whole)"
+run imgtag "$S/endless:v1"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: http://$S: the answer is larger than 16 MB"
 end
 
 begin "a Docker-Content-Digest other than the bytes' sha256 exits 3"
