@@ -303,8 +303,10 @@ done:
 
 /*
  * Nothing is loaded from a place someone else could change between our
- * check and the load: each directory of the plugin path is resolved and
- * then walked from / one component at a time without following links, and
+ * check and the load, or whose choice they could steer: each directory of
+ * the plugin path is first walked as given (check_given(): no link and no
+ * ".." in it may be someone else's to change), then resolved and walked
+ * from / one component at a time without following links, and
  * every component is checked on its open descriptor (owner root or us; no
  * group or other write bit, except on a sticky parent such as /tmp, where
  * no one else may rename or remove what we own). Each file is opened
@@ -335,10 +337,31 @@ chmod_arg(mode_t m)
 }
 
 /*
- * Check one component of a plugin directory on its descriptor; last is the
+ * Check one component of a plugin directory from its stat; last is the
  * plugin directory itself. Warns (naming entry, the GITOPS_PLUGIN_PATH
  * element) and returns -1 when it is unsafe.
  */
+static int
+check_st(const struct stat *st, const char *entry, const char *dir,
+    int dirlen, int last)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		lc_log_warn("%s: not loaded: directory %.*s is owned by uid "
+		    "%u, not root or you; use a directory of your own", entry,
+		    dirlen, dir, (unsigned)st->st_uid);
+		return -1;
+	}
+	if ((st->st_mode & 022) && (last || !(st->st_mode & S_ISVTX))) {
+		lc_log_warn("%s: not loaded: directory %.*s is writable by %s "
+		    "(mode %04o); chmod %s %.*s", entry, dirlen, dir,
+		    writers(st->st_mode), (unsigned)(st->st_mode & 07777),
+		    chmod_arg(st->st_mode), dirlen, dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The same on a descriptor. */
 static int
 check_dir(int fd, const char *entry, const char *dir, int dirlen, int last)
 {
@@ -349,20 +372,154 @@ check_dir(int fd, const char *entry, const char *dir, int dirlen, int last)
 		    entry, dirlen, dir, strerror(errno));
 		return -1;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		lc_log_warn("%s: not loaded: directory %.*s is owned by uid "
-		    "%u, not root or you; use a directory of your own", entry,
-		    dirlen, dir, (unsigned)st.st_uid);
-		return -1;
-	}
-	if ((st.st_mode & 022) && (last || !(st.st_mode & S_ISVTX))) {
-		lc_log_warn("%s: not loaded: directory %.*s is writable by %s "
-		    "(mode %04o); chmod %s %.*s", entry, dirlen, dir,
-		    writers(st.st_mode), (unsigned)(st.st_mode & 07777),
-		    chmod_arg(st.st_mode), dirlen, dir);
-		return -1;
+	return check_st(&st, entry, dir, dirlen, last);
+}
+
+/* Does path have a ".." component? */
+static int
+has_dotdot(const char *path)
+{
+	const char *p;
+	size_t len;
+
+	for (p = path; *p; p += len + (p[len] == '/')) {
+		len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Check the entry as given, before realpath() decides where it leads: a
+ * link or a ".." inside a directory someone else may change would let
+ * them choose which safe directory is loaded. The path (a relative one
+ * taken against the current directory, whose chain is checked too) is
+ * walked from / without following anything: each directory passes
+ * check_st(); each symbolic link must be owned by root or us (it sits in a
+ * directory that passed) and its target is walked the same way from where
+ * the link is, as the kernel would. The walked prefix never holds a link,
+ * so a ".." in a link's target is its real parent, already checked; a ".."
+ * in the entry itself is refused. Returns 0 when safe, 1 when the
+ * directory does not exist (silently), -1 after a warning.
+ */
+static int
+check_given(const char *entry)
+{
+	struct lc_buf cur = LC_BUF_INIT, next = LC_BUF_INIT;
+	struct stat st;
+	char *rest, *cwd, *t;
+	const char *p, *end;
+	size_t len, slash, tsize;
+	ssize_t k;
+	int links = 0, rc = -1;
+
+	if (has_dotdot(entry)) {
+		lc_log_warn("%s: not loaded: it has a '..' component; give the "
+		    "real path", entry);
+		return -1;
+	}
+	if (entry[0] == '/')
+		rest = lc_xstrndup(entry, strlen(entry));
+	else if ((cwd = getcwd(NULL, 0)) == NULL) {
+		lc_log_warn("%s: not loaded: a relative directory, and the "
+		    "current directory is unknown: %s; give an absolute path",
+		    entry, strerror(errno));
+		return -1;
+	} else {
+		lc_buf_printf(&next, "%s/%s", cwd, entry);
+		free(cwd);
+		rest = lc_buf_detach(&next);
+	}
+	if (lstat("/", &st) != 0 || check_st(&st, entry, "/", 1,
+	    rest[strspn(rest, "/")] == '\0') != 0)
+		goto out;
+	lc_buf_adds(&cur, "");
+	for (p = rest;;) {
+		p += strspn(p, "/");
+		if (*p == '\0')
+			break;
+		end = p + (len = strcspn(p, "/"));
+		if (len == 1 && p[0] == '.') {
+			p = end;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			/* Only from a link's target: cur is real and checked. */
+			while (cur.len > 0 && cur.data[--cur.len] != '/')
+				;
+			cur.data[cur.len] = '\0';
+			p = end;
+			continue;
+		}
+		slash = cur.len;
+		lc_buf_addc(&cur, '/');
+		lc_buf_add(&cur, p, len);
+		if (lstat(cur.data, &st) != 0) {
+			if (errno == ENOENT || errno == ENOTDIR) {
+				lc_log_debug("%s: no such plugin directory",
+				    entry);
+				rc = 1;
+			} else
+				lc_log_warn("%s: not loaded: cannot check %s: "
+				    "%s", entry, cur.data, strerror(errno));
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (st.st_uid != 0 && st.st_uid != geteuid()) {
+				lc_log_warn("%s: not loaded: symbolic link %s "
+				    "is owned by uid %u, not root or you; give "
+				    "the real path", entry, cur.data,
+				    (unsigned)st.st_uid);
+				goto out;
+			}
+			if (++links > 40) {
+				lc_log_warn("%s: not loaded: %s", entry,
+				    strerror(ELOOP));
+				goto out;
+			}
+			/* st_size is 0 for some (/proc); grow until it fits. */
+			for (tsize = (size_t)st.st_size + 1;; tsize *= 2) {
+				t = lc_xmalloc(tsize);
+				if ((k = readlink(cur.data, t, tsize)) < 0 ||
+				    (size_t)k < tsize)
+					break;
+				free(t);
+			}
+			if (k < 0) {
+				lc_log_warn("%s: not loaded: cannot read "
+				    "symbolic link %s: %s", entry, cur.data,
+				    strerror(errno));
+				free(t);
+				goto out;
+			}
+			/* Its target, then what followed it. */
+			lc_buf_add(&next, t, (size_t)k);
+			lc_buf_addc(&next, '/');
+			lc_buf_adds(&next, end);
+			free(t);
+			free(rest);
+			rest = lc_buf_detach(&next);
+			p = rest;
+			cur.len = rest[0] == '/' ? 0 : slash;
+			cur.data[cur.len] = '\0';
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			lc_log_debug("%s: no such plugin directory", entry);
+			rc = 1;
+			goto out;
+		}
+		if (check_st(&st, entry, cur.data, (int)cur.len,
+		    end[strspn(end, "/")] == '\0') != 0)
+			goto out;
+		p = end;
+	}
+	rc = 0;
+out:
+	free(rest);
+	lc_buf_release(&cur);
+	return rc;
 }
 
 /*
@@ -377,6 +534,8 @@ open_dir(const char *entry)
 	char *r, *p, *end, *name;
 	int fd, nfd, last, err;
 
+	if (check_given(entry) != 0)
+		return -1;
 	if ((r = realpath(entry, NULL)) == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			lc_log_debug("%s: no such plugin directory", entry);

@@ -1014,10 +1014,20 @@ oci_mount_blob(void *vi, const char *dst, const char *src, const char *digest)
 	    what, src);
 }
 
+/*
+ * A listing is refused, not cut, beyond TAGS_MAX tags or PAGES_MAX pages:
+ * far above any real repository, low enough that a registry cannot make
+ * us page or grow without end.
+ */
+#define TAGS_MAX	1000000
+#define PAGES_MAX	10000
+
 struct tags {
 	int (*fn)(void *, const char *);
 	void *arg;
 	int stop;
+	size_t count;		/* tags seen, up to TAGS_MAX */
+	int toomany;
 	char bad[160];		/* a listed name that is not a tag */
 };
 
@@ -1057,6 +1067,10 @@ tags_cb(void *arg, int depth, const char *key, const char *v, const char *e)
 			t->stop = 1;
 			return 1;
 		}
+		if (++t->count > TAGS_MAX) {
+			t->toomany = t->stop = 1;
+			return 1;
+		}
 		if (t->fn(t->arg, tag) != 0) {
 			t->stop = 1;
 			return 1;
@@ -1068,6 +1082,45 @@ tags_cb(void *arg, int depth, const char *key, const char *v, const char *e)
 	return 1;
 }
 
+/* The value of url's query parameter last, its length in *n; or NULL. */
+static const char *
+last_param(const char *url, size_t *n)
+{
+	const char *p = strchr(url, '?');
+
+	while (p != NULL && *p != '\0' && *p != '#') {
+		p++;
+		if (strncmp(p, "last=", 5) == 0) {
+			*n = strcspn(p + 5, "&#");
+			return p + 5;
+		}
+		p += strcspn(p, "&#");
+	}
+	return NULL;
+}
+
+/*
+ * Has the page url been read already (among seen[0..n))? The same URL, or
+ * the same last parameter: a registry whose Link goes back (or nowhere)
+ * would otherwise be followed up to PAGES_MAX pages.
+ */
+static int
+page_seen(char *const *seen, size_t n, const char *url)
+{
+	const char *l, *m;
+	size_t ln, mn, i;
+
+	l = last_param(url, &ln);
+	for (i = 0; i < n; i++) {
+		if (strcmp(seen[i], url) == 0)
+			return 1;
+		if (l != NULL && (m = last_param(seen[i], &mn)) != NULL &&
+		    ln == mn && memcmp(l, m, ln) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
     void *arg)
@@ -1075,8 +1128,8 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 	struct inst *in = vi;
 	struct lc_reg_http_resp r;
 	struct tags t;
-	char *url, *scope, *link, what[700];
-	size_t at;
+	char *url, *scope, *link, what[700], **seen, again[240];
+	size_t at, nseen = 0, i;
 	int rc, pages;
 
 	memset(&t, 0, sizeof(t));
@@ -1085,13 +1138,17 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 	snprintf(what, sizeof(what), "tags of %s/%s", in->registry, repo);
 	url = xprintf(in, "%s/v2/%s/tags/list?n=1000", in->base, repo);
 	scope = xprintf(in, "repository:%s:pull", repo);
-	if (url == NULL || scope == NULL) {
+	seen = in->h->alloc(PAGES_MAX * sizeof(*seen));
+	if (url == NULL || scope == NULL || seen == NULL) {
 		rc = oom(in);
 		goto out;
 	}
-	for (pages = 0; pages < 10000; pages++) {
-		if ((rc = call(in, "GET", url, scope, "Accept: application/json",
-		    NULL, 0, &r)) != 0)
+	for (pages = 0; pages < PAGES_MAX; pages++) {
+		/* url is read now: it joins the pages already read. */
+		seen[nseen++] = url;
+		url = NULL;
+		if ((rc = call(in, "GET", seen[nseen - 1], scope,
+		    "Accept: application/json", NULL, 0, &r)) != 0)
 			goto out;
 		if (r.status == 404) {
 			in->h->http_free(&r);
@@ -1116,6 +1173,13 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 			    "'%s', which is not a tag", what, t.bad);
 			goto out;
 		}
+		if (t.toomany) {
+			in->h->http_free(&r);
+			rc = fail(in, LC_REG_ERROR, "%s: more than %d tags; "
+			    "refused rather than listing a part", what,
+			    TAGS_MAX);
+			goto out;
+		}
 		/* Link: </v2/...?last=x&n=1000>; rel="next" (or absolute). */
 		link = t.stop ? NULL : hdup(in, &r, "link");
 		in->h->http_free(&r);
@@ -1126,8 +1190,6 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 			goto out;
 		}
 		link[strcspn(link, ">")] = '\0';
-		in->h->free(url);
-		url = NULL;
 		if (link[1] == '/')
 			url = xprintf(in, "%s%s", in->base, link + 1);
 		else if (strncmp(link + 1, in->base, strlen(in->base)) == 0 &&
@@ -1145,9 +1207,21 @@ oci_list_tags(void *vi, const char *repo, int (*fn)(void *, const char *),
 			rc = oom(in);
 			goto out;
 		}
+		if (page_seen(seen, nseen, url)) {
+			shown(url, again, sizeof(again));
+			rc = fail(in, LC_REG_ERROR, "%s: the registry's "
+			    "pagination does not advance (its next page, %s, "
+			    "was read already)", what, again);
+			goto out;
+		}
 	}
-	rc = fail(in, LC_REG_ERROR, "%s: too many pages", what);
+	rc = fail(in, LC_REG_ERROR, "%s: more than %d pages; refused rather "
+	    "than listing a part", what, PAGES_MAX);
 out:
+	for (i = 0; i < nseen; i++)
+		xfree(in, seen[i], 0);
+	if (seen != NULL)
+		in->h->free(seen);
 	xfree(in, url, 0);
 	xfree(in, scope, 0);
 	return rc;

@@ -20,11 +20,15 @@ with a digest), noconfig (an image manifest without config).
 ("p" * 5000); /v2/bigtoken/* wants a bearer token of 10,000 characters,
 which /token hands out. /v2/badtags/tags/list lists "ok" and "v1\nv2"
 (not a tag); /v2/longlink/tags/list links its second page with a
-3,000-character page token (400 when it comes back cut short). Every
+3,000-character page token (400 when it comes back cut short).
+/v2/loop/tags/list links every page to /v2/loop/tags/list?n=1&last=v1
+(itself, from the second page on), each with a new tag; /v2/loop2/tags/list
+links last=a to last=b and back; /v2/many/tags/list answers 11 pages of
+100,000 new tags each (1,100,000 in all), each linked to the next. Every
 request is logged to F.log as one JSON
 line. Standard library only.
 """
-import argparse, base64, hashlib, json, os
+import argparse, base64, hashlib, json, os, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
@@ -160,6 +164,26 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, json.dumps({"name": "badtags", "tags": [
                 "ok", "v1\nv2"]}).encode(),
                 [("Content-Type", "application/json")])
+        if u.path in ("/v2/loop/tags/list", "/v2/loop2/tags/list",
+                      "/v2/many/tags/list"):
+            last = parse_qs(u.query).get("last", [""])[0]
+            hdr = [("Content-Type", "application/json")]
+            if u.path == "/v2/loop/tags/list":
+                with self.server.lock:
+                    self.server.loops += 1
+                    tags = ["t%d" % self.server.loops]
+                nxt = "n=1&last=v1"
+            elif u.path == "/v2/loop2/tags/list":
+                tags = [last or "start"]
+                nxt = "n=1&last=" + ("a" if last == "b" else "b")
+            else:
+                page = int(last[1:]) // 100000 if last else 0
+                tags = ["p%07d" % (page * 100000 + i + 1)
+                        for i in range(100000)]
+                nxt = "n=100000&last=" + tags[-1] if page < 10 else None
+            if nxt:
+                hdr.append(("Link", '<%s?%s>; rel="next"' % (u.path, nxt)))
+            return self.send(200, json.dumps({"tags": tags}).encode(), hdr)
         if u.path == "/v2/longlink/tags/list":
             q = parse_qs(u.query)
             hdr = [("Content-Type", "application/json")]
@@ -233,6 +257,8 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
     srv.log = o.port_file + ".log"
+    srv.lock = threading.Lock()
+    srv.loops = 0
     stubutil.publish_port(srv, o.port_file)
     srv.serve_forever()
 

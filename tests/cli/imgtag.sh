@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 53
+plan 56
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -382,6 +382,29 @@ run imgtag --list "$S/longlink"
 expect_rc 0
 printf '%s\n' a b >"$T/want"
 expect_out "$T/want"
+end
+
+# timeout: before the fix each of these paged on for minutes.
+begin "a Link that points back to its own page is refused, not followed"
+run timeout 20 imgtag --list "$S/loop"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: tags of $S/loop: the registry's pagination does not advance (its next page, http://$S/v2/loop/tags/list?n=1&last=v1, was read already)"
+[ "$(grep -c /v2/loop/tags/list "$ST/port.log")" -eq 2 ] || fail "not two pages: $(grep -c /v2/loop/ "$ST/port.log")"
+end
+
+begin "Links that go back to an earlier page are refused"
+run timeout 20 imgtag --list "$S/loop2"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: tags of $S/loop2: the registry's pagination does not advance (its next page, http://$S/v2/loop2/tags/list?n=1&last=b, was read already)"
+end
+
+begin "more than 1,000,000 tags are refused, not cut"
+run timeout 120 imgtag --list "$S/many"
+expect_rc 3
+expect_no_out
+expect_err_line "imgtag: tags of $S/many: more than 1000000 tags; refused rather than listing a part"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with

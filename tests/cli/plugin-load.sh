@@ -7,7 +7,7 @@
 # claims, so nothing touches the network.
 . "$(dirname "$0")/lib.sh"
 
-plan 29
+plan 37
 
 PL=$TOP/obj/test-plugins
 REF=planted.test/demo/app:v1
@@ -147,6 +147,96 @@ chmod 0777 "$T/bad"
 ln -s bad "$T/link"
 load "$T/link"
 expect_refused "$T/link" "$T/link: not loaded: directory $T/bad is writable by its group and others (mode 0777); chmod go-w $T/bad"
+end
+
+# The path as given is checked too, before realpath() decides where it
+# leads: someone who may change a link or a directory in it would choose
+# which safe directory is loaded.
+begin "a path through a directory of another user is refused even to a safe directory"
+if [ "$ROOT" -eq 1 ]; then
+	safe "$T/good"
+	mkdir -p "$T/s/att"
+	chmod 1777 "$T/s"
+	chown "$NOBODY" "$T/s/att"
+	ln -s "$T/good" "$T/s/att/link"
+	chown -h "$NOBODY" "$T/s/att/link"
+	load "$T/s/att/link"
+	expect_refused "$T/s/att/link" "$T/s/att/link: not loaded: directory $T/s/att is owned by uid $NOBODY, not root or you; use a directory of your own"
+	end
+else
+	skip "needs root to chown"
+fi
+
+begin "a link of another user in a sticky directory is refused even to a safe directory"
+if [ "$ROOT" -eq 1 ]; then
+	safe "$T/good"
+	mkdir "$T/s"
+	chmod 1777 "$T/s"
+	ln -s "$T/good" "$T/s/link"
+	chown -h "$NOBODY" "$T/s/link"
+	load "$T/s/link"
+	expect_refused "$T/s/link" "$T/s/link: not loaded: symbolic link $T/s/link is owned by uid $NOBODY, not root or you; give the real path"
+	end
+else
+	skip "needs root to chown"
+fi
+
+begin "a link of ours whose target passes through another user's link is refused"
+if [ "$ROOT" -eq 1 ]; then
+	safe "$T/good"
+	mkdir "$T/s" "$T/d"
+	chmod 1777 "$T/s"
+	ln -s "$T/good" "$T/s/flip"
+	chown -h "$NOBODY" "$T/s/flip"
+	ln -s ../s/flip "$T/d/link"
+	load "$T/d/link"
+	expect_refused "$T/d/link" "$T/d/link: not loaded: symbolic link $T/s/flip is owned by uid $NOBODY, not root or you; give the real path"
+	end
+else
+	skip "needs root to chown"
+fi
+
+begin "a path with a '..' through an unsafe directory is refused"
+safe "$T/good"
+mkdir -p "$T/w/x"
+chmod 0777 "$T/w"
+load "$T/w/x/../../good"
+expect_refused "$T/w/x/../../good" "$T/w/x/../../good: not loaded: it has a '..' component; give the real path"
+end
+
+begin "a path with a '..' to a missing directory is refused aloud"
+mkdir -p "$T/w/x"
+chmod 0777 "$T/w"
+run env GITOPS_PLUGIN_PATH="$T/w/x/../../none" imgtag "$REF"
+expect_refused "$T/w/x/../../none" "$T/w/x/../../none: not loaded: it has a '..' component; give the real path"
+end
+
+begin "a link of ours in a safe directory to a safe directory loads"
+safe "$T/p"
+mkdir "$T/d"
+ln -s ../p "$T/d/link"
+load "$T/d/link"
+expect_rc 3
+expect_line "imgtag: debug: plugin planted from $T/d/link/planted.so"
+[ -e "$T/marker" ] || fail "the plugin did not load"
+grep -q 'warning:' "$T/err" && fail "unexpected warning: $(cat "$T/err")"
+end
+
+begin "a relative entry is taken against the current directory and loads"
+safe "$T/p"
+load p
+expect_rc 3
+expect_line "imgtag: debug: plugin planted from p/planted.so"
+[ -e "$T/marker" ] || fail "the plugin did not load"
+end
+
+begin "a relative entry under an unsafe current directory is refused"
+mkdir "$T/w"
+safe "$T/w/p"
+chmod 0777 "$T/w"
+cd "$T/w" || exit 1
+load p
+expect_refused p "p: not loaded: directory $T/w is writable by its group and others (mode 0777); chmod go-w $T/w"
 end
 
 begin "a symbolic link to a plugin elsewhere is refused"
