@@ -421,7 +421,11 @@ lc_git_error(int rc, const char *what)
 			lc_buf_adds(&msg, "; ");
 	if (msg.data == NULL)
 		lc_buf_adds(&msg, "");
-	switch (rc) {
+	switch (lc_git_local_timed_out() ? GIT_EUSER : rc) {
+	case GIT_EUSER:
+		/* The local transport stopped git at the deadline. */
+		code = LC_ETIMEOUT;
+		break;
 	case GIT_ECERTIFICATE:
 		code = LC_EAUTH;
 		if (strstr(msg.data, "hostkey") != NULL)
@@ -470,6 +474,7 @@ prepare(git_remote_callbacks *cb, git_strarray *custom,
 	cb->certificate_check = on_certificate;
 	cb->transport = local ? lc_git_local_transport : NULL;
 	free(local);
+	lc_git_local_start();
 	if (auth == NULL)
 		return;
 	auth->calls = auth->refused = 0;
@@ -722,6 +727,8 @@ lc_git_fetch_outcome(int rc)
 		return LC_GIT_AUTH;
 	case LC_EUNAVAIL:
 		return LC_GIT_NETWORK;
+	case LC_ETIMEOUT:
+		return LC_GIT_TIMEOUT;
 	default:
 		return LC_GIT_FAILED;
 	}
@@ -816,7 +823,8 @@ push_to(git_remote *remote, const char *src, const char *dst,
 			oc = LC_GIT_RACE;
 		else
 			oc = rc == LC_EAUTH ? LC_GIT_AUTH : rc == LC_EUNAVAIL ?
-			    LC_GIT_NETWORK : LC_GIT_FAILED;
+			    LC_GIT_NETWORK : rc == LC_ETIMEOUT ? LC_GIT_TIMEOUT :
+			    LC_GIT_FAILED;
 	} else if (!ps.seen) {
 		lc_error_set(LC_ERROR, "push: the server did not report "
 		    "'%s'", ps.ref);
@@ -842,6 +850,9 @@ lc_git_outcome_rc(enum lc_git_outcome oc, const struct lc_buf *detail,
 		    lc_git_outcome_name(oc), why);
 	case LC_GIT_NETWORK:
 		return LC_EUNAVAIL;
+	case LC_GIT_TIMEOUT:
+		lc_log_lines("remote", detail);
+		return LC_ETIMEOUT;
 	case LC_GIT_AUTH:
 	case LC_GIT_DENIED:
 		lc_log_lines("remote", detail);
@@ -995,6 +1006,8 @@ lc_git_outcome_name(enum lc_git_outcome oc)
 		return "lost the race on the server";
 	case LC_GIT_NETWORK:
 		return "network error";
+	case LC_GIT_TIMEOUT:
+		return "the deadline passed";
 	default:
 		return "rejected";
 	}
