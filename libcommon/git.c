@@ -621,11 +621,16 @@ struct pushstate {
 	struct lc_buf *detail;
 	const git_oid *lease;	/* forced push: the remote must still be here */
 	int lease_set, lease_lost;
-	int cut;		/* detail reached DETAIL_MAX */
+	struct lc_buf tail;	/* past DETAIL_HEAD: the latest text */
+	size_t cut;		/* bytes left out between the two */
 };
 
-/* How much of the remote's sideband text a push keeps. */
-#define DETAIL_MAX (64 * 1024)
+/*
+ * How much of the remote's sideband text a push keeps: the start and the
+ * end, since a hook says why it declined last, after whatever it printed.
+ */
+#define DETAIL_HEAD (32 * 1024)
+#define DETAIL_TAIL (32 * 1024)
 
 /* --force-with-lease: the advertised old value must be the one we saw. */
 static int
@@ -665,18 +670,58 @@ on_sideband(const char *str, int len, void *data)
 {
 	struct pushstate *ps = data;
 
+	struct lc_buf *t = &ps->tail;
+	size_t n = (size_t)len, k;
+
 	/*
 	 * The remote's own words (a hook's message). A bounded amount, since
-	 * a server may send any amount: the cut is said, not silent.
+	 * a server may send any amount: the first DETAIL_HEAD bytes and the
+	 * last DETAIL_TAIL, and the cut between them is said (keep_tail).
 	 */
-	if (ps->detail->len < DETAIL_MAX)
-		lc_buf_add(ps->detail, str, (size_t)len);
-	else if (!ps->cut) {
-		ps->cut = 1;
-		lc_buf_printf(ps->detail, "\n[the rest was not kept: over "
-		    "%d KB]\n", DETAIL_MAX / 1024);
+	if (ps->detail->len < DETAIL_HEAD) {
+		k = DETAIL_HEAD - ps->detail->len;
+		k = k < n ? k : n;
+		lc_buf_add(ps->detail, str, k);
+		str += k;
+		n -= k;
+	}
+	if (n == 0)
+		return 0;
+	lc_buf_add(t, str, n);
+	if (t->len >= 2 * DETAIL_TAIL) {
+		ps->cut += t->len - DETAIL_TAIL;
+		memmove(t->data, t->data + t->len - DETAIL_TAIL, DETAIL_TAIL);
+		t->len = DETAIL_TAIL;
+		t->data[t->len] = '\0';
 	}
 	return 0;
+}
+
+/* After the push: the kept end of the sideband text joins the start. */
+static void
+keep_tail(struct pushstate *ps)
+{
+	struct lc_buf *t = &ps->tail;
+	size_t off = 0;
+	const char *nl;
+
+	if (t->len > DETAIL_TAIL) {
+		off = t->len - DETAIL_TAIL;
+		ps->cut += off;
+	}
+	/* From a line's start, when something was left out before it. */
+	if (ps->cut > 0 && (nl = memchr(t->data + off, '\n', t->len - off))
+	    != NULL) {
+		ps->cut += (size_t)(nl + 1 - (t->data + off));
+		off = (size_t)(nl + 1 - t->data);
+	}
+	if (ps->cut > 0)
+		lc_buf_printf(ps->detail, "%s[%zu bytes left out]\n",
+		    ps->detail->len > 0 && ps->detail->data[ps->detail->len -
+		    1] != '\n' ? "\n" : "", ps->cut);
+	if (t->len > off)
+		lc_buf_add(ps->detail, t->data + off, t->len - off);
+	lc_buf_release(t);
 }
 
 /* Whether s contains one of words, ignoring ASCII case. */
@@ -785,6 +830,7 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	int rc;
 
 	memset(&ps, 0, sizeof(ps));
+	lc_buf_init(&ps.tail);
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	ps.detail = detail;
 	ps.auth = auth;
@@ -804,6 +850,7 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	prepare(&opts.callbacks, &opts.custom_headers, &opts.follow_redirects,
 	    auth, &hdr, headers, url);
 	rc = git_remote_push(remote, &refspecs, &opts);
+	keep_tail(&ps);
 	wipe(&hdr);
 	lc_buf_release(&spec);
 	if (ps.lease_lost) {

@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 44
+plan 45
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -250,6 +250,22 @@ cmp -s want.err err || fail "stderr: $(head -c 300 err)"
 [ "$(tip)" = "$before" ] || fail "the server moved"
 [ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
 if [ -s hookpid ]; then gone "$(cat hookpid)"; else fail "the hook did not run"; fi
+end
+
+begin "a declining hook that prints 5 MB first: its last words are shown"
+setup
+hook pre-receive 'yes "the hook says a lot" | head -n 250000 >&2; echo "policy: DENIED" >&2; exit 1'
+git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: remote: policy: DENIED"
+grep -Eqx 'gitpush-retry: remote: \[[0-9]{7} bytes left out\]' err ||
+    fail "no line says what was left out"
+expect_err "push rejected: pre-receive hook declined"
+[ "$(wc -c <err)" -lt 200000 ] || fail "stderr has $(wc -c <err) bytes"
+[ "$(tip)" = "$before" ] || fail "the server moved"
 end
 
 begin "a local remote without git on PATH: exit 3, saying git is needed"

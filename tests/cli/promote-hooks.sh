@@ -4,7 +4,7 @@
 # --pr (the forced push with a lease).
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 10
 
 export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -114,6 +114,21 @@ cmp -s want.err err || fail "stderr: $(head -c 300 err)"
 [ "$(git -C w rev-parse main)" = "$before" ] || fail "the local branch moved"
 [ -z "$(git -C w status --porcelain)" ] || fail "the work tree changed"
 if [ -s hookpid ]; then gone "$(cat hookpid)"; else fail "the hook did not run"; fi
+end
+
+begin "a declining hook that prints 5 MB first: its last words are shown"
+repo file://
+hook pre-receive 'yes "the hook says a lot" | head -n 250000 >&2; echo "policy: DENIED" >&2; exit 1'
+before=$(tip)
+cd w && run promote --no-verify-image -f dev -t staging && cd ..
+expect_rc 3
+expect_no_out
+expect_err "promote: remote: policy: DENIED"
+expect_err "push rejected: pre-receive hook declined"
+grep -Eqx 'promote: remote: \[[0-9]{7} bytes left out\]' err ||
+    fail "no line says what was left out"
+[ "$(wc -c <err)" -lt 200000 ] || fail "stderr has $(wc -c <err) bytes"
+[ "$(tip)" = "$before" ] || fail "the server moved"
 end
 
 begin "--pr to a file:// remote: a declining pre-receive stops the work branch, no pull request"
