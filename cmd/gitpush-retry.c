@@ -88,6 +88,8 @@ on_deadline(int sig)
 	(void)sig;
 	if (child > 0)
 		kill(child, SIGTERM);
+	/* git receive-pack or upload-pack and the remote's hooks. */
+	lc_git_local_kill();
 	(void)!write(2, msg, sizeof(msg) - 1);
 	_exit(LC_EXIT_TIMEOUT);
 }

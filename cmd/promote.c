@@ -3332,9 +3332,12 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_USAGE);
 		}
 		rc = tag_run(&st, &o);
-	} else if ((rc = open_state(&st, &o)) == 0)
+	} else if ((rc = open_state(&st, &o)) == 0) {
+		/* A remote's hook that hangs is stopped at the deadline too. */
+		lc_git_deadline(o.deadline_ms ? t0 + o.deadline_ms : 0);
 		rc = o.branch_strategy ? branch_run(&st, &o) : o.split ?
 		    split_run(&st, &o) : run(&st, &o);
+	}
 	for (i = 0; i < st.nt; i++) {
 		lc_buf_release(&st.t[i].before);
 		lc_buf_release(&st.t[i].after);

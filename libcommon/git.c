@@ -430,7 +430,11 @@ lc_git_error(int rc, const char *what)
 			lc_buf_adds(&msg, "; ");
 	if (msg.data == NULL)
 		lc_buf_adds(&msg, "");
-	switch (rc) {
+	switch (lc_git_local_timed_out() ? GIT_EUSER : rc) {
+	case GIT_EUSER:
+		/* The local transport stopped git at the deadline. */
+		code = LC_ETIMEOUT;
+		break;
 	case GIT_ECERTIFICATE:
 		code = LC_EAUTH;
 		if (strstr(msg.data, "hostkey") != NULL)
@@ -479,6 +483,7 @@ prepare(git_remote_callbacks *cb, git_strarray *custom,
 	cb->certificate_check = on_certificate;
 	cb->transport = local ? lc_git_local_transport : NULL;
 	free(local);
+	lc_git_local_start();
 	if (auth == NULL)
 		return;
 	auth->calls = auth->refused = 0;
@@ -625,11 +630,16 @@ struct pushstate {
 	struct lc_buf *detail;
 	const git_oid *lease;	/* forced push: the remote must still be here */
 	int lease_set, lease_lost;
-	int cut;		/* detail reached DETAIL_MAX */
+	struct lc_buf tail;	/* past DETAIL_HEAD: the latest text */
+	size_t cut;		/* bytes left out between the two */
 };
 
-/* How much of the remote's sideband text a push keeps. */
-#define DETAIL_MAX (64 * 1024)
+/*
+ * How much of the remote's sideband text a push keeps: the start and the
+ * end, since a hook says why it declined last, after whatever it printed.
+ */
+#define DETAIL_HEAD (32 * 1024)
+#define DETAIL_TAIL (32 * 1024)
 
 /* --force-with-lease: the advertised old value must be the one we saw. */
 static int
@@ -669,18 +679,58 @@ on_sideband(const char *str, int len, void *data)
 {
 	struct pushstate *ps = data;
 
+	struct lc_buf *t = &ps->tail;
+	size_t n = (size_t)len, k;
+
 	/*
 	 * The remote's own words (a hook's message). A bounded amount, since
-	 * a server may send any amount: the cut is said, not silent.
+	 * a server may send any amount: the first DETAIL_HEAD bytes and the
+	 * last DETAIL_TAIL, and the cut between them is said (keep_tail).
 	 */
-	if (ps->detail->len < DETAIL_MAX)
-		lc_buf_add(ps->detail, str, (size_t)len);
-	else if (!ps->cut) {
-		ps->cut = 1;
-		lc_buf_printf(ps->detail, "\n[the rest was not kept: over "
-		    "%d KB]\n", DETAIL_MAX / 1024);
+	if (ps->detail->len < DETAIL_HEAD) {
+		k = DETAIL_HEAD - ps->detail->len;
+		k = k < n ? k : n;
+		lc_buf_add(ps->detail, str, k);
+		str += k;
+		n -= k;
+	}
+	if (n == 0)
+		return 0;
+	lc_buf_add(t, str, n);
+	if (t->len >= 2 * DETAIL_TAIL) {
+		ps->cut += t->len - DETAIL_TAIL;
+		memmove(t->data, t->data + t->len - DETAIL_TAIL, DETAIL_TAIL);
+		t->len = DETAIL_TAIL;
+		t->data[t->len] = '\0';
 	}
 	return 0;
+}
+
+/* After the push: the kept end of the sideband text joins the start. */
+static void
+keep_tail(struct pushstate *ps)
+{
+	struct lc_buf *t = &ps->tail;
+	size_t off = 0;
+	const char *nl;
+
+	if (t->len > DETAIL_TAIL) {
+		off = t->len - DETAIL_TAIL;
+		ps->cut += off;
+	}
+	/* From a line's start, when something was left out before it. */
+	if (ps->cut > 0 && (nl = memchr(t->data + off, '\n', t->len - off))
+	    != NULL) {
+		ps->cut += (size_t)(nl + 1 - (t->data + off));
+		off = (size_t)(nl + 1 - t->data);
+	}
+	if (ps->cut > 0)
+		lc_buf_printf(ps->detail, "%s[%zu bytes left out]\n",
+		    ps->detail->len > 0 && ps->detail->data[ps->detail->len -
+		    1] != '\n' ? "\n" : "", ps->cut);
+	if (t->len > off)
+		lc_buf_add(ps->detail, t->data + off, t->len - off);
+	lc_buf_release(t);
 }
 
 /* Whether s contains one of words, ignoring ASCII case. */
@@ -731,6 +781,8 @@ lc_git_fetch_outcome(int rc)
 		return LC_GIT_AUTH;
 	case LC_EUNAVAIL:
 		return LC_GIT_NETWORK;
+	case LC_ETIMEOUT:
+		return LC_GIT_TIMEOUT;
 	default:
 		return LC_GIT_FAILED;
 	}
@@ -787,6 +839,7 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	int rc;
 
 	memset(&ps, 0, sizeof(ps));
+	lc_buf_init(&ps.tail);
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	ps.detail = detail;
 	ps.auth = auth;
@@ -806,6 +859,7 @@ push_to(git_remote *remote, const char *src, const char *dst,
 	prepare(&opts.callbacks, &opts.custom_headers, &opts.follow_redirects,
 	    auth, &hdr, headers, url);
 	rc = git_remote_push(remote, &refspecs, &opts);
+	keep_tail(&ps);
 	wipe(&hdr);
 	lc_buf_release(&spec);
 	if (ps.lease_lost) {
@@ -825,7 +879,8 @@ push_to(git_remote *remote, const char *src, const char *dst,
 			oc = LC_GIT_RACE;
 		else
 			oc = rc == LC_EAUTH ? LC_GIT_AUTH : rc == LC_EUNAVAIL ?
-			    LC_GIT_NETWORK : LC_GIT_FAILED;
+			    LC_GIT_NETWORK : rc == LC_ETIMEOUT ? LC_GIT_TIMEOUT :
+			    LC_GIT_FAILED;
 	} else if (!ps.seen) {
 		lc_error_set(LC_ERROR, "push: the server did not report "
 		    "'%s'", ps.ref);
@@ -851,6 +906,9 @@ lc_git_outcome_rc(enum lc_git_outcome oc, const struct lc_buf *detail,
 		    lc_git_outcome_name(oc), why);
 	case LC_GIT_NETWORK:
 		return LC_EUNAVAIL;
+	case LC_GIT_TIMEOUT:
+		lc_log_lines("remote", detail);
+		return LC_ETIMEOUT;
 	case LC_GIT_AUTH:
 	case LC_GIT_DENIED:
 		lc_log_lines("remote", detail);
@@ -1004,6 +1062,8 @@ lc_git_outcome_name(enum lc_git_outcome oc)
 		return "lost the race on the server";
 	case LC_GIT_NETWORK:
 		return "network error";
+	case LC_GIT_TIMEOUT:
+		return "the deadline passed";
 	default:
 		return "rejected";
 	}

@@ -19,6 +19,20 @@ void lc_git_init(void);
 void lc_git_nodelay(const char *url);
 
 /*
+ * The deadline (an lc_clock_ms() time, 0: none) of the fetches and pushes
+ * to local remotes that follow: git upload-pack or receive-pack and the
+ * remote's hooks are stopped when it passes (their whole process group),
+ * and the fetch or push fails with LC_ETIMEOUT (LC_GIT_TIMEOUT).
+ */
+void lc_git_deadline(long long at);
+/*
+ * For a signal handler about to exit: stop the process group of the local
+ * transport's running git (and so the remote's hooks), if any.
+ * Async-signal-safe; waits at most a second.
+ */
+void lc_git_local_kill(void);
+
+/*
  * HTTP credentials for one remote. libgit2 asks again after every 401;
  * the callback answers once and then gives up, so a wrong password is one
  * refusal, not fifteen.
@@ -93,7 +107,8 @@ enum lc_git_outcome {
 	LC_GIT_DECLINED,	/* a hook declined the content */
 	LC_GIT_DENIED,		/* permission or protected branch */
 	LC_GIT_AUTH,		/* credentials or trust refused */
-	LC_GIT_FAILED		/* anything else */
+	LC_GIT_FAILED,		/* anything else */
+	LC_GIT_TIMEOUT		/* the deadline passed (lc_git_deadline) */
 };
 
 /*
@@ -171,7 +186,8 @@ int lc_git_land(git_repository *repo, const char *branch, const git_oid *id,
 /*
  * The LC_E* code for a push that did not land, when retrying is over:
  * STALE and RACE are LC_ECONFLICT with the message "<outcome> <why>",
- * NETWORK LC_EUNAVAIL, AUTH and DENIED LC_EAUTH, the rest LC_ERROR (the
+ * NETWORK LC_EUNAVAIL, TIMEOUT LC_ETIMEOUT (its message kept), AUTH and
+ * DENIED LC_EAUTH, the rest LC_ERROR (the
  * remote's own words in detail are logged for those).
  */
 int lc_git_outcome_rc(enum lc_git_outcome oc, const struct lc_buf *detail,

@@ -21,6 +21,14 @@ int lc_git_local_transport(git_transport **out, git_remote *owner,
     void *payload);
 
 /*
+ * Before a fetch or push: forget that the last one stopped at the
+ * deadline (lc_git_deadline).
+ */
+void lc_git_local_start(void);
+/* Whether the local transport stopped the operation at the deadline. */
+int lc_git_local_timed_out(void);
+
+/*
  * Whether the X.509 certificate cert (DER, len bytes) that libgit2 found
  * invalid for host is valid after all because host is an IP address:
  * the certificate names host in an iPAddress subjectAltName and verifies

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,11 +11,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2/sys/transport.h>
 
 #include "buf.h"
+#include "cli.h"
+#include "git.h"
 #include "git_int.h"
 
 /*
@@ -50,6 +54,18 @@ static const char *const repo_env[] = {
 };
 
 extern char **environ;
+
+/*
+ * The operation's deadline (an lc_clock_ms() time, 0: none). A hook that
+ * hangs would otherwise hold a fetch or push for ever: every wait on the
+ * child is bounded by it, and when it passes the child's process group
+ * (git and the hooks it runs, with their children) is stopped and reaped.
+ */
+static long long deadline;
+/* Whether the last operation stopped at the deadline. */
+static int timed_out;
+/* The running child, its own process group leader (for lc_git_local_kill). */
+static volatile pid_t running;
 
 /* How much of the child's stderr is kept for messages. */
 #define ERR_KEEP 4096
@@ -177,23 +193,74 @@ read_err(struct lt_stream *st)
 }
 
 /*
+ * Stop the child at the deadline: SIGTERM to its process group (git
+ * removes its quarantined objects then), SIGKILL to what is left of the
+ * group after a second, while the child is still unreaped so that its pid
+ * names no other group, then reap it.
+ */
+static int
+stop(struct lt_stream *st)
+{
+	siginfo_t si;
+	long long until;
+
+	if (st->pid > 0) {
+		kill(-st->pid, SIGTERM);
+		until = lc_clock_ms() + 1000;
+		for (;;) {
+			si.si_pid = 0;
+			if (waitid(P_PID, (id_t)st->pid, &si, WEXITED |
+			    WNOHANG | WNOWAIT) == -1 && errno != EINTR)
+				break;
+			if (si.si_pid != 0 || lc_clock_ms() >= until)
+				break;
+			lc_sleep_ms(10);
+		}
+		kill(-st->pid, SIGKILL);
+		while (waitpid(st->pid, &st->status, 0) == -1 &&
+		    errno == EINTR)
+			;
+		st->pid = -1;
+		running = 0;
+	}
+	timed_out = 1;
+	return set_error("%s: still running at the deadline (a hook that "
+	    "hangs?); stopped it and its hooks", st->what);
+}
+
+/* Milliseconds to the deadline for poll: -1 none, 0 passed. */
+static int
+left_ms(void)
+{
+	long long l;
+
+	if (deadline == 0)
+		return -1;
+	l = deadline - lc_clock_ms();
+	return l <= 0 ? 0 : l > 60000 ? 60000 : (int)l;
+}
+
+/*
  * Wait until the socket is ready for ev (POLLIN or POLLOUT), reading the
  * child's stderr meanwhile: a child blocked on a full stderr pipe would
- * never read or write the socket again.
+ * never read or write the socket again. At the deadline the child is
+ * stopped.
  */
 static int
 wait_for(struct lt_stream *st, short ev)
 {
 	struct pollfd p[2];
-	int n;
+	int n, ms;
 
 	for (;;) {
+		if ((ms = left_ms()) == 0)
+			return stop(st);
 		p[0].fd = st->fd;
 		p[0].events = ev;
 		p[1].fd = st->err;
 		p[1].events = POLLIN;
 		p[0].revents = p[1].revents = 0;
-		if ((n = poll(p, st->err >= 0 ? 2 : 1, -1)) == -1) {
+		if ((n = poll(p, st->err >= 0 ? 2 : 1, ms)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return set_error("%s: poll: %s", st->what,
@@ -206,15 +273,27 @@ wait_for(struct lt_stream *st, short ev)
 	}
 }
 
-/* Wait for the child to exit (once). */
+/* Wait for the child to exit (once), until the deadline. */
 static void
 reap(struct lt_stream *st)
 {
-	if (st->pid <= 0)
-		return;
-	while (waitpid(st->pid, &st->status, 0) == -1 && errno == EINTR)
-		;
-	st->pid = -1;
+	pid_t r;
+
+	while (st->pid > 0) {
+		r = waitpid(st->pid, &st->status, deadline ? WNOHANG : 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r != 0) {
+			st->pid = -1;
+			running = 0;
+			return;
+		}
+		if (left_ms() == 0) {
+			stop(st);
+			return;
+		}
+		lc_sleep_ms(10);
+	}
 }
 
 /*
@@ -229,6 +308,8 @@ ended(struct lt_stream *st)
 	size_t i;
 
 	reap(st);
+	if (timed_out)
+		return -1;	/* reap stopped it at the deadline and said so */
 	if (st->err >= 0 && fcntl(st->err, F_SETFL, O_NONBLOCK) == 0)
 		while (st->err >= 0)
 			read_err(st);
@@ -360,6 +441,7 @@ spawn(struct lt_sub *sub, const char *service, const char *url,
     struct lt_stream **out)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
 	struct lt_stream *st;
 	struct lc_buf arg = LC_BUF_INIT;
 	char *path, *argv[4], **env;
@@ -407,7 +489,12 @@ spawn(struct lt_sub *sub, const char *service, const char *url,
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-	rc = posix_spawnp(&st->pid, "git", &fa, NULL, argv, env);
+	/* Its own process group: at the deadline the hooks go with it. */
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setpgroup(&sa, 0);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+	rc = posix_spawnp(&st->pid, "git", &fa, &sa, argv, env);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);
 	close(sv[1]);
@@ -426,6 +513,7 @@ spawn(struct lt_sub *sub, const char *service, const char *url,
 		goto fail;
 	}
 	lc_buf_release(&arg);
+	running = st->pid;
 	sub->cur = st;
 	*out = st;
 	return 0;
@@ -509,4 +597,44 @@ lc_git_local_transport(git_transport **out, git_remote *owner, void *payload)
 
 	(void)payload;
 	return git_transport_smart(out, owner, &def);
+}
+
+void
+lc_git_deadline(long long at)
+{
+	deadline = at;
+}
+
+void
+lc_git_local_start(void)
+{
+	timed_out = 0;
+}
+
+int
+lc_git_local_timed_out(void)
+{
+	return timed_out;
+}
+
+void
+lc_git_local_kill(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	siginfo_t si;
+	pid_t pid = running;
+	int i;
+
+	/* Async-signal-safe, as stop() but leaving the child unreaped. */
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGTERM);
+	for (i = 0; i < 100; i++) {
+		si.si_pid = 0;
+		if ((waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT) == -1 && errno != EINTR) || si.si_pid != 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	kill(-pid, SIGKILL);
 }

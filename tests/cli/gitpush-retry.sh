@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 47
+plan 49
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -227,6 +227,52 @@ expect_out_text "$(tip)"
 [ "$(cat marker 2>/dev/null)" = "refs/heads/main $(tip)" ] || fail "marker: '$(cat marker 2>/dev/null)'"
 end
 done
+
+# gone PID: wait (at most WAIT_LIMIT seconds) until process PID has ended
+# (a zombie no one reaps counts as ended); fail and kill it otherwise.
+gone() {
+	_end=$((SECONDS + WAIT_LIMIT))
+	while [ -e "/proc/$1" ] &&
+	    [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
+		if [ "$SECONDS" -ge "$_end" ]; then
+			fail "process $1 of the hook is still running"
+			kill -9 "$1" 2>/dev/null
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+begin "a pre-receive hook that hangs is stopped at --deadline: exit 124, no process left"
+setup
+hook pre-receive "echo \$\$ >'$T/hookpid'; exec sleep 300"
+git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run timeout -s KILL 60 gitpush-retry --deadline 2s -m g g && cd ..
+expect_rc 124
+expect_no_out
+printf '%s\n' "gitpush-retry: the deadline passed while waiting (a push in flight may still land; a rerun will not duplicate it)" >want.err
+cmp -s want.err err || fail "stderr: $(head -c 300 err)"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
+if [ -s hookpid ]; then gone "$(cat hookpid)"; else fail "the hook did not run"; fi
+end
+
+begin "a declining hook that prints 5 MB first: its last words are shown"
+setup
+hook pre-receive 'yes "the hook says a lot" | head -n 250000 >&2; echo "policy: DENIED" >&2; exit 1'
+git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g && run gitpush-retry -m g g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: remote: policy: DENIED"
+grep -Eqx 'gitpush-retry: remote: \[[0-9]{7} bytes left out\]' err ||
+    fail "no line says what was left out"
+expect_err "push rejected: pre-receive hook declined"
+[ "$(wc -c <err)" -lt 200000 ] || fail "stderr has $(wc -c <err) bytes"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
 
 begin "a local remote without git on PATH: exit 3, saying git is needed"
 setup

@@ -4,7 +4,7 @@
 # --pr (the forced push with a lease).
 . "$(dirname "$0")/lib.sh"
 
-plan 8
+plan 10
 
 export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -84,6 +84,52 @@ expect_out_text "app r.example/team/app:v1 -> r.example/team/app:v2 dev -> stagi
 [ "$(cat marker 2>/dev/null)" = "refs/heads/main $(tip)" ] || fail "marker: '$(cat marker 2>/dev/null)'"
 end
 done
+
+# gone PID: wait (at most WAIT_LIMIT seconds) until process PID has ended
+# (a zombie no one reaps counts as ended); fail and kill it otherwise.
+gone() {
+	_end=$((SECONDS + WAIT_LIMIT))
+	while [ -e "/proc/$1" ] &&
+	    [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
+		if [ "$SECONDS" -ge "$_end" ]; then
+			fail "process $1 of the hook is still running"
+			kill -9 "$1" 2>/dev/null
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+begin "a pre-receive hook that hangs is stopped at --deadline: exit 124, no process left"
+repo file://
+hook pre-receive "echo \$\$ >'$T/hookpid'; exec sleep 300"
+before=$(tip)
+cd w && run timeout -s KILL 60 promote --no-verify-image --deadline 2s \
+    -f dev -t staging && cd ..
+expect_rc 124
+expect_no_out
+printf '%s\n' "promote: push: git receive-pack '$T/org/gitops.git': still running at the deadline (a hook that hangs?); stopped it and its hooks (the --deadline passed)" >want.err
+cmp -s want.err err || fail "stderr: $(head -c 300 err)"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C w rev-parse main)" = "$before" ] || fail "the local branch moved"
+[ -z "$(git -C w status --porcelain)" ] || fail "the work tree changed"
+if [ -s hookpid ]; then gone "$(cat hookpid)"; else fail "the hook did not run"; fi
+end
+
+begin "a declining hook that prints 5 MB first: its last words are shown"
+repo file://
+hook pre-receive 'yes "the hook says a lot" | head -n 250000 >&2; echo "policy: DENIED" >&2; exit 1'
+before=$(tip)
+cd w && run promote --no-verify-image -f dev -t staging && cd ..
+expect_rc 3
+expect_no_out
+expect_err "promote: remote: policy: DENIED"
+expect_err "push rejected: pre-receive hook declined"
+grep -Eqx 'promote: remote: \[[0-9]{7} bytes left out\]' err ||
+    fail "no line says what was left out"
+[ "$(wc -c <err)" -lt 200000 ] || fail "stderr has $(wc -c <err) bytes"
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
 
 begin "--pr to a file:// remote: a declining pre-receive stops the work branch, no pull request"
 repo file://
