@@ -289,30 +289,27 @@ grep -q 'newTag: v1\.' "$T/got" && fail "left on the old tags: $(grep -c 'newTag
 [ "$(wc -l <"$T/got")" -eq 1505 ] || fail "the overlay has $(wc -l <"$T/got") lines, not 1505"
 end
 
+# tag_refused DIGITS: a dev tag of "v" and DIGITS digits is refused (exit
+# 3) before anything is pushed: OCI allows 128 bytes, promote never cuts.
+tag_refused() {
+	many "$T" 2 1
+	cd "$T/w" || exit 1
+	sed -i "s/newTag: v2\.2\.1 /newTag: v$(printf "%0${1}d" 7) /" \
+	    apps/app0002/overlays/dev/kustomization.yaml
+	git commit -qam "dev: a tag longer than OCI allows" && git push -q origin main
+	before=$(git -C ../srv.git rev-parse main)
+	run promote --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
+	expect_rc 3
+	expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 128 bytes; nothing was promoted"
+	[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+}
+
 begin "a value longer than its field is refused (exit 3), never cut"
-many "$T" 2 1
-cd "$T/w" || exit 1
-long=v$(printf '%0200d' 7)
-sed -i "s/newTag: v2\.2\.1 /newTag: $long /" apps/app0002/overlays/dev/kustomization.yaml
-git commit -qam "dev: a tag longer than OCI allows" && git push -q origin main
-before=$(git -C ../srv.git rev-parse main)
-run promote --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
-expect_rc 3
-expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 128 bytes; nothing was promoted"
-[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+tag_refused 200
 end
 
 begin "a tag of 129 bytes, one more than OCI allows, is refused"
-many "$T" 2 1
-cd "$T/w" || exit 1
-long=v$(printf '%0128d' 7)
-sed -i "s/newTag: v2\.2\.1 /newTag: $long /" apps/app0002/overlays/dev/kustomization.yaml
-git commit -qam "dev: a tag one byte longer than OCI allows" && git push -q origin main
-before=$(git -C ../srv.git rev-parse main)
-run promote --no-verify-image --path 'apps/{app}/overlays/{env}' --app '*' -f dev -t staging
-expect_rc 3
-expect_err "newTag 'v000000000000000000000000000000000000000...' is longer than 128 bytes; nothing was promoted"
-[ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "something was pushed"
+tag_refused 128
 end
 
 begin "two concurrent promotions of different apps both land"
