@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2909,6 +2910,19 @@ timeout_rc(int rc, const struct opts *o, long long t0)
 	return rc;
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP: a local remote's git runs in a process group of
+ * its own (so --deadline can stop its hooks too), which a terminal's ^C or
+ * a CI runner's SIGTERM does not reach: stop it, then die of the signal.
+ */
+static void
+on_signal(int sig)
+{
+	lc_git_local_kill();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -2918,6 +2932,9 @@ main(int argc, char *argv[])
 	int ch, rc, i, path_given = 0;
 
 	lc_cli_init(argv[0]);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
 	o.path = "overlays/{env}";

@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 49
+plan 50
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -256,6 +256,25 @@ cmp -s want.err err || fail "stderr: $(head -c 300 err)"
 [ "$(tip)" = "$before" ] || fail "the server moved"
 [ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
 if [ -s hookpid ]; then gone "$(cat hookpid)"; else fail "the hook did not run"; fi
+end
+
+begin "SIGTERM while a hook hangs: the hook is stopped too, nothing lands"
+setup
+hook pre-receive "echo \$\$ >'$T/hookpid'; exec sleep 300"
+git -C a remote set-url origin "file://$T/srv.git"
+before=$(tip)
+cd a && echo x >g
+gitpush-retry -m g g >../out 2>../err &
+gp=$!
+cd ..
+wait_file hookpid "the hook did not run"
+kill -TERM "$gp"
+wait "$gp"
+rc=$?
+expect_rc 143
+[ "$(tip)" = "$before" ] || fail "the server moved"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
+[ -s hookpid ] && gone "$(cat hookpid)"
 end
 
 begin "a declining hook that prints 5 MB first: its last words are shown"
