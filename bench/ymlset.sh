@@ -3,18 +3,20 @@
 #   (a) .images[0].newTag in a small kustomization.yaml: ymlset vs sed (the
 #       floor: one process start and a one-line substitution), Debian's yq,
 #       and the npm yaml package where node is present;
-#   (b) one container image in a 4.5 MB, 15-document bundle: ymlset vs a
+#   (b) one container image in a generated 4.5 MB, 15-document bundle: ymlset vs a
 #       bare libyaml parse of the same file, with peak RSS.
 # Timings come from hyperfine (-N: no shell in between); RSS from wait4.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps" --bench
 make -C "$top" -s all
-corpus=${SHARED:-$top/../shared}/corpus/yaml
-small=$corpus/argo-cd/manifests/base/kustomization.yaml
-big=$corpus/large/prometheus-operator-bundle-reassembled.yaml
+# The small file is a real one (tests/data/yaml, see its README); the
+# bundle is generated, the same bytes every run (bench/gen-bundle.py).
+small=$top/tests/data/yaml/argo-cd/manifests/base/kustomization.yaml
 w=$(mktemp -d "${TMPDIR:-/tmp}/ymlset-bench.XXXXXX")
 trap 'rm -rf "$w"' EXIT
+big=$w/bundle.yaml
+python3 "$top/bench/gen-bundle.py" "$big"
 cc -O2 -o "$w/yamlparse" "$top/bench/yamlparse.c" $(pkg-config --cflags --libs yaml-0.1)
 Y=$top/bin/ymlset
 RUNS=${RUNS:-30}
@@ -71,6 +73,7 @@ echo "(b) bundle ($(wc -c <"$big") bytes, 15 documents), set one container image
 ms_y=$(median big-ymlset "$Y '$expr' $big")
 ms_p=$(median big-parse "$w/yamlparse $big")
 printf '  %-28s %9s ms\n' ymlset "$ms_y" "bare libyaml parse" "$ms_p"
+ms_q=
 if [ "${BENCH_SLOW:-1}" = 1 ]; then
 	RUNS=3 ms_q=$(RUNS=3 median big-yq "yq -y '(select(.kind == \"Deployment\") | .spec.template.spec.containers[0].image) |= \"example/op:v2\"' $big")
 	printf '  %-28s %9s ms (3 runs)\n' "yq (Debian, jq wrapper)" "$ms_q"
