@@ -961,6 +961,51 @@ load_dir(const char *entry, struct loaded **l, size_t *n, size_t *cap)
 	close(dfd);
 }
 
+/*
+ * Without GITOPS_PLUGIN_PATH: lib/gitops-utils/plugins beside the bin/ the
+ * executable is in, when there is one (an install moved elsewhere, a
+ * DESTDIR staging, an unpacked package, a restored CI cache), else the
+ * directory compiled in. The loader's checks apply to either.
+ */
+static void
+default_dir(struct lc_buf *dirs)
+{
+	struct lc_buf exe = LC_BUF_INIT;
+	struct stat st;
+	ssize_t k;
+	char *slash;
+	size_t cap = 256;
+
+	for (;;) {
+		lc_buf_grow(&exe, cap);
+		k = readlink("/proc/self/exe", exe.data, cap);
+		if (k < 0 || (size_t)k < cap)
+			break;
+		cap *= 2;
+	}
+	if (k > 0) {
+		exe.len = (size_t)k;
+		exe.data[k] = '\0';
+		/* .../bin/cmd -> ... */
+		if ((slash = strrchr(exe.data, '/')) != NULL) {
+			*slash = '\0';
+			if ((slash = strrchr(exe.data, '/')) != NULL) {
+				*slash = '\0';
+				exe.len = strlen(exe.data);
+				lc_buf_adds(&exe, "/lib/gitops-utils/plugins");
+				if (stat(exe.data, &st) == 0 &&
+				    S_ISDIR(st.st_mode)) {
+					lc_buf_adds(dirs, exe.data);
+					lc_buf_release(&exe);
+					return;
+				}
+			}
+		}
+	}
+	lc_buf_release(&exe);
+	lc_buf_adds(dirs, PLUGINDIR);
+}
+
 static size_t
 load_all(struct loaded **l, struct lc_buf *dirs)
 {
@@ -968,7 +1013,10 @@ load_all(struct loaded **l, struct lc_buf *dirs)
 	size_t n = 0, cap = 0, len;
 	char *dir;
 
-	lc_buf_adds(dirs, env && *env ? env : PLUGINDIR);
+	if (env && *env)
+		lc_buf_adds(dirs, env);
+	else
+		default_dir(dirs);
 	for (p = dirs->data; *p; p += len + (p[len] == ':')) {
 		len = strcspn(p, ":");
 		if (len == 0)

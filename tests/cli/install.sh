@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
-plan 2
+plan 3
 
 begin "install puts binaries, plugins, man pages and completions in place"
 run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
@@ -20,6 +20,17 @@ done
 [ -f root/opt/man/man7/gitops-registry.7 ] || fail "missing gitops-registry.7"
 [ "$(stat -c %a root/opt/gu/lib/gitops-utils/plugins/oci.so)" = 755 ] ||
     fail "the oci plugin is missing or not mode 755"
+end
+
+begin "an install moved elsewhere finds its plugins beside its bin/"
+run make -s -C "$TOP" install DESTDIR="$T/stage" PREFIX=/opt/gu MANPREFIX=/opt/man
+expect_rc 0
+mv "$T/stage" "$T/moved"
+# A registry nothing listens on: the plugins load, then exit 7.
+run env -u GITOPS_PLUGIN_PATH "$T/moved/opt/gu/bin/imgtag" -v --plain-http 127.0.0.1:1/x:y
+expect_rc 7
+grep -qxF "imgtag: debug: plugin oci from $T/moved/opt/gu/lib/gitops-utils/plugins/oci.so" "$T/err" ||
+    fail "the oci plugin was not loaded from beside bin/: $(head -c 300 "$T/err")"
 end
 
 begin "uninstall removes them all"
