@@ -85,21 +85,6 @@ expect_out_text "app r.example/team/app:v1 -> r.example/team/app:v2 dev -> stagi
 end
 done
 
-# gone PID: wait (at most WAIT_LIMIT seconds) until process PID has ended
-# (a zombie no one reaps counts as ended); fail and kill it otherwise.
-gone() {
-	_end=$((SECONDS + WAIT_LIMIT))
-	while [ -e "/proc/$1" ] &&
-	    [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
-		if [ "$SECONDS" -ge "$_end" ]; then
-			fail "process $1 of the hook is still running"
-			kill -9 "$1" 2>/dev/null
-			return 1
-		fi
-		sleep 0.05
-	done
-}
-
 begin "a pre-receive hook that hangs is stopped at --deadline: exit 124, no process left"
 repo file://
 hook pre-receive "echo \$\$ >'$T/hookpid'; exec sleep 300"
