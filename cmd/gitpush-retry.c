@@ -154,7 +154,7 @@ usage(int status)
 		    "      --max-attempts N   give up after N pushes (default: "
 		    "only the deadline)\n"
 		    "      --ca-file FILE     also trust the CAs in FILE (default: "
-		    "GIT_SSL_CAINFO)\n"
+		    "GIT_SSL_CAINFO, SSL_CERT_FILE...)\n"
 		    "      --insecure         do not verify TLS certificates\n"
 		    "      --ssh-key FILE     SSH private key (default: ssh-agent, "
 		    "~/.ssh/id_*)\n"
@@ -637,8 +637,7 @@ open_state(struct state *st, struct opts *o)
 	st->auth.ssh_key = o->ssh_key;
 	if (o->insecure)
 		lc_log_warn("TLS certificates are not verified (--insecure)");
-	if ((o->ca_file || ((o->ca_file = getenv("GIT_SSL_CAINFO")) != NULL &&
-	    *o->ca_file)) && (rc = lc_git_ca_file(o->ca_file)) != 0)
+	if ((rc = lc_git_ca(o->ca_file)) != 0)
 		return rc;
 	rc = lc_git_idents(st->repo, o->author, &st->author, &st->committer);
 	if (rc == 0 && o->message)

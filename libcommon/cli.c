@@ -106,6 +106,26 @@ lc_clock_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static const char *
+env_first(const char *a, const char *b, const char *c)
+{
+	const char *names[] = { a, b, c }, *v;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (names[i] && (v = getenv(names[i])) != NULL && *v)
+			return v;
+	return NULL;
+}
+
+void
+lc_ca_env(int git, const char **file, const char **dir)
+{
+	*file = env_first(git ? "GIT_SSL_CAINFO" : NULL, "CURL_CA_BUNDLE",
+	    "SSL_CERT_FILE");
+	*dir = env_first(git ? "GIT_SSL_CAPATH" : NULL, "SSL_CERT_DIR", NULL);
+}
+
 long long
 lc_backoff_ms(int k, long long base, long long cap, int factor)
 {

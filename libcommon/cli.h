@@ -34,6 +34,14 @@ void lc_sleep_ms(long long ms);
  */
 long long lc_backoff_ms(int k, long long base, long long cap, int factor);
 
+/*
+ * The CAs the environment names, for a client given no --ca-file, as curl
+ * and git read them: *file from CURL_CA_BUNDLE, else SSL_CERT_FILE (for
+ * git, GIT_SSL_CAINFO before both); *dir from SSL_CERT_DIR (for git,
+ * GIT_SSL_CAPATH before it). NULL where unset or empty.
+ */
+void lc_ca_env(int git, const char **file, const char **dir);
+
 /* Fill p with n random bytes (getrandom, else rand). */
 void lc_random(void *p, size_t n);
 

@@ -158,21 +158,36 @@ on_credentials(git_credential **out, const char *url, const char *url_user,
 	    url_user && *url_user ? url_user : a->user, a->secret);
 }
 
-/* The CA file given to libgit2, for the IP address check of git_tls.c. */
-static char *ca_file;
+/* The CAs given to libgit2, for the IP address check of git_tls.c. */
+static char *ca_file, *ca_dir;
 /* The last certificate refused was for an IP address (for the message). */
 static int ip_refused;
 
 int
-lc_git_ca_file(const char *file)
+lc_git_ca(const char *file)
 {
-	if (access(file, R_OK) != 0)
-		return lc_error_errno(LC_EUSAGE, "cannot read CA file '%s'", file);
-	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
-	    "/etc/ssl/certs") != 0)
+	const char *dir = NULL, *what = "CA file";
+
+	if (file == NULL) {
+		lc_ca_env(1, &file, &dir);
+		if (file == NULL && dir == NULL)
+			return 0;
+		what = "CA file (from the environment)";
+	}
+	if (file && access(file, R_OK) != 0)
+		return lc_error_errno(LC_EUSAGE, "cannot read %s '%s'", what,
+		    file);
+	if (dir && access(dir, R_OK | X_OK) != 0)
+		return lc_error_errno(LC_EUSAGE, "cannot read CA directory "
+		    "(from the environment) '%s'", dir);
+	if (dir == NULL)
+		dir = "/etc/ssl/certs";
+	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir) != 0)
 		return lc_git_error(-1, "CA file");
 	free(ca_file);
-	ca_file = lc_xstrndup(file, strlen(file));
+	free(ca_dir);
+	ca_file = file ? lc_xstrndup(file, strlen(file)) : NULL;
+	ca_dir = lc_xstrndup(dir, strlen(dir));
 	return 0;
 }
 
@@ -197,7 +212,8 @@ on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 	 */
 	if (cert->cert_type == GIT_CERT_X509 && lc_git_host_is_ip(host) &&
 	    lc_git_ip_checked_here()) {
-		if (lc_git_cert_ip_ok(x->data, x->len, host, ca_file))
+		if (lc_git_cert_ip_ok(x->data, x->len, host, ca_file,
+		    ca_dir))
 			return 0;
 		ip_refused = 1;
 		if (!valid)
@@ -419,7 +435,10 @@ lc_git_error(int rc, const char *what)
 {
 	const git_error *e = git_error_last();
 	const char *hint = "", *p;
-	struct lc_buf msg = LC_BUF_INIT;
+	struct lc_buf msg = LC_BUF_INIT, h = LC_BUF_INIT;
+	/* gitpush-retry has --ca-file; every command reads GIT_SSL_CAINFO. */
+	const char *ca = strcmp(lc_progname, "gitpush-retry") == 0 ?
+	    "--ca-file or GIT_SSL_CAINFO" : "GIT_SSL_CAINFO";
 	int code;
 
 	/* One line: mbedTLS lists each problem of a certificate on its own. */
@@ -444,9 +463,9 @@ lc_git_error(int rc, const char *what)
 			hint = " (at an IP address the certificate must name it "
 			    "in subjectAltName and be signed by a CA you trust, "
 			    "without intermediates; else use a host name the "
-			    "certificate names, and --ca-file for a private CA)";
+			    "certificate names, and %s for a private CA)";
 		else
-			hint = " (for a private CA use --ca-file)";
+			hint = " (for a private CA use %s)";
 		break;
 	case GIT_EAUTH:
 		code = LC_EAUTH;
@@ -462,8 +481,11 @@ lc_git_error(int rc, const char *what)
 	default:
 		code = e && network_class(e->klass) ? LC_EUNAVAIL : LC_ERROR;
 	}
-	code = lc_error_set(code, "%s: %s%s", what, msg.data, hint);
+	lc_buf_printf(&h, hint, ca);
+	code = lc_error_set(code, "%s: %s%s", what, msg.data, h.data ? h.data :
+	    "");
 	lc_buf_release(&msg);
+	lc_buf_release(&h);
 	return code;
 }
 

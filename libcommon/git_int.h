@@ -37,7 +37,7 @@ int lc_git_local_timed_out(void);
  * that matches IP addresses itself.
  */
 int lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
-    const char *ca_file);
+    const char *ca_file, const char *ca_dir);
 
 /* Whether host is an IPv4 or IPv6 address (brackets allowed). */
 int lc_git_host_is_ip(const char *host);

@@ -68,7 +68,7 @@ lc_git_ip_checked_here(void)
 
 int
 lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
-    const char *ca_file)
+    const char *ca_file, const char *ca_dir)
 {
 	mbedtls_x509_crt crt, ca;
 	const mbedtls_x509_sequence *san;
@@ -86,8 +86,8 @@ lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
 	if (ca_file != NULL && mbedtls_x509_crt_parse_file(&ca, ca_file) < 0)
 		goto out;
 	/* A positive count is certificates it skipped; the rest loaded. */
-	if (mbedtls_x509_crt_parse_path(&ca, "/etc/ssl/certs") < 0 &&
-	    ca_file == NULL)
+	if (mbedtls_x509_crt_parse_path(&ca, ca_dir ? ca_dir :
+	    "/etc/ssl/certs") < 0 && ca_file == NULL)
 		goto out;
 	if (mbedtls_x509_crt_verify(&crt, &ca, NULL, NULL, &flags, NULL,
 	    NULL) != 0 || flags != 0)
@@ -117,12 +117,13 @@ lc_git_ip_checked_here(void)
 
 int
 lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
-    const char *ca_file)
+    const char *ca_file, const char *ca_dir)
 {
 	(void)cert;
 	(void)len;
 	(void)host;
 	(void)ca_file;
+	(void)ca_dir;
 	return 0;
 }
 #endif

@@ -18,6 +18,7 @@ struct lc_http {
 	struct lc_http_conf conf;
 	char *bearer;			/* "Authorization: Bearer ..." */
 	struct curl_slist *connect_to;	/* GITOPS_CONNECT_TO */
+	const char *ca_dir;		/* SSL_CERT_DIR */
 };
 
 struct reply {
@@ -50,6 +51,13 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 		h->conf.retries = 5;
 	if (h->conf.io_timeout_ms == 0)
 		h->conf.io_timeout_ms = 30000;
+	/*
+	 * No --ca-file: the CAs the environment names, as curl, git, Go and
+	 * Python take them (a TLS-intercepting proxy's CA, say). A bundle
+	 * replaces libcurl's; a directory replaces its CA path.
+	 */
+	if (h->conf.ca_file == NULL)
+		lc_ca_env(0, &h->conf.ca_file, &h->ca_dir);
 	if ((h->easy = curl_easy_init()) == NULL) {
 		free(h);
 		return lc_error_set(LC_ERROR, "libcurl failed to start");
@@ -193,6 +201,8 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_CONNECT_TO, h->connect_to);
 	if (h->conf.ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->conf.ca_file);
+	if (h->ca_dir)
+		curl_easy_setopt(c, CURLOPT_CAPATH, h->ca_dir);
 	if (h->conf.insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -238,8 +248,8 @@ curl_fail(CURLcode cc, const char *url, const char *errbuf)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_ISSUER_ERROR:
-		rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; give the CA with "
-		    "--ca-file (or, knowingly, --insecure)", o.data, why);
+		rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; trust its CA with "
+		    "--ca-file or SSL_CERT_FILE (or, knowingly, --insecure)", o.data, why);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		rc = lc_error_set(LC_ETIMEOUT, "%s: no answer in time (%s)",

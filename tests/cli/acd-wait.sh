@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 27
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -270,6 +270,24 @@ expect_out_text "tls Synced Healthy $OLD"
 run env ARGOCD_OPTS= acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --insecure --auth-token "$tok" --timeout 10 tls
 expect_rc 0
 expect_err "TLS certificates are not verified (--insecure)"
+end
+
+begin "HTTPS: with no --ca-file, SSL_CERT_FILE, CURL_CA_BUNDLE or SSL_CERT_DIR names the CA"
+A=(acd-wait --server 127.0.0.1:$S --grpc-web-root-path /argocd $CC --auth-token "$tok" --timeout 10 tls)
+run env ARGOCD_OPTS= SSL_CERT_FILE="$d/ca.pem" "${A[@]}"
+expect_rc 0
+expect_out_text "tls Synced Healthy $OLD"
+run env ARGOCD_OPTS= CURL_CA_BUNDLE="$d/ca.pem" "${A[@]}"
+expect_rc 0
+mkdir "$d/certs" && cp "$d/ca.pem" "$d/certs/" && openssl rehash "$d/certs"
+run env ARGOCD_OPTS= SSL_CERT_DIR="$d/certs" "${A[@]}"
+expect_rc 0
+# curl's order: CURL_CA_BUNDLE before SSL_CERT_FILE; --ca-file before both.
+run env ARGOCD_OPTS= CURL_CA_BUNDLE="$d/cli.pem" SSL_CERT_FILE="$d/ca.pem" "${A[@]}"
+expect_rc 6
+expect_err "trust its CA with --ca-file or SSL_CERT_FILE (or, knowingly, --insecure)"
+run env ARGOCD_OPTS= CURL_CA_BUNDLE="$d/cli.pem" "${A[@]}" --ca-file "$d/ca.pem"
+expect_rc 0
 end
 
 done_testing

@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 50
+plan 51
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -447,7 +447,7 @@ T=$PWD
 before=$(tip)
 cd a && echo y >h && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO= gitpush-retry -m h h && cd ..
 expect_rc 6
-expect_err "use --ca-file"
+expect_err "gitpush-retry: fetch: the SSL certificate is invalid: 0x08 - The certificate is not correctly signed by the trusted CA (for a private CA use --ca-file or GIT_SSL_CAINFO)"
 [ "$(tip)" = "$before" ] || fail "the server moved"
 end
 
@@ -478,6 +478,34 @@ expect_rc 0
 expect_out_text "$(tip)"
 end
 
+begin "no --ca-file: GIT_SSL_CAINFO, CURL_CA_BUNDLE, SSL_CERT_FILE, GIT_SSL_CAPATH or SSL_CERT_DIR names the CA"
+setup
+make_ca
+start_http tls
+mkdir certs && cp ca.crt certs/ && openssl rehash certs
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout other.key -out other.pem -days 2 -subj /CN=other-ca 2>/dev/null
+git -C a remote set-url origin "https://localhost:$hport/git/srv.git"
+n=0
+for v in GIT_SSL_CAINFO=$T/ca.crt CURL_CA_BUNDLE=$T/ca.crt SSL_CERT_FILE=$T/ca.crt \
+    GIT_SSL_CAPATH=$T/certs SSL_CERT_DIR=$T/certs \
+    "GIT_SSL_CAINFO=$T/ca.crt SSL_CERT_FILE=$T/other.pem"; do
+	n=$((n + 1))
+	cd a && echo $n >f$n && run env GITOPS_TOKEN=s3cr3t-t0ken $v gitpush-retry -m f$n f$n && cd ..
+	expect_rc 0
+	expect_out_text "$(tip)"
+done
+# GIT_SSL_CAINFO first, then as curl: CURL_CA_BUNDLE, SSL_CERT_FILE.
+before=$(tip)
+cd a && echo y >y && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO="$T/other.pem" SSL_CERT_FILE="$T/ca.crt" gitpush-retry -m y y && cd ..
+expect_rc 6
+cd a && run env GITOPS_TOKEN=s3cr3t-t0ken SSL_CERT_FILE="$T/nonexistent.pem" gitpush-retry && cd ..
+expect_rc 2
+expect_err "gitpush-retry: cannot read CA file (from the environment) '$T/nonexistent.pem': No such file or directory"
+stop_http
+[ "$(tip)" = "$before" ] || fail "the server moved"
+end
+
 # ip_refused SAN [CA]: a certificate with subjectAltName SAN at
 # https://127.0.0.1 is refused: exit 6, the server unchanged.
 ip_refused() {
@@ -490,7 +518,7 @@ ip_refused() {
 	stop_http
 	expect_rc 6
 	expect_no_out
-	expect_err "(at an IP address the certificate must name it in subjectAltName and be signed by a CA you trust, without intermediates; else use a host name the certificate names, and --ca-file for a private CA)"
+	expect_err "(at an IP address the certificate must name it in subjectAltName and be signed by a CA you trust, without intermediates; else use a host name the certificate names, and --ca-file or GIT_SSL_CAINFO for a private CA)"
 	[ "$(tip)" = "$before" ] || fail "the server moved"
 }
 

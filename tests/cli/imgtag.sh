@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 56
+plan 57
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
 export HOME=$_t_root/home
@@ -58,6 +58,29 @@ for mode in anon basic token; do
 		end
 	done
 done
+
+# The last registry of the loop is token over https.
+begin "no --ca-file: SSL_CERT_FILE, CURL_CA_BUNDLE (first) or SSL_CERT_DIR names the CA"
+run with_pw imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+expect_rc 6
+expect_err "imgtag: https://$REG: TLS: SSL certificate problem: unable to get local issuer certificate; trust its CA with --ca-file or SSL_CERT_FILE (or, knowingly, --insecure)"
+for v in SSL_CERT_FILE CURL_CA_BUNDLE; do
+	run with_pw env "$v=$REG_CA" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+	expect_rc 0
+	expect_out_text "$APP"
+done
+mkdir certs && cp "$REG_CA" certs/ && openssl rehash certs
+run with_pw env SSL_CERT_DIR="$T/certs" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+expect_rc 0
+expect_out_text "$APP"
+# curl's order: CURL_CA_BUNDLE before SSL_CERT_FILE, --ca-file before both.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout other.key -out other.pem -days 2 -subj /CN=other-ca 2>/dev/null
+run with_pw env CURL_CA_BUNDLE="$T/other.pem" SSL_CERT_FILE="$REG_CA" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+expect_rc 6
+run with_pw env CURL_CA_BUNDLE="$T/other.pem" imgtag "${CREDS[@]}" --https --ca-file "$REG_CA" "$REG/demo/app:v1.2.0"
+expect_rc 0
+end
 
 # The rest on one registry per case.
 reg_stop

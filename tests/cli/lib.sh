@@ -8,6 +8,8 @@ export PATH="$BIN:$PATH" LC_ALL=C.UTF-8
 # Nothing from the caller's CI may leak into what the tests expect.
 unset GITHUB_ACTIONS GITLAB_CI CI TOOLKIT_CI NO_COLOR CLICOLOR_FORCE \
     FORCE_COLOR RUNNER_DEBUG CI_DEBUG_TRACE GITHUB_OUTPUT
+# Nor the machine's CA settings: a test that wants one sets it.
+unset CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR GIT_SSL_CAINFO GIT_SSL_CAPATH
 
 _t_n=0
 _t_failed=0

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
 
-plan 19
+plan 20
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names (its
@@ -253,6 +253,29 @@ git -C ../org/gitops.git rev-parse -q --verify promote/staging/all >/dev/null ||
 grep -q s3cr3t-t0ken "$T/err" "$T/out" && fail "the token shows"
 PROMOTE_TOKEN=wrong run promote --no-verify-image -f dev -t staging --pr --api-url "$API"
 expect_rc 6
+end
+
+begin "HTTPS remote with a private CA: GIT_SSL_CAINFO or SSL_CERT_FILE trusts it"
+repo "$T"
+make_ca
+start_http tls org
+PIDS="$PIDS $hpid"
+cd "$T/w" || exit 1
+git remote set-url origin "https://localhost:$hport/org/gitops.git"
+PROMOTE_TOKEN=s3cr3t-t0ken run promote --no-verify-image -f dev -t staging
+expect_rc 6
+expect_err "(for a private CA use GIT_SSL_CAINFO)"
+PROMOTE_TOKEN=s3cr3t-t0ken SSL_CERT_FILE=$T/ca.crt run promote --no-verify-image -f dev -t staging
+expect_rc 0
+[ "$(git -C ../org/gitops.git show main:overlays/staging/kustomization.yaml | grep newTag)" = "    newTag: v2" ] ||
+    fail "staging not promoted"
+git clone -q ../org/gitops.git ../w2 && kust v3 >../w2/overlays/dev/kustomization.yaml &&
+    git -C ../w2 commit -qam v3 && git -C ../w2 push -q origin main || fail "v3 not pushed"
+PROMOTE_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO=$T/ca.crt run promote --no-verify-image -f dev -t staging
+expect_rc 0
+[ "$(git -C ../org/gitops.git show main:overlays/staging/kustomization.yaml | grep newTag)" = "    newTag: v3" ] ||
+    fail "staging not promoted to v3"
+stop_http
 end
 
 begin "GitLab: merge request with labels; 409 'already exists' -> found and updated; auto-merge at the head sha"
