@@ -9,11 +9,21 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
+# make deb: where the package is built (a copy of the sources) and where
+# the .deb files, .buildinfo and .changes land.
+DEBBUILD = obj/deb
+DISTDIR = dist
+
 CC = cc
-CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wno-unused-parameter
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\"
-LDFLAGS =
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
+# (dpkg-buildflags' hardening flags, -O0 for a debugger) are kept; the
+# flags the code needs to build are put in front of them whatever they say.
+CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+override CFLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter $(CFLAGS)
+override CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\" $(CPPFLAGS)
 
 # `make SANITIZE=1` builds everything with ASan and UBSan into the same bin/.
 SANITIZE =
