@@ -178,12 +178,14 @@ deb: deps
 	    gitops-utils_$(VERSION)_$$arch.changes; do \
 		mv -f $(DEBBUILD)/$$f $(DISTDIR)/ || exit 1; \
 	done && \
-	lintian -I $(DISTDIR)/gitops-utils_$(VERSION)_$$arch.changes \
-	    >$(DEBBUILD)/lintian.out 2>&1; \
-	cat $(DEBBUILD)/lintian.out; \
-	if grep -q '^E:' $(DEBBUILD)/lintian.out; then \
-		echo "make deb: lintian found errors (above)" >&2; exit 1; \
-	fi
+	{ lintian -I $(DISTDIR)/gitops-utils_$(VERSION)_$$arch.changes \
+	    >$(DEBBUILD)/lintian.out 2>&1; st=$$?; } && \
+	cat $(DEBBUILD)/lintian.out && \
+	if grep -q '^E:' $(DEBBUILD)/lintian.out || [ $$st -ne 0 ]; then \
+		echo "make deb: lintian found errors or failed (exit $$st)" >&2; \
+		exit 1; \
+	fi && \
+	echo "lintian: no errors, $$(grep -c '^W:' $(DEBBUILD)/lintian.out) warnings, $$(grep -c '^I:' $(DEBBUILD)/lintian.out) notes"
 	@ls $(DISTDIR)/gitops-utils*_$(VERSION)_*
 
 clean:

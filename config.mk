@@ -14,6 +14,11 @@ FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 DEBBUILD = obj/deb
 DISTDIR = dist
 
+# PLUGINDIR relative to PREFIX, compiled in so that an install moved
+# elsewhere (or an unpacked Debian package, whose PLUGINDIR has the
+# multiarch triplet in it) still finds its plugins beside its bin/.
+PLUGINSUBDIR = $(patsubst $(PREFIX)/%,%,$(PLUGINDIR))
+
 CC = cc
 # CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
 # (dpkg-buildflags' hardening flags, -O0 for a debugger) are kept; the
@@ -23,7 +28,8 @@ CPPFLAGS ?=
 LDFLAGS ?=
 override CFLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter $(CFLAGS)
 override CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\" $(CPPFLAGS)
+    -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\" \
+    -DPLUGINSUBDIR=\"$(PLUGINSUBDIR)\" $(CPPFLAGS)
 
 # `make SANITIZE=1` builds everything with ASan and UBSan into the same bin/.
 SANITIZE =
