@@ -22,14 +22,18 @@ PLUGINSUBDIR = $(patsubst $(PREFIX)/%,%,$(PLUGINDIR))
 CC = cc
 # CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
 # (dpkg-buildflags' hardening flags, -O0 for a debugger) are kept; the
-# flags the code needs to build are put in front of them whatever they say.
+# flags the code needs to build are put in front of them whatever they
+# say, once (a recursive make gets the result back through its environment).
 CFLAGS ?= -O2 -g
 CPPFLAGS ?=
 LDFLAGS ?=
-override CFLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter $(CFLAGS)
-override CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+NEED_CFLAGS = -std=c11 -Wall -Wextra -Wno-unused-parameter
+NEED_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\" \
-    -DPLUGINSUBDIR=\"$(PLUGINSUBDIR)\" $(CPPFLAGS)
+    -DPLUGINSUBDIR=\"$(PLUGINSUBDIR)\"
+override CFLAGS := $(NEED_CFLAGS) $(filter-out $(NEED_CFLAGS),$(CFLAGS))
+override CPPFLAGS := $(NEED_CPPFLAGS) \
+    $(filter-out $(NEED_CPPFLAGS),$(CPPFLAGS))
 
 # `make SANITIZE=1` builds everything with ASan and UBSan into the same bin/.
 SANITIZE =

@@ -11,7 +11,7 @@ version=$(sed -n 's/^VERSION = //p' "$TOP/config.mk")
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 deb=gitops-utils_${version}_$arch.deb
-plan 6
+plan 7
 
 begin "debian/changelog's version is config.mk's VERSION"
 run dpkg-parsechangelog -l "$TOP/debian/changelog" -S Version
@@ -79,6 +79,18 @@ run env -u GITOPS_PLUGIN_PATH "$T/x/usr/bin/imgtag" -v --plain-http 127.0.0.1:1/
 expect_rc 7
 grep -qxF "imgtag: debug: plugin oci from $T/x/usr/lib/$multiarch/gitops-utils/plugins/oci.so" "$T/err" ||
     fail "the oci plugin was not loaded from the unpacked package: $(head -c 300 "$T/err")"
+end
+
+begin "dpkg-buildflags' hardening reaches the commands and plugins"
+run dpkg-deb -x "$DIST/$deb" "$T/x"
+expect_rc 0
+# LDFLAGS' -z now, CPPFLAGS' _FORTIFY_SOURCE (the __*_chk calls).
+for f in "$T"/x/usr/bin/* "$T"/x/usr/lib/*/gitops-utils/plugins/*.so; do
+	readelf -d "$f" >dyn 2>&1
+	grep -q 'BIND_NOW' dyn || fail "${f#"$T"/x} is not linked with -z now"
+done
+readelf --dyn-syms -W "$T/x/usr/bin/promote" >syms 2>&1
+grep -q '__[a-z]*_chk' syms || fail "promote was built without _FORTIFY_SOURCE"
 end
 
 begin "lintian reports no error"
