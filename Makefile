@@ -166,6 +166,9 @@ DEB_SRC = Makefile config.mk README.md cmd libcommon plugins man completions \
     debian
 
 deb: deps
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || { \
+	    echo "make deb: debian/changelog is at version $$v, config.mk's VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; \
+	    exit 1; }
 	rm -rf $(DEBBUILD)
 	mkdir -p $(DEBBUILD)/gitops-utils-$(VERSION) $(DISTDIR)
 	tar -cf - $(DEB_SRC) | tar -xf - -C $(DEBBUILD)/gitops-utils-$(VERSION)

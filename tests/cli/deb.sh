@@ -11,12 +11,19 @@ version=$(sed -n 's/^VERSION = //p' "$TOP/config.mk")
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 deb=gitops-utils_${version}_$arch.deb
-plan 7
+plan 8
 
 begin "debian/changelog's version is config.mk's VERSION"
 run dpkg-parsechangelog -l "$TOP/debian/changelog" -S Version
 expect_rc 0
 expect_out_text "$version"
+end
+
+begin "make deb refuses a VERSION the changelog does not have, before building"
+run make -s -C "$TOP" deb VERSION=9.9.9 DISTDIR="$T/dist" DEBBUILD="$T/build"
+expect_rc 2
+expect_err "make deb: debian/changelog is at version $version, config.mk's VERSION is 9.9.9: add a changelog entry (dch -v 9.9.9)"
+[ ! -e "$T/build" ] && [ ! -e "$T/dist" ] || fail "make deb went on: $(ls "$T")"
 end
 
 begin "make deb leaves the package, its dbgsym, .buildinfo and .changes in DISTDIR"
