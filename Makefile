@@ -155,9 +155,45 @@ uninstall:
 	        $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
 	done
 
+# make deb: the Debian package, built by dpkg-buildpackage in a copy of
+# the sources under $(DEBBUILD) (it writes beside the tree it builds, so
+# neither the work tree nor its parent directory gets anything), then moved
+# to $(DISTDIR) with its -dbgsym, .buildinfo and .changes, and checked by
+# lintian: any error (an E: line) fails the target. MAKEFLAGS does not
+# reach the package build: a `make check SANITIZE=1` running the deb test
+# must not make a sanitized package.
+DEB_SRC = Makefile config.mk README.md cmd libcommon plugins man completions \
+    debian
+
+deb: deps
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || { \
+	    echo "make deb: debian/changelog is at version $$v, config.mk's VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; \
+	    exit 1; }
+	rm -rf $(DEBBUILD)
+	mkdir -p $(DEBBUILD)/gitops-utils-$(VERSION) $(DISTDIR)
+	tar -cf - $(DEB_SRC) | tar -xf - -C $(DEBBUILD)/gitops-utils-$(VERSION)
+	cd $(DEBBUILD)/gitops-utils-$(VERSION) && env -u MAKEFLAGS -u MFLAGS \
+	    -u MAKELEVEL -u MAKEOVERRIDES dpkg-buildpackage -us -uc -b -Jauto
+	arch=$$(dpkg --print-architecture) && \
+	for f in gitops-utils_$(VERSION)_$$arch.deb \
+	    gitops-utils-dbgsym_$(VERSION)_$$arch.deb \
+	    gitops-utils_$(VERSION)_$$arch.buildinfo \
+	    gitops-utils_$(VERSION)_$$arch.changes; do \
+		mv -f $(DEBBUILD)/$$f $(DISTDIR)/ || exit 1; \
+	done && \
+	{ lintian -I $(DISTDIR)/gitops-utils_$(VERSION)_$$arch.changes \
+	    >$(DEBBUILD)/lintian.out 2>&1; st=$$?; } && \
+	cat $(DEBBUILD)/lintian.out && \
+	if grep -q '^E:' $(DEBBUILD)/lintian.out || [ $$st -ne 0 ]; then \
+		echo "make deb: lintian found errors or failed (exit $$st)" >&2; \
+		exit 1; \
+	fi && \
+	echo "lintian: no errors, $$(grep -c '^W:' $(DEBBUILD)/lintian.out) warnings, $$(grep -c '^I:' $(DEBBUILD)/lintian.out) notes"
+	@ls $(DISTDIR)/gitops-utils*_$(VERSION)_*
+
 clean:
-	rm -rf bin obj lib
+	rm -rf bin obj lib dist
 
 FORCE:
-.PHONY: all bench check check-run clean deps demo fuzz fuzz-build install uninstall FORCE
+.PHONY: all bench check check-run clean deb deps demo fuzz fuzz-build install uninstall FORCE
 .SECONDARY:

@@ -9,11 +9,31 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
+# make deb: where the package is built (a copy of the sources) and where
+# the .deb files, .buildinfo and .changes land.
+DEBBUILD = obj/deb
+DISTDIR = dist
+
+# PLUGINDIR relative to PREFIX, compiled in so that an install moved
+# elsewhere (or an unpacked Debian package, whose PLUGINDIR has the
+# multiarch triplet in it) still finds its plugins beside its bin/.
+PLUGINSUBDIR = $(patsubst $(PREFIX)/%,%,$(PLUGINDIR))
+
 CC = cc
-CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wno-unused-parameter
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\"
-LDFLAGS =
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
+# (dpkg-buildflags' hardening flags, -O0 for a debugger) are kept; the
+# flags the code needs to build are put in front of them whatever they
+# say, once (a recursive make gets the result back through its environment).
+CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+NEED_CFLAGS = -std=c11 -Wall -Wextra -Wno-unused-parameter
+NEED_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -DVERSION=\"$(VERSION)\" -DPLUGINDIR=\"$(PLUGINDIR)\" \
+    -DPLUGINSUBDIR=\"$(PLUGINSUBDIR)\"
+override CFLAGS := $(NEED_CFLAGS) $(filter-out $(NEED_CFLAGS),$(CFLAGS))
+override CPPFLAGS := $(NEED_CPPFLAGS) \
+    $(filter-out $(NEED_CPPFLAGS),$(CPPFLAGS))
 
 # `make SANITIZE=1` builds everything with ASan and UBSan into the same bin/.
 SANITIZE =

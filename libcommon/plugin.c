@@ -962,19 +962,32 @@ load_dir(const char *entry, struct loaded **l, size_t *n, size_t *cap)
 }
 
 /*
- * Without GITOPS_PLUGIN_PATH: lib/gitops-utils/plugins beside the bin/ the
+ * Where the plugins are, relative to the install prefix (PLUGINDIR less
+ * PREFIX, from config.mk): lib/<multiarch>/gitops-utils/plugins in the
+ * Debian package, lib/gitops-utils/plugins otherwise. Absolute when
+ * PLUGINDIR is not under PREFIX: then only PLUGINDIR itself is tried.
+ */
+#ifndef PLUGINSUBDIR
+#define PLUGINSUBDIR "lib/gitops-utils/plugins"
+#endif
+
+/*
+ * Without GITOPS_PLUGIN_PATH: the plugin directory beside the bin/ the
  * executable is in, when there is one (an install moved elsewhere, a
- * DESTDIR staging, an unpacked package, a restored CI cache), else the
- * directory compiled in. The loader's checks apply to either.
+ * DESTDIR staging, an unpacked package, a restored CI cache), tried as
+ * PLUGINSUBDIR first, then as lib/gitops-utils/plugins; else the directory
+ * compiled in. The loader's checks apply to any of them.
  */
 static void
 default_dir(struct lc_buf *dirs)
 {
+	static const char *const subs[] = { PLUGINSUBDIR,
+	    "lib/gitops-utils/plugins" };
 	struct lc_buf exe = LC_BUF_INIT;
 	struct stat st;
 	ssize_t k;
 	char *slash;
-	size_t cap = 256;
+	size_t cap = 256, prefix, i;
 
 	for (;;) {
 		lc_buf_grow(&exe, cap);
@@ -991,13 +1004,20 @@ default_dir(struct lc_buf *dirs)
 			*slash = '\0';
 			if ((slash = strrchr(exe.data, '/')) != NULL) {
 				*slash = '\0';
-				exe.len = strlen(exe.data);
-				lc_buf_adds(&exe, "/lib/gitops-utils/plugins");
-				if (stat(exe.data, &st) == 0 &&
-				    S_ISDIR(st.st_mode)) {
-					lc_buf_adds(dirs, exe.data);
-					lc_buf_release(&exe);
-					return;
+				prefix = strlen(exe.data);
+				for (i = 0; i < sizeof(subs) / sizeof(subs[0]);
+				    i++) {
+					if (subs[i][0] == '/')
+						continue;
+					exe.len = prefix;
+					lc_buf_addc(&exe, '/');
+					lc_buf_adds(&exe, subs[i]);
+					if (stat(exe.data, &st) == 0 &&
+					    S_ISDIR(st.st_mode)) {
+						lc_buf_adds(dirs, exe.data);
+						lc_buf_release(&exe);
+						return;
+					}
 				}
 			}
 		}

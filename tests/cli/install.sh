@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
-plan 3
+plan 4
 
 begin "install puts binaries, plugins, man pages and completions in place"
 run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
@@ -31,6 +31,20 @@ run env -u GITOPS_PLUGIN_PATH "$T/moved/opt/gu/bin/imgtag" -v --plain-http 127.0
 expect_rc 7
 grep -qxF "imgtag: debug: plugin oci from $T/moved/opt/gu/lib/gitops-utils/plugins/oci.so" "$T/err" ||
     fail "the oci plugin was not loaded from beside bin/: $(head -c 300 "$T/err")"
+end
+
+begin "make install PREFIX=dir, no DESTDIR, after a plain make: its imgtag finds its plugins"
+# bin/ was built for the default PREFIX (/usr/local): nothing is rebuilt.
+run make -s -C "$TOP" install PREFIX="$T/p"
+expect_rc 0
+run env -u GITOPS_PLUGIN_PATH "$T/p/bin/imgtag" -v --plain-http 127.0.0.1:1/x:y
+expect_rc 7
+grep -qxF "imgtag: debug: plugin oci from $T/p/lib/gitops-utils/plugins/oci.so" "$T/err" ||
+    fail "the oci plugin was not loaded from PREFIX: $(head -c 300 "$T/err")"
+run make -s -C "$TOP" uninstall PREFIX="$T/p"
+expect_rc 0
+left=$(find p -type f)
+[ -z "$left" ] || fail "left behind: $left"
 end
 
 begin "uninstall removes them all"
