@@ -9,8 +9,11 @@ ACTION=$TOP/action.yml
 TEMPLATE=$TOP/ci/gitlab/gitops-utils.yml
 DOC=$TOP/docs/ci.md
 VERSION=$(sed -n 's/^VERSION = //p' "$TOP/config.mk")
-# The steps see the caller's PATH without our bin/ (lib.sh put it first).
+# The steps see the caller's PATH without our bin/ (lib.sh put it first),
+# and nothing of the make that runs the suite (make check SANITIZE=1 would
+# otherwise reach the build through MAKEFLAGS).
 SYSPATH=${PATH#"$BIN:"}
+unset MAKEFLAGS MFLAGS MAKELEVEL
 UPSTREAM=file://$_t_root/org/gitops-utils
 
 # A checkout as GitHub hands it to an action: the tracked files (and new
@@ -165,7 +168,7 @@ expect_installed() {
 	    fail "the oci plugin was not loaded from the install: $(head -c 300 "$T/err")"
 }
 
-plan 10
+plan 12
 
 begin "action.yml: a composite action of bash steps with the documented inputs and outputs"
 run ymlset '.runs.using' "$ACTION"
@@ -275,25 +278,27 @@ grep -qxF "::error title=gitops-utils::input 'prefix' is '/opt/my tools': make i
     fail "it built"
 end
 
-# gitlab_run DIR REF SCRIPT: the hidden job's before_script, then SCRIPT,
-# in one bash as a GitLab runner runs a job's lines (set -eo pipefail),
-# with CI_PROJECT_DIR=DIR/project and GITOPS_UTILS_REF=REF; output to
-# $T/out, $T/err, status in $rc.
+# gitlab_run DIR REF SCRIPT [VAR=VALUE ...]: the hidden job's
+# before_script, then SCRIPT, in one bash as a GitLab runner runs a job's
+# lines (set -eo pipefail), with CI_PROJECT_DIR=DIR/project,
+# GITOPS_UTILS_REPOSITORY=$UPSTREAM, GITOPS_UTILS_REF=REF and the VARs;
+# output to $T/out, $T/err, status in $rc.
 gitlab_run() {
-	local n i
-	mkdir -p "$1/project"
+	local n i d=$1 ref=$2 script=$3
+	shift 3
+	mkdir -p "$d/project"
 	{
 		echo 'set -eo pipefail'
 		n=$(ymlset '.[".gitops-utils"].before_script | length' "$TEMPLATE")
 		for ((i = 0; i < n; i++)); do
 			ymlset ".[\".gitops-utils\"].before_script[$i]" "$TEMPLATE"
 		done
-		printf '%s\n' "$3"
-	} >"$1/job.sh"
-	(cd "$1/project" && env -u GITOPS_PLUGIN_PATH PATH="$SYSPATH" \
-	    CI_PROJECT_DIR="$1/project" GITLAB_CI=true CI=true \
-	    GITOPS_UTILS_REPOSITORY="$UPSTREAM" GITOPS_UTILS_REF="$2" \
-	    GITOPS_UTILS_PREFIX= bash --noprofile --norc "$1/job.sh") >"$T/out" 2>"$T/err"
+		printf '%s\n' "$script"
+	} >"$d/job.sh"
+	(cd "$d/project" && env -u GITOPS_PLUGIN_PATH -u CI_SERVER_URL -u CI_JOB_TOKEN \
+	    PATH="$SYSPATH" CI_PROJECT_DIR="$d/project" GITLAB_CI=true CI=true \
+	    GITOPS_UTILS_REPOSITORY="$UPSTREAM" GITOPS_UTILS_REF="$ref" \
+	    GITOPS_UTILS_PREFIX= "$@" bash --noprofile --norc "$d/job.sh") >"$T/out" 2>"$T/err"
 	rc=$?
 }
 
@@ -337,6 +342,54 @@ if [ -n "${REAL_INSTALL:-}" ]; then
 else
 	fail "no real install from the action's test to restore"
 fi
+end
+
+begin "GitLab template: a repository on this GitLab is read with CI_JOB_TOKEN, given to git by a credential helper, and no other server gets it"
+upstream
+. "$TOP/tests/git-http.sh"
+mkdir -p gl
+git clone -q --bare "$_t_root/org/gitops-utils" gl/gitops-utils.git
+start_http "" gl
+printf 'gitlab-ci-token:j0b-t0ken-4711\n' >users
+url=http://127.0.0.1:$hport/gl/gitops-utils.git
+gitlab_run "$T" stub 'command -v ymlset' GITOPS_UTILS_REPOSITORY="$url" \
+    CI_SERVER_URL="http://127.0.0.1:$hport" CI_JOB_TOKEN=j0b-t0ken-4711
+expect_rc 0
+printf '%s\n' "gitops-utils: building $STUB_SHA from $url" \
+    "ymlset (gitops-utils) 0.0.0-stub" "$T/project/.gitops-utils/bin/ymlset" >want
+expect_out want
+grep -q j0b-t0ken-4711 job.sh out err && fail "the token is in the job's script or output"
+# Another server (this one, named otherwise) never gets the job's token.
+rm -rf project
+gitlab_run "$T" stub 'command -v ymlset' GITOPS_UTILS_REPOSITORY="$url" \
+    CI_SERVER_URL="http://localhost:$hport" CI_JOB_TOKEN=j0b-t0ken-4711
+[ "$rc" -ne 0 ] || fail "the job token went to another server"
+[ ! -e project/.gitops-utils ] || fail "it built"
+stop_http
+end
+
+begin "a password in the repository URL is used, and shown as *** by the action and the template"
+upstream
+. "$TOP/tests/git-http.sh"
+mkdir -p gl
+git clone -q --bare "$_t_root/org/gitops-utils" gl/gitops-utils.git
+start_http "" gl
+url=http://x-access-token:s3cr3t-t0ken@127.0.0.1:$hport/gl/gitops-utils.git
+shown=http://***@127.0.0.1:$hport/gl/gitops-utils.git
+checkout "$T/action"
+ACTION_PATH=$T/action
+action_run "$T/runner" ref=stub repository="$url"
+expect_rc 0
+grep -qxF "gitops-utils: building stub ($STUB_SHA) from $shown" out ||
+    fail "action: $(head -c 300 out)"
+grep -q s3cr3t-t0ken out err && fail "the action shows the password"
+gitlab_run "$T" stub : GITOPS_UTILS_REPOSITORY="$url"
+expect_rc 0
+printf '%s\n' "gitops-utils: building $STUB_SHA from $shown" \
+    "ymlset (gitops-utils) 0.0.0-stub" >want
+expect_out want
+grep -q s3cr3t-t0ken out err && fail "the template shows the password"
+stop_http
 end
 
 begin "GitLab template: no GITOPS_UTILS_REPOSITORY is exit 2 with the fix"
