@@ -404,7 +404,7 @@ expect_no_out
 expect_err "gitops-utils: set GITOPS_UTILS_REPOSITORY to the git URL of gitops-utils (see ci/gitlab/gitops-utils.yml)"
 end
 
-begin "docs/ci.md: every yaml example parses, and uses the action and the template"
+begin "docs/ci.md: every yaml example parses, uses the action and the template, and only options our commands have"
 awk -v dir="$T" '
 	/^```yaml$/ { n++; f = dir "/block" n ".yaml"; inb = 1; next }
 	/^```$/ && inb { inb = 0; close(f); next }
@@ -419,6 +419,45 @@ done
 [ "$n" -ge 2 ] || fail "only $n yaml blocks"
 grep -q 'uses: .*gitops-utils@' block*.yaml || fail "no workflow uses the action"
 grep -q 'extends: .gitops-utils' block*.yaml || fail "no job extends .gitops-utils"
+# Each long option after one of our commands is one that command has
+# (its -h lists them all; acd-sync and acd-rollback share acd-wait's
+# connection options).
+cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
+for c in $cmds; do
+	"$BIN/$c" -h >"help.$c"
+done
+cat help.acd-wait >>help.acd-sync
+cat help.acd-wait >>help.acd-rollback
+sed -e ':a' -e '/\\$/N; s/\\\n//; ta' block*.yaml >joined
+checked=0
+while read -r -a words; do
+	cur= outer=
+	for w in "${words[@]}"; do
+		case $w in
+		*"|"* | *";"* | *"&&"* | *")"*) cur= ;;
+		esac
+		q=
+		case $w in
+		\'* | \"*) q=1 ;;
+		esac
+		w=${w#\'}
+		w=${w#\"}
+		w=${w#\$(}
+		if [[ " "$cmds" " == *[[:space:]]"$w"[[:space:]]* ]]; then
+			# A command quoted as another's argument (--gate 'acd-wait ...').
+			[ -n "$q" ] && outer=$cur
+			cur=$w
+		elif [ -n "$cur" ] && [[ $w =~ ^(--[a-z][a-z-]*) ]]; then
+			checked=$((checked + 1))
+			grep -q -- "${BASH_REMATCH[1]}\b" "help.$cur" ||
+			    fail "docs/ci.md: $cur has no option ${BASH_REMATCH[1]}"
+		fi
+		case $w in
+		*\' | *\") [ -n "$outer" ] && cur=$outer outer= ;;
+		esac
+	done
+done <joined
+[ "$checked" -ge 20 ] || fail "only $checked options checked"
 end
 
 done_testing
