@@ -13,7 +13,7 @@ VERSION=$(sed -n 's/^VERSION = //p' "$TOP/config.mk")
 # and nothing of the make that runs the suite (make check SANITIZE=1 would
 # otherwise reach the build through MAKEFLAGS).
 SYSPATH=${PATH#"$BIN:"}
-unset MAKEFLAGS MFLAGS MAKELEVEL
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 UPSTREAM=file://$_t_root/org/gitops-utils
 
 # checkout DIR: this tree as GitHub hands it to an action: the tracked
