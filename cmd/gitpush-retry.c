@@ -331,7 +331,7 @@ ours_since(git_repository *repo, const git_oid *head, const git_oid *tip,
 		git_revwalk_free(w);
 		return lc_git_error(rc, "walk");
 	}
-	while (git_revwalk_next(&id, w) == 0) {
+	while ((rc = git_revwalk_next(&id, w)) == 0) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = lc_xrealloc(*out, cap * sizeof(**out));
@@ -339,6 +339,13 @@ ours_since(git_repository *repo, const git_oid *head, const git_oid *tip,
 		git_oid_cpy(&(*out)[(*n)++], &id);
 	}
 	git_revwalk_free(w);
+	/* A missing commit is an error, never "nothing to push". */
+	if (rc != GIT_ITEROVER) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return lc_git_error(rc, "walk");
+	}
 	return 0;
 }
 

@@ -963,6 +963,19 @@ lc_git_open(git_repository **repo, const char *branch, char **branch_out,
 	lc_git_init();
 	if ((rc = git_repository_open_ext(repo, ".", 0, NULL)) != 0)
 		return lc_git_error(rc, "not in a git repository");
+	/*
+	 * libgit2 1.5 cannot walk past a shallow clone's edge: its revwalk
+	 * stops at the first missing parent and its fetch then fails, so a
+	 * push from one would go wrong or not happen at all. CI checkouts
+	 * are shallow by default: say how to get the history.
+	 */
+	if (git_repository_is_shallow(*repo) == 1)
+		return lc_error_set(LC_ERROR, "%s is a shallow clone, which "
+		    "libgit2 cannot push from: clone with full history "
+		    "(actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0) "
+		    "or run 'git fetch --unshallow'",
+		    git_repository_workdir(*repo) ? git_repository_workdir(*repo)
+		    : git_repository_path(*repo));
 	if (branch)
 		*branch_out = lc_xstrndup(branch, strlen(branch));
 	else if (git_repository_head(&head, *repo) == 0 &&

@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 51
+plan 52
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -84,6 +84,19 @@ expect_rc 0
 [ "$(cat out)" = "$(tip)" ] || fail "stdout '$(cat out)' is not the tip $(tip)"
 [ "$(git -C a rev-parse HEAD)" = "$(tip)" ] || fail "local HEAD is not the tip"
 [ -z "$(git -C a status --porcelain)" ] || fail "work tree not clean: $(git -C a status --porcelain)"
+end
+
+begin "a shallow clone (a CI checkout's default) is refused, exit 3, before any commit"
+setup
+git -C a commit -q --allow-empty -m two && git -C a push -q origin main
+git clone -q --depth 1 "file://$T/srv.git" s 2>/dev/null
+before=$(git -C s rev-parse HEAD)
+cd s && echo new >g && run gitpush-retry -m "add g" g && cd ..
+expect_rc 3
+expect_no_out
+expect_err "gitpush-retry: $T/s/ is a shallow clone, which libgit2 cannot push from: clone with full history (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0) or run 'git fetch --unshallow'"
+[ "$(git -C s rev-parse HEAD)" = "$before" ] || fail "a local commit was made"
+[ "$(tip)" = "$before" ] || fail "the server moved"
 end
 
 begin "a stale tip is rebased on and both commits land"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 42
+plan 43
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -82,6 +82,17 @@ EOF
 cmp -s "$T/msg" "$T/want" || fail "message: $(diff "$T/want" "$T/msg")"
 [ "$(git rev-parse HEAD)" = "$(git -C ../srv.git rev-parse main)" ] || fail "local branch not at the pushed commit"
 [ -z "$(git status --porcelain)" ] || fail "work tree not clean"
+end
+
+begin "a shallow clone (a CI checkout's default) is refused, exit 3, nothing pushed"
+repo "$T"
+git clone -q --depth 1 "file://$T/srv.git" "$T/s" 2>/dev/null
+cd "$T/s" || exit 1
+run promote --no-verify-image -f dev -t staging
+expect_rc 3
+expect_no_out
+expect_err "promote: $T/s/ is a shallow clone, which libgit2 cannot push from: clone with full history (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0) or run 'git fetch --unshallow'"
+[ "$(git -C ../srv.git rev-list --count main)" = 1 ] || fail "the server moved"
 end
 
 begin "a rerun is a no-op: exit 0, already promoted, no commit"
