@@ -165,7 +165,8 @@ uninstall:
 DEB_SRC = Makefile config.mk README.md cmd libcommon plugins man completions \
     debian
 
-deb: deps
+deb:
+	@scripts/install-deps --deb
 	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || { \
 	    echo "make deb: debian/changelog is at version $$v, config.mk's VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; \
 	    exit 1; }

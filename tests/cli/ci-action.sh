@@ -54,7 +54,7 @@ install:
 	done
 EOF
 	printf '#!/bin/sh\necho "${0##*/} (gitops-utils) 0.0.0-stub"\n' >"$_t_root/stub/stub.sh"
-	printf '#!/bin/sh\necho "stub: install-deps" >&2\n' >"$_t_root/stub/scripts/install-deps"
+	printf '#!/bin/sh\necho "stub: install-deps $*" >&2\n' >"$_t_root/stub/scripts/install-deps"
 	chmod 755 "$_t_root/stub/scripts/install-deps"
 	mkdir -p "$_t_root/org"
 	(cd "$_t_root/stub" && git init -q -b stub && git add -A &&
@@ -217,7 +217,7 @@ action_run "$T/runner" ref="$STUB_SHA" repository="$UPSTREAM" prefix=tools
 expect_rc 0
 grep -qxF "gitops-utils: building $STUB_SHA ($STUB_SHA) from $UPSTREAM" out ||
     fail "no line naming the commit built: $(head -c 300 out)"
-expect_err "stub: install-deps"
+expect_err "stub: install-deps --build"
 [ "${GH[outputs.install-dir]}" = "$T/runner/work/tools" ] ||
     fail "install-dir: '${GH[outputs.install-dir]}'"
 [ "${GH[outputs.bin-dir]}" = "$T/runner/work/tools/bin" ] ||
