@@ -33,7 +33,7 @@ LIBS_acd-rollback = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
 LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) -ldl
 
-PLUGIN_SOS = $(PLUGINS:%=lib/plugins/%.so)
+PLUGIN_SOS = $(PLUGINS:%=lib/gitops-utils/plugins/%.so)
 
 all: $(BINS) $(PLUGIN_SOS)
 
@@ -43,7 +43,7 @@ $(OBJ)/%.o: %.c libcommon/*.h
 
 # Plugins: one .so each, only the entry symbol exported, mode 0755 (the
 # loader refuses files others may write).
-lib/plugins/%.so: plugins/%.c plugins/oci.c plugins/ocijson.c libcommon/sha256.c libcommon/base64.c \
+lib/gitops-utils/plugins/%.so: plugins/%.c plugins/oci.c plugins/ocijson.c libcommon/sha256.c libcommon/base64.c \
     libcommon/registry.h libcommon/sha256.h libcommon/base64.h bin/.variant
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fPIC -shared \
@@ -124,13 +124,22 @@ bench: all
 	bench/gitpush.sh
 	bench/acd-wait.sh
 
+# Make splits words at blanks: a prefix with one would install pieces in
+# the wrong places. Refused before anything is written.
+INSTALL_DIRS = $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX) \
+    $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+    $(DESTDIR)$(FISHCOMPDIR)
+NOBLANK = @$(if $(word 7,$(INSTALL_DIRS)),echo "make $@: DESTDIR and PREFIX \
+    (and each install directory) may not contain blanks" >&2; exit 2,:)
+
 install: all
+	$(NOBLANK)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
 	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PLUGINDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
 	for p in $(PLUGINS); do \
-	    cp -f lib/plugins/$$p.so $(DESTDIR)$(PLUGINDIR)/$$p.so && \
+	    cp -f lib/gitops-utils/plugins/$$p.so $(DESTDIR)$(PLUGINDIR)/$$p.so && \
 	    chmod 755 $(DESTDIR)$(PLUGINDIR)/$$p.so || exit 1; \
 	done
 	cp -f man/gitops-registry.7 $(DESTDIR)$(MANPREFIX)/man7/
@@ -147,6 +156,7 @@ install: all
 	done
 
 uninstall:
+	$(NOBLANK)
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/gitops-registry.7
 	for p in $(PLUGINS); do rm -f $(DESTDIR)$(PLUGINDIR)/$$p.so; done
 	for c in $(CMDS); do \
@@ -154,6 +164,7 @@ uninstall:
 	        $(DESTDIR)$(BASHCOMPDIR)/$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c \
 	        $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
 	done
+	-rmdir $(DESTDIR)$(PLUGINDIR) $(dir $(DESTDIR)$(PLUGINDIR)) 2>/dev/null
 
 # make deb: the Debian package, built by dpkg-buildpackage in a copy of
 # the sources under $(DEBBUILD) (it writes beside the tree it builds, so

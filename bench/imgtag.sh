@@ -10,7 +10,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps" --bench || exit 3
 make -C "$top" -s all || exit 3
-export PATH=$top/bin:$PATH GITOPS_PLUGIN_PATH=$top/lib/plugins
+export PATH=$top/bin:$PATH GITOPS_PLUGIN_PATH=$top/lib/gitops-utils/plugins
 runs=${1:-15}
 w=$(mktemp -d "${TMPDIR:-/tmp}/imgtag-bench.XXXXXX")
 export HOME=$w/home

@@ -1033,10 +1033,17 @@ load_all(struct loaded **l, struct lc_buf *dirs)
 	size_t n = 0, cap = 0, len;
 	char *dir;
 
-	if (env && *env)
-		lc_buf_adds(dirs, env);
-	else
+	if (env == NULL || *env == '\0') {
+		/*
+		 * One directory, never split: an install prefix with a ':'
+		 * in it would otherwise name relative directories, found
+		 * from wherever the command runs.
+		 */
 		default_dir(dirs);
+		load_dir(dirs->data, l, &n, &cap);
+		return n;
+	}
+	lc_buf_adds(dirs, env);
 	for (p = dirs->data; *p; p += len + (p[len] == ':')) {
 		len = strcspn(p, ":");
 		if (len == 0)

@@ -31,7 +31,7 @@ DIST=$T/dist
 # What git sees and what the parent directory holds must not change.
 git -C "$TOP" status --porcelain >status.before 2>&1
 # Only what dpkg-buildpackage would write there: other files come and go.
-ls "$TOP/.." | grep '^gitops-utils[_-]' >parent.before
+ls "$TOP/.." | grep -E '^gitops-utils(-dbgsym)?_' >parent.before
 run make -s -C "$TOP" deb DISTDIR="$DIST" DEBBUILD="$T/build"
 expect_rc 0
 ls "$DIST" >list
@@ -42,7 +42,7 @@ cmp -s list want || fail "DISTDIR holds: $(diff -u want list)"
 git -C "$TOP" status --porcelain >status.after 2>&1
 cmp -s status.before status.after ||
     fail "the work tree changed: $(diff -u status.before status.after | head -20)"
-ls "$TOP/.." | grep '^gitops-utils[_-]' >parent.after
+ls "$TOP/.." | grep -E '^gitops-utils(-dbgsym)?_' >parent.after
 cmp -s parent.before parent.after ||
     fail "the parent directory changed: $(diff -u parent.before parent.after | head)"
 cp out "$_t_root/make-deb.out"

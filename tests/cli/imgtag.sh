@@ -7,7 +7,7 @@
 
 plan 57
 
-export GITOPS_PLUGIN_PATH=$TOP/lib/plugins
+export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins
 export HOME=$_t_root/home
 unset DOCKER_CONFIG REGISTRY_AUTH_FILE XDG_RUNTIME_DIR XDG_CONFIG_HOME XDG_CACHE_HOME
 mkdir -p "$HOME"
@@ -187,7 +187,7 @@ mkdir -p "$T/plugins"
 cp "$TOP/obj/test-plugins/badabi.so" "$TOP/obj/test-plugins/noentry.so" "$T/plugins/"
 cp "$TOP/obj/test-plugins/special.so" "$T/plugins/writable.so"
 chmod 0757 "$T/plugins/writable.so"
-run env GITOPS_PLUGIN_PATH="$T/plugins:$TOP/lib/plugins" imgtag -v "$REG/demo/app:v1.2.0"
+run env GITOPS_PLUGIN_PATH="$T/plugins:$TOP/lib/gitops-utils/plugins" imgtag -v "$REG/demo/app:v1.2.0"
 expect_rc 0
 expect_out_text "$APP"
 expect_err "$T/plugins/badabi.so: not loaded: plugin ABI 2.0, this build needs 1.x"
@@ -199,7 +199,7 @@ end
 begin "a plugin whose match() takes the host is picked over oci"
 mkdir -p "$T/plugins"
 cp "$TOP/obj/test-plugins/special.so" "$T/plugins/"
-run env GITOPS_PLUGIN_PATH="$T/plugins:$TOP/lib/plugins" imgtag special.test/demo/app:v1
+run env GITOPS_PLUGIN_PATH="$T/plugins:$TOP/lib/gitops-utils/plugins" imgtag special.test/demo/app:v1
 expect_rc 3
 expect_err "imgtag: the special plugin answered"
 end

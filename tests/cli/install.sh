@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
-plan 4
+plan 6
 
 begin "install puts binaries, plugins, man pages and completions in place"
 run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
@@ -47,12 +47,38 @@ left=$(find p -type f)
 [ -z "$left" ] || fail "left behind: $left"
 end
 
+begin "a ':' in the prefix: the plugins beside bin/ still, none from the current directory"
+run make -s -C "$TOP" install PREFIX="$T/p:x"
+expect_rc 0
+mkdir -p cwd/x/lib/gitops-utils/plugins
+cp "$TOP/lib/gitops-utils/plugins/oci.so" cwd/x/lib/gitops-utils/plugins/evil.so
+cd cwd || exit 1
+run env -u GITOPS_PLUGIN_PATH "$T/p:x/bin/imgtag" -v --plain-http 127.0.0.1:1/x:y
+cd .. || exit 1
+expect_rc 7
+grep -qxF "imgtag: debug: plugin oci from $T/p:x/lib/gitops-utils/plugins/oci.so" "$T/err" ||
+    fail "the oci plugin was not loaded from PREFIX: $(head -c 300 "$T/err")"
+grep -q evil "$T/err" && fail "a plugin from the current directory was loaded"
+make -s -C "$TOP" uninstall PREFIX="$T/p:x"
+end
+
+begin "a blank in DESTDIR or PREFIX is refused (exit 2) and nothing is written"
+run make -s -C "$TOP" install PREFIX="$T/with space"
+expect_rc 2
+expect_err "make install: DESTDIR and PREFIX (and each install directory) may not contain blanks"
+run make -s -C "$TOP" install DESTDIR="$T/d d" PREFIX=/usr
+expect_rc 2
+[ "$(ls "$T")" = "$(printf 'err\nout')" ] || fail "written: $(ls "$T")"
+[ -z "$(git -C "$TOP" status --porcelain --ignored -- space d 2>/dev/null)" ] || fail "written in the source tree"
+end
+
 begin "uninstall removes them all"
 run make -s -C "$TOP" install DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
 run make -s -C "$TOP" uninstall DESTDIR="$T/root" PREFIX=/opt/gu MANPREFIX=/opt/man
 expect_rc 0
 left=$(find root -type f)
 [ -z "$left" ] || fail "left behind: $left"
+[ -d root/opt/gu/lib/gitops-utils ] && fail "lib/gitops-utils is left behind"
 end
 
 done_testing

@@ -6,7 +6,7 @@
 
 plan 43
 
-export GITOPS_PLUGIN_PATH=$TOP/lib/plugins HOME=$_t_root/home
+export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
 export GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com
 export GIT_CONFIG_NOSYSTEM=1
