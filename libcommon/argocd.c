@@ -683,6 +683,10 @@ lc_acd_open(struct lc_acd **out, const struct lc_acd_conf *c,
 		lc_log_warn("TLS certificates are not verified (--insecure)");
 	if ((rc = lc_http_new(&acd->http, &hc)) != 0)
 		goto fail;
+	/* A CA setting that cannot be read: exit 2 now, for every app. */
+	if (strncmp(acd->base, "https:", 6) == 0 &&
+	    (rc = lc_http_ca_check(acd->http)) != 0)
+		goto fail;
 	user = c->username ? c->username : getenv("ARGOCD_USERNAME");
 	if (c->password_file) {
 		if ((pass = read_secret_file(c->password_file)) == NULL) {

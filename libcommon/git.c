@@ -164,30 +164,41 @@ static char *ca_file, *ca_dir;
 static int ip_refused;
 
 int
-lc_git_ca(const char *file)
+lc_git_ca(const char *file, const char *url, int insecure)
 {
-	const char *dir = NULL, *what = "CA file";
+	struct lc_ca ca;
+	const git_error *e;
+	int rc;
 
-	if (file == NULL) {
-		lc_ca_env(1, &file, &dir);
-		if (file == NULL && dir == NULL)
+	/* Only an https remote verifies certificates. */
+	if (insecure || url == NULL || strncmp(url, "https://", 8) != 0)
+		return 0;
+	if (file) {
+		memset(&ca, 0, sizeof(ca));
+		ca.file = file;
+		ca.file_from = "--ca-file";
+	} else {
+		lc_ca_env(1, &ca);
+		if (ca.file == NULL && ca.dir == NULL)
 			return 0;
-		what = "CA file (from the environment)";
 	}
-	if (file && access(file, R_OK) != 0)
-		return lc_error_errno(LC_EUSAGE, "cannot read %s '%s'", what,
-		    file);
-	if (dir && access(dir, R_OK | X_OK) != 0)
-		return lc_error_errno(LC_EUSAGE, "cannot read CA directory "
-		    "(from the environment) '%s'", dir);
-	if (dir == NULL)
-		dir = "/etc/ssl/certs";
-	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir) != 0)
-		return lc_git_error(-1, "CA file");
+	if ((rc = lc_ca_check(&ca)) != 0)
+		return rc;
+	if (ca.dir == NULL)
+		ca.dir = "/etc/ssl/certs";
+	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca.file,
+	    ca.dir) != 0) {
+		e = git_error_last();
+		return lc_error_set(LC_EUSAGE, "cannot load the CA bundle '%s' "
+		    "(from %s) or directory '%s'%s%s: %s", ca.file ? ca.file :
+		    "(none)", ca.file_from ? ca.file_from : "-", ca.dir,
+		    ca.dir_from ? " (from " : "", ca.dir_from ? ca.dir_from : "",
+		    e && e->message ? e->message : "libgit2 refused them");
+	}
 	free(ca_file);
 	free(ca_dir);
-	ca_file = file ? lc_xstrndup(file, strlen(file)) : NULL;
-	ca_dir = lc_xstrndup(dir, strlen(dir));
+	ca_file = ca.file ? lc_xstrndup(ca.file, strlen(ca.file)) : NULL;
+	ca_dir = lc_xstrndup(ca.dir, strlen(ca.dir));
 	return 0;
 }
 

@@ -49,14 +49,16 @@ struct lc_git_auth {
 };
 
 /*
- * Trust the CAs in file (--ca-file) as well as the system's in
- * /etc/ssl/certs; NULL: those the environment names (lc_ca_env: a
+ * For an https remote url (nothing to do for another, or with insecure):
+ * trust the CAs in file (--ca-file) as well as the system's in
+ * /etc/ssl/certs; file NULL: those the environment names (lc_ca_env: a
  * bundle beside the system's, a directory instead of /etc/ssl/certs),
  * nothing to do when it names none. On libgit2's mbedTLS backend the call
  * replaces the chain, hence the directory with the file. The IP address
- * check of git_tls.c trusts the same. Returns 0 or LC_EUSAGE.
+ * check of git_tls.c trusts the same. Returns 0 or LC_EUSAGE naming the
+ * setting.
  */
-int lc_git_ca(const char *file);
+int lc_git_ca(const char *file, const char *url, int insecure);
 
 /*
  * Find credentials for an http(s) remote: file (--token-file) if given,

@@ -18,7 +18,8 @@ struct lc_http {
 	struct lc_http_conf conf;
 	char *bearer;			/* "Authorization: Bearer ..." */
 	struct curl_slist *connect_to;	/* GITOPS_CONNECT_TO */
-	const char *ca_dir;		/* SSL_CERT_DIR */
+	struct lc_ca ca;		/* --ca-file, or from the environment */
+	int ca_checked;			/* lc_ca_check passed */
 };
 
 struct reply {
@@ -56,8 +57,13 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 	 * Python take them (a TLS-intercepting proxy's CA, say). A bundle
 	 * replaces libcurl's; a directory replaces its CA path.
 	 */
-	if (h->conf.ca_file == NULL)
-		lc_ca_env(0, &h->conf.ca_file, &h->ca_dir);
+	if (h->conf.ca_file == NULL) {
+		lc_ca_env(0, &h->ca);
+		h->conf.ca_file = h->ca.file;
+	} else {
+		h->ca.file = h->conf.ca_file;
+		h->ca.file_from = "--ca-file";
+	}
 	if ((h->easy = curl_easy_init()) == NULL) {
 		free(h);
 		return lc_error_set(LC_ERROR, "libcurl failed to start");
@@ -201,8 +207,8 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_CONNECT_TO, h->connect_to);
 	if (h->conf.ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->conf.ca_file);
-	if (h->ca_dir)
-		curl_easy_setopt(c, CURLOPT_CAPATH, h->ca_dir);
+	if (h->ca.dir)
+		curl_easy_setopt(c, CURLOPT_CAPATH, h->ca.dir);
 	if (h->conf.insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -234,22 +240,66 @@ setup(struct lc_http *h, CURL *c, const char *method, const char *url,
 	return hl;
 }
 
+int
+lc_http_ca_check(struct lc_http *h)
+{
+	int rc;
+
+	if (h->ca_checked || h->conf.insecure)
+		return 0;
+	if ((rc = lc_ca_check(&h->ca)) == 0)
+		h->ca_checked = 1;
+	return rc;
+}
+
+/*
+ * Before the first https request: the CA settings name files that exist
+ * (a mistake there is the user's, exit 2, not a refused server).
+ */
+static int
+ca_ready(struct lc_http *h, const char *url)
+{
+	if (strncmp(url, "https:", 6) != 0)
+		return 0;
+	return lc_http_ca_check(h);
+}
+
 /* Map a libcurl failure to our codes, with a message naming the server. */
 static int
-curl_fail(CURLcode cc, const char *url, const char *errbuf)
+curl_fail(const struct lc_http *h, CURLcode cc, const char *url,
+    const char *errbuf)
 {
 	struct lc_buf o = LC_BUF_INIT;
 	const char *why = *errbuf ? errbuf : curl_easy_strerror(cc);
+	const struct lc_ca *ca = &h->ca;
 	int rc;
 
 	lc_http_origin(&o, url);
 	switch (cc) {
-	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
+		if (ca->file || ca->dir)
+			rc = lc_error_set(LC_EUSAGE, "%s: TLS: the CA %s '%s' "
+			    "(from %s) holds no certificate it can use (%s)",
+			    o.data, ca->file ? "bundle" : "directory",
+			    ca->file ? ca->file : ca->dir, ca->file ?
+			    ca->file_from : ca->dir_from, why);
+		else
+			rc = lc_error_set(LC_EUSAGE, "%s: TLS: %s", o.data,
+			    why);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_ISSUER_ERROR:
-		rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; trust its CA with "
-		    "--ca-file or SSL_CERT_FILE (or, knowingly, --insecure)", o.data, why);
+		if (ca->file_from || ca->dir_from)
+			rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; the CAs of %s "
+			    "'%s' do not sign its certificate: name one that "
+			    "does (or, knowingly, use --insecure)", o.data, why,
+			    ca->file_from ? ca->file_from : ca->dir_from,
+			    ca->file_from ? ca->file : ca->dir);
+		else
+			rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; trust its CA "
+			    "with --ca-file or SSL_CERT_FILE (or, knowingly, "
+			    "--insecure)", o.data, why);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		rc = lc_error_set(LC_ETIMEOUT, "%s: no answer in time (%s)",
@@ -336,6 +386,8 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 	CURLcode cc;
 	int attempt, rc = 0;
 
+	if ((rc = ca_ready(h, url)) != 0)
+		return rc;
 	for (attempt = 0;; attempt++) {
 		lc_http_resp_release(r);
 		memset(&rp, 0, sizeof(rp));
@@ -387,7 +439,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 			break;
 		}
 		if (cc != CURLE_OK) {
-			rc = curl_fail(cc, url, errbuf);
+			rc = curl_fail(h, cc, url, errbuf);
 			if (rc != LC_EUNAVAIL)
 				break;
 		} else if (transient_status(r->status) || (r->status == 403 &&
@@ -437,6 +489,7 @@ struct lc_http_stream {
 	char errbuf[CURL_ERROR_SIZE];
 	char *url;
 	long long heard;		/* lc_clock_ms() of the last byte */
+	const struct lc_http *h;
 };
 
 /*
@@ -472,9 +525,14 @@ lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
 {
 	struct lc_http_stream *s;
 	struct lc_buf a = LC_BUF_INIT;
+	int rc;
 
+	*out = NULL;
+	if ((rc = ca_ready(h, url)) != 0)
+		return rc;
 	s = lc_xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
+	s->h = h;
 	s->fn = fn;
 	s->arg = arg;
 	s->url = lc_xstrndup(url, strlen(url));
@@ -545,7 +603,7 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 		    lc_error_set(LC_ERROR, "%s answers %ld to the watch",
 		    o.data, s->status);
 	} else if (cc != CURLE_OK) {
-		rc = curl_fail(cc, s->url, s->errbuf);
+		rc = curl_fail(s->h, cc, s->url, s->errbuf);
 		if (rc == LC_ETIMEOUT)
 			rc = lc_error_set(LC_EUNAVAIL, "the watch went silent "
 			    "for %d s", STREAM_SILENCE_MS / 1000);

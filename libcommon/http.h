@@ -21,6 +21,12 @@ struct lc_http_conf {
 struct lc_http;
 
 int lc_http_new(struct lc_http **out, const struct lc_http_conf *conf);
+/*
+ * Check now, rather than at the first https request, that the CA bundle
+ * and directory in use (--ca-file or the environment) can be read: 0, or
+ * LC_EUSAGE naming the setting. Nothing to check with insecure.
+ */
+int lc_http_ca_check(struct lc_http *h);
 void lc_http_free(struct lc_http *h);
 /*
  * Send "Authorization: Bearer token" from now on (NULL: none). The token

@@ -47,6 +47,9 @@ h_log(enum lc_reg_log level, const char *msg)
 	    LC_LOG_INFO : LC_LOG_DEBUG, msg);
 }
 
+/* The last request failed on the user's settings (LC_EUSAGE). */
+static int http_usage;
+
 static int
 h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
     char *err, size_t errlen)
@@ -77,6 +80,9 @@ h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
 		lc_error_clear();
 		lc_http_resp_release(&r);
 		lc_buf_release(&hdrs);
+		/* The ABI has no "usage": the host remembers it (map()). */
+		if (rc == LC_EUSAGE)
+			http_usage = 1;
 		return rc == LC_EAUTH ? LC_REG_AUTH : rc == LC_EUNAVAIL ||
 		    rc == LC_ETIMEOUT ? LC_REG_UNAVAIL : LC_REG_ERROR;
 	}
@@ -1127,6 +1133,9 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 			lc_log_warn("TLS certificates are not verified "
 			    "(--insecure)");
 	}
+	/* A CA setting that cannot be read is the user's to fix: exit 2. */
+	if (!o->plain_http && (rc = lc_http_ca_check(http)) != 0)
+		return rc;
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.registry = registry;
@@ -1190,8 +1199,10 @@ map(struct lc_registry *r, int st)
 		code = LC_EUNAVAIL;
 		break;
 	default:
-		code = LC_ERROR;
+		/* A request the user's settings made impossible (a CA). */
+		code = http_usage ? LC_EUSAGE : LC_ERROR;
 	}
+	http_usage = 0;
 	return lc_error_set(code, "%s", r->p->error(r->inst));
 }
 

@@ -285,7 +285,12 @@ expect_rc 0
 # curl's order: CURL_CA_BUNDLE before SSL_CERT_FILE; --ca-file before both.
 run env ARGOCD_OPTS= CURL_CA_BUNDLE="$d/cli.pem" SSL_CERT_FILE="$d/ca.pem" "${A[@]}"
 expect_rc 6
-expect_err "trust its CA with --ca-file or SSL_CERT_FILE (or, knowingly, --insecure)"
+expect_err "the CAs of CURL_CA_BUNDLE '$d/cli.pem' do not sign its certificate: name one that does (or, knowingly, use --insecure)"
+# A setting that names no readable bundle or directory is the user's: 2.
+run env ARGOCD_OPTS= SSL_CERT_FILE="$d/none.pem" "${A[@]}"
+expect_rc 2
+expect_no_out
+expect_err "acd-wait: cannot read the CA bundle '$d/none.pem' (from SSL_CERT_FILE): No such file or directory"
 run env ARGOCD_OPTS= CURL_CA_BUNDLE="$d/cli.pem" "${A[@]}" --ca-file "$d/ca.pem"
 expect_rc 0
 end

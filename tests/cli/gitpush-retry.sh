@@ -514,9 +514,24 @@ cd a && echo y >y && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO="$T/other.
 expect_rc 6
 cd a && run env GITOPS_TOKEN=s3cr3t-t0ken SSL_CERT_FILE="$T/nonexistent.pem" gitpush-retry && cd ..
 expect_rc 2
-expect_err "gitpush-retry: cannot read CA file (from the environment) '$T/nonexistent.pem': No such file or directory"
-stop_http
+expect_err "gitpush-retry: cannot read the CA bundle '$T/nonexistent.pem' (from SSL_CERT_FILE): No such file or directory"
+cd a && run env GITOPS_TOKEN=s3cr3t-t0ken SSL_CERT_DIR=/dev/null gitpush-retry && cd ..
+expect_rc 2
+expect_err "gitpush-retry: the CA directory '/dev/null' (from SSL_CERT_DIR) is not a directory"
+echo 'not a certificate' >junk.pem
+cd a && run env GITOPS_TOKEN=s3cr3t-t0ken GIT_SSL_CAINFO="$T/junk.pem" gitpush-retry && cd ..
+expect_rc 2
+expect_err "gitpush-retry: cannot load the CA bundle '$T/junk.pem' (from GIT_SSL_CAINFO) or directory '/etc/ssl/certs': failed to load CA certificates"
 [ "$(tip)" = "$before" ] || fail "the server moved"
+# --insecure, or a remote that is not https: the CA settings do not matter.
+cd a && run env GITOPS_TOKEN=s3cr3t-t0ken SSL_CERT_FILE="$T/nonexistent.pem" gitpush-retry --insecure && cd ..
+expect_rc 0
+expect_out_text "$(tip)"
+stop_http
+git -C a remote set-url origin "$T/srv.git"
+cd a && echo z >z && run env SSL_CERT_FILE="$T/nonexistent.pem" SSL_CERT_DIR=/dev/null gitpush-retry -m z z && cd ..
+expect_rc 0
+expect_out_text "$(tip)"
 end
 
 # ip_refused SAN [CA]: a certificate with subjectAltName SAN at

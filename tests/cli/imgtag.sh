@@ -64,6 +64,18 @@ begin "no --ca-file: SSL_CERT_FILE, CURL_CA_BUNDLE (first) or SSL_CERT_DIR names
 run with_pw imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
 expect_rc 6
 expect_err "imgtag: https://$REG: TLS: SSL certificate problem: unable to get local issuer certificate; trust its CA with --ca-file or SSL_CERT_FILE (or, knowingly, --insecure)"
+# A setting that names no readable bundle or directory is the user's: 2.
+run with_pw env SSL_CERT_FILE="$T/none.pem" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+expect_rc 2
+expect_no_out
+expect_err "imgtag: cannot read the CA bundle '$T/none.pem' (from SSL_CERT_FILE): No such file or directory"
+run with_pw env CURL_CA_BUNDLE=/dev/null imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+expect_rc 2
+expect_err "imgtag: the CA bundle '/dev/null' (from CURL_CA_BUNDLE) is not a file of PEM certificates"
+echo 'not a certificate' >junk.pem
+run with_pw env SSL_CERT_FILE="$T/junk.pem" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
+expect_rc 2
+expect_err "imgtag: https://$REG: TLS: the CA bundle '$T/junk.pem' (from SSL_CERT_FILE) holds no certificate it can use (error setting certificate file: $T/junk.pem)"
 for v in SSL_CERT_FILE CURL_CA_BUNDLE; do
 	run with_pw env "$v=$REG_CA" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
 	expect_rc 0
@@ -78,6 +90,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout other.key -out other.pem -days 2 -subj /CN=other-ca 2>/dev/null
 run with_pw env CURL_CA_BUNDLE="$T/other.pem" SSL_CERT_FILE="$REG_CA" imgtag "${CREDS[@]}" --https "$REG/demo/app:v1.2.0"
 expect_rc 6
+expect_err "; the CAs of CURL_CA_BUNDLE '$T/other.pem' do not sign its certificate: name one that does (or, knowingly, use --insecure)"
 run with_pw env CURL_CA_BUNDLE="$T/other.pem" imgtag "${CREDS[@]}" --https --ca-file "$REG_CA" "$REG/demo/app:v1.2.0"
 expect_rc 0
 end
