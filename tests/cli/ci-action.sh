@@ -172,7 +172,7 @@ expect_installed() {
 	    fail "the oci plugin was not loaded from the install: $(head -c 300 "$T/err")"
 }
 
-plan 12
+plan 13
 
 begin "action.yml: a composite action of bash steps with the documented inputs and outputs"
 run ymlset '.runs.using' "$ACTION"
@@ -370,7 +370,46 @@ gitlab_run "$T" stub 'command -v ymlset' GITOPS_UTILS_REPOSITORY="$url" \
     CI_SERVER_URL="http://localhost:$hport" CI_JOB_TOKEN=j0b-t0ken-4711
 [ "$rc" -ne 0 ] || fail "the job token went to another server"
 [ ! -e project/.gitops-utils ] || fail "it built"
+# Nor one this GitLab redirects to.
+rport=$(free_port)
+python3 - "$rport" "http://localhost:$hport" <<'PY' >redirect.log 2>&1 &
+import http.server, sys
+class R(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(301)
+        self.send_header("Location", sys.argv[2] + self.path)
+        self.end_headers()
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), R).serve_forever()
+PY
+rpid=$!
+wait_port "$rport" "the redirecting server" redirect.log
+rm -rf project
+gitlab_run "$T" stub 'command -v ymlset' \
+    GITOPS_UTILS_REPOSITORY="http://127.0.0.1:$rport/gl/gitops-utils.git" \
+    CI_SERVER_URL="http://127.0.0.1:$rport" CI_JOB_TOKEN=j0b-t0ken-4711
+kill "$rpid"
+wait "$rpid" 2>/dev/null
+[ "$rc" -ne 0 ] || fail "the job token followed a redirect to another server"
+[ ! -e project/.gitops-utils ] || fail "it built"
 stop_http
+end
+
+begin "a ref or repository that git would take for an option is refused, by the action and the template"
+upstream
+action_run "$T/runner" ref=--upload-pack=touch\ $T/pwned
+expect_rc 2
+grep -qxF "::error title=gitops-utils::inputs 'ref' and 'repository' may not start with '-'" out ||
+    fail "action: $(head -c 300 out)"
+gitlab_run "$T" "--upload-pack=touch $T/pwned" 'command -v ymlset'
+[ "$rc" -eq 2 ] || fail "template: exit $rc"
+expect_err "gitops-utils: GITOPS_UTILS_REF and GITOPS_UTILS_REPOSITORY may not start with '-'"
+[ ! -e pwned ] || fail "git ran the option"
+# A refused input is shown escaped: it cannot start a workflow command.
+action_run "$T/runner" prefix=$'x\n::warning::injected'
+expect_rc 2
+grep -q '^::warning::injected' out && fail "the input started a workflow command"
+grep -qF "::error title=gitops-utils::input 'prefix' is '$T/runner/work/x%0A::warning::injected'" out ||
+    fail "action: $(head -c 300 out)"
 end
 
 begin "a password in the repository URL is used, and shown as *** by the action and the template"
