@@ -3,6 +3,7 @@
 # yq's answers into tests/yq/expected/*.json (tests/yq/record), and run
 # ymlset against the recordings as TAP (tests/cli/ymlset-yq.sh).
 # Python 3 standard library only. The case format is in tests/yq/README.md.
+import difflib
 import hashlib
 import json
 import os
@@ -78,7 +79,7 @@ def parse_file(path):
                     raise CaseError("%s: case %s named twice" % (where, rest))
                 cur = {"group": group, "name": rest, "id": group + "/" + rest,
                        "cmd": [], "flags": [], "env": [], "expr": None,
-                       "inputs": [], "argv": None, "where": where}
+                       "inputs": [], "argv": None, "changed": None, "where": where}
                 cases.append(cur)
                 continue
             if cur is None:
@@ -100,6 +101,10 @@ def parse_file(path):
                 if not eq or not k:
                     raise CaseError("%s: %%env NAME=VALUE" % where)
                 cur["env"].append([k, v])
+            elif word == "changed-lines":
+                if not rest.isdigit():
+                    raise CaseError("%s: %%changed-lines N" % where)
+                cur["changed"] = int(rest)
             elif word == "note":
                 pass
             else:
@@ -109,8 +114,11 @@ def parse_file(path):
         if c["expr"] is None:
             raise CaseError("%s: case %s has no %%expr" % (c["where"], c["name"]))
         words = (c["argv"] or []) + c["flags"]
-        if ("-i" in words or "--inplace" in words) and c["argv"] is None:
+        inplace = "-i" in words or "--inplace" in words
+        if inplace and c["argv"] is None:
             raise CaseError("%s: an in-place case is written with %%argv" % c["where"])
+        if c["changed"] is not None and not inplace:
+            raise CaseError("%s: %%changed-lines is for in-place cases" % c["where"])
         key = json.dumps([c["cmd"], c["flags"], c["env"], c["expr"], c["inputs"], c["argv"]])
         c["key"] = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cases
@@ -164,7 +172,10 @@ def run_case(case, prog):
         res = execute(argv, d, env)
         if inplace:
             res["after"] = {}
+            res["text"] = {}
             for name, _ in case["inputs"]:
+                with open(os.path.join(d, name), encoding="utf-8", errors="replace") as f:
+                    res["text"][name] = f.read(MAX_OUT)
                 r = execute([prog, "-o", "json", "-I0", ".", name], d, env)
                 res["after"][name] = r["out"] if r["rc"] == 0 else ["<unreadable: exit %d>" % r["rc"]]
         return res
@@ -255,7 +266,20 @@ def compare(case, want, got, frame=True):
         g = got.get("after", {}).get(name, [])
         if [datum(l) for l in g] != [datum(l) for l in lines]:
             return "%s afterwards %s, expected %s" % (name, show(g), show(lines))
+    if case["changed"] is not None:
+        for name, text in case["inputs"]:
+            n = changed_lines(text, got.get("text", {}).get(name, ""))
+            if n != case["changed"]:
+                return "%s: the edit replaced or deleted %d lines of the input, not %d" % (
+                    name, n, case["changed"])
     return None
+
+
+def changed_lines(old, new):
+    """How many lines of old are not kept verbatim in new."""
+    a, b = old.splitlines(True), new.splitlines(True)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(i2 - i1 for op, i1, i2, _, _ in sm.get_opcodes() if op in ("replace", "delete"))
 
 
 def show(lines):
