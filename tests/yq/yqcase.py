@@ -65,6 +65,8 @@ def parse_file(path):
                 lines.append(line)
                 continue
             if line.startswith("%%"):
+                if block is None:
+                    raise CaseError("%s: %%%% outside a block" % where)
                 lines.append(line[1:])
                 continue
             if not line.startswith("%"):
@@ -95,6 +97,8 @@ def parse_file(path):
                 name = rest or "%s.yaml" % "abcdefgh"[min(len(cur["inputs"]), 7)]
                 if name.startswith("/") or ".." in name.split("/"):
                     raise CaseError("%s: input path must stay in the case directory" % where)
+                if any(n == name for n, _ in cur["inputs"]):
+                    raise CaseError("%s: two inputs named %s" % (where, name))
                 block = ("in", name)
             elif word in ("cmd", "flags", "argv"):
                 cur[word] = shlex.split(rest)
