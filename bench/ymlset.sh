@@ -5,7 +5,7 @@
 #       and the npm yaml package where node is present;
 #   (b) one container image in a generated 4.5 MB, 15-document bundle: ymlset vs a
 #       bare libyaml parse of the same file, with peak RSS;
-#   (c) a multi-operator expression over every string of the bundle.
+#   (c) a multi-operator expression visiting every string of the bundle.
 # With YQ=/path/to/yq (mikefarah/yq v4, the Go one) in the environment, yq-go
 # runs as the peer in (a), (b) and (c); without it those rows are skipped.
 # Timings come from hyperfine (-N: no shell in between); RSS from wait4.
@@ -134,5 +134,9 @@ if [ -n "$G" ]; then
 	printf '  %-28s %9s ms\n' "yq-go" "$ms_g"
 	if [ -n "$ms_y" ]; then
 		echo "  ratio yq-go/ymlset: $(ratio "$ms_g" "$ms_y")   (target >= 10)"
+		# Same work: the two outputs hold the same data.
+		"$G" "$expr" "$old" | "$G" -o json -I0 . >"$w/c.yq.json"
+		"$G" -o json -I0 . "$w/c.out" >"$w/c.y.json"
+		cmp -s "$w/c.yq.json" "$w/c.y.json" || echo "  note: ymlset's data differs from yq-go's"
 	fi
 fi
