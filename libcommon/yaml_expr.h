@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "yaml_edit.h"
+#include "yaml_out.h"
 
 struct lc_yexpr;
 
@@ -17,6 +18,8 @@ struct lc_yexpr_env {
 	const struct lc_yexpr_var *vars;
 	size_t nvars;
 	int no_create;		/* a missing path is LC_ENOTFOUND */
+	const struct lc_yaml_fmt *fmt;	/* how results print; NULL: YAML */
+	int file_index;		/* fileIndex of the document (set, not read yet) */
 	/* Out: */
 	long matched;		/* nodes assigned, created or deleted */
 	int last_falsy;		/* the last result printed was null or false */
