@@ -796,13 +796,26 @@ yaml_scalar(struct ren *r, const struct view *v, int col, int key)
 		lc_yaml_format_scalar(r->out, &l, style, 0, col, "\n");
 		return 0;
 	}
-	/* yq -P quotes only what needs it: its own quotes are not kept. */
+	/* yq -P quotes only what needs it: the file's quotes are not kept. */
 	l.kind = LC_YL_STR;
-	st = 0;
+	st = !r->f->pretty && (style == LC_YSINGLE || style == LC_YDOUBLE) ?
+	    style : 0;
 	if (memchr(s, '\n', n) != NULL)
 		st = key ? LC_YDOUBLE : LC_YLITERAL;
 	start = r->out->len;
 	lc_yaml_format_scalar(r->out, &l, st, 0, col, "\n");
+	/*
+	 * go-yaml double-quotes a string that plain would misread as
+	 * another type, and single-quotes one that cannot be plain for
+	 * its characters (": ", "#", a leading "-"), when it fits (not with
+ * a tab).
+	 */
+	if (st == 0 && r->out->len > start && r->out->data[start] == '"' &&
+	    lc_yaml_resolve(s, n) == LC_YL_STR && resolve_plain(s, n) ==
+	    K_STR && memchr(s, '\t', n) == NULL) {
+		r->out->len = start;
+		lc_yaml_format_scalar(r->out, &l, LC_YSINGLE, 0, col, "\n");
+	}
 	return r->out->len > start && (r->out->data[start] == '|' ||
 	    r->out->data[start] == '>');
 }
