@@ -426,6 +426,10 @@ main(int argc, char *argv[])
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":0ehI:ijMNno:Pp:qr::Vv",
 	    longopts, NULL)) != -1) {
+		/* yq (pflag) takes -o=json as -o json. */
+		if (optarg != NULL && optarg[0] == '=' && (ch == 'I' ||
+		    ch == 'o' || ch == 'p'))
+			optarg++;
 		switch (ch) {
 		case '0':
 			fmt.nul = 1;
