@@ -46,8 +46,9 @@ int lc_yexpr_edits(const struct lc_yexpr *e);
 
 /*
  * Evaluate e on doc, applying its edits to doc. The results are appended
- * to out as text (scalars raw, collections as YAML); a result that is the
- * whole document sets *whole instead (the caller prints the document).
+ * to out as text (scalars raw, collections as YAML; with env->fmt, as
+ * lc_yaml_out_node/_lit write them); a result that is the whole document
+ * sets *whole instead (the caller prints the document).
  * Returns 0 or an LC_E* code with the message set.
  */
 int lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,

@@ -11,9 +11,15 @@
 /* Nesting past this is refused (a document nests at most 256). */
 #define MAX_DEPTH	512
 
-/* Nodes one rendering may visit: aliases can make it exponential. */
-#define BUDGET_MIN	10000
-#define BUDGET_RATIO	100
+/*
+ * Nodes one rendering may visit: aliases can make it exponential. Each
+ * node of the document once, plus what aliases add, bounded as
+ * yaml_expr.c bounds a copy ("excessive aliasing", as go-yaml): 99 per
+ * node of the document, at least 10,000 and at most 400,000.
+ */
+#define ALIAS_MIN	10000
+#define ALIAS_MAX	400000
+#define ALIAS_RATIO	99
 
 /* What a scalar is, as yq resolves it. */
 enum kind { K_NULL, K_BOOL, K_INT, K_FLOAT, K_STR, K_SEQ, K_MAP };
@@ -37,7 +43,7 @@ struct pairs {
 struct ren {
 	const struct lc_yaml_fmt *f;
 	struct lc_buf *out;
-	size_t budget;
+	size_t budget, aliasmax;
 	int depth;
 	struct lc_buf path;	/* props: the escaped path so far */
 };
@@ -215,6 +221,7 @@ view_kind(const struct view *v, const char **s, size_t *n, int *style,
 	const struct lc_ynode *nd;
 	const char *t, *full;
 	size_t tl, fl;
+	uint32_t n0;
 
 	*s = "";
 	*n = 0;
@@ -234,16 +241,17 @@ view_kind(const struct view *v, const char **s, size_t *n, int *style,
 		}
 		return K_STR;
 	}
-	if (v->n == 0)
+	n0 = deref(v->doc, v->n);
+	if (n0 == 0)
 		return K_NULL;
-	nd = &v->doc->nodes[v->n];
+	nd = &v->doc->nodes[n0];
 	if (nd->type == LC_YSEQ)
 		return K_SEQ;
 	if (nd->type == LC_YMAP)
 		return K_MAP;
-	*s = lc_ynode_value(v->doc, v->n, n);
+	*s = lc_ynode_value(v->doc, n0, n);
 	*style = nd->style;
-	t = node_tag(v->doc, v->n, &tl, &full, &fl);
+	t = node_tag(v->doc, n0, &tl, &full, &fl);
 	if (t != NULL) {
 		*tag = full;
 		*taglen = fl;
@@ -269,8 +277,8 @@ spend(struct ren *r)
 {
 	if (r->budget == 0)
 		return lc_error_set(LC_EDATA, "aliases expand the result past "
-		    "the output bound (%d nodes per node of the document)",
-		    BUDGET_RATIO);
+		    "the document's nodes plus %zu (excessive aliasing)",
+		    r->aliasmax);
 	r->budget--;
 	return 0;
 }
@@ -834,7 +842,7 @@ nonempty(const struct view *v)
 	if (k != K_SEQ && k != K_MAP)
 		return K_STR;
 	if (v->doc != NULL)
-		return v->doc->nodes[v->n].first ? k : K_STR;
+		return v->doc->nodes[deref(v->doc, v->n)].first ? k : K_STR;
 	return v->l->nkids > 0 ? k : K_STR;
 }
 
@@ -972,8 +980,9 @@ render(struct lc_buf *out, const struct lc_yaml_fmt *f, struct view v,
 	memset(&r, 0, sizeof(r));
 	r.f = f;
 	r.out = out;
-	r.budget = nodes > BUDGET_MIN / BUDGET_RATIO ? nodes * BUDGET_RATIO :
-	    BUDGET_MIN;
+	r.aliasmax = nodes > ALIAS_MAX / ALIAS_RATIO ? ALIAS_MAX :
+	    nodes * ALIAS_RATIO < ALIAS_MIN ? ALIAS_MIN : nodes * ALIAS_RATIO;
+	r.budget = nodes > (size_t)-1 / 2 ? (size_t)-1 : nodes + r.aliasmax;
 	lc_buf_init(&r.path);
 	switch (f->format) {
 	case LC_YOUT_JSON:
@@ -1021,6 +1030,6 @@ lc_yaml_out_lit(struct lc_buf *out, const struct lc_yaml_fmt *f,
 
 	memset(&v, 0, sizeof(v));
 	v.l = l;
-	/* Literals are built from the document: their size is bounded. */
-	return render(out, f, v, (size_t)-1 / BUDGET_RATIO);
+	/* Literals are built by yaml_expr.c, which bounds their size. */
+	return render(out, f, v, (size_t)-1);
 }

@@ -29,9 +29,10 @@ struct lc_yaml_fmt {
  * mapping itself wins, then the first merged mapping that has it.
  * Returns 0, or LC_EDATA with the message set for what JSON cannot hold
  * (.inf, .nan, a tagged number that is not one, a hex integer past 64
- * bits), for aliases that expand past 100 nodes per node of the document
- * (at least 10,000), for nesting past 512 levels, and with f->nul for a
- * result that holds a NUL byte; out may then hold part of the result.
+ * bits), for aliases that add more than 99 nodes per node of the
+ * document (at least 10,000, at most 400,000: "excessive aliasing"), for
+ * nesting past 512 levels, and with f->nul for a result that holds a NUL
+ * byte; out may then hold part of the result.
  */
 int lc_yaml_out_node(struct lc_buf *out, const struct lc_yaml_fmt *f,
     const struct lc_ydoc *doc, uint32_t n);

@@ -49,6 +49,9 @@ static const struct {
 	    "{\n    \"a\": {},\n    \"b\": [],\n    \"c\": [\n        {\n"
 	    "            \"d\": null\n        }\n    ]\n}\n" },
 	{ "[]", JSON, 2, 0, 0, "[]\n" },
+	{ "", JSON, 2, 0, 0, "null\n" },
+	{ "x: &k key\nm: {*k : v}\n", JSON, 0, 0, 0,
+	    "{\"x\":\"key\",\"m\":{\"key\":\"v\"}}\n" },
 	{ "s", JSON, 2, 0, 0, "\"s\"\n" },
 	{ "s", JSON, 2, 1, 0, "s\n" },
 	/* yq -o props */
@@ -57,6 +60,7 @@ static const struct {
 	    "a.b.0 = x\na.b.1.c = m\\nn\nk\\ y = v w\na\\\\t\\: = \\f=\n"
 	    "emp = \n" },
 	{ "7", PROPS, 2, 1, 0, "7\n" },
+	{ "a: &a {b: 1}\nc: *a\n", PROPS, 2, 1, 0, "a.b = 1\nc.b = 1\n" },
 	{ "[{}, []]", PROPS, 2, 1, 0, "" },
 	/* yq -P */
 	{ "a: [{x: 1, y: [1, [2, 3], {}], z: {}}, [], \"q\", [a, b]]\n"
