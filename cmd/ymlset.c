@@ -104,6 +104,7 @@ struct run {
 struct printer {
 	const struct lc_yaml_fmt *fmt;
 	int seps;		/* "---" between the results of documents */
+	int nodoc;		/* -N: no "---" at all, documents' own too */
 	int printed;		/* something was printed */
 };
 
@@ -320,6 +321,18 @@ print_results(struct printer *p, struct run *r, const struct lc_yout *out)
 		if (pc->whole) {
 			t = out->docs[pc->off].iov_base;
 			n = out->docs[pc->off].iov_len;
+			/* -N: the document's own "---" goes too, as in yq. */
+			if (p->nodoc && n >= 3 && memcmp(t, "---", 3) == 0 &&
+			    (n == 3 || strchr(" \t\r\n", t[3]) != NULL)) {
+				for (t += 3, n -= 3; n > 0 && (*t == ' ' ||
+				    *t == '\t'); t++, n--)
+					;
+				/* A comment after it stays, on its own line. */
+				if (n > 0 && *t == '\r')
+					t++, n--;
+				if (n > 0 && *t == '\n')
+					t++, n--;
+			}
 			/* -0 ends a document with NUL where its newline was. */
 			if (p->fmt->nul && n > 0 && t[n - 1] == '\n')
 				n--;
@@ -375,7 +388,7 @@ do_file(struct printer *p, const char *path, const char *text,
 				lc_log_info("edited '%s'", name);
 		} else
 			lc_log_info("'%s' unchanged", name);
-	} else if (whole && !p->fmt->nul) {
+	} else if (whole && !p->fmt->nul && !p->nodoc) {
 		/* The stream as it is, comments between documents too. */
 		for (i = 0; i < out.n; i++) {
 			t = out.iov[i].iov_base;
@@ -563,6 +576,7 @@ main(int argc, char *argv[])
 	memset(&pr, 0, sizeof(pr));
 	pr.fmt = &fmt;
 	pr.seps = fmt.format == LC_YOUT_YAML && !nodoc && !fmt.nul;
+	pr.nodoc = nodoc;
 
 	if (nullin && argc > 0) {
 		rc = lc_error_set(LC_EUSAGE, "-n reads no file: drop '%s' or "

@@ -4,7 +4,7 @@
 # why ymlset differs on purpose.
 . "$(dirname "$0")/lib.sh"
 
-plan 47
+plan 50
 
 # A kustomize overlay as pipelines edit it, and a three-document stream.
 kust() {
@@ -110,6 +110,30 @@ for f in -N --no-doc; do
 	printf '1\nnull\n3\n' >want
 	expect_out want
 done
+end
+
+begin "-N on whole documents: their own --- lines go too, as yq"
+multi
+run ymlset -N . m.yaml
+expect_rc 0
+printf 'a: 1\ns: "x y"\nb: [1, {c: d}]\na: 3\n' >want
+expect_out want
+end
+
+begin "-N keeps a comment that followed ---, on its own line"
+# yq prints '# Source: xa: 1' here (the line break is lost); ymlset keeps it.
+printf -- '--- # Source: x\na: 1\n---\nb: 2\n' >h.yaml
+run ymlset -N . h.yaml
+expect_rc 0
+printf '# Source: x\na: 1\nb: 2\n' >want
+expect_out want
+end
+
+begin "-o json after an edit: the edited document"
+kust
+run ymlset -o json -I0 '.images[0].newTag = "v2"' k.yaml
+expect_rc 0
+expect_out_text '{"apiVersion":"kustomize.config.k8s.io/v1beta1","kind":"Kustomization","images":[{"name":"myapp","newTag":"v2"},{"name":"sidecar","newTag":"v0.9"}]}'
 end
 
 begin "separators run across files"
