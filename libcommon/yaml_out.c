@@ -885,6 +885,7 @@ yaml_coll(struct ren *r, struct view v, enum kind k, int col, int inl)
 {
 	struct pairs ps = { NULL, 0, 0 };
 	struct lc_buf key = LC_BUF_INIT;
+	struct lc_yaml_fmt kf;
 	struct ren kr;
 	enum kind kk;
 	size_t i;
@@ -905,16 +906,26 @@ yaml_coll(struct ren *r, struct view v, enum kind k, int col, int inl)
 			continue;
 		}
 		kk = nonempty(&ps.p[i].k);
+		kr = *r;
+		kr.out = &key;
+		key.len = 0;
 		if (kk == K_SEQ || kk == K_MAP) {
 			/* A collection as a key: in flow (JSON) form. */
-			kr = *r;
-			kr.out = &key;
-			key.len = 0;
+			kf = *r->f;
+			kf.indent = 0;
+			kr.f = &kf;
 			rc = json(&kr, ps.p[i].k, 1);
 			r->budget = kr.budget;
-			lc_buf_add(r->out, key.data, key.len);
 		} else
-			yaml_scalar(r, &ps.p[i].k, col, 1);
+			yaml_scalar(&kr, &ps.p[i].k, col, 1);
+		/* An implicit key is one line of at most 1024 characters. */
+		if (kk == K_SEQ || kk == K_MAP || key.len > 1000) {
+			lc_buf_adds(r->out, "? ");
+			lc_buf_add(r->out, key.data, key.len);
+			lc_buf_addc(r->out, '\n');
+			spaces(r->out, col);
+		} else
+			lc_buf_add(r->out, key.data, key.len);
 		lc_buf_addc(r->out, ':');
 		if (rc == 0)
 			rc = yaml_after(r, ps.p[i].v, col, 0);

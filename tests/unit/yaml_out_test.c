@@ -73,6 +73,9 @@ static const struct {
 	{ "a: [{x: 1}, [p, q]]\nb: {c: {d: \"needs: quote\"}}\n", YAML, 4, 1,
 	    1, "a:\n    - x: 1\n    - - p\n      - q\nb:\n    c:\n"
 	    "        d: 'needs: quote'\n" },
+	/* ymlset's: a collection as a key, explicit and in flow (yq: block) */
+	{ "? [a, b]\n: {c: 1}\n", YAML, 2, 1, 1,
+	    "? [\"a\",\"b\"]\n:\n  c: 1\n" },
 	{ "\"a\\nb\"", YAML, 2, 1, 1, "a\nb\n" },
 	{ "\"a\\nb\"", YAML, 2, 0, 1, "|-\n  a\n  b\n" },
 	/* yq -r=false */
