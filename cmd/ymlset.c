@@ -293,7 +293,7 @@ on_doc(struct lc_ydoc *doc, void *arg)
 	return 0;
 }
 
-/* Write one document's text (or the whole stream's) for a query. */
+/* Write one whole document's text for a query, after "---" if needed. */
 static void
 put_text(struct printer *p, const char *t, size_t n)
 {
