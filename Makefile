@@ -8,9 +8,9 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/git_local.c \
     libcommon/git_tls.c libcommon/log.c \
-    libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c
-UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit sse manifest
+    libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c
+UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr yaml_out roundtrip
+FUZZ_TARGETS = yaml_expr yaml_edit yaml_out sse manifest
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -11,32 +12,100 @@
 #include "log.h"
 #include "yaml_edit.h"
 #include "yaml_expr.h"
+#include "yaml_out.h"
+
+enum {
+	OPT_ARG = 256, OPT_EXPRESSION, OPT_FROM_FILE, OPT_NO_CREATE,
+	OPT_MERGE_SPEC
+};
 
 static const struct option longopts[] = {
-	{ "arg", required_argument, NULL, 'a' },
+	{ "arg", required_argument, NULL, OPT_ARG },
 	{ "exit-status", no_argument, NULL, 'e' },
+	{ "expression", required_argument, NULL, OPT_EXPRESSION },
+	{ "from-file", required_argument, NULL, OPT_FROM_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "in-place", no_argument, NULL, 'i' },
-	{ "no-create", no_argument, NULL, 'C' },
+	{ "indent", required_argument, NULL, 'I' },
+	{ "inplace", no_argument, NULL, 'i' },
+	{ "input-format", required_argument, NULL, 'p' },
+	{ "no-colors", no_argument, NULL, 'M' },
+	{ "no-create", no_argument, NULL, OPT_NO_CREATE },
+	{ "no-doc", no_argument, NULL, 'N' },
+	{ "nul-output", no_argument, NULL, '0' },
+	{ "null-input", no_argument, NULL, 'n' },
+	{ "output-format", required_argument, NULL, 'o' },
+	{ "prettyPrint", no_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "unwrapScalar", optional_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "yaml-fix-merge-anchor-to-spec", no_argument, NULL, OPT_MERGE_SPEC },
 	{ NULL, 0, NULL, 0 }
+};
+
+/* yq's flags that ymlset refuses by name (it reads and writes YAML only). */
+static const struct {
+	char s;
+	const char *l;
+} yq_unsupported[] = {
+	{ 'C', "colors" }, { 'c', "yaml-compact-seq-indent" },
+	{ 'f', "front-matter" }, { 's', "split-exp" },
+	{ 0, "csv-auto-parse" }, { 0, "csv-separator" },
+	{ 0, "debug-node-info" }, { 0, "header-preprocess" },
+	{ 0, "ini-preserve-quotes" }, { 0, "lua-globals" },
+	{ 0, "lua-prefix" }, { 0, "lua-suffix" }, { 0, "lua-unquoted" },
+	{ 0, "properties-array-brackets" }, { 0, "properties-separator" },
+	{ 0, "security-disable-env-ops" }, { 0, "security-disable-file-ops" },
+	{ 0, "security-enable-system-operator" },
+	{ 0, "shell-key-separator" }, { 0, "split-exp-file" },
+	{ 0, "string-interpolation" }, { 0, "tojson" },
+	{ 0, "tsv-auto-parse" }, { 0, "xml-attribute-prefix" },
+	{ 0, "xml-content-name" }, { 0, "xml-directive-name" },
+	{ 0, "xml-keep-namespace" }, { 0, "xml-proc-inst-prefix" },
+	{ 0, "xml-raw-token" }, { 0, "xml-skip-directives" },
+	{ 0, "xml-skip-proc-inst" }, { 0, "xml-strict-mode" },
+};
+
+/* yq's format names: ours, then those ymlset does not write or read. */
+static const struct {
+	const char *name;
+	int fmt;
+} formats[] = {
+	{ "auto", LC_YOUT_YAML }, { "a", LC_YOUT_YAML },
+	{ "yaml", LC_YOUT_YAML }, { "y", LC_YOUT_YAML },
+	{ "json", LC_YOUT_JSON }, { "j", LC_YOUT_JSON },
+	{ "props", LC_YOUT_PROPS }, { "p", LC_YOUT_PROPS },
+	{ "kyaml", -1 }, { "ky", -1 }, { "csv", -1 }, { "c", -1 },
+	{ "tsv", -1 }, { "t", -1 }, { "xml", -1 }, { "x", -1 },
+	{ "base64", -1 }, { "uri", -1 }, { "toml", -1 }, { "hcl", -1 },
+	{ "h", -1 }, { "shell", -1 }, { "s", -1 }, { "lua", -1 },
+	{ "l", -1 }, { "ini", -1 }, { "i", -1 },
 };
 
 /* One printed result: text in results, or a whole document by index. */
 struct piece {
 	int whole;
+	int doc;
 	size_t off, len;
 };
 
 struct run {
 	const struct lc_yexpr *expr;
 	struct lc_yexpr_env *env;
+	const struct lc_yaml_fmt *fmt;
 	struct lc_buf results;
 	struct piece *pieces;
 	size_t npieces, cap;
 	int ndocs, nwhole;
+};
+
+/* What is printed across files: documents are separated as yq does. */
+struct printer {
+	const struct lc_yaml_fmt *fmt;
+	int seps;		/* "---" between the results of documents */
+	int nodoc;		/* -N: no "---" at all, documents' own too */
+	int printed;		/* something was printed */
 };
 
 static _Noreturn void
@@ -44,35 +113,159 @@ usage(int status)
 {
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
-	fprintf(fp, "usage: %s [-ehiqVv] [--arg name value] [--no-create] "
+	fprintf(fp, "usage: %s [eval | eval-all] [-0ehijMNnPqrVv] "
+	    "[-I indent] [-o format] [-p format]\n"
+	    "       [--arg name value] [--from-file file] [--no-create] "
 	    "expression [file ...]\n", lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
-		    "  -i, --in-place       edit each file in place\n"
+		    "  eval, e              each document on its own (the "
+		    "default)\n"
+		    "  eval-all, ea         the documents of all files in "
+		    "one stream\n"
+		    "  -i, --inplace        edit each file in place "
+		    "(--in-place too)\n"
+		    "  -n, --null-input     read no file: evaluate against "
+		    "null\n"
 		    "  -e, --exit-status    exit 1 when nothing matched (or the "
 		    "result is null/false)\n"
+		    "  -o, --output-format  yaml, json or props (y, j, p)\n"
+		    "  -j                   the same as -o json\n"
+		    "  -I, --indent N       spaces a level in JSON and "
+		    "re-emitted YAML (2)\n"
+		    "  -r, --unwrapScalar   print scalars raw (default for "
+		    "yaml; -r=false)\n"
+		    "  -P, --prettyPrint    re-emit collections in yq's "
+		    "block style\n"
+		    "  -N, --no-doc         no '---' between documents\n"
+		    "  -0, --nul-output     end each result with NUL\n"
+		    "  -p, --input-format   yaml or json (JSON is read as "
+		    "YAML)\n"
+		    "  -M, --no-colors      accepted; output is never "
+		    "coloured\n"
+		    "      --from-file F    read the expression from F\n"
+		    "      --expression E   the expression (every argument "
+		    "is a file)\n"
 		    "      --arg NAME VAL   bind $NAME to the string VAL\n"
-		    "      --no-create      a missing path is an error (exit 4)\n"
+		    "      --no-create      a missing path is an error "
+		    "(exit 4)\n"
 		    "  -q, --quiet          only errors on stderr\n"
 		    "  -v, --verbose        say what was edited\n"
 		    "  -h, --help           show this help\n"
 		    "  -V, --version        show the version\n"
-		    "\nexample: ymlset -i '.images[0].newTag = \"v2\"' "
+		    "\nexample: ymlset e -i '.images[0].newTag = \"v2\"' "
 		    "overlays/dev/kustomization.yaml\n", fp);
 	exit(status);
 }
 
+/* Refuse a flag yq has and ymlset does not, by its yq name. */
+static _Noreturn void
+bad_option(const char *arg, int opt)
+{
+	char name[64];
+	size_t i, n;
+
+	if (opt == 0 && arg != NULL && strncmp(arg, "--", 2) == 0) {
+		n = strcspn(arg + 2, "=");
+		for (i = 0; i < sizeof(yq_unsupported) /
+		    sizeof(yq_unsupported[0]); i++)
+			if (strlen(yq_unsupported[i].l) == n &&
+			    strncmp(arg + 2, yq_unsupported[i].l, n) == 0)
+				goto yq;
+		lc_log_error("unknown option '%s'", arg);
+		usage(LC_EXIT_USAGE);
+	}
+	for (i = 0; i < sizeof(yq_unsupported) / sizeof(yq_unsupported[0]);
+	    i++)
+		if (opt != 0 && yq_unsupported[i].s == opt)
+			goto yq;
+	lc_log_error("unknown option '-%c'", opt);
+	usage(LC_EXIT_USAGE);
+yq:
+	if (yq_unsupported[i].s)
+		snprintf(name, sizeof(name), "-%c/--%s", yq_unsupported[i].s,
+		    yq_unsupported[i].l);
+	else
+		snprintf(name, sizeof(name), "--%s", yq_unsupported[i].l);
+	lc_log_error("yq's %s is not supported: ymlset reads YAML and "
+	    "writes YAML, JSON or properties, uncoloured (see ymlset(1))",
+	    name);
+	exit(LC_EXIT_USAGE);
+}
+
+/* -o and -p: yq's names; LC_EUSAGE with the message for the others. */
+static int
+parse_format(const char *s, int input, int *fmt)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(formats[i].name, s) != 0)
+			continue;
+		if (formats[i].fmt >= 0 && !(input &&
+		    formats[i].fmt == LC_YOUT_PROPS)) {
+			*fmt = formats[i].fmt;
+			return 0;
+		}
+		return lc_error_set(LC_EUSAGE, "yq's %s format '%s' is not "
+		    "supported: ymlset %s", input ? "input" : "output", s,
+		    input ? "reads YAML (and JSON, which is YAML): use -p yaml "
+		    "or -p json" : "writes yaml, json or props");
+	}
+	return lc_error_set(LC_EUSAGE, "unknown %s format '%s': use %s",
+	    input ? "input" : "output", s, input ? "yaml or json" :
+	    "yaml, json or props");
+}
+
+/* -r, -r=false, --unwrapScalar=false: Go's boolean spellings. */
+static int
+parse_bool(const char *s, int *b)
+{
+	static const char *const t[] = { "1", "t", "T", "true", "TRUE",
+	    "True", NULL };
+	static const char *const f[] = { "0", "f", "F", "false", "FALSE",
+	    "False", NULL };
+	int i;
+
+	if (s == NULL) {
+		*b = 1;
+		return 0;
+	}
+	if (*s == '=')
+		s++;
+	for (i = 0; t[i]; i++)
+		if (strcmp(s, t[i]) == 0) {
+			*b = 1;
+			return 0;
+		}
+	for (i = 0; f[i]; i++)
+		if (strcmp(s, f[i]) == 0) {
+			*b = 0;
+			return 0;
+		}
+	return lc_error_set(LC_EUSAGE, "-r takes true or false (-r=false), "
+	    "not '%s'", s);
+}
+
 static void
-add_piece(struct run *r, int whole, size_t off, size_t len)
+add_piece(struct run *r, int whole, int doc, size_t off, size_t len)
 {
 	if (r->npieces == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
 		r->pieces = lc_xrealloc(r->pieces, r->cap * sizeof(*r->pieces));
 	}
 	r->pieces[r->npieces].whole = whole;
+	r->pieces[r->npieces].doc = doc;
 	r->pieces[r->npieces].off = off;
 	r->pieces[r->npieces].len = len;
 	r->npieces++;
+}
+
+/* Whether a whole document is written by the renderer, not as its text. */
+static int
+rerender(const struct lc_yaml_fmt *f)
+{
+	return f->format != LC_YOUT_YAML || f->pretty;
 }
 
 static int
@@ -85,55 +278,96 @@ on_doc(struct lc_ydoc *doc, void *arg)
 	r->ndocs++;
 	if ((rc = lc_yexpr_eval(r->expr, doc, r->env, &r->results, &whole)) != 0)
 		return rc;
+	if (whole && rerender(r->fmt)) {
+		if ((rc = lc_yaml_out_node(&r->results, r->fmt, doc,
+		    doc->root)) != 0)
+			return rc;
+		whole = 0;
+	}
 	if (r->results.len > before)
-		add_piece(r, 0, before, r->results.len - before);
+		add_piece(r, 0, doc->index, before, r->results.len - before);
 	if (whole) {
 		r->nwhole++;
-		add_piece(r, 1, (size_t)doc->index, 0);
+		add_piece(r, 1, doc->index, (size_t)doc->index, 0);
 	}
 	return 0;
 }
 
+/* Write one whole document's text for a query, after "---" if needed. */
+static void
+put_text(struct printer *p, const char *t, size_t n)
+{
+	if (p->seps && p->printed && !(n >= 3 && memcmp(t, "---", 3) == 0))
+		fputs("---\n", stdout);
+	fwrite(t, 1, n, stdout);
+	if (p->fmt->nul)
+		fputc('\0', stdout);
+	else if (n > 0 && t[n - 1] != '\n')
+		fputc('\n', stdout);
+	p->printed = 1;
+}
+
 /* Print the results of a query: values, and whole documents as YAML. */
 static void
-print_results(struct run *r, const struct lc_yout *out)
+print_results(struct printer *p, struct run *r, const struct lc_yout *out)
 {
-	const struct piece *p;
+	const struct piece *pc;
 	const char *t;
 	size_t i, n;
-	int printed = 0;
+	int last = -1;
 
 	for (i = 0; i < r->npieces; i++) {
-		p = &r->pieces[i];
-		if (!p->whole) {
-			fwrite(r->results.data + p->off, 1, p->len, stdout);
+		pc = &r->pieces[i];
+		if (pc->whole) {
+			t = out->docs[pc->off].iov_base;
+			n = out->docs[pc->off].iov_len;
+			/* -N: the document's own "---" goes too, as in yq. */
+			if (p->nodoc && n >= 3 && memcmp(t, "---", 3) == 0 &&
+			    (n == 3 || strchr(" \t\r\n", t[3]) != NULL)) {
+				for (t += 3, n -= 3; n > 0 && (*t == ' ' ||
+				    *t == '\t'); t++, n--)
+					;
+				/* A comment after it stays, on its own line. */
+				if (n > 0 && *t == '\r')
+					t++, n--;
+				if (n > 0 && *t == '\n')
+					t++, n--;
+			}
+			/* -0 ends a document with NUL where its newline was. */
+			if (p->fmt->nul && n > 0 && t[n - 1] == '\n')
+				n--;
+			put_text(p, t, n);
+			last = pc->doc;
 			continue;
 		}
-		t = out->docs[p->off].iov_base;
-		n = out->docs[p->off].iov_len;
-		if (printed++ && !(n >= 3 && memcmp(t, "---", 3) == 0))
+		if (p->seps && p->printed && pc->doc != last)
 			fputs("---\n", stdout);
-		fwrite(t, 1, n, stdout);
-		if (n > 0 && t[n - 1] != '\n')
-			fputc('\n', stdout);
+		fwrite(r->results.data + pc->off, 1, pc->len, stdout);
+		p->printed = 1;
+		last = pc->doc;
 	}
 }
 
+/* Evaluate over one file (NULL: stdin; text: -n's empty input). */
 static int
-do_file(const char *path, const struct lc_yexpr *expr,
-    struct lc_yexpr_env *env, int inplace)
+do_file(struct printer *p, const char *path, const char *text,
+    const struct lc_yexpr *expr, struct lc_yexpr_env *env, int inplace)
 {
 	struct lc_buf in = LC_BUF_INIT;
 	struct lc_yout out = LC_YOUT_INIT;
 	struct run r;
-	const char *name = path ? path : "<stdin>";
-	size_t i;
+	const char *name = text ? "<null input>" : path ? path : "<stdin>";
+	const char *t;
+	size_t i, n;
 	int rc, whole;
 
 	memset(&r, 0, sizeof(r));
 	r.expr = expr;
 	r.env = env;
-	if ((rc = lc_file_read(&in, path)) != 0)
+	r.fmt = p->fmt;
+	if (text != NULL)
+		lc_buf_adds(&in, text);
+	else if ((rc = lc_file_read(&in, path)) != 0)
 		goto done;
 	rc = lc_yaml_stream(name, in.data ? in.data : "", in.len, on_doc, &r,
 	    &out);
@@ -154,12 +388,19 @@ do_file(const char *path, const struct lc_yexpr *expr,
 				lc_log_info("edited '%s'", name);
 		} else
 			lc_log_info("'%s' unchanged", name);
-	} else if (whole) {
-		for (i = 0; i < out.n; i++)
-			fwrite(out.iov[i].iov_base, 1, out.iov[i].iov_len,
-			    stdout);
+	} else if (whole && !p->fmt->nul && !p->nodoc) {
+		/* The stream as it is, comments between documents too. */
+		for (i = 0; i < out.n; i++) {
+			t = out.iov[i].iov_base;
+			n = out.iov[i].iov_len;
+			if (i == 0 && p->seps && p->printed && !(n >= 3 &&
+			    memcmp(t, "---", 3) == 0))
+				fputs("---\n", stdout);
+			fwrite(t, 1, n, stdout);
+			p->printed |= n > 0;
+		}
 	} else
-		print_results(&r, &out);
+		print_results(p, &r, &out);
 done:
 	lc_yout_release(&out);
 	lc_buf_release(&in);
@@ -168,20 +409,45 @@ done:
 	return rc;
 }
 
+static int
+is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct lc_yexpr *expr = NULL;
 	struct lc_yexpr_env env;
 	struct lc_yexpr_var *vars = NULL;
+	struct lc_yaml_fmt fmt;
+	struct printer pr;
+	struct lc_buf exprfile = LC_BUF_INIT;
+	const char *src = NULL, *fromfile = NULL;
 	size_t nvars = 0;
+	long n;
 	int ch, inplace = 0, exitstatus = 0, rc = 0, frc, i, verbosity = 0;
+	int nullin = 0, unwrap = -1, nodoc = 0, infmt;
 
 	lc_cli_init(argv[0]);
 	memset(&env, 0, sizeof(env));
-	while ((ch = getopt_long(argc, argv, "ehiqVv", longopts, NULL)) != -1) {
+	memset(&fmt, 0, sizeof(fmt));
+	fmt.indent = 2;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":0ehI:ijMNno:Pp:qr::Vv",
+	    longopts, NULL)) != -1) {
+		/* yq (pflag) takes -o=json as -o json. */
+		if (optarg != NULL && optarg[0] == '=' && (ch == 'I' ||
+		    ch == 'o' || ch == 'p'))
+			optarg++;
 		switch (ch) {
-		case 'a':
+		case '0':
+			fmt.nul = 1;
+			break;
+		case OPT_ARG:
 			/* --arg takes two words, like jq's. */
 			if (optind >= argc) {
 				lc_log_error("--arg needs a name and a value");
@@ -191,7 +457,16 @@ main(int argc, char *argv[])
 			vars[nvars].name = optarg;
 			vars[nvars++].value = argv[optind++];
 			break;
-		case 'C':
+		case OPT_EXPRESSION:
+			src = optarg;
+			break;
+		case OPT_FROM_FILE:
+			fromfile = optarg;
+			break;
+		case OPT_MERGE_SPEC:
+			/* What ymlset always does. */
+			break;
+		case OPT_NO_CREATE:
 			env.no_create = 1;
 			break;
 		case 'e':
@@ -199,11 +474,52 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(LC_EXIT_OK);
+		case 'I':
+			if (lc_parse_long(optarg, 0, 16, &n) != 0) {
+				lc_log_error("-I takes a number of spaces from "
+				    "0 to 16, not '%s'", optarg);
+				usage(LC_EXIT_USAGE);
+			}
+			fmt.indent = (int)n;
+			break;
 		case 'i':
 			inplace = 1;
 			break;
+		case 'j':
+			fmt.format = LC_YOUT_JSON;
+			break;
+		case 'M':
+			/* Output is never coloured: nothing to turn off. */
+			break;
+		case 'N':
+			nodoc = 1;
+			break;
+		case 'n':
+			nullin = 1;
+			break;
+		case 'o':
+			if (parse_format(optarg, 0, &fmt.format) != 0) {
+				lc_error_report();
+				exit(LC_EXIT_USAGE);
+			}
+			break;
+		case 'P':
+			fmt.pretty = 1;
+			break;
+		case 'p':
+			if (parse_format(optarg, 1, &infmt) != 0) {
+				lc_error_report();
+				exit(LC_EXIT_USAGE);
+			}
+			break;
 		case 'q':
 			verbosity = -1;
+			break;
+		case 'r':
+			if (parse_bool(optarg, &unwrap) != 0) {
+				lc_error_report();
+				exit(LC_EXIT_USAGE);
+			}
 			break;
 		case 'V':
 			lc_cli_version();
@@ -211,38 +527,87 @@ main(int argc, char *argv[])
 		case 'v':
 			verbosity++;
 			break;
-		default:
+		case ':':
+			lc_log_error("'%s' needs a value", argv[optind - 1]);
 			usage(LC_EXIT_USAGE);
+		default:
+			bad_option(argv[optind - 1], optopt);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
-		usage(LC_EXIT_USAGE);
+	/* yq's subcommands: the expression always follows them. */
+	if (argc > 0 && (strcmp(argv[0], "eval") == 0 ||
+	    strcmp(argv[0], "e") == 0 || strcmp(argv[0], "eval-all") == 0 ||
+	    strcmp(argv[0], "ea") == 0)) {
+		argc--;
+		argv++;
+	}
+	if (fromfile != NULL) {
+		if ((rc = lc_file_read(&exprfile, fromfile)) != 0)
+			goto done;
+		src = exprfile.data ? exprfile.data : "";
+	} else if (src == NULL) {
+		if (argc < 1) {
+			if (!nullin)
+				lc_log_error("no expression");
+			usage(LC_EXIT_USAGE);
+		}
+		/* As yq: "ymlset file.yaml ..." prints the files. */
+		if (!nullin && is_file(argv[0]))
+			src = ".";
+		else {
+			src = argv[0];
+			argc--;
+			argv++;
+		}
+	}
 	if (verbosity < 0)
 		lc_log_set_level(LC_LOG_ERROR);
 	else if (verbosity > 0)
 		lc_log_set_level(verbosity > 1 ? LC_LOG_DEBUG : LC_LOG_INFO);
+	/* yq unwraps scalars by default for YAML and props, not JSON. */
+	fmt.unwrap = unwrap >= 0 ? unwrap : fmt.format != LC_YOUT_JSON;
 	env.vars = vars;
 	env.nvars = nvars;
+	if (fmt.format != LC_YOUT_YAML || fmt.indent != 2 || !fmt.unwrap ||
+	    fmt.pretty || fmt.nul)
+		env.fmt = &fmt;
+	memset(&pr, 0, sizeof(pr));
+	pr.fmt = &fmt;
+	pr.seps = fmt.format == LC_YOUT_YAML && !nodoc && !fmt.nul;
+	pr.nodoc = nodoc;
 
-	if ((rc = lc_yexpr_parse(&expr, argv[0], vars, nvars)) != 0)
+	if (nullin && argc > 0) {
+		rc = lc_error_set(LC_EUSAGE, "-n reads no file: drop '%s' or "
+		    "-n", argv[0]);
 		goto done;
-	if (inplace && argc < 2) {
+	}
+	if (inplace && (nullin || argc < 1)) {
 		rc = lc_error_set(LC_EUSAGE, "-i needs at least one file");
 		goto done;
 	}
+	if (inplace && (fmt.format != LC_YOUT_YAML || fmt.pretty)) {
+		rc = lc_error_set(LC_EUSAGE, "-i writes the file back as YAML "
+		    "with only the edited bytes changed: drop -o/-j/-P");
+		goto done;
+	}
+	if ((rc = lc_yexpr_parse(&expr, src, vars, nvars)) != 0)
+		goto done;
 	if (inplace && !lc_yexpr_edits(expr)) {
 		rc = lc_error_set(LC_EUSAGE, "-i needs an expression that "
 		    "edits (=, |=, +=, del)");
 		goto done;
 	}
-	if (argc == 1)
-		rc = do_file(NULL, expr, &env, 0);
-	for (i = 1; i < argc; i++) {
+	if (nullin)
+		rc = do_file(&pr, NULL, "", expr, &env, 0);
+	else if (argc == 0)
+		rc = do_file(&pr, NULL, NULL, expr, &env, 0);
+	for (i = 0; i < argc; i++) {
 		/* Each file on its own: report, go on, exit with the first. */
-		frc = do_file(strcmp(argv[i], "-") == 0 ? NULL : argv[i], expr,
-		    &env, inplace);
+		env.file_index = i;
+		frc = do_file(&pr, strcmp(argv[i], "-") == 0 ? NULL : argv[i],
+		    NULL, expr, &env, inplace);
 		if (frc != 0) {
 			lc_error_report();
 			if (rc == 0)
@@ -256,6 +621,7 @@ main(int argc, char *argv[])
 	}
 done:
 	lc_yexpr_free(expr);
+	lc_buf_release(&exprfile);
 	free(vars);
 	return lc_exit(rc);
 }

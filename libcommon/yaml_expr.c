@@ -2313,10 +2313,20 @@ done:
 	return rc;
 }
 
-/* Print a result the way yq does: scalars raw, collections as YAML. */
-static void
+/*
+ * Print a result the way yq does: scalars raw, collections as YAML, or
+ * as env->fmt says (yaml_out.c).
+ */
+static int
 print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
 {
+	static const struct lc_ylit null = { LC_YL_NULL, "null", 4, NULL, 0 };
+	const struct lc_yaml_fmt *f = c->env->fmt;
+
+	if (f != NULL)
+		return v->kind == V_NODE ? lc_yaml_out_node(out, f, c->doc,
+		    v->node) : lc_yaml_out_lit(out, f, v->kind == V_MISS ?
+		    &null : v->lit);
 	if (v->kind == V_NODE)
 		lc_ydoc_print(c->doc, v->node, out);
 	else if (v->kind == V_MISS)
@@ -2327,6 +2337,7 @@ print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
 		lc_buf_add(out, v->lit->s, v->lit->n);
 		lc_buf_addc(out, '\n');
 	}
+	return 0;
 }
 
 int
@@ -2384,7 +2395,8 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 				*whole = 1;
 				env->last_falsy = 0;
 			} else {
-				print_val(&c, &in.v[i], out);
+				if ((rc = print_val(&c, &in.v[i], out)) != 0)
+					break;
 				env->last_falsy = !truthy(&c, &in.v[i]);
 			}
 			env->nresults++;

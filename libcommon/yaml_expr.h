@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "yaml_edit.h"
+#include "yaml_out.h"
 
 struct lc_yexpr;
 
@@ -17,6 +18,8 @@ struct lc_yexpr_env {
 	const struct lc_yexpr_var *vars;
 	size_t nvars;
 	int no_create;		/* a missing path is LC_ENOTFOUND */
+	const struct lc_yaml_fmt *fmt;	/* how results print; NULL: YAML */
+	int file_index;		/* fileIndex of the document (set, not read yet) */
 	/* Out: */
 	long matched;		/* nodes assigned, created or deleted */
 	int last_falsy;		/* the last result printed was null or false */
@@ -43,8 +46,9 @@ int lc_yexpr_edits(const struct lc_yexpr *e);
 
 /*
  * Evaluate e on doc, applying its edits to doc. The results are appended
- * to out as text (scalars raw, collections as YAML); a result that is the
- * whole document sets *whole instead (the caller prints the document).
+ * to out as text (scalars raw, collections as YAML; with env->fmt, as
+ * lc_yaml_out_node/_lit write them); a result that is the whole document
+ * sets *whole instead (the caller prints the document).
  * Returns 0 or an LC_E* code with the message set.
  */
 int lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,

@@ -111,7 +111,7 @@ end
 begin "-h prints usage on stdout and exits 0"
 run ymlset -h
 expect_rc 0
-grep -q '^usage: ymlset \[-ehiqVv\]' out || fail "no usage line: $(head -1 out)"
+grep -q '^usage: ymlset \[eval | eval-all\] \[-0ehijMNnPqrVv\]' out || fail "no usage line: $(head -1 out)"
 end
 
 begin "-V prints the version"
