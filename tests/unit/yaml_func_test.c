@@ -1,0 +1,859 @@
+/* yaml_func_test.c: yq's value functions against yq v4.53.6's own answers. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "error.h"
+#include "tap.h"
+#include "yaml_edit.h"
+#include "yaml_func.h"
+
+/*
+ * The expected values were recorded by running yq-go v4.53.6 on each case
+ * (`yq -n -o json -I0 'INPUT | FN(ARGS)'`; a number at the top as yq's
+ * YAML prints it, since JSON loses 0x11 and 1001 vs 1001.0). "ERR " is an
+ * error: yq's message without yq's path, except where a comment says
+ * why ours differs. Results of a stream are joined by a space; none is "".
+ */
+
+/* An arena: everything a case allocates, freed after it. */
+struct arena {
+	void **p;
+	size_t n, cap;
+};
+
+static void *
+arena_alloc(void *arg, size_t n)
+{
+	struct arena *a = arg;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->p = realloc(a->p, a->cap * sizeof(*a->p));
+	}
+	return a->p[a->n++] = malloc(n);
+}
+
+static void
+arena_free(struct arena *a)
+{
+	while (a->n)
+		free(a->p[--a->n]);
+}
+
+static struct arena A;
+static struct lc_yfn_mem M = { arena_alloc, &A };
+
+/* Values from JSON-like text: "..." strings, bare words (true, false,
+ * null, numbers as written: 0x10, 1e3, 1.50), [...] and {...}. */
+static const char *
+parse(const char *s, struct lc_ylit *v)
+{
+	struct lc_ylit kids[64];
+	size_t n = 0;
+	char close;
+
+	while (*s == ' ')
+		s++;
+	memset(v, 0, sizeof(*v));
+	if (*s == '[' || *s == '{') {
+		close = *s == '[' ? ']' : '}';
+		v->kind = *s == '[' ? LC_YL_SEQ : LC_YL_MAP;
+		v->s = "";
+		s++;
+		while (*s == ' ')
+			s++;
+		while (*s != close) {
+			s = parse(s, &kids[n++]);
+			while (*s == ' ' || *s == ',' || *s == ':')
+				s++;
+		}
+		v->kids = arena_alloc(&A, (n + 1) * sizeof(*kids));
+		memcpy((void *)v->kids, kids, n * sizeof(*kids));
+		v->nkids = n;
+		return s + 1;
+	}
+	if (*s == '"') {
+		char *p = arena_alloc(&A, strlen(s)), *q = p;
+
+		for (s++; *s != '"'; s++) {
+			if (*s == '\\') {
+				s++;
+				*q++ = *s == 'n' ? '\n' : *s == 't' ? '\t' :
+				    *s == 'v' ? '\v' : *s;
+			} else
+				*q++ = *s;
+		}
+		v->kind = LC_YL_STR;
+		v->s = p;
+		v->n = q - p;
+		return s + 1;
+	}
+	v->s = s;
+	while (*s && !strchr(" ,:]}", *s))
+		s++;
+	v->n = s - v->s;
+	v->kind = v->n == 4 && !memcmp(v->s, "null", 4) ? LC_YL_NULL :
+	    (v->n == 4 && !memcmp(v->s, "true", 4)) ||
+	    (v->n == 5 && !memcmp(v->s, "false", 5)) ? LC_YL_BOOL : LC_YL_NUM;
+	return s;
+}
+
+static void
+print(struct lc_buf *b, const struct lc_ylit *v)
+{
+	size_t i;
+
+	switch (v->kind) {
+	case LC_YL_STR:
+		lc_buf_addc(b, '"');
+		for (i = 0; i < v->n; i++) {
+			if (v->s[i] == '\n')
+				lc_buf_adds(b, "\\n");
+			else if (v->s[i] == '"' || v->s[i] == '\\')
+				lc_buf_printf(b, "\\%c", v->s[i]);
+			else
+				lc_buf_addc(b, v->s[i]);
+		}
+		lc_buf_addc(b, '"');
+		break;
+	case LC_YL_SEQ:
+	case LC_YL_MAP:
+		lc_buf_addc(b, v->kind == LC_YL_SEQ ? '[' : '{');
+		for (i = 0; i < v->nkids; i++) {
+			if (i)
+				lc_buf_addc(b, v->kind == LC_YL_MAP && i % 2 ?
+				    ':' : ',');
+			if (v->kind == LC_YL_MAP && i % 2 == 0 &&
+			    v->kids[i].kind != LC_YL_STR) {
+				lc_buf_addc(b, '"');
+				lc_buf_add(b, v->kids[i].s, v->kids[i].n);
+				lc_buf_addc(b, '"');
+			} else
+				print(b, &v->kids[i]);
+		}
+		lc_buf_addc(b, v->kind == LC_YL_SEQ ? ']' : '}');
+		break;
+	default:
+		lc_buf_add(b, v->s, v->n);
+	}
+}
+
+/* Results and errors as the table writes them. */
+static void
+show(struct lc_buf *b, int rc, const struct lc_ylit *out, size_t nout)
+{
+	size_t i;
+
+	b->len = 0;
+	lc_buf_adds(b, "");
+	if (rc != 0) {
+		lc_buf_printf(b, "ERR %s", lc_error_msg());
+		return;
+	}
+	for (i = 0; i < nout; i++) {
+		if (i)
+			lc_buf_addc(b, ' ');
+		print(b, &out[i]);
+	}
+}
+
+static const struct {
+	const char *fn, *in, *args, *want;
+} fns[] = {
+	{ "upcase", "\"aBc é\"", "[]",
+	    "\"ABC É\"" },
+	{ "upcase", "\"ǆ ß ı\"", "[]",
+	    "\"Ǆ ß I\"" },
+	{ "downcase", "\"aBc ÉΣ\"", "[]",
+	    "\"abc éσ\"" },
+	{ "upcase", "1", "[]",
+	    "ERR cannot change case with !!int, can only operate on strings." },
+	{ "trim", "\"  a b \\t\\n\"", "[]",
+	    "\"a b\"" },
+	{ "trim", "\"\"", "[]",
+	    "\"\"" },
+	{ "trim", "1", "[]",
+	    "ERR cannot trim !!int, can only operate on strings." },
+	{ "to_string", "1", "[]",
+	    "\"1\"" },
+	{ "to_string", "[1]", "[]",
+	    "\"- 1\"" },
+	{ "to_string", "{\"a\":1,\"b\":[1,2]}", "[]",
+	    "\"a: 1\\nb:\\n  - 1\\n  - 2\"" },
+	{ "to_string", "null", "[]",
+	    "\"null\"" },
+	{ "to_string", "true", "[]",
+	    "\"true\"" },
+	{ "tostring", "\"x\"", "[]",
+	    "\"x\"" },
+	{ "to_number", "\"0x10\"", "[]",
+	    "0x10" },
+	{ "to_number", "\" 12 \"", "[]",
+	    "ERR cannot convert node value [ 12 ] of tag !!str to number" },
+	{ "to_number", "\"1e3\"", "[]",
+	    "1e3" },
+	{ "to_number", "\"abc\"", "[]",
+	    "ERR cannot convert node value [abc] of tag !!str to number" },
+	{ "to_number", "\"1.50\"", "[]",
+	    "1.50" },
+	{ "to_number", "\"010\"", "[]",
+	    "010" },
+	{ "to_number", "\"+5\"", "[]",
+	    "+5" },
+	{ "to_number", "\"1_000\"", "[]",
+	    "1_000" },
+	{ "to_number", "\".5\"", "[]",
+	    ".5" },
+	{ "to_number", "\"inf\"", "[]",
+	    "inf" },
+	{ "to_number", "\"NaN\"", "[]",
+	    "NaN" },
+	{ "to_number", "\".inf\"", "[]",
+	    "ERR cannot convert node value [.inf] of tag !!str to number" },
+	{ "to_number", "\"0b11\"", "[]",
+	    "ERR cannot convert node value [0b11] of tag !!str to number" },
+	{ "to_number", "\"1e400\"", "[]",
+	    "ERR cannot convert node value [1e400] of tag !!str to number" },
+	{ "to_number", "\"99999999999999999999\"", "[]",
+	    "99999999999999999999" },
+	{ "to_number", "\"-0x10\"", "[]",
+	    "-0x10" },
+	{ "to_number", "true", "[]",
+	    "ERR cannot convert node value [true] of tag !!bool to number" },
+	{ "to_number", "12", "[]",
+	    "12" },
+	{ "to_number", "\"\"", "[]",
+	    "ERR cannot convert node value [] of tag !!str to number" },
+	{ "split", "\"a,b,,c\"", "[\",\"]",
+	    "[\"a\",\"b\",\"\",\"c\"]" },
+	{ "split", "\"abc\"", "[\"\"]",
+	    "[\"a\",\"b\",\"c\"]" },
+	{ "split", "\"é1\"", "[\"\"]",
+	    "[\"é\",\"1\"]" },
+	{ "split", "\"\"", "[\",\"]",
+	    "[]" },
+	{ "split", "\"a,b\"", "[1]",
+	    "[\"a,b\"]" },
+	{ "split", "\"a::b::\"", "[\"::\"]",
+	    "[\"a\",\"b\",\"\"]" },
+	{ "split", "1", "[\",\"]",
+	    "ERR cannot split !!int, can only split strings" },
+	{ "split", "\"abc\"", "[\"abc\"]",
+	    "[\"\",\"\"]" },
+	{ "join", "[\"a\",1,null,true]", "[\",\"]",
+	    "\"a,1,,true\"" },
+	{ "join", "[[1],\"x\"]", "[\",\"]",
+	    "\",x\"" },
+	{ "join", "\"a\"", "[\",\"]",
+	    "ERR cannot join with !!str, can only join arrays of scalars" },
+	{ "join", "[\"a\",\"b\"]", "[1]",
+	    "\"a1b\"" },
+	{ "join", "[]", "[\",\"]",
+	    "\"\"" },
+	{ "test", "\"foo bar\"", "[\"o+\"]",
+	    "true" },
+	{ "test", "\"foo\"", "[\"(?i)O\"]",
+	    "true" },
+	{ "test", "\"foo\"", "[\"O\", \"i\"]",
+	    "ERR 'i' is not a valid option for match. To ignore case, use an expression like match(\"(?i)cat\")" },
+	{ "test", "1", "[\"1\"]",
+	    "ERR cannot match with !!int, can only match strings. Hint: Most often you'll want to use '|=' over '=' for this operation" },
+	{ "test", "\"foo\"", "[\"a(\"]",
+	    "ERR error parsing regexp: missing closing parenthesis: `a(`" },
+	{ "test", "\"foo\"", "[\"(?=o)\"]",
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?=`" },
+	{ "test", "\"a\\nb\"", "[\"a$\"]",
+	    "false" },
+	{ "test", "\"a\\n\"", "[\"a$\"]",
+	    "false" },
+	{ "test", "\"a\\nb\"", "[\"(?m)a$\"]",
+	    "true" },
+	{ "test", "\"x1\"", "[\"\\\\d\"]",
+	    "true" },
+	{ "test", "\"a b\"", "[\"a\\\\sb\"]",
+	    "true" },
+	{ "test", "\"ab\"", "[\"a**\"]",
+	    "ERR error parsing regexp: invalid nested repetition operator: `**`" },
+	{ "test", "\"a\"", "[\"(?P<n>a)\"]",
+	    "true" },
+	{ "test", "\"A\"", "[\"(?i:a)\"]",
+	    "true" },
+	{ "test", "\"a\"", "[\"(?x)a\"]",
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?x`" },
+	{ "test", "\"a\"", "[\"a{1001}\"]",
+	    "ERR error parsing regexp: invalid repeat count: `{1001}`" },
+	{ "test", "\"a\\nb\"", "[\"a.b\"]",
+	    "false" },
+	{ "test", "\"a\\nb\"", "[\"(?s)a.b\"]",
+	    "true" },
+	{ "test", "\"é\"", "[\"^.$\"]",
+	    "true" },
+	{ "match", "\"foo bar foo\"", "[\"fo(o)\"]",
+	    "{\"string\":\"foo\",\"offset\":0,\"length\":3,\"captures\":[{\"string\":\"o\",\"offset\":2,\"length\":1}]}" },
+	{ "match", "\"foo bar foo\"", "[\"(?P<x>fo)o\", \"g\"]",
+	    "{\"string\":\"foo\",\"offset\":0,\"length\":3,\"captures\":[{\"string\":\"fo\",\"offset\":0,\"length\":2,\"name\":\"x\"}]} {\"string\":\"foo\",\"offset\":8,\"length\":3,\"captures\":[{\"string\":\"fo\",\"offset\":8,\"length\":2,\"name\":\"x\"}]}" },
+	{ "match", "\"foo\"", "[\"(x)?f\"]",
+	    "{\"string\":\"f\",\"offset\":0,\"length\":1,\"captures\":[{\"string\":null,\"offset\":-1,\"length\":0}]}" },
+	{ "match", "\"éa-x\"", "[\"(?P<n>é)|(x)\", \"g\"]",
+	    "{\"string\":\"é\",\"offset\":0,\"length\":2,\"captures\":[{\"string\":\"é\",\"offset\":0,\"length\":2,\"name\":\"n\"},{\"string\":null,\"offset\":-1,\"length\":0}]} {\"string\":\"x\",\"offset\":4,\"length\":1,\"captures\":[{\"string\":null,\"offset\":-1,\"length\":0,\"name\":\"n\"},{\"string\":\"x\",\"offset\":4,\"length\":1}]}" },
+	{ "match", "\"ab\"", "[\"\", \"g\"]",
+	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]} {\"string\":\"\",\"offset\":1,\"length\":0,\"captures\":[]} {\"string\":\"\",\"offset\":2,\"length\":0,\"captures\":[]}" },
+	{ "match", "\"aaa\"", "[\"a*?\"]",
+	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]}" },
+	{ "match", "\"abc\"", "[\"x\"]",
+	    "" },
+	{ "match", "\"abab\"", "[\"b*\", \"g\"]",
+	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]} {\"string\":\"b\",\"offset\":1,\"length\":1,\"captures\":[]} {\"string\":\"b\",\"offset\":3,\"length\":1,\"captures\":[]}" },
+	{ "capture", "\"xyzzy-14\"", "[\"(?P<a>[a-z]+)-(?P<n>[0-9]+)\"]",
+	    "{\"a\":\"xyzzy\",\"n\":\"14\"}" },
+	{ "capture", "\"abc\"", "[\"(?P<a>x)?(?P<b>a)\"]",
+	    "{\"a\":null,\"b\":\"a\"}" },
+	{ "capture", "\"a1b2\"", "[\"(?P<d>\\\\d)\", \"g\"]",
+	    "{\"d\":\"1\"} {\"d\":\"2\"}" },
+	{ "capture", "\"a\"", "[\"(a)\"]",
+	    "{\"\":\"a\"}" },
+	{ "sub", "\"abab\"", "[\"a\", \"x\"]",
+	    "\"xbxb\"" },
+	{ "sub", "\"abab\"", "[\"(?P<l>a)\", \"<${l}>\"]",
+	    "\"<a>b<a>b\"" },
+	{ "sub", "\"abab\"", "[\"(a)(b)\", \"$2$1\"]",
+	    "\"baba\"" },
+	{ "sub", "\"abc\"", "[\"(a)\", \"$$1\"]",
+	    "\"$1bc\"" },
+	{ "sub", "\"abab\"", "[\"b*\", \"-\"]",
+	    "\"-a-a-\"" },
+	{ "sub", "\"ab\"", "[\"(?P<x>a)\", \"[$x1][${x}1][$9][$]\"]",
+	    "\"[][a1][][$]b\"" },
+	{ "sub", "1", "[\"1\", \"2\"]",
+	    "ERR cannot substitute with !!int, can only substitute strings. Hint: Most often you'll want to use '|=' over '=' for this operation" },
+	{ "sub", "\"héllo\"", "[\"l+\", \"L\"]",
+	    "\"héLo\"" },
+	{ "sub", "\"registry.old/app:1\"", "[\"^registry.old/\", \"registry.new/\"]",
+	    "\"registry.new/app:1\"" },
+	{ "sub", "\"aaa\"", "[\"\", \"-\"]",
+	    "\"-a-a-a-\"" },
+	{ "length", "\"abc\"", "[]",
+	    "3" },
+	{ "length", "\"é\"", "[]",
+	    "2" },
+	{ "length", "[1,2]", "[]",
+	    "2" },
+	{ "length", "{\"a\":1}", "[]",
+	    "1" },
+	{ "length", "null", "[]",
+	    "0" },
+	{ "length", "1", "[]",
+	    "1" },
+	{ "length", "true", "[]",
+	    "4" },
+	{ "length", "12.50", "[]",
+	    "5" },
+	{ "keys", "{\"b\":1,\"a\":2}", "[]",
+	    "[\"b\",\"a\"]" },
+	{ "keys", "[5,6]", "[]",
+	    "[0,1]" },
+	{ "keys", "1", "[]",
+	    "ERR cannot get keys of !!int, keys only works for maps and arrays" },
+	{ "has", "{\"a\":1}", "[\"a\"]",
+	    "true" },
+	{ "has", "[1]", "[0]",
+	    "true" },
+	{ "has", "[1]", "[1]",
+	    "false" },
+	{ "has", "[1]", "[-1]",
+	    "false" },
+	{ "has", "\"a\"", "[\"a\"]",
+	    "false" },
+	{ "has", "{\"a\":null}", "[\"a\"]",
+	    "true" },
+	{ "has", "{\"a\":1}", "[1]",
+	    "false" },
+	{ "has", "[1]", "[\"0\"]",
+	    "false" },
+	{ "sort", "[3,1,null,\"b\",\"a\",true,false,{\"a\":1},[1],1.5,\"10\"]", "[]",
+	    "[null,false,true,{\"a\":1},[1],1,1.5,\"10\",3,\"a\",\"b\"]" },
+	{ "sort", "[2,10,\"1\"]", "[]",
+	    "[\"1\",2,10]" },
+	{ "sort", "{\"a\":1}", "[]",
+	    "{\"a\":1}" },
+	{ "sort", "\"x\"", "[]",
+	    "ERR node is not an array or map (it's a !!str)" },
+	{ "sort", "[0x10,3,-1]", "[]",
+	    "[-1,3,0x10]" },
+	{ "sort", "[]", "[]",
+	    "[]" },
+	{ "unique", "[1,2,1,\"1\",{\"a\":1},{\"a\":1}]", "[]",
+	    "[1,2,{\"a\":1}]" },
+	{ "unique", "[{\"a\":1},{\"b\":2}]", "[]",
+	    "[{\"a\":1},{\"b\":2}]" },
+	{ "unique", "[[1],[2],[1]]", "[]",
+	    "[[1],[2]]" },
+	{ "unique", "[1,\"1\",1.0]", "[]",
+	    "[1,1.0]" },
+	{ "unique", "\"a\"", "[]",
+	    "ERR only arrays are supported for unique" },
+	{ "reverse", "[1,2,3]", "[]",
+	    "[3,2,1]" },
+	{ "reverse", "\"abc\"", "[]",
+	    "ERR node is not an array (it's a !!str)" },
+	{ "reverse", "[]", "[]",
+	    "[]" },
+	{ "flatten", "[1,[2,[3,[4]]]]", "[]",
+	    "[1,2,3,4]" },
+	{ "flatten", "[1,[2,[3,[4]]]]", "[1]",
+	    "[1,2,[3,[4]]]" },
+	{ "flatten", "[1,[2]]", "[0]",
+	    "[1,[2]]" },
+	{ "flatten", "\"abc\"", "[]",
+	    "ERR only arrays are supported for flatten" },
+	{ "flatten", "{\"a\":[1]}", "[]",
+	    "ERR only arrays are supported for flatten" },
+	{ "flatten", "[[],[[]]]", "[]",
+	    "[]" },
+	{ "to_entries", "{\"a\":1,\"b\":[2]}", "[]",
+	    "[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":[2]}]" },
+	{ "to_entries", "[5,6]", "[]",
+	    "[{\"key\":0,\"value\":5},{\"key\":1,\"value\":6}]" },
+	{ "to_entries", "1", "[]",
+	    "ERR !!int has no keys" },
+	{ "to_entries", "{}", "[]",
+	    "[]" },
+	{ "from_entries", "[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":{\"c\":2}}]", "[]",
+	    "{\"a\":1,\"b\":{\"c\":2}}" },
+	{ "from_entries", "[{\"k\":\"b\",\"v\":2}]", "[]",
+	    "ERR expected to find one 'key' entry but found 0 in position 0" },
+	{ "from_entries", "[{\"key\":\"a\"}]", "[]",
+	    "ERR expected to find one 'value' entry but found 0 in position 0" },
+	{ "from_entries", "[1]", "[]",
+	    "ERR expected to find one 'key' entry but found 0 in position 0" },
+	{ "from_entries", "{\"a\":1}", "[]",
+	    "ERR from entries only runs against arrays" },
+	{ "from_entries", "[{\"key\":1,\"value\":2}]", "[]",
+	    "{\"1\":2}" },
+	{ "contains", "{\"a\":{\"b\":\"xyz\",\"c\":[1,2]}}", "[{\"a\":{\"b\":\"y\",\"c\":[2]}}]",
+	    "true" },
+	{ "contains", "\"foobar\"", "[\"bar\"]",
+	    "true" },
+	{ "contains", "[1,2]", "[[3]]",
+	    "false" },
+	{ "contains", "1", "[1]",
+	    "true" },
+	{ "contains", "1", "[\"1\"]",
+	    "false" },
+	{ "contains", "[{\"a\":1},{\"a\":[1]}]", "[[{\"a\":[]}]]",
+	    "true" },
+	{ "contains", "\"abc\"", "[\"\"]",
+	    "true" },
+	{ "contains", "{\"a\":1}", "[{\"a\":1,\"b\":2}]",
+	    "false" },
+	{ "contains", "[\"foobar\",\"baz\"]", "[[\"bar\"]]",
+	    "true" },
+	{ "contains", "null", "[null]",
+	    "true" },
+	{ "min", "[4,2,7]", "[]",
+	    "2" },
+	{ "max", "[4,2,7]", "[]",
+	    "7" },
+	{ "min", "[]", "[]",
+	    "" },
+	{ "min", "[\"b\",\"a\"]", "[]",
+	    "\"a\"" },
+	{ "min", "[\"a\",1]", "[]",
+	    "ERR !!int not yet supported for comparison" },
+	{ "min", "[{\"a\":1}]", "[]",
+	    "{\"a\":1}" },
+	{ "min", "[null,1]", "[]",
+	    "null" },
+	{ "min", "\"x\"", "[]",
+	    "" },
+	{ "max", "[1,1.5,0x10]", "[]",
+	    "0x10" },
+	{ "min", "[3,1,2]", "[]",
+	    "1" },
+	{ "max", "[[1],[2]]", "[]",
+	    "ERR arrays not yet supported for comparison" },
+	{ "min", "{\"a\":3,\"b\":1}", "[]",
+	    "1" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "ascii_upcase", "\"aBc é\"", "[]",
+	    "\"ABC é\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "ascii_downcase", "\"ABC É\"", "[]",
+	    "\"abc É\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "ascii_upcase", "1", "[]",
+	    "ERR cannot change case with !!int, can only operate on strings." },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "ltrim", "\"  a  \"", "[]",
+	    "\"a  \"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "rtrim", "\"  a  \"", "[]",
+	    "\"  a\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "rtrim", "\"x\302\240\"", "[]",
+	    "\"x\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "trim", "\"\343\200\200x\302\240\302\205 \"", "[]",
+	    "\"x\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "trim", "\"\342\200\213x\"", "[]",
+	    "\"\342\200\213x\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[1,2,3]", "[]",
+	    "6" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[1.5,1]", "[]",
+	    "2.5" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[]", "[]",
+	    "null" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[\"a\",\"b\"]", "[]",
+	    "\"ab\"" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[[1],[2]]", "[]",
+	    "[1,2]" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[{\"a\":1},{\"b\":2}]", "[]",
+	    "{\"a\":1,\"b\":2}" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "[1,null,2]", "[]",
+	    "3" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "add", "1", "[]",
+	    "ERR node is not an array (it's a !!int)" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "first", "[1,2]", "[]",
+	    "1" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "first", "[]", "[]",
+	    "" },
+	/* not in yq 4.53.6: jq's meaning */
+	{ "first", "1", "[]",
+	    "ERR node is not an array (it's a !!int)" },
+};
+
+static const struct {
+	const char *op, *a, *b, *want;
+} ops[] = {
+	{ "+", "1", "1",
+	    "2" },
+	{ "+", "1.5", "1",
+	    "2.5" },
+	{ "+", "0x10", "1",
+	    "0x11" },
+	{ "+", "1e3", "1",
+	    "1001" },
+	{ "+", "9223372036854775807", "1",
+	    "-9223372036854775808" },
+	{ "+", "\"a\"", "\"b\"",
+	    "\"ab\"" },
+	{ "+", "\"a\"", "1",
+	    "\"a1\"" },
+	{ "+", "1", "\"a\"",
+	    "\"1a\"" },
+	{ "+", "null", "1",
+	    "1" },
+	{ "+", "1", "null",
+	    "ERR !!int cannot be added to !!null" },
+	{ "+", "[1]", "[2]",
+	    "[1,2]" },
+	{ "+", "[1]", "2",
+	    "[1,2]" },
+	{ "+", "{\"a\":1}", "{\"b\":2}",
+	    "{\"a\":1,\"b\":2}" },
+	{ "+", "{\"a\":1,\"b\":2}", "{\"a\":{\"c\":1}}",
+	    "{\"a\":{\"c\":1},\"b\":2}" },
+	{ "+", "true", "1",
+	    "ERR !!bool cannot be added to !!int" },
+	{ "+", "true", "\"a\"",
+	    "\"truea\"" },
+	{ "+", "\"a\"", "true",
+	    "\"atrue\"" },
+	{ "+", "true", "true",
+	    "ERR !!bool cannot be added to !!bool" },
+	{ "+", "\"a\"", "[1]",
+	    "ERR !!seq () cannot be added to a !!str ()" },
+	{ "+", "[1]", "{\"a\":1}",
+	    "[1,{\"a\":1}]" },
+	{ "+", "{}", "1",
+	    "ERR !!int () cannot be added to a !!map ()" },
+	{ "+", "1", "{}",
+	    "ERR !!map () cannot be added to a !!int ()" },
+	{ "+", "null", "null",
+	    "null" },
+	{ "+", "\"a\"", "null",
+	    "\"a\"" },
+	{ "+", "[1]", "null",
+	    "[1]" },
+	{ "+", "0.1", "0.2",
+	    "0.30000000000000004" },
+	{ "+", "1e300", "1",
+	    "1e+300" },
+	{ "+", "1e20", "1",
+	    "1e+20" },
+	{ "+", "1.0", "1",
+	    "2" },
+	{ "+", "2.50", "0",
+	    "2.5" },
+	{ "+", "1e-7", "0",
+	    "1e-07" },
+	{ "+", "0.000001", "0",
+	    "1e-06" },
+	{ "+", "0xab", "0",
+	    "0xAB" },
+	{ "+", "16", "0x1",
+	    "17" },
+	{ "-", "5", "2",
+	    "3" },
+	{ "-", "5.5", "2",
+	    "3.5" },
+	{ "-", "1", "1.5",
+	    "-0.5" },
+	{ "-", "[1,2,1,3]", "[1]",
+	    "[2,3]" },
+	{ "-", "[1]", "1",
+	    "ERR !!int () cannot be subtracted from !!seq" },
+	{ "-", "\"ab\"", "\"b\"",
+	    "ERR strings cannot be subtracted" },
+	{ "-", "{\"a\":1}", "{\"a\":1}",
+	    "ERR maps not yet supported for subtraction" },
+	{ "-", "null", "1",
+	    "1" },
+	{ "-", "1", "null",
+	    "ERR !!int cannot be added to !!null" },
+	{ "-", "null", "null",
+	    "null" },
+	{ "-", "[1,[2],{\"a\":1},{\"a\":1}]", "[{\"a\":1},[2]]",
+	    "[1]" },
+	{ "-", "2.5", "0.5",
+	    "2" },
+	{ "-", "1", "\"a\"",
+	    "ERR !!int cannot be added to !!str" },
+	{ "-", "\"a\"", "1",
+	    "ERR strings cannot be subtracted" },
+	{ "-", "true", "1",
+	    "ERR !!bool cannot be added to !!int" },
+	{ "-", "1", "[1]",
+	    "ERR !!seq () cannot be subtracted from !!int" },
+	{ "*", "2", "3",
+	    "6" },
+	{ "*", "2.5", "2",
+	    "5" },
+	{ "*", "\"ab\"", "3",
+	    "\"ababab\"" },
+	{ "*", "\"ab\"", "0",
+	    "\"\"" },
+	{ "*", "3", "\"ab\"",
+	    "\"ababab\"" },
+	{ "*", "\"ab\"", "-1",
+	    "ERR cannot repeat string by a negative number (-1)" },
+	{ "*", "\"ab\"", "1.5",
+	    "ERR cannot multiply !!str with !!float" },
+	{ "*", "\"x\"", "\"y\"",
+	    "ERR cannot multiply !!str with !!str" },
+	{ "*", "0x10", "2",
+	    "0x20" },
+	{ "*", "9223372036854775807", "2",
+	    "-2" },
+	{ "*", "1.5e300", "1e300",
+	    "+Inf" },
+	{ "*", "1.5", "3",
+	    "4.5" },
+	{ "*", "1", "1.0",
+	    "1" },
+	{ "*", "123456789.0", "10",
+	    "1.23456789e+09" },
+	{ "*", "{\"a\":[1]}", "{\"a\":[2]}",
+	    "{\"a\":[2]}" },
+	{ "*+", "{\"a\":[1]}", "{\"a\":[2]}",
+	    "{\"a\":[1,2]}" },
+	{ "*d", "{\"a\":[1,{\"x\":1}]}", "{\"a\":[5,{\"y\":2}]}",
+	    "{\"a\":[5,{\"x\":1,\"y\":2}]}" },
+	{ "*?", "{\"a\":1}", "{\"a\":2,\"b\":3}",
+	    "{\"a\":2}" },
+	{ "*n", "{\"a\":1}", "{\"a\":2,\"b\":3}",
+	    "{\"a\":1,\"b\":3}" },
+	{ "*", "{\"a\":{\"b\":1,\"c\":2}}", "{\"a\":{\"b\":5}}",
+	    "{\"a\":{\"b\":5,\"c\":2}}" },
+	{ "*", "{\"a\":1}", "5",
+	    "ERR cannot multiply !!map with !!int" },
+	{ "*", "5", "{\"a\":1}",
+	    "ERR cannot multiply !!int with !!map" },
+	{ "*", "true", "1",
+	    "ERR cannot multiply !!bool with !!int" },
+	{ "*", "[1,2]", "[3]",
+	    "[3]" },
+	{ "*+", "[1,2]", "[3]",
+	    "[1,2,3]" },
+	{ "*d", "[1,2]", "[3]",
+	    "[3,2]" },
+	{ "*d", "{\"a\":[1,2]}", "{\"a\":[3]}",
+	    "{\"a\":[3,2]}" },
+	{ "*", "{\"a\":null}", "{\"a\":1}",
+	    "{\"a\":1}" },
+	{ "*", "{\"a\":1}", "{\"a\":null}",
+	    "{\"a\":null}" },
+	{ "*", "{\"a\":{\"b\":1}}", "{\"a\":\"x\"}",
+	    "{\"a\":\"x\"}" },
+	{ "*", "{\"a\":\"x\"}", "{\"a\":{\"b\":1}}",
+	    "{\"a\":{\"b\":1}}" },
+	{ "*?", "{\"a\":[{\"b\":1}]}", "{\"a\":[{\"c\":1}]}",
+	    "{\"a\":[{\"c\":1}]}" },
+	{ "*n", "{\"a\":{\"b\":1}}", "{\"a\":{\"b\":2,\"c\":3}}",
+	    "{\"a\":{\"b\":1,\"c\":3}}" },
+	{ "*?n", "{\"a\":{\"b\":1}}", "{\"a\":{\"b\":2,\"c\":3}}",
+	    "{\"a\":{\"b\":1}}" },
+	{ "*+?", "{\"a\":[1]}", "{\"a\":[2],\"b\":[3]}",
+	    "{\"a\":[1,2]}" },
+	{ "*", "null", "{\"a\":1}",
+	    "{\"a\":1}" },
+	{ "*", "{\"a\":1}", "null",
+	    "{\"a\":1}" },
+	{ "*", "null", "[1]",
+	    "[1]" },
+	{ "*", "[1]", "null",
+	    "[1]" },
+	{ "*", "null", "null",
+	    "null" },
+	{ "*", "null", "2",
+	    "ERR cannot multiply !!null with !!int" },
+	{ "*", "2", "null",
+	    "2" },
+	{ "*", "\"a\"", "null",
+	    "\"a\"" },
+	{ "*", "null", "\"a\"",
+	    "ERR cannot multiply !!null with !!str" },
+	{ "*", "[1]", "{\"a\":1}",
+	    "ERR cannot multiply !!seq with !!map" },
+	{ "*", "\"ab\"", "0x2",
+	    "\"abab\"" },
+	{ "<", "1", "1.5",
+	    "true" },
+	{ "<", "\"a\"", "\"b\"",
+	    "true" },
+	{ "<", "1", "\"2\"",
+	    "ERR !!int not yet supported for comparison" },
+	{ "<", "[1]", "[2]",
+	    "ERR arrays not yet supported for comparison" },
+	{ "<", "{\"a\":1}", "1",
+	    "ERR maps not yet supported for comparison" },
+	{ "<", "null", "1",
+	    "false" },
+	{ "<", "1", "null",
+	    "false" },
+	{ "<=", "null", "null",
+	    "true" },
+	{ "<", "null", "null",
+	    "false" },
+	{ "<", "true", "false",
+	    "ERR !!bool not yet supported for comparison" },
+	{ "<", "\"10\"", "\"9\"",
+	    "true" },
+	{ ">", "0x10", "15",
+	    "true" },
+	{ ">=", "2", "2",
+	    "true" },
+	{ "<=", "2", "1",
+	    "false" },
+	{ "<", "1", "[1]",
+	    "ERR !!seq cannot be compared with !!int" },
+	{ ">", "3", "2.5",
+	    "true" },
+	{ "==", "1", "1.0",
+	    "false" },
+	{ "==", "\"1\"", "1",
+	    "true" },
+	{ "==", "[1]", "[1]",
+	    "false" },
+	{ "==", "{\"a\":1}", "{\"a\":1}",
+	    "false" },
+	{ "==", "null", "null",
+	    "true" },
+	{ "==", "\"a\"", "\"a\"",
+	    "true" },
+	{ "==", "0x10", "16",
+	    "false" },
+	{ "==", "true", "\"true\"",
+	    "true" },
+	{ "==", "null", "\"null\"",
+	    "false" },
+};
+
+static void
+test_fns(void)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_ylit in, args;
+	const struct lc_ylit *out;
+	size_t i, nout;
+	int rc;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		parse(fns[i].in, &in);
+		parse(fns[i].args, &args);
+		lc_error_clear();
+		rc = lc_yfn_call(fns[i].fn, strlen(fns[i].fn), &in, args.kids,
+		    args.nkids, &M, &out, &nout);
+		show(&b, rc, out, nout);
+		is_str(b.data, fns[i].want, "%s | %s%s", fns[i].in, fns[i].fn,
+		    fns[i].args);
+		arena_free(&A);
+	}
+	lc_buf_release(&b);
+}
+
+static void
+test_ops(void)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_ylit x, y;
+	const struct lc_ylit *out = NULL;
+	struct lc_ylit bv;
+	unsigned flags;
+	size_t i;
+	int rc, res;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		const char *op = ops[i].op;
+
+		parse(ops[i].a, &x);
+		parse(ops[i].b, &y);
+		lc_error_clear();
+		if (strcmp(op, "+") == 0)
+			rc = lc_yfn_add(&M, &x, &y, &out);
+		else if (strcmp(op, "-") == 0)
+			rc = lc_yfn_sub(&M, &x, &y, &out);
+		else if (op[0] == '*') {
+			rc = lc_yfn_merge_flags(op + 1, strlen(op + 1), &flags);
+			if (rc == 0)
+				rc = lc_yfn_mul(&M, &x, &y, flags, &out);
+		} else if (strcmp(op, "==") == 0) {
+			res = lc_yfn_equal(&x, &y);
+			rc = 0;
+		} else
+			rc = lc_yfn_compare(&x, &y, op, &res);
+		if (strcmp(op, "==") == 0 || op[0] == '<' || op[0] == '>') {
+			bv = (struct lc_ylit){ LC_YL_BOOL, res ? "true" :
+			    "false", res ? 4 : 5, NULL, 0 };
+			out = &bv;
+		}
+		show(&b, rc, out, 1);
+		is_str(b.data, ops[i].want, "%s %s %s", ops[i].a, op,
+		    ops[i].b);
+		arena_free(&A);
+	}
+	lc_buf_release(&b);
+}
+
+int
+main(void)
+{
+	test_fns();
+	test_ops();
+	lc_yfn_cleanup();
+	free(A.p);
+	return done_testing();
+}
