@@ -97,6 +97,33 @@ texteq(const lit *a, const lit *b)
 	return an == bn && memcmp(as, bs, an) == 0;
 }
 
+/* Whether v nests no deeper than LC_YFN_MAXDEPTH (the walks recurse). */
+static int
+shallow(const lit *v, int depth)
+{
+	size_t i;
+
+	if (depth > LC_YFN_MAXDEPTH)
+		return 0;
+	for (i = 0; !isscalar(v) && i < v->nkids; i++)
+		if (!shallow(&v->kids[i], depth + 1))
+			return 0;
+	return 1;
+}
+
+/* 0 when every value of v[0..n) is shallow, else LC_ERROR. */
+static int
+refuse_deep(const lit *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!shallow(&v[i], 0))
+			return lc_error_set(LC_ERROR, "a value nested deeper "
+			    "than %d levels is refused", LC_YFN_MAXDEPTH);
+	return 0;
+}
+
 /* Numbers. */
 
 /*
@@ -521,7 +548,7 @@ lc_yfn_sort_order(struct lc_yfn_mem *m, const lit *keys, size_t n,
 
 /* A hash consistent with deq: equal values hash alike. */
 static uint64_t
-khash(const lit *l, int depth)
+khash(const lit *l, int depth, int flat)
 {
 	uint64_t h = 1469598103934665603ULL, s = 0;
 	const char *t;
@@ -529,36 +556,52 @@ khash(const lit *l, int depth)
 
 	if (depth > LC_YFN_MAXDEPTH)
 		return 0;
-	if (isscalar(l)) {
-		t = text(l, &n);
+	if (isscalar(l) || flat) {
+		t = isscalar(l) ? text(l, &n) : (n = 0, "");
 		for (i = 0; i < n; i++)
 			h = (h ^ (unsigned char)t[i]) * 1099511628211ULL;
 		return h;
 	}
 	if (l->kind == LC_YL_SEQ) {
 		for (i = 0; i < l->nkids; i++)
-			h = (h ^ khash(&l->kids[i], depth + 1)) *
+			h = (h ^ khash(&l->kids[i], depth + 1, 0)) *
 			    1099511628211ULL;
 		return h ^ 0x5e9;
 	}
 	/* Maps are equal in any key order: add the pairs' hashes. */
 	for (i = 0; i + 1 < l->nkids; i += 2)
-		s += (khash(&l->kids[i], depth + 1) * 31) ^
-		    khash(&l->kids[i + 1], depth + 1);
+		s += (khash(&l->kids[i], depth + 1, 0) * 31) ^
+		    khash(&l->kids[i + 1], depth + 1, 0);
 	return s ^ 0xa9;
+}
+
+/* group_by's key equality: yq compares the nodes' text, which is empty
+ * for every collection. */
+static int
+flateq(const lit *a, const lit *b)
+{
+	size_t an = 0, bn = 0;
+	const char *as = isscalar(a) ? text(a, &an) : "";
+	const char *bs = isscalar(b) ? text(b, &bn) : "";
+
+	return an == bn && memcmp(as, bs, an) == 0;
 }
 
 /*
  * Number the distinct keys by first appearance: id[i] for key i, *nid
- * their count, rep[g] (optional) the first item of group g.
+ * their count, rep[g] (optional) the first item of group g. flat: keys
+ * compare as group_by's, else as unique_by's (deep equality).
  */
 static int
 classify(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *id,
-    size_t *nid, size_t *rep)
+    size_t *nid, size_t *rep, int flat)
 {
 	size_t cap = 16, i, j, g = 0, *slot, *first;
 	uint64_t *hs;
+	int rc;
 
+	if ((rc = refuse_deep(keys, n)) != 0)
+		return rc;
 	while (cap < n * 2) {
 		if (cap > SIZE_MAX / 4 / sizeof(uint64_t))
 			return lc_yfn_nomem();
@@ -570,11 +613,12 @@ classify(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *id,
 		return lc_yfn_nomem();
 	memset(slot, 0, cap * sizeof(size_t));
 	for (i = 0; i < n; i++) {
-		hs[i] = khash(&keys[i], 0);
+		hs[i] = khash(&keys[i], 0, flat);
 		for (j = hs[i] & (cap - 1); slot[j]; j = (j + 1) & (cap - 1)) {
 			size_t k = first[slot[j] - 1];
 
-			if (hs[k] == hs[i] && deq(&keys[k], &keys[i], 0))
+			if (hs[k] == hs[i] && (flat ? flateq(&keys[k], &keys[i])
+			    : deq(&keys[k], &keys[i], 0)))
 				break;
 		}
 		if (slot[j] == 0) {
@@ -593,7 +637,7 @@ int
 lc_yfn_group(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *group,
     size_t *ngroups)
 {
-	return classify(m, keys, n, group, ngroups, NULL);
+	return classify(m, keys, n, group, ngroups, NULL, 1);
 }
 
 int
@@ -604,7 +648,7 @@ lc_yfn_unique_keep(struct lc_yfn_mem *m, const lit *keys, size_t n,
 
 	if ((id = lc_yfn_alloc(m, (n ? n : 1) * sizeof(size_t))) == NULL)
 		return lc_yfn_nomem();
-	return classify(m, keys, n, id, nkeep, keep);
+	return classify(m, keys, n, id, nkeep, keep, 0);
 }
 
 /* + - * */
@@ -703,6 +747,7 @@ lc_yfn_sub(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 {
 	lit *l, *k;
 	size_t i, j, n = 0;
+	int rc;
 
 	if (a->kind == LC_YL_NULL) {
 		*out = b;
@@ -712,6 +757,9 @@ lc_yfn_sub(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 		if (b->kind != LC_YL_SEQ)
 			return lc_error_set(LC_EDATA, "%s () cannot be "
 			    "subtracted from !!seq", lc_yfn_tag(b));
+		if ((rc = refuse_deep(a, 1)) != 0 ||
+		    (rc = refuse_deep(b, 1)) != 0)
+			return rc;
 		if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, a->nkids, &k)) == NULL)
 			return lc_yfn_nomem();
 		for (i = 0; i < a->nkids; i++) {
@@ -1049,6 +1097,10 @@ to_string(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	const char *s;
 	lit *l;
 
+	int rc;
+
+	if ((rc = refuse_deep(in, 1)) != 0)
+		return rc;
 	if (isscalar(in)) {
 		s = text(in, &n);
 		if ((l = lc_yfn_mklit(m, LC_YL_STR, s, n)) == NULL)
@@ -1408,9 +1460,13 @@ flatten(struct lc_yfn_mem *m, const lit *in, const lit *depth,
 	lit *l, *k;
 	size_t n;
 
+	int rc;
+
 	if (in->kind != LC_YL_SEQ)
 		return lc_error_set(LC_EDATA,
 		    "only arrays are supported for flatten");
+	if ((rc = refuse_deep(in, 1)) != 0)
+		return rc;
 	x.i = LLONG_MAX;
 	if (depth && (!getnum(depth, &x) || !x.isint || x.i < 0))
 		return lc_error_set(LC_EUSAGE, "flatten depth must be a "
@@ -1737,7 +1793,9 @@ lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
 		rc = from_entries(m, in, res);
 		break;
 	case F_CONTAINS:
-		rc = boolval(m, contains(in, &args[0], 0), res);
+		if ((rc = refuse_deep(in, 1)) == 0 &&
+		    (rc = refuse_deep(&args[0], 1)) == 0)
+			rc = boolval(m, contains(in, &args[0], 0), res);
 		break;
 	case F_ADD:
 		rc = add(m, in, res);

@@ -113,7 +113,9 @@ int lc_yfn_mul(struct lc_yfn_mem *mem, const struct lc_ylit *a,
  * only equals null, collections never equal anything (yq 4.53.6). */
 int lc_yfn_equal(const struct lc_ylit *a, const struct lc_ylit *b);
 
-/* Structural equality (unique, -, contains use it). */
+/* Structural equality (unique, -, contains use it); scalars by text.
+ * Values nested deeper than LC_YFN_MAXDEPTH compare unequal (the
+ * functions above refuse them first). */
 int lc_yfn_deep_equal(const struct lc_ylit *a, const struct lc_ylit *b);
 
 /*
@@ -140,9 +142,11 @@ int lc_yfn_sort_cmp(const struct lc_ylit *a, const struct lc_ylit *b);
  * first item of each distinct key, in order. group_by: group[i] gets the
  * group of item i, groups numbered from 0 by first appearance (yq keeps
  * that order and the items' order in each), *ngroups their count. Keys
- * are the same when their text is (2 and "2" are one key, as in yq) or,
- * for collections, when they are deeply equal. The arrays are the
- * caller's, n long. LC_ENOMEM only.
+ * are the same when their text is (2 and "2" are one key, as in yq);
+ * collections are the same for unique_by when deeply equal, and for
+ * group_by always (yq groups by a node's text, empty for collections).
+ * The arrays are the caller's, n long. LC_ENOMEM, or LC_ERROR for keys
+ * nested deeper than LC_YFN_MAXDEPTH.
  */
 int lc_yfn_sort_order(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
     size_t n, size_t *order);

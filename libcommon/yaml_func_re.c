@@ -91,7 +91,7 @@ static int
 translate(const char *p, size_t n, struct lc_buf *b)
 {
 	size_t i = 0, k;
-	int inclass = 0, quant = 0;
+	int inclass = 0, quant = 0, canrep = 0;
 	long lo, hi;
 
 	while (i < n) {
@@ -105,6 +105,7 @@ translate(const char *p, size_t n, struct lc_buf *b)
 				    "expression", "", 0);
 			d = p[i + 1];
 			quant = 0;
+			canrep = 1;
 			if (d == 'Q') {
 				const char *e = NULL;
 
@@ -179,7 +180,7 @@ translate(const char *p, size_t n, struct lc_buf *b)
 				}
 			}
 			if (c == ']')
-				inclass = 0;
+				inclass = 0, canrep = 1;
 			lc_buf_addc(b, c);
 			i++;
 			continue;
@@ -204,10 +205,14 @@ translate(const char *p, size_t n, struct lc_buf *b)
 				    p[k + 1] == '_')) {
 					lc_buf_add(b, p + i, k + 1 - i);
 					i = k + 1;
+					canrep = 0;
 					continue;
 				}
-				return bad("invalid or unsupported Perl syntax",
-				    p + i, k + 1 < n ? k + 1 - i : n - i);
+				if (p[i + 2] == 'P')
+					return bad("invalid or unsupported "
+					    "Perl syntax", p + i, 3);
+				return bad("invalid named capture", p + i,
+				    n - i);
 			}
 			for (k = i + 2; k < n && strchr("imsU-", p[k]) &&
 			    p[k]; k++)
@@ -217,6 +222,7 @@ translate(const char *p, size_t n, struct lc_buf *b)
 				    p + i, k < n ? k + 1 - i : n - i);
 			lc_buf_add(b, p + i, k + 1 - i);
 			i = k + 1;
+			canrep = p[k] == ')' && canrep;
 			continue;
 		}
 		k = 0;
@@ -226,6 +232,10 @@ translate(const char *p, size_t n, struct lc_buf *b)
 				return bad("invalid nested repetition "
 				    "operator", p + i - quant, quant +
 				    (k ? k : 1));
+			/* Also keeps PCRE2's (*VERB)s out. */
+			if (!canrep)
+				return bad("missing argument to repetition "
+				    "operator", p + i, k ? k : 1);
 			if (k && (lo > 1000 || hi > 1000 || (hi >= 0 &&
 			    hi < lo)))
 				return bad("invalid repeat count", p + i, k);
@@ -233,6 +243,7 @@ translate(const char *p, size_t n, struct lc_buf *b)
 			lc_buf_add(b, p + i, k);
 			i += k;
 			quant = (int)k;
+			canrep = 1;
 			/* A lazy '?' belongs to the quantifier. */
 			if (i < n && p[i] == '?') {
 				lc_buf_addc(b, '?');
@@ -242,6 +253,7 @@ translate(const char *p, size_t n, struct lc_buf *b)
 			continue;
 		}
 		quant = 0;
+		canrep = c != '(' && c != '|';
 		lc_buf_addc(b, c);
 		i++;
 	}

@@ -533,6 +533,62 @@ static const struct {
 	/* not in yq 4.53.6: jq's meaning */
 	{ "first", "1", "[]",
 	    "ERR node is not an array (it's a !!int)" },
+	{ "test", "\"a\\vb\"", "[\"a\\\\sb\"]",
+	    "false" },
+	{ "test", "\"a b\"", "[\"a[\\\\s]b\"]",
+	    "true" },
+	{ "test", "\"A\"", "[\"\\\\101\"]",
+	    "true" },
+	{ "test", "\"A\"", "[\"\\\\1\"]",
+	    "ERR error parsing regexp: invalid escape sequence: `\\1`" },
+	{ "test", "\"ab\"", "[\"(?<=a)b\"]",
+	    "ERR error parsing regexp: invalid named capture: `(?<=a)b`" },
+	{ "test", "\"ab\"", "[\"b\\\\Z\"]",
+	    "ERR error parsing regexp: invalid escape sequence: `\\Z`" },
+	{ "test", "\"aab\"", "[\"a++b\"]",
+	    "ERR error parsing regexp: invalid nested repetition operator: `++`" },
+	{ "test", "\"αβ\"", "[\"^\\\\pL\\\\p{Greek}$\"]",
+	    "true" },
+	{ "test", "\"x.*y\"", "[\"x\\\\Q.*\\\\Ey\"]",
+	    "true" },
+	{ "test", "\"x\"", "[\"(?<n>x)\"]",
+	    "true" },
+	{ "test", "\"x\"", "[\"\\\\8\"]",
+	    "ERR error parsing regexp: invalid escape sequence: `\\8`" },
+	{ "test", "\"aé\"", "[\"(?i)É\"]",
+	    "true" },
+	{ "test", "\"ab\\n\"", "[\"b$\"]",
+	    "false" },
+	{ "test", "\"x\"", "[\"\\\\x78\"]",
+	    "true" },
+	{ "test", "\"x\"", "[\"\\\\x{78}\"]",
+	    "true" },
+	{ "test", "\"é\"", "[\"^\\\\x{e9}$\"]",
+	    "true" },
+	{ "test", "\"a\"", "[\"[[:alpha:]]\"]",
+	    "true" },
+	{ "test", "\"a\"", "[\"(?U)a+\"]",
+	    "true" },
+	{ "test", "\"a\"", "[\"\\\\C\"]",
+	    "ERR error parsing regexp: invalid escape sequence: `\\C`" },
+	{ "test", "\"a\"", "[\"(?P=n)\"]",
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?P`" },
+	{ "test", "\"a\"", "[\"(?#c)a\"]",
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?#`" },
+	{ "test", "\"a]\"", "[\"[]a]+\"]",
+	    "true" },
+	{ "test", "\"_\"", "[\"\\\\w\"]",
+	    "true" },
+	{ "test", "\"é\"", "[\"\\\\w\"]",
+	    "false" },
+	{ "test", "\"a\"", "[\"(a)\\\\g1\"]",
+	    "ERR error parsing regexp: invalid escape sequence: `\\g`" },
+	{ "test", "\"a\"", "[\"a{2,1}\"]",
+	    "ERR error parsing regexp: invalid repeat count: `{2,1}`" },
+	{ "test", "\"a{\"", "[\"a{\"]",
+	    "true" },
+	{ "test", "\"a\"", "[\"(*ACCEPT)a\"]",
+	    "ERR error parsing regexp: missing argument to repetition operator: `*`" },
 };
 
 static const struct {
@@ -848,11 +904,227 @@ test_ops(void)
 	lc_buf_release(&b);
 }
 
+/* Join the size_t list a[0..n) as "0 1 2". */
+static void
+showidx(struct lc_buf *b, const size_t *a, size_t n)
+{
+	size_t i;
+
+	b->len = 0;
+	lc_buf_adds(b, "");
+	for (i = 0; i < n; i++)
+		lc_buf_printf(b, "%s%zu", i ? " " : "", a[i]);
+}
+
+/*
+ * The cores of sort_by, unique_by and group_by, and sort_keys: yq's
+ * answers for `[{"a":2,"i":0},{"a":1,"i":1},{"a":"2","i":2},{"i":3},
+ * {"a":2,"i":4},{"a":[1],"i":5},{"a":{"x":1},"i":6},{"a":[1],"i":7}] |
+ * sort_by(.a) | map(.i)` and the like: the keys are .a (null if none).
+ */
+static void
+test_cores(void)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_ylit keys, v;
+	const struct lc_ylit *out;
+	size_t idx[8], grp[8], n;
+	int rc;
+
+	parse("[2, 1, \"2\", null, 2, [1], {\"x\":1}, [1]]", &keys);
+	rc = lc_yfn_sort_order(&M, keys.kids, keys.nkids, idx);
+	showidx(&b, idx, keys.nkids);
+	ok(rc == 0, "sort_order returns 0");
+	is_str(b.data, "3 5 6 7 1 0 2 4", "sort_by order");
+	rc = lc_yfn_unique_keep(&M, keys.kids, keys.nkids, idx, &n);
+	showidx(&b, idx, n);
+	ok(rc == 0, "unique_keep returns 0");
+	is_str(b.data, "0 1 3 5 6", "unique_by keeps the first of each key");
+	rc = lc_yfn_group(&M, keys.kids, keys.nkids, grp, &n);
+	showidx(&b, grp, keys.nkids);
+	ok(rc == 0 && n == 4, "group_by: 4 groups (got %zu)", n);
+	is_str(b.data, "0 1 0 2 0 3 3 3",
+	    "group_by: [[0,2,4],[1],[3],[5,6,7]] by first appearance");
+
+	rc = lc_yfn_group(&M, keys.kids, 0, grp, &n);
+	ok(rc == 0 && n == 0, "group_by of nothing: no group");
+
+	parse("{\"b\":1,\"a\":{\"d\":1,\"c\":2},\"10\":0,\"9\":0}", &v);
+	rc = lc_yfn_sort_keys(&M, &v, 0, &out);
+	show(&b, rc, out, 1);
+	is_str(b.data, "{\"10\":0,\"9\":0,\"a\":{\"d\":1,\"c\":2},\"b\":1}",
+	    "sort_keys(.) sorts one level, keys as strings");
+	parse("{\"b\":{\"y\":1,\"x\":2},\"a\":[{\"z\":1,\"c\":2}]}", &v);
+	rc = lc_yfn_sort_keys(&M, &v, 1, &out);
+	show(&b, rc, out, 1);
+	is_str(b.data, "{\"a\":[{\"c\":2,\"z\":1}],\"b\":{\"x\":2,\"y\":1}}",
+	    "sort_keys(..) sorts every map, inside sequences too");
+	parse("1", &v);
+	rc = lc_yfn_sort_keys(&M, &v, 1, &out);
+	ok(rc == 0 && out == &v, "sort_keys of a scalar is the scalar");
+	arena_free(&A);
+	lc_buf_release(&b);
+}
+
+static void
+test_known(void)
+{
+	unsigned flags;
+
+	ok(lc_yfn_known("split", 5, 1) == 1, "split/1 is known");
+	ok(lc_yfn_known("sub", 3, 3) == 1, "sub/3 is known");
+	ok(lc_yfn_known("flatten", 7, 0) == 1, "flatten/0 is known");
+	ok(lc_yfn_known("nosuch", 6, 0) == 0, "nosuch is not");
+	ok(lc_yfn_known("sort_keys", 9, 1) == 0,
+	    "sort_keys(f) is the evaluator's");
+	ok(lc_yfn_known("split", 5, 0) == -1, "split/0 has the wrong arity");
+	is_str(lc_error_msg(), "split takes 1 argument, not 0",
+	    "the arity message");
+	ok(lc_yfn_known("match", 5, 3) == -1, "match/3 has the wrong arity");
+	is_str(lc_error_msg(), "match takes 1 or 2 arguments, not 3",
+	    "the arity message for a range");
+	ok(lc_yfn_merge_flags("+?", 2, &flags) == 0 &&
+	    flags == (LC_YFN_MAPPEND | LC_YFN_MEXIST), "merge flags *+?");
+	ok(lc_yfn_merge_flags("x", 1, &flags) == LC_EUSAGE,
+	    "merge flag x is refused");
+	is_str(lc_error_msg(), "unknown merge flag 'x' after '*' (known: + d "
+	    "? n c)", "its message");
+}
+
+/* A sequence nested depth deep around "x", in the arena. */
+static struct lc_ylit *
+nest(int depth)
+{
+	struct lc_ylit *v = arena_alloc(&A, (depth + 1) * sizeof(*v));
+	int i;
+
+	v[depth] = (struct lc_ylit){ LC_YL_STR, "x", 1, NULL, 0 };
+	for (i = depth - 1; i >= 0; i--)
+		v[i] = (struct lc_ylit){ LC_YL_SEQ, "", 0, &v[i + 1], 1 };
+	return v;
+}
+
+/* What hostile values and patterns get: a refusal, never a crash or hang. */
+static void
+test_hostile(void)
+{
+	struct lc_ylit *deep = nest(100000), *ok1 = nest(900), s, n, args[2];
+	const struct lc_ylit *out;
+	struct lc_buf b = LC_BUF_INIT;
+	size_t nout, i, grp;
+	int rc;
+
+	rc = lc_yfn_mul(&M, deep, deep, LC_YFN_MDEEP, &out);
+	ok(rc == LC_ERROR, "a merge 100000 deep is refused");
+	is_str(lc_error_msg(), "values nested deeper than 1000 levels cannot "
+	    "be merged", "its message");
+	rc = lc_yfn_sort_keys(&M, deep, 1, &out);
+	ok(rc == LC_ERROR, "sort_keys(..) 100000 deep is refused");
+	rc = lc_yfn_sub(&M, deep, deep, &out);
+	ok(rc == LC_ERROR, "a subtraction 100000 deep is refused");
+	is_str(lc_error_msg(), "a value nested deeper than 1000 levels is "
+	    "refused", "its message");
+	rc = lc_yfn_call("flatten", 7, deep, NULL, 0, &M, &out, &nout);
+	ok(rc == LC_ERROR, "flatten 100000 deep is refused");
+	rc = lc_yfn_call("unique", 6, deep, NULL, 0, &M, &out, &nout);
+	ok(rc == LC_ERROR, "unique 100000 deep is refused");
+	rc = lc_yfn_call("to_string", 9, deep, NULL, 0, &M, &out, &nout);
+	ok(rc == LC_ERROR, "to_string 100000 deep is refused");
+	rc = lc_yfn_call("contains", 8, deep, deep, 1, &M, &out, &nout);
+	ok(rc == LC_ERROR, "contains 100000 deep is refused");
+	rc = lc_yfn_group(&M, deep, 1, &grp, &nout);
+	ok(rc == LC_ERROR, "group_by keys 100000 deep are refused");
+	ok(!lc_yfn_deep_equal(deep, deep), "deep_equal: unequal past 1000");
+	rc = lc_yfn_call("flatten", 7, ok1, NULL, 0, &M, &out, &nout);
+	show(&b, rc, out, nout);
+	is_str(b.data, "[\"x\"]", "flatten 900 deep works");
+	rc = lc_yfn_mul(&M, ok1, ok1, LC_YFN_MDEEP, &out);
+	ok(rc == 0, "a merge 900 deep works");
+
+	parse("\"ab\"", &s);
+	parse("1000000000000", &n);
+	rc = lc_yfn_mul(&M, &s, &n, 0, &out);
+	ok(rc == LC_ERROR, "\"ab\" * 1e12 is refused before allocating");
+	is_str(lc_error_msg(), "a string of 2 bytes repeated 1000000000000 "
+	    "times is longer than the 268435456 bytes allowed", "its message");
+	parse("9223372036854775807", &n);
+	rc = lc_yfn_mul(&M, &s, &n, 0, &out);
+	ok(rc == LC_ERROR, "\"ab\" * INT64_MAX does not overflow the size");
+
+	/* Exponential backtracking: PCRE2's match limit stops it. */
+	lc_buf_adds(&b, "");
+	b.len = 0;
+	for (i = 0; i < 40; i++)
+		lc_buf_addc(&b, 'a');
+	lc_buf_addc(&b, 'b');
+	s = (struct lc_ylit){ LC_YL_STR, b.data, b.len, NULL, 0 };
+	args[0] = (struct lc_ylit){ LC_YL_STR, "^(a|aa)+$", 9, NULL, 0 };
+	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	ok(rc == LC_ERROR, "a regex bomb is stopped (rc %d)", rc);
+	is_str(lc_error_msg(), "regular expression `^(a|aa)+$` backtracks too "
+	    "much on a string of 41 bytes: simplify it", "its message");
+	args[0] = (struct lc_ylit){ LC_YL_STR, "^(a+)+$", 7, NULL, 0 };
+	rc = lc_yfn_call("sub", 3, &s, args, 2, &M, &out, &nout);
+	ok(rc == LC_EUSAGE || rc == LC_ERROR || rc == 0,
+	    "sub with a nested quantifier ends (rc %d)", rc);
+
+	/* A pattern longer than 64 KiB is refused before compiling. */
+	b.len = 0;
+	for (i = 0; i < 70000; i++)
+		lc_buf_addc(&b, 'a');
+	args[0] = (struct lc_ylit){ LC_YL_STR, b.data, b.len, NULL, 0 };
+	s = (struct lc_ylit){ LC_YL_STR, "a", 1, NULL, 0 };
+	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	ok(rc == LC_EUSAGE, "a 70000-byte pattern is refused");
+	is_str(lc_error_msg(), "a regular expression of 70000 bytes is longer "
+	    "than the 65536 allowed", "its message");
+
+	/* Invalid UTF-8 in the subject: Go reads such bytes one by one. */
+	s = (struct lc_ylit){ LC_YL_STR, "a\xff" "b", 3, NULL, 0 };
+	args[0] = (struct lc_ylit){ LC_YL_STR, "b", 1, NULL, 0 };
+	args[1] = (struct lc_ylit){ LC_YL_STR, "g", 1, NULL, 0 };
+	rc = lc_yfn_call("match", 5, &s, args, 2, &M, &out, &nout);
+	show(&b, rc, out, nout);
+	is_str(b.data, "{\"string\":\"b\",\"offset\":2,\"length\":1,"
+	    "\"captures\":[]}", "a match after an invalid byte");
+	args[0] = (struct lc_ylit){ LC_YL_STR, "", 0, NULL, 0 };
+	args[1] = (struct lc_ylit){ LC_YL_STR, "-", 1, NULL, 0 };
+	rc = lc_yfn_call("sub", 3, &s, args, 2, &M, &out, &nout);
+	show(&b, rc, out, nout);
+	is_str(b.data, "\"-a-\xff-b-\"", "empty matches step over an "
+	    "invalid byte");
+	args[0] = (struct lc_ylit){ LC_YL_STR, "\xff", 1, NULL, 0 };
+	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	ok(rc == LC_EUSAGE, "a pattern of invalid UTF-8 is refused");
+
+	/* A compiled pattern dropped from the cache leaves results intact. */
+	s = (struct lc_ylit){ LC_YL_STR, "ab", 2, NULL, 0 };
+	args[0] = (struct lc_ylit){ LC_YL_STR, "(?P<first>a)", 12, NULL, 0 };
+	rc = lc_yfn_call("capture", 7, &s, args, 1, &M, &out, &nout);
+	for (i = 0; i < 20; i++) {
+		const struct lc_ylit *o2;
+		size_t n2;
+		char pat[8];
+
+		snprintf(pat, sizeof(pat), "x%zu", i);
+		args[0] = (struct lc_ylit){ LC_YL_STR, pat, strlen(pat), NULL,
+		    0 };
+		(void)lc_yfn_call("test", 4, &s, args, 1, &M, &o2, &n2);
+	}
+	show(&b, rc, out, nout);
+	is_str(b.data, "{\"first\":\"a\"}", "capture names outlive the cache");
+	arena_free(&A);
+	lc_buf_release(&b);
+}
+
 int
 main(void)
 {
 	test_fns();
 	test_ops();
+	test_cores();
+	test_known();
+	test_hostile();
 	lc_yfn_cleanup();
 	free(A.p);
 	return done_testing();
