@@ -39,7 +39,7 @@ lc_yfn_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, const char *s, size_t
 
 	if (l == NULL || p == NULL)
 		return NULL;
-	if (n)
+	if (n && s)
 		memcpy(p, s, n);
 	p[n] = '\0';
 	memset(l, 0, sizeof(*l));
@@ -670,7 +670,7 @@ concat(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 
 	if (an + bn > LC_YFN_MAXSTR)
 		return tooraw("a string", an + bn);
-	if ((l = lc_yfn_mklit(m, LC_YL_STR, as, an + bn)) == NULL)
+	if ((l = lc_yfn_mklit(m, LC_YL_STR, NULL, an + bn)) == NULL)
 		return lc_yfn_nomem();
 	p = (char *)l->s;
 	memcpy(p, as, an);
@@ -903,7 +903,7 @@ repeat(struct lc_yfn_mem *m, const lit *s, const lit *num, const lit **out)
 		return lc_error_set(LC_ERROR, "a string of %zu bytes repeated "
 		    "%lld times is longer than the %zu bytes allowed", s->n,
 		    x.i, LC_YFN_MAXSTR);
-	if ((l = lc_yfn_mklit(m, LC_YL_STR, "", s->n * x.i)) == NULL)
+	if ((l = lc_yfn_mklit(m, LC_YL_STR, NULL, s->n * x.i)) == NULL)
 		return lc_yfn_nomem();
 	p = (char *)l->s;
 	for (i = 0; i < (size_t)x.i; i++)

@@ -7,7 +7,8 @@
 
 /* mem->alloc; NULL when it fails. */
 void *lc_yfn_alloc(struct lc_yfn_mem *m, size_t n);
-/* A scalar with a NUL-terminated copy of s; NULL when out of memory. */
+/* A scalar with a NUL-terminated copy of s (s NULL: n bytes to fill);
+ * NULL when out of memory. */
 struct lc_ylit *lc_yfn_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind,
     const char *s, size_t n);
 /* A SEQ or MAP with nkids zeroed kids in *kids to fill. */
