@@ -32,7 +32,8 @@ lc_yfn_nomem(void)
 }
 
 lit *
-lc_yfn_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, const char *s, size_t n)
+lc_yfn_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, const char *s,
+    size_t n)
 {
 	lit *l = lc_yfn_alloc(m, sizeof(*l));
 	char *p = lc_yfn_alloc(m, n + 1);
@@ -891,7 +892,7 @@ static int
 repeat(struct lc_yfn_mem *m, const lit *s, const lit *num, const lit **out)
 {
 	struct num x;
-	size_t i;
+	size_t i, len;
 	lit *l;
 	char *p;
 
@@ -906,8 +907,11 @@ repeat(struct lc_yfn_mem *m, const lit *s, const lit *num, const lit **out)
 	if ((l = lc_yfn_mklit(m, LC_YL_STR, NULL, s->n * x.i)) == NULL)
 		return lc_yfn_nomem();
 	p = (char *)l->s;
-	for (i = 0; i < (size_t)x.i; i++)
-		memcpy(p + i * s->n, s->s, s->n);
+	/* Doubling: a log of copies, not one per repeat. */
+	if ((len = s->n * x.i) != 0)
+		memcpy(p, s->s, s->n);
+	for (i = s->n; i && i < len; i *= 2)
+		memcpy(p + i, p, i < len - i ? i : len - i);
 	*out = l;
 	return 0;
 }

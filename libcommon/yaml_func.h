@@ -64,16 +64,24 @@ int lc_yfn_known(const char *name, size_t namelen, size_t nargs);
  * ascii_downcase trim ltrim rtrim to_string tostring to_number
  * split(sep) join(sep) test(re[; flags]) match(re[; flags]) capture(re
  * [; flags]) sub(re; repl[; flags]). Collections: length keys has(k)
- * sort sort_keys (one level; sort_keys(..) is the evaluator's walk calling
- * lc_yfn_sort_keys) unique reverse flatten[(depth)] to_entries
- * from_entries contains(v) add first min max.
+ * sort unique reverse flatten[(depth)] to_entries from_entries
+ * contains(v) add first min max. sort_keys(f) takes a path, so it is the
+ * evaluator's: it calls lc_yfn_sort_keys on what f gives.
  *
  * Not in yq v4.53.6, kept for jq's users: ascii_upcase ascii_downcase
- * ltrim rtrim add first (no argument); yq has first(cond), the
- * evaluator's. Regular expressions are Go's RE2 syntax, run by PCRE2 with
- * Go's meaning of $ and of empty matches; what RE2 refuses (look-around,
- * back-references, possessive and atomic groups) is refused with Go's
- * message. Flags: "g" (all matches); yq refuses others, and so do we.
+ * ltrim rtrim add (nulls skipped) first (no argument); yq has first(cond),
+ * the evaluator's. Deliberately unlike yq: from_entries with a key twice
+ * keeps the last (yq writes the key twice); min, max and < compare 0x10
+ * as 16 where yq fails to parse it as a float; sub's third argument takes
+ * "g" (sub is global anyway; yq mishandles a third argument).
+ *
+ * Regular expressions are Go's RE2 syntax, run by PCRE2 with Go's meaning
+ * of $, \s and empty matches; what RE2 refuses (look-around,
+ * back-references, possessive and atomic groups, verbs) is refused with
+ * Go's message (PCRE2's words for the other syntax errors). PCRE2
+ * backtracks where Go runs in linear time, so a pattern that backtracks
+ * past the limits is LC_ERROR here. Flags: "g" (all matches); yq refuses
+ * others, and so do we.
  */
 int lc_yfn_call(const char *name, size_t namelen, const struct lc_ylit *input,
     const struct lc_ylit *args, size_t nargs, struct lc_yfn_mem *mem,

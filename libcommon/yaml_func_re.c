@@ -159,6 +159,7 @@ translate(const char *p, size_t n, struct lc_buf *b)
 				i = k + 1;
 				continue;
 			}
+			/* strchr finds a NUL: Go takes "\\<NUL>" as a NUL. */
 			if (!strchr("AbBzdDwWSpPaftnrx", d) &&
 			    (!isascii((unsigned char)d) ||
 			    isalnum((unsigned char)d)))
@@ -170,12 +171,13 @@ translate(const char *p, size_t n, struct lc_buf *b)
 		}
 		if (inclass) {
 			if (c == '[' && i + 1 < n && p[i + 1] == ':') {
-				const char *e = strstr(p + i, ":]");
-
-				if (e && (size_t)(e - p) < n) {
-					k = e - p + 2;
-					lc_buf_add(b, p + i, k - i);
-					i = k;
+				/* The pattern has no NUL: no strstr. */
+				for (k = i + 2; k + 1 < n && (p[k] != ':' ||
+				    p[k + 1] != ']'); k++)
+					;
+				if (k + 1 < n) {
+					lc_buf_add(b, p + i, k + 2 - i);
+					i = k + 2;
 					continue;
 				}
 			}
@@ -301,6 +303,14 @@ compile(const lit *pat, struct re **out)
 			*out = &cache[i];
 			return 0;
 		}
+	/* The limits first: no pattern may ever run without them. */
+	if (mctx == NULL) {
+		if ((mctx = pcre2_match_context_create(NULL)) == NULL)
+			return lc_yfn_nomem();
+		pcre2_set_match_limit(mctx, MATCH_LIMIT);
+		pcre2_set_depth_limit(mctx, DEPTH_LIMIT);
+		pcre2_set_heap_limit(mctx, HEAP_LIMIT_KIB);
+	}
 	if (pat->n > MAXPATTERN)
 		return lc_error_set(LC_EUSAGE, "a regular expression of %zu "
 		    "bytes is longer than the %d allowed", pat->n, MAXPATTERN);
@@ -341,13 +351,6 @@ compile(const lit *pat, struct re **out)
 
 		if (g <= r->ncap)
 			r->names[g] = (const char *)e + 2;
-	}
-	if (mctx == NULL) {
-		if ((mctx = pcre2_match_context_create(NULL)) == NULL)
-			return lc_yfn_nomem();
-		pcre2_set_match_limit(mctx, MATCH_LIMIT);
-		pcre2_set_depth_limit(mctx, DEPTH_LIMIT);
-		pcre2_set_heap_limit(mctx, HEAP_LIMIT_KIB);
 	}
 	*out = r;
 	return 0;

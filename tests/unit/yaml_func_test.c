@@ -257,13 +257,16 @@ static const struct {
 	{ "test", "\"foo\"", "[\"(?i)O\"]",
 	    "true" },
 	{ "test", "\"foo\"", "[\"O\", \"i\"]",
-	    "ERR 'i' is not a valid option for match. To ignore case, use an expression like match(\"(?i)cat\")" },
+	    "ERR 'i' is not a valid option for match. To ignore case, use an "
+	    "expression like match(\"(?i)cat\")" },
 	{ "test", "1", "[\"1\"]",
-	    "ERR cannot match with !!int, can only match strings. Hint: Most often you'll want to use '|=' over '=' for this operation" },
+	    "ERR cannot match with !!int, can only match strings. Hint: Most "
+	    "often you'll want to use '|=' over '=' for this operation" },
 	{ "test", "\"foo\"", "[\"a(\"]",
 	    "ERR error parsing regexp: missing closing parenthesis: `a(`" },
 	{ "test", "\"foo\"", "[\"(?=o)\"]",
-	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?=`" },
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `("
+	    "?=`" },
 	{ "test", "\"a\\nb\"", "[\"a$\"]",
 	    "false" },
 	{ "test", "\"a\\n\"", "[\"a$\"]",
@@ -275,13 +278,15 @@ static const struct {
 	{ "test", "\"a b\"", "[\"a\\\\sb\"]",
 	    "true" },
 	{ "test", "\"ab\"", "[\"a**\"]",
-	    "ERR error parsing regexp: invalid nested repetition operator: `**`" },
+	    "ERR error parsing regexp: invalid nested repetition operator: `*"
+	    "*`" },
 	{ "test", "\"a\"", "[\"(?P<n>a)\"]",
 	    "true" },
 	{ "test", "\"A\"", "[\"(?i:a)\"]",
 	    "true" },
 	{ "test", "\"a\"", "[\"(?x)a\"]",
-	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?x`" },
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `("
+	    "?x`" },
 	{ "test", "\"a\"", "[\"a{1001}\"]",
 	    "ERR error parsing regexp: invalid repeat count: `{1001}`" },
 	{ "test", "\"a\\nb\"", "[\"a.b\"]",
@@ -291,21 +296,35 @@ static const struct {
 	{ "test", "\"é\"", "[\"^.$\"]",
 	    "true" },
 	{ "match", "\"foo bar foo\"", "[\"fo(o)\"]",
-	    "{\"string\":\"foo\",\"offset\":0,\"length\":3,\"captures\":[{\"string\":\"o\",\"offset\":2,\"length\":1}]}" },
+	    "{\"string\":\"foo\",\"offset\":0,\"length\":3,\"captures\":[{\"s"
+	    "tring\":\"o\",\"offset\":2,\"length\":1}]}" },
 	{ "match", "\"foo bar foo\"", "[\"(?P<x>fo)o\", \"g\"]",
-	    "{\"string\":\"foo\",\"offset\":0,\"length\":3,\"captures\":[{\"string\":\"fo\",\"offset\":0,\"length\":2,\"name\":\"x\"}]} {\"string\":\"foo\",\"offset\":8,\"length\":3,\"captures\":[{\"string\":\"fo\",\"offset\":8,\"length\":2,\"name\":\"x\"}]}" },
+	    "{\"string\":\"foo\",\"offset\":0,\"length\":3,\"captures\":[{\"s"
+	    "tring\":\"fo\",\"offset\":0,\"length\":2,\"name\":\"x\"}]} {\"st"
+	    "ring\":\"foo\",\"offset\":8,\"length\":3,\"captures\":[{\"string"
+	    "\":\"fo\",\"offset\":8,\"length\":2,\"name\":\"x\"}]}" },
 	{ "match", "\"foo\"", "[\"(x)?f\"]",
-	    "{\"string\":\"f\",\"offset\":0,\"length\":1,\"captures\":[{\"string\":null,\"offset\":-1,\"length\":0}]}" },
+	    "{\"string\":\"f\",\"offset\":0,\"length\":1,\"captures\":[{\"str"
+	    "ing\":null,\"offset\":-1,\"length\":0}]}" },
 	{ "match", "\"éa-x\"", "[\"(?P<n>é)|(x)\", \"g\"]",
-	    "{\"string\":\"é\",\"offset\":0,\"length\":2,\"captures\":[{\"string\":\"é\",\"offset\":0,\"length\":2,\"name\":\"n\"},{\"string\":null,\"offset\":-1,\"length\":0}]} {\"string\":\"x\",\"offset\":4,\"length\":1,\"captures\":[{\"string\":null,\"offset\":-1,\"length\":0,\"name\":\"n\"},{\"string\":\"x\",\"offset\":4,\"length\":1}]}" },
+	    "{\"string\":\"é\",\"offset\":0,\"length\":2,\"captures\":[{\"str"
+	    "ing\":\"é\",\"offset\":0,\"length\":2,\"name\":\"n\"},{\"string"
+	    "\":null,\"offset\":-1,\"length\":0}]} {\"string\":\"x\",\"offset"
+	    "\":4,\"length\":1,\"captures\":[{\"string\":null,\"offset\":-1,"
+	    "\"length\":0,\"name\":\"n\"},{\"string\":\"x\",\"offset\":4,\"le"
+	    "ngth\":1}]}" },
 	{ "match", "\"ab\"", "[\"\", \"g\"]",
-	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]} {\"string\":\"\",\"offset\":1,\"length\":0,\"captures\":[]} {\"string\":\"\",\"offset\":2,\"length\":0,\"captures\":[]}" },
+	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]} {\"s"
+	    "tring\":\"\",\"offset\":1,\"length\":0,\"captures\":[]} {\"strin"
+	    "g\":\"\",\"offset\":2,\"length\":0,\"captures\":[]}" },
 	{ "match", "\"aaa\"", "[\"a*?\"]",
 	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]}" },
 	{ "match", "\"abc\"", "[\"x\"]",
 	    "" },
 	{ "match", "\"abab\"", "[\"b*\", \"g\"]",
-	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]} {\"string\":\"b\",\"offset\":1,\"length\":1,\"captures\":[]} {\"string\":\"b\",\"offset\":3,\"length\":1,\"captures\":[]}" },
+	    "{\"string\":\"\",\"offset\":0,\"length\":0,\"captures\":[]} {\"s"
+	    "tring\":\"b\",\"offset\":1,\"length\":1,\"captures\":[]} {\"stri"
+	    "ng\":\"b\",\"offset\":3,\"length\":1,\"captures\":[]}" },
 	{ "capture", "\"xyzzy-14\"", "[\"(?P<a>[a-z]+)-(?P<n>[0-9]+)\"]",
 	    "{\"a\":\"xyzzy\",\"n\":\"14\"}" },
 	{ "capture", "\"abc\"", "[\"(?P<a>x)?(?P<b>a)\"]",
@@ -327,10 +346,13 @@ static const struct {
 	{ "sub", "\"ab\"", "[\"(?P<x>a)\", \"[$x1][${x}1][$9][$]\"]",
 	    "\"[][a1][][$]b\"" },
 	{ "sub", "1", "[\"1\", \"2\"]",
-	    "ERR cannot substitute with !!int, can only substitute strings. Hint: Most often you'll want to use '|=' over '=' for this operation" },
+	    "ERR cannot substitute with !!int, can only substitute strings. H"
+	    "int: Most often you'll want to use '|=' over '=' for this operat"
+	    "ion" },
 	{ "sub", "\"héllo\"", "[\"l+\", \"L\"]",
 	    "\"héLo\"" },
-	{ "sub", "\"registry.old/app:1\"", "[\"^registry.old/\", \"registry.new/\"]",
+	{ "sub", "\"registry.old/app:1\"",
+	    "[\"^registry.old/\", \"registry.new/\"]",
 	    "\"registry.new/app:1\"" },
 	{ "sub", "\"aaa\"", "[\"\", \"-\"]",
 	    "\"-a-a-a-\"" },
@@ -355,7 +377,8 @@ static const struct {
 	{ "keys", "[5,6]", "[]",
 	    "[0,1]" },
 	{ "keys", "1", "[]",
-	    "ERR cannot get keys of !!int, keys only works for maps and arrays" },
+	    "ERR cannot get keys of !!int, keys only works for maps and array"
+	    "s" },
 	{ "has", "{\"a\":1}", "[\"a\"]",
 	    "true" },
 	{ "has", "[1]", "[0]",
@@ -372,7 +395,8 @@ static const struct {
 	    "false" },
 	{ "has", "[1]", "[\"0\"]",
 	    "false" },
-	{ "sort", "[3,1,null,\"b\",\"a\",true,false,{\"a\":1},[1],1.5,\"10\"]", "[]",
+	{ "sort", "[3,1,null,\"b\",\"a\",true,false,{\"a\":1},[1],1.5,\"10\"]",
+	    "[]",
 	    "[null,false,true,{\"a\":1},[1],1,1.5,\"10\",3,\"a\",\"b\"]" },
 	{ "sort", "[2,10,\"1\"]", "[]",
 	    "[\"1\",2,10]" },
@@ -420,7 +444,9 @@ static const struct {
 	    "ERR !!int has no keys" },
 	{ "to_entries", "{}", "[]",
 	    "[]" },
-	{ "from_entries", "[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":{\"c\":2}}]", "[]",
+	{ "from_entries", "[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":{\"c\":2}}"
+	    "]",
+	    "[]",
 	    "{\"a\":1,\"b\":{\"c\":2}}" },
 	{ "from_entries", "[{\"k\":\"b\",\"v\":2}]", "[]",
 	    "ERR expected to find one 'key' entry but found 0 in position 0" },
@@ -432,7 +458,8 @@ static const struct {
 	    "ERR from entries only runs against arrays" },
 	{ "from_entries", "[{\"key\":1,\"value\":2}]", "[]",
 	    "{\"1\":2}" },
-	{ "contains", "{\"a\":{\"b\":\"xyz\",\"c\":[1,2]}}", "[{\"a\":{\"b\":\"y\",\"c\":[2]}}]",
+	{ "contains", "{\"a\":{\"b\":\"xyz\",\"c\":[1,2]}}",
+	    "[{\"a\":{\"b\":\"y\",\"c\":[2]}}]",
 	    "true" },
 	{ "contains", "\"foobar\"", "[\"bar\"]",
 	    "true" },
@@ -546,7 +573,8 @@ static const struct {
 	{ "test", "\"ab\"", "[\"b\\\\Z\"]",
 	    "ERR error parsing regexp: invalid escape sequence: `\\Z`" },
 	{ "test", "\"aab\"", "[\"a++b\"]",
-	    "ERR error parsing regexp: invalid nested repetition operator: `++`" },
+	    "ERR error parsing regexp: invalid nested repetition operator: `+"
+	    "+`" },
 	{ "test", "\"αβ\"", "[\"^\\\\pL\\\\p{Greek}$\"]",
 	    "true" },
 	{ "test", "\"x.*y\"", "[\"x\\\\Q.*\\\\Ey\"]",
@@ -572,9 +600,11 @@ static const struct {
 	{ "test", "\"a\"", "[\"\\\\C\"]",
 	    "ERR error parsing regexp: invalid escape sequence: `\\C`" },
 	{ "test", "\"a\"", "[\"(?P=n)\"]",
-	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?P`" },
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `("
+	    "?P`" },
 	{ "test", "\"a\"", "[\"(?#c)a\"]",
-	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `(?#`" },
+	    "ERR error parsing regexp: invalid or unsupported Perl syntax: `("
+	    "?#`" },
 	{ "test", "\"a]\"", "[\"[]a]+\"]",
 	    "true" },
 	{ "test", "\"_\"", "[\"\\\\w\"]",
@@ -588,7 +618,8 @@ static const struct {
 	{ "test", "\"a{\"", "[\"a{\"]",
 	    "true" },
 	{ "test", "\"a\"", "[\"(*ACCEPT)a\"]",
-	    "ERR error parsing regexp: missing argument to repetition operator: `*`" },
+	    "ERR error parsing regexp: missing argument to repetition operato"
+	    "r: `*`" },
 };
 
 static const struct {
@@ -1012,6 +1043,7 @@ test_hostile(void)
 	const struct lc_ylit *out;
 	struct lc_buf b = LC_BUF_INIT;
 	size_t nout, i, grp;
+	char *pat;
 	int rc;
 
 	rc = lc_yfn_mul(&M, deep, deep, LC_YFN_MDEEP, &out);
@@ -1078,6 +1110,21 @@ test_hostile(void)
 	ok(rc == LC_EUSAGE, "a 70000-byte pattern is refused");
 	is_str(lc_error_msg(), "a regular expression of 70000 bytes is longer "
 	    "than the 65536 allowed", "its message");
+
+	/* Patterns are not NUL-terminated: nothing may read past them. */
+	pat = arena_alloc(&A, 3);
+	memcpy(pat, "[[:", 3);
+	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 3, NULL, 0 };
+	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	ok(rc == LC_EUSAGE, "an unterminated [[: is a syntax error");
+	pat = arena_alloc(&A, 2);
+	memcpy(pat, "\\", 2);
+	pat[1] = '\0';
+	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 2, NULL, 0 };
+	s = (struct lc_ylit){ LC_YL_STR, "a\0b", 3, NULL, 0 };
+	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	show(&b, rc, out, nout);
+	is_str(b.data, "true", "a backslash and a NUL match a NUL, as in Go");
 
 	/* Invalid UTF-8 in the subject: Go reads such bytes one by one. */
 	s = (struct lc_ylit){ LC_YL_STR, "a\xff" "b", 3, NULL, 0 };
