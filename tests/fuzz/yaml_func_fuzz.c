@@ -30,7 +30,16 @@ arena_alloc(void *arg, size_t n)
 	return a->p[a->n++] = malloc(n);
 }
 
-static struct arena A;
+static void
+arena_free(struct arena *a)
+{
+	while (a->n)
+		free(a->p[--a->n]);
+}
+
+/* P holds the parsed values, A what each call makes (freed after it, so
+ * that strings up to LC_YFN_MAXSTR do not pile up). */
+static struct arena A, P;
 static struct lc_yfn_mem M = { arena_alloc, &A };
 
 static size_t
@@ -54,7 +63,7 @@ parse(const char *s, size_t n, size_t i, struct lc_ylit *v, int depth)
 				struct lc_ylit *k;
 
 				cap = cap ? cap * 2 : 4;
-				k = arena_alloc(&A, cap * sizeof(*k));
+				k = arena_alloc(&P, cap * sizeof(*k));
 				if (nk)
 					memcpy(k, kids, nk * sizeof(*k));
 				kids = k;
@@ -116,13 +125,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (i = 0, k[0] = 0; i < 4; i++)
 		k[0] = parse(s, size, k[0], &v[i], 0);
-	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		(void)lc_yfn_call(fns[i].name, strlen(fns[i].name), &v[0],
 		    &v[1], fns[i].nargs, &M, &out, &nout);
+		arena_free(&A);
+	}
 	(void)lc_yfn_add(&M, &v[0], &v[1], &out);
 	(void)lc_yfn_sub(&M, &v[0], &v[1], &out);
-	for (flags = 0; flags < 32; flags += 3)
+	arena_free(&A);
+	for (flags = 0; flags < 32; flags += 3) {
 		(void)lc_yfn_mul(&M, &v[0], &v[1], flags, &out);
+		arena_free(&A);
+	}
 	(void)lc_yfn_equal(&v[0], &v[1]);
 	(void)lc_yfn_compare(&v[0], &v[1], "<=", &res);
 	(void)lc_yfn_sort_keys(&M, &v[0], 1, &out);
@@ -130,7 +144,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)lc_yfn_unique_keep(&M, v, 4, k, &ng);
 	(void)lc_yfn_group(&M, v, 4, g, &ng);
 	lc_error_clear();
-	while (A.n)
-		free(A.p[--A.n]);
+	arena_free(&A);
+	arena_free(&P);
 	return 0;
 }
