@@ -125,6 +125,14 @@ refuse_deep(const lit *v, size_t n)
 	return 0;
 }
 
+/* Copy n kids; an empty collection may have no kids array at all. */
+static void
+copykids(lit *dst, const lit *src, size_t n)
+{
+	if (n)
+		memcpy(dst, src, n * sizeof(lit));
+}
+
 /* Numbers. */
 
 /*
@@ -698,9 +706,9 @@ lc_yfn_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 		n = b->kind == LC_YL_SEQ ? b->nkids : 1;
 		if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, a->nkids + n, &k)) == NULL)
 			return lc_yfn_nomem();
-		memcpy(k, a->kids, a->nkids * sizeof(lit));
+		copykids(k, a->kids, a->nkids);
 		if (b->kind == LC_YL_SEQ)
-			memcpy(k + a->nkids, b->kids, n * sizeof(lit));
+			copykids(k + a->nkids, b->kids, n);
 		else
 			k[a->nkids] = *b;
 		*out = l;
@@ -713,7 +721,7 @@ lc_yfn_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 		if ((l = lc_yfn_mkcoll(m, LC_YL_MAP, a->nkids + b->nkids, &k)) ==
 		    NULL)
 			return lc_yfn_nomem();
-		memcpy(k, a->kids, a->nkids * sizeof(lit));
+		copykids(k, a->kids, a->nkids);
 		n = a->nkids;
 		for (j = 0; j + 1 < b->nkids; j += 2) {
 			for (i = 0; i + 1 < a->nkids; i += 2)
@@ -831,7 +839,7 @@ merge_seq(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
 	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, a->nkids > b->nkids ? a->nkids :
 	    b->nkids, &k)) == NULL)
 		return lc_yfn_nomem();
-	memcpy(k, a->kids, a->nkids * sizeof(lit));
+	copykids(k, a->kids, a->nkids);
 	for (i = 0; i < b->nkids; i++) {
 		const lit *r = &b->kids[i];
 
@@ -859,7 +867,7 @@ merge(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
 		return merge_seq(m, a, b, fl, depth, out);
 	if ((l = lc_yfn_mkcoll(m, LC_YL_MAP, a->nkids + b->nkids, &k)) == NULL)
 		return lc_yfn_nomem();
-	memcpy(k, a->kids, a->nkids * sizeof(lit));
+	copykids(k, a->kids, a->nkids);
 	n = a->nkids;
 	for (j = 0; j + 1 < b->nkids; j += 2) {
 		const lit *r = &b->kids[j + 1];
@@ -1739,6 +1747,8 @@ lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
 {
 	const struct fn *f = lookup(name, len);
 	const lit *r = NULL, **res = &r;
+	lit fixed[4];
+	size_t i;
 	int rc;
 
 	*nout = 0;
@@ -1747,6 +1757,18 @@ lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
 		    (int)(len > 64 ? 64 : len), name);
 	if ((rc = lc_yfn_known(name, len, nargs)) != 1)
 		return LC_EUSAGE;
+	/* A scalar may come with no text: give it an empty one. */
+	if (in->s == NULL) {
+		fixed[0] = *in;
+		fixed[0].s = "";
+		in = &fixed[0];
+	}
+	for (i = 0; i < nargs && i < 3; i++) {
+		fixed[i + 1] = args[i];
+		if (args[i].s == NULL)
+			fixed[i + 1].s = "";
+	}
+	args = &fixed[1];
 	if (f->id == F_RE)
 		return lc_yfn_re_call(f->name, in, args, nargs, m, out, nout);
 	switch (f->id) {

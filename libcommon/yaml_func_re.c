@@ -61,24 +61,32 @@ bad(const char *what, const char *p, size_t n)
 	    what, (int)(n > 80 ? 80 : n), p);
 }
 
-/* A repetition {n}, {n,} or {n,m} at p (len n); its length, or 0. */
+/* Digits at p[*i..n) as a number (capped past 100000), or -1 for none. */
+static long
+digits(const char *p, size_t n, size_t *i)
+{
+	long v = -1;
+
+	for (; *i < n && isdigit((unsigned char)p[*i]); (*i)++)
+		v = v < 0 ? p[*i] - '0' : v > 100000 ? v : v * 10 + p[*i] - '0';
+	return v;
+}
+
+/*
+ * A repetition {n}, {n,} or {n,m} at p (len n): its length, or 0 when it
+ * is none (then '{' is a literal, as in Go). The pattern has no NUL, so
+ * no strtol.
+ */
 static size_t
 repeat_len(const char *p, size_t n, long *lo, long *hi)
 {
 	size_t i = 1;
-	char *end;
 
-	if (n < 3 || !isdigit((unsigned char)p[1]))
+	if ((*lo = *hi = digits(p, n, &i)) < 0)
 		return 0;
-	*lo = *hi = strtol(p + 1, &end, 10);
-	i = end - p;
 	if (i < n && p[i] == ',') {
 		i++;
-		*hi = -1;
-		if (i < n && isdigit((unsigned char)p[i])) {
-			*hi = strtol(p + i, &end, 10);
-			i = end - p;
-		}
+		*hi = digits(p, n, &i);
 	}
 	return i < n && p[i] == '}' ? i + 1 : 0;
 }

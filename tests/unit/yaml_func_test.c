@@ -1111,12 +1111,55 @@ test_hostile(void)
 	is_str(lc_error_msg(), "a regular expression of 70000 bytes is longer "
 	    "than the 65536 allowed", "its message");
 
+	/* An empty collection may come with no kids array. */
+	{
+		struct lc_ylit empty = { LC_YL_SEQ, "", 0, NULL, 0 }, one;
+
+		parse("[1]", &one);
+		rc = lc_yfn_add(&M, &empty, &one, &out);
+		show(&b, rc, out, 1);
+		is_str(b.data, "[1]", "[] + [1] with no kids array");
+		rc = lc_yfn_mul(&M, &empty, &one, LC_YFN_MDEEP, &out);
+		show(&b, rc, out, 1);
+		is_str(b.data, "[1]", "[] *d [1] with no kids array");
+		empty.kind = LC_YL_MAP;
+		parse("{\"a\": 1}", &one);
+		rc = lc_yfn_add(&M, &empty, &one, &out);
+		show(&b, rc, out, 1);
+		is_str(b.data, "{\"a\":1}", "{} + {a: 1} with no kids array");
+		rc = lc_yfn_mul(&M, &empty, &one, 0, &out);
+		show(&b, rc, out, 1);
+		is_str(b.data, "{\"a\":1}", "{} * {a: 1} with no kids array");
+	}
+
+	/* A scalar with no text at all reads as an empty one. */
+	{
+		struct lc_ylit nos = { LC_YL_STR, NULL, 0, NULL, 0 };
+
+		rc = lc_yfn_call("trim", 4, &nos, NULL, 0, &M, &out, &nout);
+		show(&b, rc, out, nout);
+		is_str(b.data, "\"\"", "trim of a string with no text");
+		args[0] = nos;
+		s = (struct lc_ylit){ LC_YL_STR, "ab", 2, NULL, 0 };
+		rc = lc_yfn_call("split", 5, &s, args, 1, &M, &out, &nout);
+		show(&b, rc, out, nout);
+		is_str(b.data, "[\"a\",\"b\"]", "split by no text");
+	}
+
 	/* Patterns are not NUL-terminated: nothing may read past them. */
 	pat = arena_alloc(&A, 3);
 	memcpy(pat, "[[:", 3);
 	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 3, NULL, 0 };
 	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
 	ok(rc == LC_EUSAGE, "an unterminated [[: is a syntax error");
+	pat = arena_alloc(&A, 5);
+	memcpy(pat, "a{2,0", 5);
+	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 5, NULL, 0 };
+	s = (struct lc_ylit){ LC_YL_STR, "a{2,0", 5, NULL, 0 };
+	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	show(&b, rc, out, nout);
+	is_str(b.data, "true", "an unterminated a{2,0 is a literal, as in Go");
+	s = (struct lc_ylit){ LC_YL_STR, "a", 1, NULL, 0 };
 	pat = arena_alloc(&A, 2);
 	memcpy(pat, "\\", 2);
 	pat[1] = '\0';
