@@ -40,7 +40,7 @@
 /* Nesting deeper than this is refused (the functions recurse). */
 #define LC_YFN_MAXDEPTH	1000
 /* A string result longer than this is refused ("x" * 1e12). */
-#define LC_YFN_MAXSTR	((size_t)256 << 20)
+#define LC_YFN_MAXSTR	((size_t)64 << 20)
 
 struct lc_yfn_mem {
 	void *(*alloc)(void *arg, size_t n);
