@@ -8,15 +8,16 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/git_local.c \
     libcommon/git_tls.c libcommon/log.c \
-    libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c
-UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr yaml_out roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit yaml_out sse manifest
+    libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c \
+    libcommon/yaml_func.c libcommon/yaml_func_re.c
+UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func roundtrip
+FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func sse manifest
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)
 OBJ = obj/$(VARIANT)
 ALL_CFLAGS = $(CFLAGS) $(if $(SANITIZE),$(SAN_FLAGS)) $(YAML_CFLAGS) \
-    $(GIT_CFLAGS) $(CURL_CFLAGS)
+    $(GIT_CFLAGS) $(CURL_CFLAGS) $(PCRE_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(if $(SANITIZE),$(SAN_FLAGS))
 
 LIBCOMMON_OBJ = $(LIBCOMMON_SRC:%.c=$(OBJ)/%.o)
@@ -64,7 +65,8 @@ bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(LIBS_$*)
 
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS) \
+	    $(PCRE_LIBS)
 
 deps:
 	@scripts/install-deps
@@ -96,12 +98,13 @@ demo: deps
 FUZZTIME = 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
 FUZZ_BINS = $(FUZZ_TARGETS:%=obj/fuzz/%)
-FUZZ_LIBS = $(YAML_LIBS) $(GIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) -ldl
+FUZZ_LIBS = $(YAML_LIBS) $(GIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(PCRE_LIBS) -ldl
 
 obj/fuzz/%: tests/fuzz/%_fuzz.c $(LIBCOMMON_SRC) libcommon/*.h
 	@mkdir -p $(@D)
 	$(FUZZCC) $(CPPFLAGS) $(FUZZ_FLAGS) $(YAML_CFLAGS) $(GIT_CFLAGS) \
-	    $(CURL_CFLAGS) -iquote libcommon -o $@ $< $(LIBCOMMON_SRC) \
+	    $(CURL_CFLAGS) $(PCRE_CFLAGS) -iquote libcommon -o $@ $< \
+	    $(LIBCOMMON_SRC) \
 	    $(FUZZ_LIBS)
 
 # The manifest target compiles plugins/oci.c in.

@@ -52,6 +52,10 @@ GIT_CFLAGS = $$(pkg-config --cflags libgit2) $$($(GIT_MBEDTLS) && echo -DLC_GIT_
 GIT_LIBS = $$(pkg-config --libs libgit2) $$($(GIT_MBEDTLS) && echo -lmbedx509 -lmbedcrypto)
 CURL_CFLAGS = $$(pkg-config --cflags libcurl)
 CURL_LIBS = $$(pkg-config --libs libcurl)
+# yq's regular expressions (libcommon/yaml_func_re.c). libgit2 links
+# libpcre2-8 already and libgit2-dev depends on libpcre2-dev.
+PCRE_CFLAGS = $$(pkg-config --cflags libpcre2-8)
+PCRE_LIBS = $$(pkg-config --libs libpcre2-8)
 # Debian 12's libjq ships no .pc file.
 JQ_LIBS = -ljq
 
