@@ -1154,9 +1154,12 @@ struct val {
 	int via;
 	uint32_t node;		/* V_NODE; V_MISS: the deepest existing node */
 	uint32_t mergemap;	/* VIA_MERGE: the mapping that merges it */
-	const struct lc_ylit *keys;	/* V_MISS: keys still to create */
+	/*
+	 * V_MISS: the steps still to create below node: a STR is a key, a
+	 * NUM an index (past the end of a sequence, or in a new one).
+	 */
+	const struct lc_ylit *keys;
 	size_t nkeys;
-	int append;		/* V_MISS: index one past the last item */
 	const struct lc_ylit *lit;	/* V_LIT */
 };
 
@@ -1214,6 +1217,7 @@ struct ctx {
 	size_t steps, maxsteps;	/* work done, and the bound */
 	uint32_t outer;		/* the outermost alias being copied */
 	int rc;			/* why to_lit() returned NULL */
+	int lhs;		/* evaluating the paths an edit changes */
 };
 
 static void *
@@ -1332,7 +1336,8 @@ val_path(struct lc_ydoc *doc, const struct val *v, struct lc_buf *b)
 	node_path(doc, v->node, b);
 	if (v->kind == V_MISS)
 		for (i = 0; i < v->nkeys; i++)
-			lc_buf_printf(b, ".%.*s", (int)v->keys[i].n,
+			lc_buf_printf(b, v->keys[i].kind == LC_YL_NUM ?
+			    "[%.*s]" : ".%.*s", (int)v->keys[i].n,
 			    v->keys[i].s);
 	if (b->len == 0)
 		lc_buf_addc(b, '.');
@@ -1341,31 +1346,98 @@ val_path(struct lc_ydoc *doc, const struct val *v, struct lc_buf *b)
 static int eval(struct ctx *, const struct xnode *, const struct val *,
     struct vals *);
 
+/* The item idx of literal sequence l, or NULL (idx < 0 counts from the end). */
+static const struct lc_ylit *
+lit_item(const struct lc_ylit *l, long idx)
+{
+	if (idx < 0)
+		idx += (long)l->nkids;
+	return idx >= 0 && idx < (long)l->nkids ? &l->kids[idx] : NULL;
+}
+
+/* The value of key in literal mapping l, or NULL. */
+static const struct lc_ylit *
+lit_get(const struct lc_ylit *l, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < l->nkids; i += 2)
+		if (l->kids[i].n == n && memcmp(l->kids[i].s, key, n) == 0)
+			return &l->kids[i + 1];
+	return NULL;
+}
+
+/* yq refuses a key on a sequence ("cannot index array"); so do we. */
+static int
+key_on_seq(struct ctx *c, const struct val *in, const char *key, size_t n)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, in, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s': '%s' is a sequence: it has no "
+	    "key '%.*s' (use '%s[].%.*s' for each item, or '?' to skip it)",
+	    c->doc->name, in->kind == V_LIT ? "the value" : b.data, (int)n,
+	    key, in->kind == V_LIT ? "" : b.data, (int)n, key);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/* A missing path: the steps of in (if missing too) and one more. */
 static void
+miss_step(struct ctx *c, const struct val *in, uint32_t node, int via,
+    const struct lc_ylit *step, struct vals *out)
+{
+	struct lc_ylit *keys;
+	struct val v;
+	size_t nk = in->kind == V_MISS ? in->nkeys : 0;
+
+	memset(&v, 0, sizeof(v));
+	keys = alloc(c, (nk + 1) * sizeof(*keys));
+	if (nk > 0)
+		memcpy(keys, in->keys, nk * sizeof(*keys));
+	keys[nk] = *step;
+	v.kind = V_MISS;
+	v.via = via;
+	v.node = node;
+	v.keys = keys;
+	v.nkeys = nk + 1;
+	push(out, &v);
+}
+
+/*
+ * .key on in. As in yq: a missing key reads as null (and can be created),
+ * a scalar or a sequence has no keys (nothing to read; an assignment
+ * fails).
+ */
+static int
 field(struct ctx *c, const struct val *in, const char *key, size_t n,
     struct vals *out)
 {
 	struct lc_ydoc *doc = c->doc;
-	struct lc_ylit *keys;
+	const struct lc_ylit *l;
 	struct val v = *in;
 	uint32_t node, r;
 	int merged, via = in->via;
 
-	if (in->kind == V_LIT)
-		return;
 	if (via & VIA_MERGE)
 		via = (via & ~VIA_MERGE) | VIA_ALIAS;
-	if (in->kind == V_MISS) {
-		if (in->append)
-			return;
-		keys = alloc(c, (in->nkeys + 1) * sizeof(*keys));
-		memcpy(keys, in->keys, in->nkeys * sizeof(*keys));
-		keys[in->nkeys] = *mklit(c, LC_YL_STR, key, n);
-		v.keys = keys;
-		v.nkeys = in->nkeys + 1;
-		v.via = via;
+	if (in->kind == V_LIT) {
+		if (in->lit->kind == LC_YL_MAP &&
+		    (l = lit_get(in->lit, key, n)) != NULL)
+			v = vlit(l);
+		else if (in->lit->kind == LC_YL_MAP ||
+		    in->lit->kind == LC_YL_NULL)
+			v = vlit(mklit(c, LC_YL_NULL, "null", 4));
+		else
+			return 0;
 		push(out, &v);
-		return;
+		return 0;
+	}
+	if (in->kind == V_MISS) {
+		miss_step(c, in, in->node, via, mklit(c, LC_YL_STR, key, n),
+		    out);
+		return 0;
 	}
 	node = deref(doc, in->node, &via);
 	if (node && doc->nodes[node].type == LC_YMAP &&
@@ -1373,48 +1445,111 @@ field(struct ctx *c, const struct val *in, const char *key, size_t n,
 		v = vnode(r, via | (merged ? VIA_MERGE : 0));
 		v.mergemap = node;
 		push(out, &v);
-		return;
+		return 0;
 	}
-	memset(&v, 0, sizeof(v));
-	v.kind = V_MISS;
-	v.via = via;
-	v.node = node;
-	v.keys = mklit(c, LC_YL_STR, key, n);
-	v.nkeys = 1;
-	push(out, &v);
+	/*
+	 * XXX: yq 4.53 fails on a key of a sequence; reads give nothing
+	 * instead, so ".. | select(.image == ...)" keeps working as it
+	 * always did here. An edit cannot add a key to a sequence.
+	 */
+	if (node && doc->nodes[node].type == LC_YSEQ && c->lhs)
+		return key_on_seq(c, in, key, n);
+	if (node && doc->nodes[node].type != LC_YMAP && !c->lhs &&
+	    !lc_ynode_is_null(doc, node))
+		return 0;
+	miss_step(c, in, node, via, mklit(c, LC_YL_STR, key, n), out);
+	return 0;
 }
 
-static void
+static int
+index_range(struct ctx *c, const struct val *in, long idx, long len)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, in, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s': index %ld is out of range: '%s' "
+	    "has %ld item%s", c->doc->name, idx, in->kind == V_LIT ?
+	    "the value" : b.data, len, len == 1 ? "" : "s");
+	lc_buf_release(&b);
+	return rc;
+}
+
+/*
+ * [idx] on in. As in yq: an index past the end reads as null (and an
+ * assignment pads with nulls up to it), a negative one counts from the
+ * end and may not go past the start, and a mapping takes the number as
+ * a key.
+ */
+static int
 index_(struct ctx *c, const struct val *in, long idx, struct vals *out)
 {
 	struct lc_ydoc *doc = c->doc;
+	const struct lc_ylit *l;
 	struct val v;
 	uint32_t node, k;
 	int via = in->via & ~VIA_MERGE;
-	long i;
+	char num[32];
+	long i, len;
+	int merged;
 
 	if (in->via & VIA_MERGE)
 		via |= VIA_ALIAS;
-	if (in->kind != V_NODE)
-		return;
-	node = deref(doc, in->node, &via);
-	if (doc->nodes[node].type != LC_YSEQ)
-		return;
-	if (idx < 0)
-		idx += (long)doc->nodes[node].nkids;
-	if (idx >= 0 && idx < (long)doc->nodes[node].nkids) {
-		for (i = 0, k = doc->nodes[node].first; i < idx; i++)
-			k = doc->nodes[k].next;
-		v = vnode(k, via);
+	snprintf(num, sizeof(num), "%ld", idx);
+	if (in->kind == V_LIT) {
+		if (in->lit->kind == LC_YL_MAP)
+			return field(c, in, num, strlen(num), out);
+		if (in->lit->kind == LC_YL_SEQ) {
+			if (idx < -(long)in->lit->nkids)
+				return index_range(c, in, idx,
+				    (long)in->lit->nkids);
+			l = lit_item(in->lit, idx);
+			v = vlit(l ? l : mklit(c, LC_YL_NULL, "null", 4));
+		} else if (in->lit->kind == LC_YL_NULL)
+			v = vlit(mklit(c, LC_YL_NULL, "null", 4));
+		else
+			return 0;
 		push(out, &v);
-	} else if (idx == (long)doc->nodes[node].nkids) {
-		memset(&v, 0, sizeof(v));
-		v.kind = V_MISS;
-		v.via = via;
-		v.node = node;
-		v.append = 1;
-		push(out, &v);
+		return 0;
 	}
+	if (in->kind == V_MISS) {
+		if (idx < 0)
+			return index_range(c, in, idx, 0);
+		miss_step(c, in, in->node, via,
+		    mklit(c, LC_YL_NUM, num, strlen(num)), out);
+		return 0;
+	}
+	node = deref(doc, in->node, &via);
+	if (node && doc->nodes[node].type == LC_YMAP) {
+		/* "0" found as a key, or created as the number 0. */
+		if (lc_ymap_get(doc, node, num, strlen(num), &merged) != 0)
+			return field(c, in, num, strlen(num), out);
+		miss_step(c, in, node, via,
+		    mklit(c, LC_YL_NUM, num, strlen(num)), out);
+		return 0;
+	}
+	if (node && doc->nodes[node].type == LC_YSEQ) {
+		len = (long)doc->nodes[node].nkids;
+		if (idx < -len)
+			return index_range(c, in, idx, len);
+		if (idx < 0)
+			idx += len;
+		if (idx < len) {
+			for (i = 0, k = doc->nodes[node].first; i < idx; i++)
+				k = doc->nodes[k].next;
+			v = vnode(k, via);
+			push(out, &v);
+			return 0;
+		}
+		snprintf(num, sizeof(num), "%ld", idx);
+	} else if (node && doc->nodes[node].type == LC_YSCALAR && !c->lhs &&
+	    !lc_ynode_is_null(doc, node))
+		return 0;
+	else if (idx < 0)
+		return index_range(c, in, idx, 0);
+	miss_step(c, in, node, via, mklit(c, LC_YL_NUM, num, strlen(num)),
+	    out);
+	return 0;
 }
 
 static void
@@ -1744,6 +1879,99 @@ missing(struct ctx *c, const struct val *t)
 	return rc;
 }
 
+/* A sequence of n nulls then l (l NULL: n nulls). */
+static struct lc_ylit *
+padded(struct ctx *c, size_t n, const struct lc_ylit *l)
+{
+	struct lc_ylit *seq = mklit(c, LC_YL_SEQ, "", 0), *kids;
+	size_t i;
+
+	kids = alloc(c, (n + 1) * sizeof(*kids));
+	for (i = 0; i < n; i++)
+		kids[i] = *mklit(c, LC_YL_NULL, "null", 4);
+	if (l != NULL)
+		kids[n] = *l;
+	seq->kids = kids;
+	seq->nkids = n + (l != NULL);
+	return seq;
+}
+
+/* Padding up to an index is bounded: ".a[99999999] = 1" is a typo. */
+#define MAX_PAD	10000
+
+static int
+too_far(struct ctx *c, const struct val *t, unsigned long idx)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, t, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s': creating '%s' would add %lu null "
+	    "items (more than %d); check the index", c->doc->name, b.data,
+	    idx, MAX_PAD);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/*
+ * The value that missing path t needs below its first step to hold l:
+ * a mapping for each key, a sequence padded with nulls for each index.
+ */
+static int
+chain(struct ctx *c, const struct val *t, const struct lc_ylit *l,
+    const struct lc_ylit **out)
+{
+	struct lc_ylit *m;
+	unsigned long idx;
+	size_t i;
+
+	for (i = t->nkeys; i-- > 1;) {
+		if (t->keys[i].kind == LC_YL_NUM) {
+			idx = strtoul(t->keys[i].s, NULL, 10);
+			if (idx > MAX_PAD)
+				return too_far(c, t, idx);
+			l = padded(c, idx, l);
+		} else {
+			m = mklit(c, LC_YL_MAP, "", 0);
+			m->kids = alloc(c, 2 * sizeof(*m->kids));
+			((struct lc_ylit *)m->kids)[0] = t->keys[i];
+			((struct lc_ylit *)m->kids)[1] = *l;
+			m->nkids = 2;
+			l = m;
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+/* Create missing path t holding l, in the style of the file around it. */
+static int
+create(struct ctx *c, const struct val *t, const struct lc_ylit *l)
+{
+	struct lc_ydoc *doc = c->doc;
+	const struct lc_ynode *nd = &doc->nodes[t->node];
+	unsigned long idx;
+	int rc;
+
+	if ((rc = chain(c, t, l, &l)) != 0)
+		return rc;
+	if (t->keys[0].kind != LC_YL_NUM || nd->type == LC_YMAP)
+		return lc_ydoc_create(doc, t->node, t->keys, 1, l);
+	idx = strtoul(t->keys[0].s, NULL, 10);
+	if (nd->type == LC_YSEQ) {
+		if (idx - nd->nkids > MAX_PAD)
+			return too_far(c, t, idx - nd->nkids);
+		return lc_ydoc_append(doc, t->node,
+		    padded(c, idx - nd->nkids, l));
+	}
+	if (idx > MAX_PAD)
+		return too_far(c, t, idx);
+	if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, t->node))
+		return lc_ydoc_set(doc, t->node, padded(c, idx, l));
+	/* A scalar: let lc_ydoc_append say it cannot. */
+	return lc_ydoc_append(doc, t->node, l);
+}
+
 /* Set target t to l: replace a node, or create the missing path. */
 static int
 set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
@@ -1771,9 +1999,7 @@ set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		return lc_ydoc_set(c->doc, t->node, l);
 	if (c->env->no_create)
 		return missing(c, t);
-	if (t->append)
-		return lc_ydoc_append(c->doc, t->node, l);
-	return lc_ydoc_create(c->doc, t->node, t->keys, t->nkeys, l);
+	return create(c, t, l);
 }
 
 static int
@@ -1924,9 +2150,13 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 	const struct lc_ylit *l;
 	struct val r;
 	size_t i;
-	int rc;
+	int rc, lhs_mode;
 
-	if ((rc = eval(c, x->a, in, &lhs)) != 0)
+	lhs_mode = c->lhs;
+	c->lhs = 1;
+	rc = eval(c, x->a, in, &lhs);
+	c->lhs = lhs_mode;
+	if (rc != 0)
 		goto done;
 	if (x->op != X_UPDATE && (rc = eval1(c, x->b, in, &r)) != 0)
 		goto done;
@@ -1963,9 +2193,13 @@ delete(struct ctx *c, const struct xnode *x, const struct val *in,
 {
 	struct vals ts = { NULL, 0, 0 };
 	size_t i;
-	int rc;
+	int rc, lhs_mode;
 
-	if ((rc = eval(c, x->a, in, &ts)) == 0) {
+	lhs_mode = c->lhs;
+	c->lhs = 1;
+	rc = eval(c, x->a, in, &ts);
+	c->lhs = lhs_mode;
+	if (rc == 0) {
 		for (i = 0; i < ts.n && rc == 0; i++) {
 			if (ts.v[i].kind != V_NODE)
 				continue;
@@ -1991,7 +2225,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	struct val v, w;
 	const char *s;
 	size_t i, n;
-	int rc = 0, t, u;
+	int rc = 0, t, u, lhs;
 	uint32_t node;
 
 	if (++c->depth > 200) {
@@ -2002,6 +2236,11 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		c->depth--;
 		return too_much(c);
 	}
+	/* Only path steps pass an edit's "these are paths" on. */
+	lhs = c->lhs;
+	if (x->op != X_FIELD && x->op != X_INDEX && x->op != X_ITER &&
+	    x->op != X_PIPE && x->op != X_RECURSE && x->op != X_IDENT)
+		c->lhs = 0;
 	switch (x->op) {
 	case X_IDENT:
 		push(out, in);
@@ -2020,11 +2259,11 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			break;
 		if (x->a == NULL)
 			push(&tmp, in);
-		for (i = 0; i < tmp.n; i++) {
+		for (i = 0; i < tmp.n && rc == 0; i++) {
 			if (x->op == X_FIELD)
-				field(c, &tmp.v[i], x->s, x->n, out);
+				rc = field(c, &tmp.v[i], x->s, x->n, out);
 			else if (x->op == X_INDEX)
-				index_(c, &tmp.v[i], x->idx, out);
+				rc = index_(c, &tmp.v[i], x->idx, out);
 			else
 				iterate(c, &tmp.v[i], out);
 		}
@@ -2044,6 +2283,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		rc = delete(c, x, in, out);
 		break;
 	case X_SELECT:
+		c->lhs = 0;
 		if ((rc = eval(c, x->a, in, &tmp)) != 0)
 			break;
 		for (i = 0; i < tmp.n; i++)
@@ -2122,6 +2362,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		break;
 	}
 	free(tmp.v);
+	c->lhs = lhs;
 	c->depth--;
 	return rc;
 }
@@ -2221,9 +2462,12 @@ resolve(struct ctx *c, const struct val *in, const struct lc_ylit *p,
 	for (i = 0; i < p->nkids && rc == 0; i++) {
 		tmp.n = 0;
 		if (p->kids[i].kind == LC_YL_STR)
-			field(c, &cur, p->kids[i].s, p->kids[i].n, &tmp);
+			rc = field(c, &cur, p->kids[i].s, p->kids[i].n, &tmp);
 		else if (p->kids[i].kind == LC_YL_NUM)
-			index_(c, &cur, strtol(p->kids[i].s, NULL, 10), &tmp);
+			rc = index_(c, &cur, strtol(p->kids[i].s, NULL, 10),
+			    &tmp);
+		if (rc != 0)
+			break;
 		if (tmp.n != 1)
 			rc = lc_error_set(LC_ENOTFOUND, "jq path step %zu "
 			    "names nothing in '%s'", i + 1, c->doc->name);

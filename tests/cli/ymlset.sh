@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 32 + 8 * 3 + 5))
+plan $((ncases + 32 + 8 * 3 + 5 + 18))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -462,5 +462,103 @@ run ymlset '.a | length' deep.yaml
 expect_rc 0
 expect_out_text 1
 end
+
+# yq_case NAME RC EXPECTED-STDOUT INPUT ARGS...: ymlset ARGS in.yaml (INPUT
+# written to in.yaml) exits RC and prints EXPECTED-STDOUT exactly; with
+# RC != 0, the stderr phrase in $want_err (if set) is checked.
+yq_case() {
+	local name=$1 want=$2 out=$3 input=$4
+	shift 4
+	begin "$name"
+	printf '%s' "$input" >in.yaml
+	run ymlset "$@" in.yaml
+	expect_rc "$want"
+	printf '%s' "$out" >want
+	expect_out want
+	if [ "$want" -ne 0 ] && [ -n "$want_err" ]; then
+		expect_err "$want_err"
+	fi
+	end
+	want_err=
+}
+want_err=
+
+# Issue 13: assigning through a missing key or index creates the path as
+# yq does (these were silent no-ops), in the file's own style.
+K='apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ../../base
+images:
+- name: myapp
+  newTag: v1
+'
+yq_case "missing key then index: creates a one-item list" 0 "$K"'image:
+- newTag: v9
+' "$K" '.image[0].newTag = "v9"'
+yq_case "an index past the end pads with nulls" 0 "$K"'- null
+- null
+- null
+- null
+- newTag: x
+' "$K" '.images[5].newTag = "x"'
+yq_case "an index one past the end appends" 0 "$K"'- name: other
+' "$K" '.images[1].name = "other"'
+yq_case "a new list of maps at the root" 0 "$K"'b:
+- c: x
+' "$K" '.b[0].c = "x"'
+I='a:
+    b: 1
+    list:
+        - x: 1
+c: "str"
+'
+yq_case "creation follows indented lists and 4-space steps" 0 'a:
+    b: 1
+    list:
+        - x: 1
+        - null
+        - "y": 3
+c: "str"
+d:
+    - 1
+' "$I" '.a.list[2].y = 3 | .d[0] = 1'
+yq_case "an index in a flow sequence pads in flow style" 0 'items: [a, b, null, c]
+' 'items: [a, b]
+' '.items[3] = "c"'
+yq_case "an index under a null value makes the list" 0 'a:
+  - null
+  - b: 5
+' 'a:
+' '.a[1].b = 5'
+yq_case "an index on a mapping is a key, as in yq" 0 'a: {b: 1, 0: 1}
+' 'a: {b: 1}
+' '.a[0] = 1'
+want_err="ymlset: no '.images[3].newTag' in 'in.yaml' (and --no-create was given)"
+yq_case "--no-create: a missing index is exit 4 naming the path" 4 "" "$K" \
+    --no-create '.images[3].newTag = "x"'
+want_err="ymlset: no '.image[0].newTag' in 'in.yaml'"
+yq_case "--no-create: a missing key then index is exit 4" 4 "" "$K" \
+    --no-create '.image[0].newTag = "v9"'
+want_err="creating '.images[20000]' would add 19999 null items (more than 10000)"
+yq_case "padding is bounded" 2 "" "$K" '.images[20000] = 1'
+want_err="'.images' is a sequence: it has no key 'x'"
+yq_case "a key of a sequence cannot be assigned" 2 "" "$K" '.images.x = 1'
+want_err="cannot add key 'd' to a scalar"
+yq_case "a key under a scalar cannot be assigned" 2 "" "$K" '.kind.d = 1'
+
+# Reads of missing paths give null, as yq's do.
+yq_case "read: a missing index is null" 0 'null
+null
+null
+' "$K" '.images[3].newTag, .images[3], .nope[0]'
+yq_case "read: negative indexes count from the end" 0 'myapp
+' "$K" '.images[-1].name'
+want_err="ymlset: 'in.yaml': index -2 is out of range: '.images' has 1 item"
+yq_case "read: a negative index before the start is an error" 2 "" "$K" \
+    '.images[-2]'
+yq_case "read: a key under a scalar is nothing, as in yq" 0 "" "$K" '.kind.x'
+yq_case "-e: a missing index is exit 1" 1 'null
+' "$K" -e '.images[3]'
 
 done_testing
