@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 32 + 8 * 3 + 5 + 18))
+plan $((ncases + 32 + 8 * 3 + 5 + 18 + 16))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -560,5 +560,111 @@ yq_case "read: a negative index before the start is an error" 2 "" "$K" \
 yq_case "read: a key under a scalar is nothing, as in yq" 0 "" "$K" '.kind.x'
 yq_case "-e: a missing index is exit 1" 1 'null
 ' "$K" -e '.images[3]'
+
+# Issue 13: yq's operators natively, with yq's meaning (outputs as yq-go
+# 4.53 gives them; where libjq answered before, its answers differed).
+D='name: app
+replicas: 2
+image:
+  repository: registry.old/app
+  tag: v1
+items:
+- name: a
+  v: 1
+- name: b
+  v: 2
+'
+yq_case "',' is looser than '|', as in yq" 0 '1
+12
+' "$D" '1, 2 | . + 10'
+yq_case "'and' and 'or' bind alike, to the right, as in yq" 0 'false
+true
+' "$D" '(false and true or true), (true or false and false)'
+yq_case "'//' gives the right side for null, false or missing" 0 'dflt
+2
+x
+1
+' "$D" '(.missing // "dflt"), (.replicas // "dflt"), (false // "x"), (.items[0].v // 5)'
+yq_case "'+' and '-' on numbers and strings; they group to the right" 0 '3
+-1
+v1-rc
+-4
+' "$D" '(.replicas + 1), (.replicas - 3), (.image.tag + "-rc"), (2 - .items[0].v + 5)'
+yq_case "'+' joins sequences and merges mappings one level deep" 0 '3
+3
+v2
+' "$D" '(.items + [{"name": "c"}] | length), (.image + {"tag": "v2", "pull": "x"} | keys | length), (.image + {"tag": "v2"} | .tag)'
+yq_case "'<' '<=' '>' '>=' on numbers and strings" 0 'b
+a
+true
+true
+false
+' "$D" '(.items[] | select(.v >= 2) | .name), (.items[] | select(.v < 2) | .name), (.replicas > 1 and .replicas <= 2), ("b" > "a"), ("a" >= "b")'
+yq_case "'as \$x' binds for the rest of the pipe; string interpolation" 0 'registry.old/app:v1
+' "$D" '.image.repository as $r | "\($r):\(.image.tag)"'
+yq_case "slices of sequences and strings, negative too" 0 'b
+1
+registry
+' "$D" '(.items[1:] | .[0].name), (.items[-1:] | length), .image.repository[0:8]'
+yq_case "has, keys, length" 0 'true
+false
+true
+false
+tag
+2
+' "$D" '(.image | has("tag"), has("nope")), (.items | has(1), has(2)), (.image | keys | .[1]), (.items | length)'
+yq_case "key, path, parent, kind, tag, line, column" 0 'tag
+items
+1
+seq
+map
+!!str
+!!int
+10
+6
+' "$D" '(.image.tag | key), (.items[1].v | path | .[0]), (.items[1].v | path | .[1]), (.items[1] | parent | kind), (.image | kind), (.image.tag | tag), (.replicas | tag), (.items[1].v | line), (.items[1].v | column)'
+yq_case "'?' drops the error of a key of a sequence" 0 'null
+' "$D" '(.items.name? // null)'
+yq_case "'...' has the keys, '..' not" 0 '23
+13
+' "$D" '([...] | length), ([..] | length)'
+yq_case "with(path; update) edits below path" 0 'name: app
+replicas: 2
+image:
+  repository: registry.old/app
+  tag: v3
+  pull: Always
+items:
+- name: a
+  v: 1
+- name: b
+  v: 2
+' "$D" 'with(.image; .tag = "v3" | .pull = "Always")'
+yq_case "'-=' and del of several paths" 0 'replicas: 1
+image:
+  repository: registry.old/app
+  tag: v1
+items:
+- name: b
+  v: 2
+' "$D" '.replicas -= 1 | del(.name, .items[0])'
+yq_case "two assignments joined by ',' print the document once" 0 'name: app
+replicas: 3
+image:
+  repository: registry.old/app
+  tag: v2
+items:
+- name: a
+  v: 1
+- name: b
+  v: 2
+' "$D" '.replicas = 3, .image.tag = "v2"'
+
+yq_case "keys in document order, as yq (libjq sorted them); '.[]' of a made value" 0 'dog
+cat
+2
+' 'dog: woof
+cat: meow
+' '(keys | .[]), ([1, 2] | .[1])'
 
 done_testing
