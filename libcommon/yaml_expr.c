@@ -12,16 +12,22 @@
 /*
  * The language is the part of yq v4 (itself jq-like) that pipelines use:
  *
- *	pipe    = assign { "|" assign }
- *	assign  = or [ ("=" | "|=" | "+=") assign ]
- *	or      = and { "or" and }
- *	and     = cmp { "and" cmp }
- *	cmp     = postfix [ ("==" | "!=") postfix ]
- *	postfix = primary { "." key | "[" [index] "]" | ".[" [index] "]" }
- *	primary = "." [key | "[" [index] "]"] | ".." | literal | "$" name
- *	        | "(" pipe ")" | "[" [or {"," or}] "]" | "{" [k ":" or ...] "}"
- *	        | select(pipe) | del(pipe) | not | strenv(N) | env(N)
- *	        | documentIndex | di
+ *	union   = or { "," or }
+ *	or      = pipe [ ("and" | "or") or ]
+ *	pipe    = assign { "|" assign } | assign "as" "$" name "|" pipe
+ *	assign  = cmp [ ("=" | "|=" | "+=" | "-=") assign ]
+ *	cmp     = arith [ ("==" | "!=" | "<" | "<=" | ">" | ">=") arith ]
+ *	arith   = postfix [ ("+" | "-" | "//") arith ]
+ *	postfix = primary { "." key | "[" [index] "]" | ".[" [index] "]" | "?" }
+ *	index   = number | string | [number] ":" [number]
+ *	primary = "." [key | "[" [index] "]"] | ".." | "..." | literal
+ *	        | "$" name | "(" union ")" | "[" [union] "]"
+ *	        | "{" [k ":" or ...] "}" | name [ "(" union { ";" union } ")" ]
+ *
+ * The precedences are yq's (its operation.go), not jq's: "," is the
+ * loosest, then "or" and "and" (alike), then "|"; "and", "or", "+", "-"
+ * and "//" group to the right, as "=" does. The named functions are those of
+ * funcs[] and select, del, not, strenv, env, documentIndex and di.
  *
  * Every expression maps one input to a stream of outputs, as in jq. An
  * output is a node of the document, a missing path below a node (which an
@@ -31,7 +37,29 @@
 enum xop {
 	X_IDENT, X_RECURSE, X_FIELD, X_INDEX, X_ITER, X_PIPE, X_ASSIGN,
 	X_UPDATE, X_APPEND, X_OR, X_AND, X_EQ, X_NE, X_NOT, X_SELECT, X_DEL,
-	X_DOCINDEX, X_STRENV, X_ENV, X_VAR, X_LIT, X_ARRAY, X_OBJECT
+	X_DOCINDEX, X_STRENV, X_ENV, X_VAR, X_LIT, X_ARRAY, X_OBJECT,
+	X_UNION, X_ALT, X_ADD, X_SUB, X_LT, X_LE, X_GT, X_GE, X_SUBASSIGN,
+	X_TRY, X_SLICE, X_RECURSE_ALL, X_AS, X_INTERP, X_FUNC
+};
+
+/*
+ * The functions of yq evaluated natively, by name and number of
+ * arguments (X_FUNC: x->s the name, x->kids the arguments).
+ */
+enum xfunc {
+	F_HAS, F_KEYS, F_LENGTH, F_KEY, F_KIND, F_TAG, F_LINE, F_COLUMN,
+	F_PATH, F_PARENT, F_WITH
+};
+
+static const struct {
+	const char *name;
+	int nargs;
+	enum xfunc f;
+} funcs[] = {
+	{ "column", 0, F_COLUMN }, { "has", 1, F_HAS }, { "key", 0, F_KEY },
+	{ "keys", 0, F_KEYS }, { "kind", 0, F_KIND }, { "length", 0, F_LENGTH },
+	{ "line", 0, F_LINE }, { "parent", 0, F_PARENT }, { "path", 0, F_PATH },
+	{ "tag", 0, F_TAG }, { "with", 2, F_WITH },
 };
 
 struct xnode {
@@ -41,6 +69,8 @@ struct xnode {
 	char *s;		/* key, name or string literal (heap) */
 	size_t n;
 	long idx;
+	long end;		/* X_SLICE: [idx:end] */
+	int given;		/* X_SLICE: 1 idx given, 2 end given */
 	struct lc_ylit lit;	/* X_LIT */
 	struct xnode **kids;	/* X_ARRAY items; X_OBJECT key, value, ... */
 	size_t nkids;
@@ -241,12 +271,38 @@ hex4(const char *p, unsigned long *v)
 	return 0;
 }
 
-/* A JSON string literal at ps->p (on the '"'); the value goes to out. */
+static struct xnode *xnew(struct parser *, enum xop, const char *);
+static void add_kid(struct xnode *, struct xnode *);
+static struct xnode *parse_union(struct parser *);
+
+/* The text in b so far as a string literal kid of interpolation x. */
+static void
+interp_text(struct parser *ps, struct xnode *x, struct lc_buf *b,
+    const char *at)
+{
+	struct xnode *k = xnew(ps, X_LIT, at);
+
+	k->n = b->len;
+	k->s = lc_buf_detach(b);
+	if (k->s == NULL)
+		k->s = lc_xstrndup("", 0);
+	k->lit.kind = LC_YL_STR;
+	k->lit.s = k->s;
+	k->lit.n = k->n;
+	add_kid(x, k);
+}
+
+/*
+ * A JSON string literal at ps->p (on the '"'); the value goes to out.
+ * With interp, "\(expr)" adds the text before it and expr to interp's
+ * kids (and the text after it once the string ends).
+ */
 static int
-string_lit(struct parser *ps, char **s, size_t *n)
+string_lit_(struct parser *ps, char **s, size_t *n, struct xnode *interp)
 {
 	struct lc_buf b = LC_BUF_INIT;
 	const char *start = ps->p;
+	struct xnode *k;
 	unsigned long c, lo;
 
 	for (ps->p++; *ps->p != '"'; ps->p++) {
@@ -256,6 +312,17 @@ string_lit(struct parser *ps, char **s, size_t *n)
 		}
 		if (*ps->p != '\\') {
 			lc_buf_addc(&b, *ps->p);
+			continue;
+		}
+		if (interp != NULL && ps->p[1] == '(') {
+			interp_text(ps, interp, &b, start);
+			ps->p += 2;
+			if ((k = parse_union(ps)) == NULL)
+				return ps->err ? ps->err : LC_EUSAGE;
+			add_kid(interp, k);
+			if (!punct(ps, ")"))
+				return perr(ps, ps->p, "expected ')'%s", "");
+			ps->p--;
 			continue;
 		}
 		switch (*++ps->p) {
@@ -286,12 +353,22 @@ string_lit(struct parser *ps, char **s, size_t *n)
 		}
 	}
 	ps->p++;
+	if (interp != NULL && interp->nkids > 0)
+		interp_text(ps, interp, &b, start);
 	*n = b.len;
 	*s = lc_buf_detach(&b);
+	if (*s == NULL)
+		*s = lc_xstrndup("", 0);
 	return 0;
 bad:
 	lc_buf_release(&b);
 	return perr(ps, ps->p - 1, "bad escape in string%s", "");
+}
+
+static int
+string_lit(struct parser *ps, char **s, size_t *n)
+{
+	return string_lit_(ps, s, n, NULL);
 }
 
 static char *
@@ -355,15 +432,27 @@ subscript(struct parser *ps, struct xnode *lhs, const char *at)
 			return NULL;
 		}
 		x->n = n;
-	} else if (number_at(ps->p)) {
+	} else if (number_at(ps->p) || *ps->p == ':') {
 		x = xnew(ps, X_INDEX, at);
 		x->a = lhs;
-		x->idx = strtol(ps->p, &end, 10);
-		ps->p = end;
+		if (*ps->p != ':') {
+			x->idx = strtol(ps->p, &end, 10);
+			ps->p = end;
+			x->given = 1;
+		}
+		if (punct(ps, ":")) {
+			x->op = X_SLICE;
+			skip_ws(ps);
+			if (number_at(ps->p)) {
+				x->end = strtol(ps->p, &end, 10);
+				ps->p = end;
+				x->given |= 2;
+			}
+		}
 	} else {
 		xfree(lhs);
-		perr(ps, ps->p, "expected a number, a string or ']' after "
-		    "'['%s", "");
+		perr(ps, ps->p, "expected a number, a string, a slice or ']' "
+		    "after '['%s", "");
 		return NULL;
 	}
 	if (!punct(ps, "]")) {
@@ -428,7 +517,7 @@ func_arg(struct parser *ps, struct xnode *x, int name_only)
 			goto fail;
 		}
 		x->n = n;
-	} else if ((x->a = parse_pipe(ps)) == NULL)
+	} else if ((x->a = parse_union(ps)) == NULL)
 		goto fail;
 	if (!punct(ps, ")")) {
 		perr(ps, ps->p, "expected ')'%s", "");
@@ -498,6 +587,51 @@ fail:
 
 static struct xnode *primary_(struct parser *);
 
+/*
+ * name or name(arg; ...): a function of funcs[]. Anything else is
+ * "unknown function", which sends the expression to libjq.
+ */
+static struct xnode *
+func_call(struct parser *ps, const char *name, const char *at)
+{
+	struct xnode *x, *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (strcmp(funcs[i].name, name) == 0)
+			break;
+	if (i == sizeof(funcs) / sizeof(funcs[0])) {
+		perr(ps, at, "unknown function '%s'", name);
+		return NULL;
+	}
+	x = xnew(ps, X_FUNC, at);
+	x->s = lc_xstrndup(name, strlen(name));
+	x->n = strlen(name);
+	x->idx = (long)funcs[i].f;
+	skip_ws(ps);
+	if (funcs[i].nargs > 0 && punct(ps, "(")) {
+		do {
+			if ((k = parse_union(ps)) == NULL)
+				goto fail;
+			add_kid(x, k);
+		} while (punct(ps, ";"));
+		if (!punct(ps, ")")) {
+			perr(ps, ps->p, "expected ')'%s", "");
+			goto fail;
+		}
+	}
+	if ((int)x->nkids != funcs[i].nargs) {
+		perr(ps, at, "the function takes %s", funcs[i].nargs == 0 ?
+		    "no arguments" : funcs[i].nargs == 1 ? "one argument" :
+		    "two arguments separated by ';'");
+		goto fail;
+	}
+	return x;
+fail:
+	xfree(x);
+	return NULL;
+}
+
 /* Brackets, function arguments and "not" nest through here. */
 static struct xnode *
 primary(struct parser *ps)
@@ -526,6 +660,10 @@ primary_(struct parser *ps)
 
 	skip_ws(ps);
 	at = ps->p;
+	if (strncmp(ps->p, "...", 3) == 0) {
+		ps->p += 3;
+		return xnew(ps, X_RECURSE_ALL, at);
+	}
 	if (ps->p[0] == '.' && ps->p[1] == '.') {
 		ps->p += 2;
 		return xnew(ps, X_RECURSE, at);
@@ -535,11 +673,14 @@ primary_(struct parser *ps)
 		return dot_suffix(ps, NULL, at);
 	}
 	if (*ps->p == '"') {
-		x = xnew(ps, X_LIT, at);
-		if (string_lit(ps, &x->s, &n) != 0) {
+		x = xnew(ps, X_INTERP, at);
+		if (string_lit_(ps, &x->s, &n, x) != 0) {
 			xfree(x);
 			return NULL;
 		}
+		if (x->nkids > 0)
+			return x;
+		x->op = X_LIT;
 		x->n = n;
 		x->lit.kind = LC_YL_STR;
 		x->lit.s = x->s;
@@ -550,7 +691,7 @@ primary_(struct parser *ps)
 		return number_lit(ps);
 	if (*ps->p == '(') {
 		ps->p++;
-		if ((x = parse_pipe(ps)) == NULL)
+		if ((x = parse_union(ps)) == NULL)
 			return NULL;
 		if (!punct(ps, ")")) {
 			xfree(x);
@@ -608,8 +749,7 @@ primary_(struct parser *ps)
 		x = *ps->p == '(' ? func_arg(ps, xnew(ps, X_NOT, at), 0) :
 		    xnew(ps, X_NOT, at);
 	} else
-		perr(ps, at, "unknown function '%s' (ymlset knows select, "
-		    "del, not, strenv, env, documentIndex, di)", name);
+		x = func_call(ps, name, at);
 	free(name);
 	return x;
 }
@@ -617,7 +757,7 @@ primary_(struct parser *ps)
 static struct xnode *
 parse_postfix(struct parser *ps)
 {
-	struct xnode *x = primary(ps);
+	struct xnode *x = primary(ps), *w;
 	const char *at;
 
 	while (x != NULL) {
@@ -631,6 +771,11 @@ parse_postfix(struct parser *ps)
 		} else if (*ps->p == '[') {
 			ps->p++;
 			x = height(ps, subscript(ps, x, at));
+		} else if (*ps->p == '?') {
+			ps->p++;
+			w = xnew(ps, X_TRY, at);
+			w->a = x;
+			x = height(ps, w);
 		} else
 			break;
 	}
@@ -653,56 +798,122 @@ binary(struct parser *ps, enum xop op, struct xnode *a, struct xnode *b,
 	return height(ps, x);
 }
 
+static struct xnode *parse_arith(struct parser *);
+
+/* fn, one level deeper: right-nested operators count as brackets do. */
+static struct xnode *
+nested(struct parser *ps, struct xnode *(*fn)(struct parser *))
+{
+	struct xnode *x;
+
+	if (++ps->nest > MAX_NEST) {
+		ps->nest--;
+		skip_ws(ps);
+		perr(ps, ps->p, "brackets and assignments nested more than "
+		    "%s deep", "256");
+		return NULL;
+	}
+	x = fn(ps);
+	ps->nest--;
+	return x;
+}
+
+/* An arithmetic operator at ps->p that is not an assignment. */
+static int
+arith_op(struct parser *ps, enum xop *op)
+{
+	skip_ws(ps);
+	if (ps->p[0] == '/' && ps->p[1] == '/' && ps->p[2] != '=') {
+		*op = X_ALT;
+		ps->p += 2;
+		return 1;
+	}
+	if ((ps->p[0] == '+' || ps->p[0] == '-') && ps->p[1] != '=') {
+		*op = ps->p[0] == '+' ? X_ADD : X_SUB;
+		ps->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Right to left, as yq groups them: 2 - .a + 5 is 2 - (.a + 5). */
+static struct xnode *
+parse_arith_(struct parser *ps)
+{
+	struct xnode *x = parse_postfix(ps);
+	const char *at;
+	enum xop op;
+
+	if (x == NULL)
+		return NULL;
+	skip_ws(ps);
+	at = ps->p;
+	if (arith_op(ps, &op))
+		return binary(ps, op, x, nested(ps, parse_arith), at);
+	return x;
+}
+
+static struct xnode *
+parse_arith(struct parser *ps)
+{
+	return parse_arith_(ps);
+}
+
 static struct xnode *
 parse_cmp(struct parser *ps)
 {
-	struct xnode *x = parse_postfix(ps);
+	static const struct {
+		const char *s;
+		enum xop op;
+	} ops[] = {
+		{ "==", X_EQ }, { "!=", X_NE }, { "<=", X_LE }, { ">=", X_GE },
+		{ "<", X_LT }, { ">", X_GT },
+	};
+	struct xnode *x = parse_arith(ps);
+	const char *at;
+	size_t i;
+
+	if (x == NULL)
+		return NULL;
+	skip_ws(ps);
+	at = ps->p;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (punct(ps, ops[i].s))
+			return binary(ps, ops[i].op, x, parse_arith(ps), at);
+	return x;
+}
+
+/*
+ * "and" and "or" bind alike and group to the right, as in yq: "false and
+ * true or true" is false.
+ */
+static struct xnode *
+parse_or_(struct parser *ps)
+{
+	struct xnode *x = parse_pipe(ps);
 	const char *at;
 
 	if (x == NULL)
 		return NULL;
 	skip_ws(ps);
 	at = ps->p;
-	if (punct(ps, "=="))
-		return binary(ps, X_EQ, x, parse_postfix(ps), at);
-	if (punct(ps, "!="))
-		return binary(ps, X_NE, x, parse_postfix(ps), at);
+	if (word(ps, "and"))
+		return binary(ps, X_AND, x, nested(ps, parse_or), at);
+	if (word(ps, "or"))
+		return binary(ps, X_OR, x, nested(ps, parse_or), at);
 	return x;
-}
-
-/* next { w next }, folded to the left into op nodes ("and", "or"). */
-static struct xnode *
-left_assoc(struct parser *ps, const char *w, enum xop op,
-    struct xnode *(*next)(struct parser *))
-{
-	struct xnode *x = next(ps);
-	const char *at;
-
-	for (;;) {
-		skip_ws(ps);
-		at = ps->p;
-		if (x == NULL || !word(ps, w))
-			return x;
-		x = binary(ps, op, x, next(ps), at);
-	}
-}
-
-static struct xnode *
-parse_and(struct parser *ps)
-{
-	return left_assoc(ps, "and", X_AND, parse_cmp);
 }
 
 static struct xnode *
 parse_or(struct parser *ps)
 {
-	return left_assoc(ps, "or", X_OR, parse_and);
+	return parse_or_(ps);
 }
 
 static struct xnode *
 parse_assign_(struct parser *ps)
 {
-	struct xnode *x = parse_or(ps);
+	struct xnode *x = parse_cmp(ps);
 	const char *at;
 
 	if (x == NULL)
@@ -713,6 +924,8 @@ parse_assign_(struct parser *ps)
 		return binary(ps, X_UPDATE, x, parse_assign(ps), at);
 	if (punct(ps, "+="))
 		return binary(ps, X_APPEND, x, parse_assign(ps), at);
+	if (punct(ps, "-="))
+		return binary(ps, X_SUBASSIGN, x, parse_assign(ps), at);
 	if (ps->p[0] == '=' && ps->p[1] != '=') {
 		ps->p++;
 		return binary(ps, X_ASSIGN, x, parse_assign(ps), at);
@@ -738,6 +951,33 @@ parse_assign(struct parser *ps)
 	return x;
 }
 
+/* "as $name |" after x: the rest of the pipe sees $name. */
+static struct xnode *
+binding(struct parser *ps, struct xnode *x, const char *at)
+{
+	struct xnode *b = xnew(ps, X_AS, at);
+
+	b->a = x;
+	skip_ws(ps);
+	if (*ps->p != '$' || !is_ident_start((unsigned char)ps->p[1])) {
+		xfree(b);
+		perr(ps, ps->p, "expected '$name' after 'as'%s", "");
+		return NULL;
+	}
+	ps->p++;
+	b->s = ident(ps, &b->n, 0);
+	if (!punct(ps, "|") || *ps->p == '=') {
+		perr(ps, ps->p, "expected '|' after 'as $%s'", b->s);
+		xfree(b);
+		return NULL;
+	}
+	if ((b->b = nested(ps, parse_pipe)) == NULL) {
+		xfree(b);
+		return NULL;
+	}
+	return height(ps, b);
+}
+
 static struct xnode *
 parse_pipe(struct parser *ps)
 {
@@ -747,10 +987,27 @@ parse_pipe(struct parser *ps)
 	for (;;) {
 		skip_ws(ps);
 		at = ps->p;
+		if (x != NULL && word(ps, "as"))
+			return binding(ps, x, at);
 		if (x == NULL || ps->p[0] != '|' || ps->p[1] == '=')
 			return x;
 		ps->p++;
 		x = binary(ps, X_PIPE, x, parse_assign(ps), at);
+	}
+}
+
+static struct xnode *
+parse_union(struct parser *ps)
+{
+	struct xnode *x = parse_or(ps);
+	const char *at;
+
+	for (;;) {
+		skip_ws(ps);
+		at = ps->p;
+		if (x == NULL || !punct(ps, ","))
+			return x;
+		x = binary(ps, X_UNION, x, parse_or(ps), at);
 	}
 }
 
@@ -762,7 +1019,7 @@ has_edit(const struct xnode *x)
 	if (x == NULL)
 		return 0;
 	if (x->op == X_ASSIGN || x->op == X_UPDATE || x->op == X_APPEND ||
-	    x->op == X_DEL)
+	    x->op == X_SUBASSIGN || x->op == X_DEL)
 		return 1;
 	for (i = 0; i < x->nkids; i++)
 		if (has_edit(x->kids[i]))
@@ -803,7 +1060,7 @@ parse_native(struct xnode **out, const char *src)
 	if (*ps.p == '\0')
 		return lc_error_set(LC_EUSAGE, "empty expression (use '.' for "
 		    "the whole document)");
-	x = parse_pipe(&ps);
+	x = parse_union(&ps);
 	if (x == NULL)
 		return ps.err ? ps.err : LC_EUSAGE;
 	skip_ws(&ps);
@@ -1154,15 +1411,23 @@ struct val {
 	int via;
 	uint32_t node;		/* V_NODE; V_MISS: the deepest existing node */
 	uint32_t mergemap;	/* VIA_MERGE: the mapping that merges it */
-	const struct lc_ylit *keys;	/* V_MISS: keys still to create */
+	/*
+	 * V_MISS: the steps still to create below node: a STR is a key, a
+	 * NUM an index (past the end of a sequence, or in a new one).
+	 */
+	const struct lc_ylit *keys;
 	size_t nkeys;
-	int append;		/* V_MISS: index one past the last item */
 	const struct lc_ylit *lit;	/* V_LIT */
 };
 
 struct vals {
 	struct val *v;
 	size_t n, cap;
+};
+
+struct bind {
+	const char *name;
+	struct val v;
 };
 
 /* A bump allocator for everything one document's evaluation makes. */
@@ -1214,6 +1479,10 @@ struct ctx {
 	size_t steps, maxsteps;	/* work done, and the bound */
 	uint32_t outer;		/* the outermost alias being copied */
 	int rc;			/* why to_lit() returned NULL */
+	int lhs;		/* evaluating the paths an edit changes */
+	struct bind *binds;	/* "as $x" variables, innermost last */
+	size_t nbinds, capbinds;
+	const struct lc_ylit *envmap;	/* $ENV, made when first used */
 };
 
 static void *
@@ -1332,7 +1601,8 @@ val_path(struct lc_ydoc *doc, const struct val *v, struct lc_buf *b)
 	node_path(doc, v->node, b);
 	if (v->kind == V_MISS)
 		for (i = 0; i < v->nkeys; i++)
-			lc_buf_printf(b, ".%.*s", (int)v->keys[i].n,
+			lc_buf_printf(b, v->keys[i].kind == LC_YL_NUM ?
+			    "[%.*s]" : ".%.*s", (int)v->keys[i].n,
 			    v->keys[i].s);
 	if (b->len == 0)
 		lc_buf_addc(b, '.');
@@ -1341,31 +1611,98 @@ val_path(struct lc_ydoc *doc, const struct val *v, struct lc_buf *b)
 static int eval(struct ctx *, const struct xnode *, const struct val *,
     struct vals *);
 
+/* The item idx of literal sequence l, or NULL (idx < 0 counts from the end). */
+static const struct lc_ylit *
+lit_item(const struct lc_ylit *l, long idx)
+{
+	if (idx < 0)
+		idx += (long)l->nkids;
+	return idx >= 0 && idx < (long)l->nkids ? &l->kids[idx] : NULL;
+}
+
+/* The value of key in literal mapping l, or NULL. */
+static const struct lc_ylit *
+lit_get(const struct lc_ylit *l, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < l->nkids; i += 2)
+		if (l->kids[i].n == n && memcmp(l->kids[i].s, key, n) == 0)
+			return &l->kids[i + 1];
+	return NULL;
+}
+
+/* yq refuses a key on a sequence ("cannot index array"); so do we. */
+static int
+key_on_seq(struct ctx *c, const struct val *in, const char *key, size_t n)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, in, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s': '%s' is a sequence: it has no "
+	    "key '%.*s' (use '%s[].%.*s' for each item, or '?' to skip it)",
+	    c->doc->name, in->kind == V_LIT ? "the value" : b.data, (int)n,
+	    key, in->kind == V_LIT ? "" : b.data, (int)n, key);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/* A missing path: the steps of in (if missing too) and one more. */
 static void
+miss_step(struct ctx *c, const struct val *in, uint32_t node, int via,
+    const struct lc_ylit *step, struct vals *out)
+{
+	struct lc_ylit *keys;
+	struct val v;
+	size_t nk = in->kind == V_MISS ? in->nkeys : 0;
+
+	memset(&v, 0, sizeof(v));
+	keys = alloc(c, (nk + 1) * sizeof(*keys));
+	if (nk > 0)
+		memcpy(keys, in->keys, nk * sizeof(*keys));
+	keys[nk] = *step;
+	v.kind = V_MISS;
+	v.via = via;
+	v.node = node;
+	v.keys = keys;
+	v.nkeys = nk + 1;
+	push(out, &v);
+}
+
+/*
+ * .key on in. As in yq: a missing key reads as null (and can be created),
+ * a scalar or a sequence has no keys (nothing to read; an assignment
+ * fails).
+ */
+static int
 field(struct ctx *c, const struct val *in, const char *key, size_t n,
     struct vals *out)
 {
 	struct lc_ydoc *doc = c->doc;
-	struct lc_ylit *keys;
+	const struct lc_ylit *l;
 	struct val v = *in;
 	uint32_t node, r;
 	int merged, via = in->via;
 
-	if (in->kind == V_LIT)
-		return;
 	if (via & VIA_MERGE)
 		via = (via & ~VIA_MERGE) | VIA_ALIAS;
-	if (in->kind == V_MISS) {
-		if (in->append)
-			return;
-		keys = alloc(c, (in->nkeys + 1) * sizeof(*keys));
-		memcpy(keys, in->keys, in->nkeys * sizeof(*keys));
-		keys[in->nkeys] = *mklit(c, LC_YL_STR, key, n);
-		v.keys = keys;
-		v.nkeys = in->nkeys + 1;
-		v.via = via;
+	if (in->kind == V_LIT) {
+		if (in->lit->kind == LC_YL_MAP &&
+		    (l = lit_get(in->lit, key, n)) != NULL)
+			v = vlit(l);
+		else if (in->lit->kind == LC_YL_MAP ||
+		    in->lit->kind == LC_YL_NULL)
+			v = vlit(mklit(c, LC_YL_NULL, "null", 4));
+		else
+			return 0;
 		push(out, &v);
-		return;
+		return 0;
+	}
+	if (in->kind == V_MISS) {
+		miss_step(c, in, in->node, via, mklit(c, LC_YL_STR, key, n),
+		    out);
+		return 0;
 	}
 	node = deref(doc, in->node, &via);
 	if (node && doc->nodes[node].type == LC_YMAP &&
@@ -1373,49 +1710,114 @@ field(struct ctx *c, const struct val *in, const char *key, size_t n,
 		v = vnode(r, via | (merged ? VIA_MERGE : 0));
 		v.mergemap = node;
 		push(out, &v);
-		return;
+		return 0;
 	}
-	memset(&v, 0, sizeof(v));
-	v.kind = V_MISS;
-	v.via = via;
-	v.node = node;
-	v.keys = mklit(c, LC_YL_STR, key, n);
-	v.nkeys = 1;
-	push(out, &v);
+	/*
+	 * XXX: yq 4.53 fails on a key of a sequence; reads give nothing
+	 * instead, so ".. | select(.image == ...)" keeps working as it
+	 * always did here. An edit cannot add a key to a sequence.
+	 */
+	if (node && doc->nodes[node].type == LC_YSEQ && c->lhs)
+		return key_on_seq(c, in, key, n);
+	if (node && doc->nodes[node].type != LC_YMAP && !c->lhs &&
+	    !lc_ynode_is_null(doc, node))
+		return 0;
+	miss_step(c, in, node, via, mklit(c, LC_YL_STR, key, n), out);
+	return 0;
 }
 
-static void
+static int
+index_range(struct ctx *c, const struct val *in, long idx, long len)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, in, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s': index %ld is out of range: '%s' "
+	    "has %ld item%s", c->doc->name, idx, in->kind == V_LIT ?
+	    "the value" : b.data, len, len == 1 ? "" : "s");
+	lc_buf_release(&b);
+	return rc;
+}
+
+/*
+ * [idx] on in. As in yq: an index past the end reads as null (and an
+ * assignment pads with nulls up to it), a negative one counts from the
+ * end and may not go past the start, and a mapping takes the number as
+ * a key.
+ */
+static int
 index_(struct ctx *c, const struct val *in, long idx, struct vals *out)
 {
 	struct lc_ydoc *doc = c->doc;
+	const struct lc_ylit *l;
 	struct val v;
 	uint32_t node, k;
 	int via = in->via & ~VIA_MERGE;
-	long i;
+	char num[32];
+	long i, len;
+	int merged;
 
 	if (in->via & VIA_MERGE)
 		via |= VIA_ALIAS;
-	if (in->kind != V_NODE)
-		return;
-	node = deref(doc, in->node, &via);
-	if (doc->nodes[node].type != LC_YSEQ)
-		return;
-	if (idx < 0)
-		idx += (long)doc->nodes[node].nkids;
-	if (idx >= 0 && idx < (long)doc->nodes[node].nkids) {
-		for (i = 0, k = doc->nodes[node].first; i < idx; i++)
-			k = doc->nodes[k].next;
-		v = vnode(k, via);
+	snprintf(num, sizeof(num), "%ld", idx);
+	if (in->kind == V_LIT) {
+		if (in->lit->kind == LC_YL_MAP)
+			return field(c, in, num, strlen(num), out);
+		if (in->lit->kind == LC_YL_SEQ) {
+			if (idx < -(long)in->lit->nkids)
+				return index_range(c, in, idx,
+				    (long)in->lit->nkids);
+			l = lit_item(in->lit, idx);
+			v = vlit(l ? l : mklit(c, LC_YL_NULL, "null", 4));
+		} else if (in->lit->kind == LC_YL_NULL)
+			v = vlit(mklit(c, LC_YL_NULL, "null", 4));
+		else
+			return 0;
 		push(out, &v);
-	} else if (idx == (long)doc->nodes[node].nkids) {
-		memset(&v, 0, sizeof(v));
-		v.kind = V_MISS;
-		v.via = via;
-		v.node = node;
-		v.append = 1;
-		push(out, &v);
+		return 0;
 	}
+	if (in->kind == V_MISS) {
+		if (idx < 0)
+			return index_range(c, in, idx, 0);
+		miss_step(c, in, in->node, via,
+		    mklit(c, LC_YL_NUM, num, strlen(num)), out);
+		return 0;
+	}
+	node = deref(doc, in->node, &via);
+	if (node && doc->nodes[node].type == LC_YMAP) {
+		/* "0" found as a key, or created as the number 0. */
+		if (lc_ymap_get(doc, node, num, strlen(num), &merged) != 0)
+			return field(c, in, num, strlen(num), out);
+		miss_step(c, in, node, via,
+		    mklit(c, LC_YL_NUM, num, strlen(num)), out);
+		return 0;
+	}
+	if (node && doc->nodes[node].type == LC_YSEQ) {
+		len = (long)doc->nodes[node].nkids;
+		if (idx < -len)
+			return index_range(c, in, idx, len);
+		if (idx < 0)
+			idx += len;
+		if (idx < len) {
+			for (i = 0, k = doc->nodes[node].first; i < idx; i++)
+				k = doc->nodes[k].next;
+			v = vnode(k, via);
+			push(out, &v);
+			return 0;
+		}
+		snprintf(num, sizeof(num), "%ld", idx);
+	} else if (node && doc->nodes[node].type == LC_YSCALAR && !c->lhs &&
+	    !lc_ynode_is_null(doc, node))
+		return 0;
+	else if (idx < 0)
+		return index_range(c, in, idx, 0);
+	miss_step(c, in, node, via, mklit(c, LC_YL_NUM, num, strlen(num)),
+	    out);
+	return 0;
 }
+
+static int is_coll(const struct lc_ylit *);
 
 static void
 iterate(struct ctx *c, const struct val *in, struct vals *out)
@@ -1423,10 +1825,21 @@ iterate(struct ctx *c, const struct val *in, struct vals *out)
 	struct lc_ydoc *doc = c->doc;
 	struct val v;
 	uint32_t node, k;
+	size_t i;
 	int via = in->via & ~VIA_MERGE;
 
 	if (in->via & VIA_MERGE)
 		via |= VIA_ALIAS;
+	if (in->kind == V_LIT && is_coll(in->lit)) {
+		/* A mapping's values, a sequence's items. */
+		for (i = in->lit->kind == LC_YL_MAP; i < in->lit->nkids;
+		    i += 1 + (in->lit->kind == LC_YL_MAP)) {
+			v = vlit(&in->lit->kids[i]);
+			push(out, &v);
+			c->steps++;
+		}
+		return;
+	}
 	if (in->kind != V_NODE)
 		return;
 	node = deref(doc, in->node, &via);
@@ -1744,6 +2157,99 @@ missing(struct ctx *c, const struct val *t)
 	return rc;
 }
 
+/* A sequence of n nulls then l (l NULL: n nulls). */
+static struct lc_ylit *
+padded(struct ctx *c, size_t n, const struct lc_ylit *l)
+{
+	struct lc_ylit *seq = mklit(c, LC_YL_SEQ, "", 0), *kids;
+	size_t i;
+
+	kids = alloc(c, (n + 1) * sizeof(*kids));
+	for (i = 0; i < n; i++)
+		kids[i] = *mklit(c, LC_YL_NULL, "null", 4);
+	if (l != NULL)
+		kids[n] = *l;
+	seq->kids = kids;
+	seq->nkids = n + (l != NULL);
+	return seq;
+}
+
+/* Padding up to an index is bounded: ".a[99999999] = 1" is a typo. */
+#define MAX_PAD	10000
+
+static int
+too_far(struct ctx *c, const struct val *t, unsigned long idx)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	val_path(c->doc, t, &b);
+	rc = lc_error_set(LC_EUSAGE, "'%s': creating '%s' would add %lu null "
+	    "items (more than %d); check the index", c->doc->name, b.data,
+	    idx, MAX_PAD);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/*
+ * The value that missing path t needs below its first step to hold l:
+ * a mapping for each key, a sequence padded with nulls for each index.
+ */
+static int
+chain(struct ctx *c, const struct val *t, const struct lc_ylit *l,
+    const struct lc_ylit **out)
+{
+	struct lc_ylit *m;
+	unsigned long idx;
+	size_t i;
+
+	for (i = t->nkeys; i-- > 1;) {
+		if (t->keys[i].kind == LC_YL_NUM) {
+			idx = strtoul(t->keys[i].s, NULL, 10);
+			if (idx > MAX_PAD)
+				return too_far(c, t, idx);
+			l = padded(c, idx, l);
+		} else {
+			m = mklit(c, LC_YL_MAP, "", 0);
+			m->kids = alloc(c, 2 * sizeof(*m->kids));
+			((struct lc_ylit *)m->kids)[0] = t->keys[i];
+			((struct lc_ylit *)m->kids)[1] = *l;
+			m->nkids = 2;
+			l = m;
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+/* Create missing path t holding l, in the style of the file around it. */
+static int
+create(struct ctx *c, const struct val *t, const struct lc_ylit *l)
+{
+	struct lc_ydoc *doc = c->doc;
+	const struct lc_ynode *nd = &doc->nodes[t->node];
+	unsigned long idx;
+	int rc;
+
+	if ((rc = chain(c, t, l, &l)) != 0)
+		return rc;
+	if (t->keys[0].kind != LC_YL_NUM || nd->type == LC_YMAP)
+		return lc_ydoc_create(doc, t->node, t->keys, 1, l);
+	idx = strtoul(t->keys[0].s, NULL, 10);
+	if (nd->type == LC_YSEQ) {
+		if (idx - nd->nkids > MAX_PAD)
+			return too_far(c, t, idx - nd->nkids);
+		return lc_ydoc_append(doc, t->node,
+		    padded(c, idx - nd->nkids, l));
+	}
+	if (idx > MAX_PAD)
+		return too_far(c, t, idx);
+	if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, t->node))
+		return lc_ydoc_set(doc, t->node, padded(c, idx, l));
+	/* A scalar: let lc_ydoc_append say it cannot. */
+	return lc_ydoc_append(doc, t->node, l);
+}
+
 /* Set target t to l: replace a node, or create the missing path. */
 static int
 set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
@@ -1771,9 +2277,7 @@ set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		return lc_ydoc_set(c->doc, t->node, l);
 	if (c->env->no_create)
 		return missing(c, t);
-	if (t->append)
-		return lc_ydoc_append(c->doc, t->node, l);
-	return lc_ydoc_create(c->doc, t->node, t->keys, t->nkeys, l);
+	return create(c, t, l);
 }
 
 static int
@@ -1834,16 +2338,51 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	return set_target(c, t, sum);
 }
 
+static int arith(struct ctx *, enum xop, const struct lc_ylit *,
+    const struct lc_ylit *, const struct lc_ylit **);
+
+/* t -= l: the value of t less l, set in t's place. */
+static int
+sub_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
+{
+	const struct lc_ylit *cur, *r;
+	int rc;
+
+	if ((rc = val_lit(c, t, &cur)) != 0 ||
+	    (rc = arith(c, X_SUB, cur, l, &r)) != 0)
+		return rc;
+	return set_target(c, t, r);
+}
+
 static int
 collection(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
+	struct vals all = { NULL, 0, 0 };
 	struct lc_ylit *l, *kids;
 	const struct lc_ylit *cl;
 	struct val v;
-	size_t i;
-	int rc;
+	size_t i, j;
+	int rc = 0;
 
+	if (x->op == X_ARRAY) {
+		/* [...] collects every output: [.a[]], [.a, .b], [..]. */
+		for (i = 0; i < x->nkids && rc == 0; i++)
+			rc = eval(c, x->kids[i], in, &all);
+		kids = alloc(c, (all.n + 1) * sizeof(*kids));
+		for (j = 0; j < all.n && rc == 0; j++)
+			if ((rc = val_lit(c, &all.v[j], &cl)) == 0)
+				kids[j] = *cl;
+		l = mklit(c, LC_YL_SEQ, "", 0);
+		l->kids = kids;
+		l->nkids = all.n;
+		free(all.v);
+		if (rc != 0)
+			return rc;
+		v = vlit(l);
+		push(out, &v);
+		return 0;
+	}
 	kids = alloc(c, (x->nkids + 1) * sizeof(*kids));
 	for (i = 0; i < x->nkids; i++) {
 		if ((rc = eval1(c, x->kids[i], in, &v)) != 0)
@@ -1924,9 +2463,13 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 	const struct lc_ylit *l;
 	struct val r;
 	size_t i;
-	int rc;
+	int rc, lhs_mode;
 
-	if ((rc = eval(c, x->a, in, &lhs)) != 0)
+	lhs_mode = c->lhs;
+	c->lhs = 1;
+	rc = eval(c, x->a, in, &lhs);
+	c->lhs = lhs_mode;
+	if (rc != 0)
 		goto done;
 	if (x->op != X_UPDATE && (rc = eval1(c, x->b, in, &r)) != 0)
 		goto done;
@@ -1947,6 +2490,8 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 			break;
 		if (x->op == X_APPEND)
 			rc = append_target(c, &lhs.v[i], l);
+		else if (x->op == X_SUBASSIGN)
+			rc = sub_target(c, &lhs.v[i], l);
 		else
 			rc = set_target(c, &lhs.v[i], l);
 	}
@@ -1963,9 +2508,13 @@ delete(struct ctx *c, const struct xnode *x, const struct val *in,
 {
 	struct vals ts = { NULL, 0, 0 };
 	size_t i;
-	int rc;
+	int rc, lhs_mode;
 
-	if ((rc = eval(c, x->a, in, &ts)) == 0) {
+	lhs_mode = c->lhs;
+	c->lhs = 1;
+	rc = eval(c, x->a, in, &ts);
+	c->lhs = lhs_mode;
+	if (rc == 0) {
 		for (i = 0; i < ts.n && rc == 0; i++) {
 			if (ts.v[i].kind != V_NODE)
 				continue;
@@ -1983,15 +2532,628 @@ delete(struct ctx *c, const struct xnode *x, const struct val *in,
 	return rc;
 }
 
+static int is_coll(const struct lc_ylit *);
+static void print_val(struct ctx *, const struct val *, struct lc_buf *);
+
+/* A number as short a text as reads back the same (Go's, so yq's). */
+static struct lc_ylit *
+num_lit(struct ctx *c, double d)
+{
+	char num[64];
+	int prec;
+
+	if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+		snprintf(num, sizeof(num), "%lld", (long long)d);
+	else
+		for (prec = 1; prec <= 17; prec++) {
+			snprintf(num, sizeof(num), "%.*g", prec, d);
+			if (strtod(num, NULL) == d)
+				break;
+		}
+	return mklit(c, LC_YL_NUM, num, strlen(num));
+}
+
+/* Whether scalars a and b are equal, as equal() does for values. */
+static int
+lit_equal(const struct lc_ylit *a, const struct lc_ylit *b)
+{
+	size_t i;
+
+	if (a->kind == LC_YL_NUM && b->kind == LC_YL_NUM)
+		return strtod(a->s, NULL) == strtod(b->s, NULL);
+	if (a->kind != b->kind || a->nkids != b->nkids)
+		return 0;
+	if (a->kind == LC_YL_SEQ || a->kind == LC_YL_MAP) {
+		for (i = 0; i < a->nkids; i++)
+			if (!lit_equal(&a->kids[i], &b->kids[i]))
+				return 0;
+		return 1;
+	}
+	if (a->kind == LC_YL_BOOL)
+		return (a->s[0] == 't' || a->s[0] == 'T') ==
+		    (b->s[0] == 't' || b->s[0] == 'T');
+	return a->kind == LC_YL_NULL || (a->n == b->n &&
+	    memcmp(a->s, b->s, a->n) == 0);
+}
+
+static const char *
+kind_name(enum lc_ylit_kind k)
+{
+	static const char *const names[] = { "!!null", "!!bool", "number",
+	    "!!str", "!!seq", "!!map" };
+
+	return names[k];
+}
+
+/*
+ * a + b and a - b as yq computes them: numbers, strings joined, sequences
+ * concatenated (or their items removed), mappings merged one level deep
+ * (the keys of b win); null + x is x.
+ */
+static int
+arith(struct ctx *c, enum xop op, const struct lc_ylit *a,
+    const struct lc_ylit *b, const struct lc_ylit **out)
+{
+	struct lc_ylit *r, *kids;
+	const struct lc_ylit *v;
+	size_t i, j, n;
+
+	if (op == X_ADD && a->kind == LC_YL_NULL) {
+		*out = b;
+		return 0;
+	}
+	if (op == X_ADD && b->kind == LC_YL_NULL) {
+		*out = a;
+		return 0;
+	}
+	if (a->kind == LC_YL_NUM && b->kind == LC_YL_NUM) {
+		*out = num_lit(c, op == X_ADD ? strtod(a->s, NULL) +
+		    strtod(b->s, NULL) : strtod(a->s, NULL) -
+		    strtod(b->s, NULL));
+		return 0;
+	}
+	if (op == X_ADD && (a->kind == LC_YL_STR || b->kind == LC_YL_STR) &&
+	    !is_coll(a) && !is_coll(b)) {
+		r = mklit(c, LC_YL_STR, "", 0);
+		r->s = alloc(c, a->n + b->n + 1);
+		memcpy((char *)r->s, a->s, a->n);
+		memcpy((char *)r->s + a->n, b->s, b->n);
+		((char *)r->s)[a->n + b->n] = '\0';
+		r->n = a->n + b->n;
+		*out = r;
+		return 0;
+	}
+	if (a->kind == LC_YL_SEQ) {
+		n = b->kind == LC_YL_SEQ ? b->nkids : 1;
+		kids = alloc(c, (a->nkids + n + 1) * sizeof(*kids));
+		r = mklit(c, LC_YL_SEQ, "", 0);
+		for (i = 0; i < a->nkids; i++) {
+			j = n;
+			if (op == X_SUB)
+				for (j = 0; j < n; j++)
+					if (lit_equal(&a->kids[i], b->kind ==
+					    LC_YL_SEQ ? &b->kids[j] : b))
+						break;
+			if (op == X_ADD || j == n)
+				kids[r->nkids++] = a->kids[i];
+		}
+		for (i = 0; op == X_ADD && i < n; i++)
+			kids[r->nkids++] = b->kind == LC_YL_SEQ ? b->kids[i] :
+			    *b;
+		r->kids = kids;
+		*out = r;
+		return 0;
+	}
+	if (op == X_ADD && a->kind == LC_YL_MAP && b->kind == LC_YL_MAP) {
+		kids = alloc(c, (a->nkids + b->nkids + 1) * sizeof(*kids));
+		r = mklit(c, LC_YL_MAP, "", 0);
+		for (i = 0; i + 1 < a->nkids; i += 2) {
+			v = lit_get(b, a->kids[i].s, a->kids[i].n);
+			kids[r->nkids++] = a->kids[i];
+			kids[r->nkids++] = v ? *v : a->kids[i + 1];
+		}
+		for (i = 0; i + 1 < b->nkids; i += 2)
+			if (lit_get(a, b->kids[i].s, b->kids[i].n) == NULL) {
+				kids[r->nkids++] = b->kids[i];
+				kids[r->nkids++] = b->kids[i + 1];
+			}
+		r->kids = kids;
+		*out = r;
+		return 0;
+	}
+	return lc_error_set(LC_EUSAGE, "cannot %s %s %s %s",
+	    op == X_ADD ? "add" : "subtract", kind_name(b->kind),
+	    op == X_ADD ? "to" : "from", kind_name(a->kind));
+}
+
+/* a < b (and the others) as yq: numbers, strings; null is never less. */
+static int
+compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
+    int *t)
+{
+	enum lc_ylit_kind ka, kb;
+	const char *sa, *sb;
+	size_t na, nb;
+	double d = 0;
+	int r;
+
+	if (!scalar_of(c, a, &ka, &sa, &na) || !scalar_of(c, b, &kb, &sb, &nb))
+		return lc_error_set(LC_EUSAGE, "cannot compare collections "
+		    "with '<', '<=', '>' or '>='");
+	if (ka == LC_YL_NULL || kb == LC_YL_NULL) {
+		*t = (ka == kb) && (op == X_LE || op == X_GE);
+		return 0;
+	}
+	if (ka == LC_YL_NUM && kb == LC_YL_NUM)
+		d = strtod(sa, NULL) - strtod(sb, NULL);
+	else if (ka == LC_YL_STR && kb == LC_YL_STR) {
+		r = memcmp(sa, sb, na < nb ? na : nb);
+		d = r != 0 ? r : (double)na - (double)nb;
+	} else
+		return lc_error_set(LC_EUSAGE, "cannot compare %s with %s",
+		    kind_name(ka), kind_name(kb));
+	*t = op == X_LT ? d < 0 : op == X_LE ? d <= 0 : op == X_GT ? d > 0 :
+	    d >= 0;
+	return 0;
+}
+
+/* Number of UTF-8 characters in s. */
+static size_t
+utf8_len(const char *s, size_t n)
+{
+	size_t i, r = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			r++;
+	return r;
+}
+
+/* Byte offset of character k of s (n when past the end). */
+static size_t
+utf8_at(const char *s, size_t n, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && k-- == 0)
+			return i;
+	return n;
+}
+
+/* [from:to] of a sequence or a string (counts from the end when < 0). */
+static int
+slice(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	const struct lc_ylit *l;
+	struct lc_ylit *r;
+	long len, from, to;
+	size_t a, b;
+	struct val v;
+	int rc;
+
+	if (in->kind == V_MISS)
+		return 0;
+	if ((rc = val_lit(c, in, &l)) != 0)
+		return rc;
+	if (l->kind == LC_YL_SEQ)
+		len = (long)l->nkids;
+	else if (l->kind == LC_YL_STR)
+		len = (long)utf8_len(l->s, l->n);
+	else if (l->kind == LC_YL_NULL)
+		return 0;
+	else
+		return lc_error_set(LC_EUSAGE, "cannot slice %s: only "
+		    "sequences and strings", kind_name(l->kind));
+	from = x->given & 1 ? x->idx : 0;
+	to = x->given & 2 ? x->end : len;
+	if (from < 0)
+		from += len;
+	if (to < 0)
+		to += len;
+	from = from < 0 ? 0 : from > len ? len : from;
+	to = to < from ? from : to > len ? len : to;
+	if (l->kind == LC_YL_SEQ) {
+		r = mklit(c, LC_YL_SEQ, "", 0);
+		r->kids = l->kids + from;
+		r->nkids = (size_t)(to - from);
+	} else {
+		a = utf8_at(l->s, l->n, (size_t)from);
+		b = utf8_at(l->s, l->n, (size_t)to);
+		r = mklit(c, LC_YL_STR, l->s + a, b - a);
+	}
+	v = vlit(r);
+	push(out, &v);
+	return 0;
+}
+
+/* "...": as ".." but with the keys of mappings, each before its value. */
+static void
+recurse_all(struct ctx *c, uint32_t n, int via, struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct val v = vnode(n, via);
+	uint32_t k;
+
+	c->steps++;
+	push(out, &v);
+	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
+		return;
+	for (k = doc->nodes[n].first; k; k = doc->nodes[k].next) {
+		if (doc->nodes[n].type == LC_YMAP) {
+			v = vnode(k, via | VIA_ALIAS);
+			push(out, &v);
+			c->steps++;
+			if ((k = doc->nodes[k].next) == 0)
+				break;
+		}
+		recurse_all(c, k, via, out);
+	}
+}
+
+/* $ENV: the environment as a mapping (values that are not UTF-8 left out). */
+static const struct lc_ylit *
+env_map(struct ctx *c)
+{
+	extern char **environ;
+	struct lc_ylit *m, *kids;
+	const char *eq;
+	size_t n, i;
+
+	if (c->envmap != NULL)
+		return c->envmap;
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	kids = alloc(c, (2 * n + 1) * sizeof(*kids));
+	m = mklit(c, LC_YL_MAP, "", 0);
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(environ[i], '=')) == NULL ||
+		    lc_yaml_utf8_check(environ[i], strlen(environ[i])) !=
+		    strlen(environ[i]))
+			continue;
+		kids[m->nkids++] = *mklit(c, LC_YL_STR, environ[i],
+		    (size_t)(eq - environ[i]));
+		kids[m->nkids++] = *mklit(c, LC_YL_STR, eq + 1, strlen(eq + 1));
+	}
+	m->kids = kids;
+	c->envmap = m;
+	return m;
+}
+
+static void
+bind_push(struct ctx *c, const char *name, const struct val *v)
+{
+	if (c->nbinds == c->capbinds) {
+		c->capbinds = c->capbinds ? c->capbinds * 2 : 8;
+		c->binds = lc_xrealloc(c->binds, c->capbinds *
+		    sizeof(*c->binds));
+	}
+	c->binds[c->nbinds].name = name;
+	c->binds[c->nbinds++].v = *v;
+}
+
+static int
+variable(struct ctx *c, const struct xnode *x, struct vals *out)
+{
+	const char *s;
+	struct val v;
+	size_t i, n;
+
+	for (i = c->nbinds; i-- > 0;)
+		if (strcmp(c->binds[i].name, x->s) == 0) {
+			push(out, &c->binds[i].v);
+			return 0;
+		}
+	for (i = 0; i < c->env->nvars; i++)
+		if (strcmp(c->env->vars[i].name, x->s) == 0)
+			break;
+	if (i == c->env->nvars && strcmp(x->s, "ENV") == 0) {
+		v = vlit(env_map(c));
+		push(out, &v);
+		return 0;
+	}
+	if (i == c->env->nvars)
+		return lc_error_set(LC_EUSAGE, "variable '$%s' is not "
+		    "defined (use --arg %s VALUE)", x->s, x->s);
+	s = c->env->vars[i].value;
+	if ((n = lc_yaml_utf8_check(s, strlen(s))) != strlen(s))
+		return lc_error_set(LC_EUSAGE, "--arg %s: the value is "
+		    "not UTF-8 (byte 0x%02x at offset %zu); YAML files "
+		    "hold UTF-8 text", x->s, (unsigned char)s[n], n);
+	v = vlit(mklit(c, LC_YL_STR, s, strlen(s)));
+	push(out, &v);
+	return 0;
+}
+
+/* "a \(expr) b": scalars as their text, collections as YAML. */
+static int
+interpolate(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_buf b = LC_BUF_INIT, t = LC_BUF_INIT;
+	enum lc_ylit_kind k;
+	const char *s;
+	struct val v;
+	size_t i, n;
+	int rc = 0;
+
+	for (i = 0; i < x->nkids && rc == 0; i++) {
+		if (x->kids[i]->op == X_LIT) {
+			lc_buf_add(&b, x->kids[i]->lit.s, x->kids[i]->lit.n);
+			continue;
+		}
+		if ((rc = eval1(c, x->kids[i], in, &v)) != 0)
+			break;
+		if (scalar_of(c, &v, &k, &s, &n))
+			lc_buf_add(&b, s, n);
+		else {
+			t.len = 0;
+			print_val(c, &v, &t);
+			while (t.len > 0 && t.data[t.len - 1] == '\n')
+				t.len--;
+			lc_buf_add(&b, t.data, t.len);
+		}
+	}
+	if (rc == 0) {
+		v = vlit(mklit(c, LC_YL_STR, b.data ? b.data : "", b.len));
+		push(out, &v);
+	}
+	lc_buf_release(&b);
+	lc_buf_release(&t);
+	return rc;
+}
+
+/* The explicit tag of node n ("!foo", "!!str"), or NULL. */
+static const char *
+explicit_tag(struct ctx *c, uint32_t n, size_t *len)
+{
+	const struct lc_ynode *nd = &c->doc->nodes[n];
+	const char *t = c->doc->text;
+	uint32_t p, e;
+
+	for (p = nd->start; p < nd->vstart; p++) {
+		if (t[p] == '&') {
+			while (p < nd->vstart && t[p] != ' ' && t[p] != '\t' &&
+			    t[p] != '\n' && t[p] != '\r')
+				p++;
+			continue;
+		}
+		if (t[p] != '!')
+			continue;
+		for (e = p; e < nd->vstart && t[e] != ' ' && t[e] != '\t' &&
+		    t[e] != '\n' && t[e] != '\r'; e++)
+			;
+		*len = e - p;
+		return t + p;
+	}
+	return NULL;
+}
+
+/* A scalar's tag by its resolved kind: !!int and !!float for numbers. */
+static const char *
+scalar_tag(enum lc_ylit_kind k, const char *s, size_t n)
+{
+	size_t i;
+
+	if (k == LC_YL_NUM) {
+		for (i = 0; i < n; i++)
+			if (s[i] == '.' || ((s[i] == 'e' || s[i] == 'E') &&
+			    !(n > 1 && s[0] == '0' && (s[1] == 'x' ||
+			    s[1] == 'X'))))
+				return "!!float";
+		return "!!int";
+	}
+	return k == LC_YL_NULL ? "!!null" : k == LC_YL_BOOL ? "!!bool" :
+	    k == LC_YL_SEQ ? "!!seq" : k == LC_YL_MAP ? "!!map" : "!!str";
+}
+
+/* The kind, tag, length, keys, ... of value v (yq's value functions). */
+static int
+node_info(struct ctx *c, enum xfunc f, const struct val *in, struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_ylit *r, *kids;
+	const struct lc_ylit *l;
+	const char *s;
+	struct val v;
+	size_t n, i;
+	long line, col;
+	int rc;
+
+	if (in->kind == V_NODE && (f == F_LINE || f == F_COLUMN)) {
+		lc_ydoc_where(doc, doc->nodes[in->node].vstart, &line, &col);
+		v = vlit(num_lit(c, (double)(f == F_LINE ? line : col)));
+		push(out, &v);
+		return 0;
+	}
+	if (in->kind == V_NODE && f == F_TAG &&
+	    (s = explicit_tag(c, in->node, &n)) != NULL) {
+		v = vlit(mklit(c, LC_YL_STR, s, n));
+		push(out, &v);
+		return 0;
+	}
+	if (f == F_LINE || f == F_COLUMN) {
+		v = vlit(mklit(c, LC_YL_NUM, "0", 1));
+		push(out, &v);
+		return 0;
+	}
+	if ((rc = val_lit(c, in, &l)) != 0)
+		return rc;
+	switch (f) {
+	case F_KIND:
+		s = l->kind == LC_YL_MAP ? "map" : l->kind == LC_YL_SEQ ?
+		    "seq" : "scalar";
+		r = mklit(c, LC_YL_STR, s, strlen(s));
+		break;
+	case F_TAG:
+		s = scalar_tag(l->kind, l->s, l->n);
+		r = mklit(c, LC_YL_STR, s, strlen(s));
+		break;
+	case F_LENGTH:
+		n = l->kind == LC_YL_MAP ? l->nkids / 2 : l->kind == LC_YL_SEQ ?
+		    l->nkids : l->kind == LC_YL_NULL ? 0 : l->n;
+		r = num_lit(c, (double)n);
+		break;
+	case F_KEYS:
+		if (l->kind != LC_YL_MAP && l->kind != LC_YL_SEQ)
+			return lc_error_set(LC_EUSAGE, "cannot get the keys "
+			    "of %s: only of mappings and sequences",
+			    kind_name(l->kind));
+		n = l->kind == LC_YL_MAP ? l->nkids / 2 : l->nkids;
+		kids = alloc(c, (n + 1) * sizeof(*kids));
+		for (i = 0; i < n; i++)
+			kids[i] = l->kind == LC_YL_MAP ? l->kids[2 * i] :
+			    *num_lit(c, (double)i);
+		r = mklit(c, LC_YL_SEQ, "", 0);
+		r->kids = kids;
+		r->nkids = n;
+		break;
+	default:
+		abort();
+	}
+	v = vlit(r);
+	push(out, &v);
+	return 0;
+}
+
+/* The path of v from the root, as a sequence of keys and indexes. */
+static const struct lc_ylit *
+path_of(struct ctx *c, const struct val *v)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_ylit *r = mklit(c, LC_YL_SEQ, "", 0), *kids;
+	const char *s;
+	uint32_t n, p, k, i;
+	size_t depth = 0, j, len;
+
+	if (v->kind == V_LIT)
+		return r;
+	for (n = v->node; doc->nodes[n].parent; n = doc->nodes[n].parent)
+		depth++;
+	kids = alloc(c, (depth + (v->kind == V_MISS ? v->nkeys : 0) + 1) *
+	    sizeof(*kids));
+	j = depth;
+	for (n = v->node; (p = doc->nodes[n].parent) != 0; n = p) {
+		if (doc->nodes[p].type == LC_YMAP &&
+		    (k = lc_ynode_key(doc, n)) != 0) {
+			s = lc_ynode_value(doc, k, &len);
+			kids[--j] = *mklit(c, lc_ynode_kind(doc, k) ==
+			    LC_YL_NUM ? LC_YL_NUM : LC_YL_STR, s, len);
+		} else {
+			for (i = 0, k = doc->nodes[p].first; k && k != n;
+			    k = doc->nodes[k].next)
+				i++;
+			kids[--j] = *num_lit(c, (double)i);
+		}
+	}
+	r->kids = kids;
+	r->nkids = depth;
+	if (v->kind == V_MISS)
+		for (j = 0; j < v->nkeys; j++)
+			kids[r->nkids++] = v->keys[j];
+	return r;
+}
+
+/* has(key): a mapping's key, or a sequence's index, exists. */
+static int
+has_key(struct ctx *c, const struct val *in, enum lc_ylit_kind kk,
+    const char *s, size_t n)
+{
+	struct lc_ydoc *doc = c->doc;
+	uint32_t node;
+	long idx = strtol(s, NULL, 10), len;
+	int via = 0, merged;
+
+	if (in->kind == V_LIT && in->lit->kind == LC_YL_MAP)
+		return lit_get(in->lit, s, n) != NULL;
+	if (in->kind == V_LIT && in->lit->kind == LC_YL_SEQ)
+		return kk == LC_YL_NUM && idx >= -(long)in->lit->nkids &&
+		    idx < (long)in->lit->nkids;
+	if (in->kind != V_NODE)
+		return 0;
+	node = deref(doc, in->node, &via);
+	if (doc->nodes[node].type == LC_YMAP)
+		return lc_ymap_get(doc, node, s, n, &merged) != 0;
+	len = (long)doc->nodes[node].nkids;
+	return doc->nodes[node].type == LC_YSEQ && kk == LC_YL_NUM &&
+	    idx >= -len && idx < len;
+}
+
+static int
+call_func(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct vals ts = { NULL, 0, 0 };
+	enum lc_ylit_kind kk;
+	const char *s;
+	struct val v, w;
+	uint32_t p, k;
+	size_t i, n;
+	int rc = 0, lhs_mode;
+
+	switch ((enum xfunc)x->idx) {
+	case F_HAS:
+		if ((rc = eval1(c, x->kids[0], in, &w)) != 0)
+			return rc;
+		if (!scalar_of(c, &w, &kk, &s, &n))
+			return lc_error_set(LC_EUSAGE, "has: the key must be "
+			    "a scalar");
+		v = vbool(c, has_key(c, in, kk, s, n));
+		push(out, &v);
+		break;
+	case F_KEY:
+	case F_PARENT:
+		if (in->kind != V_NODE || (p = doc->nodes[in->node].parent) == 0)
+			break;
+		if ((enum xfunc)x->idx == F_PARENT) {
+			v = vnode(p, in->via);
+		} else if (doc->nodes[p].type == LC_YMAP &&
+		    (k = lc_ynode_key(doc, in->node)) != 0)
+			v = vnode(k, in->via | VIA_ALIAS);
+		else {
+			for (i = 0, k = doc->nodes[p].first; k && k != in->node;
+			    k = doc->nodes[k].next)
+				i++;
+			v = vlit(num_lit(c, (double)i));
+		}
+		push(out, &v);
+		break;
+	case F_PATH:
+		v = vlit(path_of(c, in));
+		push(out, &v);
+		break;
+	case F_WITH:
+		lhs_mode = c->lhs;
+		c->lhs = 1;
+		rc = eval(c, x->kids[0], in, &ts);
+		c->lhs = lhs_mode;
+		for (i = 0; i < ts.n && rc == 0; i++) {
+			struct vals tmp = { NULL, 0, 0 };
+
+			rc = eval(c, x->kids[1], &ts.v[i], &tmp);
+			free(tmp.v);
+		}
+		if (rc == 0)
+			push(out, in);
+		break;
+	default:
+		rc = node_info(c, (enum xfunc)x->idx, in, out);
+		break;
+	}
+	free(ts.v);
+	return rc;
+}
+
 static int
 eval(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
 	struct vals tmp = { NULL, 0, 0 };
 	struct val v, w;
-	const char *s;
 	size_t i, n;
-	int rc = 0, t, u;
+	int rc = 0, t, u, lhs;
 	uint32_t node;
 
 	if (++c->depth > 200) {
@@ -2002,6 +3164,11 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		c->depth--;
 		return too_much(c);
 	}
+	/* Only path steps pass an edit's "these are paths" on. */
+	lhs = c->lhs;
+	if (x->op != X_FIELD && x->op != X_INDEX && x->op != X_ITER &&
+	    x->op != X_PIPE && x->op != X_RECURSE && x->op != X_IDENT)
+		c->lhs = 0;
 	switch (x->op) {
 	case X_IDENT:
 		push(out, in);
@@ -2020,11 +3187,11 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			break;
 		if (x->a == NULL)
 			push(&tmp, in);
-		for (i = 0; i < tmp.n; i++) {
+		for (i = 0; i < tmp.n && rc == 0; i++) {
 			if (x->op == X_FIELD)
-				field(c, &tmp.v[i], x->s, x->n, out);
+				rc = field(c, &tmp.v[i], x->s, x->n, out);
 			else if (x->op == X_INDEX)
-				index_(c, &tmp.v[i], x->idx, out);
+				rc = index_(c, &tmp.v[i], x->idx, out);
 			else
 				iterate(c, &tmp.v[i], out);
 		}
@@ -2044,6 +3211,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		rc = delete(c, x, in, out);
 		break;
 	case X_SELECT:
+		c->lhs = 0;
 		if ((rc = eval(c, x->a, in, &tmp)) != 0)
 			break;
 		for (i = 0; i < tmp.n; i++)
@@ -2094,23 +3262,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		rc = env_lit(c, x, out);
 		break;
 	case X_VAR:
-		for (i = 0; i < c->env->nvars; i++)
-			if (strcmp(c->env->vars[i].name, x->s) == 0)
-				break;
-		if (i == c->env->nvars) {
-			rc = lc_error_set(LC_EUSAGE, "variable '$%s' is not "
-			    "defined (use --arg %s VALUE)", x->s, x->s);
-			break;
-		}
-		s = c->env->vars[i].value;
-		if ((n = lc_yaml_utf8_check(s, strlen(s))) != strlen(s)) {
-			rc = lc_error_set(LC_EUSAGE, "--arg %s: the value is "
-			    "not UTF-8 (byte 0x%02x at offset %zu); YAML files "
-			    "hold UTF-8 text", x->s, (unsigned char)s[n], n);
-			break;
-		}
-		v = vlit(mklit(c, LC_YL_STR, s, strlen(s)));
-		push(out, &v);
+		rc = variable(c, x, out);
 		break;
 	case X_LIT:
 		v = vlit(&x->lit);
@@ -2120,8 +3272,92 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	case X_OBJECT:
 		rc = collection(c, x, in, out);
 		break;
+	case X_UNION:
+		if ((rc = eval(c, x->a, in, out)) == 0)
+			rc = eval(c, x->b, in, out);
+		break;
+	case X_ALT:
+		/* The truthy outputs of the left, else those of the right. */
+		if ((rc = eval(c, x->a, in, &tmp)) != 0)
+			break;
+		for (i = n = 0; i < tmp.n; i++)
+			if (truthy(c, &tmp.v[i])) {
+				push(out, &tmp.v[i]);
+				n++;
+			}
+		if (n == 0)
+			rc = eval(c, x->b, in, out);
+		break;
+	case X_ADD:
+	case X_SUB: {
+		const struct lc_ylit *la, *lb, *r;
+
+		if ((rc = eval1(c, x->a, in, &v)) != 0 ||
+		    (rc = eval1(c, x->b, in, &w)) != 0 ||
+		    (rc = val_lit(c, &v, &la)) != 0 ||
+		    (rc = val_lit(c, &w, &lb)) != 0 ||
+		    (rc = arith(c, x->op, la, lb, &r)) != 0)
+			break;
+		v = vlit(r);
+		push(out, &v);
+		break;
+	}
+	case X_LT:
+	case X_LE:
+	case X_GT:
+	case X_GE:
+		if ((rc = eval1(c, x->a, in, &v)) != 0 ||
+		    (rc = eval1(c, x->b, in, &w)) != 0 ||
+		    (rc = compare(c, x->op, &v, &w, &t)) != 0)
+			break;
+		v = vbool(c, t);
+		push(out, &v);
+		break;
+	case X_SUBASSIGN:
+		rc = assign(c, x, in, out);
+		break;
+	case X_TRY:
+		/* "?": an error drops the outputs and is forgotten. */
+		n = out->n;
+		if ((rc = eval(c, x->a, in, out)) != 0) {
+			out->n = n;
+			lc_error_clear();
+			rc = 0;
+		}
+		break;
+	case X_SLICE:
+		if (x->a && (rc = eval(c, x->a, in, &tmp)) != 0)
+			break;
+		if (x->a == NULL)
+			push(&tmp, in);
+		for (i = 0; i < tmp.n && rc == 0; i++)
+			rc = slice(c, x, &tmp.v[i], out);
+		break;
+	case X_RECURSE_ALL:
+		if (in->kind == V_NODE) {
+			t = in->via;
+			node = deref(c->doc, in->node, &t);
+			recurse_all(c, node, t, out);
+		}
+		break;
+	case X_AS:
+		if ((rc = eval(c, x->a, in, &tmp)) != 0)
+			break;
+		for (i = 0; i < tmp.n && rc == 0; i++) {
+			bind_push(c, x->s, &tmp.v[i]);
+			rc = eval(c, x->b, in, out);
+			c->nbinds--;
+		}
+		break;
+	case X_INTERP:
+		rc = interpolate(c, x, in, out);
+		break;
+	case X_FUNC:
+		rc = call_func(c, x, in, out);
+		break;
 	}
 	free(tmp.v);
+	c->lhs = lhs;
 	c->depth--;
 	return rc;
 }
@@ -2221,9 +3457,12 @@ resolve(struct ctx *c, const struct val *in, const struct lc_ylit *p,
 	for (i = 0; i < p->nkids && rc == 0; i++) {
 		tmp.n = 0;
 		if (p->kids[i].kind == LC_YL_STR)
-			field(c, &cur, p->kids[i].s, p->kids[i].n, &tmp);
+			rc = field(c, &cur, p->kids[i].s, p->kids[i].n, &tmp);
 		else if (p->kids[i].kind == LC_YL_NUM)
-			index_(c, &cur, strtol(p->kids[i].s, NULL, 10), &tmp);
+			rc = index_(c, &cur, strtol(p->kids[i].s, NULL, 10),
+			    &tmp);
+		if (rc != 0)
+			break;
 		if (tmp.n != 1)
 			rc = lc_error_set(LC_ENOTFOUND, "jq path step %zu "
 			    "names nothing in '%s'", i + 1, c->doc->name);
@@ -2388,6 +3627,12 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 		for (i = 0; i < res.n; i++)
 			push(&in, &res.v[i]);
 	}
+	/* ".a = 1, .b = 2" is the document twice: print it once, as yq. */
+	for (i = 0; rc == 0 && i < in.n; i++)
+		if (in.v[i].kind != V_NODE || in.v[i].node != doc->root)
+			break;
+	if (rc == 0 && in.n > 1 && i == in.n)
+		in.n = 1;
 	if (rc == 0) {
 		for (i = 0; i < in.n; i++) {
 			if (in.v[i].kind == V_NODE && in.v[i].node == doc->root &&
@@ -2404,6 +3649,7 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 	}
 	free(in.v);
 	free(res.v);
+	free(c.binds);
 	while ((ch = c.mem) != NULL) {
 		c.mem = ch->next;
 		free(ch);

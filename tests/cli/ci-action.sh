@@ -115,7 +115,7 @@ action_run() {
 	rc=0
 	n=$(ymlset '.runs.steps | length' "$ACTION")
 	for ((i = 0; i < n; i++)); do
-		keys=$(ymlset ".runs.steps[$i] | keys | .[]" "$ACTION" | tr '\n' ' ')
+		keys=$(ymlset ".runs.steps[$i] | keys | sort | .[]" "$ACTION" | tr '\n' ' ')
 		case $keys in
 		"env id name run shell " | "env name run shell ") ;;
 		*) fail "step $i has keys '$keys': the emulation knows env id name run shell" ;;
@@ -178,9 +178,9 @@ begin "action.yml: a composite action of bash steps with the documented inputs a
 run ymlset '.runs.using' "$ACTION"
 expect_rc 0
 expect_out_text composite
-run ymlset '.inputs | keys | .[]' "$ACTION"
+run ymlset '.inputs | keys | sort | .[]' "$ACTION"
 expect_out_text "$(printf 'method\nprefix\nref\nrepository')"
-run ymlset '.outputs | keys | .[]' "$ACTION"
+run ymlset '.outputs | keys | sort | .[]' "$ACTION"
 expect_out_text "$(printf 'bin-dir\ninstall-dir\nversion')"
 run ymlset '.runs.steps[].shell' "$ACTION"
 expect_out_text "$(printf 'bash\nbash\nbash')"
@@ -308,11 +308,11 @@ gitlab_run() {
 }
 
 begin "GitLab template: a hidden job with its variables, cache and before_script"
-run ymlset 'keys | .[]' "$TEMPLATE"
+run ymlset 'keys | sort | .[]' "$TEMPLATE"
 expect_out_text .gitops-utils
-run ymlset '.[".gitops-utils"] | keys | .[]' "$TEMPLATE"
+run ymlset '.[".gitops-utils"] | keys | sort | .[]' "$TEMPLATE"
 expect_out_text "$(printf 'before_script\ncache\nvariables')"
-run ymlset '.[".gitops-utils"].variables | keys | .[]' "$TEMPLATE"
+run ymlset '.[".gitops-utils"].variables | keys | sort | .[]' "$TEMPLATE"
 expect_out_text "$(printf 'GITOPS_UTILS_PREFIX\nGITOPS_UTILS_REF\nGITOPS_UTILS_REPOSITORY')"
 run ymlset '.[".gitops-utils"].cache.paths[]' "$TEMPLATE"
 expect_out_text .gitops-utils/

@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 32 + 8 * 3 + 5))
+plan $((ncases + 32 + 8 * 3 + 5 + 18 + 16))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -462,5 +462,209 @@ run ymlset '.a | length' deep.yaml
 expect_rc 0
 expect_out_text 1
 end
+
+# yq_case NAME RC EXPECTED-STDOUT INPUT ARGS...: ymlset ARGS in.yaml (INPUT
+# written to in.yaml) exits RC and prints EXPECTED-STDOUT exactly; with
+# RC != 0, the stderr phrase in $want_err (if set) is checked.
+yq_case() {
+	local name=$1 want=$2 out=$3 input=$4
+	shift 4
+	begin "$name"
+	printf '%s' "$input" >in.yaml
+	run ymlset "$@" in.yaml
+	expect_rc "$want"
+	printf '%s' "$out" >want
+	expect_out want
+	if [ "$want" -ne 0 ] && [ -n "$want_err" ]; then
+		expect_err "$want_err"
+	fi
+	end
+	want_err=
+}
+want_err=
+
+# Issue 13: assigning through a missing key or index creates the path as
+# yq does (these were silent no-ops), in the file's own style.
+K='apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ../../base
+images:
+- name: myapp
+  newTag: v1
+'
+yq_case "missing key then index: creates a one-item list" 0 "$K"'image:
+- newTag: v9
+' "$K" '.image[0].newTag = "v9"'
+yq_case "an index past the end pads with nulls" 0 "$K"'- null
+- null
+- null
+- null
+- newTag: x
+' "$K" '.images[5].newTag = "x"'
+yq_case "an index one past the end appends" 0 "$K"'- name: other
+' "$K" '.images[1].name = "other"'
+yq_case "a new list of maps at the root" 0 "$K"'b:
+- c: x
+' "$K" '.b[0].c = "x"'
+I='a:
+    b: 1
+    list:
+        - x: 1
+c: "str"
+'
+yq_case "creation follows indented lists and 4-space steps" 0 'a:
+    b: 1
+    list:
+        - x: 1
+        - null
+        - "y": 3
+c: "str"
+d:
+    - 1
+' "$I" '.a.list[2].y = 3 | .d[0] = 1'
+yq_case "an index in a flow sequence pads in flow style" 0 'items: [a, b, null, c]
+' 'items: [a, b]
+' '.items[3] = "c"'
+yq_case "an index under a null value makes the list" 0 'a:
+  - null
+  - b: 5
+' 'a:
+' '.a[1].b = 5'
+yq_case "an index on a mapping is a key, as in yq" 0 'a: {b: 1, 0: 1}
+' 'a: {b: 1}
+' '.a[0] = 1'
+want_err="ymlset: no '.images[3].newTag' in 'in.yaml' (and --no-create was given)"
+yq_case "--no-create: a missing index is exit 4 naming the path" 4 "" "$K" \
+    --no-create '.images[3].newTag = "x"'
+want_err="ymlset: no '.image[0].newTag' in 'in.yaml'"
+yq_case "--no-create: a missing key then index is exit 4" 4 "" "$K" \
+    --no-create '.image[0].newTag = "v9"'
+want_err="creating '.images[20000]' would add 19999 null items (more than 10000)"
+yq_case "padding is bounded" 2 "" "$K" '.images[20000] = 1'
+want_err="'.images' is a sequence: it has no key 'x'"
+yq_case "a key of a sequence cannot be assigned" 2 "" "$K" '.images.x = 1'
+want_err="cannot add key 'd' to a scalar"
+yq_case "a key under a scalar cannot be assigned" 2 "" "$K" '.kind.d = 1'
+
+# Reads of missing paths give null, as yq's do.
+yq_case "read: a missing index is null" 0 'null
+null
+null
+' "$K" '.images[3].newTag, .images[3], .nope[0]'
+yq_case "read: negative indexes count from the end" 0 'myapp
+' "$K" '.images[-1].name'
+want_err="ymlset: 'in.yaml': index -2 is out of range: '.images' has 1 item"
+yq_case "read: a negative index before the start is an error" 2 "" "$K" \
+    '.images[-2]'
+yq_case "read: a key under a scalar is nothing, as in yq" 0 "" "$K" '.kind.x'
+yq_case "-e: a missing index is exit 1" 1 'null
+' "$K" -e '.images[3]'
+
+# Issue 13: yq's operators natively, with yq's meaning (outputs as yq-go
+# 4.53 gives them; where libjq answered before, its answers differed).
+D='name: app
+replicas: 2
+image:
+  repository: registry.old/app
+  tag: v1
+items:
+- name: a
+  v: 1
+- name: b
+  v: 2
+'
+yq_case "',' is looser than '|', as in yq" 0 '1
+12
+' "$D" '1, 2 | . + 10'
+yq_case "'and' and 'or' bind alike, to the right, as in yq" 0 'false
+true
+' "$D" '(false and true or true), (true or false and false)'
+yq_case "'//' gives the right side for null, false or missing" 0 'dflt
+2
+x
+1
+' "$D" '(.missing // "dflt"), (.replicas // "dflt"), (false // "x"), (.items[0].v // 5)'
+yq_case "'+' and '-' on numbers and strings; they group to the right" 0 '3
+-1
+v1-rc
+-4
+' "$D" '(.replicas + 1), (.replicas - 3), (.image.tag + "-rc"), (2 - .items[0].v + 5)'
+yq_case "'+' joins sequences and merges mappings one level deep" 0 '3
+3
+v2
+' "$D" '(.items + [{"name": "c"}] | length), (.image + {"tag": "v2", "pull": "x"} | keys | length), (.image + {"tag": "v2"} | .tag)'
+yq_case "'<' '<=' '>' '>=' on numbers and strings" 0 'b
+a
+true
+true
+false
+' "$D" '(.items[] | select(.v >= 2) | .name), (.items[] | select(.v < 2) | .name), (.replicas > 1 and .replicas <= 2), ("b" > "a"), ("a" >= "b")'
+yq_case "'as \$x' binds for the rest of the pipe; string interpolation" 0 'registry.old/app:v1
+' "$D" '.image.repository as $r | "\($r):\(.image.tag)"'
+yq_case "slices of sequences and strings, negative too" 0 'b
+1
+registry
+' "$D" '(.items[1:] | .[0].name), (.items[-1:] | length), .image.repository[0:8]'
+yq_case "has, keys, length" 0 'true
+false
+true
+false
+tag
+2
+' "$D" '(.image | has("tag"), has("nope")), (.items | has(1), has(2)), (.image | keys | .[1]), (.items | length)'
+yq_case "key, path, parent, kind, tag, line, column" 0 'tag
+items
+1
+seq
+map
+!!str
+!!int
+10
+6
+' "$D" '(.image.tag | key), (.items[1].v | path | .[0]), (.items[1].v | path | .[1]), (.items[1] | parent | kind), (.image | kind), (.image.tag | tag), (.replicas | tag), (.items[1].v | line), (.items[1].v | column)'
+yq_case "'?' drops the error of a key of a sequence" 0 'null
+' "$D" '(.items.name? // null)'
+yq_case "'...' has the keys, '..' not" 0 '23
+13
+' "$D" '([...] | length), ([..] | length)'
+yq_case "with(path; update) edits below path" 0 'name: app
+replicas: 2
+image:
+  repository: registry.old/app
+  tag: v3
+  pull: Always
+items:
+- name: a
+  v: 1
+- name: b
+  v: 2
+' "$D" 'with(.image; .tag = "v3" | .pull = "Always")'
+yq_case "'-=' and del of several paths" 0 'replicas: 1
+image:
+  repository: registry.old/app
+  tag: v1
+items:
+- name: b
+  v: 2
+' "$D" '.replicas -= 1 | del(.name, .items[0])'
+yq_case "two assignments joined by ',' print the document once" 0 'name: app
+replicas: 3
+image:
+  repository: registry.old/app
+  tag: v2
+items:
+- name: a
+  v: 1
+- name: b
+  v: 2
+' "$D" '.replicas = 3, .image.tag = "v2"'
+
+yq_case "keys in document order, as yq (libjq sorted them); '.[]' of a made value" 0 'dog
+cat
+2
+' 'dog: woof
+cat: meow
+' '(keys | .[]), ([1, 2] | .[1])'
 
 done_testing

@@ -25,13 +25,22 @@ static const struct {
 	{ " .a\n|\t.b ", 0 },
 };
 
+/* yq's operators that the native parser takes (no libjq). */
+static const char *const native[] = {
+	"1, 2 | . + 10", ".a // \"x\"", ".a - 1 - 1", ".a < 1 or .b >= \"x\"",
+	".a as $x | .b = $x", "\"v\\(.a)-\\(.b + 1)\"", ".a[1:], .a[:-1], .a[:]",
+	".a?", ".a[]?", "...", "has(\"a\")", "keys | length", "key, path, parent",
+	"kind, tag, line, column", "with(.a; .b = 1)", ".a -= 1", "$ENV.HOME",
+	"del(.a, .b)", "[.a[]]",
+};
+
 static const struct {
 	const char *expr, *msg;
 } bad[] = {
 	{ "", "empty expression (use '.' for the whole document)" },
 	{ ".a[0", "bad expression at column 5: expected ']'" },
-	{ ".a[x]", "bad expression at column 4: expected a number, a string "
-	    "or ']' after '['" },
+	{ ".a[x]", "bad expression at column 4: expected a number, a string, "
+	    "a slice or ']' after '['" },
 	{ ".a = ", "bad expression at column 6: unexpected end of expression" },
 	{ "foo(.a)", "bad expression (jq): foo/1 is not defined" },
 	{ ".a = test(\"x\"), .b", "bad expression: put the sides of '=' in "
@@ -45,7 +54,30 @@ static const struct {
 	{ "{a 1}", "bad expression at column 4: expected ':' after the key" },
 	{ "$", "bad expression at column 2: expected a variable name after "
 	    "'$'" },
+	/* The fuzzer found the message read after the node was freed. */
+	{ ".a as $x .b", "bad expression at column 10: expected '|' after "
+	    "'as $x'" },
+	{ ".a as x | .", "bad expression at column 7: expected '$name' after "
+	    "'as'" },
+	{ "\"a\\(.b\"", "bad expression at column 7: expected ')'" },
 };
+
+/* first then 100,000 times op: refused with msg. */
+static void
+deep_chain(const char *op, const char *first, const char *msg)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_yexpr *e;
+	int i, rc;
+
+	lc_buf_adds(&b, first);
+	for (i = 0; i < 100000; i++)
+		lc_buf_adds(&b, op);
+	rc = lc_yexpr_parse_native(&e, b.data);
+	ok(rc == LC_EUSAGE && e == NULL, "100000 '%s' are refused", op);
+	is_str(lc_error_msg(), msg, "with the column");
+	lc_buf_release(&b);
+}
 
 /* Deep expressions: the parser and evaluator recurse, so depth is bounded. */
 static void
@@ -85,6 +117,14 @@ test_deep(void)
 	ok(rc == LC_EUSAGE && e == NULL, "100000 nested '=' are refused");
 	is_str(lc_error_msg(), "bad expression at column 1276: brackets and "
 	    "assignments nested more than 256 deep", "with the column");
+
+	/* Operators that group to the right recurse as brackets do. */
+	deep_chain(" + 1", "1", "bad expression at column 1021: brackets and "
+	    "assignments nested more than 256 deep");
+	deep_chain(" and true", "true", "bad expression at column 2296: "
+	    "brackets and assignments nested more than 256 deep");
+	deep_chain(" as $x | 1", "1", "bad expression at column 2551: "
+	    "brackets and assignments nested more than 256 deep");
 	lc_buf_release(&b);
 }
 
@@ -101,6 +141,13 @@ main(void)
 		rc = lc_yexpr_parse(&e, good[i].expr, NULL, 0);
 		ok(rc == 0 && lc_yexpr_edits(e) == good[i].edits,
 		    "parse case %zu (edits: %d)", i, good[i].edits);
+		if (rc != 0)
+			printf("#   %s\n", lc_error_msg());
+		lc_yexpr_free(e);
+	}
+	for (i = 0; i < sizeof(native) / sizeof(native[0]); i++) {
+		rc = lc_yexpr_parse_native(&e, native[i]);
+		ok(rc == 0, "native: %s", native[i]);
 		if (rc != 0)
 			printf("#   %s\n", lc_error_msg());
 		lc_yexpr_free(e);
