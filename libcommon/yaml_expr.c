@@ -2533,7 +2533,7 @@ delete(struct ctx *c, const struct xnode *x, const struct val *in,
 }
 
 static int is_coll(const struct lc_ylit *);
-static void print_val(struct ctx *, const struct val *, struct lc_buf *);
+static int print_val(struct ctx *, const struct val *, struct lc_buf *);
 
 /* A number as short a text as reads back the same (Go's, so yq's). */
 static struct lc_ylit *
@@ -2872,6 +2872,7 @@ interpolate(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
 	struct lc_buf b = LC_BUF_INIT, t = LC_BUF_INIT;
+	const struct lc_yaml_fmt *fmt;
 	enum lc_ylit_kind k;
 	const char *s;
 	struct val v;
@@ -2888,8 +2889,12 @@ interpolate(struct ctx *c, const struct xnode *x, const struct val *in,
 		if (scalar_of(c, &v, &k, &s, &n))
 			lc_buf_add(&b, s, n);
 		else {
+			/* A collection in a string: as YAML, whatever -o. */
+			fmt = c->env->fmt;
+			c->env->fmt = NULL;
 			t.len = 0;
-			print_val(c, &v, &t);
+			(void)print_val(c, &v, &t);
+			c->env->fmt = fmt;
 			while (t.len > 0 && t.data[t.len - 1] == '\n')
 				t.len--;
 			lc_buf_add(&b, t.data, t.len);
@@ -3068,7 +3073,7 @@ has_key(struct ctx *c, const struct val *in, enum lc_ylit_kind kk,
 	if (in->kind == V_LIT && in->lit->kind == LC_YL_MAP)
 		return lit_get(in->lit, s, n) != NULL;
 	if (in->kind == V_LIT && in->lit->kind == LC_YL_SEQ)
-		return kk == LC_YL_NUM && idx >= -(long)in->lit->nkids &&
+		return kk == LC_YL_NUM && idx >= 0 &&
 		    idx < (long)in->lit->nkids;
 	if (in->kind != V_NODE)
 		return 0;
@@ -3077,7 +3082,7 @@ has_key(struct ctx *c, const struct val *in, enum lc_ylit_kind kk,
 		return lc_ymap_get(doc, node, s, n, &merged) != 0;
 	len = (long)doc->nodes[node].nkids;
 	return doc->nodes[node].type == LC_YSEQ && kk == LC_YL_NUM &&
-	    idx >= -len && idx < len;
+	    idx >= 0 && idx < len;
 }
 
 static int
@@ -3146,6 +3151,43 @@ call_func(struct ctx *c, const struct xnode *x, const struct val *in,
 	return rc;
 }
 
+/*
+ * "and", "or": every output of the left side in turn, and when it does not
+ * decide, every output of the right side (yq: "(true, false) or false" is
+ * true, false).
+ */
+static int
+bool_op(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct vals as = { NULL, 0, 0 }, bs = { NULL, 0, 0 };
+	struct val v;
+	size_t i, j;
+	int rc, t;
+
+	if ((rc = eval(c, x->a, in, &as)) != 0)
+		goto done;
+	for (i = 0; i < as.n && rc == 0; i++) {
+		t = truthy(c, &as.v[i]);
+		if ((x->op == X_OR) == t) {
+			v = vbool(c, t);
+			push(out, &v);
+			continue;
+		}
+		bs.n = 0;
+		if ((rc = eval(c, x->b, in, &bs)) != 0)
+			break;
+		for (j = 0; j < bs.n; j++) {
+			v = vbool(c, truthy(c, &bs.v[j]));
+			push(out, &v);
+		}
+	}
+done:
+	free(as.v);
+	free(bs.v);
+	return rc;
+}
+
 static int
 eval(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
@@ -3153,7 +3195,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	struct vals tmp = { NULL, 0, 0 };
 	struct val v, w;
 	size_t i, n;
-	int rc = 0, t, u, lhs;
+	int rc = 0, t = 0, lhs;
 	uint32_t node;
 
 	if (++c->depth > 200) {
@@ -3222,14 +3264,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		break;
 	case X_OR:
 	case X_AND:
-		if ((rc = truth(c, x->a, in, &t)) != 0)
-			break;
-		if ((x->op == X_OR) != t && (rc = truth(c, x->b, in, &u)) == 0)
-			t = u;
-		if (rc == 0) {
-			v = vbool(c, t);
-			push(out, &v);
-		}
+		rc = bool_op(c, x, in, out);
 		break;
 	case X_NOT:
 		if (x->a) {
