@@ -937,18 +937,7 @@ parse_assign_(struct parser *ps)
 static struct xnode *
 parse_assign(struct parser *ps)
 {
-	struct xnode *x;
-
-	if (++ps->nest > MAX_NEST) {
-		ps->nest--;
-		skip_ws(ps);
-		perr(ps, ps->p, "brackets and assignments nested more than "
-		    "%s deep", "256");
-		return NULL;
-	}
-	x = parse_assign_(ps);
-	ps->nest--;
-	return x;
+	return nested(ps, parse_assign_);
 }
 
 /* "as $name |" after x: the rest of the pipe sees $name. */
