@@ -1851,8 +1851,9 @@ too_much(struct ctx *c)
 	    c->maxsteps, c->doc->name);
 }
 
+/* "..", or with keys "...": each node, and a mapping's keys before their values. */
 static void
-recurse(struct ctx *c, uint32_t n, int via, struct vals *out)
+recurse(struct ctx *c, uint32_t n, int via, int keys, struct vals *out)
 {
 	struct lc_ydoc *doc = c->doc;
 	struct val v = vnode(n, via);
@@ -1864,11 +1865,16 @@ recurse(struct ctx *c, uint32_t n, int via, struct vals *out)
 	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
 		return;
 	for (k = doc->nodes[n].first; k; k = doc->nodes[k].next) {
-		if (doc->nodes[n].type == LC_YMAP)
-			k = doc->nodes[k].next;
-		if (k == 0)
-			break;
-		recurse(c, k, via, out);
+		if (doc->nodes[n].type == LC_YMAP) {
+			if (keys) {
+				v = vnode(k, via | VIA_ALIAS);
+				push(out, &v);
+				c->steps++;
+			}
+			if ((k = doc->nodes[k].next) == 0)
+				break;
+		}
+		recurse(c, k, via, keys, out);
 	}
 }
 
@@ -2757,30 +2763,6 @@ slice(struct ctx *c, const struct xnode *x, const struct val *in,
 	return 0;
 }
 
-/* "...": as ".." but with the keys of mappings, each before its value. */
-static void
-recurse_all(struct ctx *c, uint32_t n, int via, struct vals *out)
-{
-	struct lc_ydoc *doc = c->doc;
-	struct val v = vnode(n, via);
-	uint32_t k;
-
-	c->steps++;
-	push(out, &v);
-	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
-		return;
-	for (k = doc->nodes[n].first; k; k = doc->nodes[k].next) {
-		if (doc->nodes[n].type == LC_YMAP) {
-			v = vnode(k, via | VIA_ALIAS);
-			push(out, &v);
-			c->steps++;
-			if ((k = doc->nodes[k].next) == 0)
-				break;
-		}
-		recurse_all(c, k, via, out);
-	}
-}
-
 /* $ENV: the environment as a mapping (values that are not UTF-8 left out). */
 static const struct lc_ylit *
 env_map(struct ctx *c)
@@ -3208,7 +3190,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		if (in->kind == V_NODE) {
 			t = in->via;
 			node = deref(c->doc, in->node, &t);
-			recurse(c, node, t, out);
+			recurse(c, node, t, 0, out);
 		}
 		break;
 	case X_FIELD:
@@ -3361,7 +3343,7 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		if (in->kind == V_NODE) {
 			t = in->via;
 			node = deref(c->doc, in->node, &t);
-			recurse_all(c, node, t, out);
+			recurse(c, node, t, 1, out);
 		}
 		break;
 	case X_AS:
