@@ -888,7 +888,7 @@ parse_cmp(struct parser *ps)
  * true or true" is false.
  */
 static struct xnode *
-parse_or_(struct parser *ps)
+parse_or(struct parser *ps)
 {
 	struct xnode *x = parse_pipe(ps);
 	const char *at;
@@ -902,12 +902,6 @@ parse_or_(struct parser *ps)
 	if (word(ps, "or"))
 		return binary(ps, X_OR, x, nested(ps, parse_or), at);
 	return x;
-}
-
-static struct xnode *
-parse_or(struct parser *ps)
-{
-	return parse_or_(ps);
 }
 
 static struct xnode *

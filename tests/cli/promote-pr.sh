@@ -12,23 +12,7 @@ plan 20
 # HTTP transport leaks when credentials are refused).
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
 
-export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
-export GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com
-unset GH_TOKEN GITHUB_TOKEN GITLAB_TOKEN GITEA_TOKEN FORGEJO_TOKEN \
-    PROMOTE_TOKEN GITOPS_TOKEN GITHUB_SERVER_URL GITHUB_API_URL \
-    GITHUB_GRAPHQL_URL CI_SERVER_URL CI_API_V4_URL
-mkdir -p "$HOME"
-PIDS=
-trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
-    [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
-
-TOKEN=ghp_s3cr3tT0ken
-
-# kust TAG: a dev or staging overlay with one image.
-kust() {
-	printf 'images:\n  - name: app   # web\n    newName: r.example/team/app\n    newTag: %s\n' "$1"
-}
+. "$TOP/tests/promote-lib.sh"
 
 # repo DIR: DIR/org/gitops.git with overlays dev (v2) and staging (v1),
 # cloned to DIR/w.
