@@ -24,6 +24,19 @@ repo() {
 	fi
 }
 
+# promote_pr: promote dev -> staging --pr in $T/w against a GitHub
+# stand-in (tests/forge-stub.py) for $T/org/gitops.git.
+promote_pr() {
+	python3 "$TOP/tests/forge-stub.py" --kind github --port-file "$T/fport" \
+	    --token "$TOKEN" --git-dir "$T/org/gitops.git" --repo org/gitops \
+	    >"$T/stub.out" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_file "$T/fport" "the forge stub did not start"
+	cd "$T/w" && GH_TOKEN=$TOKEN run promote --no-verify-image -f dev \
+	    -t staging --pr --api-url "http://127.0.0.1:$(cat "$T/fport")"
+	cd "$T" || exit 1
+}
+
 # hook NAME BODY: an executable hook in the bare repository.
 hook() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$T/org/gitops.git/hooks/$1"
@@ -104,13 +117,7 @@ end
 begin "--pr to a file:// remote: a declining pre-receive stops the work branch, no pull request"
 repo file://
 hook pre-receive 'while read old new ref; do echo "policy: no $ref" >&2; done; exit 1'
-python3 "$TOP/tests/forge-stub.py" --kind github --port-file "$T/fport" \
-    --token "$TOKEN" --git-dir "$T/org/gitops.git" --repo org/gitops \
-    >"$T/stub.out" 2>&1 &
-PIDS="$PIDS $!"
-wait_file "$T/fport" "the forge stub did not start"
-cd w && GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr \
-    --api-url "http://127.0.0.1:$(cat "$T/fport")" && cd ..
+promote_pr
 expect_rc 3
 expect_no_out
 expect_err "promote: remote: policy: no refs/heads/promote/staging/all"
@@ -123,13 +130,7 @@ end
 begin "--pr to a file:// remote: post-receive has seen the work branch when promote returns"
 repo file://
 hook post-receive "read old new ref; sleep 0.2; echo \"\$ref\" >>'$T/pushed'"
-python3 "$TOP/tests/forge-stub.py" --kind github --port-file "$T/fport" \
-    --token "$TOKEN" --git-dir "$T/org/gitops.git" --repo org/gitops \
-    >"$T/stub.out" 2>&1 &
-PIDS="$PIDS $!"
-wait_file "$T/fport" "the forge stub did not start"
-cd w && GH_TOKEN=$TOKEN run promote --no-verify-image -f dev -t staging --pr \
-    --api-url "http://127.0.0.1:$(cat "$T/fport")" && cd ..
+promote_pr
 expect_rc 0
 [ "$(cat pushed 2>/dev/null)" = refs/heads/promote/staging/all ] || fail "post-receive saw '$(cat pushed 2>/dev/null)'"
 end
