@@ -644,8 +644,8 @@ open_state(struct state *st, struct opts *o)
 	st->auth.ssh_key = o->ssh_key;
 	if (o->insecure)
 		lc_log_warn("TLS certificates are not verified (--insecure)");
-	if ((rc = lc_git_ca(o->ca_file, git_remote_url(st->remote),
-	    o->insecure)) != 0)
+	if ((rc = lc_git_ca(o->ca_file, "--ca-file",
+	    git_remote_url(st->remote), o->insecure)) != 0)
 		return rc;
 	rc = lc_git_idents(st->repo, o->author, &st->author, &st->committer);
 	if (rc == 0 && o->message)

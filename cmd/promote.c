@@ -2881,7 +2881,7 @@ open_state(struct state *st, const struct opts *o)
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 	    (size_t)64 << 20);
 	/* The CAs the environment names (no --ca-file for git here). */
-	if ((rc = lc_git_ca(NULL, git_remote_url(st->remote), 0)) != 0)
+	if ((rc = lc_git_ca(NULL, NULL, git_remote_url(st->remote), 0)) != 0)
 		return rc;
 	/* PROMOTE_TOKEN serves the forge's API and git alike. */
 	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),

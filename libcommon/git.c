@@ -160,23 +160,26 @@ on_credentials(git_credential **out, const char *url, const char *url_user,
 
 /* The CAs given to libgit2, for the IP address check of git_tls.c. */
 static char *ca_file, *ca_dir;
+/* The command's option for a CA file, for messages (NULL: none). */
+static const char *ca_flag;
 /* The last certificate refused was for an IP address (for the message). */
 static int ip_refused;
 
 int
-lc_git_ca(const char *file, const char *url, int insecure)
+lc_git_ca(const char *file, const char *flag, const char *url, int insecure)
 {
 	struct lc_ca ca;
 	const git_error *e;
 	int rc;
 
+	ca_flag = flag;
 	/* Only an https remote verifies certificates. */
 	if (insecure || url == NULL || strncmp(url, "https://", 8) != 0)
 		return 0;
 	if (file) {
 		memset(&ca, 0, sizeof(ca));
 		ca.file = file;
-		ca.file_from = "--ca-file";
+		ca.file_from = flag ? flag : "--ca-file";
 	} else {
 		lc_ca_env(1, &ca);
 		if (ca.file == NULL && ca.dir == NULL)
@@ -446,10 +449,7 @@ lc_git_error(int rc, const char *what)
 {
 	const git_error *e = git_error_last();
 	const char *hint = "", *p;
-	struct lc_buf msg = LC_BUF_INIT, h = LC_BUF_INIT;
-	/* gitpush-retry has --ca-file; every command reads GIT_SSL_CAINFO. */
-	const char *ca = strcmp(lc_progname, "gitpush-retry") == 0 ?
-	    "--ca-file or GIT_SSL_CAINFO" : "GIT_SSL_CAINFO";
+	struct lc_buf msg = LC_BUF_INIT, h = LC_BUF_INIT, ca = LC_BUF_INIT;
 	int code;
 
 	/* One line: mbedTLS lists each problem of a certificate on its own. */
@@ -492,7 +492,11 @@ lc_git_error(int rc, const char *what)
 	default:
 		code = e && network_class(e->klass) ? LC_EUNAVAIL : LC_ERROR;
 	}
-	lc_buf_printf(&h, hint, ca);
+	/* Every command reads GIT_SSL_CAINFO; some have a flag too. */
+	lc_buf_printf(&ca, "%s%sGIT_SSL_CAINFO", ca_flag ? ca_flag : "",
+	    ca_flag ? " or " : "");
+	lc_buf_printf(&h, hint, ca.data);
+	lc_buf_release(&ca);
 	code = lc_error_set(code, "%s: %s%s", what, msg.data, h.data ? h.data :
 	    "");
 	lc_buf_release(&msg);

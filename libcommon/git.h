@@ -50,7 +50,8 @@ struct lc_git_auth {
 
 /*
  * For an https remote url (nothing to do for another, or with insecure):
- * trust the CAs in file (--ca-file) as well as the system's in
+ * trust the CAs in file (given with the command's option flag, which
+ * messages then name; NULL if it has none) as well as the system's in
  * /etc/ssl/certs; file NULL: those the environment names (lc_ca_env: a
  * bundle beside the system's, a directory instead of /etc/ssl/certs),
  * nothing to do when it names none. On libgit2's mbedTLS backend the call
@@ -58,7 +59,8 @@ struct lc_git_auth {
  * check of git_tls.c trusts the same. Returns 0 or LC_EUSAGE naming the
  * setting.
  */
-int lc_git_ca(const char *file, const char *url, int insecure);
+int lc_git_ca(const char *file, const char *flag, const char *url,
+    int insecure);
 
 /*
  * Find credentials for an http(s) remote: file (--token-file) if given,
