@@ -326,6 +326,7 @@ main(int argc, char *argv[])
 
 	lc_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
+	o.ro.ca_flag = "--ca-file";
 	while ((ch = getopt_long(argc, argv, "ho:qVv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':

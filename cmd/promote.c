@@ -2939,6 +2939,7 @@ main(int argc, char *argv[])
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	memset(&o, 0, sizeof(o));
+	o.ro.ca_flag = "--registry-ca-file";
 	memset(&st, 0, sizeof(st));
 	o.path = "overlays/{env}";
 	o.remote = "origin";

@@ -665,6 +665,7 @@ lc_acd_open(struct lc_acd **out, const struct lc_acd_conf *c,
 	acd->base = lc_buf_detach(&b);
 	memset(&hc, 0, sizeof(hc));
 	hc.ca_file = c->ca_file;
+	hc.ca_flag = "--ca-file";
 	hc.client_crt = c->client_crt;
 	hc.client_key = c->client_key;
 	hc.insecure = c->insecure || (f.insecure && f.server &&

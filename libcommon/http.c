@@ -62,7 +62,7 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 		h->conf.ca_file = h->ca.file;
 	} else {
 		h->ca.file = h->conf.ca_file;
-		h->ca.file_from = "--ca-file";
+		h->ca.file_from = h->conf.ca_flag ? h->conf.ca_flag : "--ca-file";
 	}
 	if ((h->easy = curl_easy_init()) == NULL) {
 		free(h);
@@ -298,8 +298,9 @@ curl_fail(const struct lc_http *h, CURLcode cc, const char *url,
 			    ca->file_from ? ca->file : ca->dir);
 		else
 			rc = lc_error_set(LC_EAUTH, "%s: TLS: %s; trust its CA "
-			    "with --ca-file or SSL_CERT_FILE (or, knowingly, "
-			    "--insecure)", o.data, why);
+			    "with %s%sSSL_CERT_FILE (or, knowingly, --insecure)",
+			    o.data, why, h->conf.ca_flag ? h->conf.ca_flag : "",
+			    h->conf.ca_flag ? " or " : "");
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		rc = lc_error_set(LC_ETIMEOUT, "%s: no answer in time (%s)",

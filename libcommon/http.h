@@ -8,6 +8,7 @@
 
 struct lc_http_conf {
 	const char *ca_file;		/* NULL: the system's trust store */
+	const char *ca_flag;		/* the option that gives it, for messages */
 	const char *client_crt;		/* TLS client certificate and key */
 	const char *client_key;
 	int insecure;			/* skip TLS verification (an explicit flag) */

@@ -1102,6 +1102,7 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 	if (http == NULL) {
 		memset(&hc, 0, sizeof(hc));
 		hc.ca_file = o->ca_file;
+		hc.ca_flag = o->ca_flag;
 		hc.insecure = o->insecure;
 		if ((rc = lc_http_new(&http, &hc)) != 0)
 			return rc;

@@ -10,6 +10,7 @@ struct lc_registry_opts {
 	int plain_http;			/* force http:// (loopback is by default) */
 	int insecure;			/* do not verify TLS */
 	const char *ca_file;
+	const char *ca_flag;		/* its option (--ca-file), for messages */
 	const char *username, *password;
 	int no_token_cache;
 };
