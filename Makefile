@@ -26,13 +26,13 @@ UNIT_BINS = $(UNIT_TESTS:%=$(OBJ)/tests/unit/%_test)
 CLI_TESTS = $(filter-out tests/cli/lib.sh,$(wildcard tests/cli/*.sh))
 
 # Libraries each command links (see config.mk for why this matters).
-LIBS_ymlset = $(YAML_LIBS)
+LIBS_ymlset = $(YAML_LIBS) $(PCRE_LIBS)
 LIBS_gitpush-retry = $(GIT_LIBS)
 LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
 LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
-LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) -ldl
+LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(PCRE_LIBS) -ldl
 
 PLUGIN_SOS = $(PLUGINS:%=lib/gitops-utils/plugins/%.so)
 

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "jq.h"
 #include "yaml_expr.h"
+#include "yaml_func.h"
 
 /*
  * The language is the part of yq v4 (itself jq-like) that pipelines use:
@@ -48,7 +49,8 @@ enum xop {
  */
 enum xfunc {
 	F_HAS, F_KEYS, F_LENGTH, F_KEY, F_KIND, F_TAG, F_LINE, F_COLUMN,
-	F_PATH, F_PARENT, F_WITH
+	F_PATH, F_PARENT, F_WITH,
+	F_YFN		/* a value function of yaml_func.c */
 };
 
 static const struct {
@@ -591,6 +593,41 @@ static struct xnode *primary_(struct parser *);
  * name or name(arg; ...): a function of funcs[]. Anything else is
  * "unknown function", which sends the expression to libjq.
  */
+/* name or name(arg; ...) of yaml_func.c's value functions (lc_yfn_known). */
+static struct xnode *
+yfn_call(struct parser *ps, const char *name, const char *at)
+{
+	struct xnode *x, *k;
+	int known;
+
+	x = xnew(ps, X_FUNC, at);
+	x->s = lc_xstrndup(name, strlen(name));
+	x->n = strlen(name);
+	x->idx = F_YFN;
+	skip_ws(ps);
+	if (punct(ps, "(")) {
+		do {
+			if ((k = parse_union(ps)) == NULL)
+				goto fail;
+			add_kid(x, k);
+		} while (punct(ps, ";"));
+		if (!punct(ps, ")")) {
+			perr(ps, ps->p, "expected ')'%s", "");
+			goto fail;
+		}
+	}
+	if ((known = lc_yfn_known(name, strlen(name), x->nkids)) != 1) {
+		lc_error_clear();
+		perr(ps, at, known == 0 ? "unknown function '%s'" :
+		    "wrong number of arguments to '%s'", name);
+		goto fail;
+	}
+	return x;
+fail:
+	xfree(x);
+	return NULL;
+}
+
 static struct xnode *
 func_call(struct parser *ps, const char *name, const char *at)
 {
@@ -600,10 +637,8 @@ func_call(struct parser *ps, const char *name, const char *at)
 	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
 		if (strcmp(funcs[i].name, name) == 0)
 			break;
-	if (i == sizeof(funcs) / sizeof(funcs[0])) {
-		perr(ps, at, "unknown function '%s'", name);
-		return NULL;
-	}
+	if (i == sizeof(funcs) / sizeof(funcs[0]))
+		return yfn_call(ps, name, at);
 	x = xnew(ps, X_FUNC, at);
 	x->s = lc_xstrndup(name, strlen(name));
 	x->n = strlen(name);
@@ -2468,8 +2503,17 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 		if (lhs.v[i].kind == V_DUP)
 			continue;
 		if (x->op == X_UPDATE) {
-			if ((rc = eval1(c, x->b, &lhs.v[i], &r)) != 0)
+			struct vals rv = { NULL, 0, 0 };
+
+			/* No output leaves the target as it is (yq). */
+			rc = eval(c, x->b, &lhs.v[i], &rv);
+			if (rc == 0 && rv.n > 0)
+				r = rv.v[0];
+			free(rv.v);
+			if (rc != 0)
 				break;
+			if (rv.n == 0)
+				continue;
 			/* An inner assignment returns its input: done. */
 			if (r.kind == V_NODE && lhs.v[i].kind == V_NODE &&
 			    r.node == lhs.v[i].node)
@@ -3050,6 +3094,46 @@ has_key(struct ctx *c, const struct val *in, enum lc_ylit_kind kk,
 	    idx >= 0 && idx < len;
 }
 
+static void *
+yfn_alloc(void *arg, size_t n)
+{
+	return alloc(arg, n);
+}
+
+/* A value function: the input and each argument's first output as values. */
+static int
+yfn_eval(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	const struct lc_ylit *input, *res;
+	struct lc_ylit *args = NULL;
+	struct val v;
+	size_t i, n;
+	int rc;
+
+	if ((rc = val_lit(c, in, &input)) != 0)
+		return rc;
+	if (x->nkids > 0)
+		args = alloc(c, x->nkids * sizeof(*args));
+	for (i = 0; i < x->nkids; i++) {
+		const struct lc_ylit *a;
+
+		if ((rc = eval1(c, x->kids[i], in, &v)) != 0 ||
+		    (rc = val_lit(c, &v, &a)) != 0)
+			return rc;
+		args[i] = *a;
+	}
+	if ((rc = lc_yfn_call(x->s, x->n, input, args, x->nkids, &mem, &res,
+	    &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		v = vlit(&res[i]);
+		push(out, &v);
+	}
+	return 0;
+}
+
 static int
 call_func(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
@@ -3064,6 +3148,8 @@ call_func(struct ctx *c, const struct xnode *x, const struct val *in,
 	int rc = 0, lhs_mode;
 
 	switch ((enum xfunc)x->idx) {
+	case F_YFN:
+		return yfn_eval(c, x, in, out);
 	case F_HAS:
 		if ((rc = eval1(c, x->kids[0], in, &w)) != 0)
 			return rc;
