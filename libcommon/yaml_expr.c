@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "jq.h"
 #include "yaml_expr.h"
 #include "yaml_func.h"
 
@@ -49,7 +48,9 @@ enum xop {
  */
 enum xfunc {
 	F_HAS, F_KEYS, F_LENGTH, F_KEY, F_KIND, F_TAG, F_LINE, F_COLUMN,
-	F_PATH, F_PARENT, F_WITH,
+	F_PATH, F_PARENT, F_WITH, F_MAP, F_MAPVALUES, F_WITHENTRIES,
+	F_SORTBY, F_GROUPBY, F_UNIQUEBY, F_ANY, F_ALL, F_ANYC, F_ALLC,
+	F_FIRSTC, F_SORTKEYS,
 	F_YFN		/* a value function of yaml_func.c */
 };
 
@@ -58,10 +59,16 @@ static const struct {
 	int nargs;
 	enum xfunc f;
 } funcs[] = {
-	{ "column", 0, F_COLUMN }, { "has", 1, F_HAS }, { "key", 0, F_KEY },
-	{ "keys", 0, F_KEYS }, { "kind", 0, F_KIND }, { "length", 0, F_LENGTH },
-	{ "line", 0, F_LINE }, { "parent", 0, F_PARENT }, { "path", 0, F_PATH },
-	{ "tag", 0, F_TAG }, { "with", 2, F_WITH },
+	{ "all", 0, F_ALL }, { "all_c", 1, F_ALLC }, { "any", 0, F_ANY },
+	{ "any_c", 1, F_ANYC }, { "column", 0, F_COLUMN },
+	{ "first", 1, F_FIRSTC }, { "group_by", 1, F_GROUPBY },
+	{ "has", 1, F_HAS }, { "key", 0, F_KEY }, { "keys", 0, F_KEYS },
+	{ "kind", 0, F_KIND }, { "length", 0, F_LENGTH }, { "line", 0, F_LINE },
+	{ "map", 1, F_MAP }, { "map_values", 1, F_MAPVALUES },
+	{ "parent", 0, F_PARENT }, { "path", 0, F_PATH },
+	{ "sort_by", 1, F_SORTBY }, { "sort_keys", 1, F_SORTKEYS },
+	{ "tag", 0, F_TAG }, { "unique_by", 1, F_UNIQUEBY },
+	{ "with", 2, F_WITH }, { "with_entries", 1, F_WITHENTRIES },
 };
 
 struct xnode {
@@ -87,21 +94,9 @@ struct xnode {
 #define MAX_HEIGHT	200
 #define MAX_NEST	256
 
-/*
- * A stage that only libjq can evaluate. Edits run [path(LHS)] and map the
- * paths back onto the tree, so they splice like native ones. op: 0 for a
- * query, '=' , '|' for |=, '+' for +=, or another arithmetic assignment.
- */
-struct jqstage {
-	int op;
-	struct lc_jq *paths;	/* [path(LHS)], or [path(SRC)] for a query */
-	struct lc_jq *value;	/* the right side, the update, or SRC */
-};
-
 /* The top-level pipe, cut into stages: edits are committed between them. */
 struct stage {
-	struct xnode *x;	/* native, or NULL */
-	struct jqstage *j;
+	struct xnode *x;
 };
 
 struct lc_yexpr {
@@ -590,20 +585,19 @@ fail:
 static struct xnode *primary_(struct parser *);
 
 /*
- * name or name(arg; ...): a function of funcs[]. Anything else is
- * "unknown function", which sends the expression to libjq.
+ * name or name(arg; ...): a function of funcs[] by its name and number of
+ * arguments, else one of yaml_func.c's (F_YFN).
  */
-/* name or name(arg; ...) of yaml_func.c's value functions (lc_yfn_known). */
 static struct xnode *
-yfn_call(struct parser *ps, const char *name, const char *at)
+func_call(struct parser *ps, const char *name, const char *at)
 {
 	struct xnode *x, *k;
-	int known;
+	size_t i, nfuncs = sizeof(funcs) / sizeof(funcs[0]);
+	int known, named = 0;
 
 	x = xnew(ps, X_FUNC, at);
 	x->s = lc_xstrndup(name, strlen(name));
 	x->n = strlen(name);
-	x->idx = F_YFN;
 	skip_ws(ps);
 	if (punct(ps, "(")) {
 		do {
@@ -616,52 +610,24 @@ yfn_call(struct parser *ps, const char *name, const char *at)
 			goto fail;
 		}
 	}
-	if ((known = lc_yfn_known(name, strlen(name), x->nkids)) != 1) {
-		lc_error_clear();
-		perr(ps, at, known == 0 ? "unknown function '%s'" :
-		    "wrong number of arguments to '%s'", name);
-		goto fail;
-	}
-	return x;
-fail:
-	xfree(x);
-	return NULL;
-}
-
-static struct xnode *
-func_call(struct parser *ps, const char *name, const char *at)
-{
-	struct xnode *x, *k;
-	size_t i;
-
-	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (strcmp(funcs[i].name, name) == 0)
-			break;
-	if (i == sizeof(funcs) / sizeof(funcs[0]))
-		return yfn_call(ps, name, at);
-	x = xnew(ps, X_FUNC, at);
-	x->s = lc_xstrndup(name, strlen(name));
-	x->n = strlen(name);
-	x->idx = (long)funcs[i].f;
-	skip_ws(ps);
-	if (funcs[i].nargs > 0 && punct(ps, "(")) {
-		do {
-			if ((k = parse_union(ps)) == NULL)
-				goto fail;
-			add_kid(x, k);
-		} while (punct(ps, ";"));
-		if (!punct(ps, ")")) {
-			perr(ps, ps->p, "expected ')'%s", "");
-			goto fail;
+	for (i = 0; i < nfuncs; i++) {
+		if (strcmp(funcs[i].name, name) != 0)
+			continue;
+		named = 1;
+		if ((size_t)funcs[i].nargs == x->nkids) {
+			x->idx = (long)funcs[i].f;
+			return x;
 		}
 	}
-	if ((int)x->nkids != funcs[i].nargs) {
-		perr(ps, at, "the function takes %s", funcs[i].nargs == 0 ?
-		    "no arguments" : funcs[i].nargs == 1 ? "one argument" :
-		    "two arguments separated by ';'");
-		goto fail;
-	}
-	return x;
+	x->idx = F_YFN;
+	if ((known = lc_yfn_known(name, x->n, x->nkids)) == 1)
+		return x;
+	lc_error_clear();
+	if (known == 0 && !named)
+		perr(ps, at, "unknown function '%s' (ymlset(1) lists yq's "
+		    "operators it knows)", name);
+	else
+		perr(ps, at, "wrong number of arguments to '%s'", name);
 fail:
 	xfree(x);
 	return NULL;
@@ -1037,7 +1003,8 @@ has_edit(const struct xnode *x)
 	if (x == NULL)
 		return 0;
 	if (x->op == X_ASSIGN || x->op == X_UPDATE || x->op == X_APPEND ||
-	    x->op == X_SUBASSIGN || x->op == X_DEL)
+	    x->op == X_SUBASSIGN || x->op == X_DEL ||
+	    (x->op == X_FUNC && x->idx == F_SORTKEYS))
 		return 1;
 	for (i = 0; i < x->nkids; i++)
 		if (has_edit(x->kids[i]))
@@ -1046,11 +1013,10 @@ has_edit(const struct xnode *x)
 }
 
 static void
-add_stage(struct lc_yexpr *e, struct xnode *x, struct jqstage *j)
+add_stage(struct lc_yexpr *e, struct xnode *x)
 {
 	e->st = lc_xrealloc(e->st, (e->nst + 1) * sizeof(*e->st));
-	e->st[e->nst].x = x;
-	e->st[e->nst++].j = j;
+	e->st[e->nst++].x = x;
 }
 
 /* Cut the top-level pipe of x into stages (the PIPE shells are freed). */
@@ -1058,7 +1024,7 @@ static void
 flatten(struct lc_yexpr *e, struct xnode *x)
 {
 	if (x->op != X_PIPE) {
-		add_stage(e, x, NULL);
+		add_stage(e, x);
 		return;
 	}
 	flatten(e, x->a);
@@ -1090,253 +1056,6 @@ parse_native(struct xnode **out, const char *src)
 	return 0;
 }
 
-/*
- * Scanning jq text for its top level: outside strings and brackets.
- * Returns the length of the assignment operator at p (and its kind in
- * *op), or 0.
- */
-static size_t
-assign_op_at(const char *src, const char *p, int *op)
-{
-	static const struct {
-		const char *s;
-		int op;
-	} ops[] = {
-		{ "//=", 'A' }, { "|=", '|' }, { "+=", '+' }, { "-=", '-' },
-		{ "*=", '*' }, { "/=", '/' }, { "%=", '%' },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0) {
-			*op = ops[i].op;
-			return strlen(ops[i].s);
-		}
-	if (*p == '=' && p[1] != '=' && (p == src ||
-	    strchr("=!<>", p[-1]) == NULL)) {
-		*op = '=';
-		return 1;
-	}
-	return 0;
-}
-
-/* Call fn at each top-level byte of src; stop when it returns non-zero. */
-static const char *
-scan_top(const char *src, int (*fn)(const char *, const char *, void *),
-    void *arg)
-{
-	const char *p;
-	int depth = 0;
-
-	for (p = src; *p; p++) {
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
-				break;
-			continue;
-		}
-		if (*p == '(' || *p == '[' || *p == '{')
-			depth++;
-		else if (*p == ')' || *p == ']' || *p == '}')
-			depth--;
-		else if (depth == 0 && fn(src, p, arg))
-			return p;
-	}
-	return NULL;
-}
-
-static int
-is_assign(const char *src, const char *p, void *arg)
-{
-	return assign_op_at(src, p, arg) != 0;
-}
-
-/* A top-level '|' that is not "|=" and not the "as $x |" of a binding. */
-static int
-is_pipe(const char *src, const char *p, void *arg)
-{
-	const char *q = p;
-
-	if (*p != '|' || p[1] == '=')
-		return 0;
-	while (q > src && q[-1] == ' ')
-		q--;
-	while (q > src && (is_ident((unsigned char)q[-1])))
-		q--;
-	if (q == src || q[-1] != '$')
-		return 1;
-	for (q--; q > src && q[-1] == ' '; q--)
-		;
-	return !(q - src >= 2 && strncmp(q - 2, "as", 2) == 0 &&
-	    (q - src == 2 || q[-3] == ' '));
-}
-
-/* A top-level ',' or '//' (but not '//='). */
-static int
-is_loose(const char *src, const char *p, void *arg)
-{
-	return *p == ',' || (p[0] == '/' && p[1] == '/' && p[2] != '=');
-}
-
-static int
-blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
-			return 0;
-	return 1;
-}
-
-static int
-jq_compile_prog(struct lc_jq **out, const char *prelude, const char *pre,
-    const char *body, size_t n, const char *post)
-{
-	struct lc_buf b = LC_BUF_INIT;
-	int rc;
-
-	lc_buf_printf(&b, "%s%s%.*s%s", prelude, pre, (int)n, body, post);
-	rc = lc_jq_compile(out, b.data);
-	lc_buf_release(&b);
-	return rc;
-}
-
-static void
-jqstage_free(struct jqstage *j)
-{
-	if (j == NULL)
-		return;
-	lc_jq_free(j->paths);
-	lc_jq_free(j->value);
-	free(j);
-}
-
-/* Compile one stage with libjq. */
-static int
-parse_jq(struct jqstage **out, const char *src, size_t len,
-    const char *prelude)
-{
-	struct jqstage *j = lc_xmalloc(sizeof(*j));
-	char *text = lc_xstrndup(src, len);
-	const char *at;
-	size_t oplen = 0, lhs = len;
-	int rc, op = 0;
-
-	memset(j, 0, sizeof(*j));
-	if ((at = scan_top(text, is_assign, &op)) != NULL) {
-		oplen = assign_op_at(text, at, &op);
-		lhs = (size_t)(at - text);
-		/*
-		 * In jq, ',' and '//' bind looser than '=', so "a = b, c" is
-		 * "(a = b), c": refuse what the split would read otherwise.
-		 */
-		if (scan_top(text, is_loose, NULL) != NULL) {
-			rc = lc_error_set(LC_EUSAGE, "bad expression: put the "
-			    "sides of '%.*s' in parentheses when they use ',' "
-			    "or '//'", (int)oplen, at);
-			goto done;
-		}
-		if (blank(text, lhs) || blank(at + oplen, strlen(at + oplen))) {
-			rc = lc_error_set(LC_EUSAGE, "bad expression: '%.*s' "
-			    "needs a path on its left and a value on its right",
-			    (int)oplen, at);
-			goto done;
-		}
-	}
-	j->op = op;
-	rc = jq_compile_prog(&j->paths, prelude, "[path(", text, lhs, ")]");
-	if (rc == 0 && (op == 0 || op == '=' || op == '+'))
-		rc = jq_compile_prog(&j->value, prelude, "", op ? at + oplen :
-		    text, op ? strlen(at + oplen) : len, "");
-	else if (rc == 0 && op == '|')
-		rc = jq_compile_prog(&j->value, prelude, ". as [$__d, $__p] | "
-		    "$__d | getpath($__p) | (", at + oplen, strlen(at + oplen),
-		    ")");
-	else if (rc == 0) {
-		char pre[96];
-
-		snprintf(pre, sizeof(pre), ". as [$__d, $__p] | ($__d | "
-		    "getpath($__p)) %s ($__d | (", op == 'A' ? "//" :
-		    (char[]){ (char)op, '\0' });
-		rc = jq_compile_prog(&j->value, prelude, pre, at + oplen,
-		    strlen(at + oplen), "))");
-	}
-	if (rc == LC_EUSAGE) {
-		/* Our wrapping shows in jq's complaint; get one for the text. */
-		lc_jq_free(j->value);
-		j->value = NULL;
-		if (jq_compile_prog(&j->value, prelude, "", text, len, "") == 0)
-			lc_error_set(LC_EUSAGE, "bad expression (jq): not a "
-			    "path, so it cannot be assigned to");
-	}
-done:
-	free(text);
-	if (rc != 0) {
-		jqstage_free(j);
-		return rc;
-	}
-	*out = j;
-	return 0;
-}
-
-/* "\"value\" as $name | " for each --arg, so jq programs see them too. */
-static void
-jq_prelude(struct lc_buf *b, const struct lc_yexpr_var *vars, size_t nvars)
-{
-	const unsigned char *v;
-	size_t i;
-
-	lc_buf_adds(b, "");
-	for (i = 0; i < nvars; i++) {
-		lc_buf_addc(b, '"');
-		for (v = (const unsigned char *)vars[i].value; *v; v++)
-			if (*v == '"' || *v == '\\')
-				lc_buf_printf(b, "\\%c", *v);
-			else if (*v < 0x20)
-				lc_buf_printf(b, "\\u%04x", *v);
-			else
-				lc_buf_addc(b, *v);
-		lc_buf_printf(b, "\" as $%s | ", vars[i].name);
-	}
-}
-
-/*
- * The native parser refused src: cut it at top-level pipes when it edits,
- * keep the stages the native parser takes, and compile the rest with jq.
- */
-static int
-parse_mixed(struct lc_yexpr *e, const char *src,
-    const struct lc_yexpr_var *vars, size_t nvars)
-{
-	struct lc_buf prelude = LC_BUF_INIT;
-	struct jqstage *j;
-	struct xnode *x;
-	const char *p = src, *bar;
-	char *piece;
-	size_t n;
-	int rc = 0, op, cut = scan_top(src, is_assign, &op) != NULL;
-
-	jq_prelude(&prelude, vars, nvars);
-	while (rc == 0 && *p) {
-		bar = cut ? scan_top(p, is_pipe, NULL) : NULL;
-		n = bar ? (size_t)(bar - p) : strlen(p);
-		piece = lc_xstrndup(p, n);
-		if (parse_native(&x, piece) == 0)
-			add_stage(e, x, NULL);
-		else if ((rc = parse_jq(&j, piece, n, prelude.data)) == 0) {
-			add_stage(e, NULL, j);
-			e->edits |= j->op != 0;
-		}
-		free(piece);
-		p += n + (bar != NULL);
-	}
-	lc_buf_release(&prelude);
-	return rc;
-}
-
 int
 lc_yexpr_parse_native(struct lc_yexpr **out, const char *src)
 {
@@ -1357,42 +1076,9 @@ int
 lc_yexpr_parse(struct lc_yexpr **out, const char *src,
     const struct lc_yexpr_var *vars, size_t nvars)
 {
-	struct lc_yexpr *e = lc_xmalloc(sizeof(*e));
-	struct xnode *x;
-	char native[1024];
-	int rc, unknown;
-	size_t i;
-
-	*out = NULL;
-	memset(e, 0, sizeof(*e));
-	if ((rc = parse_native(&x, src)) == 0) {
-		e->edits = has_edit(x);
-		flatten(e, x);
-		*out = e;
-		return 0;
-	}
-	/* Outside the native subset: try libjq, and say whichever is apt. */
-	snprintf(native, sizeof(native), "%s", lc_error_msg());
-	unknown = strstr(native, "unknown function") != NULL;
-	for (i = 0; src[i] == ' ' || src[i] == '\t' || src[i] == '\n'; i++)
-		;
-	/* jq cannot take what our scanner knows is broken (and libjq 1.6
-	 * leaks on an unterminated string). */
-	if (src[i] == '\0' || strstr(native, "unterminated string") != NULL ||
-	    (rc = parse_mixed(e, src, vars, nvars)) != 0) {
-		/* A typo is better told by our parser, with its column. */
-		if (!unknown || src[i] == '\0') {
-			rc = LC_EUSAGE;
-			lc_error_set(rc, "%s", native);
-		}
-		lc_yexpr_free(e);
-		return rc;
-	}
-	for (i = 0; i < e->nst; i++)
-		e->edits |= has_edit(e->st[i].x);
-	lc_error_clear();
-	*out = e;
-	return 0;
+	(void)vars;
+	(void)nvars;
+	return lc_yexpr_parse_native(out, src);
 }
 
 void
@@ -1402,10 +1088,8 @@ lc_yexpr_free(struct lc_yexpr *e)
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < e->nst; i++) {
+	for (i = 0; i < e->nst; i++)
 		xfree(e->st[i].x);
-		jqstage_free(e->st[i].j);
-	}
 	free(e->st);
 	free(e);
 }
@@ -1455,19 +1139,20 @@ struct chunk {
 	max_align_t data[];
 };
 
-/* Copying nodes into values ('.a = .') is bounded: it can double a
- * document per '|' stage. */
-#define MAX_COPIED 50000
+/* Copying nodes into values ('.a = .', map, sort_keys) is bounded: it can
+ * double a document per '|' stage. The bound grows with the document. */
+#define MAX_COPIED	50000
+#define COPIES_PER_NODE	8
 
 /*
  * Aliases are bounded the way go-yaml v3 bounds them ("excessive
  * aliasing"): it lets up to 99% of what it decodes come from alias
  * expansion in documents of up to 400,000 decoded nodes, and scales down
- * to 10% at 4,000,000. Here the nodes one copy of a value (all of the
- * document for libjq) takes through aliases may number 99 per node of
+ * to 10% at 4,000,000. Here the nodes one copy of a value takes through
+ * aliases may number 99 per node of
  * the document, at least
  * ALIAS_MIN (no real file comes near: a 10-line "billion laughs" does)
- * and at most ALIAS_MAX (~100 MB of copies and jq values at worst).
+ * and at most ALIAS_MAX (~100 MB of copies at worst).
  */
 #define ALIAS_MIN	10000
 #define ALIAS_MAX	400000
@@ -1492,7 +1177,7 @@ struct ctx {
 	struct chunk *mem;
 	int depth;
 	size_t copied;
-	int nolimit;		/* a jq view of the whole document */
+	size_t maxcopied;	/* the bound of copied */
 	size_t aliased;		/* nodes the current copy took through aliases */
 	size_t steps, maxsteps;	/* work done, and the bound */
 	uint32_t outer;		/* the outermost alias being copied */
@@ -2021,23 +1706,6 @@ truth(struct ctx *c, const struct xnode *x, const struct val *in, int *t)
 }
 
 /* A value as a literal to write: constants as they are, nodes copied. */
-/* A deep copy of l in c's memory. */
-static const struct lc_ylit *
-copy_lit(struct ctx *c, const struct lc_ylit *l)
-{
-	struct lc_ylit *r = mklit(c, l->kind, l->s ? l->s : "", l->n), *kids;
-	size_t i;
-
-	if (l->nkids > 0) {
-		kids = alloc(c, l->nkids * sizeof(*kids));
-		for (i = 0; i < l->nkids; i++)
-			kids[i] = *copy_lit(c, &l->kids[i]);
-		r->kids = kids;
-		r->nkids = l->nkids;
-	}
-	return r;
-}
-
 static size_t
 alias_budget(const struct lc_ydoc *doc)
 {
@@ -2093,9 +1761,9 @@ to_lit(struct ctx *c, uint32_t n, int depth)
 	n = deref(doc, n, &via);
 	if (c->outer != 0 && ++c->aliased > alias_budget(doc))
 		return copy_refused(c, c->outer, alias_budget(doc));
-	if (++c->copied > MAX_COPIED && !c->nolimit) {
-		c->rc = lc_error_set(LC_EUSAGE, "the value to copy is too "
-		    "large (over %d nodes)", MAX_COPIED);
+	if (++c->copied > c->maxcopied) {
+		c->rc = lc_error_set(LC_EUSAGE, "the values to copy are too "
+		    "large (over %zu nodes)", c->maxcopied);
 		return NULL;
 	}
 	if (depth > MAX_COPY_DEPTH)
@@ -2134,8 +1802,7 @@ val_lit(struct ctx *c, const struct val *v, const struct lc_ylit **out)
 	else if (v->kind == V_MISS)
 		*out = mklit(c, LC_YL_NULL, "null", 4);
 	else {
-		/* Each copy has the whole budget (jq stages copy the document
-		 * once each). */
+		/* Each copy has the whole alias budget. */
 		c->aliased = 0;
 		c->outer = 0;
 		if ((*out = to_lit(c, v->node, 0)) == NULL)
@@ -2274,6 +1941,8 @@ create(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	return lc_ydoc_append(doc, t->node, l);
 }
 
+static int merge_into(struct ctx *, uint32_t, const struct lc_ylit *, int);
+
 /* Set target t to l: replace a node, or create the missing path. */
 static int
 set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
@@ -2297,6 +1966,8 @@ set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		key = *mklit(c, LC_YL_STR, s, n);
 		return lc_ydoc_create(c->doc, t->mergemap, &key, 1, l);
 	}
+	if (t->kind == V_NODE && is_coll(l))
+		return merge_into(c, t->node, l, 0);
 	if (t->kind == V_NODE)
 		return lc_ydoc_set(c->doc, t->node, l);
 	if (c->env->no_create)
@@ -2479,6 +2150,74 @@ mark_dups(struct vals *vs)
 	free(at);
 }
 
+static int assign(struct ctx *, const struct xnode *, const struct val *,
+    struct vals *);
+static int delete(struct ctx *, const struct xnode *, const struct val *,
+    struct vals *);
+
+/* An edit of a constant, made on a scratch document (see edit_constant). */
+struct scratch {
+	struct ctx *c;
+	const struct xnode *x;
+	const struct lc_ylit *res;
+};
+
+static int
+scratch_doc(struct lc_ydoc *doc, void *arg)
+{
+	struct scratch *sc = arg;
+	struct ctx c2 = *sc->c;
+	struct vals o = { NULL, 0, 0 };
+	struct val root = vnode(doc->root, 0);
+	int rc;
+
+	c2.doc = doc;
+	c2.lhs = 0;
+	rc = sc->x->op == X_DEL ? delete(&c2, sc->x, &root, &o) :
+	    assign(&c2, sc->x, &root, &o);
+	free(o.v);
+	if (rc == 0 && doc->nedits > 0)
+		rc = lc_ydoc_commit(doc);
+	if (rc == 0) {
+		root = vnode(doc->root, 0);
+		rc = val_lit(&c2, &root, &sc->res);
+	}
+	/* What the scratch evaluation allocated and counted is c's. */
+	sc->c->mem = c2.mem;
+	sc->c->binds = c2.binds;
+	sc->c->capbinds = c2.capbinds;
+	sc->c->steps = c2.steps;
+	sc->c->copied = c2.copied;
+	sc->c->envmap = c2.envmap;
+	return rc;
+}
+
+/*
+ * An assignment or del on a constant ('{"a": 1} | .a = 2', an entry in
+ * with_entries, an item in map): yq edits values as it edits documents,
+ * so the constant is written out as YAML, edited as a document and read
+ * back.
+ */
+static int
+edit_constant(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct scratch sc = { c, x, NULL };
+	struct val v;
+	int rc;
+
+	lc_yaml_emit(&b, in->lit);
+	rc = lc_yaml_stream("(a value)", b.data ? b.data : "", b.len,
+	    scratch_doc, &sc, NULL);
+	lc_buf_release(&b);
+	if (rc == 0 && sc.res != NULL) {
+		v = vlit(sc.res);
+		push(out, &v);
+	}
+	return rc;
+}
+
 static int
 assign(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
@@ -2489,6 +2228,8 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 	size_t i;
 	int rc, lhs_mode;
 
+	if (in->kind == V_LIT)
+		return edit_constant(c, x, in, out);
 	lhs_mode = c->lhs;
 	c->lhs = 1;
 	rc = eval(c, x->a, in, &lhs);
@@ -2543,6 +2284,8 @@ delete(struct ctx *c, const struct xnode *x, const struct val *in,
 	size_t i;
 	int rc, lhs_mode;
 
+	if (in->kind == V_LIT)
+		return edit_constant(c, x, in, out);
 	lhs_mode = c->lhs;
 	c->lhs = 1;
 	rc = eval(c, x->a, in, &ts);
@@ -3134,6 +2877,386 @@ yfn_eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	return 0;
 }
 
+/* A new sequence or mapping value of n kids (filled by the caller). */
+static struct lc_ylit *
+mkcoll(struct ctx *c, enum lc_ylit_kind kind, size_t n, struct lc_ylit **kids)
+{
+	struct lc_ylit *l = mklit(c, kind, "", 0);
+
+	*kids = alloc(c, (n + 1) * sizeof(**kids));
+	l->kids = *kids;
+	l->nkids = 0;
+	return l;
+}
+
+/* Every output of f on each of items, as values, appended to seq. */
+static int
+collect_each(struct ctx *c, const struct xnode *f, const struct vals *items,
+    struct vals *outs)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < items->n && rc == 0; i++)
+		rc = eval(c, f, &items->v[i], outs);
+	return rc;
+}
+
+/* outs as one sequence value. */
+static int
+seq_of(struct ctx *c, const struct vals *outs, struct val *res)
+{
+	struct lc_ylit *k, *seq = mkcoll(c, LC_YL_SEQ, outs->n, &k);
+	const struct lc_ylit *l;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < outs->n; i++) {
+		if ((rc = val_lit(c, &outs->v[i], &l)) != 0)
+			return rc;
+		k[seq->nkids++] = *l;
+	}
+	*res = vlit(seq);
+	return 0;
+}
+
+/*
+ * map_values(f) and with_entries' map: each value of the collection in
+ * replaced by f's first output, kept when f gives none (yq's ".[] |= f").
+ */
+static int
+map_values(struct ctx *c, const struct xnode *f, const struct lc_ylit *l,
+    struct val *res)
+{
+	struct lc_ylit *r, *k;
+	struct vals o = { NULL, 0, 0 };
+	const struct lc_ylit *v;
+	struct val item;
+	size_t i, step = l->kind == LC_YL_MAP ? 2 : 1;
+	int rc = 0;
+
+	if (!is_coll(l)) {
+		*res = vlit(l);
+		return 0;
+	}
+	r = mkcoll(c, l->kind, l->nkids, &k);
+	for (i = 0; i < l->nkids && rc == 0; i++) {
+		if (step == 2 && i % 2 == 0) {
+			k[r->nkids++] = l->kids[i];
+			continue;
+		}
+		o.n = 0;
+		item = vlit(&l->kids[i]);
+		if ((rc = eval(c, f, &item, &o)) != 0 ||
+		    (o.n > 0 && (rc = val_lit(c, &o.v[0], &v)) != 0))
+			break;
+		k[r->nkids++] = o.n > 0 ? *v : l->kids[i];
+	}
+	free(o.v);
+	*res = vlit(r);
+	return rc;
+}
+
+/* The keys f gives for each of items (its first output, or null). */
+static int
+keys_of(struct ctx *c, const struct xnode *f, const struct vals *items,
+    struct lc_ylit **keys)
+{
+	const struct lc_ylit *l;
+	struct val v;
+	size_t i;
+	int rc;
+
+	*keys = alloc(c, (items->n + 1) * sizeof(**keys));
+	for (i = 0; i < items->n; i++) {
+		if ((rc = eval1(c, f, &items->v[i], &v)) != 0 ||
+		    (rc = val_lit(c, &v, &l)) != 0)
+			return rc;
+		(*keys)[i] = *l;
+	}
+	return 0;
+}
+
+/*
+ * sort_by(f) with f giving several keys ("sort_by(.a, .b)"): stable sorts
+ * from the last key to the first, so the first key decides.
+ */
+static int
+sort_by_all(struct ctx *c, const struct xnode *f, const struct vals *items,
+    size_t *order)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	struct vals *outs;
+	struct lc_ylit *keys;
+	size_t i, k, most = 0, n = items->n, *o2, *tmp;
+	int rc = 0;
+
+	outs = alloc(c, (n + 1) * sizeof(*outs));
+	for (i = 0; i < n && rc == 0; i++) {
+		memset(&outs[i], 0, sizeof(outs[i]));
+		rc = eval(c, f, &items->v[i], &outs[i]);
+		if (outs[i].n > most)
+			most = outs[i].n;
+	}
+	keys = alloc(c, (n + 1) * sizeof(*keys));
+	o2 = alloc(c, (n + 1) * sizeof(*o2));
+	tmp = alloc(c, (n + 1) * sizeof(*tmp));
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (k = most; k-- > 0 && rc == 0;) {
+		for (i = 0; i < n && rc == 0; i++) {
+			const struct lc_ylit *l;
+			struct vals *o = &outs[order[i]];
+
+			if (k < o->n && (rc = val_lit(c, &o->v[k], &l)) == 0)
+				keys[i] = *l;
+			else if (k >= o->n)
+				keys[i] = *mklit(c, LC_YL_NULL, "null", 4);
+		}
+		if (rc == 0 && (rc = lc_yfn_sort_order(&mem, keys, n, o2)) == 0) {
+			for (i = 0; i < n; i++)
+				tmp[i] = order[o2[i]];
+			memcpy(order, tmp, n * sizeof(*order));
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(outs[i].v);
+	return rc;
+}
+
+/* sort_by, group_by, unique_by: items ordered or grouped by f. */
+static int
+by_key(struct ctx *c, enum xfunc fn, const struct xnode *f,
+    const struct vals *items, struct val *res)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	struct lc_ylit *keys, *r, *g, *rk, *gk;
+	const struct lc_ylit *l;
+	size_t i, j, n = items->n, *ix, ngroups, nkeep;
+	int rc;
+
+	ix = alloc(c, (n + 1) * sizeof(*ix));
+	if (fn != F_SORTBY && (rc = keys_of(c, f, items, &keys)) != 0)
+		return rc;
+	if (fn == F_SORTBY)
+		rc = sort_by_all(c, f, items, ix);
+	else if (fn == F_UNIQUEBY)
+		rc = lc_yfn_unique_keep(&mem, keys, n, ix, &nkeep);
+	else
+		rc = lc_yfn_group(&mem, keys, n, ix, &ngroups);
+	if (rc != 0)
+		return rc;
+	if (fn == F_SORTBY || fn == F_UNIQUEBY) {
+		r = mkcoll(c, LC_YL_SEQ, n, &rk);
+		for (i = 0; i < (fn == F_SORTBY ? n : nkeep); i++) {
+			if ((rc = val_lit(c, &items->v[ix[i]], &l)) != 0)
+				return rc;
+			rk[r->nkids++] = *l;
+		}
+		*res = vlit(r);
+		return 0;
+	}
+	r = mkcoll(c, LC_YL_SEQ, ngroups, &rk);
+	for (j = 0; j < ngroups; j++) {
+		g = &rk[r->nkids++];
+		*g = *mkcoll(c, LC_YL_SEQ, n, &gk);
+		for (i = 0; i < n; i++) {
+			if (ix[i] != j)
+				continue;
+			if ((rc = val_lit(c, &items->v[i], &l)) != 0)
+				return rc;
+			gk[g->nkids++] = *l;
+		}
+	}
+	*res = vlit(r);
+	return 0;
+}
+
+/* Whether b has a's keys in a's order, all the way down. */
+static int
+same_order(const struct lc_ylit *a, const struct lc_ylit *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || a->nkids != b->nkids)
+		return 0;
+	for (i = 0; i < a->nkids; i++) {
+		if (a->kind == LC_YL_MAP && i % 2 == 0 &&
+		    (a->kids[i].n != b->kids[i].n ||
+		    memcmp(a->kids[i].s, b->kids[i].s, a->kids[i].n) != 0))
+			return 0;
+		if (is_coll(&a->kids[i]) && !same_order(&a->kids[i],
+		    &b->kids[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* sort_keys(f): the mappings f names get their keys in order. */
+static int
+sort_keys(struct ctx *c, const struct xnode *f, const struct val *in,
+    struct vals *out)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	struct vals ts = { NULL, 0, 0 };
+	const struct lc_ylit *l, *sorted;
+	int rc, lhs_mode = c->lhs, all = f->op == X_RECURSE;
+	struct val v;
+	size_t i;
+
+	/* sort_keys(..) sorts the whole input once, deeply. */
+	c->lhs = 1;
+	rc = all ? (push(&ts, in), 0) : eval(c, f, in, &ts);
+	c->lhs = lhs_mode;
+	for (i = 0; i < ts.n && rc == 0; i++) {
+		if ((rc = val_lit(c, &ts.v[i], &l)) != 0 ||
+		    (rc = lc_yfn_sort_keys(&mem, l, all, &sorted)) != 0)
+			break;
+		if (ts.v[i].kind == V_LIT && in->kind == V_LIT &&
+		    ts.v[i].lit == in->lit) {
+			v = vlit(sorted);
+			push(out, &v);
+			goto done;
+		}
+		if (ts.v[i].kind == V_NODE && l->kind == LC_YL_MAP &&
+		    !same_order(l, sorted)) {
+			if (ts.v[i].via & VIA_ALIAS)
+				rc = refuse_alias(c, &ts.v[i]);
+			else {
+				c->env->matched++;
+				rc = lc_ydoc_set(c->doc, ts.v[i].node, sorted);
+			}
+		}
+	}
+	if (rc == 0)
+		push(out, in);
+done:
+	free(ts.v);
+	return rc;
+}
+
+/* A value of node v's kind with nothing in it (a collection not copied). */
+static const struct lc_ylit *
+kind_only(struct ctx *c, const struct val *v)
+{
+	int via = v->via;
+	uint32_t n = deref(c->doc, v->node, &via);
+	struct lc_ydoc *doc = c->doc;
+
+	if (doc->nodes[n].type == LC_YMAP)
+		return mklit(c, LC_YL_MAP, "", 0);
+	if (doc->nodes[n].type == LC_YSEQ)
+		return mklit(c, LC_YL_SEQ, "", 0);
+	return mklit(c, lc_ynode_kind(doc, n), "", 0);
+}
+
+/* The higher-order functions: f is x->kids[0], run on items of the input. */
+static int
+higher(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	enum xfunc fn = (enum xfunc)x->idx;
+	struct vals items = { NULL, 0, 0 }, o = { NULL, 0, 0 };
+	const struct lc_ylit *l, *e;
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	struct lc_ylit *rk;
+	struct val res;
+	size_t i, n;
+	int rc = 0, t, acc;
+
+	if (fn == F_SORTKEYS)
+		return sort_keys(c, x->kids[0], in, out);
+	if (fn == F_MAPVALUES || fn == F_WITHENTRIES || in->kind != V_NODE) {
+		if ((rc = val_lit(c, in, &l)) != 0)
+			return rc;
+	} else
+		l = kind_only(c, in);
+	if (fn == F_MAPVALUES) {
+		if ((rc = map_values(c, x->kids[0], l, &res)) == 0)
+			push(out, &res);
+		return rc;
+	}
+	if (fn == F_WITHENTRIES) {
+		/* to_entries | map(f) | from_entries */
+		if ((rc = lc_yfn_call("to_entries", 10, l, NULL, 0, &mem, &e,
+		    &n)) != 0)
+			return rc;
+		for (i = 0; i < e->nkids; i++) {
+			res = vlit(&e->kids[i]);
+			push(&items, &res);
+		}
+		if ((rc = collect_each(c, x->kids[0], &items, &o)) == 0 &&
+		    (rc = seq_of(c, &o, &res)) == 0 &&
+		    (rc = lc_yfn_call("from_entries", 12, res.lit, NULL, 0,
+		    &mem, &e, &n)) == 0) {
+			res = vlit(e);
+			push(out, &res);
+		}
+		goto done;
+	}
+	if (l->kind == LC_YL_NULL && fn == F_MAP) {
+		res = vlit(mkcoll(c, LC_YL_SEQ, 0, &rk));
+		push(out, &res);
+		return 0;
+	}
+	if (!is_coll(l)) {
+		if (fn == F_MAP) {
+			push(out, in);
+			return 0;
+		}
+		return lc_error_set(LC_EDATA, "%s: cannot iterate over %s",
+		    x->s, lc_yfn_tag(l));
+	}
+	iterate(c, in, &items);
+	switch (fn) {
+	case F_MAP:
+		if ((rc = collect_each(c, x->kids[0], &items, &o)) == 0 &&
+		    (rc = seq_of(c, &o, &res)) == 0)
+			push(out, &res);
+		break;
+	case F_SORTBY:
+	case F_GROUPBY:
+	case F_UNIQUEBY:
+		if ((rc = by_key(c, fn, x->kids[0], &items, &res)) == 0)
+			push(out, &res);
+		break;
+	case F_ANY:
+	case F_ALL:
+	case F_ANYC:
+	case F_ALLC:
+		acc = fn == F_ALL || fn == F_ALLC;
+		for (i = 0; i < items.n && rc == 0; i++) {
+			if (fn == F_ANY || fn == F_ALL)
+				t = truthy(c, &items.v[i]);
+			else if ((rc = truth(c, x->kids[0], &items.v[i],
+			    &t)) != 0)
+				break;
+			if (t != acc) {
+				acc = t;
+				break;
+			}
+		}
+		res = vbool(c, acc);
+		if (rc == 0)
+			push(out, &res);
+		break;
+	case F_FIRSTC:
+		for (i = 0; i < items.n && rc == 0; i++)
+			if ((rc = truth(c, x->kids[0], &items.v[i], &t)) == 0 &&
+			    t) {
+				push(out, &items.v[i]);
+				break;
+			}
+		break;
+	default:
+		break;
+	}
+done:
+	free(items.v);
+	free(o.v);
+	return rc;
+}
+
 static int
 call_func(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
@@ -3150,6 +3273,10 @@ call_func(struct ctx *c, const struct xnode *x, const struct val *in,
 	switch ((enum xfunc)x->idx) {
 	case F_YFN:
 		return yfn_eval(c, x, in, out);
+	case F_MAP: case F_MAPVALUES: case F_WITHENTRIES: case F_SORTBY:
+	case F_GROUPBY: case F_UNIQUEBY: case F_ANY: case F_ALL: case F_ANYC:
+	case F_ALLC: case F_FIRSTC: case F_SORTKEYS:
+		return higher(c, x, in, out);
 	case F_HAS:
 		if ((rc = eval1(c, x->kids[0], in, &w)) != 0)
 			return rc;
@@ -3465,9 +3592,10 @@ same_scalar(struct ctx *c, uint32_t n, const struct lc_ylit *l)
 }
 
 /*
- * Make node n hold l with the fewest splices: jq hands back plain JSON,
- * and replacing a whole mapping with it would re-emit every line and drop
- * the comments inside. Only what differs is set, created or deleted.
+ * Make node n hold l with the fewest splices: l is a computed value (map,
+ * *, sort_keys), and replacing a whole mapping with it would re-emit every
+ * line and drop the comments inside. Only what differs is set, created or
+ * deleted.
  */
 static int
 merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
@@ -3488,6 +3616,14 @@ merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
 	}
 	if (nd->type == LC_YSCALAR)
 		return same_scalar(c, n, l) ? 0 : lc_ydoc_set(doc, n, l);
+	if (nd->type == LC_YMAP) {
+		/* Nothing to keep: write the new mapping whole. */
+		for (found = 0, i = 0; i + 1 < l->nkids && !found; i += 2)
+			found = lc_ymap_get(doc, n, l->kids[i].s, l->kids[i].n,
+			    &merged) != 0;
+		if (!found)
+			return lc_ydoc_set(doc, n, l);
+	}
 	if (nd->type == LC_YSEQ) {
 		for (i = 0, k = nd->first; i < l->nkids && k && rc == 0;
 		    i++, k = doc->nodes[k].next)
@@ -3527,114 +3663,6 @@ merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
 		if (!found)
 			rc = lc_ydoc_delete(doc, v);
 	}
-	return rc;
-}
-
-/* The value below in that jq path p names: a node, or a missing path. */
-static int
-resolve(struct ctx *c, const struct val *in, const struct lc_ylit *p,
-    struct val *out)
-{
-	struct vals tmp = { NULL, 0, 0 };
-	struct val cur = *in;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < p->nkids && rc == 0; i++) {
-		tmp.n = 0;
-		if (p->kids[i].kind == LC_YL_STR)
-			rc = field(c, &cur, p->kids[i].s, p->kids[i].n, &tmp);
-		else if (p->kids[i].kind == LC_YL_NUM)
-			rc = index_(c, &cur, strtol(p->kids[i].s, NULL, 10),
-			    &tmp);
-		if (rc != 0)
-			break;
-		if (tmp.n != 1)
-			rc = lc_error_set(LC_ENOTFOUND, "jq path step %zu "
-			    "names nothing in '%s'", i + 1, c->doc->name);
-		else
-			cur = tmp.v[0];
-	}
-	free(tmp.v);
-	*out = cur;
-	return rc;
-}
-
-/* Set t to l from jq: merged into an existing node, else as set_target. */
-static int
-jq_set(struct ctx *c, const struct val *t, const struct lc_ylit *l)
-{
-	if (t->kind != V_NODE || (t->via & (VIA_ALIAS | VIA_MERGE)))
-		return set_target(c, t, l);
-	c->env->matched++;
-	return merge_into(c, t->node, l, 0);
-}
-
-/* Evaluate a libjq stage on in: paths map back to nodes, so edits splice. */
-static int
-eval_jq(struct ctx *c, const struct jqstage *j, const struct val *in,
-    struct vals *out)
-{
-	struct lc_jq_out paths = LC_JQ_OUT_INIT, vals = LC_JQ_OUT_INIT;
-	const struct lc_ylit *input, *ps, *v;
-	struct lc_ylit pair[2], arg;
-	struct val t, r;
-	size_t i, k;
-	int rc;
-
-	c->nolimit = 1;
-	rc = val_lit(c, in, &input);
-	c->nolimit = 0;
-	if (rc != 0)
-		return rc;
-	rc = lc_jq_run(j->paths, input, &paths);
-	if (j->op == 0 && (rc != 0 || paths.n != 1)) {
-		/* Not a path expression: its values are the results. */
-		lc_error_clear();
-		if ((rc = lc_jq_run(j->value, input, &vals)) == 0)
-			for (i = 0; i < vals.n; i++) {
-				r = vlit(copy_lit(c, vals.v[i]));
-				push(out, &r);
-			}
-		goto done;
-	}
-	if (rc != 0 || paths.n != 1)
-		goto done;
-	ps = paths.v[0];
-	if (j->op == '=' || j->op == '+') {
-		if ((rc = lc_jq_run(j->value, input, &vals)) != 0 ||
-		    vals.n == 0)
-			goto done;
-	}
-	for (i = 0; i < ps->nkids && rc == 0; i++) {
-		if ((rc = resolve(c, in, &ps->kids[i], &t)) != 0)
-			break;
-		if (j->op == 0) {
-			push(out, &t);
-			continue;
-		}
-		if (j->op == '=' || j->op == '+') {
-			v = copy_lit(c, vals.v[0]);
-			rc = j->op == '=' ? jq_set(c, &t, v) :
-			    append_target(c, &t, v);
-			continue;
-		}
-		/* |= and the arithmetic ones: run on [document, path]. */
-		pair[0] = *input;
-		pair[1] = ps->kids[i];
-		memset(&arg, 0, sizeof(arg));
-		arg.kind = LC_YL_SEQ;
-		arg.kids = pair;
-		arg.nkids = 2;
-		k = vals.n;
-		if ((rc = lc_jq_run(j->value, &arg, &vals)) == 0 && vals.n > k)
-			rc = jq_set(c, &t, copy_lit(c, vals.v[k]));
-	}
-	if (rc == 0 && j->op != 0)
-		push(out, in);
-done:
-	lc_jq_out_release(&paths);
-	lc_jq_out_release(&vals);
 	return rc;
 }
 
@@ -3680,14 +3708,14 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 	c.doc = doc;
 	c.env = env;
 	c.maxsteps = MAX_STEPS + (size_t)doc->nnodes * STEPS_PER_NODE;
+	c.maxcopied = MAX_COPIED + (size_t)doc->nnodes * COPIES_PER_NODE;
 	*whole = 0;
 	root = vnode(doc->root, 0);
 	push(&in, &root);
 	for (s = 0; s < e->nst && rc == 0; s++) {
 		res.n = 0;
 		for (i = 0; i < in.n && rc == 0; i++)
-			rc = e->st[s].x ? eval(&c, e->st[s].x, &in.v[i], &res) :
-			    eval_jq(&c, e->st[s].j, &in.v[i], &res);
+			rc = eval(&c, e->st[s].x, &in.v[i], &res);
 		if (rc == 0 && doc->nedits > 0) {
 			rc = lc_ydoc_commit(doc);
 			/*

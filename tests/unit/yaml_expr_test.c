@@ -25,7 +25,7 @@ static const struct {
 	{ " .a\n|\t.b ", 0 },
 };
 
-/* yq's operators that the native parser takes (no libjq). */
+/* yq's operators that the native parser takes. */
 static const char *const native[] = {
 	"1, 2 | . + 10", ".a // \"x\"", ".a - 1 - 1", ".a < 1 or .b >= \"x\"",
 	".a as $x | .b = $x", "\"v\\(.a)-\\(.b + 1)\"", ".a[1:], .a[:-1], .a[:]",
@@ -42,9 +42,12 @@ static const struct {
 	{ ".a[x]", "bad expression at column 4: expected a number, a string, "
 	    "a slice or ']' after '['" },
 	{ ".a = ", "bad expression at column 6: unexpected end of expression" },
-	{ "foo(.a)", "bad expression (jq): foo/1 is not defined" },
-	{ ".a = test(\"x\"), .b", "bad expression: put the sides of '=' in "
-	    "parentheses when they use ',' or '//'" },
+	{ "foo(.a)", "bad expression at column 1: unknown function 'foo' "
+	    "(ymlset(1) lists yq's operators it knows)" },
+	{ "map(.a; .b)", "bad expression at column 1: wrong number of "
+	    "arguments to 'map'" },
+	{ "startswith(\"a\")", "bad expression at column 1: unknown function "
+	    "'startswith' (ymlset(1) lists yq's operators it knows)" },
 	{ ".a |= ", "bad expression at column 7: unexpected end of "
 	    "expression" },
 	{ ".a ]", "bad expression at column 4: unexpected ']'" },
