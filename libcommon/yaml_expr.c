@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,7 +324,7 @@ string_lit_(struct parser *ps, char **s, size_t *n, struct xnode *interp)
 			continue;
 		}
 		switch (*++ps->p) {
-		case '"': case '\\': case '/':
+		case '"': case '\\':
 			lc_buf_addc(&b, *ps->p);
 			break;
 		case 'b': lc_buf_addc(&b, '\b'); break;
@@ -345,8 +346,13 @@ string_lit_(struct parser *ps, char **s, size_t *n, struct xnode *interp)
 				goto bad;
 			put_utf8(&b, c);
 			break;
-		default:
+		case '\0':
 			goto bad;
+		default:
+			/* yq keeps other escapes as written: "\d+" is a regex. */
+			lc_buf_addc(&b, '\\');
+			lc_buf_addc(&b, *ps->p);
+			break;
 		}
 	}
 	ps->p++;
@@ -533,6 +539,8 @@ add_kid(struct xnode *x, struct xnode *k)
 	x->kids[x->nkids++] = k;
 }
 
+static struct xnode *parse_postfix(struct parser *);
+
 static struct xnode *
 collection_lit(struct parser *ps, int obj, const char *at)
 {
@@ -545,6 +553,13 @@ collection_lit(struct parser *ps, int obj, const char *at)
 	do {
 		if (obj) {
 			skip_ws(ps);
+			if (*ps->p == '.' || *ps->p == '$' || *ps->p == '(') {
+				/* A computed key: {.name: .tag}, {$k: 1}. */
+				if ((k = parse_postfix(ps)) == NULL)
+					goto fail;
+				add_kid(x, k);
+				goto colon;
+			}
 			k = xnew(ps, X_LIT, ps->p);
 			k->lit.kind = LC_YL_STR;
 			if (*ps->p == '"') {
@@ -560,6 +575,7 @@ collection_lit(struct parser *ps, int obj, const char *at)
 			k->lit.s = k->s;
 			k->lit.n = n;
 			add_kid(x, k);
+colon:
 			if (!punct(ps, ":")) {
 				perr(ps, ps->p, "expected ':' after the key%s",
 				    "");
@@ -1183,6 +1199,8 @@ struct ctx {
 	uint32_t outer;		/* the outermost alias being copied */
 	int rc;			/* why to_lit() returned NULL */
 	int lhs;		/* evaluating the paths an edit changes */
+	int lenient;		/* inside select(): a key of a sequence is
+				 * nothing rather than an error */
 	struct bind *binds;	/* "as $x" variables, innermost last */
 	size_t nbinds, capbinds;
 	const struct lc_ylit *envmap;	/* $ENV, made when first used */
@@ -1416,11 +1434,11 @@ field(struct ctx *c, const struct val *in, const char *key, size_t n,
 		return 0;
 	}
 	/*
-	 * XXX: yq 4.53 fails on a key of a sequence; reads give nothing
-	 * instead, so ".. | select(.image == ...)" keeps working as it
-	 * always did here. An edit cannot add a key to a sequence.
+	 * A key of a sequence fails as in yq 4.53, but inside select() it
+	 * is nothing, so ".. | select(.image == ...)" works (yq fails).
 	 */
-	if (node && doc->nodes[node].type == LC_YSEQ && c->lhs)
+	if (node && doc->nodes[node].type == LC_YSEQ && (c->lhs ||
+	    !c->lenient))
 		return key_on_seq(c, in, key, n);
 	if (node && doc->nodes[node].type != LC_YMAP && !c->lhs &&
 	    !lc_ynode_is_null(doc, node))
@@ -1672,6 +1690,57 @@ equal(struct ctx *c, const struct val *a, const struct val *b)
 	}
 	if (ka == LC_YL_BOOL && kb == LC_YL_BOOL)
 		return truthy(c, a) == truthy(c, b);
+	return 0;
+}
+
+/* Whether s matches the pattern p, where '*' is any run and '?' any byte. */
+static int
+glob_match(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t i = 0, j = 0, star = (size_t)-1, mark = 0;
+
+	while (j < sn) {
+		if (i < pn && (p[i] == '?' || p[i] == s[j])) {
+			i++;
+			j++;
+		} else if (i < pn && p[i] == '*') {
+			star = i++;
+			mark = j;
+		} else if (star != (size_t)-1) {
+			i = star + 1;
+			j = ++mark;
+		} else
+			return 0;
+	}
+	while (i < pn && p[i] == '*')
+		i++;
+	return i == pn;
+}
+
+/*
+ * yq's ==: scalars by their text (1 == 1.0 is false, "1" == 1 true), a
+ * string with '*' or '?' on the right as a pattern ("go*"), null only
+ * equal to null, collections only to themselves.
+ */
+static int
+yq_equal(struct ctx *c, const struct val *a, const struct val *b)
+{
+	enum lc_ylit_kind ka, kb;
+	const char *sa, *sb;
+	size_t na, nb;
+	int via = 0;
+
+	if (!scalar_of(c, a, &ka, &sa, &na) || !scalar_of(c, b, &kb, &sb, &nb))
+		return a->kind == V_NODE && b->kind == V_NODE &&
+		    deref(c->doc, a->node, &via) == deref(c->doc, b->node, &via);
+	if (ka == LC_YL_NULL || kb == LC_YL_NULL)
+		return ka == kb;
+	if (na == nb && memcmp(sa, sb, na) == 0)
+		return 1;
+	if (ka == LC_YL_BOOL && kb == LC_YL_BOOL)
+		return truthy(c, a) == truthy(c, b);
+	if (kb == LC_YL_STR && (memchr(sb, '*', nb) || memchr(sb, '?', nb)))
+		return glob_match(sb, nb, sa, na);
 	return 0;
 }
 
@@ -2049,6 +2118,70 @@ sub_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	return set_target(c, t, r);
 }
 
+/* Objects made from one input beyond this many are refused. */
+#define MAX_OBJECTS	100000
+
+/*
+ * {k: v, ...}: one mapping for each combination of the outputs of the
+ * keys and values, the first varying slowest ({"a": (1, 2)} is two).
+ */
+static int
+object(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct vals *o = alloc(c, (x->nkids + 1) * sizeof(*o));
+	struct lc_ylit *l, *kids;
+	const struct lc_ylit *cl;
+	size_t i, *at, total = 1;
+	struct val v;
+	int rc = 0;
+
+	memset(o, 0, (x->nkids + 1) * sizeof(*o));
+	for (i = 0; i < x->nkids && rc == 0; i++) {
+		if ((rc = eval(c, x->kids[i], in, &o[i])) != 0)
+			break;
+		if (o[i].n == 0 || total > MAX_OBJECTS / o[i].n)
+			total = o[i].n == 0 ? 0 : MAX_OBJECTS + 1;
+		else
+			total *= o[i].n;
+	}
+	if (rc == 0 && total > MAX_OBJECTS)
+		rc = lc_error_set(LC_EUSAGE, "{...} makes more than %d "
+		    "mappings from one input", MAX_OBJECTS);
+	at = alloc(c, (x->nkids + 1) * sizeof(*at));
+	memset(at, 0, (x->nkids + 1) * sizeof(*at));
+	while (rc == 0 && total > 0) {
+		kids = alloc(c, (x->nkids + 1) * sizeof(*kids));
+		for (i = 0; i < x->nkids && rc == 0; i++) {
+			if ((rc = val_lit(c, &o[i].v[at[i]], &cl)) != 0)
+				break;
+			kids[i] = *cl;
+			if (i % 2 == 0 && is_coll(cl))
+				rc = lc_error_set(LC_EUSAGE, "a key of {...} is "
+				    "a %s; keys are scalars", cl->kind ==
+				    LC_YL_MAP ? "mapping" : "sequence");
+		}
+		if (rc != 0)
+			break;
+		l = mklit(c, LC_YL_MAP, "", 0);
+		l->kids = kids;
+		l->nkids = x->nkids;
+		v = vlit(l);
+		push(out, &v);
+		/* The next combination: the last place turns fastest. */
+		for (i = x->nkids; i-- > 0;) {
+			if (++at[i] < o[i].n)
+				break;
+			at[i] = 0;
+		}
+		if (i == (size_t)-1)
+			break;
+	}
+	for (i = 0; i < x->nkids; i++)
+		free(o[i].v);
+	return rc;
+}
+
 static int
 collection(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
@@ -2078,23 +2211,7 @@ collection(struct ctx *c, const struct xnode *x, const struct val *in,
 		push(out, &v);
 		return 0;
 	}
-	kids = alloc(c, (x->nkids + 1) * sizeof(*kids));
-	for (i = 0; i < x->nkids; i++) {
-		if ((rc = eval1(c, x->kids[i], in, &v)) != 0)
-			return rc;
-		if ((rc = val_lit(c, &v, &cl)) != 0)
-			return rc;
-		kids[i] = *cl;
-		if (x->op == X_OBJECT && i % 2 == 0 && kids[i].kind != LC_YL_STR)
-			return lc_error_set(LC_EUSAGE, "object keys must be "
-			    "strings");
-	}
-	l = mklit(c, x->op == X_ARRAY ? LC_YL_SEQ : LC_YL_MAP, "", 0);
-	l->kids = kids;
-	l->nkids = x->nkids;
-	v = vlit(l);
-	push(out, &v);
-	return 0;
+	return object(c, x, in, out);
 }
 
 static int
@@ -2705,6 +2822,57 @@ scalar_tag(enum lc_ylit_kind k, const char *s, size_t n)
 	    k == LC_YL_SEQ ? "!!seq" : k == LC_YL_MAP ? "!!map" : "!!str";
 }
 
+/*
+ * Node v's kind without copying it: a scalar as a value, a collection as
+ * an empty value of its kind whose nkids is its count of items or keys.
+ */
+static const struct lc_ylit *
+node_shape(struct ctx *c, const struct val *v)
+{
+	struct lc_ydoc *doc = c->doc;
+	struct lc_ylit *l;
+	const char *s;
+	size_t len, k;
+	int via = v->via;
+	uint32_t n = deref(doc, v->node, &via), i;
+
+	if (n == 0)
+		return NULL;
+	if (doc->nodes[n].type == LC_YSCALAR) {
+		s = lc_ynode_value(doc, n, &len);
+		return mklit(c, lc_ynode_kind(doc, n), s, len);
+	}
+	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
+		return NULL;
+	l = mklit(c, doc->nodes[n].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ,
+	    "", 0);
+	for (k = 0, i = doc->nodes[n].first; i; i = doc->nodes[i].next)
+		k++;
+	/* A mapping's kids are its keys and values; merge keys aside. */
+	l->nkids = doc->nodes[n].type == LC_YMAP ? k / 2 : k;
+	return l;
+}
+
+/* Whether node v is a plain scalar that yq reads as a !!timestamp. */
+static int
+is_timestamp(struct ctx *c, const struct val *v)
+{
+	int via = v->via;
+	uint32_t n = deref(c->doc, v->node, &via);
+	const char *s;
+	size_t len, i;
+
+	if (c->doc->nodes[n].style != LC_YPLAIN)
+		return 0;
+	s = lc_ynode_value(c->doc, n, &len);
+	if (len < 10)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return 0;
+	return len == 10 || s[10] == 'T' || s[10] == 't' || s[10] == ' ';
+}
+
 /* The kind, tag, length, keys, ... of value v (yq's value functions). */
 static int
 node_info(struct ctx *c, enum xfunc f, const struct val *in, struct vals *out)
@@ -2732,6 +2900,25 @@ node_info(struct ctx *c, enum xfunc f, const struct val *in, struct vals *out)
 	}
 	if (f == F_LINE || f == F_COLUMN) {
 		v = vlit(mklit(c, LC_YL_NUM, "0", 1));
+		push(out, &v);
+		return 0;
+	}
+	/* Collections need no copy to say their kind, tag or length. */
+	if (in->kind == V_NODE && (f == F_KIND || f == F_TAG ||
+	    f == F_LENGTH) && (l = node_shape(c, in)) != NULL) {
+		if (f == F_TAG && l->kind == LC_YL_STR &&
+		    is_timestamp(c, in))
+			s = "!!timestamp";
+		else if (f == F_KIND || f == F_TAG)
+			s = f == F_TAG ? scalar_tag(l->kind, l->s, l->n) :
+			    l->kind == LC_YL_MAP ? "map" :
+			    l->kind == LC_YL_SEQ ? "seq" : "scalar";
+		else
+			s = NULL;
+		v = vlit(s ? mklit(c, LC_YL_STR, s, strlen(s)) :
+		    num_lit(c, (double)(l->kind == LC_YL_STR ||
+		    l->kind == LC_YL_NUM || l->kind == LC_YL_BOOL ?
+		    l->n : l->nkids)));
 		push(out, &v);
 		return 0;
 	}
@@ -2853,8 +3040,22 @@ yfn_eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	struct lc_ylit *args = NULL;
 	struct val v;
 	size_t i, n;
-	int rc;
+	int rc, via = in->via;
 
+	if (in->kind == V_NODE && x->nkids == 0 && (strcmp(x->s, "to_string")
+	    == 0 || strcmp(x->s, "tostring") == 0) &&
+	    c->doc->nodes[deref(c->doc, in->node, &via)].type != LC_YSCALAR) {
+		/* A collection's text as the file writes it (yq). */
+		struct lc_buf b = LC_BUF_INIT;
+
+		lc_ydoc_print(c->doc, deref(c->doc, in->node, &via), &b);
+		while (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.len--;
+		v = vlit(mklit(c, LC_YL_STR, b.data ? b.data : "", b.len));
+		lc_buf_release(&b);
+		push(out, &v);
+		return 0;
+	}
 	if ((rc = val_lit(c, in, &input)) != 0)
 		return rc;
 	if (x->nkids > 0)
@@ -3432,7 +3633,10 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		break;
 	case X_SELECT:
 		c->lhs = 0;
-		if ((rc = eval(c, x->a, in, &tmp)) != 0)
+		c->lenient++;
+		rc = eval(c, x->a, in, &tmp);
+		c->lenient--;
+		if (rc != 0)
 			break;
 		for (i = 0; i < tmp.n; i++)
 			if (truthy(c, &tmp.v[i])) {
@@ -3454,14 +3658,23 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		push(out, &v);
 		break;
 	case X_EQ:
-	case X_NE:
-		if ((rc = eval1(c, x->a, in, &v)) != 0 ||
-		    (rc = eval1(c, x->b, in, &w)) != 0)
-			break;
-		t = equal(c, &v, &w);
-		v = vbool(c, x->op == X_EQ ? t : !t);
-		push(out, &v);
+	case X_NE: {
+		/* Every pair of outputs, the right side's varying fastest. */
+		struct vals l2 = { NULL, 0, 0 }, r2 = { NULL, 0, 0 };
+		size_t j;
+
+		if ((rc = eval(c, x->a, in, &l2)) == 0)
+			rc = eval(c, x->b, in, &r2);
+		for (i = 0; i < l2.n && rc == 0; i++)
+			for (j = 0; j < r2.n; j++) {
+				t = yq_equal(c, &l2.v[i], &r2.v[j]);
+				v = vbool(c, x->op == X_EQ ? t : !t);
+				push(out, &v);
+			}
+		free(l2.v);
+		free(r2.v);
 		break;
+	}
 	case X_DOCINDEX: {
 		char num[32];
 

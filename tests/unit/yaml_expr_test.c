@@ -53,7 +53,6 @@ static const struct {
 	{ ".a ]", "bad expression at column 4: unexpected ']'" },
 	{ "select(.a", "bad expression at column 10: expected ')'" },
 	{ ".a = \"x", "bad expression at column 6: unterminated string" },
-	{ ".a = \"\\q\"", "bad expression at column 7: bad escape in string" },
 	{ "{a 1}", "bad expression at column 4: expected ':' after the key" },
 	{ "$", "bad expression at column 2: expected a variable name after "
 	    "'$'" },
