@@ -3231,7 +3231,8 @@ by_key(struct ctx *c, enum xfunc fn, const struct xnode *f,
     const struct vals *items, struct val *res)
 {
 	struct lc_yfn_mem mem = { yfn_alloc, c };
-	struct lc_ylit *keys, *r, *g, *rk, *gk;
+	struct lc_ylit *keys, *r, *g, *rk, **gks;
+	size_t *size;
 	const struct lc_ylit *l;
 	size_t i, j, n = items->n, *ix, ngroups, nkeep;
 	int rc;
@@ -3257,17 +3258,22 @@ by_key(struct ctx *c, enum xfunc fn, const struct xnode *f,
 		*res = vlit(r);
 		return 0;
 	}
+	/* Each group's size, then its items in place, in one pass each. */
+	size = alloc(c, (ngroups + 1) * sizeof(*size));
+	memset(size, 0, (ngroups + 1) * sizeof(*size));
+	for (i = 0; i < n; i++)
+		size[ix[i]]++;
 	r = mkcoll(c, LC_YL_SEQ, ngroups, &rk);
+	gks = alloc(c, (ngroups + 1) * sizeof(*gks));
 	for (j = 0; j < ngroups; j++) {
 		g = &rk[r->nkids++];
-		*g = *mkcoll(c, LC_YL_SEQ, n, &gk);
-		for (i = 0; i < n; i++) {
-			if (ix[i] != j)
-				continue;
-			if ((rc = val_lit(c, &items->v[i], &l)) != 0)
-				return rc;
-			gk[g->nkids++] = *l;
-		}
+		*g = *mkcoll(c, LC_YL_SEQ, size[j], &gks[j]);
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = val_lit(c, &items->v[i], &l)) != 0)
+			return rc;
+		g = &rk[ix[i]];
+		gks[ix[i]][g->nkids++] = *l;
 	}
 	*res = vlit(r);
 	return 0;
