@@ -43,8 +43,6 @@ static const struct {
 	    "a slice or ']' after '['" },
 	{ ".a = ", "bad expression at column 6: unexpected end of expression" },
 	{ "foo(.a)", "bad expression (jq): foo/1 is not defined" },
-	{ ".a = test(\"x\"), .b", "bad expression: put the sides of '=' in "
-	    "parentheses when they use ',' or '//'" },
 	{ ".a |= ", "bad expression at column 7: unexpected end of "
 	    "expression" },
 	{ ".a ]", "bad expression at column 4: unexpected ']'" },
