@@ -16,9 +16,10 @@
  *	union   = or { "," or }
  *	or      = pipe [ ("and" | "or") or ]
  *	pipe    = assign { "|" assign } | assign "as" "$" name "|" pipe
- *	assign  = cmp [ ("=" | "|=" | "+=" | "-=") assign ]
+ *	assign  = cmp [ ("=" | "|=" | "+=" | "-=" | "*=" flags) assign ]
  *	cmp     = arith [ ("==" | "!=" | "<" | "<=" | ">" | ">=") arith ]
- *	arith   = postfix [ ("+" | "-" | "//") arith ]
+ *	arith   = postfix [ ("+" | "-" | "//" | "*" flags) arith ]
+ *	flags   = { "+" | "d" | "?" | "n" | "c" }
  *	postfix = primary { "." key | "[" [index] "]" | ".[" [index] "]" | "?" }
  *	index   = number | string | [number] ":" [number]
  *	primary = "." [key | "[" [index] "]"] | ".." | "..." | literal
@@ -26,9 +27,11 @@
  *	        | "{" [k ":" or ...] "}" | name [ "(" union { ";" union } ")" ]
  *
  * The precedences are yq's (its operation.go), not jq's: "," is the
- * loosest, then "or" and "and" (alike), then "|"; "and", "or", "+", "-"
- * and "//" group to the right, as "=" does. The named functions are those of
- * funcs[] and select, del, not, strenv, env, documentIndex and di.
+ * loosest, then "or" and "and" (alike), then "|"; "and", "or", "+", "-",
+ * "//" and "*" group to the right, as "=" does: "*" binds no tighter than
+ * "+" (yq gives them one precedence), so 2 * 3 + 4 is 2 * 7. The named
+ * functions are those of funcs[] and select, del, not, strenv, env,
+ * documentIndex and di.
  *
  * Every expression maps one input to a stream of outputs, as in jq. An
  * output is a node of the document, a missing path below a node (which an
@@ -40,7 +43,8 @@ enum xop {
 	X_UPDATE, X_APPEND, X_OR, X_AND, X_EQ, X_NE, X_NOT, X_SELECT, X_DEL,
 	X_DOCINDEX, X_STRENV, X_ENV, X_VAR, X_LIT, X_ARRAY, X_OBJECT,
 	X_UNION, X_ALT, X_ADD, X_SUB, X_LT, X_LE, X_GT, X_GE, X_SUBASSIGN,
-	X_TRY, X_SLICE, X_RECURSE_ALL, X_AS, X_INTERP, X_FUNC
+	X_TRY, X_SLICE, X_RECURSE_ALL, X_AS, X_INTERP, X_FUNC,
+	X_MUL, X_MULASSIGN	/* x->idx: the LC_YFN_M* merge flags */
 };
 
 /*
@@ -817,6 +821,9 @@ binary(struct parser *ps, enum xop op, struct xnode *a, struct xnode *b,
 
 static struct xnode *parse_arith(struct parser *);
 
+/* The merge flags yq takes after "*" and "*=" (lc_yfn_merge_flags). */
+#define MUL_FLAGS	"+d?nc"
+
 /* fn, one level deeper: right-nested operators count as brackets do. */
 static struct xnode *
 nested(struct parser *ps, struct xnode *(*fn)(struct parser *))
@@ -853,6 +860,26 @@ arith_op(struct parser *ps, enum xop *op)
 	return 0;
 }
 
+/*
+ * yq's "*" at ps->p, with its merge flags in *flags ("*+?" is "*?+"),
+ * and not "*=" (an assignment).
+ */
+static int
+mul_op(struct parser *ps, unsigned *flags)
+{
+	size_t n;
+
+	skip_ws(ps);
+	if (ps->p[0] != '*')
+		return 0;
+	n = strspn(ps->p + 1, MUL_FLAGS);
+	if (ps->p[1 + n] == '=')
+		return 0;
+	(void)lc_yfn_merge_flags(ps->p + 1, n, flags);
+	ps->p += 1 + n;
+	return 1;
+}
+
 /* Right to left, as yq groups them: 2 - .a + 5 is 2 - (.a + 5). */
 static struct xnode *
 parse_arith_(struct parser *ps)
@@ -860,6 +887,7 @@ parse_arith_(struct parser *ps)
 	struct xnode *x = parse_postfix(ps);
 	const char *at;
 	enum xop op;
+	unsigned flags;
 
 	if (x == NULL)
 		return NULL;
@@ -867,6 +895,11 @@ parse_arith_(struct parser *ps)
 	at = ps->p;
 	if (arith_op(ps, &op))
 		return binary(ps, op, x, nested(ps, parse_arith), at);
+	if (mul_op(ps, &flags)) {
+		if ((x = binary(ps, X_MUL, x, nested(ps, parse_arith), at)))
+			x->idx = (long)flags;
+		return x;
+	}
 	return x;
 }
 
@@ -926,6 +959,8 @@ parse_assign_(struct parser *ps)
 {
 	struct xnode *x = parse_cmp(ps);
 	const char *at;
+	unsigned flags;
+	size_t n;
 
 	if (x == NULL)
 		return NULL;
@@ -937,6 +972,31 @@ parse_assign_(struct parser *ps)
 		return binary(ps, X_APPEND, x, parse_assign(ps), at);
 	if (punct(ps, "-="))
 		return binary(ps, X_SUBASSIGN, x, parse_assign(ps), at);
+	if (punct(ps, "*=")) {
+		n = strspn(ps->p, MUL_FLAGS);
+		(void)lc_yfn_merge_flags(ps->p, n, &flags);
+		ps->p += n;
+		if ((x = binary(ps, X_MULASSIGN, x, parse_assign(ps), at)))
+			x->idx = (long)flags;
+		return x;
+	}
+	if (ps->p[0] == '*' && (n = strspn(ps->p + 1, MUL_FLAGS)) > 0 &&
+	    ps->p[1 + n] == '=') {
+		char op[16];
+
+		snprintf(op, sizeof(op), "%.*s=", n > 8 ? 8 : (int)n + 1,
+		    ps->p);
+		xfree(x);
+		perr(ps, at, "'%s' is not a yq operator: the flags of '*=' "
+		    "come after the '=' ('.a *=+ .b')", op);
+		return NULL;
+	}
+	if (ps->p[0] == '/' && ps->p[1] == '/' && ps->p[2] == '=') {
+		xfree(x);
+		perr(ps, at, "'%s' is not a yq operator: write "
+		    "'PATH |= (. // VALUE)'", "//=");
+		return NULL;
+	}
 	if (ps->p[0] == '=' && ps->p[1] != '=') {
 		ps->p++;
 		return binary(ps, X_ASSIGN, x, parse_assign(ps), at);
@@ -1018,6 +1078,8 @@ has_edit(const struct xnode *x)
 
 	if (x == NULL)
 		return 0;
+	if (x->op == X_MULASSIGN)
+		return 1;
 	if (x->op == X_ASSIGN || x->op == X_UPDATE || x->op == X_APPEND ||
 	    x->op == X_SUBASSIGN || x->op == X_DEL ||
 	    (x->op == X_FUNC && x->idx == F_SORTKEYS))
@@ -2048,7 +2110,7 @@ static int
 append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 {
 	struct lc_ydoc *doc = c->doc;
-	struct lc_ylit *sum, *seq;
+	struct lc_ylit *sum;
 	enum lc_ylit_kind k;
 	const char *s;
 	char num[64];
@@ -2057,15 +2119,10 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	long line, col;
 	int via = 0;
 
+	/* null + x is x in yq: ".b += 1" on a missing b sets 1, not [1]. */
 	if (t->kind == V_MISS || (t->kind == V_NODE &&
-	    lc_ynode_is_null(doc, deref(doc, t->node, &via)))) {
-		if (l->kind == LC_YL_SEQ)
-			return set_target(c, t, l);
-		seq = mklit(c, LC_YL_SEQ, "", 0);
-		seq->kids = l;
-		seq->nkids = 1;
-		return set_target(c, t, seq);
-	}
+	    lc_ynode_is_null(doc, deref(doc, t->node, &via))))
+		return set_target(c, t, l);
 	if (t->kind != V_NODE)
 		return lc_error_set(LC_EUSAGE, "cannot append to a constant");
 	if (t->via & VIA_ALIAS)
@@ -2102,6 +2159,35 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	return set_target(c, t, sum);
 }
 
+static void *yfn_alloc(void *, size_t);
+static int merge_into(struct ctx *, uint32_t, const struct lc_ylit *, int);
+
+/*
+ * t *= l with the merge flags: t's value times l (lc_yfn_mul), merged
+ * into an existing node (merge_into) so what the product leaves as it
+ * was keeps its bytes, comments and layout. A constant, an alias, a key
+ * from a <<: merge or a missing path go to set_target, which refuses or
+ * creates.
+ */
+static int
+mul_target(struct ctx *c, const struct val *t, const struct lc_ylit *l,
+    unsigned flags)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	const struct lc_ylit *cur, *r;
+	int rc;
+
+	if (t->kind == V_LIT)
+		return lc_error_set(LC_EUSAGE, "cannot assign to a constant");
+	if ((rc = val_lit(c, t, &cur)) != 0 ||
+	    (rc = lc_yfn_mul(&mem, cur, l, flags, &r)) != 0)
+		return rc;
+	if (t->kind != V_NODE || (t->via & (VIA_ALIAS | VIA_MERGE)))
+		return set_target(c, t, r);
+	c->env->matched++;
+	return merge_into(c, t->node, r, 0);
+}
+
 static int arith(struct ctx *, enum xop, const struct lc_ylit *,
     const struct lc_ylit *, const struct lc_ylit **);
 
@@ -2112,8 +2198,12 @@ sub_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	const struct lc_ylit *cur, *r;
 	int rc;
 
-	if ((rc = val_lit(c, t, &cur)) != 0 ||
-	    (rc = arith(c, X_SUB, cur, l, &r)) != 0)
+	if ((rc = val_lit(c, t, &cur)) != 0)
+		return rc;
+	/* yq 4.53.6: null - x is x (".b -= 1" on a missing b sets 1). */
+	if (cur->kind == LC_YL_NULL)
+		return set_target(c, t, l);
+	if ((rc = arith(c, X_SUB, cur, l, &r)) != 0)
 		return rc;
 	return set_target(c, t, r);
 }
@@ -2353,8 +2443,27 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 	c->lhs = lhs_mode;
 	if (rc != 0)
 		goto done;
-	if (x->op != X_UPDATE && (rc = eval1(c, x->b, in, &r)) != 0)
+	if (x->op == X_ASSIGN && (rc = eval1(c, x->b, in, &r)) != 0)
 		goto done;
+	if (x->op != X_ASSIGN && x->op != X_UPDATE) {
+		/*
+		 * "+=", "-=", "*=" as yq: the last output of the right side;
+		 * none, or a missing path, leaves the targets as they are.
+		 */
+		struct vals rv = { NULL, 0, 0 };
+		size_t n;
+
+		if ((rc = eval(c, x->b, in, &rv)) == 0 && rv.n > 0)
+			r = rv.v[rv.n - 1];
+		n = rv.n;
+		free(rv.v);
+		if (rc != 0)
+			goto done;
+		if (n == 0 || r.kind == V_MISS) {
+			push(out, in);
+			goto done;
+		}
+	}
 	/* ".." and friends can name a node twice; edit it once. */
 	mark_dups(&lhs);
 	for (i = 0; i < lhs.n && rc == 0; i++) {
@@ -2383,6 +2492,8 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 			rc = append_target(c, &lhs.v[i], l);
 		else if (x->op == X_SUBASSIGN)
 			rc = sub_target(c, &lhs.v[i], l);
+		else if (x->op == X_MULASSIGN)
+			rc = mul_target(c, &lhs.v[i], l, (unsigned)x->idx);
 		else
 			rc = set_target(c, &lhs.v[i], l);
 	}
@@ -2588,6 +2699,45 @@ compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
 	*t = op == X_LT ? d < 0 : op == X_LE ? d <= 0 : op == X_GT ? d > 0 :
 	    d >= 0;
 	return 0;
+}
+
+/*
+ * yq's "*" (with x->idx's merge flags) on every pair of outputs, the
+ * left side's outer: (1, 2) * (3, 4) is 3, 4, 6, 8. A missing path gives
+ * nothing on either side, as in yq (".a * .missing" has no output).
+ */
+static int
+multiply(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	struct vals as = { NULL, 0, 0 }, bs = { NULL, 0, 0 };
+	const struct lc_ylit *la, *lb, *r;
+	struct val v;
+	size_t i, j;
+	int rc;
+
+	if ((rc = eval(c, x->a, in, &as)) != 0 ||
+	    (rc = eval(c, x->b, in, &bs)) != 0)
+		goto done;
+	for (i = 0; i < as.n && rc == 0; i++) {
+		if (as.v[i].kind == V_MISS ||
+		    (rc = val_lit(c, &as.v[i], &la)) != 0)
+			continue;
+		for (j = 0; j < bs.n && rc == 0; j++) {
+			if (bs.v[j].kind == V_MISS ||
+			    (rc = val_lit(c, &bs.v[j], &lb)) != 0 ||
+			    (rc = lc_yfn_mul(&mem, la, lb, (unsigned)x->idx,
+			    &r)) != 0)
+				continue;
+			v = vlit(r);
+			push(out, &v);
+		}
+	}
+done:
+	free(as.v);
+	free(bs.v);
+	return rc;
 }
 
 /* Number of UTF-8 characters in s. */
@@ -3746,7 +3896,11 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		push(out, &v);
 		break;
 	case X_SUBASSIGN:
+	case X_MULASSIGN:
 		rc = assign(c, x, in, out);
+		break;
+	case X_MUL:
+		rc = multiply(c, x, in, out);
 		break;
 	case X_TRY:
 		/* "?": an error drops the outputs and is forgotten. */
@@ -3826,7 +3980,21 @@ merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
 	uint32_t k, v, r;
 	int merged, rc = 0, found, via = 0;
 
-	n = deref(doc, n, &via);
+	if (n && doc->nodes[n].type == LC_YALIAS) {
+		/* Writing into the anchored node would change every alias of
+		 * it: only an unchanged value may pass. */
+		struct val a = vnode(n, VIA_ALIAS);
+		const struct lc_ylit *cur;
+
+		if ((rc = val_lit(c, &a, &cur)) != 0)
+			return rc;
+		return lit_equal(cur, l) ? 0 : refuse_alias(c, &a);
+	}
+	/* Items deleted from a flow sequence next to items set or deleted
+	 * would be overlapping splices: write the shorter sequence whole. */
+	if (doc->nodes[n].type == LC_YSEQ && doc->nodes[n].style == 2 &&
+	    l->kind == LC_YL_SEQ && l->nkids < doc->nodes[n].nkids)
+		return lc_ydoc_set(doc, n, l);
 	nd = &doc->nodes[n];
 	if (depth > 64 || !((nd->type == LC_YMAP && l->kind == LC_YL_MAP &&
 	    l->nkids > 0) || (nd->type == LC_YSEQ && l->kind == LC_YL_SEQ &&

@@ -816,84 +816,122 @@ lc_yfn_merge_flags(const char *s, size_t n, unsigned *flags)
 static int merge(struct lc_yfn_mem *, const lit *, const lit *, unsigned,
     int, const lit **);
 
+/* What a missing key or index is to merge(). */
+static const lit null_lit = { LC_YL_NULL, "null", 4, NULL, 0 };
+
 static int
 mergeable(const lit *a, const lit *b)
 {
 	return !isscalar(a) && a->kind == b->kind;
 }
 
+/*
+ * The children of b applied to cur, as yq's traversal reaches them: keys
+ * into a map, items by index into a sequence (created past its end, even
+ * with '?'), indexes as keys ("0") into a map, nothing into a scalar; a
+ * key into a sequence is yq's error.
+ */
 static int
-merge_seq(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
+merge_kids(struct lc_yfn_mem *m, const lit *cur, const lit *b, unsigned fl,
     int depth, const lit **out)
 {
-	lit *l, *k;
-	size_t i;
+	const lit *bk, *bv, *r;
+	lit *l, *k, *key;
+	size_t i, j, n, nb;
+	char num[32];
 	int rc;
 
-	if (fl & LC_YFN_MAPPEND)
-		return lc_yfn_add(m, a, b, out);
-	if (!(fl & LC_YFN_MDEEP)) {
-		*out = b;
+	nb = b->kind == LC_YL_MAP ? b->nkids / 2 : b->nkids;
+	if (isscalar(cur) || nb == 0) {
+		*out = cur;
 		return 0;
 	}
-	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, a->nkids > b->nkids ? a->nkids :
-	    b->nkids, &k)) == NULL)
+	if (cur->kind == LC_YL_SEQ && b->kind == LC_YL_MAP)
+		return lc_error_set(LC_EDATA, "cannot index array with '%.*s'",
+		    (int)(b->kids[0].n > 64 ? 64 : b->kids[0].n),
+		    b->kids[0].s ? b->kids[0].s : "");
+	if ((l = lc_yfn_mkcoll(m, cur->kind, cur->nkids + (cur->kind ==
+	    LC_YL_MAP ? 2 : 1) * nb, &k)) == NULL)
 		return lc_yfn_nomem();
-	copykids(k, a->kids, a->nkids);
-	for (i = 0; i < b->nkids; i++) {
-		const lit *r = &b->kids[i];
-
-		if (i < a->nkids && mergeable(&a->kids[i], r) &&
-		    (rc = merge(m, &a->kids[i], r, fl, depth + 1, &r)) != 0)
-			return rc;
-		k[i] = *r;
-	}
-	*out = l;
-	return 0;
-}
-
-static int
-merge(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
-    int depth, const lit **out)
-{
-	lit *l, *k;
-	size_t i, j, n;
-	int rc;
-
-	if (depth > LC_YFN_MAXDEPTH)
-		return lc_error_set(LC_ERROR, "values nested deeper than %d "
-		    "levels cannot be merged", LC_YFN_MAXDEPTH);
-	if (a->kind == LC_YL_SEQ)
-		return merge_seq(m, a, b, fl, depth, out);
-	if ((l = lc_yfn_mkcoll(m, LC_YL_MAP, a->nkids + b->nkids, &k)) == NULL)
-		return lc_yfn_nomem();
-	copykids(k, a->kids, a->nkids);
-	n = a->nkids;
-	for (j = 0; j + 1 < b->nkids; j += 2) {
-		const lit *r = &b->kids[j + 1];
-
-		for (i = 0; i + 1 < a->nkids; i += 2)
-			if (texteq(&k[i], &b->kids[j]))
-				break;
-		if (i + 1 >= a->nkids) {
-			if (fl & LC_YFN_MEXIST)
-				continue;
-			k[n] = b->kids[j];
-			k[n + 1] = *r;
-			n += 2;
+	copykids(k, cur->kids, cur->nkids);
+	n = cur->nkids;
+	for (j = 0; j < nb; j++) {
+		bv = b->kind == LC_YL_MAP ? &b->kids[2 * j + 1] : &b->kids[j];
+		if (cur->kind == LC_YL_SEQ) {
+			if ((rc = merge(m, j < n ? &k[j] : &null_lit, bv, fl,
+			    depth + 1, &r)) != 0)
+				return rc;
+			k[j < n ? j : n++] = *r;
 			continue;
 		}
-		if (mergeable(&k[i + 1], r)) {
-			if ((rc = merge(m, &k[i + 1], r, fl, depth + 1, &r)) !=
-			    0)
-				return rc;
-		} else if (fl & LC_YFN_MNEW)
+		if (b->kind == LC_YL_MAP)
+			bk = &b->kids[2 * j];
+		else {
+			snprintf(num, sizeof(num), "%zu", j);
+			if ((key = lc_yfn_mklit(m, LC_YL_STR, num,
+			    strlen(num))) == NULL)
+				return lc_yfn_nomem();
+			bk = key;
+		}
+		for (i = 0; i + 1 < n; i += 2)
+			if (texteq(&k[i], bk))
+				break;
+		if (i + 1 >= n && (fl & LC_YFN_MEXIST))
 			continue;
+		if ((rc = merge(m, i + 1 < n ? &k[i + 1] : &null_lit, bv, fl,
+		    depth + 1, &r)) != 0)
+			return rc;
+		if (i + 1 >= n) {
+			k[n] = *bk;
+			n += 2;
+		}
 		k[i + 1] = *r;
 	}
 	l->nkids = n;
 	*out = l;
 	return 0;
+}
+
+/*
+ * b applied to a as yq's mergeObjects does: it walks b, parents first,
+ * and applies each node at the same path of a. A sequence with '+' is
+ * appended to a's value (and then, with 'd', its items are applied again
+ * by index, to the old items: [1, 2] *+d [3] is [3, 2, 3]); a scalar, or
+ * a sequence without 'd', replaces a's value; a map, or a sequence with
+ * 'd', makes a's value a collection of its kind when the kinds differ,
+ * then its children are applied (merge_kids). With 'n' only a null or
+ * missing value (a is null_lit) is written; with '?' missing keys are
+ * not created.
+ */
+static int
+merge(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
+    int depth, const lit **out)
+{
+	int writable = !(fl & LC_YFN_MNEW) || a->kind == LC_YL_NULL;
+	const lit *cur = a;
+	lit *k;
+	int rc;
+
+	if (depth > LC_YFN_MAXDEPTH)
+		return lc_error_set(LC_ERROR, "values nested deeper than %d "
+		    "levels cannot be merged", LC_YFN_MAXDEPTH);
+	if (b->kind == LC_YL_SEQ && (fl & LC_YFN_MAPPEND)) {
+		if (writable && (rc = lc_yfn_add(m, a, b, &cur)) != 0)
+			return rc;
+		if (!(fl & LC_YFN_MDEEP)) {
+			*out = cur;
+			return 0;
+		}
+		return merge_kids(m, cur, b, fl, depth, out);
+	}
+	if (isscalar(b) || (b->kind == LC_YL_SEQ && !(fl & LC_YFN_MDEEP))) {
+		*out = writable ? b : a;
+		return 0;
+	}
+	if (writable && a->kind != b->kind &&
+	    (cur = lc_yfn_mkcoll(m, b->kind, 0, &k)) == NULL)
+		return lc_yfn_nomem();
+	return merge_kids(m, cur, b, fl, depth, out);
 }
 
 static int

@@ -112,7 +112,15 @@ int lc_yfn_merge_flags(const char *s, size_t n, unsigned *flags);
  * yq's a * b: maps deep-merge (b wins on scalars; sequences are replaced,
  * or concatenated with MAPPEND, or merged by index with MDEEP), sequences
  * likewise, null * collection = the collection, numbers multiply, a string
- * times an int repeats it (either side).
+ * times an int repeats it (either side). The merge is yq's walk of b,
+ * parents first, applying each node at its path in a, with its quirks:
+ * MAPPEND with MDEEP appends and then merges b's items into a's old ones
+ * ([1, 2] *+d [3] is [3, 2, 3]); MNEW writes only where a's value is null
+ * or missing (appends too); MEXIST creates no key, but does create an
+ * index past the end; where the kinds differ a map or (MDEEP) sequence of
+ * b turns a's value into an empty one of its kind first, unless MNEW
+ * keeps it (then b's indexes become keys "0".. of a map, nothing is
+ * written into a scalar, and a key into a sequence is LC_EDATA).
  */
 int lc_yfn_mul(struct lc_yfn_mem *mem, const struct lc_ylit *a,
     const struct lc_ylit *b, unsigned flags, const struct lc_ylit **out);
