@@ -272,12 +272,23 @@ static int
 on_doc(struct lc_ydoc *doc, void *arg)
 {
 	struct run *r = arg;
-	size_t before = r->results.len;
+	size_t before = r->results.len, i;
 	int whole, rc;
 
 	r->ndocs++;
+	r->env->split_doc = 0;
+	r->env->nends = 0;
 	if ((rc = lc_yexpr_eval(r->expr, doc, r->env, &r->results, &whole)) != 0)
 		return rc;
+	/* split_doc: each result is a document of its own ("---" between). */
+	if (r->env->split_doc && !whole) {
+		for (i = 0; i < r->env->nends; i++) {
+			add_piece(r, 0, i == 0 ? doc->index : -1, before,
+			    r->env->ends[i] - before);
+			before = r->env->ends[i];
+		}
+		return 0;
+	}
 	if (whole && rerender(r->fmt)) {
 		if ((rc = lc_yaml_out_node(&r->results, r->fmt, doc,
 		    doc->root)) != 0)
@@ -340,7 +351,8 @@ print_results(struct printer *p, struct run *r, const struct lc_yout *out)
 			last = pc->doc;
 			continue;
 		}
-		if (p->seps && p->printed && pc->doc != last)
+		/* doc -1: split_doc's next document. */
+		if (p->seps && p->printed && (pc->doc != last || pc->doc < 0))
 			fputs("---\n", stdout);
 		fwrite(r->results.data + pc->off, 1, pc->len, stdout);
 		p->printed = 1;
@@ -621,6 +633,7 @@ main(int argc, char *argv[])
 	}
 done:
 	lc_yexpr_free(expr);
+	free(env.ends);
 	lc_buf_release(&exprfile);
 	free(vars);
 	return lc_exit(rc);

@@ -49,7 +49,7 @@ enum xop {
  */
 enum xfunc {
 	F_HAS, F_KEYS, F_LENGTH, F_KEY, F_KIND, F_TAG, F_LINE, F_COLUMN,
-	F_PATH, F_PARENT, F_WITH,
+	F_PATH, F_PARENT, F_WITH, F_SPLIT_DOC,
 	F_YFN		/* a value function of yaml_func.c */
 };
 
@@ -62,6 +62,7 @@ static const struct {
 	{ "keys", 0, F_KEYS }, { "kind", 0, F_KIND }, { "length", 0, F_LENGTH },
 	{ "line", 0, F_LINE }, { "parent", 0, F_PARENT }, { "path", 0, F_PATH },
 	{ "tag", 0, F_TAG }, { "with", 2, F_WITH },
+	{ "split_doc", 0, F_SPLIT_DOC },
 };
 
 struct xnode {
@@ -777,8 +778,14 @@ primary_(struct parser *ps)
 		x = func_arg(ps, xnew(ps, X_STRENV, at), 1);
 	else if (strcmp(name, "env") == 0)
 		x = func_arg(ps, xnew(ps, X_ENV, at), 1);
-	else if (strcmp(name, "documentIndex") == 0 || strcmp(name, "di") == 0)
+	else if (strcmp(name, "documentIndex") == 0 || strcmp(name, "di") == 0 ||
+	    strcmp(name, "document_index") == 0)
 		x = xnew(ps, X_DOCINDEX, at);
+	else if (strcmp(name, "fileIndex") == 0 || strcmp(name, "fi") == 0) {
+		/* X_DOCINDEX with idx 1: the file's index, not the document's. */
+		x = xnew(ps, X_DOCINDEX, at);
+		x->idx = 1;
+	}
 	else if (strcmp(name, "not") == 0) {
 		skip_ws(ps);
 		x = *ps->p == '(' ? func_arg(ps, xnew(ps, X_NOT, at), 0) :
@@ -3180,6 +3187,11 @@ call_func(struct ctx *c, const struct xnode *x, const struct val *in,
 		v = vlit(path_of(c, in));
 		push(out, &v);
 		break;
+	case F_SPLIT_DOC:
+		/* The value itself; its results print as documents. */
+		c->env->split_doc = 1;
+		push(out, in);
+		break;
 	case F_WITH:
 		lhs_mode = c->lhs;
 		c->lhs = 1;
@@ -3338,7 +3350,8 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	case X_DOCINDEX: {
 		char num[32];
 
-		snprintf(num, sizeof(num), "%d", c->doc->index);
+		snprintf(num, sizeof(num), "%d", x->idx ? c->env->file_index :
+		    c->doc->index);
 		v = vlit(mklit(c, LC_YL_NUM, num, strlen(num)));
 		push(out, &v);
 		break;
@@ -3728,6 +3741,13 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 			} else {
 				if ((rc = print_val(&c, &in.v[i], out)) != 0)
 					break;
+				if (env->nends == env->capends) {
+					env->capends = env->capends ?
+					    env->capends * 2 : 8;
+					env->ends = lc_xrealloc(env->ends,
+					    env->capends * sizeof(*env->ends));
+				}
+				env->ends[env->nends++] = out->len;
 				env->last_falsy = !truthy(&c, &in.v[i]);
 			}
 			env->nresults++;

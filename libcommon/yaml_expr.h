@@ -19,11 +19,14 @@ struct lc_yexpr_env {
 	size_t nvars;
 	int no_create;		/* a missing path is LC_ENOTFOUND */
 	const struct lc_yaml_fmt *fmt;	/* how results print; NULL: YAML */
-	int file_index;		/* fileIndex of the document (set, not read yet) */
+	int file_index;		/* fileIndex of the document (fileIndex, fi) */
 	/* Out: */
 	long matched;		/* nodes assigned, created or deleted */
 	int last_falsy;		/* the last result printed was null or false */
 	long nresults;		/* results printed */
+	int split_doc;		/* split_doc ran: each result is a document */
+	size_t *ends;		/* where each result printed ends in out */
+	size_t nends, capends;	/* (the caller resets nends and frees ends) */
 };
 
 /*
