@@ -57,4 +57,23 @@ int lc_yexpr_edits(const struct lc_yexpr *e);
 int lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole);
 
+/* One result of lc_yexpr_eval_all. */
+struct lc_yexpr_res {
+	size_t doc;		/* index into docs */
+	int whole;		/* the whole document (the caller prints it) */
+	size_t off, len;	/* else its text in out */
+};
+
+/*
+ * Evaluate e once over docs[0..ndocs-1], the documents of all files in
+ * order, as yq's eval-all: "[...]", ",", "as", ireduce and the binary
+ * operators see every document at once; files[i] is docs[i]'s fileIndex.
+ * Edits apply to the documents. The results go to *res (heap, the
+ * caller frees it; *nres of them) with their text in out.
+ * Returns 0 or an LC_E* code with the message set.
+ */
+int lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
+    const int *files, size_t ndocs, struct lc_yexpr_env *env,
+    struct lc_buf *out, struct lc_yexpr_res **res, size_t *nres);
+
 #endif
