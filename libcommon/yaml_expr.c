@@ -3894,6 +3894,9 @@ item_push(struct items *is, size_t k, const struct val *v)
 static void
 use_doc(struct actx *a, size_t k)
 {
+	/* MAX_COPIED bounds the copies of each document's evaluation. */
+	if (a->c.doc != a->docs[k])
+		a->c.copied = 0;
 	a->c.doc = a->docs[k];
 	a->c.env->file_index = a->files[k];
 }
@@ -4181,24 +4184,32 @@ ceval(struct actx *a, const struct xnode *x, const struct items *in,
 static int
 commit_all(struct actx *a, struct items *is)
 {
+	struct item *it;
 	size_t i, k;
 	int rc;
 
-	for (k = 0; k < a->ndocs; k++) {
-		if (a->docs[k]->nedits == 0)
-			continue;
-		for (i = 0; i < is->n; i++)
-			if (is->v[i].k == k && is->v[i].v.kind != V_LIT &&
-			    !is_root(a, &is->v[i]))
-				return lc_error_set(LC_EUSAGE, "an edit must "
-				    "apply to the whole document: write "
-				    "'(PATH | ...) = VALUE' or 'PATH |= ...' "
-				    "rather than 'PATH | ... = VALUE'");
-		if ((rc = lc_ydoc_commit(a->docs[k])) != 0)
+	for (i = 0; i < is->n; i++) {
+		it = &is->v[i];
+		if (a->docs[it->k]->nedits > 0 && it->v.kind != V_LIT &&
+		    !is_root(a, it))
+			return lc_error_set(LC_EUSAGE, "an edit must apply to "
+			    "the whole document: write '(PATH | ...) = VALUE' "
+			    "or 'PATH |= ...' rather than 'PATH | ... = "
+			    "VALUE'");
+	}
+	for (i = 0; i < is->n; i++) {
+		it = &is->v[i];
+		if (it->v.kind == V_NODE && a->docs[it->k]->nedits > 0)
+			it->v.node = 0;		/* the root, once rebuilt */
+	}
+	for (k = 0; k < a->ndocs; k++)
+		if (a->docs[k]->nedits > 0 &&
+		    (rc = lc_ydoc_commit(a->docs[k])) != 0)
 			return rc;
-		for (i = 0; i < is->n; i++)
-			if (is->v[i].k == k && is->v[i].v.kind == V_NODE)
-				is->v[i].v.node = a->docs[k]->root;
+	for (i = 0; i < is->n; i++) {
+		it = &is->v[i];
+		if (it->v.kind == V_NODE && it->v.node == 0)
+			it->v.node = a->docs[it->k]->root;
 	}
 	return 0;
 }
