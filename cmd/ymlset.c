@@ -521,6 +521,10 @@ eval_all(struct printer *p, char **paths, int npaths, int nullin,
 	files = lc_xmalloc((ndocs + 1) * sizeof(*files));
 	for (i = ndocs = 0; i < n; i++)
 		for (j = 0; j < ins[i].st.ndocs; j++) {
+			/* A file with no document adds none, as in yq. */
+			if (ins[i].st.ndocs == 1 && ins[i].st.docs[0].len == 0 &&
+			    !nullin)
+				break;
 			files[ndocs] = (int)i;
 			docs[ndocs++] = &ins[i].st.docs[j];
 		}
