@@ -751,6 +751,7 @@ main(int argc, char *argv[])
 	fmt.unwrap = unwrap >= 0 ? unwrap : fmt.format != LC_YOUT_JSON;
 	env.vars = vars;
 	env.nvars = nvars;
+	env.want_ends = 1;
 	if (fmt.format != LC_YOUT_YAML || fmt.indent != 2 || !fmt.unwrap ||
 	    fmt.pretty || fmt.nul)
 		env.fmt = &fmt;

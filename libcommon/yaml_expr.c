@@ -3754,6 +3754,18 @@ print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
 	return 0;
 }
 
+/* Record where a printed result ends (split_doc prints each apart). */
+static void
+add_end(struct lc_yexpr_env *env, size_t end)
+{
+	if (env->nends == env->capends) {
+		env->capends = env->capends ? env->capends * 2 : 8;
+		env->ends = lc_xrealloc(env->ends, env->capends *
+		    sizeof(*env->ends));
+	}
+	env->ends[env->nends++] = end;
+}
+
 int
 lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole)
@@ -3817,13 +3829,8 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 			} else {
 				if ((rc = print_val(&c, &in.v[i], out)) != 0)
 					break;
-				if (env->nends == env->capends) {
-					env->capends = env->capends ?
-					    env->capends * 2 : 8;
-					env->ends = lc_xrealloc(env->ends,
-					    env->capends * sizeof(*env->ends));
-				}
-				env->ends[env->nends++] = out->len;
+				if (env->want_ends)
+					add_end(env, out->len);
 				env->last_falsy = !truthy(&c, &in.v[i]);
 			}
 			env->nresults++;

@@ -25,8 +25,9 @@ struct lc_yexpr_env {
 	int last_falsy;		/* the last result printed was null or false */
 	long nresults;		/* results printed */
 	int split_doc;		/* split_doc ran: each result is a document */
+	int want_ends;		/* in: fill ends (the caller frees it) */
 	size_t *ends;		/* where each result printed ends in out */
-	size_t nends, capends;	/* (the caller resets nends and frees ends) */
+	size_t nends, capends;	/* (the caller resets nends) */
 };
 
 /*
