@@ -90,6 +90,14 @@ struct piece {
 	size_t off, len;
 };
 
+/* A file read whole: for -i, and for eval-all. */
+struct input {
+	const char *path;	/* NULL: stdin or -n */
+	struct lc_buf text;
+	struct lc_ystream st;	/* eval-all: its documents */
+	struct lc_yout out;	/* the stream after the edits */
+};
+
 struct run {
 	const struct lc_yexpr *expr;
 	struct lc_yexpr_env *env;
@@ -272,12 +280,23 @@ static int
 on_doc(struct lc_ydoc *doc, void *arg)
 {
 	struct run *r = arg;
-	size_t before = r->results.len;
+	size_t before = r->results.len, i;
 	int whole, rc;
 
 	r->ndocs++;
+	r->env->split_doc = 0;
+	r->env->nends = 0;
 	if ((rc = lc_yexpr_eval(r->expr, doc, r->env, &r->results, &whole)) != 0)
 		return rc;
+	/* split_doc: each result is a document of its own ("---" between). */
+	if (r->env->split_doc && !whole) {
+		for (i = 0; i < r->env->nends; i++) {
+			add_piece(r, 0, i == 0 ? doc->index : -1, before,
+			    r->env->ends[i] - before);
+			before = r->env->ends[i];
+		}
+		return 0;
+	}
 	if (whole && rerender(r->fmt)) {
 		if ((rc = lc_yaml_out_node(&r->results, r->fmt, doc,
 		    doc->root)) != 0)
@@ -307,40 +326,66 @@ put_text(struct printer *p, const char *t, size_t n)
 	p->printed = 1;
 }
 
+/* Print a whole document (its text after the edits). */
+static void
+put_doc(struct printer *p, const struct iovec *doc)
+{
+	const char *t = doc->iov_base;
+	size_t n = doc->iov_len;
+
+	/* -N: the document's own "---" goes too, as in yq. */
+	if (p->nodoc && n >= 3 && memcmp(t, "---", 3) == 0 &&
+	    (n == 3 || strchr(" \t\r\n", t[3]) != NULL)) {
+		for (t += 3, n -= 3; n > 0 && (*t == ' ' || *t == '\t');
+		    t++, n--)
+			;
+		/* A comment after it stays, on its own line. */
+		if (n > 0 && *t == '\r')
+			t++, n--;
+		if (n > 0 && *t == '\n')
+			t++, n--;
+	}
+	/* -0 ends a document with NUL where its newline was. */
+	if (p->fmt->nul && n > 0 && t[n - 1] == '\n')
+		n--;
+	put_text(p, t, n);
+}
+
+/* The stream of one file as it is, comments between documents too. */
+static void
+put_stream(struct printer *p, const struct lc_yout *out)
+{
+	const char *t;
+	size_t i, n;
+
+	for (i = 0; i < out->n; i++) {
+		t = out->iov[i].iov_base;
+		n = out->iov[i].iov_len;
+		if (i == 0 && p->seps && p->printed && !(n >= 3 &&
+		    memcmp(t, "---", 3) == 0))
+			fputs("---\n", stdout);
+		fwrite(t, 1, n, stdout);
+		p->printed |= n > 0;
+	}
+}
+
 /* Print the results of a query: values, and whole documents as YAML. */
 static void
 print_results(struct printer *p, struct run *r, const struct lc_yout *out)
 {
 	const struct piece *pc;
-	const char *t;
-	size_t i, n;
+	size_t i;
 	int last = -1;
 
 	for (i = 0; i < r->npieces; i++) {
 		pc = &r->pieces[i];
 		if (pc->whole) {
-			t = out->docs[pc->off].iov_base;
-			n = out->docs[pc->off].iov_len;
-			/* -N: the document's own "---" goes too, as in yq. */
-			if (p->nodoc && n >= 3 && memcmp(t, "---", 3) == 0 &&
-			    (n == 3 || strchr(" \t\r\n", t[3]) != NULL)) {
-				for (t += 3, n -= 3; n > 0 && (*t == ' ' ||
-				    *t == '\t'); t++, n--)
-					;
-				/* A comment after it stays, on its own line. */
-				if (n > 0 && *t == '\r')
-					t++, n--;
-				if (n > 0 && *t == '\n')
-					t++, n--;
-			}
-			/* -0 ends a document with NUL where its newline was. */
-			if (p->fmt->nul && n > 0 && t[n - 1] == '\n')
-				n--;
-			put_text(p, t, n);
+			put_doc(p, &out->docs[pc->off]);
 			last = pc->doc;
 			continue;
 		}
-		if (p->seps && p->printed && pc->doc != last)
+		/* doc -1: split_doc's next document. */
+		if (p->seps && p->printed && (pc->doc != last || pc->doc < 0))
 			fputs("---\n", stdout);
 		fwrite(r->results.data + pc->off, 1, pc->len, stdout);
 		p->printed = 1;
@@ -348,17 +393,20 @@ print_results(struct printer *p, struct run *r, const struct lc_yout *out)
 	}
 }
 
-/* Evaluate over one file (NULL: stdin; text: -n's empty input). */
+/*
+ * Evaluate over one file (NULL: stdin; text: -n's empty input). With -i
+ * an edited file's text and new stream move to keep, unwritten.
+ */
 static int
 do_file(struct printer *p, const char *path, const char *text,
-    const struct lc_yexpr *expr, struct lc_yexpr_env *env, int inplace)
+    const struct lc_yexpr *expr, struct lc_yexpr_env *env,
+    struct input *keep)
 {
+	int inplace = keep != NULL;
 	struct lc_buf in = LC_BUF_INIT;
 	struct lc_yout out = LC_YOUT_INIT;
 	struct run r;
 	const char *name = text ? "<null input>" : path ? path : "<stdin>";
-	const char *t;
-	size_t i, n;
 	int rc, whole;
 
 	memset(&r, 0, sizeof(r));
@@ -383,29 +431,159 @@ do_file(struct printer *p, const char *path, const char *text,
 			goto done;
 		}
 		if (out.changed) {
-			rc = lc_file_replace(path, out.iov, (int)out.n);
-			if (rc == 0)
-				lc_log_info("edited '%s'", name);
+			/* Written by main once every file is done. */
+			keep->text = in;
+			keep->out = out;
+			memset(&in, 0, sizeof(in));
+			memset(&out, 0, sizeof(out));
 		} else
 			lc_log_info("'%s' unchanged", name);
-	} else if (whole && !p->fmt->nul && !p->nodoc) {
-		/* The stream as it is, comments between documents too. */
-		for (i = 0; i < out.n; i++) {
-			t = out.iov[i].iov_base;
-			n = out.iov[i].iov_len;
-			if (i == 0 && p->seps && p->printed && !(n >= 3 &&
-			    memcmp(t, "---", 3) == 0))
-				fputs("---\n", stdout);
-			fwrite(t, 1, n, stdout);
-			p->printed |= n > 0;
-		}
-	} else
+	} else if (whole && !p->fmt->nul && !p->nodoc)
+		put_stream(p, &out);
+	else
 		print_results(p, &r, &out);
 done:
 	lc_yout_release(&out);
 	lc_buf_release(&in);
 	lc_buf_release(&r.results);
 	free(r.pieces);
+	return rc;
+}
+
+/* Write the edited files of ins, in order; each is replaced atomically. */
+static int
+write_files(struct input *ins, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (!ins[i].out.changed)
+			continue;
+		if ((rc = lc_file_replace(ins[i].path, ins[i].out.iov,
+		    (int)ins[i].out.n)) != 0)
+			return rc;
+		lc_log_info("edited '%s'", ins[i].path);
+	}
+	return 0;
+}
+
+static void
+release_inputs(struct input *ins, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		lc_yout_release(&ins[i].out);
+		lc_ystream_release(&ins[i].st);
+		lc_buf_release(&ins[i].text);
+	}
+	free(ins);
+}
+
+/*
+ * eval-all: the documents of every file (stdin without files, one empty
+ * document with -n) in one stream, the expression evaluated once. Every
+ * file is read and parsed first, so a bad file stops it before anything
+ * is evaluated, printed or written; with -i each document goes back to
+ * its own file, once all is evaluated.
+ */
+static int
+eval_all(struct printer *p, char **paths, int npaths, int nullin,
+    const struct lc_yexpr *expr, struct lc_yexpr_env *env, int inplace)
+{
+	struct input *ins;
+	struct lc_ydoc **docs = NULL;
+	struct lc_yexpr_res *res = NULL;
+	struct lc_buf results = LC_BUF_INIT, rendered = LC_BUF_INIT;
+	const char *name;
+	size_t n = npaths > 0 ? (size_t)npaths : 1, ndocs = 0, nres = 0, i, j;
+	size_t last = (size_t)-1;
+	int *files = NULL, rc = 0, stream;
+
+	ins = lc_xmalloc(n * sizeof(*ins));
+	memset(ins, 0, n * sizeof(*ins));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (npaths > 0 && strcmp(paths[i], "-") != 0)
+			ins[i].path = paths[i];
+		name = nullin ? "<null input>" : ins[i].path ? ins[i].path :
+		    "<stdin>";
+		if (!nullin && (rc = lc_file_read(&ins[i].text,
+		    ins[i].path)) != 0)
+			break;
+		rc = lc_ystream_load(&ins[i].st, name, ins[i].text.data ?
+		    ins[i].text.data : "", ins[i].text.len);
+		ndocs += ins[i].st.ndocs;
+	}
+	if (rc != 0)
+		goto done;
+	docs = lc_xmalloc((ndocs + 1) * sizeof(*docs));
+	files = lc_xmalloc((ndocs + 1) * sizeof(*files));
+	for (i = ndocs = 0; i < n; i++)
+		for (j = 0; j < ins[i].st.ndocs; j++) {
+			/* A file with no document adds none, as in yq. */
+			if (ins[i].st.ndocs == 1 && ins[i].st.docs[0].len == 0 &&
+			    !nullin)
+				break;
+			files[ndocs] = (int)i;
+			docs[ndocs++] = &ins[i].st.docs[j];
+		}
+	env->split_doc = 0;
+	if ((rc = lc_yexpr_eval_all(expr, docs, files, ndocs, env, &results,
+	    &res, &nres)) != 0)
+		goto done;
+	for (i = 0; i < n; i++)
+		lc_ystream_out(&ins[i].st, &ins[i].out);
+	/* Every document once, in order: the files as they are. */
+	stream = nres == ndocs;
+	for (i = 0; i < nres && stream; i++)
+		stream = res[i].whole && res[i].doc == i;
+	if (inplace) {
+		for (i = 0; i < nres; i++)
+			if (!res[i].whole) {
+				rc = lc_error_set(LC_EUSAGE, "with -i the "
+				    "expression must return the documents; no "
+				    "file was changed");
+				goto done;
+			}
+		rc = write_files(ins, n);
+	} else if (stream && !p->fmt->nul && !p->nodoc && !rerender(p->fmt)) {
+		for (i = 0; i < n; i++)
+			put_stream(p, &ins[i].out);
+	} else
+		for (i = 0; i < nres; i++) {
+			j = res[i].doc;
+			if (res[i].whole && rerender(p->fmt)) {
+				/* -o json, -P: the document rendered. */
+				rendered.len = 0;
+				if ((rc = lc_yaml_out_node(&rendered, p->fmt,
+				    docs[j], docs[j]->root)) != 0)
+					goto done;
+				if (p->seps && p->printed)
+					fputs("---\n", stdout);
+				fwrite(rendered.data, 1, rendered.len, stdout);
+				p->printed = 1;
+			} else if (res[i].whole)
+				put_doc(p, &ins[files[j]].out.docs[docs[j]->
+				    index]);
+			else {
+				/* "---" where the document changes, as yq. */
+				if (p->seps && p->printed && (j != last ||
+				    env->split_doc))
+					fputs("---\n", stdout);
+				fwrite(results.data + res[i].off, 1,
+				    res[i].len, stdout);
+				p->printed = 1;
+			}
+			last = j;
+		}
+done:
+	free(res);
+	free(files);
+	free(docs);
+	lc_buf_release(&results);
+	lc_buf_release(&rendered);
+	release_inputs(ins, n);
 	return rc;
 }
 
@@ -430,7 +608,8 @@ main(int argc, char *argv[])
 	size_t nvars = 0;
 	long n;
 	int ch, inplace = 0, exitstatus = 0, rc = 0, frc, i, verbosity = 0;
-	int nullin = 0, unwrap = -1, nodoc = 0, infmt;
+	int nullin = 0, unwrap = -1, nodoc = 0, infmt, all = 0;
+	struct input *ins = NULL;
 
 	lc_cli_init(argv[0]);
 	memset(&env, 0, sizeof(env));
@@ -540,6 +719,8 @@ main(int argc, char *argv[])
 	if (argc > 0 && (strcmp(argv[0], "eval") == 0 ||
 	    strcmp(argv[0], "e") == 0 || strcmp(argv[0], "eval-all") == 0 ||
 	    strcmp(argv[0], "ea") == 0)) {
+		all = strcmp(argv[0], "eval-all") == 0 ||
+		    strcmp(argv[0], "ea") == 0;
 		argc--;
 		argv++;
 	}
@@ -570,6 +751,7 @@ main(int argc, char *argv[])
 	fmt.unwrap = unwrap >= 0 ? unwrap : fmt.format != LC_YOUT_JSON;
 	env.vars = vars;
 	env.nvars = nvars;
+	env.want_ends = 1;
 	if (fmt.format != LC_YOUT_YAML || fmt.indent != 2 || !fmt.unwrap ||
 	    fmt.pretty || fmt.nul)
 		env.fmt = &fmt;
@@ -587,6 +769,12 @@ main(int argc, char *argv[])
 		rc = lc_error_set(LC_EUSAGE, "-i needs at least one file");
 		goto done;
 	}
+	for (i = 0; inplace && i < argc; i++)
+		if (strcmp(argv[i], "-") == 0) {
+			rc = lc_error_set(LC_EUSAGE, "-i cannot write back "
+			    "standard input ('-'): name the file");
+			goto done;
+		}
 	if (inplace && (fmt.format != LC_YOUT_YAML || fmt.pretty)) {
 		rc = lc_error_set(LC_EUSAGE, "-i writes the file back as YAML "
 		    "with only the edited bytes changed: drop -o/-j/-P");
@@ -599,20 +787,38 @@ main(int argc, char *argv[])
 		    "edits (=, |=, +=, del)");
 		goto done;
 	}
-	if (nullin)
-		rc = do_file(&pr, NULL, "", expr, &env, 0);
+	if (all)
+		rc = eval_all(&pr, argv, argc, nullin, expr, &env, inplace);
+	else if (nullin)
+		rc = do_file(&pr, NULL, "", expr, &env, NULL);
 	else if (argc == 0)
-		rc = do_file(&pr, NULL, NULL, expr, &env, 0);
-	for (i = 0; i < argc; i++) {
-		/* Each file on its own: report, go on, exit with the first. */
+		rc = do_file(&pr, NULL, NULL, expr, &env, NULL);
+	if (inplace && !all) {
+		ins = lc_xmalloc((size_t)argc * sizeof(*ins));
+		memset(ins, 0, (size_t)argc * sizeof(*ins));
+	}
+	for (i = 0; i < argc && !all; i++) {
+		/*
+		 * Each file on its own: report, go on, exit with the first.
+		 * -i writes nothing unless every file parsed and evaluated.
+		 */
 		env.file_index = i;
 		frc = do_file(&pr, strcmp(argv[i], "-") == 0 ? NULL : argv[i],
-		    NULL, expr, &env, inplace);
+		    NULL, expr, &env, ins ? &ins[i] : NULL);
+		if (ins != NULL)
+			ins[i].path = argv[i];
 		if (frc != 0) {
 			lc_error_report();
 			if (rc == 0)
 				rc = frc;
 		}
+	}
+	if (ins != NULL) {
+		if (rc == 0)
+			rc = write_files(ins, (size_t)argc);
+		else
+			lc_log_error("no file was changed");
+		release_inputs(ins, (size_t)argc);
 	}
 	if (rc == 0 && exitstatus) {
 		if (lc_yexpr_edits(expr) ? env.matched == 0 :
@@ -621,6 +827,7 @@ main(int argc, char *argv[])
 	}
 done:
 	lc_yexpr_free(expr);
+	free(env.ends);
 	lc_buf_release(&exprfile);
 	free(vars);
 	return lc_exit(rc);

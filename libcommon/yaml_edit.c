@@ -2132,3 +2132,63 @@ lc_ydoc_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out)
 	}
 	lc_buf_addc(out, '\n');
 }
+
+/* Keeping every document of a stream (yq's eval-all). */
+
+static int
+keep_doc(struct lc_ydoc *doc, void *arg)
+{
+	struct lc_ystream *s = arg;
+
+	if (s->ndocs == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->docs = lc_xrealloc(s->docs, s->cap * sizeof(*s->docs));
+		s->lens = lc_xrealloc(s->lens, s->cap * sizeof(*s->lens));
+	}
+	s->lens[s->ndocs] = doc->len;
+	/* The stream releases what is left: nothing, once moved. */
+	s->docs[s->ndocs++] = *doc;
+	memset(doc, 0, sizeof(*doc));
+	return 0;
+}
+
+int
+lc_ystream_load(struct lc_ystream *s, const char *name, const char *data,
+    size_t len)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->data = data;
+	s->len = len;
+	if ((rc = lc_yaml_stream(name, data, len, keep_doc, s, NULL)) != 0)
+		lc_ystream_release(s);
+	return rc;
+}
+
+void
+lc_ystream_out(struct lc_ystream *s, struct lc_yout *out)
+{
+	struct lc_ydoc *doc;
+	size_t i, prev = 0;
+
+	for (i = 0; i < s->ndocs; i++) {
+		doc = &s->docs[i];
+		out_add(out, s->data + prev, doc->base - prev);
+		out_doc(out, doc, s->data + doc->base, s->lens[i]);
+		prev = doc->base + s->lens[i];
+	}
+	out_add(out, s->data + prev, s->len - prev);
+}
+
+void
+lc_ystream_release(struct lc_ystream *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndocs; i++)
+		doc_release(&s->docs[i]);
+	free(s->docs);
+	free(s->lens);
+	memset(s, 0, sizeof(*s));
+}

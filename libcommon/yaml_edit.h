@@ -127,6 +127,26 @@ void lc_yout_join(const struct lc_yout *out, struct lc_buf *b);
 int lc_yaml_stream(const char *name, const char *data, size_t len,
     lc_ydoc_fn fn, void *arg, struct lc_yout *out);
 
+/*
+ * Every document of a stream at once, for an expression that sees them
+ * all (yq's eval-all). data must outlive s.
+ */
+struct lc_ystream {
+	const char *data;
+	size_t len;
+	struct lc_ydoc *docs;	/* in order; docs[i].index is i */
+	size_t *lens;		/* each document's length as read */
+	size_t ndocs, cap;
+};
+
+/* Parse data (the contents of file name) into s, as lc_yaml_stream. */
+int lc_ystream_load(struct lc_ystream *s, const char *name, const char *data,
+    size_t len);
+/* out receives the stream with the edits of every document (data's
+ * bytes elsewhere); a document's own edited text moves into out. */
+void lc_ystream_out(struct lc_ystream *s, struct lc_yout *out);
+void lc_ystream_release(struct lc_ystream *s);
+
 /* The node for index i. */
 #define LC_YN(doc, i) (&(doc)->nodes[(i)])
 

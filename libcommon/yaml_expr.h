@@ -19,11 +19,15 @@ struct lc_yexpr_env {
 	size_t nvars;
 	int no_create;		/* a missing path is LC_ENOTFOUND */
 	const struct lc_yaml_fmt *fmt;	/* how results print; NULL: YAML */
-	int file_index;		/* fileIndex of the document (set, not read yet) */
+	int file_index;		/* fileIndex of the document (fileIndex, fi) */
 	/* Out: */
 	long matched;		/* nodes assigned, created or deleted */
 	int last_falsy;		/* the last result printed was null or false */
 	long nresults;		/* results printed */
+	int split_doc;		/* split_doc ran: each result is a document */
+	int want_ends;		/* in: fill ends (the caller frees it) */
+	size_t *ends;		/* where each result printed ends in out */
+	size_t nends, capends;	/* (the caller resets nends) */
 };
 
 /*
@@ -53,5 +57,24 @@ int lc_yexpr_edits(const struct lc_yexpr *e);
  */
 int lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole);
+
+/* One result of lc_yexpr_eval_all. */
+struct lc_yexpr_res {
+	size_t doc;		/* index into docs */
+	int whole;		/* the whole document (the caller prints it) */
+	size_t off, len;	/* else its text in out */
+};
+
+/*
+ * Evaluate e once over docs[0..ndocs-1], the documents of all files in
+ * order, as yq's eval-all: "[...]", ",", "as", ireduce and the binary
+ * operators see every document at once; files[i] is docs[i]'s fileIndex.
+ * Edits apply to the documents. The results go to *res (heap, the
+ * caller frees it; *nres of them) with their text in out.
+ * Returns 0 or an LC_E* code with the message set.
+ */
+int lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
+    const int *files, size_t ndocs, struct lc_yexpr_env *env,
+    struct lc_buf *out, struct lc_yexpr_res **res, size_t *nres);
 
 #endif

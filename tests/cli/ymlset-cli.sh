@@ -4,7 +4,7 @@
 # why ymlset differs on purpose.
 . "$(dirname "$0")/lib.sh"
 
-plan 50
+plan 61
 
 # A kustomize overlay as pipelines edit it, and a three-document stream.
 kust() {
@@ -444,6 +444,144 @@ begin "-I out of range: usage, exit 2"
 run ymlset -I 99 -o json -n '.a = 1'
 expect_rc 2
 expect_err "-I takes a number of spaces from 0 to 16, not '99'"
+end
+
+# eval-all and several files: documents, separators, -i across files.
+twofiles() {
+	printf '# first\na: 1 # one\n---\na: 2\n' >x.yaml
+	printf 'a: 3\n' >y.yaml
+}
+
+begin "ea: results of the documents of several files, --- between, as yq"
+twofiles
+for c in ea eval-all e; do
+	run ymlset $c '.a' x.yaml y.yaml
+	expect_rc 0
+	printf '1\n---\n2\n---\n3\n' >want
+	expect_out want
+done
+run ymlset ea -N '.a' x.yaml y.yaml
+expect_rc 0
+printf '1\n2\n3\n' >want
+expect_out want
+end
+
+begin "ea: the files as they are when every document is a result"
+twofiles
+run ymlset ea . x.yaml y.yaml
+expect_rc 0
+printf '# first\na: 1 # one\n---\na: 2\n---\na: 3\n' >want
+expect_out want
+end
+
+begin "ea: [...] collects over every document of every file, fileIndex selects"
+twofiles
+run ymlset ea '[.a]' x.yaml y.yaml
+expect_rc 0
+# yq keeps the '# one' comment on the first item; ymlset writes the values.
+printf -- '- 1\n- 2\n- 3\n' >want
+expect_out want
+run ymlset ea -o json -I0 'select(fi == 1), (.a | fileIndex)' x.yaml y.yaml
+expect_rc 0
+printf '{"a":3}\n0\n0\n1\n' >want
+expect_out want
+run ymlset ea -o json -I0 '. as $d ireduce ([]; . + [$d.a])' x.yaml y.yaml
+expect_rc 0
+printf '[1,2,3]\n' >want
+expect_out want
+end
+
+begin "split_doc: each result a document, --- between"
+printf -- '- {a: 1}\n- {b: 2}\n' >s.yaml
+run ymlset '.[] | split_doc' s.yaml
+expect_rc 0
+printf -- '{a: 1}\n---\n{b: 2}\n' >want
+expect_out want
+end
+
+begin "ea -i: each document goes back to its own file, byte for byte, mode kept"
+# yq writes every document of every file into the first file; ymlset
+# writes each file's own documents back to it (see ymlset(1)).
+twofiles
+printf 'b: 0\n' >z.yaml
+chmod 640 y.yaml
+zino=$(stat -c %i z.yaml)
+run ymlset ea -i 'select(has("a")).a |= . + 10' x.yaml y.yaml z.yaml
+expect_rc 0
+expect_no_out
+printf '# first\na: 11 # one\n---\na: 12\n' >want
+cmp -s x.yaml want || fail "x.yaml: $(diff -u want x.yaml)"
+[ "$(cat y.yaml)" = 'a: 13' ] || fail "y.yaml: $(cat y.yaml)"
+[ "$(stat -c %a y.yaml)" = 640 ] || fail "y.yaml mode $(stat -c %a y.yaml)"
+# z.yaml did not change: not rewritten (same inode).
+[ "$(stat -c %i z.yaml)" = "$zino" ] || fail "z.yaml was rewritten"
+[ "$(cat z.yaml)" = 'b: 0' ] || fail "z.yaml: $(cat z.yaml)"
+end
+
+begin "e -i with several files: each file on its own, fileIndex counts files"
+twofiles
+run ymlset e -i 'select(fileIndex == 1).a = "set"' x.yaml y.yaml
+expect_rc 0
+printf '# first\na: 1 # one\n---\na: 2\n' >want
+cmp -s x.yaml want || fail "x.yaml: $(diff -u want x.yaml)"
+[ "$(cat y.yaml)" = 'a: set' ] || fail "y.yaml: $(cat y.yaml)"
+end
+
+begin "-i: a file that is not YAML after a good one: exit 3, file:line:col, nothing written"
+for c in e ea; do
+	twofiles
+	printf 'a: [\n' >bad.yaml
+	xino=$(stat -c %i x.yaml)
+	run ymlset $c -i '.a = 5' x.yaml bad.yaml
+	expect_rc 3
+	expect_err "'bad.yaml': 2:1:"
+	expect_no_out
+	[ "$(stat -c %i x.yaml)" = "$xino" ] || fail "$c: x.yaml was rewritten"
+	printf '# first\na: 1 # one\n---\na: 2\n' >want
+	cmp -s x.yaml want || fail "$c: x.yaml: $(diff -u want x.yaml)"
+done
+end
+
+begin "ea: a file that is not YAML prints nothing (exit 3)"
+twofiles
+printf 'a: [\n' >bad.yaml
+run ymlset ea '.a' x.yaml bad.yaml y.yaml
+expect_rc 3
+expect_no_out
+expect_err "ymlset: 'bad.yaml': 2:1:"
+end
+
+begin "ea -i: a result that is not a document is refused, no file changed"
+twofiles
+run ymlset ea -i '.a = 5 | .a' x.yaml y.yaml
+expect_rc 2
+expect_err 'no file was changed'
+[ "$(cat y.yaml)" = 'a: 3' ] || fail "y.yaml: $(cat y.yaml)"
+end
+
+begin "-i cannot write standard input"
+run ymlset -i '.a = 1' - </dev/null
+expect_rc 2
+expect_err "-i cannot write back standard input"
+end
+
+begin "ea over 1,000 files: collect, reduce, select and -i"
+mkdir many
+i=0
+while [ $i -lt 1000 ]; do
+	printf 'a: %d\n' $i >many/f$i.yaml
+	i=$((i + 1))
+done
+run ymlset ea '[.a] | length' many/*.yaml
+expect_rc 0
+expect_out_text 1000
+run ymlset ea -o json -I0 '. as $d ireduce ([]; . + [$d.a]) | length' many/*.yaml
+expect_rc 0
+expect_out_text 1000
+run ymlset ea -i 'select(.a == 500).a = "x"' many/*.yaml
+expect_rc 0
+[ "$(cat many/f500.yaml)" = 'a: x' ] || fail "f500: $(cat many/f500.yaml)"
+[ "$(cat many/f499.yaml)" = 'a: 499' ] || fail "f499: $(cat many/f499.yaml)"
 end
 
 done_testing

@@ -86,13 +86,14 @@ expect_err "ymlset: 'bad.yaml': 3:2:"
 cmp -s bad.yaml orig.yaml || fail "bad.yaml changed"
 end
 
-begin "one bad file does not stop the others; the first error is the status"
+begin "one bad file: every file is reported, the first error is the status, -i writes none"
 printf 'a: [\n' >bad.yaml
 printf 'a: 1\n' >good.yaml
 run ymlset -i '.a = 2' bad.yaml good.yaml missing.yaml
 expect_rc 3
-[ "$(cat good.yaml)" = "a: 2" ] || fail "good.yaml: $(cat good.yaml)"
+[ "$(cat good.yaml)" = "a: 1" ] || fail "good.yaml: $(cat good.yaml)"
 expect_err "cannot open 'missing.yaml'"
+expect_err "no file was changed"
 end
 
 begin "a missing file exits 4"
