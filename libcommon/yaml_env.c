@@ -129,7 +129,9 @@ braced(struct st *st, int depth, int on)
 		q++;
 	}
 	if (*q != '-' && *q != '=' && *q != '+') {
-		if (*q >= '!' && *q <= '~')
+		if (*q == ':' && q + 1 < st->end && q[1] >= '!' && q[1] <= '~')
+			snprintf(what, sizeof(what), "':%c'", q[1]);
+		else if (*q >= '!' && *q <= '~')
 			snprintf(what, sizeof(what), "'%c'", *q);
 		else
 			snprintf(what, sizeof(what), "a control or non-ASCII "
