@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "yaml_env.h"
 #include "yaml_expr.h"
 #include "yaml_func.h"
 
@@ -31,7 +32,7 @@
  * "//" and "*" group to the right, as "=" does: "*" binds no tighter than
  * "+" (yq gives them one precedence), so 2 * 3 + 4 is 2 * 7. The named
  * functions are those of funcs[] and select, del, not, strenv, env,
- * documentIndex and di.
+ * envsubst, documentIndex and di.
  *
  * Every expression maps one input to a stream of outputs, as in jq. An
  * output is a node of the document, a missing path below a node (which an
@@ -44,7 +45,8 @@ enum xop {
 	X_DOCINDEX, X_STRENV, X_ENV, X_VAR, X_LIT, X_ARRAY, X_OBJECT,
 	X_UNION, X_ALT, X_ADD, X_SUB, X_LT, X_LE, X_GT, X_GE, X_SUBASSIGN,
 	X_TRY, X_SLICE, X_RECURSE_ALL, X_AS, X_INTERP, X_FUNC,
-	X_MUL, X_MULASSIGN	/* x->idx: the LC_YFN_M* merge flags */
+	X_MUL, X_MULASSIGN,	/* x->idx: the LC_YFN_M* merge flags */
+	X_ENVSUBST	/* x->idx: LC_YENV_* flags */
 };
 
 /*
@@ -515,9 +517,11 @@ func_arg(struct parser *ps, struct xnode *x, int name_only)
 	}
 	skip_ws(ps);
 	if (name_only) {
+		/* yq would look up the name with its quotes, and fail. */
 		if (*ps->p == '"') {
-			if (string_lit(ps, &x->s, &n) != 0)
-				goto fail;
+			perr(ps, ps->p, "env() and strenv() take the variable's "
+			    "name without quotes: env(NAME)%s", "");
+			goto fail;
 		} else if (is_ident_start((unsigned char)*ps->p))
 			x->s = ident(ps, &n, 0);
 		else {
@@ -598,6 +602,32 @@ colon:
 	return x;
 fail_k:
 	xfree(k);
+fail:
+	xfree(x);
+	return NULL;
+}
+
+/* envsubst or envsubst(nu, ne, ff): flags, not expressions, as in yq. */
+static struct xnode *
+envsubst_flags(struct parser *ps, struct xnode *x)
+{
+	const char *close;
+	unsigned flags;
+
+	if (*ps->p != '(')
+		return x;
+	if ((close = strchr(ps->p, ')')) == NULL) {
+		perr(ps, ps->p, "expected ')'%s", "");
+		goto fail;
+	}
+	if (lc_yenv_flags(ps->p + 1, (size_t)(close - ps->p - 1), &flags) !=
+	    0) {
+		perr(ps, ps->p + 1, "%s", lc_error_msg());
+		goto fail;
+	}
+	x->idx = (long)flags;
+	ps->p = close + 1;
+	return x;
 fail:
 	xfree(x);
 	return NULL;
@@ -764,6 +794,8 @@ primary_(struct parser *ps)
 		x = func_arg(ps, xnew(ps, X_STRENV, at), 1);
 	else if (strcmp(name, "env") == 0)
 		x = func_arg(ps, xnew(ps, X_ENV, at), 1);
+	else if (strcmp(name, "envsubst") == 0)
+		x = envsubst_flags(ps, xnew(ps, X_ENVSUBST, at));
 	else if (strcmp(name, "documentIndex") == 0 || strcmp(name, "di") == 0 ||
 	    strcmp(name, "document_index") == 0)
 		x = xnew(ps, X_DOCINDEX, at);
@@ -2352,13 +2384,38 @@ collection(struct ctx *c, const struct xnode *x, const struct val *in,
 	return object(c, x, in, out);
 }
 
+/* env(NAME): the first document of the value, as yq reads it. */
+struct env_doc {
+	struct ctx *c;
+	const struct lc_ylit *v;
+};
+
+static int
+env_doc(struct lc_ydoc *doc, void *arg)
+{
+	struct env_doc *e = arg;
+	struct lc_ydoc *saved = e->c->doc;
+
+	if (e->v != NULL)
+		return 0;
+	e->c->doc = doc;
+	e->c->aliased = 0;
+	e->c->outer = 0;
+	e->v = to_lit(e->c, doc->root, 0);
+	e->c->doc = saved;
+	return e->v == NULL ? e->c->rc : 0;
+}
+
 static int
 env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 {
 	const char *v = getenv(x->s);
-	struct lc_ylit *l;
+	const struct lc_ylit *l;
+	struct env_doc e = { c, NULL };
+	struct lc_buf name = LC_BUF_INIT;
 	struct val r;
 	size_t at;
+	int rc;
 
 	/* A silently empty tag would deploy nothing; say so instead. */
 	if (v == NULL)
@@ -2370,8 +2427,18 @@ env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 		    "UTF-8 text", x->s, (unsigned char)v[at], at);
 	if (x->op == X_STRENV)
 		l = mklit(c, LC_YL_STR, v, strlen(v));
-	else
-		l = mklit(c, lc_yaml_resolve(v, strlen(v)), v, strlen(v));
+	else if (*v == '\0')
+		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
+		    "empty; env() reads a YAML value (give it one, or use "
+		    "strenv(%s) for a string)", x->s, x->s);
+	else {
+		lc_buf_printf(&name, "env(%s)", x->s);
+		rc = lc_yaml_stream(name.data, v, strlen(v), env_doc, &e, NULL);
+		lc_buf_release(&name);
+		if (rc != 0)
+			return rc;
+		l = e.v;
+	}
 	r = vlit(l);
 	push(out, &r);
 	return 0;
@@ -3222,6 +3289,60 @@ has_key(struct ctx *c, const struct val *in, enum lc_ylit_kind kk,
 	    idx >= 0 && idx < len;
 }
 
+static const char *
+env_get(void *arg, const char *name, size_t n, size_t *len)
+{
+	struct lc_buf *b = arg;
+	const char *v;
+
+	b->len = 0;
+	lc_buf_add(b, name, n);
+	if ((v = getenv(b->data)) != NULL)
+		*len = strlen(v);
+	return v;
+}
+
+/* envsubst: the variables in a string from the environment (yaml_env.c). */
+static int
+envsubst(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct vals *out)
+{
+	struct lc_buf name = LC_BUF_INIT, res = LC_BUF_INIT;
+	const struct lc_ylit *l;
+	const char *tag = NULL;
+	struct val v;
+	size_t n = 0;
+	int rc, str;
+
+	if ((rc = val_lit(c, in, &l)) != 0)
+		return rc;
+	/* The tag decides, as in yq: "!!str 5" is a string, "!x a" not. */
+	if (in->kind == V_NODE &&
+	    (tag = explicit_tag(c, in->node, &n)) != NULL)
+		str = n == 5 && memcmp(tag, "!!str", 5) == 0;
+	else
+		str = l->kind == LC_YL_STR;
+	if (!str)
+		return lc_error_set(LC_EDATA, "envsubst: cannot substitute "
+		    "%.*s, only strings; for every string of a document write "
+		    "(.. | select(tag == \"!!str\")) |= envsubst",
+		    tag ? (int)(n > 64 ? 64 : n) : (int)strlen(lc_yfn_tag(l)),
+		    tag ? tag : lc_yfn_tag(l));
+	lc_buf_adds(&res, "");
+	rc = lc_yenv_subst(&res, l->s, l->n, (unsigned)x->idx, LC_YFN_MAXSTR,
+	    env_get, &name);
+	if (rc == 0 && lc_yaml_utf8_check(res.data, res.len) != res.len)
+		rc = lc_error_set(LC_EUSAGE, "envsubst: the value of a "
+		    "variable is not UTF-8; YAML files hold UTF-8 text");
+	if (rc == 0) {
+		v = vlit(mklit(c, LC_YL_STR, res.data, res.len));
+		push(out, &v);
+	}
+	lc_buf_release(&name);
+	lc_buf_release(&res);
+	return rc;
+}
+
 static void *
 yfn_alloc(void *arg, size_t n)
 {
@@ -3927,6 +4048,9 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	case X_STRENV:
 	case X_ENV:
 		rc = env_lit(c, x, out);
+		break;
+	case X_ENVSUBST:
+		rc = envsubst(c, x, in, out);
 		break;
 	case X_VAR:
 		rc = variable(c, x, out);

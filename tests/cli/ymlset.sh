@@ -5,7 +5,7 @@
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')
 ncases=$(echo "$cases" | wc -l)
-plan $((ncases + 32 + 8 * 3 + 5 + 18 + 16))
+plan $((ncases + 32 + 8 * 3 + 5 + 18 + 16 + 7))
 
 # Golden triplets: <case>.in.yaml, <case>.args (one argument a line), and
 # <case>.out.yaml (exact stdout); .rc (exit status, default 0), .err (a
@@ -326,6 +326,65 @@ run env TAG="$(printf '\xed\xa0\x80')" ymlset '.tag = strenv(TAG)' k.yaml
 expect_rc 2
 expect_no_out
 expect_err "ymlset: environment variable 'TAG' is not UTF-8 (byte 0xed at offset 0); YAML files hold UTF-8 text"
+end
+
+begin "env() of a value that is not YAML names the variable, never the value (exit 3)"
+printf 'a: 1\n' >k.yaml
+run env V='a: b: hunter2' ymlset '.a = env(V)' k.yaml
+expect_rc 3
+expect_no_out
+expect_err "ymlset: 'env(V)': 1:5: mapping values are not allowed in this context"
+grep -q hunter2 "$T/err" && fail "the value is on stderr"
+end
+
+begin "env() of an empty variable is a usage error (exit 2)"
+printf 'a: 1\n' >k.yaml
+run env V= ymlset '.a = env(V)' k.yaml
+expect_rc 2
+expect_err "ymlset: environment variable 'V' is empty; env() reads a YAML value (give it one, or use strenv(V) for a string)"
+end
+
+begin "envsubst(nu) names the unset variable (exit 2) and writes nothing"
+printf 's: "${IMG}"\n' >k.yaml
+run env -u IMG ymlset -i '.s |= envsubst(nu)' k.yaml
+expect_rc 2
+expect_err 'ymlset: envsubst(nu): variable '"'IMG'"' is not set (set it or give a default: ${IMG:-value})'
+[ "$(cat k.yaml)" = 's: "${IMG}"' ] || fail "k.yaml changed"
+end
+
+begin "envsubst(ne) names the empty variable and prints no value"
+printf 's: "${SECRET}/${E}"\n' >k.yaml
+run env SECRET=hunter2 E= ymlset '.s | envsubst(ne)' k.yaml
+expect_rc 2
+expect_no_out
+expect_err "ymlset: envsubst(ne): variable 'E' is set but empty"
+grep -q hunter2 "$T/err" && fail "a value is on stderr"
+end
+
+begin "envsubst refuses an unterminated \${ (exit 3)"
+printf 's: "a ${TAG"\n' >k.yaml
+run ymlset '.s | envsubst' k.yaml
+expect_rc 3
+expect_err "ymlset: envsubst: '\${TAG' at byte 2 has no closing '}' on its line"
+end
+
+begin "envsubst refuses a result over 64 MiB (exit 3)"
+i=0; s=
+while [ $i -lt 700 ]; do s="$s\$X"; i=$((i + 1)); done
+printf 's: "%s"\n' "$s" >k.yaml
+run env X="$(head -c 100000 /dev/zero | tr '\0' x)" ymlset '.s | envsubst' k.yaml
+expect_rc 3
+expect_no_out
+expect_err "ymlset: envsubst: the result would be longer than 67108864 bytes"
+end
+
+begin "envsubst refuses defaults nested past 64 (exit 3)"
+i=0; s=
+while [ $i -lt 70 ]; do s="$s\${A:-"; i=$((i + 1)); done
+printf 's: "%s"\n' "$s" >k.yaml
+run env -u A ymlset '.s | envsubst' k.yaml
+expect_rc 3
+expect_err "ymlset: envsubst: defaults nested more than 64 deep at byte 320"
 end
 
 begin "an expression key that is not UTF-8 is a usage error (exit 2)"
