@@ -4444,6 +4444,8 @@ use_doc(struct actx *a, size_t k)
 	if (a->c.doc != a->docs[k])
 		a->c.copied = 0;
 	a->c.doc = a->docs[k];
+	a->c.maxcopied = MAX_COPIED +
+	    (size_t)a->docs[k]->nnodes * COPIES_PER_NODE;
 	a->c.env->file_index = a->files[k];
 }
 
