@@ -1,5 +1,7 @@
 /* yaml_expr.c: the yq expressions CD pipelines use, evaluated on yaml_edit trees. */
 #include <assert.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <ctype.h>
@@ -46,7 +48,8 @@ enum xop {
 	X_UNION, X_ALT, X_ADD, X_SUB, X_LT, X_LE, X_GT, X_GE, X_SUBASSIGN,
 	X_TRY, X_SLICE, X_RECURSE_ALL, X_AS, X_INTERP, X_FUNC,
 	X_MUL, X_MULASSIGN,	/* x->idx: the LC_YFN_M* merge flags */
-	X_ENVSUBST	/* x->idx: LC_YENV_* flags */
+	X_ENVSUBST,	/* x->idx: LC_YENV_* flags */
+	X_DIV, X_MOD
 };
 
 /*
@@ -893,6 +896,12 @@ arith_op(struct parser *ps, enum xop *op)
 	}
 	if ((ps->p[0] == '+' || ps->p[0] == '-') && ps->p[1] != '=') {
 		*op = ps->p[0] == '+' ? X_ADD : X_SUB;
+		ps->p++;
+		return 1;
+	}
+	/* yq has no "/=" or "%=". */
+	if ((ps->p[0] == '/' || ps->p[0] == '%') && ps->p[1] != '=') {
+		*op = ps->p[0] == '/' ? X_DIV : X_MOD;
 		ps->p++;
 		return 1;
 	}
@@ -2786,6 +2795,52 @@ arith(struct ctx *c, enum xop op, const struct lc_ylit *a,
 }
 
 /* a < b (and the others) as yq: numbers, strings; null is never less. */
+/*
+ * yq's a / b and a % b: numbers divide (always a float), a string divided
+ * by a string is split by it, ints take the remainder (its sign a's),
+ * anything with a float the float remainder. By 0 is an error.
+ */
+static int
+div_mod(struct ctx *c, enum xop op, const struct lc_ylit *a,
+    const struct lc_ylit *b, const struct lc_ylit **out)
+{
+	struct lc_yfn_mem mem = { yfn_alloc, c };
+	long long ia, ib;
+	double da, db;
+	char *ea, *eb, num[32];
+	size_t n;
+
+	if (op == X_DIV && a->kind == LC_YL_STR && b->kind == LC_YL_STR)
+		return lc_yfn_call("split", 5, a, b, 1, &mem, out, &n);
+	if (a->kind != LC_YL_NUM || b->kind != LC_YL_NUM)
+		return lc_error_set(LC_EUSAGE, "cannot %s %s by %s",
+		    op == X_DIV ? "divide" : "take the remainder of",
+		    lc_yfn_tag(a), lc_yfn_tag(b));
+	da = strtod(a->s, &ea);
+	db = strtod(b->s, &eb);
+	if (db == 0)
+		return lc_error_set(LC_EUSAGE, "cannot %s by 0",
+		    op == X_DIV ? "divide" : "take the remainder");
+	if (op == X_DIV) {
+		*out = num_lit(c, da / db);
+		return 0;
+	}
+	errno = 0;
+	ia = strtoll(a->s, &ea, 0);
+	ib = strtoll(b->s, &eb, 0);
+	if (errno == 0 && *ea == '\0' && *eb == '\0' && ib != 0 &&
+	    !(ib == -1 && ia == LLONG_MIN)) {
+		snprintf(num, sizeof(num), "%lld", ia % ib);
+		*out = mklit(c, LC_YL_NUM, num, strlen(num));
+	} else if (da / db > -9e18 && da / db < 9e18)
+		*out = num_lit(c, da - db * (double)(long long)(da / db));
+	else
+		return lc_error_set(LC_EUSAGE, "cannot take the remainder of "
+		    "%.*s by %.*s: too large", (int)a->n, a->s, (int)b->n,
+		    b->s);
+	return 0;
+}
+
 static int
 compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
     int *t)
@@ -4111,6 +4166,27 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 	case X_MUL:
 		rc = multiply(c, x, in, out);
 		break;
+	case X_DIV:
+	case X_MOD: {
+		/* Every pair of outputs, the left varying slowest. */
+		struct vals l2 = { NULL, 0, 0 }, r2 = { NULL, 0, 0 };
+		const struct lc_ylit *la, *lb, *r;
+		size_t j;
+
+		if ((rc = eval(c, x->a, in, &l2)) == 0)
+			rc = eval(c, x->b, in, &r2);
+		for (i = 0; i < l2.n && rc == 0; i++)
+			for (j = 0; j < r2.n && rc == 0; j++)
+				if ((rc = val_lit(c, &l2.v[i], &la)) == 0 &&
+				    (rc = val_lit(c, &r2.v[j], &lb)) == 0 &&
+				    (rc = div_mod(c, x->op, la, lb, &r)) == 0) {
+					v = vlit(r);
+					push(out, &v);
+				}
+		free(l2.v);
+		free(r2.v);
+		break;
+	}
 	case X_TRY:
 		/* "?": an error drops the outputs and is forgotten. */
 		n = out->n;
@@ -4509,7 +4585,8 @@ is_root(const struct actx *a, const struct item *it)
 static int
 cross_op(enum xop op)
 {
-	return op == X_ADD || op == X_SUB || op == X_EQ || op == X_NE ||
+	return op == X_ADD || op == X_SUB || op == X_DIV || op == X_MOD ||
+	    op == X_EQ || op == X_NE ||
 	    op == X_LT || op == X_LE || op == X_GT || op == X_GE;
 }
 
