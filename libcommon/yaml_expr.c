@@ -2795,6 +2795,36 @@ arith(struct ctx *c, enum xop op, const struct lc_ylit *a,
 }
 
 /* a < b (and the others) as yq: numbers, strings; null is never less. */
+static int
+compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
+    int *t)
+{
+	enum lc_ylit_kind ka, kb;
+	const char *sa, *sb;
+	size_t na, nb;
+	double d = 0;
+	int r;
+
+	if (!scalar_of(c, a, &ka, &sa, &na) || !scalar_of(c, b, &kb, &sb, &nb))
+		return lc_error_set(LC_EUSAGE, "cannot compare collections "
+		    "with '<', '<=', '>' or '>='");
+	if (ka == LC_YL_NULL || kb == LC_YL_NULL) {
+		*t = (ka == kb) && (op == X_LE || op == X_GE);
+		return 0;
+	}
+	if (ka == LC_YL_NUM && kb == LC_YL_NUM)
+		d = strtod(sa, NULL) - strtod(sb, NULL);
+	else if (ka == LC_YL_STR && kb == LC_YL_STR) {
+		r = memcmp(sa, sb, na < nb ? na : nb);
+		d = r != 0 ? r : (double)na - (double)nb;
+	} else
+		return lc_error_set(LC_EUSAGE, "cannot compare %s with %s",
+		    kind_name(ka), kind_name(kb));
+	*t = op == X_LT ? d < 0 : op == X_LE ? d <= 0 : op == X_GT ? d > 0 :
+	    d >= 0;
+	return 0;
+}
+
 /*
  * yq's a / b and a % b: numbers divide (always a float), a string divided
  * by a string is split by it, ints take the remainder (its sign a's),
@@ -2841,38 +2871,8 @@ div_mod(struct ctx *c, enum xop op, const struct lc_ylit *a,
 	return 0;
 }
 
-static int
-compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
-    int *t)
-{
-	enum lc_ylit_kind ka, kb;
-	const char *sa, *sb;
-	size_t na, nb;
-	double d = 0;
-	int r;
-
-	if (!scalar_of(c, a, &ka, &sa, &na) || !scalar_of(c, b, &kb, &sb, &nb))
-		return lc_error_set(LC_EUSAGE, "cannot compare collections "
-		    "with '<', '<=', '>' or '>='");
-	if (ka == LC_YL_NULL || kb == LC_YL_NULL) {
-		*t = (ka == kb) && (op == X_LE || op == X_GE);
-		return 0;
-	}
-	if (ka == LC_YL_NUM && kb == LC_YL_NUM)
-		d = strtod(sa, NULL) - strtod(sb, NULL);
-	else if (ka == LC_YL_STR && kb == LC_YL_STR) {
-		r = memcmp(sa, sb, na < nb ? na : nb);
-		d = r != 0 ? r : (double)na - (double)nb;
-	} else
-		return lc_error_set(LC_EUSAGE, "cannot compare %s with %s",
-		    kind_name(ka), kind_name(kb));
-	*t = op == X_LT ? d < 0 : op == X_LE ? d <= 0 : op == X_GT ? d > 0 :
-	    d >= 0;
-	return 0;
-}
-
 /*
- * yq's "*" (with x->idx's merge flags) on every pair of outputs, the
+ * yq's "*" (with x->idx's merge flags), "/" and "%" on every pair of outputs, the
  * left side's outer: (1, 2) * (3, 4) is 3, 4, 6, 8. A missing path gives
  * nothing on either side, as in yq (".a * .missing" has no output).
  */
@@ -2897,7 +2897,8 @@ multiply(struct ctx *c, const struct xnode *x, const struct val *in,
 		for (j = 0; j < bs.n && rc == 0; j++) {
 			if (bs.v[j].kind == V_MISS ||
 			    (rc = val_lit(c, &bs.v[j], &lb)) != 0 ||
-			    (rc = lc_yfn_mul(&mem, la, lb, (unsigned)x->idx,
+			    (rc = x->op == X_MUL ? lc_yfn_mul(&mem, la, lb,
+			    (unsigned)x->idx, &r) : div_mod(c, x->op, la, lb,
 			    &r)) != 0)
 				continue;
 			v = vlit(r);
@@ -3916,11 +3917,6 @@ call_func(struct ctx *c, const struct xnode *x, const struct val *in,
 }
 
 /*
- * "and", "or": every output of the left side in turn, and when it does not
- * decide, every output of the right side (yq: "(true, false) or false" is
- * true, false).
- */
-/*
  * "E as $x ireduce (INIT; UPDATE)": UPDATE runs on INIT with each output
  * of E as $x in turn, on what the one before gave (its last output; none
  * gives null).
@@ -3951,6 +3947,11 @@ reduce(struct ctx *c, const struct xnode *x, const struct val *in,
 	return rc;
 }
 
+/*
+ * "and", "or": every output of the left side in turn, and when it does not
+ * decide, every output of the right side (yq: "(true, false) or false" is
+ * true, false).
+ */
 static int
 bool_op(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
@@ -4167,26 +4168,9 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		rc = multiply(c, x, in, out);
 		break;
 	case X_DIV:
-	case X_MOD: {
-		/* Every pair of outputs, the left varying slowest. */
-		struct vals l2 = { NULL, 0, 0 }, r2 = { NULL, 0, 0 };
-		const struct lc_ylit *la, *lb, *r;
-		size_t j;
-
-		if ((rc = eval(c, x->a, in, &l2)) == 0)
-			rc = eval(c, x->b, in, &r2);
-		for (i = 0; i < l2.n && rc == 0; i++)
-			for (j = 0; j < r2.n && rc == 0; j++)
-				if ((rc = val_lit(c, &l2.v[i], &la)) == 0 &&
-				    (rc = val_lit(c, &r2.v[j], &lb)) == 0 &&
-				    (rc = div_mod(c, x->op, la, lb, &r)) == 0) {
-					v = vlit(r);
-					push(out, &v);
-				}
-		free(l2.v);
-		free(r2.v);
+	case X_MOD:
+		rc = multiply(c, x, in, out);
 		break;
-	}
 	case X_TRY:
 		/* "?": an error drops the outputs and is forgotten. */
 		n = out->n;
