@@ -4569,9 +4569,9 @@ is_root(const struct actx *a, const struct item *it)
 static int
 cross_op(enum xop op)
 {
-	return op == X_ADD || op == X_SUB || op == X_DIV || op == X_MOD ||
-	    op == X_EQ || op == X_NE ||
-	    op == X_LT || op == X_LE || op == X_GT || op == X_GE;
+	return op == X_ADD || op == X_SUB || op == X_MUL || op == X_DIV ||
+	    op == X_MOD || op == X_EQ || op == X_NE || op == X_LT ||
+	    op == X_LE || op == X_GT || op == X_GE;
 }
 
 static int ceval(struct actx *, const struct xnode *, const struct items *,
