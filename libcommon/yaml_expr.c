@@ -1895,22 +1895,36 @@ yq_equal(struct ctx *c, const struct val *a, const struct val *b)
 	return 0;
 }
 
-/* The first output of x on in, or a null when it has none. */
+/*
+ * The first (or, with last, the last) output of x on in in *v, or a null
+ * when it has none; *n gets the number of outputs.
+ */
 static int
-eval1(struct ctx *c, const struct xnode *x, const struct val *in,
-    struct val *v)
+eval_pick(struct ctx *c, const struct xnode *x, const struct val *in,
+    int last, struct val *v, size_t *n)
 {
 	struct vals vs = { NULL, 0, 0 };
 	int rc;
 
 	if ((rc = eval(c, x, in, &vs)) == 0) {
 		if (vs.n > 0)
-			*v = vs.v[0];
+			*v = vs.v[last ? vs.n - 1 : 0];
 		else
 			*v = vlit(mklit(c, LC_YL_NULL, "null", 4));
 	}
+	*n = vs.n;
 	free(vs.v);
 	return rc;
+}
+
+/* The first output of x on in, or a null when it has none. */
+static int
+eval1(struct ctx *c, const struct xnode *x, const struct val *in,
+    struct val *v)
+{
+	size_t n;
+
+	return eval_pick(c, x, in, 0, v, &n);
 }
 
 static int
@@ -2404,15 +2418,15 @@ env_doc(struct lc_ydoc *doc, void *arg)
 {
 	struct env_doc *e = arg;
 	struct lc_ydoc *saved = e->c->doc;
+	struct val root = vnode(doc->root, 0);
+	int rc;
 
 	if (e->v != NULL)
 		return 0;
 	e->c->doc = doc;
-	e->c->aliased = 0;
-	e->c->outer = 0;
-	e->v = to_lit(e->c, doc->root, 0);
+	rc = val_lit(e->c, &root, &e->v);
 	e->c->doc = saved;
-	return e->v == NULL ? e->c->rc : 0;
+	return rc;
 }
 
 static int
@@ -2497,29 +2511,26 @@ static int
 scratch_doc(struct lc_ydoc *doc, void *arg)
 {
 	struct scratch *sc = arg;
-	struct ctx c2 = *sc->c;
+	struct ctx *c = sc->c;
+	struct lc_ydoc *saved = c->doc;
 	struct vals o = { NULL, 0, 0 };
 	struct val root = vnode(doc->root, 0);
-	int rc;
+	int rc, lhs = c->lhs;
 
-	c2.doc = doc;
-	c2.lhs = 0;
-	rc = sc->x->op == X_DEL ? delete(&c2, sc->x, &root, &o) :
-	    assign(&c2, sc->x, &root, &o);
+	/* c evaluates on the scratch document, then on its own again. */
+	c->doc = doc;
+	c->lhs = 0;
+	rc = sc->x->op == X_DEL ? delete(c, sc->x, &root, &o) :
+	    assign(c, sc->x, &root, &o);
 	free(o.v);
 	if (rc == 0 && doc->nedits > 0)
 		rc = lc_ydoc_commit(doc);
 	if (rc == 0) {
 		root = vnode(doc->root, 0);
-		rc = val_lit(&c2, &root, &sc->res);
+		rc = val_lit(c, &root, &sc->res);
 	}
-	/* What the scratch evaluation allocated and counted is c's. */
-	sc->c->mem = c2.mem;
-	sc->c->binds = c2.binds;
-	sc->c->capbinds = c2.capbinds;
-	sc->c->steps = c2.steps;
-	sc->c->copied = c2.copied;
-	sc->c->envmap = c2.envmap;
+	c->doc = saved;
+	c->lhs = lhs;
 	return rc;
 }
 
@@ -2574,14 +2585,9 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 		 * "+=", "-=", "*=" as yq: the last output of the right side;
 		 * none, or a missing path, leaves the targets as they are.
 		 */
-		struct vals rv = { NULL, 0, 0 };
 		size_t n;
 
-		if ((rc = eval(c, x->b, in, &rv)) == 0 && rv.n > 0)
-			r = rv.v[rv.n - 1];
-		n = rv.n;
-		free(rv.v);
-		if (rc != 0)
+		if ((rc = eval_pick(c, x->b, in, 1, &r, &n)) != 0)
 			goto done;
 		if (n == 0 || r.kind == V_MISS) {
 			push(out, in);
@@ -2594,16 +2600,13 @@ assign(struct ctx *c, const struct xnode *x, const struct val *in,
 		if (lhs.v[i].kind == V_DUP)
 			continue;
 		if (x->op == X_UPDATE) {
-			struct vals rv = { NULL, 0, 0 };
+			size_t n;
 
 			/* No output leaves the target as it is (yq). */
-			rc = eval(c, x->b, &lhs.v[i], &rv);
-			if (rc == 0 && rv.n > 0)
-				r = rv.v[0];
-			free(rv.v);
-			if (rc != 0)
+			if ((rc = eval_pick(c, x->b, &lhs.v[i], 0, &r,
+			    &n)) != 0)
 				break;
-			if (rv.n == 0)
+			if (n == 0)
 				continue;
 			/* An inner assignment returns its input: done. */
 			if (r.kind == V_NODE && lhs.v[i].kind == V_NODE &&
@@ -3925,25 +3928,21 @@ static int
 reduce(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
-	struct vals xs = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
+	struct vals xs = { NULL, 0, 0 };
 	struct val acc;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	if ((rc = eval(c, x->a, in, &xs)) == 0)
 		rc = eval1(c, x->kids[0], in, &acc);
 	for (i = 0; i < xs.n && rc == 0; i++) {
 		bind_push(c, x->s, &xs.v[i]);
-		tmp.n = 0;
-		rc = eval(c, x->kids[1], &acc, &tmp);
+		rc = eval_pick(c, x->kids[1], &acc, 1, &acc, &n);
 		c->nbinds--;
-		acc = tmp.n > 0 ? tmp.v[tmp.n - 1] :
-		    vlit(mklit(c, LC_YL_NULL, "null", 4));
 	}
 	if (rc == 0)
 		push(out, &acc);
 	free(xs.v);
-	free(tmp.v);
 	return rc;
 }
 
@@ -4365,6 +4364,33 @@ add_end(struct lc_yexpr_env *env, size_t end)
 	env->ends[env->nends++] = end;
 }
 
+/*
+ * An edit below a result that is not its document's root: only the root
+ * survives the rebuilt tree. yq would print just the edited part for
+ * ".a[] | .b = 1", which is never what a pipeline wants; say how to write
+ * the edit instead.
+ */
+static int
+not_whole(void)
+{
+	return lc_error_set(LC_EUSAGE, "an edit must apply to the whole "
+	    "document: write '(PATH | ...) = VALUE' or 'PATH |= ...' rather "
+	    "than 'PATH | ... = VALUE'");
+}
+
+/* Free what an evaluation allocated. */
+static void
+ctx_release(struct ctx *c)
+{
+	struct chunk *ch;
+
+	free(c->binds);
+	while ((ch = c->mem) != NULL) {
+		c->mem = ch->next;
+		free(ch);
+	}
+}
+
 int
 lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole)
@@ -4372,7 +4398,6 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 	struct ctx c;
 	struct vals in = { NULL, 0, 0 }, res = { NULL, 0, 0 };
 	struct val root;
-	struct chunk *ch;
 	size_t s, i;
 	int rc = 0;
 
@@ -4390,22 +4415,13 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 			rc = eval(&c, e->st[s].x, &in.v[i], &res);
 		if (rc == 0 && doc->nedits > 0) {
 			rc = lc_ydoc_commit(doc);
-			/*
-			 * Only the root survives a rebuilt tree. yq would
-			 * print just the edited part for ".a[] | .b = 1",
-			 * which is never what a pipeline wants; say how to
-			 * write the edit instead.
-			 */
+			/* Only the root survives a rebuilt tree. */
 			for (i = 0; i < res.n && rc == 0; i++) {
 				if (res.v[i].kind == V_NODE &&
 				    res.v[i].node == root.node)
 					res.v[i].node = doc->root;
 				else if (res.v[i].kind != V_LIT)
-					rc = lc_error_set(LC_EUSAGE, "an edit "
-					    "must apply to the whole document: "
-					    "write '(PATH | ...) = VALUE' or "
-					    "'PATH |= ...' rather than "
-					    "'PATH | ... = VALUE'");
+					rc = not_whole();
 			}
 			root.node = doc->root;
 		}
@@ -4437,11 +4453,7 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 	}
 	free(in.v);
 	free(res.v);
-	free(c.binds);
-	while ((ch = c.mem) != NULL) {
-		c.mem = ch->next;
-		free(ch);
-	}
+	ctx_release(&c);
 	return rc;
 }
 
@@ -4577,7 +4589,7 @@ cross_op(enum xop op)
 static int ceval(struct actx *, const struct xnode *, const struct items *,
     struct items *);
 
-static int
+static void
 abind_push(struct actx *a, const char *name, const struct item *it)
 {
 	if (a->nbinds == a->capbinds) {
@@ -4588,7 +4600,6 @@ abind_push(struct actx *a, const char *name, const struct item *it)
 	a->binds[a->nbinds].name = name;
 	a->binds[a->nbinds].it = *it;
 	a->binds[a->nbinds++].lit = NULL;
-	return 0;
 }
 
 /* "[E]" over documents: E on each, every result in one array. */
@@ -4800,10 +4811,7 @@ commit_all(struct actx *a, struct items *is)
 		it = &is->v[i];
 		if (a->docs[it->k]->nedits > 0 && it->v.kind != V_LIT &&
 		    !is_root(a, it))
-			return lc_error_set(LC_EUSAGE, "an edit must apply to "
-			    "the whole document: write '(PATH | ...) = VALUE' "
-			    "or 'PATH |= ...' rather than 'PATH | ... = "
-			    "VALUE'");
+			return not_whole();
 	}
 	for (i = 0; i < is->n; i++) {
 		it = &is->v[i];
@@ -4831,9 +4839,9 @@ lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
 	struct items in = { NULL, 0, 0 }, next = { NULL, 0, 0 }, swap;
 	struct item *it;
 	struct val root;
-	struct chunk *ch;
-	size_t s, i, j, nodes = 0, capres = 0, before;
+	size_t s, i, nodes = 0, capres = 0, before;
 	int rc = 0, allwhole = 1;
+	char *printed;
 
 	memset(&a, 0, sizeof(a));
 	a.c.env = env;
@@ -4860,14 +4868,14 @@ lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
 	/* ".a = 1, .b = 2": each document once, as in eval. */
 	for (i = 0; rc == 0 && i < in.n && allwhole; i++)
 		allwhole = is_root(&a, &in.v[i]);
+	printed = lc_xmalloc(ndocs + 1);
+	memset(printed, 0, ndocs + 1);
 	for (i = 0; rc == 0 && i < in.n; i++) {
 		it = &in.v[i];
 		if (allwhole) {
-			for (j = 0; j < i; j++)
-				if (in.v[j].k == it->k)
-					break;
-			if (j < i)
+			if (printed[it->k])
 				continue;
+			printed[it->k] = 1;
 		}
 		if (*nres == capres) {
 			capres = capres ? capres * 2 : 8;
@@ -4886,13 +4894,10 @@ lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
 		env->last_falsy = !is_root(&a, it) && !truthy(&a.c, &it->v);
 		env->nresults++;
 	}
+	free(printed);
 	free(in.v);
 	free(next.v);
-	free(a.c.binds);
 	free(a.binds);
-	while ((ch = a.c.mem) != NULL) {
-		a.c.mem = ch->next;
-		free(ch);
-	}
+	ctx_release(&a.c);
 	return rc;
 }
