@@ -3571,8 +3571,8 @@ sort_by_all(struct ctx *c, const struct xnode *f, const struct vals *items,
 	int rc = 0;
 
 	outs = alloc(c, (n + 1) * sizeof(*outs));
+	memset(outs, 0, (n + 1) * sizeof(*outs));
 	for (i = 0; i < n && rc == 0; i++) {
-		memset(&outs[i], 0, sizeof(outs[i]));
 		rc = eval(c, f, &items->v[i], &outs[i]);
 		if (outs[i].n > most)
 			most = outs[i].n;
