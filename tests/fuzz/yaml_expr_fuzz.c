@@ -28,6 +28,35 @@ on_doc(struct lc_ydoc *d, void *p)
 	return 0;
 }
 
+/* eval-all over two files, the document above and a second stream. */
+static void
+eval_all(struct arg *a)
+{
+	static const char two[] = "x: 2\n---\n- a\n- b\n";
+	struct lc_ystream s1, s2;
+	struct lc_ydoc *docs[3];
+	struct lc_yexpr_res *res = NULL;
+	struct lc_buf out = LC_BUF_INIT;
+	const int files[3] = { 0, 1, 1 };
+	size_t nres = 0;
+
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	if (lc_ystream_load(&s1, "f1", doc, sizeof(doc) - 1) == 0 &&
+	    lc_ystream_load(&s2, "f2", two, sizeof(two) - 1) == 0 &&
+	    s1.ndocs == 1 && s2.ndocs == 2) {
+		docs[0] = &s1.docs[0];
+		docs[1] = &s2.docs[0];
+		docs[2] = &s2.docs[1];
+		(void)lc_yexpr_eval_all(a->e, docs, files, 3, &a->env, &out,
+		    &res, &nres);
+	}
+	free(res);
+	lc_buf_release(&out);
+	lc_ystream_release(&s1);
+	lc_ystream_release(&s2);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,6 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lc_yexpr_parse_native(&a.e, src) == 0) {
 		(void)lc_yaml_stream("fuzz", doc, sizeof(doc) - 1, on_doc, &a,
 		    &out);
+		eval_all(&a);
 		lc_yexpr_free(a.e);
 	}
 	lc_error_clear();
