@@ -2209,18 +2209,20 @@ set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	return create(c, t, l);
 }
 
+static int arith(struct ctx *, enum xop, const struct lc_ylit *,
+    const struct lc_ylit *, const struct lc_ylit **);
+
 static int
 append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 {
 	struct lc_ydoc *doc = c->doc;
-	struct lc_ylit *sum;
+	const struct lc_ylit *sum, *cur;
 	enum lc_ylit_kind k;
 	const char *s;
-	char num[64];
 	size_t n;
 	uint32_t node;
 	long line, col;
-	int via = 0;
+	int via = 0, rc;
 
 	/* null + x is x in yq: ".b += 1" on a missing b sets 1, not [1]. */
 	if (t->kind == V_MISS || (t->kind == V_NODE &&
@@ -2246,19 +2248,16 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		lc_error_where(doc->name, line, col);
 		return LC_EUSAGE;
 	}
-	k = lc_ynode_kind(doc, node);
+	/* A number plus a number, else the two texts joined. */
 	s = lc_ynode_value(doc, node, &n);
-	if (k == LC_YL_NUM && l->kind == LC_YL_NUM) {
-		snprintf(num, sizeof(num), "%.17g", strtod(s, NULL) +
-		    strtod(l->s, NULL));
-		sum = mklit(c, LC_YL_NUM, num, strlen(num));
-	} else {
-		sum = mklit(c, LC_YL_STR, "", 0);
-		sum->s = alloc(c, n + l->n + 1);
-		memcpy((char *)sum->s, s, n);
-		memcpy((char *)sum->s + n, l->s, l->n);
-		sum->n = n + l->n;
+	k = lc_ynode_kind(doc, node);
+	if (k != LC_YL_NUM || l->kind != LC_YL_NUM) {
+		k = LC_YL_STR;
+		l = mklit(c, LC_YL_STR, l->s, l->n);
 	}
+	cur = mklit(c, k, s, n);
+	if ((rc = arith(c, X_ADD, cur, l, &sum)) != 0)
+		return rc;
 	return set_target(c, t, sum);
 }
 
@@ -2291,8 +2290,6 @@ mul_target(struct ctx *c, const struct val *t, const struct lc_ylit *l,
 	return merge_into(c, t->node, r, 0);
 }
 
-static int arith(struct ctx *, enum xop, const struct lc_ylit *,
-    const struct lc_ylit *, const struct lc_ylit **);
 
 /* t -= l: the value of t less l, set in t's place. */
 static int
@@ -2725,73 +2722,19 @@ static int
 arith(struct ctx *c, enum xop op, const struct lc_ylit *a,
     const struct lc_ylit *b, const struct lc_ylit **out)
 {
-	struct lc_ylit *r, *kids;
-	const struct lc_ylit *v;
-	size_t i, j, n;
+	struct lc_yfn_mem mem = { yfn_alloc, c };
 
-	if (op == X_ADD && a->kind == LC_YL_NULL) {
-		*out = b;
+	if (op == X_ADD && (a->kind == LC_YL_NULL || b->kind == LC_YL_NULL)) {
+		*out = a->kind == LC_YL_NULL ? b : a;
 		return 0;
 	}
-	if (op == X_ADD && b->kind == LC_YL_NULL) {
-		*out = a;
-		return 0;
-	}
-	if (a->kind == LC_YL_NUM && b->kind == LC_YL_NUM) {
-		*out = num_lit(c, op == X_ADD ? strtod(a->s, NULL) +
-		    strtod(b->s, NULL) : strtod(a->s, NULL) -
-		    strtod(b->s, NULL));
-		return 0;
-	}
-	if (op == X_ADD && (a->kind == LC_YL_STR || b->kind == LC_YL_STR) &&
-	    !is_coll(a) && !is_coll(b)) {
-		r = mklit(c, LC_YL_STR, "", 0);
-		r->s = alloc(c, a->n + b->n + 1);
-		memcpy((char *)r->s, a->s, a->n);
-		memcpy((char *)r->s + a->n, b->s, b->n);
-		((char *)r->s)[a->n + b->n] = '\0';
-		r->n = a->n + b->n;
-		*out = r;
-		return 0;
-	}
-	if (a->kind == LC_YL_SEQ) {
-		n = b->kind == LC_YL_SEQ ? b->nkids : 1;
-		kids = alloc(c, (a->nkids + n + 1) * sizeof(*kids));
-		r = mklit(c, LC_YL_SEQ, "", 0);
-		for (i = 0; i < a->nkids; i++) {
-			j = n;
-			if (op == X_SUB)
-				for (j = 0; j < n; j++)
-					if (lit_equal(&a->kids[i], b->kind ==
-					    LC_YL_SEQ ? &b->kids[j] : b))
-						break;
-			if (op == X_ADD || j == n)
-				kids[r->nkids++] = a->kids[i];
-		}
-		for (i = 0; op == X_ADD && i < n; i++)
-			kids[r->nkids++] = b->kind == LC_YL_SEQ ? b->kids[i] :
-			    *b;
-		r->kids = kids;
-		*out = r;
-		return 0;
-	}
-	if (op == X_ADD && a->kind == LC_YL_MAP && b->kind == LC_YL_MAP) {
-		kids = alloc(c, (a->nkids + b->nkids + 1) * sizeof(*kids));
-		r = mklit(c, LC_YL_MAP, "", 0);
-		for (i = 0; i + 1 < a->nkids; i += 2) {
-			v = lit_get(b, a->kids[i].s, a->kids[i].n);
-			kids[r->nkids++] = a->kids[i];
-			kids[r->nkids++] = v ? *v : a->kids[i + 1];
-		}
-		for (i = 0; i + 1 < b->nkids; i += 2)
-			if (lit_get(a, b->kids[i].s, b->kids[i].n) == NULL) {
-				kids[r->nkids++] = b->kids[i];
-				kids[r->nkids++] = b->kids[i + 1];
-			}
-		r->kids = kids;
-		*out = r;
-		return 0;
-	}
+	/* What yq adds or subtracts: the arithmetic is yaml_func.c's. */
+	if ((a->kind == LC_YL_NUM && b->kind == LC_YL_NUM) ||
+	    (op == X_ADD && (a->kind == LC_YL_STR || b->kind == LC_YL_STR) &&
+	    !is_coll(a) && !is_coll(b)) || a->kind == LC_YL_SEQ ||
+	    (op == X_ADD && a->kind == LC_YL_MAP && b->kind == LC_YL_MAP))
+		return op == X_ADD ? lc_yfn_add(&mem, a, b, out) :
+		    lc_yfn_sub(&mem, a, b, out);
 	return lc_error_set(LC_EUSAGE, "cannot %s %s %s %s",
 	    op == X_ADD ? "add" : "subtract", kind_name(b->kind),
 	    op == X_ADD ? "to" : "from", kind_name(a->kind));
@@ -2802,30 +2745,22 @@ static int
 compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
     int *t)
 {
+	static const char *const ops[] = { "<", "<=", ">", ">=" };
 	enum lc_ylit_kind ka, kb;
 	const char *sa, *sb;
 	size_t na, nb;
-	double d = 0;
-	int r;
 
 	if (!scalar_of(c, a, &ka, &sa, &na) || !scalar_of(c, b, &kb, &sb, &nb))
 		return lc_error_set(LC_EUSAGE, "cannot compare collections "
 		    "with '<', '<=', '>' or '>='");
-	if (ka == LC_YL_NULL || kb == LC_YL_NULL) {
-		*t = (ka == kb) && (op == X_LE || op == X_GE);
-		return 0;
-	}
-	if (ka == LC_YL_NUM && kb == LC_YL_NUM)
-		d = strtod(sa, NULL) - strtod(sb, NULL);
-	else if (ka == LC_YL_STR && kb == LC_YL_STR) {
-		r = memcmp(sa, sb, na < nb ? na : nb);
-		d = r != 0 ? r : (double)na - (double)nb;
-	} else
+	/* Two numbers, two strings, or a null and anything. */
+	if (ka != LC_YL_NULL && kb != LC_YL_NULL && (ka != kb ||
+	    (ka != LC_YL_NUM && ka != LC_YL_STR)))
 		return lc_error_set(LC_EUSAGE, "cannot compare %s with %s",
 		    kind_name(ka), kind_name(kb));
-	*t = op == X_LT ? d < 0 : op == X_LE ? d <= 0 : op == X_GT ? d > 0 :
-	    d >= 0;
-	return 0;
+	/* The comparison itself is yaml_func.c's (ints as ints). */
+	return lc_yfn_compare(mklit(c, ka, sa, na), mklit(c, kb, sb, nb),
+	    ops[op - X_LT], t);
 }
 
 /*
