@@ -769,12 +769,21 @@ main(int argc, char *argv[])
 		rc = lc_error_set(LC_EUSAGE, "-i needs at least one file");
 		goto done;
 	}
-	for (i = 0; inplace && i < argc; i++)
+	for (i = 0; inplace && i < argc; i++) {
+		struct stat st;
+
 		if (strcmp(argv[i], "-") == 0) {
 			rc = lc_error_set(LC_EUSAGE, "-i cannot write back "
 			    "standard input ('-'): name the file");
 			goto done;
 		}
+		/* Before reading: a FIFO would block, a device be replaced. */
+		if (stat(argv[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+			rc = lc_error_set(LC_EUSAGE, "-i edits regular files; "
+			    "'%s' is not one (read it without -i)", argv[i]);
+			goto done;
+		}
+	}
 	if (inplace && (fmt.format != LC_YOUT_YAML || fmt.pretty)) {
 		rc = lc_error_set(LC_EUSAGE, "-i writes the file back as YAML "
 		    "with only the edited bytes changed: drop -o/-j/-P");

@@ -175,6 +175,13 @@ lc_file_replace(const char *path, const struct iovec *iov, int iovcnt)
 	else
 		lc_buf_adds(&target, path);
 	have_st = stat(target.data, &st) == 0;
+	if (have_st && !S_ISREG(st.st_mode)) {
+		/* A rename would put a file where a device or FIFO was. */
+		rc = lc_error_set(LC_EUSAGE, "cannot replace '%s': not a "
+		    "regular file", path);
+		lc_buf_release(&target);
+		return rc;
+	}
 	if (have_st)
 		mode = st.st_mode & 07777;
 	else {

@@ -4,7 +4,7 @@
 # why ymlset differs on purpose.
 . "$(dirname "$0")/lib.sh"
 
-plan 61
+plan 62
 
 # A kustomize overlay as pipelines edit it, and a three-document stream.
 kust() {
@@ -582,6 +582,16 @@ run ymlset ea -i 'select(.a == 500).a = "x"' many/*.yaml
 expect_rc 0
 [ "$(cat many/f500.yaml)" = 'a: x' ] || fail "f500: $(cat many/f500.yaml)"
 [ "$(cat many/f499.yaml)" = 'a: 499' ] || fail "f499: $(cat many/f499.yaml)"
+end
+
+begin "-i refuses a FIFO before reading it (exit 2), and leaves it a FIFO"
+mkfifo fifo.yaml
+printf 'a: 1\n' >plain.yaml
+run timeout 20 ymlset -i '.a = 2' plain.yaml fifo.yaml
+expect_rc 2
+expect_err "ymlset: -i edits regular files; 'fifo.yaml' is not one (read it without -i)"
+[ -p fifo.yaml ] || fail "fifo.yaml is no longer a FIFO"
+[ "$(cat plain.yaml)" = 'a: 1' ] || fail "plain.yaml changed: $(cat plain.yaml)"
 end
 
 done_testing
