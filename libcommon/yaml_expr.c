@@ -1761,6 +1761,28 @@ recurse(struct ctx *c, uint32_t n, int via, int keys, struct vals *out)
 	}
 }
 
+/* ".." (and "..." with keys) of a value an expression made. */
+static void
+recurse_lit(struct ctx *c, const struct lc_ylit *l, int keys, struct vals *out)
+{
+	struct val v = vlit(l);
+	size_t i;
+
+	c->steps++;
+	push(out, &v);
+	for (i = 0; i < l->nkids; i++) {
+		if (l->kind == LC_YL_MAP && i % 2 == 0) {
+			if (keys) {
+				v = vlit(&l->kids[i]);
+				push(out, &v);
+				c->steps++;
+			}
+			continue;
+		}
+		recurse_lit(c, &l->kids[i], keys, out);
+	}
+}
+
 static int
 truthy(struct ctx *c, const struct val *v)
 {
@@ -3950,7 +3972,8 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			t = in->via;
 			node = deref(c->doc, in->node, &t);
 			recurse(c, node, t, 0, out);
-		}
+		} else if (in->kind == V_LIT)
+			recurse_lit(c, in->lit, 0, out);
 		break;
 	case X_FIELD:
 	case X_INDEX:
@@ -4127,7 +4150,8 @@ eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			t = in->via;
 			node = deref(c->doc, in->node, &t);
 			recurse(c, node, t, 1, out);
-		}
+		} else if (in->kind == V_LIT)
+			recurse_lit(c, in->lit, 1, out);
 		break;
 	case X_AS:
 		if (x->idx) {
