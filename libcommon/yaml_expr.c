@@ -2650,12 +2650,60 @@ done:
 	return rc;
 }
 
+/*
+ * Delete the nodes of ts (values of mappings, items of sequences). When
+ * they are every entry of a collection, the collection becomes empty
+ * ("a: []", as yq) in one edit instead of a key with nothing after it.
+ */
+static int
+delete_nodes(struct ctx *c, const struct vals *ts)
+{
+	static const struct lc_ylit empty_seq = { LC_YL_SEQ, "", 0, NULL, 0 };
+	static const struct lc_ylit empty_map = { LC_YL_MAP, "", 0, NULL, 0 };
+	struct lc_ydoc *doc = c->doc;
+	uint32_t *left, p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].kind == V_NODE &&
+		    (ts->v[i].via & (VIA_ALIAS | VIA_MERGE)))
+			return refuse_alias(c, &ts->v[i]);
+	/* left[p]: the entries of p no target deletes. */
+	left = lc_xmalloc(((size_t)doc->nnodes + 1) * sizeof(*left));
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].kind == V_NODE &&
+		    (p = doc->nodes[ts->v[i].node].parent) != 0)
+			left[p] = doc->nodes[p].type == LC_YMAP ?
+			    doc->nodes[p].nkids / 2 : doc->nodes[p].nkids;
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].kind == V_NODE &&
+		    (p = doc->nodes[ts->v[i].node].parent) != 0)
+			left[p]--;
+	for (i = 0; i < ts->n && rc == 0; i++) {
+		if (ts->v[i].kind != V_NODE)
+			continue;
+		c->env->matched++;
+		p = doc->nodes[ts->v[i].node].parent;
+		if (p != 0 && left[p] == UINT32_MAX)
+			continue;
+		if (p == 0 || left[p] != 0)
+			rc = lc_ydoc_delete(doc, ts->v[i].node);
+		else {
+			left[p] = UINT32_MAX;	/* emptied once */
+			rc = lc_ydoc_set(doc, p, doc->nodes[p].type ==
+			    LC_YMAP ? &empty_map : &empty_seq);
+		}
+	}
+	free(left);
+	return rc;
+}
+
 static int
 delete(struct ctx *c, const struct xnode *x, const struct val *in,
     struct vals *out)
 {
 	struct vals ts = { NULL, 0, 0 };
-	size_t i;
 	int rc, lhs_mode;
 
 	if (in->kind == V_LIT)
@@ -2665,19 +2713,11 @@ delete(struct ctx *c, const struct xnode *x, const struct val *in,
 	rc = eval(c, x->a, in, &ts);
 	c->lhs = lhs_mode;
 	if (rc == 0) {
-		for (i = 0; i < ts.n && rc == 0; i++) {
-			if (ts.v[i].kind != V_NODE)
-				continue;
-			if (ts.v[i].via & (VIA_ALIAS | VIA_MERGE))
-				rc = refuse_alias(c, &ts.v[i]);
-			else {
-				c->env->matched++;
-				rc = lc_ydoc_delete(c->doc, ts.v[i].node);
-			}
-		}
-		if (rc == 0)
-			push(out, in);
+		mark_dups(&ts);
+		rc = delete_nodes(c, &ts);
 	}
+	if (rc == 0)
+		push(out, in);
 	free(ts.v);
 	return rc;
 }
