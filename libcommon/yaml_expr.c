@@ -1994,6 +1994,110 @@ copy_refused(struct ctx *c, uint32_t n, size_t limit)
 	return NULL;
 }
 
+/* A key of merged_lit's: where it came from, to choose the one that wins. */
+struct mkey {
+	const struct lc_ylit *k, *v;
+	size_t pos;		/* in the mapping's order */
+	int merged;		/* from a <<: source, not the mapping's own */
+	int wins;
+};
+
+static int
+mkey_cmp(const void *a, const void *b)
+{
+	const struct mkey *x = a, *y = b;
+	int r;
+
+	if (x->k->n != y->k->n)
+		return x->k->n < y->k->n ? -1 : 1;
+	if ((r = memcmp(x->k->s, y->k->s, x->k->n)) != 0)
+		return r;
+	if (x->merged != y->merged)
+		return x->merged - y->merged;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int
+mkey_pos(const void *a, const void *b)
+{
+	const struct mkey *x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * The mapping l with its merge keys (to_lit marks a plain "<<" key with
+ * kind NULL) resolved as the YAML spec says: the mapping's own keys win,
+ * then the first source that has the key; merged keys stand where the
+ * "<<" stood. A copy such as ".b = .a" then holds the data, not a key
+ * named "<<". Sorting keeps it n log n.
+ */
+static const struct lc_ylit *
+merged_lit(struct ctx *c, struct lc_ylit *l)
+{
+	struct mkey *m;
+	struct lc_ylit *kids;
+	const struct lc_ylit *src, *srcs;
+	size_t i, j, s, n = 0, cap = 0, nsrc;
+
+	for (i = 0; i + 1 < l->nkids; i += 2)
+		if (l->kids[i].kind == LC_YL_NULL)
+			break;
+	if (i + 1 >= l->nkids)
+		return l;
+	for (i = 0; i + 1 < l->nkids; i += 2) {
+		src = &l->kids[i + 1];
+		if (l->kids[i].kind != LC_YL_NULL)
+			cap++;
+		else if (src->kind == LC_YL_MAP)
+			cap += src->nkids / 2;
+		else
+			for (s = 0; s < src->nkids; s++)
+				cap += src->kids[s].nkids / 2;
+	}
+	m = alloc(c, (cap + 1) * sizeof(*m));
+	for (i = 0; i + 1 < l->nkids; i += 2) {
+		if (l->kids[i].kind != LC_YL_NULL) {
+			m[n].k = &l->kids[i];
+			m[n].v = &l->kids[i + 1];
+			m[n].merged = 0;
+			m[n].pos = n;
+			n++;
+			continue;
+		}
+		/* <<: {map} or <<: [{map}, ...]; anything else merges nothing. */
+		src = &l->kids[i + 1];
+		srcs = src->kind == LC_YL_MAP ? src : src->kids;
+		nsrc = src->kind == LC_YL_MAP ? 1 : src->kind == LC_YL_SEQ ?
+		    src->nkids : 0;
+		for (s = 0; s < nsrc; s++) {
+			if (srcs[s].kind != LC_YL_MAP)
+				continue;
+			for (j = 0; j + 1 < srcs[s].nkids; j += 2) {
+				m[n].k = &srcs[s].kids[j];
+				m[n].v = &srcs[s].kids[j + 1];
+				m[n].merged = 1;
+				m[n].pos = n;
+				n++;
+			}
+		}
+	}
+	qsort(m, n, sizeof(*m), mkey_cmp);
+	for (i = 0; i < n; i++)
+		m[i].wins = i == 0 || m[i].k->n != m[i - 1].k->n ||
+		    memcmp(m[i].k->s, m[i - 1].k->s, m[i].k->n) != 0;
+	qsort(m, n, sizeof(*m), mkey_pos);
+	kids = alloc(c, (2 * n + 1) * sizeof(*kids));
+	for (i = j = 0; i < n; i++)
+		if (m[i].wins) {
+			kids[j++] = *m[i].k;
+			kids[j++] = *m[i].v;
+		}
+	l->kids = kids;
+	l->nkids = j;
+	return l;
+}
+
 /*
  * Node n as a literal. Returns NULL with c->rc and the message set when
  * the copy is too large, too deep or expands aliases past the budget.
@@ -2034,12 +2138,16 @@ to_lit(struct ctx *c, uint32_t n, int depth)
 		if ((r = to_lit(c, k, depth + 1)) == NULL)
 			return NULL;
 		kids[i] = *r;
+		if (doc->nodes[n].type == LC_YMAP && i % 2 == 0 &&
+		    doc->nodes[k].style == LC_YPLAIN && r->kind == LC_YL_STR &&
+		    r->n == 2 && memcmp(r->s, "<<", 2) == 0)
+			kids[i].kind = LC_YL_NULL;	/* a merge key */
 	}
 	l = mklit(c, doc->nodes[n].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ,
 	    "", 0);
 	l->kids = kids;
 	l->nkids = doc->nodes[n].nkids;
-	r = l;
+	r = l->kind == LC_YL_MAP ? merged_lit(c, l) : l;
 out:
 	if (alias != 0 && c->outer == alias)
 		c->outer = 0;
