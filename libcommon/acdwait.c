@@ -192,6 +192,73 @@ prune_skipped(jv os)
 	return c;
 }
 
+/*
+ * Who started v's "operation" (an Application's, or an operationState's
+ * copy of it): "auto-sync" or the user, borrowed from v.
+ */
+static const char *
+initiator(jv v)
+{
+	if (is_true(v, "operation.initiatedBy.automated"))
+		return "auto-sync";
+	return or_dash(lc_jv_str(v, "operation.initiatedBy.username"));
+}
+
+/*
+ * After our operation has ended: whether the application has settled
+ * (spec section 10). Another operation may have replaced ours at once (an
+ * auto-sync, self-heal): while one is pending nothing is settled, and once
+ * the newest has ended, only a reconcile after its end counts. When that
+ * one did not succeed, t->other_why says so: our sync still succeeded, and
+ * the settled sync and health decide, but an explanation names it.
+ */
+static int
+settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
+{
+	const char *fin, *rec, *phase;
+	struct lc_buf why = LC_BUF_INIT;
+
+	if (has(a, "operation"))
+		return 0;
+	if (jv_get_kind(os) != JV_KIND_OBJECT || ours(t, os, "operation"))
+		return 1;		/* ours is the newest: judged above */
+	fin = lc_jv_str(os, "finishedAt");
+	rec = lc_jv_str(a, "status.reconciledAt");
+	phase = lc_jv_str(os, "phase");
+	if (*fin == '\0' || !completed(phase))
+		return 0;
+	if (t->other_fin == NULL || strcmp(t->other_fin, fin) != 0) {
+		/* It has just ended (as far as we can tell). */
+		free(t->other_fin);
+		free(t->other_rec);
+		free(t->other_why);
+		t->other_fin = xdup(fin);
+		t->other_rec = xdup(rec);
+		t->other_why = NULL;
+		t->other_refresh = 0;
+		if (strcmp(phase, "Succeeded") != 0) {
+			lc_buf_printf(&why, "a later operation (initiated by %s) "
+			    "ended %s: %s", initiator(os), phase,
+			    lc_jv_str(os, "message"));
+			t->other_why = xdup(why.data);
+			lc_buf_release(&why);
+		}
+	}
+	if (is_true(os, "operation.sync.dryRun"))
+		return 1;
+	if (*rec == '\0' || strcmp(rec, fin) < 0)
+		return 0;
+	/* Whole seconds, as for ours: a refresh tells a tie apart. */
+	if (strcmp(rec, fin) == 0 && strcmp(t->other_rec, fin) == 0 &&
+	    t->other_refresh < 2) {
+		t->other_refresh = 1;
+		t->refresh_asked = 1;
+		wt->want_refresh = 1;
+		return 0;
+	}
+	return 1;
+}
+
 /* Judge a target on its newest snapshot; finish it when it is over. */
 static void
 judge(struct waiter *wt, struct lc_acd_target *t, long long now)
@@ -269,11 +336,26 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			finish(wt, t, LC_ENO, why.data);
 			goto out;
 		}
+		if (!settled_after_ours(wt, t, a, os))
+			goto out;
 		if (!t->dry_run && !t->partial && strcmp(lc_jv_str(a,
 		    "status.sync.status"), "Synced") != 0 &&
 		    prune_skipped(t->op_state) > 0) {
 			lc_buf_printf(&why, "%d resources require pruning "
 			    "(sync with --prune)", prune_skipped(t->op_state));
+			finish(wt, t, LC_ENO, why.data);
+			goto out;
+		}
+		/*
+		 * A later operation failed and left the app OutOfSync: that
+		 * is how it settled, and nothing will sync it now (auto-sync
+		 * does not retry a revision that failed).
+		 */
+		if (t->other_why && !t->partial && strcmp(lc_jv_str(a,
+		    "status.sync.status"), "Synced") != 0) {
+			lc_buf_printf(&why, "the sync succeeded, but %s; the "
+			    "application is %s", t->other_why, or_dash(
+			    lc_jv_str(a, "status.sync.status")));
 			finish(wt, t, LC_ENO, why.data);
 			goto out;
 		}
@@ -318,6 +400,9 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			lc_buf_printf(&why, "the application is Degraded%s%s",
 			    *lc_jv_str(a, "status.health.message") ? ": " : "",
 			    lc_jv_str(a, "status.health.message"));
+			if (t->other_why)
+				lc_buf_printf(&why, " (our sync succeeded, but "
+				    "%s)", t->other_why);
 			finish(wt, t, LC_ENO, why.data);
 		}
 	} else
@@ -589,6 +674,8 @@ refresh_some(struct waiter *wt, long long deadline)
 		if (wt->t[i].done || wt->t[i].refresh_asked != 1)
 			continue;
 		wt->t[i].refresh_asked = 2;
+		if (wt->t[i].other_refresh == 1)
+			wt->t[i].other_refresh = 2;
 		until = lc_clock_ms() + 30000;
 		if (deadline && deadline < until)
 			until = deadline;
@@ -606,6 +693,10 @@ refresh_some(struct waiter *wt, long long deadline)
 		wt->t[i].last = app;
 		free(wt->t[i].rec_at_done);
 		wt->t[i].rec_at_done = xdup("");
+		if (wt->t[i].other_rec) {
+			free(wt->t[i].other_rec);
+			wt->t[i].other_rec = xdup("");
+		}
 		judge(wt, &wt->t[i], lc_clock_ms());
 	}
 	return 0;
@@ -893,7 +984,16 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 				state_line(&t[i], &line);
 				why.len = 0;
 				lc_buf_printf(&why, "not there when the time ran "
-				    "out (%s)", line.data);
+				    "out (%s", line.data);
+				if (t[i].op_over && jv_is_valid(t[i].last) &&
+				    has(t[i].last, "operation"))
+					lc_buf_printf(&why, "; another operation, "
+					    "initiated by %s, is pending",
+					    initiator(t[i].last));
+				else if (t[i].other_why)
+					lc_buf_printf(&why, "; our sync succeeded, "
+					    "but %s", t[i].other_why);
+				lc_buf_adds(&why, ")");
 				t[i].why = xdup(why.data);
 			}
 	}
@@ -1072,6 +1172,9 @@ lc_acd_target_free(struct lc_acd_target *t)
 	free(t->op_message);
 	free(t->rec_at_done);
 	free(t->shown);
+	free(t->other_fin);
+	free(t->other_rec);
+	free(t->other_why);
 	lc_acd_target_init(t);
 }
 

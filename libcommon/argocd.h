@@ -205,6 +205,10 @@ struct lc_acd_target {
 	char *rec_at_done;
 	long long degraded_since;
 	char *shown;			/* the last progress line shown */
+	/* the newest operation after ours, once it ended (not ours) */
+	char *other_fin, *other_rec;	/* its finishedAt; reconciledAt then */
+	char *other_why;		/* it did not succeed: what it said */
+	int other_refresh;
 };
 
 /*

@@ -126,7 +126,7 @@ def add_app(spec):
     history (entries), reconciled (bool: reconciledAt set), b (behaviour:
     pickup_ms, run_ms, phase, message, failed (resources), reconcile_ms,
     health_after [[status, ms, message]...], auto_after_ms, refresh_ms,
-    retries, retry_ms, deleting)."""
+    retries, retry_ms, deleting, takeover (see takeover))."""
     a = copy.deepcopy(TEMPLATE)
     md = a["metadata"]
     md["name"] = spec["name"]
@@ -172,7 +172,7 @@ def add_app(spec):
     res = st.get("resources", [])[:3]
     for r in res:
         r["status"] = st["sync"]["status"]
-        r["health"] = {"status": spec.get("health", "Healthy")}
+        resource_health(r, spec.get("health", "Healthy"), "")
     st["resources"] = res
     if spec.get("deleting"):
         md["deletionTimestamp"] = now_ts()
@@ -335,8 +335,14 @@ def op_finish(rec, gen):
         later(b["retry_ms"], retry)
         return
     phase = b["phase_seq"].pop(0) if b.get("phase_seq") else b["phase"]
+    failed = b["failed"]
+    auto = os_["operation"].get("initiatedBy", {}).get("automated")
+    to = b.get("takeover")
+    if to and auto:
+        # The auto-sync that took over fails on a hook.
+        phase, failed = "Failed", to.get("failed", [])
     os_["syncResult"]["resources"] = sync_results(
-        rec, b["failed"] if phase != "Succeeded" else [])
+        rec, failed if phase != "Succeeded" else [])
     if phase == "Succeeded":
         os_["message"] = b["message"] or "successfully synced (all tasks run)"
         # History is written while the phase still says Running.
@@ -354,13 +360,18 @@ def op_finish(rec, gen):
         os_["message"] = b["message"] or (
             "one or more synchronization tasks completed unsuccessfully, "
             "reason: " + "; ".join(f.get("message", "failed")
-                                   for f in b["failed"]))
+                                   for f in failed))
     os_["phase"] = phase
     if rec["attempt"]:
         os_["message"] += " (retried %d times)." % rec["attempt"]
     os_["finishedAt"] = now_ts()
     a.pop("operation", None)
     write(a)
+    if to and not auto and phase == "Succeeded" and not dry:
+        later(0, lambda: takeover(rec))
+        return
+    if to and auto:
+        rec["settle"] = to.get("settle", {})
     if not dry:
         rec["pending_reconcile"] = phase == "Succeeded"
         later(b["reconcile_ms"], lambda: reconcile(rec, gen,
@@ -368,6 +379,28 @@ def op_finish(rec, gen):
     if b["auto_after_ms"] is not None and not os_["operation"].get(
             "initiatedBy", {}).get("automated"):
         later(b["auto_after_ms"], lambda: auto_sync(rec))
+
+
+def takeover(rec):
+    """Issue 14, replayed: our sync has Succeeded, and before the reconcile
+    after it an auto-sync (self-heal) replaces `operation` and nulls
+    operationState; the reconcile then comes during it and shows OutOfSync.
+    The auto-sync waits for /_sim/apps/NAME/release, fails on a hook
+    (b.takeover.failed), and the reconcile after it settles the app as
+    b.takeover.settle says ({sync, health, health_message})."""
+    a = rec["obj"]
+    b = rec["b"]
+    rec.pop("pending_reconcile", None)
+    b["hold"] = True
+    start_operation(rec, {"sync": {"revision": b["git_revision"]},
+                          "initiatedBy": {"automated": True}, "retry": {}})
+    st = a["status"]
+    st["sync"]["status"] = "OutOfSync"
+    st["sync"]["revision"] = b["git_revision"]
+    for r in st.get("resources", []):
+        r["status"] = "OutOfSync"
+    st["reconciledAt"] = now_ts()
+    write(a)
 
 
 def reconcile(rec, gen, synced):
@@ -384,6 +417,11 @@ def reconcile(rec, gen, synced):
     steps = b["health_after"] if synced else [[st["health"]["status"], 0,
                                                st["health"].get("message",
                                                                 "")]]
+    settle = rec.pop("settle", None)
+    if settle is not None:
+        st["sync"]["status"] = settle.get("sync", st["sync"]["status"])
+        steps = [[settle.get("health", st["health"]["status"]), 0,
+                  settle.get("health_message", "")]]
     set_health(a, steps[0])
     write(a)
     note_settled(a)
@@ -393,15 +431,33 @@ def reconcile(rec, gen, synced):
         later(t, lambda s=s: (set_health(a, s), write(a), note_settled(a)))
 
 
+# What gitops-engine's health checks say of a workload mid-rollout.
+ROLLOUT_MSG = ("Waiting for rollout to finish: 0 of 2 updated replicas are "
+               "available...")
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def resource_health(r, status, message):
+    """A resource's health while the app's is status: mid-rollout the
+    workloads are Progressing with gitops-engine's message, and a Service
+    is already Healthy."""
+    if status == "Progressing" and not message:
+        if r["kind"] in WORKLOADS:
+            message = ROLLOUT_MSG
+        else:
+            status = "Healthy"
+    r["health"] = {"status": status}
+    if message:
+        r["health"]["message"] = message
+
+
 def set_health(a, step):
     st = a["status"]
     st["health"] = {"status": step[0]}
     if len(step) > 2 and step[2]:
         st["health"]["message"] = step[2]
     for r in st.get("resources", []):
-        r["health"] = {"status": step[0]}
-        if len(step) > 2 and step[2]:
-            r["health"]["message"] = step[2]
+        resource_health(r, step[0], step[2] if len(step) > 2 else "")
         r["status"] = st["sync"]["status"]
 
 

@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 28
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -224,6 +224,73 @@ end
 begin "every request matched the API schema"
 run simctl "$P" violations
 expect_out_text "[]"
+end
+
+# sim_until APP PYEXPR: wait (at most 60 s) until the Python expression
+# PYEXPR holds of the simulator's Application a.
+sim_until() {
+	local i=0
+	until simctl "$P" "apps/$1" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+sys.exit(0 if ('"$2"') else 1)'; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { fail "never: $2"; return 1; }
+		sleep 0.2
+	done
+}
+
+# takeover APP CMD...: run CMD (as run does) on APP, whose b.takeover has
+# an auto-sync replace our sync once it has Succeeded (tests/argocd-sim.py
+# takeover): ours is released once CMD watches, the auto-sync once the
+# reconcile during it (OutOfSync) is there; it then fails on a hook.
+takeover() {
+	local a=$1 before i=0
+	shift
+	before=$(count "$P" "GET /api/v1/stream")
+	"$@" >"$T/out" 2>"$T/err" &
+	local w=$!
+	until [ "$(count "$P" "GET /api/v1/stream")" -gt "$before" ]; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || { fail "no watch was opened"; break; }
+		sleep 0.05
+	done
+	simctl "$P" "apps/$a/release" '{}' >/dev/null
+	sim_until "$a" 'a.get("operation", {}).get("initiatedBy", {}).get("automated") and a["status"]["sync"]["status"] == "OutOfSync"'
+	simctl "$P" "apps/$a/release" '{}' >/dev/null
+	wait $w
+	rc=$?
+}
+HOOK='"failed":[{"kind":"Job","name":"smoke-test","message":"Job has reached the specified backoff limit","hook":true}]'
+
+begin "an auto-sync that takes over after our sync is waited out: settled Synced and Healthy is 0"
+# Before, acd-sync exited 0 at the reconcile during the auto-sync, with and
+# without --health, printing OutOfSync.
+app '{"name":"take","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"takeover":{'"$HOOK"',"settle":{"sync":"Synced","health":"Healthy"}}}}'
+takeover take acd-sync --timeout 60 take
+expect_rc 0
+expect_out_text "take Synced Healthy $NEW"
+expect_err "take: sync=OutOfSync health=Healthy operation=Pending"
+app '{"name":"takeh","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"takeover":{'"$HOOK"',"settle":{"sync":"Synced","health":"Healthy"}}}}'
+takeover takeh acd-sync --health --timeout 60 takeh
+expect_rc 0
+expect_out_text "takeh Synced Healthy $NEW"
+end
+
+begin "an auto-sync that takes over and fails on a hook, leaving the app OutOfSync: exit 1, and why"
+app '{"name":"takeo","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"takeover":{'"$HOOK"',"settle":{"sync":"OutOfSync","health":"Healthy"}}}}'
+takeover takeo acd-sync --timeout 60 takeo
+expect_rc 1
+expect_out_text "takeo OutOfSync Healthy $NEW"
+expect_err "acd-sync: takeo: the sync succeeded, but a later operation (initiated by auto-sync) ended Failed: one or more synchronization tasks completed unsuccessfully, reason: Job has reached the specified backoff limit; the application is OutOfSync"
+end
+
+begin "acd-sync --health: an auto-sync that takes over, fails, and the app settles Degraded: exit 1, and why"
+app '{"name":"taked","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"takeover":{'"$HOOK"',"settle":{"sync":"Synced","health":"Degraded","health_message":"Deployment \"web\" exceeded its progress deadline"}}}}'
+takeover taked acd-sync --health --timeout 60 taked
+expect_rc 1
+expect_out_text "taked Synced Degraded $NEW"
+expect_err "acd-sync: taked: the application is Degraded: Deployment \"web\" exceeded its progress deadline (our sync succeeded, but a later operation (initiated by auto-sync) ended Failed: one or more synchronization tasks completed unsuccessfully, reason: Job has reached the specified backoff limit)"
 end
 
 done_testing
