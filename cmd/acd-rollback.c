@@ -22,6 +22,7 @@ static const struct option longopts[] = {
 	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
 	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
 	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
+	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -41,6 +42,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hqVv] [-N namespace] [-o format] [--async] "
 	    "[--degraded-grace duration] [--dry-run] [--health] "
 	    "[--if-busy policy] [--poll-interval duration] "
+	    "[--progress-interval duration] "
 	    "[--prune] [--timeout duration] [connection-options] app [id]\n",
 	    lc_progname);
 	if (status == LC_EXIT_OK)
@@ -59,7 +61,9 @@ usage(int status)
 		    "      --degraded-grace D    fail after Degraded for D "
 		    "(default 0)\n"
 		    "      --timeout D           deadline (default 10m; 0: "
-		    "none)\n"
+		    "none)\n"		    "      --progress-interval D  a line per app still waited "
+		    "for, every D\n"
+		    "                            (default 30s; 0: none)\n"
 		    "  -N, --app-namespace NS, -o, --output text|json, -q, -v, "
 		    "-h, -V\n"
 		    "\n"

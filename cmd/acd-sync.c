@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
 	{ "info", required_argument, NULL, OPT_INFO },
 	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
+	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "replace", no_argument, NULL, OPT_REPLACE },
 	{ "resource", required_argument, NULL, OPT_RESOURCE },
@@ -68,7 +69,8 @@ usage(int status)
 	    "[-o format] [--apply-out-of-sync-only] [--async] "
 	    "[--degraded-grace duration] [--dry-run] [--force] "
 	    "[--hard-refresh] [--health] [--if-busy policy] "
-	    "[--info key=value] [--poll-interval duration] [--prune] "
+	    "[--info key=value] [--poll-interval duration] "
+	    "[--progress-interval duration] [--prune] "
 	    "[--replace] [--resource group:kind:name] "
 	    "[--retry-backoff-duration duration] [--retry-backoff-factor n] "
 	    "[--retry-backoff-max-duration duration] [--retry-limit n] "
@@ -101,7 +103,9 @@ usage(int status)
 		    "      --degraded-grace D    fail after Degraded for D "
 		    "(default 0)\n"
 		    "      --timeout D           one deadline for all (default "
-		    "10m; 0: none)\n"
+		    "10m; 0: none)\n"		    "      --progress-interval D  a line per app still waited "
+		    "for, every D\n"
+		    "                            (default 30s; 0: none)\n"
 		    "  -l, --selector SEL, -N, --app-namespace NS, -o, --output "
 		    "text|json,\n"
 		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n"

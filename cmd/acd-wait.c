@@ -12,7 +12,7 @@
 
 enum {
 	OPT_SYNC = LC_ACD_OPT_LAST, OPT_OPERATION, OPT_SUSPENDED,
-	OPT_DEGRADED, OPT_REVISION, OPT_UNTIL
+	OPT_DEGRADED, OPT_REVISION, OPT_UNTIL, OPT_RESOURCE
 };
 
 static const struct option longopts[] = {
@@ -22,6 +22,8 @@ static const struct option longopts[] = {
 	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
 	{ "operation", no_argument, NULL, OPT_OPERATION },
 	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
+	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
+	{ "resource", required_argument, NULL, OPT_RESOURCE },
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
 	{ "sync", no_argument, NULL, OPT_SYNC },
@@ -41,8 +43,10 @@ usage(int status)
 
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
 	    "[-o format] [--degraded] [--degraded-grace duration] [--health] "
-	    "[--operation] [--poll-interval duration] [--revision sha] "
-	    "[--suspended] [--sync] [--timeout duration] [--until jq] "
+	    "[--operation] [--poll-interval duration] "
+	    "[--progress-interval duration] [--resource group:kind:name] "
+	    "[--revision sha] [--suspended] [--sync] [--timeout duration] "
+	    "[--until jq] "
 	    "[connection-options] [app ...]\n", lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
@@ -58,6 +62,9 @@ usage(int status)
 		    "      --degraded          Degraded counts as healthy\n"
 		    "      --degraded-grace D  fail after Degraded for D (default "
 		    "0: at once)\n"
+		    "      --resource G:K:[NS/]NAME  judge these resources, not "
+		    "the app\n"
+		    "                          (repeatable; * and ! as argocd)\n"
 		    "      --revision SHA      ... and reconciled at this "
 		    "revision\n"
 		    "      --until JQ          ... and JQ on the Application is "
@@ -67,6 +74,10 @@ usage(int status)
 		    "                          a bare number is seconds)\n"
 		    "      --poll-interval D   safety-net GET interval (default "
 		    "30s)\n"
+		    "      --progress-interval D  a line per app still waited "
+		    "for, every D\n"
+		    "                          (default 30s; 0: none; not on a "
+		    "terminal)\n"
 		    "  -l, --selector SEL      the apps matching a label "
 		    "selector\n"
 		    "  -N, --app-namespace NS  namespace of bare app names\n"
@@ -119,6 +130,8 @@ option(int ch, const char *arg, void *vctx)
 	case OPT_UNTIL:
 		x->w.until = arg;
 		break;
+	case OPT_RESOURCE:
+		return lc_acd_want_resource(&x->w, arg);
 	default:
 		return LC_EUSAGE;
 	}
@@ -140,8 +153,10 @@ main(int argc, char *argv[])
 	memset(&x, 0, sizeof(x));
 	x.c.timeout_ms = 600000;
 	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
-	    usage) < 0)
+	    usage) < 0) {
+		lc_acd_want_release(&x.w);
 		return LC_EXIT_USAGE;
+	}
 	argc -= optind;
 	argv += optind;
 	if ((argc == 0) == (x.c.selector == NULL)) {
@@ -158,9 +173,8 @@ main(int argc, char *argv[])
 		x.w.flags |= LC_ACD_W_HEALTH;
 	x.w.selector = x.c.selector;
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
-	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
-		return lc_exit(rc);
-	if ((rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
+	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
+	    (rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
 	    != 0)
 		goto out;
 	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
@@ -172,6 +186,7 @@ out:
 	for (i = 0; t && i < n; i++)
 		lc_acd_target_free(&t[i]);
 	free(t);
+	lc_acd_want_release(&x.w);
 	lc_acd_close(acd);
 	return lc_exit(rc);
 }

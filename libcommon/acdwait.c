@@ -1,4 +1,5 @@
 /* acdwait.c: wait for Argo CD applications: GET, one shared SSE watch, polls. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,27 @@ struct waiter {
 	int live;			/* draw a table (stderr is a terminal) */
 	int drawn;			/* lines of it on the screen */
 	int changed;
+	long long deadline;		/* 0: none */
+	long long beat_ms;		/* heartbeat interval; 0: none */
+	long long next_beat;		/* ... when the next is due */
+	long long shown_s;		/* the second the live table shows */
 };
+
+/*
+ * When the command began waiting: the heartbeat's and the live table's
+ * clock. Kept once per process, because a command may wait more than once
+ * (for another operation to end, then for its own) under one deadline.
+ */
+static long long origin_ms;
+/* --progress-interval, for the waits a command does not set up itself. */
+static long long progress_opt;
+
+static void
+note_origin(void)
+{
+	if (origin_ms == 0)
+		origin_ms = lc_clock_ms();
+}
 
 static const char *
 or_dash(const char *s)
@@ -259,15 +280,157 @@ settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
 	return 1;
 }
 
+/* ---- --resource ------------------------------------------------------ */
+
+int
+lc_acd_want_resource(struct lc_acd_want *w, const char *pattern)
+{
+	const char *p = pattern + (*pattern == '!'), *c1, *c2;
+
+	c1 = strchr(p, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (c2 == NULL || strchr(c2 + 1, ':') || c2[1] == '\0' ||
+	    (strchr(c2 + 1, '/') && strchr(c2 + 1, '/')[1] == '\0'))
+		return lc_error_set(LC_EUSAGE, "--resource '%s': write "
+		    "GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME (the core "
+		    "group is empty: ':Service:web')", pattern);
+	w->resources = lc_xrealloc(w->resources, (w->nresources + 1) *
+	    sizeof(*w->resources));
+	w->resources[w->nresources++] = pattern;
+	return 0;
+}
+
+void
+lc_acd_want_release(struct lc_acd_want *w)
+{
+	free(w->resources);
+	w->resources = NULL;
+	w->nresources = 0;
+}
+
+/* Whether a GROUP:KIND:[NS/]NAME pattern (no "!") matches resource r. */
+static int
+resource_match(const char *pat, jv r)
+{
+	static const char *const keys[4] = { "group", "kind", "namespace",
+	    "name" };
+	const char *c1 = strchr(pat, ':'), *c2 = strchr(c1 + 1, ':');
+	const char *slash = strchr(c2 + 1, '/');
+	char *f[4];
+	int i, ok = 1;
+
+	f[0] = lc_xstrndup(pat, (size_t)(c1 - pat));
+	f[1] = lc_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	if (slash) {
+		f[2] = lc_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
+		f[3] = xdup(slash + 1);
+	} else {
+		f[2] = xdup("*");
+		f[3] = xdup(c2 + 1);
+	}
+	/* Globs, as the argocd CLI; a blank one matches only blank. */
+	for (i = 0; i < 4; i++) {
+		ok = ok && fnmatch(f[i], lc_jv_str(r, keys[i]), 0) == 0;
+		free(f[i]);
+	}
+	return ok;
+}
+
+/* Whether resource r is one the wait looks at (all, without --resource). */
+static int
+resource_selected(const struct lc_acd_want *w, jv r)
+{
+	size_t i;
+	int sel = 1;
+
+	for (i = 0; i < w->nresources; i++)
+		if (w->resources[i][0] != '!')
+			sel = 0;	/* some are named: only those */
+	for (i = 0; i < w->nresources; i++)
+		if (resource_match(w->resources[i] + (w->resources[i][0] ==
+		    '!'), r))
+			sel = w->resources[i][0] != '!';
+	return sel;
+}
+
+/* The first pattern naming resources that match none of the app's. */
+static const char *
+resource_missing(const struct lc_acd_want *w, jv a)
+{
+	jv l = lc_jv_get(a, "status.resources"), e;
+	size_t i;
+	int k, n, found;
+	const char *miss = NULL;
+
+	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
+	for (i = 0; i < w->nresources && miss == NULL; i++) {
+		if (w->resources[i][0] == '!')
+			continue;
+		for (k = 0, found = 0; k < n && !found; k++) {
+			e = jv_array_get(jv_copy(l), k);
+			found = resource_match(w->resources[i], e);
+			jv_free(e);
+		}
+		if (!found)
+			miss = w->resources[i];
+	}
+	jv_free(l);
+	return miss;
+}
+
+/* Whether health h is one the wait accepts. */
+static int
+health_ok(const struct lc_acd_want *w, const char *h)
+{
+	return strcmp(h, "Healthy") == 0 || ((w->flags & LC_ACD_W_SUSPENDED) &&
+	    strcmp(h, "Suspended") == 0) || ((w->flags & LC_ACD_W_DEGRADED) &&
+	    strcmp(h, "Degraded") == 0);
+}
+
+/*
+ * The selected resources of a: whether all are Synced, all healthy (one
+ * without a health check, such as a ConfigMap, counts as healthy, as for
+ * Argo CD's app health), and the first Degraded one into *deg.
+ */
+static void
+resources_state(const struct lc_acd_want *w, jv a, int *synced,
+    int *healthy, struct lc_buf *deg)
+{
+	jv l = lc_jv_get(a, "status.resources"), e;
+	const char *h;
+	int i, n;
+
+	*synced = *healthy = 1;
+	deg->len = 0;
+	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
+	for (i = 0; i < n; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		if (resource_selected(w, e)) {
+			h = lc_jv_str(e, "health.status");
+			if (strcmp(lc_jv_str(e, "status"), "Synced") != 0)
+				*synced = 0;
+			if (*h && !health_ok(w, h))
+				*healthy = 0;
+			if (strcmp(h, "Degraded") == 0 && deg->len == 0)
+				lc_buf_printf(deg, "%s/%s is Degraded%s%s",
+				    lc_jv_str(e, "kind"), lc_jv_str(e, "name"),
+				    *lc_jv_str(e, "health.message") ? ": " : "",
+				    lc_jv_str(e, "health.message"));
+		}
+		jv_free(e);
+	}
+	jv_free(l);
+}
+
 /* Judge a target on its newest snapshot; finish it when it is over. */
 static void
 judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 {
 	const struct lc_acd_want *w = wt->w;
 	jv a = t->last, os;
-	const char *phase, *fin, *rec, *health, *sync;
-	struct lc_buf why = LC_BUF_INIT;
-	int healthy;
+	const char *phase, *fin, *rec, *health, *sync, *miss;
+	struct lc_buf why = LC_BUF_INIT, deg = LC_BUF_INIT;
+	int synced, healthy, degraded;
 
 	if (t->done || !jv_is_valid(a))
 		return;
@@ -382,24 +545,41 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 		goto out;
 	sync = lc_jv_str(a, "status.sync.status");
 	health = lc_jv_str(a, "status.health.status");
-	healthy = strcmp(health, "Healthy") == 0 ||
-	    ((w->flags & LC_ACD_W_SUSPENDED) && strcmp(health, "Suspended") ==
-	    0) || ((w->flags & LC_ACD_W_DEGRADED) && strcmp(health,
-	    "Degraded") == 0);
-	if ((!(w->flags & LC_ACD_W_SYNC) || strcmp(sync, "Synced") == 0) &&
+	if (w->nresources) {
+		/* Settled and reconciled: what is not there is not coming. */
+		if (*rec && (miss = resource_missing(w, a)) != NULL) {
+			lc_buf_printf(&why, "no resource of the application "
+			    "matches --resource %s", miss);
+			finish(wt, t, LC_ENOTFOUND, why.data);
+			goto out;
+		}
+		resources_state(w, a, &synced, &healthy, &deg);
+		if (*rec == '\0')
+			synced = healthy = 0;
+		degraded = deg.len > 0;
+	} else {
+		synced = strcmp(sync, "Synced") == 0;
+		healthy = health_ok(w, health);
+		degraded = strcmp(health, "Degraded") == 0;
+	}
+	if ((!(w->flags & LC_ACD_W_SYNC) || synced) &&
 	    (!(w->flags & LC_ACD_W_HEALTH) || healthy) &&
 	    (w->until == NULL || until_holds(wt, a))) {
 		finish(wt, t, 0, NULL);
 		goto out;
 	}
 	if ((w->flags & LC_ACD_W_HEALTH) && !(w->flags & LC_ACD_W_DEGRADED) &&
-	    strcmp(health, "Degraded") == 0) {
+	    degraded) {
 		if (t->degraded_since == 0)
 			t->degraded_since = now;
 		if (now - t->degraded_since >= w->degraded_grace_ms) {
-			lc_buf_printf(&why, "the application is Degraded%s%s",
-			    *lc_jv_str(a, "status.health.message") ? ": " : "",
-			    lc_jv_str(a, "status.health.message"));
+			if (w->nresources)
+				lc_buf_adds(&why, deg.data);
+			else
+				lc_buf_printf(&why, "the application is "
+				    "Degraded%s%s", *lc_jv_str(a,
+				    "status.health.message") ? ": " : "",
+				    lc_jv_str(a, "status.health.message"));
 			if (t->other_why)
 				lc_buf_printf(&why, " (our sync succeeded, but "
 				    "%s)", t->other_why);
@@ -410,6 +590,7 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 out:
 	jv_free(os);
 	lc_buf_release(&why);
+	lc_buf_release(&deg);
 }
 
 /* ---- progress ------------------------------------------------------- */
@@ -436,10 +617,96 @@ state_line(const struct lc_acd_target *t, struct lc_buf *out)
 	    lc_jv_str(a, "status.health.status") : "-", op);
 }
 
+/* Whole seconds as "1h2m3s", "2m30s", "10m", "45s". */
+static void
+fmt_clock(struct lc_buf *out, long long s)
+{
+	if (s >= 3600)
+		lc_buf_printf(out, "%lldh", s / 3600);
+	if (s % 3600 >= 60)
+		lc_buf_printf(out, "%lldm", s % 3600 / 60);
+	if (s % 60 || s == 0)
+		lc_buf_printf(out, "%llds", s % 60);
+}
+
+/* "elapsed/deadline" ("2m30s/10m"), or "elapsed" with no deadline. */
+static void
+clock_text(const struct waiter *wt, long long now, struct lc_buf *out)
+{
+	out->len = 0;
+	fmt_clock(out, (now - origin_ms) / 1000);
+	if (wt->deadline) {
+		lc_buf_adds(out, "/");
+		fmt_clock(out, (wt->deadline - origin_ms + 500) / 1000);
+	}
+}
+
+
+/*
+ * "Kind/name: message" (or its health status, without a message) of the
+ * first resource the wait looks at that is not Healthy; "" when none.
+ */
+static void
+first_unhealthy(const struct waiter *wt, jv a, struct lc_buf *out)
+{
+	jv l = lc_jv_get(a, "status.resources"), e;
+	const char *h;
+	int i, n;
+
+	out->len = 0;
+	lc_buf_adds(out, "");
+	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
+	for (i = 0; i < n && out->len == 0; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		h = lc_jv_str(e, "health.status");
+		if (*h && strcmp(h, "Healthy") != 0 &&
+		    resource_selected(wt->w, e))
+			lc_buf_printf(out, "%s/%s: %s", lc_jv_str(e, "kind"),
+			    lc_jv_str(e, "name"), *lc_jv_str(e,
+			    "health.message") ? lc_jv_str(e, "health.message") :
+			    h);
+		jv_free(e);
+	}
+	jv_free(l);
+}
+
+/*
+ * The heartbeat, when it is due (not on a terminal, which has the table):
+ * one line per app still waited for, so that a CI log shows a slow
+ * rollout as one, and CI systems that kill silent jobs leave it alone.
+ */
+static void
+heartbeat(struct waiter *wt)
+{
+	struct lc_buf clk = LC_BUF_INIT, line = LC_BUF_INIT, res = LC_BUF_INIT;
+	long long now = lc_clock_ms();
+	size_t i;
+
+	if (wt->beat_ms <= 0 || wt->live || now < wt->next_beat)
+		return;
+	wt->next_beat = now + wt->beat_ms;
+	if (!lc_log_enabled(LC_LOG_WARN))
+		return;
+	clock_text(wt, now, &clk);
+	for (i = 0; i < wt->n; i++) {
+		if (wt->t[i].done || !jv_is_valid(wt->t[i].last))
+			continue;
+		state_line(&wt->t[i], &line);
+		first_unhealthy(wt, wt->t[i].last, &res);
+		fprintf(stderr, "%s: %s: waiting %s: %s%s%s\n", lc_progname,
+		    wt->t[i].app.name, clk.data, line.data, res.len ? "; " : "",
+		    res.data);
+	}
+	lc_buf_release(&clk);
+	lc_buf_release(&line);
+	lc_buf_release(&res);
+}
+
 static void
 progress(struct waiter *wt)
 {
-	struct lc_buf line = LC_BUF_INIT;
+	struct lc_buf line = LC_BUF_INIT, clk = LC_BUF_INIT;
+	long long now;
 	size_t i, rows;
 	int shown = 0;
 
@@ -462,17 +729,30 @@ progress(struct waiter *wt)
 		lc_buf_release(&line);
 		return;
 	}
+	/* The clock of the rows still waiting moves once a second. */
+	now = lc_clock_ms();
+	if ((now - origin_ms) / 1000 != wt->shown_s)
+		wt->changed = 1;
 	if (!wt->changed)
 		return;
 	wt->changed = 0;
+	wt->shown_s = (now - origin_ms) / 1000;
+	clk.len = 0;
+	fmt_clock(&clk, wt->shown_s);
+	if (wt->deadline) {
+		lc_buf_adds(&clk, ", ");
+		fmt_clock(&clk, now < wt->deadline ? (wt->deadline - now + 999) /
+		    1000 : 0);
+		lc_buf_adds(&clk, " left");
+	}
 	rows = wt->n < MAX_ROWS ? wt->n : MAX_ROWS;
 	if (wt->drawn)
 		fprintf(stderr, "\033[%dA", wt->drawn);
 	for (i = 0; i < rows; i++) {
 		state_line(&wt->t[i], &line);
-		fprintf(stderr, "\033[2K%-30s %s%s\n", wt->t[i].app.name,
-		    line.data, wt->t[i].done ? (wt->t[i].rc == 0 ? "  done" :
-		    "  FAILED") : "");
+		fprintf(stderr, "\033[2K%-30s %s  %s\n", wt->t[i].app.name,
+		    line.data, wt->t[i].done ? (wt->t[i].rc == 0 ? "done" :
+		    "FAILED") : clk.data);
 		shown++;
 	}
 	if (wt->n > rows) {
@@ -483,6 +763,7 @@ progress(struct waiter *wt)
 	wt->drawn = shown;
 	fflush(stderr);
 	lc_buf_release(&line);
+	lc_buf_release(&clk);
 }
 
 /* ---- snapshots and the stream ---------------------------------------- */
@@ -712,6 +993,7 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	size_t i, k = 0, *map;
 	int rc = 0;
 
+	note_origin();
 	idle = lc_xmalloc((n ? n : 1) * sizeof(*idle));
 	map = lc_xmalloc((n ? n : 1) * sizeof(*map));
 	for (i = 0; i < n; i++) {
@@ -874,6 +1156,14 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	lc_http_sse_init(&wt.sse, 0, dispatch, &wt);
 	wt.live = isatty(2) && getenv("TERM") && strcmp(getenv("TERM"),
 	    "dumb") != 0 && lc_ci_kind() == LC_CI_NONE;
+	note_origin();
+	wt.deadline = deadline;
+	wt.shown_s = -1;
+	wt.beat_ms = w->progress_ms ? w->progress_ms : progress_opt ?
+	    progress_opt : 30000;
+	if (wt.beat_ms < 0)
+		wt.beat_ms = 0;
+	wt.next_beat = lc_clock_ms() + wt.beat_ms;
 	if (w->until) {
 		wt.jq = jq_init();
 		if (wt.jq == NULL || !jq_compile(wt.jq, w->until)) {
@@ -909,9 +1199,17 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		}
 		if (wt.pending == 0)
 			break;
+		heartbeat(&wt);
 		until = next_poll;
 		if (deadline && deadline < until)
 			until = deadline;
+		if (wt.beat_ms && !wt.live && wt.next_beat < until)
+			until = wt.next_beat;
+		/* The live table's clock: wake at each second to move it. */
+		now = lc_clock_ms();
+		if (wt.live && lc_log_enabled(LC_LOG_WARN) && now + 1000 -
+		    (now - origin_ms) % 1000 < until)
+			until = now + 1000 - (now - origin_ms) % 1000;
 		for (i = 0; i < n; i++)
 			if (!t[i].done && t[i].refresh_asked == 1)
 				until = lc_clock_ms();
@@ -944,6 +1242,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		if (got == 0) {
 			if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
 				break;
+			progress(&wt);
 			continue;
 		}
 		/* The stream ended or broke: reconnect. */
@@ -1204,6 +1503,16 @@ lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
 			    "least 100ms");
 		return 1;
+	case LC_ACD_OPT_PROGRESS:
+		if (lc_parse_duration(arg, &w->progress_ms) != 0)
+			return LC_EUSAGE;
+		if (w->progress_ms > 0 && w->progress_ms < 1000)
+			return lc_error_set(LC_EUSAGE, "--progress-interval: 0 "
+			    "(none) or at least 1s");
+		if (w->progress_ms == 0)
+			w->progress_ms = -1;
+		progress_opt = w->progress_ms;
+		return 1;
 	case LC_ACD_OPT_IF_BUSY:
 		if (busy == NULL)
 			return 0;
@@ -1230,6 +1539,7 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 	size_t i;
 	int rc;
 
+	note_origin();
 	*out = NULL;
 	*n = 0;
 	if (c->selector == NULL) {

@@ -40,6 +40,7 @@ enum {
 	LC_ACD_OPT_TIMEOUT,
 	/* How a command waits: lc_acd_wait_option(). */
 	LC_ACD_OPT_HEALTH, LC_ACD_OPT_GRACE, LC_ACD_OPT_POLL, LC_ACD_OPT_IF_BUSY,
+	LC_ACD_OPT_PROGRESS,
 	LC_ACD_OPT_LAST
 };
 
@@ -87,9 +88,9 @@ enum lc_acd_busy { LC_ACD_BUSY_WAIT, LC_ACD_BUSY_FAIL, LC_ACD_BUSY_TERMINATE };
 struct lc_acd_want;
 
 /*
- * Apply --health, --degraded-grace, --poll-interval or --if-busy (busy may
- * be NULL for commands without it). Returns 1 when ch was one of them, 0
- * otherwise, LC_EUSAGE (message set) for a bad value.
+ * Apply --health, --degraded-grace, --poll-interval, --if-busy (busy may
+ * be NULL for commands without it) or --progress-interval. Returns 1 when
+ * ch was one of them, 0 otherwise, LC_EUSAGE (message set) for a bad value.
  */
 int lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
     const char *arg);
@@ -183,7 +184,23 @@ struct lc_acd_want {
 	const char *until;		/* jq program; truthy output = done */
 	long long poll_ms;		/* safety-net GET interval (default 30 s) */
 	const char *selector;		/* the targets came from this selector */
+	long long progress_ms;		/* heartbeat: 0 the default 30 s, <0 none */
+	/*
+	 * GROUP:KIND:[NS/]NAME patterns (globs; "!" excludes, the last that
+	 * matches wins): judge these status.resources[], not the app's
+	 * sync and health. Borrowed; lc_acd_want_resource() grows it.
+	 */
+	const char **resources;
+	size_t nresources;
 };
+
+/*
+ * Add a --resource pattern to w (borrowed: it must outlive w). LC_EUSAGE
+ * (message set) when it is not GROUP:KIND:[NS/]NAME.
+ */
+int lc_acd_want_resource(struct lc_acd_want *w, const char *pattern);
+/* Free what lc_acd_want_resource() allocated. */
+void lc_acd_want_release(struct lc_acd_want *w);
 
 /* One application being waited on, and how it ended. */
 struct lc_acd_target {

@@ -122,6 +122,7 @@ def new_rv():
 
 def add_app(spec):
     """spec: name, namespace, project, labels, sync, health, revision,
+    res_name (the name of every resource; default the template's),
     git_revision (what a sync deploys; default revision), automated,
     history (entries), reconciled (bool: reconciledAt set), b (behaviour:
     pickup_ms, run_ms, phase, message, failed (resources), reconcile_ms,
@@ -173,6 +174,8 @@ def add_app(spec):
     for r in res:
         r["status"] = st["sync"]["status"]
         resource_health(r, spec.get("health", "Healthy"), "")
+        if spec.get("res_name"):
+            r["name"] = spec["res_name"]
     st["resources"] = res
     if spec.get("deleting"):
         md["deletionTimestamp"] = now_ts()

@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 28
+plan 29
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -291,6 +291,24 @@ takeover taked acd-sync --health --timeout 60 taked
 expect_rc 1
 expect_out_text "taked Synced Degraded $NEW"
 expect_err "acd-sync: taked: the application is Degraded: Deployment \"web\" exceeded its progress deadline (our sync succeeded, but a later operation (initiated by auto-sync) ended Failed: one or more synchronization tasks completed unsuccessfully, reason: Job has reached the specified backoff limit)"
+end
+
+begin "acd-sync --progress-interval: a heartbeat line while the rollout goes on"
+app '{"name":"beat","git_revision":"'$NEW'","b":{"health_after":[["Progressing",0,""]]}}'
+BEAT='^acd-sync: beat: waiting [0-9]+s/(5m|4m59s): sync=Synced health=Progressing operation=Succeeded; Deployment/test-lla: Waiting for rollout to finish: 0 of 2 updated replicas are available\.\.\.$'
+acd-sync --health --progress-interval 1s --timeout 5m beat >"$T/out" 2>"$T/err" &
+w=$!
+i=0
+until grep -Eq "$BEAT" "$T/err" 2>/dev/null || ! kill -0 $w 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { fail "no heartbeat line: $(cat "$T/err")"; break; }
+	sleep 0.1
+done
+simctl "$P" apps/beat/status '{"health":"Healthy"}' >/dev/null
+wait $w
+rc=$?
+expect_rc 0
+expect_out_text "beat Synced Healthy $NEW"
 end
 
 done_testing

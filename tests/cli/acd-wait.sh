@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 27
+plan 35
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -292,6 +292,107 @@ expect_rc 2
 expect_no_out
 expect_err "acd-wait: cannot read the CA bundle '$d/none.pem' (from SSL_CERT_FILE): No such file or directory"
 run env ARGOCD_OPTS= CURL_CA_BUNDLE="$d/cli.pem" "${A[@]}" --ca-file "$d/ca.pem"
+expect_rc 0
+end
+
+# until_err FILE PATTERN PID: wait (at most 60 s) until FILE has a line
+# matching the extended regex PATTERN, or process PID has ended.
+until_err() {
+	local i=0
+	until grep -Eq "$2" "$1" 2>/dev/null || ! kill -0 "$3" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || { fail "no line like '$2'"; return 1; }
+		sleep 0.1
+	done
+}
+ROLLOUT='Deployment/test-lla: Waiting for rollout to finish: 0 of 2 updated replicas are available\.\.\.'
+
+begin "a heartbeat line per interval while waiting: elapsed/deadline, state, the resource's message"
+app '{"name":"roll","health":"Progressing"}'
+acd-wait --health --progress-interval 1s --timeout 2m roll >"$T/out" 2>"$T/err" &
+w=$!
+until_err "$T/err" "waiting" $w
+simctl "$P" apps/roll/status '{"health":"Healthy"}' >/dev/null
+wait $w
+rc=$?
+expect_rc 0
+expect_out_text "roll Synced Healthy $OLD"
+grep -Eq "^acd-wait: roll: waiting [0-9]+s/(2m|1m59s): sync=Synced health=Progressing operation=-; $ROLLOUT\$" "$T/err" ||
+    fail "no heartbeat line: $(cat "$T/err")"
+end
+
+begin "the heartbeat: without a deadline only the elapsed time; none with -q or --progress-interval 0"
+app '{"name":"roll2","health":"Progressing"}'
+acd-wait --health --progress-interval 1s --timeout 0 roll2 >"$T/out" 2>"$T/err" &
+w=$!
+until_err "$T/err" "waiting" $w
+simctl "$P" apps/roll2/status '{"health":"Healthy"}' >/dev/null
+wait $w
+rc=$?
+expect_rc 0
+grep -Eq "^acd-wait: roll2: waiting [0-9]+s: sync=Synced health=Progressing operation=-; $ROLLOUT\$" "$T/err" ||
+    fail "no heartbeat line: $(cat "$T/err")"
+simctl "$P" apps/roll2/status '{"health":"Progressing"}' >/dev/null
+run acd-wait -q --health --progress-interval 1s --timeout 3 roll2
+expect_rc 124
+grep -q "waiting" "$T/err" && fail "-q, yet: $(cat "$T/err")"
+run env ARGOCD_OPTS="--plaintext --progress-interval 1s" acd-wait --health --progress-interval 0 --timeout 3 roll2
+expect_rc 124
+grep -q "waiting" "$T/err" && fail "--progress-interval 0, yet: $(cat "$T/err")"
+run acd-wait --health --progress-interval 1ms roll2
+expect_rc 2
+expect_err "acd-wait: --progress-interval: 0 (none) or at least 1s"
+end
+
+begin "on a terminal the table shows the elapsed and the remaining time"
+run script -qec "env TERM=xterm acd-wait --health --timeout 3 roll2" /dev/null
+expect_rc 124
+grep -q "roll2 .*sync=Synced health=Progressing operation=-  [0-9]s, [0-9]s left" "$T/out" ||
+    fail "no clock: $(head -c 600 "$T/out" | od -c | head -12)"
+end
+
+begin "--resource judges those resources, not the app"
+app '{"name":"res","health":"Progressing"}'
+run acd-wait --health --resource :Service:test-lla --timeout 60 res
+expect_rc 0
+expect_out_text "res Synced Progressing $OLD"
+run acd-wait --health --resource apps:Deployment:test-lla/test-lla --timeout 2 res
+expect_rc 124
+expect_out_text "res Synced Progressing $OLD"
+# Globs, and "!" excludes: every resource but the apps group's.
+run acd-wait --health --resource '*:*:*' --resource '!apps:*:*' --timeout 60 res
+expect_rc 0
+end
+
+begin "the example of acd-wait(1): --resource apps:Deployment:web --resource :Service:*"
+app '{"name":"myapp-dev","res_name":"web"}'
+run acd-wait --resource apps:Deployment:web --resource :Service:* myapp-dev
+expect_rc 0
+expect_out_text "myapp-dev Synced Healthy $OLD"
+end
+
+begin "--resource naming no resource of the settled app exits 4"
+run acd-wait --resource apps:Deployment:test-lla --resource apps:Deployment:nosuch --timeout 60 res
+expect_rc 4
+expect_out_text "res Synced Progressing $OLD"
+expect_err "acd-wait: res: no resource of the application matches --resource apps:Deployment:nosuch"
+end
+
+begin "--resource: a Degraded one fails --health with its message; a wrong pattern is a usage error"
+app '{"name":"resdeg"}'
+simctl "$P" apps/resdeg/status '{"health":"Degraded","health_message":"Back-off pulling image \"web:v9\""}' >/dev/null
+run acd-wait --health --resource apps:Deployment:test-lla --timeout 60 resdeg
+expect_rc 1
+expect_err "acd-wait: resdeg: Deployment/test-lla is Degraded: Back-off pulling image \"web:v9\""
+run acd-wait --resource Deployment:web res
+expect_rc 2
+expect_err "acd-wait: --resource 'Deployment:web': write GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME (the core group is empty: ':Service:web')"
+end
+
+begin "--resource grows: 300 of them"
+args=()
+for i in $(seq 300); do args+=(--resource ":Service:test-lla"); done
+run acd-wait --health "${args[@]}" --timeout 60 res
 expect_rc 0
 end
 
