@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 29
+plan 30
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -309,6 +309,19 @@ wait $w
 rc=$?
 expect_rc 0
 expect_out_text "beat Synced Healthy $NEW"
+end
+
+begin "the auto-sync that took over ends in the second of the last reconcile: a refresh tells them apart"
+# Every timestamp in one second: reconciledAt equals the auto-sync's
+# finishedAt already when it ends, so only a refresh shows the reconcile
+# after it (Synced); judged without one, the app looked OutOfSync.
+simctl "$P" config '{"fixed_time":"2026-01-02T03:04:05Z"}' >/dev/null
+app '{"name":"taket","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"takeover":{'"$HOOK"',"settle":{"sync":"Synced","health":"Healthy"}}}}'
+takeover taket acd-sync --timeout 60 taket
+simctl "$P" config '{"fixed_time":""}' >/dev/null
+expect_rc 0
+expect_out_text "taket Synced Healthy $NEW"
+[ "$(count "$P" "GET /api/v1/applications/taket")" -ge 2 ] || fail "no refresh"
 end
 
 done_testing
