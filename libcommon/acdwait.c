@@ -641,7 +641,6 @@ clock_text(const struct waiter *wt, long long now, struct lc_buf *out)
 	}
 }
 
-
 /*
  * "Kind/name: message" (or its health status, without a message) of the
  * first resource the wait looks at that is not Healthy; "" when none.
