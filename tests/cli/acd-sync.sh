@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 30
+plan 31
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -322,6 +322,13 @@ simctl "$P" config '{"fixed_time":""}' >/dev/null
 expect_rc 0
 expect_out_text "taket Synced Healthy $NEW"
 [ "$(count "$P" "GET /api/v1/applications/taket")" -ge 2 ] || fail "no refresh"
+end
+
+begin "the deadline passes while the auto-sync that took over still runs: 124 says it is pending"
+app '{"name":"takep","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"takeover":{'"$HOOK"',"settle":{"sync":"Synced","health":"Healthy"}}}}'
+held takep acd-sync --timeout 8 takep
+expect_rc 124
+expect_err "acd-sync: takep: not there when the time ran out (sync=OutOfSync health=Healthy operation=Pending; another operation, initiated by auto-sync, is pending)"
 end
 
 done_testing
