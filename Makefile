@@ -1,10 +1,10 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
+CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcommon/buf.c \
-    libcommon/diff.c \
+    libcommon/argocd_diff.c libcommon/diff.c \
     libcommon/ci.c libcommon/cli.c libcommon/forge.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
     libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/git_local.c \
@@ -32,6 +32,7 @@ LIBS_gitpush-retry = $(GIT_LIBS)
 LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
 LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
+LIBS_acd-diff = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
 LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(PCRE_LIBS) -ldl
 
