@@ -11,7 +11,7 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/git_tls.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c \
     libcommon/yaml_func.c libcommon/yaml_func_re.c libcommon/yaml_env.c
-UNIT_TESTS = base64 buf cli diff fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func yaml_env roundtrip
+UNIT_TESTS = argocd_diff base64 buf cli diff fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func yaml_env roundtrip
 FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
@@ -68,7 +68,7 @@ bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS) \
-	    $(PCRE_LIBS)
+	    $(PCRE_LIBS) $(JQ_LIBS)
 
 deps:
 	@scripts/install-deps
