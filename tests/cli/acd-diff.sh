@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 15
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -263,6 +263,17 @@ expect_out_text "idiom Synced Healthy $OLD"
 run bash "$T/step.sh"
 expect_rc 0
 expect_out_text "nothing to sync"
+end
+
+begin "the man page's jq example: what would be deleted"
+app '{"name":"jq-a","labels":{"team":"payments"},"managed":"realistic"}'
+if command -v jq >/dev/null; then
+	acd-diff -o json -l team=payments |
+	    jq -r 'select(.action == "delete") | "\(.app) \(.kind)/\(.name)"' >"$T/out" 2>"$T/err"
+	expect_out_text "jq-a ConfigMap/test-lla-old"
+else
+	echo "# jq is not installed: skipped"
+fi
 end
 
 begin "usage errors exit 2"
