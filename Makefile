@@ -12,7 +12,7 @@ LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcom
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c \
     libcommon/yaml_func.c libcommon/yaml_func_re.c libcommon/yaml_env.c
 UNIT_TESTS = argocd_diff base64 buf cli diff fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func yaml_env roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff
+FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)

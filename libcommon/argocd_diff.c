@@ -1,5 +1,6 @@
 /* argocd_diff.c: what a sync would change, from an app's managed resources. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,13 +23,60 @@ spaces(struct lc_buf *o, int n)
 		lc_buf_addc(o, ' ');
 }
 
+/* The code point at s (valid UTF-8, as libjq keeps strings); *len bytes. */
+static uint32_t
+utf8(const char *s, size_t n, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c = u[0];
+	size_t k = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4, i;
+
+	if (k > n)
+		k = 1;
+	if (k > 1)
+		c &= 0x3f >> (k - 1);
+	for (i = 1; i < k; i++)
+		c = (c << 6) | (u[i] & 0x3f);
+	*len = k;
+	return c;
+}
+
+/*
+ * Whether YAML takes code point c as it is: printable, and not a line
+ * break of YAML 1.1 (NEL, LS, PS) or a byte order mark. Others are
+ * escaped in double quotes (libyaml refuses them raw).
+ */
+static int
+safe(uint32_t c)
+{
+	return (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff &&
+	    c != 0x2028 && c != 0x2029) || (c >= 0xe000 && c <= 0xfffd &&
+	    c != 0xfeff) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/* Whether every code point of s (n bytes) is safe, or one of also. */
+static int
+all_safe(const char *s, size_t n, const char *also)
+{
+	size_t i, k;
+	uint32_t c;
+
+	for (i = 0; i < n; i += k) {
+		c = utf8(s + i, n - i, &k);
+		if (!safe(c) && (c >= 0x80 || strchr(also, (int)c) == NULL ||
+		    c == 0))
+			return 0;
+	}
+	return 1;
+}
+
 /* Whether s (n bytes) would read back as this string in YAML 1.1. */
 static int
 plain_ok(const char *s, size_t n)
 {
 	static const char *const words[] = { "null", "~", "true", "false",
 	    "yes", "no", "on", "off", "y", "n", ".inf", "-.inf", "+.inf",
-	    ".nan" };
+	    ".nan", "<<", "=" };	/* "<<": a merge key in YAML 1.1 */
 	char low[8];
 	size_t i;
 
@@ -36,9 +84,9 @@ plain_ok(const char *s, size_t n)
 	    strchr("?:,[]{}#&*!|>'\"%@`", s[0]) != NULL ||
 	    (s[0] == '-' && (n == 1 || s[1] == ' ')))
 		return 0;
+	if (!all_safe(s, n, ""))
+		return 0;
 	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
 		if (i + 1 < n && ((s[i] == ':' && s[i + 1] == ' ') ||
 		    (s[i] == ' ' && s[i + 1] == '#')))
 			return 0;
@@ -71,22 +119,44 @@ block_ok(const char *s, size_t n)
 {
 	size_t i;
 
-	if (memchr(s, '\n', n) == NULL || s[0] == ' ' || s[0] == '\n')
+	/* A line starting with a tab or, the first, a blank is not taken
+	 * as content by libyaml. */
+	if (memchr(s, '\n', n) == NULL || s[0] == ' ' || s[0] == '\n' ||
+	    s[0] == '\t')
 		return 0;
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\n' &&
-		    s[i] != '\t') || s[i] == 0x7f)
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '\n' && s[i + 1] == '\t')
 			return 0;
-	return 1;
+	return all_safe(s, n, "\n\t");
 }
 
+/* s in double quotes, what YAML does not take raw escaped. */
 static void
 quoted(struct lc_buf *o, jv s)
 {
-	jv d = jv_dump_string(jv_copy(s), 0);	/* JSON is YAML */
+	const char *p = jv_string_value(s);
+	size_t n = (size_t)jv_string_length_bytes(jv_copy(s)), i, k;
+	uint32_t c;
 
-	lc_buf_adds(o, jv_string_value(d));
-	jv_free(d);
+	lc_buf_addc(o, '"');
+	for (i = 0; i < n; i += k) {
+		c = utf8(p + i, n - i, &k);
+		if (c == '"' || c == '\\')
+			lc_buf_printf(o, "\\%c", (int)c);
+		else if (c == '\n')
+			lc_buf_adds(o, "\\n");
+		else if (c == '\t')
+			lc_buf_adds(o, "\\t");
+		else if (safe(c))
+			lc_buf_add(o, p + i, k);
+		else if (c < 0x100)
+			lc_buf_printf(o, "\\x%02x", (unsigned)c);
+		else if (c < 0x10000)
+			lc_buf_printf(o, "\\u%04x", (unsigned)c);
+		else
+			lc_buf_printf(o, "\\U%08x", (unsigned)c);
+	}
+	lc_buf_addc(o, '"');
 }
 
 static void
@@ -129,6 +199,7 @@ scalar_string(struct lc_buf *o, jv s, int ind)
 static int
 mapping(struct lc_buf *o, jv v, int ind, int depth, int inline_first)
 {
+	struct lc_buf kb = LC_BUF_INIT;
 	jv keys = jv_keys(jv_copy(v)), k;	/* sorted */
 	int i, n = jv_array_length(jv_copy(keys)), rc = 0;
 	const char *s;
@@ -138,14 +209,25 @@ mapping(struct lc_buf *o, jv v, int ind, int depth, int inline_first)
 			spaces(o, ind);
 		k = jv_array_get(jv_copy(keys), i);
 		s = jv_string_value(k);
+		kb.len = 0;
+		lc_buf_adds(&kb, "");
 		if (plain_ok(s, (size_t)jv_string_length_bytes(jv_copy(k))))
-			lc_buf_adds(o, s);
+			lc_buf_adds(&kb, s);
 		else
-			quoted(o, k);
+			quoted(&kb, k);
+		/* YAML's implicit keys end within 1024 characters. */
+		if (kb.len > 1000) {
+			lc_buf_adds(o, "? ");
+			lc_buf_add(o, kb.data, kb.len);
+			lc_buf_addc(o, '\n');
+			spaces(o, ind);
+		} else
+			lc_buf_add(o, kb.data, kb.len);
 		lc_buf_addc(o, ':');
 		rc = node(o, jv_object_get(jv_copy(v), k), ind, depth + 1, 1);
 	}
 	jv_free(keys);
+	lc_buf_release(&kb);
 	return rc;
 }
 
@@ -230,7 +312,7 @@ lc_acd_yaml(struct lc_buf *out, jv v)
 		rc = sequence(&tmp, v, 0, 0, 0);
 	else {
 		/* A scalar alone: as after a key, without the blank. */
-		rc = node(&tmp, jv_copy(v), -2, 0, 1);
+		rc = node(&tmp, jv_copy(v), 0, 0, 1);
 		memmove(tmp.data, tmp.data + 1, tmp.len--);
 	}
 	if (rc == 0)

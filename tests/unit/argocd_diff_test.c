@@ -24,6 +24,12 @@ static const char *const yaml[][2] = {
 	    "e: \"\"\n\"k: v\": \"#c\"\n\"n\": \"1.10\"\n\"yes\": \"on\"\n" },
 	{ "{\"a\":\"--x=:1\",\"b\":\"v1.4.0\",\"c\":\" x\\ny\"}",
 	    "a: --x=:1\nb: v1.4.0\nc: \" x\\ny\"\n" },
+	/* Found by tests/fuzz/acd_yaml: what libyaml refuses or reads
+	 * otherwise (a C1 control, a merge key, a tab starting a line of a
+	 * block, a scalar alone). */
+	{ "{\"<<\":{\"a\":\"\\u0099\\u2028\"},\"t\":\"a\\n\\tb\"}",
+	    "\"<<\":\n  a: \"\\x99\\u2028\"\nt: \"a\\n\\tb\"\n" },
+	{ "\"x\\ny\"", "|-\n  x\n  y\n" },
 };
 
 static jv
@@ -66,6 +72,15 @@ main(void)
 		ok(rc == 0, "yaml %zu: rc", i);
 		is_str(out.data, yaml[i][1], "yaml of %s", yaml[i][0]);
 	}
+	/* A key past 1,000 bytes: YAML's explicit form. */
+	lc_buf_release(&out);
+	lc_buf_adds(&out, "");
+	deep = jv_object_set(jv_object(), jv_string_fmt("%01100d", 0),
+	    jv_number(1));
+	ok(lc_acd_yaml(&out, deep) == 0 &&
+	    strncmp(out.data, "? \"000", 6) == 0 &&
+	    strcmp(out.data + out.len - 6, "\"\n: 1\n") == 0,
+	    "a 1,100-byte key: \"? key\" then \": value\"");
 	deep = jv_null();
 	for (i = 0; i < 600; i++)
 		deep = jv_array_append(jv_array(), deep);
