@@ -6,7 +6,6 @@
 
 #include "argocd.h"
 #include "argocd_diff.h"
-#include "ci.h"
 #include "cli.h"
 #include "error.h"
 #include "log.h"
