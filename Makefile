@@ -1,17 +1,18 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
+CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcommon/buf.c \
+    libcommon/argocd_diff.c libcommon/diff.c \
     libcommon/ci.c libcommon/cli.c libcommon/forge.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
     libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
     libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/git_local.c \
     libcommon/git_tls.c libcommon/log.c \
     libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c \
     libcommon/yaml_func.c libcommon/yaml_func_re.c libcommon/yaml_env.c
-UNIT_TESTS = base64 buf cli fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func yaml_env roundtrip
-FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest
+UNIT_TESTS = argocd_diff base64 buf cli diff fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func yaml_env roundtrip
+FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)
@@ -31,6 +32,7 @@ LIBS_gitpush-retry = $(GIT_LIBS)
 LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
 LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
+LIBS_acd-diff = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
 LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(PCRE_LIBS) -ldl
 
@@ -66,7 +68,7 @@ bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS) \
-	    $(PCRE_LIBS)
+	    $(PCRE_LIBS) $(JQ_LIBS)
 
 deps:
 	@scripts/install-deps

@@ -15,7 +15,8 @@ enum {
 	OPT_REVISION = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
 	OPT_STRATEGY, OPT_RESOURCE, OPT_OUT_OF_SYNC, OPT_SERVER_SIDE,
 	OPT_REPLACE, OPT_RETRY_LIMIT, OPT_RETRY_DURATION, OPT_RETRY_FACTOR,
-	OPT_RETRY_MAX, OPT_HARD_REFRESH, OPT_ASYNC, OPT_INFO
+	OPT_RETRY_MAX, OPT_HARD_REFRESH, OPT_ASYNC, OPT_INFO, OPT_SYNC_OPTION,
+	OPT_LABEL
 };
 
 static const struct option longopts[] = {
@@ -29,6 +30,7 @@ static const struct option longopts[] = {
 	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
 	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
 	{ "info", required_argument, NULL, OPT_INFO },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
 	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
@@ -41,6 +43,7 @@ static const struct option longopts[] = {
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "server-side", no_argument, NULL, OPT_SERVER_SIDE },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
+	{ "sync-option", required_argument, NULL, OPT_SYNC_OPTION },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -57,6 +60,10 @@ struct ctx {
 	size_t nresources;
 	const char *infos[16];
 	size_t ninfos;
+	const char **sync_opts;		/* --sync-option, grown */
+	size_t nsync_opts;
+	const char **labels;		/* --label, grown */
+	size_t nlabels;
 	enum lc_acd_busy busy;
 };
 
@@ -69,12 +76,14 @@ usage(int status)
 	    "[-o format] [--apply-out-of-sync-only] [--async] "
 	    "[--degraded-grace duration] [--dry-run] [--force] "
 	    "[--hard-refresh] [--health] [--if-busy policy] "
-	    "[--info key=value] [--poll-interval duration] "
-	    "[--progress-interval duration] [--prune] "
+	    "[--info key=value] [--label key=value] "
+	    "[--poll-interval duration] [--progress-interval duration] "
+	    "[--prune] "
 	    "[--replace] [--resource group:kind:name] "
 	    "[--retry-backoff-duration duration] [--retry-backoff-factor n] "
 	    "[--retry-backoff-max-duration duration] [--retry-limit n] "
 	    "[--revision revision] [--server-side] [--strategy name] "
+	    "[--sync-option key=value] "
 	    "[--timeout duration] [connection-options] [app ...]\n",
 	    lc_progname);
 	if (status == LC_EXIT_OK)
@@ -88,6 +97,10 @@ usage(int status)
 		    "      --prune, --dry-run, --force, --strategy apply|hook\n"
 		    "      --resource G:K:[NS/]NAME  only these (repeatable; * "
 		    "and !)\n"
+		    "      --label K=V           only resources with this label "
+		    "(repeatable)\n"
+		    "      --sync-option K=V     add to the app's sync options "
+		    "(repeatable)\n"
 		    "      --apply-out-of-sync-only, --server-side, --replace\n"
 		    "      --retry-limit N, --retry-backoff-duration D,\n"
 		    "      --retry-backoff-factor N, --retry-backoff-max-duration "
@@ -114,6 +127,80 @@ usage(int status)
 		    "Connection options: as for acd-wait (see acd-wait -h).\n",
 		    fp);
 	exit(status);
+}
+
+/*
+ * The sync options Argo CD knows, with the values it acts on: it compares
+ * "Key=value" strings exactly, so "Validate=False" would be ignored.
+ */
+static const struct {
+	const char *key, *values;	/* values: '|'-separated */
+} known_opts[] = {
+	{ "ApplyOutOfSyncOnly", "true|false" },
+	{ "ClientSideApplyMigration", "true|false" },
+	{ "CreateNamespace", "true|false" },
+	{ "Delete", "true|false|confirm" },
+	{ "FailOnSharedResource", "true|false" },
+	{ "Force", "true|false" },
+	{ "Prune", "true|false|confirm" },
+	{ "PruneLast", "true|false" },
+	{ "PrunePropagationPolicy", "foreground|background|orphan" },
+	{ "Replace", "true|false" },
+	{ "RespectIgnoreDifferences", "true|false" },
+	{ "ServerSideApply", "true|false" },
+	{ "SkipDryRunOnMissingResource", "true|false" },
+	{ "Validate", "true|false" }
+};
+
+/* The index of KEY=... in known_opts, or -1. */
+static int
+known_opt(const char *kv)
+{
+	size_t i, n = strcspn(kv, "=");
+
+	for (i = 0; i < sizeof(known_opts) / sizeof(known_opts[0]); i++)
+		if (strlen(known_opts[i].key) == n &&
+		    strncmp(known_opts[i].key, kv, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * KEY=VALUE: a key of letters and digits, a value without blanks or
+ * commas; for a known key, one of the values Argo CD acts on.
+ */
+static int
+check_sync_option(const char *arg)
+{
+	const char *eq = strchr(arg, '='), *v, *p;
+	size_t n;
+	int k;
+
+	n = strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789");
+	if (eq == NULL || n == 0 || arg + n != eq || eq[1] == '\0' ||
+	    eq[1 + strcspn(eq + 1, " \t\n,=")] != '\0')
+		return lc_error_set(LC_EUSAGE, "--sync-option '%s': write "
+		    "KEY=VALUE, e.g. CreateNamespace=true", arg);
+	if ((k = known_opt(arg)) < 0)
+		return 0;
+	for (p = known_opts[k].values; *p; p += n + (p[n] == '|')) {
+		n = strcspn(p, "|");
+		v = eq + 1;
+		if (strlen(v) == n && strncmp(v, p, n) == 0)
+			return 0;
+	}
+	return lc_error_set(LC_EUSAGE, "--sync-option '%s': %s takes %s "
+	    "(Argo CD compares the text exactly)", arg, known_opts[k].key,
+	    known_opts[k].values);
+}
+
+/* Append s to the grown array *v of *n entries. */
+static void
+append(const char ***v, size_t *n, const char *s)
+{
+	*v = lc_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
 }
 
 static int
@@ -187,6 +274,18 @@ option(int ch, const char *arg, void *vctx)
 	case OPT_ASYNC:
 		x->async = 1;
 		break;
+	case OPT_SYNC_OPTION:
+		if ((rc = check_sync_option(arg)) != 0)
+			return rc;
+		append(&x->sync_opts, &x->nsync_opts, arg);
+		break;
+	case OPT_LABEL:
+		if (strchr(arg, '=') == NULL || *arg == '=' ||
+		    arg[strcspn(arg, " \t\n")] != '\0')
+			return lc_error_set(LC_EUSAGE, "--label '%s': write "
+			    "KEY=VALUE (a label of the resources to sync)", arg);
+		append(&x->labels, &x->nlabels, arg);
+		break;
 	case OPT_INFO:
 		if (strchr(arg, '=') == NULL || *arg == '=')
 			return lc_error_set(LC_EUSAGE, "--info '%s': write "
@@ -242,6 +341,8 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 	size_t f, j;
 
 	*out = jv_array();
+	if (x->nresources == 0)
+		return 0;	/* --label alone: pick_labelled picks */
 	pat = lc_xmalloc((x->nresources ? x->nresources : 1) * sizeof(*pat));
 	for (f = 0; f < x->nresources; f++) {
 		any_include |= x->resources[f][0] != '!';
@@ -282,18 +383,175 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 	if (jv_array_length(jv_copy(*out)) == 0) {
 		jv_free(*out);
 		*out = jv_invalid();
-		return lc_error_set(LC_ENOTFOUND, "%s: no resource matches "
-		    "--resource %s", t->app.name, x->resources[0]);
+		/* lc_acd_explain puts the app's name in front. */
+		return lc_error_set(LC_ENOTFOUND, "no resource matches "
+		    "--resource %s", x->resources[0]);
 	}
 	return 0;
 }
 
+/* Whether ResourceDiff item e is in the list r of {group,kind,...}. */
+static int
+in_list(jv r, jv e)
+{
+	static const char *const keys[4] = { "group", "kind", "namespace",
+	    "name" };
+	int i, n = jv_array_length(jv_copy(r)), j, same;
+	jv o;
+
+	for (i = 0; i < n; i++) {
+		o = jv_array_get(jv_copy(r), i);
+		for (same = 1, j = 0; j < 4 && same; j++)
+			same = strcmp(lc_jv_str(o, keys[j]), lc_jv_str(e,
+			    keys[j])) == 0;
+		jv_free(o);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether every --label KEY=VALUE is a label of the JSON manifest text. */
+static int
+has_labels(const struct ctx *x, const char *manifest)
+{
+	jv m = jv_parse(manifest), l, v;
+	size_t i, k;
+	int ok = jv_get_kind(m) == JV_KIND_OBJECT;
+
+	l = ok ? lc_jv_get(m, "metadata.labels") : jv_null();
+	for (i = 0; ok && i < x->nlabels; i++) {
+		k = strcspn(x->labels[i], "=");
+		v = jv_get_kind(l) == JV_KIND_OBJECT ? jv_object_get(
+		    jv_copy(l), jv_string_sized(x->labels[i], (int)k)) :
+		    jv_invalid();
+
+		ok = jv_get_kind(v) == JV_KIND_STRING &&
+		    strcmp(jv_string_value(v), x->labels[i] + k + 1) == 0;
+		jv_free(v);
+	}
+	jv_free(l);
+	jv_free(m);
+	return ok;
+}
+
+/*
+ * --label: the resources whose manifest in git (the target state of the
+ * app's managed resources, as argocd app sync --label reads the
+ * manifests) carries every label given; with --resource too, only those
+ * of *r (from pick_resources) that do. *r is replaced.
+ */
+static int
+pick_labelled(const struct ctx *x, struct lc_acd *acd,
+    const struct lc_acd_target *t, long long deadline, jv *r)
+{
+	jv items, e, o, picked = jv_array();
+	struct lc_buf want = LC_BUF_INIT;
+	size_t i;
+	int j, n, rc;
+
+	if (x->nlabels == 0) {
+		jv_free(picked);
+		return 0;
+	}
+	if ((rc = lc_acd_managed(acd, &t->app, deadline, &items)) != 0) {
+		jv_free(picked);
+		jv_free(*r);
+		*r = jv_invalid();
+		return rc;
+	}
+	n = jv_array_length(jv_copy(items));
+	for (j = 0; j < n; j++) {
+		e = jv_array_get(jv_copy(items), j);
+		if (has_labels(x, lc_jv_str(e, "targetState")) &&
+		    (x->nresources == 0 || in_list(*r, e))) {
+			o = jv_object();
+			o = jv_object_set(o, jv_string("group"),
+			    jv_string(lc_jv_str(e, "group")));
+			o = jv_object_set(o, jv_string("kind"),
+			    jv_string(lc_jv_str(e, "kind")));
+			o = jv_object_set(o, jv_string("name"),
+			    jv_string(lc_jv_str(e, "name")));
+			o = jv_object_set(o, jv_string("namespace"),
+			    jv_string(lc_jv_str(e, "namespace")));
+			picked = jv_array_append(picked, o);
+		}
+		jv_free(e);
+	}
+	jv_free(items);
+	jv_free(*r);
+	*r = picked;
+	if (jv_array_length(jv_copy(picked)) > 0)
+		return 0;
+	for (i = 0; i < x->nlabels; i++)
+		lc_buf_printf(&want, "%s%s", i ? "," : "", x->labels[i]);
+	rc = lc_error_set(LC_ENOTFOUND, "no resource %shas the label%s %s",
+	    x->nresources ? "that --resource picked " : "",
+	    x->nlabels > 1 ? "s" : "", want.data);
+	lc_buf_release(&want);
+	jv_free(*r);
+	*r = jv_invalid();
+	return rc;
+}
+
+/*
+ * The syncOptions items: the app's own (spec.syncPolicy.syncOptions),
+ * with ours added, a key given here replacing the app's value. Argo CD
+ * uses the request's list instead of the app's, not on top of it, so
+ * sending only ours would drop e.g. the app's ServerSideApply=true.
+ */
+static jv
+sync_options(const struct ctx *x, const struct lc_acd_target *t)
+{
+	jv app = lc_jv_get(t->last, "spec.syncPolicy.syncOptions"), e;
+	jv out = jv_array();
+	const char **ours = NULL;
+	size_t n = 0, i, k;
+	int j, m, dup;
+
+	if (x->out_of_sync)
+		append(&ours, &n, "ApplyOutOfSyncOnly=true");
+	if (x->server_side)
+		append(&ours, &n, "ServerSideApply=true");
+	if (x->replace)
+		append(&ours, &n, "Replace=true");
+	for (i = 0; i < x->nsync_opts; i++)
+		append(&ours, &n, x->sync_opts[i]);
+	m = jv_get_kind(app) == JV_KIND_ARRAY ? jv_array_length(jv_copy(app))
+	    : 0;
+	for (j = 0; j < m; j++) {
+		e = jv_array_get(jv_copy(app), j);
+		dup = jv_get_kind(e) != JV_KIND_STRING;
+		for (i = 0; i < n && !dup; i++) {
+			k = strcspn(ours[i], "=");
+			dup = strncmp(jv_string_value(e), ours[i], k) == 0 &&
+			    jv_string_value(e)[k] == '=';
+		}
+		if (dup)
+			jv_free(e);
+		else
+			out = jv_array_append(out, e);
+	}
+	for (i = 0; i < n; i++) {
+		/* The last of a key given twice wins. */
+		k = strcspn(ours[i], "=");
+		for (dup = 0, j = (int)i + 1; j < (int)n && !dup; j++)
+			dup = strncmp(ours[j], ours[i], k + 1) == 0;
+		if (!dup)
+			out = jv_array_append(out, jv_string(ours[i]));
+	}
+	free(ours);
+	jv_free(app);
+	return out;
+}
+
 /* The sync request body, tagged with op_id. */
 static int
-sync_body(const struct ctx *x, const struct lc_acd_target *t,
-    const char *op_id, jv *out)
+sync_body(const struct ctx *x, struct lc_acd *acd,
+    const struct lc_acd_target *t, long long deadline, const char *op_id,
+    jv *out)
 {
-	jv b = jv_object(), infos, opts, r, s;
+	jv b = jv_object(), infos, r, s;
 	size_t i;
 	int rc;
 
@@ -311,25 +569,17 @@ sync_body(const struct ctx *x, const struct lc_acd_target *t,
 		    jv_object(), jv_string(x->strategy ? x->strategy : "hook"),
 		    s));
 	}
-	if (x->nresources) {
-		if ((rc = pick_resources(x, t, &r)) != 0) {
+	if (x->nresources || x->nlabels) {
+		if ((rc = pick_resources(x, t, &r)) != 0 ||
+		    (rc = pick_labelled(x, acd, t, deadline, &r)) != 0) {
 			jv_free(b);
 			return rc;
 		}
 		b = jv_object_set(b, jv_string("resources"), r);
 	}
-	opts = jv_array();
-	if (x->out_of_sync)
-		opts = jv_array_append(opts, jv_string("ApplyOutOfSyncOnly=true"));
-	if (x->server_side)
-		opts = jv_array_append(opts, jv_string("ServerSideApply=true"));
-	if (x->replace)
-		opts = jv_array_append(opts, jv_string("Replace=true"));
-	if (jv_array_length(jv_copy(opts)) > 0)
+	if (x->out_of_sync || x->server_side || x->replace || x->nsync_opts)
 		b = jv_object_set(b, jv_string("syncOptions"), jv_object_set(
-		    jv_object(), jv_string("items"), opts));
-	else
-		jv_free(opts);
+		    jv_object(), jv_string("items"), sync_options(x, t)));
 	if (x->retry_set) {
 		r = jv_object_set(jv_object(), jv_string("limit"),
 		    jv_number((double)x->retry_limit));
@@ -401,6 +651,10 @@ main(int argc, char *argv[])
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}
+	for (i = 0; i < x.nsync_opts; i++)
+		if (known_opt(x.sync_opts[i]) < 0)
+			lc_log_warn("--sync-option '%s': not an option this "
+			    "acd-sync knows; sent as given", x.sync_opts[i]);
 	x.w.flags |= LC_ACD_W_OPERATION;
 	x.w.selector = x.c.selector;
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
@@ -436,7 +690,8 @@ main(int argc, char *argv[])
 			if (t[i].done || t[i].op_id)
 				continue;
 			lc_acd_op_id(ids[i]);
-			if ((rc = sync_body(&x, &t[i], ids[i], &body)) != 0) {
+			if ((rc = sync_body(&x, acd, &t[i], deadline, ids[i],
+			    &body)) != 0) {
 				fail_target(&t[i], rc);
 				continue;
 			}
@@ -460,7 +715,7 @@ main(int argc, char *argv[])
 			}
 			t[i].op_id = ids[i];
 			t[i].dry_run = x.dry_run;
-			t[i].partial = x.nresources > 0;
+			t[i].partial = x.nresources > 0 || x.nlabels > 0;
 			jv_free(t[i].last);
 			t[i].last = ans;
 			lc_log_info("%s: sync accepted (acd-op-id %s)",
@@ -485,6 +740,8 @@ out:
 		lc_acd_target_free(&t[i]);
 	free(t);
 	free(ids);
+	free(x.sync_opts);
+	free(x.labels);
 	lc_acd_close(acd);
 	return lc_exit(rc);
 }

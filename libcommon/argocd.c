@@ -893,3 +893,41 @@ lc_acd_terminate(struct lc_acd *acd, const struct lc_acd_app *a,
 	lc_buf_release(&what);
 	return rc;
 }
+
+int
+lc_acd_managed(struct lc_acd *acd, const struct lc_acd_app *a,
+    long long deadline, jv *items)
+{
+	struct lc_http_resp r = LC_HTTP_RESP_INIT;
+	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT;
+	char *esc = curl_easy_escape(NULL, a->name, 0);
+	jv all;
+	int rc;
+
+	lc_buf_printf(&u, "%s/api/v1/applications/%s/managed-resources",
+	    acd->base, esc);
+	curl_free(esc);
+	lc_acd_query(&u, "appNamespace", a->ns);
+	lc_acd_query(&u, "project", first_project(acd));
+	lc_buf_printf(&what, "managed resources of '%s'", a->name);
+	rc = lc_http_do(acd->http, "GET", u.data, NULL, NULL, deadline, &r);
+	/* The same RBAC check (get) as a GET of the app: 403 may be 404. */
+	if (rc == 0 && r.status != 200)
+		rc = api_error(acd, &r, what.data, 1);
+	if (rc == 0 && (rc = parse_answer(&r, what.data, &all)) == 0) {
+		*items = lc_jv_get(all, "items");
+		if (jv_get_kind(*items) == JV_KIND_NULL) {
+			jv_free(*items);
+			*items = jv_array();	/* omitempty: no resources */
+		} else if (jv_get_kind(*items) != JV_KIND_ARRAY) {
+			jv_free(*items);
+			rc = lc_error_set(LC_ERROR, "%s: 'items' is not a list",
+			    what.data);
+		}
+		jv_free(all);
+	}
+	lc_http_resp_release(&r);
+	lc_buf_release(&u);
+	lc_buf_release(&what);
+	return rc;
+}

@@ -281,4 +281,14 @@ int lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 void lc_acd_target_init(struct lc_acd_target *t);
 void lc_acd_target_free(struct lc_acd_target *t);
 
+/*
+ * GET /api/v1/applications/NAME/managed-resources: the app's resources as
+ * the controller last compared them, *items an array of ResourceDiff
+ * ({group, kind, namespace, name, liveState, targetState,
+ * normalizedLiveState, predictedLiveState, hook, modified}; the states
+ * are JSON text). Errors as for lc_acd_get.
+ */
+int lc_acd_managed(struct lc_acd *acd, const struct lc_acd_app *a,
+    long long deadline, jv *items);
+
 #endif

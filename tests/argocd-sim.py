@@ -127,7 +127,8 @@ def add_app(spec):
     history (entries), reconciled (bool: reconciledAt set), b (behaviour:
     pickup_ms, run_ms, phase, message, failed (resources), reconcile_ms,
     health_after [[status, ms, message]...], auto_after_ms, refresh_ms,
-    retries, retry_ms, deleting, takeover (see takeover))."""
+    retries, retry_ms, deleting, takeover (see takeover)), managed (the
+    resources: "realistic" or a list, see managed_model)."""
     a = copy.deepcopy(TEMPLATE)
     md = a["metadata"]
     md["name"] = spec["name"]
@@ -186,8 +187,190 @@ def add_app(spec):
          "refresh_ms": 30, "retries": 0, "retry_ms": 60,
          "git_revision": spec.get("git_revision", rev)}
     b.update(spec.get("b", {}))
-    STATE["apps"][spec["name"]] = {"obj": a, "b": b, "timers": 0}
+    rec = {"obj": a, "b": b, "timers": 0}
+    rec["managed"] = managed_model(a, spec.get("managed"))
+    if spec.get("managed") == "realistic":
+        a["spec"]["ignoreDifferences"] = [{
+            "group": "apps", "kind": "Deployment",
+            "jsonPointers": ["/spec/replicas"]}]
+    STATE["apps"][spec["name"]] = rec
     publish("ADDED", a)
+
+
+# ---------------------------------------------------------------- resources
+# Each app's managed resources: {group, kind, namespace, name, live,
+# target, hook}, live/target a manifest or None (to create / to prune).
+# managed-resources serves them as Argo CD does, with ignoreDifferences
+# applied to the normalized and predicted states.
+
+def deployment(name, ns, image, replicas, labels):
+    sel = {"app.kubernetes.io/name": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns,
+                         "labels": dict(labels)},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": sel},
+                     "template": {"metadata": {"labels": dict(sel)},
+                                  "spec": {"containers": [{
+                                      "name": "app", "image": image,
+                                      "args": ["--listen=:8080",
+                                               "--log-level=info"],
+                                      "ports": [{"containerPort": 8080}]}]}}}}
+
+
+def service(name, ns, labels, app=None):
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": ns,
+                         "labels": dict(labels)},
+            "spec": {"type": "ClusterIP",
+                     "selector": {"app.kubernetes.io/name": app or name},
+                     "ports": [{"port": 80, "targetPort": 8080}]}}
+
+
+def configmap(name, ns, labels, data):
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": ns,
+                         "labels": dict(labels)},
+            "data": dict(data)}
+
+
+def as_live(m, extra=None):
+    live = copy.deepcopy(m)
+    live["metadata"]["uid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(
+        [m["kind"], m["metadata"]["name"]])))
+    live["metadata"]["resourceVersion"] = "4711"
+    if extra:
+        merge_into(live, extra)
+    return live
+
+
+def res_entry(m, live, target, group=""):
+    return {"group": group, "kind": m["kind"],
+            "namespace": m["metadata"].get("namespace", ""),
+            "name": m["metadata"]["name"], "live": live, "target": target}
+
+
+def managed_model(a, spec):
+    """The default: status.resources, live as in git; "realistic": a
+    Deployment whose image differs (replicas ignored), a ConfigMap alike,
+    a Service only in git, a ConfigMap only live; or a list of entries."""
+    if isinstance(spec, list):
+        return copy.deepcopy(spec)
+    ns = a["spec"]["destination"].get("namespace", "default")
+    name = "test-lla"
+    lab = {"app.kubernetes.io/name": name}
+    out = []
+    if spec == "realistic":
+        d_t = deployment(name, ns, "registry.example.com/myapp:v1.4.0", 3,
+                         dict(lab, tier="web"))
+        d_l = as_live(deployment(name, ns, "registry.example.com/myapp:v1.3.0",
+                                 5, dict(lab, tier="web")),
+                      {"metadata": {"generation": 7},
+                       "status": {"availableReplicas": 5,
+                                  "observedGeneration": 7, "replicas": 5}})
+        out.append(res_entry(d_t, d_l, d_t, "apps"))
+        cm = configmap(name + "-config", ns, dict(lab, tier="web"), {
+            "LOG_LEVEL": "info",
+            "app.conf": "listen 8080\nworkers 4\n# the 'x: y' below is text\n"
+                        "x: y\n"})
+        out.append(res_entry(cm, as_live(cm), cm))
+        sv = service(name + "-canary", ns, dict(lab, tier="edge"), name)
+        out.append(res_entry(sv, None, sv))
+        old = configmap(name + "-old", ns, lab, {"LEGACY": "true",
+                                                  "port": "8080"})
+        out.append(res_entry(old, as_live(old), None))
+        return out
+    for r in a["status"].get("resources", []):
+        if r["kind"] == "Deployment":
+            m = deployment(r["name"], r.get("namespace", ns),
+                           "registry.example.com/myapp:v1.3.0", 2,
+                           dict(lab, tier="web"))
+        else:
+            m = service(r["name"], r.get("namespace", ns),
+                        dict(lab, tier="edge"))
+        out.append(res_entry(m, as_live(m), m, r.get("group", "")))
+    return out
+
+
+def merge_into(dst, src):
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            merge_into(dst[k], v)
+        else:
+            dst[k] = copy.deepcopy(v)
+    return dst
+
+
+def drop_pointer(m, ptr):
+    parts = [p.replace("~1", "/").replace("~0", "~")
+             for p in ptr.split("/")[1:]]
+    cur = m
+    for p in parts[:-1]:
+        if isinstance(cur, dict):
+            cur = cur.get(p)
+        elif isinstance(cur, list) and p.isdigit() and int(p) < len(cur):
+            cur = cur[int(p)]
+        else:
+            return
+    if isinstance(cur, dict):
+        cur.pop(parts[-1], None)
+
+
+def normalize(a, e, m):
+    if m is None:
+        return None
+    m = copy.deepcopy(m)
+    for ig in a["spec"].get("ignoreDifferences", []):
+        if ig.get("kind") == e["kind"] and ig.get("group", "") == \
+                e["group"] and ig.get("name", e["name"]) == e["name"]:
+            for ptr in ig.get("jsonPointers", []):
+                drop_pointer(m, ptr)
+    return m
+
+
+def managed_items(a, rec):
+    out = []
+    for e in rec["managed"]:
+        nl = normalize(a, e, e["live"])
+        nt = normalize(a, e, e["target"])
+        if nl is not None and nt is not None:
+            pred = merge_into(copy.deepcopy(nl), nt)
+        else:
+            pred = nt
+        d = {"group": e["group"], "kind": e["kind"],
+             "namespace": e["namespace"], "name": e["name"],
+             "targetState": json.dumps(e["target"]),
+             "liveState": json.dumps(e["live"]),
+             "normalizedLiveState": json.dumps(nl),
+             "predictedLiveState": json.dumps(pred),
+             "modified": nl != pred, "resourceVersion": "4711"}
+        if not d["group"]:
+            del d["group"]
+        if e.get("hook"):
+            continue    # the server leaves hooks out
+        out.append(d)
+    return out
+
+
+def apply_managed(rec, so):
+    """A successful sync: live becomes git for the synced resources."""
+    only = so.get("resources")
+    keep = []
+    for e in rec["managed"]:
+        if only and not any(r.get("kind") == e["kind"] and
+                            r.get("name") == e["name"] and
+                            r.get("group", "") == e["group"] and
+                            r.get("namespace", "") == e["namespace"]
+                            for r in only):
+            keep.append(e)
+            continue
+        if e["target"] is None:
+            if not so.get("prune"):
+                keep.append(e)
+            continue
+        e["live"] = merge_into(e["live"] or as_live(e["target"]),
+                               e["target"])
+        keep.append(e)
+    rec["managed"] = keep
 
 
 def app_key(a):
@@ -281,7 +464,12 @@ def op_pickup(rec, gen):
 def sync_results(rec, failed):
     a = rec["obj"]
     out = []
+    only = a["status"]["operationState"]["operation"].get("sync", {}).get(
+        "resources")
     for r in a["status"].get("resources", []):
+        if only and not any(o.get("kind") == r["kind"] and
+                            o.get("name") == r["name"] for o in only):
+            continue    # a partial sync: only the resources it names
         out.append({"group": r.get("group", ""), "version": r["version"],
                     "kind": r["kind"], "namespace": r.get("namespace", ""),
                     "name": r["name"], "status": "Synced",
@@ -348,6 +536,8 @@ def op_finish(rec, gen):
         rec, failed if phase != "Succeeded" else [])
     if phase == "Succeeded":
         os_["message"] = b["message"] or "successfully synced (all tasks run)"
+        if not dry:
+            apply_managed(rec, os_["operation"].get("sync", {}))
         # History is written while the phase still says Running.
         if not dry and not os_["operation"]["sync"].get("resources"):
             h = a["status"].setdefault("history", [])
@@ -746,7 +936,7 @@ class Handler(BaseHTTPRequestHandler):
         if e:
             return self.fail(*e)
         m = re.match(r"^/api/v1/applications/([^/]+)(/sync|/rollback|"
-                     r"/operation)?$", path)
+                     r"/operation|/managed-resources)?$", path)
         if path == "/api/v1/applications" and method == "GET":
             return self.list(q, sub)
         if path == "/api/v1/stream/applications" and method == "GET":
@@ -759,6 +949,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.rollback(m.group(1), body or {}, sub)
         if m and m.group(2) == "/operation" and method == "DELETE":
             return self.terminate(m.group(1), q, sub)
+        if m and m.group(2) == "/managed-resources" and method == "GET":
+            return self.managed(m.group(1), q, sub)
         return self.send(405, text="Method Not Allowed\n")
 
     def login(self, body):
@@ -831,6 +1023,15 @@ class Handler(BaseHTTPRequestHandler):
                 if self.client_gone():
                     return
             return self.send(200, a)
+
+    def managed(self, name, q, sub):
+        with LOCK:
+            rec = self.lookup(name, q.get("appNamespace", [""])[0],
+                              q.get("project", [""])[0], sub)
+            if rec is None:
+                return
+            items = managed_items(rec["obj"], rec)
+        return self.send(200, {"items": items} if items else {})
 
     def client_gone(self):
         try:
@@ -1059,6 +1260,13 @@ class Handler(BaseHTTPRequestHandler):
             m = re.match(r"^/_sim/apps/([^/]+)(/\w+)?$", path)
             if m and m.group(1) not in STATE["apps"]:
                 return self.send(404, {"error": "no such app"})
+            if m and m.group(2) == "/managed" and method == "POST":
+                # Replace the resources: a list, or "realistic".
+                rec = STATE["apps"][m.group(1)]
+                rec["managed"] = managed_model(rec["obj"], body)
+                return self.send(200, {})
+            if m and m.group(2) == "/managed" and method == "GET":
+                return self.send(200, STATE["apps"][m.group(1)]["managed"])
             if m and m.group(2) == "/b" and method == "POST":
                 STATE["apps"][m.group(1)]["b"].update(body)
                 return self.send(200, {})

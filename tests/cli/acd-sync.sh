@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 39
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -158,7 +158,7 @@ run acd-sync -v --prune --force --revision main --server-side --retry-limit 2 --
 expect_rc 0
 grep -q '"prune":true' "$T/err" || fail "no prune in the body"
 grep -q '"strategy":{"hook":{"force":true}}' "$T/err" || fail "no strategy"
-grep -q '"syncOptions":{"items":\["ServerSideApply=true"\]}' "$T/err" || fail "no syncOptions"
+grep -q '"syncOptions":{"items":\["CreateNamespace=true","ApplyOutOfSyncOnly=true","RespectIgnoreDifferences=false","Validate=true","ServerSideApply=true"\]}' "$T/err" || fail "no syncOptions"
 grep -q '"retryStrategy":{"limit":2,"backoff":{"duration":"5s"}}' "$T/err" || fail "no retryStrategy"
 grep -q '"resources":\[{"group":"apps","kind":"Deployment","name":"test-lla","namespace":"test-lla"}\]' "$T/err" || fail "no resources"
 grep -q '{"name":"acd-op-id","value":"[0-9a-f-]\{36\}"},{"name":"who","value":"ci"}' "$T/err" || fail "no infos"
@@ -167,7 +167,7 @@ end
 begin "--resource that matches nothing exits 4"
 run acd-sync --resource apps:StatefulSet:nope --timeout 10 opts
 expect_rc 4
-expect_err "opts: no resource matches --resource apps:StatefulSet:nope"
+expect_err "acd-sync: opts: no resource matches --resource apps:StatefulSet:nope"
 end
 
 begin "a --resource pattern longer than 255 bytes is matched whole"
@@ -329,6 +329,105 @@ app '{"name":"takep","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"
 held takep acd-sync --timeout 8 takep
 expect_rc 124
 expect_err "acd-sync: takep: not there when the time ran out (sync=OutOfSync health=Healthy operation=Pending; another operation, initiated by auto-sync, is pending)"
+
+# syncops APP: the syncOptions of APP's last operation, one a line.
+syncops() {
+	simctl "$P" "apps/$1" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+for o in a["status"]["operationState"]["operation"]["sync"].get("syncOptions", []):
+    print(o)'
+}
+# syncres APP: the resources APP's last operation named, one a line.
+syncres() {
+	simctl "$P" "apps/$1" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+for r in a["status"]["operationState"]["operation"]["sync"].get("resources", []):
+    print("%s:%s:%s/%s" % (r["group"], r["kind"], r["namespace"], r["name"]))'
+}
+
+begin "--sync-option is added to the app's own sync options, a key given replacing the app's"
+# The app has CreateNamespace, ApplyOutOfSyncOnly, RespectIgnoreDifferences,
+# ServerSideApply and Validate=true (Argo CD would use only the request's).
+app '{"name":"so"}'
+run acd-sync --sync-option PruneLast=true --sync-option Validate=false --sync-option PrunePropagationPolicy=orphan --sync-option FutureOption=on --timeout 60 so
+expect_rc 0
+expect_out_text "so Synced Healthy $OLD"
+expect_err "acd-sync: warning: --sync-option 'FutureOption=on': not an option this acd-sync knows; sent as given"
+syncops so >"$T/out"
+printf '%s\n' CreateNamespace=true ApplyOutOfSyncOnly=true RespectIgnoreDifferences=false ServerSideApply=true PruneLast=true Validate=false PrunePropagationPolicy=orphan FutureOption=on >"$T/want"
+expect_out "$T/want"
+end
+
+begin "--replace keeps the app's own sync options (Argo CD replaces the list)"
+# Before, the request carried Replace=true alone: the operation ran
+# without the app's ServerSideApply=true and CreateNamespace=true.
+run acd-sync --replace --timeout 60 so
+expect_rc 0
+syncops so >"$T/out"
+printf '%s\n' CreateNamespace=true ApplyOutOfSyncOnly=true RespectIgnoreDifferences=false ServerSideApply=true Validate=true Replace=true >"$T/want"
+expect_out "$T/want"
+end
+
+begin "a malformed --sync-option or --label exits 2 before any request"
+before=$(count "$P" .)
+for bad in "--sync-option CreateNamespace" "--sync-option =true" "--sync-option Create-Namespace=true" "--sync-option Validate=False" "--sync-option PruneLast=" "--label tier" "--label =web"; do
+	run acd-sync $bad --timeout 10 so
+	expect_rc 2
+	expect_no_out
+done
+run acd-sync --sync-option Validate=False --timeout 10 so
+expect_err "acd-sync: --sync-option 'Validate=False': Validate takes true|false (Argo CD compares the text exactly)"
+run acd-sync --sync-option CreateNamespace --timeout 10 so
+expect_err "acd-sync: --sync-option 'CreateNamespace': write KEY=VALUE, e.g. CreateNamespace=true"
+run acd-sync --label tier --timeout 10 so
+expect_err "acd-sync: --label 'tier': write KEY=VALUE (a label of the resources to sync)"
+[ "$(count "$P" .)" -eq "$before" ] || fail "requests were sent"
+end
+
+begin "--label syncs only the resources whose manifest has the label"
+app '{"name":"lab"}'
+run acd-sync --label tier=web --label app.kubernetes.io/name=test-lla --timeout 60 lab
+expect_rc 0
+expect_out_text "lab Synced Healthy $OLD"
+syncres lab >"$T/out"
+expect_out_text "apps:Deployment:test-lla/test-lla"
+[ "$(count "$P" "GET /api/v1/applications/lab/managed-resources")" -eq 1 ] || fail "not one managed-resources request"
+end
+
+begin "--label that no resource has exits 4 and syncs nothing"
+before=$(count "$P" "POST /api/v1/applications/lab/sync")
+run acd-sync --label tier=db --timeout 10 lab
+expect_rc 4
+expect_err "acd-sync: lab: no resource has the label tier=db"
+[ "$(count "$P" "POST /api/v1/applications/lab/sync")" -eq "$before" ] || fail "a sync was sent"
+end
+
+begin "--label with --resource: a resource must match both"
+run acd-sync --label tier=web --resource :Service:test-lla --timeout 10 lab
+expect_rc 4
+expect_err "acd-sync: lab: no resource that --resource picked has the label tier=web"
+run acd-sync --label tier=edge --resource '*:*:*' --timeout 60 lab
+expect_rc 0
+syncres lab >"$T/out"
+expect_out_text ":Service:test-lla/test-lla"
+end
+
+begin "--sync-option and --label take any number (no fixed array)"
+args=()
+for i in $(seq 1 70); do args+=(--label tier=web --sync-option "Opt$i=x"); done
+run acd-sync -q "${args[@]}" --timeout 60 lab
+expect_rc 0
+expect_no_err
+[ "$(syncops lab | grep -c '^Opt[0-9]*=x$')" -eq 70 ] || fail "not 70 options: $(syncops lab | tail -3)"
+syncres lab >"$T/out"
+expect_out_text "apps:Deployment:test-lla/test-lla"
+end
+
+begin "every request matched the API schema (sync options, labels)"
+run simctl "$P" violations
+expect_out_text "[]"
 end
 
 done_testing

@@ -49,7 +49,7 @@ all:
 	@echo "stub: make all"
 install:
 	mkdir -p $(PREFIX)/bin
-	for c in acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset; do \
+	for c in acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset; do \
 	    cp stub.sh $(PREFIX)/bin/$$c && chmod 755 $(PREFIX)/bin/$$c || exit 1; \
 	done
 EOF
@@ -472,6 +472,7 @@ for c in $cmds; do
 done
 cat help.acd-wait >>help.acd-sync
 cat help.acd-wait >>help.acd-rollback
+cat help.acd-wait >>help.acd-diff
 sed -e ':a' -e '/\\$/N; s/\\\n//; ta' block*.yaml >joined
 checked=0
 while read -r -a words; do
