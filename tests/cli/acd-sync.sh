@@ -329,6 +329,7 @@ app '{"name":"takep","automated":true,"git_revision":"'$NEW'","b":{"hold":true,"
 held takep acd-sync --timeout 8 takep
 expect_rc 124
 expect_err "acd-sync: takep: not there when the time ran out (sync=OutOfSync health=Healthy operation=Pending; another operation, initiated by auto-sync, is pending)"
+end
 
 # syncops APP: the syncOptions of APP's last operation, one a line.
 syncops() {
