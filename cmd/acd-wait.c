@@ -22,6 +22,7 @@ static const struct option longopts[] = {
 	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
 	{ "operation", no_argument, NULL, OPT_OPERATION },
 	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
+	{ "repo-dir", required_argument, NULL, LC_ACD_OPT_REPO_DIR },
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
 	{ "sync", no_argument, NULL, OPT_SYNC },
@@ -41,7 +42,8 @@ usage(int status)
 
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
 	    "[-o format] [--degraded] [--degraded-grace duration] [--health] "
-	    "[--operation] [--poll-interval duration] [--revision sha] "
+	    "[--operation] [--poll-interval duration] [--repo-dir dir] "
+	    "[--revision sha] "
 	    "[--suspended] [--sync] [--timeout duration] [--until jq] "
 	    "[connection-options] [app ...]\n", lc_progname);
 	if (status == LC_EXIT_OK)
@@ -59,7 +61,11 @@ usage(int status)
 		    "      --degraded-grace D  fail after Degraded for D (default "
 		    "0: at once)\n"
 		    "      --revision SHA      ... and reconciled at this "
-		    "revision\n"
+		    "commit or a later one\n"
+		    "      --repo-dir DIR      the GitOps repository that tells "
+		    "a later commit\n"
+		    "                          (default: the one here, if it "
+		    "has SHA)\n"
 		    "      --until JQ          ... and JQ on the Application is "
 		    "true\n"
 		    "      --timeout D         one deadline for all (default 10m; "
@@ -156,6 +162,11 @@ main(int argc, char *argv[])
 		    LC_ACD_W_OPERATION;
 	if (x.w.flags & (LC_ACD_W_SUSPENDED | LC_ACD_W_DEGRADED))
 		x.w.flags |= LC_ACD_W_HEALTH;
+	if (x.w.repo_dir && !x.w.revision) {
+		lc_error_set(LC_EUSAGE, "--repo-dir is for --revision");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
 	x.w.selector = x.c.selector;
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)

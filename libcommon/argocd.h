@@ -40,6 +40,7 @@ enum {
 	LC_ACD_OPT_TIMEOUT,
 	/* How a command waits: lc_acd_wait_option(). */
 	LC_ACD_OPT_HEALTH, LC_ACD_OPT_GRACE, LC_ACD_OPT_POLL, LC_ACD_OPT_IF_BUSY,
+	LC_ACD_OPT_REPO_DIR,
 	LC_ACD_OPT_LAST
 };
 
@@ -88,7 +89,8 @@ struct lc_acd_want;
 
 /*
  * Apply --health, --degraded-grace, --poll-interval or --if-busy (busy may
- * be NULL for commands without it). Returns 1 when ch was one of them, 0
+ * be NULL for commands without it), or --repo-dir (which must be a git
+ * repository with full history). Returns 1 when ch was one of them, 0
  * otherwise, LC_EUSAGE (message set) for a bad value.
  */
 int lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
@@ -178,11 +180,12 @@ enum {
 
 struct lc_acd_want {
 	unsigned flags;
-	const char *revision;		/* sync.revision must start with it */
+	const char *revision;		/* sync.revision starts with it, or later */
 	long long degraded_grace_ms;	/* Degraded this long after the op: fail */
 	const char *until;		/* jq program; truthy output = done */
 	long long poll_ms;		/* safety-net GET interval (default 30 s) */
 	const char *selector;		/* the targets came from this selector */
+	const char *repo_dir;		/* --repo-dir: later commits of revision */
 };
 
 /* One application being waited on, and how it ended. */
@@ -205,6 +208,7 @@ struct lc_acd_target {
 	char *rec_at_done;
 	long long degraded_since;
 	char *shown;			/* the last progress line shown */
+	char *rev_why;			/* why the revision is not the wanted one */
 };
 
 /*
