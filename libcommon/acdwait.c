@@ -276,12 +276,13 @@ rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
 		if ((rc = lc_git_fetch_for(r->repo, url, &remote)) == 0) {
 			lc_log_info("%s: fetched %s", r->dir, remote);
 			rc = lc_git_later(r->repo, rev, w->revision, &later);
-		}
-		else {
+		} else {
+			/* Said at once: the wait goes on without it. */
 			lc_buf_printf(&m, " in %s (fetching %s failed: %s)",
 			    r->dir, remote ? remote : "", lc_error_msg());
 			lc_log_warn("%s", m.data);
 			rc = 0;
+			goto out;
 		}
 		if (rc == LC_ENOTFOUND) {
 			m.len = 0;
@@ -299,8 +300,8 @@ rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
 		    s.data, b.data, r->dir);
 	if (m.len > 0)
 		lc_log_info("%s", m.data);
-	lc_error_clear();
 out:
+	lc_error_clear();
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 4;
 		r->v = lc_xrealloc(r->v, r->cap * sizeof(*r->v));
@@ -1022,6 +1023,9 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	wt.n = n;
 	wt.w = w;
 	wt.pending = (int)n;
+	/* A fetch for --revision's later commits ends by the deadline too. */
+	if (w->revision)
+		lc_git_deadline(deadline);
 	lc_http_sse_init(&wt.sse, 0, dispatch, &wt);
 	wt.live = isatty(2) && getenv("TERM") && strcmp(getenv("TERM"),
 	    "dumb") != 0 && lc_ci_kind() == LC_CI_NONE;

@@ -4,7 +4,7 @@
 # directory), against the Argo CD API simulator on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 17
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -225,3 +225,17 @@ expect_rc 124
 expect_err "helm: not there when the time ran out (sync=Synced health=Healthy operation=-): revision 1.2.3 is not 1.2.4"
 end
 
+
+begin "a fetch that fails is a warning, said once; the wait goes on to the deadline"
+gitops
+git -C w remote set-url origin "$T/gone.git"
+app '{"name":"r17","revision":"'$c4'"}'
+started acd-wait --timeout 3 --revision "$c1" --repo-dir w r17
+simctl "$P" apps/r17/status '{"health":"Progressing"}' >/dev/null
+simctl "$P" apps/r17/status '{"health":"Healthy"}' >/dev/null
+finish
+expect_rc 124
+[ "$(grep -c "warning: revision ${c4:0:12} is not known in $T/w (fetching origin failed: " "$T/err")" -eq 1 ] ||
+    fail "stderr: $(cat "$T/err")"
+expect_err "r17: not there when the time ran out (sync=Synced health=Healthy operation=-): revision ${c4:0:12} is not known in $T/w (fetching origin failed: "
+end
