@@ -80,7 +80,7 @@ end
 begin "not a later commit (another branch): waiting, 124 at the deadline says why"
 gitops
 app '{"name":"r3","revision":"'$x'"}'
-run acd-wait --timeout 1 --revision "$c2" --repo-dir w r3
+run acd-wait --timeout 4 --revision "$c2" --repo-dir w r3
 expect_rc 124
 expect_out_text "r3 Synced Healthy $x"
 expect_err "acd-wait: r3: not there when the time ran out (sync=Synced health=Healthy operation=-): revision ${x:0:7} is not ${c2:0:7} or a later commit in $T/w"
@@ -117,7 +117,7 @@ end
 begin "a revision no fetch brings: not a match, and the deadline says so"
 gitops
 app '{"name":"r6","revision":"'$NEW'"}'
-cd w && run acd-wait --timeout 1 --revision "$c1" r6 && cd ..
+cd w && run acd-wait --timeout 4 --revision "$c1" r6 && cd ..
 expect_rc 124
 expect_out_text "r6 Synced Healthy $NEW"
 expect_err "r6: not there when the time ran out (sync=Synced health=Healthy operation=-): revision ${NEW:0:12} is not known in $T/w (fetched origin)"
@@ -142,7 +142,7 @@ simctl "$P" apps/r8/status '{"revision":"","revisions":["1.2.3","'$c3'"]}' >/dev
 run acd-wait --timeout 60 --revision "$c2" --repo-dir w r8
 expect_rc 0
 simctl "$P" apps/r8/status '{"revisions":["1.2.3","'$x'"]}' >/dev/null
-run acd-wait --timeout 1 --revision "$c2" --repo-dir w r8
+run acd-wait --timeout 4 --revision "$c2" --repo-dir w r8
 expect_rc 124
 expect_err "revision 1.2.3 is not ${c2:0:7}; revision ${x:0:7} is not ${c2:0:7} or a later commit in $T/w"
 end
@@ -150,7 +150,7 @@ end
 begin "no repository here: exact or prefix only, and the deadline says how to get more"
 gitops
 app '{"name":"r9","revision":"'$c3'"}'
-run acd-wait --timeout 1 --revision "$c1" r9
+run acd-wait --timeout 4 --revision "$c1" r9
 expect_rc 124
 expect_err "revision ${c3:0:7} is not ${c1:0:7} (no git repository here to tell a later commit by: give --repo-dir)"
 end
@@ -158,7 +158,7 @@ end
 begin "the repository here lacks the commit: exact only, no fetch"
 gitops
 app '{"name":"r10","revision":"'$c3'"}'
-cd w && run acd-wait --timeout 1 --revision "$c4" r10 && cd ..
+cd w && run acd-wait --timeout 4 --revision "$c4" r10 && cd ..
 expect_rc 124
 expect_err "revision ${c3:0:7} is not ${c4:0:7} ($T/w does not have $c4: give --repo-dir)"
 git -C w cat-file -e "$c4" 2>/dev/null && fail "fetched without --repo-dir"
@@ -201,9 +201,9 @@ begin "a shallow clone here: exact or prefix only, and the deadline says why"
 gitops
 git clone -q --depth 1 "file://$T/srv.git" shallow 2>/dev/null
 app '{"name":"r14","revision":"'$c4'"}'
-cd shallow && run acd-wait --timeout 1 --revision "$c4" r14 && cd ..
+cd shallow && run acd-wait --timeout 4 --revision "$c4" r14 && cd ..
 expect_rc 0
-cd shallow && run acd-wait --timeout 1 --revision "$c3" r14 && cd ..
+cd shallow && run acd-wait --timeout 4 --revision "$c3" r14 && cd ..
 expect_rc 124
 expect_err "($T/shallow is a shallow clone, where a later commit cannot be told"
 end
@@ -220,7 +220,7 @@ app '{"name":"helm","revision":"1.2.3"}'
 run acd-wait --timeout 60 --revision 1.2.3 helm
 expect_rc 0
 expect_out_text "helm Synced Healthy 1.2.3"
-run acd-wait --timeout 1 --revision 1.2.4 helm
+run acd-wait --timeout 4 --revision 1.2.4 helm
 expect_rc 124
 expect_err "helm: not there when the time ran out (sync=Synced health=Healthy operation=-): revision 1.2.3 is not 1.2.4"
 end
@@ -230,7 +230,7 @@ begin "a fetch that fails is a warning, said once; the wait goes on to the deadl
 gitops
 git -C w remote set-url origin "$T/gone.git"
 app '{"name":"r17","revision":"'$c4'"}'
-started acd-wait --timeout 3 --revision "$c1" --repo-dir w r17
+started acd-wait --timeout 5 --revision "$c1" --repo-dir w r17
 simctl "$P" apps/r17/status '{"health":"Progressing"}' >/dev/null
 simctl "$P" apps/r17/status '{"health":"Healthy"}' >/dev/null
 finish

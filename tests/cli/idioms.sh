@@ -175,7 +175,7 @@ staging_tag() { git -C "$T/srv.git" show main:overlays/staging/kustomization.yam
 begin "gate idiom: dev Synced and Healthy at an old commit: refused (1), nothing promoted"
 gitops
 app '{"name":"myapp-dev","revision":"'$I'"}'
-cd w && ARGOCD_OPTS="--plaintext --timeout 2s" run sh "$_t_root/gate.sh" && cd ..
+cd w && ARGOCD_OPTS="--plaintext --timeout 5s" run sh "$_t_root/gate.sh" && cd ..
 expect_rc 1
 expect_err "failed (exit 124); nothing was promoted"
 expect_err "revision ${I:0:7} is not ${S:0:7} or a later commit"
@@ -185,7 +185,7 @@ end
 begin "gate idiom: dev Healthy but OutOfSync at a later commit: refused (1)"
 gitops
 app '{"name":"myapp-dev","revision":"'$U'","sync":"OutOfSync"}'
-cd w && ARGOCD_OPTS="--plaintext --timeout 2s" run sh "$_t_root/gate.sh" && cd ..
+cd w && ARGOCD_OPTS="--plaintext --timeout 5s" run sh "$_t_root/gate.sh" && cd ..
 expect_rc 1
 expect_err "failed (exit 124); nothing was promoted"
 [ "$(staging_tag)" = v1 ] || fail "staging moved"
