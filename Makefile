@@ -29,7 +29,7 @@ CLI_TESTS = $(filter-out tests/cli/lib.sh,$(wildcard tests/cli/*.sh))
 # Libraries each command links (see config.mk for why this matters).
 LIBS_ymlset = $(YAML_LIBS) $(PCRE_LIBS)
 LIBS_gitpush-retry = $(GIT_LIBS)
-LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS)
+LIBS_acd-wait = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS) $(GIT_LIBS)
 LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
 LIBS_acd-diff = $(LIBS_acd-wait)

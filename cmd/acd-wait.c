@@ -23,6 +23,7 @@ static const struct option longopts[] = {
 	{ "operation", no_argument, NULL, OPT_OPERATION },
 	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
 	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
+	{ "repo-dir", required_argument, NULL, LC_ACD_OPT_REPO_DIR },
 	{ "resource", required_argument, NULL, OPT_RESOURCE },
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
@@ -44,7 +45,8 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
 	    "[-o format] [--degraded] [--degraded-grace duration] [--health] "
 	    "[--operation] [--poll-interval duration] "
-	    "[--progress-interval duration] [--resource group:kind:name] "
+	    "[--progress-interval duration] [--repo-dir dir] "
+	    "[--resource group:kind:name] "
 	    "[--revision sha] [--suspended] [--sync] [--timeout duration] "
 	    "[--until jq] "
 	    "[connection-options] [app ...]\n", lc_progname);
@@ -66,7 +68,11 @@ usage(int status)
 		    "the app\n"
 		    "                          (repeatable; * and ! as argocd)\n"
 		    "      --revision SHA      ... and reconciled at this "
-		    "revision\n"
+		    "commit or a later one\n"
+		    "      --repo-dir DIR      the GitOps repository that tells "
+		    "a later commit\n"
+		    "                          (default: the one here, if it "
+		    "has SHA)\n"
 		    "      --until JQ          ... and JQ on the Application is "
 		    "true\n"
 		    "      --timeout D         one deadline for all (default 10m; "
@@ -171,6 +177,11 @@ main(int argc, char *argv[])
 		    LC_ACD_W_OPERATION;
 	if (x.w.flags & (LC_ACD_W_SUSPENDED | LC_ACD_W_DEGRADED))
 		x.w.flags |= LC_ACD_W_HEALTH;
+	if (x.w.repo_dir && !x.w.revision) {
+		lc_error_set(LC_EUSAGE, "--repo-dir is for --revision");
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
 	x.w.selector = x.c.selector;
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||

@@ -446,6 +446,14 @@ finish(const git_oid *id, int pushed)
 	return 0;
 }
 
+/* A line that helps, shown unless -q: "prog: hint: msg". */
+static void
+hint(const char *msg)
+{
+	if (lc_log_enabled(LC_LOG_WARN))
+		fprintf(stderr, "%s: hint: %s\n", lc_progname, msg);
+}
+
 /* The tip already holds the change: follow it, exit 0 (1 with -E). */
 static int
 already_there(struct state *st, const struct opts *o, const git_oid *tip,
@@ -471,7 +479,8 @@ run(struct state *st, const struct opts *o)
 	const char *tmpref;
 	size_t nours = 0;
 	long long left, pause;
-	int rc, exists = 0, attempt, committed = 0, fetched = 0;
+	int rc, exists = 0, attempt, committed = 0, fetched = 0, made;
+	int conflicted = 0;
 
 	if ((rc = git_repository_head(&head, st->repo)) != 0)
 		return lc_git_error(rc, "HEAD");
@@ -573,6 +582,7 @@ run(struct state *st, const struct opts *o)
 				rc = lc_error_set(LC_ECONFLICT, "nothing was pushed;"
 				    " '%s' still has the local commit%s",
 				    st->branch, nours > 1 ? "s" : "");
+				conflicted = 1;
 				goto done;
 			}
 			if (rc != 0)
@@ -608,11 +618,20 @@ run(struct state *st, const struct opts *o)
 	}
 	/* Out of attempts or time, or a rejection retrying cannot fix. */
 	{
+		struct lc_buf cause = LC_BUF_INIT;
 		char why[64];
 
-		snprintf(why, sizeof(why), "after %d attempts; nothing was "
-		    "pushed", attempt);
+		/* A retryable outcome came back round the loop's top. */
+		made = lc_git_retryable(oc) ? attempt : attempt + 1;
+		snprintf(why, sizeof(why), "after %d attempt%s; nothing was "
+		    "pushed", made, made == 1 ? "" : "s");
 		rc = lc_git_outcome_rc(oc, &detail, why);
+		/* The cause, then how many tries it survived. */
+		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE && lc_error_msg()) {
+			lc_buf_adds(&cause, lc_error_msg());
+			lc_error_set(rc, "%s (%s)", cause.data, why);
+		}
+		lc_buf_release(&cause);
 	}
 	if (o->command != NULL && attempt > 0)
 		lc_log_warn("the last attempt's commit is %s",
@@ -620,9 +639,16 @@ run(struct state *st, const struct opts *o)
 done:
 	git_reference_remove(st->repo, tmpref);
 	lc_buf_release(&tmpbuf);
+	/* The cause first, then what is left behind and what helps. */
+	if (rc != 0 && (committed || conflicted))
+		lc_error_report();
 	if (rc != 0 && committed)
 		lc_log_warn("the commit stays on the local branch '%s'",
 		    st->branch);
+	if (conflicted)
+		hint("make the change with a command instead (gitpush-retry "
+		    "-m MSG -- COMMAND [ARG ...]): it runs again on the new "
+		    "tip after each lost race, so it does not conflict");
 	free(ours);
 	lc_buf_release(&conflicts);
 	lc_buf_release(&detail);

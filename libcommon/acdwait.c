@@ -13,6 +13,7 @@
 #include "ci.h"
 #include "cli.h"
 #include "error.h"
+#include "git.h"
 #include "http.h"
 #include "log.h"
 
@@ -37,6 +38,7 @@ struct waiter {
 	long long beat_ms;		/* heartbeat interval; 0: none */
 	long long next_beat;		/* ... when the next is due */
 	long long shown_s;		/* the second the live table shows */
+	struct revs *revs;		/* --revision's later commits */
 };
 
 /*
@@ -140,28 +142,269 @@ completed(const char *phase)
 	    0 || strcmp(phase, "Error") == 0;
 }
 
+/*
+ * --revision's "or a later commit": whether the app's revision descends
+ * from the wanted commit, in the GitOps repository (--repo-dir, else the
+ * one around the current directory when it has that commit). One
+ * repository per wait, opened when first needed; one answer per revision,
+ * so that a long wait walks the graph (and fetches) once per revision
+ * the app shows, not once per event.
+ */
+struct revs {
+	int opened;
+	git_repository *repo;	/* NULL: exact or prefix matches only */
+	char *dir;		/* the repository, for messages */
+	char *none;		/* why there is no repository, or NULL */
+	struct rev_answer {
+		char *rev;
+		int later;
+		char *why;	/* when not later */
+	} *v;
+	size_t n, cap;
+};
+
+/* Whether s is a commit id or a prefix of one (hex, 4 to 40 digits). */
 static int
-revision_matches(jv app, const char *want)
+is_hex_id(const char *s)
 {
-	jv l;
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return s[n] == '\0' && n >= 4 && n <= 40;
+}
+
+/* A long commit id cut to 7 digits for messages; anything else whole. */
+static void
+short_rev(struct lc_buf *out, const char *s)
+{
+	size_t n = strlen(s);
+
+	lc_buf_add(out, s, is_hex_id(s) && n == 40 ? 7 : n);
+	lc_buf_addc(out, '\0');
+	out->len--;
+}
+
+static void
+revs_free(struct revs *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].rev);
+		free(r->v[i].why);
+	}
+	free(r->v);
+	git_repository_free(r->repo);
+	free(r->dir);
+	free(r->none);
+	free(r);
+}
+
+static char *
+repo_dir_of(git_repository *repo)
+{
+	const char *d = git_repository_workdir(repo) ?
+	    git_repository_workdir(repo) : git_repository_path(repo);
+	size_t n = strlen(d);
+
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return lc_xstrndup(d, n);
+}
+
+/* The repository, when first needed; r->none says why there is none. */
+static void
+revs_open(struct revs *r, const struct lc_acd_want *w)
+{
+	struct lc_buf m = LC_BUF_INIT;
+	int later;
+
+	r->opened = 1;
+	lc_git_init();
+	if (!is_hex_id(w->revision)) {
+		/* A chart version, a digest: only exact or prefix matches. */
+		return;
+	}
+	if (w->repo_dir) {
+		/* Checked while parsing: a repository with full history. */
+		if (git_repository_open_ext(&r->repo, w->repo_dir, 0,
+		    NULL) != 0) {
+			lc_buf_printf(&m, "--repo-dir '%s' cannot be opened",
+			    w->repo_dir);
+			r->none = lc_buf_detach(&m);
+			return;
+		}
+		r->dir = repo_dir_of(r->repo);
+		return;
+	}
+	if (git_repository_open_ext(&r->repo, ".", 0, NULL) != 0) {
+		r->none = xdup("no git repository here to tell a later commit "
+		    "by: give --repo-dir");
+		return;
+	}
+	r->dir = repo_dir_of(r->repo);
+	if (git_repository_is_shallow(r->repo) == 1)
+		lc_buf_printf(&m, "%s is a shallow clone, where a later commit "
+		    "cannot be told: fetch with full history (git fetch "
+		    "--unshallow) or give --repo-dir", r->dir);
+	else if (lc_git_later(r->repo, w->revision, w->revision, &later) != 0)
+		lc_buf_printf(&m, "%s does not have %s: give --repo-dir",
+		    r->dir, w->revision);
+	if (m.len > 0) {
+		lc_log_info("%s", m.data);
+		git_repository_free(r->repo);
+		r->repo = NULL;
+		r->none = lc_buf_detach(&m);
+	}
+	lc_error_clear();
+	lc_buf_release(&m);
+}
+
+/*
+ * Whether rev (the app's, from the source at url) is the wanted commit or
+ * a later one; each revision is decided once, fetching once when the
+ * repository does not know it.
+ */
+static int
+rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
+    const char *url, const char **why)
+{
+	struct rev_answer *a;
+	struct lc_buf m = LC_BUF_INIT, s = LC_BUF_INIT, b = LC_BUF_INIT;
+	char *remote = NULL;
+	size_t i;
+	int rc, later = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].rev, rev) == 0) {
+			*why = r->v[i].why;
+			return r->v[i].later;
+		}
+	short_rev(&s, rev);
+	short_rev(&b, w->revision);
+	if (r->repo == NULL || !is_hex_id(rev)) {
+		lc_buf_printf(&m, "revision %s is not %s%s%s%s", s.data, b.data,
+		    r->none && is_hex_id(rev) ? " (" : "", r->none &&
+		    is_hex_id(rev) ? r->none : "", r->none && is_hex_id(rev) ?
+		    ")" : "");
+		goto out;
+	}
+	rc = lc_git_later(r->repo, rev, w->revision, &later);
+	if (rc == LC_ENOTFOUND) {
+		/* Newer than our clone, or on a branch we lack: fetch, once. */
+		lc_buf_adds(&m, lc_error_msg());
+		if ((rc = lc_git_fetch_for(r->repo, url, &remote)) == 0) {
+			lc_log_info("%s: fetched %s", r->dir, remote);
+			rc = lc_git_later(r->repo, rev, w->revision, &later);
+		} else {
+			/* Said at once: the wait goes on without it. */
+			lc_buf_printf(&m, " in %s (fetching %s failed: %s)",
+			    r->dir, remote ? remote : "", lc_error_msg());
+			lc_log_warn("%s", m.data);
+			rc = 0;
+			goto out;
+		}
+		if (rc == LC_ENOTFOUND) {
+			m.len = 0;
+			lc_buf_printf(&m, "%s in %s (fetched %s)",
+			    lc_error_msg(), r->dir, remote);
+		}
+	}
+	if (rc != 0 && m.len == 0)
+		lc_buf_printf(&m, "revision %s: %s", s.data, lc_error_msg());
+	else if (rc == 0 && m.len == 0 && !later)
+		lc_buf_printf(&m, "revision %s is not %s or a later commit in %s",
+		    s.data, b.data, r->dir);
+	else if (rc == 0 && later)
+		lc_log_info("revision %s is a later commit than %s in %s",
+		    s.data, b.data, r->dir);
+	if (m.len > 0)
+		lc_log_info("%s", m.data);
+out:
+	lc_error_clear();
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 4;
+		r->v = lc_xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
+	a = &r->v[r->n++];
+	a->rev = xdup(rev);
+	a->later = later;
+	a->why = m.len > 0 ? lc_buf_detach(&m) : NULL;
+	*why = a->why;
+	free(remote);
+	lc_buf_release(&m);
+	lc_buf_release(&s);
+	lc_buf_release(&b);
+	return later;
+}
+
+/*
+ * Whether the app is at the wanted revision: status.sync.revision, or one
+ * of status.sync.revisions (multi-source), starts with it (the fast
+ * path), or, for a commit id, is a later commit. t->rev_why says why not.
+ */
+static int
+revision_matches(struct waiter *wt, struct lc_acd_target *t, jv app)
+{
+	const struct lc_acd_want *w = wt->w;
+	const char *want = w->revision, *why = NULL;
+	struct lc_buf whys = LC_BUF_INIT;
+	jv l, e, srcs, src;
 	size_t n = strlen(want);
 	int i, k, r;
 
 	if (strncasecmp(lc_jv_str(app, "status.sync.revision"), want, n) == 0)
 		return 1;
 	l = lc_jv_get(app, "status.sync.revisions");
+	k = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	r = 0;
-	if (jv_get_kind(l) == JV_KIND_ARRAY) {
-		k = jv_array_length(jv_copy(l));
-		for (i = 0; i < k && !r; i++) {
-			jv e = jv_array_get(jv_copy(l), i);
-
-			r = jv_get_kind(e) == JV_KIND_STRING &&
-			    strncasecmp(jv_string_value(e), want, n) == 0;
+	for (i = 0; i < k && !r; i++) {
+		e = jv_array_get(jv_copy(l), i);
+		r = jv_get_kind(e) == JV_KIND_STRING &&
+		    strncasecmp(jv_string_value(e), want, n) == 0;
+		jv_free(e);
+	}
+	if (r)
+		goto out;
+	if (wt->revs == NULL) {
+		wt->revs = lc_xmalloc(sizeof(*wt->revs));
+		memset(wt->revs, 0, sizeof(*wt->revs));
+	}
+	if (!wt->revs->opened)
+		revs_open(wt->revs, w);
+	/* Each revision with the URL of its source. */
+	for (i = -1; i < k && !r; i++) {
+		if (i < 0) {
+			if (*lc_jv_str(app, "status.sync.revision") == '\0')
+				continue;
+			r = rev_later(wt->revs, w, lc_jv_str(app,
+			    "status.sync.revision"), lc_jv_str(app,
+			    "spec.source.repoURL"), &why);
+		} else {
+			e = jv_array_get(jv_copy(l), i);
+			srcs = lc_jv_get(app, "spec.sources");
+			src = jv_get_kind(srcs) == JV_KIND_ARRAY && i <
+			    jv_array_length(jv_copy(srcs)) ?
+			    jv_array_get(jv_copy(srcs), i) : jv_null();
+			if (jv_get_kind(e) == JV_KIND_STRING)
+				r = rev_later(wt->revs, w, jv_string_value(e),
+				    lc_jv_str(src, "repoURL"), &why);
+			jv_free(src);
+			jv_free(srcs);
 			jv_free(e);
 		}
+		if (!r && why) {
+			if (whys.len)
+				lc_buf_adds(&whys, "; ");
+			lc_buf_adds(&whys, why);
+		}
 	}
+	free(t->rev_why);
+	t->rev_why = r || whys.len == 0 ? NULL : lc_buf_detach(&whys);
+out:
 	jv_free(l);
+	lc_buf_release(&whys);
 	return r;
 }
 
@@ -541,7 +784,7 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			}
 		}
 	}
-	if (w->revision && !revision_matches(a, w->revision))
+	if (w->revision && !revision_matches(wt, t, a))
 		goto out;
 	sync = lc_jv_str(a, "status.sync.status");
 	health = lc_jv_str(a, "status.health.status");
@@ -1152,6 +1395,9 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	wt.n = n;
 	wt.w = w;
 	wt.pending = (int)n;
+	/* A fetch for --revision's later commits ends by the deadline too. */
+	if (w->revision)
+		lc_git_deadline(deadline);
 	lc_http_sse_init(&wt.sse, 0, dispatch, &wt);
 	wt.live = isatty(2) && getenv("TERM") && strcmp(getenv("TERM"),
 	    "dumb") != 0 && lc_ci_kind() == LC_CI_NONE;
@@ -1292,6 +1538,8 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 					lc_buf_printf(&why, "; our sync succeeded, "
 					    "but %s", t[i].other_why);
 				lc_buf_adds(&why, ")");
+				if (t[i].rev_why)
+					lc_buf_printf(&why, ": %s", t[i].rev_why);
 				t[i].why = xdup(why.data);
 			}
 	}
@@ -1306,6 +1554,7 @@ out:
 	lc_http_sse_release(&wt.sse);
 	if (wt.jq)
 		jq_teardown(&wt.jq);
+	revs_free(wt.revs);
 	lc_error_clear();
 	return worst(t, n);
 }
@@ -1473,6 +1722,7 @@ lc_acd_target_free(struct lc_acd_target *t)
 	free(t->other_fin);
 	free(t->other_rec);
 	free(t->other_why);
+	free(t->rev_why);
 	lc_acd_target_init(t);
 }
 
@@ -1482,6 +1732,28 @@ lc_acd_target_init(struct lc_acd_target *t)
 	memset(t, 0, sizeof(*t));
 	t->last = jv_invalid();
 	t->op_state = jv_invalid();
+}
+
+/* --repo-dir DIR: a repository (DIR or above it) with full history. */
+static int
+repo_dir_option(struct lc_acd_want *w, const char *dir)
+{
+	git_repository *repo = NULL;
+	int shallow;
+
+	lc_git_init();
+	if (git_repository_open_ext(&repo, dir, 0, NULL) != 0)
+		return lc_error_set(LC_EUSAGE, "--repo-dir '%s': not a git "
+		    "repository (nor in one)", dir);
+	shallow = git_repository_is_shallow(repo) == 1;
+	git_repository_free(repo);
+	if (shallow)
+		return lc_error_set(LC_EUSAGE, "--repo-dir '%s' is a shallow "
+		    "clone, where a later commit cannot be told: clone with "
+		    "full history (actions/checkout: fetch-depth: 0; GitLab: "
+		    "GIT_DEPTH: 0) or run 'git fetch --unshallow'", dir);
+	w->repo_dir = dir;
+	return 1;
 }
 
 int
@@ -1512,6 +1784,8 @@ lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 			w->progress_ms = -1;
 		progress_opt = w->progress_ms;
 		return 1;
+	case LC_ACD_OPT_REPO_DIR:
+		return repo_dir_option(w, arg);
 	case LC_ACD_OPT_IF_BUSY:
 		if (busy == NULL)
 			return 0;

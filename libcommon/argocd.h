@@ -41,6 +41,7 @@ enum {
 	/* How a command waits: lc_acd_wait_option(). */
 	LC_ACD_OPT_HEALTH, LC_ACD_OPT_GRACE, LC_ACD_OPT_POLL, LC_ACD_OPT_IF_BUSY,
 	LC_ACD_OPT_PROGRESS,
+	LC_ACD_OPT_REPO_DIR,
 	LC_ACD_OPT_LAST
 };
 
@@ -89,8 +90,9 @@ struct lc_acd_want;
 
 /*
  * Apply --health, --degraded-grace, --poll-interval, --if-busy (busy may
- * be NULL for commands without it) or --progress-interval. Returns 1 when
- * ch was one of them, 0 otherwise, LC_EUSAGE (message set) for a bad value.
+ * be NULL for commands without it), --progress-interval or --repo-dir
+ * (which must be a git repository with full history). Returns 1 when ch
+ * was one of them, 0 otherwise, LC_EUSAGE (message set) for a bad value.
  */
 int lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
     const char *arg);
@@ -179,7 +181,7 @@ enum {
 
 struct lc_acd_want {
 	unsigned flags;
-	const char *revision;		/* sync.revision must start with it */
+	const char *revision;		/* sync.revision starts with it, or later */
 	long long degraded_grace_ms;	/* Degraded this long after the op: fail */
 	const char *until;		/* jq program; truthy output = done */
 	long long poll_ms;		/* safety-net GET interval (default 30 s) */
@@ -192,6 +194,7 @@ struct lc_acd_want {
 	 */
 	const char **resources;
 	size_t nresources;
+	const char *repo_dir;		/* --repo-dir: later commits of revision */
 };
 
 /*
@@ -226,6 +229,7 @@ struct lc_acd_target {
 	char *other_fin, *other_rec;	/* its finishedAt; reconciledAt then */
 	char *other_why;		/* it did not succeed: what it said */
 	int other_refresh;
+	char *rev_why;			/* why the revision is not the wanted one */
 };
 
 /*

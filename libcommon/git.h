@@ -203,4 +203,22 @@ int lc_git_retryable(enum lc_git_outcome oc);
 /* What an outcome means, for messages. */
 const char *lc_git_outcome_name(enum lc_git_outcome oc);
 
+/*
+ * Whether commit rev is commit base or a later one (a descendant,
+ * git_graph_descendant_of) in repo: *later 1 or 0. Both are hex ids or
+ * prefixes of at least 4 digits. Returns 0; LC_ENOTFOUND when one is not
+ * in repo ("revision X is not known", "commit X is not known"), LC_EUSAGE
+ * when one is no id or an ambiguous prefix, another LC_E* code else.
+ */
+int lc_git_later(git_repository *repo, const char *rev, const char *base,
+    int *later);
+/*
+ * Fetch every branch (refs/heads/ into refs/remotes/<remote>/) of the
+ * remote of repo whose URL is url (compared as host/path: no scheme,
+ * user, ".git" or final "/"), else of "origin", with the credentials
+ * lc_git_auth_init finds; *name (heap, NULL when none) names the remote.
+ * Returns 0, LC_ENOTFOUND (no such remote) or the fetch's LC_E* code.
+ */
+int lc_git_fetch_for(git_repository *repo, const char *url, char **name);
+
 #endif

@@ -1,4 +1,4 @@
-/* git_local.c: file:// and path remotes spoken to through git's own upload-pack and receive-pack. */
+/* git_local.c: file:// and path remotes spoken to through git's own upload-pack and receive-pack; later commits. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "error.h"
 #include "git.h"
 #include "git_int.h"
 
@@ -637,4 +639,140 @@ lc_git_local_kill(void)
 		nanosleep(&ts, NULL);
 	}
 	kill(-pid, SIGKILL);
+}
+
+/* ---- what a local repository knows: later commits --------------------- */
+
+/* The commit hex (a prefix of at least 4 digits) names in repo. */
+static int
+resolve(git_repository *repo, const char *hex, const char *what,
+    git_oid *out)
+{
+	git_object *o = NULL;
+	git_oid id;
+	size_t n = strlen(hex);
+	int rc;
+
+	if (n < 4 || n > GIT_OID_HEXSZ || git_oid_fromstrn(&id, hex, n) != 0)
+		return lc_error_set(LC_EUSAGE, "%s %s is not a commit id", what,
+		    hex);
+	rc = git_object_lookup_prefix(&o, repo, &id, n, GIT_OBJECT_COMMIT);
+	if (rc == GIT_ENOTFOUND)
+		return lc_error_set(LC_ENOTFOUND, "%s %.12s is not known",
+		    what, hex);
+	if (rc == GIT_EAMBIGUOUS)
+		return lc_error_set(LC_EUSAGE, "%s %s names several objects: "
+		    "give more of it", what, hex);
+	if (rc != 0)
+		return lc_git_error(rc, what);
+	git_oid_cpy(out, git_object_id(o));
+	git_object_free(o);
+	return 0;
+}
+
+int
+lc_git_later(git_repository *repo, const char *rev, const char *base,
+    int *later)
+{
+	git_oid r, b;
+	int rc;
+
+	*later = 0;
+	if ((rc = resolve(repo, rev, "revision", &r)) != 0 ||
+	    (rc = resolve(repo, base, "commit", &b)) != 0)
+		return rc;
+	if (git_oid_equal(&r, &b)) {
+		*later = 1;
+		return 0;
+	}
+	/* Not a descendant of itself, unlike git merge-base --is-ancestor. */
+	if ((rc = git_graph_descendant_of(repo, &r, &b)) < 0)
+		return lc_git_error(rc, "ancestry");
+	*later = rc == 1;
+	return 0;
+}
+
+/* url as "host/path": no scheme, user, ".git" or final "/"; scp-like too. */
+static void
+url_key(const char *url, struct lc_buf *out)
+{
+	const char *p = strstr(url, "://"), *at, *slash, *colon;
+	size_t n;
+
+	out->len = 0;
+	if (p != NULL)
+		url = p + 3;
+	slash = strchr(url, '/');
+	if ((at = strchr(url, '@')) != NULL && (slash == NULL || at < slash))
+		url = at + 1;
+	colon = strchr(url, ':');
+	slash = strchr(url, '/');
+	if (p == NULL && colon != NULL && (slash == NULL || colon < slash)) {
+		/* scp-like "host:path" */
+		lc_buf_add(out, url, (size_t)(colon - url));
+		lc_buf_addc(out, '/');
+		url = colon + 1;
+	}
+	lc_buf_adds(out, url);
+	n = out->len;
+	while (n > 0 && out->data[n - 1] == '/')
+		n--;
+	if (n >= 4 && strncmp(out->data + n - 4, ".git", 4) == 0)
+		n -= 4;
+	while (n > 0 && out->data[n - 1] == '/')
+		n--;
+	lc_buf_grow(out, 1);
+	out->data[n] = '\0';
+	out->len = n;
+}
+
+int
+lc_git_fetch_for(git_repository *repo, const char *url, char **name)
+{
+	git_strarray names = { NULL, 0 };
+	git_remote *remote = NULL;
+	struct lc_buf want = LC_BUF_INIT, have = LC_BUF_INIT;
+	struct lc_git_auth auth;
+	git_oid tip;
+	size_t i;
+	int rc, exists;
+
+	*name = NULL;
+	memset(&auth, 0, sizeof(auth));
+	if (url && *url && git_remote_list(&names, repo) == 0) {
+		url_key(url, &want);
+		for (i = 0; i < names.count && remote == NULL; i++) {
+			if (git_remote_lookup(&remote, repo,
+			    names.strings[i]) != 0)
+				continue;
+			url_key(git_remote_url(remote) ? git_remote_url(remote) :
+			    "", &have);
+			if (strcasecmp(want.data, have.data) != 0) {
+				git_remote_free(remote);
+				remote = NULL;
+			}
+		}
+	}
+	if (remote == NULL && (rc = git_remote_lookup(&remote, repo,
+	    "origin")) != 0) {
+		rc = lc_error_set(LC_ENOTFOUND, "no remote for '%s' and no "
+		    "'origin' to fetch from", url ? url : "");
+		goto out;
+	}
+	*name = lc_xstrndup(git_remote_name(remote),
+	    strlen(git_remote_name(remote)));
+	lc_git_nodelay(git_remote_url(remote));
+	if ((rc = lc_git_ca(NULL, NULL, git_remote_url(remote), 0)) != 0 ||
+	    (rc = lc_git_auth_init(&auth, git_remote_url(remote), NULL, NULL,
+	    NULL)) != 0)
+		goto out;
+	/* "*": every branch, into refs/remotes/<remote>/ (a refspec glob). */
+	rc = lc_git_fetch(repo, remote, "*", &tip, &exists, &auth);
+out:
+	lc_git_auth_release(&auth);
+	git_remote_free(remote);
+	git_strarray_dispose(&names);
+	lc_buf_release(&want);
+	lc_buf_release(&have);
+	return rc;
 }

@@ -123,7 +123,8 @@ def new_rv():
 def add_app(spec):
     """spec: name, namespace, project, labels, sync, health, revision,
     res_name (the name of every resource; default the template's),
-    git_revision (what a sync deploys; default revision), automated,
+    repo_url (spec.source.repoURL), git_revision (what a sync deploys;
+    default revision), automated,
     history (entries), reconciled (bool: reconciledAt set), b (behaviour:
     pickup_ms, run_ms, phase, message, failed (resources), reconcile_ms,
     health_after [[status, ms, message]...], auto_after_ms, refresh_ms,
@@ -139,6 +140,8 @@ def add_app(spec):
     md["uid"] = str(uuid.uuid4())
     a["spec"]["project"] = spec.get("project", "default")
     a["spec"]["source"]["targetRevision"] = spec.get("target", "main")
+    if "repo_url" in spec:
+        a["spec"]["source"]["repoURL"] = spec["repo_url"]
     sp = a["spec"].setdefault("syncPolicy", {})
     sp.pop("retry", None)
     if spec.get("automated"):
@@ -1279,6 +1282,8 @@ class Handler(BaseHTTPRequestHandler):
                     st["sync"]["status"] = body["sync"]
                 if "revision" in body:
                     st["sync"]["revision"] = body["revision"]
+                if "revisions" in body:     # multi-source
+                    st["sync"]["revisions"] = body["revisions"]
                 if "git_revision" in body:
                     rec["b"]["git_revision"] = body["git_revision"]
                 if "health" in body:

@@ -2,7 +2,7 @@
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/git-http.sh"
-plan 52
+plan 54
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
 # slow unwinder shows the libgit2 functions tests/lsan.supp names.
@@ -129,6 +129,39 @@ expect_err "conflict in: f"
 [ "$(tip)" = "$before" ] || fail "the server moved"
 [ "$(git -C a log -1 --format=%s)" = "a edits" ] || fail "the local commit is gone"
 grep -q '^A$' a/f || fail "the work tree lost our edit"
+end
+
+begin "a conflict says why, then that the commit stays, then the -- COMMAND form"
+setup
+(cd b && sed -i 's/line2/B/' f && git commit -qam "b edits" && git push -q origin main)
+cd a && sed -i 's/line2/A/' f && run gitpush-retry -m "a edits" f && cd ..
+expect_rc 5
+sed 's/commit [0-9a-f]* conflicts/commit X conflicts/' "$T/err" >err.x
+cat >err.want <<'EOF'
+gitpush-retry: commit X conflicts with the remote branch
+gitpush-retry: conflict in: f
+gitpush-retry: nothing was pushed; 'main' still has the local commit
+gitpush-retry: warning: the commit stays on the local branch 'main'
+gitpush-retry: hint: make the change with a command instead (gitpush-retry -m MSG -- COMMAND [ARG ...]): it runs again on the new tip after each lost race, so it does not conflict
+EOF
+diff -u err.want err.x >/dev/null || fail "stderr: $(diff -u err.want err.x)"
+cd a && run gitpush-retry -q && cd ..
+expect_rc 5
+! grep -q "hint:\|warning:" "$T/err" || fail "-q shows: $(cat "$T/err")"
+end
+
+begin "the remote down: the cause with the attempt count, then the commit that stays"
+setup
+git -C a remote set-url origin "git://127.0.0.1:$(free_port)/srv.git"
+cd a && echo x >g && run gitpush-retry --max-attempts 2 --backoff-base 10ms -m g g && cd ..
+expect_rc 7
+expect_no_out
+[ "$(wc -l <"$T/err")" -eq 2 ] || fail "stderr: $(cat "$T/err")"
+sed -n 1p "$T/err" | grep -q "^gitpush-retry: fetch: .*127\.0\.0\.1.* (after 2 attempts; nothing was pushed)$" ||
+    fail "line 1: $(sed -n 1p "$T/err")"
+[ "$(sed -n 2p "$T/err")" = "gitpush-retry: warning: the commit stays on the local branch 'main'" ] ||
+    fail "line 2: $(sed -n 2p "$T/err")"
+[ "$(git -C a log -1 --format=%s)" = g ] || fail "the local commit is gone"
 end
 
 begin "-- COMMAND re-applies the edit on the new tip: same line, both land"

@@ -101,7 +101,11 @@ before=$(git -C ../srv.git rev-parse main)
 run promote -f dev -t staging
 expect_rc 0
 expect_no_out
-expect_err "already promoted: staging runs what dev runs"
+expect_err "promote: already promoted: staging runs what dev runs"
+grep -q "warning" "$T/err" && fail "information shown as a warning: $(cat "$T/err")"
+run promote -q -f dev -t staging
+expect_rc 0
+expect_no_err
 [ "$(git -C ../srv.git rev-parse main)" = "$before" ] || fail "a commit was made"
 end
 
@@ -459,6 +463,10 @@ run promote -t staging --set app=v1.4.0
 expect_rc 0
 expect_out_text "app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 set -> staging"
 git -C ../srv.git log -1 --format=%B main | grep -qx 'Promote-Reason: manual' || fail "no reason trailer"
+run promote -t staging --set app=v1.4.0
+expect_rc 0
+expect_no_out
+[ "$(cat "$T/err")" = "promote: already there: staging has these versions" ] || fail "stderr: $(cat "$T/err")"
 run promote -t staging --set app=v9.9.9
 expect_rc 4
 run promote -t staging --set 'app=Bad Tag'
@@ -549,7 +557,7 @@ expect_out_text "$REG/team/tagged $REG/team/tagged:staging -> $REG/team/tagged:s
 run promote --strategy tag -f dev -t staging "$REG/team/tagged"
 expect_rc 0
 expect_no_out
-expect_err "already promoted"
+expect_err "promote: already promoted"
 run promote --check --strategy tag -f dev -t prod "$REG/team/tagged"
 expect_rc 1
 run promote --strategy tag -f nope -t staging "$REG/team/tagged"
@@ -571,7 +579,7 @@ for p in $(cut -d' ' -f2 "$T/pl"); do
 done
 run promote --strategy tag -f rc -t prod "$REG/team/app-dev=$REG/team/app"
 expect_rc 0
-expect_err "already promoted"
+expect_err "promote: already promoted"
 run promote --strategy tag -f rc -t prod "$REG/team/app-dev=other.example/team/app"
 expect_rc 2
 expect_err "both repositories must be in one registry"
@@ -630,7 +638,7 @@ git -C ../srv.git log -1 --format=%B deploy/staging | grep -qx "Promote-Source-C
 [ "$(git -C ../srv.git log -1 --format=%p deploy/staging | wc -w)" -eq 2 ] || fail "not a merge commit"
 run promote --strategy branch -f dev -t staging
 expect_rc 0
-expect_err "already promoted"
+expect_err "promote: already promoted"
 end
 
 begin "--env-branch names the environment branches"
@@ -680,10 +688,10 @@ EOF
 cmp -s "$T/msg" "$T/want" || fail "message: $(diff "$T/want" "$T/msg")"
 run promote --strategy branch -f dev -t staging --cherry-pick "$pick"
 expect_rc 0
-expect_err "already promoted: deploy/staging has the change of ${pick:0:7}"
+expect_err "promote: already promoted: deploy/staging has the change of ${pick:0:7}"
 run promote --strategy branch -f dev -t staging --cherry-pick "$st0"
 expect_rc 0
-expect_err "already promoted: deploy/staging has ${st0:0:7}"
+expect_err "promote: already promoted: deploy/staging has ${st0:0:7}"
 run promote --strategy branch -f dev -t staging --cherry-pick "$n"
 expect_rc 4
 expect_err "is not on deploy/dev; nothing was promoted"
