@@ -590,7 +590,8 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 			    "token");
 		else {
 			acd->token = xdup(lc_jv_str(ans, "token"));
-			lc_log_add_secret(acd->token);
+			/* Ours: the runner cannot know it (the only ::add-mask::). */
+			lc_log_add_own_secret(acd->token);
 		}
 		jv_free(ans);
 	}

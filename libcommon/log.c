@@ -11,7 +11,10 @@
 #include "log.h"
 
 static enum lc_log_level maxlevel = LC_LOG_WARN;
-static char **secrets;
+static struct secret {
+	char *value;
+	int announced;		/* ::add-mask:: printed */
+} *secrets;
 static size_t nsecrets;
 
 static const char *const headers[] = {
@@ -31,16 +34,45 @@ lc_log_enabled(enum lc_log_level level)
 	return level <= maxlevel;
 }
 
-void
-lc_log_add_secret(const char *secret)
+/* Register secret once; announce it to the CI runner once when asked. */
+static void
+add_secret(const char *secret, int announce)
 {
-	size_t n = strlen(secret);
+	size_t i, n = strlen(secret);
 
 	if (n < 4)
 		return;
-	secrets = lc_xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
-	secrets[nsecrets++] = lc_xstrndup(secret, n);
-	lc_ci_mask(secret);
+	for (i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i].value, secret) == 0)
+			break;
+	if (i == nsecrets) {
+		secrets = lc_xrealloc(secrets, (nsecrets + 1) *
+		    sizeof(*secrets));
+		secrets[i].value = lc_xstrndup(secret, n);
+		secrets[i].announced = 0;
+		nsecrets++;
+	}
+	/*
+	 * Only what we obtained ourselves: the runner masks its secret
+	 * variables already, and an ::add-mask:: line holds the raw value,
+	 * which a log read by anything but the runner would show.
+	 */
+	if (announce && !secrets[i].announced) {
+		secrets[i].announced = 1;
+		lc_ci_mask(secret);
+	}
+}
+
+void
+lc_log_add_secret(const char *secret)
+{
+	add_secret(secret, 0);
+}
+
+void
+lc_log_add_own_secret(const char *secret)
+{
+	add_secret(secret, 1);
 }
 
 /* Length of a registered secret starting at s, or 0. */
@@ -50,8 +82,8 @@ secret_at(const char *s)
 	size_t i, n;
 
 	for (i = 0; i < nsecrets; i++) {
-		n = strlen(secrets[i]);
-		if (strncmp(s, secrets[i], n) == 0)
+		n = strlen(secrets[i].value);
+		if (strncmp(s, secrets[i].value, n) == 0)
 			return n;
 	}
 	return 0;

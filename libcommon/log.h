@@ -20,10 +20,18 @@ int lc_log_enabled(enum lc_log_level level);
 
 /*
  * Remember a secret (a token, a password): every later message shows
- * "***" in its place. The string is copied. Values shorter than 4 bytes are
- * not registered, since masking them would garble ordinary text.
+ * "***" in its place. The string is copied; a value given again is kept
+ * once. Values shorter than 4 bytes are not registered, since masking them
+ * would garble ordinary text. For secrets the user handed us (a flag, an
+ * environment variable, a file): the CI runner is not told.
  */
 void lc_log_add_secret(const char *secret);
+/*
+ * The same for a secret the tool obtained itself (a session token from a
+ * login, a token it exchanged), which no CI runner can know: on GitHub
+ * Actions, it is also announced with ::add-mask::, once per value.
+ */
+void lc_log_add_own_secret(const char *secret);
 
 /*
  * Append s to out with secrets masked: registered secrets, the values of
