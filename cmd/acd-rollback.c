@@ -189,8 +189,10 @@ main(int argc, char *argv[])
 	if ((rc = pick(t.last, id, &hid, &r)) != 0)
 		goto out;
 	rev = lc_xstrndup(r, strlen(r));
-	lc_log_info("%s: rolling back to history id %ld (revision %s)",
+	lc_log_note("%s: rolling back to history id %ld (revision %s)",
 	    t.app.name, hid, rev);
+	t.rollback_id = hid;
+	t.rollback_rev = rev;
 	if ((rc = lc_acd_when_idle(acd, &t, 1, x.busy, deadline)) != 0 ||
 	    t.done)
 		goto report;

@@ -937,6 +937,19 @@ result_name(int rc)
 	}
 }
 
+/*
+ * What a rollback deployed: its history entry's revision, once its
+ * operation Succeeded (not a dry run); else NULL.
+ */
+static const char *
+deployed(const struct lc_acd_target *t)
+{
+	if (t->rollback_rev == NULL || t->dry_run || t->op_phase == NULL ||
+	    strcmp(t->op_phase, "Succeeded") != 0)
+		return NULL;
+	return t->rollback_rev;
+}
+
 void
 lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 {
@@ -946,13 +959,17 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 	for (i = 0; i < n; i++) {
 		a = t[i].last;
 		if (!json) {
-			printf("%s %s %s %s\n", t[i].app.name,
+			printf("%s %s %s %s", t[i].app.name,
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.sync.status")) : "-",
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.health.status")) : "-",
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.sync.revision")) : "-");
+			if (t[i].rollback_rev)
+				printf(" %s", deployed(&t[i]) ?
+				    deployed(&t[i]) : "-");
+			putchar('\n');
 			continue;
 		}
 		o = jv_object();
@@ -984,6 +1001,13 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 				o = jv_object_set(o, jv_string("operation"),
 				    jv_null());
 			jv_free(os);
+		}
+		if (t[i].rollback_rev) {
+			o = jv_object_set(o, jv_string("history_id"),
+			    jv_number((double)t[i].rollback_id));
+			o = jv_object_set(o, jv_string("deployed_revision"),
+			    deployed(&t[i]) ? jv_string(deployed(&t[i])) :
+			    jv_null());
 		}
 		o = jv_object_set(o, jv_string("result"), jv_string(
 		    result_name(t[i].rc)));

@@ -205,6 +205,9 @@ struct lc_acd_target {
 	char *rec_at_done;
 	long long degraded_since;
 	char *shown;			/* the last progress line shown */
+	/* a rollback: the history entry it deploys (rollback_rev NULL: none) */
+	long rollback_id;
+	const char *rollback_rev;
 };
 
 /*
@@ -245,7 +248,12 @@ int lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
     char **argv, int argc, long long deadline, struct lc_acd_target **out,
     size_t *n);
 
-/* stdout: "APP SYNC HEALTH REVISION" lines, or one JSON object per app. */
+/*
+ * stdout: "APP SYNC HEALTH REVISION" lines, or one JSON object per app. A
+ * rollback adds the revision it deployed ("-" when it has not: it failed,
+ * or was a dry run or --async): "APP SYNC HEALTH REVISION DEPLOYED", and
+ * history_id and deployed_revision (or null) in JSON.
+ */
 void lc_acd_print(const struct lc_acd_target *t, size_t n, int json);
 /* stderr: why each failed target failed (phase, resources, conditions). */
 void lc_acd_explain(const struct lc_acd_target *t, size_t n);

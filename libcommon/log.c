@@ -163,14 +163,13 @@ prefix(enum lc_log_level level)
 	}
 }
 
-void
-lc_log_line(enum lc_log_level level, const char *msg)
+/* Write "prog: <prefix><msg>" for level, whatever the -q/-v level. */
+static void
+emit(enum lc_log_level level, const char *msg)
 {
 	struct lc_buf b = LC_BUF_INIT;
 	int color = lc_ci_color(2) && level <= LC_LOG_WARN;
 
-	if (level > maxlevel)
-		return;
 	lc_buf_printf(&b, "%s: ", lc_progname);
 	if (color)
 		lc_buf_adds(&b, level == LC_LOG_ERROR ? "\033[31m" :
@@ -184,6 +183,13 @@ lc_log_line(enum lc_log_level level, const char *msg)
 	fflush(stderr);
 	(void)!write(2, b.data, b.len);
 	lc_buf_release(&b);
+}
+
+void
+lc_log_line(enum lc_log_level level, const char *msg)
+{
+	if (level <= maxlevel)
+		emit(level, msg);
 }
 
 static void
@@ -213,6 +219,22 @@ DEFINE_LOG(lc_log_error, LC_LOG_ERROR)
 DEFINE_LOG(lc_log_warn, LC_LOG_WARN)
 DEFINE_LOG(lc_log_info, LC_LOG_INFO)
 DEFINE_LOG(lc_log_debug, LC_LOG_DEBUG)
+
+void
+lc_log_note(const char *fmt, ...)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	va_list ap;
+
+	if (LC_LOG_WARN > maxlevel)
+		return;
+	va_start(ap, fmt);
+	lc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	/* Shown with warnings, without their prefix or colour. */
+	emit(LC_LOG_INFO, b.data ? b.data : "");
+	lc_buf_release(&b);
+}
 
 void
 lc_log_lines(const char *prefix, const struct lc_buf *text)

@@ -43,6 +43,8 @@ void lc_log_redact(struct lc_buf *out, const char *s);
 /* "prog: message" (error), "prog: warning: message", and so on. */
 void lc_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: message", shown unless -q: what the tool did, not a problem. */
+void lc_log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

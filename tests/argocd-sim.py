@@ -248,8 +248,9 @@ def controller():
             LOCK.wait(wait)
 
 
-def start_operation(rec, op):
+def start_operation(rec, op, rollback_rev=None):
     """The API side of Sync/Rollback: set operation, null operationState."""
+    rec["rollback_rev"] = rollback_rev
     a = rec["obj"]
     a["operation"] = op
     a["status"].pop("operationState", None)
@@ -265,10 +266,12 @@ def op_pickup(rec, gen):
     a = rec["obj"]
     if rec.get("gen") != gen or not a.get("operation"):
         return
+    # A rollback deploys its history entry's revision, not git's.
+    rev = rec.get("rollback_rev") or rec["b"]["git_revision"]
     a["status"]["operationState"] = {
         "operation": copy.deepcopy(a["operation"]), "phase": "Running",
         "startedAt": now_ts(), "message": "one or more tasks are running",
-        "syncResult": {"revision": rec["b"]["git_revision"], "resources": []}}
+        "syncResult": {"revision": rev, "resources": []}}
     rec["attempt"] = 0
     rec["ophealth"] = "Progressing"
     write(a)
@@ -378,8 +381,12 @@ def reconcile(rec, gen, synced):
     b = rec["b"]
     st = a["status"]
     if synced:
+        # Compared with git: after a rollback to another revision, the
+        # app is OutOfSync with its target (as Argo CD shows it).
         st["sync"]["revision"] = b["git_revision"]
-        st["sync"]["status"] = "Synced"
+        st["sync"]["status"] = "Synced" if (rec.get("rollback_rev") or
+                                            b["git_revision"]) == \
+            b["git_revision"] else "OutOfSync"
     st["reconciledAt"] = now_ts()
     steps = b["health_after"] if synced else [[st["health"]["status"], 0,
                                                st["health"].get("message",
@@ -960,7 +967,6 @@ class Handler(BaseHTTPRequestHandler):
                 return self.fail(400, 3, "application %s/%s does not have "
                                  "deployment with id %d" % (
                                      a["metadata"]["namespace"], name, hid))
-            rec["b"]["git_revision"] = ent[0]["revision"]
             so = {"revision": ent[0]["revision"],
                   "source": ent[0]["source"],
                   "syncStrategy": {"apply": {}}}
@@ -969,7 +975,7 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("prune"):
                 so["prune"] = True
             start_operation(rec, {"sync": so, "initiatedBy": {
-                "username": caller_name(sub)}})
+                "username": caller_name(sub)}}, ent[0]["revision"])
             return self.send(200, a)
 
     def terminate(self, name, q, sub):
