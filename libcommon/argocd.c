@@ -673,6 +673,12 @@ lc_acd_open(struct lc_acd **out, const struct lc_acd_conf *c,
 	    strcmp(server, f.server) == 0);
 	hc.headers = c->headers;
 	hc.nheaders = c->nheaders;
+	/* The scheme came from the URL given, --plaintext, or the file. */
+	hc.plain_hint = strstr(server, "://") ? "give the server as http://..."
+	    : "use --plaintext";
+	hc.tls_hint = strstr(server, "://") ? "give the server as https://..." :
+	    c->plaintext ? "drop --plaintext (and from ARGOCD_OPTS)" :
+	    "drop plain-text from the server's entry in the argocd config";
 	/*
 	 * --timeout 0 is no limit, for the requests too: else each would
 	 * get http's 30 s, and a slow answer (a refresh waits for the

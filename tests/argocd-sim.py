@@ -627,6 +627,10 @@ class Handler(BaseHTTPRequestHandler):
         self.route("PATCH")
 
     def route(self, method):
+        if self.server.tls and not isinstance(
+                self.connection, ssl.SSLSocket) and \
+                not self.path.startswith("/_sim/"):
+            return self.plain_on_tls()
         u = urlsplit(self.path)
         path, q = u.path, parse_qs(u.query, keep_blank_values=True)
         n = int(self.headers.get("Content-Length") or 0)
@@ -708,6 +712,20 @@ class Handler(BaseHTTPRequestHandler):
         if m and m.group(2) == "/operation" and method == "DELETE":
             return self.terminate(m.group(1), q, sub)
         return self.send(405, text="Method Not Allowed\n")
+
+    def plain_on_tls(self):
+        """Plain HTTP on the TLS port (but /_sim/, which takes both): Argo
+        CD redirects to https (config plain_on_tls "redirect"), Go's TLS
+        server answers 400 ("go")."""
+        if STATE["config"].get("plain_on_tls", "redirect") == "go":
+            self.close_connection = True
+            return self.send(400, text="Client sent an HTTP request to an "
+                             "HTTPS server.\n")
+        self.send_response(307)
+        self.send_header("Location", "https://%s%s" % (
+            self.headers.get("Host", ""), self.path))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def login(self, body):
         u, p = body.get("username", ""), body.get("password", "")
@@ -1089,6 +1107,19 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512
+    tls = None      # with --tls: the context; plain HTTP is answered too
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.tls is None:
+            return sock, addr
+        # A TLS ClientHello starts with 0x16; anything else is plain HTTP.
+        sock.settimeout(10)
+        first = sock.recv(1, socket.MSG_PEEK)
+        sock.settimeout(None)
+        if first != b"\x16":
+            return sock, addr
+        return self.tls.wrap_socket(sock, server_side=True), addr
 
 
 def main():
@@ -1128,7 +1159,7 @@ def main():
         if o.client_ca:
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(o.client_ca)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.tls = ctx
     threading.Thread(target=controller, daemon=True).start()
     stubutil.publish_port(srv, o.port_file)
     try:
