@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "argocd.h"
+#include "ci.h"
 #include "cli.h"
 #include "error.h"
 #include "fileio.h"
@@ -81,6 +82,10 @@ lc_acd_option(struct lc_acd_conf *c, int ch, const char *arg)
 	case LC_ACD_OPT_TIMEOUT:
 		return lc_parse_duration(arg, &c->timeout_ms) == 0 ? 1 :
 		    LC_EUSAGE;
+	case LC_ACD_OPT_DOTENV:
+		c->dotenv = arg;
+		lc_ci_set_dotenv(arg);
+		break;
 	case 'H':
 		if (strchr(arg, ':') == NULL)
 			return lc_error_set(LC_EUSAGE, "--header '%s': write it "

@@ -28,6 +28,7 @@ struct lc_acd_conf {
 	const char *selector;		/* -l */
 	long long timeout_ms;		/* --timeout; 0: none */
 	int json;			/* -o json */
+	const char *dotenv;		/* --dotenv FILE: ACD_* lines */
 };
 
 /* Option codes shared by the acd-* commands (above any char). */
@@ -40,6 +41,7 @@ enum {
 	LC_ACD_OPT_TIMEOUT,
 	/* How a command waits: lc_acd_wait_option(). */
 	LC_ACD_OPT_HEALTH, LC_ACD_OPT_GRACE, LC_ACD_OPT_POLL, LC_ACD_OPT_IF_BUSY,
+	LC_ACD_OPT_DOTENV,
 	LC_ACD_OPT_LAST
 };
 
@@ -53,6 +55,7 @@ enum {
 	{ "client-crt", required_argument, NULL, LC_ACD_OPT_CLIENT_CRT }, \
 	{ "client-crt-key", required_argument, NULL, LC_ACD_OPT_CLIENT_KEY }, \
 	{ "config", required_argument, NULL, LC_ACD_OPT_CONFIG }, \
+	{ "dotenv", required_argument, NULL, LC_ACD_OPT_DOTENV }, \
 	{ "grpc-web", no_argument, NULL, LC_ACD_OPT_GRPC_WEB }, \
 	{ "grpc-web-root-path", required_argument, NULL, LC_ACD_OPT_ROOT }, \
 	{ "header", required_argument, NULL, 'H' }, \
