@@ -60,6 +60,8 @@ usage(int status)
 		    "(default 0)\n"
 		    "      --timeout D           deadline (default 10m; 0: "
 		    "none)\n"
+		    "      --dotenv FILE         append ACD_* lines (GitLab "
+		    "dotenv)\n"
 		    "  -N, --app-namespace NS, -o, --output text|json, -q, -v, "
 		    "-h, -V\n"
 		    "\n"

@@ -102,6 +102,8 @@ usage(int status)
 		    "(default 0)\n"
 		    "      --timeout D           one deadline for all (default "
 		    "10m; 0: none)\n"
+		    "      --dotenv FILE         append ACD_* lines (GitLab "
+		    "dotenv)\n"
 		    "  -l, --selector SEL, -N, --app-namespace NS, -o, --output "
 		    "text|json,\n"
 		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n"

@@ -67,6 +67,7 @@ usage(int status)
 		    "                          a bare number is seconds)\n"
 		    "      --poll-interval D   safety-net GET interval (default "
 		    "30s)\n"
+		    "      --dotenv FILE       append ACD_* lines (GitLab dotenv)\n"
 		    "  -l, --selector SEL      the apps matching a label "
 		    "selector\n"
 		    "  -N, --app-namespace NS  namespace of bare app names\n"
