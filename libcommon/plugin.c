@@ -1113,6 +1113,7 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 		host.size = sizeof(host);
 		host.log = h_log;
 		host.add_secret = lc_log_add_secret;
+		host.add_own_secret = lc_log_add_own_secret;
 		host.get_env = h_env;
 		host.http = h_http;
 		host.http_free = h_http_free;

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 59
+plan 60
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins
 export HOME=$_t_root/home
@@ -286,6 +286,13 @@ begin "the password never shows, even with -v"
 run with_pw imgtag -v "${CREDS[@]}" --no-token-cache "$REG/demo/app:v1.2.0"
 expect_rc 0
 grep -q "$REG_PASS" "$T/err" "$T/out" && fail "the password leaked"
+end
+
+begin "GitHub Actions: the token server's token is masked once, the password is not announced"
+run with_pw env GITHUB_ACTIONS=true imgtag "${CREDS[@]}" --no-token-cache "$REG/demo/app:v1.2.0"
+expect_rc 0
+[ "$(grep -c '^::add-mask::' "$T/err")" -eq 1 ] || fail "add-mask lines: $(cat "$T/err")"
+grep -q "$REG_PASS" "$T/err" && fail "the password was announced"
 end
 
 reg_stop
