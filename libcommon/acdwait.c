@@ -944,7 +944,8 @@ result_name(int rc)
 static const char *
 deployed(const struct lc_acd_target *t)
 {
-	if (t->rollback_rev == NULL || t->dry_run || t->op_phase == NULL ||
+	if (t->rollback_rev == NULL || *t->rollback_rev == '\0' ||
+	    t->dry_run || t->op_phase == NULL ||
 	    strcmp(t->op_phase, "Succeeded") != 0)
 		return NULL;
 	return t->rollback_rev;
@@ -1004,6 +1005,7 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 		}
 		if (t[i].rollback_rev) {
 			o = jv_object_set(o, jv_string("history_id"),
+			    t[i].rollback_id < 0 ? jv_null() :
 			    jv_number((double)t[i].rollback_id));
 			o = jv_object_set(o, jv_string("deployed_revision"),
 			    deployed(&t[i]) ? jv_string(deployed(&t[i])) :

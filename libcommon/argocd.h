@@ -208,7 +208,10 @@ struct lc_acd_target {
 	char *rec_at_done;
 	long long degraded_since;
 	char *shown;			/* the last progress line shown */
-	/* a rollback: the history entry it deploys (rollback_rev NULL: none) */
+	/*
+	 * a rollback: the history entry it deploys (rollback_rev NULL: not
+	 * a rollback; "" and id -1: none picked yet)
+	 */
 	long rollback_id;
 	const char *rollback_rev;
 };

@@ -4,7 +4,7 @@
 # against the Argo CD API simulator (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 10
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -182,6 +182,22 @@ run acd-wait --dotenv "$T/no/such/dir/env" --timeout 60 ci-ok
 expect_rc 3
 expect_out_text "ci-ok Synced Healthy $NEW"
 expect_err "acd-wait: cannot write '$T/no/such/dir/env' (--dotenv): No such file or directory"
+end
+
+begin "an acd-rollback refused before it starts still leaves its result"
+app '{"name":"ci-auto","automated":true}'
+run gha acd-rollback --dotenv "$T/env" --timeout 60 ci-auto
+expect_rc 3
+expect_out_text "ci-auto Synced Healthy $OLD -"
+why="'ci-auto' has auto-sync on, and Argo CD refuses to roll back such an app (auto-sync would undo it): turn auto-sync off first"
+expect_err "acd-rollback: ci-auto: $why"
+cat >"$T/want" <<EOF
+apps=[{"deployed_revision":null,"health":"Healthy","name":"ci-auto","namespace":"argocd","phase":null,"reason":"$why","result":"error","revision":"$OLD","sync":"Synced"}]
+result=error
+revision=$OLD
+EOF
+cmp -s "$T/want" "$T/gh-out" || fail "GITHUB_OUTPUT: $(diff -u "$T/want" "$T/gh-out")"
+grep -q '^ACD_RESULT=error$' "$T/env" || fail "dotenv: $(cat "$T/env")"
 end
 
 done_testing
