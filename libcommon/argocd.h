@@ -261,13 +261,19 @@ int lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
  * history_id and deployed_revision (or null) in JSON.
  */
 void lc_acd_print(const struct lc_acd_target *t, size_t n, int json);
-/* stderr: why each failed target failed (phase, resources, conditions). */
+/*
+ * stderr: why each failed target failed (phase, resources, conditions);
+ * on GitHub Actions also one ::error annotation per target with it all.
+ */
 void lc_acd_explain(const struct lc_acd_target *t, size_t n);
 /*
  * The end of a command: print the targets (lc_acd_print), and when rc, or
  * else the first target's own rc, is not 0, explain them and set the
  * closing message: the timeout, several (for n > 1), or none (the
- * explanation said it). Returns that status.
+ * explanation said it). On success and failure alike, the results go to
+ * $GITHUB_OUTPUT, the step summary and the --dotenv file (lc_ci_*); a
+ * file that cannot be written makes a success LC_ERROR. Returns that
+ * status.
  */
 int lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
     long long timeout_ms, const char *several);
