@@ -65,6 +65,8 @@ usage(int status)
 		    "      --progress-interval D  a line per app still waited "
 		    "for, every D\n"
 		    "                            (default 30s; 0: none)\n"
+		    "      --dotenv FILE         append ACD_* lines (GitLab "
+		    "dotenv)\n"
 		    "  -N, --app-namespace NS, -o, --output text|json, -q, -v, "
 		    "-h, -V\n"
 		    "\n"
@@ -176,9 +178,12 @@ main(int argc, char *argv[])
 	x.w.flags |= LC_ACD_W_OPERATION;
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	lc_acd_app_parse(&t.app, argv[0], x.c.app_namespace);
-	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
-	    (rc = lc_acd_get(acd, &t.app, NULL, deadline, &t.last)) != 0)
+	t.rollback_id = -1;		/* a rollback, to no entry yet */
+	t.rollback_rev = "";
+	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
 		goto out;
+	if ((rc = lc_acd_get(acd, &t.app, NULL, deadline, &t.last)) != 0)
+		goto fail;
 	au = lc_jv_get(t.last, "spec.syncPolicy.automated");
 	en = lc_jv_get(au, "enabled");
 	auto_on = jv_get_kind(au) == JV_KIND_OBJECT &&
@@ -189,13 +194,15 @@ main(int argc, char *argv[])
 		rc = lc_error_set(LC_ERROR, "'%s' has auto-sync on, and Argo CD "
 		    "refuses to roll back such an app (auto-sync would undo "
 		    "it): turn auto-sync off first", t.app.name);
-		goto out;
+		goto fail;
 	}
 	if ((rc = pick(t.last, id, &hid, &r)) != 0)
-		goto out;
+		goto fail;
 	rev = lc_xstrndup(r, strlen(r));
-	lc_log_info("%s: rolling back to history id %ld (revision %s)",
+	lc_log_note("%s: rolling back to history id %ld (revision %s)",
 	    t.app.name, hid, rev);
+	t.rollback_id = hid;
+	t.rollback_rev = rev;
 	if ((rc = lc_acd_when_idle(acd, &t, 1, x.busy, deadline)) != 0 ||
 	    t.done)
 		goto report;
@@ -207,7 +214,7 @@ main(int argc, char *argv[])
 		body = jv_object_set(body, jv_string("prune"), jv_true());
 	if ((rc = lc_acd_post(acd, &t.app, "rollback", body, deadline,
 	    &ans)) != 0)
-		goto out;
+		goto fail;
 	jv_free(t.last);
 	t.last = ans;
 	/* The rollback request has no infos: ours is the hand-made sync of rev. */
@@ -215,6 +222,12 @@ main(int argc, char *argv[])
 	t.dry_run = x.dry_run;
 	if (!x.async)
 		rc = lc_acd_wait(acd, &t, 1, &x.w, deadline);
+	goto report;
+fail:
+	/* The app's own failure: reported as such, and left for CI. */
+	t.rc = rc;
+	t.why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
+	t.done = 1;
 report:
 	rc = lc_acd_finish(&t, 1, rc, x.c.json, x.c.timeout_ms, NULL);
 out:

@@ -120,6 +120,8 @@ usage(int status)
 		    "      --progress-interval D  a line per app still waited "
 		    "for, every D\n"
 		    "                            (default 30s; 0: none)\n"
+		    "      --dotenv FILE         append ACD_* lines (GitLab "
+		    "dotenv)\n"
 		    "  -l, --selector SEL, -N, --app-namespace NS, -o, --output "
 		    "text|json,\n"
 		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n"

@@ -84,6 +84,7 @@ usage(int status)
 		    "for, every D\n"
 		    "                          (default 30s; 0: none; not on a "
 		    "terminal)\n"
+		    "      --dotenv FILE       append ACD_* lines (GitLab dotenv)\n"
 		    "  -l, --selector SEL      the apps matching a label "
 		    "selector\n"
 		    "  -N, --app-namespace NS  namespace of bare app names\n"

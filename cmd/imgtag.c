@@ -391,6 +391,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (o.https && o.ro.plain_http)
 		usage(LC_EXIT_USAGE);
+	/* Loopback registries are plain HTTP unless --https. */
+	o.ro.plain_hint = o.https ? "drop --https" : "use --plain-http";
+	o.ro.tls_hint = o.ro.plain_http ? "drop --plain-http" : "use --https";
 	if (o.copy + o.list > 1 || argc != (o.copy ? 2 : 1) ||
 	    ((o.latest || o.semver) && !o.list) ||
 	    (o.password_stdin && !o.ro.username))

@@ -1584,6 +1584,20 @@ result_name(int rc)
 	}
 }
 
+/*
+ * What a rollback deployed: its history entry's revision, once its
+ * operation Succeeded (not a dry run); else NULL.
+ */
+static const char *
+deployed(const struct lc_acd_target *t)
+{
+	if (t->rollback_rev == NULL || *t->rollback_rev == '\0' ||
+	    t->dry_run || t->op_phase == NULL ||
+	    strcmp(t->op_phase, "Succeeded") != 0)
+		return NULL;
+	return t->rollback_rev;
+}
+
 void
 lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 {
@@ -1593,13 +1607,17 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 	for (i = 0; i < n; i++) {
 		a = t[i].last;
 		if (!json) {
-			printf("%s %s %s %s\n", t[i].app.name,
+			printf("%s %s %s %s", t[i].app.name,
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.sync.status")) : "-",
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.health.status")) : "-",
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.sync.revision")) : "-");
+			if (t[i].rollback_rev)
+				printf(" %s", deployed(&t[i]) ?
+				    deployed(&t[i]) : "-");
+			putchar('\n');
 			continue;
 		}
 		o = jv_object();
@@ -1632,6 +1650,14 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 				    jv_null());
 			jv_free(os);
 		}
+		if (t[i].rollback_rev) {
+			o = jv_object_set(o, jv_string("history_id"),
+			    t[i].rollback_id < 0 ? jv_null() :
+			    jv_number((double)t[i].rollback_id));
+			o = jv_object_set(o, jv_string("deployed_revision"),
+			    deployed(&t[i]) ? jv_string(deployed(&t[i])) :
+			    jv_null());
+		}
 		o = jv_object_set(o, jv_string("result"), jv_string(
 		    result_name(t[i].rc)));
 		if (t[i].why)
@@ -1643,10 +1669,16 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 	}
 }
 
-/* Lines for each entry of list (at path of v) that sel picks. */
+/*
+ * A line on stderr for each entry of the list at path of v that which
+ * picks (0: failed sync results, 1: not Healthy, 2: conditions), each also
+ * appended to ann (without the program's name) for the annotation.
+ */
 static void
-explain_list(const char *app, jv v, const char *path, int which)
+explain_list(const char *app, jv v, const char *path, int which,
+    struct lc_buf *ann)
 {
+	struct lc_buf line = LC_BUF_INIT;
 	jv l = lc_jv_get(v, path), e;
 	const char *h, *st, *hp, *msg;
 	int i, n;
@@ -1662,30 +1694,37 @@ explain_list(const char *app, jv v, const char *path, int which)
 		hp = lc_jv_str(e, "hookPhase");
 		msg = lc_jv_str(e, "message");
 		h = lc_jv_str(e, "health.status");
+		line.len = 0;
 		if (which == 0 && (strcmp(st, "SyncFailed") == 0 ||
 		    strcmp(hp, "Failed") == 0 || strcmp(hp, "Error") == 0))
-			fprintf(stderr, "%s: %s:   %s %s/%s: %s%s%s\n", lc_progname, app,
+			lc_buf_printf(&line, "%s %s/%s: %s%s%s",
 			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
 			    "namespace")), lc_jv_str(e, "name"),
 			    *hp ? hp : st, *msg ? ": " : "", msg);
 		else if (which == 1 && *h && strcmp(h, "Healthy") != 0)
-			fprintf(stderr, "%s: %s:   %s %s/%s: %s%s%s\n", lc_progname, app,
+			lc_buf_printf(&line, "%s %s/%s: %s%s%s",
 			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
 			    "namespace")), lc_jv_str(e, "name"), h,
 			    *lc_jv_str(e, "health.message") ? ": " : "",
 			    lc_jv_str(e, "health.message"));
 		else if (which == 2)
-			fprintf(stderr, "%s: %s:   condition %s: %s\n", lc_progname, app,
+			lc_buf_printf(&line, "condition %s: %s",
 			    lc_jv_str(e, "type"), msg);
+		if (line.len) {
+			fprintf(stderr, "%s: %s:   %s\n", lc_progname, app,
+			    line.data);
+			lc_buf_printf(ann, "\n  %s", line.data);
+		}
 		jv_free(e);
 	}
+	lc_buf_release(&line);
 	jv_free(l);
 }
 
 void
 lc_acd_explain(const struct lc_acd_target *t, size_t n)
 {
-	struct lc_buf line = LC_BUF_INIT;
+	struct lc_buf line = LC_BUF_INIT, ann = LC_BUF_INIT;
 	jv os;
 	size_t i;
 
@@ -1695,17 +1734,173 @@ lc_acd_explain(const struct lc_acd_target *t, size_t n)
 		line.len = 0;
 		lc_buf_printf(&line, "%s: %s", t[i].app.name, t[i].why ?
 		    t[i].why : result_name(t[i].rc));
-		lc_ci_error(NULL, 0, 0, line.data);
-		if (!jv_is_valid(t[i].last))
-			continue;
-		os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state) :
-		    lc_jv_get(t[i].last, "status.operationState");
-		explain_list(t[i].app.name, os, "syncResult.resources", 0);
-		jv_free(os);
-		explain_list(t[i].app.name, t[i].last, "status.resources", 1);
-		explain_list(t[i].app.name, t[i].last, "status.conditions", 2);
+		lc_log_line(LC_LOG_ERROR, line.data);
+		/* One annotation per app, with the resources' messages. */
+		ann.len = 0;
+		lc_buf_adds(&ann, line.data);
+		if (jv_is_valid(t[i].last)) {
+			os = jv_is_valid(t[i].op_state) ?
+			    jv_copy(t[i].op_state) : lc_jv_get(t[i].last,
+			    "status.operationState");
+			explain_list(t[i].app.name, os, "syncResult.resources",
+			    0, &ann);
+			jv_free(os);
+			explain_list(t[i].app.name, t[i].last,
+			    "status.resources", 1, &ann);
+			explain_list(t[i].app.name, t[i].last,
+			    "status.conditions", 2, &ann);
+		}
+		lc_ci_annotate(NULL, 0, 0, ann.data);
 	}
 	lc_buf_release(&line);
+	lc_buf_release(&ann);
+}
+
+/* A string, or null for "". */
+static jv
+str_or_null(const char *s)
+{
+	return *s ? jv_string(s) : jv_null();
+}
+
+/* A Markdown table cell: '|' escaped, lines joined. */
+static void
+md_cell(struct lc_buf *b, const char *s)
+{
+	for (; *s; s++)
+		if (*s == '|')
+			lc_buf_adds(b, "\\|");
+		else if (*s == '\n' || *s == '\r')
+			lc_buf_addc(b, ' ');
+		else
+			lc_buf_addc(b, *s);
+}
+
+/* A dotenv line KEY=value; the value on one line. */
+static void
+env_line(struct lc_buf *b, const char *key, const char *val)
+{
+	lc_buf_printf(b, "%s=", key);
+	for (; *val; val++)
+		lc_buf_addc(b, *val == '\n' || *val == '\r' ? ' ' : *val);
+	lc_buf_addc(b, '\n');
+}
+
+/*
+ * For the next job, on success and failure alike: $GITHUB_OUTPUT apps
+ * (JSON), result and, for one app, revision (and deployed-revision); a
+ * table on the step summary; ACD_* lines in the --dotenv file. Returns 0
+ * or the first write's LC_ERROR.
+ */
+static int
+ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
+{
+	struct lc_buf md = LC_BUF_INIT, env = LC_BUF_INIT, names =
+	    LC_BUF_INIT;
+	const char *sync, *health, *rev, *phase;
+	jv apps = jv_array(), o, os, dump;
+	size_t i, failed = 0;
+	int rb = n > 0 && t[0].rollback_rev != NULL, listed, wrc;
+
+	lc_buf_printf(&md, "### %s\n\n| app | sync | health | revision | "
+	    "operation | result |%s\n|---|---|---|---|---|---|%s\n",
+	    lc_progname, rb ? " deployed |" : "", rb ? "---|" : "");
+	for (i = 0; i < n; i++) {
+		jv a = t[i].last;
+		int ok = jv_is_valid(a);
+
+		os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state) :
+		    ok ? lc_jv_get(a, "status.operationState") : jv_null();
+		sync = ok ? lc_jv_str(a, "status.sync.status") : "";
+		health = ok ? lc_jv_str(a, "status.health.status") : "";
+		rev = ok ? lc_jv_str(a, "status.sync.revision") : "";
+		phase = jv_get_kind(os) == JV_KIND_OBJECT ? lc_jv_str(os,
+		    "phase") : "";
+		o = jv_object();
+		o = jv_object_set(o, jv_string("name"), jv_string(
+		    t[i].app.name));
+		o = jv_object_set(o, jv_string("namespace"), str_or_null(ok ?
+		    lc_jv_str(a, "metadata.namespace") : t[i].app.ns ?
+		    t[i].app.ns : ""));
+		o = jv_object_set(o, jv_string("sync"), str_or_null(sync));
+		o = jv_object_set(o, jv_string("health"), str_or_null(health));
+		o = jv_object_set(o, jv_string("revision"), str_or_null(rev));
+		o = jv_object_set(o, jv_string("phase"), str_or_null(phase));
+		o = jv_object_set(o, jv_string("result"), jv_string(
+		    result_name(t[i].rc)));
+		o = jv_object_set(o, jv_string("reason"), t[i].why ?
+		    jv_string(t[i].why) : jv_null());
+		if (t[i].rollback_rev)
+			o = jv_object_set(o, jv_string("deployed_revision"),
+			    deployed(&t[i]) ? jv_string(deployed(&t[i])) :
+			    jv_null());
+		apps = jv_array_append(apps, o);
+		if (t[i].rc != 0)
+			failed++;
+		lc_buf_printf(&names, "%s%s", i ? "," : "", t[i].app.name);
+
+		lc_buf_adds(&md, "| ");
+		md_cell(&md, t[i].app.name);
+		lc_buf_adds(&md, " | ");
+		md_cell(&md, or_dash(sync));
+		lc_buf_adds(&md, " | ");
+		md_cell(&md, or_dash(health));
+		lc_buf_adds(&md, *rev ? " | `" : " | -");
+		md_cell(&md, rev);
+		lc_buf_adds(&md, *rev ? "` | " : " | ");
+		md_cell(&md, or_dash(phase));
+		lc_buf_printf(&md, " | %s |", result_name(t[i].rc));
+		if (rb)
+			lc_buf_printf(&md, " %s%s%s |", deployed(&t[i]) ? "`" :
+			    "", deployed(&t[i]) ? deployed(&t[i]) : "-",
+			    deployed(&t[i]) ? "`" : "");
+		lc_buf_addc(&md, '\n');
+		if (n == 1) {
+			env_line(&env, "ACD_SYNC", sync);
+			env_line(&env, "ACD_HEALTH", health);
+			env_line(&env, "ACD_REVISION", rev);
+			env_line(&env, "ACD_PHASE", phase);
+			if (rb)
+				env_line(&env, "ACD_DEPLOYED_REVISION",
+				    deployed(&t[i]) ? deployed(&t[i]) : "");
+			env_line(&env, "ACD_REASON", t[i].why ? t[i].why : "");
+		}
+		jv_free(os);
+	}
+	for (i = 0, listed = 0; i < n; i++)
+		if (t[i].why) {
+			if (!listed++)
+				lc_buf_addc(&md, '\n');
+			lc_buf_adds(&md, "- **");
+			md_cell(&md, t[i].app.name);
+			lc_buf_adds(&md, "**: ");
+			md_cell(&md, t[i].why);
+			lc_buf_addc(&md, '\n');
+		}
+	lc_buf_addc(&md, '\n');
+	lc_buf_printf(&env, "ACD_RESULT=%s\nACD_APPS=%s\nACD_APPS_COUNT=%zu\n"
+	    "ACD_FAILED_COUNT=%zu\n", result_name(rc), names.data ?
+	    names.data : "", n, failed);
+
+	dump = jv_dump_string(apps, JV_PRINT_SORTED);
+	wrc = lc_ci_output("apps", jv_string_value(dump));
+	jv_free(dump);
+	if (wrc == 0)
+		wrc = lc_ci_output("result", result_name(rc));
+	if (wrc == 0 && n == 1 && jv_is_valid(t[0].last) &&
+	    *lc_jv_str(t[0].last, "status.sync.revision"))
+		wrc = lc_ci_output("revision", lc_jv_str(t[0].last,
+		    "status.sync.revision"));
+	if (wrc == 0 && n == 1 && deployed(&t[0]))
+		wrc = lc_ci_output("deployed-revision", deployed(&t[0]));
+	if (wrc == 0)
+		wrc = lc_ci_summary(md.data);
+	if (wrc == 0)
+		wrc = lc_ci_dotenv(env.data);
+	lc_buf_release(&md);
+	lc_buf_release(&env);
+	lc_buf_release(&names);
+	return wrc;
 }
 
 void
@@ -1857,8 +2052,10 @@ lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 	for (i = 0; i < n && rc == 0; i++)
 		rc = t[i].rc;
 	if (rc == 0)
-		return 0;
+		return ci_outputs(t, n, 0);
 	lc_acd_explain(t, n);
+	if (ci_outputs(t, n, rc) != 0)
+		lc_error_report();
 	if (rc == LC_ETIMEOUT && timeout_ms > 0) {
 		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
 		lc_error_set(rc, "timed out after %s", tbuf);

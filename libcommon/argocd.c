@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "argocd.h"
+#include "ci.h"
 #include "cli.h"
 #include "error.h"
 #include "fileio.h"
@@ -81,6 +82,10 @@ lc_acd_option(struct lc_acd_conf *c, int ch, const char *arg)
 	case LC_ACD_OPT_TIMEOUT:
 		return lc_parse_duration(arg, &c->timeout_ms) == 0 ? 1 :
 		    LC_EUSAGE;
+	case LC_ACD_OPT_DOTENV:
+		c->dotenv = arg;
+		lc_ci_set_dotenv(arg);
+		break;
 	case 'H':
 		if (strchr(arg, ':') == NULL)
 			return lc_error_set(LC_EUSAGE, "--header '%s': write it "
@@ -590,7 +595,8 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 			    "token");
 		else {
 			acd->token = xdup(lc_jv_str(ans, "token"));
-			lc_log_add_secret(acd->token);
+			/* Ours: the runner cannot know it (the only ::add-mask::). */
+			lc_log_add_own_secret(acd->token);
 		}
 		jv_free(ans);
 	}
@@ -672,6 +678,12 @@ lc_acd_open(struct lc_acd **out, const struct lc_acd_conf *c,
 	    strcmp(server, f.server) == 0);
 	hc.headers = c->headers;
 	hc.nheaders = c->nheaders;
+	/* The scheme came from the URL given, --plaintext, or the file. */
+	hc.plain_hint = strstr(server, "://") ? "give the server as http://..."
+	    : "use --plaintext";
+	hc.tls_hint = strstr(server, "://") ? "give the server as https://..." :
+	    c->plaintext ? "drop --plaintext (and from ARGOCD_OPTS)" :
+	    "drop plain-text from the server's entry in the argocd config";
 	/*
 	 * --timeout 0 is no limit, for the requests too: else each would
 	 * get http's 30 s, and a slow answer (a refresh waits for the

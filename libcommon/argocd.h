@@ -28,6 +28,7 @@ struct lc_acd_conf {
 	const char *selector;		/* -l */
 	long long timeout_ms;		/* --timeout; 0: none */
 	int json;			/* -o json */
+	const char *dotenv;		/* --dotenv FILE: ACD_* lines */
 };
 
 /* Option codes shared by the acd-* commands (above any char). */
@@ -42,6 +43,7 @@ enum {
 	LC_ACD_OPT_HEALTH, LC_ACD_OPT_GRACE, LC_ACD_OPT_POLL, LC_ACD_OPT_IF_BUSY,
 	LC_ACD_OPT_PROGRESS,
 	LC_ACD_OPT_REPO_DIR,
+	LC_ACD_OPT_DOTENV,
 	LC_ACD_OPT_LAST
 };
 
@@ -55,6 +57,7 @@ enum {
 	{ "client-crt", required_argument, NULL, LC_ACD_OPT_CLIENT_CRT }, \
 	{ "client-crt-key", required_argument, NULL, LC_ACD_OPT_CLIENT_KEY }, \
 	{ "config", required_argument, NULL, LC_ACD_OPT_CONFIG }, \
+	{ "dotenv", required_argument, NULL, LC_ACD_OPT_DOTENV }, \
 	{ "grpc-web", no_argument, NULL, LC_ACD_OPT_GRPC_WEB }, \
 	{ "grpc-web-root-path", required_argument, NULL, LC_ACD_OPT_ROOT }, \
 	{ "header", required_argument, NULL, 'H' }, \
@@ -230,6 +233,12 @@ struct lc_acd_target {
 	char *other_why;		/* it did not succeed: what it said */
 	int other_refresh;
 	char *rev_why;			/* why the revision is not the wanted one */
+	/*
+	 * a rollback: the history entry it deploys (rollback_rev NULL: not
+	 * a rollback; "" and id -1: none picked yet)
+	 */
+	long rollback_id;
+	const char *rollback_rev;
 };
 
 /*
@@ -270,15 +279,26 @@ int lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
     char **argv, int argc, long long deadline, struct lc_acd_target **out,
     size_t *n);
 
-/* stdout: "APP SYNC HEALTH REVISION" lines, or one JSON object per app. */
+/*
+ * stdout: "APP SYNC HEALTH REVISION" lines, or one JSON object per app. A
+ * rollback adds the revision it deployed ("-" when it has not: it failed,
+ * or was a dry run or --async): "APP SYNC HEALTH REVISION DEPLOYED", and
+ * history_id and deployed_revision (or null) in JSON.
+ */
 void lc_acd_print(const struct lc_acd_target *t, size_t n, int json);
-/* stderr: why each failed target failed (phase, resources, conditions). */
+/*
+ * stderr: why each failed target failed (phase, resources, conditions);
+ * on GitHub Actions also one ::error annotation per target with it all.
+ */
 void lc_acd_explain(const struct lc_acd_target *t, size_t n);
 /*
  * The end of a command: print the targets (lc_acd_print), and when rc, or
  * else the first target's own rc, is not 0, explain them and set the
  * closing message: the timeout, several (for n > 1), or none (the
- * explanation said it). Returns that status.
+ * explanation said it). On success and failure alike, the results go to
+ * $GITHUB_OUTPUT, the step summary and the --dotenv file (lc_ci_*); a
+ * file that cannot be written makes a success LC_ERROR. Returns that
+ * status.
  */
 int lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
     long long timeout_ms, const char *several);

@@ -107,9 +107,15 @@ escape(struct lc_buf *b, const char *s, int property)
 void
 lc_ci_error(const char *file, long line, long col, const char *msg)
 {
+	lc_log_line(LC_LOG_ERROR, msg);
+	lc_ci_annotate(file, line, col, msg);
+}
+
+void
+lc_ci_annotate(const char *file, long line, long col, const char *msg)
+{
 	struct lc_buf b = LC_BUF_INIT, red = LC_BUF_INIT;
 
-	lc_log_line(LC_LOG_ERROR, msg);
 	if (kind != LC_CI_GITHUB)
 		return;
 	lc_log_redact(&red, msg);
@@ -181,6 +187,49 @@ lc_ci_output(const char *key, const char *value)
 		close(fd);
 	lc_buf_release(&b);
 	return rc;
+}
+
+/* Append text to path with one write(), so no half block is left. */
+static int
+append(const char *path, const char *what, const char *text)
+{
+	size_t n = strlen(text);
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) == -1 || write(fd, text, n) != (ssize_t)n)
+		rc = lc_error_errno(LC_ERROR, "cannot write '%s' (%s)", path,
+		    what);
+	if (fd != -1 && close(fd) != 0 && rc == 0)
+		rc = lc_error_errno(LC_ERROR, "cannot write '%s' (%s)", path,
+		    what);
+	return rc;
+}
+
+int
+lc_ci_summary(const char *markdown)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+
+	if (kind != LC_CI_GITHUB || path == NULL || *path == '\0')
+		return 0;
+	return append(path, "$GITHUB_STEP_SUMMARY", markdown);
+}
+
+static const char *dotenv;
+
+void
+lc_ci_set_dotenv(const char *path)
+{
+	dotenv = path;
+}
+
+int
+lc_ci_dotenv(const char *lines)
+{
+	if (dotenv == NULL || *dotenv == '\0')
+		return 0;
+	return append(dotenv, "--dotenv", lines);
 }
 
 int

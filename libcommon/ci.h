@@ -31,7 +31,17 @@ int lc_ci_color(int fd);
  */
 void lc_ci_error(const char *file, long line, long col, const char *msg);
 
-/* On GitHub Actions, ask the runner to hide secret in later log lines. */
+/*
+ * On GitHub Actions only, the ::error annotation of lc_ci_error without
+ * the stderr line: msg may have several lines (they stay one annotation).
+ */
+void lc_ci_annotate(const char *file, long line, long col, const char *msg);
+
+/*
+ * On GitHub Actions, ask the runner to hide secret in later log lines.
+ * The line holds the raw value: call it only for what no runner can know
+ * (lc_log_add_own_secret does).
+ */
 void lc_ci_mask(const char *secret);
 
 /*
@@ -40,6 +50,20 @@ void lc_ci_mask(const char *secret);
  * or LC_ERROR.
  */
 int lc_ci_output(const char *key, const char *value);
+
+/*
+ * On GitHub Actions, append Markdown to the file $GITHUB_STEP_SUMMARY
+ * names, when it is set, with one write(). Returns 0 or LC_ERROR.
+ */
+int lc_ci_summary(const char *markdown);
+
+/*
+ * The GitLab dotenv report file (--dotenv FILE) of this run, or NULL; and
+ * appending "KEY=value" lines to it, with one write() (nothing without a
+ * file). Values must be single lines. Returns 0 or LC_ERROR.
+ */
+void lc_ci_set_dotenv(const char *path);
+int lc_ci_dotenv(const char *lines);
 
 /*
  * The URL of this CI run into out (GitHub: .../actions/runs/ID/attempts/N,

@@ -9,7 +9,6 @@
 #include <jv.h>
 
 #include "buf.h"
-#include "ci.h"
 #include "error.h"
 #include "fileio.h"
 #include "forge.h"
@@ -410,7 +409,6 @@ read_token(struct lc_forge *f, const struct lc_forge_conf *c)
 	if (c->token_file) {
 		if ((rc = lc_file_token(c->token_file, &f->token)) != 0)
 			return rc;
-		lc_ci_mask(f->token);
 	} else
 		for (; *vars; vars++)
 			if ((v = getenv(*vars)) != NULL && *v) {

@@ -30,6 +30,9 @@ struct reply {
 	int too_big;
 	size_t max;			/* the largest body taken */
 	struct lc_buf *hdrs;		/* header lines, when asked for */
+	const char *url;		/* the request's */
+	int to_https;			/* redirected to url with https */
+	int nheaders;			/* header lines of the answer */
 };
 
 int
@@ -165,14 +168,29 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		rp->exhausted = strtol(p + 22, NULL, 10) == 0;
 	} else if (len > 18 && strncasecmp(p, "X-RateLimit-Reset:", 18) == 0) {
 		rp->reset_at = strtoll(p + 18, NULL, 10);
+	} else if (len > 9 && strncasecmp(p, "Location:", 9) == 0 && rp->url &&
+	    strncmp(rp->url, "http://", 7) == 0) {
+		/* Argo CD's answer to plain HTTP on its TLS port. */
+		size_t u = strlen(rp->url + 7);
+
+		for (k = 9; k < len && p[k] == ' '; k++)
+			;
+		rp->to_https = len - k >= 8 + u &&
+		    strncmp(p + k, "https://", 8) == 0 &&
+		    strncmp(p + k + 8, rp->url + 7, u) == 0 &&
+		    (len - k == 8 + u || p[k + 8 + u] == '\r' ||
+		    p[k + 8 + u] == '\n');
 	} else if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue): start over. */
+		rp->nheaders = 0;
 		rp->r->body.len = 0;
 		rp->r->ctype[0] = '\0';
 		if (rp->hdrs)
 			rp->hdrs->len = 0;
 		return len;
 	}
+	if (strcspn(p, ":") < len)
+		rp->nheaders++;
 	if (rp->hdrs && (k = strcspn(p, ":")) < len) {
 		size_t i, end = len;
 
@@ -264,17 +282,49 @@ ca_ready(struct lc_http *h, const char *url)
 	return lc_http_ca_check(h);
 }
 
-/* Map a libcurl failure to our codes, with a message naming the server. */
+/*
+ * What a TLS client says when the server answers the handshake in plain
+ * HTTP ("HTTP/1.1 400 ..." read as a TLS record): OpenSSL 3 and 1.1,
+ * LibreSSL, GnuTLS.
+ */
+static const char *
+plain_http_reply(const char *why)
+{
+	static const char *const says[] = { "wrong version number",
+	    "record too long", "packet length too long", "unknown protocol",
+	    "unexpected TLS packet", "TLS packet with unexpected length" };
+	size_t i;
+
+	for (i = 0; i < sizeof(says) / sizeof(says[0]); i++)
+		if (strstr(why, says[i]) != NULL)
+			return says[i];
+	return NULL;
+}
+
+/*
+ * Map a libcurl failure to our codes, with a message naming the server;
+ * *final is set when retrying cannot help.
+ */
 static int
 curl_fail(const struct lc_http *h, CURLcode cc, const char *url,
-    const char *errbuf)
+    const char *errbuf, int *final)
 {
 	struct lc_buf o = LC_BUF_INIT;
-	const char *why = *errbuf ? errbuf : curl_easy_strerror(cc);
+	const char *why = *errbuf ? errbuf : curl_easy_strerror(cc), *says;
 	const struct lc_ca *ca = &h->ca;
 	int rc;
 
 	lc_http_origin(&o, url);
+	*final = 0;
+	if (cc == CURLE_SSL_CONNECT_ERROR && strncmp(url, "https:", 6) == 0 &&
+	    (says = plain_http_reply(why)) != NULL) {
+		*final = 1;
+		rc = lc_error_set(LC_EUNAVAIL, "%s speaks plain HTTP, not TLS "
+		    "(%s); %s", o.data, says, h->conf.plain_hint ?
+		    h->conf.plain_hint : "use an http:// URL");
+		lc_buf_release(&o);
+		return rc;
+	}
 	switch (cc) {
 	case CURLE_SSL_CACERT_BADFILE:
 		if (ca->file || ca->dir)
@@ -345,6 +395,59 @@ transient_status(long st)
 	return st == 429 || st == 502 || st == 503 || st == 504;
 }
 
+/*
+ * An http:// request that a TLS server answered: Go's "Client sent an HTTP
+ * request to an HTTPS server" (400), nginx's "The plain HTTP request was
+ * sent to HTTPS port" (400), or Argo CD's redirect to the same URL with
+ * https (307). LC_EUNAVAIL with the hint, else 0.
+ */
+static int
+tls_reply(const struct lc_http *h, CURL *c, const char *url,
+    const struct reply *rp)
+{
+	static const char *const says[] = {
+	    "Client sent an HTTP request to an HTTPS server",
+	    "The plain HTTP request was sent to HTTPS port" };
+	const struct lc_http_resp *r = rp->r;
+	struct lc_buf o = LC_BUF_INIT, body = LC_BUF_INIT, why = LC_BUF_INIT;
+	const char *said = NULL;
+	long version = 0;
+	size_t i;
+	int rc;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return 0;
+	if (r->status == 400 && r->body.len) {
+		lc_buf_add(&body, r->body.data, r->body.len);
+		for (i = 0; i < sizeof(says) / sizeof(says[0]) && !said; i++)
+			if (strstr(body.data, says[i]) != NULL)
+				said = says[i];
+		lc_buf_release(&body);
+	}
+	/*
+	 * To a HEAD, whose answer's body is not read, Go's TLS server says
+	 * only "HTTP/1.0 400 Bad Request", with not one header: no server
+	 * answers HTTP/1.1 requests like that.
+	 */
+	curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+	if (said)
+		lc_buf_printf(&why, "%ld \"%s\"", r->status, said);
+	else if (r->status == 400 && rp->nheaders == 0 &&
+	    version == CURL_HTTP_VERSION_1_0 && r->body.len == 0)
+		lc_buf_adds(&why, "a bare HTTP/1.0 400, as Go's TLS servers do");
+	else if (rp->to_https && r->status >= 300 && r->status < 400)
+		lc_buf_printf(&why, "%ld, redirecting to https://", r->status);
+	else
+		return 0;
+	lc_http_origin(&o, url);
+	rc = lc_error_set(LC_EUNAVAIL, "%s speaks TLS, not plain HTTP (it "
+	    "answers %s); %s", o.data, why.data, h->conf.tls_hint ?
+	    h->conf.tls_hint : "use an https:// URL");
+	lc_buf_release(&why);
+	lc_buf_release(&o);
+	return rc;
+}
+
 static int request(struct lc_http *h, const struct lc_http_req *req,
     const char *accept, struct lc_http_resp *r, struct lc_buf *hdrs);
 
@@ -385,7 +488,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 	struct lc_buf o = LC_BUF_INIT, rl = LC_BUF_INIT;
 	long long left, pause, t0;
 	CURLcode cc;
-	int attempt, rc = 0;
+	int attempt, final, rc = 0;
 
 	if ((rc = ca_ready(h, url)) != 0)
 		return rc;
@@ -395,6 +498,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		rp.r = r;
 		rp.hdrs = hdrs;
 		rp.max = req->max_body ? req->max_body : MAX_BODY;
+		rp.url = url;
 		if (hdrs)
 			hdrs->len = 0;
 		errbuf[0] = '\0';
@@ -440,9 +544,11 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 			break;
 		}
 		if (cc != CURLE_OK) {
-			rc = curl_fail(h, cc, url, errbuf);
-			if (rc != LC_EUNAVAIL)
+			rc = curl_fail(h, cc, url, errbuf, &final);
+			if (rc != LC_EUNAVAIL || final)
 				break;
+		} else if ((rc = tls_reply(h, h->easy, url, &rp)) != 0) {
+			break;
 		} else if (transient_status(r->status) || (r->status == 403 &&
 		    (rp.retry_after_ms || rp.exhausted))) {
 			/* GitHub's rate limits answer 403 with these headers. */
@@ -566,7 +672,7 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 	struct lc_buf o = LC_BUF_INIT;
 	CURLMsg *msg;
 	long long left;
-	int running = 1, q, rc = 0;
+	int running = 1, q, final, rc = 0;
 	CURLcode cc = CURLE_OK;
 
 	s->stop = 0;
@@ -604,7 +710,7 @@ lc_http_stream_pump(struct lc_http_stream *s, long long until,
 		    lc_error_set(LC_ERROR, "%s answers %ld to the watch",
 		    o.data, s->status);
 	} else if (cc != CURLE_OK) {
-		rc = curl_fail(s->h, cc, s->url, s->errbuf);
+		rc = curl_fail(s->h, cc, s->url, s->errbuf, &final);
 		if (rc == LC_ETIMEOUT)
 			rc = lc_error_set(LC_EUNAVAIL, "the watch went silent "
 			    "for %d s", STREAM_SILENCE_MS / 1000);

@@ -17,6 +17,13 @@ struct lc_http_conf {
 	int retries;			/* transient failures retried (default 5) */
 	/* One request without a deadline: 0 is 30 s, negative no limit. */
 	long long io_timeout_ms;
+	/*
+	 * How to fix the scheme, for the messages when an https:// server
+	 * speaks plain HTTP ("use --plaintext") or an http:// one speaks
+	 * TLS ("drop --plaintext"). NULL: "use an http:// URL", "use an
+	 * https:// URL".
+	 */
+	const char *plain_hint, *tls_hint;
 };
 
 struct lc_http;
@@ -54,7 +61,11 @@ void lc_http_resp_release(struct lc_http_resp *r);
  * honoured) while retries and time are left. Returns 0 with r filled for
  * any final HTTP status, LC_EUNAVAIL when the server stayed unreachable or
  * busy, LC_ETIMEOUT when the deadline cut the request, LC_EAUTH when TLS
- * verification failed, LC_ERROR otherwise; each with a message set.
+ * verification failed, LC_ERROR otherwise; each with a message set. A
+ * server that speaks the other scheme (plain HTTP at an https:// URL: a
+ * TLS "wrong version number"; TLS at an http:// one: "Client sent an HTTP
+ * request to an HTTPS server", or a redirect to the same URL with https)
+ * is LC_EUNAVAIL at once, without retries, with the conf's hint.
  */
 int lc_http_do(struct lc_http *h, const char *method, const char *url,
     const char *body, const char *const *headers, long long deadline,

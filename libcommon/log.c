@@ -11,7 +11,10 @@
 #include "log.h"
 
 static enum lc_log_level maxlevel = LC_LOG_WARN;
-static char **secrets;
+static struct secret {
+	char *value;
+	int announced;		/* ::add-mask:: printed */
+} *secrets;
 static size_t nsecrets;
 
 static const char *const headers[] = {
@@ -31,16 +34,45 @@ lc_log_enabled(enum lc_log_level level)
 	return level <= maxlevel;
 }
 
-void
-lc_log_add_secret(const char *secret)
+/* Register secret once; announce it to the CI runner once when asked. */
+static void
+add_secret(const char *secret, int announce)
 {
-	size_t n = strlen(secret);
+	size_t i, n = strlen(secret);
 
 	if (n < 4)
 		return;
-	secrets = lc_xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
-	secrets[nsecrets++] = lc_xstrndup(secret, n);
-	lc_ci_mask(secret);
+	for (i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i].value, secret) == 0)
+			break;
+	if (i == nsecrets) {
+		secrets = lc_xrealloc(secrets, (nsecrets + 1) *
+		    sizeof(*secrets));
+		secrets[i].value = lc_xstrndup(secret, n);
+		secrets[i].announced = 0;
+		nsecrets++;
+	}
+	/*
+	 * Only what we obtained ourselves: the runner masks its secret
+	 * variables already, and an ::add-mask:: line holds the raw value,
+	 * which a log read by anything but the runner would show.
+	 */
+	if (announce && !secrets[i].announced) {
+		secrets[i].announced = 1;
+		lc_ci_mask(secret);
+	}
+}
+
+void
+lc_log_add_secret(const char *secret)
+{
+	add_secret(secret, 0);
+}
+
+void
+lc_log_add_own_secret(const char *secret)
+{
+	add_secret(secret, 1);
 }
 
 /* Length of a registered secret starting at s, or 0. */
@@ -50,8 +82,8 @@ secret_at(const char *s)
 	size_t i, n;
 
 	for (i = 0; i < nsecrets; i++) {
-		n = strlen(secrets[i]);
-		if (strncmp(s, secrets[i], n) == 0)
+		n = strlen(secrets[i].value);
+		if (strncmp(s, secrets[i].value, n) == 0)
 			return n;
 	}
 	return 0;
@@ -131,14 +163,13 @@ prefix(enum lc_log_level level)
 	}
 }
 
-void
-lc_log_line(enum lc_log_level level, const char *msg)
+/* Write "prog: <prefix><msg>" for level, whatever the -q/-v level. */
+static void
+emit(enum lc_log_level level, const char *msg)
 {
 	struct lc_buf b = LC_BUF_INIT;
 	int color = lc_ci_color(2) && level <= LC_LOG_WARN;
 
-	if (level > maxlevel)
-		return;
 	lc_buf_printf(&b, "%s: ", lc_progname);
 	if (color)
 		lc_buf_adds(&b, level == LC_LOG_ERROR ? "\033[31m" :
@@ -152,6 +183,13 @@ lc_log_line(enum lc_log_level level, const char *msg)
 	fflush(stderr);
 	(void)!write(2, b.data, b.len);
 	lc_buf_release(&b);
+}
+
+void
+lc_log_line(enum lc_log_level level, const char *msg)
+{
+	if (level <= maxlevel)
+		emit(level, msg);
 }
 
 static void
@@ -181,6 +219,22 @@ DEFINE_LOG(lc_log_error, LC_LOG_ERROR)
 DEFINE_LOG(lc_log_warn, LC_LOG_WARN)
 DEFINE_LOG(lc_log_info, LC_LOG_INFO)
 DEFINE_LOG(lc_log_debug, LC_LOG_DEBUG)
+
+void
+lc_log_note(const char *fmt, ...)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	va_list ap;
+
+	if (LC_LOG_WARN > maxlevel)
+		return;
+	va_start(ap, fmt);
+	lc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	/* Shown with warnings, without their prefix or colour. */
+	emit(LC_LOG_INFO, b.data ? b.data : "");
+	lc_buf_release(&b);
+}
 
 void
 lc_log_lines(const char *prefix, const struct lc_buf *text)

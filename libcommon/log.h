@@ -20,10 +20,18 @@ int lc_log_enabled(enum lc_log_level level);
 
 /*
  * Remember a secret (a token, a password): every later message shows
- * "***" in its place. The string is copied. Values shorter than 4 bytes are
- * not registered, since masking them would garble ordinary text.
+ * "***" in its place. The string is copied; a value given again is kept
+ * once. Values shorter than 4 bytes are not registered, since masking them
+ * would garble ordinary text. For secrets the user handed us (a flag, an
+ * environment variable, a file): the CI runner is not told.
  */
 void lc_log_add_secret(const char *secret);
+/*
+ * The same for a secret the tool obtained itself (a session token from a
+ * login, a token it exchanged), which no CI runner can know: on GitHub
+ * Actions, it is also announced with ::add-mask::, once per value.
+ */
+void lc_log_add_own_secret(const char *secret);
 
 /*
  * Append s to out with secrets masked: registered secrets, the values of
@@ -35,6 +43,8 @@ void lc_log_redact(struct lc_buf *out, const char *s);
 /* "prog: message" (error), "prog: warning: message", and so on. */
 void lc_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: message", shown unless -q: what the tool did, not a problem. */
+void lc_log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lc_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1104,6 +1104,8 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 		hc.ca_file = o->ca_file;
 		hc.ca_flag = o->ca_flag;
 		hc.insecure = o->insecure;
+		hc.plain_hint = o->plain_hint;
+		hc.tls_hint = o->tls_hint;
 		if ((rc = lc_http_new(&http, &hc)) != 0)
 			return rc;
 		host.abi_major = LC_REG_ABI_MAJOR;
@@ -1111,6 +1113,7 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 		host.size = sizeof(host);
 		host.log = h_log;
 		host.add_secret = lc_log_add_secret;
+		host.add_own_secret = lc_log_add_own_secret;
 		host.get_env = h_env;
 		host.http = h_http;
 		host.http_free = h_http_free;

@@ -13,6 +13,8 @@ struct lc_registry_opts {
 	const char *ca_flag;		/* its option (--ca-file), for messages */
 	const char *username, *password;
 	int no_token_cache;
+	/* The fix when the registry speaks the other scheme (http.h). */
+	const char *plain_hint, *tls_hint;
 };
 
 struct lc_registry;

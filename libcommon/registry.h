@@ -12,7 +12,7 @@
  * The major is also in the entry symbol's name: a v2 plugin has no v1 entry.
  */
 #define LC_REG_ABI_MAJOR	1
-#define LC_REG_ABI_MINOR	1
+#define LC_REG_ABI_MINOR	2
 #define LC_REG_ENTRY		"gitops_registry_plugin_v1"
 
 /* Whether the struct at p (with a size member) has member m. */
@@ -83,6 +83,13 @@ struct lc_reg_host {
 	 * none.
 	 */
 	int (*credentials)(const char *registry, char **user, char **secret);
+	/*
+	 * (ABI 1.2) add_secret for a secret the plugin obtained itself (a
+	 * token server's token, an exchanged one): the host also asks the
+	 * CI runner to mask it (GitHub's ::add-mask::), once. add_secret is
+	 * for what the user handed over, which the runner knows already.
+	 */
+	void (*add_own_secret)(const char *secret);
 };
 
 /* How the command wants one registry reached. */

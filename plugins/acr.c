@@ -58,6 +58,7 @@ acr_creds(struct inst *in)
 	if (aad && *aad) {
 		if ((tok = xstrdup(in, aad)) == NULL)
 			goto oom;
+		h->add_secret(tok);	/* the user's: the runner knows it */
 	} else if (e3 && id && *id && secret && *secret) {
 		e1 = urlenc(in, id, strlen(id));
 		e2 = urlenc(in, secret, strlen(secret));
@@ -72,13 +73,13 @@ acr_creds(struct inst *in)
 			h->log(LC_REG_LOG_WARN, in->err);
 			goto out;
 		}
+		own_secret(in, tok);
 		xfree(in, e1, 0);
 		xfree(in, url, 0);
 		xfree(in, form, 1);
 		e1 = url = form = NULL;
 	} else
 		goto out;
-	h->add_secret(tok);
 	e1 = urlenc(in, in->registry, strlen(in->registry));
 	url = xprintf(in, "%s/oauth2/exchange", in->base);
 	if (e1 == NULL || url == NULL || (form = xprintf(in,
@@ -89,6 +90,7 @@ acr_creds(struct inst *in)
 		h->log(LC_REG_LOG_WARN, in->err);
 		goto out;
 	}
+	own_secret(in, refresh);
 	if ((in->user = xstrdup(in, ACR_USER)) == NULL)
 		goto oom;
 	in->pass = refresh;

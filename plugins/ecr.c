@@ -92,6 +92,7 @@ ecr_creds(struct inst *in)
 		in->user = in->pass = NULL;
 		goto oom;
 	}
+	own_secret(in, in->pass);	/* from STS: the runner cannot know it */
 	rc = 0;
 	goto out;
 oom:

@@ -47,6 +47,7 @@ gar_creds(struct inst *in)
 		return -1;
 	}
 	out[strcspn(out, "\r\n")] = '\0';
+	own_secret(in, out);	/* the command's: the runner cannot know it */
 	in->user = xstrdup(in, "oauth2accesstoken");
 	in->pass = out;
 	return 0;

@@ -437,8 +437,9 @@ def controller():
             LOCK.wait(wait)
 
 
-def start_operation(rec, op):
+def start_operation(rec, op, rollback_rev=None):
     """The API side of Sync/Rollback: set operation, null operationState."""
+    rec["rollback_rev"] = rollback_rev
     a = rec["obj"]
     a["operation"] = op
     a["status"].pop("operationState", None)
@@ -454,10 +455,12 @@ def op_pickup(rec, gen):
     a = rec["obj"]
     if rec.get("gen") != gen or not a.get("operation"):
         return
+    # A rollback deploys its history entry's revision, not git's.
+    rev = rec.get("rollback_rev") or rec["b"]["git_revision"]
     a["status"]["operationState"] = {
         "operation": copy.deepcopy(a["operation"]), "phase": "Running",
         "startedAt": now_ts(), "message": "one or more tasks are running",
-        "syncResult": {"revision": rec["b"]["git_revision"], "resources": []}}
+        "syncResult": {"revision": rev, "resources": []}}
     rec["attempt"] = 0
     rec["ophealth"] = "Progressing"
     write(a)
@@ -607,8 +610,12 @@ def reconcile(rec, gen, synced):
     b = rec["b"]
     st = a["status"]
     if synced:
+        # Compared with git: after a rollback to another revision, the
+        # app is OutOfSync with its target (as Argo CD shows it).
         st["sync"]["revision"] = b["git_revision"]
-        st["sync"]["status"] = "Synced"
+        st["sync"]["status"] = "Synced" if (rec.get("rollback_rev") or
+                                            b["git_revision"]) == \
+            b["git_revision"] else "OutOfSync"
     st["reconciledAt"] = now_ts()
     steps = b["health_after"] if synced else [[st["health"]["status"], 0,
                                                st["health"].get("message",
@@ -872,6 +879,10 @@ class Handler(BaseHTTPRequestHandler):
         self.route("PATCH")
 
     def route(self, method):
+        if self.server.tls and not isinstance(
+                self.connection, ssl.SSLSocket) and \
+                not self.path.startswith("/_sim/"):
+            return self.plain_on_tls()
         u = urlsplit(self.path)
         path, q = u.path, parse_qs(u.query, keep_blank_values=True)
         n = int(self.headers.get("Content-Length") or 0)
@@ -955,6 +966,20 @@ class Handler(BaseHTTPRequestHandler):
         if m and m.group(2) == "/managed-resources" and method == "GET":
             return self.managed(m.group(1), q, sub)
         return self.send(405, text="Method Not Allowed\n")
+
+    def plain_on_tls(self):
+        """Plain HTTP on the TLS port (but /_sim/, which takes both): Argo
+        CD redirects to https (config plain_on_tls "redirect"), Go's TLS
+        server answers 400 ("go")."""
+        if STATE["config"].get("plain_on_tls", "redirect") == "go":
+            self.close_connection = True
+            return self.send(400, text="Client sent an HTTP request to an "
+                             "HTTPS server.\n")
+        self.send_response(307)
+        self.send_header("Location", "https://%s%s" % (
+            self.headers.get("Host", ""), self.path))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def login(self, body):
         u, p = body.get("username", ""), body.get("password", "")
@@ -1223,7 +1248,6 @@ class Handler(BaseHTTPRequestHandler):
                 return self.fail(400, 3, "application %s/%s does not have "
                                  "deployment with id %d" % (
                                      a["metadata"]["namespace"], name, hid))
-            rec["b"]["git_revision"] = ent[0]["revision"]
             so = {"revision": ent[0]["revision"],
                   "source": ent[0]["source"],
                   "syncStrategy": {"apply": {}}}
@@ -1232,7 +1256,7 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("prune"):
                 so["prune"] = True
             start_operation(rec, {"sync": so, "initiatedBy": {
-                "username": caller_name(sub)}})
+                "username": caller_name(sub)}}, ent[0]["revision"])
             return self.send(200, a)
 
     def terminate(self, name, q, sub):
@@ -1355,6 +1379,19 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512
+    tls = None      # with --tls: the context; plain HTTP is answered too
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.tls is None:
+            return sock, addr
+        # A TLS ClientHello starts with 0x16; anything else is plain HTTP.
+        sock.settimeout(10)
+        first = sock.recv(1, socket.MSG_PEEK)
+        sock.settimeout(None)
+        if first != b"\x16":
+            return sock, addr
+        return self.tls.wrap_socket(sock, server_side=True), addr
 
 
 def main():
@@ -1394,7 +1431,7 @@ def main():
         if o.client_ca:
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(o.client_ca)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.tls = ctx
     threading.Thread(target=controller, daemon=True).start()
     stubutil.publish_port(srv, o.port_file)
     try:

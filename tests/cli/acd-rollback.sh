@@ -3,18 +3,65 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 5
+plan 7
 
 . "$TOP/tests/acd-lib.sh"
 
-begin "acd-rollback goes back to the previous deployment"
-app '{"name":"rb","git_revision":"'$NEW'","history":0}'
-acd-sync --timeout 60 rb >/dev/null 2>&1
-simctl "$P" apps/rb/status '{"git_revision":"3333333333333333333333333333333333333333"}' >/dev/null
-acd-sync --timeout 60 rb >/dev/null 2>&1
+BAD=3333333333333333333333333333333333333333
+
+# deployed NAME: an app with two deployments, $NEW (id 0) then $BAD (id 1).
+deployed() {
+	app '{"name":"'$1'","git_revision":"'$NEW'","history":0}'
+	acd-sync --timeout 60 "$1" >/dev/null 2>&1
+	simctl "$P" apps/$1/status '{"git_revision":"'$BAD'"}' >/dev/null
+	acd-sync --timeout 60 "$1" >/dev/null 2>&1
+}
+
+begin "acd-rollback goes back to the previous deployment and says so"
+deployed rb
 run acd-rollback --timeout 60 rb
 expect_rc 0
-expect_out_text "rb Synced Healthy $NEW"
+# git still says $BAD (OutOfSync with it); $NEW is what runs now.
+expect_out_text "rb OutOfSync Healthy $BAD $NEW"
+[ "$(head -n 1 "$T/err")" = "acd-rollback: rb: rolling back to history id 0 (revision $NEW)" ] ||
+    fail "stderr: $(cat "$T/err")"
+run acd-rollback -q --timeout 60 rb 1
+expect_rc 0
+expect_out_text "rb Synced Healthy $BAD $BAD"
+expect_no_err
+end
+
+begin "acd-rollback -o json carries the history id and the deployed revision"
+deployed rbj
+run acd-rollback -o json --timeout 60 rbj
+expect_rc 0
+python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+want = {"app": "rbj", "sync": "OutOfSync", "health": "Healthy",
+        "revision": sys.argv[2], "history_id": 0,
+        "deployed_revision": sys.argv[3], "result": "ok"}
+got = {k: o.get(k) for k in want}
+assert got == want, got
+assert o["operation"]["phase"] == "Succeeded", o
+' "$T/out" "$BAD" "$NEW" || fail "json: $(cat "$T/out")"
+end
+
+begin "a rollback that deployed nothing shows '-' for the deployed revision"
+deployed rbdry
+run acd-rollback --dry-run --timeout 60 rbdry
+expect_rc 0
+expect_out_text "rbdry Synced Healthy $BAD -"
+simctl "$P" apps/rbdry/b '{"phase":"Failed","failed":[{"kind":"Job","name":"migrate","message":"BackoffLimitExceeded"}]}' >/dev/null
+run acd-rollback -o json --timeout 60 rbdry
+expect_rc 1
+python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["deployed_revision"] is None and o["history_id"] == 0, o
+assert o["result"] == "failed", o
+' "$T/out" || fail "json: $(cat "$T/out")"
+expect_err "acd-rollback: rbdry: rolling back to history id 0 (revision $NEW)"
 end
 
 begin "acd-rollback refuses an auto-sync app before asking"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 57
+plan 60
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins
 export HOME=$_t_root/home
@@ -288,6 +288,13 @@ expect_rc 0
 grep -q "$REG_PASS" "$T/err" "$T/out" && fail "the password leaked"
 end
 
+begin "GitHub Actions: the token server's token is masked once, the password is not announced"
+run with_pw env GITHUB_ACTIONS=true imgtag "${CREDS[@]}" --no-token-cache "$REG/demo/app:v1.2.0"
+expect_rc 0
+[ "$(grep -c '^::add-mask::' "$T/err")" -eq 1 ] || fail "add-mask lines: $(cat "$T/err")"
+grep -q "$REG_PASS" "$T/err" && fail "the password was announced"
+end
+
 reg_stop
 start anon tls
 
@@ -298,6 +305,18 @@ expect_err "TLS"
 run imgtag --https --insecure "$REG/demo/app:v1.2.0"
 expect_rc 0
 expect_err "TLS certificates are not verified (--insecure)"
+end
+
+begin "plain HTTP to a registry that speaks TLS exits 7 at once, naming the fix"
+# Loopback registries are plain HTTP by default; this one is not.
+run imgtag -v "$REG/demo/app:v1.2.0"
+expect_rc 7
+expect_no_out
+expect_err "imgtag: http://$REG speaks TLS, not plain HTTP (it answers a bare HTTP/1.0 400, as Go's TLS servers do); use --https"
+[ "$(grep -c " http://$REG/" "$T/err")" -eq 1 ] || fail "retried: $(cat "$T/err")"
+run imgtag --plain-http "$REG/demo/app:v1.2.0"
+expect_rc 7
+expect_err "imgtag: http://$REG speaks TLS, not plain HTTP (it answers a bare HTTP/1.0 400, as Go's TLS servers do); drop --plain-http"
 end
 
 begin "tag pages are followed through relative and absolute Link headers"
@@ -313,6 +332,14 @@ expect_rc 0
 printf '%s\n' a2 b1 c3 v1.0.0 v1.10.0 v1.9.0 y z >"$T/want"
 expect_out "$T/want"
 [ "$(grep -c tags/list "$ST/port.log")" -eq 3 ] || fail "not three pages"
+end
+
+begin "HTTPS to a registry that speaks plain HTTP exits 7 at once, naming the fix"
+run imgtag -v --https "$S/paged:v1"
+expect_rc 7
+expect_no_out
+expect_err "imgtag: https://$S speaks plain HTTP, not TLS (wrong version number); drop --https"
+[ "$(grep -c " https://$S/" "$T/err")" -eq 1 ] || fail "retried: $(cat "$T/err")"
 end
 
 begin "a registry that stays at 429 exits 7 and shows its rate limits"
