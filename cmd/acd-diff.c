@@ -6,6 +6,8 @@
 
 #include "argocd.h"
 #include "argocd_diff.h"
+#include "buf.h"
+#include "ci.h"
 #include "cli.h"
 #include "error.h"
 #include "log.h"
@@ -48,6 +50,8 @@ usage(int status)
 		    "manifests generated again\n"
 		    "      --timeout D           one deadline for all (default "
 		    "10m; 0: none)\n"
+		    "      --dotenv FILE         append ACD_DIFF_* lines "
+		    "(GitLab dotenv)\n"
 		    "  -l, --selector SEL, -N, --app-namespace NS, -o, --output "
 		    "text|json,\n"
 		    "  -q, --quiet, -v, --verbose, -h, --help, -V, --version\n"
@@ -100,10 +104,36 @@ print_json(const char *app, const struct lc_acd_change *c)
 	jv_free(s);
 }
 
-/* Diff one app onto stdout; *changed is set when something would change. */
+/*
+ * The answer for the next job, when there is one: $GITHUB_OUTPUT changed
+ * and resources, dotenv ACD_DIFF_CHANGED and ACD_DIFF_RESOURCES.
+ */
+static int
+ci_outputs(size_t nchanged)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	char num[32];
+	int rc;
+
+	snprintf(num, sizeof(num), "%zu", nchanged);
+	lc_buf_printf(&b, "ACD_DIFF_CHANGED=%s\nACD_DIFF_RESOURCES=%s\n",
+	    nchanged ? "true" : "false", num);
+	rc = lc_ci_output("changed", nchanged ? "true" : "false");
+	if (rc == 0)
+		rc = lc_ci_output("resources", num);
+	if (rc == 0)
+		rc = lc_ci_dotenv(b.data);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/*
+ * Diff one app onto stdout; *changed counts the resources that would
+ * change.
+ */
 static int
 diff_app(struct lc_acd *acd, const struct ctx *x, struct lc_acd_target *t,
-    long long deadline, int *changed)
+    long long deadline, size_t *changed)
 {
 	struct lc_acd_change *c = NULL;
 	size_t n = 0, i;
@@ -128,8 +158,8 @@ diff_app(struct lc_acd *acd, const struct ctx *x, struct lc_acd_target *t,
 		else
 			fputs(c[i].diff, stdout);
 	}
-	if (n)
-		*changed = 1;
+	if (rc == 0)
+		*changed += n;
 	lc_acd_changes_free(c, n);
 	return rc;
 }
@@ -142,8 +172,8 @@ main(int argc, char *argv[])
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target *t = NULL;
 	long long deadline;
-	size_t n = 0, i;
-	int rc, first = 0, changed = 0;
+	size_t n = 0, i, changed = 0;
+	int rc, first = 0;
 
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
@@ -179,6 +209,8 @@ main(int argc, char *argv[])
 			break;		/* the same for the others */
 	}
 	rc = first ? first : changed ? LC_ENO : 0;
+	if (first == 0 && ci_outputs(changed) != 0)
+		rc = LC_ERROR;
 out:
 	for (i = 0; t && i < n; i++)
 		lc_acd_target_free(&t[i]);

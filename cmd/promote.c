@@ -351,32 +351,6 @@ usage(int status)
 	exit(status);
 }
 
-/*
- * Information that is no warning ("already promoted"): shown unless -q,
- * as "promote: message", redacted as every log line is.
- */
-static void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-notice(const char *fmt, ...)
-{
-	struct lc_buf m = LC_BUF_INIT, line = LC_BUF_INIT;
-	va_list ap;
-
-	if (!lc_log_enabled(LC_LOG_WARN))
-		return;
-	va_start(ap, fmt);
-	lc_buf_vprintf(&m, fmt, ap);
-	va_end(ap);
-	lc_buf_printf(&line, "%s: ", lc_progname);
-	lc_log_redact(&line, m.data ? m.data : "");
-	lc_buf_addc(&line, '\n');
-	fflush(stderr);
-	(void)!write(2, line.data, line.len);
-	lc_buf_release(&m);
-	lc_buf_release(&line);
-}
-
 /* "overlays/{env}" with env and app put in, into out (refused if longer). */
 static int
 expand(const char *tmpl, const char *env, const char *app, char *out,
@@ -2410,10 +2384,10 @@ run(struct state *st, const struct opts *o)
 				lc_log_info("%s already has these versions",
 				    o->to);
 			else if (o->from)
-				notice("already promoted: %s runs what %s "
+				lc_log_note("already promoted: %s runs what %s "
 				    "runs", o->to, o->from);
 			else
-				notice("already there: %s has these "
+				lc_log_note("already there: %s has these "
 				    "versions", o->to);
 			report(st, o, NULL, 0);
 			rc = 0;
@@ -2615,10 +2589,11 @@ branch_run(struct state *st, const struct opts *o)
 		if (git_oid_equal(&stip, &dtip) ||
 		    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
 			if (o->pick)
-				notice("already promoted: %s has %s", db, s7);
+				lc_log_note("already promoted: %s has %s", db,
+				    s7);
 			else
-				notice("already promoted: %s has all of %s", db,
-				    sb);
+				lc_log_note("already promoted: %s has all of "
+				    "%s", db, sb);
 			rc = 0;
 			goto out;
 		}
@@ -2649,7 +2624,7 @@ branch_run(struct state *st, const struct opts *o)
 			goto out;
 		}
 		if (o->pick && git_oid_equal(&treeid, git_commit_tree_id(dc))) {
-			notice("already promoted: %s has the change of %s",
+			lc_log_note("already promoted: %s has the change of %s",
 			    db, s7);
 			rc = 0;
 			goto out;
@@ -2821,7 +2796,7 @@ next:
 	if (rc != 0)
 		return rc;
 	if (!changed)
-		notice("already promoted: every %s tag is where %s is",
+		lc_log_note("already promoted: every %s tag is where %s is",
 		    o->to, o->from);
 	if (o->dry_run || o->check || changed)
 		report(st, o, NULL, changed && !o->check && !o->dry_run);

@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 15
+plan 16
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -120,6 +120,28 @@ expect_rc 1
 grep '^--- \|^+++ ' "$T/out" | grep -v /dev/null | sed 's/ .*\/sel-/ sel-/' | sort -u >"$T/got"
 printf '%s\n' "+++ sel-a/Service/test-lla/test-lla-canary" "+++ sel-a/apps/Deployment/test-lla/test-lla" "--- sel-a/ConfigMap/test-lla/test-lla-old" "--- sel-a/apps/Deployment/test-lla/test-lla" | sort >"$T/want"
 cmp -s "$T/got" "$T/want" || fail "$(diff -u "$T/want" "$T/got")"
+end
+
+begin "the answer for the next job: \$GITHUB_OUTPUT and --dotenv"
+: >"$T/gh"
+GITHUB_OUTPUT=$T/gh run acd-diff --dotenv "$T/env" -l diff=x
+expect_rc 1
+printf 'changed=true\nresources=3\n' >"$T/want"
+cmp -s "$T/gh" "$T/want" || fail "GITHUB_OUTPUT: $(cat "$T/gh")"
+printf 'ACD_DIFF_CHANGED=true\nACD_DIFF_RESOURCES=3\n' >"$T/want"
+cmp -s "$T/env" "$T/want" || fail "dotenv: $(cat "$T/env")"
+: >"$T/gh"
+GITHUB_OUTPUT=$T/gh run acd-diff --dotenv "$T/env2" same
+expect_rc 0
+printf 'changed=false\nresources=0\n' >"$T/want"
+cmp -s "$T/gh" "$T/want" || fail "GITHUB_OUTPUT: $(cat "$T/gh")"
+printf 'ACD_DIFF_CHANGED=false\nACD_DIFF_RESOURCES=0\n' >"$T/want"
+cmp -s "$T/env2" "$T/want" || fail "dotenv: $(cat "$T/env2")"
+# No answer, no output: an app that does not exist.
+: >"$T/gh"
+GITHUB_OUTPUT=$T/gh run acd-diff --dotenv "$T/env3" nosuchapp
+expect_rc 4
+[ ! -s "$T/gh" ] && [ ! -e "$T/env3" ] || fail "written without an answer"
 end
 
 begin "an app that does not exist: exit 4, the others still shown"
