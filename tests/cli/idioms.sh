@@ -109,7 +109,8 @@ expect_rc 1
 [ "$(count "$P" "POST /api/v1/applications/myapp/rollback")" -eq $((before + 1)) ] ||
     fail "no rollback request"
 expect_err "acd-sync: myapp: the application is Degraded: rollout stalled"
-tail -1 "$T/out" | grep -q "^myapp Synced Healthy " || fail "the rollback did not end Healthy: $(cat "$T/out")"
+[ "$(tail -1 "$T/out")" = "myapp OutOfSync Healthy $NEW $OLD" ] ||
+    fail "the rollback did not end Healthy at $OLD: $(cat "$T/out")"
 end
 
 begin "sync idiom: a sync that fails rolls back; exit 1 even when the rollback succeeds"
@@ -118,7 +119,8 @@ sync_idiom
 expect_rc 1
 [ "$(rollbacks)" -eq 1 ] || fail "rollbacks: $(rollbacks)"
 expect_err "acd-sync: myapp: the sync ended Failed: hook failed"
-tail -1 "$T/out" | grep -q "^myapp Synced Healthy " || fail "the rollback did not end Healthy: $(cat "$T/out")"
+tail -1 "$T/out" | grep -q "^myapp OutOfSync Healthy $NEW [0-9a-f]*$" ||
+    fail "the rollback did not end Healthy: $(cat "$T/out")"
 end
 
 begin "sync idiom: not healthy in time (124) rolls back, the step stays red"
