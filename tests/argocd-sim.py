@@ -643,12 +643,11 @@ WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
 def resource_health(r, status, message):
     """A resource's health while the app's is status: mid-rollout the
     workloads are Progressing with gitops-engine's message, and a Service
-    is already Healthy."""
-    if status == "Progressing" and not message:
-        if r["kind"] in WORKLOADS:
-            message = ROLLOUT_MSG
-        else:
-            status = "Healthy"
+    is already Healthy; a Degraded app has Degraded workloads only."""
+    if status in ("Progressing", "Degraded") and r["kind"] not in WORKLOADS:
+        status, message = "Healthy", ""
+    elif status == "Progressing" and not message:
+        message = ROLLOUT_MSG
     r["health"] = {"status": status}
     if message:
         r["health"]["message"] = message

@@ -143,7 +143,7 @@ run gha acd-sync --health --timeout 60 ci-deg
 expect_rc 1
 expect_out_text "ci-deg Synced Degraded $NEW"
 m='Deployment "web" exceeded its progress deadline'
-expect_err "::error title=acd-sync::ci-deg: the application is Degraded: $m%0A  Service test-lla/test-lla: Degraded: $m%0A  Deployment test-lla/test-lla: Degraded: $m"
+expect_err "::error title=acd-sync::ci-deg: the application is Degraded: $m%0A  Deployment test-lla/test-lla: Degraded: $m"
 grep -q '^result=failed$' "$T/gh-out" || fail "GITHUB_OUTPUT: $(cat "$T/gh-out")"
 end
 
