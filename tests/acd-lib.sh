@@ -50,22 +50,29 @@ export ARGOCD_SERVER=127.0.0.1:$P ARGOCD_AUTH_TOKEN=$TOKEN
 export ARGOCD_OPTS=--plaintext
 app() { simctl "$P" apps "$1" >/dev/null; }
 
-# held APP CMD...: run CMD (stdout, stderr, status as run does) while APP's
-# operation is held by the simulator; release it once CMD has opened a
-# watch, so the order of events never depends on the machine's speed.
-held() {
-	local a=$1 before i=0
-	shift
+# watched CMD...: start CMD in the background (stdout and stderr into
+# $T/out and $T/err), its pid in $bg, and return once it has opened a watch.
+watched() {
+	local before i=0
 	before=$(count "$P" "GET /api/v1/stream")
 	"$@" >"$T/out" 2>"$T/err" &
-	local w=$!
+	bg=$!
 	until [ "$(count "$P" "GET /api/v1/stream")" -gt "$before" ]; do
 		i=$((i + 1))
 		[ $i -lt 400 ] || { fail "no watch was opened"; break; }
 		sleep 0.05
 	done
+}
+
+# held APP CMD...: run CMD (stdout, stderr, status as run does) while APP's
+# operation is held by the simulator; release it once CMD has opened a
+# watch, so the order of events never depends on the machine's speed.
+held() {
+	local a=$1
+	shift
+	watched "$@"
 	simctl "$P" "apps/$a/release" '{}' >/dev/null
-	wait $w
+	wait $bg
 	rc=$?
 }
 

@@ -41,17 +41,7 @@ gitops() {
 
 # started CMD...: run CMD in the background (as run does, status in $rc at
 # the end); returns once it has opened its watch. Then "finish" waits.
-started() {
-	local before i=0
-	before=$(count "$P" "GET /api/v1/stream")
-	"$@" >"$T/out" 2>"$T/err" &
-	bg=$!
-	until [ "$(count "$P" "GET /api/v1/stream")" -gt "$before" ]; do
-		i=$((i + 1))
-		[ $i -lt 400 ] || { fail "no watch was opened"; break; }
-		sleep 0.05
-	done
-}
+started() { watched "$@"; }
 finish() { wait "$bg"; rc=$?; }
 
 begin "the exact commit: done at once, no repository needed"

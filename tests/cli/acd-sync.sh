@@ -245,20 +245,13 @@ sys.exit(0 if ('"$2"') else 1)'; do
 # takeover): ours is released once CMD watches, the auto-sync once the
 # reconcile during it (OutOfSync) is there; it then fails on a hook.
 takeover() {
-	local a=$1 before i=0
+	local a=$1
 	shift
-	before=$(count "$P" "GET /api/v1/stream")
-	"$@" >"$T/out" 2>"$T/err" &
-	local w=$!
-	until [ "$(count "$P" "GET /api/v1/stream")" -gt "$before" ]; do
-		i=$((i + 1))
-		[ $i -lt 400 ] || { fail "no watch was opened"; break; }
-		sleep 0.05
-	done
+	watched "$@"
 	simctl "$P" "apps/$a/release" '{}' >/dev/null
 	sim_until "$a" 'a.get("operation", {}).get("initiatedBy", {}).get("automated") and a["status"]["sync"]["status"] == "OutOfSync"'
 	simctl "$P" "apps/$a/release" '{}' >/dev/null
-	wait $w
+	wait $bg
 	rc=$?
 }
 HOOK='"failed":[{"kind":"Job","name":"smoke-test","message":"Job has reached the specified backoff limit","hook":true}]'
