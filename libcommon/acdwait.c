@@ -1281,7 +1281,18 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		jv_free(t[map[i]].last);
 		t[map[i]].last = idle[i].last;
 		idle[i].last = jv_invalid();
-		if (idle[i].rc != 0 && !t[map[i]].done) {
+		if (idle[i].rc == LC_ETIMEOUT && !t[map[i]].done) {
+			/*
+			 * Busy, not slow: nothing of ours ran, so the exit
+			 * status must not read as "not healthy in time"
+			 * (which a pipeline answers with a rollback).
+			 */
+			t[map[i]].done = 1;
+			t[map[i]].rc = LC_ECONFLICT;
+			t[map[i]].why = xdup("another operation was still "
+			    "running when the time ran out; nothing was "
+			    "started");
+		} else if (idle[i].rc != 0 && !t[map[i]].done) {
 			t[map[i]].done = 1;
 			t[map[i]].rc = idle[i].rc;
 			t[map[i]].why = idle[i].why ? xdup(idle[i].why) :
@@ -1290,7 +1301,7 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		idle[i].app.name = idle[i].app.ns = NULL;
 		lc_acd_target_free(&idle[i]);
 	}
-	rc = rc == LC_ETIMEOUT || rc == LC_EAUTH ? rc : 0;
+	rc = rc == LC_ETIMEOUT ? LC_ECONFLICT : rc == LC_EAUTH ? rc : 0;
 out:
 	free(idle);
 	free(map);

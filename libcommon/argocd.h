@@ -259,7 +259,9 @@ int lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
  * Make sure no operation runs on the targets whose snapshot has one:
  * wait for it to end, terminate it first, or finish the target with
  * LC_ECONFLICT, by policy. Snapshots are refreshed. Returns 0, or an
- * error that ends every target (the deadline, auth).
+ * error that ends every target: auth, or LC_ECONFLICT when the deadline
+ * passes while another operation still runs (nothing of ours started, so
+ * it is not a timeout of ours).
  */
 int lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
     enum lc_acd_busy policy, long long deadline);

@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 39
+plan 40
 
 . "$TOP/tests/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
@@ -422,6 +422,17 @@ end
 begin "every request matched the API schema (sync options, labels)"
 run simctl "$P" violations
 expect_out_text "[]"
+end
+
+
+begin "the deadline passes while another operation still runs: exit 5, nothing synced (not the 124 a rollback answers)"
+app '{"name":"busyto","b":{"hold":true}}'
+simctl "$P" apps/busyto/autosync '{}' >/dev/null
+run acd-sync --timeout 3 busyto
+expect_rc 5
+expect_err "acd-sync: busyto: another operation was still running when the time ran out; nothing was started"
+[ "$(count "$P" "POST /api/v1/applications/busyto/sync")" -eq 0 ] || fail "a sync was sent"
+simctl "$P" apps/busyto/release '{}' >/dev/null
 end
 
 done_testing
