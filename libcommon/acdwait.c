@@ -935,9 +935,8 @@ heartbeat(struct waiter *wt)
 			continue;
 		state_line(&wt->t[i], &line);
 		first_unhealthy(wt, wt->t[i].last, &res);
-		fprintf(stderr, "%s: %s: waiting %s: %s%s%s\n", lc_progname,
-		    wt->t[i].app.name, clk.data, line.data, res.len ? "; " : "",
-		    res.data);
+		lc_log_note("%s: waiting %s: %s%s%s", wt->t[i].app.name,
+		    clk.data, line.data, res.len ? "; " : "", res.data);
 	}
 	lc_buf_release(&clk);
 	lc_buf_release(&line);
@@ -947,7 +946,8 @@ heartbeat(struct waiter *wt)
 static void
 progress(struct waiter *wt)
 {
-	struct lc_buf line = LC_BUF_INIT, clk = LC_BUF_INIT;
+	struct lc_buf line = LC_BUF_INIT, clk = LC_BUF_INIT, row = LC_BUF_INIT;
+	struct lc_buf name = LC_BUF_INIT;
 	long long now;
 	size_t i, rows;
 	int shown = 0;
@@ -965,8 +965,7 @@ progress(struct waiter *wt)
 				continue;
 			free(wt->t[i].shown);
 			wt->t[i].shown = xdup(line.data);
-			fprintf(stderr, "%s: %s: %s\n", lc_progname,
-			    wt->t[i].app.name, line.data);
+			lc_log_note("%s: %s", wt->t[i].app.name, line.data);
 		}
 		lc_buf_release(&line);
 		return;
@@ -991,8 +990,13 @@ progress(struct waiter *wt)
 	if (wt->drawn)
 		fprintf(stderr, "\033[%dA", wt->drawn);
 	for (i = 0; i < rows; i++) {
-		state_line(&wt->t[i], &line);
-		fprintf(stderr, "\033[2K%-30s %s  %s\n", wt->t[i].app.name,
+		state_line(&wt->t[i], &row);
+		line.len = name.len = 0;
+		lc_buf_adds(&line, "");
+		lc_buf_adds(&name, "");
+		lc_log_clean(&line, row.data);
+		lc_log_clean(&name, wt->t[i].app.name);
+		fprintf(stderr, "\033[2K%-30s %s  %s\n", name.data,
 		    line.data, wt->t[i].done ? (wt->t[i].rc == 0 ? "done" :
 		    "FAILED") : clk.data);
 		shown++;
@@ -1006,6 +1010,8 @@ progress(struct waiter *wt)
 	fflush(stderr);
 	lc_buf_release(&line);
 	lc_buf_release(&clk);
+	lc_buf_release(&row);
+	lc_buf_release(&name);
 }
 
 /* ---- snapshots and the stream ---------------------------------------- */
@@ -1722,8 +1728,7 @@ explain_list(const char *app, jv v, const char *path, int which,
 			lc_buf_printf(&line, "condition %s: %s",
 			    lc_jv_str(e, "type"), msg);
 		if (line.len) {
-			fprintf(stderr, "%s: %s:   %s\n", lc_progname, app,
-			    line.data);
+			lc_log_error("%s:   %s", app, line.data);
 			lc_buf_printf(ann, "\n  %s", line.data);
 		}
 		jv_free(e);

@@ -150,6 +150,23 @@ lc_log_redact(struct lc_buf *out, const char *s)
 	}
 }
 
+void
+lc_log_clean(struct lc_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			lc_buf_adds(out, "\\n");
+		else if (c == '\r')
+			lc_buf_adds(out, "\\r");
+		else if ((c < 0x20 && c != '\t') || c == 0x7f)
+			lc_buf_printf(out, "\\x%02x", c);
+		else
+			lc_buf_addc(out, (char)c);
+	}
+}
+
 static const char *
 prefix(enum lc_log_level level)
 {
@@ -167,7 +184,7 @@ prefix(enum lc_log_level level)
 static void
 emit(enum lc_log_level level, const char *msg)
 {
-	struct lc_buf b = LC_BUF_INIT;
+	struct lc_buf b = LC_BUF_INIT, red = LC_BUF_INIT;
 	int color = lc_ci_color(2) && level <= LC_LOG_WARN;
 
 	lc_buf_printf(&b, "%s: ", lc_progname);
@@ -175,7 +192,10 @@ emit(enum lc_log_level level, const char *msg)
 		lc_buf_adds(&b, level == LC_LOG_ERROR ? "\033[31m" :
 		    "\033[33m");
 	lc_buf_adds(&b, prefix(level));
-	lc_log_redact(&b, msg);
+	/* One line, whatever a server put in the text it gave us. */
+	lc_log_redact(&red, msg);
+	lc_log_clean(&b, red.data ? red.data : "");
+	lc_buf_release(&red);
 	if (color)
 		lc_buf_adds(&b, "\033[0m");
 	lc_buf_addc(&b, '\n');

@@ -39,6 +39,13 @@ void lc_log_add_own_secret(const char *secret);
  * and the password in URL userinfo (https://user:***@host).
  */
 void lc_log_redact(struct lc_buf *out, const char *s);
+/*
+ * Append s with its control characters escaped (\n, \r, \xHH; a tab
+ * stays), so that text from a server stays on its line of a log and
+ * cannot start a line a CI runner reads as a command. Every log line
+ * goes through it.
+ */
+void lc_log_clean(struct lc_buf *out, const char *s);
 
 /* "prog: message" (error), "prog: warning: message", and so on. */
 void lc_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

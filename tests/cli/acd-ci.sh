@@ -4,7 +4,7 @@
 # against the Argo CD API simulator (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 11
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -145,6 +145,17 @@ expect_out_text "ci-deg Synced Degraded $NEW"
 m='Deployment "web" exceeded its progress deadline'
 expect_err "::error title=acd-sync::ci-deg: the application is Degraded: $m%0A  Deployment test-lla/test-lla: Degraded: $m"
 grep -q '^result=failed$' "$T/gh-out" || fail "GITHUB_OUTPUT: $(cat "$T/gh-out")"
+end
+
+begin "a server's message cannot start a log line of its own (no workflow command injection)"
+app '{"name":"ci-inj","git_revision":"'$NEW'","b":{"health_after":[["Progressing",0,"oops\n::error file=x::injected\r\n::add-mask::Synced\u001b[2J"],["Degraded",50,"bad\n::warning::injected"]]}}'
+run gha acd-sync --health --progress-interval 1s --timeout 60 ci-inj
+expect_rc 1
+if grep -n '^::\(warning\|add-mask\|error file=x\)' "$T/err"; then
+	fail "a line of the server's text: $(cat "$T/err")"
+fi
+grep -q $'\033\[2J' "$T/err" && fail "an escape sequence reached the log"
+expect_err 'acd-sync: ci-inj: the application is Degraded: bad\n::warning::injected'
 end
 
 begin "acd-rollback adds the revision it deployed"
