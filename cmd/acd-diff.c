@@ -152,7 +152,8 @@ diff_app(struct lc_acd *acd, const struct ctx *x, struct lc_acd_target *t,
 	lc_log_info("%s: %d resources, %zu would change", t->app.name,
 	    jv_array_length(jv_copy(items)), n);
 	jv_free(items);
-	for (i = 0; rc == 0 && i < n; i++) {
+	/* -q: only the exit status, as git diff --quiet. */
+	for (i = 0; rc == 0 && lc_log_enabled(LC_LOG_WARN) && i < n; i++) {
 		if (x->c.json)
 			print_json(t->app.name, &c[i]);
 		else

@@ -115,14 +115,15 @@ static int
 pick(jv app, long id, long *out, const char **rev)
 {
 	jv h = lc_jv_get(app, "status.history"), e;
-	int n, i;
+	struct lc_buf ids = LC_BUF_INIT;
+	int n, i, rc;
 
 	n = jv_get_kind(h) == JV_KIND_ARRAY ? jv_array_length(jv_copy(h)) : 0;
 	if (id < 0 && n < 2) {
 		jv_free(h);
-		return lc_error_set(LC_ENOTFOUND, "'%s' has %d deployment%s in "
-		    "its history: nothing earlier to roll back to",
-		    lc_jv_str(app, "metadata.name"), n, n == 1 ? "" : "s");
+		return lc_error_set(LC_ENOTFOUND, "%d deployment%s in its "
+		    "history: nothing earlier to roll back to", n,
+		    n == 1 ? "" : "s");
 	}
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(h), i);
@@ -131,19 +132,27 @@ pick(jv app, long id, long *out, const char **rev)
 		    (long)jv_number_value(idv) : -1;
 
 		jv_free(idv);
+		if (i < 20)
+			lc_buf_printf(&ids, "%s%ld", i ? ", " : "", v);
+		else if (i == 20)
+			lc_buf_adds(&ids, ", ...");
 		if ((id < 0 && i == n - 2) || (id >= 0 && v == id)) {
 			*out = v;
 			/* The string stays alive in app, which holds it. */
 			*rev = lc_jv_str(e, "revision");
 			jv_free(e);
 			jv_free(h);
+			lc_buf_release(&ids);
 			return 0;
 		}
 		jv_free(e);
 	}
 	jv_free(h);
-	return lc_error_set(LC_ENOTFOUND, "'%s' has no deployment with id %ld "
-	    "in its history", lc_jv_str(app, "metadata.name"), id);
+	rc = lc_error_set(LC_ENOTFOUND, "no deployment with id %ld in its "
+	    "history (%s%s)", id, n ? "ids: " : "empty",
+	    ids.data ? ids.data : "");
+	lc_buf_release(&ids);
+	return rc;
 }
 
 int
@@ -191,9 +200,10 @@ main(int argc, char *argv[])
 	jv_free(au);
 	jv_free(en);
 	if (auto_on) {
-		rc = lc_error_set(LC_ERROR, "'%s' has auto-sync on, and Argo CD "
+		rc = lc_error_set(LC_ERROR, "auto-sync is on, and Argo CD "
 		    "refuses to roll back such an app (auto-sync would undo "
-		    "it): turn auto-sync off first", t.app.name);
+		    "it): undo the commit in git instead (promote -t ENV "
+		    "--rollback), or turn auto-sync off first");
 		goto fail;
 	}
 	if ((rc = pick(t.last, id, &hid, &r)) != 0)

@@ -200,7 +200,7 @@ app '{"name":"ci-auto","automated":true}'
 run gha acd-rollback --dotenv "$T/env" --timeout 60 ci-auto
 expect_rc 3
 expect_out_text "ci-auto Synced Healthy $OLD -"
-why="'ci-auto' has auto-sync on, and Argo CD refuses to roll back such an app (auto-sync would undo it): turn auto-sync off first"
+why="auto-sync is on, and Argo CD refuses to roll back such an app (auto-sync would undo it): undo the commit in git instead (promote -t ENV --rollback), or turn auto-sync off first"
 expect_err "acd-rollback: ci-auto: $why"
 cat >"$T/want" <<EOF
 apps=[{"deployed_revision":null,"health":"Healthy","name":"ci-auto","namespace":"argocd","phase":null,"reason":"$why","result":"error","revision":"$OLD","sync":"Synced"}]

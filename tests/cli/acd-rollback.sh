@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 8
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -68,7 +68,7 @@ begin "acd-rollback refuses an auto-sync app before asking"
 app '{"name":"rbauto","automated":true}'
 run acd-rollback --timeout 10 rbauto
 expect_rc 3
-expect_err "'rbauto' has auto-sync on"
+expect_err "acd-rollback: rbauto: auto-sync is on, and Argo CD refuses to roll back such an app (auto-sync would undo it): undo the commit in git instead (promote -t ENV --rollback), or turn auto-sync off first"
 [ "$(count "$P" "POST /api/v1/applications/rbauto/rollback")" -eq 0 ] || fail "asked anyway"
 end
 
@@ -76,7 +76,14 @@ begin "acd-rollback with too little history exits 4"
 app '{"name":"rbnew","history":1}'
 run acd-rollback --timeout 10 rbnew
 expect_rc 4
-expect_err "'rbnew' has 1 deployment in its history: nothing earlier to roll back to"
+expect_err "acd-rollback: rbnew: 1 deployment in its history: nothing earlier to roll back to"
+end
+
+begin "acd-rollback to an id the history lacks exits 4 and lists the ids"
+app '{"name":"rbids","history":3}'
+run acd-rollback --timeout 10 rbids 7
+expect_rc 4
+expect_err "acd-rollback: rbids: no deployment with id 7 in its history (ids: 0, 1, 2)"
 end
 
 begin "usage errors exit 2"

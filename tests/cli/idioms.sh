@@ -230,7 +230,7 @@ git -C srv.git log -1 --format=%B main | grep -qx "Promote-Rollback-Of: $p" || f
 [ "$(staging_tag)" = v1 ] || fail "staging is $(staging_tag)"
 run acd-rollback myapp-staging
 expect_rc 3
-expect_err "'myapp-staging' has auto-sync on, and Argo CD refuses to roll back such an app"
+expect_err "acd-rollback: myapp-staging: auto-sync is on, and Argo CD refuses to roll back such an app"
 end
 
 begin "auto-sync idiom: the promotion Healthy at its commit is 0, nothing undone"
