@@ -1761,6 +1761,14 @@ lc_acd_explain(const struct lc_acd_target *t, size_t n)
 			explain_list(t[i].app.name, os, "syncResult.resources",
 			    0, &ann);
 			jv_free(os);
+			/* A later operation that failed: its resources too. */
+			if (t[i].other_why && jv_is_valid(t[i].op_state)) {
+				os = lc_jv_get(t[i].last,
+				    "status.operationState");
+				explain_list(t[i].app.name, os,
+				    "syncResult.resources", 0, &ann);
+				jv_free(os);
+			}
 			explain_list(t[i].app.name, t[i].last,
 			    "status.resources", 1, &ann);
 			explain_list(t[i].app.name, t[i].last,

@@ -276,6 +276,7 @@ takeover takeo acd-sync --timeout 60 takeo
 expect_rc 1
 expect_out_text "takeo OutOfSync Healthy $NEW"
 expect_err "acd-sync: takeo: the sync succeeded, but a later operation (initiated by auto-sync) ended Failed: one or more synchronization tasks completed unsuccessfully, reason: Job has reached the specified backoff limit; the application is OutOfSync"
+expect_err "acd-sync: takeo:   Job default/smoke-test: Failed: Job has reached the specified backoff limit"
 end
 
 begin "acd-sync --health: an auto-sync that takes over, fails, and the app settles Degraded: exit 1, and why"
