@@ -935,6 +935,15 @@ heartbeat(struct waiter *wt)
 			continue;
 		state_line(&wt->t[i], &line);
 		first_unhealthy(wt, wt->t[i].last, &res);
+		/* What it waits for, when the state does not say it. */
+		if ((wt->t[i].op_over || (!wt->t[i].op_id &&
+		    !wt->t[i].op_rev)) && has(wt->t[i].last, "operation")) {
+			lc_buf_printf(&res, "%san operation initiated by %s "
+			    "is pending", res.len ? "; " : "",
+			    initiator(wt->t[i].last));
+		} else if (wt->t[i].rev_why)
+			lc_buf_printf(&res, "%s%s", res.len ? "; " : "",
+			    wt->t[i].rev_why);
 		lc_log_note("%s: waiting %s: %s%s%s", wt->t[i].app.name,
 		    clk.data, line.data, res.len ? "; " : "", res.data);
 	}

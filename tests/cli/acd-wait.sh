@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 35
+plan 36
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -394,6 +394,21 @@ args=()
 for i in $(seq 300); do args+=(--resource ":Service:test-lla"); done
 run acd-wait --health "${args[@]}" --timeout 60 res
 expect_rc 0
+end
+
+begin "the heartbeat says what it waits for when the state does not: a revision, another operation"
+app '{"name":"hbrev","revision":"'$OLD'"}'
+run acd-wait --revision $NEW --progress-interval 1s --timeout 5 hbrev
+expect_rc 124
+grep -Eq "^acd-wait: hbrev: waiting [0-9]+s/5s: sync=Synced health=Healthy operation=-; revision 1111111 is not 2222222 \(no git repository here to tell a later commit by: give --repo-dir\)\$" "$T/err" ||
+    fail "no heartbeat with the reason: $(cat "$T/err")"
+app '{"name":"hbop","b":{"hold":true}}'
+simctl "$P" apps/hbop/autosync '{}' >/dev/null
+run acd-wait --progress-interval 1s --timeout 5 hbop
+expect_rc 124
+grep -Eq "^acd-wait: hbop: waiting [0-9]+s/5s: sync=Synced health=Healthy operation=Pending; an operation initiated by auto-sync is pending\$" "$T/err" ||
+    fail "no heartbeat with the reason: $(cat "$T/err")"
+simctl "$P" apps/hbop/release '{}' >/dev/null
 end
 
 done_testing
