@@ -252,7 +252,9 @@ revs_open(struct revs *r, const struct lc_acd_want *w)
 		lc_buf_printf(&m, "%s does not have %s: give --repo-dir",
 		    r->dir, w->revision);
 	if (m.len > 0) {
-		lc_log_info("%s", m.data);
+		/* Said now, not only at the deadline: only SHA itself counts. */
+		lc_log_warn("--revision: %s; only %.12s itself counts",
+		    m.data, w->revision);
 		git_repository_free(r->repo);
 		r->repo = NULL;
 		r->none = lc_buf_detach(&m);

@@ -196,6 +196,7 @@ expect_rc 0
 cd shallow && run acd-wait --timeout 4 --revision "$c3" r14 && cd ..
 expect_rc 124
 expect_err "($T/shallow is a shallow clone, where a later commit cannot be told"
+expect_err "acd-wait: warning: --revision: $T/shallow is a shallow clone, where a later commit cannot be told: fetch with full history (git fetch --unshallow) or give --repo-dir; only ${c3:0:12} itself counts"
 end
 
 begin "--repo-dir without --revision is a usage error"
