@@ -159,8 +159,10 @@ struct revs {
 		char *rev;
 		int later;
 		char *why;	/* when not later */
+		long long retry_at;	/* a failed fetch: ask again then */
 	} *v;
 	size_t n, cap;
+	int fetch_fails;	/* fetches that failed: warned once, backoff */
 };
 
 /* Whether s is a commit id or a prefix of one (hex, 4 to 40 digits). */
@@ -275,13 +277,22 @@ rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
 	struct rev_answer *a;
 	struct lc_buf m = LC_BUF_INIT, s = LC_BUF_INIT, b = LC_BUF_INIT;
 	char *remote = NULL;
+	long long retry_at = 0;
 	size_t i;
 	int rc, later = 0;
 
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->v[i].rev, rev) == 0) {
-			*why = r->v[i].why;
-			return r->v[i].later;
+			if (r->v[i].retry_at == 0 ||
+			    lc_clock_ms() < r->v[i].retry_at) {
+				*why = r->v[i].why;
+				return r->v[i].later;
+			}
+			/* The fetch failed a while ago: try it again. */
+			free(r->v[i].rev);
+			free(r->v[i].why);
+			r->v[i] = r->v[--r->n];
+			break;
 		}
 	short_rev(&s, rev);
 	short_rev(&b, w->revision);
@@ -300,10 +311,19 @@ rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
 			lc_log_info("%s: fetched %s", r->dir, remote);
 			rc = lc_git_later(r->repo, rev, w->revision, &later);
 		} else {
-			/* Said at once: the wait goes on without it. */
+			/*
+			 * Said at once, and once: the wait goes on, and the
+			 * fetch is tried again after a backoff (the remote
+			 * may be back), while the deadline allows.
+			 */
 			lc_buf_printf(&m, " in %s (fetching %s failed: %s)",
 			    r->dir, remote ? remote : "", lc_error_msg());
-			lc_log_warn("%s", m.data);
+			if (r->fetch_fails++ == 0)
+				lc_log_warn("%s", m.data);
+			else
+				lc_log_info("%s", m.data);
+			retry_at = lc_clock_ms() + lc_backoff_ms(
+			    r->fetch_fails - 1, 2000, 30000, 2);
 			rc = 0;
 			goto out;
 		}
@@ -333,6 +353,7 @@ out:
 	a->rev = xdup(rev);
 	a->later = later;
 	a->why = m.len > 0 ? lc_buf_detach(&m) : NULL;
+	a->retry_at = retry_at;
 	*why = a->why;
 	free(remote);
 	lc_buf_release(&m);

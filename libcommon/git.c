@@ -1,9 +1,11 @@
 /* git.c: libgit2 helpers: fetch one branch, replay commits onto a tip, push and classify. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +321,58 @@ nd_fail(const char *what, const char *host, const char *why)
 	return -1;
 }
 
+/*
+ * Wait until fd is ready for ev, or the deadline of lc_git_deadline
+ * (none: block, as a socket does). Returns 0, or -1 with errno ETIMEDOUT.
+ */
+static int
+nd_ready(int fd, short ev)
+{
+	long long at = lc_git_deadline_at(), left;
+	struct pollfd p = { fd, ev, 0 };
+	int n;
+
+	if (at == 0)
+		return 0;
+	for (;;) {
+		left = at - lc_clock_ms();
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+		if (n > 0)
+			return 0;
+		if (n == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* connect(), bounded by the deadline when there is one. */
+static int
+nd_connect_fd(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int fl, err = 0;
+	socklen_t el = sizeof(err);
+
+	if (lc_git_deadline_at() == 0)
+		return connect(fd, sa, len);
+	fl = fcntl(fd, F_GETFL);
+	(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, sa, len) == -1) {
+		if (errno != EINPROGRESS || nd_ready(fd, POLLOUT) == -1)
+			return -1;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == -1)
+			return -1;
+		if (err != 0) {
+			errno = err;
+			return -1;
+		}
+	}
+	(void)fcntl(fd, F_SETFL, fl);
+	return 0;
+}
+
 static int
 nd_connect(git_stream *gs)
 {
@@ -335,7 +389,7 @@ nd_connect(git_stream *gs)
 		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 		    ai->ai_protocol)) == -1)
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (nd_connect_fd(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
 			err = errno;
 			close(fd);
 			fd = -1;
@@ -355,8 +409,10 @@ nd_read(git_stream *gs, void *buf, size_t len)
 	struct nd_stream *st = (struct nd_stream *)gs;
 	ssize_t n;
 
-	while ((n = recv(st->fd, buf, len, 0)) == -1 && errno == EINTR)
-		;
+	do
+		n = nd_ready(st->fd, POLLIN) == -1 ? -1 : recv(st->fd, buf, len,
+		    0);
+	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		nd_fail("could not read from", st->host, strerror(errno));
 	return n;
@@ -371,7 +427,8 @@ nd_write(git_stream *gs, const char *buf, size_t len, int flags)
 
 	(void)flags;
 	while (off < len) {
-		if ((n = send(st->fd, buf + off, len - off, MSG_NOSIGNAL)) == -1) {
+		if ((n = nd_ready(st->fd, POLLOUT) == -1 ? -1 : send(st->fd,
+		    buf + off, len - off, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return nd_fail("could not write to", st->host,

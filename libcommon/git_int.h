@@ -27,6 +27,8 @@ int lc_git_local_transport(git_transport **out, git_remote *owner,
 void lc_git_local_start(void);
 /* Whether the local transport stopped the operation at the deadline. */
 int lc_git_local_timed_out(void);
+/* The deadline of lc_git_deadline (lc_clock_ms time), 0 for none. */
+long long lc_git_deadline_at(void);
 
 /*
  * Whether the X.509 certificate cert (DER, len bytes) that libgit2 found

@@ -607,6 +607,12 @@ lc_git_deadline(long long at)
 	deadline = at;
 }
 
+long long
+lc_git_deadline_at(void)
+{
+	return deadline;
+}
+
 void
 lc_git_local_start(void)
 {

@@ -4,7 +4,7 @@
 # directory), against the Argo CD API simulator on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 17
+plan 19
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -229,4 +229,54 @@ expect_rc 124
 [ "$(grep -c "warning: revision ${c4:0:12} is not known in $T/w (fetching origin failed: " "$T/err")" -eq 1 ] ||
     fail "stderr: $(cat "$T/err")"
 expect_err "r17: not there when the time ran out (sync=Synced health=Healthy operation=-): revision ${c4:0:12} is not known in $T/w (fetching origin failed: "
+end
+
+begin "a fetch that failed is tried again after a while: the remote back, the wait ends well"
+gitops
+git -C w remote set-url origin "$T/gone.git"
+app '{"name":"r18","revision":"'$c4'"}'
+started acd-wait --timeout 120 --revision "$c1" --repo-dir w r18
+i=0
+until grep -q "fetching origin failed" "$T/err"; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { fail "no failed fetch: $(cat "$T/err")"; break; }
+	sleep 0.1
+done
+git -C w remote set-url origin "$T/srv.git"
+# Each change of the app has it judged again, the fetch retried once due.
+i=0
+while kill -0 "$bg" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 120 ] || { fail "still waiting: $(cat "$T/err")"; kill "$bg"; break; }
+	simctl "$P" apps/r18/status '{"health":"Progressing"}' >/dev/null
+	simctl "$P" apps/r18/status '{"health":"Healthy"}' >/dev/null
+	sleep 0.5
+done
+finish
+expect_rc 0
+expect_out_text "r18 Synced Healthy $c4"
+[ "$(grep -c "warning: revision ${c4:0:12} is not known" "$T/err")" -eq 1 ] ||
+    fail "warned more than once: $(cat "$T/err")"
+end
+
+begin "a fetch from a server that never answers ends at the deadline (124), not never"
+gitops
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+' "$T/hole.port" &
+pids="$pids $!"
+wait_file "$T/hole.port" "the listener did not start"
+git -C w remote set-url origin "http://127.0.0.1:$(cat "$T/hole.port")/x.git"
+app '{"name":"r19","revision":"'$c4'"}'
+run timeout -s KILL 60 acd-wait --timeout 4 --revision "$c1" --repo-dir w r19
+expect_rc 124
+expect_err "r19: not there when the time ran out"
 end
