@@ -1832,13 +1832,31 @@ md_cell(struct lc_buf *b, const char *s)
 			lc_buf_addc(b, *s);
 }
 
-/* A dotenv line KEY=value; the value on one line. */
+/*
+ * A dotenv line KEY=value; the value on one line, and cut after max bytes
+ * (at a character, with "..."): GitLab refuses a dotenv report of more
+ * than 5 KiB, and with it every variable of the job.
+ */
+#define ENV_MAX 256		/* a value */
+#define ENV_REASON_MAX 512	/* ACD_REASON */
+#define ENV_APPS_MAX 2048	/* ACD_APPS (ACD_APPS_COUNT stays exact) */
+
 static void
-env_line(struct lc_buf *b, const char *key, const char *val)
+env_line(struct lc_buf *b, const char *key, const char *val, size_t max)
 {
+	size_t n = strlen(val);
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)val[n] & 0xc0) == 0x80)
+			n--;	/* not inside a UTF-8 character */
+	}
 	lc_buf_printf(b, "%s=", key);
-	for (; *val; val++)
-		lc_buf_addc(b, *val == '\n' || *val == '\r' ? ' ' : *val);
+	for (size_t i = 0; i < n; i++)
+		lc_buf_addc(b, val[i] == '\n' || val[i] == '\r' ? ' ' :
+		    val[i]);
+	if (n < strlen(val))
+		lc_buf_adds(b, "...");
 	lc_buf_addc(b, '\n');
 }
 
@@ -1912,14 +1930,16 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 			    deployed(&t[i]) ? "`" : "");
 		lc_buf_addc(&md, '\n');
 		if (n == 1) {
-			env_line(&env, "ACD_SYNC", sync);
-			env_line(&env, "ACD_HEALTH", health);
-			env_line(&env, "ACD_REVISION", rev);
-			env_line(&env, "ACD_PHASE", phase);
+			env_line(&env, "ACD_SYNC", sync, ENV_MAX);
+			env_line(&env, "ACD_HEALTH", health, ENV_MAX);
+			env_line(&env, "ACD_REVISION", rev, ENV_MAX);
+			env_line(&env, "ACD_PHASE", phase, ENV_MAX);
 			if (rb)
 				env_line(&env, "ACD_DEPLOYED_REVISION",
-				    deployed(&t[i]) ? deployed(&t[i]) : "");
-			env_line(&env, "ACD_REASON", t[i].why ? t[i].why : "");
+				    deployed(&t[i]) ? deployed(&t[i]) : "",
+				    ENV_MAX);
+			env_line(&env, "ACD_REASON", t[i].why ? t[i].why : "",
+			    ENV_REASON_MAX);
 		}
 		jv_free(os);
 	}
@@ -1934,9 +1954,11 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 			lc_buf_addc(&md, '\n');
 		}
 	lc_buf_addc(&md, '\n');
-	lc_buf_printf(&env, "ACD_RESULT=%s\nACD_APPS=%s\nACD_APPS_COUNT=%zu\n"
-	    "ACD_FAILED_COUNT=%zu\n", result_name(rc), names.data ?
-	    names.data : "", n, failed);
+	lc_buf_printf(&env, "ACD_RESULT=%s\n", result_name(rc));
+	env_line(&env, "ACD_APPS", names.data ? names.data : "",
+	    ENV_APPS_MAX);
+	lc_buf_printf(&env, "ACD_APPS_COUNT=%zu\nACD_FAILED_COUNT=%zu\n", n,
+	    failed);
 
 	dump = jv_dump_string(apps, JV_PRINT_SORTED);
 	wrc = lc_ci_output("apps", jv_string_value(dump));

@@ -158,13 +158,16 @@ int
 lc_ci_output(const char *key, const char *value)
 {
 	const char *path = getenv("GITHUB_OUTPUT");
-	struct lc_buf b = LC_BUF_INIT;
+	struct lc_buf b = LC_BUF_INIT, red = LC_BUF_INIT;
 	unsigned char r[16];
 	size_t i;
 	int fd, rc = 0;
 
 	if (path == NULL || *path == '\0')
 		return 0;
+	/* Registered secrets never reach a file the next job reads. */
+	lc_log_redact(&red, value);
+	value = red.data ? red.data : "";
 	if (strchr(value, '\n') == NULL)
 		lc_buf_printf(&b, "%s=%s\n", key, value);
 	else {
@@ -186,15 +189,23 @@ lc_ci_output(const char *key, const char *value)
 	if (fd != -1)
 		close(fd);
 	lc_buf_release(&b);
+	lc_buf_release(&red);
 	return rc;
 }
 
 /* Append text to path with one write(), so no half block is left. */
 static int
-append(const char *path, const char *what, const char *text)
+append(const char *path, const char *what, const char *raw)
 {
-	size_t n = strlen(text);
+	struct lc_buf red = LC_BUF_INIT;
+	const char *text;
+	size_t n;
 	int fd, rc = 0;
+
+	/* Registered secrets never reach a file the next job reads. */
+	lc_log_redact(&red, raw);
+	text = red.data ? red.data : "";
+	n = strlen(text);
 
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0666)) == -1 || write(fd, text, n) != (ssize_t)n)
@@ -203,6 +214,7 @@ append(const char *path, const char *what, const char *text)
 	if (fd != -1 && close(fd) != 0 && rc == 0)
 		rc = lc_error_errno(LC_ERROR, "cannot write '%s' (%s)", path,
 		    what);
+	lc_buf_release(&red);
 	return rc;
 }
 

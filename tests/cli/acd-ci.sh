@@ -4,7 +4,7 @@
 # against the Argo CD API simulator (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 11
+plan 12
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -209,6 +209,20 @@ revision=$OLD
 EOF
 cmp -s "$T/want" "$T/gh-out" || fail "GITHUB_OUTPUT: $(diff -u "$T/want" "$T/gh-out")"
 grep -q '^ACD_RESULT=error$' "$T/env" || fail "dotenv: $(cat "$T/env")"
+end
+
+begin "a server's text is redacted and bounded in the files for the next job"
+long=$(printf 'x%.0s' $(seq 6000))
+app '{"name":"ci-long","git_revision":"'$NEW'","b":{"health_after":[["Degraded",0,"token '"$TOKEN"' and '"$long"'"]]}}'
+run gha acd-sync --health --dotenv "$T/env" --timeout 60 ci-long
+expect_rc 1
+for f in "$T/gh-out" "$T/gh-sum" "$T/env" "$T/err" "$T/out"; do
+	grep -qF "$TOKEN" "$f" && fail "the token is in $f"
+done
+[ "$(wc -c <"$T/env")" -lt 5120 ] || fail "dotenv of $(wc -c <"$T/env") bytes (GitLab takes 5 KiB)"
+grep -q '^ACD_REASON=the application is Degraded: token \*\*\* and x*\.\.\.$' "$T/env" ||
+    fail "ACD_REASON: $(grep ACD_REASON "$T/env" | cut -c1-200)"
+grep -q 'token \*\*\* and' "$T/gh-out" || fail "GITHUB_OUTPUT: $(cut -c1-300 "$T/gh-out")"
 end
 
 done_testing
