@@ -1656,7 +1656,9 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 	for (i = 0; i < n; i++) {
 		a = t[i].last;
 		if (!json) {
-			printf("%s %s %s %s", t[i].app.name,
+			struct lc_buf raw = LC_BUF_INIT, line = LC_BUF_INIT;
+
+			lc_buf_printf(&raw, "%s %s %s %s", t[i].app.name,
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.sync.status")) : "-",
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
@@ -1664,9 +1666,14 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
 			    "status.sync.revision")) : "-");
 			if (t[i].rollback_rev)
-				printf(" %s", deployed(&t[i]) ?
+				lc_buf_printf(&raw, " %s", deployed(&t[i]) ?
 				    deployed(&t[i]) : "-");
-			putchar('\n');
+			/* One line, whatever the server's fields hold. */
+			lc_buf_adds(&line, "");
+			lc_log_clean(&line, raw.data);
+			puts(line.data);
+			lc_buf_release(&raw);
+			lc_buf_release(&line);
 			continue;
 		}
 		o = jv_object();

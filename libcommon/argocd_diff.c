@@ -11,6 +11,7 @@
 #include "diff.h"
 #include "error.h"
 #include "jvutil.h"
+#include "log.h"
 
 #define MAX_DEPTH 512
 
@@ -354,17 +355,25 @@ change_cmp(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/*
+ * The name of one side in the ---/+++ lines: one line whatever the
+ * server's names hold (a newline there would forge a hunk).
+ */
 static void
 path(struct lc_buf *p, const char *side, const char *app,
     const struct lc_acd_change *c)
 {
-	lc_buf_printf(p, "%s/%s/", side, app);
+	struct lc_buf raw = LC_BUF_INIT;
+
+	lc_buf_printf(&raw, "%s/%s/", side, app);
 	if (*c->group)
-		lc_buf_printf(p, "%s/", c->group);
-	lc_buf_printf(p, "%s/", c->kind);
+		lc_buf_printf(&raw, "%s/", c->group);
+	lc_buf_printf(&raw, "%s/", c->kind);
 	if (*c->ns)
-		lc_buf_printf(p, "%s/", c->ns);
-	lc_buf_adds(p, c->name);
+		lc_buf_printf(&raw, "%s/", c->ns);
+	lc_buf_adds(&raw, c->name);
+	lc_log_clean(p, raw.data);
+	lc_buf_release(&raw);
 }
 
 /* Fill c from item: the two sides, their YAML, the diff. */

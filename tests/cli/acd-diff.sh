@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 17
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -312,6 +312,22 @@ end
 begin "every request matched the API schema"
 run simctl "$P" violations
 expect_out_text "[]"
+end
+
+begin "a resource's name cannot forge lines of the diff"
+python3 -c '
+import json
+m = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1"}}
+print(json.dumps([{"kind": "ConfigMap", "group": "", "namespace": "ns",
+                   "name": "x\n+++ b/evil\n@@ -0,0 +1 @@\n+owned\u001b[31m", "live": None, "target": m}]))' >"$T/managed.json"
+app '{"name":"forge"}'
+simpost apps/forge/managed "$T/managed.json"
+run acd-diff forge
+expect_rc 1
+[ "$(grep -c '^+++ ' "$T/out")" -eq 1 ] || fail "forged header: $(cat "$T/out")"
+grep -q '^+owned' "$T/out" && fail "forged line: $(cat "$T/out")"
+grep -qF '+++ target/forge/ConfigMap/ns/x\n+++ b/evil\n@@ -0,0 +1 @@\n+owned\x1b[31m' "$T/out" ||
+    fail "header: $(head -3 "$T/out")"
 end
 
 done_testing

@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 36
+plan 37
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -409,6 +409,13 @@ expect_rc 124
 grep -Eq "^acd-wait: hbop: waiting [0-9]+s/5s: sync=Synced health=Healthy operation=Pending; an operation initiated by auto-sync is pending\$" "$T/err" ||
     fail "no heartbeat with the reason: $(cat "$T/err")"
 simctl "$P" apps/hbop/release '{}' >/dev/null
+end
+
+begin "the result line is one line whatever the server's fields hold"
+app '{"name":"oddrev","revision":"abc\n::error::fake"}'
+run acd-wait --timeout 30 oddrev
+expect_rc 0
+expect_out_text 'oddrev Synced Healthy abc\n::error::fake'
 end
 
 done_testing
