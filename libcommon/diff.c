@@ -22,6 +22,9 @@ struct ctx {
 	struct text *a, *b;
 	long *vf, *vb;		/* furthest x per diagonal, forward/backward */
 	long off;		/* index of diagonal 0 in vf and vb */
+	long limit;		/* past this d, split where we got (no longer
+				 * fewest: bounded time for texts that have
+				 * little in common, as GNU diff does) */
 };
 
 static void
@@ -114,6 +117,29 @@ middle(struct ctx *c, long a0, long a1, long b0, long b1, long *xs,
 				return;
 			}
 		}
+		if (d >= c->limit) {
+			/*
+			 * Too expensive: split at the forward point that got
+			 * furthest. Any point gives a correct script, and
+			 * this one is neither end, so both halves shrink.
+			 */
+			long bx = -1, by = 0;
+
+			for (k = -d; k <= d; k += 2) {
+				x = vf[k] < n ? vf[k] : n;
+				y = x - k;
+				if (y < 0 || y > m)
+					continue;
+				if (bx < 0 || x + y > bx + by)
+					bx = x, by = y;
+			}
+			if (bx < 0 || (bx == 0 && by == 0) ||
+			    (bx == n && by == m))
+				bx = n / 2, by = m / 2;
+			*xs = *xe = bx;
+			*ys = *ye = by;
+			return;
+		}
 	}
 	/* Not reached: the paths meet by d = max. */
 	*xs = *xe = n;
@@ -191,6 +217,10 @@ lc_diff_unified(struct lc_buf *out, const char *a, size_t alen,
 	c.a = &ta;
 	c.b = &tb;
 	c.off = max + 1;
+	/* 2^(bits/2+1), at least 256: about GNU diff's bound. */
+	for (c.limit = 1, k = ta.n + tb.n; k > 1; k >>= 2)
+		c.limit <<= 1;
+	c.limit = c.limit * 2 < 256 ? 256 : c.limit * 2;
 	c.vf = lc_xmalloc((size_t)(2 * max + 3) * sizeof(long));
 	c.vb = lc_xmalloc((size_t)(2 * max + 3) * sizeof(long));
 	compare(&c, 0, (long)ta.n, 0, (long)tb.n);

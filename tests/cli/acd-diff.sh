@@ -3,7 +3,7 @@
 # (tests/argocd-sim.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-plan 17
+plan 18
 
 . "$TOP/tests/acd-lib.sh"
 
@@ -328,6 +328,23 @@ expect_rc 1
 grep -q '^+owned' "$T/out" && fail "forged line: $(cat "$T/out")"
 grep -qF '+++ target/forge/ConfigMap/ns/x\n+++ b/evil\n@@ -0,0 +1 @@\n+owned\x1b[31m' "$T/out" ||
     fail "header: $(head -3 "$T/out")"
+end
+
+begin "100,000 lines that all change: done in bounded time, a diff that applies"
+python3 -c '
+import json, sys
+def cm(v):
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "huge", "namespace": "ns"},
+            "data": {"k%06d" % i: "%s %d" % (v, (i * 7919) % 100003) for i in range(100000)}}
+print(json.dumps([{"kind": "ConfigMap", "group": "", "namespace": "ns",
+                   "name": "huge", "live": cm("old"), "target": cm("new")}]))' >"$T/managed.json"
+app '{"name":"huge"}'
+simpost apps/huge/managed "$T/managed.json"
+run timeout -s KILL 120 acd-diff --timeout 0 huge
+expect_rc 1
+[ "$(grep -c '^-  k' "$T/out")" -eq 100000 ] && [ "$(grep -c '^+  k' "$T/out")" -eq 100000 ] ||
+    fail "$(grep -c '^-  k' "$T/out") deleted, $(grep -c '^+  k' "$T/out") inserted"
 end
 
 done_testing
