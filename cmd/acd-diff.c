@@ -34,7 +34,8 @@ usage(int status)
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
-	    "[-o format] [--hard-refresh] [--refresh] [--timeout duration] "
+	    "[-o format] [--dotenv file] [--hard-refresh] [--refresh] "
+	    "[--timeout duration] "
 	    "[connection-options] [app ...]\n", lc_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"

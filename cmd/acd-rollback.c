@@ -40,7 +40,8 @@ usage(int status)
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
 	fprintf(fp, "usage: %s [-hqVv] [-N namespace] [-o format] [--async] "
-	    "[--degraded-grace duration] [--dry-run] [--health] "
+	    "[--degraded-grace duration] [--dotenv file] [--dry-run] "
+	    "[--health] "
 	    "[--if-busy policy] [--poll-interval duration] "
 	    "[--progress-interval duration] "
 	    "[--prune] [--timeout duration] [connection-options] app [id]\n",

@@ -74,7 +74,8 @@ usage(int status)
 
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
 	    "[-o format] [--apply-out-of-sync-only] [--async] "
-	    "[--degraded-grace duration] [--dry-run] [--force] "
+	    "[--degraded-grace duration] [--dotenv file] [--dry-run] "
+	    "[--force] "
 	    "[--hard-refresh] [--health] [--if-busy policy] "
 	    "[--info key=value] [--label key=value] "
 	    "[--poll-interval duration] [--progress-interval duration] "

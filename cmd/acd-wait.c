@@ -43,7 +43,8 @@ usage(int status)
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
-	    "[-o format] [--degraded] [--degraded-grace duration] [--health] "
+	    "[-o format] [--degraded] [--degraded-grace duration] "
+	    "[--dotenv file] [--health] "
 	    "[--operation] [--poll-interval duration] "
 	    "[--progress-interval duration] [--repo-dir dir] "
 	    "[--resource group:kind:name] "
