@@ -329,6 +329,22 @@ field_match(const char *pat, const char *v)
 	return fnmatch(pat, v, 0) == 0;
 }
 
+/* A resource of a sync request: group, kind, name, namespace of e. */
+static jv
+resource_key(jv e)
+{
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("group"), jv_string(lc_jv_str(e,
+	    "group")));
+	o = jv_object_set(o, jv_string("kind"), jv_string(lc_jv_str(e,
+	    "kind")));
+	o = jv_object_set(o, jv_string("name"), jv_string(lc_jv_str(e,
+	    "name")));
+	return jv_object_set(o, jv_string("namespace"), jv_string(lc_jv_str(e,
+	    "namespace")));
+}
+
 /*
  * The resources to sync: --resource filters matched against the app's
  * status.resources, as the argocd CLI does it on the client.
@@ -339,7 +355,7 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 	static const char *const keys[4] = { "group", "kind", "namespace",
 	    "name" };
 	char *(*pat)[4];
-	jv l = lc_jv_get(t->last, "status.resources"), e, r;
+	jv l = lc_jv_get(t->last, "status.resources"), e;
 	int i, n, inc, any_include = 0;
 	size_t f, j;
 
@@ -365,16 +381,7 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 				inc = x->resources[f][0] != '!';
 		}
 		if (inc) {
-			r = jv_object();
-			r = jv_object_set(r, jv_string("group"),
-			    jv_string(lc_jv_str(e, "group")));
-			r = jv_object_set(r, jv_string("kind"),
-			    jv_string(lc_jv_str(e, "kind")));
-			r = jv_object_set(r, jv_string("name"),
-			    jv_string(lc_jv_str(e, "name")));
-			r = jv_object_set(r, jv_string("namespace"),
-			    jv_string(lc_jv_str(e, "namespace")));
-			*out = jv_array_append(*out, r);
+			*out = jv_array_append(*out, resource_key(e));
 		}
 		jv_free(e);
 	}
@@ -448,7 +455,7 @@ static int
 pick_labelled(const struct ctx *x, struct lc_acd *acd,
     const struct lc_acd_target *t, long long deadline, jv *r)
 {
-	jv items, e, o, picked = jv_array();
+	jv items, e, picked = jv_array();
 	struct lc_buf want = LC_BUF_INIT;
 	size_t i;
 	int j, n, rc;
@@ -468,16 +475,7 @@ pick_labelled(const struct ctx *x, struct lc_acd *acd,
 		e = jv_array_get(jv_copy(items), j);
 		if (has_labels(x, lc_jv_str(e, "targetState")) &&
 		    (x->nresources == 0 || in_list(*r, e))) {
-			o = jv_object();
-			o = jv_object_set(o, jv_string("group"),
-			    jv_string(lc_jv_str(e, "group")));
-			o = jv_object_set(o, jv_string("kind"),
-			    jv_string(lc_jv_str(e, "kind")));
-			o = jv_object_set(o, jv_string("name"),
-			    jv_string(lc_jv_str(e, "name")));
-			o = jv_object_set(o, jv_string("namespace"),
-			    jv_string(lc_jv_str(e, "namespace")));
-			picked = jv_array_append(picked, o);
+			picked = jv_array_append(picked, resource_key(e));
 		}
 		jv_free(e);
 	}
