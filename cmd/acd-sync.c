@@ -263,7 +263,9 @@ option(int ch, const char *arg, void *vctx)
 		return lc_parse_long(arg, 1, 1000, &x->retry_factor);
 	case OPT_RETRY_DURATION:
 	case OPT_RETRY_MAX:
-		if (lc_parse_duration(arg, &ms) != 0)
+		if (lc_parse_duration_opt(ch == OPT_RETRY_DURATION ?
+		    "--retry-backoff-duration" : "--retry-backoff-max-duration",
+		    arg, &ms) != 0)
 			return LC_EUSAGE;
 		x->retry_set = 1;
 		if (ch == OPT_RETRY_DURATION)

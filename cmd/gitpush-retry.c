@@ -723,7 +723,8 @@ main(int argc, char *argv[])
 			break;
 		case 'B':
 		case 'C':
-			if (lc_parse_duration(optarg, ch == 'B' ?
+			if (lc_parse_duration_opt(ch == 'B' ? "--backoff-base" :
+			    "--backoff-cap", optarg, ch == 'B' ?
 			    &o.backoff_base : &o.backoff_cap) != 0) {
 				lc_error_report();
 				usage(LC_EXIT_USAGE);
@@ -739,7 +740,8 @@ main(int argc, char *argv[])
 			o.insecure = 1;
 			break;
 		case 'd':
-			if (lc_parse_duration(optarg, &o.deadline_ms) != 0) {
+			if (lc_parse_duration_opt("--deadline", optarg,
+			    &o.deadline_ms) != 0) {
 				lc_error_report();
 				usage(LC_EXIT_USAGE);
 			}

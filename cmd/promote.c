@@ -3018,7 +3018,8 @@ main(int argc, char *argv[])
 			o.author = optarg;
 			break;
 		case OPT_DEADLINE:
-			if (lc_parse_duration(optarg, &o.deadline_ms) != 0) {
+			if (lc_parse_duration_opt("--deadline", optarg,
+			    &o.deadline_ms) != 0) {
 				lc_error_report();
 				usage(LC_EXIT_USAGE);
 			}

@@ -2045,17 +2045,19 @@ lc_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 		w->flags |= LC_ACD_W_HEALTH;
 		return 1;
 	case LC_ACD_OPT_GRACE:
-		return lc_parse_duration(arg, &w->degraded_grace_ms) == 0 ? 1 :
-		    LC_EUSAGE;
+		return lc_parse_duration_opt("--degraded-grace", arg,
+		    &w->degraded_grace_ms) == 0 ? 1 : LC_EUSAGE;
 	case LC_ACD_OPT_POLL:
-		if (lc_parse_duration(arg, &w->poll_ms) != 0)
+		if (lc_parse_duration_opt("--poll-interval", arg,
+		    &w->poll_ms) != 0)
 			return LC_EUSAGE;
 		if (w->poll_ms < 100)
 			return lc_error_set(LC_EUSAGE, "--poll-interval: at "
 			    "least 100ms");
 		return 1;
 	case LC_ACD_OPT_PROGRESS:
-		if (lc_parse_duration(arg, &w->progress_ms) != 0)
+		if (lc_parse_duration_opt("--progress-interval", arg,
+		    &w->progress_ms) != 0)
 			return LC_EUSAGE;
 		if (w->progress_ms > 0 && w->progress_ms < 1000)
 			return lc_error_set(LC_EUSAGE, "--progress-interval: 0 "

@@ -80,7 +80,7 @@ lc_acd_option(struct lc_acd_conf *c, int ch, const char *arg)
 		c->projects[c->nprojects++] = arg;
 		break;
 	case LC_ACD_OPT_TIMEOUT:
-		return lc_parse_duration(arg, &c->timeout_ms) == 0 ? 1 :
+		return lc_parse_duration_opt("--timeout", arg, &c->timeout_ms) == 0 ? 1 :
 		    LC_EUSAGE;
 	case LC_ACD_OPT_DOTENV:
 		c->dotenv = arg;

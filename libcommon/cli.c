@@ -44,12 +44,19 @@ lc_cli_version(void)
 int
 lc_parse_duration(const char *s, long long *ms)
 {
+	return lc_parse_duration_opt(NULL, s, ms);
+}
+
+int
+lc_parse_duration_opt(const char *opt, const char *s, long long *ms)
+{
 	const char *p = s;
 	long long total = 0, v, unit;
 	char *end;
 
 	if (*p == '\0')
-		return lc_error_set(LC_EUSAGE, "empty duration");
+		return lc_error_set(LC_EUSAGE, "%s%sempty duration",
+		    opt ? opt : "", opt ? ": " : "");
 	while (*p) {
 		if (*p < '0' || *p > '9')
 			goto bad;
@@ -79,8 +86,8 @@ lc_parse_duration(const char *s, long long *ms)
 	*ms = total;
 	return 0;
 bad:
-	return lc_error_set(LC_EUSAGE,
-	    "invalid duration '%s' (use e.g. 90, 90s, 5m, 1h30m)", s);
+	return lc_error_set(LC_EUSAGE, "%s%sinvalid duration '%s' (use e.g. "
+	    "90, 90s, 5m, 1h30m)", opt ? opt : "", opt ? ": " : "", s);
 }
 
 int

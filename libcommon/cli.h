@@ -21,6 +21,8 @@ void lc_cli_version(void);
  * combined ("1m30s"). Returns 0, or LC_EUSAGE with a message set.
  */
 int lc_parse_duration(const char *s, long long *ms);
+/* The same, its message naming the option: "--timeout: invalid ...". */
+int lc_parse_duration_opt(const char *opt, const char *s, long long *ms);
 
 /* Milliseconds on the monotonic clock (for deadlines, not dates). */
 long long lc_clock_ms(void);

@@ -342,6 +342,9 @@ grep -q "waiting" "$T/err" && fail "--progress-interval 0, yet: $(cat "$T/err")"
 run acd-wait --health --progress-interval 1ms roll2
 expect_rc 2
 expect_err "acd-wait: --progress-interval: 0 (none) or at least 1s"
+run acd-wait --health --progress-interval 0.5 roll2
+expect_rc 2
+expect_err "acd-wait: --progress-interval: invalid duration '0.5' (use e.g. 90, 90s, 5m, 1h30m)"
 end
 
 begin "on a terminal the table shows the elapsed and the remaining time"

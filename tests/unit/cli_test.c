@@ -60,5 +60,11 @@ main(void)
 	lc_parse_duration("5x", &ms);
 	is_str(lc_error_msg(), "invalid duration '5x' (use e.g. 90, 90s, 5m, "
 	    "1h30m)", "a bad duration says how to write one");
+	lc_parse_duration_opt("--timeout", "0.5", &ms);
+	is_str(lc_error_msg(), "--timeout: invalid duration '0.5' (use e.g. 90, "
+	    "90s, 5m, 1h30m)", "a bad option's duration names the option");
+	lc_parse_duration_opt("--timeout", "", &ms);
+	is_str(lc_error_msg(), "--timeout: empty duration",
+	    "an empty one too");
 	return done_testing();
 }
