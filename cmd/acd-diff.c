@@ -185,12 +185,7 @@ main(int argc, char *argv[])
 		return LC_EXIT_USAGE;
 	argc -= optind;
 	argv += optind;
-	if ((argc == 0) == (x.c.selector == NULL)) {
-		lc_error_set(LC_EUSAGE, argc ? "give apps or -l, not both" :
-		    "name the apps to diff, or select them with -l");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
+	lc_acd_need_apps(argc, &x.c, "diff", usage);
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
 	    (rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))

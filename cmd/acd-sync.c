@@ -648,12 +648,7 @@ main(int argc, char *argv[])
 		return LC_EXIT_USAGE;
 	argc -= optind;
 	argv += optind;
-	if ((argc == 0) == (x.c.selector == NULL)) {
-		lc_error_set(LC_EUSAGE, argc ? "give apps or -l, not both" :
-		    "name the apps to sync, or select them with -l");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
+	lc_acd_need_apps(argc, &x.c, "sync", usage);
 	for (i = 0; i < x.nsync_opts; i++)
 		if (known_opt(x.sync_opts[i]) < 0)
 			lc_log_warn("--sync-option '%s': not an option this "

@@ -167,12 +167,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((argc == 0) == (x.c.selector == NULL)) {
-		lc_error_set(LC_EUSAGE, argc ? "give apps or -l, not both" :
-		    "name the apps to wait for, or select them with -l");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
+	lc_acd_need_apps(argc, &x.c, "wait for", usage);
 	if ((x.w.flags & (LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
 	    LC_ACD_W_OPERATION)) == 0)
 		x.w.flags |= LC_ACD_W_SYNC | LC_ACD_W_HEALTH |

@@ -259,6 +259,21 @@ lc_acd_args(int argc, char *argv[], const char *shortopts,
 }
 
 void
+lc_acd_need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
+    void (*usage)(int status))
+{
+	if ((napps == 0) == (c->selector == NULL)) {
+		if (napps)
+			lc_error_set(LC_EUSAGE, "give apps or -l, not both");
+		else
+			lc_error_set(LC_EUSAGE, "name the apps to %s, or select "
+			    "them with -l", verb);
+		lc_error_report();
+		usage(LC_EXIT_USAGE);
+	}
+}
+
+void
 lc_acd_app_parse(struct lc_acd_app *a, const char *arg,
     const char *default_ns)
 {

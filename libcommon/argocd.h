@@ -121,6 +121,13 @@ int lc_acd_args(int argc, char *argv[], const char *shortopts,
     int (*env_fn)(int ch, const char *arg, void *ctx),
     int (*cli_fn)(int ch, const char *arg, void *ctx), void *ctx,
     void (*usage)(int status));
+/*
+ * The apps are named (napps > 0) or selected with -l, one of the two:
+ * otherwise report it ("name the apps to VERB, or select them with -l")
+ * and call usage(2).
+ */
+void lc_acd_need_apps(int napps, const struct lc_acd_conf *c,
+    const char *verb, void (*usage)(int status));
 
 /* An application as the user named it: [NAMESPACE/]NAME. */
 struct lc_acd_app {
