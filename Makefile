@@ -3,15 +3,8 @@ include config.mk
 
 CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
-LIBCOMMON_SRC = libcommon/acdwait.c libcommon/argocd.c libcommon/base64.c libcommon/buf.c \
-    libcommon/argocd_diff.c libcommon/diff.c \
-    libcommon/ci.c libcommon/cli.c libcommon/forge.c libcommon/http.c libcommon/imgref.c libcommon/jvutil.c \
-    libcommon/plugin.c libcommon/semver.c libcommon/sha256.c \
-    libcommon/error.c libcommon/fileio.c libcommon/git.c libcommon/git_local.c \
-    libcommon/git_tls.c libcommon/log.c \
-    libcommon/jq.c libcommon/yaml_edit.c libcommon/yaml_expr.c libcommon/yaml_out.c \
-    libcommon/yaml_func.c libcommon/yaml_func_re.c libcommon/yaml_env.c
-UNIT_TESTS = argocd_diff base64 buf cli diff fileio git imgref lease log semver yaml_edit yaml_expr yaml_out yaml_func yaml_env roundtrip
+LIBCOMMON_SRC = $(sort $(wildcard libcommon/*.c))
+UNIT_TESTS = $(sort $(patsubst tests/unit/%_test.c,%,$(wildcard tests/unit/*_test.c)))
 FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
