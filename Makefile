@@ -17,7 +17,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(if $(SANITIZE),$(SAN_FLAGS))
 LIBCOMMON_OBJ = $(LIBCOMMON_SRC:%.c=$(OBJ)/%.o)
 BINS = $(CMDS:%=bin/%)
 UNIT_BINS = $(UNIT_TESTS:%=$(OBJ)/tests/unit/%_test)
-CLI_TESTS = $(filter-out tests/cli/lib.sh,$(wildcard tests/cli/*.sh))
+CLI_TESTS = $(wildcard tests/cli/*.sh)
 
 # Libraries each command links (see config.mk for why this matters).
 LIBS_ymlset = $(YAML_LIBS) $(PCRE_LIBS)
@@ -66,9 +66,9 @@ $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 deps:
 	@scripts/install-deps
 
-TEST_PLUGINS = $(patsubst tests/plugins/%.c,obj/test-plugins/%.so,$(wildcard tests/plugins/*.c))
+TEST_PLUGINS = $(patsubst tests/lib/plugins/%.c,obj/test-plugins/%.so,$(wildcard tests/lib/plugins/*.c))
 
-obj/test-plugins/%.so: tests/plugins/%.c libcommon/registry.h
+obj/test-plugins/%.so: tests/lib/plugins/%.c libcommon/registry.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden \
 	    -iquote libcommon -o $@ $<
@@ -80,8 +80,8 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: all $(UNIT_BINS) $(TEST_PLUGINS)
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	    prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS) tests/docs.sh
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lib/lsan.supp:print_suppressions=0 \
+	    prove -j2 --exec '' $(UNIT_BINS) $(CLI_TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -2,7 +2,7 @@
 # acd-wait.sh: how soon a waiter notices that an Argo CD application has
 # settled, and how many HTTP requests it makes doing so: acd-wait next to the
 # seed recipe's curl+jq loop (10 s poll) and the same loop polling every
-# second, against the API simulator (tests/argocd-sim.py) on loopback. Then
+# second, against the API simulator (tests/lib/argocd-sim.py) on loopback. Then
 # 500 applications selected by a label, waited on by one acd-wait.
 #   bench/acd-wait.sh [RUNS]     RUNS of acd-wait and of the 1 s loop
 #                                (default 20); the 10 s loop runs RUNS/4.
@@ -19,7 +19,7 @@ w=$(mktemp -d "${TMPDIR:-/tmp}/acd-bench.XXXXXX")
 spid=
 trap 'kill $spid 2>/dev/null; rm -rf "$w"' EXIT
 
-python3 "$top/tests/argocd-sim.py" --port-file "$w/port" >"$w/sim.log" 2>&1 &
+python3 "$top/tests/lib/argocd-sim.py" --port-file "$w/port" >"$w/sim.log" 2>&1 &
 spid=$!
 i=0
 until [ -s "$w/port" ]; do

@@ -16,7 +16,7 @@ w=$(mktemp -d "${TMPDIR:-/tmp}/imgtag-bench.XXXXXX")
 export HOME=$w/home
 mkdir -p "$HOME"
 TOP=$top
-. "$top/tests/registry.sh"
+. "$top/tests/lib/registry.sh"
 trap 'reg_stop; rm -rf "$w"' EXIT
 cc -O2 -o "$w/regfloor" "$top/bench/regfloor.c" -lcurl || exit 3
 

@@ -4,7 +4,7 @@
 
 /*
  * Exit statuses (STYLE.md section 4). Changing this table means changing
- * every man page's EXIT STATUS section too; tests/docs.sh checks it.
+ * every man page's EXIT STATUS section too; tests/cli/docs.sh checks it.
  */
 #define LC_EXIT_OK		0	/* done; the condition holds */
 #define LC_EXIT_NO		1	/* ran correctly, the answer is no */

@@ -1,12 +1,12 @@
 #!/bin/bash
 # acd-ci.sh: what acd-sync, acd-wait and acd-rollback leave for CI (GitHub
 # Actions outputs, step summary and workflow commands, GitLab dotenv),
-# against the Argo CD API simulator (tests/argocd-sim.py) on loopback.
-. "$(dirname "$0")/lib.sh"
+# against the Argo CD API simulator (tests/lib/argocd-sim.py) on loopback.
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 12
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 
 # masks FILE: how many ::add-mask:: lines FILE holds.
 masks() { grep -c '^::add-mask::' "$1"; }

@@ -1,11 +1,11 @@
 #!/bin/bash
 # acd-diff.sh: acd-diff against the Argo CD API simulator
-# (tests/argocd-sim.py) on loopback.
-. "$(dirname "$0")/lib.sh"
+# (tests/lib/argocd-sim.py) on loopback.
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 18
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 
 # simpost PATH FILE: a control call with FILE as its body (too long for
 # an argument).

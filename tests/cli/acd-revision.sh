@@ -2,11 +2,11 @@
 # acd-revision.sh: acd-wait --revision SHA accepts that commit or a later one,
 # decided in a real git repository (--repo-dir, or the one of the current
 # directory), against the Argo CD API simulator on loopback.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 19
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
 export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com

@@ -1,11 +1,11 @@
 #!/bin/bash
 # acd-rollback.sh: acd-rollback against the Argo CD API simulator
-# (tests/argocd-sim.py) on loopback.
-. "$(dirname "$0")/lib.sh"
+# (tests/lib/argocd-sim.py) on loopback.
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 8
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 
 BAD=3333333333333333333333333333333333333333
 

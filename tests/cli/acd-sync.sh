@@ -1,11 +1,11 @@
 #!/bin/bash
 # acd-sync.sh: acd-sync against the Argo CD API simulator
-# (tests/argocd-sim.py) on loopback.
-. "$(dirname "$0")/lib.sh"
+# (tests/lib/argocd-sim.py) on loopback.
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 40
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 # Apps the tests below share with the acd-wait tests.
 app '{"name":"done"}'
 
@@ -241,7 +241,7 @@ sys.exit(0 if ('"$2"') else 1)'; do
 }
 
 # takeover APP CMD...: run CMD (as run does) on APP, whose b.takeover has
-# an auto-sync replace our sync once it has Succeeded (tests/argocd-sim.py
+# an auto-sync replace our sync once it has Succeeded (tests/lib/argocd-sim.py
 # takeover): ours is released once CMD watches, the auto-sync once the
 # reconcile during it (OutOfSync) is there; it then fails on a hook.
 takeover() {

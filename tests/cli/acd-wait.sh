@@ -1,11 +1,11 @@
 #!/bin/bash
 # acd-wait.sh: acd-wait, and the connection and credential handling all three share, against the Argo CD API simulator
-# (tests/argocd-sim.py) on loopback.
-. "$(dirname "$0")/lib.sh"
+# (tests/lib/argocd-sim.py) on loopback.
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 37
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 
 begin "acd-wait on an app that is already there returns at once, one GET"
 app '{"name":"done"}'

@@ -3,13 +3,13 @@
 # GitLab template's before_script as a GitLab runner runs it, then the
 # commands they installed, from PATH; our ymlset reads both files and every
 # YAML example of docs/ci.md.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 ACTION=$TOP/action.yml
 TEMPLATE=$TOP/ci/gitlab/gitops-utils.yml
 DOC=$TOP/docs/ci.md
 VERSION=$(sed -n 's/^VERSION = //p' "$TOP/config.mk")
-# The steps see the caller's PATH without our bin/ (lib.sh put it first),
+# The steps see the caller's PATH without our bin/ (tests/lib/cli.sh put it first),
 # and nothing of the make that runs the suite (make check SANITIZE=1 would
 # otherwise reach the build through MAKEFLAGS).
 SYSPATH=${PATH#"$BIN:"}
@@ -351,7 +351,7 @@ end
 
 begin "GitLab template: a repository on this GitLab is read with CI_JOB_TOKEN, given to git by a credential helper, and no other server gets it"
 upstream
-. "$TOP/tests/git-http.sh"
+. "$TOP/tests/lib/git-http.sh"
 mkdir -p gl
 git clone -q --bare "$_t_root/org/gitops-utils" gl/gitops-utils.git
 start_http "" gl
@@ -414,7 +414,7 @@ end
 
 begin "a password in the repository URL is used, and shown as *** by the action and the template"
 upstream
-. "$TOP/tests/git-http.sh"
+. "$TOP/tests/lib/git-http.sh"
 mkdir -p gl
 git clone -q --bare "$_t_root/org/gitops-utils" gl/gitops-utils.git
 start_http "" gl

@@ -3,7 +3,7 @@
 # test's temp dir, the work tree untouched), with the Debian layout, its
 # library dependencies, plugins found when merely unpacked, and no lintian
 # error.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
 plugins="acr dockerhub ecr gar ghcr oci"

@@ -1,11 +1,11 @@
 #!/bin/bash
 # gitpush-retry.sh: commit and push against real repositories (file:// and git daemon).
-. "$(dirname "$0")/lib.sh"
-. "$TOP/tests/git-http.sh"
+. "$(dirname "$0")/../lib/cli.sh"
+. "$TOP/tests/lib/git-http.sh"
 plan 54
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
-# slow unwinder shows the libgit2 functions tests/lsan.supp names.
+# slow unwinder shows the libgit2 functions tests/lib/lsan.supp names.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
 
 export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com

@@ -2,11 +2,11 @@
 # idioms.sh: the pipeline idioms README.md, acd-sync(1), acd-rollback(1) and
 # promote(1) show, taken from those files and run as written (sh), against
 # the Argo CD API simulator and a local git repository.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 13
 
-. "$TOP/tests/acd-lib.sh"
+. "$TOP/tests/lib/acd-lib.sh"
 
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
 export GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com

@@ -2,8 +2,8 @@
 # imgtag.sh: imgtag and the oci plugin against Debian's docker-registry on
 # loopback: anonymous, htpasswd basic auth and token auth, each over HTTP
 # and HTTPS with a throw-away CA; and the plugin loader's refusals.
-. "$(dirname "$0")/lib.sh"
-. "$TOP/tests/registry.sh"
+. "$(dirname "$0")/../lib/cli.sh"
+. "$TOP/tests/lib/registry.sh"
 
 plan 60
 
@@ -323,7 +323,7 @@ begin "tag pages are followed through relative and absolute Link headers"
 reg_stop
 ST=$_t_root/stub
 mkdir -p "$ST"
-python3 "$TOP/tests/registry-stub.py" --port-file "$ST/port" >"$ST/out" 2>&1 &
+python3 "$TOP/tests/lib/registry-stub.py" --port-file "$ST/port" >"$ST/out" 2>&1 &
 REG_PIDS="$REG_PIDS $!"
 wait_file "$ST/port" "the stub did not start"
 S=127.0.0.1:$(cat "$ST/port")
@@ -490,7 +490,7 @@ openssl x509 -req -in "$CD/srv.csr" -CA "$CD/ca.pem" -CAkey "$CD/ca.key" \
     -CAcreateserial -days 2 -extfile "$CD/ext" -out "$CD/srv.pem" 2>/dev/null
 STUB_AWS_KEY=AKIATEST STUB_AWS_SECRET=aws-secret STUB_ECR_PASSWORD=ecr-pass \
     STUB_AZURE_CLIENT_ID=cid STUB_AZURE_CLIENT_SECRET=csecret \
-    STUB_ACR_REFRESH=acr-refresh python3 "$TOP/tests/cloud-stub.py" \
+    STUB_ACR_REFRESH=acr-refresh python3 "$TOP/tests/lib/cloud-stub.py" \
     --port-file "$CD/port" --tls "$CD/srv.pem" "$CD/srv.key" \
     --upstream "$REG_URL" >"$CD/out" 2>&1 &
 REG_PIDS="$REG_PIDS $!"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # install.sh: make install and uninstall honour DESTDIR, PREFIX and MANPREFIX.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
 plan 6

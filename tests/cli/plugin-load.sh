@@ -5,7 +5,7 @@
 # marker must never appear, and the warning says which check failed and how
 # to fix it. Driven through imgtag with a registry only the planted plugin
 # claims, so nothing touches the network.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 37
 
@@ -410,7 +410,7 @@ expect_rc 3
 expect_line "imgtag: the planted plugin answered: cache directory of $((${#long} + 13)) bytes ending 0000000/gitops-utils"
 end
 
-# The host checks what any plugin hands back (tests/plugins/liar.c): a
+# The host checks what any plugin hands back (tests/lib/plugins/liar.c): a
 # plugin that skips the checks cannot make imgtag exit 0 on no manifest.
 liar() {
 	mkdir -p "$T/l"

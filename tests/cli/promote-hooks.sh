@@ -2,11 +2,11 @@
 # promote-hooks.sh: promote to file:// and path remotes runs the remote's
 # hooks, as git push does (git receive-pack), for the dir strategy and for
 # --pr (the forced push with a lease).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 10
 
-. "$TOP/tests/promote-lib.sh"
+. "$TOP/tests/lib/promote-lib.sh"
 
 # repo URL: $T/org/gitops.git with overlays dev (v2) and staging (v1),
 # cloned to $T/w, whose origin is then file://... or the plain path.
@@ -25,9 +25,9 @@ repo() {
 }
 
 # promote_pr: promote dev -> staging --pr in $T/w against a GitHub
-# stand-in (tests/forge-stub.py) for $T/org/gitops.git.
+# stand-in (tests/lib/forge-stub.py) for $T/org/gitops.git.
 promote_pr() {
-	python3 "$TOP/tests/forge-stub.py" --kind github --port-file "$T/fport" \
+	python3 "$TOP/tests/lib/forge-stub.py" --kind github --port-file "$T/fport" \
 	    --token "$TOKEN" --git-dir "$T/org/gitops.git" --repo org/gitops \
 	    >"$T/stub.out" 2>&1 &
 	PIDS="$PIDS $!"

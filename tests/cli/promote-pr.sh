@@ -1,18 +1,18 @@
 #!/bin/bash
 # promote-pr.sh: promote --pr against a git daemon (or file://) remote and a
-# loopback stand-in of each forge API (tests/forge-stub.py), which checks the
+# loopback stand-in of each forge API (tests/lib/forge-stub.py), which checks the
 # requests the way the real services do and logs them.
-. "$(dirname "$0")/lib.sh"
-. "$TOP/tests/git-http.sh"
+. "$(dirname "$0")/../lib/cli.sh"
+. "$TOP/tests/lib/git-http.sh"
 
 plan 20
 
 # Under make check SANITIZE=1: libgit2 has no frame pointers, so only the
-# slow unwinder shows the libgit2 functions tests/lsan.supp names (its
+# slow unwinder shows the libgit2 functions tests/lib/lsan.supp names (its
 # HTTP transport leaks when credentials are refused).
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
 
-. "$TOP/tests/promote-lib.sh"
+. "$TOP/tests/lib/promote-lib.sh"
 
 # repo DIR: DIR/org/gitops.git with overlays dev (v2) and staging (v1),
 # cloned to DIR/w.
@@ -39,7 +39,7 @@ daemon() {
 # stub KIND DIR: the forge stand-in for DIR/org/gitops.git; sets API (its
 # base URL), LOG and STATE_URL.
 stub() {
-	python3 "$TOP/tests/forge-stub.py" --kind "$1" --port-file "$2/fport" \
+	python3 "$TOP/tests/lib/forge-stub.py" --kind "$1" --port-file "$2/fport" \
 	    --token "$TOKEN" --git-dir "$2/org/gitops.git" --repo org/gitops \
 	    >"$2/stub.out" 2>&1 &
 	PIDS="$PIDS $!"

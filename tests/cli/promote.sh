@@ -1,8 +1,8 @@
 #!/bin/bash
 # promote.sh: promote (dir strategy, kustomize overlays) against a bare git
 # repository and the loopback docker-registry.
-. "$(dirname "$0")/lib.sh"
-. "$TOP/tests/registry.sh"
+. "$(dirname "$0")/../lib/cli.sh"
+. "$TOP/tests/lib/registry.sh"
 
 plan 43
 
@@ -426,8 +426,8 @@ run promote -n --platform linux/arm/v7 -t staging --set app=multi
 expect_rc 1
 expect_err "has no linux/arm/v7 image (it has: linux/amd64 linux/arm64/v8)"
 # A registry behind Basic auth whose config blob redirects to storage
-# that refuses credentials (tests/registry-stub.py /v2/stored).
-python3 "$TOP/tests/registry-stub.py" --port-file "$T/sport" >"$T/sout" 2>&1 &
+# that refuses credentials (tests/lib/registry-stub.py /v2/stored).
+python3 "$TOP/tests/lib/registry-stub.py" --port-file "$T/sport" >"$T/sout" 2>&1 &
 spid=$!
 wait_file "$T/sport" "the registry stub did not start"
 S=127.0.0.1:$(cat "$T/sport")

@@ -2,7 +2,7 @@
 # ymlset-cli.sh: yq's command line and output formats in ymlset; each expected
 # output is what yq v4.53.6 printed for the same line, unless a comment says
 # why ymlset differs on purpose.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 plan 62
 

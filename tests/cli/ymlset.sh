@@ -1,6 +1,6 @@
 #!/bin/bash
 # ymlset.sh: command-level tests of ymlset: golden triplets, in-place edits, errors.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 F=$FIXTURES/ymlset
 cases=$(cd "$F" && ls *.args | sed 's/\.args$//')

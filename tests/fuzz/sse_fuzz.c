@@ -20,7 +20,7 @@
  */
 /*
  * libjq 1.6 leaks a few bytes inside jv_parse_sized on some malformed
- * JSON (found by this target; tests/lsan.supp says the same of its
+ * JSON (found by this target; tests/lib/lsan.supp says the same of its
  * compile errors): not ours to fix, and not what this target is for.
  */
 const char *__lsan_default_suppressions(void);

@@ -1,6 +1,6 @@
 # registry.sh: a loopback registry for tests and the demo (source it).
 # Debian's docker-registry (CNCF distribution 2.8), with no auth, htpasswd
-# basic auth or token auth (tests/tokenserver.py), over HTTP or HTTPS with a
+# basic auth or token auth (tests/lib/tokenserver.py), over HTTP or HTTPS with a
 # throw-away CA; images are seeded with curl (no Docker daemon).
 #   reg_start DIR anon|basic|token [tls]   sets REG (127.0.0.1:PORT), REG_URL,
 #                                          REG_CA, REG_PIDS; returns 1 on failure
@@ -62,7 +62,7 @@ reg_start() {
 	token)
 		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=signer \
 		    -keyout "$d/sign.key" -out "$d/sign.pem" 2>/dev/null
-		python3 "$TOP/tests/tokenserver.py" --port-file "$d/tport" \
+		python3 "$TOP/tests/lib/tokenserver.py" --port-file "$d/tport" \
 		    --key "$d/sign.key" --cert "$d/sign.pem" --issuer test-issuer \
 		    --users "$REG_USER:$REG_PASS" \
 		    ${tls:+--tls "$d/srv.pem" "$d/srv.key"} >"$d/token.log" 2>&1 &

@@ -1,7 +1,7 @@
 #!/bin/bash
 # docs.sh: each command's usage, long options and exit codes agree with its
 # man page and completions, and those parse.
-. "$(dirname "$0")/cli/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 
 cmds=$(cd "$TOP/cmd" && ls *.c | sed 's/\.c$//')
 plan $(($(echo "$cmds" | wc -l) * 7))

@@ -1396,7 +1396,7 @@ class Server(ThreadingHTTPServer):
 def main():
     global SWAGGER, TEMPLATE
     here = os.path.dirname(os.path.abspath(__file__))
-    data = os.path.join(here, "data", "argocd")
+    data = os.path.join(here, "..", "data", "argocd")
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--port", type=int, default=0)

@@ -1,6 +1,6 @@
-# acd-lib.sh: what tests/cli/acd-*.sh share (source after cli/lib.sh):
+# acd-lib.sh: what tests/cli/acd-*.sh share (source after lib/cli.sh):
 # the Argo CD API simulator on loopback, its control calls, a token.
-SIM=$TOP/tests/argocd-sim.py
+SIM=$TOP/tests/lib/argocd-sim.py
 OLD=1111111111111111111111111111111111111111
 NEW=2222222222222222222222222222222222222222
 pids=

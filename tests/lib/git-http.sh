@@ -1,5 +1,5 @@
 # git-http.sh: smart HTTP git (git http-backend behind lighttpd) for tests;
-# source it after tests/cli/lib.sh.
+# source it after tests/lib/cli.sh.
 
 # make_ca [SAN]: in $T, a throw-away CA (ca.crt, ca.key) and a server
 # certificate signed by it (server.pem: certificate and key) whose

@@ -1,5 +1,5 @@
 # promote-lib.sh: what the promote --pr and hook tests share; source it
-# after tests/cli/lib.sh. A clean git identity and home, no forge tokens
+# after tests/lib/cli.sh. A clean git identity and home, no forge tokens
 # or URLs from the caller, servers in $PIDS stopped at exit, and kust.
 export HOME=$_t_root/home GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com

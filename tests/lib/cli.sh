@@ -1,9 +1,9 @@
-# lib.sh: TAP helpers for command-level tests; source it from tests/cli/<tool>.sh.
+# cli.sh: TAP helpers for command-level tests; source it from tests/cli/<tool>.sh.
 # Each test gets a fresh temp dir (kept and named on failure).
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$TOP/bin
-FIXTURES=$TOP/tests/fixtures
+FIXTURES=$TOP/tests/data
 export PATH="$BIN:$PATH" LC_ALL=C.UTF-8
 # Nothing from the caller's CI may leak into what the tests expect.
 unset GITHUB_ACTIONS GITLAB_CI CI TOOLKIT_CI NO_COLOR CLICOLOR_FORCE \
