@@ -48,6 +48,17 @@ fake_script(const struct fake_reply *r, size_t n)
 		fake_log.data[0] = '\0';
 }
 
+/* How many of r[0..max) are scripted: up to the first all-zero one. */
+static size_t
+fake_count(const struct fake_reply *r, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && (r[n].status || r[n].rc))
+		n++;
+	return n;
+}
+
 static const char *
 fake_seen(void)
 {

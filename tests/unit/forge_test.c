@@ -541,16 +541,6 @@ open_forge(struct lc_forge **f, enum lc_forge_kind kind, const char *api,
 	return lc_forge_open(f, &c);
 }
 
-static size_t
-nreplies(const struct fake_reply *r, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && (r[n].status || r[n].rc))
-		n++;
-	return n;
-}
-
 int
 main(void)
 {
@@ -588,7 +578,7 @@ main(void)
 	fake_headers = 0;
 	for (i = 0; i < sizeof(opens) / sizeof(opens[0]); i++) {
 		set_env(opens[i].env);
-		fake_script(opens[i].reply, nreplies(opens[i].reply, NREPLY));
+		fake_script(opens[i].reply, fake_count(opens[i].reply, NREPLY));
 		lc_error_clear();
 		f = NULL;
 		rc = open_forge(&f, opens[i].kind, opens[i].api_url,
@@ -660,7 +650,7 @@ main(void)
 
 	for (i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
 		const struct flow *t = &flows[i];
-		size_t n = nreplies(t->reply, NREPLY);
+		size_t n = fake_count(t->reply, NREPLY);
 
 		if (t->reply[0].status == 200 && t->reply[0].body == NULL)
 			fake_script(&long_reply, 1);
@@ -712,7 +702,7 @@ main(void)
 	}
 
 	for (i = 0; i < sizeof(greens) / sizeof(greens[0]); i++) {
-		fake_script(greens[i].reply, nreplies(greens[i].reply, 2));
+		fake_script(greens[i].reply, fake_count(greens[i].reply, 2));
 		lc_error_clear();
 		rc = open_forge(&f, LC_FORGE_AUTO, NULL, greens[i].remote);
 		if (rc == 0)

@@ -344,16 +344,6 @@ on_tag(void *arg, const char *tag)
 	return 0;
 }
 
-static size_t
-count(const struct fake_reply *r, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && (r[n].status || r[n].rc))
-		n++;
-	return n;
-}
-
 static int
 open_reg(struct lc_registry **r, const char *name, const char *user,
     const char *pass)
@@ -407,7 +397,7 @@ main(void)
 
 	fake_headers = 0;
 	for (i = 0; i < sizeof(tag_cases) / sizeof(tag_cases[0]); i++) {
-		fake_script(tag_cases[i].reply, count(tag_cases[i].reply, 4));
+		fake_script(tag_cases[i].reply, fake_count(tag_cases[i].reply, 4));
 		tags_seen.len = 0;
 		lc_buf_adds(&tags_seen, "");
 		lc_error_clear();
@@ -427,7 +417,7 @@ main(void)
 
 	fake_headers = 1;
 	for (i = 0; i < sizeof(auth_cases) / sizeof(auth_cases[0]); i++) {
-		size_t n = count(auth_cases[i].reply, 4);
+		size_t n = fake_count(auth_cases[i].reply, 4);
 
 		fake_script(auth_cases[i].reply, n);
 		lc_error_clear();
@@ -487,7 +477,7 @@ main(void)
 	}
 
 	for (i = 0; i < sizeof(resolves) / sizeof(resolves[0]); i++) {
-		size_t n = count(resolves[i].reply, 2);
+		size_t n = fake_count(resolves[i].reply, 2);
 
 		fake_script(resolves[i].reply, n);
 		lc_error_clear();
