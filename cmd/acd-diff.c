@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argocd.h"
-#include "argocd_diff.h"
+#include "acd.h"
+#include "acd_diff.h"
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argocd.h"
+#include "acd.h"
 #include "ci.h"
 #include "cli.h"
 #include "error.h"

@@ -1,4 +1,4 @@
-/* argocd_diff.c: what a sync would change, from an app's managed resources. */
+/* acd_diff.c: what a sync would change, from an app's managed resources. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include <jv.h>
 
-#include "argocd_diff.h"
+#include "acd_diff.h"
 #include "buf.h"
 #include "diff.h"
 #include "error.h"

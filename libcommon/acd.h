@@ -1,6 +1,6 @@
-/* argocd.h: Argo CD REST client over http + libjq: discovery, calls, waiting. */
-#ifndef LC_ARGOCD_H
-#define LC_ARGOCD_H
+/* acd.h: Argo CD REST client over http + libjq: discovery, calls, waiting. */
+#ifndef LC_ACD_H
+#define LC_ACD_H
 
 #include <getopt.h>
 

@@ -1,4 +1,4 @@
-/* argocd.c: Argo CD REST client over http + libjq: discovery and calls. */
+/* acd.c: Argo CD REST client over http + libjq: discovery and calls. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +10,7 @@
 #include <curl/curl.h>
 #include <yaml.h>
 
-#include "argocd.h"
+#include "acd.h"
 #include "ci.h"
 #include "cli.h"
 #include "error.h"

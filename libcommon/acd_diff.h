@@ -1,6 +1,6 @@
-/* argocd_diff.h: what a sync would change, from an app's managed resources. */
-#ifndef LC_ARGOCD_DIFF_H
-#define LC_ARGOCD_DIFF_H
+/* acd_diff.h: what a sync would change, from an app's managed resources. */
+#ifndef LC_ACD_DIFF_H
+#define LC_ACD_DIFF_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* acdwait.c: wait for Argo CD applications: GET, one shared SSE watch, polls. */
+/* acd_wait.c: wait for Argo CD apps: GET, one shared SSE watch, polls. */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 #include <jq.h>
 
-#include "argocd.h"
+#include "acd.h"
 #include "ci.h"
 #include "cli.h"
 #include "error.h"
