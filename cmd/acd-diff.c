@@ -5,19 +5,21 @@
 #include <string.h>
 
 #include "acd.h"
+#include "acd_wait.h"
 #include "acd_diff.h"
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_REFRESH = LC_ACD_OPT_LAST, OPT_HARD_REFRESH
+	OPT_REFRESH = LC_CLI_ACD_LAST, OPT_HARD_REFRESH
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "hard-refresh", no_argument, NULL, OPT_HARD_REFRESH },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ NULL, 0, NULL, 0 }
@@ -68,7 +70,7 @@ option(int ch, const char *arg, void *vctx)
 	struct ctx *x = vctx;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0)
+	if ((rc = lc_cli_acd_option(&x->c, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_REFRESH:
@@ -169,7 +171,7 @@ diff_app(struct lc_acd *acd, const struct ctx *x, struct lc_acd_target *t,
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	static const char shortopts[] = LC_CLI_ACD_SHORTOPTS;
 	struct ctx x;
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target *t = NULL;
@@ -180,12 +182,12 @@ main(int argc, char *argv[])
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
 	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
+	if (lc_cli_acd_args(argc, argv, shortopts, longopts, option, option, &x,
 	    usage) < 0)
 		return LC_EXIT_USAGE;
 	argc -= optind;
 	argv += optind;
-	lc_acd_need_apps(argc, &x.c, "diff", usage);
+	lc_cli_acd_need_apps(argc, &x.c, "diff", usage);
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
 	    (rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))

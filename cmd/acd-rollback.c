@@ -5,24 +5,26 @@
 #include <string.h>
 
 #include "acd.h"
+#include "acd_wait.h"
 #include "ci.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_DRY_RUN = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_ASYNC
+	OPT_DRY_RUN = LC_CLI_ACD_LAST, OPT_PRUNE, OPT_ASYNC
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "async", no_argument, NULL, OPT_ASYNC },
-	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
+	{ "degraded-grace", required_argument, NULL, LC_CLI_ACD_GRACE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
-	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
-	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
-	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
+	{ "health", no_argument, NULL, LC_CLI_ACD_HEALTH },
+	{ "if-busy", required_argument, NULL, LC_CLI_ACD_IF_BUSY },
+	{ "poll-interval", required_argument, NULL, LC_CLI_ACD_POLL },
+	{ "progress-interval", required_argument, NULL, LC_CLI_ACD_PROGRESS },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -82,8 +84,8 @@ option(int ch, const char *arg, void *vctx)
 	struct ctx *x = vctx;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
-	    (rc = lc_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
+	if ((rc = lc_cli_acd_option(&x->c, ch, arg)) != 0 ||
+	    (rc = lc_cli_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_DRY_RUN:
@@ -159,7 +161,7 @@ pick(jv app, long id, long *out, const char **rev)
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	static const char shortopts[] = LC_CLI_ACD_SHORTOPTS;
 	struct ctx x;
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target t;
@@ -174,7 +176,7 @@ main(int argc, char *argv[])
 	memset(&x, 0, sizeof(x));
 	lc_acd_target_init(&t);
 	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, cli_option,
+	if (lc_cli_acd_args(argc, argv, shortopts, longopts, option, cli_option,
 	    &x, usage) < 0)
 		return LC_EXIT_USAGE;
 	argc -= optind;
@@ -240,7 +242,7 @@ fail:
 	t.why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
 	t.done = 1;
 report:
-	rc = lc_acd_finish(&t, 1, rc, x.c.json, x.c.timeout_ms, NULL);
+	rc = lc_cli_acd_finish(&t, 1, rc, x.c.json, x.c.timeout_ms, NULL);
 out:
 	lc_acd_target_free(&t);
 	free(rev);

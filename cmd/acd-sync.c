@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include "acd.h"
+#include "acd_wait.h"
 #include "ci.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_REVISION = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
+	OPT_REVISION = LC_CLI_ACD_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
 	OPT_STRATEGY, OPT_RESOURCE, OPT_OUT_OF_SYNC, OPT_SERVER_SIDE,
 	OPT_REPLACE, OPT_RETRY_LIMIT, OPT_RETRY_DURATION, OPT_RETRY_FACTOR,
 	OPT_RETRY_MAX, OPT_HARD_REFRESH, OPT_ASYNC, OPT_INFO, OPT_SYNC_OPTION,
@@ -20,19 +22,19 @@ enum {
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "apply-out-of-sync-only", no_argument, NULL, OPT_OUT_OF_SYNC },
 	{ "async", no_argument, NULL, OPT_ASYNC },
-	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
+	{ "degraded-grace", required_argument, NULL, LC_CLI_ACD_GRACE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "hard-refresh", no_argument, NULL, OPT_HARD_REFRESH },
-	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
-	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
+	{ "health", no_argument, NULL, LC_CLI_ACD_HEALTH },
+	{ "if-busy", required_argument, NULL, LC_CLI_ACD_IF_BUSY },
 	{ "info", required_argument, NULL, OPT_INFO },
 	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
-	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
+	{ "poll-interval", required_argument, NULL, LC_CLI_ACD_POLL },
+	{ "progress-interval", required_argument, NULL, LC_CLI_ACD_PROGRESS },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "replace", no_argument, NULL, OPT_REPLACE },
 	{ "resource", required_argument, NULL, OPT_RESOURCE },
@@ -213,8 +215,8 @@ option(int ch, const char *arg, void *vctx)
 	long long ms;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
-	    (rc = lc_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
+	if ((rc = lc_cli_acd_option(&x->c, ch, arg)) != 0 ||
+	    (rc = lc_cli_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_REVISION:
@@ -395,7 +397,7 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 	if (jv_array_length(jv_copy(*out)) == 0) {
 		jv_free(*out);
 		*out = jv_invalid();
-		/* lc_acd_explain puts the app's name in front. */
+		/* lc_cli_acd_explain puts the app's name in front. */
 		return lc_error_set(LC_ENOTFOUND, "no resource matches "
 		    "--resource %s", x->resources[0]);
 	}
@@ -630,7 +632,7 @@ fail_target(struct lc_acd_target *t, int rc)
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	static const char shortopts[] = LC_CLI_ACD_SHORTOPTS;
 	struct ctx x;
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target *t = NULL;
@@ -643,12 +645,12 @@ main(int argc, char *argv[])
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
 	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
+	if (lc_cli_acd_args(argc, argv, shortopts, longopts, option, option, &x,
 	    usage) < 0)
 		return LC_EXIT_USAGE;
 	argc -= optind;
 	argv += optind;
-	lc_acd_need_apps(argc, &x.c, "sync", usage);
+	lc_cli_acd_need_apps(argc, &x.c, "sync", usage);
 	for (i = 0; i < x.nsync_opts; i++)
 		if (known_opt(x.sync_opts[i]) < 0)
 			lc_log_warn("--sync-option '%s': not an option this "
@@ -731,7 +733,7 @@ main(int argc, char *argv[])
 	}
 	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
 report:
-	rc = lc_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
+	rc = lc_cli_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
 	    "not every sync succeeded");
 out:
 	for (i = 0; t && i < n; i++)

@@ -5,25 +5,27 @@
 #include <string.h>
 
 #include "acd.h"
+#include "acd_wait.h"
 #include "ci.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_SYNC = LC_ACD_OPT_LAST, OPT_OPERATION, OPT_SUSPENDED,
+	OPT_SYNC = LC_CLI_ACD_LAST, OPT_OPERATION, OPT_SUSPENDED,
 	OPT_DEGRADED, OPT_REVISION, OPT_UNTIL, OPT_RESOURCE
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "degraded", no_argument, NULL, OPT_DEGRADED },
-	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
-	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
+	{ "degraded-grace", required_argument, NULL, LC_CLI_ACD_GRACE },
+	{ "health", no_argument, NULL, LC_CLI_ACD_HEALTH },
 	{ "operation", no_argument, NULL, OPT_OPERATION },
-	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
-	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
-	{ "repo-dir", required_argument, NULL, LC_ACD_OPT_REPO_DIR },
+	{ "poll-interval", required_argument, NULL, LC_CLI_ACD_POLL },
+	{ "progress-interval", required_argument, NULL, LC_CLI_ACD_PROGRESS },
+	{ "repo-dir", required_argument, NULL, LC_CLI_ACD_REPO_DIR },
 	{ "resource", required_argument, NULL, OPT_RESOURCE },
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
@@ -113,8 +115,8 @@ option(int ch, const char *arg, void *vctx)
 	struct ctx *x = vctx;
 	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
-	    (rc = lc_acd_wait_option(&x->w, NULL, ch, arg)) != 0)
+	if ((rc = lc_cli_acd_option(&x->c, ch, arg)) != 0 ||
+	    (rc = lc_cli_acd_wait_option(&x->w, NULL, ch, arg)) != 0)
 		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_SYNC:
@@ -149,7 +151,7 @@ option(int ch, const char *arg, void *vctx)
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	static const char shortopts[] = LC_CLI_ACD_SHORTOPTS;
 	struct ctx x;
 	struct lc_acd *acd = NULL;
 	struct lc_acd_target *t = NULL;
@@ -160,14 +162,14 @@ main(int argc, char *argv[])
 	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
 	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
+	if (lc_cli_acd_args(argc, argv, shortopts, longopts, option, option, &x,
 	    usage) < 0) {
 		lc_acd_want_release(&x.w);
 		return LC_EXIT_USAGE;
 	}
 	argc -= optind;
 	argv += optind;
-	lc_acd_need_apps(argc, &x.c, "wait for", usage);
+	lc_cli_acd_need_apps(argc, &x.c, "wait for", usage);
 	if ((x.w.flags & (LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
 	    LC_ACD_W_OPERATION)) == 0)
 		x.w.flags |= LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
@@ -188,7 +190,7 @@ main(int argc, char *argv[])
 	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
 	if (rc == LC_EUSAGE)
 		goto out;		/* --until does not compile */
-	rc = lc_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
+	rc = lc_cli_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
 	    "not every application got there");
 out:
 	for (i = 0; t && i < n; i++)
