@@ -10,7 +10,8 @@
 #include "jvutil.h"
 #include "log.h"
 
-#define MAX_ROWS	20	/* the live table shows at most this many apps */
+/* The live table shows at most this many apps. */
+#define MAX_ROWS	20
 
 void
 lc_acd_wait_state_line(const struct lc_acd_target *t, struct lc_buf *out)
@@ -131,7 +132,8 @@ void
 lc_acd_wait_progress(struct waiter *wt)
 {
 	struct lc_buf line = LC_BUF_INIT, clk = LC_BUF_INIT, row = LC_BUF_INIT;
-	struct lc_buf name = LC_BUF_INIT;
+	struct lc_buf name = LC_BUF_INIT, frame = LC_BUF_INIT;
+	struct lc_buf out = LC_BUF_INIT;
 	long long now;
 	size_t i, rows;
 	int shown = 0;
@@ -171,8 +173,9 @@ lc_acd_wait_progress(struct waiter *wt)
 		lc_buf_adds(&clk, " left");
 	}
 	rows = wt->n < MAX_ROWS ? wt->n : MAX_ROWS;
+	lc_buf_adds(&frame, "");
 	if (wt->drawn)
-		fprintf(stderr, "\033[%dA", wt->drawn);
+		lc_buf_printf(&frame, "\033[%dA", wt->drawn);
 	for (i = 0; i < rows; i++) {
 		lc_acd_wait_state_line(&wt->t[i], &row);
 		line.len = name.len = 0;
@@ -180,20 +183,26 @@ lc_acd_wait_progress(struct waiter *wt)
 		lc_buf_adds(&name, "");
 		lc_log_clean(&line, row.data);
 		lc_log_clean(&name, wt->t[i].app.name);
-		fprintf(stderr, "\033[2K%-30s %s  %s\n", name.data,
+		lc_buf_printf(&frame, "\033[2K%-30s %s  %s\n", name.data,
 		    line.data, wt->t[i].done ? (wt->t[i].rc == 0 ? "done" :
 		    "FAILED") : clk.data);
 		shown++;
 	}
 	if (wt->n > rows) {
-		fprintf(stderr, "\033[2K... and %zu more, %d still waiting\n",
-		    wt->n - rows, wt->pending);
+		lc_buf_printf(&frame, "\033[2K... and %zu more, %d still "
+		    "waiting\n", wt->n - rows, wt->pending);
 		shown++;
 	}
 	wt->drawn = shown;
+	/* What the server sent is masked here as in every log line. */
+	lc_buf_adds(&out, "");
+	lc_log_redact(&out, frame.data);
+	fwrite(out.data, 1, out.len, stderr);
 	fflush(stderr);
 	lc_buf_release(&line);
 	lc_buf_release(&clk);
 	lc_buf_release(&row);
 	lc_buf_release(&name);
+	lc_buf_release(&frame);
+	lc_buf_release(&out);
 }
