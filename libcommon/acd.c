@@ -252,8 +252,8 @@ read_secret_file(const char *path)
 }
 
 /* Map an API error answer to our codes, with the server's own message. */
-static int
-api_error(struct lc_acd *acd, const struct lc_http_resp *r, const char *what,
+int
+lc_acd_api_error(const struct lc_http_resp *r, const char *what,
     int is_get_app)
 {
 	jv e = jv_invalid();
@@ -310,7 +310,6 @@ api_error(struct lc_acd *acd, const struct lc_http_resp *r, const char *what,
 		    r->status);
 	}
 	jv_free(e);
-	(void)acd;
 	return rc;
 }
 
@@ -351,7 +350,7 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 		free(s);
 	}
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, "login", 0);
+		rc = lc_acd_api_error(&r, "login", 0);
 	if (rc == 0) {
 		ans = jv_parse_sized(r.body.data ? r.body.data : "",
 		    (int)r.body.len);
@@ -544,6 +543,19 @@ first_project(const struct lc_acd *acd)
 	return acd->conf->nprojects ? acd->conf->projects[0] : NULL;
 }
 
+void
+lc_acd_app_url(struct lc_buf *u, const struct lc_acd *acd,
+    const struct lc_acd_app *a, const char *suffix)
+{
+	char *esc = curl_easy_escape(NULL, a->name, 0);
+
+	lc_buf_printf(u, "%s/api/v1/applications/%s%s%s", acd->base,
+	    esc ? esc : "", suffix ? "/" : "", suffix ? suffix : "");
+	curl_free(esc);
+	lc_acd_query(u, "appNamespace", a->ns);
+	lc_acd_query(u, "project", first_project(acd));
+}
+
 int
 lc_acd_get(struct lc_acd *acd, const struct lc_acd_app *a,
     const char *refresh, long long deadline, jv *app)
@@ -551,14 +563,10 @@ lc_acd_get(struct lc_acd *acd, const struct lc_acd_app *a,
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT, h = LC_BUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
-	char *esc = curl_easy_escape(NULL, a->name, 0);
 	long long left;
 	int rc;
 
-	lc_buf_printf(&u, "%s/api/v1/applications/%s", acd->base, esc);
-	curl_free(esc);
-	lc_acd_query(&u, "appNamespace", a->ns);
-	lc_acd_query(&u, "project", first_project(acd));
+	lc_acd_app_url(&u, acd, a, NULL);
 	lc_acd_query(&u, "refresh", refresh);
 	if (refresh && deadline) {
 		/* The server waits for the controller without a limit. */
@@ -569,7 +577,7 @@ lc_acd_get(struct lc_acd *acd, const struct lc_acd_app *a,
 	lc_buf_printf(&what, "application '%s'", a->name);
 	rc = lc_http_do(acd->http, "GET", u.data, NULL, hdrs, deadline, &r);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 1);
+		rc = lc_acd_api_error(&r, what.data, 1);
 	if (rc == 0)
 		rc = parse_answer(&r, what.data, app);
 	lc_http_resp_release(&r);
@@ -596,7 +604,7 @@ lc_acd_list(struct lc_acd *acd, const char *selector, const char *ns,
 		lc_acd_query(&u, "projects", acd->conf->projects[i]);
 	rc = lc_http_do(acd->http, "GET", u.data, NULL, NULL, deadline, &r);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, "list of applications", 0);
+		rc = lc_acd_api_error(&r, "list of applications", 0);
 	if (rc == 0 && (rc = parse_answer(&r, "list of applications",
 	    &all)) == 0) {
 		*items = lc_jv_get(all, "items");
@@ -638,7 +646,7 @@ lc_acd_post(struct lc_acd *acd, const struct lc_acd_app *a,
 	    deadline, &r);
 	jv_free(s);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 0);
+		rc = lc_acd_api_error(&r, what.data, 0);
 	if (rc == 0 && app)
 		rc = parse_answer(&r, what.data, app);
 	lc_http_resp_release(&r);
@@ -653,18 +661,13 @@ lc_acd_terminate(struct lc_acd *acd, const struct lc_acd_app *a,
 {
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT;
-	char *esc = curl_easy_escape(NULL, a->name, 0);
 	int rc;
 
-	lc_buf_printf(&u, "%s/api/v1/applications/%s/operation", acd->base,
-	    esc);
-	curl_free(esc);
-	lc_acd_query(&u, "appNamespace", a->ns);
-	lc_acd_query(&u, "project", first_project(acd));
+	lc_acd_app_url(&u, acd, a, "operation");
 	lc_buf_printf(&what, "terminating the operation of '%s'", a->name);
 	rc = lc_http_do(acd->http, "DELETE", u.data, NULL, NULL, deadline, &r);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 0);
+		rc = lc_acd_api_error(&r, what.data, 0);
 	lc_http_resp_release(&r);
 	lc_buf_release(&u);
 	lc_buf_release(&what);
@@ -677,20 +680,15 @@ lc_acd_managed(struct lc_acd *acd, const struct lc_acd_app *a,
 {
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT;
-	char *esc = curl_easy_escape(NULL, a->name, 0);
 	jv all;
 	int rc;
 
-	lc_buf_printf(&u, "%s/api/v1/applications/%s/managed-resources",
-	    acd->base, esc);
-	curl_free(esc);
-	lc_acd_query(&u, "appNamespace", a->ns);
-	lc_acd_query(&u, "project", first_project(acd));
+	lc_acd_app_url(&u, acd, a, "managed-resources");
 	lc_buf_printf(&what, "managed resources of '%s'", a->name);
 	rc = lc_http_do(acd->http, "GET", u.data, NULL, NULL, deadline, &r);
 	/* The same RBAC check (get) as a GET of the app: 403 may be 404. */
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 1);
+		rc = lc_acd_api_error(&r, what.data, 1);
 	if (rc == 0 && (rc = parse_answer(&r, what.data, &all)) == 0) {
 		*items = lc_jv_get(all, "items");
 		if (jv_get_kind(*items) == JV_KIND_NULL) {

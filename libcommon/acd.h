@@ -1,10 +1,17 @@
 /* acd.h: Argo CD REST client over http + libjq: discovery and calls. */
+/*
+ * The acd module (Argo CD) is libcommon/acd*.c, its symbols lc_acd_*: the
+ * client here, waiting in acd_wait*.c (acd_wait.h), syncs in acd_sync.c,
+ * rollbacks in acd_rollback.c, diffs in acd_diff*.c. The acd-* commands'
+ * shared options and final report are cli_acd.c's (lc_cli_acd_*).
+ */
 #ifndef LC_ACD_H
 #define LC_ACD_H
 
 #include <jv.h>
 
 #include "buf.h"
+#include "http.h"
 #include "jvutil.h"
 
 /* Where the server and credentials come from (spec section 7). */
@@ -57,6 +64,23 @@ const char *lc_acd_base(const struct lc_acd *acd);
 struct lc_http *lc_acd_http(struct lc_acd *acd);
 /* Append "?key=value" or "&key=value" (escaped) to u; no-op for NULL/"". */
 void lc_acd_query(struct lc_buf *u, const char *key, const char *val);
+/*
+ * Append the URL of application a to u: BASE/api/v1/applications/NAME,
+ * then "/" and suffix unless it is NULL, then the appNamespace and (the
+ * first --project) project queries.
+ */
+void lc_acd_app_url(struct lc_buf *u, const struct lc_acd *acd,
+    const struct lc_acd_app *a, const char *suffix);
+/*
+ * The error of an API answer r (not 200) to what ("application 'x'"):
+ * the server's message (JSON message or error, else the body's first
+ * line) with LC_EAUTH for 401 and 403 (LC_ENOTFOUND for a 403 "permission
+ * denied" when is_get_app: Argo CD answers a missing app so), LC_ENOTFOUND
+ * for 404, LC_ECONFLICT for a 400 "another operation is already in
+ * progress", LC_EUNAVAIL for 5xx, else LC_ERROR; the message is set.
+ */
+int lc_acd_api_error(const struct lc_http_resp *r, const char *what,
+    int is_get_app);
 
 /*
  * GET the application into *app. refresh is NULL, "normal" or "hard"

@@ -497,3 +497,23 @@ lc_acd_changes_free(struct lc_acd_change *c, size_t n)
 		release(&c[i]);
 	free(c);
 }
+
+void
+lc_acd_change_json(struct lc_buf *out, const char *app,
+    const struct lc_acd_change *c)
+{
+	jv o = jv_object(), s;
+
+	o = jv_object_set(o, jv_string("app"), jv_string(app));
+	o = jv_object_set(o, jv_string("group"), jv_string(c->group));
+	o = jv_object_set(o, jv_string("kind"), jv_string(c->kind));
+	o = jv_object_set(o, jv_string("namespace"), jv_string(c->ns));
+	o = jv_object_set(o, jv_string("name"), jv_string(c->name));
+	o = jv_object_set(o, jv_string("action"), jv_string(c->action));
+	o = jv_object_set(o, jv_string("live"), jv_copy(c->live));
+	o = jv_object_set(o, jv_string("target"), jv_copy(c->target));
+	o = jv_object_set(o, jv_string("diff"), jv_string(c->diff));
+	s = jv_dump_string(o, 0);
+	lc_buf_adds(out, jv_string_value(s));
+	jv_free(s);
+}

@@ -24,8 +24,8 @@ or_dash(const char *s)
 
 /* ---- options -------------------------------------------------------- */
 
-int
-lc_cli_acd_option(struct lc_acd_conf *c, int ch, const char *arg)
+static int
+conf_option(struct lc_acd_conf *c, int ch, const char *arg)
 {
 	switch (ch) {
 	case LC_CLI_ACD_SERVER:
@@ -170,8 +170,8 @@ free_env_words(void)
 	free(env_words);
 }
 
-int
-lc_cli_acd_env_opts(const char *shortopts, const struct option *longopts,
+static int
+env_opts(const char *shortopts, const struct option *longopts,
     int (*fn)(int ch, const char *arg, void *ctx), void *ctx)
 {
 	const char *env = getenv("ARGOCD_OPTS");
@@ -226,8 +226,8 @@ lc_cli_acd_env_opts(const char *shortopts, const struct option *longopts,
 	return rc;
 }
 
-int
-lc_cli_acd_args(int argc, char *argv[], const char *shortopts,
+static int
+args(int argc, char *argv[], const char *shortopts,
     const struct option *longopts,
     int (*env_fn)(int ch, const char *arg, void *ctx),
     int (*cli_fn)(int ch, const char *arg, void *ctx), void *ctx,
@@ -235,7 +235,7 @@ lc_cli_acd_args(int argc, char *argv[], const char *shortopts,
 {
 	int ch;
 
-	if (lc_cli_acd_env_opts(shortopts, longopts, env_fn, ctx) != 0) {
+	if (env_opts(shortopts, longopts, env_fn, ctx) != 0) {
 		lc_error_report();
 		return -1;
 	}
@@ -255,8 +255,8 @@ lc_cli_acd_args(int argc, char *argv[], const char *shortopts,
 	return optind;
 }
 
-void
-lc_cli_acd_need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
+static void
+need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
     void (*usage)(int status))
 {
 	if ((napps == 0) == (c->selector == NULL)) {
@@ -271,8 +271,8 @@ lc_cli_acd_need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
 }
 
 
-int
-lc_cli_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
+static int
+wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
     const char *arg)
 {
 	switch (ch) {
@@ -320,6 +320,88 @@ lc_cli_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 	return 0;
 }
 
+/* ---- a command's start and end -------------------------------------- */
+
+/* What the option callbacks get: the shared state and the command. */
+struct route {
+	struct lc_cli_acd *x;
+	const struct lc_cli_acd_cmd *cmd;
+};
+
+/* An option from ARGOCD_OPTS: shared, wait, then the command's own. */
+static int
+env_option(int ch, const char *arg, void *ctx)
+{
+	struct route *r = ctx;
+	int rc;
+
+	if ((rc = conf_option(&r->x->c, ch, arg)) != 0 ||
+	    (rc = wait_option(&r->x->w, &r->x->busy, ch, arg)) != 0)
+		return rc < 0 ? rc : 0;
+	return r->cmd->option(ch, arg, r->cmd->ctx);
+}
+
+/* An option from the command line: the same, but -l may be refused. */
+static int
+cli_option(int ch, const char *arg, void *ctx)
+{
+	struct route *r = ctx;
+
+	if (ch == 'l' && r->cmd->no_selector)
+		return lc_error_set(LC_EUSAGE, "%s", r->cmd->no_selector);
+	return env_option(ch, arg, ctx);
+}
+
+void
+lc_cli_acd_parse(struct lc_cli_acd *x, int argc, char *argv[],
+    const struct lc_cli_acd_cmd *cmd)
+{
+	struct route r;
+
+	lc_cli_init(argv[0]);
+	memset(x, 0, sizeof(*x));
+	x->c.timeout_ms = 600000;
+	r.x = x;
+	r.cmd = cmd;
+	if (args(argc, argv, LC_CLI_ACD_SHORTOPTS, cmd->longopts, env_option,
+	    cli_option, &r, cmd->usage) < 0) {
+		lc_acd_want_release(&x->w);
+		exit(LC_EXIT_USAGE);
+	}
+	x->argc = argc - optind;
+	x->argv = argv + optind;
+	if (cmd->verb)
+		need_apps(x->argc, &x->c, cmd->verb, cmd->usage);
+}
+
+int
+lc_cli_acd_open(struct lc_cli_acd *x, int targets)
+{
+	int rc;
+
+	x->deadline = x->c.timeout_ms ? lc_clock_ms() + x->c.timeout_ms : 0;
+	if ((rc = lc_acd_open(&x->acd, &x->c, x->deadline)) != 0 || !targets)
+		return rc;
+	return lc_acd_targets(x->acd, &x->c, x->argv, x->argc, x->deadline,
+	    &x->t, &x->n);
+}
+
+int
+lc_cli_acd_exit(struct lc_cli_acd *x, int rc)
+{
+	size_t i;
+
+	for (i = 0; x->t && i < x->n; i++)
+		lc_acd_target_free(&x->t[i]);
+	free(x->t);
+	x->t = NULL;
+	x->n = 0;
+	lc_acd_want_release(&x->w);
+	lc_acd_close(x->acd);
+	x->acd = NULL;
+	return lc_exit(rc);
+}
+
 /* ---- reports -------------------------------------------------------- */
 
 static const char *
@@ -359,8 +441,8 @@ deployed(const struct lc_acd_target *t)
 	return t->rollback_rev;
 }
 
-void
-lc_cli_acd_print(const struct lc_acd_target *t, size_t n, int json)
+static void
+print_targets(const struct lc_acd_target *t, size_t n, int json)
 {
 	size_t i;
 	jv o, a, os;
@@ -488,8 +570,8 @@ explain_list(const char *app, jv v, const char *path, int which,
 	jv_free(l);
 }
 
-void
-lc_cli_acd_explain(const struct lc_acd_target *t, size_t n)
+static void
+explain(const struct lc_acd_target *t, size_t n)
 {
 	struct lc_buf line = LC_BUF_INIT, ann = LC_BUF_INIT;
 	jv os;
@@ -707,12 +789,12 @@ lc_cli_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 	char tbuf[32];
 	size_t i;
 
-	lc_cli_acd_print(t, n, json);
+	print_targets(t, n, json);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = t[i].rc;
 	if (rc == 0)
 		return ci_outputs(t, n, 0);
-	lc_cli_acd_explain(t, n);
+	explain(t, n);
 	if (ci_outputs(t, n, rc) != 0)
 		lc_error_report();
 	if (rc == LC_ETIMEOUT && timeout_ms > 0) {

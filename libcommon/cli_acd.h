@@ -56,73 +56,68 @@ enum {
 /* The shared short options, for getopt's optstring. */
 #define LC_CLI_ACD_SHORTOPTS "hH:l:N:o:qvV"
 
-/*
- * Apply one shared option. Returns 1 when ch was one, 0 when it is the
- * command's own, LC_EUSAGE (message set) for a bad value. -h and -V are
- * left to the command.
- */
-int lc_cli_acd_option(struct lc_acd_conf *c, int ch, const char *arg);
+/* What every acd-* command holds: its options, client and targets. */
+struct lc_cli_acd {
+	struct lc_acd_conf c;
+	struct lc_acd_want w;
+	enum lc_acd_busy busy;		/* --if-busy */
+	int argc;			/* the operands, after the options */
+	char **argv;
+	long long deadline;		/* from --timeout; 0: none */
+	struct lc_acd *acd;
+	struct lc_acd_target *t;
+	size_t n;
+};
+
+/* What a command tells lc_cli_acd_parse() about itself. */
+struct lc_cli_acd_cmd {
+	const struct option *longopts;	/* LC_CLI_ACD_LONGOPTS and its own */
+	/*
+	 * The command's own options (the shared and wait options are
+	 * applied before): 0, or LC_EUSAGE (message set) for a bad value.
+	 */
+	int (*option)(int ch, const char *arg, void *ctx);
+	void *ctx;
+	void (*usage)(int status);	/* prints; exits with status */
+	/* "name the apps to VERB, or select them with -l"; NULL: no check */
+	const char *verb;
+	/* Not NULL: -l on the command line is refused with this message. */
+	const char *no_selector;
+};
 
 /*
- * Apply --health, --degraded-grace, --poll-interval, --if-busy (busy may
- * be NULL for commands without it), --progress-interval or --repo-dir
- * (which must be a git repository with full history). Returns 1 when ch
- * was one of them, 0 otherwise, LC_EUSAGE (message set) for a bad value.
+ * The start of an acd-* command: lc_cli_init(argv[0]), the defaults
+ * (--timeout 10m), then $ARGOCD_OPTS (split like a shell does; its values
+ * are defaults that flags override, and options this command does not
+ * know are skipped with a -v note, since the argocd CLI shares it), then
+ * argv. -h calls usage(0), -V prints the version and exits 0; a bad
+ * option or value is reported and calls usage(2), a bad ARGOCD_OPTS is
+ * reported and exits 2. The operands go to x->argc and x->argv.
  */
-int lc_cli_acd_wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy,
-    int ch, const char *arg);
+void lc_cli_acd_parse(struct lc_cli_acd *x, int argc, char *argv[],
+    const struct lc_cli_acd_cmd *cmd);
+/*
+ * The deadline (--timeout), the client (lc_acd_open), and with targets
+ * the targets x->argv names or -l selects (lc_acd_targets). Returns 0 or
+ * their error.
+ */
+int lc_cli_acd_open(struct lc_cli_acd *x, int targets);
+/*
+ * The end: free the targets, the want and the client; return lc_exit(rc)
+ * (the pending message reported, stdout closed).
+ */
+int lc_cli_acd_exit(struct lc_cli_acd *x, int rc);
 
 /*
- * Run getopt_long over $ARGOCD_OPTS (split like a shell does) before the
- * command line, so that its values are defaults that flags override; fn
- * gets each option as for the command line. Options this command does not
- * know are skipped with a -v note: ARGOCD_OPTS is shared with the argocd
- * CLI. Returns 0 or the first error fn returns.
- */
-int lc_cli_acd_env_opts(const char *shortopts, const struct option *longopts,
-    int (*fn)(int ch, const char *arg, void *ctx), void *ctx);
-
-/*
- * A command's options: $ARGOCD_OPTS through env_fn (lc_cli_acd_env_opts), then
- * argv through cli_fn. -h calls usage(0), -V prints the version and exits,
- * an unknown option or one cli_fn refuses reports its message and calls
- * usage(2). Returns optind, or -1 (reported) when ARGOCD_OPTS is wrong.
- */
-int lc_cli_acd_args(int argc, char *argv[], const char *shortopts,
-    const struct option *longopts,
-    int (*env_fn)(int ch, const char *arg, void *ctx),
-    int (*cli_fn)(int ch, const char *arg, void *ctx), void *ctx,
-    void (*usage)(int status));
-/*
- * The apps are named (napps > 0) or selected with -l, one of the two:
- * otherwise report it ("name the apps to VERB, or select them with -l")
- * and call usage(2).
- */
-void lc_cli_acd_need_apps(int napps, const struct lc_acd_conf *c,
-    const char *verb, void (*usage)(int status));
-
-/*
- * stdout: "APP SYNC HEALTH REVISION" lines, or one JSON object per app. A
- * rollback adds the revision it deployed ("-" when it has not: it failed,
- * or was a dry run or --async): "APP SYNC HEALTH REVISION DEPLOYED", and
- * history_id and deployed_revision (or null) in JSON.
- */
-void lc_cli_acd_print(const struct lc_acd_target *t, size_t n, int json);
-/*
- * stderr: why each failed target failed (phase, resources, conditions);
- * on GitHub Actions also one ::error annotation per target with it all.
- */
-void lc_cli_acd_explain(const struct lc_acd_target *t, size_t n);
-/*
- * The end of a command: print the targets (lc_cli_acd_print), and when rc, or
- * else the first target's own rc, is not 0, explain them and set the
+ * The end of a command: print the targets (lc_cli_acd_print), and when
+ * rc, or else the first target's own rc, is not 0, explain them and set the
  * closing message: the timeout, several (for n > 1), or none (the
  * explanation said it). On success and failure alike, the results go to
  * $GITHUB_OUTPUT, the step summary and the --dotenv file (lc_ci_*); a
  * file that cannot be written makes a success LC_ERROR. Returns that
  * status.
  */
-int lc_cli_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
-    long long timeout_ms, const char *several);
+int lc_cli_acd_finish(const struct lc_acd_target *t, size_t n, int rc,
+    int json, long long timeout_ms, const char *several);
 
 #endif
