@@ -4,29 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argocd.h"
-#include "argocd_diff.h"
+#include "acd.h"
+#include "acd_diff.h"
+#include "acd_wait.h"
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_REFRESH = LC_ACD_OPT_LAST, OPT_HARD_REFRESH
+	OPT_REFRESH = LC_CLI_ACD_LAST, OPT_HARD_REFRESH
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "hard-refresh", no_argument, NULL, OPT_HARD_REFRESH },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ NULL, 0, NULL, 0 }
 };
 
-struct ctx {
-	struct lc_acd_conf c;
-	const char *refresh;		/* NULL, "normal" or "hard" */
-};
 
 static _Noreturn void
 usage(int status)
@@ -62,47 +60,24 @@ usage(int status)
 	exit(status);
 }
 
+/* --refresh and --hard-refresh, into *refresh (NULL, "normal" or "hard"). */
 static int
-option(int ch, const char *arg, void *vctx)
+option(int ch, const char *arg, void *ctx)
 {
-	struct ctx *x = vctx;
-	int rc;
+	const char **refresh = ctx;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0)
-		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_REFRESH:
-		if (x->refresh == NULL)
-			x->refresh = "normal";
+		if (*refresh == NULL)
+			*refresh = "normal";
 		break;
 	case OPT_HARD_REFRESH:
-		x->refresh = "hard";
+		*refresh = "hard";
 		break;
 	default:
 		return LC_EUSAGE;
 	}
 	return 0;
-}
-
-/* One JSON object per changed resource, on one line. */
-static void
-print_json(const char *app, const struct lc_acd_change *c)
-{
-	jv o = jv_object(), s;
-
-	o = jv_object_set(o, jv_string("app"), jv_string(app));
-	o = jv_object_set(o, jv_string("group"), jv_string(c->group));
-	o = jv_object_set(o, jv_string("kind"), jv_string(c->kind));
-	o = jv_object_set(o, jv_string("namespace"), jv_string(c->ns));
-	o = jv_object_set(o, jv_string("name"), jv_string(c->name));
-	o = jv_object_set(o, jv_string("action"), jv_string(c->action));
-	o = jv_object_set(o, jv_string("live"), jv_copy(c->live));
-	o = jv_object_set(o, jv_string("target"), jv_copy(c->target));
-	o = jv_object_set(o, jv_string("diff"), jv_string(c->diff));
-	s = jv_dump_string(o, 0);
-	fputs(jv_string_value(s), stdout);
-	putchar('\n');
-	jv_free(s);
 }
 
 /*
@@ -133,71 +108,52 @@ ci_outputs(size_t nchanged)
  * change.
  */
 static int
-diff_app(struct lc_acd *acd, const struct ctx *x, struct lc_acd_target *t,
-    long long deadline, size_t *changed)
+diff_app(const struct lc_cli_acd *x, const struct lc_acd_app *app,
+    const char *refresh, size_t *changed)
 {
-	struct lc_acd_change *c = NULL;
-	size_t n = 0, i;
-	jv items, ans;
+	struct lc_acd_change *c;
+	struct lc_buf line = LC_BUF_INIT;
+	size_t n, i;
 	int rc;
 
-	if (x->refresh) {
-		if ((rc = lc_acd_get(acd, &t->app, x->refresh, deadline,
-		    &ans)) != 0)
-			return rc;
-		jv_free(ans);
-	}
-	if ((rc = lc_acd_managed(acd, &t->app, deadline, &items)) != 0)
-		return rc;
-	rc = lc_acd_diff(items, t->app.name, &c, &n);
-	lc_log_info("%s: %d resources, %zu would change", t->app.name,
-	    jv_array_length(jv_copy(items)), n);
-	jv_free(items);
+	rc = lc_acd_diff_app(x->acd, app, refresh, x->deadline, &c, &n);
 	/* -q: only the exit status, as git diff --quiet. */
 	for (i = 0; rc == 0 && lc_log_enabled(LC_LOG_WARN) && i < n; i++) {
-		if (x->c.json)
-			print_json(t->app.name, &c[i]);
-		else
+		if (x->c.json) {
+			line.len = 0;
+			lc_buf_adds(&line, "");
+			lc_acd_change_json(&line, app->name, &c[i]);
+			puts(line.data);
+		} else
 			fputs(c[i].diff, stdout);
 	}
 	if (rc == 0)
 		*changed += n;
 	lc_acd_changes_free(c, n);
+	lc_buf_release(&line);
 	return rc;
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
-	struct ctx x;
-	struct lc_acd *acd = NULL;
-	struct lc_acd_target *t = NULL;
-	long long deadline;
-	size_t n = 0, i, changed = 0;
+	struct lc_cli_acd x;
+	const char *refresh = NULL;
+	const struct lc_cli_acd_cmd cmd = { longopts, option, &refresh, usage,
+	    "diff", NULL };
+	size_t i, changed = 0;
 	int rc, first = 0;
 
-	lc_cli_init(argv[0]);
-	memset(&x, 0, sizeof(x));
-	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
-	    usage) < 0)
-		return LC_EXIT_USAGE;
-	argc -= optind;
-	argv += optind;
-	lc_acd_need_apps(argc, &x.c, "diff", usage);
-	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
-	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
-	    (rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
-	    != 0)
-		goto out;
+	lc_cli_acd_parse(&x, argc, argv, &cmd);
+	if ((rc = lc_cli_acd_open(&x, 1)) != 0)
+		return lc_cli_acd_exit(&x, rc);
 	/*
 	 * Each app on its own: one that fails is reported and the others
 	 * are still shown; an error wins over "changes" in the exit status,
 	 * as for diff(1).
 	 */
-	for (i = 0; i < n; i++) {
-		if ((rc = diff_app(acd, &x, &t[i], deadline, &changed)) == 0)
+	for (i = 0; i < x.n; i++) {
+		if ((rc = diff_app(&x, &x.t[i].app, refresh, &changed)) == 0)
 			continue;
 		if (first == 0)
 			first = rc;
@@ -208,10 +164,5 @@ main(int argc, char *argv[])
 	rc = first ? first : changed ? LC_ENO : 0;
 	if (first == 0 && ci_outputs(changed) != 0)
 		rc = LC_ERROR;
-out:
-	for (i = 0; t && i < n; i++)
-		lc_acd_target_free(&t[i]);
-	free(t);
-	lc_acd_close(acd);
-	return lc_exit(rc);
+	return lc_cli_acd_exit(&x, rc);
 }

@@ -4,34 +4,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argocd.h"
-#include "ci.h"
+#include "acd.h"
+#include "acd_rollback.h"
+#include "acd_wait.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_DRY_RUN = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_ASYNC
+	OPT_DRY_RUN = LC_CLI_ACD_LAST, OPT_PRUNE, OPT_ASYNC
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "async", no_argument, NULL, OPT_ASYNC },
-	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
+	{ "degraded-grace", required_argument, NULL, LC_CLI_ACD_GRACE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
-	{ "if-busy", required_argument, NULL, LC_ACD_OPT_IF_BUSY },
-	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
-	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
+	{ "health", no_argument, NULL, LC_CLI_ACD_HEALTH },
+	{ "if-busy", required_argument, NULL, LC_CLI_ACD_IF_BUSY },
+	{ "poll-interval", required_argument, NULL, LC_CLI_ACD_POLL },
+	{ "progress-interval", required_argument, NULL, LC_CLI_ACD_PROGRESS },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ NULL, 0, NULL, 0 }
 };
 
+/* acd-rollback's own options besides the rollback's. */
 struct ctx {
-	struct lc_acd_conf c;
-	struct lc_acd_want w;
-	int dry_run, prune, async;
-	enum lc_acd_busy busy;
+	struct lc_acd_rollback r;
+	int async;
 };
 
 static _Noreturn void
@@ -80,17 +81,13 @@ static int
 option(int ch, const char *arg, void *vctx)
 {
 	struct ctx *x = vctx;
-	int rc;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
-	    (rc = lc_acd_wait_option(&x->w, &x->busy, ch, arg)) != 0)
-		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_DRY_RUN:
-		x->dry_run = 1;
+		x->r.dry_run = 1;
 		break;
 	case OPT_PRUNE:
-		x->prune = 1;
+		x->r.prune = 1;
 		break;
 	case OPT_ASYNC:
 		x->async = 1;
@@ -101,149 +98,38 @@ option(int ch, const char *arg, void *vctx)
 	return 0;
 }
 
-/* On the command line, -l is refused: a rollback names one application. */
-static int
-cli_option(int ch, const char *arg, void *vctx)
-{
-	if (ch == 'l')
-		return lc_error_set(LC_EUSAGE, "-l: a rollback names one "
-		    "application");
-	return option(ch, arg, vctx);
-}
-
-/* The history entry to go back to: id, or the one before the newest. */
-static int
-pick(jv app, long id, long *out, const char **rev)
-{
-	jv h = lc_jv_get(app, "status.history"), e;
-	struct lc_buf ids = LC_BUF_INIT;
-	int n, i, rc;
-
-	n = jv_get_kind(h) == JV_KIND_ARRAY ? jv_array_length(jv_copy(h)) : 0;
-	if (id < 0 && n < 2) {
-		jv_free(h);
-		return lc_error_set(LC_ENOTFOUND, "%d deployment%s in its "
-		    "history: nothing earlier to roll back to", n,
-		    n == 1 ? "" : "s");
-	}
-	for (i = 0; i < n; i++) {
-		e = jv_array_get(jv_copy(h), i);
-		jv idv = lc_jv_get(e, "id");
-		long v = jv_get_kind(idv) == JV_KIND_NUMBER ?
-		    (long)jv_number_value(idv) : -1;
-
-		jv_free(idv);
-		if (i < 20)
-			lc_buf_printf(&ids, "%s%ld", i ? ", " : "", v);
-		else if (i == 20)
-			lc_buf_adds(&ids, ", ...");
-		if ((id < 0 && i == n - 2) || (id >= 0 && v == id)) {
-			*out = v;
-			/* The string stays alive in app, which holds it. */
-			*rev = lc_jv_str(e, "revision");
-			jv_free(e);
-			jv_free(h);
-			lc_buf_release(&ids);
-			return 0;
-		}
-		jv_free(e);
-	}
-	jv_free(h);
-	rc = lc_error_set(LC_ENOTFOUND, "no deployment with id %ld in its "
-	    "history (%s%s)", id, n ? "ids: " : "empty",
-	    ids.data ? ids.data : "");
-	lc_buf_release(&ids);
-	return rc;
-}
-
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
+	struct lc_cli_acd a;
 	struct ctx x;
-	struct lc_acd *acd = NULL;
+	const struct lc_cli_acd_cmd cmd = { longopts, option, &x, usage, NULL,
+	    "-l: a rollback names one application" };
 	struct lc_acd_target t;
-	char *rev = NULL;
-	const char *r = NULL;
-	long long deadline;
-	long id = -1, hid = 0;
-	jv body, ans, au, en;
-	int rc, auto_on;
+	int rc;
 
-	lc_cli_init(argv[0]);
 	memset(&x, 0, sizeof(x));
+	x.r.id = -1;
 	lc_acd_target_init(&t);
-	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, cli_option,
-	    &x, usage) < 0)
-		return LC_EXIT_USAGE;
-	argc -= optind;
-	argv += optind;
-	if (argc < 1 || argc > 2)
+	lc_cli_acd_parse(&a, argc, argv, &cmd);
+	if (a.argc < 1 || a.argc > 2)
 		usage(LC_EXIT_USAGE);
-	if (argc == 2 && lc_parse_long(argv[1], 0, 2147483647L, &id) != 0) {
+	if (a.argc == 2 && lc_parse_long(a.argv[1], 0, 2147483647L,
+	    &x.r.id) != 0) {
 		lc_error_report();
 		usage(LC_EXIT_USAGE);
 	}
-	x.w.flags |= LC_ACD_W_OPERATION;
-	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
-	lc_acd_app_parse(&t.app, argv[0], x.c.app_namespace);
-	t.rollback_id = -1;		/* a rollback, to no entry yet */
-	t.rollback_rev = "";
-	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
+	a.w.flags |= LC_ACD_W_OPERATION;
+	x.r.busy = a.busy;
+	lc_acd_app_parse(&t.app, a.argv[0], a.c.app_namespace);
+	if ((rc = lc_cli_acd_open(&a, 0)) != 0)
 		goto out;
-	if ((rc = lc_acd_get(acd, &t.app, NULL, deadline, &t.last)) != 0)
-		goto fail;
-	au = lc_jv_get(t.last, "spec.syncPolicy.automated");
-	en = lc_jv_get(au, "enabled");
-	auto_on = jv_get_kind(au) == JV_KIND_OBJECT &&
-	    jv_get_kind(en) != JV_KIND_FALSE;
-	jv_free(au);
-	jv_free(en);
-	if (auto_on) {
-		rc = lc_error_set(LC_ERROR, "auto-sync is on, and Argo CD "
-		    "refuses to roll back such an app (auto-sync would undo "
-		    "it): undo the commit in git instead (promote -t ENV "
-		    "--rollback), or turn auto-sync off first");
-		goto fail;
-	}
-	if ((rc = pick(t.last, id, &hid, &r)) != 0)
-		goto fail;
-	rev = lc_xstrndup(r, strlen(r));
-	lc_log_note("%s: rolling back to history id %ld (revision %s)",
-	    t.app.name, hid, rev);
-	t.rollback_id = hid;
-	t.rollback_rev = rev;
-	if ((rc = lc_acd_when_idle(acd, &t, 1, x.busy, deadline)) != 0 ||
-	    t.done)
-		goto report;
-	body = jv_object_set(jv_object(), jv_string("id"),
-	    jv_number((double)hid));
-	if (x.dry_run)
-		body = jv_object_set(body, jv_string("dryRun"), jv_true());
-	if (x.prune)
-		body = jv_object_set(body, jv_string("prune"), jv_true());
-	if ((rc = lc_acd_post(acd, &t.app, "rollback", body, deadline,
-	    &ans)) != 0)
-		goto fail;
-	jv_free(t.last);
-	t.last = ans;
-	/* The rollback request has no infos: ours is the hand-made sync of rev. */
-	t.op_rev = rev;
-	t.dry_run = x.dry_run;
-	if (!x.async)
-		rc = lc_acd_wait(acd, &t, 1, &x.w, deadline);
-	goto report;
-fail:
-	/* The app's own failure: reported as such, and left for CI. */
-	t.rc = rc;
-	t.why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
-	t.done = 1;
-report:
-	rc = lc_acd_finish(&t, 1, rc, x.c.json, x.c.timeout_ms, NULL);
+	if ((rc = lc_acd_rollback_start(a.acd, &x.r, &t, a.deadline)) == 0 &&
+	    !t.done && !x.async)
+		rc = lc_acd_wait(a.acd, &t, 1, &a.w, a.deadline);
+	rc = lc_cli_acd_finish(&t, 1, rc, a.c.json, a.c.timeout_ms, NULL);
 out:
 	lc_acd_target_free(&t);
-	free(rev);
-	lc_acd_close(acd);
-	return lc_exit(rc);
+	lc_acd_rollback_release(&x.r);
+	return lc_cli_acd_exit(&a, rc);
 }

@@ -4,37 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argocd.h"
-#include "ci.h"
+#include "acd.h"
+#include "acd_wait.h"
 #include "cli.h"
+#include "cli_acd.h"
 #include "error.h"
 #include "log.h"
 
 enum {
-	OPT_SYNC = LC_ACD_OPT_LAST, OPT_OPERATION, OPT_SUSPENDED,
+	OPT_SYNC = LC_CLI_ACD_LAST, OPT_OPERATION, OPT_SUSPENDED,
 	OPT_DEGRADED, OPT_REVISION, OPT_UNTIL, OPT_RESOURCE
 };
 
 static const struct option longopts[] = {
-	LC_ACD_LONGOPTS,
+	LC_CLI_ACD_LONGOPTS,
 	{ "degraded", no_argument, NULL, OPT_DEGRADED },
-	{ "degraded-grace", required_argument, NULL, LC_ACD_OPT_GRACE },
-	{ "health", no_argument, NULL, LC_ACD_OPT_HEALTH },
+	{ "degraded-grace", required_argument, NULL, LC_CLI_ACD_GRACE },
+	{ "health", no_argument, NULL, LC_CLI_ACD_HEALTH },
 	{ "operation", no_argument, NULL, OPT_OPERATION },
-	{ "poll-interval", required_argument, NULL, LC_ACD_OPT_POLL },
-	{ "progress-interval", required_argument, NULL, LC_ACD_OPT_PROGRESS },
-	{ "repo-dir", required_argument, NULL, LC_ACD_OPT_REPO_DIR },
+	{ "poll-interval", required_argument, NULL, LC_CLI_ACD_POLL },
+	{ "progress-interval", required_argument, NULL, LC_CLI_ACD_PROGRESS },
+	{ "repo-dir", required_argument, NULL, LC_CLI_ACD_REPO_DIR },
 	{ "resource", required_argument, NULL, OPT_RESOURCE },
 	{ "revision", required_argument, NULL, OPT_REVISION },
 	{ "suspended", no_argument, NULL, OPT_SUSPENDED },
 	{ "sync", no_argument, NULL, OPT_SYNC },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ NULL, 0, NULL, 0 }
-};
-
-struct ctx {
-	struct lc_acd_conf c;
-	struct lc_acd_want w;
 };
 
 static _Noreturn void
@@ -107,39 +103,36 @@ usage(int status)
 	exit(status);
 }
 
+/* acd-wait's own options, into the want. */
 static int
-option(int ch, const char *arg, void *vctx)
+option(int ch, const char *arg, void *ctx)
 {
-	struct ctx *x = vctx;
-	int rc;
+	struct lc_acd_want *w = ctx;
 
-	if ((rc = lc_acd_option(&x->c, ch, arg)) != 0 ||
-	    (rc = lc_acd_wait_option(&x->w, NULL, ch, arg)) != 0)
-		return rc < 0 ? rc : 0;
 	switch (ch) {
 	case OPT_SYNC:
-		x->w.flags |= LC_ACD_W_SYNC;
+		w->flags |= LC_ACD_W_SYNC;
 		break;
 	case OPT_OPERATION:
-		x->w.flags |= LC_ACD_W_OPERATION;
+		w->flags |= LC_ACD_W_OPERATION;
 		break;
 	case OPT_SUSPENDED:
-		x->w.flags |= LC_ACD_W_SUSPENDED;
+		w->flags |= LC_ACD_W_SUSPENDED;
 		break;
 	case OPT_DEGRADED:
-		x->w.flags |= LC_ACD_W_DEGRADED;
+		w->flags |= LC_ACD_W_DEGRADED;
 		break;
 	case OPT_REVISION:
 		if (strlen(arg) < 4)
 			return lc_error_set(LC_EUSAGE, "--revision '%s': give "
 			    "at least 4 characters of the commit", arg);
-		x->w.revision = arg;
+		w->revision = arg;
 		break;
 	case OPT_UNTIL:
-		x->w.until = arg;
+		w->until = arg;
 		break;
 	case OPT_RESOURCE:
-		return lc_acd_want_resource(&x->w, arg);
+		return lc_acd_want_resource(w, arg);
 	default:
 		return LC_EUSAGE;
 	}
@@ -149,25 +142,12 @@ option(int ch, const char *arg, void *vctx)
 int
 main(int argc, char *argv[])
 {
-	static const char shortopts[] = LC_ACD_SHORTOPTS;
-	struct ctx x;
-	struct lc_acd *acd = NULL;
-	struct lc_acd_target *t = NULL;
-	long long deadline;
-	size_t n = 0, i;
+	struct lc_cli_acd x;
+	const struct lc_cli_acd_cmd cmd = { longopts, option, &x.w, usage,
+	    "wait for", NULL };
 	int rc;
 
-	lc_cli_init(argv[0]);
-	memset(&x, 0, sizeof(x));
-	x.c.timeout_ms = 600000;
-	if (lc_acd_args(argc, argv, shortopts, longopts, option, option, &x,
-	    usage) < 0) {
-		lc_acd_want_release(&x.w);
-		return LC_EXIT_USAGE;
-	}
-	argc -= optind;
-	argv += optind;
-	lc_acd_need_apps(argc, &x.c, "wait for", usage);
+	lc_cli_acd_parse(&x, argc, argv, &cmd);
 	if ((x.w.flags & (LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
 	    LC_ACD_W_OPERATION)) == 0)
 		x.w.flags |= LC_ACD_W_SYNC | LC_ACD_W_HEALTH |
@@ -180,21 +160,11 @@ main(int argc, char *argv[])
 		usage(LC_EXIT_USAGE);
 	}
 	x.w.selector = x.c.selector;
-	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
-	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0 ||
-	    (rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
-	    != 0)
-		goto out;
-	rc = lc_acd_wait(acd, t, n, &x.w, deadline);
-	if (rc == LC_EUSAGE)
-		goto out;		/* --until does not compile */
-	rc = lc_acd_finish(t, n, rc, x.c.json, x.c.timeout_ms,
-	    "not every application got there");
-out:
-	for (i = 0; t && i < n; i++)
-		lc_acd_target_free(&t[i]);
-	free(t);
-	lc_acd_want_release(&x.w);
-	lc_acd_close(acd);
-	return lc_exit(rc);
+	if ((rc = lc_cli_acd_open(&x, 1)) != 0)
+		return lc_cli_acd_exit(&x, rc);
+	rc = lc_acd_wait(x.acd, x.t, x.n, &x.w, x.deadline);
+	if (rc != LC_EUSAGE)		/* else --until does not compile */
+		rc = lc_cli_acd_finish(x.t, x.n, rc, x.c.json,
+		    x.c.timeout_ms, "not every application got there");
+	return lc_cli_acd_exit(&x, rc);
 }

@@ -3,7 +3,7 @@
 # (tests/lib/argocd-sim.py) on loopback.
 . "$(dirname "$0")/../lib/cli.sh"
 
-plan 37
+plan 38
 
 . "$TOP/tests/lib/acd-lib.sh"
 
@@ -419,6 +419,25 @@ app '{"name":"oddrev","revision":"abc\n::error::fake"}'
 run acd-wait --timeout 30 oddrev
 expect_rc 0
 expect_out_text 'oddrev Synced Healthy abc\n::error::fake'
+end
+
+begin "the live table on a terminal masks secrets, as every log line does"
+app '{"name":"hidden-app-name"}'
+printf 'hidden-app-name\n' >"$T/pw"
+chmod 600 "$T/pw"
+# A terminal for stderr only: script(1) gives the command a pty.
+TOOLKIT_CI=none TERM=xterm script -qec "acd-wait --timeout 60 \
+    --password-file '$T/pw' hidden-app-name >'$T/out'" "$T/tty" >/dev/null
+rc=$?
+expect_rc 0
+expect_out_text "hidden-app-name Synced Healthy $OLD"
+# The table's lines only (script adds a header and a footer).
+grep -a $'\033' "$T/tty" | cat -v >"$T/table"
+printf '%s\n' \
+    '^[[2K***                sync=Synced health=Healthy operation=-  done^M' \
+    '^[[1A^[[2K***                sync=Synced health=Healthy operation=-  done^M' \
+    >"$T/want"
+diff -u "$T/want" "$T/table" >"$T/diff" || fail "the table: $(cat "$T/diff")"
 end
 
 done_testing

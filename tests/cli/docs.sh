@@ -13,10 +13,10 @@ for c in $cmds; do
 	man=$TOP/man/$c.1
 	longs=$(sed -n '/longopts\[\] = {/,/^};/s/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p' \
 	    "$TOP/cmd/$c.c")
-	# The acd-* commands share options through a macro in argocd.h.
-	if grep -q LC_ACD_LONGOPTS "$TOP/cmd/$c.c"; then
-		longs="$longs $(sed -n '/define LC_ACD_LONGOPTS/,/^$/s/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p' \
-		    "$TOP/libcommon/argocd.h")"
+	# The acd-* commands share options through a macro in cli_acd.h.
+	if grep -q LC_CLI_ACD_LONGOPTS "$TOP/cmd/$c.c"; then
+		longs="$longs $(sed -n '/define LC_CLI_ACD_LONGOPTS/,/^$/s/^[[:space:]]*{ "\([a-z-]*\)".*/\1/p' \
+		    "$TOP/libcommon/cli_acd.h")"
 	fi
 
 	begin "$c: man page passes mandoc -Tlint"

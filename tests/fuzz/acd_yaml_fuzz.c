@@ -6,7 +6,7 @@
 
 #include <jv.h>
 
-#include "argocd_diff.h"
+#include "acd_diff.h"
 #include "buf.h"
 #include "error.h"
 #include "yaml_edit.h"

@@ -1,7 +1,6 @@
-/* argocd.c: Argo CD REST client over http + libjq: discovery and calls. */
+/* acd.c: Argo CD REST client over http + libjq: discovery and calls. */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,7 @@
 #include <curl/curl.h>
 #include <yaml.h>
 
-#include "argocd.h"
-#include "ci.h"
+#include "acd.h"
 #include "cli.h"
 #include "error.h"
 #include "fileio.h"
@@ -24,254 +22,6 @@ struct lc_acd {
 	const struct lc_acd_conf *conf;
 	char *token;
 };
-
-/* ---- options -------------------------------------------------------- */
-
-int
-lc_acd_option(struct lc_acd_conf *c, int ch, const char *arg)
-{
-	switch (ch) {
-	case LC_ACD_OPT_SERVER:
-		c->server = arg;
-		break;
-	case LC_ACD_OPT_TOKEN:
-		c->token = arg;
-		lc_log_add_secret(arg);
-		break;
-	case LC_ACD_OPT_TOKEN_FILE:
-		c->token_file = arg;
-		break;
-	case LC_ACD_OPT_PLAINTEXT:
-		c->plaintext = 1;
-		break;
-	case LC_ACD_OPT_INSECURE:
-		c->insecure = 1;
-		break;
-	case LC_ACD_OPT_GRPC_WEB:
-		break;		/* we always speak REST */
-	case LC_ACD_OPT_ROOT:
-		c->root_path = arg;
-		break;
-	case LC_ACD_OPT_CLIENT_CRT:
-		c->client_crt = arg;
-		break;
-	case LC_ACD_OPT_CLIENT_KEY:
-		c->client_key = arg;
-		break;
-	case LC_ACD_OPT_CA_FILE:
-		c->ca_file = arg;
-		break;
-	case LC_ACD_OPT_CONFIG:
-		c->config = arg;
-		break;
-	case LC_ACD_OPT_CONTEXT:
-		c->context = arg;
-		break;
-	case LC_ACD_OPT_USERNAME:
-		c->username = arg;
-		break;
-	case LC_ACD_OPT_PASSWORD_FILE:
-		c->password_file = arg;
-		break;
-	case LC_ACD_OPT_PROJECT:
-		if (c->nprojects == sizeof(c->projects) / sizeof(c->projects[0]))
-			return lc_error_set(LC_EUSAGE, "at most %zu --project",
-			    c->nprojects);
-		c->projects[c->nprojects++] = arg;
-		break;
-	case LC_ACD_OPT_TIMEOUT:
-		return lc_parse_duration_opt("--timeout", arg, &c->timeout_ms) == 0 ? 1 :
-		    LC_EUSAGE;
-	case LC_ACD_OPT_DOTENV:
-		c->dotenv = arg;
-		lc_ci_set_dotenv(arg);
-		break;
-	case 'H':
-		if (strchr(arg, ':') == NULL)
-			return lc_error_set(LC_EUSAGE, "--header '%s': write it "
-			    "as 'Name: value'", arg);
-		if (c->nheaders == sizeof(c->headers) / sizeof(c->headers[0]))
-			return lc_error_set(LC_EUSAGE, "at most %zu --header",
-			    c->nheaders);
-		c->headers[c->nheaders++] = arg;
-		break;
-	case 'l':
-		c->selector = arg;
-		break;
-	case 'N':
-		c->app_namespace = arg;
-		break;
-	case 'o':
-		if (strcmp(arg, "json") == 0)
-			c->json = 1;
-		else if (strcmp(arg, "text") == 0 || strcmp(arg, "wide") == 0)
-			c->json = 0;
-		else
-			return lc_error_set(LC_EUSAGE, "-o %s: the formats are "
-			    "text and json", arg);
-		break;
-	case 'q':
-		lc_log_set_level(LC_LOG_ERROR);
-		break;
-	case 'v':
-		lc_log_set_level(LC_LOG_DEBUG);
-		break;
-	default:
-		return 0;
-	}
-	return 1;
-}
-
-/* Split s like a shell: blanks separate, quotes and backslashes group. */
-static char **
-shell_split(const char *s, int *argc)
-{
-	char **v = NULL;
-	struct lc_buf w = LC_BUF_INIT;
-	int n = 0, inword = 0;
-	char q = 0;
-
-	for (;; s++) {
-		if (*s == '\0' || (!q && isspace((unsigned char)*s))) {
-			if (inword) {
-				v = lc_xrealloc(v, sizeof(*v) * (size_t)(n + 2));
-				v[n++] = lc_buf_detach(&w);
-				if (v[n - 1] == NULL)
-					v[n - 1] = lc_xstrndup("", 0);
-				inword = 0;
-			}
-			if (*s == '\0')
-				break;
-			continue;
-		}
-		inword = 1;
-		if (q && *s == q)
-			q = 0;
-		else if (!q && (*s == '\'' || *s == '"'))
-			q = *s;
-		else if (*s == '\\' && q != '\'' && s[1])
-			lc_buf_addc(&w, *++s);
-		else
-			lc_buf_addc(&w, *s);
-	}
-	if (v == NULL)
-		v = lc_xmalloc(sizeof(*v) * 2);
-	v[n] = NULL;
-	*argc = n;
-	return v;
-}
-
-static char **env_words;
-
-static void
-free_env_words(void)
-{
-	char **w;
-
-	for (w = env_words; w && *w; w++)
-		free(*w);
-	free(env_words);
-}
-
-int
-lc_acd_env_opts(const char *shortopts, const struct option *longopts,
-    int (*fn)(int ch, const char *arg, void *ctx), void *ctx)
-{
-	const char *env = getenv("ARGOCD_OPTS");
-	char **v, **argv;
-	struct lc_buf so = LC_BUF_INIT;
-	int argc, ch, rc = 0, i, saved = opterr;
-
-	if (env == NULL || *env == '\0')
-		return 0;
-	v = shell_split(env, &argc);
-	argv = lc_xmalloc(sizeof(*argv) * (size_t)(argc + 2));
-	argv[0] = (char *)lc_progname;
-	for (i = 0; i < argc; i++)
-		argv[i + 1] = v[i];
-	argv[argc + 1] = NULL;
-	/* Long options only; '-' in front: a stray word is reported as 1. */
-	lc_buf_printf(&so, "-:%s", shortopts);
-	opterr = 0;
-	optind = 0;
-	while ((ch = getopt_long(argc + 1, argv, so.data, longopts, NULL))
-	    != -1) {
-		if (ch == 1) {
-			rc = lc_error_set(LC_EUSAGE, "ARGOCD_OPTS invalid at "
-			    "'%s'", optarg);
-			break;
-		}
-		if (ch == '?' || ch == ':') {
-			lc_log_debug("ARGOCD_OPTS: skipping '%s' (not an "
-			    "option of %s)", argv[optind - 1], lc_progname);
-			/* "--key value": the value goes with it. */
-			if (ch == '?' && strchr(argv[optind - 1], '=') == NULL &&
-			    optind < argc + 1 && argv[optind][0] != '-')
-				optind++;
-			continue;
-		}
-		if (ch < 256 && ch != 'H' && ch != 'l' && ch != 'N' &&
-		    ch != 'o') {
-			/* -q, -v, -h, -V: the command line's business. */
-			continue;
-		}
-		if ((rc = fn(ch, optarg, ctx)) < 0)
-			break;
-		rc = 0;
-	}
-	opterr = saved;
-	optind = 0;
-	lc_buf_release(&so);
-	free(argv);
-	/* The words stay for the whole run: options point into them. */
-	env_words = v;
-	atexit(free_env_words);
-	return rc;
-}
-
-int
-lc_acd_args(int argc, char *argv[], const char *shortopts,
-    const struct option *longopts,
-    int (*env_fn)(int ch, const char *arg, void *ctx),
-    int (*cli_fn)(int ch, const char *arg, void *ctx), void *ctx,
-    void (*usage)(int status))
-{
-	int ch;
-
-	if (lc_acd_env_opts(shortopts, longopts, env_fn, ctx) != 0) {
-		lc_error_report();
-		return -1;
-	}
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (ch == 'h')
-			usage(LC_EXIT_OK);
-		if (ch == 'V') {
-			lc_cli_version();
-			exit(lc_exit(0));
-		}
-		if (ch == '?' || cli_fn(ch, optarg, ctx) != 0) {
-			if (lc_error_msg())
-				lc_error_report();
-			usage(LC_EXIT_USAGE);
-		}
-	}
-	return optind;
-}
-
-void
-lc_acd_need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
-    void (*usage)(int status))
-{
-	if ((napps == 0) == (c->selector == NULL)) {
-		if (napps)
-			lc_error_set(LC_EUSAGE, "give apps or -l, not both");
-		else
-			lc_error_set(LC_EUSAGE, "name the apps to %s, or select "
-			    "them with -l", verb);
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-}
 
 void
 lc_acd_app_parse(struct lc_acd_app *a, const char *arg,
@@ -502,8 +252,8 @@ read_secret_file(const char *path)
 }
 
 /* Map an API error answer to our codes, with the server's own message. */
-static int
-api_error(struct lc_acd *acd, const struct lc_http_resp *r, const char *what,
+int
+lc_acd_api_error(const struct lc_http_resp *r, const char *what,
     int is_get_app)
 {
 	jv e = jv_invalid();
@@ -560,7 +310,6 @@ api_error(struct lc_acd *acd, const struct lc_http_resp *r, const char *what,
 		    r->status);
 	}
 	jv_free(e);
-	(void)acd;
 	return rc;
 }
 
@@ -601,7 +350,7 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 		free(s);
 	}
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, "login", 0);
+		rc = lc_acd_api_error(&r, "login", 0);
 	if (rc == 0) {
 		ans = jv_parse_sized(r.body.data ? r.body.data : "",
 		    (int)r.body.len);
@@ -794,6 +543,19 @@ first_project(const struct lc_acd *acd)
 	return acd->conf->nprojects ? acd->conf->projects[0] : NULL;
 }
 
+void
+lc_acd_app_url(struct lc_buf *u, const struct lc_acd *acd,
+    const struct lc_acd_app *a, const char *suffix)
+{
+	char *esc = curl_easy_escape(NULL, a->name, 0);
+
+	lc_buf_printf(u, "%s/api/v1/applications/%s%s%s", acd->base,
+	    esc ? esc : "", suffix ? "/" : "", suffix ? suffix : "");
+	curl_free(esc);
+	lc_acd_query(u, "appNamespace", a->ns);
+	lc_acd_query(u, "project", first_project(acd));
+}
+
 int
 lc_acd_get(struct lc_acd *acd, const struct lc_acd_app *a,
     const char *refresh, long long deadline, jv *app)
@@ -801,14 +563,10 @@ lc_acd_get(struct lc_acd *acd, const struct lc_acd_app *a,
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT, h = LC_BUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
-	char *esc = curl_easy_escape(NULL, a->name, 0);
 	long long left;
 	int rc;
 
-	lc_buf_printf(&u, "%s/api/v1/applications/%s", acd->base, esc);
-	curl_free(esc);
-	lc_acd_query(&u, "appNamespace", a->ns);
-	lc_acd_query(&u, "project", first_project(acd));
+	lc_acd_app_url(&u, acd, a, NULL);
 	lc_acd_query(&u, "refresh", refresh);
 	if (refresh && deadline) {
 		/* The server waits for the controller without a limit. */
@@ -819,7 +577,7 @@ lc_acd_get(struct lc_acd *acd, const struct lc_acd_app *a,
 	lc_buf_printf(&what, "application '%s'", a->name);
 	rc = lc_http_do(acd->http, "GET", u.data, NULL, hdrs, deadline, &r);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 1);
+		rc = lc_acd_api_error(&r, what.data, 1);
 	if (rc == 0)
 		rc = parse_answer(&r, what.data, app);
 	lc_http_resp_release(&r);
@@ -846,7 +604,7 @@ lc_acd_list(struct lc_acd *acd, const char *selector, const char *ns,
 		lc_acd_query(&u, "projects", acd->conf->projects[i]);
 	rc = lc_http_do(acd->http, "GET", u.data, NULL, NULL, deadline, &r);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, "list of applications", 0);
+		rc = lc_acd_api_error(&r, "list of applications", 0);
 	if (rc == 0 && (rc = parse_answer(&r, "list of applications",
 	    &all)) == 0) {
 		*items = lc_jv_get(all, "items");
@@ -888,7 +646,7 @@ lc_acd_post(struct lc_acd *acd, const struct lc_acd_app *a,
 	    deadline, &r);
 	jv_free(s);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 0);
+		rc = lc_acd_api_error(&r, what.data, 0);
 	if (rc == 0 && app)
 		rc = parse_answer(&r, what.data, app);
 	lc_http_resp_release(&r);
@@ -903,18 +661,13 @@ lc_acd_terminate(struct lc_acd *acd, const struct lc_acd_app *a,
 {
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT;
-	char *esc = curl_easy_escape(NULL, a->name, 0);
 	int rc;
 
-	lc_buf_printf(&u, "%s/api/v1/applications/%s/operation", acd->base,
-	    esc);
-	curl_free(esc);
-	lc_acd_query(&u, "appNamespace", a->ns);
-	lc_acd_query(&u, "project", first_project(acd));
+	lc_acd_app_url(&u, acd, a, "operation");
 	lc_buf_printf(&what, "terminating the operation of '%s'", a->name);
 	rc = lc_http_do(acd->http, "DELETE", u.data, NULL, NULL, deadline, &r);
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 0);
+		rc = lc_acd_api_error(&r, what.data, 0);
 	lc_http_resp_release(&r);
 	lc_buf_release(&u);
 	lc_buf_release(&what);
@@ -927,20 +680,15 @@ lc_acd_managed(struct lc_acd *acd, const struct lc_acd_app *a,
 {
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_buf u = LC_BUF_INIT, what = LC_BUF_INIT;
-	char *esc = curl_easy_escape(NULL, a->name, 0);
 	jv all;
 	int rc;
 
-	lc_buf_printf(&u, "%s/api/v1/applications/%s/managed-resources",
-	    acd->base, esc);
-	curl_free(esc);
-	lc_acd_query(&u, "appNamespace", a->ns);
-	lc_acd_query(&u, "project", first_project(acd));
+	lc_acd_app_url(&u, acd, a, "managed-resources");
 	lc_buf_printf(&what, "managed resources of '%s'", a->name);
 	rc = lc_http_do(acd->http, "GET", u.data, NULL, NULL, deadline, &r);
 	/* The same RBAC check (get) as a GET of the app: 403 may be 404. */
 	if (rc == 0 && r.status != 200)
-		rc = api_error(acd, &r, what.data, 1);
+		rc = lc_acd_api_error(&r, what.data, 1);
 	if (rc == 0 && (rc = parse_answer(&r, what.data, &all)) == 0) {
 		*items = lc_jv_get(all, "items");
 		if (jv_get_kind(*items) == JV_KIND_NULL) {

@@ -1,11 +1,12 @@
-/* argocd_diff.h: what a sync would change, from an app's managed resources. */
-#ifndef LC_ARGOCD_DIFF_H
-#define LC_ARGOCD_DIFF_H
+/* acd_diff.h: what a sync would change, from an app's managed resources. */
+#ifndef LC_ACD_DIFF_H
+#define LC_ACD_DIFF_H
 
 #include <stddef.h>
 
 #include <jv.h>
 
+#include "acd.h"
 #include "buf.h"
 
 /*
@@ -43,5 +44,20 @@ struct lc_acd_change {
 int lc_acd_diff(jv items, const char *app, struct lc_acd_change **out,
     size_t *n);
 void lc_acd_changes_free(struct lc_acd_change *c, size_t n);
+/*
+ * Append c as one line of JSON (app, group, kind, namespace, name,
+ * action, live, target, diff; no newline) to out.
+ */
+/*
+ * What a sync of the app would change (lc_acd_diff of lc_acd_managed),
+ * after a refresh (NULL, "normal" or "hard", as for lc_acd_get): *out
+ * (free with lc_acd_changes_free) gets *n entries. Errors as for
+ * lc_acd_get and lc_acd_diff.
+ */
+int lc_acd_diff_app(struct lc_acd *acd, const struct lc_acd_app *a,
+    const char *refresh, long long deadline, struct lc_acd_change **out,
+    size_t *n);
+void lc_acd_change_json(struct lc_buf *out, const char *app,
+    const struct lc_acd_change *c);
 
 #endif

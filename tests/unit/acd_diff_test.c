@@ -1,9 +1,9 @@
-/* argocd_diff_test.c: manifests as YAML, and which resources a sync changes. */
+/* acd_diff_test.c: manifests as YAML, and which resources a sync changes. */
 #include <stdlib.h>
 
 #include <jv.h>
 
-#include "argocd_diff.h"
+#include "acd_diff.h"
 #include "buf.h"
 #include "error.h"
 #include "tap.h"

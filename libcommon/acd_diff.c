@@ -1,4 +1,4 @@
-/* argocd_diff.c: what a sync would change, from an app's managed resources. */
+/* acd_diff.c: what a sync would change, from an app's managed resources. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include <jv.h>
 
-#include "argocd_diff.h"
+#include "acd_diff.h"
 #include "buf.h"
 #include "diff.h"
 #include "error.h"
@@ -496,4 +496,24 @@ lc_acd_changes_free(struct lc_acd_change *c, size_t n)
 	for (i = 0; c && i < n; i++)
 		release(&c[i]);
 	free(c);
+}
+
+void
+lc_acd_change_json(struct lc_buf *out, const char *app,
+    const struct lc_acd_change *c)
+{
+	jv o = jv_object(), s;
+
+	o = jv_object_set(o, jv_string("app"), jv_string(app));
+	o = jv_object_set(o, jv_string("group"), jv_string(c->group));
+	o = jv_object_set(o, jv_string("kind"), jv_string(c->kind));
+	o = jv_object_set(o, jv_string("namespace"), jv_string(c->ns));
+	o = jv_object_set(o, jv_string("name"), jv_string(c->name));
+	o = jv_object_set(o, jv_string("action"), jv_string(c->action));
+	o = jv_object_set(o, jv_string("live"), jv_copy(c->live));
+	o = jv_object_set(o, jv_string("target"), jv_copy(c->target));
+	o = jv_object_set(o, jv_string("diff"), jv_string(c->diff));
+	s = jv_dump_string(o, 0);
+	lc_buf_adds(out, jv_string_value(s));
+	jv_free(s);
 }
