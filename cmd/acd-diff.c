@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 
@@ -36,7 +37,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
 	    "[-o format] [--dotenv file] [--hard-refresh] [--refresh] "
 	    "[--timeout duration] "
-	    "[connection-options] [app ...]\n", lc_progname);
+	    "[connection-options] [app ...]\n", lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Show what a sync of every APP ([NAMESPACE/]NAME), or of "
@@ -201,7 +202,7 @@ main(int argc, char *argv[])
 			continue;
 		if (first == 0)
 			first = rc;
-		lc_error_report();
+		lc_cli_report_error();
 		if (rc == LC_ETIMEOUT || rc == LC_EAUTH)
 			break;		/* the same for the others */
 	}
@@ -213,5 +214,5 @@ out:
 		lc_acd_target_free(&t[i]);
 	free(t);
 	lc_acd_close(acd);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -7,8 +7,10 @@
 #include "argocd.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
+#include "parse.h"
 
 enum {
 	OPT_DRY_RUN = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_ASYNC
@@ -45,7 +47,7 @@ usage(int status)
 	    "[--if-busy policy] [--poll-interval duration] "
 	    "[--progress-interval duration] "
 	    "[--prune] [--timeout duration] [connection-options] app [id]\n",
-	    lc_progname);
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Roll APP back to the deployment with history ID (default: "
@@ -182,7 +184,7 @@ main(int argc, char *argv[])
 	if (argc < 1 || argc > 2)
 		usage(LC_EXIT_USAGE);
 	if (argc == 2 && lc_parse_long(argv[1], 0, 2147483647L, &id) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	x.w.flags |= LC_ACD_W_OPERATION;
@@ -245,5 +247,5 @@ out:
 	lc_acd_target_free(&t);
 	free(rev);
 	lc_acd_close(acd);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

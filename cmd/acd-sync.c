@@ -8,8 +8,10 @@
 #include "argocd.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
+#include "parse.h"
 
 enum {
 	OPT_REVISION = LC_ACD_OPT_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
@@ -86,7 +88,7 @@ usage(int status)
 	    "[--revision revision] [--server-side] [--strategy name] "
 	    "[--sync-option key=value] "
 	    "[--timeout duration] [connection-options] [app ...]\n",
-	    lc_progname);
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Sync every APP ([NAMESPACE/]NAME), or the apps -l selects, "
@@ -657,7 +659,7 @@ main(int argc, char *argv[])
 	x.w.selector = x.c.selector;
 	deadline = x.c.timeout_ms ? lc_clock_ms() + x.c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&acd, &x.c, deadline)) != 0)
-		return lc_exit(rc);
+		return lc_cli_exit(rc);
 
 	/* The apps, as they are now: existence, access, a running operation. */
 	if ((rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
@@ -741,5 +743,5 @@ out:
 	free(x.sync_opts);
 	free(x.labels);
 	lc_acd_close(acd);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -7,6 +7,7 @@
 #include "argocd.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 
@@ -50,7 +51,7 @@ usage(int status)
 	    "[--resource group:kind:name] "
 	    "[--revision sha] [--suspended] [--sync] [--timeout duration] "
 	    "[--until jq] "
-	    "[connection-options] [app ...]\n", lc_progname);
+	    "[connection-options] [app ...]\n", lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Wait for every APP ([NAMESPACE/]NAME) at once, or for the "
@@ -176,7 +177,7 @@ main(int argc, char *argv[])
 		x.w.flags |= LC_ACD_W_HEALTH;
 	if (x.w.repo_dir && !x.w.revision) {
 		lc_error_set(LC_EUSAGE, "--repo-dir is for --revision");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	x.w.selector = x.c.selector;
@@ -196,5 +197,5 @@ out:
 	free(t);
 	lc_acd_want_release(&x.w);
 	lc_acd_close(acd);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -14,7 +14,7 @@
 #include "error.h"
 #include "imgref.h"
 #include "log.h"
-#include "plugin.h"
+#include "registry.h"
 #include "semver.h"
 
 enum { OPT_COPY = 256, OPT_LIST, OPT_SEMVER, OPT_LATEST, OPT_USERNAME,
@@ -51,7 +51,7 @@ usage(int status)
 	    "[--username name] ref\n"
 	    "       %s [options] --copy src dst\n"
 	    "       %s [options] --list [--latest] [--semver range] repo\n",
-	    lc_progname, lc_progname, lc_progname);
+	    lc_log_progname, lc_log_progname, lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "  REF                   print the digest of REF (exit 4 when "
@@ -333,14 +333,14 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_OK);
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'o':
 			if (strcmp(optarg, "json") == 0)
 				o.json = 1;
 			else if (strcmp(optarg, "text") != 0) {
 				lc_error_set(LC_EUSAGE, "-o %s: text or json",
 				    optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -402,7 +402,7 @@ main(int argc, char *argv[])
 		/* The first line, as long as it is (tokens can be long). */
 		if (getline(&pw, &pwcap, stdin) <= 0) {
 			free(pw);
-			return lc_exit(lc_error_set(LC_EUSAGE, "--password-stdin: "
+			return lc_cli_exit(lc_error_set(LC_EUSAGE, "--password-stdin: "
 			    "nothing on standard input"));
 		}
 		pw[strcspn(pw, "\r\n")] = '\0';
@@ -419,5 +419,5 @@ main(int argc, char *argv[])
 		memset(pw, 0, pwcap);
 		free(pw);
 	}
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "fileio.h"
 #include "forge.h"
@@ -25,7 +26,8 @@
 #include "imgref.h"
 #include "jvutil.h"
 #include "log.h"
-#include "plugin.h"
+#include "parse.h"
+#include "registry.h"
 #include "semver.h"
 #include "sha256.h"
 #include "yaml_edit.h"
@@ -262,7 +264,8 @@ usage(int status)
 	    "       %s [options] -t env --set image=ref ...\n"
 	    "       %s [options] -t env --rollback [--steps n]\n"
 	    "       %s [options] --strategy tag -f env -t env repo[=repo] ...\n",
-	    lc_progname, lc_progname, lc_progname, lc_progname, lc_progname);
+	    lc_log_progname, lc_log_progname, lc_log_progname, lc_log_progname,
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Copy the image versions (newTag, digest) of environment -f "
@@ -1995,7 +1998,7 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		/* --diff: what a dry run shows, on a real run too. */
 		for (i = 0; o->diff && commit && i < st->nt; i++)
 			if (st->t[i].changed && print_diff(&st->t[i]) != 0)
-				lc_error_report();
+				lc_cli_report_error();
 		for (i = 0; i < st->nc; i++)
 			if (st->c[i].differs)
 				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
@@ -2337,7 +2340,7 @@ again(const struct opts *o, long long start, int attempt,
 	pause = lc_git_backoff(attempt - 1, 250, 2000);
 	lc_log_info("attempt %d: %s; again on the new tip in %lld ms", attempt,
 	    lc_git_outcome_name(oc), pause);
-	lc_sleep_ms(pause);
+	lc_clock_sleep_ms(pause);
 	return 1;
 }
 
@@ -2861,7 +2864,7 @@ static _Noreturn void
 too_many(const char *opt, int max)
 {
 	lc_error_set(LC_EUSAGE, "%s: at most %d of them", opt, max);
-	lc_error_report();
+	lc_cli_report_error();
 	usage(LC_EXIT_USAGE);
 }
 
@@ -2961,7 +2964,7 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_OK);
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'm':
 			o.message = optarg;
 			break;
@@ -3009,7 +3012,7 @@ main(int argc, char *argv[])
 			if (strchr(optarg, '=') == NULL || *optarg == '=') {
 				lc_error_set(LC_EUSAGE, "--trailer '%s': write "
 				    "KEY=VALUE", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.trailers[o.ntrailers++] = optarg;
@@ -3020,7 +3023,7 @@ main(int argc, char *argv[])
 		case OPT_DEADLINE:
 			if (lc_parse_duration_opt("--deadline", optarg,
 			    &o.deadline_ms) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3052,7 +3055,7 @@ main(int argc, char *argv[])
 				lc_error_set(LC_EUSAGE, "--semver '%s': not a "
 				    "range (>=1.2.0 <2, ^1.2, ~1.2.3, 1.x)",
 				    optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.semver = optarg;
@@ -3082,7 +3085,7 @@ main(int argc, char *argv[])
 			if (strstr(optarg, "{env}") == NULL) {
 				lc_error_set(LC_EUSAGE, "--env-branch '%s': it must "
 				    "contain {env}", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.branch_tmpl = optarg;
@@ -3095,7 +3098,7 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "dir") != 0) {
 				lc_error_set(LC_EUSAGE, "--strategy %s: dir, branch or "
 				    "tag (a pull request: --pr)", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3129,7 +3132,7 @@ main(int argc, char *argv[])
 			    strcmp(o.merge, "rebase") != 0) {
 				lc_error_set(LC_EUSAGE, "--auto-merge=%s: merge, "
 				    "squash or rebase", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3137,7 +3140,7 @@ main(int argc, char *argv[])
 			if (lc_forge_kind_parse(optarg, &o.provider) != 0) {
 				lc_error_set(LC_EUSAGE, "--provider %s: github, "
 				    "gitlab, gitea (or forgejo) or auto", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3153,7 +3156,7 @@ main(int argc, char *argv[])
 			    sl[1] == '/' || strlen(optarg) > 127) {
 				lc_error_set(LC_EUSAGE, "--platform %s: write "
 				    "OS/ARCH[/VARIANT], as linux/arm64", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.platforms[o.nplatforms++] = optarg;
@@ -3169,7 +3172,7 @@ main(int argc, char *argv[])
 			if (*end || v < 1 || v > 16) {
 				lc_error_set(LC_EUSAGE, "--steps %s: 1 to 16",
 				    optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.steps = (int)v;
@@ -3221,7 +3224,7 @@ main(int argc, char *argv[])
 	if (o.to == NULL || (o.from != NULL) + (o.nsets > 0) + o.rollback != 1) {
 		lc_error_set(LC_EUSAGE, "give -f SRC -t DST, or -t DST with --set "
 		    "or --rollback");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	for (i = 0; i < o.nsets; i++)
@@ -3229,7 +3232,7 @@ main(int argc, char *argv[])
 			lc_error_set(LC_EUSAGE, "--set '%s': write [APP/]IMAGE=REF "
 			    "(REF: a tag, @sha256:..., or an image reference)",
 			    o.sets[i]);
-			lc_error_report();
+			lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 	settle_given(&st);
@@ -3249,11 +3252,11 @@ main(int argc, char *argv[])
 		if (fi < 0 || ti < 0) {
 			lc_error_set(LC_EUSAGE, "--chain %s does not name both %s "
 			    "and %s", o.chain, o.from, o.to);
-			lc_error_report();
+			lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 		if (ti != fi + 1 && !(o.allow_skip && ti > fi))
-			return lc_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
+			return lc_cli_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
 			    "%s; nothing was promoted", o.chain, o.from, o.to,
 			    ti > fi ? "skips an environment" : "goes backwards"));
 	}
@@ -3261,7 +3264,7 @@ main(int argc, char *argv[])
 	    strchr(o.to, '/'))) {
 		lc_error_set(LC_EUSAGE, "-f %s -t %s: two different environment "
 		    "names", o.from, o.to);
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	o.images = argv;
@@ -3269,7 +3272,7 @@ main(int argc, char *argv[])
 	if (o.nkeys && !path_given)
 		o.path = "envs/{env}/values.yaml";
 	if (o.nkeys && compile_keys(&o) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	for (i = 0; i < argc; i++)
@@ -3278,7 +3281,7 @@ main(int argc, char *argv[])
 	if (o.branch_strategy && (!o.from || o.nimages || o.nkeys || o.raw)) {
 		lc_error_set(LC_EUSAGE, "--strategy branch: give -f and -t; the "
 		    "whole branch deploy/<env> is promoted");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (!o.pr && (o.head_tmpl || o.title || o.body_file || o.nlabels ||
@@ -3287,14 +3290,14 @@ main(int argc, char *argv[])
 		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
 		    "--label, --draft, --auto-merge, --provider and --api-url "
 		    "go with --pr (the last two also with --require-status)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.split && (o.napps == 0 || o.branch_strategy || o.tag_strategy ||
 	    o.rollback)) {
 		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
 		    "(dir strategy)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.nplatforms && (!o.verify || o.tag_strategy ||
@@ -3302,56 +3305,56 @@ main(int argc, char *argv[])
 		lc_error_set(LC_EUSAGE, "--platform asks the registry about the "
 		    "images written: not with --no-verify-image or the branch "
 		    "and tag strategies");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.steps > 1 && !o.rollback) {
 		lc_error_set(LC_EUSAGE, "--steps goes with --rollback");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.no_push && (o.pr || o.branch_strategy || o.tag_strategy)) {
 		lc_error_set(LC_EUSAGE, "--no-push: a commit on the local branch "
 		    "(dir strategy, without --pr)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.pick && !o.branch_strategy) {
 		lc_error_set(LC_EUSAGE, "--cherry-pick goes with --strategy "
 		    "branch");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.with_name && (o.nkeys || o.raw || o.from == NULL ||
 	    o.tag_strategy || o.branch_strategy)) {
 		lc_error_set(LC_EUSAGE, "--with-name: it copies newName between "
 		    "kustomize overlays (-f and -t)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.require_status && (o.from == NULL || o.tag_strategy)) {
 		lc_error_set(LC_EUSAGE, "--require-status: it checks the source "
 		    "commit of -f with dir or branch");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.pr && (o.tag_strategy || o.check)) {
 		lc_error_set(LC_EUSAGE, "--pr goes with --strategy dir or branch, "
 		    "not with %s", o.check ? "--check" : "--strategy tag");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.head_tmpl == NULL)
 		o.head_tmpl = "promote/{to}/{app}";
 	if (head_name(&o, st.head, sizeof(st.head)) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.tag_strategy) {
 		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
 			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
 			    "the repositories whose tags move");
-			lc_error_report();
+			lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 		rc = tag_run(&st, &o);
@@ -3384,5 +3387,5 @@ main(int argc, char *argv[])
 	lc_git_auth_release(&st.auth);
 	git_repository_free(st.repo);
 	free(st.branch);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "log.h"
+#include "parse.h"
 #include "yaml_edit.h"
 #include "yaml_expr.h"
 #include "yaml_out.h"
@@ -124,7 +125,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [eval | eval-all] [-0ehijMNnPqrVv] "
 	    "[-I indent] [-o format] [-p format]\n"
 	    "       [--arg name value] [--from-file file] [--no-create] "
-	    "expression [file ...]\n", lc_progname);
+	    "expression [file ...]\n", lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "  eval, e              each document on its own (the "
@@ -678,7 +679,7 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			if (parse_format(optarg, 0, &fmt.format) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				exit(LC_EXIT_USAGE);
 			}
 			break;
@@ -687,7 +688,7 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			if (parse_format(optarg, 1, &infmt) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				exit(LC_EXIT_USAGE);
 			}
 			break;
@@ -696,13 +697,13 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			if (parse_bool(optarg, &unwrap) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				exit(LC_EXIT_USAGE);
 			}
 			break;
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'v':
 			verbosity++;
 			break;
@@ -817,7 +818,7 @@ main(int argc, char *argv[])
 		if (ins != NULL)
 			ins[i].path = argv[i];
 		if (frc != 0) {
-			lc_error_report();
+			lc_cli_report_error();
 			if (rc == 0)
 				rc = frc;
 		}
@@ -839,5 +840,5 @@ done:
 	free(env.ends);
 	lc_buf_release(&exprfile);
 	free(vars);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -12,10 +12,13 @@
 #include "argocd.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "git.h"
 #include "http.h"
 #include "log.h"
+#include "parse.h"
+#include "random.h"
 
 #define MAX_ROWS	20	/* the live table shows at most this many apps */
 
@@ -322,7 +325,7 @@ rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
 				lc_log_warn("%s", m.data);
 			else
 				lc_log_info("%s", m.data);
-			retry_at = lc_clock_ms() + lc_backoff_ms(
+			retry_at = lc_clock_ms() + lc_clock_backoff_ms(
 			    r->fetch_fails - 1, 2000, 30000, 2);
 			rc = 0;
 			goto out;
@@ -1510,7 +1513,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		if (too_long >= 2) {
 			/* No watch: the polls alone, until the deadline. */
 			if (until > lc_clock_ms())
-				lc_sleep_ms(until - lc_clock_ms());
+				lc_clock_sleep_ms(until - lc_clock_ms());
 			if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
 				break;
 			continue;
@@ -1566,7 +1569,8 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		/* A watch that keeps breaking must not starve the polls. */
 		if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
 			break;
-		lc_sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
+		lc_clock_sleep_ms(lc_clock_backoff_ms(drops < 6 ? drops : 6,
+		    100, 5000, 2));
 		drops++;
 		progress(&wt);
 	}
@@ -1885,7 +1889,7 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 
 	lc_buf_printf(&md, "### %s\n\n| app | sync | health | revision | "
 	    "operation | result |%s\n|---|---|---|---|---|---|%s\n",
-	    lc_progname, rb ? " deployed |" : "", rb ? "---|" : "");
+	    lc_log_progname, rb ? " deployed |" : "", rb ? "---|" : "");
 	for (i = 0; i < n; i++) {
 		jv a = t[i].last;
 		int ok = jv_is_valid(a);
@@ -2142,7 +2146,7 @@ lc_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 		return ci_outputs(t, n, 0);
 	lc_acd_explain(t, n);
 	if (ci_outputs(t, n, rc) != 0)
-		lc_error_report();
+		lc_cli_report_error();
 	if (rc == LC_ETIMEOUT && timeout_ms > 0) {
 		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
 		lc_error_set(rc, "timed out after %s", tbuf);

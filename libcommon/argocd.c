@@ -13,10 +13,12 @@
 #include "argocd.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "fileio.h"
 #include "http.h"
 #include "log.h"
+#include "parse.h"
 
 struct lc_acd {
 	struct lc_http *http;
@@ -186,7 +188,7 @@ lc_acd_env_opts(const char *shortopts, const struct option *longopts,
 		return 0;
 	v = shell_split(env, &argc);
 	argv = lc_xmalloc(sizeof(*argv) * (size_t)(argc + 2));
-	argv[0] = (char *)lc_progname;
+	argv[0] = (char *)lc_log_progname;
 	for (i = 0; i < argc; i++)
 		argv[i + 1] = v[i];
 	argv[argc + 1] = NULL;
@@ -203,7 +205,7 @@ lc_acd_env_opts(const char *shortopts, const struct option *longopts,
 		}
 		if (ch == '?' || ch == ':') {
 			lc_log_debug("ARGOCD_OPTS: skipping '%s' (not an "
-			    "option of %s)", argv[optind - 1], lc_progname);
+			    "option of %s)", argv[optind - 1], lc_log_progname);
 			/* "--key value": the value goes with it. */
 			if (ch == '?' && strchr(argv[optind - 1], '=') == NULL &&
 			    optind < argc + 1 && argv[optind][0] != '-')
@@ -239,7 +241,7 @@ lc_acd_args(int argc, char *argv[], const char *shortopts,
 	int ch;
 
 	if (lc_acd_env_opts(shortopts, longopts, env_fn, ctx) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		return -1;
 	}
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -247,11 +249,11 @@ lc_acd_args(int argc, char *argv[], const char *shortopts,
 			usage(LC_EXIT_OK);
 		if (ch == 'V') {
 			lc_cli_version();
-			exit(lc_exit(0));
+			exit(lc_cli_exit(0));
 		}
 		if (ch == '?' || cli_fn(ch, optarg, ctx) != 0) {
 			if (lc_error_msg())
-				lc_error_report();
+				lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 	}
@@ -268,7 +270,7 @@ lc_acd_need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
 		else
 			lc_error_set(LC_EUSAGE, "name the apps to %s, or select "
 			    "them with -l", verb);
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 }
@@ -611,7 +613,7 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 		else {
 			acd->token = xdup(lc_jv_str(ans, "token"));
 			/* Ours: the runner cannot know it (the only ::add-mask::). */
-			lc_log_add_own_secret(acd->token);
+			lc_ci_add_secret(acd->token);
 		}
 		jv_free(ans);
 	}

@@ -15,12 +15,14 @@
 #include <git2/sys/stream.h>
 
 #include "base64.h"
-#include "cli.h"
+#include "ca.h"
+#include "clock.h"
 #include "error.h"
 #include "fileio.h"
 #include "git.h"
 #include "git_int.h"
 #include "log.h"
+#include "run.h"
 
 void
 lc_git_init(void)
@@ -1022,7 +1024,7 @@ lc_git_retryable(enum lc_git_outcome oc)
 long long
 lc_git_backoff(int k, long long base, long long cap)
 {
-	return lc_backoff_ms(k, base, cap, 4);
+	return lc_clock_backoff_ms(k, base, cap, 4);
 }
 
 int

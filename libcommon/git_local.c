@@ -18,7 +18,7 @@
 #include <git2/sys/transport.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "git.h"
 #include "git_int.h"
@@ -216,7 +216,7 @@ stop(struct lt_stream *st)
 				break;
 			if (si.si_pid != 0 || lc_clock_ms() >= until)
 				break;
-			lc_sleep_ms(10);
+			lc_clock_sleep_ms(10);
 		}
 		kill(-st->pid, SIGKILL);
 		while (waitpid(st->pid, &st->status, 0) == -1 &&
@@ -294,7 +294,7 @@ reap(struct lt_stream *st)
 			stop(st);
 			return;
 		}
-		lc_sleep_ms(10);
+		lc_clock_sleep_ms(10);
 	}
 }
 

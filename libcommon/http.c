@@ -6,7 +6,8 @@
 
 #include <curl/curl.h>
 
-#include "cli.h"
+#include "ca.h"
+#include "clock.h"
 #include "error.h"
 #include "http.h"
 #include "log.h"
@@ -569,14 +570,14 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		pause = rp.retry_after_ms ? rp.retry_after_ms :
 		    rp.exhausted && rp.reset_at ? rp.reset_at * 1000 -
 		    (long long)time(NULL) * 1000 + 1000 :
-		    lc_backoff_ms(attempt, 200, 4000, 2);
+		    lc_clock_backoff_ms(attempt, 200, 4000, 2);
 		if (deadline && lc_clock_ms() + pause >= deadline)
 			break;
 		/* Without a deadline, no wait for a rate limit's reset hour. */
 		if (!deadline && pause > 60000)
 			break;
 		lc_log_info("%s; retrying in %lld ms", lc_error_msg(), pause);
-		lc_sleep_ms(pause);
+		lc_clock_sleep_ms(pause);
 	}
 	lc_buf_release(&o);
 	lc_buf_release(&rl);
