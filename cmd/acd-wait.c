@@ -93,7 +93,7 @@ usage(int status)
 		    "  -o, --output FMT        text (APP SYNC HEALTH REVISION) or "
 		    "json\n"
 		    "  -q, --quiet             no progress\n"
-		    "  -v, --verbose           say each request\n"
+		    "  -v, --verbose           log everything (debug too)\n"
 		    "\n"
 		    "Connection: --server HOST[:PORT], --auth-token-file FILE, "
 		    "--plaintext,\n"

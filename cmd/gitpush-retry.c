@@ -169,7 +169,7 @@ usage(int status)
 		    "      --exit-code        exit 1 when there was nothing to "
 		    "push\n"
 		    "  -q, --quiet            only errors on stderr\n"
-		    "  -v, --verbose          say what each attempt does\n"
+		    "  -v, --verbose          log everything (debug too)\n"
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
@@ -796,10 +796,11 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_USAGE);
 		}
 	}
+	/* -v shows everything logged, in every command; -vv is the same. */
 	if (verbosity < 0)
 		lc_log_set_level(LC_LOG_ERROR);
 	else if (verbosity > 0)
-		lc_log_set_level(verbosity > 1 ? LC_LOG_DEBUG : LC_LOG_INFO);
+		lc_log_set_level(LC_LOG_DEBUG);
 	o.paths = argv + optind;
 	o.npaths = argc - optind;
 	if (o.command != NULL && o.all)

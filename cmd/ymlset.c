@@ -159,7 +159,7 @@ usage(int status)
 		    "      --no-create      a missing path is an error "
 		    "(exit 4)\n"
 		    "  -q, --quiet          only errors on stderr\n"
-		    "  -v, --verbose        say what was edited\n"
+		    "  -v, --verbose        log everything (debug too)\n"
 		    "  -h, --help           show this help\n"
 		    "  -V, --version        show the version\n"
 		    "\nexample: ymlset e -i '.images[0].newTag = \"v2\"' "
@@ -744,10 +744,11 @@ main(int argc, char *argv[])
 			argv++;
 		}
 	}
+	/* -v shows everything logged, in every command; -vv is the same. */
 	if (verbosity < 0)
 		lc_log_set_level(LC_LOG_ERROR);
 	else if (verbosity > 0)
-		lc_log_set_level(verbosity > 1 ? LC_LOG_DEBUG : LC_LOG_INFO);
+		lc_log_set_level(LC_LOG_DEBUG);
 	/* yq unwraps scalars by default for YAML and props, not JSON. */
 	fmt.unwrap = unwrap >= 0 ? unwrap : fmt.format != LC_YOUT_JSON;
 	env.vars = vars;

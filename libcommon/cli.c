@@ -21,7 +21,7 @@ lc_cli_init(const char *argv0)
 	lc_ci_init();
 	if (((v = getenv("RUNNER_DEBUG")) != NULL && strcmp(v, "1") == 0) ||
 	    ((v = getenv("CI_DEBUG_TRACE")) != NULL && strcmp(v, "true") == 0))
-		lc_log_set_level(LC_LOG_INFO);
+		lc_log_set_level(LC_LOG_DEBUG);
 }
 
 void

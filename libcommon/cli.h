@@ -5,7 +5,7 @@
 /*
  * Set lc_log_progname from argv[0], decide the CI kind once, and take the
  * verbosity from the CI's debug switches (RUNNER_DEBUG=1,
- * CI_DEBUG_TRACE=true).
+ * CI_DEBUG_TRACE=true): they turn on -v, which logs everything.
  */
 void lc_cli_init(const char *argv0);
 
