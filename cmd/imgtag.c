@@ -14,6 +14,7 @@
 #include "error.h"
 #include "imgref.h"
 #include "log.h"
+#include "plugin.h"
 #include "registry.h"
 #include "semver.h"
 
@@ -94,7 +95,7 @@ open_for(const struct lc_imgref *ref, const struct opts *o,
 
 	if (lc_imgref_loopback(ref->registry) && !o->https)
 		ro.plain_http = 1;
-	return lc_registry_open(r, ref->registry, &ro);
+	return lc_plugin_open(r, ref->registry, &ro);
 }
 
 static void

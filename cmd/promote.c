@@ -27,6 +27,7 @@
 #include "jvutil.h"
 #include "log.h"
 #include "parse.h"
+#include "plugin.h"
 #include "registry.h"
 #include "semver.h"
 #include "sha256.h"
@@ -1353,7 +1354,7 @@ verify(const struct state *st, const struct opts *o)
 		ro = o->ro;
 		if (lc_imgref_loopback(ref.registry) && !o->reg_https)
 			ro.plain_http = 1;
-		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
+		if ((rc = lc_plugin_open(&r, ref.registry, &ro)) != 0)
 			return rc;
 		rc = lc_registry_resolve(r, ref.repo, ref.digest[0] ? ref.digest :
 		    ref.tag, &d);
@@ -2761,7 +2762,7 @@ tag_run(struct state *st, const struct opts *o)
 		ro = o->ro;
 		if (lc_imgref_loopback(ref.registry) && !o->reg_https)
 			ro.plain_http = 1;
-		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
+		if ((rc = lc_plugin_open(&r, ref.registry, &ro)) != 0)
 			break;
 		c = new_change(st);
 		/* imgref holds at most 255 + 255 bytes: these fit. */

@@ -1,4 +1,4 @@
-/* plugin.c: load registry plugins (dlopen) and give them the host services. */
+/* plugin.c: load registry plugins (dlopen) and open a registry through one. */
 #define _GNU_SOURCE		/* O_PATH */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -43,7 +43,6 @@ h_log(enum lc_reg_log level, const char *msg)
 }
 
 /* The last request failed on the user's settings (LC_EUSAGE). */
-static int http_usage;
 
 static int
 h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
@@ -77,7 +76,7 @@ h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
 		lc_buf_release(&hdrs);
 		/* The ABI has no "usage": the host remembers it (map()). */
 		if (rc == LC_EUSAGE)
-			http_usage = 1;
+			lc_registry_usage_failure();
 		return rc == LC_EAUTH ? LC_REG_AUTH : rc == LC_EUNAVAIL ||
 		    rc == LC_ETIMEOUT ? LC_REG_UNAVAIL : LC_REG_ERROR;
 	}
@@ -1056,8 +1055,9 @@ load_all(struct loaded **l, struct lc_buf *dirs)
 	return n;
 }
 
-int
-lc_plugin_find(const struct lc_reg_plugin **out, const char *registry)
+/* The plugin for registry (plugin.h says how it is picked). */
+static int
+find(const struct lc_reg_plugin **out, const char *registry)
 {
 	static struct loaded *l;
 	static size_t n;
@@ -1092,8 +1092,13 @@ lc_plugin_find(const struct lc_reg_plugin **out, const char *registry)
 	return 0;
 }
 
-int
-lc_plugin_host(const struct lc_reg_host **out, const struct lc_registry_opts *o)
+/*
+ * The host services every plugin gets, set up on the first call from o
+ * (later calls keep the first HTTP client), then the CA settings checked
+ * unless o->plain_http.
+ */
+static int
+host_for(const struct lc_reg_host **out, const struct lc_registry_opts *o)
 {
 	struct lc_http_conf hc;
 	struct lc_buf cd = LC_BUF_INIT;
@@ -1147,10 +1152,23 @@ lc_plugin_host(const struct lc_reg_host **out, const struct lc_registry_opts *o)
 }
 
 int
-lc_plugin_http_usage(void)
+lc_plugin_open(struct lc_registry **out, const char *registry,
+    const struct lc_registry_opts *o)
 {
-	int was = http_usage;
+	const struct lc_reg_plugin *p;
+	const struct lc_reg_host *h;
+	struct lc_reg_conf c;
+	int rc;
 
-	http_usage = 0;
-	return was;
+	*out = NULL;
+	if ((rc = find(&p, registry)) != 0 || (rc = host_for(&h, o)) != 0)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.registry = registry;
+	c.plain_http = o->plain_http;
+	c.username = o->username;
+	c.password = o->password;
+	c.no_token_cache = o->no_token_cache;
+	return lc_registry_new(out, p, h, &c);
 }

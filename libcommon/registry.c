@@ -9,7 +9,6 @@
 #include "error.h"
 #include "jvutil.h"
 #include "log.h"
-#include "plugin.h"
 #include "registry.h"
 #include "sha256.h"
 
@@ -19,41 +18,36 @@ struct lc_registry {
 	char *name;
 };
 
+/* The ABI has no "usage": the host remembers it for map(). */
+static int usage_failure;
+
 int
-lc_registry_open(struct lc_registry **out, const char *registry,
-    const struct lc_registry_opts *o)
+lc_registry_new(struct lc_registry **out, const struct lc_reg_plugin *p,
+    const struct lc_reg_host *host, const struct lc_reg_conf *c)
 {
-	const struct lc_reg_plugin *best;
-	const struct lc_reg_host *host;
-	struct lc_reg_conf c;
 	struct lc_registry *r;
 	char err[512] = "";
-	int rc;
 
 	*out = NULL;
-	if ((rc = lc_plugin_find(&best, registry)) != 0 ||
-	    (rc = lc_plugin_host(&host, o)) != 0)
-		return rc;
-	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c);
-	c.registry = registry;
-	c.plain_http = o->plain_http;
-	c.username = o->username;
-	c.password = o->password;
-	c.no_token_cache = o->no_token_cache;
 	r = lc_xmalloc(sizeof(*r));
 	memset(r, 0, sizeof(*r));
-	r->p = best;
-	r->name = lc_xstrndup(registry, strlen(registry));
-	if ((r->inst = best->open(host, &c, err, sizeof(err))) == NULL) {
+	r->p = p;
+	r->name = lc_xstrndup(c->registry, strlen(c->registry));
+	if ((r->inst = p->open(host, c, err, sizeof(err))) == NULL) {
 		free(r->name);
 		free(r);
 		return lc_error_set(LC_ERROR, "%s: the %s plugin cannot open "
-		    "it: %s", registry, best->name, err);
+		    "it: %s", c->registry, p->name, err);
 	}
-	lc_log_debug("%s: through the %s plugin", registry, best->name);
+	lc_log_debug("%s: through the %s plugin", c->registry, p->name);
 	*out = r;
 	return 0;
+}
+
+void
+lc_registry_usage_failure(void)
+{
+	usage_failure = 1;
 }
 
 void
@@ -87,7 +81,8 @@ map(struct lc_registry *r, int st)
 	if (st == LC_REG_OK)
 		return 0;
 	/* Taken on every failure, so it never outlives the request. */
-	usage = lc_plugin_http_usage();
+	usage = usage_failure;
+	usage_failure = 0;
 	switch (st) {
 	case LC_REG_NOTFOUND:
 		code = LC_ENOTFOUND;

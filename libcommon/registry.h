@@ -174,11 +174,17 @@ struct lc_registry_opts {
 struct lc_registry;
 
 /*
- * Open registry through the plugin lc_plugin_find picks for it (plugin.h
- * has the loading rules). Returns 0 or LC_E* with a message.
+ * Open c->registry through plugin p with the host services host: for
+ * lc_plugin_open (plugin.h), which commands call. Returns 0, or LC_ERROR
+ * with the plugin's reason.
  */
-int lc_registry_open(struct lc_registry **out, const char *registry,
-    const struct lc_registry_opts *o);
+int lc_registry_new(struct lc_registry **out, const struct lc_reg_plugin *p,
+    const struct lc_reg_host *host, const struct lc_reg_conf *c);
+/*
+ * The host's HTTP refused a request because of the user's settings (a
+ * CA): the failure the plugin reports next is a usage error (exit 2).
+ */
+void lc_registry_usage_failure(void);
 void lc_registry_close(struct lc_registry *r);
 const char *lc_registry_plugin(const struct lc_registry *r);
 
