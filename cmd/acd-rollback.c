@@ -117,7 +117,7 @@ cli_option(int ch, const char *arg, void *vctx)
 static int
 pick(jv app, long id, long *out, const char **rev)
 {
-	jv h = lc_jv_get(app, "status.history"), e;
+	jv h = lc_jvutil_get(app, "status.history"), e;
 	struct lc_buf ids = LC_BUF_INIT;
 	int n, i, rc;
 
@@ -130,7 +130,7 @@ pick(jv app, long id, long *out, const char **rev)
 	}
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(h), i);
-		jv idv = lc_jv_get(e, "id");
+		jv idv = lc_jvutil_get(e, "id");
 		long v = jv_get_kind(idv) == JV_KIND_NUMBER ?
 		    (long)jv_number_value(idv) : -1;
 
@@ -142,7 +142,7 @@ pick(jv app, long id, long *out, const char **rev)
 		if ((id < 0 && i == n - 2) || (id >= 0 && v == id)) {
 			*out = v;
 			/* The string stays alive in app, which holds it. */
-			*rev = lc_jv_str(e, "revision");
+			*rev = lc_jvutil_str(e, "revision");
 			jv_free(e);
 			jv_free(h);
 			lc_buf_release(&ids);
@@ -196,8 +196,8 @@ main(int argc, char *argv[])
 		goto out;
 	if ((rc = lc_acd_get(acd, &t.app, NULL, deadline, &t.last)) != 0)
 		goto fail;
-	au = lc_jv_get(t.last, "spec.syncPolicy.automated");
-	en = lc_jv_get(au, "enabled");
+	au = lc_jvutil_get(t.last, "spec.syncPolicy.automated");
+	en = lc_jvutil_get(au, "enabled");
 	auto_on = jv_get_kind(au) == JV_KIND_OBJECT &&
 	    jv_get_kind(en) != JV_KIND_FALSE;
 	jv_free(au);
@@ -211,7 +211,7 @@ main(int argc, char *argv[])
 	}
 	if ((rc = pick(t.last, id, &hid, &r)) != 0)
 		goto fail;
-	rev = lc_xstrndup(r, strlen(r));
+	rev = lc_buf_xstrndup(r, strlen(r));
 	lc_log_note("%s: rolling back to history id %ld (revision %s)",
 	    t.app.name, hid, rev);
 	t.rollback_id = hid;
@@ -239,7 +239,7 @@ main(int argc, char *argv[])
 fail:
 	/* The app's own failure: reported as such, and left for CI. */
 	t.rc = rc;
-	t.why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
+	t.why = lc_buf_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
 	t.done = 1;
 report:
 	rc = lc_acd_finish(&t, 1, rc, x.c.json, x.c.timeout_ms, NULL);

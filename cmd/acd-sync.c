@@ -204,7 +204,7 @@ check_sync_option(const char *arg)
 static void
 append(const char ***v, size_t *n, const char *s)
 {
-	*v = lc_xrealloc(*v, (*n + 1) * sizeof(**v));
+	*v = lc_buf_xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = s;
 }
 
@@ -315,14 +315,14 @@ split_resource(const char *spec, char *f[4])
 	const char *c1 = strchr(spec, ':'), *c2 = strchr(c1 + 1, ':');
 	const char *slash = strchr(c2 + 1, '/');
 
-	f[0] = lc_xstrndup(spec, (size_t)(c1 - spec));
-	f[1] = lc_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	f[0] = lc_buf_xstrndup(spec, (size_t)(c1 - spec));
+	f[1] = lc_buf_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	if (slash) {
-		f[2] = lc_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
-		f[3] = lc_xstrndup(slash + 1, strlen(slash + 1));
+		f[2] = lc_buf_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
+		f[3] = lc_buf_xstrndup(slash + 1, strlen(slash + 1));
 	} else {
-		f[2] = lc_xstrndup("*", 1);
-		f[3] = lc_xstrndup(c2 + 1, strlen(c2 + 1));
+		f[2] = lc_buf_xstrndup("*", 1);
+		f[3] = lc_buf_xstrndup(c2 + 1, strlen(c2 + 1));
 	}
 }
 
@@ -339,13 +339,14 @@ resource_key(jv e)
 {
 	jv o = jv_object();
 
-	o = jv_object_set(o, jv_string("group"), jv_string(lc_jv_str(e,
+	o = jv_object_set(o, jv_string("group"), jv_string(lc_jvutil_str(e,
 	    "group")));
-	o = jv_object_set(o, jv_string("kind"), jv_string(lc_jv_str(e,
+	o = jv_object_set(o, jv_string("kind"), jv_string(lc_jvutil_str(e,
 	    "kind")));
-	o = jv_object_set(o, jv_string("name"), jv_string(lc_jv_str(e,
+	o = jv_object_set(o, jv_string("name"), jv_string(lc_jvutil_str(e,
 	    "name")));
-	return jv_object_set(o, jv_string("namespace"), jv_string(lc_jv_str(e,
+	return jv_object_set(o, jv_string("namespace"),
+	    jv_string(lc_jvutil_str(e,
 	    "namespace")));
 }
 
@@ -359,14 +360,15 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 	static const char *const keys[4] = { "group", "kind", "namespace",
 	    "name" };
 	char *(*pat)[4];
-	jv l = lc_jv_get(t->last, "status.resources"), e;
+	jv l = lc_jvutil_get(t->last, "status.resources"), e;
 	int i, n, inc, any_include = 0;
 	size_t f, j;
 
 	*out = jv_array();
 	if (x->nresources == 0)
 		return 0;	/* --label alone: pick_labelled picks */
-	pat = lc_xmalloc((x->nresources ? x->nresources : 1) * sizeof(*pat));
+	pat = lc_buf_xmalloc((x->nresources ? x->nresources : 1) *
+	    sizeof(*pat));
 	for (f = 0; f < x->nresources; f++) {
 		any_include |= x->resources[f][0] != '!';
 		split_resource(x->resources[f] + (x->resources[f][0] == '!'),
@@ -378,7 +380,7 @@ pick_resources(const struct ctx *x, const struct lc_acd_target *t, jv *out)
 		inc = !any_include;
 		for (f = 0; f < x->nresources; f++) {
 			for (j = 0; j < 4; j++)
-				if (!field_match(pat[f][j], lc_jv_str(e,
+				if (!field_match(pat[f][j], lc_jvutil_str(e,
 				    keys[j])))
 					break;
 			if (j == 4)
@@ -416,7 +418,8 @@ in_list(jv r, jv e)
 	for (i = 0; i < n; i++) {
 		o = jv_array_get(jv_copy(r), i);
 		for (same = 1, j = 0; j < 4 && same; j++)
-			same = strcmp(lc_jv_str(o, keys[j]), lc_jv_str(e,
+			same = strcmp(lc_jvutil_str(o, keys[j]),
+			    lc_jvutil_str(e,
 			    keys[j])) == 0;
 		jv_free(o);
 		if (same)
@@ -433,7 +436,7 @@ has_labels(const struct ctx *x, const char *manifest)
 	size_t i, k;
 	int ok = jv_get_kind(m) == JV_KIND_OBJECT;
 
-	l = ok ? lc_jv_get(m, "metadata.labels") : jv_null();
+	l = ok ? lc_jvutil_get(m, "metadata.labels") : jv_null();
 	for (i = 0; ok && i < x->nlabels; i++) {
 		k = strcspn(x->labels[i], "=");
 		v = jv_get_kind(l) == JV_KIND_OBJECT ? jv_object_get(
@@ -477,7 +480,7 @@ pick_labelled(const struct ctx *x, struct lc_acd *acd,
 	n = jv_array_length(jv_copy(items));
 	for (j = 0; j < n; j++) {
 		e = jv_array_get(jv_copy(items), j);
-		if (has_labels(x, lc_jv_str(e, "targetState")) &&
+		if (has_labels(x, lc_jvutil_str(e, "targetState")) &&
 		    (x->nresources == 0 || in_list(*r, e))) {
 			picked = jv_array_append(picked, resource_key(e));
 		}
@@ -508,7 +511,7 @@ pick_labelled(const struct ctx *x, struct lc_acd *acd,
 static jv
 sync_options(const struct ctx *x, const struct lc_acd_target *t)
 {
-	jv app = lc_jv_get(t->last, "spec.syncPolicy.syncOptions"), e;
+	jv app = lc_jvutil_get(t->last, "spec.syncPolicy.syncOptions"), e;
 	jv out = jv_array();
 	const char **ours = NULL;
 	size_t n = 0, i, k;
@@ -625,7 +628,7 @@ fail_target(struct lc_acd_target *t, int rc)
 	t->done = 1;
 	t->rc = rc;
 	free(t->why);
-	t->why = lc_xstrndup(m ? m : "failed", strlen(m ? m : "failed"));
+	t->why = lc_buf_xstrndup(m ? m : "failed", strlen(m ? m : "failed"));
 	lc_error_clear();
 }
 
@@ -665,7 +668,7 @@ main(int argc, char *argv[])
 	if ((rc = lc_acd_targets(acd, &x.c, argv, argc, deadline, &t, &n))
 	    != 0)
 		goto out;
-	ids = lc_xmalloc(n * sizeof(*ids));
+	ids = lc_buf_xmalloc(n * sizeof(*ids));
 	for (i = 0; i < n; i++) {
 		if (jv_is_valid(t[i].last) && !x.hard_refresh)
 			continue;

@@ -253,7 +253,7 @@ stage(struct state *st, const struct opts *o, git_oid *tree)
 	}
 	plen = strlen(root);
 	if (o->npaths > 0) {
-		specs = lc_xmalloc((size_t)o->npaths * sizeof(*specs));
+		specs = lc_buf_xmalloc((size_t)o->npaths * sizeof(*specs));
 		for (i = 0; i < o->npaths; i++) {
 			struct lc_buf b = LC_BUF_INIT;
 
@@ -336,7 +336,7 @@ ours_since(git_repository *repo, const git_oid *head, const git_oid *tip,
 	while ((rc = git_revwalk_next(&id, w)) == 0) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
-			*out = lc_xrealloc(*out, cap * sizeof(**out));
+			*out = lc_buf_xrealloc(*out, cap * sizeof(**out));
 		}
 		git_oid_cpy(&(*out)[(*n)++], &id);
 	}
@@ -782,7 +782,8 @@ main(int argc, char *argv[])
 			o.username = optarg;
 			break;
 		case 'T':
-			o.trailers = lc_xrealloc(o.trailers, (o.ntrailers + 1) *
+			o.trailers = lc_buf_xrealloc(o.trailers,
+			    (o.ntrailers + 1) *
 			    sizeof(*o.trailers));
 			o.trailers[o.ntrailers++] = optarg;
 			break;

@@ -148,7 +148,7 @@ resolve_cmd(const struct opts *o, const char *arg)
 		    jv_string(d.media_type));
 		out = jv_object_set(out, jv_string("size"),
 		    jv_number((double)d.size));
-		l = lc_jv_get(m, "manifests");
+		l = lc_jvutil_get(m, "manifests");
 		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
 		    : 0;
 		e = jv_array();
@@ -156,14 +156,15 @@ resolve_cmd(const struct opts *o, const char *arg)
 			jv c = jv_array_get(jv_copy(l), i), pl;
 
 			pl = jv_object_set(jv_object(), jv_string("digest"),
-			    jv_string(lc_jv_str(c, "digest")));
+			    jv_string(lc_jvutil_str(c, "digest")));
 			pl = jv_object_set(pl, jv_string("os"), jv_string(
-			    lc_jv_str(c, "platform.os")));
+			    lc_jvutil_str(c, "platform.os")));
 			pl = jv_object_set(pl, jv_string("architecture"),
-			    jv_string(lc_jv_str(c, "platform.architecture")));
-			if (*lc_jv_str(c, "platform.variant"))
+			    jv_string(lc_jvutil_str(c,
+			    "platform.architecture")));
+			if (*lc_jvutil_str(c, "platform.variant"))
 				pl = jv_object_set(pl, jv_string("variant"),
-				    jv_string(lc_jv_str(c, "platform.variant")));
+				    jv_string(lc_jvutil_str(c, "platform.variant")));
 			e = jv_array_append(e, pl);
 			jv_free(c);
 		}
@@ -231,9 +232,9 @@ add_tag(void *arg, const char *tag)
 
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
-		t->v = lc_xrealloc(t->v, t->cap * sizeof(*t->v));
+		t->v = lc_buf_xrealloc(t->v, t->cap * sizeof(*t->v));
 	}
-	t->v[t->n++] = lc_xstrndup(tag, strlen(tag));
+	t->v[t->n++] = lc_buf_xstrndup(tag, strlen(tag));
 	return 0;
 }
 

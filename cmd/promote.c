@@ -216,7 +216,7 @@ struct state {
 #define GROW(a, n, cap) do {						\
 	if ((n) >= (cap)) {						\
 		(cap) = (cap) ? 2 * (cap) : 16;				\
-		(a) = lc_xrealloc((a), (size_t)(cap) * sizeof(*(a)));	\
+		(a) = lc_buf_xrealloc((a), (size_t)(cap) * sizeof(*(a)));	\
 	}								\
 } while (0)
 
@@ -426,7 +426,7 @@ static void
 names_add(struct names *l, const char *s, size_t len)
 {
 	GROW(l->v, l->n, l->cap);
-	l->v[l->n++] = lc_xstrndup(s, len);
+	l->v[l->n++] = lc_buf_xstrndup(s, len);
 }
 
 static void
@@ -1202,7 +1202,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		 */
 		int g;
 
-		run = lc_xmalloc(((size_t)st->ng + 1) * sizeof(*run));
+		run = lc_buf_xmalloc(((size_t)st->ng + 1) * sizeof(*run));
 		for (napps = 0, g = 0; g < st->ng; g++)
 			if (g == 0 || strcmp(st->g[g - 1].app, st->g[g].app) != 0)
 				run[napps++] = g;
@@ -1425,14 +1425,14 @@ platforms(struct lc_registry *r, const struct opts *o, const char *repo,
 		return rc;
 	m = jv_parse_sized(bytes, (int)len);
 	if (lc_registry_is_index(md.media_type)) {
-		l = lc_jv_get(m, "manifests");
+		l = lc_jvutil_get(m, "manifests");
 		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
 		    : 0;
 		for (i = 0; i < n; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			os = lc_jv_str(e, "platform.os");
-			arch = lc_jv_str(e, "platform.architecture");
-			var = lc_jv_str(e, "platform.variant");
+			os = lc_jvutil_str(e, "platform.os");
+			arch = lc_jvutil_str(e, "platform.architecture");
+			var = lc_jvutil_str(e, "platform.variant");
 			/* Attestations list as unknown/unknown: not a platform. */
 			if (*os && strcmp(os, "unknown") != 0)
 				lc_buf_printf(&have, "%s%s/%s%s%s", have.len ? " " :
@@ -1440,19 +1440,19 @@ platforms(struct lc_registry *r, const struct opts *o, const char *repo,
 			jv_free(e);
 		}
 		jv_free(l);
-	} else if ((rc = lc_registry_get_blob(r, repo, lc_jv_str(m,
+	} else if ((rc = lc_registry_get_blob(r, repo, lc_jvutil_str(m,
 	    "config.digest"), &cfg, &clen)) == 0) {
 		conf = jv_parse_sized(cfg, (int)clen);
-		var = lc_jv_str(conf, "variant");
-		lc_buf_printf(&have, "%s/%s%s%s", lc_jv_str(conf, "os"),
-		    lc_jv_str(conf, "architecture"), *var ? "/" : "", var);
+		var = lc_jvutil_str(conf, "variant");
+		lc_buf_printf(&have, "%s/%s%s%s", lc_jvutil_str(conf, "os"),
+		    lc_jvutil_str(conf, "architecture"), *var ? "/" : "", var);
 	} else
 		goto out;
 	for (k = 0; rc == 0 && k < o->nplatforms; k++) {
 		char *list, *tok, *save = NULL;
 
 		/* A copy to cut up: an index may list many platforms. */
-		list = lc_xstrndup(have.data ? have.data : "", have.len);
+		list = lc_buf_xstrndup(have.data ? have.data : "", have.len);
 		for (hit = 0, tok = strtok_r(list, " ", &save); tok && !hit;
 		    tok = strtok_r(NULL, " ", &save)) {
 			char *t = tok, *a, *v;
@@ -2203,7 +2203,7 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 	else
 		lc_buf_add(&title, msg, nl ? (size_t)(nl - msg) : strlen(msg));
 	if (o->body_file) {
-		if ((rc = lc_file_read(&body, o->body_file)) != 0)
+		if ((rc = lc_fileio_read(&body, o->body_file)) != 0)
 			goto out;
 	} else {
 		lc_buf_adds(&body, nl ? nl + strspn(nl, "\n") : "");
@@ -3238,7 +3238,7 @@ main(int argc, char *argv[])
 		}
 	settle_given(&st);
 	if (o.chain && o.from) {
-		char *buf = lc_xstrndup(o.chain, strlen(o.chain)), *tok;
+		char *buf = lc_buf_xstrndup(o.chain, strlen(o.chain)), *tok;
 		char *save = NULL;
 		int k = 0, fi = -1, ti = -1;
 

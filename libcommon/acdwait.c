@@ -69,13 +69,13 @@ or_dash(const char *s)
 static char *
 xdup(const char *s)
 {
-	return lc_xstrndup(s, strlen(s));
+	return lc_buf_xstrndup(s, strlen(s));
 }
 
 static int
 has(jv v, const char *path)
 {
-	jv x = lc_jv_get(v, path);
+	jv x = lc_jvutil_get(v, path);
 	int r = jv_get_kind(x) != JV_KIND_NULL;
 
 	jv_free(x);
@@ -85,7 +85,7 @@ has(jv v, const char *path)
 static int
 is_true(jv v, const char *path)
 {
-	jv x = lc_jv_get(v, path);
+	jv x = lc_jvutil_get(v, path);
 	int r = jv_get_kind(x) == JV_KIND_TRUE;
 
 	jv_free(x);
@@ -96,15 +96,16 @@ is_true(jv v, const char *path)
 static int
 has_info(jv v, const char *path, const char *id)
 {
-	jv l = lc_jv_get(v, path), e;
+	jv l = lc_jvutil_get(v, path), e;
 	int i, n, r = 0;
 
 	if (jv_get_kind(l) == JV_KIND_ARRAY) {
 		n = jv_array_length(jv_copy(l));
 		for (i = 0; i < n && !r; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			r = strcmp(lc_jv_str(e, "name"), "acd-op-id") == 0 &&
-			    strcmp(lc_jv_str(e, "value"), id) == 0;
+			r = strcmp(lc_jvutil_str(e, "name"),
+			    "acd-op-id") == 0 &&
+			    strcmp(lc_jvutil_str(e, "value"), id) == 0;
 			jv_free(e);
 		}
 	}
@@ -117,14 +118,15 @@ static int
 ours(const struct lc_acd_target *t, jv v, const char *path)
 {
 	struct lc_buf p = LC_BUF_INIT;
-	jv op = lc_jv_get(v, path);
+	jv op = lc_jvutil_get(v, path);
 	int r = 0;
 
 	if (jv_get_kind(op) == JV_KIND_OBJECT) {
 		if (t->op_id)
 			r = has_info(op, "info", t->op_id);
 		else
-			r = strcmp(lc_jv_str(op, "sync.revision"), t->op_rev) ==
+			r = strcmp(lc_jvutil_str(op, "sync.revision"),
+			    t->op_rev) ==
 			    0 && !is_true(op, "initiatedBy.automated");
 	}
 	jv_free(op);
@@ -135,7 +137,8 @@ ours(const struct lc_acd_target *t, jv v, const char *path)
 static long long
 rv_of(jv app)
 {
-	return strtoll(lc_jv_str(app, "metadata.resourceVersion"), NULL, 10);
+	return strtoll(lc_jvutil_str(app, "metadata.resourceVersion"), NULL,
+	    10);
 }
 
 static int
@@ -215,7 +218,7 @@ repo_dir_of(git_repository *repo)
 
 	while (n > 1 && d[n - 1] == '/')
 		n--;
-	return lc_xstrndup(d, n);
+	return lc_buf_xstrndup(d, n);
 }
 
 /* The repository, when first needed; r->none says why there is none. */
@@ -350,7 +353,7 @@ out:
 	lc_error_clear();
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 4;
-		r->v = lc_xrealloc(r->v, r->cap * sizeof(*r->v));
+		r->v = lc_buf_xrealloc(r->v, r->cap * sizeof(*r->v));
 	}
 	a = &r->v[r->n++];
 	a->rev = xdup(rev);
@@ -380,9 +383,10 @@ revision_matches(struct waiter *wt, struct lc_acd_target *t, jv app)
 	size_t n = strlen(want);
 	int i, k, r;
 
-	if (strncasecmp(lc_jv_str(app, "status.sync.revision"), want, n) == 0)
+	if (strncasecmp(lc_jvutil_str(app, "status.sync.revision"), want,
+	    n) == 0)
 		return 1;
-	l = lc_jv_get(app, "status.sync.revisions");
+	l = lc_jvutil_get(app, "status.sync.revisions");
 	k = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	r = 0;
 	for (i = 0; i < k && !r; i++) {
@@ -394,7 +398,7 @@ revision_matches(struct waiter *wt, struct lc_acd_target *t, jv app)
 	if (r)
 		goto out;
 	if (wt->revs == NULL) {
-		wt->revs = lc_xmalloc(sizeof(*wt->revs));
+		wt->revs = lc_buf_xmalloc(sizeof(*wt->revs));
 		memset(wt->revs, 0, sizeof(*wt->revs));
 	}
 	if (!wt->revs->opened)
@@ -402,20 +406,20 @@ revision_matches(struct waiter *wt, struct lc_acd_target *t, jv app)
 	/* Each revision with the URL of its source. */
 	for (i = -1; i < k && !r; i++) {
 		if (i < 0) {
-			if (*lc_jv_str(app, "status.sync.revision") == '\0')
+			if (*lc_jvutil_str(app, "status.sync.revision") == '\0')
 				continue;
-			r = rev_later(wt->revs, w, lc_jv_str(app,
-			    "status.sync.revision"), lc_jv_str(app,
+			r = rev_later(wt->revs, w, lc_jvutil_str(app,
+			    "status.sync.revision"), lc_jvutil_str(app,
 			    "spec.source.repoURL"), &why);
 		} else {
 			e = jv_array_get(jv_copy(l), i);
-			srcs = lc_jv_get(app, "spec.sources");
+			srcs = lc_jvutil_get(app, "spec.sources");
 			src = jv_get_kind(srcs) == JV_KIND_ARRAY && i <
 			    jv_array_length(jv_copy(srcs)) ?
 			    jv_array_get(jv_copy(srcs), i) : jv_null();
 			if (jv_get_kind(e) == JV_KIND_STRING)
 				r = rev_later(wt->revs, w, jv_string_value(e),
-				    lc_jv_str(src, "repoURL"), &why);
+				    lc_jvutil_str(src, "repoURL"), &why);
 			jv_free(src);
 			jv_free(srcs);
 			jv_free(e);
@@ -465,15 +469,16 @@ finish(struct waiter *wt, struct lc_acd_target *t, int rc, const char *why)
 static int
 prune_skipped(jv os)
 {
-	jv l = lc_jv_get(os, "syncResult.resources"), e;
+	jv l = lc_jvutil_get(os, "syncResult.resources"), e;
 	int i, n, c = 0;
 
 	if (jv_get_kind(l) == JV_KIND_ARRAY) {
 		n = jv_array_length(jv_copy(l));
 		for (i = 0; i < n; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			if (strcmp(lc_jv_str(e, "status"), "PruneSkipped") == 0 &&
-			    strstr(lc_jv_str(e, "message"), "no prune") == NULL)
+			if (strcmp(lc_jvutil_str(e, "status"), "PruneSkipped") == 0 &&
+			    strstr(lc_jvutil_str(e, "message"),
+			    "no prune") == NULL)
 				c++;
 			jv_free(e);
 		}
@@ -491,7 +496,7 @@ initiator(jv v)
 {
 	if (is_true(v, "operation.initiatedBy.automated"))
 		return "auto-sync";
-	return or_dash(lc_jv_str(v, "operation.initiatedBy.username"));
+	return or_dash(lc_jvutil_str(v, "operation.initiatedBy.username"));
 }
 
 /*
@@ -512,9 +517,9 @@ settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
 		return 0;
 	if (jv_get_kind(os) != JV_KIND_OBJECT || ours(t, os, "operation"))
 		return 1;		/* ours is the newest: judged above */
-	fin = lc_jv_str(os, "finishedAt");
-	rec = lc_jv_str(a, "status.reconciledAt");
-	phase = lc_jv_str(os, "phase");
+	fin = lc_jvutil_str(os, "finishedAt");
+	rec = lc_jvutil_str(a, "status.reconciledAt");
+	phase = lc_jvutil_str(os, "phase");
 	if (*fin == '\0' || !completed(phase))
 		return 0;
 	if (t->other_fin == NULL || strcmp(t->other_fin, fin) != 0) {
@@ -529,7 +534,7 @@ settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
 		if (strcmp(phase, "Succeeded") != 0) {
 			lc_buf_printf(&why, "a later operation (initiated by %s) "
 			    "ended %s: %s", initiator(os), phase,
-			    lc_jv_str(os, "message"));
+			    lc_jvutil_str(os, "message"));
 			t->other_why = xdup(why.data);
 			lc_buf_release(&why);
 		}
@@ -563,7 +568,7 @@ lc_acd_want_resource(struct lc_acd_want *w, const char *pattern)
 		return lc_error_set(LC_EUSAGE, "--resource '%s': write "
 		    "GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME (the core "
 		    "group is empty: ':Service:web')", pattern);
-	w->resources = lc_xrealloc(w->resources, (w->nresources + 1) *
+	w->resources = lc_buf_xrealloc(w->resources, (w->nresources + 1) *
 	    sizeof(*w->resources));
 	w->resources[w->nresources++] = pattern;
 	return 0;
@@ -588,10 +593,10 @@ resource_match(const char *pat, jv r)
 	char *f[4];
 	int i, ok = 1;
 
-	f[0] = lc_xstrndup(pat, (size_t)(c1 - pat));
-	f[1] = lc_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	f[0] = lc_buf_xstrndup(pat, (size_t)(c1 - pat));
+	f[1] = lc_buf_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	if (slash) {
-		f[2] = lc_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
+		f[2] = lc_buf_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
 		f[3] = xdup(slash + 1);
 	} else {
 		f[2] = xdup("*");
@@ -599,7 +604,7 @@ resource_match(const char *pat, jv r)
 	}
 	/* Globs, as the argocd CLI; a blank one matches only blank. */
 	for (i = 0; i < 4; i++) {
-		ok = ok && fnmatch(f[i], lc_jv_str(r, keys[i]), 0) == 0;
+		ok = ok && fnmatch(f[i], lc_jvutil_str(r, keys[i]), 0) == 0;
 		free(f[i]);
 	}
 	return ok;
@@ -626,7 +631,7 @@ resource_selected(const struct lc_acd_want *w, jv r)
 static const char *
 resource_missing(const struct lc_acd_want *w, jv a)
 {
-	jv l = lc_jv_get(a, "status.resources"), e;
+	jv l = lc_jvutil_get(a, "status.resources"), e;
 	size_t i;
 	int k, n, found;
 	const char *miss = NULL;
@@ -665,7 +670,7 @@ static void
 resources_state(const struct lc_acd_want *w, jv a, int *synced,
     int *healthy, struct lc_buf *deg)
 {
-	jv l = lc_jv_get(a, "status.resources"), e;
+	jv l = lc_jvutil_get(a, "status.resources"), e;
 	const char *h;
 	int i, n;
 
@@ -675,16 +680,18 @@ resources_state(const struct lc_acd_want *w, jv a, int *synced,
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(l), i);
 		if (resource_selected(w, e)) {
-			h = lc_jv_str(e, "health.status");
-			if (strcmp(lc_jv_str(e, "status"), "Synced") != 0)
+			h = lc_jvutil_str(e, "health.status");
+			if (strcmp(lc_jvutil_str(e, "status"), "Synced") != 0)
 				*synced = 0;
 			if (*h && !health_ok(w, h))
 				*healthy = 0;
 			if (strcmp(h, "Degraded") == 0 && deg->len == 0)
 				lc_buf_printf(deg, "%s/%s is Degraded%s%s",
-				    lc_jv_str(e, "kind"), lc_jv_str(e, "name"),
-				    *lc_jv_str(e, "health.message") ? ": " : "",
-				    lc_jv_str(e, "health.message"));
+				    lc_jvutil_str(e, "kind"), lc_jvutil_str(e,
+				    "name"),
+				    *lc_jvutil_str(e,
+				    "health.message") ? ": " : "",
+				    lc_jvutil_str(e, "health.message"));
 		}
 		jv_free(e);
 	}
@@ -703,14 +710,14 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 
 	if (t->done || !jv_is_valid(a))
 		return;
-	if (*lc_jv_str(a, "metadata.deletionTimestamp")) {
+	if (*lc_jvutil_str(a, "metadata.deletionTimestamp")) {
 		finish(wt, t, LC_ENOTFOUND, "the application is being deleted");
 		return;
 	}
-	os = lc_jv_get(a, "status.operationState");
-	phase = lc_jv_str(os, "phase");
-	fin = lc_jv_str(os, "finishedAt");
-	rec = lc_jv_str(a, "status.reconciledAt");
+	os = lc_jvutil_get(a, "status.operationState");
+	phase = lc_jvutil_str(os, "phase");
+	fin = lc_jvutil_str(os, "finishedAt");
+	rec = lc_jvutil_str(a, "status.reconciledAt");
 	if (w->flags == LC_ACD_W_IDLE) {
 		if (!has(a, "operation"))
 			finish(wt, t, 0, NULL);
@@ -726,7 +733,7 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			/* Our operation just ended: keep its verdict. */
 			t->op_over = 1;
 			t->op_phase = xdup(phase);
-			t->op_message = xdup(lc_jv_str(os, "message"));
+			t->op_message = xdup(lc_jvutil_str(os, "message"));
 			jv_free(t->op_state);
 			t->op_state = jv_copy(os);
 			free(t->rec_at_done);
@@ -738,14 +745,15 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 				    "by another (initiated by %s) before its "
 				    "result could be read",
 				    is_true(os, "operation.initiatedBy.automated")
-				    ? "auto-sync" : lc_jv_str(os,
+				    ? "auto-sync" : lc_jvutil_str(os,
 				    "operation.initiatedBy.username"));
 				finish(wt, t, LC_ERROR, why.data);
 			}
 			goto out;
 		}
 		if (!t->dry_run) {
-			const char *ofin = lc_jv_str(t->op_state, "finishedAt");
+			const char *ofin = lc_jvutil_str(t->op_state,
+			    "finishedAt");
 
 			/* Not judged before a reconcile after the end. */
 			if (*rec == '\0' || strcmp(rec, ofin) < 0)
@@ -770,7 +778,7 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 		}
 		if (!settled_after_ours(wt, t, a, os))
 			goto out;
-		if (!t->dry_run && !t->partial && strcmp(lc_jv_str(a,
+		if (!t->dry_run && !t->partial && strcmp(lc_jvutil_str(a,
 		    "status.sync.status"), "Synced") != 0 &&
 		    prune_skipped(t->op_state) > 0) {
 			lc_buf_printf(&why, "%d resources require pruning "
@@ -783,11 +791,11 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 		 * is how it settled, and nothing will sync it now (auto-sync
 		 * does not retry a revision that failed).
 		 */
-		if (t->other_why && !t->partial && strcmp(lc_jv_str(a,
+		if (t->other_why && !t->partial && strcmp(lc_jvutil_str(a,
 		    "status.sync.status"), "Synced") != 0) {
 			lc_buf_printf(&why, "the sync succeeded, but %s; the "
 			    "application is %s", t->other_why, or_dash(
-			    lc_jv_str(a, "status.sync.status")));
+			    lc_jvutil_str(a, "status.sync.status")));
 			finish(wt, t, LC_ENO, why.data);
 			goto out;
 		}
@@ -804,7 +812,8 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			if ((w->flags & LC_ACD_W_OPERATION) &&
 			    strcmp(phase, "Succeeded") != 0) {
 				lc_buf_printf(&why, "the last operation ended "
-				    "%s: %s", phase, lc_jv_str(os, "message"));
+				    "%s: %s", phase, lc_jvutil_str(os,
+				    "message"));
 				finish(wt, t, LC_ENO, why.data);
 				goto out;
 			}
@@ -812,8 +821,8 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 	}
 	if (w->revision && !revision_matches(wt, t, a))
 		goto out;
-	sync = lc_jv_str(a, "status.sync.status");
-	health = lc_jv_str(a, "status.health.status");
+	sync = lc_jvutil_str(a, "status.sync.status");
+	health = lc_jvutil_str(a, "status.health.status");
 	if (w->nresources) {
 		/* Settled and reconciled: what is not there is not coming. */
 		if (*rec && (miss = resource_missing(w, a)) != NULL) {
@@ -846,9 +855,9 @@ judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 				lc_buf_adds(&why, deg.data);
 			else
 				lc_buf_printf(&why, "the application is "
-				    "Degraded%s%s", *lc_jv_str(a,
+				    "Degraded%s%s", *lc_jvutil_str(a,
 				    "status.health.message") ? ": " : "",
-				    lc_jv_str(a, "status.health.message"));
+				    lc_jvutil_str(a, "status.health.message"));
 			if (t->other_why)
 				lc_buf_printf(&why, " (our sync succeeded, but "
 				    "%s)", t->other_why);
@@ -875,15 +884,15 @@ state_line(const struct lc_acd_target *t, struct lc_buf *out)
 		lc_buf_adds(out, "-");
 		return;
 	}
-	op = has(a, "operation") ? (*lc_jv_str(a, "status.operationState."
-	    "phase") ? lc_jv_str(a, "status.operationState.phase") :
-	    "Pending") : *lc_jv_str(a, "status.operationState.phase") ?
-	    lc_jv_str(a, "status.operationState.phase") : "-";
+	op = has(a, "operation") ? (*lc_jvutil_str(a, "status.operationState."
+	    "phase") ? lc_jvutil_str(a, "status.operationState.phase") :
+	    "Pending") : *lc_jvutil_str(a, "status.operationState.phase") ?
+	    lc_jvutil_str(a, "status.operationState.phase") : "-";
 	lc_buf_printf(out, "sync=%s health=%s operation=%s",
-	    *lc_jv_str(a, "status.sync.status") ?
-	    lc_jv_str(a, "status.sync.status") : "-",
-	    *lc_jv_str(a, "status.health.status") ?
-	    lc_jv_str(a, "status.health.status") : "-", op);
+	    *lc_jvutil_str(a, "status.sync.status") ?
+	    lc_jvutil_str(a, "status.sync.status") : "-",
+	    *lc_jvutil_str(a, "status.health.status") ?
+	    lc_jvutil_str(a, "status.health.status") : "-", op);
 }
 
 /* Whole seconds as "1h2m3s", "2m30s", "10m", "45s". */
@@ -917,7 +926,7 @@ clock_text(const struct waiter *wt, long long now, struct lc_buf *out)
 static void
 first_unhealthy(const struct waiter *wt, jv a, struct lc_buf *out)
 {
-	jv l = lc_jv_get(a, "status.resources"), e;
+	jv l = lc_jvutil_get(a, "status.resources"), e;
 	const char *h;
 	int i, n;
 
@@ -926,12 +935,14 @@ first_unhealthy(const struct waiter *wt, jv a, struct lc_buf *out)
 	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	for (i = 0; i < n && out->len == 0; i++) {
 		e = jv_array_get(jv_copy(l), i);
-		h = lc_jv_str(e, "health.status");
+		h = lc_jvutil_str(e, "health.status");
 		if (*h && strcmp(h, "Healthy") != 0 &&
 		    resource_selected(wt->w, e))
-			lc_buf_printf(out, "%s/%s: %s", lc_jv_str(e, "kind"),
-			    lc_jv_str(e, "name"), *lc_jv_str(e,
-			    "health.message") ? lc_jv_str(e, "health.message") :
+			lc_buf_printf(out, "%s/%s: %s", lc_jvutil_str(e,
+			    "kind"),
+			    lc_jvutil_str(e, "name"), *lc_jvutil_str(e,
+			    "health.message") ? lc_jvutil_str(e,
+			    "health.message") :
 			    h);
 		jv_free(e);
 	}
@@ -1054,8 +1065,8 @@ progress(struct waiter *wt)
 static struct lc_acd_target *
 find(struct waiter *wt, jv app)
 {
-	const char *name = lc_jv_str(app, "metadata.name");
-	const char *ns = lc_jv_str(app, "metadata.namespace");
+	const char *name = lc_jvutil_str(app, "metadata.name");
+	const char *ns = lc_jvutil_str(app, "metadata.namespace");
 	size_t i;
 
 	for (i = 0; i < wt->n; i++)
@@ -1094,23 +1105,23 @@ dispatch(void *arg, const char *p, size_t n)
 		return;
 	}
 	if (has(ev, "error")) {
-		jv code = lc_jv_get(ev, "error.http_code");
+		jv code = lc_jvutil_get(ev, "error.http_code");
 
 		lc_log_info("watch: the server reports: %s",
-		    lc_jv_str(ev, "error.message"));
+		    lc_jvutil_str(ev, "error.message"));
 		wt->stream_err = 1;
 		if (jv_get_kind(code) == JV_KIND_NUMBER && (jv_number_value(code)
 		    == 401 || jv_number_value(code) == 403)) {
 			lc_error_set(LC_EAUTH, "watch: %s",
-			    lc_jv_str(ev, "error.message"));
+			    lc_jvutil_str(ev, "error.message"));
 			wt->stream_fatal = 1;
 		}
 		jv_free(code);
 		jv_free(ev);
 		return;
 	}
-	type = lc_jv_str(ev, "result.type");
-	app = lc_jv_get(ev, "result.application");
+	type = lc_jvutil_str(ev, "result.type");
+	app = lc_jvutil_get(ev, "result.application");
 	if (jv_get_kind(app) == JV_KIND_OBJECT && (t = find(wt, app)) != NULL) {
 		if (strcmp(type, "DELETED") == 0) {
 			jv_free(app);
@@ -1277,19 +1288,19 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	int rc = 0;
 
 	note_origin();
-	idle = lc_xmalloc((n ? n : 1) * sizeof(*idle));
-	map = lc_xmalloc((n ? n : 1) * sizeof(*map));
+	idle = lc_buf_xmalloc((n ? n : 1) * sizeof(*idle));
+	map = lc_buf_xmalloc((n ? n : 1) * sizeof(*map));
 	for (i = 0; i < n; i++) {
 		if (t[i].done || !jv_is_valid(t[i].last) ||
 		    !has(t[i].last, "operation"))
 			continue;
 		why.len = 0;
 		lc_buf_printf(&why, "another operation is already in progress "
-		    "(%s, initiated by %s)", *lc_jv_str(t[i].last,
-		    "status.operationState.phase") ? lc_jv_str(t[i].last,
+		    "(%s, initiated by %s)", *lc_jvutil_str(t[i].last,
+		    "status.operationState.phase") ? lc_jvutil_str(t[i].last,
 		    "status.operationState.phase") : "not started yet",
 		    is_true(t[i].last, "operation.initiatedBy.automated") ?
-		    "auto-sync" : or_dash(lc_jv_str(t[i].last,
+		    "auto-sync" : or_dash(lc_jvutil_str(t[i].last,
 		    "operation.initiatedBy.username")));
 		if (policy == LC_ACD_BUSY_FAIL) {
 			t[i].done = 1;
@@ -1663,11 +1674,11 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 			struct lc_buf raw = LC_BUF_INIT, line = LC_BUF_INIT;
 
 			lc_buf_printf(&raw, "%s %s %s %s", t[i].app.name,
-			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    jv_is_valid(a) ? or_dash(lc_jvutil_str(a,
 			    "status.sync.status")) : "-",
-			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    jv_is_valid(a) ? or_dash(lc_jvutil_str(a,
 			    "status.health.status")) : "-",
-			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    jv_is_valid(a) ? or_dash(lc_jvutil_str(a,
 			    "status.sync.revision")) : "-");
 			if (t[i].rollback_rev)
 				lc_buf_printf(&raw, " %s", deployed(&t[i]) ?
@@ -1684,15 +1695,15 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 		o = jv_object_set(o, jv_string("app"), jv_string(t[i].app.name));
 		if (jv_is_valid(a)) {
 			o = jv_object_set(o, jv_string("namespace"), jv_string(
-			    lc_jv_str(a, "metadata.namespace")));
+			    lc_jvutil_str(a, "metadata.namespace")));
 			o = jv_object_set(o, jv_string("sync"), jv_string(
-			    lc_jv_str(a, "status.sync.status")));
+			    lc_jvutil_str(a, "status.sync.status")));
 			o = jv_object_set(o, jv_string("health"), jv_string(
-			    lc_jv_str(a, "status.health.status")));
+			    lc_jvutil_str(a, "status.health.status")));
 			o = jv_object_set(o, jv_string("revision"), jv_string(
-			    lc_jv_str(a, "status.sync.revision")));
+			    lc_jvutil_str(a, "status.sync.revision")));
 			os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state)
-			    : lc_jv_get(a, "status.operationState");
+			    : lc_jvutil_get(a, "status.operationState");
 			if (jv_get_kind(os) == JV_KIND_OBJECT) {
 				jv op = jv_object();
 				static const char *const keys[] = { "phase",
@@ -1700,9 +1711,9 @@ lc_acd_print(const struct lc_acd_target *t, size_t n, int json)
 				size_t k;
 
 				for (k = 0; k < 4; k++)
-					if (*lc_jv_str(os, keys[k]))
+					if (*lc_jvutil_str(os, keys[k]))
 						op = jv_object_set(op, jv_string(
-						    keys[k]), jv_string(lc_jv_str(
+						    keys[k]), jv_string(lc_jvutil_str(
 						    os, keys[k])));
 				o = jv_object_set(o, jv_string("operation"), op);
 			} else
@@ -1739,7 +1750,7 @@ explain_list(const char *app, jv v, const char *path, int which,
     struct lc_buf *ann)
 {
 	struct lc_buf line = LC_BUF_INIT;
-	jv l = lc_jv_get(v, path), e;
+	jv l = lc_jvutil_get(v, path), e;
 	const char *h, *st, *hp, *msg;
 	int i, n;
 
@@ -1750,26 +1761,26 @@ explain_list(const char *app, jv v, const char *path, int which,
 	n = jv_array_length(jv_copy(l));
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(l), i);
-		st = lc_jv_str(e, "status");
-		hp = lc_jv_str(e, "hookPhase");
-		msg = lc_jv_str(e, "message");
-		h = lc_jv_str(e, "health.status");
+		st = lc_jvutil_str(e, "status");
+		hp = lc_jvutil_str(e, "hookPhase");
+		msg = lc_jvutil_str(e, "message");
+		h = lc_jvutil_str(e, "health.status");
 		line.len = 0;
 		if (which == 0 && (strcmp(st, "SyncFailed") == 0 ||
 		    strcmp(hp, "Failed") == 0 || strcmp(hp, "Error") == 0))
 			lc_buf_printf(&line, "%s %s/%s: %s%s%s",
-			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
-			    "namespace")), lc_jv_str(e, "name"),
+			    lc_jvutil_str(e, "kind"), or_dash(lc_jvutil_str(e,
+			    "namespace")), lc_jvutil_str(e, "name"),
 			    *hp ? hp : st, *msg ? ": " : "", msg);
 		else if (which == 1 && *h && strcmp(h, "Healthy") != 0)
 			lc_buf_printf(&line, "%s %s/%s: %s%s%s",
-			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
-			    "namespace")), lc_jv_str(e, "name"), h,
-			    *lc_jv_str(e, "health.message") ? ": " : "",
-			    lc_jv_str(e, "health.message"));
+			    lc_jvutil_str(e, "kind"), or_dash(lc_jvutil_str(e,
+			    "namespace")), lc_jvutil_str(e, "name"), h,
+			    *lc_jvutil_str(e, "health.message") ? ": " : "",
+			    lc_jvutil_str(e, "health.message"));
 		else if (which == 2)
 			lc_buf_printf(&line, "condition %s: %s",
-			    lc_jv_str(e, "type"), msg);
+			    lc_jvutil_str(e, "type"), msg);
 		if (line.len) {
 			lc_log_error("%s:   %s", app, line.data);
 			lc_buf_printf(ann, "\n  %s", line.data);
@@ -1799,14 +1810,14 @@ lc_acd_explain(const struct lc_acd_target *t, size_t n)
 		lc_buf_adds(&ann, line.data);
 		if (jv_is_valid(t[i].last)) {
 			os = jv_is_valid(t[i].op_state) ?
-			    jv_copy(t[i].op_state) : lc_jv_get(t[i].last,
+			    jv_copy(t[i].op_state) : lc_jvutil_get(t[i].last,
 			    "status.operationState");
 			explain_list(t[i].app.name, os, "syncResult.resources",
 			    0, &ann);
 			jv_free(os);
 			/* A later operation that failed: its resources too. */
 			if (t[i].other_why && jv_is_valid(t[i].op_state)) {
-				os = lc_jv_get(t[i].last,
+				os = lc_jvutil_get(t[i].last,
 				    "status.operationState");
 				explain_list(t[i].app.name, os,
 				    "syncResult.resources", 0, &ann);
@@ -1895,17 +1906,17 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 		int ok = jv_is_valid(a);
 
 		os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state) :
-		    ok ? lc_jv_get(a, "status.operationState") : jv_null();
-		sync = ok ? lc_jv_str(a, "status.sync.status") : "";
-		health = ok ? lc_jv_str(a, "status.health.status") : "";
-		rev = ok ? lc_jv_str(a, "status.sync.revision") : "";
-		phase = jv_get_kind(os) == JV_KIND_OBJECT ? lc_jv_str(os,
+		    ok ? lc_jvutil_get(a, "status.operationState") : jv_null();
+		sync = ok ? lc_jvutil_str(a, "status.sync.status") : "";
+		health = ok ? lc_jvutil_str(a, "status.health.status") : "";
+		rev = ok ? lc_jvutil_str(a, "status.sync.revision") : "";
+		phase = jv_get_kind(os) == JV_KIND_OBJECT ? lc_jvutil_str(os,
 		    "phase") : "";
 		o = jv_object();
 		o = jv_object_set(o, jv_string("name"), jv_string(
 		    t[i].app.name));
 		o = jv_object_set(o, jv_string("namespace"), str_or_null(ok ?
-		    lc_jv_str(a, "metadata.namespace") : t[i].app.ns ?
+		    lc_jvutil_str(a, "metadata.namespace") : t[i].app.ns ?
 		    t[i].app.ns : ""));
 		o = jv_object_set(o, jv_string("sync"), str_or_null(sync));
 		o = jv_object_set(o, jv_string("health"), str_or_null(health));
@@ -1977,8 +1988,8 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 	if (wrc == 0)
 		wrc = lc_ci_output("result", result_name(rc));
 	if (wrc == 0 && n == 1 && jv_is_valid(t[0].last) &&
-	    *lc_jv_str(t[0].last, "status.sync.revision"))
-		wrc = lc_ci_output("revision", lc_jv_str(t[0].last,
+	    *lc_jvutil_str(t[0].last, "status.sync.revision"))
+		wrc = lc_ci_output("revision", lc_jvutil_str(t[0].last,
 		    "status.sync.revision"));
 	if (wrc == 0 && n == 1 && deployed(&t[0]))
 		wrc = lc_ci_output("deployed-revision", deployed(&t[0]));
@@ -2102,7 +2113,7 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 	*out = NULL;
 	*n = 0;
 	if (c->selector == NULL) {
-		t = lc_xmalloc((argc ? (size_t)argc : 1) * sizeof(*t));
+		t = lc_buf_xmalloc((argc ? (size_t)argc : 1) * sizeof(*t));
 		for (i = 0; i < (size_t)argc; i++) {
 			lc_acd_target_init(&t[i]);
 			lc_acd_app_parse(&t[i].app, argv[i], c->app_namespace);
@@ -2119,12 +2130,12 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 		return lc_error_set(LC_ENOTFOUND, "no application matches the "
 		    "selector '%s'", c->selector);
 	}
-	t = lc_xmalloc(*n * sizeof(*t));
+	t = lc_buf_xmalloc(*n * sizeof(*t));
 	for (i = 0; i < *n; i++) {
 		a = jv_array_get(jv_copy(items), (int)i);
 		lc_acd_target_init(&t[i]);
-		t[i].app.name = xdup(lc_jv_str(a, "metadata.name"));
-		t[i].app.ns = xdup(lc_jv_str(a, "metadata.namespace"));
+		t[i].app.name = xdup(lc_jvutil_str(a, "metadata.name"));
+		t[i].app.ns = xdup(lc_jvutil_str(a, "metadata.namespace"));
 		t[i].last = a;		/* the List's snapshot: no GET needed */
 	}
 	jv_free(items);

@@ -49,7 +49,7 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 			return lc_error_set(LC_ERROR, "libcurl failed to start");
 		inited = 1;
 	}
-	h = lc_xmalloc(sizeof(*h));
+	h = lc_buf_xmalloc(sizeof(*h));
 	memset(h, 0, sizeof(*h));
 	h->conf = *conf;
 	if (h->conf.retries == 0)
@@ -78,7 +78,7 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 	 * name). For private DNS setups, and for tests of cloud registries.
 	 */
 	if ((v = getenv("GITOPS_CONNECT_TO")) != NULL && *v) {
-		char *copy = lc_xstrndup(v, strlen(v)), *tok, *save = NULL;
+		char *copy = lc_buf_xstrndup(v, strlen(v)), *tok, *save = NULL;
 
 		for (tok = strtok_r(copy, ",", &save); tok;
 		    tok = strtok_r(NULL, ",", &save))
@@ -638,12 +638,12 @@ lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
 	*out = NULL;
 	if ((rc = ca_ready(h, url)) != 0)
 		return rc;
-	s = lc_xmalloc(sizeof(*s));
+	s = lc_buf_xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	s->h = h;
 	s->fn = fn;
 	s->arg = arg;
-	s->url = lc_xstrndup(url, strlen(url));
+	s->url = lc_buf_xstrndup(url, strlen(url));
 	s->rp.r = &s->err;
 	s->rp.max = MAX_BODY;
 	if ((s->multi = curl_multi_init()) == NULL ||

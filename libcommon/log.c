@@ -46,9 +46,9 @@ add_secret(const char *secret, int announce)
 		if (strcmp(secrets[i].value, secret) == 0)
 			break;
 	if (i == nsecrets) {
-		secrets = lc_xrealloc(secrets, (nsecrets + 1) *
+		secrets = lc_buf_xrealloc(secrets, (nsecrets + 1) *
 		    sizeof(*secrets));
-		secrets[i].value = lc_xstrndup(secret, n);
+		secrets[i].value = lc_buf_xstrndup(secret, n);
 		secrets[i].announced = 0;
 		nsecrets++;
 	}

@@ -82,8 +82,10 @@ h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
 	}
 	out->status = r.status;
 	out->body_len = r.body.len;
-	out->body = r.body.data ? lc_buf_detach(&r.body) : lc_xstrndup("", 0);
-	out->headers = hdrs.data ? lc_buf_detach(&hdrs) : lc_xstrndup("", 0);
+	out->body = r.body.data ? lc_buf_detach(&r.body) : lc_buf_xstrndup("",
+	    0);
+	out->headers = hdrs.data ? lc_buf_detach(&hdrs) : lc_buf_xstrndup("",
+	    0);
 	return LC_REG_OK;
 }
 
@@ -104,7 +106,7 @@ h_run(const char *const argv[], const char *input, char **out)
 
 	rc = lc_run((char *const *)argv, input, input ? strlen(input) : 0, &b,
 	    NULL, 10000);
-	*out = b.data ? lc_buf_detach(&b) : lc_xstrndup("", 0);
+	*out = b.data ? lc_buf_detach(&b) : lc_buf_xstrndup("", 0);
 	/* The plugin says what a helper's failure means, not us. */
 	if (rc != 0)
 		lc_error_clear();
@@ -168,11 +170,11 @@ from_helper(const char *helper, const char *server, char **user,
 	}
 	lc_buf_release(&prog);
 	v = jv_parse(out);
-	if (jv_get_kind(v) == JV_KIND_OBJECT && *lc_jv_str(v, "Secret")) {
-		*user = lc_xstrndup(lc_jv_str(v, "Username"),
-		    strlen(lc_jv_str(v, "Username")));
-		*secret = lc_xstrndup(lc_jv_str(v, "Secret"),
-		    strlen(lc_jv_str(v, "Secret")));
+	if (jv_get_kind(v) == JV_KIND_OBJECT && *lc_jvutil_str(v, "Secret")) {
+		*user = lc_buf_xstrndup(lc_jvutil_str(v, "Username"),
+		    strlen(lc_jvutil_str(v, "Username")));
+		*secret = lc_buf_xstrndup(lc_jvutil_str(v, "Secret"),
+		    strlen(lc_jvutil_str(v, "Secret")));
 		rc = 0;
 	}
 	jv_free(v);
@@ -191,7 +193,7 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 	jv cfg, auths, e;
 	int it, rc = -1, hub = strcmp(registry, "docker.io") == 0;
 
-	if (lc_file_read(&b, path) != 0) {
+	if (lc_fileio_read(&b, path) != 0) {
 		lc_error_clear();
 		return -1;
 	}
@@ -203,7 +205,7 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 		return -1;
 	}
 	server = hub ? "https://index.docker.io/v1/" : registry;
-	e = lc_jv_get(cfg, "credHelpers");
+	e = lc_jvutil_get(cfg, "credHelpers");
 	helper = jv_get_kind(e) == JV_KIND_OBJECT ? "" : NULL;
 	if (helper) {
 		jv h = jv_object_get(jv_copy(e), jv_string(hub ? "docker.io" :
@@ -215,10 +217,10 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 		jv_free(h);
 	}
 	jv_free(e);
-	if (rc != 0 && *lc_jv_str(cfg, "credsStore"))
-		rc = from_helper(lc_jv_str(cfg, "credsStore"), server, user,
+	if (rc != 0 && *lc_jvutil_str(cfg, "credsStore"))
+		rc = from_helper(lc_jvutil_str(cfg, "credsStore"), server, user,
 		    secret);
-	auths = lc_jv_get(cfg, "auths");
+	auths = lc_jvutil_get(cfg, "auths");
 	if (rc != 0 && jv_get_kind(auths) == JV_KIND_OBJECT) {
 		for (it = jv_object_iter(auths); rc != 0 &&
 		    jv_object_iter_valid(auths, it);
@@ -233,25 +235,27 @@ from_file(const char *path, const char *registry, char **user, char **secret)
 			if (!match)
 				continue;
 			e = jv_object_iter_value(auths, it);
-			if (*(auth = lc_jv_str(e, "auth"))) {
+			if (*(auth = lc_jvutil_str(e, "auth"))) {
 				/* Sized to the value: no secret is ever cut. */
-				n = lc_unbase64_len(auth) + 1;
-				up = lc_xmalloc(n);
-				lc_unbase64(auth, up, n);
+				n = lc_base64_decode_len(auth) + 1;
+				up = lc_buf_xmalloc(n);
+				lc_base64_decode(auth, up, n);
 				if ((colon = strchr(up, ':')) != NULL) {
 					*colon = '\0';
-					*user = lc_xstrndup(up, strlen(up));
-					*secret = lc_xstrndup(colon + 1,
+					*user = lc_buf_xstrndup(up, strlen(up));
+					*secret = lc_buf_xstrndup(colon + 1,
 					    strlen(colon + 1));
 					rc = 0;
 				}
 				memset(up, 0, n);
 				free(up);
-			} else if (*lc_jv_str(e, "username")) {
-				*user = lc_xstrndup(lc_jv_str(e, "username"),
-				    strlen(lc_jv_str(e, "username")));
-				*secret = lc_xstrndup(lc_jv_str(e, "password"),
-				    strlen(lc_jv_str(e, "password")));
+			} else if (*lc_jvutil_str(e, "username")) {
+				*user = lc_buf_xstrndup(lc_jvutil_str(e,
+				    "username"),
+				    strlen(lc_jvutil_str(e, "username")));
+				*secret = lc_buf_xstrndup(lc_jvutil_str(e,
+				    "password"),
+				    strlen(lc_jvutil_str(e, "password")));
 				rc = 0;
 			}
 			jv_free(e);
@@ -420,7 +424,7 @@ check_given(const char *entry)
 		return -1;
 	}
 	if (entry[0] == '/')
-		rest = lc_xstrndup(entry, strlen(entry));
+		rest = lc_buf_xstrndup(entry, strlen(entry));
 	else if ((cwd = getcwd(NULL, 0)) == NULL) {
 		lc_log_warn("%s: not loaded: a relative directory, and the "
 		    "current directory is unknown: %s; give an absolute path",
@@ -480,7 +484,7 @@ check_given(const char *entry)
 			}
 			/* st_size is 0 for some (/proc); grow until it fits. */
 			for (tsize = (size_t)st.st_size + 1;; tsize *= 2) {
-				t = lc_xmalloc(tsize);
+				t = lc_buf_xmalloc(tsize);
 				if ((k = readlink(cur.data, t, tsize)) < 0 ||
 				    (size_t)k < tsize)
 					break;
@@ -559,7 +563,7 @@ open_dir(const char *entry)
 	for (p = r + 1; *p != '\0'; p = end + (*end == '/')) {
 		end = p + strcspn(p, "/");
 		last = *end == '\0';
-		name = lc_xstrndup(p, (size_t)(end - p));
+		name = lc_buf_xstrndup(p, (size_t)(end - p));
 		nfd = openat(fd, name, (last ? O_RDONLY : O_PATH) |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		err = errno;
@@ -771,8 +775,8 @@ elf_exports(int fd, uint64_t size, const char *name, char *why, size_t n)
 	    st.type != SHT_STRTAB || sh.size > size || st.size > size ||
 	    st.size == 0)
 		goto corrupt;
-	syms = lc_xmalloc(sh.size ? sh.size : 1);
-	strs = lc_xmalloc(st.size);
+	syms = lc_buf_xmalloc(sh.size ? sh.size : 1);
+	strs = lc_buf_xmalloc(st.size);
 	if (elf_read(&e, sh.off, syms, sh.size) != 0 ||
 	    elf_read(&e, st.off, strs, st.size) != 0)
 		goto corrupt;
@@ -801,10 +805,10 @@ register_plugin(struct loaded **l, size_t *n, size_t *cap,
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
-		*l = lc_xrealloc(*l, *cap * sizeof(**l));
+		*l = lc_buf_xrealloc(*l, *cap * sizeof(**l));
 	}
 	(*l)[*n].p = p;
-	(*l)[*n].path = lc_xstrndup(path, strlen(path));
+	(*l)[*n].path = lc_buf_xstrndup(path, strlen(path));
 	(*n)++;
 }
 
@@ -945,9 +949,9 @@ load_dir(const char *entry, struct loaded **l, size_t *n, size_t *cap)
 			continue;
 		if (k == kcap) {
 			kcap = kcap ? kcap * 2 : 16;
-			names = lc_xrealloc(names, kcap * sizeof(*names));
+			names = lc_buf_xrealloc(names, kcap * sizeof(*names));
 		}
-		names[k++] = lc_xstrndup(d->d_name, len);
+		names[k++] = lc_buf_xstrndup(d->d_name, len);
 	}
 	closedir(dp);
 	if (k > 0)
@@ -1048,7 +1052,7 @@ load_all(struct loaded **l, struct lc_buf *dirs)
 		len = strcspn(p, ":");
 		if (len == 0)
 			continue;
-		dir = lc_xstrndup(p, len);
+		dir = lc_buf_xstrndup(p, len);
 		load_dir(dir, l, &n, &cap);
 		free(dir);
 	}

@@ -29,10 +29,10 @@ lc_registry_new(struct lc_registry **out, const struct lc_reg_plugin *p,
 	char err[512] = "";
 
 	*out = NULL;
-	r = lc_xmalloc(sizeof(*r));
+	r = lc_buf_xmalloc(sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	r->p = p;
-	r->name = lc_xstrndup(c->registry, strlen(c->registry));
+	r->name = lc_buf_xstrndup(c->registry, strlen(c->registry));
 	if ((r->inst = p->open(host, c, err, sizeof(err))) == NULL) {
 		free(r->name);
 		free(r);
@@ -265,13 +265,13 @@ mount_blobs(struct lc_registry *r, const char *dst, const char *src,
 		jv_free(m);
 		return lc_error_set(LC_ERROR, "the manifest is not JSON");
 	}
-	if (*lc_jv_str(m, "config.digest"))
-		rc = lc_registry_mount(r, dst, src, lc_jv_str(m, "config.digest"));
-	l = lc_jv_get(m, "layers");
+	if (*lc_jvutil_str(m, "config.digest"))
+		rc = lc_registry_mount(r, dst, src, lc_jvutil_str(m, "config.digest"));
+	l = lc_jvutil_get(m, "layers");
 	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	for (i = 0; rc == 0 && i < n; i++) {
 		e = jv_array_get(jv_copy(l), i);
-		rc = lc_registry_mount(r, dst, src, lc_jv_str(e, "digest"));
+		rc = lc_registry_mount(r, dst, src, lc_jvutil_str(e, "digest"));
 		jv_free(e);
 	}
 	jv_free(l);
@@ -294,12 +294,12 @@ lc_registry_copy(struct lc_registry *r, const char *src, const char *ref,
 	if (!same && lc_registry_is_index(sd.media_type)) {
 		/* Every platform's manifest first, by digest, then the index. */
 		m = jv_parse_sized(bytes, (int)len);
-		l = lc_jv_get(m, "manifests");
+		l = lc_jvutil_get(m, "manifests");
 		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
 		    : 0;
 		for (i = 0; rc == 0 && i < n; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			if ((rc = lc_registry_get(r, src, lc_jv_str(e, "digest"),
+			if ((rc = lc_registry_get(r, src, lc_jvutil_str(e, "digest"),
 			    &cb, &clen, &cd)) == 0) {
 				if ((rc = mount_blobs(r, dst, src, cb, clen)) == 0)
 					rc = lc_registry_put(r, dst, cd.digest, cb,
