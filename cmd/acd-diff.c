@@ -34,7 +34,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [-hqVv] [-l selector] [-N namespace] "
 	    "[-o format] [--dotenv file] [--hard-refresh] [--refresh] "
 	    "[--timeout duration] "
-	    "[connection-options] [app ...]\n", lc_progname);
+	    "[connection-options] [app ...]\n", lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Show what a sync of every APP ([NAMESPACE/]NAME), or of "
@@ -157,7 +157,7 @@ main(int argc, char *argv[])
 			continue;
 		if (first == 0)
 			first = rc;
-		lc_error_report();
+		lc_cli_report_error();
 		if (rc == LC_ETIMEOUT || rc == LC_EAUTH)
 			break;		/* the same for the others */
 	}

@@ -11,6 +11,7 @@
 #include "cli_acd.h"
 #include "error.h"
 #include "log.h"
+#include "parse.h"
 
 enum {
 	OPT_DRY_RUN = LC_CLI_ACD_LAST, OPT_PRUNE, OPT_ASYNC
@@ -46,7 +47,7 @@ usage(int status)
 	    "[--if-busy policy] [--poll-interval duration] "
 	    "[--progress-interval duration] "
 	    "[--prune] [--timeout duration] [connection-options] app [id]\n",
-	    lc_progname);
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Roll APP back to the deployment with history ID (default: "
@@ -116,7 +117,7 @@ main(int argc, char *argv[])
 		usage(LC_EXIT_USAGE);
 	if (a.argc == 2 && lc_parse_long(a.argv[1], 0, 2147483647L,
 	    &x.r.id) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	a.w.flags |= LC_ACD_W_OPERATION;

@@ -11,6 +11,7 @@
 #include "cli_acd.h"
 #include "error.h"
 #include "log.h"
+#include "parse.h"
 
 enum {
 	OPT_REVISION = LC_CLI_ACD_LAST, OPT_PRUNE, OPT_DRY_RUN, OPT_FORCE,
@@ -73,7 +74,7 @@ usage(int status)
 	    "[--revision revision] [--server-side] [--strategy name] "
 	    "[--sync-option key=value] "
 	    "[--timeout duration] [connection-options] [app ...]\n",
-	    lc_progname);
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Sync every APP ([NAMESPACE/]NAME), or the apps -l selects, "

@@ -46,7 +46,7 @@ usage(int status)
 	    "[--resource group:kind:name] "
 	    "[--revision sha] [--suspended] [--sync] [--timeout duration] "
 	    "[--until jq] "
-	    "[connection-options] [app ...]\n", lc_progname);
+	    "[connection-options] [app ...]\n", lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Wait for every APP ([NAMESPACE/]NAME) at once, or for the "
@@ -88,7 +88,7 @@ usage(int status)
 		    "  -o, --output FMT        text (APP SYNC HEALTH REVISION) or "
 		    "json\n"
 		    "  -q, --quiet             no progress\n"
-		    "  -v, --verbose           say each request\n"
+		    "  -v, --verbose           log everything (debug too)\n"
 		    "\n"
 		    "Connection: --server HOST[:PORT], --auth-token-file FILE, "
 		    "--plaintext,\n"
@@ -156,7 +156,7 @@ main(int argc, char *argv[])
 		x.w.flags |= LC_ACD_W_HEALTH;
 	if (x.w.repo_dir && !x.w.revision) {
 		lc_error_set(LC_EUSAGE, "--repo-dir is for --revision");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	x.w.selector = x.c.selector;

@@ -15,9 +15,11 @@
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "git.h"
 #include "log.h"
+#include "parse.h"
 
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -137,7 +139,7 @@ usage(int status)
 	    "[--remote remote] [--ssh-key file] [--token-file file] "
 	    "[--trailer key=value] "
 	    "[--username name] [path ...] [-- command [arg ...]]\n",
-	    lc_progname);
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "  -m, --message MSG      commit message\n"
@@ -167,7 +169,7 @@ usage(int status)
 		    "      --exit-code        exit 1 when there was nothing to "
 		    "push\n"
 		    "  -q, --quiet            only errors on stderr\n"
-		    "  -v, --verbose          say what each attempt does\n"
+		    "  -v, --verbose          log everything (debug too)\n"
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
@@ -251,7 +253,7 @@ stage(struct state *st, const struct opts *o, git_oid *tree)
 	}
 	plen = strlen(root);
 	if (o->npaths > 0) {
-		specs = lc_xmalloc((size_t)o->npaths * sizeof(*specs));
+		specs = lc_buf_xmalloc((size_t)o->npaths * sizeof(*specs));
 		for (i = 0; i < o->npaths; i++) {
 			struct lc_buf b = LC_BUF_INIT;
 
@@ -334,7 +336,7 @@ ours_since(git_repository *repo, const git_oid *head, const git_oid *tip,
 	while ((rc = git_revwalk_next(&id, w)) == 0) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
-			*out = lc_xrealloc(*out, cap * sizeof(**out));
+			*out = lc_buf_xrealloc(*out, cap * sizeof(**out));
 		}
 		git_oid_cpy(&(*out)[(*n)++], &id);
 	}
@@ -379,7 +381,7 @@ run_command(char **argv)
 		/* The command's output is not our data: send it to stderr. */
 		dup2(2, 1);
 		execvp(argv[0], argv);
-		fprintf(stderr, "%s: cannot run '%s': %s\n", lc_progname,
+		fprintf(stderr, "%s: cannot run '%s': %s\n", lc_log_progname,
 		    argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -451,7 +453,7 @@ static void
 hint(const char *msg)
 {
 	if (lc_log_enabled(LC_LOG_WARN))
-		fprintf(stderr, "%s: hint: %s\n", lc_progname, msg);
+		fprintf(stderr, "%s: hint: %s\n", lc_log_progname, msg);
 }
 
 /* The tip already holds the change: follow it, exit 0 (1 with -E). */
@@ -523,7 +525,7 @@ run(struct state *st, const struct opts *o)
 				pause = left;
 			lc_log_info("attempt %d: %s; retrying in %lld ms",
 			    attempt, lc_git_outcome_name(oc), pause);
-			lc_sleep_ms(pause);
+			lc_clock_sleep_ms(pause);
 		}
 		if (o->deadline_ms)
 			watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
@@ -577,7 +579,7 @@ run(struct state *st, const struct opts *o)
 			rc = lc_git_replay(st->repo, ours, nours, &tip,
 			    st->committer, &newid, &conflicts);
 			if (rc == LC_ECONFLICT && conflicts.len > 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				lc_log_lines("conflict in", &conflicts);
 				rc = lc_error_set(LC_ECONFLICT, "nothing was pushed;"
 				    " '%s' still has the local commit%s",
@@ -641,7 +643,7 @@ done:
 	lc_buf_release(&tmpbuf);
 	/* The cause first, then what is left behind and what helps. */
 	if (rc != 0 && (committed || conflicted))
-		lc_error_report();
+		lc_cli_report_error();
 	if (rc != 0 && committed)
 		lc_log_warn("the commit stays on the local branch '%s'",
 		    st->branch);
@@ -726,7 +728,7 @@ main(int argc, char *argv[])
 			if (lc_parse_duration_opt(ch == 'B' ? "--backoff-base" :
 			    "--backoff-cap", optarg, ch == 'B' ?
 			    &o.backoff_base : &o.backoff_cap) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -742,7 +744,7 @@ main(int argc, char *argv[])
 		case 'd':
 			if (lc_parse_duration_opt("--deadline", optarg,
 			    &o.deadline_ms) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -753,7 +755,7 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_OK);
 		case 'M':
 			if (lc_parse_long(optarg, 1, 100000, &n) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.max_attempts = n;
@@ -780,13 +782,14 @@ main(int argc, char *argv[])
 			o.username = optarg;
 			break;
 		case 'T':
-			o.trailers = lc_xrealloc(o.trailers, (o.ntrailers + 1) *
+			o.trailers = lc_buf_xrealloc(o.trailers,
+			    (o.ntrailers + 1) *
 			    sizeof(*o.trailers));
 			o.trailers[o.ntrailers++] = optarg;
 			break;
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'v':
 			verbosity++;
 			break;
@@ -794,10 +797,11 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_USAGE);
 		}
 	}
+	/* -v shows everything logged, in every command; -vv is the same. */
 	if (verbosity < 0)
 		lc_log_set_level(LC_LOG_ERROR);
 	else if (verbosity > 0)
-		lc_log_set_level(verbosity > 1 ? LC_LOG_DEBUG : LC_LOG_INFO);
+		lc_log_set_level(LC_LOG_DEBUG);
 	o.paths = argv + optind;
 	o.npaths = argc - optind;
 	if (o.command != NULL && o.all)
@@ -813,5 +817,5 @@ main(int argc, char *argv[])
 	git_repository_free(st.repo);
 	free(o.trailers);
 	git_libgit2_shutdown();
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -15,6 +15,7 @@
 #include "imgref.h"
 #include "log.h"
 #include "plugin.h"
+#include "registry.h"
 #include "semver.h"
 
 enum { OPT_COPY = 256, OPT_LIST, OPT_SEMVER, OPT_LATEST, OPT_USERNAME,
@@ -51,7 +52,7 @@ usage(int status)
 	    "[--username name] ref\n"
 	    "       %s [options] --copy src dst\n"
 	    "       %s [options] --list [--latest] [--semver range] repo\n",
-	    lc_progname, lc_progname, lc_progname);
+	    lc_log_progname, lc_log_progname, lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "  REF                   print the digest of REF (exit 4 when "
@@ -94,7 +95,7 @@ open_for(const struct lc_imgref *ref, const struct opts *o,
 
 	if (lc_imgref_loopback(ref->registry) && !o->https)
 		ro.plain_http = 1;
-	return lc_registry_open(r, ref->registry, &ro);
+	return lc_plugin_open(r, ref->registry, &ro);
 }
 
 static void
@@ -147,7 +148,7 @@ resolve_cmd(const struct opts *o, const char *arg)
 		    jv_string(d.media_type));
 		out = jv_object_set(out, jv_string("size"),
 		    jv_number((double)d.size));
-		l = lc_jv_get(m, "manifests");
+		l = lc_jvutil_get(m, "manifests");
 		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
 		    : 0;
 		e = jv_array();
@@ -155,14 +156,15 @@ resolve_cmd(const struct opts *o, const char *arg)
 			jv c = jv_array_get(jv_copy(l), i), pl;
 
 			pl = jv_object_set(jv_object(), jv_string("digest"),
-			    jv_string(lc_jv_str(c, "digest")));
+			    jv_string(lc_jvutil_str(c, "digest")));
 			pl = jv_object_set(pl, jv_string("os"), jv_string(
-			    lc_jv_str(c, "platform.os")));
+			    lc_jvutil_str(c, "platform.os")));
 			pl = jv_object_set(pl, jv_string("architecture"),
-			    jv_string(lc_jv_str(c, "platform.architecture")));
-			if (*lc_jv_str(c, "platform.variant"))
+			    jv_string(lc_jvutil_str(c,
+			    "platform.architecture")));
+			if (*lc_jvutil_str(c, "platform.variant"))
 				pl = jv_object_set(pl, jv_string("variant"),
-				    jv_string(lc_jv_str(c, "platform.variant")));
+				    jv_string(lc_jvutil_str(c, "platform.variant")));
 			e = jv_array_append(e, pl);
 			jv_free(c);
 		}
@@ -230,9 +232,9 @@ add_tag(void *arg, const char *tag)
 
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
-		t->v = lc_xrealloc(t->v, t->cap * sizeof(*t->v));
+		t->v = lc_buf_xrealloc(t->v, t->cap * sizeof(*t->v));
 	}
-	t->v[t->n++] = lc_xstrndup(tag, strlen(tag));
+	t->v[t->n++] = lc_buf_xstrndup(tag, strlen(tag));
 	return 0;
 }
 
@@ -333,14 +335,14 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_OK);
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'o':
 			if (strcmp(optarg, "json") == 0)
 				o.json = 1;
 			else if (strcmp(optarg, "text") != 0) {
 				lc_error_set(LC_EUSAGE, "-o %s: text or json",
 				    optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -402,7 +404,7 @@ main(int argc, char *argv[])
 		/* The first line, as long as it is (tokens can be long). */
 		if (getline(&pw, &pwcap, stdin) <= 0) {
 			free(pw);
-			return lc_exit(lc_error_set(LC_EUSAGE, "--password-stdin: "
+			return lc_cli_exit(lc_error_set(LC_EUSAGE, "--password-stdin: "
 			    "nothing on standard input"));
 		}
 		pw[strcspn(pw, "\r\n")] = '\0';
@@ -419,5 +421,5 @@ main(int argc, char *argv[])
 		memset(pw, 0, pwcap);
 		free(pw);
 	}
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "fileio.h"
 #include "forge.h"
@@ -25,7 +26,9 @@
 #include "imgref.h"
 #include "jvutil.h"
 #include "log.h"
+#include "parse.h"
 #include "plugin.h"
+#include "registry.h"
 #include "semver.h"
 #include "sha256.h"
 #include "yaml_edit.h"
@@ -213,7 +216,7 @@ struct state {
 #define GROW(a, n, cap) do {						\
 	if ((n) >= (cap)) {						\
 		(cap) = (cap) ? 2 * (cap) : 16;				\
-		(a) = lc_xrealloc((a), (size_t)(cap) * sizeof(*(a)));	\
+		(a) = lc_buf_xrealloc((a), (size_t)(cap) * sizeof(*(a)));	\
 	}								\
 } while (0)
 
@@ -262,7 +265,8 @@ usage(int status)
 	    "       %s [options] -t env --set image=ref ...\n"
 	    "       %s [options] -t env --rollback [--steps n]\n"
 	    "       %s [options] --strategy tag -f env -t env repo[=repo] ...\n",
-	    lc_progname, lc_progname, lc_progname, lc_progname, lc_progname);
+	    lc_log_progname, lc_log_progname, lc_log_progname, lc_log_progname,
+	    lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "Copy the image versions (newTag, digest) of environment -f "
@@ -422,7 +426,7 @@ static void
 names_add(struct names *l, const char *s, size_t len)
 {
 	GROW(l->v, l->n, l->cap);
-	l->v[l->n++] = lc_xstrndup(s, len);
+	l->v[l->n++] = lc_buf_xstrndup(s, len);
 }
 
 static void
@@ -1198,7 +1202,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		 */
 		int g;
 
-		run = lc_xmalloc(((size_t)st->ng + 1) * sizeof(*run));
+		run = lc_buf_xmalloc(((size_t)st->ng + 1) * sizeof(*run));
 		for (napps = 0, g = 0; g < st->ng; g++)
 			if (g == 0 || strcmp(st->g[g - 1].app, st->g[g].app) != 0)
 				run[napps++] = g;
@@ -1350,7 +1354,7 @@ verify(const struct state *st, const struct opts *o)
 		ro = o->ro;
 		if (lc_imgref_loopback(ref.registry) && !o->reg_https)
 			ro.plain_http = 1;
-		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
+		if ((rc = lc_plugin_open(&r, ref.registry, &ro)) != 0)
 			return rc;
 		rc = lc_registry_resolve(r, ref.repo, ref.digest[0] ? ref.digest :
 		    ref.tag, &d);
@@ -1421,14 +1425,14 @@ platforms(struct lc_registry *r, const struct opts *o, const char *repo,
 		return rc;
 	m = jv_parse_sized(bytes, (int)len);
 	if (lc_registry_is_index(md.media_type)) {
-		l = lc_jv_get(m, "manifests");
+		l = lc_jvutil_get(m, "manifests");
 		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
 		    : 0;
 		for (i = 0; i < n; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			os = lc_jv_str(e, "platform.os");
-			arch = lc_jv_str(e, "platform.architecture");
-			var = lc_jv_str(e, "platform.variant");
+			os = lc_jvutil_str(e, "platform.os");
+			arch = lc_jvutil_str(e, "platform.architecture");
+			var = lc_jvutil_str(e, "platform.variant");
 			/* Attestations list as unknown/unknown: not a platform. */
 			if (*os && strcmp(os, "unknown") != 0)
 				lc_buf_printf(&have, "%s%s/%s%s%s", have.len ? " " :
@@ -1436,19 +1440,19 @@ platforms(struct lc_registry *r, const struct opts *o, const char *repo,
 			jv_free(e);
 		}
 		jv_free(l);
-	} else if ((rc = lc_registry_get_blob(r, repo, lc_jv_str(m,
+	} else if ((rc = lc_registry_get_blob(r, repo, lc_jvutil_str(m,
 	    "config.digest"), &cfg, &clen)) == 0) {
 		conf = jv_parse_sized(cfg, (int)clen);
-		var = lc_jv_str(conf, "variant");
-		lc_buf_printf(&have, "%s/%s%s%s", lc_jv_str(conf, "os"),
-		    lc_jv_str(conf, "architecture"), *var ? "/" : "", var);
+		var = lc_jvutil_str(conf, "variant");
+		lc_buf_printf(&have, "%s/%s%s%s", lc_jvutil_str(conf, "os"),
+		    lc_jvutil_str(conf, "architecture"), *var ? "/" : "", var);
 	} else
 		goto out;
 	for (k = 0; rc == 0 && k < o->nplatforms; k++) {
 		char *list, *tok, *save = NULL;
 
 		/* A copy to cut up: an index may list many platforms. */
-		list = lc_xstrndup(have.data ? have.data : "", have.len);
+		list = lc_buf_xstrndup(have.data ? have.data : "", have.len);
 		for (hit = 0, tok = strtok_r(list, " ", &save); tok && !hit;
 		    tok = strtok_r(NULL, " ", &save)) {
 			char *t = tok, *a, *v;
@@ -1995,7 +1999,7 @@ report(const struct state *st, const struct opts *o, const char *commit,
 		/* --diff: what a dry run shows, on a real run too. */
 		for (i = 0; o->diff && commit && i < st->nt; i++)
 			if (st->t[i].changed && print_diff(&st->t[i]) != 0)
-				lc_error_report();
+				lc_cli_report_error();
 		for (i = 0; i < st->nc; i++)
 			if (st->c[i].differs)
 				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
@@ -2199,7 +2203,7 @@ pr_deliver(struct state *st, const struct opts *o, const char *base,
 	else
 		lc_buf_add(&title, msg, nl ? (size_t)(nl - msg) : strlen(msg));
 	if (o->body_file) {
-		if ((rc = lc_file_read(&body, o->body_file)) != 0)
+		if ((rc = lc_fileio_read(&body, o->body_file)) != 0)
 			goto out;
 	} else {
 		lc_buf_adds(&body, nl ? nl + strspn(nl, "\n") : "");
@@ -2337,7 +2341,7 @@ again(const struct opts *o, long long start, int attempt,
 	pause = lc_git_backoff(attempt - 1, 250, 2000);
 	lc_log_info("attempt %d: %s; again on the new tip in %lld ms", attempt,
 	    lc_git_outcome_name(oc), pause);
-	lc_sleep_ms(pause);
+	lc_clock_sleep_ms(pause);
 	return 1;
 }
 
@@ -2758,7 +2762,7 @@ tag_run(struct state *st, const struct opts *o)
 		ro = o->ro;
 		if (lc_imgref_loopback(ref.registry) && !o->reg_https)
 			ro.plain_http = 1;
-		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
+		if ((rc = lc_plugin_open(&r, ref.registry, &ro)) != 0)
 			break;
 		c = new_change(st);
 		/* imgref holds at most 255 + 255 bytes: these fit. */
@@ -2861,7 +2865,7 @@ static _Noreturn void
 too_many(const char *opt, int max)
 {
 	lc_error_set(LC_EUSAGE, "%s: at most %d of them", opt, max);
-	lc_error_report();
+	lc_cli_report_error();
 	usage(LC_EXIT_USAGE);
 }
 
@@ -2961,7 +2965,7 @@ main(int argc, char *argv[])
 			usage(LC_EXIT_OK);
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'm':
 			o.message = optarg;
 			break;
@@ -3009,7 +3013,7 @@ main(int argc, char *argv[])
 			if (strchr(optarg, '=') == NULL || *optarg == '=') {
 				lc_error_set(LC_EUSAGE, "--trailer '%s': write "
 				    "KEY=VALUE", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.trailers[o.ntrailers++] = optarg;
@@ -3020,7 +3024,7 @@ main(int argc, char *argv[])
 		case OPT_DEADLINE:
 			if (lc_parse_duration_opt("--deadline", optarg,
 			    &o.deadline_ms) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3052,7 +3056,7 @@ main(int argc, char *argv[])
 				lc_error_set(LC_EUSAGE, "--semver '%s': not a "
 				    "range (>=1.2.0 <2, ^1.2, ~1.2.3, 1.x)",
 				    optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.semver = optarg;
@@ -3082,7 +3086,7 @@ main(int argc, char *argv[])
 			if (strstr(optarg, "{env}") == NULL) {
 				lc_error_set(LC_EUSAGE, "--env-branch '%s': it must "
 				    "contain {env}", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.branch_tmpl = optarg;
@@ -3095,7 +3099,7 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "dir") != 0) {
 				lc_error_set(LC_EUSAGE, "--strategy %s: dir, branch or "
 				    "tag (a pull request: --pr)", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3129,7 +3133,7 @@ main(int argc, char *argv[])
 			    strcmp(o.merge, "rebase") != 0) {
 				lc_error_set(LC_EUSAGE, "--auto-merge=%s: merge, "
 				    "squash or rebase", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3137,7 +3141,7 @@ main(int argc, char *argv[])
 			if (lc_forge_kind_parse(optarg, &o.provider) != 0) {
 				lc_error_set(LC_EUSAGE, "--provider %s: github, "
 				    "gitlab, gitea (or forgejo) or auto", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
@@ -3153,7 +3157,7 @@ main(int argc, char *argv[])
 			    sl[1] == '/' || strlen(optarg) > 127) {
 				lc_error_set(LC_EUSAGE, "--platform %s: write "
 				    "OS/ARCH[/VARIANT], as linux/arm64", optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.platforms[o.nplatforms++] = optarg;
@@ -3169,7 +3173,7 @@ main(int argc, char *argv[])
 			if (*end || v < 1 || v > 16) {
 				lc_error_set(LC_EUSAGE, "--steps %s: 1 to 16",
 				    optarg);
-				lc_error_report();
+				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			o.steps = (int)v;
@@ -3221,7 +3225,7 @@ main(int argc, char *argv[])
 	if (o.to == NULL || (o.from != NULL) + (o.nsets > 0) + o.rollback != 1) {
 		lc_error_set(LC_EUSAGE, "give -f SRC -t DST, or -t DST with --set "
 		    "or --rollback");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	for (i = 0; i < o.nsets; i++)
@@ -3229,12 +3233,12 @@ main(int argc, char *argv[])
 			lc_error_set(LC_EUSAGE, "--set '%s': write [APP/]IMAGE=REF "
 			    "(REF: a tag, @sha256:..., or an image reference)",
 			    o.sets[i]);
-			lc_error_report();
+			lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 	settle_given(&st);
 	if (o.chain && o.from) {
-		char *buf = lc_xstrndup(o.chain, strlen(o.chain)), *tok;
+		char *buf = lc_buf_xstrndup(o.chain, strlen(o.chain)), *tok;
 		char *save = NULL;
 		int k = 0, fi = -1, ti = -1;
 
@@ -3249,11 +3253,11 @@ main(int argc, char *argv[])
 		if (fi < 0 || ti < 0) {
 			lc_error_set(LC_EUSAGE, "--chain %s does not name both %s "
 			    "and %s", o.chain, o.from, o.to);
-			lc_error_report();
+			lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 		if (ti != fi + 1 && !(o.allow_skip && ti > fi))
-			return lc_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
+			return lc_cli_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
 			    "%s; nothing was promoted", o.chain, o.from, o.to,
 			    ti > fi ? "skips an environment" : "goes backwards"));
 	}
@@ -3261,7 +3265,7 @@ main(int argc, char *argv[])
 	    strchr(o.to, '/'))) {
 		lc_error_set(LC_EUSAGE, "-f %s -t %s: two different environment "
 		    "names", o.from, o.to);
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	o.images = argv;
@@ -3269,7 +3273,7 @@ main(int argc, char *argv[])
 	if (o.nkeys && !path_given)
 		o.path = "envs/{env}/values.yaml";
 	if (o.nkeys && compile_keys(&o) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	for (i = 0; i < argc; i++)
@@ -3278,7 +3282,7 @@ main(int argc, char *argv[])
 	if (o.branch_strategy && (!o.from || o.nimages || o.nkeys || o.raw)) {
 		lc_error_set(LC_EUSAGE, "--strategy branch: give -f and -t; the "
 		    "whole branch deploy/<env> is promoted");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (!o.pr && (o.head_tmpl || o.title || o.body_file || o.nlabels ||
@@ -3287,14 +3291,14 @@ main(int argc, char *argv[])
 		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
 		    "--label, --draft, --auto-merge, --provider and --api-url "
 		    "go with --pr (the last two also with --require-status)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.split && (o.napps == 0 || o.branch_strategy || o.tag_strategy ||
 	    o.rollback)) {
 		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
 		    "(dir strategy)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.nplatforms && (!o.verify || o.tag_strategy ||
@@ -3302,56 +3306,56 @@ main(int argc, char *argv[])
 		lc_error_set(LC_EUSAGE, "--platform asks the registry about the "
 		    "images written: not with --no-verify-image or the branch "
 		    "and tag strategies");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.steps > 1 && !o.rollback) {
 		lc_error_set(LC_EUSAGE, "--steps goes with --rollback");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.no_push && (o.pr || o.branch_strategy || o.tag_strategy)) {
 		lc_error_set(LC_EUSAGE, "--no-push: a commit on the local branch "
 		    "(dir strategy, without --pr)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.pick && !o.branch_strategy) {
 		lc_error_set(LC_EUSAGE, "--cherry-pick goes with --strategy "
 		    "branch");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.with_name && (o.nkeys || o.raw || o.from == NULL ||
 	    o.tag_strategy || o.branch_strategy)) {
 		lc_error_set(LC_EUSAGE, "--with-name: it copies newName between "
 		    "kustomize overlays (-f and -t)");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.require_status && (o.from == NULL || o.tag_strategy)) {
 		lc_error_set(LC_EUSAGE, "--require-status: it checks the source "
 		    "commit of -f with dir or branch");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.pr && (o.tag_strategy || o.check)) {
 		lc_error_set(LC_EUSAGE, "--pr goes with --strategy dir or branch, "
 		    "not with %s", o.check ? "--check" : "--strategy tag");
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.head_tmpl == NULL)
 		o.head_tmpl = "promote/{to}/{app}";
 	if (head_name(&o, st.head, sizeof(st.head)) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 	if (o.tag_strategy) {
 		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
 			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
 			    "the repositories whose tags move");
-			lc_error_report();
+			lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 		rc = tag_run(&st, &o);
@@ -3384,5 +3388,5 @@ main(int argc, char *argv[])
 	lc_git_auth_release(&st.auth);
 	git_repository_free(st.repo);
 	free(st.branch);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

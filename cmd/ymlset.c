@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "log.h"
+#include "parse.h"
 #include "yaml_edit.h"
 #include "yaml_expr.h"
 #include "yaml_out.h"
@@ -124,7 +125,7 @@ usage(int status)
 	fprintf(fp, "usage: %s [eval | eval-all] [-0ehijMNnPqrVv] "
 	    "[-I indent] [-o format] [-p format]\n"
 	    "       [--arg name value] [--from-file file] [--no-create] "
-	    "expression [file ...]\n", lc_progname);
+	    "expression [file ...]\n", lc_log_progname);
 	if (status == LC_EXIT_OK)
 		fputs("\n"
 		    "  eval, e              each document on its own (the "
@@ -158,7 +159,7 @@ usage(int status)
 		    "      --no-create      a missing path is an error "
 		    "(exit 4)\n"
 		    "  -q, --quiet          only errors on stderr\n"
-		    "  -v, --verbose        say what was edited\n"
+		    "  -v, --verbose        log everything (debug too)\n"
 		    "  -h, --help           show this help\n"
 		    "  -V, --version        show the version\n"
 		    "\nexample: ymlset e -i '.images[0].newTag = \"v2\"' "
@@ -260,7 +261,8 @@ add_piece(struct run *r, int whole, int doc, size_t off, size_t len)
 {
 	if (r->npieces == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
-		r->pieces = lc_xrealloc(r->pieces, r->cap * sizeof(*r->pieces));
+		r->pieces = lc_buf_xrealloc(r->pieces,
+		    r->cap * sizeof(*r->pieces));
 	}
 	r->pieces[r->npieces].whole = whole;
 	r->pieces[r->npieces].doc = doc;
@@ -415,7 +417,7 @@ do_file(struct printer *p, const char *path, const char *text,
 	r.fmt = p->fmt;
 	if (text != NULL)
 		lc_buf_adds(&in, text);
-	else if ((rc = lc_file_read(&in, path)) != 0)
+	else if ((rc = lc_fileio_read(&in, path)) != 0)
 		goto done;
 	rc = lc_yaml_stream(name, in.data ? in.data : "", in.len, on_doc, &r,
 	    &out);
@@ -460,7 +462,7 @@ write_files(struct input *ins, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!ins[i].out.changed)
 			continue;
-		if ((rc = lc_file_replace(ins[i].path, ins[i].out.iov,
+		if ((rc = lc_fileio_replace(ins[i].path, ins[i].out.iov,
 		    (int)ins[i].out.n)) != 0)
 			return rc;
 		lc_log_info("edited '%s'", ins[i].path);
@@ -501,14 +503,14 @@ eval_all(struct printer *p, char **paths, int npaths, int nullin,
 	size_t last = (size_t)-1;
 	int *files = NULL, rc = 0, stream;
 
-	ins = lc_xmalloc(n * sizeof(*ins));
+	ins = lc_buf_xmalloc(n * sizeof(*ins));
 	memset(ins, 0, n * sizeof(*ins));
 	for (i = 0; i < n && rc == 0; i++) {
 		if (npaths > 0 && strcmp(paths[i], "-") != 0)
 			ins[i].path = paths[i];
 		name = nullin ? "<null input>" : ins[i].path ? ins[i].path :
 		    "<stdin>";
-		if (!nullin && (rc = lc_file_read(&ins[i].text,
+		if (!nullin && (rc = lc_fileio_read(&ins[i].text,
 		    ins[i].path)) != 0)
 			break;
 		rc = lc_ystream_load(&ins[i].st, name, ins[i].text.data ?
@@ -517,8 +519,8 @@ eval_all(struct printer *p, char **paths, int npaths, int nullin,
 	}
 	if (rc != 0)
 		goto done;
-	docs = lc_xmalloc((ndocs + 1) * sizeof(*docs));
-	files = lc_xmalloc((ndocs + 1) * sizeof(*files));
+	docs = lc_buf_xmalloc((ndocs + 1) * sizeof(*docs));
+	files = lc_buf_xmalloc((ndocs + 1) * sizeof(*files));
 	for (i = ndocs = 0; i < n; i++)
 		for (j = 0; j < ins[i].st.ndocs; j++) {
 			/* A file with no document adds none, as in yq. */
@@ -632,7 +634,8 @@ main(int argc, char *argv[])
 				lc_log_error("--arg needs a name and a value");
 				usage(LC_EXIT_USAGE);
 			}
-			vars = lc_xrealloc(vars, (nvars + 1) * sizeof(*vars));
+			vars = lc_buf_xrealloc(vars,
+			    (nvars + 1) * sizeof(*vars));
 			vars[nvars].name = optarg;
 			vars[nvars++].value = argv[optind++];
 			break;
@@ -678,7 +681,7 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			if (parse_format(optarg, 0, &fmt.format) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				exit(LC_EXIT_USAGE);
 			}
 			break;
@@ -687,7 +690,7 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			if (parse_format(optarg, 1, &infmt) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				exit(LC_EXIT_USAGE);
 			}
 			break;
@@ -696,13 +699,13 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			if (parse_bool(optarg, &unwrap) != 0) {
-				lc_error_report();
+				lc_cli_report_error();
 				exit(LC_EXIT_USAGE);
 			}
 			break;
 		case 'V':
 			lc_cli_version();
-			return lc_exit(0);
+			return lc_cli_exit(0);
 		case 'v':
 			verbosity++;
 			break;
@@ -725,7 +728,7 @@ main(int argc, char *argv[])
 		argv++;
 	}
 	if (fromfile != NULL) {
-		if ((rc = lc_file_read(&exprfile, fromfile)) != 0)
+		if ((rc = lc_fileio_read(&exprfile, fromfile)) != 0)
 			goto done;
 		src = exprfile.data ? exprfile.data : "";
 	} else if (src == NULL) {
@@ -743,10 +746,11 @@ main(int argc, char *argv[])
 			argv++;
 		}
 	}
+	/* -v shows everything logged, in every command; -vv is the same. */
 	if (verbosity < 0)
 		lc_log_set_level(LC_LOG_ERROR);
 	else if (verbosity > 0)
-		lc_log_set_level(verbosity > 1 ? LC_LOG_DEBUG : LC_LOG_INFO);
+		lc_log_set_level(LC_LOG_DEBUG);
 	/* yq unwraps scalars by default for YAML and props, not JSON. */
 	fmt.unwrap = unwrap >= 0 ? unwrap : fmt.format != LC_YOUT_JSON;
 	env.vars = vars;
@@ -803,7 +807,7 @@ main(int argc, char *argv[])
 	else if (argc == 0)
 		rc = do_file(&pr, NULL, NULL, expr, &env, NULL);
 	if (inplace && !all) {
-		ins = lc_xmalloc((size_t)argc * sizeof(*ins));
+		ins = lc_buf_xmalloc((size_t)argc * sizeof(*ins));
 		memset(ins, 0, (size_t)argc * sizeof(*ins));
 	}
 	for (i = 0; i < argc && !all; i++) {
@@ -817,7 +821,7 @@ main(int argc, char *argv[])
 		if (ins != NULL)
 			ins[i].path = argv[i];
 		if (frc != 0) {
-			lc_error_report();
+			lc_cli_report_error();
 			if (rc == 0)
 				rc = frc;
 		}
@@ -839,5 +843,5 @@ done:
 	free(env.ends);
 	lc_buf_release(&exprfile);
 	free(vars);
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }

@@ -10,7 +10,8 @@
 #include <yaml.h>
 
 #include "acd.h"
-#include "cli.h"
+#include "ci.h"
+#include "clock.h"
 #include "error.h"
 #include "fileio.h"
 #include "http.h"
@@ -30,12 +31,12 @@ lc_acd_app_parse(struct lc_acd_app *a, const char *arg,
 	const char *slash = strchr(arg, '/');
 
 	if (slash) {
-		a->ns = lc_xstrndup(arg, (size_t)(slash - arg));
-		a->name = lc_xstrndup(slash + 1, strlen(slash + 1));
+		a->ns = lc_buf_xstrndup(arg, (size_t)(slash - arg));
+		a->name = lc_buf_xstrndup(slash + 1, strlen(slash + 1));
 	} else {
-		a->ns = default_ns ? lc_xstrndup(default_ns,
+		a->ns = default_ns ? lc_buf_xstrndup(default_ns,
 		    strlen(default_ns)) : NULL;
-		a->name = lc_xstrndup(arg, strlen(arg));
+		a->name = lc_buf_xstrndup(arg, strlen(arg));
 	}
 }
 
@@ -111,7 +112,7 @@ config_path(const struct lc_acd_conf *c)
 	const char *home = getenv("HOME"), *v;
 
 	if (c->config)
-		return lc_xstrndup(c->config, strlen(c->config));
+		return lc_buf_xstrndup(c->config, strlen(c->config));
 	if ((v = getenv("ARGOCD_CONFIG_DIR")) != NULL && *v)
 		lc_buf_printf(&p, "%s/config", v);
 	else {
@@ -149,7 +150,7 @@ fromfile_free(struct fromfile *f)
 static char *
 xdup(const char *s)
 {
-	return s ? lc_xstrndup(s, strlen(s)) : NULL;
+	return s ? lc_buf_xstrndup(s, strlen(s)) : NULL;
 }
 
 static int
@@ -241,13 +242,13 @@ read_secret_file(const char *path)
 	struct lc_buf b = LC_BUF_INIT;
 	char *s;
 
-	if (lc_file_read(&b, path) != 0)
+	if (lc_fileio_read(&b, path) != 0)
 		return NULL;
 	while (b.len && isspace((unsigned char)b.data[b.len - 1]))
 		b.data[--b.len] = '\0';
 	s = lc_buf_detach(&b);
 	if (s == NULL)
-		s = lc_xstrndup("", 0);
+		s = lc_buf_xstrndup("", 0);
 	return s;
 }
 
@@ -264,9 +265,9 @@ lc_acd_api_error(const struct lc_http_resp *r, const char *what,
 	if (r->body.len && strncmp(r->ctype, "application/json", 16) == 0) {
 		e = jv_parse_sized(r->body.data, (int)r->body.len);
 		if (jv_get_kind(e) == JV_KIND_OBJECT)
-			msg = lc_jv_str(e, "message");
+			msg = lc_jvutil_str(e, "message");
 		if (*msg == '\0' && jv_get_kind(e) == JV_KIND_OBJECT)
-			msg = lc_jv_str(e, "error");
+			msg = lc_jvutil_str(e, "error");
 	}
 	if (*msg == '\0') {
 		snprintf(plain, sizeof(plain), "%.*s", (int)(r->body.len < 200 ?
@@ -340,7 +341,8 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 	    jv_string(user));
 	body = jv_object_set(body, jv_string("password"), jv_string(pass));
 	s = jv_string_value(ans = jv_dump_string(body, 0)) ?
-	    lc_xstrndup(jv_string_value(ans), strlen(jv_string_value(ans))) :
+	    lc_buf_xstrndup(jv_string_value(ans),
+	    strlen(jv_string_value(ans))) :
 	    NULL;
 	jv_free(ans);
 	lc_buf_printf(&url, "%s/api/v1/session", acd->base);
@@ -354,13 +356,13 @@ login(struct lc_acd *acd, const char *user, const char *pass,
 	if (rc == 0) {
 		ans = jv_parse_sized(r.body.data ? r.body.data : "",
 		    (int)r.body.len);
-		if (*lc_jv_str(ans, "token") == '\0')
+		if (*lc_jvutil_str(ans, "token") == '\0')
 			rc = lc_error_set(LC_ERROR, "login: the answer has no "
 			    "token");
 		else {
-			acd->token = xdup(lc_jv_str(ans, "token"));
+			acd->token = xdup(lc_jvutil_str(ans, "token"));
 			/* Ours: the runner cannot know it (the only ::add-mask::). */
-			lc_log_add_own_secret(acd->token);
+			lc_ci_add_secret(acd->token);
 		}
 		jv_free(ans);
 	}
@@ -429,7 +431,7 @@ lc_acd_open(struct lc_acd **out, const struct lc_acd_conf *c,
 		while (b.len && b.data[b.len - 1] == '/')
 			b.data[--b.len] = '\0';
 	}
-	acd = lc_xmalloc(sizeof(*acd));
+	acd = lc_buf_xmalloc(sizeof(*acd));
 	memset(acd, 0, sizeof(*acd));
 	acd->conf = c;
 	acd->base = lc_buf_detach(&b);
@@ -607,7 +609,7 @@ lc_acd_list(struct lc_acd *acd, const char *selector, const char *ns,
 		rc = lc_acd_api_error(&r, "list of applications", 0);
 	if (rc == 0 && (rc = parse_answer(&r, "list of applications",
 	    &all)) == 0) {
-		*items = lc_jv_get(all, "items");
+		*items = lc_jvutil_get(all, "items");
 		if (jv_get_kind(*items) != JV_KIND_ARRAY) {
 			jv_free(*items);
 			*items = jv_array();
@@ -690,7 +692,7 @@ lc_acd_managed(struct lc_acd *acd, const struct lc_acd_app *a,
 	if (rc == 0 && r.status != 200)
 		rc = lc_acd_api_error(&r, what.data, 1);
 	if (rc == 0 && (rc = parse_answer(&r, what.data, &all)) == 0) {
-		*items = lc_jv_get(all, "items");
+		*items = lc_jvutil_get(all, "items");
 		if (jv_get_kind(*items) == JV_KIND_NULL) {
 			jv_free(*items);
 			*items = jv_array();	/* omitempty: no resources */

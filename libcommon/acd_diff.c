@@ -326,7 +326,7 @@ lc_acd_yaml(struct lc_buf *out, jv v)
 static int
 state(jv item, const char *key, jv *out)
 {
-	const char *s = lc_jv_str(item, key);
+	const char *s = lc_jvutil_str(item, key);
 
 	*out = jv_null();
 	if (*s == '\0')
@@ -336,8 +336,8 @@ state(jv item, const char *key, jv *out)
 		jv_free(*out);
 		*out = jv_null();
 		return lc_error_set(LC_ERROR, "%s of %s/%s '%s' is not JSON", key,
-		    lc_jv_str(item, "group"), lc_jv_str(item, "kind"),
-		    lc_jv_str(item, "name"));
+		    lc_jvutil_str(item, "group"), lc_jvutil_str(item, "kind"),
+		    lc_jvutil_str(item, "name"));
 	}
 	return 0;
 }
@@ -387,10 +387,10 @@ one(struct lc_acd_change *c, jv item, const char *app)
 
 	memset(c, 0, sizeof(*c));
 	c->item = item;
-	c->group = lc_jv_str(item, "group");
-	c->kind = lc_jv_str(item, "kind");
-	c->ns = lc_jv_str(item, "namespace");
-	c->name = lc_jv_str(item, "name");
+	c->group = lc_jvutil_str(item, "group");
+	c->kind = lc_jvutil_str(item, "kind");
+	c->ns = lc_jvutil_str(item, "namespace");
+	c->name = lc_jvutil_str(item, "name");
 	c->live = jv_null();
 	c->target = jv_null();
 	if ((rc = state(item, "normalizedLiveState", &c->live)) != 0 ||
@@ -459,10 +459,10 @@ lc_acd_diff(jv items, const char *app, struct lc_acd_change **out,
 	*n = 0;
 	len = jv_get_kind(items) == JV_KIND_ARRAY ?
 	    jv_array_length(jv_copy(items)) : 0;
-	c = lc_xmalloc(((size_t)len + 1) * sizeof(*c));
+	c = lc_buf_xmalloc(((size_t)len + 1) * sizeof(*c));
 	for (i = 0; i < len; i++) {
 		item = jv_array_get(jv_copy(items), i);
-		hook = lc_jv_get(item, "hook");
+		hook = lc_jvutil_get(item, "hook");
 		if (jv_get_kind(hook) == JV_KIND_TRUE) {
 			jv_free(hook);
 			jv_free(item);

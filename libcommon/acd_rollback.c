@@ -16,7 +16,7 @@
 static int
 pick(jv app, long id, long *out, const char **rev)
 {
-	jv h = lc_jv_get(app, "status.history"), e;
+	jv h = lc_jvutil_get(app, "status.history"), e;
 	struct lc_buf ids = LC_BUF_INIT;
 	int n, i, rc;
 
@@ -29,7 +29,7 @@ pick(jv app, long id, long *out, const char **rev)
 	}
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(h), i);
-		jv idv = lc_jv_get(e, "id");
+		jv idv = lc_jvutil_get(e, "id");
 		long v = jv_get_kind(idv) == JV_KIND_NUMBER ?
 		    (long)jv_number_value(idv) : -1;
 
@@ -41,7 +41,7 @@ pick(jv app, long id, long *out, const char **rev)
 		if ((id < 0 && i == n - 2) || (id >= 0 && v == id)) {
 			*out = v;
 			/* The string stays alive in app, which holds it. */
-			*rev = lc_jv_str(e, "revision");
+			*rev = lc_jvutil_str(e, "revision");
 			jv_free(e);
 			jv_free(h);
 			lc_buf_release(&ids);
@@ -61,8 +61,8 @@ pick(jv app, long id, long *out, const char **rev)
 static int
 auto_sync(jv app)
 {
-	jv au = lc_jv_get(app, "spec.syncPolicy.automated");
-	jv en = lc_jv_get(au, "enabled");
+	jv au = lc_jvutil_get(app, "spec.syncPolicy.automated");
+	jv en = lc_jvutil_get(au, "enabled");
 	int on = jv_get_kind(au) == JV_KIND_OBJECT &&
 	    jv_get_kind(en) != JV_KIND_FALSE;
 
@@ -94,7 +94,7 @@ lc_acd_rollback_start(struct lc_acd *acd, struct lc_acd_rollback *r,
 	if ((rc = pick(t->last, r->id, &hid, &rev)) != 0)
 		goto fail;
 	free(r->rev);
-	r->rev = lc_xstrndup(rev, strlen(rev));
+	r->rev = lc_buf_xstrndup(rev, strlen(rev));
 	lc_log_note("%s: rolling back to history id %ld (revision %s)",
 	    t->app.name, hid, r->rev);
 	t->rollback_id = hid;
@@ -121,7 +121,7 @@ fail:
 	/* The app's own failure: reported as such, and left for CI. */
 	t->rc = rc;
 	free(t->why);
-	t->why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
+	t->why = lc_buf_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
 	t->done = 1;
 	return rc;
 }

@@ -7,7 +7,7 @@
 #include "acd_sync.h"
 #include "acd_wait.h"
 #include "buf.h"
-#include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "jvutil.h"
 #include "log.h"
@@ -82,7 +82,7 @@ check_sync_option(const char *arg)
 static void
 append(const char ***v, size_t *n, const char *s)
 {
-	*v = lc_xrealloc(*v, (*n + 1) * sizeof(**v));
+	*v = lc_buf_xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = s;
 }
 
@@ -94,14 +94,14 @@ split_resource(const char *spec, char *f[4])
 	const char *c1 = strchr(spec, ':'), *c2 = strchr(c1 + 1, ':');
 	const char *slash = strchr(c2 + 1, '/');
 
-	f[0] = lc_xstrndup(spec, (size_t)(c1 - spec));
-	f[1] = lc_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	f[0] = lc_buf_xstrndup(spec, (size_t)(c1 - spec));
+	f[1] = lc_buf_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	if (slash) {
-		f[2] = lc_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
-		f[3] = lc_xstrndup(slash + 1, strlen(slash + 1));
+		f[2] = lc_buf_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
+		f[3] = lc_buf_xstrndup(slash + 1, strlen(slash + 1));
 	} else {
-		f[2] = lc_xstrndup("*", 1);
-		f[3] = lc_xstrndup(c2 + 1, strlen(c2 + 1));
+		f[2] = lc_buf_xstrndup("*", 1);
+		f[3] = lc_buf_xstrndup(c2 + 1, strlen(c2 + 1));
 	}
 }
 
@@ -118,13 +118,14 @@ resource_key(jv e)
 {
 	jv o = jv_object();
 
-	o = jv_object_set(o, jv_string("group"), jv_string(lc_jv_str(e,
+	o = jv_object_set(o, jv_string("group"), jv_string(lc_jvutil_str(e,
 	    "group")));
-	o = jv_object_set(o, jv_string("kind"), jv_string(lc_jv_str(e,
+	o = jv_object_set(o, jv_string("kind"), jv_string(lc_jvutil_str(e,
 	    "kind")));
-	o = jv_object_set(o, jv_string("name"), jv_string(lc_jv_str(e,
+	o = jv_object_set(o, jv_string("name"), jv_string(lc_jvutil_str(e,
 	    "name")));
-	return jv_object_set(o, jv_string("namespace"), jv_string(lc_jv_str(e,
+	return jv_object_set(o, jv_string("namespace"),
+	    jv_string(lc_jvutil_str(e,
 	    "namespace")));
 }
 
@@ -139,14 +140,15 @@ pick_resources(const struct lc_acd_sync *s, const struct lc_acd_target *t,
 	static const char *const keys[4] = { "group", "kind", "namespace",
 	    "name" };
 	char *(*pat)[4];
-	jv l = lc_jv_get(t->last, "status.resources"), e;
+	jv l = lc_jvutil_get(t->last, "status.resources"), e;
 	int i, n, inc, any_include = 0;
 	size_t f, j;
 
 	*out = jv_array();
 	if (s->nresources == 0)
 		return 0;	/* --label alone: pick_labelled picks */
-	pat = lc_xmalloc((s->nresources ? s->nresources : 1) * sizeof(*pat));
+	pat = lc_buf_xmalloc((s->nresources ? s->nresources : 1) *
+	    sizeof(*pat));
 	for (f = 0; f < s->nresources; f++) {
 		any_include |= s->resources[f][0] != '!';
 		split_resource(s->resources[f] + (s->resources[f][0] == '!'),
@@ -158,7 +160,7 @@ pick_resources(const struct lc_acd_sync *s, const struct lc_acd_target *t,
 		inc = !any_include;
 		for (f = 0; f < s->nresources; f++) {
 			for (j = 0; j < 4; j++)
-				if (!field_match(pat[f][j], lc_jv_str(e,
+				if (!field_match(pat[f][j], lc_jvutil_str(e,
 				    keys[j])))
 					break;
 			if (j == 4)
@@ -196,7 +198,8 @@ in_list(jv r, jv e)
 	for (i = 0; i < n; i++) {
 		o = jv_array_get(jv_copy(r), i);
 		for (same = 1, j = 0; j < 4 && same; j++)
-			same = strcmp(lc_jv_str(o, keys[j]), lc_jv_str(e,
+			same = strcmp(lc_jvutil_str(o, keys[j]),
+			    lc_jvutil_str(e,
 			    keys[j])) == 0;
 		jv_free(o);
 		if (same)
@@ -213,7 +216,7 @@ has_labels(const struct lc_acd_sync *s, const char *manifest)
 	size_t i, k;
 	int ok = jv_get_kind(m) == JV_KIND_OBJECT;
 
-	l = ok ? lc_jv_get(m, "metadata.labels") : jv_null();
+	l = ok ? lc_jvutil_get(m, "metadata.labels") : jv_null();
 	for (i = 0; ok && i < s->nlabels; i++) {
 		k = strcspn(s->labels[i], "=");
 		v = jv_get_kind(l) == JV_KIND_OBJECT ? jv_object_get(
@@ -257,7 +260,7 @@ pick_labelled(const struct lc_acd_sync *s, struct lc_acd *acd,
 	n = jv_array_length(jv_copy(items));
 	for (j = 0; j < n; j++) {
 		e = jv_array_get(jv_copy(items), j);
-		if (has_labels(s, lc_jv_str(e, "targetState")) &&
+		if (has_labels(s, lc_jvutil_str(e, "targetState")) &&
 		    (s->nresources == 0 || in_list(*r, e))) {
 			picked = jv_array_append(picked, resource_key(e));
 		}
@@ -288,7 +291,7 @@ pick_labelled(const struct lc_acd_sync *s, struct lc_acd *acd,
 static jv
 sync_options(const struct lc_acd_sync *s, const struct lc_acd_target *t)
 {
-	jv app = lc_jv_get(t->last, "spec.syncPolicy.syncOptions"), e;
+	jv app = lc_jvutil_get(t->last, "spec.syncPolicy.syncOptions"), e;
 	jv out = jv_array();
 	const char **ours = NULL;
 	size_t n = 0, i, k;
@@ -403,7 +406,7 @@ fail_target(struct lc_acd_target *t, int rc)
 	t->done = 1;
 	t->rc = rc;
 	free(t->why);
-	t->why = lc_xstrndup(m ? m : "failed", strlen(m ? m : "failed"));
+	t->why = lc_buf_xstrndup(m ? m : "failed", strlen(m ? m : "failed"));
 	lc_error_clear();
 }
 
@@ -509,7 +512,7 @@ lc_acd_sync_start(struct lc_acd *acd, struct lc_acd_sync *s,
 	int rc, raced, round;
 
 	free(s->ids);
-	s->ids = lc_xmalloc((n ? n : 1) * sizeof(*s->ids));
+	s->ids = lc_buf_xmalloc((n ? n : 1) * sizeof(*s->ids));
 	for (round = 0;; round++) {
 		if ((rc = lc_acd_when_idle(acd, t, n, busy, deadline)) != 0)
 			return rc;

@@ -7,14 +7,15 @@
 #include <jq.h>
 
 #include "acd.h"
-#include "acd_int.h"
+#include "acd_wait_int.h"
 #include "acd_wait.h"
 #include "ci.h"
-#include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "git.h"
 #include "http.h"
 #include "log.h"
+#include "random.h"
 
 /*
  * When the command began waiting (lc_acd_wait_origin), and its
@@ -46,8 +47,8 @@ lc_acd_wait_progress_default(void)
 static struct lc_acd_target *
 find(struct waiter *wt, jv app)
 {
-	const char *name = lc_jv_str(app, "metadata.name");
-	const char *ns = lc_jv_str(app, "metadata.namespace");
+	const char *name = lc_jvutil_str(app, "metadata.name");
+	const char *ns = lc_jvutil_str(app, "metadata.namespace");
 	size_t i;
 
 	for (i = 0; i < wt->n; i++)
@@ -86,23 +87,23 @@ dispatch(void *arg, const char *p, size_t n)
 		return;
 	}
 	if (has(ev, "error")) {
-		jv code = lc_jv_get(ev, "error.http_code");
+		jv code = lc_jvutil_get(ev, "error.http_code");
 
 		lc_log_info("watch: the server reports: %s",
-		    lc_jv_str(ev, "error.message"));
+		    lc_jvutil_str(ev, "error.message"));
 		wt->stream_err = 1;
 		if (jv_get_kind(code) == JV_KIND_NUMBER && (jv_number_value(code)
 		    == 401 || jv_number_value(code) == 403)) {
 			lc_error_set(LC_EAUTH, "watch: %s",
-			    lc_jv_str(ev, "error.message"));
+			    lc_jvutil_str(ev, "error.message"));
 			wt->stream_fatal = 1;
 		}
 		jv_free(code);
 		jv_free(ev);
 		return;
 	}
-	type = lc_jv_str(ev, "result.type");
-	app = lc_jv_get(ev, "result.application");
+	type = lc_jvutil_str(ev, "result.type");
+	app = lc_jvutil_get(ev, "result.application");
 	if (jv_get_kind(app) == JV_KIND_OBJECT && (t = find(wt, app)) != NULL) {
 		if (strcmp(type, "DELETED") == 0) {
 			jv_free(app);
@@ -271,19 +272,19 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 	int rc = 0;
 
 	(void)lc_acd_wait_origin();
-	idle = lc_xmalloc((n ? n : 1) * sizeof(*idle));
-	map = lc_xmalloc((n ? n : 1) * sizeof(*map));
+	idle = lc_buf_xmalloc((n ? n : 1) * sizeof(*idle));
+	map = lc_buf_xmalloc((n ? n : 1) * sizeof(*map));
 	for (i = 0; i < n; i++) {
 		if (t[i].done || !jv_is_valid(t[i].last) ||
 		    !has(t[i].last, "operation"))
 			continue;
 		why.len = 0;
 		lc_buf_printf(&why, "another operation is already in progress "
-		    "(%s, initiated by %s)", *lc_jv_str(t[i].last,
-		    "status.operationState.phase") ? lc_jv_str(t[i].last,
+		    "(%s, initiated by %s)", *lc_jvutil_str(t[i].last,
+		    "status.operationState.phase") ? lc_jvutil_str(t[i].last,
 		    "status.operationState.phase") : "not started yet",
 		    is_true(t[i].last, "operation.initiatedBy.automated") ?
-		    "auto-sync" : or_dash(lc_jv_str(t[i].last,
+		    "auto-sync" : or_dash(lc_jvutil_str(t[i].last,
 		    "operation.initiatedBy.username")));
 		if (policy == LC_ACD_BUSY_FAIL) {
 			t[i].done = 1;
@@ -509,7 +510,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		if (too_long >= 2) {
 			/* No watch: the polls alone, until the deadline. */
 			if (until > lc_clock_ms())
-				lc_sleep_ms(until - lc_clock_ms());
+				lc_clock_sleep_ms(until - lc_clock_ms());
 			if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
 				break;
 			continue;
@@ -565,7 +566,8 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 		/* A watch that keeps breaking must not starve the polls. */
 		if ((rc = poll_due(&wt, &next_poll, deadline)) != 0)
 			break;
-		lc_sleep_ms(lc_backoff_ms(drops < 6 ? drops : 6, 100, 5000, 2));
+		lc_clock_sleep_ms(lc_clock_backoff_ms(drops < 6 ? drops : 6,
+		    100, 5000, 2));
 		drops++;
 		lc_acd_wait_progress(&wt);
 	}
@@ -646,7 +648,7 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 	*out = NULL;
 	*n = 0;
 	if (c->selector == NULL) {
-		t = lc_xmalloc((argc ? (size_t)argc : 1) * sizeof(*t));
+		t = lc_buf_xmalloc((argc ? (size_t)argc : 1) * sizeof(*t));
 		for (i = 0; i < (size_t)argc; i++) {
 			lc_acd_target_init(&t[i]);
 			lc_acd_app_parse(&t[i].app, argv[i], c->app_namespace);
@@ -663,12 +665,12 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 		return lc_error_set(LC_ENOTFOUND, "no application matches the "
 		    "selector '%s'", c->selector);
 	}
-	t = lc_xmalloc(*n * sizeof(*t));
+	t = lc_buf_xmalloc(*n * sizeof(*t));
 	for (i = 0; i < *n; i++) {
 		a = jv_array_get(jv_copy(items), (int)i);
 		lc_acd_target_init(&t[i]);
-		t[i].app.name = xdup(lc_jv_str(a, "metadata.name"));
-		t[i].app.ns = xdup(lc_jv_str(a, "metadata.namespace"));
+		t[i].app.name = xdup(lc_jvutil_str(a, "metadata.name"));
+		t[i].app.ns = xdup(lc_jvutil_str(a, "metadata.namespace"));
 		t[i].last = a;		/* the List's snapshot: no GET needed */
 	}
 	jv_free(items);

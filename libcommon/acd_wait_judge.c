@@ -5,7 +5,7 @@
 
 #include <jq.h>
 
-#include "acd_int.h"
+#include "acd_wait_int.h"
 #include "acd_wait.h"
 #include "buf.h"
 #include "error.h"
@@ -15,15 +15,16 @@
 static int
 has_info(jv v, const char *path, const char *id)
 {
-	jv l = lc_jv_get(v, path), e;
+	jv l = lc_jvutil_get(v, path), e;
 	int i, n, r = 0;
 
 	if (jv_get_kind(l) == JV_KIND_ARRAY) {
 		n = jv_array_length(jv_copy(l));
 		for (i = 0; i < n && !r; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			r = strcmp(lc_jv_str(e, "name"), "acd-op-id") == 0 &&
-			    strcmp(lc_jv_str(e, "value"), id) == 0;
+			r = strcmp(lc_jvutil_str(e, "name"),
+			    "acd-op-id") == 0 &&
+			    strcmp(lc_jvutil_str(e, "value"), id) == 0;
 			jv_free(e);
 		}
 	}
@@ -36,14 +37,15 @@ static int
 ours(const struct lc_acd_target *t, jv v, const char *path)
 {
 	struct lc_buf p = LC_BUF_INIT;
-	jv op = lc_jv_get(v, path);
+	jv op = lc_jvutil_get(v, path);
 	int r = 0;
 
 	if (jv_get_kind(op) == JV_KIND_OBJECT) {
 		if (t->op_id)
 			r = has_info(op, "info", t->op_id);
 		else
-			r = strcmp(lc_jv_str(op, "sync.revision"), t->op_rev) ==
+			r = strcmp(lc_jvutil_str(op, "sync.revision"),
+			    t->op_rev) ==
 			    0 && !is_true(op, "initiatedBy.automated");
 	}
 	jv_free(op);
@@ -83,15 +85,16 @@ lc_acd_wait_finish(struct waiter *wt, struct lc_acd_target *t, int rc,
 static int
 prune_skipped(jv os)
 {
-	jv l = lc_jv_get(os, "syncResult.resources"), e;
+	jv l = lc_jvutil_get(os, "syncResult.resources"), e;
 	int i, n, c = 0;
 
 	if (jv_get_kind(l) == JV_KIND_ARRAY) {
 		n = jv_array_length(jv_copy(l));
 		for (i = 0; i < n; i++) {
 			e = jv_array_get(jv_copy(l), i);
-			if (strcmp(lc_jv_str(e, "status"), "PruneSkipped") == 0 &&
-			    strstr(lc_jv_str(e, "message"), "no prune") == NULL)
+			if (strcmp(lc_jvutil_str(e, "status"), "PruneSkipped") == 0 &&
+			    strstr(lc_jvutil_str(e, "message"),
+			    "no prune") == NULL)
 				c++;
 			jv_free(e);
 		}
@@ -119,9 +122,9 @@ settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
 		return 0;
 	if (jv_get_kind(os) != JV_KIND_OBJECT || ours(t, os, "operation"))
 		return 1;		/* ours is the newest: judged above */
-	fin = lc_jv_str(os, "finishedAt");
-	rec = lc_jv_str(a, "status.reconciledAt");
-	phase = lc_jv_str(os, "phase");
+	fin = lc_jvutil_str(os, "finishedAt");
+	rec = lc_jvutil_str(a, "status.reconciledAt");
+	phase = lc_jvutil_str(os, "phase");
 	if (*fin == '\0' || !completed(phase))
 		return 0;
 	if (t->other_fin == NULL || strcmp(t->other_fin, fin) != 0) {
@@ -136,7 +139,7 @@ settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
 		if (strcmp(phase, "Succeeded") != 0) {
 			lc_buf_printf(&why, "a later operation (initiated by %s) "
 			    "ended %s: %s", initiator(os), phase,
-			    lc_jv_str(os, "message"));
+			    lc_jvutil_str(os, "message"));
 			t->other_why = xdup(why.data);
 			lc_buf_release(&why);
 		}
@@ -170,7 +173,7 @@ lc_acd_want_resource(struct lc_acd_want *w, const char *pattern)
 		return lc_error_set(LC_EUSAGE, "--resource '%s': write "
 		    "GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME (the core "
 		    "group is empty: ':Service:web')", pattern);
-	w->resources = lc_xrealloc(w->resources, (w->nresources + 1) *
+	w->resources = lc_buf_xrealloc(w->resources, (w->nresources + 1) *
 	    sizeof(*w->resources));
 	w->resources[w->nresources++] = pattern;
 	return 0;
@@ -195,10 +198,10 @@ resource_match(const char *pat, jv r)
 	char *f[4];
 	int i, ok = 1;
 
-	f[0] = lc_xstrndup(pat, (size_t)(c1 - pat));
-	f[1] = lc_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	f[0] = lc_buf_xstrndup(pat, (size_t)(c1 - pat));
+	f[1] = lc_buf_xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	if (slash) {
-		f[2] = lc_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
+		f[2] = lc_buf_xstrndup(c2 + 1, (size_t)(slash - c2 - 1));
 		f[3] = xdup(slash + 1);
 	} else {
 		f[2] = xdup("*");
@@ -206,7 +209,7 @@ resource_match(const char *pat, jv r)
 	}
 	/* Globs, as the argocd CLI; a blank one matches only blank. */
 	for (i = 0; i < 4; i++) {
-		ok = ok && fnmatch(f[i], lc_jv_str(r, keys[i]), 0) == 0;
+		ok = ok && fnmatch(f[i], lc_jvutil_str(r, keys[i]), 0) == 0;
 		free(f[i]);
 	}
 	return ok;
@@ -233,7 +236,7 @@ lc_acd_wait_selected(const struct lc_acd_want *w, jv r)
 static const char *
 resource_missing(const struct lc_acd_want *w, jv a)
 {
-	jv l = lc_jv_get(a, "status.resources"), e;
+	jv l = lc_jvutil_get(a, "status.resources"), e;
 	size_t i;
 	int k, n, found;
 	const char *miss = NULL;
@@ -272,7 +275,7 @@ static void
 resources_state(const struct lc_acd_want *w, jv a, int *synced,
     int *healthy, struct lc_buf *deg)
 {
-	jv l = lc_jv_get(a, "status.resources"), e;
+	jv l = lc_jvutil_get(a, "status.resources"), e;
 	const char *h;
 	int i, n;
 
@@ -282,16 +285,18 @@ resources_state(const struct lc_acd_want *w, jv a, int *synced,
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(l), i);
 		if (lc_acd_wait_selected(w, e)) {
-			h = lc_jv_str(e, "health.status");
-			if (strcmp(lc_jv_str(e, "status"), "Synced") != 0)
+			h = lc_jvutil_str(e, "health.status");
+			if (strcmp(lc_jvutil_str(e, "status"), "Synced") != 0)
 				*synced = 0;
 			if (*h && !health_ok(w, h))
 				*healthy = 0;
 			if (strcmp(h, "Degraded") == 0 && deg->len == 0)
 				lc_buf_printf(deg, "%s/%s is Degraded%s%s",
-				    lc_jv_str(e, "kind"), lc_jv_str(e, "name"),
-				    *lc_jv_str(e, "health.message") ? ": " : "",
-				    lc_jv_str(e, "health.message"));
+				    lc_jvutil_str(e, "kind"), lc_jvutil_str(e,
+				    "name"),
+				    *lc_jvutil_str(e,
+				    "health.message") ? ": " : "",
+				    lc_jvutil_str(e, "health.message"));
 		}
 		jv_free(e);
 	}
@@ -310,15 +315,15 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 
 	if (t->done || !jv_is_valid(a))
 		return;
-	if (*lc_jv_str(a, "metadata.deletionTimestamp")) {
+	if (*lc_jvutil_str(a, "metadata.deletionTimestamp")) {
 		lc_acd_wait_finish(wt, t, LC_ENOTFOUND,
 		    "the application is being deleted");
 		return;
 	}
-	os = lc_jv_get(a, "status.operationState");
-	phase = lc_jv_str(os, "phase");
-	fin = lc_jv_str(os, "finishedAt");
-	rec = lc_jv_str(a, "status.reconciledAt");
+	os = lc_jvutil_get(a, "status.operationState");
+	phase = lc_jvutil_str(os, "phase");
+	fin = lc_jvutil_str(os, "finishedAt");
+	rec = lc_jvutil_str(a, "status.reconciledAt");
 	if (w->flags == LC_ACD_W_IDLE) {
 		if (!has(a, "operation"))
 			lc_acd_wait_finish(wt, t, 0, NULL);
@@ -334,7 +339,7 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			/* Our operation just ended: keep its verdict. */
 			t->op_over = 1;
 			t->op_phase = xdup(phase);
-			t->op_message = xdup(lc_jv_str(os, "message"));
+			t->op_message = xdup(lc_jvutil_str(os, "message"));
 			jv_free(t->op_state);
 			t->op_state = jv_copy(os);
 			free(t->rec_at_done);
@@ -346,14 +351,15 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 				    "by another (initiated by %s) before its "
 				    "result could be read",
 				    is_true(os, "operation.initiatedBy.automated")
-				    ? "auto-sync" : lc_jv_str(os,
+				    ? "auto-sync" : lc_jvutil_str(os,
 				    "operation.initiatedBy.username"));
 				lc_acd_wait_finish(wt, t, LC_ERROR, why.data);
 			}
 			goto out;
 		}
 		if (!t->dry_run) {
-			const char *ofin = lc_jv_str(t->op_state, "finishedAt");
+			const char *ofin = lc_jvutil_str(t->op_state,
+			    "finishedAt");
 
 			/* Not judged before a reconcile after the end. */
 			if (*rec == '\0' || strcmp(rec, ofin) < 0)
@@ -378,7 +384,7 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 		}
 		if (!settled_after_ours(wt, t, a, os))
 			goto out;
-		if (!t->dry_run && !t->partial && strcmp(lc_jv_str(a,
+		if (!t->dry_run && !t->partial && strcmp(lc_jvutil_str(a,
 		    "status.sync.status"), "Synced") != 0 &&
 		    prune_skipped(t->op_state) > 0) {
 			lc_buf_printf(&why, "%d resources require pruning "
@@ -391,11 +397,11 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 		 * is how it settled, and nothing will sync it now (auto-sync
 		 * does not retry a revision that failed).
 		 */
-		if (t->other_why && !t->partial && strcmp(lc_jv_str(a,
+		if (t->other_why && !t->partial && strcmp(lc_jvutil_str(a,
 		    "status.sync.status"), "Synced") != 0) {
 			lc_buf_printf(&why, "the sync succeeded, but %s; the "
 			    "application is %s", t->other_why, or_dash(
-			    lc_jv_str(a, "status.sync.status")));
+			    lc_jvutil_str(a, "status.sync.status")));
 			lc_acd_wait_finish(wt, t, LC_ENO, why.data);
 			goto out;
 		}
@@ -412,7 +418,8 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 			if ((w->flags & LC_ACD_W_OPERATION) &&
 			    strcmp(phase, "Succeeded") != 0) {
 				lc_buf_printf(&why, "the last operation ended "
-				    "%s: %s", phase, lc_jv_str(os, "message"));
+				    "%s: %s", phase, lc_jvutil_str(os,
+				    "message"));
 				lc_acd_wait_finish(wt, t, LC_ENO, why.data);
 				goto out;
 			}
@@ -420,8 +427,8 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 	}
 	if (w->revision && !lc_acd_wait_revision(wt, t, a))
 		goto out;
-	sync = lc_jv_str(a, "status.sync.status");
-	health = lc_jv_str(a, "status.health.status");
+	sync = lc_jvutil_str(a, "status.sync.status");
+	health = lc_jvutil_str(a, "status.health.status");
 	if (w->nresources) {
 		/* Settled and reconciled: what is not there is not coming. */
 		if (*rec && (miss = resource_missing(w, a)) != NULL) {
@@ -454,9 +461,9 @@ lc_acd_wait_judge(struct waiter *wt, struct lc_acd_target *t, long long now)
 				lc_buf_adds(&why, deg.data);
 			else
 				lc_buf_printf(&why, "the application is "
-				    "Degraded%s%s", *lc_jv_str(a,
+				    "Degraded%s%s", *lc_jvutil_str(a,
 				    "status.health.message") ? ": " : "",
-				    lc_jv_str(a, "status.health.message"));
+				    lc_jvutil_str(a, "status.health.message"));
 			if (t->other_why)
 				lc_buf_printf(&why, " (our sync succeeded, but "
 				    "%s)", t->other_why);

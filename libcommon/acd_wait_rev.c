@@ -5,10 +5,10 @@
 
 #include <git2.h>
 
-#include "acd_int.h"
+#include "acd_wait_int.h"
 #include "acd_wait.h"
 #include "buf.h"
-#include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "git.h"
 #include "jvutil.h"
@@ -84,7 +84,7 @@ repo_dir_of(git_repository *repo)
 
 	while (n > 1 && d[n - 1] == '/')
 		n--;
-	return lc_xstrndup(d, n);
+	return lc_buf_xstrndup(d, n);
 }
 
 /* The repository, when first needed; r->none says why there is none. */
@@ -194,7 +194,7 @@ rev_later(struct revs *r, const struct lc_acd_want *w, const char *rev,
 				lc_log_warn("%s", m.data);
 			else
 				lc_log_info("%s", m.data);
-			retry_at = lc_clock_ms() + lc_backoff_ms(
+			retry_at = lc_clock_ms() + lc_clock_backoff_ms(
 			    r->fetch_fails - 1, 2000, 30000, 2);
 			rc = 0;
 			goto out;
@@ -219,7 +219,7 @@ out:
 	lc_error_clear();
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 4;
-		r->v = lc_xrealloc(r->v, r->cap * sizeof(*r->v));
+		r->v = lc_buf_xrealloc(r->v, r->cap * sizeof(*r->v));
 	}
 	a = &r->v[r->n++];
 	a->rev = xdup(rev);
@@ -249,9 +249,10 @@ lc_acd_wait_revision(struct waiter *wt, struct lc_acd_target *t, jv app)
 	size_t n = strlen(want);
 	int i, k, r;
 
-	if (strncasecmp(lc_jv_str(app, "status.sync.revision"), want, n) == 0)
+	if (strncasecmp(lc_jvutil_str(app, "status.sync.revision"), want,
+	    n) == 0)
 		return 1;
-	l = lc_jv_get(app, "status.sync.revisions");
+	l = lc_jvutil_get(app, "status.sync.revisions");
 	k = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	r = 0;
 	for (i = 0; i < k && !r; i++) {
@@ -263,7 +264,7 @@ lc_acd_wait_revision(struct waiter *wt, struct lc_acd_target *t, jv app)
 	if (r)
 		goto out;
 	if (wt->revs == NULL) {
-		wt->revs = lc_xmalloc(sizeof(*wt->revs));
+		wt->revs = lc_buf_xmalloc(sizeof(*wt->revs));
 		memset(wt->revs, 0, sizeof(*wt->revs));
 	}
 	if (!wt->revs->opened)
@@ -271,20 +272,20 @@ lc_acd_wait_revision(struct waiter *wt, struct lc_acd_target *t, jv app)
 	/* Each revision with the URL of its source. */
 	for (i = -1; i < k && !r; i++) {
 		if (i < 0) {
-			if (*lc_jv_str(app, "status.sync.revision") == '\0')
+			if (*lc_jvutil_str(app, "status.sync.revision") == '\0')
 				continue;
-			r = rev_later(wt->revs, w, lc_jv_str(app,
-			    "status.sync.revision"), lc_jv_str(app,
+			r = rev_later(wt->revs, w, lc_jvutil_str(app,
+			    "status.sync.revision"), lc_jvutil_str(app,
 			    "spec.source.repoURL"), &why);
 		} else {
 			e = jv_array_get(jv_copy(l), i);
-			srcs = lc_jv_get(app, "spec.sources");
+			srcs = lc_jvutil_get(app, "spec.sources");
 			src = jv_get_kind(srcs) == JV_KIND_ARRAY && i <
 			    jv_array_length(jv_copy(srcs)) ?
 			    jv_array_get(jv_copy(srcs), i) : jv_null();
 			if (jv_get_kind(e) == JV_KIND_STRING)
 				r = rev_later(wt->revs, w, jv_string_value(e),
-				    lc_jv_str(src, "repoURL"), &why);
+				    lc_jvutil_str(src, "repoURL"), &why);
 			jv_free(src);
 			jv_free(srcs);
 			jv_free(e);

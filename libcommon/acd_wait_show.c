@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acd_int.h"
+#include "acd_wait_int.h"
 #include "acd_wait.h"
 #include "buf.h"
-#include "cli.h"
+#include "clock.h"
 #include "jvutil.h"
 #include "log.h"
 
@@ -24,15 +24,15 @@ lc_acd_wait_state_line(const struct lc_acd_target *t, struct lc_buf *out)
 		lc_buf_adds(out, "-");
 		return;
 	}
-	op = has(a, "operation") ? (*lc_jv_str(a, "status.operationState."
-	    "phase") ? lc_jv_str(a, "status.operationState.phase") :
-	    "Pending") : *lc_jv_str(a, "status.operationState.phase") ?
-	    lc_jv_str(a, "status.operationState.phase") : "-";
+	op = has(a, "operation") ? (*lc_jvutil_str(a, "status.operationState."
+	    "phase") ? lc_jvutil_str(a, "status.operationState.phase") :
+	    "Pending") : *lc_jvutil_str(a, "status.operationState.phase") ?
+	    lc_jvutil_str(a, "status.operationState.phase") : "-";
 	lc_buf_printf(out, "sync=%s health=%s operation=%s",
-	    *lc_jv_str(a, "status.sync.status") ?
-	    lc_jv_str(a, "status.sync.status") : "-",
-	    *lc_jv_str(a, "status.health.status") ?
-	    lc_jv_str(a, "status.health.status") : "-", op);
+	    *lc_jvutil_str(a, "status.sync.status") ?
+	    lc_jvutil_str(a, "status.sync.status") : "-",
+	    *lc_jvutil_str(a, "status.health.status") ?
+	    lc_jvutil_str(a, "status.health.status") : "-", op);
 }
 
 /* Whole seconds as "1h2m3s", "2m30s", "10m", "45s". */
@@ -67,7 +67,7 @@ clock_text(const struct waiter *wt, long long now, struct lc_buf *out)
 static void
 first_unhealthy(const struct waiter *wt, jv a, struct lc_buf *out)
 {
-	jv l = lc_jv_get(a, "status.resources"), e;
+	jv l = lc_jvutil_get(a, "status.resources"), e;
 	const char *h;
 	int i, n;
 
@@ -76,12 +76,14 @@ first_unhealthy(const struct waiter *wt, jv a, struct lc_buf *out)
 	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
 	for (i = 0; i < n && out->len == 0; i++) {
 		e = jv_array_get(jv_copy(l), i);
-		h = lc_jv_str(e, "health.status");
+		h = lc_jvutil_str(e, "health.status");
 		if (*h && strcmp(h, "Healthy") != 0 &&
 		    lc_acd_wait_selected(wt->w, e))
-			lc_buf_printf(out, "%s/%s: %s", lc_jv_str(e, "kind"),
-			    lc_jv_str(e, "name"), *lc_jv_str(e,
-			    "health.message") ? lc_jv_str(e, "health.message") :
+			lc_buf_printf(out, "%s/%s: %s", lc_jvutil_str(e,
+			    "kind"),
+			    lc_jvutil_str(e, "name"), *lc_jvutil_str(e,
+			    "health.message") ? lc_jvutil_str(e,
+			    "health.message") :
 			    h);
 		jv_free(e);
 	}

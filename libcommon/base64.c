@@ -28,7 +28,7 @@ lc_base64(const void *p, size_t n, char *out)
 }
 
 size_t
-lc_unbase64_len(const char *s)
+lc_base64_decode_len(const char *s)
 {
 	size_t bits = 0;
 
@@ -39,7 +39,7 @@ lc_unbase64_len(const char *s)
 }
 
 size_t
-lc_unbase64(const char *s, char *out, size_t n)
+lc_base64_decode(const char *s, char *out, size_t n)
 {
 	unsigned v = 0;
 	size_t k = 0;

@@ -10,13 +10,13 @@ void lc_base64(const void *p, size_t n, char *out);
 /*
  * Decode s (up to '=' or its end; characters outside the alphabet, such as
  * newlines, are skipped) into out, at most n - 1 bytes and a NUL (nothing
- * when n is 0). Returns the length written: less than lc_unbase64_len(s)
- * means the value was cut, so size out with lc_unbase64_len(s) + 1 when
+ * when n is 0). Returns the length written: less than lc_base64_decode_len(s)
+ * means the value was cut, so size out with lc_base64_decode_len(s) + 1 when
  * the whole value matters (credentials, tokens).
  */
-size_t lc_unbase64(const char *s, char *out, size_t n);
+size_t lc_base64_decode(const char *s, char *out, size_t n);
 
-/* How many bytes s decodes to (what lc_unbase64 writes given room). */
-size_t lc_unbase64_len(const char *s);
+/* How many bytes s decodes to (what lc_base64_decode writes given room). */
+size_t lc_base64_decode_len(const char *s);
 
 #endif

@@ -18,7 +18,7 @@ oom(void)
 }
 
 void *
-lc_xmalloc(size_t n)
+lc_buf_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
@@ -28,7 +28,7 @@ lc_xmalloc(size_t n)
 }
 
 void *
-lc_xrealloc(void *p, size_t n)
+lc_buf_xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n ? n : 1)) == NULL)
 		oom();
@@ -36,9 +36,9 @@ lc_xrealloc(void *p, size_t n)
 }
 
 char *
-lc_xstrndup(const char *s, size_t n)
+lc_buf_xstrndup(const char *s, size_t n)
 {
-	char *p = lc_xmalloc(n + 1);
+	char *p = lc_buf_xmalloc(n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -73,7 +73,7 @@ lc_buf_grow(struct lc_buf *b, size_t n)
 		want = b->cap + b->cap / 2;
 	if (want < 64)
 		want = 64;
-	b->data = lc_xrealloc(b->data, want);
+	b->data = lc_buf_xrealloc(b->data, want);
 	b->cap = want;
 }
 

@@ -34,8 +34,8 @@ void lc_buf_vprintf(struct lc_buf *b, const char *fmt, va_list ap);
 char *lc_buf_detach(struct lc_buf *b);
 
 /* malloc/realloc/strdup that end the process on failure (see above). */
-void *lc_xmalloc(size_t n);
-void *lc_xrealloc(void *p, size_t n);
-char *lc_xstrndup(const char *s, size_t n);
+void *lc_buf_xmalloc(size_t n);
+void *lc_buf_xrealloc(void *p, size_t n);
+char *lc_buf_xstrndup(const char *s, size_t n);
 
 #endif

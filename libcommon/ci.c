@@ -9,7 +9,6 @@
 
 #include "buf.h"
 #include "ci.h"
-#include "cli.h"
 #include "error.h"
 #include "log.h"
 
@@ -51,30 +50,6 @@ enum lc_ci_kind
 lc_ci_kind(void)
 {
 	return kind;
-}
-
-static int
-nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0';
-}
-
-int
-lc_ci_color(int fd)
-{
-	const char *term = getenv("TERM");
-	const char *v;
-
-	if (nonempty("NO_COLOR"))
-		return 0;
-	if (((v = getenv("CLICOLOR_FORCE")) != NULL && *v && strcmp(v, "0")) ||
-	    ((v = getenv("FORCE_COLOR")) != NULL && *v && strcmp(v, "0")))
-		return 1;
-	if (term != NULL && strcmp(term, "dumb") == 0)
-		return 0;
-	return isatty(fd);
 }
 
 /* Workflow-command escaping; property values also escape ':' and ','. */
@@ -128,7 +103,7 @@ lc_ci_annotate(const char *file, long line, long col, const char *msg)
 			lc_buf_printf(&b, "col=%ld,", col);
 	}
 	lc_buf_adds(&b, "title=");
-	escape(&b, lc_progname, 1);
+	escape(&b, lc_log_progname, 1);
 	lc_buf_adds(&b, "::");
 	escape(&b, red.data ? red.data : "", 0);
 	lc_buf_addc(&b, '\n');
@@ -152,6 +127,13 @@ lc_ci_mask(const char *secret)
 	fflush(stderr);
 	(void)!write(2, b.data, b.len);
 	lc_buf_release(&b);
+}
+
+void
+lc_ci_add_secret(const char *secret)
+{
+	if (lc_log_add_announced_secret(secret))
+		lc_ci_mask(secret);
 }
 
 int

@@ -19,13 +19,6 @@ void lc_ci_init(void);
 enum lc_ci_kind lc_ci_kind(void);
 
 /*
- * Whether to colour what goes to fd: NO_COLOR (non-empty) turns it off,
- * CLICOLOR_FORCE or FORCE_COLOR (non-empty, not "0") on, TERM=dumb off, and
- * otherwise only a terminal gets colour.
- */
-int lc_ci_color(int fd);
-
-/*
  * Report a fatal error: "prog: msg" on stderr, and on GitHub Actions also
  * an ::error annotation pointing at file:line:col when file is not NULL.
  */
@@ -40,9 +33,16 @@ void lc_ci_annotate(const char *file, long line, long col, const char *msg);
 /*
  * On GitHub Actions, ask the runner to hide secret in later log lines.
  * The line holds the raw value: call it only for what no runner can know
- * (lc_log_add_own_secret does).
+ * (lc_ci_add_secret does).
  */
 void lc_ci_mask(const char *secret);
+
+/*
+ * lc_log_add_secret for a secret the tool obtained itself (a session token
+ * from a login, a token it exchanged), which no CI runner can know: on
+ * GitHub Actions, it is also announced with ::add-mask::, once per value.
+ */
+void lc_ci_add_secret(const char *secret);
 
 /*
  * Append "key=value" to the file $GITHUB_OUTPUT names, when it is set,

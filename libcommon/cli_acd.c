@@ -11,10 +11,12 @@
 #include "ci.h"
 #include "cli.h"
 #include "cli_acd.h"
+#include "clock.h"
 #include "error.h"
 #include "exitcode.h"
 #include "jvutil.h"
 #include "log.h"
+#include "parse.h"
 
 static const char *
 or_dash(const char *s)
@@ -131,10 +133,10 @@ shell_split(const char *s, int *argc)
 	for (;; s++) {
 		if (*s == '\0' || (!q && isspace((unsigned char)*s))) {
 			if (inword) {
-				v = lc_xrealloc(v, sizeof(*v) * (size_t)(n + 2));
+				v = lc_buf_xrealloc(v, sizeof(*v) * (size_t)(n + 2));
 				v[n++] = lc_buf_detach(&w);
 				if (v[n - 1] == NULL)
-					v[n - 1] = lc_xstrndup("", 0);
+					v[n - 1] = lc_buf_xstrndup("", 0);
 				inword = 0;
 			}
 			if (*s == '\0')
@@ -152,7 +154,7 @@ shell_split(const char *s, int *argc)
 			lc_buf_addc(&w, *s);
 	}
 	if (v == NULL)
-		v = lc_xmalloc(sizeof(*v) * 2);
+		v = lc_buf_xmalloc(sizeof(*v) * 2);
 	v[n] = NULL;
 	*argc = n;
 	return v;
@@ -182,8 +184,8 @@ env_opts(const char *shortopts, const struct option *longopts,
 	if (env == NULL || *env == '\0')
 		return 0;
 	v = shell_split(env, &argc);
-	argv = lc_xmalloc(sizeof(*argv) * (size_t)(argc + 2));
-	argv[0] = (char *)lc_progname;
+	argv = lc_buf_xmalloc(sizeof(*argv) * (size_t)(argc + 2));
+	argv[0] = (char *)lc_log_progname;
 	for (i = 0; i < argc; i++)
 		argv[i + 1] = v[i];
 	argv[argc + 1] = NULL;
@@ -200,7 +202,7 @@ env_opts(const char *shortopts, const struct option *longopts,
 		}
 		if (ch == '?' || ch == ':') {
 			lc_log_debug("ARGOCD_OPTS: skipping '%s' (not an "
-			    "option of %s)", argv[optind - 1], lc_progname);
+			    "option of %s)", argv[optind - 1], lc_log_progname);
 			/* "--key value": the value goes with it. */
 			if (ch == '?' && strchr(argv[optind - 1], '=') == NULL &&
 			    optind < argc + 1 && argv[optind][0] != '-')
@@ -236,7 +238,7 @@ args(int argc, char *argv[], const char *shortopts,
 	int ch;
 
 	if (env_opts(shortopts, longopts, env_fn, ctx) != 0) {
-		lc_error_report();
+		lc_cli_report_error();
 		return -1;
 	}
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -244,11 +246,11 @@ args(int argc, char *argv[], const char *shortopts,
 			usage(LC_EXIT_OK);
 		if (ch == 'V') {
 			lc_cli_version();
-			exit(lc_exit(0));
+			exit(lc_cli_exit(0));
 		}
 		if (ch == '?' || cli_fn(ch, optarg, ctx) != 0) {
 			if (lc_error_msg())
-				lc_error_report();
+				lc_cli_report_error();
 			usage(LC_EXIT_USAGE);
 		}
 	}
@@ -265,7 +267,7 @@ need_apps(int napps, const struct lc_acd_conf *c, const char *verb,
 		else
 			lc_error_set(LC_EUSAGE, "name the apps to %s, or select "
 			    "them with -l", verb);
-		lc_error_report();
+		lc_cli_report_error();
 		usage(LC_EXIT_USAGE);
 	}
 }
@@ -399,7 +401,7 @@ lc_cli_acd_exit(struct lc_cli_acd *x, int rc)
 	lc_acd_want_release(&x->w);
 	lc_acd_close(x->acd);
 	x->acd = NULL;
-	return lc_exit(rc);
+	return lc_cli_exit(rc);
 }
 
 /* ---- reports -------------------------------------------------------- */
@@ -453,11 +455,11 @@ print_targets(const struct lc_acd_target *t, size_t n, int json)
 			struct lc_buf raw = LC_BUF_INIT, line = LC_BUF_INIT;
 
 			lc_buf_printf(&raw, "%s %s %s %s", t[i].app.name,
-			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    jv_is_valid(a) ? or_dash(lc_jvutil_str(a,
 			    "status.sync.status")) : "-",
-			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    jv_is_valid(a) ? or_dash(lc_jvutil_str(a,
 			    "status.health.status")) : "-",
-			    jv_is_valid(a) ? or_dash(lc_jv_str(a,
+			    jv_is_valid(a) ? or_dash(lc_jvutil_str(a,
 			    "status.sync.revision")) : "-");
 			if (t[i].rollback_rev)
 				lc_buf_printf(&raw, " %s", deployed(&t[i]) ?
@@ -474,15 +476,15 @@ print_targets(const struct lc_acd_target *t, size_t n, int json)
 		o = jv_object_set(o, jv_string("app"), jv_string(t[i].app.name));
 		if (jv_is_valid(a)) {
 			o = jv_object_set(o, jv_string("namespace"), jv_string(
-			    lc_jv_str(a, "metadata.namespace")));
+			    lc_jvutil_str(a, "metadata.namespace")));
 			o = jv_object_set(o, jv_string("sync"), jv_string(
-			    lc_jv_str(a, "status.sync.status")));
+			    lc_jvutil_str(a, "status.sync.status")));
 			o = jv_object_set(o, jv_string("health"), jv_string(
-			    lc_jv_str(a, "status.health.status")));
+			    lc_jvutil_str(a, "status.health.status")));
 			o = jv_object_set(o, jv_string("revision"), jv_string(
-			    lc_jv_str(a, "status.sync.revision")));
+			    lc_jvutil_str(a, "status.sync.revision")));
 			os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state)
-			    : lc_jv_get(a, "status.operationState");
+			    : lc_jvutil_get(a, "status.operationState");
 			if (jv_get_kind(os) == JV_KIND_OBJECT) {
 				jv op = jv_object();
 				static const char *const keys[] = { "phase",
@@ -490,9 +492,9 @@ print_targets(const struct lc_acd_target *t, size_t n, int json)
 				size_t k;
 
 				for (k = 0; k < 4; k++)
-					if (*lc_jv_str(os, keys[k]))
+					if (*lc_jvutil_str(os, keys[k]))
 						op = jv_object_set(op, jv_string(
-						    keys[k]), jv_string(lc_jv_str(
+						    keys[k]), jv_string(lc_jvutil_str(
 						    os, keys[k])));
 				o = jv_object_set(o, jv_string("operation"), op);
 			} else
@@ -529,7 +531,7 @@ explain_list(const char *app, jv v, const char *path, int which,
     struct lc_buf *ann)
 {
 	struct lc_buf line = LC_BUF_INIT;
-	jv l = lc_jv_get(v, path), e;
+	jv l = lc_jvutil_get(v, path), e;
 	const char *h, *st, *hp, *msg;
 	int i, n;
 
@@ -540,26 +542,26 @@ explain_list(const char *app, jv v, const char *path, int which,
 	n = jv_array_length(jv_copy(l));
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(l), i);
-		st = lc_jv_str(e, "status");
-		hp = lc_jv_str(e, "hookPhase");
-		msg = lc_jv_str(e, "message");
-		h = lc_jv_str(e, "health.status");
+		st = lc_jvutil_str(e, "status");
+		hp = lc_jvutil_str(e, "hookPhase");
+		msg = lc_jvutil_str(e, "message");
+		h = lc_jvutil_str(e, "health.status");
 		line.len = 0;
 		if (which == 0 && (strcmp(st, "SyncFailed") == 0 ||
 		    strcmp(hp, "Failed") == 0 || strcmp(hp, "Error") == 0))
 			lc_buf_printf(&line, "%s %s/%s: %s%s%s",
-			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
-			    "namespace")), lc_jv_str(e, "name"),
+			    lc_jvutil_str(e, "kind"), or_dash(lc_jvutil_str(e,
+			    "namespace")), lc_jvutil_str(e, "name"),
 			    *hp ? hp : st, *msg ? ": " : "", msg);
 		else if (which == 1 && *h && strcmp(h, "Healthy") != 0)
 			lc_buf_printf(&line, "%s %s/%s: %s%s%s",
-			    lc_jv_str(e, "kind"), or_dash(lc_jv_str(e,
-			    "namespace")), lc_jv_str(e, "name"), h,
-			    *lc_jv_str(e, "health.message") ? ": " : "",
-			    lc_jv_str(e, "health.message"));
+			    lc_jvutil_str(e, "kind"), or_dash(lc_jvutil_str(e,
+			    "namespace")), lc_jvutil_str(e, "name"), h,
+			    *lc_jvutil_str(e, "health.message") ? ": " : "",
+			    lc_jvutil_str(e, "health.message"));
 		else if (which == 2)
 			lc_buf_printf(&line, "condition %s: %s",
-			    lc_jv_str(e, "type"), msg);
+			    lc_jvutil_str(e, "type"), msg);
 		if (line.len) {
 			lc_log_error("%s:   %s", app, line.data);
 			lc_buf_printf(ann, "\n  %s", line.data);
@@ -589,14 +591,14 @@ explain(const struct lc_acd_target *t, size_t n)
 		lc_buf_adds(&ann, line.data);
 		if (jv_is_valid(t[i].last)) {
 			os = jv_is_valid(t[i].op_state) ?
-			    jv_copy(t[i].op_state) : lc_jv_get(t[i].last,
+			    jv_copy(t[i].op_state) : lc_jvutil_get(t[i].last,
 			    "status.operationState");
 			explain_list(t[i].app.name, os, "syncResult.resources",
 			    0, &ann);
 			jv_free(os);
 			/* A later operation that failed: its resources too. */
 			if (t[i].other_why && jv_is_valid(t[i].op_state)) {
-				os = lc_jv_get(t[i].last,
+				os = lc_jvutil_get(t[i].last,
 				    "status.operationState");
 				explain_list(t[i].app.name, os,
 				    "syncResult.resources", 0, &ann);
@@ -679,23 +681,23 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 
 	lc_buf_printf(&md, "### %s\n\n| app | sync | health | revision | "
 	    "operation | result |%s\n|---|---|---|---|---|---|%s\n",
-	    lc_progname, rb ? " deployed |" : "", rb ? "---|" : "");
+	    lc_log_progname, rb ? " deployed |" : "", rb ? "---|" : "");
 	for (i = 0; i < n; i++) {
 		jv a = t[i].last;
 		int ok = jv_is_valid(a);
 
 		os = jv_is_valid(t[i].op_state) ? jv_copy(t[i].op_state) :
-		    ok ? lc_jv_get(a, "status.operationState") : jv_null();
-		sync = ok ? lc_jv_str(a, "status.sync.status") : "";
-		health = ok ? lc_jv_str(a, "status.health.status") : "";
-		rev = ok ? lc_jv_str(a, "status.sync.revision") : "";
-		phase = jv_get_kind(os) == JV_KIND_OBJECT ? lc_jv_str(os,
+		    ok ? lc_jvutil_get(a, "status.operationState") : jv_null();
+		sync = ok ? lc_jvutil_str(a, "status.sync.status") : "";
+		health = ok ? lc_jvutil_str(a, "status.health.status") : "";
+		rev = ok ? lc_jvutil_str(a, "status.sync.revision") : "";
+		phase = jv_get_kind(os) == JV_KIND_OBJECT ? lc_jvutil_str(os,
 		    "phase") : "";
 		o = jv_object();
 		o = jv_object_set(o, jv_string("name"), jv_string(
 		    t[i].app.name));
 		o = jv_object_set(o, jv_string("namespace"), str_or_null(ok ?
-		    lc_jv_str(a, "metadata.namespace") : t[i].app.ns ?
+		    lc_jvutil_str(a, "metadata.namespace") : t[i].app.ns ?
 		    t[i].app.ns : ""));
 		o = jv_object_set(o, jv_string("sync"), str_or_null(sync));
 		o = jv_object_set(o, jv_string("health"), str_or_null(health));
@@ -767,8 +769,8 @@ ci_outputs(const struct lc_acd_target *t, size_t n, int rc)
 	if (wrc == 0)
 		wrc = lc_ci_output("result", result_name(rc));
 	if (wrc == 0 && n == 1 && jv_is_valid(t[0].last) &&
-	    *lc_jv_str(t[0].last, "status.sync.revision"))
-		wrc = lc_ci_output("revision", lc_jv_str(t[0].last,
+	    *lc_jvutil_str(t[0].last, "status.sync.revision"))
+		wrc = lc_ci_output("revision", lc_jvutil_str(t[0].last,
 		    "status.sync.revision"));
 	if (wrc == 0 && n == 1 && deployed(&t[0]))
 		wrc = lc_ci_output("deployed-revision", deployed(&t[0]));
@@ -796,7 +798,7 @@ lc_cli_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 		return ci_outputs(t, n, 0);
 	explain(t, n);
 	if (ci_outputs(t, n, rc) != 0)
-		lc_error_report();
+		lc_cli_report_error();
 	if (rc == LC_ETIMEOUT && timeout_ms > 0) {
 		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
 		lc_error_set(rc, "timed out after %s", tbuf);

@@ -7,6 +7,7 @@
 
 #include "acd.h"
 #include "acd_wait.h"
+#include "cli.h"
 
 /* Option codes shared by the acd-* commands (above any char). */
 enum {
@@ -103,7 +104,7 @@ void lc_cli_acd_parse(struct lc_cli_acd *x, int argc, char *argv[],
  */
 int lc_cli_acd_open(struct lc_cli_acd *x, int targets);
 /*
- * The end: free the targets, the want and the client; return lc_exit(rc)
+ * The end: free the targets, the want and the client; return lc_cli_exit(rc)
  * (the pending message reported, stdout closed).
  */
 int lc_cli_acd_exit(struct lc_cli_acd *x, int rc);

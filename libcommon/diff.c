@@ -33,7 +33,7 @@ split(struct text *t, const char *s, size_t len)
 	size_t i, cap = 16, start;
 	uint64_t h;
 
-	t->l = lc_xmalloc(cap * sizeof(*t->l));
+	t->l = lc_buf_xmalloc(cap * sizeof(*t->l));
 	t->n = 0;
 	for (start = 0; start < len; start = i) {
 		h = 14695981039346656037ULL;	/* FNV-1a */
@@ -45,13 +45,14 @@ split(struct text *t, const char *s, size_t len)
 			}
 		}
 		if (t->n == cap)
-			t->l = lc_xrealloc(t->l, (cap *= 2) * sizeof(*t->l));
+			t->l = lc_buf_xrealloc(t->l,
+			    (cap *= 2) * sizeof(*t->l));
 		t->l[t->n].p = s + start;
 		t->l[t->n].n = i - start;
 		t->l[t->n].h = h;
 		t->n++;
 	}
-	t->gone = lc_xmalloc(t->n + 1);
+	t->gone = lc_buf_xmalloc(t->n + 1);
 	memset(t->gone, 0, t->n + 1);
 }
 
@@ -221,14 +222,14 @@ lc_diff_unified(struct lc_buf *out, const char *a, size_t alen,
 	for (c.limit = 1, k = ta.n + tb.n; k > 1; k >>= 2)
 		c.limit <<= 1;
 	c.limit = c.limit * 2 < 256 ? 256 : c.limit * 2;
-	c.vf = lc_xmalloc((size_t)(2 * max + 3) * sizeof(long));
-	c.vb = lc_xmalloc((size_t)(2 * max + 3) * sizeof(long));
+	c.vf = lc_buf_xmalloc((size_t)(2 * max + 3) * sizeof(long));
+	c.vb = lc_buf_xmalloc((size_t)(2 * max + 3) * sizeof(long));
 	compare(&c, 0, (long)ta.n, 0, (long)tb.n);
 	free(c.vf);
 	free(c.vb);
 
 	/* The script: deletions of a change before its insertions. */
-	ops = lc_xmalloc((ta.n + tb.n + 1) * sizeof(*ops));
+	ops = lc_buf_xmalloc((ta.n + tb.n + 1) * sizeof(*ops));
 	for (i = j = 0; i < ta.n || j < tb.n; n++) {
 		ops[n].ai = i;
 		ops[n].bi = j;

@@ -3,11 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "ci.h"
 #include "error.h"
-#include "log.h"
 
 static char errmsg[1024];
 static int errset;
@@ -90,8 +87,16 @@ lc_error_clear(void)
 	where.line = 0;
 }
 
+const char *
+lc_error_file(long *line, long *col)
+{
+	*line = errset && where.line ? where.line : 0;
+	*col = *line ? where.col : 0;
+	return *line ? where.file : NULL;
+}
+
 int
-lc_exit_status(int code)
+lc_error_exit_status(int code)
 {
 	switch (code) {
 	case 0:
@@ -113,35 +118,4 @@ lc_exit_status(int code)
 	default:
 		return LC_EXIT_ERROR;
 	}
-}
-
-void
-lc_error_report(void)
-{
-	if (!errset)
-		return;
-	lc_ci_error(where.line ? where.file : NULL, where.line, where.col,
-	    errmsg);
-	lc_error_clear();
-}
-
-int
-lc_exit(int code)
-{
-	int status = lc_exit_status(code);
-
-	/* A message left over from a failure that was recovered from. */
-	if (code == 0)
-		lc_error_clear();
-	lc_error_report();
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		/* EPIPE is the reader's choice (| head), not our failure. */
-		if (errno != EPIPE) {
-			lc_log_error("cannot write standard output: %s",
-			    strerror(errno));
-			if (status == LC_EXIT_OK || status == LC_EXIT_NO)
-				status = LC_EXIT_ERROR;
-		}
-	}
-	return status;
 }

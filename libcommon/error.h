@@ -37,18 +37,13 @@ const char *lc_error_msg(void);
 /* Forget the pending error (after reporting it). */
 void lc_error_clear(void);
 
-/* The exit status for a libcommon code (0 or LC_E*). */
-int lc_exit_status(int code);
-
 /*
- * Report the pending error, if any and code is not 0, as "prog: message" (and as a CI
- * annotation where the CI understands them), flush and close stdout, and
- * return the exit status for code; a failed close of stdout is an error.
- * Only commands call this, as `return lc_exit(rc);`.
+ * The file, line and column lc_error_where recorded for the pending error,
+ * or NULL (line and col 0) when it has none.
  */
-int lc_exit(int code);
+const char *lc_error_file(long *line, long *col);
 
-/* Report the pending error now without exiting; used between files. */
-void lc_error_report(void);
+/* The exit status for a libcommon code (0 or LC_E*). */
+int lc_error_exit_status(int code);
 
 #endif

@@ -18,7 +18,7 @@
 
 /*
  * Error codes returned by libcommon functions: 0 is success, these are
- * negative. Each maps onto one exit status in lc_exit().
+ * negative. Each maps onto one exit status in lc_cli_exit().
  */
 #define LC_ERROR	(-1)	/* anything without a more specific code */
 #define LC_EUSAGE	(-2)	/* the caller's input is malformed */

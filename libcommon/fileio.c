@@ -16,7 +16,7 @@
 #include "fileio.h"
 
 int
-lc_file_read(struct lc_buf *out, const char *path)
+lc_fileio_read(struct lc_buf *out, const char *path)
 {
 	struct stat st;
 	int fd, stdin_ = path == NULL || strcmp(path, "-") == 0;
@@ -156,7 +156,7 @@ link_tmpfile(int fd, struct lc_buf *tmp, const char *dir, const char *base)
 }
 
 int
-lc_file_replace(const char *path, const struct iovec *iov, int iovcnt)
+lc_fileio_replace(const char *path, const struct iovec *iov, int iovcnt)
 {
 	struct lc_buf target = LC_BUF_INIT, tmp = LC_BUF_INIT,
 	    dirb = LC_BUF_INIT;
@@ -268,13 +268,13 @@ done:
 }
 
 int
-lc_file_token(const char *path, char **out)
+lc_fileio_token(const char *path, char **out)
 {
 	struct lc_buf b = LC_BUF_INIT;
 	int rc;
 
 	*out = NULL;
-	if ((rc = lc_file_read(&b, path)) != 0) {
+	if ((rc = lc_fileio_read(&b, path)) != 0) {
 		lc_buf_release(&b);
 		return rc;
 	}

@@ -12,7 +12,7 @@
  * caller initialised. Returns 0, LC_ENOTFOUND for a missing file, or
  * LC_ERROR.
  */
-int lc_file_read(struct lc_buf *out, const char *path);
+int lc_fileio_read(struct lc_buf *out, const char *path);
 
 /*
  * Replace path with the concatenation of iov[0..iovcnt) so that readers see
@@ -22,13 +22,13 @@ int lc_file_read(struct lc_buf *out, const char *path);
  * mode (and, as root, the owner) is kept; when path is a symbolic link the
  * file it points to is replaced and the link stays. Returns 0 or LC_ERROR.
  */
-int lc_file_replace(const char *path, const struct iovec *iov, int iovcnt);
+int lc_fileio_replace(const char *path, const struct iovec *iov, int iovcnt);
 
 /*
  * A secret from a file (--token-file): its contents without trailing
  * newlines, into *out (heap). Returns 0, LC_EAUTH for an empty file, or
- * lc_file_read's code.
+ * lc_fileio_read's code.
  */
-int lc_file_token(const char *path, char **out);
+int lc_fileio_token(const char *path, char **out);
 
 #endif

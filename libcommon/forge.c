@@ -210,7 +210,7 @@ call(struct lc_forge *f, const char *method, const char *path, jv body,
 static void
 reason(jv j, char *out, size_t n)
 {
-	jv m = lc_jv_get(j, "message"), e;
+	jv m = lc_jvutil_get(j, "message"), e;
 	const char *s = "";
 
 	*out = '\0';
@@ -219,21 +219,22 @@ reason(jv j, char *out, size_t n)
 	if (jv_get_kind(m) == JV_KIND_STRING)
 		s = jv_string_value(m);
 	else if (jv_get_kind(j) == JV_KIND_OBJECT)
-		s = lc_jv_str(j, "error");
+		s = lc_jvutil_str(j, "error");
 	snprintf(out, n, "%s", s);
 	/* GitHub: {"message":"Validation Failed","errors":[{"message":..}]} */
-	e = lc_jv_get(j, "errors");
+	e = lc_jvutil_get(j, "errors");
 	if (jv_get_kind(e) == JV_KIND_ARRAY && jv_array_length(jv_copy(e)) > 0) {
 		jv x = jv_array_get(jv_copy(e), 0);
 		const char *em = jv_get_kind(x) == JV_KIND_OBJECT ?
-		    lc_jv_str(x, "message") : "";
+		    lc_jvutil_str(x, "message") : "";
 
 		if (*em)
 			snprintf(out, n, "%s", em);
-		else if (jv_get_kind(x) == JV_KIND_OBJECT && *lc_jv_str(x,
+		else if (jv_get_kind(x) == JV_KIND_OBJECT && *lc_jvutil_str(x,
 		    "code"))
-			snprintf(out, n, "%s: %s %s", s, lc_jv_str(x, "field"),
-			    lc_jv_str(x, "code"));
+			snprintf(out, n, "%s: %s %s", s, lc_jvutil_str(x,
+			    "field"),
+			    lc_jvutil_str(x, "code"));
 		jv_free(x);
 	}
 	jv_free(e);
@@ -407,7 +408,7 @@ read_token(struct lc_forge *f, const struct lc_forge_conf *c)
 	int rc;
 
 	if (c->token_file) {
-		if ((rc = lc_file_token(c->token_file, &f->token)) != 0)
+		if ((rc = lc_fileio_token(c->token_file, &f->token)) != 0)
 			return rc;
 	} else
 		for (; *vars; vars++)
@@ -544,10 +545,10 @@ static int
 take(struct lc_forge *f, jv pr, struct lc_forge_pr *out, char *node,
     size_t nn)
 {
-	jv n = lc_jv_get(pr, f->kind == LC_FORGE_GITLAB ? "iid" : "number");
-	const char *url = lc_jv_str(pr, f->kind == LC_FORGE_GITLAB ?
+	jv n = lc_jvutil_get(pr, f->kind == LC_FORGE_GITLAB ? "iid" : "number");
+	const char *url = lc_jvutil_str(pr, f->kind == LC_FORGE_GITLAB ?
 	    "web_url" : "html_url");
-	const char *id = lc_jv_str(pr, "node_id");
+	const char *id = lc_jvutil_str(pr, "node_id");
 
 	out->number = jv_get_kind(n) == JV_KIND_NUMBER ?
 	    (long)jv_number_value(n) : 0;
@@ -591,7 +592,7 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 		if ((rc = call(f, "GET", p.data, jv_invalid(), &st, &j)) != 0)
 			goto out;
 		if (st == 200 && jv_get_kind(j) == JV_KIND_OBJECT &&
-		    strcmp(lc_jv_str(j, "state"), "open") == 0) {
+		    strcmp(lc_jvutil_str(j, "state"), "open") == 0) {
 			rc = take(f, j, pr, node, nn);
 			found = 1;
 			goto out;
@@ -615,8 +616,8 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			n = jv_array_length(jv_copy(j));
 			for (i = 0; i < n && !found; i++) {
 				x = jv_array_get(jv_copy(j), i);
-				if (strcmp(lc_jv_str(x, "head.ref"), rq->head) ==
-				    0 && strcmp(lc_jv_str(x, "base.ref"),
+				if (strcmp(lc_jvutil_str(x, "head.ref"), rq->head) ==
+				    0 && strcmp(lc_jvutil_str(x, "base.ref"),
 				    rq->base) == 0) {
 					rc = take(f, x, pr, node, nn);
 					found = 1;
@@ -674,8 +675,9 @@ gitea_labels(struct lc_forge *f, const struct lc_forge_pr_req *rq, jv *ids)
 	for (k = 0; k < rq->nlabels; k++) {
 		for (hit = 0, i = 0; i < n && !hit; i++) {
 			x = jv_array_get(jv_copy(j), i);
-			if (strcmp(lc_jv_str(x, "name"), rq->labels[k]) == 0) {
-				*ids = jv_array_append(*ids, lc_jv_get(x, "id"));
+			if (strcmp(lc_jvutil_str(x, "name"),
+			    rq->labels[k]) == 0) {
+				*ids = jv_array_append(*ids, lc_jvutil_get(x, "id"));
 				hit = 1;
 			}
 			jv_free(x);
@@ -935,7 +937,7 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			jv_free(j);
 			return rc;
 		}
-		e = lc_jv_get(j, "errors");
+		e = lc_jvutil_get(j, "errors");
 		jv_free(j);
 		if (jv_get_kind(e) != JV_KIND_ARRAY ||
 		    jv_array_length(jv_copy(e)) == 0) {
@@ -1100,8 +1102,8 @@ lc_forge_commit_green(struct lc_forge *f, const char *sha,
 		n = jv_array_length(jv_copy(j));
 		for (i = 0; i < n; i++) {
 			x = jv_array_get(jv_copy(j), i);
-			name = context ? lc_jv_str(x, "name") : "pipeline";
-			state = lc_jv_str(x, "status");
+			name = context ? lc_jvutil_str(x, "name") : "pipeline";
+			state = lc_jvutil_str(x, "status");
 			if (!context || strcmp(name, context) == 0) {
 				seen = 1;
 				if (strcmp(state, "success") != 0)
@@ -1118,16 +1120,16 @@ lc_forge_commit_green(struct lc_forge *f, const char *sha,
 		if ((rc = get_json(f, p.data, "commit status", JV_KIND_OBJECT,
 		    &j)) != 0)
 			goto out;
-		l = lc_jv_get(j, "statuses");
+		l = lc_jvutil_get(j, "statuses");
 		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) :
 		    0;
 		for (i = 0; i < n; i++) {
 			x = jv_array_get(jv_copy(l), i);
-			name = lc_jv_str(x, "context");
-			state = lc_jv_str(x, f->kind == LC_FORGE_GITEA ? "status" :
+			name = lc_jvutil_str(x, "context");
+			state = lc_jvutil_str(x, f->kind == LC_FORGE_GITEA ? "status" :
 			    "state");
 			if (!*state)
-				state = lc_jv_str(x, "state");
+				state = lc_jvutil_str(x, "state");
 			if (!context || strcmp(name, context) == 0) {
 				seen = 1;
 				if (strcmp(state, "success") != 0)
@@ -1146,18 +1148,18 @@ lc_forge_commit_green(struct lc_forge *f, const char *sha,
 			if ((rc = get_json(f, p.data, "check runs",
 			    JV_KIND_OBJECT, &j)) != 0)
 				goto out;
-			l = lc_jv_get(j, "check_runs");
+			l = lc_jvutil_get(j, "check_runs");
 			n = jv_get_kind(l) == JV_KIND_ARRAY ?
 			    jv_array_length(jv_copy(l)) : 0;
 			for (i = 0; i < n; i++) {
 				x = jv_array_get(jv_copy(l), i);
-				name = lc_jv_str(x, "name");
+				name = lc_jvutil_str(x, "name");
 				if (!context || strcmp(name, context) == 0) {
 					seen = 1;
-					state = lc_jv_str(x, "status");
+					state = lc_jvutil_str(x, "status");
 					if (strcmp(state, "completed") != 0)
 						not_green(&bad, name, state);
-					else if (state = lc_jv_str(x,
+					else if (state = lc_jvutil_str(x,
 					    "conclusion"), strcmp(state,
 					    "success") != 0 && strcmp(state,
 					    "neutral") != 0 && strcmp(state,

@@ -15,12 +15,14 @@
 #include <git2/sys/stream.h>
 
 #include "base64.h"
-#include "cli.h"
+#include "ca.h"
+#include "clock.h"
 #include "error.h"
 #include "fileio.h"
 #include "git.h"
 #include "git_int.h"
 #include "log.h"
+#include "run.h"
 
 void
 lc_git_init(void)
@@ -58,18 +60,18 @@ lc_git_auth_init(struct lc_git_auth *a, const char *url, const char *file,
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
 		return 0;
 	if (file != NULL) {
-		if ((rc = lc_file_token(file, &a->secret)) != 0)
+		if ((rc = lc_fileio_token(file, &a->secret)) != 0)
 			return rc;
 		a->source = "--token-file";
 		a->user = user ? user : "x-access-token";
 	} else if (env && (v = getenv(env)) != NULL && *v) {
-		a->secret = lc_xstrndup(v, strlen(v));
+		a->secret = lc_buf_xstrndup(v, strlen(v));
 		a->source = env;
 		a->user = user ? user : "x-access-token";
 	} else
 		for (i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
 			if ((v = getenv(envs[i].var)) != NULL && *v) {
-				a->secret = lc_xstrndup(v, strlen(v));
+				a->secret = lc_buf_xstrndup(v, strlen(v));
 				a->source = envs[i].var;
 				a->user = user ? user : envs[i].user;
 				break;
@@ -103,12 +105,12 @@ ssh_credential(git_credential **out, struct lc_git_auth *a, const char *user)
 	free(a->ssh_used);
 	a->ssh_used = NULL;
 	if (a->ssh_key != NULL) {
-		a->ssh_used = lc_xstrndup(a->ssh_key, strlen(a->ssh_key));
+		a->ssh_used = lc_buf_xstrndup(a->ssh_key, strlen(a->ssh_key));
 		return git_credential_ssh_key_new(out, user, NULL, a->ssh_key,
 		    NULL);
 	}
 	if (sock != NULL && *sock != '\0') {
-		a->ssh_used = lc_xstrndup("the ssh-agent's keys", 20);
+		a->ssh_used = lc_buf_xstrndup("the ssh-agent's keys", 20);
 		return git_credential_ssh_key_from_agent(out, user);
 	}
 	for (i = 0; home && i < sizeof(names) / sizeof(names[0]); i++) {
@@ -202,8 +204,8 @@ lc_git_ca(const char *file, const char *flag, const char *url, int insecure)
 	}
 	free(ca_file);
 	free(ca_dir);
-	ca_file = ca.file ? lc_xstrndup(ca.file, strlen(ca.file)) : NULL;
-	ca_dir = lc_xstrndup(ca.dir, strlen(ca.dir));
+	ca_file = ca.file ? lc_buf_xstrndup(ca.file, strlen(ca.file)) : NULL;
+	ca_dir = lc_buf_xstrndup(ca.dir, strlen(ca.dir));
 	return 0;
 }
 
@@ -463,7 +465,7 @@ nd_free(git_stream *gs)
 static int
 nd_new(git_stream **out, const char *host, const char *port)
 {
-	struct nd_stream *st = lc_xmalloc(sizeof(*st));
+	struct nd_stream *st = lc_buf_xmalloc(sizeof(*st));
 
 	memset(st, 0, sizeof(*st));
 	st->parent.version = GIT_STREAM_VERSION;
@@ -472,8 +474,8 @@ nd_new(git_stream **out, const char *host, const char *port)
 	st->parent.write = nd_write;
 	st->parent.close = nd_close;
 	st->parent.free = nd_free;
-	st->host = lc_xstrndup(host, strlen(host));
-	st->port = lc_xstrndup(port, strlen(port));
+	st->host = lc_buf_xstrndup(host, strlen(host));
+	st->port = lc_buf_xstrndup(port, strlen(port));
 	st->fd = -1;
 	*out = &st->parent;
 	return 0;
@@ -762,7 +764,7 @@ on_update(const char *refname, const char *status, void *data)
 	if (strcmp(refname, ps->ref) == 0) {
 		ps->seen = 1;
 		free(ps->status);
-		ps->status = lc_xstrndup(status ? status : "",
+		ps->status = lc_buf_xstrndup(status ? status : "",
 		    status ? strlen(status) : 0);
 	}
 	return 0;
@@ -1022,7 +1024,7 @@ lc_git_retryable(enum lc_git_outcome oc)
 long long
 lc_git_backoff(int k, long long base, long long cap)
 {
-	return lc_backoff_ms(k, base, cap, 4);
+	return lc_clock_backoff_ms(k, base, cap, 4);
 }
 
 int
@@ -1049,10 +1051,10 @@ lc_git_open(git_repository **repo, const char *branch, char **branch_out,
 		    git_repository_workdir(*repo) ? git_repository_workdir(*repo)
 		    : git_repository_path(*repo));
 	if (branch)
-		*branch_out = lc_xstrndup(branch, strlen(branch));
+		*branch_out = lc_buf_xstrndup(branch, strlen(branch));
 	else if (git_repository_head(&head, *repo) == 0 &&
 	    git_reference_is_branch(head)) {
-		*branch_out = lc_xstrndup(git_reference_shorthand(head),
+		*branch_out = lc_buf_xstrndup(git_reference_shorthand(head),
 		    strlen(git_reference_shorthand(head)));
 		git_reference_free(head);
 	} else {
@@ -1098,8 +1100,8 @@ lc_git_parse_ident(const char *s, git_signature **out)
 		    "'Name <email>')", s);
 	for (n = (size_t)(lt - s); n > 0 && s[n - 1] == ' '; n--)
 		;
-	name = lc_xstrndup(s, n);
-	email = lc_xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	name = lc_buf_xstrndup(s, n);
+	email = lc_buf_xstrndup(lt + 1, (size_t)(gt - lt - 1));
 	rc = git_signature_now(out, name, email);
 	free(name);
 	free(email);
@@ -1242,7 +1244,8 @@ lc_git_commit(git_repository *repo, git_oid *out,
 	}
 	argv[i] = NULL;
 	if ((rc = lc_run(argv, body.ptr, body.size, &sig, &err, 0)) != 0) {
-		char *why = lc_xstrndup(lc_error_msg(), strlen(lc_error_msg()));
+		char *why = lc_buf_xstrndup(lc_error_msg(),
+		    strlen(lc_error_msg()));
 
 		lc_log_lines(argv[0], &err);
 		rc = lc_error_set(LC_ERROR, "signing the commit: %s", why);

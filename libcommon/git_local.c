@@ -18,7 +18,7 @@
 #include <git2/sys/transport.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "git.h"
 #include "git_int.h"
@@ -120,7 +120,7 @@ url_decode(const char *s)
 		lc_buf_addc(&b, (char)(hi << 4 | lo));
 		s += 2;
 	}
-	return b.data ? lc_buf_detach(&b) : lc_xstrndup("", 0);
+	return b.data ? lc_buf_detach(&b) : lc_buf_xstrndup("", 0);
 }
 
 /*
@@ -153,7 +153,7 @@ lc_git_local_path(const char *url)
 	if (colon != NULL && (slash == NULL || colon < slash) &&
 	    !(stat(url, &st) == 0 && S_ISDIR(st.st_mode)))
 		return NULL;
-	return lc_xstrndup(url, strlen(url));
+	return lc_buf_xstrndup(url, strlen(url));
 }
 
 static int set_error(const char *fmt, ...)
@@ -216,7 +216,7 @@ stop(struct lt_stream *st)
 				break;
 			if (si.si_pid != 0 || lc_clock_ms() >= until)
 				break;
-			lc_sleep_ms(10);
+			lc_clock_sleep_ms(10);
 		}
 		kill(-st->pid, SIGKILL);
 		while (waitpid(st->pid, &st->status, 0) == -1 &&
@@ -294,7 +294,7 @@ reap(struct lt_stream *st)
 			stop(st);
 			return;
 		}
-		lc_sleep_ms(10);
+		lc_clock_sleep_ms(10);
 	}
 }
 
@@ -419,7 +419,7 @@ child_env(void)
 
 	while (environ[n])
 		n++;
-	env = lc_xmalloc((n + 1) * sizeof(*env));
+	env = lc_buf_xmalloc((n + 1) * sizeof(*env));
 	for (i = k = 0; i < n; i++) {
 		const char *const *v;
 		size_t l;
@@ -456,7 +456,7 @@ spawn(struct lt_sub *sub, const char *service, const char *url,
 		lc_buf_adds(&arg, "./");
 	lc_buf_adds(&arg, path);
 	free(path);
-	st = lc_xmalloc(sizeof(*st));
+	st = lc_buf_xmalloc(sizeof(*st));
 	memset(st, 0, sizeof(*st));
 	st->parent.subtransport = &sub->parent;
 	st->parent.read = lt_read;
@@ -579,7 +579,7 @@ lt_sub_free(git_smart_subtransport *t)
 static int
 lt_sub_new(git_smart_subtransport **out, git_transport *owner, void *param)
 {
-	struct lt_sub *sub = lc_xmalloc(sizeof(*sub));
+	struct lt_sub *sub = lc_buf_xmalloc(sizeof(*sub));
 
 	(void)owner;
 	(void)param;
@@ -765,7 +765,7 @@ lc_git_fetch_for(git_repository *repo, const char *url, char **name)
 		    "'origin' to fetch from", url ? url : "");
 		goto out;
 	}
-	*name = lc_xstrndup(git_remote_name(remote),
+	*name = lc_buf_xstrndup(git_remote_name(remote),
 	    strlen(git_remote_name(remote)));
 	lc_git_nodelay(git_remote_url(remote));
 	if ((rc = lc_git_ca(NULL, NULL, git_remote_url(remote), 0)) != 0 ||

@@ -6,7 +6,8 @@
 
 #include <curl/curl.h>
 
-#include "cli.h"
+#include "ca.h"
+#include "clock.h"
 #include "error.h"
 #include "http.h"
 #include "log.h"
@@ -48,7 +49,7 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 			return lc_error_set(LC_ERROR, "libcurl failed to start");
 		inited = 1;
 	}
-	h = lc_xmalloc(sizeof(*h));
+	h = lc_buf_xmalloc(sizeof(*h));
 	memset(h, 0, sizeof(*h));
 	h->conf = *conf;
 	if (h->conf.retries == 0)
@@ -77,7 +78,7 @@ lc_http_new(struct lc_http **out, const struct lc_http_conf *conf)
 	 * name). For private DNS setups, and for tests of cloud registries.
 	 */
 	if ((v = getenv("GITOPS_CONNECT_TO")) != NULL && *v) {
-		char *copy = lc_xstrndup(v, strlen(v)), *tok, *save = NULL;
+		char *copy = lc_buf_xstrndup(v, strlen(v)), *tok, *save = NULL;
 
 		for (tok = strtok_r(copy, ",", &save); tok;
 		    tok = strtok_r(NULL, ",", &save))
@@ -569,14 +570,14 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		pause = rp.retry_after_ms ? rp.retry_after_ms :
 		    rp.exhausted && rp.reset_at ? rp.reset_at * 1000 -
 		    (long long)time(NULL) * 1000 + 1000 :
-		    lc_backoff_ms(attempt, 200, 4000, 2);
+		    lc_clock_backoff_ms(attempt, 200, 4000, 2);
 		if (deadline && lc_clock_ms() + pause >= deadline)
 			break;
 		/* Without a deadline, no wait for a rate limit's reset hour. */
 		if (!deadline && pause > 60000)
 			break;
 		lc_log_info("%s; retrying in %lld ms", lc_error_msg(), pause);
-		lc_sleep_ms(pause);
+		lc_clock_sleep_ms(pause);
 	}
 	lc_buf_release(&o);
 	lc_buf_release(&rl);
@@ -637,12 +638,12 @@ lc_http_stream_open(struct lc_http *h, const char *url, const char *accept,
 	*out = NULL;
 	if ((rc = ca_ready(h, url)) != 0)
 		return rc;
-	s = lc_xmalloc(sizeof(*s));
+	s = lc_buf_xmalloc(sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	s->h = h;
 	s->fn = fn;
 	s->arg = arg;
-	s->url = lc_xstrndup(url, strlen(url));
+	s->url = lc_buf_xstrndup(url, strlen(url));
 	s->rp.r = &s->err;
 	s->rp.max = MAX_BODY;
 	if ((s->multi = curl_multi_init()) == NULL ||

@@ -187,7 +187,7 @@ to_jv(const struct lc_ylit *v)
 		int bad;
 
 		/* YAML allows 1_000; strtod does not. Long ones on the heap. */
-		buf = v->n < sizeof(small) ? small : lc_xmalloc(v->n + 1);
+		buf = v->n < sizeof(small) ? small : lc_buf_xmalloc(v->n + 1);
 		for (j = k = 0; j < v->n; j++)
 			if (v->s[j] != '_')
 				buf[k++] = v->s[j];
@@ -224,7 +224,7 @@ keep(struct lc_jq_out *out, void *p)
 {
 	if (out->nmem == out->capmem) {
 		out->capmem = out->capmem ? out->capmem * 2 : 16;
-		out->mem = lc_xrealloc(out->mem,
+		out->mem = lc_buf_xrealloc(out->mem,
 		    out->capmem * sizeof(*out->mem));
 	}
 	out->mem[out->nmem++] = p;
@@ -234,7 +234,7 @@ keep(struct lc_jq_out *out, void *p)
 static char *
 text(struct lc_jq_out *out, const char *s, size_t n)
 {
-	return keep(out, lc_xstrndup(s, n));
+	return keep(out, lc_buf_xstrndup(s, n));
 }
 
 /* Fill l from v, which this consumes. */
@@ -276,7 +276,8 @@ from_jv(struct lc_jq_out *out, struct lc_ylit *l, jv v)
 	case JV_KIND_ARRAY:
 		l->kind = LC_YL_SEQ;
 		n = J.array_length(J.copy(v));
-		kids = keep(out, lc_xmalloc(((size_t)n + 1) * sizeof(*kids)));
+		kids = keep(out,
+		    lc_buf_xmalloc(((size_t)n + 1) * sizeof(*kids)));
 		for (i = 0; i < n; i++)
 			from_jv(out, &kids[i], J.array_get(J.copy(v), i));
 		l->kids = kids;
@@ -288,7 +289,7 @@ from_jv(struct lc_jq_out *out, struct lc_ylit *l, jv v)
 		for (it = J.object_iter(v); J.object_iter_valid(v, it);
 		    it = J.object_iter_next(v, it))
 			n++;
-		kids = keep(out, lc_xmalloc(((size_t)n * 2 + 1) *
+		kids = keep(out, lc_buf_xmalloc(((size_t)n * 2 + 1) *
 		    sizeof(*kids)));
 		i = 0;
 		for (it = J.object_iter(v); J.object_iter_valid(v, it);
@@ -316,11 +317,11 @@ lc_jq_run(struct lc_jq *jq, const struct lc_ylit *input, struct lc_jq_out *out)
 	jq->err.len = 0;
 	J.start(jq->st, to_jv(input), 0);
 	while (J.get_kind(r = J.next(jq->st)) != JV_KIND_INVALID) {
-		l = keep(out, lc_xmalloc(sizeof(*l)));
+		l = keep(out, lc_buf_xmalloc(sizeof(*l)));
 		from_jv(out, l, r);
 		if (out->n == out->cap) {
 			out->cap = out->cap ? out->cap * 2 : 8;
-			out->v = lc_xrealloc(out->v, out->cap * sizeof(*out->v));
+			out->v = lc_buf_xrealloc(out->v, out->cap * sizeof(*out->v));
 		}
 		out->v[out->n++] = l;
 	}

@@ -4,7 +4,7 @@
 #include "jvutil.h"
 
 jv
-lc_jv_get(jv v, const char *path)
+lc_jvutil_get(jv v, const char *path)
 {
 	jv cur = jv_copy(v);
 	const char *p = path;
@@ -29,9 +29,9 @@ lc_jv_get(jv v, const char *path)
 }
 
 const char *
-lc_jv_str(jv v, const char *path)
+lc_jvutil_str(jv v, const char *path)
 {
-	jv s = lc_jv_get(v, path);
+	jv s = lc_jvutil_get(v, path);
 	const char *r = "";
 
 	/* The string lives on in v, which holds a reference to it. */

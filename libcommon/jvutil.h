@@ -5,8 +5,8 @@
 #include <jv.h>
 
 /* The value at a dotted path of v (a new reference, or jv_null()). */
-jv lc_jv_get(jv v, const char *path);
+jv lc_jvutil_get(jv v, const char *path);
 /* A string at a dotted path of v ("" when absent); v is not consumed. */
-const char *lc_jv_str(jv v, const char *path);
+const char *lc_jvutil_str(jv v, const char *path);
 
 #endif

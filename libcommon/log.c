@@ -6,9 +6,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "ci.h"
-#include "cli.h"
 #include "log.h"
+
+const char *lc_log_progname = "gitops-utils";
 
 static enum lc_log_level maxlevel = LC_LOG_WARN;
 static struct secret {
@@ -34,21 +34,21 @@ lc_log_enabled(enum lc_log_level level)
 	return level <= maxlevel;
 }
 
-/* Register secret once; announce it to the CI runner once when asked. */
-static void
+/* Register secret once; 1 when it is to be announced now (once a value). */
+static int
 add_secret(const char *secret, int announce)
 {
 	size_t i, n = strlen(secret);
 
 	if (n < 4)
-		return;
+		return 0;
 	for (i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i].value, secret) == 0)
 			break;
 	if (i == nsecrets) {
-		secrets = lc_xrealloc(secrets, (nsecrets + 1) *
+		secrets = lc_buf_xrealloc(secrets, (nsecrets + 1) *
 		    sizeof(*secrets));
-		secrets[i].value = lc_xstrndup(secret, n);
+		secrets[i].value = lc_buf_xstrndup(secret, n);
 		secrets[i].announced = 0;
 		nsecrets++;
 	}
@@ -59,8 +59,9 @@ add_secret(const char *secret, int announce)
 	 */
 	if (announce && !secrets[i].announced) {
 		secrets[i].announced = 1;
-		lc_ci_mask(secret);
+		return 1;
 	}
+	return 0;
 }
 
 void
@@ -69,10 +70,34 @@ lc_log_add_secret(const char *secret)
 	add_secret(secret, 0);
 }
 
-void
-lc_log_add_own_secret(const char *secret)
+int
+lc_log_add_announced_secret(const char *secret)
 {
-	add_secret(secret, 1);
+	return add_secret(secret, 1);
+}
+
+static int
+nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0';
+}
+
+int
+lc_log_color(int fd)
+{
+	const char *term = getenv("TERM");
+	const char *v;
+
+	if (nonempty("NO_COLOR"))
+		return 0;
+	if (((v = getenv("CLICOLOR_FORCE")) != NULL && *v && strcmp(v, "0")) ||
+	    ((v = getenv("FORCE_COLOR")) != NULL && *v && strcmp(v, "0")))
+		return 1;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fd);
 }
 
 /* Length of a registered secret starting at s, or 0. */
@@ -185,9 +210,9 @@ static void
 emit(enum lc_log_level level, const char *msg)
 {
 	struct lc_buf b = LC_BUF_INIT, red = LC_BUF_INIT;
-	int color = lc_ci_color(2) && level <= LC_LOG_WARN;
+	int color = lc_log_color(2) && level <= LC_LOG_WARN;
 
-	lc_buf_printf(&b, "%s: ", lc_progname);
+	lc_buf_printf(&b, "%s: ", lc_log_progname);
 	if (color)
 		lc_buf_adds(&b, level == LC_LOG_ERROR ? "\033[31m" :
 		    "\033[33m");

@@ -6,6 +6,9 @@
 
 #include "buf.h"
 
+/* The name every message starts with; lc_cli_init sets it from argv[0]. */
+extern const char *lc_log_progname;
+
 enum lc_log_level {
 	LC_LOG_ERROR,	/* always shown */
 	LC_LOG_WARN,	/* unless -q */
@@ -27,11 +30,17 @@ int lc_log_enabled(enum lc_log_level level);
  */
 void lc_log_add_secret(const char *secret);
 /*
- * The same for a secret the tool obtained itself (a session token from a
- * login, a token it exchanged), which no CI runner can know: on GitHub
- * Actions, it is also announced with ::add-mask::, once per value.
+ * The same, returning 1 the first time it is called for a value, so that
+ * lc_ci_add_secret announces each secret the tool obtained once; else 0.
  */
-void lc_log_add_own_secret(const char *secret);
+int lc_log_add_announced_secret(const char *secret);
+
+/*
+ * Whether to colour what goes to fd: NO_COLOR (non-empty) turns it off,
+ * CLICOLOR_FORCE or FORCE_COLOR (non-empty, not "0") on, TERM=dumb off, and
+ * otherwise only a terminal gets colour.
+ */
+int lc_log_color(int fd);
 
 /*
  * Append s to out with secrets masked: registered secrets, the values of

@@ -1,8 +1,7 @@
-/* plugin.c: load registry plugins (dlopen) and reach a registry through one. */
+/* plugin.c: load registry plugins (dlopen) and open a registry through one. */
 #define _GNU_SOURCE		/* O_PATH */
 #include <dirent.h>
 #include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -12,300 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jv.h>
-
-#include "base64.h"
-#include "jvutil.h"
 #include "buf.h"
-#include "cli.h"
 #include "error.h"
-#include "fileio.h"
-#include "http.h"
 #include "log.h"
 #include "plugin.h"
-#include "sha256.h"
-
-struct lc_registry {
-	const struct lc_reg_plugin *p;
-	void *inst;
-	char *name;
-};
-
-#define PLUGIN_MAX_BODY	(16u << 20)
-
-static struct lc_http *http;		/* one client: registries are per run */
-static struct lc_reg_host host;
-static char *cache_dir;		/* NULL without HOME and XDG_CACHE_HOME */
-
-/* ---- host services ---------------------------------------------------- */
-
-static void
-h_log(enum lc_reg_log level, const char *msg)
-{
-	lc_log_line(level == LC_REG_LOG_ERROR ? LC_LOG_ERROR : level ==
-	    LC_REG_LOG_WARN ? LC_LOG_WARN : level == LC_REG_LOG_INFO ?
-	    LC_LOG_INFO : LC_LOG_DEBUG, msg);
-}
-
-/* The last request failed on the user's settings (LC_EUSAGE). */
-static int http_usage;
-
-static int
-h_http(const struct lc_reg_http_req *q, struct lc_reg_http_resp *out,
-    char *err, size_t errlen)
-{
-	struct lc_http_req req;
-	struct lc_http_resp r = LC_HTTP_RESP_INIT;
-	struct lc_buf hdrs = LC_BUF_INIT;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	memset(&req, 0, sizeof(req));
-	req.method = q->method;
-	req.url = q->url;
-	req.headers = q->headers;
-	req.body = q->body;
-	req.body_len = q->body_len;
-	req.aws_sigv4 = q->aws_sigv4;
-	req.userpwd = q->userpwd;
-	/*
-	 * What a plugin asks for is small: a manifest (4 MiB at most), a
-	 * config blob, a page of tags, a token. A hostile registry's endless
-	 * or huge answer stops here, not after 256 MB in memory.
-	 */
-	req.max_body = PLUGIN_MAX_BODY;
-	if ((rc = lc_http_request(http, &req, &r, &hdrs)) != 0) {
-		snprintf(err, errlen, "%s", lc_error_msg() ? lc_error_msg() :
-		    "HTTP failed");
-		lc_error_clear();
-		lc_http_resp_release(&r);
-		lc_buf_release(&hdrs);
-		/* The ABI has no "usage": the host remembers it (map()). */
-		if (rc == LC_EUSAGE)
-			http_usage = 1;
-		return rc == LC_EAUTH ? LC_REG_AUTH : rc == LC_EUNAVAIL ||
-		    rc == LC_ETIMEOUT ? LC_REG_UNAVAIL : LC_REG_ERROR;
-	}
-	out->status = r.status;
-	out->body_len = r.body.len;
-	out->body = r.body.data ? lc_buf_detach(&r.body) : lc_xstrndup("", 0);
-	out->headers = hdrs.data ? lc_buf_detach(&hdrs) : lc_xstrndup("", 0);
-	return LC_REG_OK;
-}
-
-static void
-h_http_free(struct lc_reg_http_resp *r)
-{
-	free(r->body);
-	free(r->headers);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Run argv without a shell, input on stdin, stdout into *out (10 s). */
-static int
-h_run(const char *const argv[], const char *input, char **out)
-{
-	struct lc_buf b = LC_BUF_INIT;
-	int rc;
-
-	rc = lc_run((char *const *)argv, input, input ? strlen(input) : 0, &b,
-	    NULL, 10000);
-	*out = b.data ? lc_buf_detach(&b) : lc_xstrndup("", 0);
-	/* The plugin says what a helper's failure means, not us. */
-	if (rc != 0)
-		lc_error_clear();
-	return rc == 0 ? 0 : -1;
-}
-
-static void *
-h_alloc(size_t n)
-{
-	return malloc(n);
-}
-
-static void
-h_free(void *p)
-{
-	free(p);
-}
-
-static const char *
-h_env(const char *name)
-{
-	return getenv(name);
-}
-
-/*
- * Whether an auths key names host: "https://host/v1/" -> "host" (docker's
- * ConvertToHostname).
- */
-static int
-key_is(const char *key, const char *host)
-{
-	const char *p = strstr(key, "://");
-	size_t n;
-
-	p = p ? p + 3 : key;
-	n = strcspn(p, "/");
-	return strlen(host) == n && strncmp(p, host, n) == 0;
-}
-
-static int
-from_helper(const char *helper, const char *server, char **user,
-    char **secret)
-{
-	struct lc_buf prog = LC_BUF_INIT;
-	const char *argv[3];
-	char *out = NULL;
-	jv v;
-	int rc = -1;
-
-	lc_buf_printf(&prog, "docker-credential-%s", helper);
-	argv[0] = prog.data;
-	argv[1] = "get";
-	argv[2] = NULL;
-	if (h_run(argv, server, &out) != 0) {
-		if (out && strstr(out, "credentials not found") == NULL)
-			lc_log_warn("%s get %s failed: %.200s", prog.data, server,
-			    out);
-		free(out);
-		lc_buf_release(&prog);
-		return -1;
-	}
-	lc_buf_release(&prog);
-	v = jv_parse(out);
-	if (jv_get_kind(v) == JV_KIND_OBJECT && *lc_jv_str(v, "Secret")) {
-		*user = lc_xstrndup(lc_jv_str(v, "Username"),
-		    strlen(lc_jv_str(v, "Username")));
-		*secret = lc_xstrndup(lc_jv_str(v, "Secret"),
-		    strlen(lc_jv_str(v, "Secret")));
-		rc = 0;
-	}
-	jv_free(v);
-	free(out);
-	return rc;
-}
-
-/* One docker/podman auth file: credHelpers, credsStore, auths. */
-static int
-from_file(const char *path, const char *registry, char **user, char **secret)
-{
-	struct lc_buf b = LC_BUF_INIT;
-	char *up, *colon;
-	const char *helper, *server, *auth;
-	size_t n;
-	jv cfg, auths, e;
-	int it, rc = -1, hub = strcmp(registry, "docker.io") == 0;
-
-	if (lc_file_read(&b, path) != 0) {
-		lc_error_clear();
-		return -1;
-	}
-	cfg = jv_parse_sized(b.data ? b.data : "", (int)b.len);
-	lc_buf_release(&b);
-	if (jv_get_kind(cfg) != JV_KIND_OBJECT) {
-		lc_log_warn("%s: not a JSON object; skipped", path);
-		jv_free(cfg);
-		return -1;
-	}
-	server = hub ? "https://index.docker.io/v1/" : registry;
-	e = lc_jv_get(cfg, "credHelpers");
-	helper = jv_get_kind(e) == JV_KIND_OBJECT ? "" : NULL;
-	if (helper) {
-		jv h = jv_object_get(jv_copy(e), jv_string(hub ? "docker.io" :
-		    registry));
-
-		if (jv_get_kind(h) == JV_KIND_STRING)
-			rc = from_helper(jv_string_value(h), server, user,
-			    secret);
-		jv_free(h);
-	}
-	jv_free(e);
-	if (rc != 0 && *lc_jv_str(cfg, "credsStore"))
-		rc = from_helper(lc_jv_str(cfg, "credsStore"), server, user,
-		    secret);
-	auths = lc_jv_get(cfg, "auths");
-	if (rc != 0 && jv_get_kind(auths) == JV_KIND_OBJECT) {
-		for (it = jv_object_iter(auths); rc != 0 &&
-		    jv_object_iter_valid(auths, it);
-		    it = jv_object_iter_next(auths, it)) {
-			jv k = jv_object_iter_key(auths, it);
-			const char *key = jv_string_value(k);
-			int match = key_is(key, registry) || (hub &&
-			    (key_is(key, "index.docker.io") ||
-			    key_is(key, "registry-1.docker.io")));
-
-			jv_free(k);
-			if (!match)
-				continue;
-			e = jv_object_iter_value(auths, it);
-			if (*(auth = lc_jv_str(e, "auth"))) {
-				/* Sized to the value: no secret is ever cut. */
-				n = lc_unbase64_len(auth) + 1;
-				up = lc_xmalloc(n);
-				lc_unbase64(auth, up, n);
-				if ((colon = strchr(up, ':')) != NULL) {
-					*colon = '\0';
-					*user = lc_xstrndup(up, strlen(up));
-					*secret = lc_xstrndup(colon + 1,
-					    strlen(colon + 1));
-					rc = 0;
-				}
-				memset(up, 0, n);
-				free(up);
-			} else if (*lc_jv_str(e, "username")) {
-				*user = lc_xstrndup(lc_jv_str(e, "username"),
-				    strlen(lc_jv_str(e, "username")));
-				*secret = lc_xstrndup(lc_jv_str(e, "password"),
-				    strlen(lc_jv_str(e, "password")));
-				rc = 0;
-			}
-			jv_free(e);
-		}
-	}
-	jv_free(auths);
-	jv_free(cfg);
-	if (rc == 0)
-		lc_log_debug("credentials for %s from %s", registry, path);
-	return rc;
-}
-
-static int
-h_credentials(const char *registry, char **user, char **secret)
-{
-	struct lc_buf path = LC_BUF_INIT;
-	const char *v, *home = getenv("HOME");
-	int rc;
-
-	*user = *secret = NULL;
-	if ((v = getenv("DOCKER_CONFIG")) != NULL && *v)
-		lc_buf_printf(&path, "%s/config.json", v);
-	else
-		lc_buf_printf(&path, "%s/.docker/config.json", home ? home : "");
-	if ((rc = from_file(path.data, registry, user, secret)) == 0)
-		goto done;
-	if ((v = getenv("REGISTRY_AUTH_FILE")) != NULL && *v &&
-	    (rc = from_file(v, registry, user, secret)) == 0)
-		goto done;
-	if ((v = getenv("XDG_RUNTIME_DIR")) != NULL && *v) {
-		path.len = 0;
-		lc_buf_printf(&path, "%s/containers/auth.json", v);
-		if ((rc = from_file(path.data, registry, user, secret)) == 0)
-			goto done;
-	}
-	path.len = 0;
-	if ((v = getenv("XDG_CONFIG_HOME")) != NULL && *v)
-		lc_buf_printf(&path, "%s/containers/auth.json", v);
-	else
-		lc_buf_printf(&path, "%s/.config/containers/auth.json",
-		    home ? home : "");
-	rc = from_file(path.data, registry, user, secret);
-done:
-	lc_buf_release(&path);
-	return rc;
-}
-
-/* ---- loading ---------------------------------------------------------- */
+#include "plugin_int.h"
+#include "registry.h"
 
 /*
  * Nothing is loaded from a place someone else could change between our
@@ -426,7 +137,7 @@ check_given(const char *entry)
 		return -1;
 	}
 	if (entry[0] == '/')
-		rest = lc_xstrndup(entry, strlen(entry));
+		rest = lc_buf_xstrndup(entry, strlen(entry));
 	else if ((cwd = getcwd(NULL, 0)) == NULL) {
 		lc_log_warn("%s: not loaded: a relative directory, and the "
 		    "current directory is unknown: %s; give an absolute path",
@@ -486,7 +197,7 @@ check_given(const char *entry)
 			}
 			/* st_size is 0 for some (/proc); grow until it fits. */
 			for (tsize = (size_t)st.st_size + 1;; tsize *= 2) {
-				t = lc_xmalloc(tsize);
+				t = lc_buf_xmalloc(tsize);
 				if ((k = readlink(cur.data, t, tsize)) < 0 ||
 				    (size_t)k < tsize)
 					break;
@@ -565,7 +276,7 @@ open_dir(const char *entry)
 	for (p = r + 1; *p != '\0'; p = end + (*end == '/')) {
 		end = p + strcspn(p, "/");
 		last = *end == '\0';
-		name = lc_xstrndup(p, (size_t)(end - p));
+		name = lc_buf_xstrndup(p, (size_t)(end - p));
 		nfd = openat(fd, name, (last ? O_RDONLY : O_PATH) |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		err = errno;
@@ -591,214 +302,6 @@ fail:
 	return -1;
 }
 
-/* ---- the ELF check: does the file export the entry symbol? ----------- */
-
-/*
- * The file is read as attacker input: every offset and size is checked
- * against the file's size before it is read, and nothing is trusted to be
- * aligned or consistent.
- */
-struct elf {
-	int fd;
-	uint64_t size;
-	int is64;
-};
-
-static int
-elf_read(const struct elf *e, uint64_t off, void *p, uint64_t n)
-{
-	ssize_t k;
-
-	if (off > e->size || n > e->size - off)
-		return -1;
-	while (n > 0) {
-		if ((k = pread(e->fd, p, n, (off_t)off)) <= 0) {
-			if (k < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		p = (char *)p + k;
-		off += (uint64_t)k;
-		n -= (uint64_t)k;
-	}
-	return 0;
-}
-
-/* A section header of either class, widened. */
-struct shdr {
-	uint32_t type, link;
-	uint64_t off, size, entsize;
-};
-
-static int
-elf_shdr(const struct elf *e, uint64_t shoff, uint64_t entsize, uint64_t i,
-    struct shdr *out)
-{
-	Elf64_Shdr s64;
-	Elf32_Shdr s32;
-	uint64_t off;
-
-	if (i > (UINT64_MAX - shoff) / entsize)
-		return -1;
-	off = shoff + i * entsize;
-	if (e->is64) {
-		if (elf_read(e, off, &s64, sizeof(s64)) != 0)
-			return -1;
-		out->type = s64.sh_type;
-		out->link = s64.sh_link;
-		out->off = s64.sh_offset;
-		out->size = s64.sh_size;
-		out->entsize = s64.sh_entsize;
-	} else {
-		if (elf_read(e, off, &s32, sizeof(s32)) != 0)
-			return -1;
-		out->type = s32.sh_type;
-		out->link = s32.sh_link;
-		out->off = s32.sh_offset;
-		out->size = s32.sh_size;
-		out->entsize = s32.sh_entsize;
-	}
-	return 0;
-}
-
-/* Whether dynamic symbol i is a defined, exported function named name. */
-static int
-elf_sym_is(const struct elf *e, const unsigned char *syms, uint64_t entsize,
-    uint64_t i, const char *strs, uint64_t strsize, const char *name)
-{
-	Elf64_Sym s64;
-	Elf32_Sym s32;
-	uint32_t nm;
-	unsigned info, other, shndx;
-	size_t len = strlen(name);
-
-	if (e->is64) {
-		memcpy(&s64, syms + i * entsize, sizeof(s64));
-		nm = s64.st_name;
-		info = s64.st_info;
-		other = s64.st_other;
-		shndx = s64.st_shndx;
-	} else {
-		memcpy(&s32, syms + i * entsize, sizeof(s32));
-		nm = s32.st_name;
-		info = s32.st_info;
-		other = s32.st_other;
-		shndx = s32.st_shndx;
-	}
-	if (nm >= strsize || strsize - nm <= len ||
-	    memcmp(strs + nm, name, len + 1) != 0)
-		return 0;
-	return shndx != SHN_UNDEF && ELF64_ST_TYPE(info) == STT_FUNC &&
-	    (ELF64_ST_BIND(info) == STB_GLOBAL ||
-	    ELF64_ST_BIND(info) == STB_WEAK) &&
-	    (ELF64_ST_VISIBILITY(other) == STV_DEFAULT ||
-	    ELF64_ST_VISIBILITY(other) == STV_PROTECTED);
-}
-
-/*
- * Whether the ELF file on fd (size bytes) exports the function name in its
- * dynamic symbol table (.dynsym, found through the section headers, which
- * every linker writes). 1 if so; 0, with why filled in, if not.
- */
-static int
-elf_exports(int fd, uint64_t size, const char *name, char *why, size_t n)
-{
-	static const char corrupt[] = "its ELF headers are truncated or "
-	    "corrupt";
-	unsigned char id[EI_NIDENT], *syms = NULL;
-	char *strs = NULL;
-	struct elf e = { fd, size, 0 };
-	Elf64_Ehdr h64;
-	Elf32_Ehdr h32;
-	struct shdr sh, st, s0;
-	uint64_t shoff, shentsize, shnum, i, symsz, nsyms;
-	unsigned type;
-	int found = 0;
-	const union { uint16_t u; unsigned char c[2]; } endian = { 1 };
-
-	if (elf_read(&e, 0, id, sizeof(id)) != 0 ||
-	    memcmp(id, ELFMAG, SELFMAG) != 0) {
-		snprintf(why, n, "not an ELF shared object");
-		return 0;
-	}
-	if ((id[EI_CLASS] != ELFCLASS64 && id[EI_CLASS] != ELFCLASS32) ||
-	    id[EI_DATA] != (endian.c[0] ? ELFDATA2LSB : ELFDATA2MSB)) {
-		snprintf(why, n, "an ELF file of another class or byte order "
-		    "than this machine's");
-		return 0;
-	}
-	e.is64 = id[EI_CLASS] == ELFCLASS64;
-	if (e.is64) {
-		if (elf_read(&e, 0, &h64, sizeof(h64)) != 0)
-			goto corrupt;
-		type = h64.e_type;
-		shoff = h64.e_shoff;
-		shentsize = h64.e_shentsize;
-		shnum = h64.e_shnum;
-	} else {
-		if (elf_read(&e, 0, &h32, sizeof(h32)) != 0)
-			goto corrupt;
-		type = h32.e_type;
-		shoff = h32.e_shoff;
-		shentsize = h32.e_shentsize;
-		shnum = h32.e_shnum;
-	}
-	if (type != ET_DYN) {
-		snprintf(why, n, "an ELF file but not a shared object");
-		return 0;
-	}
-	if (shoff == 0 || shentsize < (e.is64 ? sizeof(Elf64_Shdr) :
-	    sizeof(Elf32_Shdr)))
-		goto corrupt;
-	/* Past 0xff00 sections the count is in section 0's size. */
-	if (shnum == 0) {
-		if (elf_shdr(&e, shoff, shentsize, 0, &s0) != 0)
-			goto corrupt;
-		shnum = s0.size;
-	}
-	/* The whole table is in the file (which also bounds shnum). */
-	if (shnum > size / shentsize || shoff > size ||
-	    shnum * shentsize > size - shoff)
-		goto corrupt;
-	for (i = 0; i < shnum; i++) {
-		if (elf_shdr(&e, shoff, shentsize, i, &sh) != 0)
-			goto corrupt;
-		if (sh.type == SHT_DYNSYM)
-			break;
-	}
-	if (i == shnum) {
-		snprintf(why, n, "no dynamic symbol table (not a registry "
-		    "plugin)");
-		return 0;
-	}
-	symsz = e.is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-	if (sh.entsize < symsz || sh.link >= shnum ||
-	    elf_shdr(&e, shoff, shentsize, sh.link, &st) != 0 ||
-	    st.type != SHT_STRTAB || sh.size > size || st.size > size ||
-	    st.size == 0)
-		goto corrupt;
-	syms = lc_xmalloc(sh.size ? sh.size : 1);
-	strs = lc_xmalloc(st.size);
-	if (elf_read(&e, sh.off, syms, sh.size) != 0 ||
-	    elf_read(&e, st.off, strs, st.size) != 0)
-		goto corrupt;
-	nsyms = sh.size / sh.entsize;
-	for (i = 0; !found && i < nsyms; i++)
-		found = elf_sym_is(&e, syms, sh.entsize, i, strs, st.size,
-		    name);
-	free(syms);
-	free(strs);
-	if (!found)
-		snprintf(why, n, "no %s symbol (not a registry plugin, or "
-		    "built for another ABI major)", name);
-	return found;
-corrupt:
-	free(syms);
-	free(strs);
-	snprintf(why, n, "%s", corrupt);
-	return 0;
-}
-
 /* ---- loading one file, then the path ---------------------------------- */
 
 static void
@@ -807,10 +310,10 @@ register_plugin(struct loaded **l, size_t *n, size_t *cap,
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
-		*l = lc_xrealloc(*l, *cap * sizeof(**l));
+		*l = lc_buf_xrealloc(*l, *cap * sizeof(**l));
 	}
 	(*l)[*n].p = p;
-	(*l)[*n].path = lc_xstrndup(path, strlen(path));
+	(*l)[*n].path = lc_buf_xstrndup(path, strlen(path));
 	(*n)++;
 }
 
@@ -862,7 +365,7 @@ load_one(int dfd, const char *dir, const char *name, struct loaded **l,
 		    path.data);
 		goto done;
 	}
-	if (!elf_exports(fd, (uint64_t)st.st_size, LC_REG_ENTRY, why,
+	if (!lc_plugin_elf_exports(fd, (uint64_t)st.st_size, LC_REG_ENTRY, why,
 	    sizeof(why))) {
 		lc_log_warn("%s: not loaded: %s", path.data, why);
 		goto done;
@@ -951,9 +454,9 @@ load_dir(const char *entry, struct loaded **l, size_t *n, size_t *cap)
 			continue;
 		if (k == kcap) {
 			kcap = kcap ? kcap * 2 : 16;
-			names = lc_xrealloc(names, kcap * sizeof(*names));
+			names = lc_buf_xrealloc(names, kcap * sizeof(*names));
 		}
-		names[k++] = lc_xstrndup(d->d_name, len);
+		names[k++] = lc_buf_xstrndup(d->d_name, len);
 	}
 	closedir(dp);
 	if (k > 0)
@@ -1054,27 +557,22 @@ load_all(struct loaded **l, struct lc_buf *dirs)
 		len = strcspn(p, ":");
 		if (len == 0)
 			continue;
-		dir = lc_xstrndup(p, len);
+		dir = lc_buf_xstrndup(p, len);
 		load_dir(dir, l, &n, &cap);
 		free(dir);
 	}
 	return n;
 }
 
-int
-lc_registry_open(struct lc_registry **out, const char *registry,
-    const struct lc_registry_opts *o)
+/* The plugin for registry (plugin.h says how it is picked). */
+static int
+find(const struct lc_reg_plugin **out, const char *registry)
 {
 	static struct loaded *l;
 	static size_t n;
 	static int loaded;
-	struct lc_http_conf hc;
-	struct lc_reg_conf c;
-	struct lc_buf dirs = LC_BUF_INIT, cd = LC_BUF_INIT;
-	struct lc_registry *r;
+	struct lc_buf dirs = LC_BUF_INIT;
 	const struct lc_reg_plugin *best = NULL;
-	const char *v;
-	char err[512] = "";
 	size_t i;
 	int rc;
 
@@ -1099,46 +597,27 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 		return rc;
 	}
 	lc_buf_release(&dirs);
-	if (http == NULL) {
-		memset(&hc, 0, sizeof(hc));
-		hc.ca_file = o->ca_file;
-		hc.ca_flag = o->ca_flag;
-		hc.insecure = o->insecure;
-		hc.plain_hint = o->plain_hint;
-		hc.tls_hint = o->tls_hint;
-		if ((rc = lc_http_new(&http, &hc)) != 0)
-			return rc;
-		host.abi_major = LC_REG_ABI_MAJOR;
-		host.abi_minor = LC_REG_ABI_MINOR;
-		host.size = sizeof(host);
-		host.log = h_log;
-		host.add_secret = lc_log_add_secret;
-		host.add_own_secret = lc_log_add_own_secret;
-		host.get_env = h_env;
-		host.http = h_http;
-		host.http_free = h_http_free;
-		host.run = h_run;
-		host.alloc = h_alloc;
-		host.free = h_free;
-		host.credentials = h_credentials;
-		if ((v = getenv("XDG_CACHE_HOME")) != NULL && *v)
-			lc_buf_printf(&cd, "%s/gitops-utils", v);
-		else if ((v = getenv("HOME")) != NULL && *v)
-			lc_buf_printf(&cd, "%s/.cache/gitops-utils", v);
-		if (cd.data) {
-			/* Lives, like the plugins that may use it, to exit. */
-			cache_dir = lc_buf_detach(&cd);
-			*strrchr(cache_dir, '/') = '\0';
-			mkdir(cache_dir, 0700);
-			cache_dir[strlen(cache_dir)] = '/';
-			host.cache_dir = cache_dir;
-		}
-		if (o->insecure)
-			lc_log_warn("TLS certificates are not verified "
-			    "(--insecure)");
-	}
-	/* A CA setting that cannot be read is the user's to fix: exit 2. */
-	if (!o->plain_http && (rc = lc_http_ca_check(http)) != 0)
+	*out = best;
+	return 0;
+}
+
+/*
+ * The host services every plugin gets, set up on the first call from o
+ * (later calls keep the first HTTP client), then the CA settings checked
+ * unless o->plain_http.
+ */
+
+int
+lc_plugin_open(struct lc_registry **out, const char *registry,
+    const struct lc_registry_opts *o)
+{
+	const struct lc_reg_plugin *p;
+	const struct lc_reg_host *h;
+	struct lc_reg_conf c;
+	int rc;
+
+	*out = NULL;
+	if ((rc = find(&p, registry)) != 0 || (rc = lc_plugin_host(&h, o)) != 0)
 		return rc;
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
@@ -1147,287 +626,5 @@ lc_registry_open(struct lc_registry **out, const char *registry,
 	c.username = o->username;
 	c.password = o->password;
 	c.no_token_cache = o->no_token_cache;
-	r = lc_xmalloc(sizeof(*r));
-	memset(r, 0, sizeof(*r));
-	r->p = best;
-	r->name = lc_xstrndup(registry, strlen(registry));
-	if ((r->inst = best->open(&host, &c, err, sizeof(err))) == NULL) {
-		free(r->name);
-		free(r);
-		return lc_error_set(LC_ERROR, "%s: the %s plugin cannot open "
-		    "it: %s", registry, best->name, err);
-	}
-	lc_log_debug("%s: through the %s plugin", registry, best->name);
-	*out = r;
-	return 0;
-}
-
-void
-lc_registry_close(struct lc_registry *r)
-{
-	if (r == NULL)
-		return;
-	r->p->close(r->inst);
-	free(r->name);
-	free(r);
-}
-
-const char *
-lc_registry_plugin(const struct lc_registry *r)
-{
-	return r->p->name;
-}
-
-static int
-unsupported(struct lc_registry *r, const char *what)
-{
-	return lc_error_set(LC_ERROR, "%s: the %s plugin cannot %s", r->name,
-	    r->p->name, what);
-}
-
-static int
-map(struct lc_registry *r, int st)
-{
-	int code;
-
-	switch (st) {
-	case LC_REG_OK:
-		return 0;
-	case LC_REG_NOTFOUND:
-		code = LC_ENOTFOUND;
-		break;
-	case LC_REG_AUTH:
-		code = LC_EAUTH;
-		break;
-	case LC_REG_UNAVAIL:
-		code = LC_EUNAVAIL;
-		break;
-	default:
-		/* A request the user's settings made impossible (a CA). */
-		code = http_usage ? LC_EUSAGE : LC_ERROR;
-	}
-	http_usage = 0;
-	return lc_error_set(code, "%s", r->p->error(r->inst));
-}
-
-int
-lc_registry_repository(struct lc_registry *r, const char *path, char *out,
-    size_t n)
-{
-	if (r->p->repository == NULL) {
-		snprintf(out, n, "%s", path);
-		return 0;
-	}
-	return map(r, r->p->repository(r->inst, path, out, n));
-}
-
-/*
- * What a plugin hands back is checked here too, so that a plugin that
- * skips the checks (a third party's, an old one) cannot make a command
- * exit 0 on an answer that is no manifest: a known media type, a
- * well-formed sha256 digest, the digest asked for, and for the bytes,
- * their own digest within the 4 MiB a registry must accept.
- */
-#define MANIFEST_MAX	(4u << 20)
-
-static int
-is_manifest_type(const char *mt)
-{
-	return lc_registry_is_index(mt) ||
-	    strcmp(mt, "application/vnd.oci.image.manifest.v1+json") == 0 ||
-	    strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json")
-	    == 0;
-}
-
-static int
-is_sha256(const char *d)
-{
-	size_t i;
-
-	if (strncmp(d, "sha256:", 7) != 0 || strlen(d) != 71)
-		return 0;
-	for (i = 7; i < 71; i++)
-		if (!((d[i] >= '0' && d[i] <= '9') || (d[i] >= 'a' &&
-		    d[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-static int
-check_desc(struct lc_registry *r, const char *repo, const char *ref,
-    const struct lc_reg_desc *d)
-{
-	if (!is_sha256(d->digest))
-		return lc_error_set(LC_ERROR, "%s/%s:%s: the %s plugin gave no "
-		    "sha256 digest (\"%.80s\"); it or the registry is broken",
-		    r->name, repo, ref, r->p->name, d->digest);
-	if (strncmp(ref, "sha256:", 7) == 0 && strcmp(ref, d->digest) != 0)
-		return lc_error_set(LC_ERROR, "%s/%s@%s: the registry answered "
-		    "with %s", r->name, repo, ref, d->digest);
-	if (!is_manifest_type(d->media_type))
-		return lc_error_set(LC_ERROR, "%s/%s:%s: not a manifest "
-		    "(media type \"%.100s\")", r->name, repo, ref,
-		    d->media_type);
-	return 0;
-}
-
-int
-lc_registry_resolve(struct lc_registry *r, const char *repo, const char *ref,
-    struct lc_reg_desc *out)
-{
-	int rc;
-
-	if (r->p->resolve == NULL)
-		return unsupported(r, "resolve references");
-	if ((rc = map(r, r->p->resolve(r->inst, repo, ref, out))) != 0)
-		return rc;
-	return check_desc(r, repo, ref, out);
-}
-
-int
-lc_registry_get(struct lc_registry *r, const char *repo, const char *ref,
-    char **bytes, size_t *len, struct lc_reg_desc *out)
-{
-	char d[72];
-	int rc;
-
-	if (r->p->get_manifest == NULL)
-		return unsupported(r, "read manifests");
-	if ((rc = map(r, r->p->get_manifest(r->inst, repo, ref, bytes, len,
-	    out))) != 0)
-		return rc;
-	if (*len > MANIFEST_MAX)
-		rc = lc_error_set(LC_ERROR, "%s/%s:%s: the manifest is %zu "
-		    "bytes, more than the %u MiB a manifest may be", r->name,
-		    repo, ref, *len, MANIFEST_MAX >> 20);
-	else if ((rc = check_desc(r, repo, ref, out)) == 0) {
-		lc_sha256_digest(*bytes, *len, d);
-		if (strcmp(d, out->digest) != 0)
-			rc = lc_error_set(LC_ERROR, "%s/%s:%s: the manifest's "
-			    "bytes are %s, not the %s given for them", r->name,
-			    repo, ref, d, out->digest);
-	}
-	if (rc != 0) {
-		free(*bytes);
-		*bytes = NULL;
-		*len = 0;
-	}
-	return rc;
-}
-
-int
-lc_registry_get_blob(struct lc_registry *r, const char *repo,
-    const char *digest, char **bytes, size_t *len)
-{
-	/* ABI 1.1: a 1.0 plugin's struct ends before get_blob. */
-	if (!LC_REG_HAS(r->p, struct lc_reg_plugin, get_blob) ||
-	    r->p->get_blob == NULL)
-		return unsupported(r, "read blobs");
-	return map(r, r->p->get_blob(r->inst, repo, digest, bytes, len));
-}
-
-int
-lc_registry_put(struct lc_registry *r, const char *repo, const char *ref,
-    const void *bytes, size_t len, const char *media_type,
-    struct lc_reg_desc *out)
-{
-	if (r->p->put_manifest == NULL)
-		return unsupported(r, "write manifests");
-	return map(r, r->p->put_manifest(r->inst, repo, ref, bytes, len,
-	    media_type, out));
-}
-
-int
-lc_registry_mount(struct lc_registry *r, const char *dst, const char *src,
-    const char *digest)
-{
-	if (r->p->mount_blob == NULL)
-		return unsupported(r, "mount blobs");
-	return map(r, r->p->mount_blob(r->inst, dst, src, digest));
-}
-
-int
-lc_registry_tags(struct lc_registry *r, const char *repo,
-    int (*fn)(void *arg, const char *tag), void *arg)
-{
-	if (r->p->list_tags == NULL)
-		return unsupported(r, "list tags");
-	return map(r, r->p->list_tags(r->inst, repo, fn, arg));
-}
-
-int
-lc_registry_is_index(const char *mt)
-{
-	return strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
-	    strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2"
-	    "+json") == 0;
-}
-
-/* Mount every blob a (non-index) manifest names from src into dst. */
-static int
-mount_blobs(struct lc_registry *r, const char *dst, const char *src,
-    const char *bytes, size_t len)
-{
-	jv m = jv_parse_sized(bytes, (int)len), l, e;
-	int i, n, rc = 0;
-
-	if (jv_get_kind(m) != JV_KIND_OBJECT) {
-		jv_free(m);
-		return lc_error_set(LC_ERROR, "the manifest is not JSON");
-	}
-	if (*lc_jv_str(m, "config.digest"))
-		rc = lc_registry_mount(r, dst, src, lc_jv_str(m, "config.digest"));
-	l = lc_jv_get(m, "layers");
-	n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l)) : 0;
-	for (i = 0; rc == 0 && i < n; i++) {
-		e = jv_array_get(jv_copy(l), i);
-		rc = lc_registry_mount(r, dst, src, lc_jv_str(e, "digest"));
-		jv_free(e);
-	}
-	jv_free(l);
-	jv_free(m);
-	return rc;
-}
-
-int
-lc_registry_copy(struct lc_registry *r, const char *src, const char *ref,
-    const char *dst, const char *dst_tag, struct lc_reg_desc *out)
-{
-	struct lc_reg_desc sd, cd, pd;
-	char *bytes = NULL, *cb;
-	size_t len, clen;
-	int rc, same = strcmp(src, dst) == 0, i, n;
-	jv m, l, e;
-
-	if ((rc = lc_registry_get(r, src, ref, &bytes, &len, &sd)) != 0)
-		return rc;
-	if (!same && lc_registry_is_index(sd.media_type)) {
-		/* Every platform's manifest first, by digest, then the index. */
-		m = jv_parse_sized(bytes, (int)len);
-		l = lc_jv_get(m, "manifests");
-		n = jv_get_kind(l) == JV_KIND_ARRAY ? jv_array_length(jv_copy(l))
-		    : 0;
-		for (i = 0; rc == 0 && i < n; i++) {
-			e = jv_array_get(jv_copy(l), i);
-			if ((rc = lc_registry_get(r, src, lc_jv_str(e, "digest"),
-			    &cb, &clen, &cd)) == 0) {
-				if ((rc = mount_blobs(r, dst, src, cb, clen)) == 0)
-					rc = lc_registry_put(r, dst, cd.digest, cb,
-					    clen, cd.media_type, &pd);
-				free(cb);
-			}
-			jv_free(e);
-		}
-		jv_free(l);
-		jv_free(m);
-	} else if (!same)
-		rc = mount_blobs(r, dst, src, bytes, len);
-	if (rc == 0)
-		rc = lc_registry_put(r, dst, dst_tag, bytes, len, sd.media_type,
-		    out);
-	free(bytes);
-	if (rc == 0 && strcmp(out->digest, sd.digest) != 0)
-		rc = lc_error_set(LC_ERROR, "%s:%s: the registry stored %s, not "
-		    "the source's %s", dst, dst_tag, out->digest, sd.digest);
-	return rc;
+	return lc_registry_new(out, p, h, &c);
 }

@@ -1,4 +1,4 @@
-/* registry.h: the registry plugin ABI (one .so per registry family, dlopen). */
+/* registry.h: the registry plugin ABI, and its host side (registry.c). */
 #ifndef LC_REGISTRY_H
 #define LC_REGISTRY_H
 
@@ -155,5 +155,68 @@ struct lc_reg_plugin {
 
 typedef const struct lc_reg_plugin *(*lc_reg_entry_fn)(unsigned host_major,
     unsigned host_minor);
+
+/*
+ * The host's side, for commands (libcommon/registry.c): a registry reached
+ * through its plugin. Plugins do not use these.
+ */
+struct lc_registry_opts {
+	int plain_http;			/* force http:// (loopback is by default) */
+	int insecure;			/* do not verify TLS */
+	const char *ca_file;
+	const char *ca_flag;		/* its option (--ca-file), for messages */
+	const char *username, *password;
+	int no_token_cache;
+	/* The fix when the registry speaks the other scheme (http.h). */
+	const char *plain_hint, *tls_hint;
+};
+
+struct lc_registry;
+
+/*
+ * Open c->registry through plugin p with the host services host: for
+ * lc_plugin_open (plugin.h), which commands call. Returns 0, or LC_ERROR
+ * with the plugin's reason.
+ */
+int lc_registry_new(struct lc_registry **out, const struct lc_reg_plugin *p,
+    const struct lc_reg_host *host, const struct lc_reg_conf *c);
+/*
+ * The host's HTTP refused a request because of the user's settings (a
+ * CA): the failure the plugin reports next is a usage error (exit 2).
+ */
+void lc_registry_usage_failure(void);
+void lc_registry_close(struct lc_registry *r);
+const char *lc_registry_plugin(const struct lc_registry *r);
+
+/* The plugin's operations, with LC_E* codes and the plugin's message. */
+int lc_registry_repository(struct lc_registry *r, const char *path, char *out,
+    size_t n);
+int lc_registry_resolve(struct lc_registry *r, const char *repo,
+    const char *ref, struct lc_reg_desc *out);
+int lc_registry_get(struct lc_registry *r, const char *repo, const char *ref,
+    char **bytes, size_t *len, struct lc_reg_desc *out);
+int lc_registry_put(struct lc_registry *r, const char *repo, const char *ref,
+    const void *bytes, size_t len, const char *media_type,
+    struct lc_reg_desc *out);
+int lc_registry_mount(struct lc_registry *r, const char *dst, const char *src,
+    const char *digest);
+int lc_registry_tags(struct lc_registry *r, const char *repo,
+    int (*fn)(void *arg, const char *tag), void *arg);
+
+/* A blob's bytes (an image config); LC_E* when the plugin has no get_blob. */
+int lc_registry_get_blob(struct lc_registry *r, const char *repo,
+    const char *digest, char **bytes, size_t *len);
+
+/* Whether a manifest media type is an index (OCI or Docker list). */
+int lc_registry_is_index(const char *media_type);
+
+/*
+ * Tag the manifest ref of src as dst_tag in dst (same registry), byte for
+ * byte: for another repository its blobs are mounted first (and, for an
+ * index, each platform's manifest copied by digest). *out describes what
+ * the registry stored; its digest is checked against the source's.
+ */
+int lc_registry_copy(struct lc_registry *r, const char *src, const char *ref,
+    const char *dst, const char *dst_tag, struct lc_reg_desc *out);
 
 #endif

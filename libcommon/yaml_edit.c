@@ -101,7 +101,7 @@ newnode(struct lc_ydoc *doc)
 {
 	if (doc->nnodes == doc->cap) {
 		doc->cap = doc->cap ? doc->cap * 2 : 256;
-		doc->nodes = lc_xrealloc(doc->nodes,
+		doc->nodes = lc_buf_xrealloc(doc->nodes,
 		    doc->cap * sizeof(*doc->nodes));
 	}
 	memset(&doc->nodes[doc->nnodes], 0, sizeof(doc->nodes[0]));
@@ -279,7 +279,7 @@ set_anchor(struct parse *ps, uint32_t n, const yaml_char_t *anchor)
 		old = ps->anchored;
 		oldcap = ps->capanchored;
 		ps->capanchored = oldcap ? oldcap * 2 : 16;
-		ps->anchored = lc_xmalloc(ps->capanchored *
+		ps->anchored = lc_buf_xmalloc(ps->capanchored *
 		    sizeof(*ps->anchored));
 		memset(ps->anchored, 0, ps->capanchored *
 		    sizeof(*ps->anchored));
@@ -567,7 +567,8 @@ out_add(struct lc_yout *out, const char *p, size_t n)
 	}
 	if (out->n == out->cap) {
 		out->cap = out->cap ? out->cap * 2 : 16;
-		out->iov = lc_xrealloc(out->iov, out->cap * sizeof(*out->iov));
+		out->iov = lc_buf_xrealloc(out->iov,
+		    out->cap * sizeof(*out->iov));
 	}
 	out->iov[out->n].iov_base = (void *)p;
 	out->iov[out->n++].iov_len = n;
@@ -580,7 +581,7 @@ out_doc(struct lc_yout *out, struct lc_ydoc *doc, const char *orig, size_t n)
 	const char *text = orig;
 
 	if (doc->changed) {
-		out->owned = lc_xrealloc(out->owned, (out->nowned + 1) *
+		out->owned = lc_buf_xrealloc(out->owned, (out->nowned + 1) *
 		    sizeof(*out->owned));
 		n = doc->own.len;
 		text = out->owned[out->nowned++] = lc_buf_detach(&doc->own);
@@ -588,7 +589,7 @@ out_doc(struct lc_yout *out, struct lc_ydoc *doc, const char *orig, size_t n)
 	}
 	if (out->ndocs == out->capdocs) {
 		out->capdocs = out->capdocs ? out->capdocs * 2 : 8;
-		out->docs = lc_xrealloc(out->docs,
+		out->docs = lc_buf_xrealloc(out->docs,
 		    out->capdocs * sizeof(*out->docs));
 	}
 	out->docs[out->ndocs].iov_base = (void *)text;
@@ -839,7 +840,7 @@ push_node(uint32_t **st, size_t *n, size_t *cap, uint32_t x)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 32;
-		*st = lc_xrealloc(*st, *cap * sizeof(**st));
+		*st = lc_buf_xrealloc(*st, *cap * sizeof(**st));
 	}
 	(*st)[(*n)++] = x;
 }
@@ -1397,7 +1398,7 @@ add_edit(struct lc_ydoc *doc, size_t start, size_t end, struct lc_buf *text)
 
 	if (doc->nedits == doc->capedits) {
 		doc->capedits = doc->capedits ? doc->capedits * 2 : 8;
-		doc->edits = lc_xrealloc(doc->edits,
+		doc->edits = lc_buf_xrealloc(doc->edits,
 		    doc->capedits * sizeof(*doc->edits));
 	}
 	e = &doc->edits[doc->nedits];
@@ -1818,7 +1819,7 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 	    check_utf8(doc, n, v, 1) != 0)
 		return LC_EUSAGE;
 	learn_layout(doc);
-	chain = lc_xmalloc(3 * nkeys * sizeof(*chain));
+	chain = lc_buf_xmalloc(3 * nkeys * sizeof(*chain));
 	memset(chain, 0, 3 * nkeys * sizeof(*chain));
 	chain_lit(chain, keys, nkeys, v);
 	if (nd->type == LC_YMAP && nd->style == 1 && nd->nkids > 0) {
@@ -2142,8 +2143,8 @@ keep_doc(struct lc_ydoc *doc, void *arg)
 
 	if (s->ndocs == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 4;
-		s->docs = lc_xrealloc(s->docs, s->cap * sizeof(*s->docs));
-		s->lens = lc_xrealloc(s->lens, s->cap * sizeof(*s->lens));
+		s->docs = lc_buf_xrealloc(s->docs, s->cap * sizeof(*s->docs));
+		s->lens = lc_buf_xrealloc(s->lens, s->cap * sizeof(*s->lens));
 	}
 	s->lens[s->ndocs] = doc->len;
 	/* The stream releases what is left: nothing, once moved. */

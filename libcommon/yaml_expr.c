@@ -141,7 +141,7 @@ perr(struct parser *ps, const char *at, const char *fmt, const char *tok)
 static struct xnode *
 xnew(struct parser *ps, enum xop op, const char *at)
 {
-	struct xnode *x = lc_xmalloc(sizeof(*x));
+	struct xnode *x = lc_buf_xmalloc(sizeof(*x));
 
 	memset(x, 0, sizeof(*x));
 	x->op = op;
@@ -293,7 +293,7 @@ interp_text(struct parser *ps, struct xnode *x, struct lc_buf *b,
 	k->n = b->len;
 	k->s = lc_buf_detach(b);
 	if (k->s == NULL)
-		k->s = lc_xstrndup("", 0);
+		k->s = lc_buf_xstrndup("", 0);
 	k->lit.kind = LC_YL_STR;
 	k->lit.s = k->s;
 	k->lit.n = k->n;
@@ -371,7 +371,7 @@ string_lit_(struct parser *ps, char **s, size_t *n, struct xnode *interp)
 	*n = b.len;
 	*s = lc_buf_detach(&b);
 	if (*s == NULL)
-		*s = lc_xstrndup("", 0);
+		*s = lc_buf_xstrndup("", 0);
 	return 0;
 bad:
 	lc_buf_release(&b);
@@ -392,7 +392,7 @@ ident(struct parser *ps, size_t *n, int dashes)
 	while (is_ident((unsigned char)*ps->p) || (dashes && *ps->p == '-'))
 		ps->p++;
 	*n = (size_t)(ps->p - s);
-	return lc_xstrndup(s, *n);
+	return lc_buf_xstrndup(s, *n);
 }
 
 static struct xnode *parse_pipe(struct parser *);
@@ -415,7 +415,7 @@ number_lit(struct parser *ps)
 
 	(void)strtod(s, &end);
 	ps->p = end;
-	x->s = lc_xstrndup(s, (size_t)(end - s));
+	x->s = lc_buf_xstrndup(s, (size_t)(end - s));
 	x->n = (size_t)(end - s);
 	x->lit.kind = LC_YL_NUM;
 	x->lit.s = x->s;
@@ -547,7 +547,7 @@ fail:
 static void
 add_kid(struct xnode *x, struct xnode *k)
 {
-	x->kids = lc_xrealloc(x->kids, (x->nkids + 1) * sizeof(*x->kids));
+	x->kids = lc_buf_xrealloc(x->kids, (x->nkids + 1) * sizeof(*x->kids));
 	x->kids[x->nkids++] = k;
 }
 
@@ -650,7 +650,7 @@ func_call(struct parser *ps, const char *name, const char *at)
 	int known, named = 0;
 
 	x = xnew(ps, X_FUNC, at);
-	x->s = lc_xstrndup(name, strlen(name));
+	x->s = lc_buf_xstrndup(name, strlen(name));
 	x->n = strlen(name);
 	skip_ws(ps);
 	if (punct(ps, "(")) {
@@ -1182,7 +1182,7 @@ has_edit(const struct xnode *x)
 static void
 add_stage(struct lc_yexpr *e, struct xnode *x)
 {
-	e->st = lc_xrealloc(e->st, (e->nst + 1) * sizeof(*e->st));
+	e->st = lc_buf_xrealloc(e->st, (e->nst + 1) * sizeof(*e->st));
 	e->st[e->nst++].x = x;
 }
 
@@ -1232,7 +1232,7 @@ lc_yexpr_parse_native(struct lc_yexpr **out, const char *src)
 	*out = NULL;
 	if ((rc = parse_native(&x, src)) != 0)
 		return rc;
-	*out = lc_xmalloc(sizeof(**out));
+	*out = lc_buf_xmalloc(sizeof(**out));
 	memset(*out, 0, sizeof(**out));
 	(*out)->edits = has_edit(x);
 	flatten(*out, x);
@@ -1367,7 +1367,7 @@ alloc(struct ctx *c, size_t n)
 	    sizeof(max_align_t);
 	if (ch == NULL || ch->cap - ch->used < n) {
 		cap = n > 65536 ? n : 65536;
-		ch = lc_xmalloc(sizeof(*ch) + cap);
+		ch = lc_buf_xmalloc(sizeof(*ch) + cap);
 		ch->next = c->mem;
 		ch->used = 0;
 		ch->cap = cap;
@@ -1382,7 +1382,7 @@ push(struct vals *vs, const struct val *v)
 {
 	if (vs->n == vs->cap) {
 		vs->cap = vs->cap ? vs->cap * 2 : 8;
-		vs->v = lc_xrealloc(vs->v, vs->cap * sizeof(*vs->v));
+		vs->v = lc_buf_xrealloc(vs->v, vs->cap * sizeof(*vs->v));
 	}
 	vs->v[vs->n++] = *v;
 }
@@ -2611,7 +2611,7 @@ mark_dups(struct vals *vs)
 
 	if (vs->n < 2)
 		return;
-	at = lc_xmalloc(vs->n * sizeof(*at));
+	at = lc_buf_xmalloc(vs->n * sizeof(*at));
 	for (i = 0; i < vs->n; i++)
 		if (vs->v[i].kind == V_NODE)
 			at[n++] = (uint64_t)vs->v[i].node << 32 | i;
@@ -2778,7 +2778,7 @@ delete_nodes(struct ctx *c, const struct vals *ts)
 		    (ts->v[i].via & (VIA_ALIAS | VIA_MERGE)))
 			return refuse_alias(c, &ts->v[i]);
 	/* left[p]: the entries of p no target deletes. */
-	left = lc_xmalloc(((size_t)doc->nnodes + 1) * sizeof(*left));
+	left = lc_buf_xmalloc(((size_t)doc->nnodes + 1) * sizeof(*left));
 	for (i = 0; i < ts->n; i++)
 		if (ts->v[i].kind == V_NODE &&
 		    (p = doc->nodes[ts->v[i].node].parent) != 0)
@@ -3124,7 +3124,7 @@ bind_push(struct ctx *c, const char *name, const struct val *v)
 {
 	if (c->nbinds == c->capbinds) {
 		c->capbinds = c->capbinds ? c->capbinds * 2 : 8;
-		c->binds = lc_xrealloc(c->binds, c->capbinds *
+		c->binds = lc_buf_xrealloc(c->binds, c->capbinds *
 		    sizeof(*c->binds));
 	}
 	c->binds[c->nbinds].name = name;
@@ -4465,7 +4465,7 @@ add_end(struct lc_yexpr_env *env, size_t end)
 {
 	if (env->nends == env->capends) {
 		env->capends = env->capends ? env->capends * 2 : 8;
-		env->ends = lc_xrealloc(env->ends, env->capends *
+		env->ends = lc_buf_xrealloc(env->ends, env->capends *
 		    sizeof(*env->ends));
 	}
 	env->ends[env->nends++] = end;
@@ -4610,7 +4610,7 @@ item_push(struct items *is, size_t k, const struct val *v)
 {
 	if (is->n == is->cap) {
 		is->cap = is->cap ? is->cap * 2 : 8;
-		is->v = lc_xrealloc(is->v, is->cap * sizeof(*is->v));
+		is->v = lc_buf_xrealloc(is->v, is->cap * sizeof(*is->v));
 	}
 	is->v[is->n].k = k;
 	is->v[is->n++].v = *v;
@@ -4701,7 +4701,7 @@ abind_push(struct actx *a, const char *name, const struct item *it)
 {
 	if (a->nbinds == a->capbinds) {
 		a->capbinds = a->capbinds ? a->capbinds * 2 : 4;
-		a->binds = lc_xrealloc(a->binds, a->capbinds *
+		a->binds = lc_buf_xrealloc(a->binds, a->capbinds *
 		    sizeof(*a->binds));
 	}
 	a->binds[a->nbinds].name = name;
@@ -4975,7 +4975,7 @@ lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
 	/* ".a = 1, .b = 2": each document once, as in eval. */
 	for (i = 0; rc == 0 && i < in.n && allwhole; i++)
 		allwhole = is_root(&a, &in.v[i]);
-	printed = lc_xmalloc(ndocs + 1);
+	printed = lc_buf_xmalloc(ndocs + 1);
 	memset(printed, 0, ndocs + 1);
 	for (i = 0; rc == 0 && i < in.n; i++) {
 		it = &in.v[i];
@@ -4986,7 +4986,7 @@ lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
 		}
 		if (*nres == capres) {
 			capres = capres ? capres * 2 : 8;
-			*res = lc_xrealloc(*res, capres * sizeof(**res));
+			*res = lc_buf_xrealloc(*res, capres * sizeof(**res));
 		}
 		before = out->len;
 		use_doc(&a, it->k);

@@ -288,7 +288,7 @@ pairs_push(struct pairs *ps, const struct view *k, const struct view *v)
 {
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 16;
-		ps->p = lc_xrealloc(ps->p, ps->cap * sizeof(*ps->p));
+		ps->p = lc_buf_xrealloc(ps->p, ps->cap * sizeof(*ps->p));
 	}
 	ps->p[ps->n].k = *k;
 	ps->p[ps->n].v = *v;

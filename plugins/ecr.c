@@ -80,7 +80,7 @@ ecr_creds(struct inst *in)
 	h->http_free(&r);
 	if ((dec = h->alloc(strlen(tok) + 1)) == NULL)
 		goto oom;
-	lc_unbase64(tok, dec, strlen(tok) + 1);
+	lc_base64_decode(tok, dec, strlen(tok) + 1);
 	if ((colon = strchr(dec, ':')) == NULL)
 		goto out;
 	*colon = '\0';

@@ -164,13 +164,13 @@ same_in_jq(const char *body, size_t len, const char *ct)
 	if (jv_get_kind(m) != JV_KIND_OBJECT)
 		abort();
 	if (is_index_type(mt)) {
-		l = lc_jv_get(m, "manifests");
+		l = lc_jvutil_get(m, "manifests");
 		if (jv_get_kind(l) != JV_KIND_ARRAY)
 			abort();
 		for (n = 0; n < jv_array_length(jv_copy(l)); n++) {
 			jv c = jv_array_get(jv_copy(l), n);
 
-			if (!digest_ok(lc_jv_str(c, "digest")))
+			if (!digest_ok(lc_jvutil_str(c, "digest")))
 				abort();
 			jv_free(c);
 		}
@@ -180,16 +180,16 @@ same_in_jq(const char *body, size_t len, const char *ct)
 		if (v == NULL)
 			abort();
 		if (str_val(jfind(v, (size_t)(skip_val(v, e) - v), "digest", 0),
-		    e, d, sizeof(d)) != 0 || strcmp(d, lc_jv_str(m,
+		    e, d, sizeof(d)) != 0 || strcmp(d, lc_jvutil_str(m,
 		    "config.digest")) != 0)
 			abort();
-		l = lc_jv_get(m, "layers");
+		l = lc_jvutil_get(m, "layers");
 		if (jv_get_kind(l) != JV_KIND_ARRAY)
 			abort();
 		for (n = 0; n < jv_array_length(jv_copy(l)); n++) {
 			jv c = jv_array_get(jv_copy(l), n);
 
-			if (!digest_ok(lc_jv_str(c, "digest")))
+			if (!digest_ok(lc_jvutil_str(c, "digest")))
 				abort();
 			jv_free(c);
 		}

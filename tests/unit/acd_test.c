@@ -6,7 +6,7 @@
 #include <jv.h>
 
 #include "acd.h"
-#include "acd_int.h"
+#include "acd_wait_int.h"
 #include "acd_sync.h"
 #include "acd_wait.h"
 #include "buf.h"

@@ -1,6 +1,7 @@
 /* cli_test.c: unit tests of duration and number parsing. */
 #include "cli.h"
 #include "error.h"
+#include "parse.h"
 #include "tap.h"
 
 static const struct {

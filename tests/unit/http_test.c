@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "clock.h"
 #include "error.h"
 #include "http.h"
 #include "log.h"

@@ -354,7 +354,7 @@ open_reg(struct lc_registry **r, const char *name, const char *user,
 	o.no_token_cache = 1;
 	o.username = user;
 	o.password = pass;
-	return lc_registry_open(r, name, &o);
+	return lc_plugin_open(r, name, &o);
 }
 
 int
@@ -513,7 +513,7 @@ main(void)
 		o.plain_http = 1;
 		o.no_token_cache = 1;
 		fake_script(t, 1);
-		if ((rc = lc_registry_open(&r, "127.0.0.1:5000", &o)) == 0)
+		if ((rc = lc_plugin_open(&r, "127.0.0.1:5000", &o)) == 0)
 			rc = lc_registry_tags(r, "demo/app", on_tag, NULL);
 		is_str(fake_seen(), "GET http://127.0.0.1:5000/v2/demo/app/tags/"
 		    "list?n=1000\n", "plain HTTP for a loopback registry");

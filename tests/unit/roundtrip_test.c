@@ -316,7 +316,7 @@ test_file(const char *path, const char *name)
 	const char *why = "";
 	size_t i, step, max, tried = 0;
 
-	if (lc_file_read(&in, path) != 0 ||
+	if (lc_fileio_read(&in, path) != 0 ||
 	    lc_yaml_stream(name, in.data, in.len, on_collect, &c, NULL) != 0 || read_events(in.data, in.len, &orig) != 0) {
 		ok(0, "%s: read and parse", name);
 		goto done;

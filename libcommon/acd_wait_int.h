@@ -1,6 +1,6 @@
-/* acd_int.h: what the acd_wait*.c files share; not for users of acd_wait.h. */
-#ifndef LC_ACD_INT_H
-#define LC_ACD_INT_H
+/* acd_wait_int.h: what the acd_wait*.c files share; not for users of acd_wait.h. */
+#ifndef LC_ACD_WAIT_INT_H
+#define LC_ACD_WAIT_INT_H
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +47,13 @@ or_dash(const char *s)
 static inline char *
 xdup(const char *s)
 {
-	return lc_xstrndup(s, strlen(s));
+	return lc_buf_xstrndup(s, strlen(s));
 }
 
 static inline int
 has(jv v, const char *path)
 {
-	jv x = lc_jv_get(v, path);
+	jv x = lc_jvutil_get(v, path);
 	int r = jv_get_kind(x) != JV_KIND_NULL;
 
 	jv_free(x);
@@ -63,7 +63,7 @@ has(jv v, const char *path)
 static inline int
 is_true(jv v, const char *path)
 {
-	jv x = lc_jv_get(v, path);
+	jv x = lc_jvutil_get(v, path);
 	int r = jv_get_kind(x) == JV_KIND_TRUE;
 
 	jv_free(x);
@@ -74,7 +74,8 @@ is_true(jv v, const char *path)
 static inline long long
 rv_of(jv app)
 {
-	return strtoll(lc_jv_str(app, "metadata.resourceVersion"), NULL, 10);
+	return strtoll(lc_jvutil_str(app, "metadata.resourceVersion"), NULL,
+	    10);
 }
 
 static inline int
@@ -97,7 +98,7 @@ initiator(jv v)
 {
 	if (is_true(v, "operation.initiatedBy.automated"))
 		return "auto-sync";
-	return or_dash(lc_jv_str(v, "operation.initiatedBy.username"));
+	return or_dash(lc_jvutil_str(v, "operation.initiatedBy.username"));
 }
 
 /*
