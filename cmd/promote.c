@@ -30,6 +30,7 @@
 #include "sha256.h"
 #include "yaml_edit.h"
 #include "yaml_expr.h"
+#include "promote_int.h"
 
 enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
@@ -100,139 +101,6 @@ static const struct option longopts[] = {
 	{ "with-name", no_argument, NULL, OPT_WITH_NAME },
 	{ NULL, 0, NULL, 0 }
 };
-
-struct opts {
-	const char *from, *to, *path, *branch, *remote, *message, *author;
-	const char *token_file;
-	const char *apps[32];
-	int napps;
-	const char *trailers[16];
-	int ntrailers;
-	char **images;
-	int nimages;
-	int dry_run, check, json, env, verify, rollback, pin, tag_strategy, raw;
-	int branch_strategy;
-	const char *branch_tmpl;
-	const char *dotenv;
-	/* Helm values: the tag (and digest, repository) of each image. */
-	const char *keys[16], *digest_keys[16], *repo_keys[16];
-	int nkeys, ndigest_keys, nrepo_keys;
-	struct lc_yexpr *q_key[16], *q_digest[16], *q_repo[16];
-	struct lc_yexpr *s_key[16], *s_digest[16];
-	const char *sets[32];
-	int nsets;
-	const char *semver, *allow_tags, *chain;
-	const char *gates[16];
-	int ngates;
-	long long deadline_ms;
-	/* --pr */
-	int pr, draft, require_status, with_name, split, sign, allow_skip;
-	int no_push, steps, diff;
-	const char *platforms[8];
-	int nplatforms;
-	const char *status_context, *pick;
-	const char *head_tmpl, *title, *body_file, *merge, *api_url;
-	const char *labels[16];
-	int nlabels;
-	enum lc_forge_kind provider;
-	struct lc_registry_opts ro;
-	int reg_https;
-};
-
-/*
- * Field sizes. A value longer than its field is refused (fit()), never cut:
- * an app is a directory name (255 bytes on Linux), an image name as long as
- * a registry host and repository may be, a tag 128 bytes (OCI), a digest
- * what imgref.h holds (sha256), a path PATH_MAX.
- */
-#define APP_MAX		256
-#define NAME_MAX_	520
-#define TAG_MAX		129	/* 128 and the NUL */
-#define DIGEST_MAX	80
-#define REF_MAX		(NAME_MAX_ + TAG_MAX + DIGEST_MAX + 2)
-#define PATH_MAX_	4096
-
-/* One image entry promoted in one app. */
-struct change {
-	char app[APP_MAX], name[NAME_MAX_], file[PATH_MAX_];
-	char prev[REF_MAX], next[REF_MAX];	/* name-or-newName:tag@digest */
-	char tag[TAG_MAX], digest[DIGEST_MAX];
-	int differs;
-};
-
-/* One target file and its new bytes. */
-struct target {
-	char src[PATH_MAX_], dst[PATH_MAX_];
-	char app[APP_MAX];
-	struct lc_buf before, after;
-	int changed;
-};
-
-/* An image version given on the command line or read back from history. */
-struct given {
-	char app[APP_MAX];
-	char name[NAME_MAX_], tag[TAG_MAX], digest[DIGEST_MAX];
-	int seq;		/* the order given in: the later one wins */
-};
-
-/* A --pin-digest result. */
-struct pin {
-	char name[NAME_MAX_], digest[DIGEST_MAX];
-};
-
-/*
- * The arrays below grow (GROW): 1,000 apps of 3 images, or one overlay with
- * 500 images, are promoted whole; none is ever cut at a fixed count.
- */
-struct state {
-	struct given *g;
-	int ng, cg;
-	char undone[16][GIT_OID_HEXSZ + 1];	/* --rollback: newest first */
-	int nundone;		/* at most --steps, which is 1 to 16 */
-	struct pin *pin;
-	int npin, cpin;
-	git_repository *repo;
-	git_remote *remote;
-	char *branch;
-	struct lc_git_auth auth;
-	git_signature *author, *committer;
-	struct target *t;
-	int nt, ct;
-	struct change *c;
-	int nc, cc;
-	git_oid source_commit;
-	int have_source;
-	/* --pr: the work branch and the pull request */
-	char head[256], pr_commit[GIT_OID_HEXSZ + 1];
-	struct lc_forge *forge;
-	struct lc_forge_pr pr;
-	int have_pr;
-};
-
-/* Room for one more element in array a of n, capacity cap (doubling). */
-#define GROW(a, n, cap) do {						\
-	if ((n) >= (cap)) {						\
-		(cap) = (cap) ? 2 * (cap) : 16;				\
-		(a) = lc_xrealloc((a), (size_t)(cap) * sizeof(*(a)));	\
-	}								\
-} while (0)
-
-/*
- * snprintf into out (n bytes) that refuses rather than cuts: a name, tag or
- * path longer than its field is an error (exit 3) found while planning,
- * before anything is written.
- */
-#define fit(out, n, what, ...) lc_error_fit(LC_EDATA, \
-    "; nothing was promoted", out, n, what, __VA_ARGS__)
-
-/* A new change, zeroed, at the end of st->c. */
-static struct change *
-new_change(struct state *st)
-{
-	GROW(st->c, st->nc, st->cc);
-	memset(&st->c[st->nc], 0, sizeof(st->c[0]));
-	return &st->c[st->nc++];
-}
 
 static _Noreturn void
 usage(int status)
@@ -352,8 +220,8 @@ usage(int status)
 }
 
 /* "overlays/{env}" with env and app put in, into out (refused if longer). */
-static int
-expand(const char *tmpl, const char *env, const char *app, char *out,
+int
+lc_promote_expand(const char *tmpl, const char *env, const char *app, char *out,
     size_t n)
 {
 	struct lc_buf b = LC_BUF_INIT;
@@ -373,8 +241,8 @@ expand(const char *tmpl, const char *env, const char *app, char *out,
 }
 
 /* The blob at path in tree into b; LC_ENOTFOUND when there is none. */
-static int
-read_path(git_repository *repo, git_tree *tree, const char *path,
+int
+lc_promote_read_path(git_repository *repo, git_tree *tree, const char *path,
     struct lc_buf *b)
 {
 	git_tree_entry *e = NULL;
@@ -405,28 +273,22 @@ find_kustomization(git_repository *repo, git_tree *tree, const char *dir,
 		if (fit(path, n, "the path", "%s/%s", dir, names[i]) != 0)
 			return LC_EDATA;
 		b->len = 0;
-		if (read_path(repo, tree, path, b) == 0)
+		if (lc_promote_read_path(repo, tree, path, b) == 0)
 			return 0;
 	}
 	return lc_error_set(LC_ENOTFOUND, "%s: no kustomization.yaml there "
 	    "(check --path and the environment names)", dir);
 }
 
-/* A list of names (apps), each its own heap string. */
-struct names {
-	char **v;
-	int n, cap;
-};
-
-static void
-names_add(struct names *l, const char *s, size_t len)
+void
+lc_promote_names_add(struct lc_promote_names *l, const char *s, size_t len)
 {
 	GROW(l->v, l->n, l->cap);
 	l->v[l->n++] = lc_xstrndup(s, len);
 }
 
-static void
-names_release(struct names *l)
+void
+lc_promote_names_release(struct lc_promote_names *l)
 {
 	int i;
 
@@ -440,9 +302,9 @@ names_release(struct names *l)
  * Apps: the directory names at the {app} position that match a --app glob,
  * appended to apps (all of them: there is no cap). Returns how many.
  */
-static int
-list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
-    struct names *apps)
+int
+lc_promote_list_apps(git_repository *repo, git_tree *tree, const struct lc_promote_opts *o,
+    struct lc_promote_names *apps)
 {
 	char prefix[PATH_MAX_];
 	const char *at = strstr(o->path, "{app}");
@@ -482,7 +344,7 @@ list_apps(git_repository *repo, git_tree *tree, const struct opts *o,
 					    APP_MAX - 1);
 					goto out;
 				}
-				names_add(apps, name, strlen(name));
+				lc_promote_names_add(apps, name, strlen(name));
 				n++;
 				break;
 			}
@@ -500,20 +362,8 @@ out:
 
 /* ---- the kustomization edit -------------------------------------------- */
 
-struct img {
-	char name[NAME_MAX_], new_name[NAME_MAX_], tag[TAG_MAX];
-	char digest[DIGEST_MAX];
-	uint32_t node, tag_node, digest_node, name_node;
-};
-
-/* A growing list of images (an overlay may have hundreds). */
-struct imgs {
-	struct img *im;
-	int n, cap;
-};
-
-static struct img *
-imgs_new(struct imgs *l)
+struct lc_promote_img *
+lc_promote_imgs_new(struct lc_promote_imgs *l)
 {
 	GROW(l->im, l->n, l->cap);
 	memset(&l->im[l->n], 0, sizeof(l->im[0]));
@@ -542,9 +392,9 @@ scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
 
 /* The images: entries of the document, every one, into l. */
 static int
-images_of(struct lc_ydoc *d, struct imgs *l)
+images_of(struct lc_ydoc *d, struct lc_promote_imgs *l)
 {
-	struct img *im;
+	struct lc_promote_img *im;
 	uint32_t seq, it;
 	int merged, rc;
 
@@ -557,7 +407,7 @@ images_of(struct lc_ydoc *d, struct imgs *l)
 	for (it = LC_YN(d, seq)->first; it; it = LC_YN(d, it)->next) {
 		if (LC_YN(d, it)->type != LC_YMAP)
 			continue;
-		im = imgs_new(l);
+		im = lc_promote_imgs_new(l);
 		if ((rc = scalar(d, it, "name", im->name, sizeof(im->name),
 		    NULL)) != 0)
 			return rc;
@@ -577,28 +427,16 @@ images_of(struct lc_ydoc *d, struct imgs *l)
 	return 0;
 }
 
-struct src_ctx {
-	struct imgs l;
-};
-
 static int
 read_src(struct lc_ydoc *d, void *arg)
 {
-	struct src_ctx *c = arg;
+	struct lc_promote_src *c = arg;
 
 	return d->index == 0 ? images_of(d, &c->l) : 0;
 }
 
-struct dst_ctx {
-	const struct src_ctx *src;
-	const struct opts *o;
-	struct state *st;
-	const char *app, *file;
-	int missing;
-};
-
-static int
-wanted(const struct opts *o, const char *name)
+int
+lc_promote_wanted(const struct lc_promote_opts *o, const char *name)
 {
 	int i;
 
@@ -610,8 +448,8 @@ wanted(const struct opts *o, const char *name)
 	return 0;
 }
 
-static void
-ref_text(const struct img *i, const char *tag, const char *digest, char *out,
+void
+lc_promote_ref_text(const struct lc_promote_img *i, const char *tag, const char *digest, char *out,
     size_t n)
 {
 	snprintf(out, n, "%s%s%s%s%s", i->new_name[0] ? i->new_name : i->name,
@@ -643,8 +481,8 @@ put(struct lc_ydoc *d, uint32_t map, uint32_t node, const char *key,
 }
 
 /* The digest --pin-digest found for image name, or "". */
-static const char *
-pinned(const struct state *st, const char *name)
+const char *
+lc_promote_pinned(const struct lc_promote *st, const char *name)
 {
 	int i;
 
@@ -658,15 +496,15 @@ pinned(const struct state *st, const char *name)
 static int
 by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct img *)a)->name,
-	    ((const struct img *)b)->name);
+	return strcmp(((const struct lc_promote_img *)a)->name,
+	    ((const struct lc_promote_img *)b)->name);
 }
 
 /* By name, then in the order of the document (the first one wins). */
 static int
 by_name_node(const void *a, const void *b)
 {
-	const struct img *x = a, *y = b;
+	const struct lc_promote_img *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : x->node < y->node ? -1 : x->node > y->node;
@@ -675,10 +513,10 @@ by_name_node(const void *a, const void *b)
 static int
 edit_dst(struct lc_ydoc *d, void *arg)
 {
-	struct dst_ctx *c = arg;
-	struct imgs dl = { NULL, 0, 0 };
-	struct img *dim, *hit;
-	struct change *ch;
+	struct lc_promote_dst *c = arg;
+	struct lc_promote_imgs dl = { NULL, 0, 0 };
+	struct lc_promote_img *dim, *hit;
+	struct lc_promote_change *ch;
 	int n, i, j, rc, edits = 0;
 
 	if (d->index != 0)
@@ -691,11 +529,11 @@ edit_dst(struct lc_ydoc *d, void *arg)
 	if (n > 1)
 		qsort(dim, (size_t)n, sizeof(dim[0]), by_name_node);
 	for (i = 0; i < c->src->l.n; i++) {
-		const struct img *s = &c->src->l.im[i];
-		const char *dg = s->digest[0] ? s->digest : pinned(c->st,
+		const struct lc_promote_img *s = &c->src->l.im[i];
+		const char *dg = s->digest[0] ? s->digest : lc_promote_pinned(c->st,
 		    s->name);
 
-		if (!wanted(c->o, s->name) || (!s->tag[0] && !s->digest[0]))
+		if (!lc_promote_wanted(c->o, s->name) || (!s->tag[0] && !s->digest[0]))
 			continue;
 		/* The first entry of that name, as a linear search found. */
 		hit = bsearch(s, dim, (size_t)n, sizeof(dim[0]), by_name);
@@ -708,7 +546,7 @@ edit_dst(struct lc_ydoc *d, void *arg)
 		for (j = (int)(hit - dim); j > 0 && strcmp(dim[j - 1].name,
 		    s->name) == 0; j--)
 			;
-		ch = new_change(c->st);
+		ch = lc_promote_new_change(c->st);
 		memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app :
 		    "") + 1);
 		memcpy(ch->name, s->name, sizeof(ch->name));
@@ -719,9 +557,9 @@ edit_dst(struct lc_ydoc *d, void *arg)
 			goto out;
 		/* The target keeps its own newName (per-env registries),
 		 * unless --with-name. */
-		ref_text(&dim[j], dim[j].tag, dim[j].digest, ch->prev,
+		lc_promote_ref_text(&dim[j], dim[j].tag, dim[j].digest, ch->prev,
 		    sizeof(ch->prev));
-		ref_text(c->o->with_name ? s : &dim[j], s->tag, dg, ch->next,
+		lc_promote_ref_text(c->o->with_name ? s : &dim[j], s->tag, dg, ch->next,
 		    sizeof(ch->next));
 		ch->differs = strcmp(ch->prev, ch->next) != 0;
 		if (!ch->differs)
@@ -782,30 +620,24 @@ assign(const struct lc_yexpr *e, struct lc_ydoc *d, const char *v)
 	return rc;
 }
 
-struct helm_src {
-	const struct opts *o;
-	struct src_ctx *sc;
-	const char *file;
-};
-
-static int
-helm_read(struct lc_ydoc *d, void *arg)
+int
+lc_promote_helm_read(struct lc_ydoc *d, void *arg)
 {
-	struct helm_src *h = arg;
-	const struct opts *o = h->o;
-	struct img *im;
+	struct lc_promote_helm_src *h = arg;
+	const struct lc_promote_opts *o = h->o;
+	struct lc_promote_img *im;
 	int i, rc;
 
 	if (d->index != 0)
 		return 0;
 	for (i = 0; i < o->nkeys; i++) {
-		im = imgs_new(&h->sc->l);
+		im = lc_promote_imgs_new(&h->sc->l);
 		if ((rc = fit(im->name, sizeof(im->name), "--key", "%s",
 		    o->keys[i])) != 0)
 			return rc;
-		if ((rc = query(o->q_key[i], d, im->tag, sizeof(im->tag))) != 0)
+		if ((rc = query(h->st->q_key[i], d, im->tag, sizeof(im->tag))) != 0)
 			return rc;
-		if (i < o->ndigest_keys && (rc = query(o->q_digest[i], d,
+		if (i < o->ndigest_keys && (rc = query(h->st->q_digest[i], d,
 		    im->digest, sizeof(im->digest))) != 0)
 			return rc;
 		if (!im->tag[0] && !im->digest[0])
@@ -815,40 +647,40 @@ helm_read(struct lc_ydoc *d, void *arg)
 	return 0;
 }
 
-static int
-helm_edit(struct lc_ydoc *d, void *arg)
+int
+lc_promote_helm_edit(struct lc_ydoc *d, void *arg)
 {
-	struct dst_ctx *c = arg;
-	const struct opts *o = c->o;
+	struct lc_promote_dst *c = arg;
+	const struct lc_promote_opts *o = c->o;
 	char tag[TAG_MAX], digest[DIGEST_MAX], repo[NAME_MAX_];
-	struct change *ch;
-	struct img cur;
+	struct lc_promote_change *ch;
+	struct lc_promote_img cur;
 	int i, k, rc;
 
 	if (d->index != 0)
 		return 0;
 	for (i = 0; i < c->src->l.n; i++) {
-		const struct img *s = &c->src->l.im[i];
-		const char *dg = s->digest[0] ? s->digest : pinned(c->st,
+		const struct lc_promote_img *s = &c->src->l.im[i];
+		const char *dg = s->digest[0] ? s->digest : lc_promote_pinned(c->st,
 		    s->name);
 
-		if (!wanted(o, s->name))
+		if (!lc_promote_wanted(o, s->name))
 			continue;
 		for (k = 0; k < o->nkeys && strcmp(o->keys[k], s->name); k++)
 			;
 		if (k == o->nkeys)
 			return lc_error_set(LC_EUSAGE, "'%s' is not one of the "
 			    "--key paths", s->name);
-		if ((rc = query(o->q_key[k], d, tag, sizeof(tag))) != 0)
+		if ((rc = query(c->st->q_key[k], d, tag, sizeof(tag))) != 0)
 			return rc;
 		digest[0] = repo[0] = '\0';
-		if (k < o->ndigest_keys && (rc = query(o->q_digest[k], d, digest,
+		if (k < o->ndigest_keys && (rc = query(c->st->q_digest[k], d, digest,
 		    sizeof(digest))) != 0)
 			return rc;
-		if (k < o->nrepo_keys && (rc = query(o->q_repo[k], d, repo,
+		if (k < o->nrepo_keys && (rc = query(c->st->q_repo[k], d, repo,
 		    sizeof(repo))) != 0)
 			return rc;
-		ch = new_change(c->st);
+		ch = lc_promote_new_change(c->st);
 		memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app :
 		    "") + 1);
 		memcpy(ch->name, s->name, sizeof(ch->name));
@@ -859,61 +691,97 @@ helm_edit(struct lc_ydoc *d, void *arg)
 			return rc;
 		memset(&cur, 0, sizeof(cur));
 		memcpy(cur.name, repo[0] ? repo : s->name, sizeof(cur.name));
-		ref_text(&cur, tag, digest, ch->prev, sizeof(ch->prev));
-		ref_text(&cur, s->tag, k < o->ndigest_keys ? dg : "", ch->next,
+		lc_promote_ref_text(&cur, tag, digest, ch->prev, sizeof(ch->prev));
+		lc_promote_ref_text(&cur, s->tag, k < o->ndigest_keys ? dg : "", ch->next,
 		    sizeof(ch->next));
 		ch->differs = strcmp(ch->prev, ch->next) != 0;
 		if (!ch->differs)
 			continue;
 		if (strcmp(tag, s->tag) != 0 && s->tag[0] &&
-		    (rc = assign(o->s_key[k], d, s->tag)) != 0)
+		    (rc = assign(c->st->s_key[k], d, s->tag)) != 0)
 			return rc;
 		if (k < o->ndigest_keys && strcmp(digest, dg) != 0 && *dg &&
-		    (rc = assign(o->s_digest[k], d, dg)) != 0)
+		    (rc = assign(c->st->s_digest[k], d, dg)) != 0)
 			return rc;
 	}
 	return 0;
 }
 
+/* n expression pointers, NULL. */
+static struct lc_yexpr **
+exprs(size_t n)
+{
+	struct lc_yexpr **v = lc_xmalloc(n * sizeof(*v));
+
+	memset(v, 0, n * sizeof(*v));
+	return v;
+}
+
 /* Compile the --key expressions: queries, and "(PATH) = $v" edits. */
-static int
-compile_keys(struct opts *o)
+int
+lc_promote_compile_keys(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct lc_yexpr_var var = { "v", "" };
 	struct lc_buf b = LC_BUF_INIT;
+	size_t n = (size_t)o->nkeys + 1;
 	int i, rc = 0;
 
 	if (o->ndigest_keys > o->nkeys || o->nrepo_keys > o->nkeys)
 		return lc_error_set(LC_EUSAGE, "give a --key for each "
 		    "--digest-key and --repo-key");
+	st->q_key = exprs(n);
+	st->s_key = exprs(n);
+	st->q_digest = exprs(n);
+	st->s_digest = exprs(n);
+	st->q_repo = exprs(n);
 	for (i = 0; rc == 0 && i < o->nkeys; i++) {
-		rc = lc_yexpr_parse(&o->q_key[i], o->keys[i], NULL, 0);
+		rc = lc_yexpr_parse(&st->q_key[i], o->keys[i], NULL, 0);
 		b.len = 0;
 		lc_buf_printf(&b, "(%s) = $v", o->keys[i]);
 		if (rc == 0)
-			rc = lc_yexpr_parse(&o->s_key[i], b.data, &var, 1);
+			rc = lc_yexpr_parse(&st->s_key[i], b.data, &var, 1);
 		if (rc == 0 && i < o->ndigest_keys) {
-			rc = lc_yexpr_parse(&o->q_digest[i], o->digest_keys[i],
+			rc = lc_yexpr_parse(&st->q_digest[i], o->digest_keys[i],
 			    NULL, 0);
 			b.len = 0;
 			lc_buf_printf(&b, "(%s) = $v", o->digest_keys[i]);
 			if (rc == 0)
-				rc = lc_yexpr_parse(&o->s_digest[i], b.data, &var,
-				    1);
+				rc = lc_yexpr_parse(&st->s_digest[i], b.data,
+				    &var, 1);
 		}
 		if (rc == 0 && i < o->nrepo_keys)
-			rc = lc_yexpr_parse(&o->q_repo[i], o->repo_keys[i], NULL,
-			    0);
+			rc = lc_yexpr_parse(&st->q_repo[i], o->repo_keys[i],
+			    NULL, 0);
 	}
 	lc_buf_release(&b);
 	return rc;
 }
 
+/* Free what lc_promote_compile_keys made. */
+void
+lc_promote_free_keys(struct lc_promote *st)
+{
+	int i;
+
+	for (i = 0; st->q_key && i < st->o->nkeys; i++) {
+		lc_yexpr_free(st->q_key[i]);
+		lc_yexpr_free(st->s_key[i]);
+		lc_yexpr_free(st->q_digest[i]);
+		lc_yexpr_free(st->s_digest[i]);
+		lc_yexpr_free(st->q_repo[i]);
+	}
+	free(st->q_key);
+	free(st->s_key);
+	free(st->q_digest);
+	free(st->s_digest);
+	free(st->q_repo);
+}
+
 /* ---- raw manifests: image: fields ------------------------------------ */
 
 struct raw_ctx {
-	struct state *st;
-	const struct opts *o;
+	struct lc_promote *st;
+	const struct lc_promote_opts *o;
 	const char *file;
 	int edit;		/* 0: collect into st->g; 1: rewrite */
 	int edits;
@@ -942,7 +810,7 @@ static int
 raw_doc(struct lc_ydoc *d, void *arg)
 {
 	struct raw_ctx *c = arg;
-	struct state *st = c->st;
+	struct lc_promote *st = c->st;
 	struct lc_imgref r;
 	char repo[REF_MAX], val[REF_MAX];
 	const char *v, *k;
@@ -972,7 +840,7 @@ raw_doc(struct lc_ydoc *d, void *arg)
 					    c->file, repo, st->g[g].tag, r.tag);
 				continue;
 			}
-			if (!wanted(c->o, repo))
+			if (!lc_promote_wanted(c->o, repo))
 				continue;
 			GROW(st->g, st->ng, st->cg);
 			memset(&st->g[st->ng], 0, sizeof(st->g[0]));
@@ -992,8 +860,8 @@ raw_doc(struct lc_ydoc *d, void *arg)
 			continue;
 		{
 			const char *dg = st->g[g].digest[0] ? st->g[g].digest :
-			    pinned(st, repo);
-			struct change *ch = new_change(st);
+			    lc_promote_pinned(st, repo);
+			struct lc_promote_change *ch = lc_promote_new_change(st);
 			struct lc_ylit lit;
 
 			memcpy(ch->name, st->g[g].name, sizeof(ch->name));
@@ -1028,7 +896,7 @@ raw_doc(struct lc_ydoc *d, void *arg)
 }
 
 struct walk_ctx {
-	struct names files;
+	struct lc_promote_names files;
 	const char *dir;
 };
 
@@ -1045,7 +913,7 @@ collect_yaml(const char *root, const git_tree_entry *e, void *arg)
 	if ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 &&
 	    strcmp(name + n - 4, ".yml") == 0)) {
 		lc_buf_printf(&b, "%s/%s%s", w->dir, root, name);
-		names_add(&w->files, b.data, b.len);
+		lc_promote_names_add(&w->files, b.data, b.len);
 		lc_buf_release(&b);
 	}
 	return 0;
@@ -1060,7 +928,7 @@ yaml_files(git_repository *repo, git_tree *tree, const char *dir,
 	git_tree *sub = NULL;
 	int rc;
 
-	names_release(&w->files);
+	lc_promote_names_release(&w->files);
 	w->dir = dir;
 	if (git_tree_entry_bypath(&e, tree, dir) != 0 ||
 	    git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
@@ -1074,8 +942,8 @@ yaml_files(git_repository *repo, git_tree *tree, const char *dir,
 }
 
 /* --raw: image: fields of every YAML file under the env directories. */
-static int
-plan_raw(struct state *st, const struct opts *o, git_tree *tree)
+int
+lc_promote_plan_raw(struct lc_promote *st, const struct lc_promote_opts *o, git_tree *tree)
 {
 	struct walk_ctx w;
 	struct lc_buf b = LC_BUF_INIT;
@@ -1090,13 +958,13 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 	c.o = o;
 	if (o->from) {
 		st->ng = 0;
-		if ((rc = expand(o->path, o->from, NULL, dir, sizeof(dir))) != 0 ||
+		if ((rc = lc_promote_expand(o->path, o->from, NULL, dir, sizeof(dir))) != 0 ||
 		    (rc = yaml_files(st->repo, tree, dir, &w)) != 0)
 			goto out;
 		for (i = 0; i < w.files.n; i++) {
 			b.len = 0;
 			c.file = w.files.v[i];
-			if ((rc = read_path(st->repo, tree, c.file, &b)) != 0 ||
+			if ((rc = lc_promote_read_path(st->repo, tree, c.file, &b)) != 0 ||
 			    (rc = lc_yaml_stream(c.file, b.data ? b.data : "",
 			    b.len, raw_doc, &c, NULL)) != 0)
 				goto out;
@@ -1107,12 +975,12 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 			goto out;
 		}
 	}
-	if ((rc = expand(o->path, o->to, NULL, dir, sizeof(dir))) != 0 ||
+	if ((rc = lc_promote_expand(o->path, o->to, NULL, dir, sizeof(dir))) != 0 ||
 	    (rc = yaml_files(st->repo, tree, dir, &w)) != 0)
 		goto out;
 	c.edit = 1;
 	for (i = 0; i < w.files.n; i++) {
-		struct target *t;
+		struct lc_promote_target *t;
 
 		GROW(st->t, st->nt, st->ct);
 		t = &st->t[st->nt];
@@ -1121,7 +989,7 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 		    w.files.v[i])) != 0)
 			goto out;
 		c.file = t->dst;
-		if ((rc = read_path(st->repo, tree, t->dst, &t->before)) != 0)
+		if ((rc = lc_promote_read_path(st->repo, tree, t->dst, &t->before)) != 0)
 			goto out;
 		lc_yout_release(&out);
 		if ((rc = lc_yaml_stream(t->dst, t->before.data ? t->before.data :
@@ -1133,7 +1001,7 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 	}
 	rc = 0;
 out:
-	names_release(&w.files);
+	lc_promote_names_release(&w.files);
 	lc_yout_release(&out);
 	lc_buf_release(&b);
 	return rc;
@@ -1141,7 +1009,7 @@ out:
 
 /* The first of st->g (sorted by app) for app, or st->ng. */
 static int
-first_given(const struct state *st, const char *app)
+first_given(const struct lc_promote *st, const char *app)
 {
 	int lo = 0, hi = st->ng, m;
 
@@ -1156,19 +1024,19 @@ first_given(const struct state *st, const char *app)
 }
 
 /* Compute every target's new bytes from the tree of commit tip. */
-static int
-plan(struct state *st, const struct opts *o, const git_oid *tip)
+int
+lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o, const git_oid *tip)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	char dir[PATH_MAX_];
-	struct names apps = { NULL, 0, 0 };
+	struct lc_promote_names apps = { NULL, 0, 0 };
 	int *run = NULL;	/* --set/--rollback: app a's st->g from run[a] */
 	struct lc_buf src = LC_BUF_INIT;
 	struct lc_yout out = LC_YOUT_INIT;
-	struct src_ctx sc;
-	struct dst_ctx dc;
-	struct target *t = NULL;
+	struct lc_promote_src sc;
+	struct lc_promote_dst dc;
+	struct lc_promote_target *t = NULL;
 	int napps = 1, a, rc;
 
 	memset(&sc, 0, sizeof(sc));
@@ -1184,10 +1052,10 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		return lc_git_error(rc, "the branch tip");
 	}
 	if (o->raw) {
-		rc = plan_raw(st, o, tree);
+		rc = lc_promote_plan_raw(st, o, tree);
 		goto out;
 	}
-	if (o->napps && (napps = list_apps(st->repo, tree, o, &apps)) < 0) {
+	if (o->napps && (napps = lc_promote_list_apps(st->repo, tree, o, &apps)) < 0) {
 		rc = napps;
 		goto out;
 	}
@@ -1214,22 +1082,22 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		memcpy(t->app, app ? app : "", strlen(app ? app : "") + 1);
 		sc.l.n = 0;
 		if (o->from && o->nkeys) {
-			struct helm_src hs = { o, &sc, t->src };
+			struct lc_promote_helm_src hs = { o, st, &sc, t->src };
 
-			if ((rc = expand(o->path, o->from, app, t->src,
+			if ((rc = lc_promote_expand(o->path, o->from, app, t->src,
 			    sizeof(t->src))) != 0)
 				goto out;
 			src.len = 0;
-			if (read_path(st->repo, tree, t->src, &src) != 0) {
+			if (lc_promote_read_path(st->repo, tree, t->src, &src) != 0) {
 				rc = lc_error_set(LC_ENOTFOUND, "%s: no such file "
 				    "(check --path)", t->src);
 				goto out;
 			}
 			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
-			    src.len, helm_read, &hs, NULL)) != 0)
+			    src.len, lc_promote_helm_read, &hs, NULL)) != 0)
 				goto out;
 		} else if (o->from) {
-			if ((rc = expand(o->path, o->from, app, dir,
+			if ((rc = lc_promote_expand(o->path, o->from, app, dir,
 			    sizeof(dir))) != 0)
 				goto out;
 			src.len = 0;
@@ -1244,7 +1112,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 
 			for (; g < st->ng && strcmp(st->g[g].app, app ? app : "")
 			    == 0; g++) {
-				struct img *im = imgs_new(&sc.l);
+				struct lc_promote_img *im = lc_promote_imgs_new(&sc.l);
 
 				memcpy(im->name, st->g[g].name, sizeof(im->name));
 				memcpy(im->tag, st->g[g].tag, sizeof(im->tag));
@@ -1257,16 +1125,16 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 			}
 		}
 		if (o->nkeys) {
-			if ((rc = expand(o->path, o->to, app, t->dst,
+			if ((rc = lc_promote_expand(o->path, o->to, app, t->dst,
 			    sizeof(t->dst))) != 0)
 				goto out;
-			if (read_path(st->repo, tree, t->dst, &t->before) != 0) {
+			if (lc_promote_read_path(st->repo, tree, t->dst, &t->before) != 0) {
 				rc = lc_error_set(LC_ENOTFOUND, "%s: no such file "
 				    "(check --path)", t->dst);
 				goto out;
 			}
 		} else {
-			if ((rc = expand(o->path, o->to, app, dir,
+			if ((rc = lc_promote_expand(o->path, o->to, app, dir,
 			    sizeof(dir))) != 0)
 				goto out;
 			if ((rc = find_kustomization(st->repo, tree, dir, t->dst,
@@ -1286,7 +1154,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		dc.file = t->dst;
 		lc_yout_release(&out);
 		if ((rc = lc_yaml_stream(t->dst, t->before.data ?
-		    t->before.data : "", t->before.len, o->nkeys ? helm_edit :
+		    t->before.data : "", t->before.len, o->nkeys ? lc_promote_helm_edit :
 		    edit_dst, &dc, &out)) != 0)
 			goto out;
 		lc_yout_join(&out, &t->after);
@@ -1303,7 +1171,7 @@ out:
 	}
 	free(sc.l.im);
 	free(run);
-	names_release(&apps);
+	lc_promote_names_release(&apps);
 	lc_yout_release(&out);
 	lc_buf_release(&src);
 	git_tree_free(tree);
@@ -1313,11 +1181,11 @@ out:
 
 /* ---- guards -------------------------------------------------------------- */
 
-static int platforms(struct lc_registry *r, const struct opts *o,
-    const char *repo, const struct lc_reg_desc *d, const struct change *c);
+static int platforms(struct lc_registry *r, const struct lc_promote_opts *o,
+    const char *repo, const struct lc_reg_desc *d, const struct lc_promote_change *c);
 
-static int
-verify(const struct state *st, const struct opts *o)
+int
+lc_promote_verify(const struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct lc_registry *r = NULL;
 	struct lc_reg_desc d;
@@ -1326,7 +1194,7 @@ verify(const struct state *st, const struct opts *o)
 	int i, rc;
 
 	for (i = 0; i < st->nc; i++) {
-		const struct change *c = &st->c[i];
+		const struct lc_promote_change *c = &st->c[i];
 
 		if (!c->differs)
 			continue;
@@ -1368,7 +1236,7 @@ verify(const struct state *st, const struct opts *o)
 		lc_log_info("%s: %s is in the registry (%s)", c->file, c->next,
 		    d.digest);
 		if (o->pin && !c->digest[0]) {
-			struct state *w = (struct state *)st;
+			struct lc_promote *w = (struct lc_promote *)st;
 
 			GROW(w->pin, w->npin, w->cpin);
 			memcpy(w->pin[w->npin].name, c->name,
@@ -1406,8 +1274,8 @@ platform_is(const char *want, const char *os, const char *arch,
  * single image's config says it.
  */
 static int
-platforms(struct lc_registry *r, const struct opts *o, const char *repo,
-    const struct lc_reg_desc *d, const struct change *c)
+platforms(struct lc_registry *r, const struct lc_promote_opts *o, const char *repo,
+    const struct lc_reg_desc *d, const struct lc_promote_change *c)
 {
 	struct lc_reg_desc md;
 	struct lc_buf have = LC_BUF_INIT;
@@ -1479,8 +1347,8 @@ out:
 }
 
 /* --semver, --allow-tags and --gate: any refusal exits 1 before writing. */
-static int
-guards(const struct state *st, const struct opts *o)
+int
+lc_promote_guards(const struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct lc_semver v;
 	struct lc_buf list = LC_BUF_INIT, re = LC_BUF_INIT;
@@ -1498,7 +1366,7 @@ guards(const struct state *st, const struct opts *o)
 		}
 	}
 	for (i = 0; rc == 0 && i < st->nc; i++) {
-		const struct change *c = &st->c[i];
+		const struct lc_promote_change *c = &st->c[i];
 
 		if (!c->differs)
 			continue;
@@ -1544,7 +1412,7 @@ guards(const struct state *st, const struct opts *o)
 
 /* An image reference, or a bare tag, or @digest, into g's tag and digest. */
 static int
-given_ref(struct given *g, const char *ref)
+given_ref(struct lc_promote_given *g, const char *ref)
 {
 	struct lc_imgref r;
 
@@ -1570,15 +1438,15 @@ given_ref(struct given *g, const char *ref)
 }
 
 /*
- * "[app/]name=ref" into a given version, appended; settle_given() then
+ * "[app/]name=ref" into a given version, appended; lc_promote_settle_given() then
  * keeps the later of two for one image. -1 when spec is not that (or a part
  * is longer than its field).
  */
-static int
-add_given(struct state *st, const char *spec, int raw)
+int
+lc_promote_add_given(struct lc_promote *st, const char *spec, int raw)
 {
 	const char *eq = strchr(spec, '='), *slash;
-	struct given *g;
+	struct lc_promote_given *g;
 
 	if (eq == NULL || eq == spec || strlen(eq + 1) >= REF_MAX)
 		return -1;
@@ -1607,7 +1475,7 @@ add_given(struct state *st, const char *spec, int raw)
 static int
 by_given(const void *a, const void *b)
 {
-	const struct given *x = a, *y = b;
+	const struct lc_promote_given *x = a, *y = b;
 	int c;
 
 	if ((c = strcmp(x->app, y->app)) != 0 ||
@@ -1620,7 +1488,7 @@ by_given(const void *a, const void *b)
 static int
 by_app_seq(const void *a, const void *b)
 {
-	const struct given *x = a, *y = b;
+	const struct lc_promote_given *x = a, *y = b;
 	int c = strcmp(x->app, y->app);
 
 	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -1629,11 +1497,11 @@ by_app_seq(const void *a, const void *b)
 /*
  * Keep one version per image: given again (an older promotion, --steps),
  * the later word wins, in the place of the first. Then sort by app, so that
- * plan() takes each app's as one run. O(n log n): a rollback of 1,000 apps
+ * lc_promote_plan() takes each app's as one run. O(n log n): a rollback of 1,000 apps
  * reads 3,000 trailers.
  */
-static void
-settle_given(struct state *st)
+void
+lc_promote_settle_given(struct lc_promote *st)
 {
 	int i, k = 0, first = 0;
 
@@ -1655,15 +1523,15 @@ settle_given(struct state *st)
 }
 
 /* The oldest promotion --rollback undoes. */
-static const char *
-oldest_undone(const struct state *st)
+const char *
+lc_promote_oldest_undone(const struct lc_promote *st)
 {
 	return st->nundone ? st->undone[st->nundone - 1] : "";
 }
 
 /* --rollback: the previous versions the last promotion into -t recorded. */
-static int
-find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
+int
+lc_promote_find_rollback(struct lc_promote *st, const struct lc_promote_opts *o, const git_oid *tip)
 {
 	git_revwalk *w = NULL;
 	git_commit *c = NULL;
@@ -1693,7 +1561,7 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 				for (i = 0; i < tr.count; i++)
 					if (strcmp(tr.trailers[i].key,
 					    "Promote-Previous-Image") == 0 &&
-					    add_given(st, tr.trailers[i].value, o->raw) != 0)
+					    lc_promote_add_given(st, tr.trailers[i].value, o->raw) != 0)
 						lc_log_warn("%s: cannot read the "
 						    "trailer '%s'", git_oid_tostr_s(
 						    &id), tr.trailers[i].value);
@@ -1704,7 +1572,7 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 		c = NULL;
 	}
 	git_revwalk_free(w);
-	settle_given(st);
+	lc_promote_settle_given(st);
 	if (!found && st->nundone == 0)
 		return lc_error_set(LC_ENOTFOUND, "no promotion into %s in the "
 		    "history of the branch: nothing to roll back", o->to);
@@ -1714,14 +1582,14 @@ find_rollback(struct state *st, const struct opts *o, const git_oid *tip)
 		    st->nundone == 1 ? "" : "s", o->to);
 	if (st->ng == 0)
 		return lc_error_set(LC_ENOTFOUND, "commit %.7s promoted into %s "
-		    "but recorded no Promote-Previous-Image", oldest_undone(st),
+		    "but recorded no Promote-Previous-Image", lc_promote_oldest_undone(st),
 		    o->to);
 	return 0;
 }
 
 /* The last commit (from tip back) that changed path: what SRC runs. */
-static void
-source_commit(struct state *st, const git_oid *tip, const char *path)
+void
+lc_promote_source_commit(struct lc_promote *st, const git_oid *tip, const char *path)
 {
 	git_revwalk *w = NULL;
 	git_oid id, blob, prev;
@@ -1750,6 +1618,7 @@ source_commit(struct state *st, const git_oid *tip, const char *path)
 		if (have_prev && !git_oid_equal(&blob, &prev))
 			break;
 		git_oid_cpy(&st->source_commit, &id);
+		git_oid_tostr(st->source_hex, sizeof(st->source_hex), &id);
 		st->have_source = 1;
 		git_oid_cpy(&prev, &blob);
 		have_prev = 1;
@@ -1760,8 +1629,8 @@ source_commit(struct state *st, const git_oid *tip, const char *path)
 /* ---- commit, diff, output ------------------------------------------------ */
 
 /* The trailers every promotion commit ends with: the run, the tool, --trailer. */
-static void
-closing_trailers(const struct opts *o, struct lc_buf *m)
+void
+lc_promote_trailers(const struct lc_promote_opts *o, struct lc_buf *m)
 {
 	struct lc_buf url = LC_BUF_INIT;
 	const char *eq;
@@ -1778,8 +1647,8 @@ closing_trailers(const struct opts *o, struct lc_buf *m)
 	lc_buf_release(&url);
 }
 
-static void
-message(const struct state *st, const struct opts *o, struct lc_buf *m)
+void
+lc_promote_message(const struct lc_promote *st, const struct lc_promote_opts *o, struct lc_buf *m)
 {
 	char src[GIT_OID_HEXSZ + 1] = "", short_src[8];
 	int i, n = 0, first = -1, k, last;
@@ -1797,10 +1666,10 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		lc_buf_printf(m, "%s\n\n", o->message);
 	else if (o->rollback && st->nundone > 1)
 		lc_buf_printf(m, "promote(%s): rollback of %d promotions, to "
-		    "before %.7s\n\n", o->to, st->nundone, oldest_undone(st));
+		    "before %.7s\n\n", o->to, st->nundone, lc_promote_oldest_undone(st));
 	else if (o->rollback)
 		lc_buf_printf(m, "promote(%s): rollback of %.7s\n\n", o->to,
-		    oldest_undone(st));
+		    lc_promote_oldest_undone(st));
 	else if (!o->from && n == 1)
 		lc_buf_printf(m, "promote(%s): set %s%s%s %s\n\n", o->to,
 		    st->c[first].app, st->c[first].app[0] ? " " : "",
@@ -1818,7 +1687,7 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		    o->from);
 	if (o->rollback)
 		lc_buf_printf(m, "Rolled %s back to before %.7s:\n", o->to,
-		    oldest_undone(st));
+		    lc_promote_oldest_undone(st));
 	else if (!o->from)
 		lc_buf_printf(m, "Set by hand in %s:\n", o->to);
 	else
@@ -1853,33 +1722,36 @@ message(const struct state *st, const struct opts *o, struct lc_buf *m)
 		lc_buf_printf(m, "Promote-Rollback-Of: %s\n", st->undone[i]);
 	if (!o->rollback && !o->from)
 		lc_buf_adds(m, "Promote-Reason: manual\n");
-	closing_trailers(o, m);
+	lc_promote_trailers(o, m);
 }
 
-static int
-print_diff(const struct target *t)
+int
+lc_promote_diff(const struct lc_promote *p, int i, struct lc_buf *out)
 {
-	git_patch *p = NULL;
+	const struct lc_promote_target *t = &p->t[i];
+	git_patch *pa = NULL;
 	git_buf b = { NULL, 0, 0 };
 	git_diff_options opt;
 	int rc;
 
+	if (!t->changed)
+		return 0;
 	git_diff_options_init(&opt, GIT_DIFF_OPTIONS_VERSION);
-	if ((rc = git_patch_from_buffers(&p, t->before.data, t->before.len,
+	if ((rc = git_patch_from_buffers(&pa, t->before.data, t->before.len,
 	    t->dst, t->after.data, t->after.len, t->dst, &opt)) != 0 ||
-	    (rc = git_patch_to_buf(&b, p)) != 0) {
-		git_patch_free(p);
+	    (rc = git_patch_to_buf(&b, pa)) != 0) {
+		git_patch_free(pa);
 		return lc_git_error(rc, "diff");
 	}
-	fwrite(b.ptr, 1, b.size, stdout);
+	lc_buf_add(out, b.ptr, b.size);
 	git_buf_dispose(&b);
-	git_patch_free(p);
+	git_patch_free(pa);
 	return 0;
 }
 
 /* The tree of tip with every changed target replaced. */
-static int
-new_tree(struct state *st, const git_oid *tip, git_oid *out)
+int
+lc_promote_new_tree(struct lc_promote *st, const git_oid *tip, git_oid *out)
 {
 	git_index *idx = NULL;
 	git_commit *c = NULL;
@@ -1912,146 +1784,6 @@ new_tree(struct state *st, const git_oid *tip, git_oid *out)
 	return rc == 0 ? 0 : lc_git_error(rc, "build the tree");
 }
 
-/* $GITHUB_OUTPUT pr-url and pr-number, when there is a pull request. */
-static void
-pr_outputs(const struct state *st)
-{
-	char num[24];
-
-	if (!st->have_pr)
-		return;
-	snprintf(num, sizeof(num), "%ld", st->pr.number);
-	lc_ci_output("pr-url", st->pr.url);
-	lc_ci_output("pr-number", num);
-}
-
-/* On GitHub Actions: a Markdown table on the run's summary page. */
-static void
-summary(const struct state *st, const struct opts *o, const char *commit,
-    int changed)
-{
-	const char *path = getenv("GITHUB_STEP_SUMMARY");
-	struct lc_buf m = LC_BUF_INIT;
-	FILE *f;
-	int i;
-
-	if (lc_ci_kind() != LC_CI_GITHUB || path == NULL || *path == '\0')
-		return;
-	lc_buf_printf(&m, "### promote %s -> %s\n\n", o->from ? o->from :
-	    o->rollback ? "rollback" : "set", o->to);
-	if (!changed)
-		lc_buf_adds(&m, "Already promoted: nothing changed.\n\n");
-	else {
-		lc_buf_adds(&m, "| app | image | from | to |\n|---|---|---|---|\n");
-		for (i = 0; i < st->nc; i++)
-			if (st->c[i].differs)
-				lc_buf_printf(&m, "| %s | %s | `%s` | `%s` |\n",
-				    st->c[i].app[0] ? st->c[i].app : "-",
-				    st->c[i].name, st->c[i].prev, st->c[i].next);
-		lc_buf_printf(&m, "\n%s%s%s\n\n", commit ? "Commit `" : "",
-		    commit ? commit : o->dry_run ? "Dry run: nothing written." :
-		    "", commit ? "`" : "");
-		if (st->have_pr)
-			lc_buf_printf(&m, "Pull request [#%ld](%s) %s.\n\n",
-			    st->pr.number, st->pr.url, st->pr.created ?
-			    "opened" : "updated");
-	}
-	if ((f = fopen(path, "a")) == NULL || fputs(m.data, f) < 0 ||
-	    fclose(f) != 0)
-		lc_log_error("GITHUB_STEP_SUMMARY: %s", strerror(errno));
-	lc_buf_release(&m);
-}
-
-static void
-report(const struct state *st, const struct opts *o, const char *commit,
-    int changed)
-{
-	struct lc_buf env = LC_BUF_INIT;
-	jv j, imgs;
-	int i, n;
-
-	imgs = jv_array();
-	for (n = 0, i = 0; i < st->nc; i++) {
-		if (!st->c[i].differs)
-			continue;
-		n++;
-		imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
-		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
-		    jv_string("app"), jv_string(st->c[i].app)),
-		    jv_string("name"), jv_string(st->c[i].name)),
-		    jv_string("file"), jv_string(st->c[i].file)),
-		    jv_string("previous"), jv_string(st->c[i].prev)),
-		    jv_string("new"), jv_string(st->c[i].next)));
-	}
-	lc_buf_printf(&env, "PROMOTE_CHANGED=%s\nPROMOTE_COMMIT=%s\n"
-	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
-	    commit ? commit : "", n);
-	if (st->have_pr)
-		lc_buf_printf(&env, "PROMOTE_PR_URL=%s\nPROMOTE_PR_NUMBER=%ld\n",
-		    st->pr.url, st->pr.number);
-	if (o->env)
-		fputs(env.data, stdout);
-	else if (!o->json) {
-		/* --diff: what a dry run shows, on a real run too. */
-		for (i = 0; o->diff && commit && i < st->nt; i++)
-			if (st->t[i].changed && print_diff(&st->t[i]) != 0)
-				lc_error_report();
-		for (i = 0; i < st->nc; i++)
-			if (st->c[i].differs)
-				printf("%s%s%s %s -> %s %s -> %s\n", st->c[i].app,
-				    st->c[i].app[0] ? " " : "", st->c[i].name,
-				    st->c[i].prev, st->c[i].next, o->from ? o->from :
-				    o->rollback ? "rollback" : "set", o->to);
-		if (st->have_pr)
-			printf("%s\n", st->pr.url);
-	} else {
-		j = jv_object();
-		j = jv_object_set(j, jv_string("changed"), changed ? jv_true() :
-		    jv_false());
-		j = jv_object_set(j, jv_string("dry_run"), o->dry_run ?
-		    jv_true() : jv_false());
-		j = jv_object_set(j, jv_string("from"), o->from ?
-		    jv_string(o->from) : jv_null());
-		j = jv_object_set(j, jv_string("to"), jv_string(o->to));
-		j = jv_object_set(j, jv_string("strategy"), jv_string(
-		    o->tag_strategy ? "tag" : "dir"));
-		if (st->have_source) {
-			char s[GIT_OID_HEXSZ + 1];
-
-			git_oid_tostr(s, sizeof(s), &st->source_commit);
-			j = jv_object_set(j, jv_string("source_commit"),
-			    jv_string(s));
-		}
-		j = jv_object_set(j, jv_string("commit"), commit ?
-		    jv_string(commit) : jv_null());
-		j = jv_object_set(j, jv_string("pr"), !st->have_pr ? jv_null() :
-		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
-		    jv_string("number"), jv_number((double)st->pr.number)),
-		    jv_string("url"), jv_string(st->pr.url)),
-		    jv_string("created"), st->pr.created ? jv_true() :
-		    jv_false()));
-		j = jv_object_set(j, jv_string("images"), jv_copy(imgs));
-		j = jv_dump_string(j, 0);
-		printf("%s\n", jv_string_value(j));
-		jv_free(j);
-	}
-	lc_ci_output("changed", changed ? "true" : "false");
-	if (commit)
-		lc_ci_output("commit", commit);
-	imgs = jv_dump_string(imgs, 0);
-	lc_ci_output("images", jv_string_value(imgs));
-	jv_free(imgs);
-	pr_outputs(st);
-	if (o->dotenv) {
-		FILE *f = fopen(o->dotenv, "a");
-
-		if (f == NULL || fputs(env.data, f) < 0 || fclose(f) != 0)
-			lc_log_error("--dotenv %s: %s", o->dotenv, strerror(errno));
-	}
-	summary(st, o, commit, changed);
-	lc_buf_release(&env);
-}
-
 /* ---- --pr ----------------------------------------------------------------- */
 
 /*
@@ -2060,14 +1792,15 @@ report(const struct state *st, const struct opts *o, const char *commit,
  * --app, and for several (or a glob) "apps-" and a hash of the list, so
  * that a rerun of the same promotion finds the same branch and pull request.
  */
-static int
-head_name(const struct opts *o, char *out, size_t n)
+int
+lc_promote_head_name(const struct lc_promote_opts *o, char *out, size_t n)
 {
 	unsigned char h[32];
 	struct lc_sha256 c;
 	struct lc_buf b = LC_BUF_INIT;
 	char app[APP_MAX];
-	const char *p = o->head_tmpl, *v;
+	const char *p = o->head_tmpl ? o->head_tmpl : "promote/{to}/{app}";
+	const char *v;
 	int i, rc;
 
 	if (o->napps == 0)
@@ -2127,7 +1860,7 @@ same_change(git_repository *repo, const git_oid *a, const git_oid *b)
 
 /* The forge of the remote, once (--pr, --require-status). */
 static int
-open_forge(struct state *st, const struct opts *o)
+open_forge(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct lc_forge_conf fc;
 
@@ -2146,8 +1879,8 @@ open_forge(struct state *st, const struct opts *o)
  * --require-status: the source commit (the last one that changed the
  * source, or the source branch's tip) must be green on the forge.
  */
-static int
-require_status(struct state *st, const struct opts *o, const git_oid *sha)
+int
+lc_promote_require_status(struct lc_promote *st, const struct lc_promote_opts *o, const git_oid *sha)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
@@ -2177,8 +1910,8 @@ require_status(struct state *st, const struct opts *o, const git_oid *sha)
  * from it into base is opened or updated. *oc says how the push went; a
  * lost lease is LC_GIT_RACE, for the caller's retry loop.
  */
-static int
-pr_deliver(struct state *st, const struct opts *o, const char *base,
+int
+lc_promote_pr_deliver(struct lc_promote *st, const struct lc_promote_opts *o, const char *base,
     const git_oid *commit, const char *msg, struct lc_buf *detail,
     enum lc_git_outcome *oc)
 {
@@ -2272,7 +2005,7 @@ out:
  * commits of the user's that are not on the remote stay where they are.
  */
 static void
-follow(struct state *st, const git_oid *commit, const char *hex)
+follow(struct lc_promote *st, const git_oid *commit, const char *hex)
 {
 	struct lc_buf name = LC_BUF_INIT;
 	git_oid local;
@@ -2299,7 +2032,7 @@ follow(struct state *st, const git_oid *commit, const char *hex)
  * --no-push the local branch's.
  */
 static int
-base_tip(struct state *st, const struct opts *o, git_oid *tip)
+base_tip(struct lc_promote *st, const struct lc_promote_opts *o, git_oid *tip)
 {
 	struct lc_buf name = LC_BUF_INIT;
 	int rc, exists;
@@ -2326,8 +2059,8 @@ base_tip(struct state *st, const struct opts *o, git_oid *tip)
  * Before attempt (> 0): 0 when the deadline has passed, else 1 after a
  * jittered pause.
  */
-static int
-again(const struct opts *o, long long start, int attempt,
+int
+lc_promote_again(const struct lc_promote_opts *o, long long start, int attempt,
     enum lc_git_outcome oc)
 {
 	long long pause;
@@ -2343,8 +2076,8 @@ again(const struct opts *o, long long start, int attempt,
 
 /* ---- main ----------------------------------------------------------------- */
 
-static int
-run(struct state *st, const struct opts *o)
+int
+lc_promote_dir_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	char tmpref[PATH_MAX_], hex[GIT_OID_HEXSZ + 1];
 	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT;
@@ -2359,7 +2092,7 @@ run(struct state *st, const struct opts *o)
 	    st->branch)) != 0)
 		return rc;
 	for (attempt = 0;; attempt++) {
-		if (attempt > 0 && !again(o, start, attempt, oc))
+		if (attempt > 0 && !lc_promote_again(o, start, attempt, oc))
 			break;
 		if ((rc = base_tip(st, o, &tip)) != 0) {
 			if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
@@ -2369,16 +2102,16 @@ run(struct state *st, const struct opts *o)
 			}
 			goto out;
 		}
-		if (o->rollback && attempt == 0 && (rc = find_rollback(st, o,
+		if (o->rollback && attempt == 0 && (rc = lc_promote_find_rollback(st, o,
 		    &tip)) != 0)
 			goto out;
 		/* Re-derive the edit on this tip: never replay text. */
-		if ((rc = plan(st, o, &tip)) != 0)
+		if ((rc = lc_promote_plan(st, o, &tip)) != 0)
 			goto out;
 		for (changed = 0, i = 0; i < st->nt; i++)
 			changed |= st->t[i].changed;
 		if (attempt == 0 && st->nt > 0 && o->from)
-			source_commit(st, &tip, st->t[0].src);
+			lc_promote_source_commit(st, &tip, st->t[0].src);
 		if (!changed) {
 			if (o->check)
 				lc_log_info("%s already has these versions",
@@ -2389,47 +2122,40 @@ run(struct state *st, const struct opts *o)
 			else
 				lc_log_note("already there: %s has these "
 				    "versions", o->to);
-			report(st, o, NULL, 0);
-			rc = 0;
+			rc = lc_promote_result(st, NULL, 0);
 			goto out;
 		}
 		if (o->check) {
-			report(st, o, NULL, 1);
-			rc = LC_ENO;
+			if ((rc = lc_promote_result(st, NULL, 1)) == 0)
+				rc = LC_ENO;
 			goto out;
 		}
-		if (attempt == 0 && st->have_source && (rc = require_status(st,
+		if (attempt == 0 && st->have_source && (rc = lc_promote_require_status(st,
 		    o, &st->source_commit)) != 0)
 			goto out;
-		if (attempt == 0 && (rc = guards(st, o)) != 0)
+		if (attempt == 0 && (rc = lc_promote_guards(st, o)) != 0)
 			goto out;
-		if (attempt == 0 && (o->verify || o->pin) && (rc = verify(st, o))
+		if (attempt == 0 && (o->verify || o->pin) && (rc = lc_promote_verify(st, o))
 		    != 0)
 			goto out;
 		/* The digests --pin-digest found go in too. */
-		if (attempt == 0 && st->npin > 0 && (rc = plan(st, o, &tip)) != 0)
+		if (attempt == 0 && st->npin > 0 && (rc = lc_promote_plan(st, o, &tip)) != 0)
 			goto out;
 		msg.len = 0;
-		message(st, o, &msg);
-		if (o->dry_run && o->json) {
-			report(st, o, NULL, 1);
-			rc = 0;
-			goto out;
-		}
+		lc_promote_message(st, o, &msg);
 		if (o->dry_run) {
-			for (i = 0; i < st->nt; i++)
-				if (st->t[i].changed && (rc = print_diff(&st->t[i]))
-				    != 0)
-					goto out;
-			printf("\n%s", msg.data);
-			if (o->pr)
-				lc_log_info("dry run: would push %s and open or "
-				    "update its pull request into %s", st->head,
-				    st->branch);
-			rc = 0;
+			struct lc_promote_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.what = LC_PROMOTE_DRY_RUN;
+			ev.changed = 1;
+			ev.message = msg.data;
+			ev.dst_branch = st->branch;
+			ev.head = st->head;
+			rc = lc_promote_emit(st, &ev);
 			goto out;
 		}
-		if ((rc = new_tree(st, &tip, &tree)) != 0)
+		if ((rc = lc_promote_new_tree(st, &tip, &tree)) != 0)
 			goto out;
 		{
 			git_commit *parent = NULL;
@@ -2454,15 +2180,15 @@ run(struct state *st, const struct opts *o)
 			git_oid_tostr(hex, sizeof(hex), &commit);
 			if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
 			    == 0)
-				report(st, o, hex, 1);
+				rc = lc_promote_result(st, hex, 1);
 			goto out;
 		}
 		if (o->pr) {
 			/* The base branch stays; the change goes to review. */
-			rc = pr_deliver(st, o, st->branch, &commit, msg.data,
+			rc = lc_promote_pr_deliver(st, o, st->branch, &commit, msg.data,
 			    &detail, &oc);
 			if (st->have_pr)
-				report(st, o, st->pr_commit, 1);
+				(void)lc_promote_result(st, st->pr_commit, 1);
 			if (rc != 0 || oc == LC_GIT_LANDED)
 				goto out;
 		} else if ((rc = git_reference_create(&ref, st->repo, tmpref,
@@ -2477,8 +2203,7 @@ run(struct state *st, const struct opts *o)
 		if (oc == LC_GIT_LANDED) {
 			git_oid_tostr(hex, sizeof(hex), &commit);
 			follow(st, &commit, hex);
-			report(st, o, hex, 1);
-			rc = 0;
+			rc = lc_promote_result(st, hex, 1);
 			goto out;
 		}
 		if (!lc_git_retryable(oc))
@@ -2498,7 +2223,7 @@ out:
  * branch (whose tip is stip), into *out.
  */
 static int
-pick_commit(struct state *st, const struct opts *o, const char *sb,
+pick_commit(struct lc_promote *st, const struct lc_promote_opts *o, const char *sb,
     const git_oid *stip, git_commit **out)
 {
 	git_object *obj = NULL;
@@ -2522,13 +2247,22 @@ pick_commit(struct state *st, const struct opts *o, const char *sb,
 	return 0;
 }
 
-/* --strategy branch: $GITHUB_OUTPUT. */
-static void
-branch_outputs(const struct state *st, const char *commit)
+/* --strategy branch: a result, with the branches. */
+static int
+branch_result(struct lc_promote *st, const char *commit, int changed,
+    const char *sb, const char *db, const char *s7, const char *d7)
 {
-	lc_ci_output("changed", "true");
-	lc_ci_output("commit", commit);
-	pr_outputs(st);
+	struct lc_promote_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.what = LC_PROMOTE_RESULT;
+	ev.commit = commit;
+	ev.changed = changed;
+	ev.src_branch = sb;
+	ev.dst_branch = db;
+	ev.src7 = s7;
+	ev.dst7 = d7;
+	return lc_promote_emit(st, &ev);
 }
 
 /*
@@ -2537,8 +2271,8 @@ branch_outputs(const struct state *st, const char *commit)
  * trailers have a home) of the source branch's tip, pushed with the same
  * re-derive-and-retry loop; a textual conflict exits 5 with the paths.
  */
-static int
-branch_run(struct state *st, const struct opts *o)
+int
+lc_promote_branch_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	char sb[256], db[256], tmpref[300], hex[GIT_OID_HEXSZ + 1];
 	char s7[8], d7[8];
@@ -2553,12 +2287,12 @@ branch_run(struct state *st, const struct opts *o)
 	const git_index_entry *ce;
 	int attempt, rc = 0, exists, i;
 
-	if ((rc = expand(o->branch_tmpl, o->from, NULL, sb, sizeof(sb))) != 0 ||
-	    (rc = expand(o->branch_tmpl, o->to, NULL, db, sizeof(db))) != 0)
+	if ((rc = lc_promote_expand(o->branch_tmpl, o->from, NULL, sb, sizeof(sb))) != 0 ||
+	    (rc = lc_promote_expand(o->branch_tmpl, o->to, NULL, db, sizeof(db))) != 0)
 		return rc;
 	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", db);
 	for (attempt = 0;; attempt++) {
-		if (attempt > 0 && !again(o, start, attempt, oc))
+		if (attempt > 0 && !lc_promote_again(o, start, attempt, oc))
 			break;
 		if ((rc = lc_git_fetch(st->repo, st->remote, sb, &stip, &exists,
 		    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
@@ -2586,6 +2320,9 @@ branch_run(struct state *st, const struct opts *o)
 			git_oid_cpy(&stip, git_commit_id(sc));
 		}
 		git_oid_tostr(s7, sizeof(s7), &stip);
+		git_oid_cpy(&st->source_commit, &stip);
+		git_oid_tostr(st->source_hex, sizeof(st->source_hex), &stip);
+		st->have_source = 1;
 		if (git_oid_equal(&stip, &dtip) ||
 		    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
 			if (o->pick)
@@ -2594,7 +2331,7 @@ branch_run(struct state *st, const struct opts *o)
 			else
 				lc_log_note("already promoted: %s has all of "
 				    "%s", db, sb);
-			rc = 0;
+			rc = branch_result(st, NULL, 0, sb, db, s7, d7);
 			goto out;
 		}
 		if ((!sc && (rc = git_commit_lookup(&sc, st->repo, &stip)) != 0) ||
@@ -2626,16 +2363,15 @@ branch_run(struct state *st, const struct opts *o)
 		if (o->pick && git_oid_equal(&treeid, git_commit_tree_id(dc))) {
 			lc_log_note("already promoted: %s has the change of %s",
 			    db, s7);
-			rc = 0;
+			rc = branch_result(st, NULL, 0, sb, db, s7, d7);
 			goto out;
 		}
 		if (o->check) {
-			printf("%s %s -> %s (%s %s) %s -> %s\n", db, d7, o->pick ?
-			    "pick" : "merge", sb, s7, o->from, o->to);
-			rc = LC_ENO;
+			if ((rc = branch_result(st, NULL, 1, sb, db, s7, d7)) == 0)
+				rc = LC_ENO;
 			goto out;
 		}
-		if (attempt == 0 && (rc = require_status(st, o, &stip)) != 0)
+		if (attempt == 0 && (rc = lc_promote_require_status(st, o, &stip)) != 0)
 			goto out;
 		msg.len = 0;
 		if (o->message)
@@ -2656,10 +2392,19 @@ branch_run(struct state *st, const struct opts *o)
 		lc_buf_printf(&msg, "Promote-From: %s\nPromote-To: %s\n"
 		    "Promote-Source-Commit: %s\n", o->from, o->to,
 		    git_oid_tostr_s(&stip));
-		closing_trailers(o, &msg);
+		lc_promote_trailers(o, &msg);
 		if (o->dry_run) {
-			printf("%s", msg.data);
-			rc = 0;
+			struct lc_promote_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.what = LC_PROMOTE_DRY_RUN;
+			ev.changed = 1;
+			ev.message = msg.data;
+			ev.src_branch = sb;
+			ev.dst_branch = db;
+			ev.src7 = s7;
+			ev.dst7 = d7;
+			rc = lc_promote_emit(st, &ev);
 			goto out;
 		}
 		{
@@ -2676,13 +2421,10 @@ branch_run(struct state *st, const struct opts *o)
 			goto out;
 		detail.len = 0;
 		if (o->pr) {
-			rc = pr_deliver(st, o, db, &commit, msg.data, &detail, &oc);
-			if (st->have_pr) {
-				printf("%s %s -> %.7s (%s %s) %s -> %s\n%s\n", db,
-				    d7, st->pr_commit, sb, s7, o->from, o->to,
-				    st->pr.url);
-				branch_outputs(st, st->pr_commit);
-			}
+			rc = lc_promote_pr_deliver(st, o, db, &commit, msg.data, &detail, &oc);
+			if (st->have_pr)
+				(void)branch_result(st, st->pr_commit, 1, sb, db,
+				    s7, d7);
 			if (rc != 0 || oc == LC_GIT_LANDED)
 				goto out;
 		} else if ((rc = git_reference_create(&ref, st->repo, tmpref,
@@ -2696,10 +2438,7 @@ branch_run(struct state *st, const struct opts *o)
 		}
 		if (oc == LC_GIT_LANDED) {
 			git_oid_tostr(hex, sizeof(hex), &commit);
-			printf("%s %s -> %.7s (%s %s) %s -> %s\n", db, d7, hex, sb,
-			    s7, o->from, o->to);
-			branch_outputs(st, hex);
-			rc = 0;
+			rc = branch_result(st, hex, 1, sb, db, s7, d7);
 			goto out;
 		}
 		if (!lc_git_retryable(oc))
@@ -2724,14 +2463,14 @@ out:
  * writing the same bytes under the new tag. SRC=DST moves between two
  * repositories of one registry (the blobs are mounted). No git.
  */
-static int
-tag_run(struct state *st, const struct opts *o)
+int
+lc_promote_tag_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct lc_registry *r = NULL;
 	struct lc_registry_opts ro;
 	struct lc_reg_desc src, dst, put;
 	struct lc_imgref ref, to;
-	struct change *c;
+	struct lc_promote_change *c;
 	char nm[NAME_MAX_], dn[NAME_MAX_], arg[2 * NAME_MAX_], *eq;
 	int i, rc = 0, changed = 0;
 
@@ -2760,7 +2499,7 @@ tag_run(struct state *st, const struct opts *o)
 			ro.plain_http = 1;
 		if ((rc = lc_registry_open(&r, ref.registry, &ro)) != 0)
 			break;
-		c = new_change(st);
+		c = lc_promote_new_change(st);
 		/* imgref holds at most 255 + 255 bytes: these fit. */
 		snprintf(nm, sizeof(nm), "%s/%s", ref.registry, ref.repo);
 		snprintf(dn, sizeof(dn), "%s/%s", to.registry, to.repo);
@@ -2799,7 +2538,8 @@ next:
 		lc_log_note("already promoted: every %s tag is where %s is",
 		    o->to, o->from);
 	if (o->dry_run || o->check || changed)
-		report(st, o, NULL, changed && !o->check && !o->dry_run);
+		(void)lc_promote_result(st, NULL, changed && !o->check &&
+		    !o->dry_run);
 	return o->check && changed ? LC_ENO : 0;
 }
 
@@ -2808,11 +2548,11 @@ next:
  * each, in order; a failure is reported and the others go on. The exit
  * status is the first failure's.
  */
-static int
-split_run(struct state *st, const struct opts *o)
+int
+lc_promote_split_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
-	struct names apps = { NULL, 0, 0 };
-	struct opts one;
+	struct lc_promote_names apps = { NULL, 0, 0 };
+	struct lc_promote_opts one;
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_oid tip;
@@ -2825,13 +2565,13 @@ split_run(struct state *st, const struct opts *o)
 		rc = lc_git_error(rc, "read the tree");
 		goto out;
 	}
-	if ((n = list_apps(st->repo, tree, o, &apps)) < 0) {
+	if ((n = lc_promote_list_apps(st->repo, tree, o, &apps)) < 0) {
 		rc = n;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		one = *o;
-		one.apps[0] = apps.v[i];
+		one.apps = (const char *const *)&apps.v[i];
 		one.napps = 1;
 		for (k = 0; k < st->nt; k++) {
 			lc_buf_release(&st->t[k].before);
@@ -2839,8 +2579,8 @@ split_run(struct state *st, const struct opts *o)
 		}
 		st->nt = st->nc = st->npin = st->have_source = st->have_pr = 0;
 		memset(&st->pr, 0, sizeof(st->pr));
-		if ((rc = head_name(&one, st->head, sizeof(st->head))) != 0 ||
-		    (rc = run(st, &one)) != 0) {
+		if ((rc = lc_promote_head_name(&one, st->head, sizeof(st->head))) != 0 ||
+		    (rc = lc_promote_dir_run(st, &one)) != 0) {
 			if (rc != LC_ENO || lc_error_msg()[0])
 				lc_log_error("%s: %s", apps.v[i], lc_error_msg());
 			lc_error_clear();
@@ -2852,66 +2592,570 @@ split_run(struct state *st, const struct opts *o)
 out:
 	git_tree_free(tree);
 	git_commit_free(c);
-	names_release(&apps);
+	lc_promote_names_release(&apps);
 	return rc;
 }
 
-/* A repeatable option given more often than its list holds: exit 2. */
-static _Noreturn void
-too_many(const char *opt, int max)
+/* ---- output: everything on stdout, $GITHUB_OUTPUT, dotenv, step summary */
+
+/* How the results are printed (-o, --dotenv, --diff). */
+struct out {
+	int json, env, diff;
+	const char *dotenv;
+};
+
+static const char *
+from_word(const struct lc_promote_opts *o)
 {
-	lc_error_set(LC_EUSAGE, "%s: at most %d of them", opt, max);
+	return o->from ? o->from : o->rollback ? "rollback" : "set";
+}
+
+/* The diffs of the targets that change, on stdout. */
+static int
+print_diffs(const struct lc_promote *p, int report_errors)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int i, rc = 0;
+
+	for (i = 0; i < lc_promote_ntargets(p); i++) {
+		b.len = 0;
+		if ((rc = lc_promote_diff(p, i, &b)) != 0) {
+			if (!report_errors)
+				break;
+			lc_error_report();
+			rc = 0;
+		} else if (b.len)
+			fwrite(b.data, 1, b.len, stdout);
+	}
+	lc_buf_release(&b);
+	return rc;
+}
+
+/* $GITHUB_OUTPUT pr-url and pr-number, when there is a pull request. */
+static void
+pr_outputs(const struct lc_forge_pr *pr)
+{
+	char num[24];
+
+	if (pr == NULL)
+		return;
+	snprintf(num, sizeof(num), "%ld", pr->number);
+	lc_ci_output("pr-url", pr->url);
+	lc_ci_output("pr-number", num);
+}
+
+/* On GitHub Actions: a Markdown table on the run's summary page. */
+static void
+summary(const struct lc_promote *p, const char *commit, int changed)
+{
+	const struct lc_promote_opts *o = lc_promote_opts(p);
+	const struct lc_forge_pr *pr = lc_promote_pr(p);
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	const struct lc_promote_change *c;
+	struct lc_buf m = LC_BUF_INIT;
+	FILE *f;
+	int i;
+
+	if (lc_ci_kind() != LC_CI_GITHUB || path == NULL || *path == '\0')
+		return;
+	lc_buf_printf(&m, "### promote %s -> %s\n\n", from_word(o), o->to);
+	if (!changed)
+		lc_buf_adds(&m, "Already promoted: nothing changed.\n\n");
+	else {
+		lc_buf_adds(&m, "| app | image | from | to |\n|---|---|---|---|\n");
+		for (i = 0; i < lc_promote_nchanges(p); i++)
+			if ((c = lc_promote_change(p, i))->differs)
+				lc_buf_printf(&m, "| %s | %s | `%s` | `%s` |\n",
+				    c->app[0] ? c->app : "-", c->name, c->prev,
+				    c->next);
+		lc_buf_printf(&m, "\n%s%s%s\n\n", commit ? "Commit `" : "",
+		    commit ? commit : o->dry_run ? "Dry run: nothing written." :
+		    "", commit ? "`" : "");
+		if (pr)
+			lc_buf_printf(&m, "Pull request [#%ld](%s) %s.\n\n",
+			    pr->number, pr->url, pr->created ? "opened" :
+			    "updated");
+	}
+	if ((f = fopen(path, "a")) == NULL || fputs(m.data, f) < 0 ||
+	    fclose(f) != 0)
+		lc_log_error("GITHUB_STEP_SUMMARY: %s", strerror(errno));
+	lc_buf_release(&m);
+}
+
+/* The result object of -o json. */
+static jv
+result_json(const struct lc_promote *p, const char *commit, int changed,
+    jv imgs)
+{
+	static const char *const strategy[] = { "dir", "branch", "tag" };
+	const struct lc_promote_opts *o = lc_promote_opts(p);
+	const struct lc_forge_pr *pr = lc_promote_pr(p);
+	const char *src = lc_promote_source(p);
+	jv j = jv_object();
+
+	j = jv_object_set(j, jv_string("changed"), jv_bool(changed));
+	j = jv_object_set(j, jv_string("dry_run"), jv_bool(o->dry_run));
+	j = jv_object_set(j, jv_string("from"), o->from ? jv_string(o->from) :
+	    jv_null());
+	j = jv_object_set(j, jv_string("to"), jv_string(o->to));
+	j = jv_object_set(j, jv_string("strategy"),
+	    jv_string(strategy[o->strategy]));
+	if (src)
+		j = jv_object_set(j, jv_string("source_commit"), jv_string(src));
+	j = jv_object_set(j, jv_string("commit"), commit ? jv_string(commit) :
+	    jv_null());
+	j = jv_object_set(j, jv_string("pr"), pr == NULL ? jv_null() :
+	    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+	    jv_string("number"), jv_number((double)pr->number)),
+	    jv_string("url"), jv_string(pr->url)),
+	    jv_string("created"), jv_bool(pr->created)));
+	return jv_object_set(j, jv_string("images"), imgs);
+}
+
+/* A result: stdout (text, json or env), $GITHUB_OUTPUT, dotenv, summary. */
+static void
+report(const struct lc_promote *p, const struct out *w,
+    const struct lc_promote_event *ev)
+{
+	const struct lc_promote_opts *o = lc_promote_opts(p);
+	const struct lc_forge_pr *pr = lc_promote_pr(p);
+	const struct lc_promote_change *c;
+	const char *commit = ev->commit;
+	struct lc_buf env = LC_BUF_INIT;
+	jv j, imgs;
+	int i, n, changed = ev->changed;
+
+	imgs = jv_array();
+	for (n = 0, i = 0; i < lc_promote_nchanges(p); i++) {
+		if (!(c = lc_promote_change(p, i))->differs)
+			continue;
+		n++;
+		imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
+		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+		    jv_string("app"), jv_string(c->app)),
+		    jv_string("name"), jv_string(c->name)),
+		    jv_string("file"), jv_string(c->file)),
+		    jv_string("previous"), jv_string(c->prev)),
+		    jv_string("new"), jv_string(c->next)));
+	}
+	lc_buf_printf(&env, "PROMOTE_CHANGED=%s\nPROMOTE_COMMIT=%s\n"
+	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
+	    commit ? commit : "", n);
+	if (pr)
+		lc_buf_printf(&env, "PROMOTE_PR_URL=%s\nPROMOTE_PR_NUMBER=%ld\n",
+		    pr->url, pr->number);
+	if (w->env)
+		fputs(env.data, stdout);
+	else if (!w->json) {
+		/* --diff: what a dry run shows, on a real run too. */
+		if (w->diff && commit)
+			print_diffs(p, 1);
+		for (i = 0; i < lc_promote_nchanges(p); i++)
+			if ((c = lc_promote_change(p, i))->differs)
+				printf("%s%s%s %s -> %s %s -> %s\n", c->app,
+				    c->app[0] ? " " : "", c->name, c->prev,
+				    c->next, from_word(o), o->to);
+		if (ev->dst_branch && changed && commit)
+			printf("%s %s -> %.7s (%s %s) %s -> %s\n",
+			    ev->dst_branch, ev->dst7, commit, ev->src_branch,
+			    ev->src7, o->from, o->to);
+		else if (ev->dst_branch && changed)
+			printf("%s %s -> %s (%s %s) %s -> %s\n", ev->dst_branch,
+			    ev->dst7, o->pick ? "pick" : "merge",
+			    ev->src_branch, ev->src7, o->from, o->to);
+		if (pr)
+			printf("%s\n", pr->url);
+	} else {
+		j = jv_dump_string(result_json(p, commit, changed,
+		    jv_copy(imgs)), 0);
+		printf("%s\n", jv_string_value(j));
+		jv_free(j);
+	}
+	lc_ci_output("changed", changed ? "true" : "false");
+	if (commit)
+		lc_ci_output("commit", commit);
+	imgs = jv_dump_string(imgs, 0);
+	lc_ci_output("images", jv_string_value(imgs));
+	jv_free(imgs);
+	pr_outputs(pr);
+	if (w->dotenv) {
+		FILE *f = fopen(w->dotenv, "a");
+
+		if (f == NULL || fputs(env.data, f) < 0 || fclose(f) != 0)
+			lc_log_error("--dotenv %s: %s", w->dotenv,
+			    strerror(errno));
+	}
+	summary(p, commit, changed);
+	lc_buf_release(&env);
+}
+
+/*
+ * What the promotion tells: a result, or on a dry run (text) the diffs and
+ * the commit message.
+ */
+static int
+print_event(const struct lc_promote *p, const struct lc_promote_event *ev,
+    void *arg)
+{
+	const struct lc_promote_opts *o = lc_promote_opts(p);
+	const struct out *w = arg;
+	int rc;
+
+	if (ev->what == LC_PROMOTE_DRY_RUN && !w->json) {
+		if (o->strategy == LC_PROMOTE_BRANCH) {
+			printf("%s", ev->message);
+			return 0;
+		}
+		if ((rc = print_diffs(p, 0)) != 0)
+			return rc;
+		printf("\n%s", ev->message);
+		if (o->pr)
+			lc_log_info("dry run: would push %s and open or update "
+			    "its pull request into %s", ev->head, ev->dst_branch);
+		return 0;
+	}
+	report(p, w, ev);
+	return 0;
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+/* A usage error with its message: exit 2. */
+static _Noreturn void
+misuse(const char *fmt, const char *a, const char *b)
+{
+	if (fmt)
+		lc_error_set(LC_EUSAGE, fmt, a, b);
 	lc_error_report();
 	usage(LC_EXIT_USAGE);
 }
 
-static int
-open_state(struct state *st, const struct opts *o)
-{
-	int rc;
+/*
+ * The repeatable options' lists. One given more often than its list holds
+ * is refused (exit 2), never cut: "--gate: at most 16 of them".
+ */
+static const char *apps[32], *trailers[16], *sets[32], *gates[16];
+static const char *labels[16], *platform_list[8], *keys[16], *digest_keys[16];
+static const char *repo_keys[16];
 
-	if ((rc = lc_git_open(&st->repo, o->branch, &st->branch, o->remote,
-	    &st->remote)) != 0)
-		return rc;
-	/*
-	 * Keep trees of any size in libgit2's object cache (by default only
-	 * those under 4 KB): the directory that holds 1,000 apps (36 KB) is
-	 * then inflated once, not again for each app's path lookup, which
-	 * made planning quadratic in the apps.
-	 */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
-	    (size_t)64 << 20);
-	/* The CAs the environment names (no --ca-file for git here). */
-	if ((rc = lc_git_ca(NULL, NULL, git_remote_url(st->remote), 0)) != 0)
-		return rc;
-	/* PROMOTE_TOKEN serves the forge's API and git alike. */
-	if ((rc = lc_git_auth_init(&st->auth, git_remote_url(st->remote),
-	    o->token_file, NULL, "PROMOTE_TOKEN")) != 0)
-		return rc;
-	return lc_git_idents(st->repo, o->author, &st->author, &st->committer);
+#define ADD(list, n, opt) add(list, &(n), \
+    (int)(sizeof(list) / sizeof((list)[0])), opt)
+
+static void
+add(const char **list, int *n, int max, const char *opt)
+{
+	char m[64];
+
+	if (*n == max) {
+		snprintf(m, sizeof(m), "%s: at most %d of them", opt, max);
+		misuse("%s", m, NULL);
+	}
+	list[(*n)++] = optarg;
+}
+
+static void
+defaults(struct lc_promote_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ro.ca_flag = "--registry-ca-file";
+	o->path = "overlays/{env}";
+	o->remote = "origin";
+	o->verify = 1;
+	o->deadline_ms = 120000;
+	o->branch_tmpl = "deploy/{env}";
+	o->steps = 1;
+	o->apps = apps;
+	o->trailers = trailers;
+	o->sets = sets;
+	o->gates = gates;
+	o->labels = labels;
+	o->platforms = platform_list;
+	o->keys = keys;
+	o->digest_keys = digest_keys;
+	o->repo_keys = repo_keys;
+}
+
+/* One option of ch, its value checked (a bad one is a usage error). */
+static void
+option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
+{
+	const char *sl;
+	char *end;
+	long v;
+
+	switch (ch) {
+	case 'f':
+		o->from = optarg;
+		break;
+	case 'h':
+		usage(LC_EXIT_OK);
+	case 'm':
+		o->message = optarg;
+		break;
+	case 'n':
+		o->dry_run = 1;
+		break;
+	case 'o':
+		if (strcmp(optarg, "json") == 0)
+			w->json = 1;
+		else if (strcmp(optarg, "env") == 0)
+			w->env = 1;
+		else if (strcmp(optarg, "text") != 0)
+			usage(LC_EXIT_USAGE);
+		break;
+	case 'q':
+		lc_log_set_level(LC_LOG_ERROR);
+		break;
+	case 'S':
+		o->sign = 1;
+		break;
+	case 't':
+		o->to = optarg;
+		break;
+	case 'V':
+		lc_cli_version();
+		exit(lc_exit(0));
+	case 'v':
+		lc_log_set_level(LC_LOG_DEBUG);
+		break;
+	case OPT_ALLOW_SKIP:
+		o->allow_skip = 1;
+		break;
+	case OPT_ALLOW_TAGS:
+		o->allow_tags = optarg;
+		break;
+	case OPT_API_URL:
+		o->api_url = optarg;
+		break;
+	case OPT_APP:
+		ADD(apps, o->napps, "--app (a glob matches any number)");
+		break;
+	case OPT_AUTHOR:
+		o->author = optarg;
+		break;
+	case OPT_AUTO_MERGE:
+		o->merge = optarg ? optarg : "merge";
+		if (strcmp(o->merge, "merge") != 0 &&
+		    strcmp(o->merge, "squash") != 0 &&
+		    strcmp(o->merge, "rebase") != 0)
+			misuse("--auto-merge=%s: merge, squash or rebase", optarg,
+			    NULL);
+		break;
+	case OPT_BASE:
+	case OPT_BRANCH:
+		o->branch = optarg;
+		break;
+	case OPT_BODY_FILE:
+		o->body_file = optarg;
+		break;
+	case OPT_CHAIN:
+		o->chain = optarg;
+		break;
+	case OPT_CHECK:
+		o->check = 1;
+		break;
+	case OPT_DEADLINE:
+		if (lc_parse_duration_opt("--deadline", optarg,
+		    &o->deadline_ms) != 0)
+			misuse(NULL, NULL, NULL);
+		break;
+	case OPT_DIFF:
+		w->diff = 1;
+		break;
+	case OPT_DIGEST_KEY:
+		ADD(digest_keys, o->ndigest_keys, "--digest-key");
+		break;
+	case OPT_DOTENV:
+		w->dotenv = optarg;
+		break;
+	case OPT_DRAFT:
+		o->draft = 1;
+		break;
+	case OPT_ENV_BRANCH:
+		if (strstr(optarg, "{env}") == NULL)
+			misuse("--env-branch '%s': it must contain {env}", optarg,
+			    NULL);
+		o->branch_tmpl = optarg;
+		break;
+	case OPT_GATE:
+		ADD(gates, o->ngates, "--gate");
+		break;
+	case OPT_HEAD_BRANCH:
+		o->head_tmpl = optarg;
+		break;
+	case OPT_KEY:
+		ADD(keys, o->nkeys, "--key");
+		break;
+	case OPT_LABEL:
+		ADD(labels, o->nlabels, "--label");
+		break;
+	case OPT_NO_PUSH:
+		o->no_push = 1;
+		break;
+	case OPT_NO_VERIFY:
+		o->verify = 0;
+		break;
+	case OPT_PATH:
+		o->path = optarg;
+		*path_given = 1;
+		break;
+	case OPT_PICK:
+		o->pick = optarg;
+		break;
+	case OPT_PIN:
+		o->pin = 1;
+		break;
+	case OPT_PLATFORM:
+		if (o->nplatforms < 8 && ((sl = strchr(optarg, '/')) == NULL ||
+		    sl == optarg || sl[1] == '\0' || sl[1] == '/' ||
+		    strlen(optarg) > 127))
+			misuse("--platform %s: write OS/ARCH[/VARIANT], as "
+			    "linux/arm64", optarg, NULL);
+		ADD(platform_list, o->nplatforms, "--platform");
+		break;
+	case OPT_PR:
+		o->pr = 1;
+		break;
+	case OPT_PROVIDER:
+		if (lc_forge_kind_parse(optarg, &o->provider) != 0)
+			misuse("--provider %s: github, gitlab, gitea (or forgejo) "
+			    "or auto", optarg, NULL);
+		break;
+	case OPT_RAW:
+		o->raw = 1;
+		break;
+	case OPT_REG_CA:
+		o->ro.ca_file = optarg;
+		break;
+	case OPT_REG_HTTPS:
+		o->reg_https = 1;
+		break;
+	case OPT_REG_INSECURE:
+		o->ro.insecure = 1;
+		break;
+	case OPT_REMOTE:
+		o->remote = optarg;
+		break;
+	case OPT_REPO_KEY:
+		ADD(repo_keys, o->nrepo_keys, "--repo-key");
+		break;
+	case OPT_REQUIRE_STATUS:
+		o->require_status = 1;
+		o->status_context = optarg;
+		break;
+	case OPT_ROLLBACK:
+		o->rollback = 1;
+		break;
+	case OPT_SEMVER: {
+		struct lc_semver sv;
+
+		memset(&sv, 0, sizeof(sv));
+		if (lc_semver_in(&sv, optarg) < 0)
+			misuse("--semver '%s': not a range (>=1.2.0 <2, ^1.2, "
+			    "~1.2.3, 1.x)", optarg, NULL);
+		o->semver = optarg;
+		break;
+	}
+	case OPT_SET:
+		ADD(sets, o->nsets, "--set");
+		break;
+	case OPT_SPLIT:
+		o->split = 1;
+		break;
+	case OPT_STEPS:
+		v = strtol(optarg, &end, 10);
+		if (*end || v < 1 || v > 16)
+			misuse("--steps %s: 1 to 16", optarg, NULL);
+		o->steps = (int)v;
+		break;
+	case OPT_STRATEGY:
+		if (strcmp(optarg, "tag") == 0)
+			o->strategy = LC_PROMOTE_TAG;
+		else if (strcmp(optarg, "branch") == 0)
+			o->strategy = LC_PROMOTE_BRANCH;
+		else if (strcmp(optarg, "dir") != 0)
+			misuse("--strategy %s: dir, branch or tag (a pull "
+			    "request: --pr)", optarg, NULL);
+		break;
+	case OPT_TITLE:
+		o->title = optarg;
+		break;
+	case OPT_TOKEN_FILE:
+		o->token_file = optarg;
+		break;
+	case OPT_TRAILER:
+		if (o->ntrailers < 16 && (strchr(optarg, '=') == NULL ||
+		    *optarg == '='))
+			misuse("--trailer '%s': write KEY=VALUE", optarg, NULL);
+		ADD(trailers, o->ntrailers, "--trailer");
+		break;
+	case OPT_WITH_NAME:
+		o->with_name = 1;
+		break;
+	default:
+		usage(LC_EXIT_USAGE);
+	}
 }
 
 /*
- * Exit 124 means the --deadline passed (a forge that hangs past it, say).
- * A single request that got no answer in its own time (a registry's 30 s,
- * or any request with --deadline 0) is a server that is unavailable: 7.
+ * The rules between options, in the order they are checked: the first
+ * broken one is the usage error (exit 2). fmt takes a and b.
  */
-static int
-timeout_rc(int rc, const struct opts *o, long long t0)
+static void
+validate(const struct lc_promote_opts *o)
 {
-	struct lc_buf m = LC_BUF_INIT;
+	const int tag = o->strategy == LC_PROMOTE_TAG;
+	const int branch = o->strategy == LC_PROMOTE_BRANCH;
+	const struct {
+		int broken;
+		const char *fmt, *a, *b;
+	} rules[] = {
+	{ o->to == NULL || (o->from != NULL) + (o->nsets > 0) + o->rollback != 1,
+	    "give -f SRC -t DST, or -t DST with --set or --rollback", NULL, NULL },
+	{ o->from && o->to && (strcmp(o->from, o->to) == 0 ||
+	    strchr(o->from, '/') || strchr(o->to, '/')),
+	    "-f %s -t %s: two different environment names", o->from, o->to },
+	{ branch && (!o->from || o->nimages || o->nkeys || o->raw),
+	    "--strategy branch: give -f and -t; the whole branch deploy/<env> "
+	    "is promoted", NULL, NULL },
+	{ !o->pr && (o->head_tmpl || o->title || o->body_file || o->nlabels ||
+	    o->draft || o->merge || ((o->api_url || o->provider) &&
+	    !o->require_status)),
+	    "--head-branch, --title, --body-file, --label, --draft, "
+	    "--auto-merge, --provider and --api-url go with --pr (the last "
+	    "two also with --require-status)", NULL, NULL },
+	{ o->split && (o->napps == 0 || branch || tag || o->rollback),
+	    "--split: one promotion per app of --app (dir strategy)", NULL, NULL },
+	{ o->nplatforms && (!o->verify || tag || branch),
+	    "--platform asks the registry about the images written: not with "
+	    "--no-verify-image or the branch and tag strategies", NULL, NULL },
+	{ o->steps > 1 && !o->rollback, "--steps goes with --rollback", NULL, NULL },
+	{ o->no_push && (o->pr || branch || tag),
+	    "--no-push: a commit on the local branch (dir strategy, without "
+	    "--pr)", NULL, NULL },
+	{ o->pick && !branch, "--cherry-pick goes with --strategy branch", NULL, NULL },
+	{ o->with_name && (o->nkeys || o->raw || o->from == NULL || tag ||
+	    branch),
+	    "--with-name: it copies newName between kustomize overlays (-f and "
+	    "-t)", NULL, NULL },
+	{ o->require_status && (o->from == NULL || tag),
+	    "--require-status: it checks the source commit of -f with dir or "
+	    "branch", NULL, NULL },
+	{ o->pr && (tag || o->check),
+	    "--pr goes with --strategy dir or branch, not with %s",
+	    o->check ? "--check" : "--strategy tag", NULL },
+	{ tag && (o->from == NULL || o->nimages == 0 || o->nkeys || o->napps),
+	    "--strategy tag: give -f, -t and the repositories whose tags move", NULL, NULL },
+	};
+	size_t i;
+	int k;
 
-	if (rc != LC_ETIMEOUT)
-		return rc;
-	lc_buf_adds(&m, lc_error_msg());
-	if (o->deadline_ms && lc_clock_ms() - t0 >= o->deadline_ms)
-		rc = m.len == 0 ? LC_ETIMEOUT : lc_error_set(LC_ETIMEOUT,
-		    "%s (the --deadline passed)", m.data);
-	else	/* --split has reported the message already */
-		rc = m.len == 0 ? LC_EUNAVAIL : lc_error_set(LC_EUNAVAIL, "%s",
-		    m.data);
-	lc_buf_release(&m);
-	return rc;
+	for (k = 0; k < o->nimages; k++)
+		if (*o->images[k] == '\0')
+			usage(LC_EXIT_USAGE);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (rules[i].broken)
+			misuse(rules[i].fmt, rules[i].a, rules[i].b);
 }
 
 /*
@@ -2930,459 +3174,28 @@ on_signal(int sig)
 int
 main(int argc, char *argv[])
 {
-	struct opts o;
-	struct state st;
-	long long t0 = lc_clock_ms();
-	int ch, rc, i, path_given = 0;
+	struct lc_promote_opts o;
+	struct lc_promote *p = NULL;
+	struct out w = { 0, 0, 0, NULL };
+	int ch, rc, path_given = 0;
 
 	lc_cli_init(argv[0]);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	memset(&o, 0, sizeof(o));
-	o.ro.ca_flag = "--registry-ca-file";
-	memset(&st, 0, sizeof(st));
-	o.path = "overlays/{env}";
-	o.remote = "origin";
-	o.verify = 1;
-	o.deadline_ms = 120000;
-	o.branch_tmpl = "deploy/{env}";
-	o.steps = 1;
-	while ((ch = getopt_long(argc, argv, "f:hm:no:qSt:Vv", longopts, NULL))
-	    != -1) {
-		switch (ch) {
-		case 'f':
-			o.from = optarg;
-			break;
-		case 't':
-			o.to = optarg;
-			break;
-		case 'h':
-			usage(LC_EXIT_OK);
-		case 'V':
-			lc_cli_version();
-			return lc_exit(0);
-		case 'm':
-			o.message = optarg;
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'o':
-			if (strcmp(optarg, "json") == 0)
-				o.json = 1;
-			else if (strcmp(optarg, "env") == 0)
-				o.env = 1;
-			else if (strcmp(optarg, "text") != 0)
-				usage(LC_EXIT_USAGE);
-			break;
-		case 'q':
-			lc_log_set_level(LC_LOG_ERROR);
-			break;
-		case 'v':
-			lc_log_set_level(LC_LOG_DEBUG);
-			break;
-		case OPT_PATH:
-			o.path = optarg;
-			path_given = 1;
-			break;
-		case OPT_APP:
-			if (o.napps == 32)
-				too_many("--app (a glob matches any number)", 32);
-			o.apps[o.napps++] = optarg;
-			break;
-		case OPT_BRANCH:
-			o.branch = optarg;
-			break;
-		case OPT_REMOTE:
-			o.remote = optarg;
-			break;
-		case OPT_NO_VERIFY:
-			o.verify = 0;
-			break;
-		case OPT_CHECK:
-			o.check = 1;
-			break;
-		case OPT_TRAILER:
-			if (o.ntrailers == 16)
-				too_many("--trailer", 16);
-			if (strchr(optarg, '=') == NULL || *optarg == '=') {
-				lc_error_set(LC_EUSAGE, "--trailer '%s': write "
-				    "KEY=VALUE", optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			o.trailers[o.ntrailers++] = optarg;
-			break;
-		case OPT_AUTHOR:
-			o.author = optarg;
-			break;
-		case OPT_DEADLINE:
-			if (lc_parse_duration_opt("--deadline", optarg,
-			    &o.deadline_ms) != 0) {
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			break;
-		case OPT_TOKEN_FILE:
-			o.token_file = optarg;
-			break;
-		case OPT_REG_CA:
-			o.ro.ca_file = optarg;
-			break;
-		case OPT_REG_INSECURE:
-			o.ro.insecure = 1;
-			break;
-		case OPT_REG_HTTPS:
-			o.reg_https = 1;
-			break;
-		case OPT_SET:
-			if (o.nsets == 32)
-				too_many("--set", 32);
-			o.sets[o.nsets++] = optarg;
-			break;
-		case OPT_ROLLBACK:
-			o.rollback = 1;
-			break;
-		case OPT_SEMVER: {
-			struct lc_semver v;
-
-			memset(&v, 0, sizeof(v));
-			if (lc_semver_in(&v, optarg) < 0) {
-				lc_error_set(LC_EUSAGE, "--semver '%s': not a "
-				    "range (>=1.2.0 <2, ^1.2, ~1.2.3, 1.x)",
-				    optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			o.semver = optarg;
-			break;
-		}
-		case OPT_ALLOW_TAGS:
-			o.allow_tags = optarg;
-			break;
-		case OPT_GATE:
-			if (o.ngates == 16)
-				too_many("--gate", 16);
-			o.gates[o.ngates++] = optarg;
-			break;
-		case OPT_CHAIN:
-			o.chain = optarg;
-			break;
-		case OPT_PIN:
-			o.pin = 1;
-			break;
-		case OPT_DOTENV:
-			o.dotenv = optarg;
-			break;
-		case OPT_RAW:
-			o.raw = 1;
-			break;
-		case OPT_ENV_BRANCH:
-			if (strstr(optarg, "{env}") == NULL) {
-				lc_error_set(LC_EUSAGE, "--env-branch '%s': it must "
-				    "contain {env}", optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			o.branch_tmpl = optarg;
-			break;
-		case OPT_STRATEGY:
-			if (strcmp(optarg, "tag") == 0)
-				o.tag_strategy = 1;
-			else if (strcmp(optarg, "branch") == 0)
-				o.branch_strategy = 1;
-			else if (strcmp(optarg, "dir") != 0) {
-				lc_error_set(LC_EUSAGE, "--strategy %s: dir, branch or "
-				    "tag (a pull request: --pr)", optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			break;
-		case OPT_PR:
-			o.pr = 1;
-			break;
-		case OPT_BASE:
-			o.branch = optarg;
-			break;
-		case OPT_HEAD_BRANCH:
-			o.head_tmpl = optarg;
-			break;
-		case OPT_TITLE:
-			o.title = optarg;
-			break;
-		case OPT_BODY_FILE:
-			o.body_file = optarg;
-			break;
-		case OPT_LABEL:
-			if (o.nlabels == 16)
-				too_many("--label", 16);
-			o.labels[o.nlabels++] = optarg;
-			break;
-		case OPT_DRAFT:
-			o.draft = 1;
-			break;
-		case OPT_AUTO_MERGE:
-			o.merge = optarg ? optarg : "merge";
-			if (strcmp(o.merge, "merge") != 0 &&
-			    strcmp(o.merge, "squash") != 0 &&
-			    strcmp(o.merge, "rebase") != 0) {
-				lc_error_set(LC_EUSAGE, "--auto-merge=%s: merge, "
-				    "squash or rebase", optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			break;
-		case OPT_PROVIDER:
-			if (lc_forge_kind_parse(optarg, &o.provider) != 0) {
-				lc_error_set(LC_EUSAGE, "--provider %s: github, "
-				    "gitlab, gitea (or forgejo) or auto", optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			break;
-		case OPT_API_URL:
-			o.api_url = optarg;
-			break;
-		case OPT_PLATFORM: {
-			const char *sl = strchr(optarg, '/');
-
-			if (o.nplatforms == 8)
-				too_many("--platform", 8);
-			if (sl == NULL || sl == optarg || sl[1] == '\0' ||
-			    sl[1] == '/' || strlen(optarg) > 127) {
-				lc_error_set(LC_EUSAGE, "--platform %s: write "
-				    "OS/ARCH[/VARIANT], as linux/arm64", optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			o.platforms[o.nplatforms++] = optarg;
-			break;
-		}
-		case OPT_DIFF:
-			o.diff = 1;
-			break;
-		case OPT_STEPS: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 1 || v > 16) {
-				lc_error_set(LC_EUSAGE, "--steps %s: 1 to 16",
-				    optarg);
-				lc_error_report();
-				usage(LC_EXIT_USAGE);
-			}
-			o.steps = (int)v;
-			break;
-		}
-		case OPT_NO_PUSH:
-			o.no_push = 1;
-			break;
-		case OPT_ALLOW_SKIP:
-			o.allow_skip = 1;
-			break;
-		case 'S':
-			o.sign = 1;
-			break;
-		case OPT_SPLIT:
-			o.split = 1;
-			break;
-		case OPT_PICK:
-			o.pick = optarg;
-			break;
-		case OPT_WITH_NAME:
-			o.with_name = 1;
-			break;
-		case OPT_REQUIRE_STATUS:
-			o.require_status = 1;
-			o.status_context = optarg;
-			break;
-		case OPT_KEY:
-		case OPT_DIGEST_KEY:
-		case OPT_REPO_KEY: {
-			const char **v = ch == OPT_KEY ? o.keys : ch ==
-			    OPT_DIGEST_KEY ? o.digest_keys : o.repo_keys;
-			int *n = ch == OPT_KEY ? &o.nkeys : ch == OPT_DIGEST_KEY ?
-			    &o.ndigest_keys : &o.nrepo_keys;
-
-			if (*n == 16)
-				too_many(ch == OPT_KEY ? "--key" : ch ==
-				    OPT_DIGEST_KEY ? "--digest-key" : "--repo-key",
-				    16);
-			v[(*n)++] = optarg;
-			break;
-		}
-		default:
-			usage(LC_EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (o.to == NULL || (o.from != NULL) + (o.nsets > 0) + o.rollback != 1) {
-		lc_error_set(LC_EUSAGE, "give -f SRC -t DST, or -t DST with --set "
-		    "or --rollback");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	for (i = 0; i < o.nsets; i++)
-		if (add_given(&st, o.sets[i], o.raw) != 0) {
-			lc_error_set(LC_EUSAGE, "--set '%s': write [APP/]IMAGE=REF "
-			    "(REF: a tag, @sha256:..., or an image reference)",
-			    o.sets[i]);
-			lc_error_report();
-			usage(LC_EXIT_USAGE);
-		}
-	settle_given(&st);
-	if (o.chain && o.from) {
-		char *buf = lc_xstrndup(o.chain, strlen(o.chain)), *tok;
-		char *save = NULL;
-		int k = 0, fi = -1, ti = -1;
-
-		for (tok = strtok_r(buf, ",", &save); tok;
-		    tok = strtok_r(NULL, ",", &save), k++) {
-			if (strcmp(tok, o.from) == 0)
-				fi = k;
-			if (strcmp(tok, o.to) == 0)
-				ti = k;
-		}
-		free(buf);
-		if (fi < 0 || ti < 0) {
-			lc_error_set(LC_EUSAGE, "--chain %s does not name both %s "
-			    "and %s", o.chain, o.from, o.to);
-			lc_error_report();
-			usage(LC_EXIT_USAGE);
-		}
-		if (ti != fi + 1 && !(o.allow_skip && ti > fi))
-			return lc_exit(lc_error_set(LC_ENO, "--chain %s: %s -> %s "
-			    "%s; nothing was promoted", o.chain, o.from, o.to,
-			    ti > fi ? "skips an environment" : "goes backwards"));
-	}
-	if (o.from && (strcmp(o.from, o.to) == 0 || strchr(o.from, '/') ||
-	    strchr(o.to, '/'))) {
-		lc_error_set(LC_EUSAGE, "-f %s -t %s: two different environment "
-		    "names", o.from, o.to);
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	o.images = argv;
-	o.nimages = argc;
+	defaults(&o);
+	while ((ch = getopt_long(argc, argv, "f:hm:no:qSt:Vv", longopts,
+	    NULL)) != -1)
+		option(ch, &o, &w, &path_given);
+	o.images = (const char *const *)argv + optind;
+	o.nimages = argc - optind;
 	if (o.nkeys && !path_given)
 		o.path = "envs/{env}/values.yaml";
-	if (o.nkeys && compile_keys(&o) != 0) {
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	for (i = 0; i < argc; i++)
-		if (*argv[i] == '\0')
-			usage(LC_EXIT_USAGE);
-	if (o.branch_strategy && (!o.from || o.nimages || o.nkeys || o.raw)) {
-		lc_error_set(LC_EUSAGE, "--strategy branch: give -f and -t; the "
-		    "whole branch deploy/<env> is promoted");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (!o.pr && (o.head_tmpl || o.title || o.body_file || o.nlabels ||
-	    o.draft || o.merge || ((o.api_url || o.provider) &&
-	    !o.require_status))) {
-		lc_error_set(LC_EUSAGE, "--head-branch, --title, --body-file, "
-		    "--label, --draft, --auto-merge, --provider and --api-url "
-		    "go with --pr (the last two also with --require-status)");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.split && (o.napps == 0 || o.branch_strategy || o.tag_strategy ||
-	    o.rollback)) {
-		lc_error_set(LC_EUSAGE, "--split: one promotion per app of --app "
-		    "(dir strategy)");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.nplatforms && (!o.verify || o.tag_strategy ||
-	    o.branch_strategy)) {
-		lc_error_set(LC_EUSAGE, "--platform asks the registry about the "
-		    "images written: not with --no-verify-image or the branch "
-		    "and tag strategies");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.steps > 1 && !o.rollback) {
-		lc_error_set(LC_EUSAGE, "--steps goes with --rollback");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.no_push && (o.pr || o.branch_strategy || o.tag_strategy)) {
-		lc_error_set(LC_EUSAGE, "--no-push: a commit on the local branch "
-		    "(dir strategy, without --pr)");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.pick && !o.branch_strategy) {
-		lc_error_set(LC_EUSAGE, "--cherry-pick goes with --strategy "
-		    "branch");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.with_name && (o.nkeys || o.raw || o.from == NULL ||
-	    o.tag_strategy || o.branch_strategy)) {
-		lc_error_set(LC_EUSAGE, "--with-name: it copies newName between "
-		    "kustomize overlays (-f and -t)");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.require_status && (o.from == NULL || o.tag_strategy)) {
-		lc_error_set(LC_EUSAGE, "--require-status: it checks the source "
-		    "commit of -f with dir or branch");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.pr && (o.tag_strategy || o.check)) {
-		lc_error_set(LC_EUSAGE, "--pr goes with --strategy dir or branch, "
-		    "not with %s", o.check ? "--check" : "--strategy tag");
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.head_tmpl == NULL)
-		o.head_tmpl = "promote/{to}/{app}";
-	if (head_name(&o, st.head, sizeof(st.head)) != 0) {
-		lc_error_report();
-		usage(LC_EXIT_USAGE);
-	}
-	if (o.tag_strategy) {
-		if (o.from == NULL || o.nimages == 0 || o.nkeys || o.napps) {
-			lc_error_set(LC_EUSAGE, "--strategy tag: give -f, -t and "
-			    "the repositories whose tags move");
-			lc_error_report();
-			usage(LC_EXIT_USAGE);
-		}
-		rc = tag_run(&st, &o);
-	} else if ((rc = open_state(&st, &o)) == 0) {
-		/* A remote's hook that hangs is stopped at the deadline too. */
-		lc_git_deadline(o.deadline_ms ? t0 + o.deadline_ms : 0);
-		rc = o.branch_strategy ? branch_run(&st, &o) : o.split ?
-		    split_run(&st, &o) : run(&st, &o);
-	}
-	for (i = 0; i < st.nt; i++) {
-		lc_buf_release(&st.t[i].before);
-		lc_buf_release(&st.t[i].after);
-	}
-	free(st.t);
-	free(st.c);
-	free(st.g);
-	free(st.pin);
-	rc = timeout_rc(rc, &o, t0);
-	for (i = 0; i < o.nkeys; i++) {
-		lc_yexpr_free(o.q_key[i]);
-		lc_yexpr_free(o.s_key[i]);
-		lc_yexpr_free(o.q_digest[i]);
-		lc_yexpr_free(o.s_digest[i]);
-		lc_yexpr_free(o.q_repo[i]);
-	}
-	lc_forge_close(st.forge);
-	git_signature_free(st.author);
-	git_signature_free(st.committer);
-	git_remote_free(st.remote);
-	lc_git_auth_release(&st.auth);
-	git_repository_free(st.repo);
-	free(st.branch);
+	validate(&o);
+	if ((rc = lc_promote_new(&p, &o, print_event, &w)) == LC_EUSAGE)
+		misuse(NULL, NULL, NULL);
+	if (rc == 0 && (rc = lc_promote_open(p)) == 0)
+		rc = lc_promote_run(p);
+	lc_promote_free(p);
 	return lc_exit(rc);
 }

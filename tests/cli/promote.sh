@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 43
+plan 44
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -710,6 +710,23 @@ run promote --strategy branch -f dev -t staging
 expect_rc 5
 expect_err "  app.yaml"
 [ "$(git -C ../srv.git rev-parse deploy/staging)" = "$before" ] || fail "something was pushed"
+end
+
+begin "--strategy branch: -o json, --dotenv and GITHUB_OUTPUT as with the dir strategy"
+git init -q --bare -b main "$T/srv.git"
+git clone -q "$T/srv.git" "$T/w" 2>/dev/null
+cd "$T/w" || exit 1
+echo base >app.yaml && git add . && git commit -qm base && git push -q origin main main:deploy/dev main:deploy/staging
+git checkout -q -b deploy/dev origin/deploy/dev
+echo v2 >app.yaml && git commit -qam "dev: v2" && git push -q origin deploy/dev
+git checkout -q main
+s=$(git -C ../srv.git rev-parse deploy/dev)
+run env TOOLKIT_CI=github GITHUB_OUTPUT="$T/gho" promote --strategy branch -o json --dotenv "$T/env" -f dev -t staging
+expect_rc 0
+c=$(git -C ../srv.git rev-parse deploy/staging)
+expect_out_text '{"changed":true,"dry_run":false,"from":"dev","to":"staging","strategy":"branch","source_commit":"'"$s"'","commit":"'"$c"'","pr":null,"images":[]}'
+printf 'PROMOTE_CHANGED=true\nPROMOTE_COMMIT=%s\nPROMOTE_IMAGES_COUNT=0\n' "$c" | cmp -s - "$T/env" || fail "dotenv: $(cat "$T/env")"
+printf 'changed=true\ncommit=%s\nimages=[]\n' "$c" | cmp -s - "$T/gho" || fail "GITHUB_OUTPUT: $(cat "$T/gho")"
 end
 
 begin "a local commit not on the remote stays on the local branch; the promotion is pushed"
