@@ -1,4 +1,5 @@
 /* promote_raw.c: --raw: the image: fields of plain manifests, collected and rewritten. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
