@@ -1,36 +1,21 @@
 /* promote: move the image versions of one environment to the next. */
 #include <errno.h>
-#include <fnmatch.h>
-#include <regex.h>
-#include <sys/wait.h>
 #include <getopt.h>
-#include <stdarg.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <git2.h>
 #include <jv.h>
 
 #include "buf.h"
 #include "ci.h"
 #include "cli.h"
 #include "error.h"
-#include "fileio.h"
 #include "forge.h"
-#include "git.h"
-#include "imgref.h"
-#include "jvutil.h"
 #include "log.h"
-#include "plugin.h"
+#include "promote.h"
 #include "semver.h"
-#include "sha256.h"
-#include "yaml_edit.h"
-#include "yaml_expr.h"
-#include "promote_int.h"
 
 enum { OPT_PATH = 256, OPT_APP, OPT_BRANCH, OPT_REMOTE, OPT_NO_VERIFY,
 	OPT_CHECK, OPT_TRAILER, OPT_AUTHOR, OPT_DEADLINE, OPT_TOKEN_FILE,
@@ -461,21 +446,6 @@ static const char *apps[32], *trailers[16], *sets[32], *gates[16];
 static const char *labels[16], *platform_list[8], *keys[16], *digest_keys[16];
 static const char *repo_keys[16];
 
-#define ADD(list, n, opt) add(list, &(n), \
-    (int)(sizeof(list) / sizeof((list)[0])), opt)
-
-static void
-add(const char **list, int *n, int max, const char *opt)
-{
-	char m[64];
-
-	if (*n == max) {
-		snprintf(m, sizeof(m), "%s: at most %d of them", opt, max);
-		misuse("%s", m, NULL);
-	}
-	list[(*n)++] = optarg;
-}
-
 static void
 defaults(struct lc_promote_opts *o)
 {
@@ -498,26 +468,97 @@ defaults(struct lc_promote_opts *o)
 	o->repo_keys = repo_keys;
 }
 
-/* One option of ch, its value checked (a bad one is a usage error). */
+/* Options that keep their value, set a flag or add to a list. */
+enum { STR, ON, OFF, LIST };
+#define O(field) offsetof(struct lc_promote_opts, field)
+static const struct simple {
+	int ch, kind;
+	size_t off;		/* the field; LIST: its count */
+	const char **list;	/* LIST: the list, its size, its option */
+	int max;
+	const char *name;
+} simple[] = {
+	{ 'f', STR, O(from), NULL, 0, NULL },
+	{ 'm', STR, O(message), NULL, 0, NULL },
+	{ 'n', ON, O(dry_run), NULL, 0, NULL },
+	{ 'S', ON, O(sign), NULL, 0, NULL },
+	{ 't', STR, O(to), NULL, 0, NULL },
+	{ OPT_ALLOW_SKIP, ON, O(allow_skip), NULL, 0, NULL },
+	{ OPT_ALLOW_TAGS, STR, O(allow_tags), NULL, 0, NULL },
+	{ OPT_API_URL, STR, O(api_url), NULL, 0, NULL },
+	{ OPT_APP, LIST, O(napps), apps, 32,
+	    "--app (a glob matches any number)" },
+	{ OPT_AUTHOR, STR, O(author), NULL, 0, NULL },
+	{ OPT_BASE, STR, O(branch), NULL, 0, NULL },
+	{ OPT_BODY_FILE, STR, O(body_file), NULL, 0, NULL },
+	{ OPT_BRANCH, STR, O(branch), NULL, 0, NULL },
+	{ OPT_CHAIN, STR, O(chain), NULL, 0, NULL },
+	{ OPT_CHECK, ON, O(check), NULL, 0, NULL },
+	{ OPT_DIGEST_KEY, LIST, O(ndigest_keys), digest_keys, 16,
+	    "--digest-key" },
+	{ OPT_DRAFT, ON, O(draft), NULL, 0, NULL },
+	{ OPT_GATE, LIST, O(ngates), gates, 16, "--gate" },
+	{ OPT_HEAD_BRANCH, STR, O(head_tmpl), NULL, 0, NULL },
+	{ OPT_KEY, LIST, O(nkeys), keys, 16, "--key" },
+	{ OPT_LABEL, LIST, O(nlabels), labels, 16, "--label" },
+	{ OPT_NO_PUSH, ON, O(no_push), NULL, 0, NULL },
+	{ OPT_NO_VERIFY, OFF, O(verify), NULL, 0, NULL },
+	{ OPT_PICK, STR, O(pick), NULL, 0, NULL },
+	{ OPT_PIN, ON, O(pin), NULL, 0, NULL },
+	{ OPT_PLATFORM, LIST, O(nplatforms), platform_list, 8, "--platform" },
+	{ OPT_PR, ON, O(pr), NULL, 0, NULL },
+	{ OPT_RAW, ON, O(raw), NULL, 0, NULL },
+	{ OPT_REG_CA, STR, O(ro.ca_file), NULL, 0, NULL },
+	{ OPT_REG_HTTPS, ON, O(reg_https), NULL, 0, NULL },
+	{ OPT_REG_INSECURE, ON, O(ro.insecure), NULL, 0, NULL },
+	{ OPT_REMOTE, STR, O(remote), NULL, 0, NULL },
+	{ OPT_REPO_KEY, LIST, O(nrepo_keys), repo_keys, 16, "--repo-key" },
+	{ OPT_ROLLBACK, ON, O(rollback), NULL, 0, NULL },
+	{ OPT_SET, LIST, O(nsets), sets, 32, "--set" },
+	{ OPT_SPLIT, ON, O(split), NULL, 0, NULL },
+	{ OPT_TITLE, STR, O(title), NULL, 0, NULL },
+	{ OPT_TOKEN_FILE, STR, O(token_file), NULL, 0, NULL },
+	{ OPT_TRAILER, LIST, O(ntrailers), trailers, 16, "--trailer" },
+	{ OPT_WITH_NAME, ON, O(with_name), NULL, 0, NULL },
+};
+
+/* The field of o a simple option sets. */
+static void
+set(const struct simple *s, struct lc_promote_opts *o)
+{
+	char *f = (char *)o + s->off;
+	char m[64];
+
+	if (s->kind == STR)
+		*(const char **)(void *)f = optarg;
+	else if (s->kind != LIST)
+		*(int *)(void *)f = s->kind == ON;
+	else if (*(int *)(void *)f == s->max) {
+		snprintf(m, sizeof(m), "%s: at most %d of them", s->name,
+		    s->max);
+		misuse("%s", m, NULL);
+	} else
+		s->list[(*(int *)(void *)f)++] = optarg;
+}
+
+/*
+ * One option of ch: the simple ones from the table, the others here (a bad
+ * value is a usage error).
+ */
 static void
 option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 {
+	const size_t n = sizeof(simple) / sizeof(simple[0]);
 	const char *sl;
+	size_t i;
 	char *end;
 	long v;
 
+	for (i = 0; i < n && simple[i].ch != ch; i++)
+		;
 	switch (ch) {
-	case 'f':
-		o->from = optarg;
-		break;
 	case 'h':
 		usage(LC_EXIT_OK);
-	case 'm':
-		o->message = optarg;
-		break;
-	case 'n':
-		o->dry_run = 1;
-		break;
 	case 'o':
 		if (strcmp(optarg, "json") == 0)
 			w->json = 1;
@@ -529,32 +570,11 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 	case 'q':
 		lc_log_set_level(LC_LOG_ERROR);
 		break;
-	case 'S':
-		o->sign = 1;
-		break;
-	case 't':
-		o->to = optarg;
-		break;
 	case 'V':
 		lc_cli_version();
 		exit(lc_exit(0));
 	case 'v':
 		lc_log_set_level(LC_LOG_DEBUG);
-		break;
-	case OPT_ALLOW_SKIP:
-		o->allow_skip = 1;
-		break;
-	case OPT_ALLOW_TAGS:
-		o->allow_tags = optarg;
-		break;
-	case OPT_API_URL:
-		o->api_url = optarg;
-		break;
-	case OPT_APP:
-		ADD(apps, o->napps, "--app (a glob matches any number)");
-		break;
-	case OPT_AUTHOR:
-		o->author = optarg;
 		break;
 	case OPT_AUTO_MERGE:
 		o->merge = optarg ? optarg : "merge";
@@ -564,19 +584,6 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 			misuse("--auto-merge=%s: merge, squash or rebase", optarg,
 			    NULL);
 		break;
-	case OPT_BASE:
-	case OPT_BRANCH:
-		o->branch = optarg;
-		break;
-	case OPT_BODY_FILE:
-		o->body_file = optarg;
-		break;
-	case OPT_CHAIN:
-		o->chain = optarg;
-		break;
-	case OPT_CHECK:
-		o->check = 1;
-		break;
 	case OPT_DEADLINE:
 		if (lc_parse_duration_opt("--deadline", optarg,
 		    &o->deadline_ms) != 0)
@@ -585,14 +592,8 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 	case OPT_DIFF:
 		w->diff = 1;
 		break;
-	case OPT_DIGEST_KEY:
-		ADD(digest_keys, o->ndigest_keys, "--digest-key");
-		break;
 	case OPT_DOTENV:
 		w->dotenv = optarg;
-		break;
-	case OPT_DRAFT:
-		o->draft = 1;
 		break;
 	case OPT_ENV_BRANCH:
 		if (strstr(optarg, "{env}") == NULL)
@@ -600,33 +601,9 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 			    NULL);
 		o->branch_tmpl = optarg;
 		break;
-	case OPT_GATE:
-		ADD(gates, o->ngates, "--gate");
-		break;
-	case OPT_HEAD_BRANCH:
-		o->head_tmpl = optarg;
-		break;
-	case OPT_KEY:
-		ADD(keys, o->nkeys, "--key");
-		break;
-	case OPT_LABEL:
-		ADD(labels, o->nlabels, "--label");
-		break;
-	case OPT_NO_PUSH:
-		o->no_push = 1;
-		break;
-	case OPT_NO_VERIFY:
-		o->verify = 0;
-		break;
 	case OPT_PATH:
 		o->path = optarg;
 		*path_given = 1;
-		break;
-	case OPT_PICK:
-		o->pick = optarg;
-		break;
-	case OPT_PIN:
-		o->pin = 1;
 		break;
 	case OPT_PLATFORM:
 		if (o->nplatforms < 8 && ((sl = strchr(optarg, '/')) == NULL ||
@@ -634,40 +611,15 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 		    strlen(optarg) > 127))
 			misuse("--platform %s: write OS/ARCH[/VARIANT], as "
 			    "linux/arm64", optarg, NULL);
-		ADD(platform_list, o->nplatforms, "--platform");
-		break;
-	case OPT_PR:
-		o->pr = 1;
 		break;
 	case OPT_PROVIDER:
 		if (lc_forge_kind_parse(optarg, &o->provider) != 0)
 			misuse("--provider %s: github, gitlab, gitea (or forgejo) "
 			    "or auto", optarg, NULL);
 		break;
-	case OPT_RAW:
-		o->raw = 1;
-		break;
-	case OPT_REG_CA:
-		o->ro.ca_file = optarg;
-		break;
-	case OPT_REG_HTTPS:
-		o->reg_https = 1;
-		break;
-	case OPT_REG_INSECURE:
-		o->ro.insecure = 1;
-		break;
-	case OPT_REMOTE:
-		o->remote = optarg;
-		break;
-	case OPT_REPO_KEY:
-		ADD(repo_keys, o->nrepo_keys, "--repo-key");
-		break;
 	case OPT_REQUIRE_STATUS:
 		o->require_status = 1;
 		o->status_context = optarg;
-		break;
-	case OPT_ROLLBACK:
-		o->rollback = 1;
 		break;
 	case OPT_SEMVER: {
 		struct lc_semver sv;
@@ -679,12 +631,6 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 		o->semver = optarg;
 		break;
 	}
-	case OPT_SET:
-		ADD(sets, o->nsets, "--set");
-		break;
-	case OPT_SPLIT:
-		o->split = 1;
-		break;
 	case OPT_STEPS:
 		v = strtol(optarg, &end, 10);
 		if (*end || v < 1 || v > 16)
@@ -700,24 +646,17 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 			misuse("--strategy %s: dir, branch or tag (a pull "
 			    "request: --pr)", optarg, NULL);
 		break;
-	case OPT_TITLE:
-		o->title = optarg;
-		break;
-	case OPT_TOKEN_FILE:
-		o->token_file = optarg;
-		break;
 	case OPT_TRAILER:
 		if (o->ntrailers < 16 && (strchr(optarg, '=') == NULL ||
 		    *optarg == '='))
 			misuse("--trailer '%s': write KEY=VALUE", optarg, NULL);
-		ADD(trailers, o->ntrailers, "--trailer");
-		break;
-	case OPT_WITH_NAME:
-		o->with_name = 1;
 		break;
 	default:
-		usage(LC_EXIT_USAGE);
+		if (i == n)
+			usage(LC_EXIT_USAGE);
 	}
+	if (i < n)
+		set(&simple[i], o);
 }
 
 /*
@@ -781,19 +720,6 @@ validate(const struct lc_promote_opts *o)
 			misuse(rules[i].fmt, rules[i].a, rules[i].b);
 }
 
-/*
- * SIGINT, SIGTERM, SIGHUP: a local remote's git runs in a process group of
- * its own (so --deadline can stop its hooks too), which a terminal's ^C or
- * a CI runner's SIGTERM does not reach: stop it, then die of the signal.
- */
-static void
-on_signal(int sig)
-{
-	lc_git_local_kill();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -803,9 +729,7 @@ main(int argc, char *argv[])
 	int ch, rc, path_given = 0;
 
 	lc_cli_init(argv[0]);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	lc_promote_signals();
 	defaults(&o);
 	while ((ch = getopt_long(argc, argv, "f:hm:no:qSt:Vv", longopts,
 	    NULL)) != -1)

@@ -107,6 +107,11 @@ int lc_promote_open(struct lc_promote *p);
  */
 int lc_promote_run(struct lc_promote *p);
 void lc_promote_free(struct lc_promote *p);
+/*
+ * On SIGINT, SIGTERM and SIGHUP stop the git a local remote runs (its
+ * process group: the remote's hooks too), then die of the signal.
+ */
+void lc_promote_signals(void);
 
 /* What an event's printer reads. */
 const struct lc_promote_opts *lc_promote_opts(const struct lc_promote *p);
