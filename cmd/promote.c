@@ -239,19 +239,6 @@ print_diffs(const struct lc_promote *p, int report_errors)
 	return rc;
 }
 
-/* $GITHUB_OUTPUT pr-url and pr-number, when there is a pull request. */
-static void
-pr_outputs(const struct lc_forge_pr *pr)
-{
-	char num[24];
-
-	if (pr == NULL)
-		return;
-	snprintf(num, sizeof(num), "%ld", pr->number);
-	lc_ci_output("pr-url", pr->url);
-	lc_ci_output("pr-number", num);
-}
-
 /* On GitHub Actions: a Markdown table on the run's summary page. */
 static void
 summary(const struct lc_promote *p, const char *commit, int changed)
@@ -290,36 +277,6 @@ summary(const struct lc_promote *p, const char *commit, int changed)
 	lc_buf_release(&m);
 }
 
-/* The result object of -o json. */
-static jv
-result_json(const struct lc_promote *p, const char *commit, int changed,
-    jv imgs)
-{
-	static const char *const strategy[] = { "dir", "branch", "tag" };
-	const struct lc_promote_opts *o = lc_promote_opts(p);
-	const struct lc_forge_pr *pr = lc_promote_pr(p);
-	const char *src = lc_promote_source(p);
-	jv j = jv_object();
-
-	j = jv_object_set(j, jv_string("changed"), jv_bool(changed));
-	j = jv_object_set(j, jv_string("dry_run"), jv_bool(o->dry_run));
-	j = jv_object_set(j, jv_string("from"), o->from ? jv_string(o->from) :
-	    jv_null());
-	j = jv_object_set(j, jv_string("to"), jv_string(o->to));
-	j = jv_object_set(j, jv_string("strategy"),
-	    jv_string(strategy[o->strategy]));
-	if (src)
-		j = jv_object_set(j, jv_string("source_commit"), jv_string(src));
-	j = jv_object_set(j, jv_string("commit"), commit ? jv_string(commit) :
-	    jv_null());
-	j = jv_object_set(j, jv_string("pr"), pr == NULL ? jv_null() :
-	    jv_object_set(jv_object_set(jv_object_set(jv_object(),
-	    jv_string("number"), jv_number((double)pr->number)),
-	    jv_string("url"), jv_string(pr->url)),
-	    jv_string("created"), jv_bool(pr->created)));
-	return jv_object_set(j, jv_string("images"), imgs);
-}
-
 /* A result: stdout (text, json or env), $GITHUB_OUTPUT, dotenv, summary. */
 static void
 report(const struct lc_promote *p, const struct out *w,
@@ -330,22 +287,12 @@ report(const struct lc_promote *p, const struct out *w,
 	const struct lc_promote_change *c;
 	const char *commit = ev->commit;
 	struct lc_buf env = LC_BUF_INIT;
+	char num[24];
 	jv j, imgs;
 	int i, n, changed = ev->changed;
 
-	imgs = jv_array();
-	for (n = 0, i = 0; i < lc_promote_nchanges(p); i++) {
-		if (!(c = lc_promote_change(p, i))->differs)
-			continue;
-		n++;
-		imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
-		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
-		    jv_string("app"), jv_string(c->app)),
-		    jv_string("name"), jv_string(c->name)),
-		    jv_string("file"), jv_string(c->file)),
-		    jv_string("previous"), jv_string(c->prev)),
-		    jv_string("new"), jv_string(c->next)));
-	}
+	imgs = lc_promote_images_json(p);
+	n = jv_array_length(jv_copy(imgs));
 	lc_buf_printf(&env, "PROMOTE_CHANGED=%s\nPROMOTE_COMMIT=%s\n"
 	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
 	    commit ? commit : "", n);
@@ -374,8 +321,7 @@ report(const struct lc_promote *p, const struct out *w,
 		if (pr)
 			printf("%s\n", pr->url);
 	} else {
-		j = jv_dump_string(result_json(p, commit, changed,
-		    jv_copy(imgs)), 0);
+		j = jv_dump_string(lc_promote_json(p, commit, changed), 0);
 		printf("%s\n", jv_string_value(j));
 		jv_free(j);
 	}
@@ -385,7 +331,11 @@ report(const struct lc_promote *p, const struct out *w,
 	imgs = jv_dump_string(imgs, 0);
 	lc_ci_output("images", jv_string_value(imgs));
 	jv_free(imgs);
-	pr_outputs(pr);
+	if (pr) {
+		snprintf(num, sizeof(num), "%ld", pr->number);
+		lc_ci_output("pr-url", pr->url);
+		lc_ci_output("pr-number", num);
+	}
 	if (w->dotenv) {
 		FILE *f = fopen(w->dotenv, "a");
 
@@ -446,17 +396,10 @@ static const char *apps[32], *trailers[16], *sets[32], *gates[16];
 static const char *labels[16], *platform_list[8], *keys[16], *digest_keys[16];
 static const char *repo_keys[16];
 
+/* The lists of o are the ones above. */
 static void
-defaults(struct lc_promote_opts *o)
+lists(struct lc_promote_opts *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->ro.ca_flag = "--registry-ca-file";
-	o->path = "overlays/{env}";
-	o->remote = "origin";
-	o->verify = 1;
-	o->deadline_ms = 120000;
-	o->branch_tmpl = "deploy/{env}";
-	o->steps = 1;
 	o->apps = apps;
 	o->trailers = trailers;
 	o->sets = sets;
@@ -471,6 +414,11 @@ defaults(struct lc_promote_opts *o)
 /* Options that keep their value, set a flag or add to a list. */
 enum { STR, ON, OFF, LIST };
 #define O(field) offsetof(struct lc_promote_opts, field)
+#define STR_(ch, field) { ch, STR, O(field), NULL, 0, NULL }
+#define ON_(ch, field) { ch, ON, O(field), NULL, 0, NULL }
+#define OFF_(ch, field) { ch, OFF, O(field), NULL, 0, NULL }
+#define LIST_(ch, n, list, opt) { ch, LIST, O(n), list, \
+    (int)(sizeof(list) / sizeof((list)[0])), opt }
 static const struct simple {
 	int ch, kind;
 	size_t off;		/* the field; LIST: its count */
@@ -478,48 +426,48 @@ static const struct simple {
 	int max;
 	const char *name;
 } simple[] = {
-	{ 'f', STR, O(from), NULL, 0, NULL },
-	{ 'm', STR, O(message), NULL, 0, NULL },
-	{ 'n', ON, O(dry_run), NULL, 0, NULL },
-	{ 'S', ON, O(sign), NULL, 0, NULL },
-	{ 't', STR, O(to), NULL, 0, NULL },
-	{ OPT_ALLOW_SKIP, ON, O(allow_skip), NULL, 0, NULL },
-	{ OPT_ALLOW_TAGS, STR, O(allow_tags), NULL, 0, NULL },
-	{ OPT_API_URL, STR, O(api_url), NULL, 0, NULL },
-	{ OPT_APP, LIST, O(napps), apps, 32,
-	    "--app (a glob matches any number)" },
-	{ OPT_AUTHOR, STR, O(author), NULL, 0, NULL },
-	{ OPT_BASE, STR, O(branch), NULL, 0, NULL },
-	{ OPT_BODY_FILE, STR, O(body_file), NULL, 0, NULL },
-	{ OPT_BRANCH, STR, O(branch), NULL, 0, NULL },
-	{ OPT_CHAIN, STR, O(chain), NULL, 0, NULL },
-	{ OPT_CHECK, ON, O(check), NULL, 0, NULL },
-	{ OPT_DIGEST_KEY, LIST, O(ndigest_keys), digest_keys, 16,
-	    "--digest-key" },
-	{ OPT_DRAFT, ON, O(draft), NULL, 0, NULL },
-	{ OPT_GATE, LIST, O(ngates), gates, 16, "--gate" },
-	{ OPT_HEAD_BRANCH, STR, O(head_tmpl), NULL, 0, NULL },
-	{ OPT_KEY, LIST, O(nkeys), keys, 16, "--key" },
-	{ OPT_LABEL, LIST, O(nlabels), labels, 16, "--label" },
-	{ OPT_NO_PUSH, ON, O(no_push), NULL, 0, NULL },
-	{ OPT_NO_VERIFY, OFF, O(verify), NULL, 0, NULL },
-	{ OPT_PICK, STR, O(pick), NULL, 0, NULL },
-	{ OPT_PIN, ON, O(pin), NULL, 0, NULL },
-	{ OPT_PLATFORM, LIST, O(nplatforms), platform_list, 8, "--platform" },
-	{ OPT_PR, ON, O(pr), NULL, 0, NULL },
-	{ OPT_RAW, ON, O(raw), NULL, 0, NULL },
-	{ OPT_REG_CA, STR, O(ro.ca_file), NULL, 0, NULL },
-	{ OPT_REG_HTTPS, ON, O(reg_https), NULL, 0, NULL },
-	{ OPT_REG_INSECURE, ON, O(ro.insecure), NULL, 0, NULL },
-	{ OPT_REMOTE, STR, O(remote), NULL, 0, NULL },
-	{ OPT_REPO_KEY, LIST, O(nrepo_keys), repo_keys, 16, "--repo-key" },
-	{ OPT_ROLLBACK, ON, O(rollback), NULL, 0, NULL },
-	{ OPT_SET, LIST, O(nsets), sets, 32, "--set" },
-	{ OPT_SPLIT, ON, O(split), NULL, 0, NULL },
-	{ OPT_TITLE, STR, O(title), NULL, 0, NULL },
-	{ OPT_TOKEN_FILE, STR, O(token_file), NULL, 0, NULL },
-	{ OPT_TRAILER, LIST, O(ntrailers), trailers, 16, "--trailer" },
-	{ OPT_WITH_NAME, ON, O(with_name), NULL, 0, NULL },
+	STR_('f', from),
+	STR_('m', message),
+	ON_('n', dry_run),
+	ON_('S', sign),
+	STR_('t', to),
+	ON_(OPT_ALLOW_SKIP, allow_skip),
+	STR_(OPT_ALLOW_TAGS, allow_tags),
+	STR_(OPT_API_URL, api_url),
+	LIST_(OPT_APP, napps, apps,
+	    "--app (a glob matches any number)"),
+	STR_(OPT_AUTHOR, author),
+	STR_(OPT_BASE, branch),
+	STR_(OPT_BODY_FILE, body_file),
+	STR_(OPT_BRANCH, branch),
+	STR_(OPT_CHAIN, chain),
+	ON_(OPT_CHECK, check),
+	LIST_(OPT_DIGEST_KEY, ndigest_keys, digest_keys, "--digest-key"),
+	ON_(OPT_DRAFT, draft),
+	LIST_(OPT_GATE, ngates, gates, "--gate"),
+	STR_(OPT_HEAD_BRANCH, head_tmpl),
+	LIST_(OPT_KEY, nkeys, keys, "--key"),
+	LIST_(OPT_LABEL, nlabels, labels, "--label"),
+	ON_(OPT_NO_PUSH, no_push),
+	OFF_(OPT_NO_VERIFY, verify),
+	STR_(OPT_PATH, path),
+	STR_(OPT_PICK, pick),
+	ON_(OPT_PIN, pin),
+	LIST_(OPT_PLATFORM, nplatforms, platform_list, "--platform"),
+	ON_(OPT_PR, pr),
+	ON_(OPT_RAW, raw),
+	STR_(OPT_REG_CA, ro.ca_file),
+	ON_(OPT_REG_HTTPS, reg_https),
+	ON_(OPT_REG_INSECURE, ro.insecure),
+	STR_(OPT_REMOTE, remote),
+	LIST_(OPT_REPO_KEY, nrepo_keys, repo_keys, "--repo-key"),
+	ON_(OPT_ROLLBACK, rollback),
+	LIST_(OPT_SET, nsets, sets, "--set"),
+	ON_(OPT_SPLIT, split),
+	STR_(OPT_TITLE, title),
+	STR_(OPT_TOKEN_FILE, token_file),
+	LIST_(OPT_TRAILER, ntrailers, trailers, "--trailer"),
+	ON_(OPT_WITH_NAME, with_name),
 };
 
 /* The field of o a simple option sets. */
@@ -546,7 +494,7 @@ set(const struct simple *s, struct lc_promote_opts *o)
  * value is a usage error).
  */
 static void
-option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
+option(int ch, struct lc_promote_opts *o, struct out *w)
 {
 	const size_t n = sizeof(simple) / sizeof(simple[0]);
 	const char *sl;
@@ -600,10 +548,6 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
 			misuse("--env-branch '%s': it must contain {env}", optarg,
 			    NULL);
 		o->branch_tmpl = optarg;
-		break;
-	case OPT_PATH:
-		o->path = optarg;
-		*path_given = 1;
 		break;
 	case OPT_PLATFORM:
 		if (o->nplatforms < 8 && ((sl = strchr(optarg, '/')) == NULL ||
@@ -663,6 +607,7 @@ option(int ch, struct lc_promote_opts *o, struct out *w, int *path_given)
  * The rules between options, in the order they are checked: the first
  * broken one is the usage error (exit 2). fmt takes a and b.
  */
+#define RULE(broken, fmt) { broken, fmt, NULL, NULL }
 static void
 validate(const struct lc_promote_opts *o)
 {
@@ -672,42 +617,43 @@ validate(const struct lc_promote_opts *o)
 		int broken;
 		const char *fmt, *a, *b;
 	} rules[] = {
-	{ o->to == NULL || (o->from != NULL) + (o->nsets > 0) + o->rollback != 1,
-	    "give -f SRC -t DST, or -t DST with --set or --rollback", NULL, NULL },
+	RULE(o->to == NULL || (o->from != NULL) + (o->nsets > 0) +
+	    o->rollback != 1,
+	    "give -f SRC -t DST, or -t DST with --set or --rollback"),
 	{ o->from && o->to && (strcmp(o->from, o->to) == 0 ||
 	    strchr(o->from, '/') || strchr(o->to, '/')),
 	    "-f %s -t %s: two different environment names", o->from, o->to },
-	{ branch && (!o->from || o->nimages || o->nkeys || o->raw),
+	RULE(branch && (!o->from || o->nimages || o->nkeys || o->raw),
 	    "--strategy branch: give -f and -t; the whole branch deploy/<env> "
-	    "is promoted", NULL, NULL },
-	{ !o->pr && (o->head_tmpl || o->title || o->body_file || o->nlabels ||
-	    o->draft || o->merge || ((o->api_url || o->provider) &&
-	    !o->require_status)),
+	    "is promoted"),
+	RULE(!o->pr && (o->head_tmpl || o->title || o->body_file ||
+	    o->nlabels || o->draft || o->merge || ((o->api_url ||
+	    o->provider) && !o->require_status)),
 	    "--head-branch, --title, --body-file, --label, --draft, "
 	    "--auto-merge, --provider and --api-url go with --pr (the last "
-	    "two also with --require-status)", NULL, NULL },
-	{ o->split && (o->napps == 0 || branch || tag || o->rollback),
-	    "--split: one promotion per app of --app (dir strategy)", NULL, NULL },
-	{ o->nplatforms && (!o->verify || tag || branch),
+	    "two also with --require-status)"),
+	RULE(o->split && (o->napps == 0 || branch || tag || o->rollback),
+	    "--split: one promotion per app of --app (dir strategy)"),
+	RULE(o->nplatforms && (!o->verify || tag || branch),
 	    "--platform asks the registry about the images written: not with "
-	    "--no-verify-image or the branch and tag strategies", NULL, NULL },
-	{ o->steps > 1 && !o->rollback, "--steps goes with --rollback", NULL, NULL },
-	{ o->no_push && (o->pr || branch || tag),
+	    "--no-verify-image or the branch and tag strategies"),
+	RULE(o->steps > 1 && !o->rollback, "--steps goes with --rollback"),
+	RULE(o->no_push && (o->pr || branch || tag),
 	    "--no-push: a commit on the local branch (dir strategy, without "
-	    "--pr)", NULL, NULL },
-	{ o->pick && !branch, "--cherry-pick goes with --strategy branch", NULL, NULL },
-	{ o->with_name && (o->nkeys || o->raw || o->from == NULL || tag ||
-	    branch),
-	    "--with-name: it copies newName between kustomize overlays (-f and "
-	    "-t)", NULL, NULL },
-	{ o->require_status && (o->from == NULL || tag),
+	    "--pr)"),
+	RULE(o->pick && !branch, "--cherry-pick goes with --strategy branch"),
+	RULE(o->with_name && (o->nkeys || o->raw || o->from == NULL || tag ||
+	    branch), "--with-name: it copies newName between kustomize "
+	    "overlays (-f and -t)"),
+	RULE(o->require_status && (o->from == NULL || tag),
 	    "--require-status: it checks the source commit of -f with dir or "
-	    "branch", NULL, NULL },
+	    "branch"),
 	{ o->pr && (tag || o->check),
 	    "--pr goes with --strategy dir or branch, not with %s",
 	    o->check ? "--check" : "--strategy tag", NULL },
-	{ tag && (o->from == NULL || o->nimages == 0 || o->nkeys || o->napps),
-	    "--strategy tag: give -f, -t and the repositories whose tags move", NULL, NULL },
+	RULE(tag && (o->from == NULL || o->nimages == 0 || o->nkeys ||
+	    o->napps), "--strategy tag: give -f, -t and the repositories "
+	    "whose tags move"),
 	};
 	size_t i;
 	int k;
@@ -726,18 +672,17 @@ main(int argc, char *argv[])
 	struct lc_promote_opts o;
 	struct lc_promote *p = NULL;
 	struct out w = { 0, 0, 0, NULL };
-	int ch, rc, path_given = 0;
+	int ch, rc;
 
 	lc_cli_init(argv[0]);
 	lc_promote_signals();
-	defaults(&o);
+	lc_promote_opts_init(&o);
+	lists(&o);
 	while ((ch = getopt_long(argc, argv, "f:hm:no:qSt:Vv", longopts,
 	    NULL)) != -1)
-		option(ch, &o, &w, &path_given);
+		option(ch, &o, &w);
 	o.images = (const char *const *)argv + optind;
 	o.nimages = argc - optind;
-	if (o.nkeys && !path_given)
-		o.path = "envs/{env}/values.yaml";
 	validate(&o);
 	if ((rc = lc_promote_new(&p, &o, print_event, &w)) == LC_EUSAGE)
 		misuse(NULL, NULL, NULL);

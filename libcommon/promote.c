@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <git2.h>
+#include <jv.h>
 
 #include "cli.h"
 #include "error.h"
@@ -41,6 +42,18 @@ chain(const struct lc_promote_opts *o)
 	return 0;
 }
 
+void
+lc_promote_opts_init(struct lc_promote_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ro.ca_flag = "--registry-ca-file";
+	o->remote = "origin";
+	o->verify = 1;
+	o->deadline_ms = 120000;
+	o->branch_tmpl = "deploy/{env}";
+	o->steps = 1;
+}
+
 int
 lc_promote_new(struct lc_promote **out, const struct lc_promote_opts *o,
     lc_promote_out_fn fn, void *arg)
@@ -49,7 +62,11 @@ lc_promote_new(struct lc_promote **out, const struct lc_promote_opts *o,
 	int i, rc;
 
 	memset(p, 0, sizeof(*p));
-	p->o = o;
+	p->opts = *o;
+	p->o = o = &p->opts;
+	if (o->path == NULL)
+		p->opts.path = o->nkeys ? "envs/{env}/values.yaml" :
+		    "overlays/{env}";
 	p->out = fn;
 	p->out_arg = arg;
 	p->t0 = lc_clock_ms();
@@ -252,4 +269,53 @@ lc_promote_signals(void)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+}
+
+jv
+lc_promote_images_json(const struct lc_promote *p)
+{
+	const struct lc_promote_change *c;
+	jv imgs = jv_array();
+	int i;
+
+	for (i = 0; i < p->nc; i++) {
+		if (!(c = &p->c[i])->differs)
+			continue;
+		imgs = jv_array_append(imgs, jv_object_set(jv_object_set(
+		    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+		    jv_string("app"), jv_string(c->app)),
+		    jv_string("name"), jv_string(c->name)),
+		    jv_string("file"), jv_string(c->file)),
+		    jv_string("previous"), jv_string(c->prev)),
+		    jv_string("new"), jv_string(c->next)));
+	}
+	return imgs;
+}
+
+jv
+lc_promote_json(const struct lc_promote *p, const char *commit, int changed)
+{
+	static const char *const strategy[] = { "dir", "branch", "tag" };
+	const struct lc_promote_opts *o = lc_promote_opts(p);
+	const struct lc_forge_pr *pr = lc_promote_pr(p);
+	const char *src = lc_promote_source(p);
+	jv j = jv_object();
+
+	j = jv_object_set(j, jv_string("changed"), jv_bool(changed));
+	j = jv_object_set(j, jv_string("dry_run"), jv_bool(o->dry_run));
+	j = jv_object_set(j, jv_string("from"), o->from ? jv_string(o->from) :
+	    jv_null());
+	j = jv_object_set(j, jv_string("to"), jv_string(o->to));
+	j = jv_object_set(j, jv_string("strategy"),
+	    jv_string(strategy[o->strategy]));
+	if (src)
+		j = jv_object_set(j, jv_string("source_commit"), jv_string(src));
+	j = jv_object_set(j, jv_string("commit"), commit ? jv_string(commit) :
+	    jv_null());
+	j = jv_object_set(j, jv_string("pr"), pr == NULL ? jv_null() :
+	    jv_object_set(jv_object_set(jv_object_set(jv_object(),
+	    jv_string("number"), jv_number((double)pr->number)),
+	    jv_string("url"), jv_string(pr->url)),
+	    jv_string("created"), jv_bool(pr->created)));
+	return jv_object_set(j, jv_string("images"), lc_promote_images_json(p));
 }

@@ -2,6 +2,8 @@
 #ifndef LC_PROMOTE_H
 #define LC_PROMOTE_H
 
+#include <jv.h>
+
 #include "buf.h"
 #include "forge.h"
 #include "plugin.h"
@@ -79,6 +81,13 @@ struct lc_promote_event {
 struct lc_promote;
 
 /*
+ * The defaults: --remote origin, --deadline 2m, --env-branch deploy/{env},
+ * the registry checked; path NULL is overlays/{env} (envs/{env}/values.yaml
+ * with --key).
+ */
+void lc_promote_opts_init(struct lc_promote_opts *o);
+
+/*
  * Called for each event, in order; a non-zero return (an LC_E* code) ends
  * the promotion with that code.
  */
@@ -86,7 +95,7 @@ typedef int (*lc_promote_out_fn)(const struct lc_promote *p,
     const struct lc_promote_event *ev, void *arg);
 
 /*
- * A promotion of o (kept by pointer): the --set versions read, the --key
+ * A promotion of o (copied; its lists are kept by pointer): the --set versions read, the --key
  * paths compiled, the work branch named. LC_EUSAGE (with the message) for
  * a malformed --set, --key or --head-branch. *out is heap even on failure.
  */
@@ -125,5 +134,10 @@ int lc_promote_diff(const struct lc_promote *p, int i, struct lc_buf *out);
 const char *lc_promote_source(const struct lc_promote *p);
 /* The pull request opened or updated, or NULL. */
 const struct lc_forge_pr *lc_promote_pr(const struct lc_promote *p);
+/* The images changed: [{app, name, file, previous, new}]. */
+jv lc_promote_images_json(const struct lc_promote *p);
+/* The result object of -o json (commit NULL: none made). */
+jv lc_promote_json(const struct lc_promote *p, const char *commit,
+    int changed);
 
 #endif

@@ -55,7 +55,8 @@ struct lc_promote_pin {
  * 500 images, are promoted whole; none is ever cut at a fixed count.
  */
 struct lc_promote {
-	const struct lc_promote_opts *o;
+	struct lc_promote_opts opts;	/* a copy, the defaults filled in */
+	const struct lc_promote_opts *o;	/* &opts */
 	lc_promote_out_fn out;
 	void *out_arg;
 	/* --key: compiled queries, and "(PATH) = $v" edits (nkeys each) */
