@@ -58,6 +58,183 @@ branch_result(struct lc_promote *st, const char *commit, int changed,
 	return lc_promote_emit(st, &ev);
 }
 
+/* What the attempts of one branch promotion share. */
+struct branch_try {
+	struct lc_promote *st;
+	const struct lc_promote_opts *o;
+	char sb[256], db[256], tmpref[300], s7[8], d7[8];
+	struct lc_buf msg, detail;
+	git_commit *sc, *dc;
+	git_index *idx;
+	git_tree *tree;
+};
+
+/*
+ * One attempt (an lc_git_attempt_fn): merge (or cherry-pick) the source
+ * branch's tip into the target's, commit, push.
+ */
+static int
+branch_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
+{
+	struct branch_try *b = arg;
+	struct lc_promote *st = b->st;
+	const struct lc_promote_opts *o = b->o;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_reference *ref = NULL;
+	git_oid stip, dtip, treeid, commit;
+	const git_index_entry *ce;
+	int rc, exists, i;
+
+	if ((rc = lc_git_fetch(st->repo, st->remote, b->sb, &stip, &exists,
+	    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
+	    LC_ENOTFOUND, "the remote has no branch '%s'", b->sb)) != 0) ||
+	    (rc = lc_git_fetch(st->repo, st->remote, b->db, &dtip, &exists,
+	    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
+	    LC_ENOTFOUND, "the remote has no branch '%s'", b->db)) != 0)) {
+		if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
+		    LC_GIT_NETWORK) {
+			*oc = LC_GIT_NETWORK;
+			return 1;
+		}
+		return rc;
+	}
+	git_oid_tostr(b->d7, sizeof(b->d7), &dtip);
+	git_commit_free(b->sc);
+	git_commit_free(b->dc);
+	git_index_free(b->idx);
+	b->sc = b->dc = NULL;
+	b->idx = NULL;
+	if (o->pick) {
+		/* One change: the source is that commit, not the tip. */
+		if ((rc = pick_commit(st, o, b->sb, &stip, &b->sc)) != 0)
+			return rc;
+		git_oid_cpy(&stip, git_commit_id(b->sc));
+	}
+	git_oid_tostr(b->s7, sizeof(b->s7), &stip);
+	git_oid_cpy(&st->source_commit, &stip);
+	git_oid_tostr(st->source_hex, sizeof(st->source_hex), &stip);
+	st->have_source = 1;
+	if (git_oid_equal(&stip, &dtip) ||
+	    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
+		if (o->pick)
+			lc_log_note("already promoted: %s has %s", b->db,
+			    b->s7);
+		else
+			lc_log_note("already promoted: %s has all of "
+			    "%s", b->db, b->sb);
+		rc = branch_result(st, NULL, 0, b->sb, b->db, b->s7, b->d7);
+		return rc;
+	}
+	if ((!b->sc && (rc = git_commit_lookup(&b->sc, st->repo, &stip)) != 0) ||
+	    (rc = git_commit_lookup(&b->dc, st->repo, &dtip)) != 0 ||
+	    (rc = o->pick ? git_cherrypick_commit(&b->idx, st->repo, b->sc, b->dc,
+	    git_commit_parentcount(b->sc) > 1 ? 1 : 0, NULL) :
+	    git_merge_commits(&b->idx, st->repo, b->dc, b->sc, NULL)) != 0) {
+		rc = lc_git_error(rc, o->pick ? "cherry-pick" : "merge");
+		return rc;
+	}
+	if (git_index_has_conflicts(b->idx)) {
+		lc_log_error("%s %s into %s: conflicts in:", o->pick ?
+		    "cherry-picking" : "merging", o->pick ? b->s7 : b->sb, b->db);
+		for (i = 0; (size_t)i < git_index_entrycount(b->idx); i++) {
+			ce = git_index_get_byindex(b->idx, (size_t)i);
+			if (GIT_INDEX_ENTRY_STAGE(ce) == 2)
+				lc_log_error("  %s", ce->path);
+		}
+		rc = lc_error_set(LC_ECONFLICT, "nothing was promoted: "
+		    "%s does not apply to %s cleanly", o->pick ? b->s7 : b->sb,
+		    b->db);
+		return rc;
+	}
+	if ((rc = git_index_write_tree_to(&treeid, b->idx, st->repo)) != 0 ||
+	    (rc = git_tree_lookup(&b->tree, st->repo, &treeid)) != 0) {
+		rc = lc_git_error(rc, "merge");
+		return rc;
+	}
+	if (o->pick && git_oid_equal(&treeid, git_commit_tree_id(b->dc))) {
+		lc_log_note("already promoted: %s has the change of %s",
+		    b->db, b->s7);
+		rc = branch_result(st, NULL, 0, b->sb, b->db, b->s7, b->d7);
+		return rc;
+	}
+	if (o->check) {
+		if ((rc = branch_result(st, NULL, 1, b->sb, b->db, b->s7, b->d7)) == 0)
+			rc = LC_ENO;
+		return rc;
+	}
+	if (attempt == 0 && (rc = lc_promote_require_status(st, o, &stip)) != 0)
+		return rc;
+	b->msg.len = 0;
+	if (o->message)
+		lc_buf_printf(&b->msg, "%s\n\n", o->message);
+	else if (o->pick)
+		lc_buf_printf(&b->msg, "promote(%s): %s\n\n", o->to,
+		    git_commit_summary(b->sc));
+	else
+		lc_buf_printf(&b->msg, "promote(%s): merge %s (%s)\n\n", o->to,
+		    b->sb, b->s7);
+	if (o->pick)
+		lc_buf_printf(&b->msg, "Cherry-picked %s from %s into %s.\n"
+		    "(cherry picked from commit %s)\n\n", b->s7, b->sb, b->db,
+		    git_oid_tostr_s(&stip));
+	else
+		lc_buf_printf(&b->msg, "Promoted %s (%s) into %s.\n\n", b->sb, b->s7,
+		    b->db);
+	lc_buf_printf(&b->msg, "Promote-From: %s\nPromote-To: %s\n"
+	    "Promote-Source-Commit: %s\n", o->from, o->to,
+	    git_oid_tostr_s(&stip));
+	lc_promote_trailers(o, &b->msg);
+	if (o->dry_run) {
+		struct lc_promote_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.what = LC_PROMOTE_DRY_RUN;
+		ev.changed = 1;
+		ev.message = b->msg.data;
+		ev.src_branch = b->sb;
+		ev.dst_branch = b->db;
+		ev.src7 = b->s7;
+		ev.dst7 = b->d7;
+		rc = lc_promote_emit(st, &ev);
+		return rc;
+	}
+	{
+		const git_commit *parents[2] = { b->dc, b->sc };
+
+		/* A cherry-pick keeps the change's author. */
+		rc = lc_git_commit(st->repo, &commit, o->pick ?
+		    git_commit_author(b->sc) : st->author, st->committer,
+		    b->msg.data, b->tree, o->pick ? 1 : 2, parents, o->sign);
+	}
+	git_tree_free(b->tree);
+	b->tree = NULL;
+	if (rc != 0)
+		return rc;
+	b->detail.len = 0;
+	if (o->pr) {
+		rc = lc_promote_pr_deliver(st, o, b->db, &commit, b->msg.data, &b->detail, oc);
+		if (st->have_pr)
+			(void)branch_result(st, st->pr_commit, 1, b->sb, b->db,
+			    b->s7, b->d7);
+		if (rc != 0 || *oc == LC_GIT_LANDED)
+			return rc;
+	} else if ((rc = git_reference_create(&ref, st->repo, b->tmpref,
+	    &commit, 1, "promote: attempt")) != 0) {
+		rc = lc_git_error(rc, "commit");
+		return rc;
+	} else {
+		git_reference_free(ref);
+		*oc = lc_git_push(st->remote, b->tmpref, b->db, &b->detail,
+		    &st->auth);
+	}
+	if (*oc == LC_GIT_LANDED) {
+		git_oid_tostr(hex, sizeof(hex), &commit);
+		rc = branch_result(st, hex, 1, b->sb, b->db, b->s7, b->d7);
+		return rc;
+	}
+	return 1;
+}
+
 /*
  * --strategy branch: environment branches (deploy/{env}). The target branch
  * gets a merge commit (never a bare fast-forward, so the provenance
@@ -67,185 +244,28 @@ branch_result(struct lc_promote *st, const char *commit, int changed,
 int
 lc_promote_branch_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
-	char sb[256], db[256], tmpref[300], hex[GIT_OID_HEXSZ + 1];
-	char s7[8], d7[8];
-	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT;
-	enum lc_git_outcome oc = LC_GIT_FAILED;
-	git_commit *sc = NULL, *dc = NULL;
-	git_index *idx = NULL;
-	git_tree *tree = NULL;
-	git_reference *ref = NULL;
-	git_oid stip, dtip, treeid, commit;
-	long long start = lc_clock_ms();
-	const git_index_entry *ce;
-	int attempt, rc = 0, exists, i;
+	struct branch_try b;
+	struct lc_git_retry r;
+	int rc;
 
-	if ((rc = lc_promote_expand(o->branch_tmpl, o->from, NULL, sb, sizeof(sb))) != 0 ||
-	    (rc = lc_promote_expand(o->branch_tmpl, o->to, NULL, db, sizeof(db))) != 0)
+	memset(&b, 0, sizeof(b));
+	b.st = st;
+	b.o = o;
+	if ((rc = lc_promote_expand(o->branch_tmpl, o->from, NULL, b.sb,
+	    sizeof(b.sb))) != 0 || (rc = lc_promote_expand(o->branch_tmpl,
+	    o->to, NULL, b.db, sizeof(b.db))) != 0)
 		return rc;
-	snprintf(tmpref, sizeof(tmpref), "refs/promote/%s", db);
-	for (attempt = 0;; attempt++) {
-		if (attempt > 0 && !lc_promote_again(o, start, attempt, oc))
-			break;
-		if ((rc = lc_git_fetch(st->repo, st->remote, sb, &stip, &exists,
-		    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
-		    LC_ENOTFOUND, "the remote has no branch '%s'", sb)) != 0) ||
-		    (rc = lc_git_fetch(st->repo, st->remote, db, &dtip, &exists,
-		    &st->auth)) != 0 || (!exists && (rc = lc_error_set(
-		    LC_ENOTFOUND, "the remote has no branch '%s'", db)) != 0)) {
-			if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
-			    LC_GIT_NETWORK) {
-				oc = LC_GIT_NETWORK;
-				continue;
-			}
-			goto out;
-		}
-		git_oid_tostr(d7, sizeof(d7), &dtip);
-		git_commit_free(sc);
-		git_commit_free(dc);
-		git_index_free(idx);
-		sc = dc = NULL;
-		idx = NULL;
-		if (o->pick) {
-			/* One change: the source is that commit, not the tip. */
-			if ((rc = pick_commit(st, o, sb, &stip, &sc)) != 0)
-				goto out;
-			git_oid_cpy(&stip, git_commit_id(sc));
-		}
-		git_oid_tostr(s7, sizeof(s7), &stip);
-		git_oid_cpy(&st->source_commit, &stip);
-		git_oid_tostr(st->source_hex, sizeof(st->source_hex), &stip);
-		st->have_source = 1;
-		if (git_oid_equal(&stip, &dtip) ||
-		    git_graph_descendant_of(st->repo, &dtip, &stip) == 1) {
-			if (o->pick)
-				lc_log_note("already promoted: %s has %s", db,
-				    s7);
-			else
-				lc_log_note("already promoted: %s has all of "
-				    "%s", db, sb);
-			rc = branch_result(st, NULL, 0, sb, db, s7, d7);
-			goto out;
-		}
-		if ((!sc && (rc = git_commit_lookup(&sc, st->repo, &stip)) != 0) ||
-		    (rc = git_commit_lookup(&dc, st->repo, &dtip)) != 0 ||
-		    (rc = o->pick ? git_cherrypick_commit(&idx, st->repo, sc, dc,
-		    git_commit_parentcount(sc) > 1 ? 1 : 0, NULL) :
-		    git_merge_commits(&idx, st->repo, dc, sc, NULL)) != 0) {
-			rc = lc_git_error(rc, o->pick ? "cherry-pick" : "merge");
-			goto out;
-		}
-		if (git_index_has_conflicts(idx)) {
-			lc_log_error("%s %s into %s: conflicts in:", o->pick ?
-			    "cherry-picking" : "merging", o->pick ? s7 : sb, db);
-			for (i = 0; (size_t)i < git_index_entrycount(idx); i++) {
-				ce = git_index_get_byindex(idx, (size_t)i);
-				if (GIT_INDEX_ENTRY_STAGE(ce) == 2)
-					lc_log_error("  %s", ce->path);
-			}
-			rc = lc_error_set(LC_ECONFLICT, "nothing was promoted: "
-			    "%s does not apply to %s cleanly", o->pick ? s7 : sb,
-			    db);
-			goto out;
-		}
-		if ((rc = git_index_write_tree_to(&treeid, idx, st->repo)) != 0 ||
-		    (rc = git_tree_lookup(&tree, st->repo, &treeid)) != 0) {
-			rc = lc_git_error(rc, "merge");
-			goto out;
-		}
-		if (o->pick && git_oid_equal(&treeid, git_commit_tree_id(dc))) {
-			lc_log_note("already promoted: %s has the change of %s",
-			    db, s7);
-			rc = branch_result(st, NULL, 0, sb, db, s7, d7);
-			goto out;
-		}
-		if (o->check) {
-			if ((rc = branch_result(st, NULL, 1, sb, db, s7, d7)) == 0)
-				rc = LC_ENO;
-			goto out;
-		}
-		if (attempt == 0 && (rc = lc_promote_require_status(st, o, &stip)) != 0)
-			goto out;
-		msg.len = 0;
-		if (o->message)
-			lc_buf_printf(&msg, "%s\n\n", o->message);
-		else if (o->pick)
-			lc_buf_printf(&msg, "promote(%s): %s\n\n", o->to,
-			    git_commit_summary(sc));
-		else
-			lc_buf_printf(&msg, "promote(%s): merge %s (%s)\n\n", o->to,
-			    sb, s7);
-		if (o->pick)
-			lc_buf_printf(&msg, "Cherry-picked %s from %s into %s.\n"
-			    "(cherry picked from commit %s)\n\n", s7, sb, db,
-			    git_oid_tostr_s(&stip));
-		else
-			lc_buf_printf(&msg, "Promoted %s (%s) into %s.\n\n", sb, s7,
-			    db);
-		lc_buf_printf(&msg, "Promote-From: %s\nPromote-To: %s\n"
-		    "Promote-Source-Commit: %s\n", o->from, o->to,
-		    git_oid_tostr_s(&stip));
-		lc_promote_trailers(o, &msg);
-		if (o->dry_run) {
-			struct lc_promote_event ev;
-
-			memset(&ev, 0, sizeof(ev));
-			ev.what = LC_PROMOTE_DRY_RUN;
-			ev.changed = 1;
-			ev.message = msg.data;
-			ev.src_branch = sb;
-			ev.dst_branch = db;
-			ev.src7 = s7;
-			ev.dst7 = d7;
-			rc = lc_promote_emit(st, &ev);
-			goto out;
-		}
-		{
-			const git_commit *parents[2] = { dc, sc };
-
-			/* A cherry-pick keeps the change's author. */
-			rc = lc_git_commit(st->repo, &commit, o->pick ?
-			    git_commit_author(sc) : st->author, st->committer,
-			    msg.data, tree, o->pick ? 1 : 2, parents, o->sign);
-		}
-		git_tree_free(tree);
-		tree = NULL;
-		if (rc != 0)
-			goto out;
-		detail.len = 0;
-		if (o->pr) {
-			rc = lc_promote_pr_deliver(st, o, db, &commit, msg.data, &detail, &oc);
-			if (st->have_pr)
-				(void)branch_result(st, st->pr_commit, 1, sb, db,
-				    s7, d7);
-			if (rc != 0 || oc == LC_GIT_LANDED)
-				goto out;
-		} else if ((rc = git_reference_create(&ref, st->repo, tmpref,
-		    &commit, 1, "promote: attempt")) != 0) {
-			rc = lc_git_error(rc, "commit");
-			goto out;
-		} else {
-			git_reference_free(ref);
-			oc = lc_git_push(st->remote, tmpref, db, &detail,
-			    &st->auth);
-		}
-		if (oc == LC_GIT_LANDED) {
-			git_oid_tostr(hex, sizeof(hex), &commit);
-			rc = branch_result(st, hex, 1, sb, db, s7, d7);
-			goto out;
-		}
-		if (!lc_git_retryable(oc))
-			break;
-	}
-	rc = lc_git_outcome_rc(oc, &detail, "at the deadline; nothing was "
-	    "promoted");
-out:
-	git_reference_remove(st->repo, tmpref);
-	git_tree_free(tree);
-	git_index_free(idx);
-	git_commit_free(sc);
-	git_commit_free(dc);
-	lc_buf_release(&msg);
-	lc_buf_release(&detail);
+	snprintf(b.tmpref, sizeof(b.tmpref), "refs/promote/%s", b.db);
+	lc_promote_retry_init(&r, o);
+	if ((rc = lc_git_retry(&r, branch_attempt, &b)) > 0)
+		rc = lc_git_outcome_rc(r.oc, &b.detail, "at the deadline; "
+		    "nothing was promoted");
+	git_reference_remove(st->repo, b.tmpref);
+	git_tree_free(b.tree);
+	git_index_free(b.idx);
+	git_commit_free(b.sc);
+	git_commit_free(b.dc);
+	lc_buf_release(&b.msg);
+	lc_buf_release(&b.detail);
 	return rc;
 }

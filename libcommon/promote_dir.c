@@ -67,164 +67,178 @@ base_tip(struct lc_promote *st, const struct lc_promote_opts *o, git_oid *tip)
 	return 0;
 }
 
-/*
- * Before attempt (> 0): 0 when the deadline has passed, else 1 after a
- * jittered pause.
- */
-int
-lc_promote_again(const struct lc_promote_opts *o, long long start, int attempt,
-    enum lc_git_outcome oc)
+/* The retry loop of promote's strategies: 250 ms to 2 s pauses. */
+void
+lc_promote_retry_init(struct lc_git_retry *r, const struct lc_promote_opts *o)
 {
-	long long pause;
+	memset(r, 0, sizeof(*r));
+	r->start_ms = lc_clock_ms();
+	r->deadline_ms = o->deadline_ms;
+	r->base_ms = 250;
+	r->cap_ms = 2000;
+	r->again = "again on the new tip";
+	r->oc = LC_GIT_FAILED;
+}
 
-	if (o->deadline_ms && lc_clock_ms() - start >= o->deadline_ms)
-		return 0;
-	pause = lc_git_backoff(attempt - 1, 250, 2000);
-	lc_log_info("attempt %d: %s; again on the new tip in %lld ms", attempt,
-	    lc_git_outcome_name(oc), pause);
-	lc_sleep_ms(pause);
+/* What the attempts of one promotion share. */
+struct dir_try {
+	struct lc_promote *st;
+	const struct lc_promote_opts *o;
+	char tmpref[PATH_MAX_];
+	struct lc_buf msg, detail;
+};
+
+/*
+ * One attempt (an lc_git_attempt_fn): plan on the remote's tip, commit,
+ * push (or deliver the pull request).
+ */
+static int
+dir_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
+{
+	struct dir_try *d = arg;
+	struct lc_promote *st = d->st;
+	const struct lc_promote_opts *o = d->o;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid tip, tree, commit;
+	git_tree *t = NULL;
+	git_reference *ref = NULL;
+	int rc, changed, i;
+
+	if ((rc = base_tip(st, o, &tip)) != 0) {
+		if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
+		    LC_GIT_NETWORK) {
+			*oc = LC_GIT_NETWORK;
+			return 1;
+		}
+		return rc;
+	}
+	if (o->rollback && attempt == 0 && (rc = lc_promote_find_rollback(st, o,
+	    &tip)) != 0)
+		return rc;
+	/* Re-derive the edit on this tip: never replay text. */
+	if ((rc = lc_promote_plan(st, o, &tip)) != 0)
+		return rc;
+	for (changed = 0, i = 0; i < st->nt; i++)
+		changed |= st->t[i].changed;
+	if (attempt == 0 && st->nt > 0 && o->from)
+		lc_promote_source_commit(st, &tip, st->t[0].src);
+	if (!changed) {
+		if (o->check)
+			lc_log_info("%s already has these versions",
+			    o->to);
+		else if (o->from)
+			lc_log_note("already promoted: %s runs what %s "
+			    "runs", o->to, o->from);
+		else
+			lc_log_note("already there: %s has these "
+			    "versions", o->to);
+		rc = lc_promote_result(st, NULL, 0);
+		return rc;
+	}
+	if (o->check) {
+		if ((rc = lc_promote_result(st, NULL, 1)) == 0)
+			rc = LC_ENO;
+		return rc;
+	}
+	if (attempt == 0 && st->have_source && (rc = lc_promote_require_status(st,
+	    o, &st->source_commit)) != 0)
+		return rc;
+	if (attempt == 0 && (rc = lc_promote_guards(st, o)) != 0)
+		return rc;
+	if (attempt == 0 && (o->verify || o->pin) && (rc = lc_promote_verify(st, o))
+	    != 0)
+		return rc;
+	/* The digests --pin-digest found go in too. */
+	if (attempt == 0 && st->npin > 0 && (rc = lc_promote_plan(st, o, &tip)) != 0)
+		return rc;
+	d->msg.len = 0;
+	lc_promote_message(st, o, &d->msg);
+	if (o->dry_run) {
+		struct lc_promote_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.what = LC_PROMOTE_DRY_RUN;
+		ev.changed = 1;
+		ev.message = d->msg.data;
+		ev.dst_branch = st->branch;
+		ev.head = st->head;
+		rc = lc_promote_emit(st, &ev);
+		return rc;
+	}
+	if ((rc = lc_promote_new_tree(st, &tip, &tree)) != 0)
+		return rc;
+	{
+		git_commit *parent = NULL;
+
+		if ((rc = git_tree_lookup(&t, st->repo, &tree)) != 0 ||
+		    (rc = git_commit_lookup(&parent, st->repo, &tip)) !=
+		    0)
+			rc = lc_git_error(rc, "commit");
+		else
+			rc = lc_git_commit(st->repo, &commit, st->author,
+			    st->committer, d->msg.data, t, 1,
+			    (const git_commit **)&parent, o->sign);
+		git_commit_free(parent);
+		git_tree_free(t);
+		t = NULL;
+		if (rc != 0)
+			return rc;
+	}
+	d->detail.len = 0;
+	if (o->no_push) {
+		/* Built on the local branch: it moves forward. */
+		git_oid_tostr(hex, sizeof(hex), &commit);
+		if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
+		    == 0)
+			rc = lc_promote_result(st, hex, 1);
+		return rc;
+	}
+	if (o->pr) {
+		/* The base branch stays; the change goes to review. */
+		rc = lc_promote_pr_deliver(st, o, st->branch, &commit, d->msg.data,
+		    &d->detail, oc);
+		if (st->have_pr)
+			(void)lc_promote_result(st, st->pr_commit, 1);
+		if (rc != 0 || *oc == LC_GIT_LANDED)
+			return rc;
+	} else if ((rc = git_reference_create(&ref, st->repo, d->tmpref,
+	    &commit, 1, "promote: attempt")) != 0) {
+		rc = lc_git_error(rc, "ref");
+		return rc;
+	} else {
+		git_reference_free(ref);
+		*oc = lc_git_push(st->remote, d->tmpref, st->branch, &d->detail,
+		    &st->auth);
+	}
+	if (*oc == LC_GIT_LANDED) {
+		git_oid_tostr(hex, sizeof(hex), &commit);
+		follow(st, &commit, hex);
+		rc = lc_promote_result(st, hex, 1);
+		return rc;
+	}
 	return 1;
 }
 
 int
 lc_promote_dir_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
-	char tmpref[PATH_MAX_], hex[GIT_OID_HEXSZ + 1];
-	struct lc_buf msg = LC_BUF_INIT, detail = LC_BUF_INIT;
-	enum lc_git_outcome oc = LC_GIT_FAILED;
-	git_oid tip, tree, commit;
-	git_tree *t = NULL;
-	git_reference *ref = NULL;
-	long long start = lc_clock_ms();
-	int attempt, rc = 0, changed, i;
+	struct dir_try d;
+	struct lc_git_retry r;
+	int rc;
 
-	if ((rc = fit(tmpref, sizeof(tmpref), "the branch", "refs/promote/%s",
-	    st->branch)) != 0)
+	memset(&d, 0, sizeof(d));
+	d.st = st;
+	d.o = o;
+	if ((rc = fit(d.tmpref, sizeof(d.tmpref), "the branch",
+	    "refs/promote/%s", st->branch)) != 0)
 		return rc;
-	for (attempt = 0;; attempt++) {
-		if (attempt > 0 && !lc_promote_again(o, start, attempt, oc))
-			break;
-		if ((rc = base_tip(st, o, &tip)) != 0) {
-			if (rc != LC_ENOTFOUND && lc_git_fetch_outcome(rc) ==
-			    LC_GIT_NETWORK) {
-				oc = LC_GIT_NETWORK;
-				continue;
-			}
-			goto out;
-		}
-		if (o->rollback && attempt == 0 && (rc = lc_promote_find_rollback(st, o,
-		    &tip)) != 0)
-			goto out;
-		/* Re-derive the edit on this tip: never replay text. */
-		if ((rc = lc_promote_plan(st, o, &tip)) != 0)
-			goto out;
-		for (changed = 0, i = 0; i < st->nt; i++)
-			changed |= st->t[i].changed;
-		if (attempt == 0 && st->nt > 0 && o->from)
-			lc_promote_source_commit(st, &tip, st->t[0].src);
-		if (!changed) {
-			if (o->check)
-				lc_log_info("%s already has these versions",
-				    o->to);
-			else if (o->from)
-				lc_log_note("already promoted: %s runs what %s "
-				    "runs", o->to, o->from);
-			else
-				lc_log_note("already there: %s has these "
-				    "versions", o->to);
-			rc = lc_promote_result(st, NULL, 0);
-			goto out;
-		}
-		if (o->check) {
-			if ((rc = lc_promote_result(st, NULL, 1)) == 0)
-				rc = LC_ENO;
-			goto out;
-		}
-		if (attempt == 0 && st->have_source && (rc = lc_promote_require_status(st,
-		    o, &st->source_commit)) != 0)
-			goto out;
-		if (attempt == 0 && (rc = lc_promote_guards(st, o)) != 0)
-			goto out;
-		if (attempt == 0 && (o->verify || o->pin) && (rc = lc_promote_verify(st, o))
-		    != 0)
-			goto out;
-		/* The digests --pin-digest found go in too. */
-		if (attempt == 0 && st->npin > 0 && (rc = lc_promote_plan(st, o, &tip)) != 0)
-			goto out;
-		msg.len = 0;
-		lc_promote_message(st, o, &msg);
-		if (o->dry_run) {
-			struct lc_promote_event ev;
-
-			memset(&ev, 0, sizeof(ev));
-			ev.what = LC_PROMOTE_DRY_RUN;
-			ev.changed = 1;
-			ev.message = msg.data;
-			ev.dst_branch = st->branch;
-			ev.head = st->head;
-			rc = lc_promote_emit(st, &ev);
-			goto out;
-		}
-		if ((rc = lc_promote_new_tree(st, &tip, &tree)) != 0)
-			goto out;
-		{
-			git_commit *parent = NULL;
-
-			if ((rc = git_tree_lookup(&t, st->repo, &tree)) != 0 ||
-			    (rc = git_commit_lookup(&parent, st->repo, &tip)) !=
-			    0)
-				rc = lc_git_error(rc, "commit");
-			else
-				rc = lc_git_commit(st->repo, &commit, st->author,
-				    st->committer, msg.data, t, 1,
-				    (const git_commit **)&parent, o->sign);
-			git_commit_free(parent);
-			git_tree_free(t);
-			t = NULL;
-			if (rc != 0)
-				goto out;
-		}
-		detail.len = 0;
-		if (o->no_push) {
-			/* Built on the local branch: it moves forward. */
-			git_oid_tostr(hex, sizeof(hex), &commit);
-			if ((rc = lc_git_land(st->repo, st->branch, &commit, 0))
-			    == 0)
-				rc = lc_promote_result(st, hex, 1);
-			goto out;
-		}
-		if (o->pr) {
-			/* The base branch stays; the change goes to review. */
-			rc = lc_promote_pr_deliver(st, o, st->branch, &commit, msg.data,
-			    &detail, &oc);
-			if (st->have_pr)
-				(void)lc_promote_result(st, st->pr_commit, 1);
-			if (rc != 0 || oc == LC_GIT_LANDED)
-				goto out;
-		} else if ((rc = git_reference_create(&ref, st->repo, tmpref,
-		    &commit, 1, "promote: attempt")) != 0) {
-			rc = lc_git_error(rc, "ref");
-			goto out;
-		} else {
-			git_reference_free(ref);
-			oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
-			    &st->auth);
-		}
-		if (oc == LC_GIT_LANDED) {
-			git_oid_tostr(hex, sizeof(hex), &commit);
-			follow(st, &commit, hex);
-			rc = lc_promote_result(st, hex, 1);
-			goto out;
-		}
-		if (!lc_git_retryable(oc))
-			break;
-	}
-	rc = lc_git_outcome_rc(oc, &detail, "at the deadline; nothing was "
-	    "promoted");
-out:
-	git_reference_remove(st->repo, tmpref);
-	lc_buf_release(&msg);
-	lc_buf_release(&detail);
+	lc_promote_retry_init(&r, o);
+	if ((rc = lc_git_retry(&r, dir_attempt, &d)) > 0)
+		rc = lc_git_outcome_rc(r.oc, &d.detail, "at the deadline; "
+		    "nothing was promoted");
+	git_reference_remove(st->repo, d.tmpref);
+	lc_buf_release(&d.msg);
+	lc_buf_release(&d.detail);
 	return rc;
 }
 

@@ -210,8 +210,8 @@ int lc_promote_pr_deliver(struct lc_promote *st,
     const char *msg, struct lc_buf *detail, enum lc_git_outcome *oc);
 
 /* promote_dir.c */
-int lc_promote_again(const struct lc_promote_opts *o, long long start,
-    int attempt, enum lc_git_outcome oc);
+void lc_promote_retry_init(struct lc_git_retry *r,
+    const struct lc_promote_opts *o);
 int lc_promote_dir_run(struct lc_promote *st, const struct lc_promote_opts *o);
 int lc_promote_split_run(struct lc_promote *st,
     const struct lc_promote_opts *o);
