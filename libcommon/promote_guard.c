@@ -224,7 +224,7 @@ lc_promote_guards(const struct lc_promote *st, const struct lc_promote_opts *o)
 	if (st->have_source)
 		git_oid_tostr(src, sizeof(src), &st->source_commit);
 	for (i = 0; rc == 0 && i < o->ngates; i++) {
-		fflush(stdout);
+		fflush(NULL);	/* nothing buffered is written twice */
 		if ((pid = fork()) == 0) {
 			setenv("PROMOTE_FROM", o->from ? o->from : "", 1);
 			setenv("PROMOTE_TO", o->to, 1);
