@@ -59,9 +59,12 @@ bin/.variant: FORCE
 bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(LIBS_$*)
 
+# A unit test that needs more (promote's engine: the forge, the plugins).
+LIBS_TEST_promote = $(CURL_LIBS) -ldl
+
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS) \
-	    $(PCRE_LIBS) $(JQ_LIBS)
+	    $(PCRE_LIBS) $(JQ_LIBS) $(LIBS_TEST_$*)
 
 deps:
 	@scripts/install-deps
