@@ -80,7 +80,6 @@ branch_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 	struct lc_promote *st = b->st;
 	const struct lc_promote_opts *o = b->o;
 	char hex[GIT_OID_HEXSZ + 1];
-	git_reference *ref = NULL;
 	git_oid stip, dtip, treeid, commit;
 	const git_index_entry *ce;
 	int rc, exists, i;
@@ -211,22 +210,13 @@ branch_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 	if (rc != 0)
 		return rc;
 	b->detail.len = 0;
-	if (o->pr) {
-		rc = lc_promote_pr_deliver(st, o, b->db, &commit, b->msg.data, &b->detail, oc);
-		if (st->have_pr)
-			(void)branch_result(st, st->pr_commit, 1, b->sb, b->db,
-			    b->s7, b->d7);
-		if (rc != 0 || *oc == LC_GIT_LANDED)
-			return rc;
-	} else if ((rc = git_reference_create(&ref, st->repo, b->tmpref,
-	    &commit, 1, "promote: attempt")) != 0) {
-		rc = lc_git_error(rc, "commit");
+	rc = lc_promote_deliver(st, o, b->db, b->tmpref, &commit, b->msg.data,
+	    &b->detail, oc, "commit");
+	if (o->pr && st->have_pr)
+		(void)branch_result(st, st->pr_commit, 1, b->sb, b->db, b->s7,
+		    b->d7);
+	if (rc != 0 || (o->pr && *oc == LC_GIT_LANDED))
 		return rc;
-	} else {
-		git_reference_free(ref);
-		*oc = lc_git_push(st->remote, b->tmpref, b->db, &b->detail,
-		    &st->auth);
-	}
 	if (*oc == LC_GIT_LANDED) {
 		git_oid_tostr(hex, sizeof(hex), &commit);
 		rc = branch_result(st, hex, 1, b->sb, b->db, b->s7, b->d7);

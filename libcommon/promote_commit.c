@@ -165,3 +165,28 @@ lc_promote_new_tree(struct lc_promote *st, const git_oid *tip, git_oid *out)
 	git_commit_free(c);
 	return rc == 0 ? 0 : lc_git_error(rc, "build the tree");
 }
+
+/*
+ * Deliver commit to branch: with --pr as a pull request (lc_promote_pr_
+ * deliver), else pushed through the local ref tmpref. *oc says how the
+ * push went; what names a failure to make the ref.
+ */
+int
+lc_promote_deliver(struct lc_promote *st, const struct lc_promote_opts *o,
+    const char *branch, const char *tmpref, const git_oid *commit,
+    const char *msg, struct lc_buf *detail, enum lc_git_outcome *oc,
+    const char *what)
+{
+	git_reference *ref = NULL;
+	int rc;
+
+	if (o->pr)
+		return lc_promote_pr_deliver(st, o, branch, commit, msg, detail,
+		    oc);
+	if ((rc = git_reference_create(&ref, st->repo, tmpref, commit, 1,
+	    "promote: attempt")) != 0)
+		return lc_git_error(rc, what);
+	git_reference_free(ref);
+	*oc = lc_git_push(st->remote, tmpref, branch, detail, &st->auth);
+	return 0;
+}

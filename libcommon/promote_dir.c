@@ -101,7 +101,6 @@ dir_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid tip, tree, commit;
 	git_tree *t = NULL;
-	git_reference *ref = NULL;
 	int rc, changed, i;
 
 	if ((rc = base_tip(st, o, &tip)) != 0) {
@@ -193,23 +192,13 @@ dir_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 			rc = lc_promote_result(st, hex, 1);
 		return rc;
 	}
-	if (o->pr) {
-		/* The base branch stays; the change goes to review. */
-		rc = lc_promote_pr_deliver(st, o, st->branch, &commit, d->msg.data,
-		    &d->detail, oc);
-		if (st->have_pr)
-			(void)lc_promote_result(st, st->pr_commit, 1);
-		if (rc != 0 || *oc == LC_GIT_LANDED)
-			return rc;
-	} else if ((rc = git_reference_create(&ref, st->repo, d->tmpref,
-	    &commit, 1, "promote: attempt")) != 0) {
-		rc = lc_git_error(rc, "ref");
+	/* With --pr the base branch stays; the change goes to review. */
+	rc = lc_promote_deliver(st, o, st->branch, d->tmpref, &commit,
+	    d->msg.data, &d->detail, oc, "ref");
+	if (o->pr && st->have_pr)
+		(void)lc_promote_result(st, st->pr_commit, 1);
+	if (rc != 0 || (o->pr && *oc == LC_GIT_LANDED))
 		return rc;
-	} else {
-		git_reference_free(ref);
-		*oc = lc_git_push(st->remote, d->tmpref, st->branch, &d->detail,
-		    &st->auth);
-	}
 	if (*oc == LC_GIT_LANDED) {
 		git_oid_tostr(hex, sizeof(hex), &commit);
 		follow(st, &commit, hex);

@@ -104,14 +104,7 @@ lc_promote_helm_edit(struct lc_ydoc *d, void *arg)
 		if (k < o->nrepo_keys && (rc = query(c->st->q_repo[k], d, repo,
 		    sizeof(repo))) != 0)
 			return rc;
-		ch = lc_promote_new_change(c->st);
-		memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app :
-		    "") + 1);
-		memcpy(ch->name, s->name, sizeof(ch->name));
-		memcpy(ch->tag, s->tag, sizeof(ch->tag));
-		memcpy(ch->digest, dg, strlen(dg) + 1);
-		if ((rc = fit(ch->file, sizeof(ch->file), "the path", "%s",
-		    c->file)) != 0)
+		if ((rc = lc_promote_dst_change(c, s, dg, &ch)) != 0)
 			return rc;
 		memset(&cur, 0, sizeof(cur));
 		memcpy(cur.name, repo[0] ? repo : s->name, sizeof(cur.name));

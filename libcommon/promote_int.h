@@ -157,6 +157,9 @@ int lc_promote_wanted(const struct lc_promote_opts *o, const char *name);
 void lc_promote_ref_text(const struct lc_promote_img *i, const char *tag,
     const char *digest, char *out, size_t n);
 const char *lc_promote_pinned(const struct lc_promote *st, const char *name);
+int lc_promote_dst_change(struct lc_promote_dst *c,
+    const struct lc_promote_img *s, const char *dg,
+    struct lc_promote_change **out);
 int lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o,
     const git_oid *tip);
 
@@ -199,6 +202,10 @@ void lc_promote_message(const struct lc_promote *st,
     const struct lc_promote_opts *o, struct lc_buf *m);
 int lc_promote_new_tree(struct lc_promote *st, const git_oid *tip,
     git_oid *out);
+int lc_promote_deliver(struct lc_promote *st, const struct lc_promote_opts *o,
+    const char *branch, const char *tmpref, const git_oid *commit,
+    const char *msg, struct lc_buf *detail, enum lc_git_outcome *oc,
+    const char *what);
 
 /* promote_pr.c */
 int lc_promote_head_name(const struct lc_promote_opts *o, char *out,

@@ -284,6 +284,23 @@ lc_promote_pinned(const struct lc_promote *st, const char *name)
 	return "";
 }
 
+/* A new change: image s (digest dg) in the target file of c. */
+int
+lc_promote_dst_change(struct lc_promote_dst *c,
+    const struct lc_promote_img *s, const char *dg,
+    struct lc_promote_change **out)
+{
+	struct lc_promote_change *ch = lc_promote_new_change(c->st);
+
+	*out = ch;
+	memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app : "") +
+	    1);
+	memcpy(ch->name, s->name, sizeof(ch->name));
+	memcpy(ch->tag, s->tag, sizeof(ch->tag));
+	memcpy(ch->digest, dg, strlen(dg) + 1);
+	return fit(ch->file, sizeof(ch->file), "the path", "%s", c->file);
+}
+
 /* Order of images by name, for bsearch. */
 static int
 by_name(const void *a, const void *b)
@@ -338,14 +355,7 @@ edit_dst(struct lc_ydoc *d, void *arg)
 		for (j = (int)(hit - dim); j > 0 && strcmp(dim[j - 1].name,
 		    s->name) == 0; j--)
 			;
-		ch = lc_promote_new_change(c->st);
-		memcpy(ch->app, c->app ? c->app : "", strlen(c->app ? c->app :
-		    "") + 1);
-		memcpy(ch->name, s->name, sizeof(ch->name));
-		memcpy(ch->tag, s->tag, sizeof(ch->tag));
-		memcpy(ch->digest, dg, strlen(dg) + 1);
-		if ((rc = fit(ch->file, sizeof(ch->file), "the path", "%s",
-		    c->file)) != 0)
+		if ((rc = lc_promote_dst_change(c, s, dg, &ch)) != 0)
 			goto out;
 		/* The target keeps its own newName (per-env registries),
 		 * unless --with-name. */
