@@ -257,7 +257,8 @@ summary(const struct lc_promote *p, const char *commit, int changed)
 	if (!changed)
 		lc_buf_adds(&m, "Already promoted: nothing changed.\n\n");
 	else {
-		lc_buf_adds(&m, "| app | image | from | to |\n|---|---|---|---|\n");
+		lc_buf_adds(&m, "| app | image | from | to |\n"
+		    "|---|---|---|---|\n");
 		for (i = 0; i < lc_promote_nchanges(p); i++)
 			if ((c = lc_promote_change(p, i))->differs)
 				lc_buf_printf(&m, "| %s | %s | `%s` | `%s` |\n",
@@ -297,8 +298,8 @@ report(const struct lc_promote *p, const struct out *w,
 	    "PROMOTE_IMAGES_COUNT=%d\n", changed ? "true" : "false",
 	    commit ? commit : "", n);
 	if (pr)
-		lc_buf_printf(&env, "PROMOTE_PR_URL=%s\nPROMOTE_PR_NUMBER=%ld\n",
-		    pr->url, pr->number);
+		lc_buf_printf(&env, "PROMOTE_PR_URL=%s\n"
+		    "PROMOTE_PR_NUMBER=%ld\n", pr->url, pr->number);
 	if (w->env)
 		fputs(env.data, stdout);
 	else if (!w->json) {
@@ -529,8 +530,8 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 		if (strcmp(o->merge, "merge") != 0 &&
 		    strcmp(o->merge, "squash") != 0 &&
 		    strcmp(o->merge, "rebase") != 0)
-			misuse("--auto-merge=%s: merge, squash or rebase", optarg,
-			    NULL);
+			misuse("--auto-merge=%s: merge, squash or rebase",
+			    optarg, NULL);
 		break;
 	case OPT_DEADLINE:
 		if (lc_parse_duration_opt("--deadline", optarg,
@@ -545,8 +546,8 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 		break;
 	case OPT_ENV_BRANCH:
 		if (strstr(optarg, "{env}") == NULL)
-			misuse("--env-branch '%s': it must contain {env}", optarg,
-			    NULL);
+			misuse("--env-branch '%s': it must contain {env}",
+			    optarg, NULL);
 		o->branch_tmpl = optarg;
 		break;
 	case OPT_PLATFORM:
@@ -558,8 +559,8 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 		break;
 	case OPT_PROVIDER:
 		if (lc_forge_kind_parse(optarg, &o->provider) != 0)
-			misuse("--provider %s: github, gitlab, gitea (or forgejo) "
-			    "or auto", optarg, NULL);
+			misuse("--provider %s: github, gitlab, gitea (or "
+			    "forgejo) or auto", optarg, NULL);
 		break;
 	case OPT_REQUIRE_STATUS:
 		o->require_status = 1;

@@ -154,10 +154,10 @@ enum lc_git_outcome lc_git_fetch_outcome(int rc);
 typedef int (*lc_git_attempt_fn)(void *arg, int n, enum lc_git_outcome *oc);
 
 struct lc_git_retry {
-	long long start_ms, deadline_ms;	/* lc_clock_ms(); 0: no deadline */
+	long long start_ms, deadline_ms;	/* deadline 0: none */
 	int max_attempts;			/* 0: no limit */
 	long long base_ms, cap_ms;		/* the backoff's */
-	const char *again;			/* "retrying": for the log line */
+	const char *again;			/* "retrying", for the log */
 	/* set by lc_git_retry */
 	int attempt;				/* the last one made (from 0) */
 	enum lc_git_outcome oc;			/* its outcome */

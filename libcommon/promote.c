@@ -309,7 +309,8 @@ lc_promote_json(const struct lc_promote *p, const char *commit, int changed)
 	j = jv_object_set(j, jv_string("strategy"),
 	    jv_string(strategy[o->strategy]));
 	if (src)
-		j = jv_object_set(j, jv_string("source_commit"), jv_string(src));
+		j = jv_object_set(j, jv_string("source_commit"),
+		    jv_string(src));
 	j = jv_object_set(j, jv_string("commit"), commit ? jv_string(commit) :
 	    jv_null());
 	j = jv_object_set(j, jv_string("pr"), pr == NULL ? jv_null() :

@@ -63,7 +63,7 @@ struct lc_promote_change {
 };
 
 enum lc_promote_what {
-	LC_PROMOTE_RESULT,	/* the outcome (a commit, a check, nothing to do) */
+	LC_PROMOTE_RESULT,	/* the outcome: a commit, a check, nothing */
 	LC_PROMOTE_DRY_RUN	/* the change (diffs, message) not written */
 };
 
@@ -95,8 +95,8 @@ typedef int (*lc_promote_out_fn)(const struct lc_promote *p,
     const struct lc_promote_event *ev, void *arg);
 
 /*
- * A promotion of o (copied; its lists are kept by pointer): the --set versions read, the --key
- * paths compiled, the work branch named. LC_EUSAGE (with the message) for
+ * A promotion of o (copied; its lists are kept by pointer): the --set
+ * versions read, the --key paths compiled, the work branch named. LC_EUSAGE (with the message) for
  * a malformed --set, --key or --head-branch. *out is heap even on failure.
  */
 int lc_promote_new(struct lc_promote **out, const struct lc_promote_opts *o,

@@ -16,8 +16,8 @@
  * branch (whose tip is stip), into *out.
  */
 static int
-pick_commit(struct lc_promote *st, const struct lc_promote_opts *o, const char *sb,
-    const git_oid *stip, git_commit **out)
+pick_commit(struct lc_promote *st, const struct lc_promote_opts *o,
+    const char *sb, const git_oid *stip, git_commit **out)
 {
 	git_object *obj = NULL;
 	const git_oid *id;
@@ -157,7 +157,8 @@ branch_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 		return rc;
 	}
 	if (o->check) {
-		if ((rc = branch_result(st, NULL, 1, b->sb, b->db, b->s7, b->d7)) == 0)
+		if ((rc = branch_result(st, NULL, 1, b->sb, b->db, b->s7,
+		    b->d7)) == 0)
 			rc = LC_ENO;
 		return rc;
 	}

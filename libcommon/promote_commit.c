@@ -30,7 +30,8 @@ lc_promote_trailers(const struct lc_promote_opts *o, struct lc_buf *m)
 }
 
 void
-lc_promote_message(const struct lc_promote *st, const struct lc_promote_opts *o, struct lc_buf *m)
+lc_promote_message(const struct lc_promote *st, const struct lc_promote_opts *o,
+    struct lc_buf *m)
 {
 	char src[GIT_OID_HEXSZ + 1] = "", short_src[8];
 	int i, n = 0, first = -1, k, last;

@@ -111,8 +111,8 @@ dir_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 		}
 		return rc;
 	}
-	if (o->rollback && attempt == 0 && (rc = lc_promote_find_rollback(st, o,
-	    &tip)) != 0)
+	if (o->rollback && attempt == 0 &&
+	    (rc = lc_promote_find_rollback(st, o, &tip)) != 0)
 		return rc;
 	/* Re-derive the edit on this tip: never replay text. */
 	if ((rc = lc_promote_plan(st, o, &tip)) != 0)
@@ -139,16 +139,17 @@ dir_attempt(void *arg, int attempt, enum lc_git_outcome *oc)
 			rc = LC_ENO;
 		return rc;
 	}
-	if (attempt == 0 && st->have_source && (rc = lc_promote_require_status(st,
-	    o, &st->source_commit)) != 0)
+	if (attempt == 0 && st->have_source &&
+	    (rc = lc_promote_require_status(st, o, &st->source_commit)) != 0)
 		return rc;
 	if (attempt == 0 && (rc = lc_promote_guards(st, o)) != 0)
 		return rc;
-	if (attempt == 0 && (o->verify || o->pin) && (rc = lc_promote_verify(st, o))
-	    != 0)
+	if (attempt == 0 && (o->verify || o->pin) &&
+	    (rc = lc_promote_verify(st, o)) != 0)
 		return rc;
 	/* The digests --pin-digest found go in too. */
-	if (attempt == 0 && st->npin > 0 && (rc = lc_promote_plan(st, o, &tip)) != 0)
+	if (attempt == 0 && st->npin > 0 &&
+	    (rc = lc_promote_plan(st, o, &tip)) != 0)
 		return rc;
 	d->msg.len = 0;
 	lc_promote_message(st, o, &d->msg);
@@ -267,10 +268,12 @@ lc_promote_split_run(struct lc_promote *st, const struct lc_promote_opts *o)
 		}
 		st->nt = st->nc = st->npin = st->have_source = st->have_pr = 0;
 		memset(&st->pr, 0, sizeof(st->pr));
-		if ((rc = lc_promote_head_name(&one, st->head, sizeof(st->head))) != 0 ||
+		if ((rc = lc_promote_head_name(&one, st->head,
+		    sizeof(st->head))) != 0 ||
 		    (rc = lc_promote_dir_run(st, &one)) != 0) {
 			if (rc != LC_ENO || lc_error_msg()[0])
-				lc_log_error("%s: %s", apps.v[i], lc_error_msg());
+				lc_log_error("%s: %s", apps.v[i],
+				    lc_error_msg());
 			lc_error_clear();
 			if (first == 0)
 				first = rc;

@@ -111,8 +111,9 @@ platform_is(const char *want, const char *os, const char *arch,
  * single image's config says it.
  */
 static int
-platforms(struct lc_registry *r, const struct lc_promote_opts *o, const char *repo,
-    const struct lc_reg_desc *d, const struct lc_promote_change *c)
+platforms(struct lc_registry *r, const struct lc_promote_opts *o,
+    const char *repo, const struct lc_reg_desc *d,
+    const struct lc_promote_change *c)
 {
 	struct lc_reg_desc md;
 	struct lc_buf have = LC_BUF_INIT;

@@ -131,7 +131,8 @@ lc_promote_oldest_undone(const struct lc_promote *st)
 
 /* --rollback: the previous versions the last promotion into -t recorded. */
 int
-lc_promote_find_rollback(struct lc_promote *st, const struct lc_promote_opts *o, const git_oid *tip)
+lc_promote_find_rollback(struct lc_promote *st, const struct lc_promote_opts *o,
+    const git_oid *tip)
 {
 	git_revwalk *w = NULL;
 	git_commit *c = NULL;
@@ -189,7 +190,8 @@ lc_promote_find_rollback(struct lc_promote *st, const struct lc_promote_opts *o,
 
 /* The last commit (from tip back) that changed path: what SRC runs. */
 void
-lc_promote_source_commit(struct lc_promote *st, const git_oid *tip, const char *path)
+lc_promote_source_commit(struct lc_promote *st, const git_oid *tip,
+    const char *path)
 {
 	git_revwalk *w = NULL;
 	git_oid id, blob, prev;

@@ -97,8 +97,8 @@ lc_promote_names_release(struct lc_promote_names *l)
  * appended to apps (all of them: there is no cap). Returns how many.
  */
 int
-lc_promote_list_apps(git_repository *repo, git_tree *tree, const struct lc_promote_opts *o,
-    struct lc_promote_names *apps)
+lc_promote_list_apps(git_repository *repo, git_tree *tree,
+    const struct lc_promote_opts *o, struct lc_promote_names *apps)
 {
 	char prefix[PATH_MAX_];
 	const char *at = strstr(o->path, "{app}");
@@ -241,8 +241,8 @@ lc_promote_wanted(const struct lc_promote_opts *o, const char *name)
 }
 
 void
-lc_promote_ref_text(const struct lc_promote_img *i, const char *tag, const char *digest, char *out,
-    size_t n)
+lc_promote_ref_text(const struct lc_promote_img *i, const char *tag,
+    const char *digest, char *out, size_t n)
 {
 	snprintf(out, n, "%s%s%s%s%s", i->new_name[0] ? i->new_name : i->name,
 	    tag[0] ? ":" : "", tag, digest[0] ? "@" : "", digest);
@@ -402,7 +402,8 @@ first_given(const struct lc_promote *st, const char *app)
 
 /* Compute every target's new bytes from the tree of commit tip. */
 int
-lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o, const git_oid *tip)
+lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o,
+    const git_oid *tip)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;

@@ -108,7 +108,8 @@ open_forge(struct lc_promote *st, const struct lc_promote_opts *o)
  * source, or the source branch's tip) must be green on the forge.
  */
 int
-lc_promote_require_status(struct lc_promote *st, const struct lc_promote_opts *o, const git_oid *sha)
+lc_promote_require_status(struct lc_promote *st,
+    const struct lc_promote_opts *o, const git_oid *sha)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
@@ -139,9 +140,9 @@ lc_promote_require_status(struct lc_promote *st, const struct lc_promote_opts *o
  * lost lease is LC_GIT_RACE, for the caller's retry loop.
  */
 int
-lc_promote_pr_deliver(struct lc_promote *st, const struct lc_promote_opts *o, const char *base,
-    const git_oid *commit, const char *msg, struct lc_buf *detail,
-    enum lc_git_outcome *oc)
+lc_promote_pr_deliver(struct lc_promote *st, const struct lc_promote_opts *o,
+    const char *base, const git_oid *commit, const char *msg,
+    struct lc_buf *detail, enum lc_git_outcome *oc)
 {
 	struct lc_forge_pr_req rq;
 	struct lc_buf body = LC_BUF_INIT, title = LC_BUF_INIT;

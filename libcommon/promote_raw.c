@@ -177,7 +177,8 @@ yaml_files(git_repository *repo, git_tree *tree, const char *dir,
 
 /* --raw: image: fields of every YAML file under the env directories. */
 int
-lc_promote_plan_raw(struct lc_promote *st, const struct lc_promote_opts *o, git_tree *tree)
+lc_promote_plan_raw(struct lc_promote *st, const struct lc_promote_opts *o,
+    git_tree *tree)
 {
 	struct walk_ctx w;
 	struct lc_buf b = LC_BUF_INIT;
