@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/registry.sh"
 
-plan 44
+plan 45
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -794,6 +794,28 @@ grep -q 'newTag: v1.4.0' overlays/staging/kustomization.yaml || fail "the work t
 [ -z "$(git status --porcelain)" ] || fail "the work tree is dirty: $(git status --porcelain)"
 run promote --no-push --pr -f dev -t staging
 expect_rc 2
+end
+
+begin "each repeatable option refuses one more than its list holds, naming the limit"
+many() { local opt=$1 val=$2 n=$3 i; for ((i = 0; i < n; i++)); do printf '%s\n%s\n' "$opt" "$val"; done; }
+refuse() {
+	local n=$1 want=$2; shift 2
+	mapfile -t args < <(many "$@" "$n")
+	run promote "${args[@]}" -f dev -t staging
+	expect_rc 2
+	expect_err "promote: $want: at most $((n - 1)) of them"
+}
+refuse 33 "--app (a glob matches any number)" --app 'a*'
+refuse 17 --trailer --trailer K=V
+refuse 17 --label --label l
+refuse 9 --platform --platform linux/amd64
+refuse 17 --key --key .image.tag
+refuse 17 --digest-key --digest-key .image.digest
+refuse 17 --repo-key --repo-key .image.repository
+mapfile -t args < <(many --set app=v1 33)
+run promote "${args[@]}" -t staging
+expect_rc 2
+expect_err "promote: --set: at most 32 of them"
 end
 
 begin "usage errors exit 2"
