@@ -236,7 +236,6 @@ int
 lc_promote_branch_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct branch_try b;
-	struct lc_git_retry r;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
@@ -247,10 +246,7 @@ lc_promote_branch_run(struct lc_promote *st, const struct lc_promote_opts *o)
 	    o->to, NULL, b.db, sizeof(b.db))) != 0)
 		return rc;
 	snprintf(b.tmpref, sizeof(b.tmpref), "refs/promote/%s", b.db);
-	lc_promote_retry_init(&r, o);
-	if ((rc = lc_git_retry(&r, branch_attempt, &b)) > 0)
-		rc = lc_git_outcome_rc(r.oc, &b.detail, "at the deadline; "
-		    "nothing was promoted");
+	rc = lc_promote_retry(o, branch_attempt, &b, &b.detail);
 	git_reference_remove(st->repo, b.tmpref);
 	git_tree_free(b.tree);
 	git_index_free(b.idx);

@@ -67,17 +67,28 @@ base_tip(struct lc_promote *st, const struct lc_promote_opts *o, git_oid *tip)
 	return 0;
 }
 
-/* The retry loop of promote's strategies: 250 ms to 2 s pauses. */
-void
-lc_promote_retry_init(struct lc_git_retry *r, const struct lc_promote_opts *o)
+/*
+ * The retry loop of promote's strategies (250 ms to 2 s pauses until the
+ * --deadline) around attempt; detail: what the last push was told.
+ */
+int
+lc_promote_retry(const struct lc_promote_opts *o, lc_git_attempt_fn attempt,
+    void *arg, const struct lc_buf *detail)
 {
-	memset(r, 0, sizeof(*r));
-	r->start_ms = lc_clock_ms();
-	r->deadline_ms = o->deadline_ms;
-	r->base_ms = 250;
-	r->cap_ms = 2000;
-	r->again = "again on the new tip";
-	r->oc = LC_GIT_FAILED;
+	struct lc_git_retry r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.start_ms = lc_clock_ms();
+	r.deadline_ms = o->deadline_ms;
+	r.base_ms = 250;
+	r.cap_ms = 2000;
+	r.again = "again on the new tip";
+	r.oc = LC_GIT_FAILED;
+	if ((rc = lc_git_retry(&r, attempt, arg)) > 0)
+		rc = lc_git_outcome_rc(r.oc, detail, "at the deadline; nothing "
+		    "was promoted");
+	return rc;
 }
 
 /* What the attempts of one promotion share. */
@@ -213,7 +224,6 @@ int
 lc_promote_dir_run(struct lc_promote *st, const struct lc_promote_opts *o)
 {
 	struct dir_try d;
-	struct lc_git_retry r;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
@@ -222,10 +232,7 @@ lc_promote_dir_run(struct lc_promote *st, const struct lc_promote_opts *o)
 	if ((rc = fit(d.tmpref, sizeof(d.tmpref), "the branch",
 	    "refs/promote/%s", st->branch)) != 0)
 		return rc;
-	lc_promote_retry_init(&r, o);
-	if ((rc = lc_git_retry(&r, dir_attempt, &d)) > 0)
-		rc = lc_git_outcome_rc(r.oc, &d.detail, "at the deadline; "
-		    "nothing was promoted");
+	rc = lc_promote_retry(o, dir_attempt, &d, &d.detail);
 	git_reference_remove(st->repo, d.tmpref);
 	lc_buf_release(&d.msg);
 	lc_buf_release(&d.detail);

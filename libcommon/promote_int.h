@@ -217,8 +217,8 @@ int lc_promote_pr_deliver(struct lc_promote *st,
     const char *msg, struct lc_buf *detail, enum lc_git_outcome *oc);
 
 /* promote_dir.c */
-void lc_promote_retry_init(struct lc_git_retry *r,
-    const struct lc_promote_opts *o);
+int lc_promote_retry(const struct lc_promote_opts *o,
+    lc_git_attempt_fn attempt, void *arg, const struct lc_buf *detail);
 int lc_promote_dir_run(struct lc_promote *st, const struct lc_promote_opts *o);
 int lc_promote_split_run(struct lc_promote *st,
     const struct lc_promote_opts *o);
