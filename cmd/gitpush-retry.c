@@ -470,19 +470,133 @@ already_there(struct state *st, const struct opts *o, const git_oid *tip,
 	return rc ? rc : o->exit_code ? LC_ENO : 0;
 }
 
+/* What the attempts of one push share. */
+struct try {
+	struct state *st;
+	const struct opts *o;
+	git_oid headid, newid, *ours;
+	size_t nours;
+	struct lc_buf conflicts, detail;
+	const char *tmpref;
+	int fetched, conflicted;
+};
+
+/*
+ * One attempt (an lc_git_attempt_fn): fetch, replay our commits (or run
+ * the command) on the tip, push.
+ */
+static int
+attempt_push(void *arg, int attempt, enum lc_git_outcome *oc)
+{
+	struct try *t = arg;
+	struct state *st = t->st;
+	const struct opts *o = t->o;
+	git_reference *head = NULL;
+	git_oid tip, newtree, tiptree;
+	int rc, exists = 0;
+
+	t->detail.len = 0;
+	t->conflicts.len = 0;
+	if (o->deadline_ms)
+		watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
+	rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
+	    &exists, &st->auth);
+	watchdog(0);
+	if (rc != 0) {
+		if ((*oc = lc_git_fetch_outcome(rc)) == LC_GIT_NETWORK)
+			return 1;
+		return rc;
+	}
+	if (!t->fetched) {
+		t->fetched = 1;
+		/* Ours: what the local branch has and the remote lacks. */
+		if (o->command == NULL && (rc = ours_since(st->repo,
+		    &t->headid, exists ? &tip : NULL, &t->ours, &t->nours)) != 0)
+			return rc;
+		if (o->command == NULL && t->nours == 0) {
+			lc_log_warn("nothing to push: '%s' has no "
+			    "commits that '%s/%s' lacks", st->branch,
+			    git_remote_name(st->remote), st->branch);
+			rc = finish(&t->headid, 0);
+			rc = rc ? rc : o->exit_code ? LC_ENO : 0;
+			return rc;
+		}
+	}
+	if (o->command != NULL) {
+		if (exists && (rc = reset_to(st->repo, &tip)) != 0)
+			return rc;
+		if ((rc = run_command(o->command)) != 0 ||
+		    (rc = stage(st, o, &newtree)) != 0)
+			return rc;
+		if (exists && (rc = tree_of(st->repo, &tip,
+		    &tiptree)) == 0 && git_oid_equal(&newtree,
+		    &tiptree)) {
+			rc = already_there(st, o, &tip, 1,
+			    "the command changed nothing on");
+			return rc;
+		}
+		if (o->message == NULL) {
+			rc = lc_error_set(LC_EUSAGE, "give a commit "
+			    "message with -m");
+			return rc;
+		}
+		if ((rc = commit_tree(st, &newtree, exists ? &tip :
+		    &t->headid, &t->newid)) != 0)
+			return rc;
+	} else if (!exists)
+		git_oid_cpy(&t->newid, &t->headid);
+	else {
+		rc = lc_git_replay(st->repo, t->ours, t->nours, &tip,
+		    st->committer, &t->newid, &t->conflicts);
+		if (rc == LC_ECONFLICT && t->conflicts.len > 0) {
+			lc_cli_report_error();
+			lc_log_lines("conflict in", &t->conflicts);
+			rc = lc_error_set(LC_ECONFLICT, "nothing was pushed;"
+			    " '%s' still has the local commit%s",
+			    st->branch, t->nours > 1 ? "s" : "");
+			t->conflicted = 1;
+			return rc;
+		}
+		if (rc != 0)
+			return rc;
+		if (git_oid_equal(&t->newid, &tip)) {
+			/* An earlier push whose reply was lost landed. */
+			rc = already_there(st, o, &tip, 0,
+			    "the change is already on");
+			return rc;
+		}
+	}
+	if ((rc = git_reference_create(&head, st->repo, t->tmpref, &t->newid,
+	    1, "gitpush-retry: attempt")) != 0) {
+		rc = lc_git_error(rc, "ref");
+		return rc;
+	}
+	git_reference_free(head);
+	if (o->deadline_ms)
+		watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
+	*oc = lc_git_push(st->remote, t->tmpref, st->branch, &t->detail,
+	    &st->auth);
+	watchdog(0);
+	if (*oc == LC_GIT_LANDED) {
+		if ((rc = lc_git_land(st->repo, st->branch, &t->newid, o->command != NULL))
+		    == 0)
+			rc = finish(&t->newid, 1);
+		if (rc == 0 && attempt > 0)
+			lc_log_info("landed after %d attempts", attempt + 1);
+		return rc;
+	}
+	return 1;
+}
+
 static int
 run(struct state *st, const struct opts *o)
 {
 	git_reference *head = NULL;
-	git_oid headid, tip, newid, newtree, tiptree, *ours = NULL;
-	struct lc_buf conflicts = LC_BUF_INIT, detail = LC_BUF_INIT;
-	enum lc_git_outcome oc = LC_GIT_FAILED;
+	git_oid headid, newid, newtree, tiptree;
 	struct lc_buf tmpbuf = LC_BUF_INIT;
-	const char *tmpref;
-	size_t nours = 0;
-	long long left, pause;
-	int rc, exists = 0, attempt, committed = 0, fetched = 0, made;
-	int conflicted = 0;
+	struct lc_git_retry r;
+	struct try t;
+	int rc, committed = 0, made;
 
 	if ((rc = git_repository_head(&head, st->repo)) != 0)
 		return lc_git_error(rc, "HEAD");
@@ -509,151 +623,58 @@ run(struct state *st, const struct opts *o)
 		return rc;
 
 	lc_buf_printf(&tmpbuf, "refs/gitpush-retry/%s", st->branch);
-	tmpref = tmpbuf.data;
-	for (attempt = 0;; attempt++) {
-		detail.len = 0;
-		conflicts.len = 0;
-		left = o->deadline_ms ? st->start_ms + o->deadline_ms -
-		    lc_clock_ms() : 1;
-		if (attempt > 0 && (left <= 0 || (o->max_attempts &&
-		    attempt >= o->max_attempts)))
-			break;
-		if (attempt > 0) {
-			pause = lc_git_backoff(attempt - 1, o->backoff_base,
-			    o->backoff_cap);
-			if (o->deadline_ms && pause > left)
-				pause = left;
-			lc_log_info("attempt %d: %s; retrying in %lld ms",
-			    attempt, lc_git_outcome_name(oc), pause);
-			lc_clock_sleep_ms(pause);
-		}
-		if (o->deadline_ms)
-			watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
-		rc = lc_git_fetch(st->repo, st->remote, st->branch, &tip,
-		    &exists, &st->auth);
-		watchdog(0);
-		if (rc != 0) {
-			if ((oc = lc_git_fetch_outcome(rc)) == LC_GIT_NETWORK)
-				continue;
-			goto done;
-		}
-		if (!fetched) {
-			fetched = 1;
-			/* Ours: what the local branch has and the remote lacks. */
-			if (o->command == NULL && (rc = ours_since(st->repo,
-			    &headid, exists ? &tip : NULL, &ours, &nours)) != 0)
-				goto done;
-			if (o->command == NULL && nours == 0) {
-				lc_log_warn("nothing to push: '%s' has no "
-				    "commits that '%s/%s' lacks", st->branch,
-				    git_remote_name(st->remote), st->branch);
-				rc = finish(&headid, 0);
-				rc = rc ? rc : o->exit_code ? LC_ENO : 0;
-				goto done;
-			}
-		}
-		if (o->command != NULL) {
-			if (exists && (rc = reset_to(st->repo, &tip)) != 0)
-				goto done;
-			if ((rc = run_command(o->command)) != 0 ||
-			    (rc = stage(st, o, &newtree)) != 0)
-				goto done;
-			if (exists && (rc = tree_of(st->repo, &tip,
-			    &tiptree)) == 0 && git_oid_equal(&newtree,
-			    &tiptree)) {
-				rc = already_there(st, o, &tip, 1,
-				    "the command changed nothing on");
-				goto done;
-			}
-			if (o->message == NULL) {
-				rc = lc_error_set(LC_EUSAGE, "give a commit "
-				    "message with -m");
-				goto done;
-			}
-			if ((rc = commit_tree(st, &newtree, exists ? &tip :
-			    &headid, &newid)) != 0)
-				goto done;
-		} else if (!exists)
-			git_oid_cpy(&newid, &headid);
-		else {
-			rc = lc_git_replay(st->repo, ours, nours, &tip,
-			    st->committer, &newid, &conflicts);
-			if (rc == LC_ECONFLICT && conflicts.len > 0) {
-				lc_cli_report_error();
-				lc_log_lines("conflict in", &conflicts);
-				rc = lc_error_set(LC_ECONFLICT, "nothing was pushed;"
-				    " '%s' still has the local commit%s",
-				    st->branch, nours > 1 ? "s" : "");
-				conflicted = 1;
-				goto done;
-			}
-			if (rc != 0)
-				goto done;
-			if (git_oid_equal(&newid, &tip)) {
-				/* An earlier push whose reply was lost landed. */
-				rc = already_there(st, o, &tip, 0,
-				    "the change is already on");
-				goto done;
-			}
-		}
-		if ((rc = git_reference_create(&head, st->repo, tmpref, &newid,
-		    1, "gitpush-retry: attempt")) != 0) {
-			rc = lc_git_error(rc, "ref");
-			goto done;
-		}
-		git_reference_free(head);
-		if (o->deadline_ms)
-			watchdog(st->start_ms + o->deadline_ms - lc_clock_ms());
-		oc = lc_git_push(st->remote, tmpref, st->branch, &detail,
-		    &st->auth);
-		watchdog(0);
-		if (oc == LC_GIT_LANDED) {
-			if ((rc = lc_git_land(st->repo, st->branch, &newid, o->command != NULL))
-			    == 0)
-				rc = finish(&newid, 1);
-			if (rc == 0 && attempt > 0)
-				lc_log_info("landed after %d attempts", attempt + 1);
-			goto done;
-		}
-		if (!lc_git_retryable(oc))
-			break;
-	}
+	memset(&t, 0, sizeof(t));
+	t.st = st;
+	t.o = o;
+	t.tmpref = tmpbuf.data;
+	git_oid_cpy(&t.headid, &headid);
+	memset(&r, 0, sizeof(r));
+	r.start_ms = st->start_ms;
+	r.deadline_ms = o->deadline_ms;
+	r.max_attempts = o->max_attempts;
+	r.base_ms = o->backoff_base;
+	r.cap_ms = o->backoff_cap;
+	r.again = "retrying";
+	r.oc = LC_GIT_FAILED;
+	if ((rc = lc_git_retry(&r, attempt_push, &t)) <= 0)
+		goto done;
 	/* Out of attempts or time, or a rejection retrying cannot fix. */
 	{
 		struct lc_buf cause = LC_BUF_INIT;
 		char why[64];
 
 		/* A retryable outcome came back round the loop's top. */
-		made = lc_git_retryable(oc) ? attempt : attempt + 1;
+		made = lc_git_retryable(r.oc) ? r.attempt : r.attempt + 1;
 		snprintf(why, sizeof(why), "after %d attempt%s; nothing was "
 		    "pushed", made, made == 1 ? "" : "s");
-		rc = lc_git_outcome_rc(oc, &detail, why);
+		rc = lc_git_outcome_rc(r.oc, &t.detail, why);
 		/* The cause, then how many tries it survived. */
-		if (oc != LC_GIT_STALE && oc != LC_GIT_RACE && lc_error_msg()) {
+		if (r.oc != LC_GIT_STALE && r.oc != LC_GIT_RACE &&
+		    lc_error_msg()) {
 			lc_buf_adds(&cause, lc_error_msg());
 			lc_error_set(rc, "%s (%s)", cause.data, why);
 		}
 		lc_buf_release(&cause);
 	}
-	if (o->command != NULL && attempt > 0)
+	if (o->command != NULL && r.attempt > 0)
 		lc_log_warn("the last attempt's commit is %s",
-		    git_oid_tostr_s(&newid));
+		    git_oid_tostr_s(&t.newid));
 done:
-	git_reference_remove(st->repo, tmpref);
+	git_reference_remove(st->repo, t.tmpref);
 	lc_buf_release(&tmpbuf);
 	/* The cause first, then what is left behind and what helps. */
-	if (rc != 0 && (committed || conflicted))
+	if (rc != 0 && (committed || t.conflicted))
 		lc_cli_report_error();
 	if (rc != 0 && committed)
 		lc_log_warn("the commit stays on the local branch '%s'",
 		    st->branch);
-	if (conflicted)
+	if (t.conflicted)
 		hint("make the change with a command instead (gitpush-retry "
 		    "-m MSG -- COMMAND [ARG ...]): it runs again on the new "
 		    "tip after each lost race, so it does not conflict");
-	free(ours);
-	lc_buf_release(&conflicts);
-	lc_buf_release(&detail);
+	free(t.ours);
+	lc_buf_release(&t.conflicts);
+	lc_buf_release(&t.detail);
 	return rc;
 }
 

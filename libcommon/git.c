@@ -1021,12 +1021,6 @@ lc_git_retryable(enum lc_git_outcome oc)
 	return oc == LC_GIT_STALE || oc == LC_GIT_RACE || oc == LC_GIT_NETWORK;
 }
 
-long long
-lc_git_backoff(int k, long long base, long long cap)
-{
-	return lc_clock_backoff_ms(k, base, cap, 4);
-}
-
 int
 lc_git_open(git_repository **repo, const char *branch, char **branch_out,
     const char *remote, git_remote **remote_out)

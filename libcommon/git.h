@@ -147,12 +147,34 @@ enum lc_git_outcome lc_git_classify(const char *status, const char *sideband);
 enum lc_git_outcome lc_git_fetch_outcome(int rc);
 
 /*
- * Full-jitter backoff: milliseconds uniform in [0, min(cap, base * 4^k)),
- * from getrandom(), not from the clock or pid (CI jobs start together).
- * The bound grows fourfold, not twofold: when many writers start together,
- * the early rounds with small bounds are where attempts are wasted.
+ * One attempt of a retry loop (n from 0): 0 or an LC_E* code when it is
+ * over (landed, or a failure no retry helps), else 1 with *oc saying how
+ * it went (LC_GIT_NETWORK for a fetch that failed on the way).
  */
-long long lc_git_backoff(int k, long long base, long long cap);
+typedef int (*lc_git_attempt_fn)(void *arg, int n, enum lc_git_outcome *oc);
+
+struct lc_git_retry {
+	long long start_ms, deadline_ms;	/* deadline 0: none */
+	int max_attempts;			/* 0: no limit */
+	long long base_ms, cap_ms;		/* the backoff's */
+	const char *again;			/* "retrying", for the log */
+	/* set by lc_git_retry */
+	int attempt;				/* the last one made (from 0) */
+	enum lc_git_outcome oc;			/* its outcome */
+};
+
+/*
+ * Call attempt for n = 0, 1, ... while its outcome is retryable
+ * (lc_git_retryable), the deadline has not passed and attempts are left.
+ * Before each attempt after the first: a full-jitter pause,
+ * lc_clock_backoff_ms(n - 1, base, cap, 4) (fourfold: when many writers start
+ * together, the early rounds with small bounds are where attempts are
+ * wasted), cut to the time left, logged as "attempt N: OUTCOME; AGAIN in
+ * P ms". Returns the attempt's 0 or LC_E* code when it is over, or 1 when
+ * the loop gave up: r->oc and r->attempt then say how it ended.
+ */
+int lc_git_retry(struct lc_git_retry *r, lc_git_attempt_fn attempt,
+    void *arg);
 
 /*
  * Create a commit object (no ref moves), like git_commit_create; with sign,

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/cli.sh"
 . "$TOP/tests/lib/registry.sh"
 
-plan 43
+plan 45
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -712,6 +712,23 @@ expect_err "  app.yaml"
 [ "$(git -C ../srv.git rev-parse deploy/staging)" = "$before" ] || fail "something was pushed"
 end
 
+begin "--strategy branch: -o json, --dotenv and GITHUB_OUTPUT as with the dir strategy"
+git init -q --bare -b main "$T/srv.git"
+git clone -q "$T/srv.git" "$T/w" 2>/dev/null
+cd "$T/w" || exit 1
+echo base >app.yaml && git add . && git commit -qm base && git push -q origin main main:deploy/dev main:deploy/staging
+git checkout -q -b deploy/dev origin/deploy/dev
+echo v2 >app.yaml && git commit -qam "dev: v2" && git push -q origin deploy/dev
+git checkout -q main
+s=$(git -C ../srv.git rev-parse deploy/dev)
+run env TOOLKIT_CI=github GITHUB_OUTPUT="$T/gho" promote --strategy branch -o json --dotenv "$T/env" -f dev -t staging
+expect_rc 0
+c=$(git -C ../srv.git rev-parse deploy/staging)
+expect_out_text '{"changed":true,"dry_run":false,"from":"dev","to":"staging","strategy":"branch","source_commit":"'"$s"'","commit":"'"$c"'","pr":null,"images":[]}'
+printf 'PROMOTE_CHANGED=true\nPROMOTE_COMMIT=%s\nPROMOTE_IMAGES_COUNT=0\n' "$c" | cmp -s - "$T/env" || fail "dotenv: $(cat "$T/env")"
+printf 'changed=true\ncommit=%s\nimages=[]\n' "$c" | cmp -s - "$T/gho" || fail "GITHUB_OUTPUT: $(cat "$T/gho")"
+end
+
 begin "a local commit not on the remote stays on the local branch; the promotion is pushed"
 repo "$T"
 cd "$T/w" || exit 1
@@ -777,6 +794,28 @@ grep -q 'newTag: v1.4.0' overlays/staging/kustomization.yaml || fail "the work t
 [ -z "$(git status --porcelain)" ] || fail "the work tree is dirty: $(git status --porcelain)"
 run promote --no-push --pr -f dev -t staging
 expect_rc 2
+end
+
+begin "each repeatable option refuses one more than its list holds, naming the limit"
+many() { local opt=$1 val=$2 n=$3 i; for ((i = 0; i < n; i++)); do printf '%s\n%s\n' "$opt" "$val"; done; }
+refuse() {
+	local n=$1 want=$2; shift 2
+	mapfile -t args < <(many "$@" "$n")
+	run promote "${args[@]}" -f dev -t staging
+	expect_rc 2
+	expect_err "promote: $want: at most $((n - 1)) of them"
+}
+refuse 33 "--app (a glob matches any number)" --app 'a*'
+refuse 17 --trailer --trailer K=V
+refuse 17 --label --label l
+refuse 9 --platform --platform linux/amd64
+refuse 17 --key --key .image.tag
+refuse 17 --digest-key --digest-key .image.digest
+refuse 17 --repo-key --repo-key .image.repository
+mapfile -t args < <(many --set app=v1 33)
+run promote "${args[@]}" -t staging
+expect_rc 2
+expect_err "promote: --set: at most 32 of them"
 end
 
 begin "usage errors exit 2"

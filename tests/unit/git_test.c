@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "git.h"
 #include "git_int.h"
 #include "tap.h"
@@ -82,11 +83,12 @@ main(void)
 		    cases[i].status);
 	for (k = 0; k < 12; k++)
 		for (i = 0; i < 200; i++) {
-			ms = lc_git_backoff(k, 250, 2000);
+			ms = lc_clock_backoff_ms(k, 250, 2000, 4);
 			if (ms < 0 || ms >= (k >= 2 ? 2000 : 250LL << 2 * k))
 				inrange = 0;
 		}
 	ok(inrange, "backoff stays in [0, min(cap, base * 4^k))");
-	ok(lc_git_backoff(0, 0, 3000) == 0, "a zero base means no pause");
+	ok(lc_clock_backoff_ms(0, 0, 3000, 4) == 0,
+	    "a zero base means no pause");
 	return done_testing();
 }
