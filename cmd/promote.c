@@ -527,14 +527,14 @@ scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
 	const char *s;
 	size_t len;
 	int merged;
-	uint32_t v = lc_ymap_get(d, map, key, strlen(key), &merged);
+	uint32_t v = lc_yaml_edit_map_get(d, map, key, strlen(key), &merged);
 
 	out[0] = '\0';
 	if (node)
 		*node = 0;
-	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_ynode_is_null(d, v))
+	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_yaml_edit_node_is_null(d, v))
 		return 0;
-	s = lc_ynode_value(d, v, &len);
+	s = lc_yaml_edit_node_value(d, v, &len);
 	if (node)
 		*node = v;
 	return fit(out, n, key, "%.*s", (int)len, s);
@@ -551,7 +551,7 @@ images_of(struct lc_ydoc *d, struct imgs *l)
 	l->n = 0;
 	if (d->root == 0 || LC_YN(d, d->root)->type != LC_YMAP)
 		return 0;
-	seq = lc_ymap_get(d, d->root, "images", 6, &merged);
+	seq = lc_yaml_edit_map_get(d, d->root, "images", 6, &merged);
 	if (seq == 0 || LC_YN(d, seq)->type != LC_YSEQ)
 		return 0;
 	for (it = LC_YN(d, seq)->first; it; it = LC_YN(d, it)->next) {
@@ -630,16 +630,16 @@ put(struct lc_ydoc *d, uint32_t map, uint32_t node, const char *key,
 	lit.s = v;
 	lit.n = strlen(v);
 	if (node && !*v)
-		return lc_ydoc_delete(d, node);
+		return lc_yaml_edit_delete(d, node);
 	if (node)
-		return lc_ydoc_set(d, node, &lit);
+		return lc_yaml_edit_set(d, node, &lit);
 	if (!*v)
 		return 0;
 	memset(&k, 0, sizeof(k));
 	k.kind = LC_YL_STR;
 	k.s = key;
 	k.n = strlen(key);
-	return lc_ydoc_create(d, map, &k, 1, &lit);
+	return lc_yaml_edit_create(d, map, &k, 1, &lit);
 }
 
 /* The digest --pin-digest found for image name, or "". */
@@ -738,7 +738,7 @@ edit_dst(struct lc_ydoc *d, void *arg)
 			goto out;
 		edits++;
 	}
-	rc = edits ? lc_ydoc_commit(d) : 0;
+	rc = edits ? lc_yaml_edit_commit(d) : 0;
 out:
 	free(dl.im);
 	return rc;
@@ -756,7 +756,7 @@ query(const struct lc_yexpr *e, struct lc_ydoc *d, char *out, size_t n)
 
 	memset(&env, 0, sizeof(env));
 	out[0] = '\0';
-	if ((rc = lc_yexpr_eval(e, d, &env, &b, &whole)) == 0 && b.data &&
+	if ((rc = lc_yaml_expr_eval(e, d, &env, &b, &whole)) == 0 && b.data &&
 	    !env.last_falsy) {
 		b.data[strcspn(b.data, "\n")] = '\0';
 		rc = fit(out, n, "the value", "%s", b.data);
@@ -777,7 +777,7 @@ assign(const struct lc_yexpr *e, struct lc_ydoc *d, const char *v)
 	env.vars = &var;
 	env.nvars = 1;
 	env.no_create = 1;
-	rc = lc_yexpr_eval(e, d, &env, &b, &whole);
+	rc = lc_yaml_expr_eval(e, d, &env, &b, &whole);
 	lc_buf_release(&b);
 	return rc;
 }
@@ -887,22 +887,22 @@ compile_keys(struct opts *o)
 		return lc_error_set(LC_EUSAGE, "give a --key for each "
 		    "--digest-key and --repo-key");
 	for (i = 0; rc == 0 && i < o->nkeys; i++) {
-		rc = lc_yexpr_parse(&o->q_key[i], o->keys[i], NULL, 0);
+		rc = lc_yaml_expr_parse(&o->q_key[i], o->keys[i], NULL, 0);
 		b.len = 0;
 		lc_buf_printf(&b, "(%s) = $v", o->keys[i]);
 		if (rc == 0)
-			rc = lc_yexpr_parse(&o->s_key[i], b.data, &var, 1);
+			rc = lc_yaml_expr_parse(&o->s_key[i], b.data, &var, 1);
 		if (rc == 0 && i < o->ndigest_keys) {
-			rc = lc_yexpr_parse(&o->q_digest[i], o->digest_keys[i],
+			rc = lc_yaml_expr_parse(&o->q_digest[i], o->digest_keys[i],
 			    NULL, 0);
 			b.len = 0;
 			lc_buf_printf(&b, "(%s) = $v", o->digest_keys[i]);
 			if (rc == 0)
-				rc = lc_yexpr_parse(&o->s_digest[i], b.data, &var,
+				rc = lc_yaml_expr_parse(&o->s_digest[i], b.data, &var,
 				    1);
 		}
 		if (rc == 0 && i < o->nrepo_keys)
-			rc = lc_yexpr_parse(&o->q_repo[i], o->repo_keys[i], NULL,
+			rc = lc_yaml_expr_parse(&o->q_repo[i], o->repo_keys[i], NULL,
 			    0);
 	}
 	lc_buf_release(&b);
@@ -951,13 +951,13 @@ raw_doc(struct lc_ydoc *d, void *arg)
 	int g, rc;
 
 	for (i = 1; i < d->nnodes; i++) {
-		if (LC_YN(d, i)->type != LC_YSCALAR || (key = lc_ynode_key(d,
+		if (LC_YN(d, i)->type != LC_YSCALAR || (key = lc_yaml_edit_node_key(d,
 		    i)) == 0 || key == i)
 			continue;
-		k = lc_ynode_value(d, key, &kn);
+		k = lc_yaml_edit_node_value(d, key, &kn);
 		if (kn != 5 || strncmp(k, "image", 5) != 0)
 			continue;
-		v = lc_ynode_value(d, i, &vn);
+		v = lc_yaml_edit_node_value(d, i, &vn);
 		if (raw_ref(v, vn, &r, repo, sizeof(repo)) != 0)
 			continue;
 		if (!c->edit) {
@@ -1015,14 +1015,14 @@ raw_doc(struct lc_ydoc *d, void *arg)
 			lit.kind = LC_YL_STR;
 			lit.s = val;
 			lit.n = strlen(val);
-			if ((rc = lc_ydoc_set(d, i, &lit)) != 0)
+			if ((rc = lc_yaml_edit_set(d, i, &lit)) != 0)
 				return rc;
 			c->edits++;
 		}
 	}
 	if (c->edit && c->edits) {
 		c->edits = 0;
-		return lc_ydoc_commit(d);
+		return lc_yaml_edit_commit(d);
 	}
 	return 0;
 }
@@ -1097,7 +1097,7 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 			b.len = 0;
 			c.file = w.files.v[i];
 			if ((rc = read_path(st->repo, tree, c.file, &b)) != 0 ||
-			    (rc = lc_yaml_stream(c.file, b.data ? b.data : "",
+			    (rc = lc_yaml_edit_stream(c.file, b.data ? b.data : "",
 			    b.len, raw_doc, &c, NULL)) != 0)
 				goto out;
 		}
@@ -1123,18 +1123,18 @@ plan_raw(struct state *st, const struct opts *o, git_tree *tree)
 		c.file = t->dst;
 		if ((rc = read_path(st->repo, tree, t->dst, &t->before)) != 0)
 			goto out;
-		lc_yout_release(&out);
-		if ((rc = lc_yaml_stream(t->dst, t->before.data ? t->before.data :
+		lc_yaml_edit_out_release(&out);
+		if ((rc = lc_yaml_edit_stream(t->dst, t->before.data ? t->before.data :
 		    "", t->before.len, raw_doc, &c, &out)) != 0)
 			goto out;
-		lc_yout_join(&out, &t->after);
+		lc_yaml_edit_out_join(&out, &t->after);
 		t->changed = out.changed;
 		st->nt++;
 	}
 	rc = 0;
 out:
 	names_release(&w.files);
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	lc_buf_release(&b);
 	return rc;
 }
@@ -1225,7 +1225,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 				    "(check --path)", t->src);
 				goto out;
 			}
-			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
+			if ((rc = lc_yaml_edit_stream(t->src, src.data ? src.data : "",
 			    src.len, helm_read, &hs, NULL)) != 0)
 				goto out;
 		} else if (o->from) {
@@ -1236,7 +1236,7 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 			if ((rc = find_kustomization(st->repo, tree, dir, t->src,
 			    sizeof(t->src), &src)) != 0)
 				goto out;
-			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
+			if ((rc = lc_yaml_edit_stream(t->src, src.data ? src.data : "",
 			    src.len, read_src, &sc, NULL)) != 0)
 				goto out;
 		} else {
@@ -1284,12 +1284,12 @@ plan(struct state *st, const struct opts *o, const git_oid *tip)
 		dc.st = st;
 		dc.app = app;
 		dc.file = t->dst;
-		lc_yout_release(&out);
-		if ((rc = lc_yaml_stream(t->dst, t->before.data ?
+		lc_yaml_edit_out_release(&out);
+		if ((rc = lc_yaml_edit_stream(t->dst, t->before.data ?
 		    t->before.data : "", t->before.len, o->nkeys ? helm_edit :
 		    edit_dst, &dc, &out)) != 0)
 			goto out;
-		lc_yout_join(&out, &t->after);
+		lc_yaml_edit_out_join(&out, &t->after);
 		t->changed = out.changed;
 		st->nt++;
 		t = NULL;
@@ -1304,7 +1304,7 @@ out:
 	free(sc.l.im);
 	free(run);
 	names_release(&apps);
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	lc_buf_release(&src);
 	git_tree_free(tree);
 	git_commit_free(c);
@@ -3371,11 +3371,11 @@ main(int argc, char *argv[])
 	free(st.pin);
 	rc = timeout_rc(rc, &o, t0);
 	for (i = 0; i < o.nkeys; i++) {
-		lc_yexpr_free(o.q_key[i]);
-		lc_yexpr_free(o.s_key[i]);
-		lc_yexpr_free(o.q_digest[i]);
-		lc_yexpr_free(o.s_digest[i]);
-		lc_yexpr_free(o.q_repo[i]);
+		lc_yaml_expr_free(o.q_key[i]);
+		lc_yaml_expr_free(o.s_key[i]);
+		lc_yaml_expr_free(o.q_digest[i]);
+		lc_yaml_expr_free(o.s_digest[i]);
+		lc_yaml_expr_free(o.q_repo[i]);
 	}
 	lc_forge_close(st.forge);
 	git_signature_free(st.author);

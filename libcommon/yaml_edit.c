@@ -597,7 +597,7 @@ out_doc(struct lc_yout *out, struct lc_ydoc *doc, const char *orig, size_t n)
 }
 
 void
-lc_yout_release(struct lc_yout *out)
+lc_yaml_edit_out_release(struct lc_yout *out)
 {
 	size_t i;
 
@@ -610,7 +610,7 @@ lc_yout_release(struct lc_yout *out)
 }
 
 void
-lc_yout_join(const struct lc_yout *out, struct lc_buf *b)
+lc_yaml_edit_out_join(const struct lc_yout *out, struct lc_buf *b)
 {
 	size_t i;
 
@@ -619,7 +619,7 @@ lc_yout_join(const struct lc_yout *out, struct lc_buf *b)
 }
 
 int
-lc_yaml_stream(const char *name, const char *data, size_t len,
+lc_yaml_edit_stream(const char *name, const char *data, size_t len,
     lc_ydoc_fn fn, void *arg, struct lc_yout *out)
 {
 	yaml_parser_t parser;
@@ -723,12 +723,12 @@ lc_yaml_stream(const char *name, const char *data, size_t len,
 /* Reading the tree. */
 
 const char *
-lc_ynode_value(const struct lc_ydoc *doc, uint32_t n, size_t *len)
+lc_yaml_edit_node_value(const struct lc_ydoc *doc, uint32_t n, size_t *len)
 {
 	const struct lc_ynode *nd = &doc->nodes[n];
 
 	if (nd->type == LC_YALIAS && nd->target)
-		return lc_ynode_value(doc, nd->target, len);
+		return lc_yaml_edit_node_value(doc, nd->target, len);
 	if (nd->type != LC_YSCALAR) {
 		*len = 0;
 		return "";
@@ -742,26 +742,26 @@ lc_ynode_value(const struct lc_ydoc *doc, uint32_t n, size_t *len)
 }
 
 enum lc_ylit_kind
-lc_ynode_kind(const struct lc_ydoc *doc, uint32_t n)
+lc_yaml_edit_node_kind(const struct lc_ydoc *doc, uint32_t n)
 {
 	const char *v;
 	size_t len;
 
 	if (doc->nodes[n].type == LC_YALIAS && doc->nodes[n].target)
-		return lc_ynode_kind(doc, doc->nodes[n].target);
+		return lc_yaml_edit_node_kind(doc, doc->nodes[n].target);
 	if (doc->nodes[n].type != LC_YSCALAR)
 		return LC_YL_STR;
 	if (doc->nodes[n].style != LC_YPLAIN)
 		return LC_YL_STR;
-	v = lc_ynode_value(doc, n, &len);
-	return lc_yaml_resolve(v, len);
+	v = lc_yaml_edit_node_value(doc, n, &len);
+	return lc_yaml_edit_resolve(v, len);
 }
 
 int
-lc_ynode_is_null(const struct lc_ydoc *doc, uint32_t n)
+lc_yaml_edit_node_is_null(const struct lc_ydoc *doc, uint32_t n)
 {
 	return doc->nodes[n].type == LC_YSCALAR &&
-	    lc_ynode_kind(doc, n) == LC_YL_NULL;
+	    lc_yaml_edit_node_kind(doc, n) == LC_YL_NULL;
 }
 
 static int
@@ -772,7 +772,7 @@ key_is(const struct lc_ydoc *doc, uint32_t k, const char *key, size_t n)
 
 	if (doc->nodes[k].type != LC_YSCALAR)
 		return 0;
-	v = lc_ynode_value(doc, k, &len);
+	v = lc_yaml_edit_node_value(doc, k, &len);
 	return len == n && memcmp(v, key, n) == 0;
 }
 
@@ -902,7 +902,7 @@ map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
 }
 
 uint32_t
-lc_ymap_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
+lc_yaml_edit_map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
     size_t keylen, int *merged)
 {
 	*merged = 0;
@@ -910,14 +910,14 @@ lc_ymap_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
 }
 
 uint32_t
-lc_ynode_key(const struct lc_ydoc *doc, uint32_t v)
+lc_yaml_edit_node_key(const struct lc_ydoc *doc, uint32_t v)
 {
 	/* O(1): a loop over the siblings made edits of wide maps quadratic. */
 	return doc->nodes[v].isval ? doc->nodes[v].prev : 0;
 }
 
 void
-lc_ydoc_where(const struct lc_ydoc *doc, size_t off, long *line, long *col)
+lc_yaml_edit_where(const struct lc_ydoc *doc, size_t off, long *line, long *col)
 {
 	size_t ls = line_start(doc->text, off), i;
 	long c = 1;
@@ -1012,7 +1012,7 @@ is_timestamp(const char *s, size_t n)
 }
 
 enum lc_ylit_kind
-lc_yaml_resolve(const char *s, size_t n)
+lc_yaml_edit_resolve(const char *s, size_t n)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL",
 	    NULL };
@@ -1035,7 +1035,7 @@ lc_yaml_resolve(const char *s, size_t n)
 static int
 plain_is_typed(const char *s, size_t n)
 {
-	return lc_yaml_resolve(s, n) != LC_YL_STR || is_timestamp(s, n) ||
+	return lc_yaml_edit_resolve(s, n) != LC_YL_STR || is_timestamp(s, n) ||
 	    (n == 1 && s[0] == '=') || (n == 2 && memcmp(s, "<<", 2) == 0);
 }
 
@@ -1073,7 +1073,7 @@ special_at(const unsigned char *s, size_t n)
 }
 
 size_t
-lc_yaml_utf8_check(const char *s, size_t n)
+lc_yaml_edit_utf8_check(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long c;
@@ -1277,7 +1277,7 @@ format_block(struct lc_buf *out, const char *s, size_t n, int folded,
 }
 
 void
-lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v, int style,
+lc_yaml_edit_format_scalar(struct lc_buf *out, const struct lc_ylit *v, int style,
     int flow, int indent, const char *eol)
 {
 	switch (v->kind) {
@@ -1291,7 +1291,7 @@ lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v, int style,
 	case LC_YL_STR:
 		break;
 	default:
-		assert(!"collection passed to lc_yaml_format_scalar");
+		assert(!"collection passed to lc_yaml_edit_format_scalar");
 		return;
 	}
 	if ((style == LC_YLITERAL || style == LC_YFOLDED) && !flow &&
@@ -1372,7 +1372,7 @@ learn_layout(struct lc_ydoc *doc)
 		p = doc->nodes[i].parent;
 		if (!p || doc->nodes[p].type != LC_YMAP ||
 		    doc->nodes[p].style != 1 || doc->nodes[i].style != 1 ||
-		    (k = lc_ynode_key(doc, i)) == 0 ||
+		    (k = lc_yaml_edit_node_key(doc, i)) == 0 ||
 		    !first_on_line(doc, doc->nodes[i].vstart))
 			continue;
 		if (doc->nodes[i].type == LC_YMAP && !learned_step) {
@@ -1446,7 +1446,7 @@ emit_flow(struct lc_buf *out, const struct lc_ylit *v, const char *eol)
 	size_t i;
 
 	if (!lit_coll(v)) {
-		lc_yaml_format_scalar(out, v, 0, 1, 0, eol);
+		lc_yaml_edit_format_scalar(out, v, 0, 1, 0, eol);
 		return;
 	}
 	lc_buf_addc(out, v->kind == LC_YL_SEQ ? '[' : '{');
@@ -1470,7 +1470,7 @@ emit_pair(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *k,
 	if (lit_coll(k))
 		emit_flow(out, k, doc->eol);
 	else
-		lc_yaml_format_scalar(out, k, 0, 0, 0, doc->eol);
+		lc_yaml_edit_format_scalar(out, k, 0, 0, 0, doc->eol);
 	lc_buf_addc(out, ':');
 	emit_value(doc, out, v, indent, 0);
 }
@@ -1504,7 +1504,7 @@ emit_items(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
 			emit_flow(out, &v[i], doc->eol);
 			lc_buf_adds(out, doc->eol);
 		} else {
-			lc_yaml_format_scalar(out, &v[i], style, 0, col + 2,
+			lc_yaml_edit_format_scalar(out, &v[i], style, 0, col + 2,
 			    doc->eol);
 			if (!(v[i].kind == LC_YL_STR && out->len > 0 &&
 			    out->data[out->len - 1] == '\n'))
@@ -1542,14 +1542,14 @@ emit_value(struct lc_ydoc *doc, struct lc_buf *out, const struct lc_ylit *v,
 	if (lit_coll(v))
 		lc_buf_adds(out, v->kind == LC_YL_MAP ? "{}" : "[]");
 	else
-		lc_yaml_format_scalar(out, v, style, 0, indent + doc->step,
+		lc_yaml_edit_format_scalar(out, v, style, 0, indent + doc->step,
 		    doc->eol);
 	if (!(out->len > 0 && out->data[out->len - 1] == '\n'))
 		lc_buf_adds(out, doc->eol);
 }
 
 void
-lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v)
+lc_yaml_edit_emit(struct lc_buf *out, const struct lc_ylit *v)
 {
 	struct lc_ydoc d;
 
@@ -1561,7 +1561,7 @@ lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v)
 	else if (lit_coll(v))
 		lc_buf_adds(out, v->kind == LC_YL_MAP ? "{}\n" : "[]\n");
 	else {
-		lc_yaml_format_scalar(out, v, 0, 0, 2, "\n");
+		lc_yaml_edit_format_scalar(out, v, 0, 0, 2, "\n");
 		lc_buf_addc(out, '\n');
 	}
 }
@@ -1587,7 +1587,7 @@ chain_lit(struct lc_ylit *store, const struct lc_ylit *keys, size_t nkeys,
 static int
 owner_col(const struct lc_ydoc *doc, uint32_t n)
 {
-	uint32_t k = lc_ynode_key(doc, n), p = doc->nodes[n].parent;
+	uint32_t k = lc_yaml_edit_node_key(doc, n), p = doc->nodes[n].parent;
 
 	if (k)
 		return col_of(doc, doc->nodes[k].start);
@@ -1614,7 +1614,7 @@ node_span(const struct lc_ydoc *doc, uint32_t n, size_t *s, size_t *e)
 static size_t
 after_indicator(const struct lc_ydoc *doc, uint32_t n, size_t s)
 {
-	uint32_t k = lc_ynode_key(doc, n), p = doc->nodes[n].parent;
+	uint32_t k = lc_yaml_edit_node_key(doc, n), p = doc->nodes[n].parent;
 	size_t i;
 
 	if (p && doc->nodes[p].type == LC_YSEQ && doc->nodes[p].style == 1)
@@ -1691,7 +1691,7 @@ lit_not_utf8(const struct lc_ylit *v, size_t *at)
 	size_t i;
 
 	if (v->kind != LC_YL_SEQ && v->kind != LC_YL_MAP && v->s != NULL &&
-	    (*at = lc_yaml_utf8_check(v->s, v->n)) != v->n)
+	    (*at = lc_yaml_edit_utf8_check(v->s, v->n)) != v->n)
 		return v;
 	for (i = 0; i < v->nkids; i++)
 		if ((r = lit_not_utf8(&v->kids[i], at)) != NULL)
@@ -1715,7 +1715,7 @@ check_utf8(const struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v,
 		bad = lit_not_utf8(&v[i], &at);
 	if (bad == NULL)
 		return 0;
-	lc_ydoc_where(doc, doc->nodes[n].vstart, &line, &col);
+	lc_yaml_edit_where(doc, doc->nodes[n].vstart, &line, &col);
 	lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: the value to write is not "
 	    "UTF-8 (byte 0x%02x at offset %zu); YAML files hold UTF-8 text",
 	    doc->name, line, col, (unsigned char)bad->s[at], at);
@@ -1724,7 +1724,7 @@ check_utf8(const struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v,
 }
 
 int
-lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
+lc_yaml_edit_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 {
 	const struct lc_ynode *nd = &doc->nodes[n];
 	struct lc_buf t = LC_BUF_INIT, val = LC_BUF_INIT;
@@ -1738,7 +1738,7 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 	learn_layout(doc);
 	node_span(doc, n, &s, &e);
 	if (s == e && !empty_value_ok(doc, s, flow)) {
-		lc_ydoc_where(doc, s, &line, &col);
+		lc_yaml_edit_where(doc, s, &line, &col);
 		lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot set an "
 		    "empty value that has no ':' or '-' before it", doc->name,
 		    line, col);
@@ -1769,7 +1769,7 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		if (lit_coll(v))
 			emit_flow(&val, v, doc->eol);
 		else
-			lc_yaml_format_scalar(&val, v, nd->type == LC_YSCALAR ?
+			lc_yaml_edit_format_scalar(&val, v, nd->type == LC_YSCALAR ?
 			    nd->style : 0, flow, indent, doc->eol);
 		/*
 		 * A value on the lines below its key or dash (a block
@@ -1804,7 +1804,7 @@ lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 }
 
 int
-lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
+lc_yaml_edit_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
     size_t nkeys, const struct lc_ylit *v)
 {
 	const struct lc_ynode *nd = &doc->nodes[n];
@@ -1835,11 +1835,11 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 		lc_buf_adds(&t, ": ");
 		emit_flow(&t, &chain[2], doc->eol);
 		add_edit(doc, p, p, &t);
-	} else if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, n)) {
-		lc_ydoc_set(doc, n, &chain[0]);
+	} else if (nd->type == LC_YSCALAR && lc_yaml_edit_node_is_null(doc, n)) {
+		lc_yaml_edit_set(doc, n, &chain[0]);
 	} else {
 		free(chain);
-		lc_ydoc_where(doc, nd->vstart, &line, &col);
+		lc_yaml_edit_where(doc, nd->vstart, &line, &col);
 		lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot add key "
 		    "'%.*s' to a %s", doc->name, line, col, (int)keys[0].n,
 		    keys[0].s, nd->type == LC_YSEQ ? "sequence" :
@@ -1852,7 +1852,7 @@ lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
 }
 
 int
-lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
+lc_yaml_edit_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 {
 	const struct lc_ynode *nd = &doc->nodes[n];
 	const struct lc_ylit *items = v->kind == LC_YL_SEQ ? v->kids : v;
@@ -1893,7 +1893,7 @@ lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 			if (lit_coll(&items[i]))
 				emit_flow(&t, &items[i], doc->eol);
 			else
-				lc_yaml_format_scalar(&t, &items[i], style, 1,
+				lc_yaml_edit_format_scalar(&t, &items[i], style, 1,
 				    0, doc->eol);
 		}
 		p = doc->nodes[last].end;
@@ -1911,13 +1911,13 @@ lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v)
 		add_edit(doc, p, p, &t);
 		return 0;
 	}
-	if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, n)) {
+	if (nd->type == LC_YSCALAR && lc_yaml_edit_node_is_null(doc, n)) {
 		seq.kind = LC_YL_SEQ;
 		seq.kids = items;
 		seq.nkids = nitems;
-		return lc_ydoc_set(doc, n, &seq);
+		return lc_yaml_edit_set(doc, n, &seq);
 	}
-	lc_ydoc_where(doc, nd->vstart, &line, &col);
+	lc_yaml_edit_where(doc, nd->vstart, &line, &col);
 	lc_error_set(LC_EUSAGE, "'%s': %ld:%ld: cannot append to a %s",
 	    doc->name, line, col, nd->type == LC_YMAP ? "mapping" : "scalar");
 	lc_error_where(doc->name, line, col);
@@ -1932,7 +1932,7 @@ prev_sibling(const struct lc_ydoc *doc, uint32_t x)
 }
 
 int
-lc_ydoc_delete(struct lc_ydoc *doc, uint32_t n)
+lc_yaml_edit_delete(struct lc_ydoc *doc, uint32_t n)
 {
 	const struct lc_ynode *nd = &doc->nodes[n];
 	uint32_t p = nd->parent, k = 0, prev, next;
@@ -1943,7 +1943,7 @@ lc_ydoc_delete(struct lc_ydoc *doc, uint32_t n)
 	if (p == 0)
 		return lc_error_set(LC_EUSAGE, "cannot delete the document root");
 	if (doc->nodes[p].type == LC_YMAP) {
-		k = lc_ynode_key(doc, n);
+		k = lc_yaml_edit_node_key(doc, n);
 		if (k == 0)
 			return lc_error_set(LC_EUSAGE, "cannot delete a key");
 	}
@@ -1952,7 +1952,7 @@ lc_ydoc_delete(struct lc_ydoc *doc, uint32_t n)
 		/* The last entry: leave an empty collection of the same kind. */
 		memset(&empty, 0, sizeof(empty));
 		empty.kind = doc->nodes[p].type == LC_YMAP ? LC_YL_MAP : LC_YL_SEQ;
-		return lc_ydoc_set(doc, p, &empty);
+		return lc_yaml_edit_set(doc, p, &empty);
 	}
 	s = k ? doc->nodes[k].start : doc->nodes[n].start;
 	if (!k && doc->nodes[p].style == 1)
@@ -2008,7 +2008,7 @@ has_lone_cr(const char *t, size_t n)
 }
 
 int
-lc_ydoc_commit(struct lc_ydoc *doc)
+lc_yaml_edit_commit(struct lc_ydoc *doc)
 {
 	struct lc_buf nt = LC_BUF_INIT;
 	yaml_parser_t parser;
@@ -2101,7 +2101,7 @@ done:
 }
 
 void
-lc_ydoc_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out)
+lc_yaml_edit_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out)
 {
 	const struct lc_ynode *nd;
 	const char *v;
@@ -2110,13 +2110,13 @@ lc_ydoc_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out)
 
 	n = deref(doc, n);
 	nd = &doc->nodes[n];
-	if (n == 0 || (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, n) &&
+	if (n == 0 || (nd->type == LC_YSCALAR && lc_yaml_edit_node_is_null(doc, n) &&
 	    nd->style == LC_YPLAIN)) {
 		lc_buf_adds(out, "null\n");
 		return;
 	}
 	if (nd->type == LC_YSCALAR) {
-		v = lc_ynode_value(doc, n, &len);
+		v = lc_yaml_edit_node_value(doc, n, &len);
 		lc_buf_add(out, v, len);
 		lc_buf_addc(out, '\n');
 		return;
@@ -2153,7 +2153,7 @@ keep_doc(struct lc_ydoc *doc, void *arg)
 }
 
 int
-lc_ystream_load(struct lc_ystream *s, const char *name, const char *data,
+lc_yaml_edit_stream_load(struct lc_ystream *s, const char *name, const char *data,
     size_t len)
 {
 	int rc;
@@ -2161,13 +2161,13 @@ lc_ystream_load(struct lc_ystream *s, const char *name, const char *data,
 	memset(s, 0, sizeof(*s));
 	s->data = data;
 	s->len = len;
-	if ((rc = lc_yaml_stream(name, data, len, keep_doc, s, NULL)) != 0)
-		lc_ystream_release(s);
+	if ((rc = lc_yaml_edit_stream(name, data, len, keep_doc, s, NULL)) != 0)
+		lc_yaml_edit_stream_release(s);
 	return rc;
 }
 
 void
-lc_ystream_out(struct lc_ystream *s, struct lc_yout *out)
+lc_yaml_edit_stream_out(struct lc_ystream *s, struct lc_yout *out)
 {
 	struct lc_ydoc *doc;
 	size_t i, prev = 0;
@@ -2182,7 +2182,7 @@ lc_ystream_out(struct lc_ystream *s, struct lc_yout *out)
 }
 
 void
-lc_ystream_release(struct lc_ystream *s)
+lc_yaml_edit_stream_release(struct lc_ystream *s)
 {
 	size_t i;
 

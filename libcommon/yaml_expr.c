@@ -623,7 +623,7 @@ envsubst_flags(struct parser *ps, struct xnode *x)
 		perr(ps, ps->p, "expected ')'%s", "");
 		goto fail;
 	}
-	if (lc_yenv_flags(ps->p + 1, (size_t)(close - ps->p - 1), &flags) !=
+	if (lc_yaml_env_flags(ps->p + 1, (size_t)(close - ps->p - 1), &flags) !=
 	    0) {
 		perr(ps, ps->p + 1, "%s", lc_error_msg());
 		goto fail;
@@ -674,7 +674,7 @@ func_call(struct parser *ps, const char *name, const char *at)
 		}
 	}
 	x->idx = F_YFN;
-	if ((known = lc_yfn_known(name, x->n, x->nkids)) == 1)
+	if ((known = lc_yaml_func_known(name, x->n, x->nkids)) == 1)
 		return x;
 	lc_error_clear();
 	if (known == 0 && !named)
@@ -863,7 +863,7 @@ binary(struct parser *ps, enum xop op, struct xnode *a, struct xnode *b,
 
 static struct xnode *parse_arith(struct parser *);
 
-/* The merge flags yq takes after "*" and "*=" (lc_yfn_merge_flags). */
+/* The merge flags yq takes after "*" and "*=" (lc_yaml_func_merge_flags). */
 #define MUL_FLAGS	"+d?nc"
 
 /* fn, one level deeper: right-nested operators count as brackets do. */
@@ -923,7 +923,7 @@ mul_op(struct parser *ps, unsigned *flags)
 	n = strspn(ps->p + 1, MUL_FLAGS);
 	if (ps->p[1 + n] == '=')
 		return 0;
-	(void)lc_yfn_merge_flags(ps->p + 1, n, flags);
+	(void)lc_yaml_func_merge_flags(ps->p + 1, n, flags);
 	ps->p += 1 + n;
 	return 1;
 }
@@ -1022,7 +1022,7 @@ parse_assign_(struct parser *ps)
 		return binary(ps, X_SUBASSIGN, x, parse_assign(ps), at);
 	if (punct(ps, "*=")) {
 		n = strspn(ps->p, MUL_FLAGS);
-		(void)lc_yfn_merge_flags(ps->p, n, &flags);
+		(void)lc_yaml_func_merge_flags(ps->p, n, &flags);
 		ps->p += n;
 		if ((x = binary(ps, X_MULASSIGN, x, parse_assign(ps), at)))
 			x->idx = (long)flags;
@@ -1224,7 +1224,7 @@ parse_native(struct xnode **out, const char *src)
 }
 
 int
-lc_yexpr_parse_native(struct lc_yexpr **out, const char *src)
+lc_yaml_expr_parse_native(struct lc_yexpr **out, const char *src)
 {
 	struct xnode *x;
 	int rc;
@@ -1240,16 +1240,16 @@ lc_yexpr_parse_native(struct lc_yexpr **out, const char *src)
 }
 
 int
-lc_yexpr_parse(struct lc_yexpr **out, const char *src,
+lc_yaml_expr_parse(struct lc_yexpr **out, const char *src,
     const struct lc_yexpr_var *vars, size_t nvars)
 {
 	(void)vars;
 	(void)nvars;
-	return lc_yexpr_parse_native(out, src);
+	return lc_yaml_expr_parse_native(out, src);
 }
 
 void
-lc_yexpr_free(struct lc_yexpr *e)
+lc_yaml_expr_free(struct lc_yexpr *e)
 {
 	size_t i;
 
@@ -1262,7 +1262,7 @@ lc_yexpr_free(struct lc_yexpr *e)
 }
 
 int
-lc_yexpr_edits(const struct lc_yexpr *e)
+lc_yaml_expr_edits(const struct lc_yexpr *e)
 {
 	return e->edits;
 }
@@ -1452,8 +1452,8 @@ node_path(struct lc_ydoc *doc, uint32_t n, struct lc_buf *b)
 	if (p == 0)
 		return;
 	node_path(doc, p, b);
-	if (doc->nodes[p].type == LC_YMAP && (k = lc_ynode_key(doc, n))) {
-		v = lc_ynode_value(doc, k, &len);
+	if (doc->nodes[p].type == LC_YMAP && (k = lc_yaml_edit_node_key(doc, n))) {
+		v = lc_yaml_edit_node_value(doc, k, &len);
 		lc_buf_printf(b, ".%.*s", (int)len, v);
 	} else {
 		for (i = 0, k = doc->nodes[p].first; k && k != n;
@@ -1578,7 +1578,7 @@ field(struct ctx *c, const struct val *in, const char *key, size_t n,
 	}
 	node = deref(doc, in->node, &via);
 	if (node && doc->nodes[node].type == LC_YMAP &&
-	    (r = lc_ymap_get(doc, node, key, n, &merged)) != 0) {
+	    (r = lc_yaml_edit_map_get(doc, node, key, n, &merged)) != 0) {
 		v = vnode(r, via | (merged ? VIA_MERGE : 0));
 		v.mergemap = node;
 		push(out, &v);
@@ -1592,7 +1592,7 @@ field(struct ctx *c, const struct val *in, const char *key, size_t n,
 	    !c->lenient))
 		return key_on_seq(c, in, key, n);
 	if (node && doc->nodes[node].type != LC_YMAP && !c->lhs &&
-	    !lc_ynode_is_null(doc, node))
+	    !lc_yaml_edit_node_is_null(doc, node))
 		return 0;
 	miss_step(c, in, node, via, mklit(c, LC_YL_STR, key, n), out);
 	return 0;
@@ -1659,7 +1659,7 @@ index_(struct ctx *c, const struct val *in, long idx, struct vals *out)
 	node = deref(doc, in->node, &via);
 	if (node && doc->nodes[node].type == LC_YMAP) {
 		/* "0" found as a key, or created as the number 0. */
-		if (lc_ymap_get(doc, node, num, strlen(num), &merged) != 0)
+		if (lc_yaml_edit_map_get(doc, node, num, strlen(num), &merged) != 0)
 			return field(c, in, num, strlen(num), out);
 		miss_step(c, in, node, via,
 		    mklit(c, LC_YL_NUM, num, strlen(num)), out);
@@ -1680,7 +1680,7 @@ index_(struct ctx *c, const struct val *in, long idx, struct vals *out)
 		}
 		snprintf(num, sizeof(num), "%ld", idx);
 	} else if (node && doc->nodes[node].type == LC_YSCALAR && !c->lhs &&
-	    !lc_ynode_is_null(doc, node))
+	    !lc_yaml_edit_node_is_null(doc, node))
 		return 0;
 	else if (idx < 0)
 		return index_range(c, in, idx, 0);
@@ -1797,11 +1797,11 @@ truthy(struct ctx *c, const struct val *v)
 			return 0;
 		return !(v->lit->kind == LC_YL_BOOL && v->lit->s[0] == 'f');
 	}
-	k = lc_ynode_kind(c->doc, v->node);
+	k = lc_yaml_edit_node_kind(c->doc, v->node);
 	if (k == LC_YL_NULL)
 		return 0;
 	if (k == LC_YL_BOOL) {
-		s = lc_ynode_value(c->doc, v->node, &n);
+		s = lc_yaml_edit_node_value(c->doc, v->node, &n);
 		return !(s[0] == 'f' || s[0] == 'F' || s[0] == 'n' ||
 		    s[0] == 'N' || (s[0] == 'o' && s[1] == 'f') ||
 		    (s[0] == 'O' && (s[1] == 'f' || s[1] == 'F')));
@@ -1834,8 +1834,8 @@ scalar_of(struct ctx *c, const struct val *v, enum lc_ylit_kind *k,
 	node = deref(c->doc, v->node, &via);
 	if (c->doc->nodes[node].type != LC_YSCALAR)
 		return 0;
-	*k = lc_ynode_kind(c->doc, node);
-	*s = lc_ynode_value(c->doc, node, n);
+	*k = lc_yaml_edit_node_kind(c->doc, node);
+	*s = lc_yaml_edit_node_value(c->doc, node, n);
 	return 1;
 }
 
@@ -1979,7 +1979,7 @@ copy_refused(struct ctx *c, uint32_t n, size_t limit)
 	const struct lc_ynode *t = &doc->nodes[nd->target];
 	long line, col;
 
-	lc_ydoc_where(doc, nd->start, &line, &col);
+	lc_yaml_edit_where(doc, nd->start, &line, &col);
 	if (nd->type == LC_YALIAS)
 		c->rc = lc_error_set(LC_EDATA, "'%s': %ld:%ld: alias *%.*s "
 		    "takes the expansion of aliases past %zu nodes "
@@ -2129,8 +2129,8 @@ to_lit(struct ctx *c, uint32_t n, int depth)
 	if (depth > MAX_COPY_DEPTH)
 		return copy_refused(c, alias ? alias : n, MAX_COPY_DEPTH);
 	if (doc->nodes[n].type == LC_YSCALAR || n == 0) {
-		s = lc_ynode_value(doc, n, &len);
-		r = mklit(c, lc_ynode_kind(doc, n), s, len);
+		s = lc_yaml_edit_node_value(doc, n, &len);
+		r = mklit(c, lc_yaml_edit_node_kind(doc, n), s, len);
 		goto out;
 	}
 	kids = alloc(c, (doc->nodes[n].nkids + 1) * sizeof(*kids));
@@ -2179,7 +2179,7 @@ val_lit(struct ctx *c, const struct val *v, const struct lc_ylit **out)
 static void
 where(struct ctx *c, uint32_t n, long *line, long *col)
 {
-	lc_ydoc_where(c->doc, c->doc->nodes[n].start, line, col);
+	lc_yaml_edit_where(c->doc, c->doc->nodes[n].start, line, col);
 }
 
 static int
@@ -2289,20 +2289,20 @@ create(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 	if ((rc = chain(c, t, l, &l)) != 0)
 		return rc;
 	if (t->keys[0].kind != LC_YL_NUM || nd->type == LC_YMAP)
-		return lc_ydoc_create(doc, t->node, t->keys, 1, l);
+		return lc_yaml_edit_create(doc, t->node, t->keys, 1, l);
 	idx = strtoul(t->keys[0].s, NULL, 10);
 	if (nd->type == LC_YSEQ) {
 		if (idx - nd->nkids > MAX_PAD)
 			return too_far(c, t, idx - nd->nkids);
-		return lc_ydoc_append(doc, t->node,
+		return lc_yaml_edit_append(doc, t->node,
 		    padded(c, idx - nd->nkids, l));
 	}
 	if (idx > MAX_PAD)
 		return too_far(c, t, idx);
-	if (nd->type == LC_YSCALAR && lc_ynode_is_null(doc, t->node))
-		return lc_ydoc_set(doc, t->node, padded(c, idx, l));
-	/* A scalar: let lc_ydoc_append say it cannot. */
-	return lc_ydoc_append(doc, t->node, l);
+	if (nd->type == LC_YSCALAR && lc_yaml_edit_node_is_null(doc, t->node))
+		return lc_yaml_edit_set(doc, t->node, padded(c, idx, l));
+	/* A scalar: let lc_yaml_edit_append say it cannot. */
+	return lc_yaml_edit_append(doc, t->node, l);
 }
 
 static int merge_into(struct ctx *, uint32_t, const struct lc_ylit *, int);
@@ -2325,15 +2325,15 @@ set_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		/* Override the merged key in the merging mapping. */
 		if (c->env->no_create)
 			return missing(c, t);
-		k = lc_ynode_key(c->doc, t->node);
-		s = lc_ynode_value(c->doc, k, &n);
+		k = lc_yaml_edit_node_key(c->doc, t->node);
+		s = lc_yaml_edit_node_value(c->doc, k, &n);
 		key = *mklit(c, LC_YL_STR, s, n);
-		return lc_ydoc_create(c->doc, t->mergemap, &key, 1, l);
+		return lc_yaml_edit_create(c->doc, t->mergemap, &key, 1, l);
 	}
 	if (t->kind == V_NODE && is_coll(l))
 		return merge_into(c, t->node, l, 0);
 	if (t->kind == V_NODE)
-		return lc_ydoc_set(c->doc, t->node, l);
+		return lc_yaml_edit_set(c->doc, t->node, l);
 	if (c->env->no_create)
 		return missing(c, t);
 	return create(c, t, l);
@@ -2356,7 +2356,7 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 
 	/* null + x is x in yq: ".b += 1" on a missing b sets 1, not [1]. */
 	if (t->kind == V_MISS || (t->kind == V_NODE &&
-	    lc_ynode_is_null(doc, deref(doc, t->node, &via))))
+	    lc_yaml_edit_node_is_null(doc, deref(doc, t->node, &via))))
 		return set_target(c, t, l);
 	if (t->kind != V_NODE)
 		return lc_error_set(LC_EUSAGE, "cannot append to a constant");
@@ -2367,7 +2367,7 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		return refuse_alias(c, t);
 	if (doc->nodes[node].type == LC_YSEQ) {
 		c->env->matched++;
-		return lc_ydoc_append(doc, node, l);
+		return lc_yaml_edit_append(doc, node, l);
 	}
 	if (doc->nodes[node].type != LC_YSCALAR || l->kind == LC_YL_SEQ ||
 	    l->kind == LC_YL_MAP) {
@@ -2379,8 +2379,8 @@ append_target(struct ctx *c, const struct val *t, const struct lc_ylit *l)
 		return LC_EUSAGE;
 	}
 	/* A number plus a number, else the two texts joined. */
-	s = lc_ynode_value(doc, node, &n);
-	k = lc_ynode_kind(doc, node);
+	s = lc_yaml_edit_node_value(doc, node, &n);
+	k = lc_yaml_edit_node_kind(doc, node);
 	if (k != LC_YL_NUM || l->kind != LC_YL_NUM) {
 		k = LC_YL_STR;
 		l = mklit(c, LC_YL_STR, l->s, l->n);
@@ -2395,7 +2395,7 @@ static void *yfn_alloc(void *, size_t);
 static int merge_into(struct ctx *, uint32_t, const struct lc_ylit *, int);
 
 /*
- * t *= l with the merge flags: t's value times l (lc_yfn_mul), merged
+ * t *= l with the merge flags: t's value times l (lc_yaml_func_mul), merged
  * into an existing node (merge_into) so what the product leaves as it
  * was keeps its bytes, comments and layout. A constant, an alias, a key
  * from a <<: merge or a missing path go to set_target, which refuses or
@@ -2412,7 +2412,7 @@ mul_target(struct ctx *c, const struct val *t, const struct lc_ylit *l,
 	if (t->kind == V_LIT)
 		return lc_error_set(LC_EUSAGE, "cannot assign to a constant");
 	if ((rc = val_lit(c, t, &cur)) != 0 ||
-	    (rc = lc_yfn_mul(&mem, cur, l, flags, &r)) != 0)
+	    (rc = lc_yaml_func_mul(&mem, cur, l, flags, &r)) != 0)
 		return rc;
 	if (t->kind != V_NODE || (t->via & (VIA_ALIAS | VIA_MERGE)))
 		return set_target(c, t, r);
@@ -2571,7 +2571,7 @@ env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 	if (v == NULL)
 		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
 		    "not set", x->s);
-	if ((at = lc_yaml_utf8_check(v, strlen(v))) != strlen(v))
+	if ((at = lc_yaml_edit_utf8_check(v, strlen(v))) != strlen(v))
 		return lc_error_set(LC_EUSAGE, "environment variable '%s' is "
 		    "not UTF-8 (byte 0x%02x at offset %zu); YAML files hold "
 		    "UTF-8 text", x->s, (unsigned char)v[at], at);
@@ -2583,7 +2583,7 @@ env_lit(struct ctx *c, const struct xnode *x, struct vals *out)
 		    "strenv(%s) for a string)", x->s, x->s);
 	else {
 		lc_buf_printf(&name, "env(%s)", x->s);
-		rc = lc_yaml_stream(name.data, v, strlen(v), env_doc, &e, NULL);
+		rc = lc_yaml_edit_stream(name.data, v, strlen(v), env_doc, &e, NULL);
 		lc_buf_release(&name);
 		if (rc != 0)
 			return rc;
@@ -2651,7 +2651,7 @@ scratch_doc(struct lc_ydoc *doc, void *arg)
 	    assign(c, sc->x, &root, &o);
 	free(o.v);
 	if (rc == 0 && doc->nedits > 0)
-		rc = lc_ydoc_commit(doc);
+		rc = lc_yaml_edit_commit(doc);
 	if (rc == 0) {
 		root = vnode(doc->root, 0);
 		rc = val_lit(c, &root, &sc->res);
@@ -2676,8 +2676,8 @@ edit_constant(struct ctx *c, const struct xnode *x, const struct val *in,
 	struct val v;
 	int rc;
 
-	lc_yaml_emit(&b, in->lit);
-	rc = lc_yaml_stream("(a value)", b.data ? b.data : "", b.len,
+	lc_yaml_edit_emit(&b, in->lit);
+	rc = lc_yaml_edit_stream("(a value)", b.data ? b.data : "", b.len,
 	    scratch_doc, &sc, NULL);
 	lc_buf_release(&b);
 	if (rc == 0 && sc.res != NULL) {
@@ -2796,10 +2796,10 @@ delete_nodes(struct ctx *c, const struct vals *ts)
 		if (p != 0 && left[p] == UINT32_MAX)
 			continue;
 		if (p == 0 || left[p] != 0)
-			rc = lc_ydoc_delete(doc, ts->v[i].node);
+			rc = lc_yaml_edit_delete(doc, ts->v[i].node);
 		else {
 			left[p] = UINT32_MAX;	/* emptied once */
-			rc = lc_ydoc_set(doc, p, doc->nodes[p].type ==
+			rc = lc_yaml_edit_set(doc, p, doc->nodes[p].type ==
 			    LC_YMAP ? &empty_map : &empty_seq);
 		}
 	}
@@ -2903,8 +2903,8 @@ arith(struct ctx *c, enum xop op, const struct lc_ylit *a,
 	    (op == X_ADD && (a->kind == LC_YL_STR || b->kind == LC_YL_STR) &&
 	    !is_coll(a) && !is_coll(b)) || a->kind == LC_YL_SEQ ||
 	    (op == X_ADD && a->kind == LC_YL_MAP && b->kind == LC_YL_MAP))
-		return op == X_ADD ? lc_yfn_add(&mem, a, b, out) :
-		    lc_yfn_sub(&mem, a, b, out);
+		return op == X_ADD ? lc_yaml_func_add(&mem, a, b, out) :
+		    lc_yaml_func_sub(&mem, a, b, out);
 	return lc_error_set(LC_EUSAGE, "cannot %s %s %s %s",
 	    op == X_ADD ? "add" : "subtract", kind_name(b->kind),
 	    op == X_ADD ? "to" : "from", kind_name(a->kind));
@@ -2929,7 +2929,7 @@ compare(struct ctx *c, enum xop op, const struct val *a, const struct val *b,
 		return lc_error_set(LC_EUSAGE, "cannot compare %s with %s",
 		    kind_name(ka), kind_name(kb));
 	/* The comparison itself is yaml_func.c's (ints as ints). */
-	return lc_yfn_compare(mklit(c, ka, sa, na), mklit(c, kb, sb, nb),
+	return lc_yaml_func_compare(mklit(c, ka, sa, na), mklit(c, kb, sb, nb),
 	    ops[op - X_LT], t);
 }
 
@@ -2949,11 +2949,11 @@ div_mod(struct ctx *c, enum xop op, const struct lc_ylit *a,
 	size_t n;
 
 	if (op == X_DIV && a->kind == LC_YL_STR && b->kind == LC_YL_STR)
-		return lc_yfn_call("split", 5, a, b, 1, &mem, out, &n);
+		return lc_yaml_func_call("split", 5, a, b, 1, &mem, out, &n);
 	if (a->kind != LC_YL_NUM || b->kind != LC_YL_NUM)
 		return lc_error_set(LC_EUSAGE, "cannot %s %s by %s",
 		    op == X_DIV ? "divide" : "take the remainder of",
-		    lc_yfn_tag(a), lc_yfn_tag(b));
+		    lc_yaml_func_tag(a), lc_yaml_func_tag(b));
 	da = strtod(a->s, &ea);
 	db = strtod(b->s, &eb);
 	if (db == 0)
@@ -3005,7 +3005,7 @@ multiply(struct ctx *c, const struct xnode *x, const struct val *in,
 		for (j = 0; j < bs.n && rc == 0; j++) {
 			if (bs.v[j].kind == V_MISS ||
 			    (rc = val_lit(c, &bs.v[j], &lb)) != 0 ||
-			    (rc = x->op == X_MUL ? lc_yfn_mul(&mem, la, lb,
+			    (rc = x->op == X_MUL ? lc_yaml_func_mul(&mem, la, lb,
 			    (unsigned)x->idx, &r) : div_mod(c, x->op, la, lb,
 			    &r)) != 0)
 				continue;
@@ -3107,7 +3107,7 @@ env_map(struct ctx *c)
 	m = mklit(c, LC_YL_MAP, "", 0);
 	for (i = 0; i < n; i++) {
 		if ((eq = strchr(environ[i], '=')) == NULL ||
-		    lc_yaml_utf8_check(environ[i], strlen(environ[i])) !=
+		    lc_yaml_edit_utf8_check(environ[i], strlen(environ[i])) !=
 		    strlen(environ[i]))
 			continue;
 		kids[m->nkids++] = *mklit(c, LC_YL_STR, environ[i],
@@ -3155,7 +3155,7 @@ variable(struct ctx *c, const struct xnode *x, struct vals *out)
 		return lc_error_set(LC_EUSAGE, "variable '$%s' is not "
 		    "defined (use --arg %s VALUE)", x->s, x->s);
 	s = c->env->vars[i].value;
-	if ((n = lc_yaml_utf8_check(s, strlen(s))) != strlen(s))
+	if ((n = lc_yaml_edit_utf8_check(s, strlen(s))) != strlen(s))
 		return lc_error_set(LC_EUSAGE, "--arg %s: the value is "
 		    "not UTF-8 (byte 0x%02x at offset %zu); YAML files "
 		    "hold UTF-8 text", x->s, (unsigned char)s[n], n);
@@ -3268,8 +3268,8 @@ node_shape(struct ctx *c, const struct val *v)
 	if (n == 0)
 		return NULL;
 	if (doc->nodes[n].type == LC_YSCALAR) {
-		s = lc_ynode_value(doc, n, &len);
-		return mklit(c, lc_ynode_kind(doc, n), s, len);
+		s = lc_yaml_edit_node_value(doc, n, &len);
+		return mklit(c, lc_yaml_edit_node_kind(doc, n), s, len);
 	}
 	if (doc->nodes[n].type != LC_YMAP && doc->nodes[n].type != LC_YSEQ)
 		return NULL;
@@ -3293,7 +3293,7 @@ is_timestamp(struct ctx *c, const struct val *v)
 
 	if (c->doc->nodes[n].style != LC_YPLAIN)
 		return 0;
-	s = lc_ynode_value(c->doc, n, &len);
+	s = lc_yaml_edit_node_value(c->doc, n, &len);
 	if (len < 10)
 		return 0;
 	for (i = 0; i < 10; i++)
@@ -3316,7 +3316,7 @@ node_info(struct ctx *c, enum xfunc f, const struct val *in, struct vals *out)
 	int rc;
 
 	if (in->kind == V_NODE && (f == F_LINE || f == F_COLUMN)) {
-		lc_ydoc_where(doc, doc->nodes[in->node].vstart, &line, &col);
+		lc_yaml_edit_where(doc, doc->nodes[in->node].vstart, &line, &col);
 		v = vlit(num_lit(c, (double)(f == F_LINE ? line : col)));
 		push(out, &v);
 		return 0;
@@ -3409,9 +3409,9 @@ path_of(struct ctx *c, const struct val *v)
 	j = depth;
 	for (n = v->node; (p = doc->nodes[n].parent) != 0; n = p) {
 		if (doc->nodes[p].type == LC_YMAP &&
-		    (k = lc_ynode_key(doc, n)) != 0) {
-			s = lc_ynode_value(doc, k, &len);
-			kids[--j] = *mklit(c, lc_ynode_kind(doc, k) ==
+		    (k = lc_yaml_edit_node_key(doc, n)) != 0) {
+			s = lc_yaml_edit_node_value(doc, k, &len);
+			kids[--j] = *mklit(c, lc_yaml_edit_node_kind(doc, k) ==
 			    LC_YL_NUM ? LC_YL_NUM : LC_YL_STR, s, len);
 		} else {
 			for (i = 0, k = doc->nodes[p].first; k && k != n;
@@ -3447,7 +3447,7 @@ has_key(struct ctx *c, const struct val *in, enum lc_ylit_kind kk,
 		return 0;
 	node = deref(doc, in->node, &via);
 	if (doc->nodes[node].type == LC_YMAP)
-		return lc_ymap_get(doc, node, s, n, &merged) != 0;
+		return lc_yaml_edit_map_get(doc, node, s, n, &merged) != 0;
 	len = (long)doc->nodes[node].nkids;
 	return doc->nodes[node].type == LC_YSEQ && kk == LC_YL_NUM &&
 	    idx >= 0 && idx < len;
@@ -3490,12 +3490,12 @@ envsubst(struct ctx *c, const struct xnode *x, const struct val *in,
 		return lc_error_set(LC_EDATA, "envsubst: cannot substitute "
 		    "%.*s, only strings; for every string of a document write "
 		    "(.. | select(tag == \"!!str\")) |= envsubst",
-		    tag ? (int)(n > 64 ? 64 : n) : (int)strlen(lc_yfn_tag(l)),
-		    tag ? tag : lc_yfn_tag(l));
+		    tag ? (int)(n > 64 ? 64 : n) : (int)strlen(lc_yaml_func_tag(l)),
+		    tag ? tag : lc_yaml_func_tag(l));
 	lc_buf_adds(&res, "");
-	rc = lc_yenv_subst(&res, l->s, l->n, (unsigned)x->idx, LC_YFN_MAXSTR,
+	rc = lc_yaml_env_subst(&res, l->s, l->n, (unsigned)x->idx, LC_YFN_MAXSTR,
 	    env_get, &name);
-	if (rc == 0 && lc_yaml_utf8_check(res.data, res.len) != res.len)
+	if (rc == 0 && lc_yaml_edit_utf8_check(res.data, res.len) != res.len)
 		rc = lc_error_set(LC_EUSAGE, "envsubst: the value of a "
 		    "variable is not UTF-8; YAML files hold UTF-8 text");
 	if (rc == 0) {
@@ -3531,7 +3531,7 @@ yfn_eval(struct ctx *c, const struct xnode *x, const struct val *in,
 		/* A collection's text as the file writes it (yq). */
 		struct lc_buf b = LC_BUF_INIT;
 
-		lc_ydoc_print(c->doc, deref(c->doc, in->node, &via), &b);
+		lc_yaml_edit_print(c->doc, deref(c->doc, in->node, &via), &b);
 		while (b.len > 0 && b.data[b.len - 1] == '\n')
 			b.len--;
 		v = vlit(mklit(c, LC_YL_STR, b.data ? b.data : "", b.len));
@@ -3551,7 +3551,7 @@ yfn_eval(struct ctx *c, const struct xnode *x, const struct val *in,
 			return rc;
 		args[i] = *a;
 	}
-	if ((rc = lc_yfn_call(x->s, x->n, input, args, x->nkids, &mem, &res,
+	if ((rc = lc_yaml_func_call(x->s, x->n, input, args, x->nkids, &mem, &res,
 	    &n)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
@@ -3697,7 +3697,7 @@ sort_by_all(struct ctx *c, const struct xnode *f, const struct vals *items,
 			else if (k >= o->n)
 				keys[i] = *mklit(c, LC_YL_NULL, "null", 4);
 		}
-		if (rc == 0 && (rc = lc_yfn_sort_order(&mem, keys, n, o2)) == 0) {
+		if (rc == 0 && (rc = lc_yaml_func_sort_order(&mem, keys, n, o2)) == 0) {
 			for (i = 0; i < n; i++)
 				tmp[i] = order[o2[i]];
 			memcpy(order, tmp, n * sizeof(*order));
@@ -3726,9 +3726,9 @@ by_key(struct ctx *c, enum xfunc fn, const struct xnode *f,
 	if (fn == F_SORTBY)
 		rc = sort_by_all(c, f, items, ix);
 	else if (fn == F_UNIQUEBY)
-		rc = lc_yfn_unique_keep(&mem, keys, n, ix, &nkeep);
+		rc = lc_yaml_func_unique_keep(&mem, keys, n, ix, &nkeep);
 	else
-		rc = lc_yfn_group(&mem, keys, n, ix, &ngroups);
+		rc = lc_yaml_func_group(&mem, keys, n, ix, &ngroups);
 	if (rc != 0)
 		return rc;
 	if (fn == F_SORTBY || fn == F_UNIQUEBY) {
@@ -3800,7 +3800,7 @@ sort_keys(struct ctx *c, const struct xnode *f, const struct val *in,
 	c->lhs = lhs_mode;
 	for (i = 0; i < ts.n && rc == 0; i++) {
 		if ((rc = val_lit(c, &ts.v[i], &l)) != 0 ||
-		    (rc = lc_yfn_sort_keys(&mem, l, all, &sorted)) != 0)
+		    (rc = lc_yaml_func_sort_keys(&mem, l, all, &sorted)) != 0)
 			break;
 		if (ts.v[i].kind == V_LIT && in->kind == V_LIT &&
 		    ts.v[i].lit == in->lit) {
@@ -3814,7 +3814,7 @@ sort_keys(struct ctx *c, const struct xnode *f, const struct val *in,
 				rc = refuse_alias(c, &ts.v[i]);
 			else {
 				c->env->matched++;
-				rc = lc_ydoc_set(c->doc, ts.v[i].node, sorted);
+				rc = lc_yaml_edit_set(c->doc, ts.v[i].node, sorted);
 			}
 		}
 	}
@@ -3837,7 +3837,7 @@ kind_only(struct ctx *c, const struct val *v)
 		return mklit(c, LC_YL_MAP, "", 0);
 	if (doc->nodes[n].type == LC_YSEQ)
 		return mklit(c, LC_YL_SEQ, "", 0);
-	return mklit(c, lc_ynode_kind(doc, n), "", 0);
+	return mklit(c, lc_yaml_edit_node_kind(doc, n), "", 0);
 }
 
 /* The higher-order functions: f is x->kids[0], run on items of the input. */
@@ -3868,7 +3868,7 @@ higher(struct ctx *c, const struct xnode *x, const struct val *in,
 	}
 	if (fn == F_WITHENTRIES) {
 		/* to_entries | map(f) | from_entries */
-		if ((rc = lc_yfn_call("to_entries", 10, l, NULL, 0, &mem, &e,
+		if ((rc = lc_yaml_func_call("to_entries", 10, l, NULL, 0, &mem, &e,
 		    &n)) != 0)
 			return rc;
 		for (i = 0; i < e->nkids; i++) {
@@ -3877,7 +3877,7 @@ higher(struct ctx *c, const struct xnode *x, const struct val *in,
 		}
 		if ((rc = collect_each(c, x->kids[0], &items, &o)) == 0 &&
 		    (rc = seq_of(c, &o, &res)) == 0 &&
-		    (rc = lc_yfn_call("from_entries", 12, res.lit, NULL, 0,
+		    (rc = lc_yaml_func_call("from_entries", 12, res.lit, NULL, 0,
 		    &mem, &e, &n)) == 0) {
 			res = vlit(e);
 			push(out, &res);
@@ -3895,7 +3895,7 @@ higher(struct ctx *c, const struct xnode *x, const struct val *in,
 			return 0;
 		}
 		return lc_error_set(LC_EDATA, "%s: cannot iterate over %s",
-		    x->s, lc_yfn_tag(l));
+		    x->s, lc_yaml_func_tag(l));
 	}
 	iterate(c, in, &items);
 	switch (fn) {
@@ -3983,7 +3983,7 @@ call_func(struct ctx *c, const struct xnode *x, const struct val *in,
 		if ((enum xfunc)x->idx == F_PARENT) {
 			v = vnode(p, in->via);
 		} else if (doc->nodes[p].type == LC_YMAP &&
-		    (k = lc_ynode_key(doc, in->node)) != 0)
+		    (k = lc_yaml_edit_node_key(doc, in->node)) != 0)
 			v = vnode(k, in->via | VIA_ALIAS);
 		else {
 			for (i = 0, k = doc->nodes[p].first; k && k != in->node;
@@ -4339,8 +4339,8 @@ same_scalar(struct ctx *c, uint32_t n, const struct lc_ylit *l)
 {
 	struct val a = vnode(n, 0), b = vlit(l);
 
-	return equal(c, &a, &b) && (lc_ynode_kind(c->doc, n) == l->kind ||
-	    (l->kind == LC_YL_STR && lc_ynode_kind(c->doc, n) == LC_YL_STR));
+	return equal(c, &a, &b) && (lc_yaml_edit_node_kind(c->doc, n) == l->kind ||
+	    (l->kind == LC_YL_STR && lc_yaml_edit_node_kind(c->doc, n) == LC_YL_STR));
 }
 
 /*
@@ -4373,40 +4373,40 @@ merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
 	 * would be overlapping splices: write the shorter sequence whole. */
 	if (doc->nodes[n].type == LC_YSEQ && doc->nodes[n].style == 2 &&
 	    l->kind == LC_YL_SEQ && l->nkids < doc->nodes[n].nkids)
-		return lc_ydoc_set(doc, n, l);
+		return lc_yaml_edit_set(doc, n, l);
 	nd = &doc->nodes[n];
 	if (depth > 64 || !((nd->type == LC_YMAP && l->kind == LC_YL_MAP &&
 	    l->nkids > 0) || (nd->type == LC_YSEQ && l->kind == LC_YL_SEQ &&
 	    l->nkids > 0) || (nd->type == LC_YSCALAR && !is_coll(l)))) {
-		return lc_ydoc_set(doc, n, l);
+		return lc_yaml_edit_set(doc, n, l);
 	}
 	if (nd->type == LC_YSCALAR)
-		return same_scalar(c, n, l) ? 0 : lc_ydoc_set(doc, n, l);
+		return same_scalar(c, n, l) ? 0 : lc_yaml_edit_set(doc, n, l);
 	if (nd->type == LC_YMAP) {
 		/* Nothing to keep: write the new mapping whole. */
 		for (found = 0, i = 0; i + 1 < l->nkids && !found; i += 2)
-			found = lc_ymap_get(doc, n, l->kids[i].s, l->kids[i].n,
+			found = lc_yaml_edit_map_get(doc, n, l->kids[i].s, l->kids[i].n,
 			    &merged) != 0;
 		if (!found)
-			return lc_ydoc_set(doc, n, l);
+			return lc_yaml_edit_set(doc, n, l);
 	}
 	if (nd->type == LC_YSEQ) {
 		for (i = 0, k = nd->first; i < l->nkids && k && rc == 0;
 		    i++, k = doc->nodes[k].next)
 			rc = merge_into(c, k, &l->kids[i], depth + 1);
 		for (; k && rc == 0; k = doc->nodes[k].next)
-			rc = lc_ydoc_delete(doc, k);
+			rc = lc_yaml_edit_delete(doc, k);
 		if (i < l->nkids && rc == 0) {
 			struct lc_ylit rest = *l;
 
 			rest.kids += i;
 			rest.nkids -= i;
-			rc = lc_ydoc_append(doc, n, &rest);
+			rc = lc_yaml_edit_append(doc, n, &rest);
 		}
 		return rc;
 	}
 	for (i = 0; i + 1 < l->nkids && rc == 0; i += 2) {
-		r = lc_ymap_get(doc, n, l->kids[i].s, l->kids[i].n, &merged);
+		r = lc_yaml_edit_map_get(doc, n, l->kids[i].s, l->kids[i].n, &merged);
 		if (r && !merged)
 			rc = merge_into(c, r, &l->kids[i + 1], depth + 1);
 		else if (r && !is_coll(&l->kids[i + 1]) &&
@@ -4414,20 +4414,20 @@ merge_into(struct ctx *c, uint32_t n, const struct lc_ylit *l, int depth)
 		    same_scalar(c, deref(doc, r, &via), &l->kids[i + 1]))
 			;	/* the merged value already says so */
 		else
-			rc = lc_ydoc_create(doc, n, &l->kids[i], 1,
+			rc = lc_yaml_edit_create(doc, n, &l->kids[i], 1,
 			    &l->kids[i + 1]);
 	}
 	for (k = nd->first; k && rc == 0; k = doc->nodes[v].next) {
 		if ((v = doc->nodes[k].next) == 0)
 			break;
-		s = lc_ynode_value(doc, k, &len);
+		s = lc_yaml_edit_node_value(doc, k, &len);
 		if (len == 2 && memcmp(s, "<<", 2) == 0)
 			continue;
 		for (found = 0, i = 0; i + 1 < l->nkids && !found; i += 2)
 			found = l->kids[i].n == len &&
 			    memcmp(l->kids[i].s, s, len) == 0;
 		if (!found)
-			rc = lc_ydoc_delete(doc, v);
+			rc = lc_yaml_edit_delete(doc, v);
 	}
 	return rc;
 }
@@ -4447,11 +4447,11 @@ print_val(struct ctx *c, const struct val *v, struct lc_buf *out)
 		    v->node) : lc_yaml_out_lit(out, f, v->kind == V_MISS ?
 		    &null : v->lit);
 	if (v->kind == V_NODE)
-		lc_ydoc_print(c->doc, v->node, out);
+		lc_yaml_edit_print(c->doc, v->node, out);
 	else if (v->kind == V_MISS)
 		lc_buf_adds(out, "null\n");
 	else if (v->lit->kind == LC_YL_SEQ || v->lit->kind == LC_YL_MAP)
-		lc_yaml_emit(out, v->lit);
+		lc_yaml_edit_emit(out, v->lit);
 	else {
 		lc_buf_add(out, v->lit->s, v->lit->n);
 		lc_buf_addc(out, '\n');
@@ -4499,7 +4499,7 @@ ctx_release(struct ctx *c)
 }
 
 int
-lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
+lc_yaml_expr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole)
 {
 	struct ctx c;
@@ -4521,7 +4521,7 @@ lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
 		for (i = 0; i < in.n && rc == 0; i++)
 			rc = eval(&c, e->st[s].x, &in.v[i], &res);
 		if (rc == 0 && doc->nedits > 0) {
-			rc = lc_ydoc_commit(doc);
+			rc = lc_yaml_edit_commit(doc);
 			/* Only the root survives a rebuilt tree. */
 			for (i = 0; i < res.n && rc == 0; i++) {
 				if (res.v[i].kind == V_NODE &&
@@ -4927,7 +4927,7 @@ commit_all(struct actx *a, struct items *is)
 	}
 	for (k = 0; k < a->ndocs; k++)
 		if (a->docs[k]->nedits > 0 &&
-		    (rc = lc_ydoc_commit(a->docs[k])) != 0)
+		    (rc = lc_yaml_edit_commit(a->docs[k])) != 0)
 			return rc;
 	for (i = 0; i < is->n; i++) {
 		it = &is->v[i];
@@ -4938,7 +4938,7 @@ commit_all(struct actx *a, struct items *is)
 }
 
 int
-lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
+lc_yaml_expr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
     const int *files, size_t ndocs, struct lc_yexpr_env *env,
     struct lc_buf *out, struct lc_yexpr_res **res, size_t *nres)
 {

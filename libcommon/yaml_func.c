@@ -20,23 +20,23 @@
 typedef struct lc_ylit lit;
 
 void *
-lc_yfn_alloc(struct lc_yfn_mem *m, size_t n)
+lc_yaml_func_alloc(struct lc_yfn_mem *m, size_t n)
 {
 	return m->alloc(m->arg, n ? n : 1);
 }
 
 int
-lc_yfn_nomem(void)
+lc_yaml_func_nomem(void)
 {
 	return lc_error_set(LC_ENOMEM, "out of memory");
 }
 
 lit *
-lc_yfn_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, const char *s,
+lc_yaml_func_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, const char *s,
     size_t n)
 {
-	lit *l = lc_yfn_alloc(m, sizeof(*l));
-	char *p = lc_yfn_alloc(m, n + 1);
+	lit *l = lc_yaml_func_alloc(m, sizeof(*l));
+	char *p = lc_yaml_func_alloc(m, n + 1);
 
 	if (l == NULL || p == NULL)
 		return NULL;
@@ -51,10 +51,10 @@ lc_yfn_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, const char *s,
 }
 
 lit *
-lc_yfn_mkcoll(struct lc_yfn_mem *m, enum lc_ylit_kind kind, size_t nkids,
+lc_yaml_func_mkcoll(struct lc_yfn_mem *m, enum lc_ylit_kind kind, size_t nkids,
     lit **kids)
 {
-	lit *l = lc_yfn_alloc(m, sizeof(*l));
+	lit *l = lc_yaml_func_alloc(m, sizeof(*l));
 
 	*kids = NULL;
 	if (l == NULL)
@@ -63,7 +63,7 @@ lc_yfn_mkcoll(struct lc_yfn_mem *m, enum lc_ylit_kind kind, size_t nkids,
 	l->kind = kind;
 	l->s = "";
 	if (nkids > SIZE_MAX / sizeof(lit) / 2 ||
-	    (*kids = lc_yfn_alloc(m, nkids * sizeof(lit))) == NULL)
+	    (*kids = lc_yaml_func_alloc(m, nkids * sizeof(lit))) == NULL)
 		return NULL;
 	memset(*kids, 0, nkids * sizeof(lit));
 	l->kids = *kids;
@@ -267,7 +267,7 @@ getnum(const lit *l, struct num *x)
 }
 
 const char *
-lc_yfn_tag(const lit *v)
+lc_yaml_func_tag(const lit *v)
 {
 	struct num x;
 
@@ -374,10 +374,10 @@ numlit(struct lc_yfn_mem *m, const struct num *x, const lit **out)
 			lc_buf_printf(&b, "%lld", x->i);
 	} else
 		fmt_float(x->f, &b);
-	l = lc_yfn_mklit(m, LC_YL_NUM, b.data, b.len);
+	l = lc_yaml_func_mklit(m, LC_YL_NUM, b.data, b.len);
 	lc_buf_release(&b);
 	if (l == NULL)
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	*out = l;
 	return 0;
 }
@@ -391,7 +391,7 @@ arith(struct lc_yfn_mem *m, const lit *a, const lit *b, int op,
 
 	if (!getnum(a, &x) || !getnum(b, &y))
 		return lc_error_set(LC_EDATA, "cannot compute with %s '%.*s'",
-		    lc_yfn_tag(a), (int)(a->n > 40 ? 40 : a->n), a->s);
+		    lc_yaml_func_tag(a), (int)(a->n > 40 ? 40 : a->n), a->s);
 	memset(&r, 0, sizeof(r));
 	if (x.isint && y.isint) {
 		unsigned long long ux = x.i, uy = y.i;
@@ -408,7 +408,7 @@ arith(struct lc_yfn_mem *m, const lit *a, const lit *b, int op,
 /* Equality and order. */
 
 int
-lc_yfn_equal(const lit *a, const lit *b)
+lc_yaml_func_equal(const lit *a, const lit *b)
 {
 	if (!isscalar(a) || !isscalar(b))
 		return 0;
@@ -446,7 +446,7 @@ deq(const lit *a, const lit *b, int depth)
 }
 
 int
-lc_yfn_deep_equal(const lit *a, const lit *b)
+lc_yaml_func_deep_equal(const lit *a, const lit *b)
 {
 	return deq(a, b, 0);
 }
@@ -460,7 +460,7 @@ memcmp3(const char *a, size_t an, const char *b, size_t bn)
 }
 
 int
-lc_yfn_sort_cmp(const lit *a, const lit *b)
+lc_yaml_func_sort_cmp(const lit *a, const lit *b)
 {
 	struct num x, y;
 	size_t an, bn;
@@ -489,7 +489,7 @@ lc_yfn_sort_cmp(const lit *a, const lit *b)
 }
 
 int
-lc_yfn_compare(const lit *a, const lit *b, const char *op, int *res)
+lc_yaml_func_compare(const lit *a, const lit *b, const char *op, int *res)
 {
 	int eq = op[1] == '=', gt = op[0] == '>', c;
 	struct num x, y;
@@ -502,7 +502,7 @@ lc_yfn_compare(const lit *a, const lit *b, const char *op, int *res)
 		    "arrays not yet supported for comparison");
 	if (!isscalar(b))
 		return lc_error_set(LC_EDATA, "%s cannot be compared with %s",
-		    lc_yfn_tag(b), lc_yfn_tag(a));
+		    lc_yaml_func_tag(b), lc_yaml_func_tag(a));
 	if (getnum(a, &x) && getnum(b, &y)) {
 		if (x.isint && y.isint)
 			c = (x.i > y.i) - (x.i < y.i);
@@ -515,7 +515,7 @@ lc_yfn_compare(const lit *a, const lit *b, const char *op, int *res)
 		return 0;
 	} else
 		return lc_error_set(LC_EDATA,
-		    "%s not yet supported for comparison", lc_yfn_tag(a));
+		    "%s not yet supported for comparison", lc_yaml_func_tag(a));
 	*res = (eq && c == 0) || (gt ? c > 0 : c < 0);
 	return 0;
 }
@@ -531,7 +531,7 @@ msort(const lit *keys, size_t *idx, size_t *tmp, size_t n)
 	msort(keys, idx, tmp, h);
 	msort(keys, idx + h, tmp, n - h);
 	while (i < h && j < n)
-		tmp[k++] = lc_yfn_sort_cmp(&keys[idx[j]], &keys[idx[i]]) < 0 ?
+		tmp[k++] = lc_yaml_func_sort_cmp(&keys[idx[j]], &keys[idx[i]]) < 0 ?
 		    idx[j++] : idx[i++];
 	while (i < h)
 		tmp[k++] = idx[i++];
@@ -541,14 +541,14 @@ msort(const lit *keys, size_t *idx, size_t *tmp, size_t n)
 }
 
 int
-lc_yfn_sort_order(struct lc_yfn_mem *m, const lit *keys, size_t n,
+lc_yaml_func_sort_order(struct lc_yfn_mem *m, const lit *keys, size_t n,
     size_t *order)
 {
 	size_t i, *tmp;
 
 	if (n > SIZE_MAX / sizeof(size_t) ||
-	    (tmp = lc_yfn_alloc(m, n * sizeof(size_t))) == NULL)
-		return lc_yfn_nomem();
+	    (tmp = lc_yaml_func_alloc(m, n * sizeof(size_t))) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	msort(keys, order, tmp, n);
@@ -613,13 +613,13 @@ classify(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *id,
 		return rc;
 	while (cap < n * 2) {
 		if (cap > SIZE_MAX / 4 / sizeof(uint64_t))
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		cap *= 2;
 	}
-	if ((slot = lc_yfn_alloc(m, cap * sizeof(size_t))) == NULL ||
-	    (hs = lc_yfn_alloc(m, (n ? n : 1) * sizeof(uint64_t))) == NULL ||
-	    (first = lc_yfn_alloc(m, (n ? n : 1) * sizeof(size_t))) == NULL)
-		return lc_yfn_nomem();
+	if ((slot = lc_yaml_func_alloc(m, cap * sizeof(size_t))) == NULL ||
+	    (hs = lc_yaml_func_alloc(m, (n ? n : 1) * sizeof(uint64_t))) == NULL ||
+	    (first = lc_yaml_func_alloc(m, (n ? n : 1) * sizeof(size_t))) == NULL)
+		return lc_yaml_func_nomem();
 	memset(slot, 0, cap * sizeof(size_t));
 	for (i = 0; i < n; i++) {
 		hs[i] = khash(&keys[i], 0, flat);
@@ -643,20 +643,20 @@ classify(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *id,
 }
 
 int
-lc_yfn_group(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *group,
+lc_yaml_func_group(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *group,
     size_t *ngroups)
 {
 	return classify(m, keys, n, group, ngroups, NULL, 1);
 }
 
 int
-lc_yfn_unique_keep(struct lc_yfn_mem *m, const lit *keys, size_t n,
+lc_yaml_func_unique_keep(struct lc_yfn_mem *m, const lit *keys, size_t n,
     size_t *keep, size_t *nkeep)
 {
 	size_t *id;
 
-	if ((id = lc_yfn_alloc(m, (n ? n : 1) * sizeof(size_t))) == NULL)
-		return lc_yfn_nomem();
+	if ((id = lc_yaml_func_alloc(m, (n ? n : 1) * sizeof(size_t))) == NULL)
+		return lc_yaml_func_nomem();
 	return classify(m, keys, n, id, nkeep, keep, 0);
 }
 
@@ -679,8 +679,8 @@ concat(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 
 	if (an + bn > LC_YFN_MAXSTR)
 		return tooraw("a string", an + bn);
-	if ((l = lc_yfn_mklit(m, LC_YL_STR, NULL, an + bn)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mklit(m, LC_YL_STR, NULL, an + bn)) == NULL)
+		return lc_yaml_func_nomem();
 	p = (char *)l->s;
 	memcpy(p, as, an);
 	memcpy(p + an, bs, bn);
@@ -689,7 +689,7 @@ concat(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 }
 
 int
-lc_yfn_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
+lc_yaml_func_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 {
 	lit *l, *k;
 	size_t i, j, n;
@@ -704,8 +704,8 @@ lc_yfn_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 			return 0;
 		}
 		n = b->kind == LC_YL_SEQ ? b->nkids : 1;
-		if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, a->nkids + n, &k)) == NULL)
-			return lc_yfn_nomem();
+		if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, a->nkids + n, &k)) == NULL)
+			return lc_yaml_func_nomem();
 		copykids(k, a->kids, a->nkids);
 		if (b->kind == LC_YL_SEQ)
 			copykids(k + a->nkids, b->kids, n);
@@ -717,10 +717,10 @@ lc_yfn_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 	if (a->kind == LC_YL_MAP || !isscalar(b)) {
 		if (a->kind != LC_YL_MAP || b->kind != LC_YL_MAP)
 			return lc_error_set(LC_EDATA, "%s () cannot be added "
-			    "to a %s ()", lc_yfn_tag(b), lc_yfn_tag(a));
-		if ((l = lc_yfn_mkcoll(m, LC_YL_MAP, a->nkids + b->nkids, &k)) ==
+			    "to a %s ()", lc_yaml_func_tag(b), lc_yaml_func_tag(a));
+		if ((l = lc_yaml_func_mkcoll(m, LC_YL_MAP, a->nkids + b->nkids, &k)) ==
 		    NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		copykids(k, a->kids, a->nkids);
 		n = a->nkids;
 		for (j = 0; j + 1 < b->nkids; j += 2) {
@@ -748,11 +748,11 @@ lc_yfn_add(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 	if (a->kind == LC_YL_NUM && b->kind == LC_YL_NUM)
 		return arith(m, a, b, '+', out);
 	return lc_error_set(LC_EDATA, "%s cannot be added to %s",
-	    lc_yfn_tag(a), lc_yfn_tag(b));
+	    lc_yaml_func_tag(a), lc_yaml_func_tag(b));
 }
 
 int
-lc_yfn_sub(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
+lc_yaml_func_sub(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 {
 	lit *l, *k;
 	size_t i, j, n = 0;
@@ -765,12 +765,12 @@ lc_yfn_sub(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 	if (a->kind == LC_YL_SEQ) {
 		if (b->kind != LC_YL_SEQ)
 			return lc_error_set(LC_EDATA, "%s () cannot be "
-			    "subtracted from !!seq", lc_yfn_tag(b));
+			    "subtracted from !!seq", lc_yaml_func_tag(b));
 		if ((rc = refuse_deep(a, 1)) != 0 ||
 		    (rc = refuse_deep(b, 1)) != 0)
 			return rc;
-		if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, a->nkids, &k)) == NULL)
-			return lc_yfn_nomem();
+		if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, a->nkids, &k)) == NULL)
+			return lc_yaml_func_nomem();
 		for (i = 0; i < a->nkids; i++) {
 			for (j = 0; j < b->nkids; j++)
 				if (deq(&a->kids[i], &b->kids[j], 0))
@@ -789,16 +789,16 @@ lc_yfn_sub(struct lc_yfn_mem *m, const lit *a, const lit *b, const lit **out)
 		return lc_error_set(LC_EDATA, "strings cannot be subtracted");
 	if (!isscalar(b))
 		return lc_error_set(LC_EDATA, "%s () cannot be subtracted "
-		    "from %s", lc_yfn_tag(b), lc_yfn_tag(a));
+		    "from %s", lc_yaml_func_tag(b), lc_yaml_func_tag(a));
 	if (a->kind == LC_YL_NUM && b->kind == LC_YL_NUM)
 		return arith(m, a, b, '-', out);
 	/* yq's own words for these. */
 	return lc_error_set(LC_EDATA, "%s cannot be added to %s",
-	    lc_yfn_tag(a), lc_yfn_tag(b));
+	    lc_yaml_func_tag(a), lc_yaml_func_tag(b));
 }
 
 int
-lc_yfn_merge_flags(const char *s, size_t n, unsigned *flags)
+lc_yaml_func_merge_flags(const char *s, size_t n, unsigned *flags)
 {
 	size_t i;
 	const char *p;
@@ -850,9 +850,9 @@ merge_kids(struct lc_yfn_mem *m, const lit *cur, const lit *b, unsigned fl,
 		return lc_error_set(LC_EDATA, "cannot index array with '%.*s'",
 		    (int)(b->kids[0].n > 64 ? 64 : b->kids[0].n),
 		    b->kids[0].s ? b->kids[0].s : "");
-	if ((l = lc_yfn_mkcoll(m, cur->kind, cur->nkids + (cur->kind ==
+	if ((l = lc_yaml_func_mkcoll(m, cur->kind, cur->nkids + (cur->kind ==
 	    LC_YL_MAP ? 2 : 1) * nb, &k)) == NULL)
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	copykids(k, cur->kids, cur->nkids);
 	n = cur->nkids;
 	for (j = 0; j < nb; j++) {
@@ -868,9 +868,9 @@ merge_kids(struct lc_yfn_mem *m, const lit *cur, const lit *b, unsigned fl,
 			bk = &b->kids[2 * j];
 		else {
 			snprintf(num, sizeof(num), "%zu", j);
-			if ((key = lc_yfn_mklit(m, LC_YL_STR, num,
+			if ((key = lc_yaml_func_mklit(m, LC_YL_STR, num,
 			    strlen(num))) == NULL)
-				return lc_yfn_nomem();
+				return lc_yaml_func_nomem();
 			bk = key;
 		}
 		for (i = 0; i + 1 < n; i += 2)
@@ -916,7 +916,7 @@ merge(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
 		return lc_error_set(LC_ERROR, "values nested deeper than %d "
 		    "levels cannot be merged", LC_YFN_MAXDEPTH);
 	if (b->kind == LC_YL_SEQ && (fl & LC_YFN_MAPPEND)) {
-		if (writable && (rc = lc_yfn_add(m, a, b, &cur)) != 0)
+		if (writable && (rc = lc_yaml_func_add(m, a, b, &cur)) != 0)
 			return rc;
 		if (!(fl & LC_YFN_MDEEP)) {
 			*out = cur;
@@ -929,8 +929,8 @@ merge(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned fl,
 		return 0;
 	}
 	if (writable && a->kind != b->kind &&
-	    (cur = lc_yfn_mkcoll(m, b->kind, 0, &k)) == NULL)
-		return lc_yfn_nomem();
+	    (cur = lc_yaml_func_mkcoll(m, b->kind, 0, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	return merge_kids(m, cur, b, fl, depth, out);
 }
 
@@ -950,8 +950,8 @@ repeat(struct lc_yfn_mem *m, const lit *s, const lit *num, const lit **out)
 		return lc_error_set(LC_ERROR, "a string of %zu bytes repeated "
 		    "%lld times is longer than the %zu bytes allowed", s->n,
 		    x.i, LC_YFN_MAXSTR);
-	if ((l = lc_yfn_mklit(m, LC_YL_STR, NULL, s->n * x.i)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mklit(m, LC_YL_STR, NULL, s->n * x.i)) == NULL)
+		return lc_yaml_func_nomem();
 	p = (char *)l->s;
 	/* Doubling: a log of copies, not one per repeat. */
 	if ((len = s->n * x.i) != 0)
@@ -963,7 +963,7 @@ repeat(struct lc_yfn_mem *m, const lit *s, const lit *num, const lit **out)
 }
 
 int
-lc_yfn_mul(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned flags,
+lc_yaml_func_mul(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned flags,
     const lit **out)
 {
 	if (!isscalar(a) || !isscalar(b) || a->kind == LC_YL_NULL) {
@@ -992,7 +992,7 @@ lc_yfn_mul(struct lc_yfn_mem *m, const lit *a, const lit *b, unsigned flags,
 		return repeat(m, b, a, out);
 bad:
 	return lc_error_set(LC_EDATA, "cannot multiply %s with %s",
-	    lc_yfn_tag(a), lc_yfn_tag(b));
+	    lc_yaml_func_tag(a), lc_yaml_func_tag(b));
 }
 
 /* Strings. */
@@ -1000,15 +1000,15 @@ bad:
 static int
 wrongkind(const char *fmt, const lit *v)
 {
-	return lc_error_set(LC_EDATA, fmt, lc_yfn_tag(v));
+	return lc_error_set(LC_EDATA, fmt, lc_yaml_func_tag(v));
 }
 
 /* One UTF-8 sequence at s (n > 0 bytes left): its code point, or -1 for
  * a byte that starts none (taken alone). *len gets its length. */
 long
-lc_yfn_utf8_get(const unsigned char *s, size_t n, size_t *len)
+lc_yaml_func_utf8_get(const unsigned char *s, size_t n, size_t *len)
 {
-	size_t ok = lc_yaml_utf8_check((const char *)s, n < 4 ? n : 4);
+	size_t ok = lc_yaml_edit_utf8_check((const char *)s, n < 4 ? n : 4);
 	long c;
 
 	*len = 1;
@@ -1053,11 +1053,11 @@ static int
 buflit(struct lc_yfn_mem *m, enum lc_ylit_kind kind, struct lc_buf *b,
     const lit **out)
 {
-	lit *l = lc_yfn_mklit(m, kind, b->data ? b->data : "", b->len);
+	lit *l = lc_yaml_func_mklit(m, kind, b->data ? b->data : "", b->len);
 
 	lc_buf_release(b);
 	if (l == NULL)
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	*out = l;
 	return 0;
 }
@@ -1087,7 +1087,7 @@ changecase(struct lc_yfn_mem *m, const lit *in, int up, int ascii,
 	}
 	lc_buf_grow(&b, in->n);
 	for (i = 0; i < in->n; i += len) {
-		c = lc_yfn_utf8_get(s + i, in->n - i, &len);
+		c = lc_yaml_func_utf8_get(s + i, in->n - i, &len);
 		if (c < 0) {
 			lc_buf_addc(&b, s[i]);
 			continue;
@@ -1124,17 +1124,17 @@ trim(struct lc_yfn_mem *m, const lit *in, int left, int right,
 		return wrongkind("cannot trim %s, can only operate on "
 		    "strings.", in);
 	z = in->n;
-	while (left && a < z && isspace_go(lc_yfn_utf8_get(s + a, z - a, &len)))
+	while (left && a < z && isspace_go(lc_yaml_func_utf8_get(s + a, z - a, &len)))
 		a += len;
 	if (right) {
 		/* Walk forward: UTF-8 is read left to right. */
 		for (i = a, last = a; i < z; i += len)
-			if (!isspace_go(lc_yfn_utf8_get(s + i, z - i, &len)))
+			if (!isspace_go(lc_yaml_func_utf8_get(s + i, z - i, &len)))
 				last = i + len;
 		z = last;
 	}
-	if ((l = lc_yfn_mklit(m, LC_YL_STR, in->s + a, z - a)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mklit(m, LC_YL_STR, in->s + a, z - a)) == NULL)
+		return lc_yaml_func_nomem();
 	*out = l;
 	return 0;
 }
@@ -1153,12 +1153,12 @@ to_string(struct lc_yfn_mem *m, const lit *in, const lit **out)
 		return rc;
 	if (isscalar(in)) {
 		s = text(in, &n);
-		if ((l = lc_yfn_mklit(m, LC_YL_STR, s, n)) == NULL)
-			return lc_yfn_nomem();
+		if ((l = lc_yaml_func_mklit(m, LC_YL_STR, s, n)) == NULL)
+			return lc_yaml_func_nomem();
 		*out = l;
 		return 0;
 	}
-	lc_yaml_emit(&b, in);
+	lc_yaml_edit_emit(&b, in);
 	while (b.len && b.data[b.len - 1] == '\n')
 		b.len--;
 	return buflit(m, LC_YL_STR, &b, out);
@@ -1182,10 +1182,10 @@ to_number(struct lc_yfn_mem *m, const lit *in, const lit **out)
 
 		return lc_error_set(LC_EDATA, "cannot convert node value "
 		    "[%.*s] of tag %s to number", (int)(n > 80 ? 80 : n), s,
-		    lc_yfn_tag(in));
+		    lc_yaml_func_tag(in));
 	}
-	if ((l = lc_yfn_mklit(m, LC_YL_NUM, in->s, in->n)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mklit(m, LC_YL_NUM, in->s, in->n)) == NULL)
+		return lc_yaml_func_nomem();
 	*out = l;
 	return 0;
 }
@@ -1210,7 +1210,7 @@ split(struct lc_yfn_mem *m, const lit *in, const lit *sep, const lit **out)
 			if (sn == 0) {
 				if (i == in->n)
 					break;
-				lc_yfn_utf8_get((const unsigned char *)s + i,
+				lc_yaml_func_utf8_get((const unsigned char *)s + i,
 				    in->n - i, &len);
 				if (pass)
 					k[n] = (lit){ LC_YL_STR, s + i, len,
@@ -1235,8 +1235,8 @@ split(struct lc_yfn_mem *m, const lit *in, const lit *sep, const lit **out)
 			} else
 				i++;
 		}
-		if (pass == 0 && (l = lc_yfn_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
-			return lc_yfn_nomem();
+		if (pass == 0 && (l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
+			return lc_yaml_func_nomem();
 	}
 	*out = l;
 	return 0;
@@ -1313,8 +1313,8 @@ keys(struct lc_yfn_mem *m, const lit *in, const lit **out)
 		return wrongkind("cannot get keys of %s, keys only works for "
 		    "maps and arrays", in);
 	n = in->kind == LC_YL_SEQ ? in->nkids : in->nkids / 2;
-	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 0; i < n; i++) {
 		if (in->kind == LC_YL_MAP) {
 			k[i] = in->kids[2 * i];
@@ -1331,10 +1331,10 @@ keys(struct lc_yfn_mem *m, const lit *in, const lit **out)
 static int
 boolval(struct lc_yfn_mem *m, int b, const lit **out)
 {
-	lit *l = lc_yfn_mklit(m, LC_YL_BOOL, b ? "true" : "false", b ? 4 : 5);
+	lit *l = lc_yaml_func_mklit(m, LC_YL_BOOL, b ? "true" : "false", b ? 4 : 5);
 
 	if (l == NULL)
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	*out = l;
 	return 0;
 }
@@ -1373,10 +1373,10 @@ sort(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	}
 	if (in->kind != LC_YL_SEQ)
 		return wrongkind("node is not an array or map (it's a %s)", in);
-	if ((order = lc_yfn_alloc(m, (in->nkids + 1) * sizeof(size_t))) ==
-	    NULL || (l = lc_yfn_mkcoll(m, LC_YL_SEQ, in->nkids, &k)) == NULL)
-		return lc_yfn_nomem();
-	if ((rc = lc_yfn_sort_order(m, in->kids, in->nkids, order)) != 0)
+	if ((order = lc_yaml_func_alloc(m, (in->nkids + 1) * sizeof(size_t))) ==
+	    NULL || (l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, in->nkids, &k)) == NULL)
+		return lc_yaml_func_nomem();
+	if ((rc = lc_yaml_func_sort_order(m, in->kids, in->nkids, order)) != 0)
 		return rc;
 	for (i = 0; i < in->nkids; i++)
 		k[i] = in->kids[order[i]];
@@ -1399,8 +1399,8 @@ sortkeys(struct lc_yfn_mem *m, const lit *v, int rec, int depth,
 	*out = v;
 	if (isscalar(v) || (v->kind == LC_YL_SEQ && !rec))
 		return 0;
-	if ((l = lc_yfn_mkcoll(m, v->kind, v->nkids, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, v->kind, v->nkids, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	if (v->kind == LC_YL_SEQ) {
 		for (i = 0; i < v->nkids; i++) {
 			if ((rc = sortkeys(m, &v->kids[i], rec, depth + 1,
@@ -1412,16 +1412,16 @@ sortkeys(struct lc_yfn_mem *m, const lit *v, int rec, int depth,
 		return 0;
 	}
 	n = v->nkids / 2;
-	if ((order = lc_yfn_alloc(m, (n + 1) * sizeof(size_t))) == NULL ||
-	    (keys = lc_yfn_alloc(m, (n + 1) * sizeof(lit))) == NULL)
-		return lc_yfn_nomem();
+	if ((order = lc_yaml_func_alloc(m, (n + 1) * sizeof(size_t))) == NULL ||
+	    (keys = lc_yaml_func_alloc(m, (n + 1) * sizeof(lit))) == NULL)
+		return lc_yaml_func_nomem();
 	/* Keys sort as strings, whatever their kind ("10" < "9"). */
 	for (i = 0; i < n; i++) {
 		keys[i] = v->kids[2 * i];
 		if (isscalar(&keys[i]))
 			keys[i].kind = LC_YL_STR;
 	}
-	if ((rc = lc_yfn_sort_order(m, keys, n, order)) != 0)
+	if ((rc = lc_yaml_func_sort_order(m, keys, n, order)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		k[2 * i] = v->kids[2 * order[i]];
@@ -1436,7 +1436,7 @@ sortkeys(struct lc_yfn_mem *m, const lit *v, int rec, int depth,
 }
 
 int
-lc_yfn_sort_keys(struct lc_yfn_mem *m, const lit *v, int recursive,
+lc_yaml_func_sort_keys(struct lc_yfn_mem *m, const lit *v, int recursive,
     const lit **out)
 {
 	return sortkeys(m, v, recursive, 0, out);
@@ -1452,13 +1452,13 @@ unique(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	if (in->kind != LC_YL_SEQ)
 		return lc_error_set(LC_EDATA,
 		    "only arrays are supported for unique");
-	if ((keep = lc_yfn_alloc(m, (in->nkids + 1) * sizeof(size_t))) ==
+	if ((keep = lc_yaml_func_alloc(m, (in->nkids + 1) * sizeof(size_t))) ==
 	    NULL)
-		return lc_yfn_nomem();
-	if ((rc = lc_yfn_unique_keep(m, in->kids, in->nkids, keep, &n)) != 0)
+		return lc_yaml_func_nomem();
+	if ((rc = lc_yaml_func_unique_keep(m, in->kids, in->nkids, keep, &n)) != 0)
 		return rc;
-	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 0; i < n; i++)
 		k[i] = in->kids[keep[i]];
 	*out = l;
@@ -1473,8 +1473,8 @@ reverse(struct lc_yfn_mem *m, const lit *in, const lit **out)
 
 	if (in->kind != LC_YL_SEQ)
 		return notseq(in);
-	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 0; i < n; i++)
 		k[i] = in->kids[n - 1 - i];
 	*out = l;
@@ -1522,8 +1522,8 @@ flatten(struct lc_yfn_mem *m, const lit *in, const lit *depth,
 		return lc_error_set(LC_EUSAGE, "flatten depth must be a "
 		    "number from 0 up");
 	n = flat(in, x.i, 0, NULL);
-	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	flat(in, x.i, 0, k);
 	*out = l;
 	return 0;
@@ -1542,11 +1542,11 @@ to_entries(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	if (in->kind != LC_YL_SEQ && in->kind != LC_YL_MAP)
 		return wrongkind("%s has no keys", in);
 	n = in->kind == LC_YL_SEQ ? in->nkids : in->nkids / 2;
-	if ((l = lc_yfn_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 0; i < n; i++) {
-		if ((e = lc_yfn_mkcoll(m, LC_YL_MAP, 4, &ek)) == NULL)
-			return lc_yfn_nomem();
+		if ((e = lc_yaml_func_mkcoll(m, LC_YL_MAP, 4, &ek)) == NULL)
+			return lc_yaml_func_nomem();
 		ek[0] = key;
 		ek[2] = value;
 		if (in->kind == LC_YL_MAP) {
@@ -1587,8 +1587,8 @@ from_entries(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	if (in->kind != LC_YL_SEQ)
 		return lc_error_set(LC_EDATA,
 		    "from entries only runs against arrays");
-	if ((l = lc_yfn_mkcoll(m, LC_YL_MAP, 2 * in->nkids, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(m, LC_YL_MAP, 2 * in->nkids, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 0; i < in->nkids; i++) {
 		if ((kv = mapget(&in->kids[i], "key")) == NULL)
 			return lc_error_set(LC_EDATA, "expected to find one "
@@ -1598,7 +1598,7 @@ from_entries(struct lc_yfn_mem *m, const lit *in, const lit **out)
 			    "'value' entry but found 0 in position %zu", i);
 		if (!isscalar(kv))
 			return lc_error_set(LC_EDATA, "a key must be a scalar, "
-			    "not %s, in position %zu", lc_yfn_tag(kv), i);
+			    "not %s, in position %zu", lc_yaml_func_tag(kv), i);
 		for (j = 0; j < n; j += 2)
 			if (texteq(&k[j], kv))
 				break;
@@ -1671,7 +1671,7 @@ add(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	/* jq's add skips nulls (yq's 1 + null is an error). */
 	for (i = 0; i < in->nkids; i++)
 		if (in->kids[i].kind != LC_YL_NULL &&
-		    (rc = lc_yfn_add(m, acc, &in->kids[i], &acc)) != 0)
+		    (rc = lc_yaml_func_add(m, acc, &in->kids[i], &acc)) != 0)
 			return rc;
 	*out = acc;
 	return 0;
@@ -1694,7 +1694,7 @@ minmax(const lit *in, int max, const lit **out, size_t *nout)
 		return 0;
 	best = &in->kids[first];
 	for (i = first + step; i < in->nkids; i += step) {
-		if ((rc = lc_yfn_compare(&in->kids[i], best, max ? ">" : "<",
+		if ((rc = lc_yaml_func_compare(&in->kids[i], best, max ? ">" : "<",
 		    &better)) != 0)
 			return rc;
 		if (better)
@@ -1705,7 +1705,7 @@ minmax(const lit *in, int max, const lit **out, size_t *nout)
 	return 0;
 }
 
-/* The table lc_yfn_known and lc_yfn_call read. */
+/* The table lc_yaml_func_known and lc_yaml_func_call read. */
 enum {
 	F_UPCASE, F_DOWNCASE, F_AUPCASE, F_ADOWNCASE, F_TRIM, F_LTRIM,
 	F_RTRIM, F_TOSTRING, F_TONUMBER, F_SPLIT, F_JOIN, F_RE, F_LENGTH,
@@ -1762,7 +1762,7 @@ lookup(const char *name, size_t len)
 }
 
 int
-lc_yfn_known(const char *name, size_t len, size_t nargs)
+lc_yaml_func_known(const char *name, size_t len, size_t nargs)
 {
 	const struct fn *f = lookup(name, len);
 
@@ -1780,7 +1780,7 @@ lc_yfn_known(const char *name, size_t len, size_t nargs)
 }
 
 int
-lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
+lc_yaml_func_call(const char *name, size_t len, const lit *in, const lit *args,
     size_t nargs, struct lc_yfn_mem *m, const lit **out, size_t *nout)
 {
 	const struct fn *f = lookup(name, len);
@@ -1793,7 +1793,7 @@ lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
 	if (f == NULL)
 		return lc_error_set(LC_EUSAGE, "unknown function '%.*s'",
 		    (int)(len > 64 ? 64 : len), name);
-	if ((rc = lc_yfn_known(name, len, nargs)) != 1)
+	if ((rc = lc_yaml_func_known(name, len, nargs)) != 1)
 		return LC_EUSAGE;
 	/* A scalar may come with no text: give it an empty one. */
 	if (in->s == NULL) {
@@ -1808,7 +1808,7 @@ lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
 	}
 	args = &fixed[1];
 	if (f->id == F_RE)
-		return lc_yfn_re_call(f->name, in, args, nargs, m, out, nout);
+		return lc_yaml_func_re_call(f->name, in, args, nargs, m, out, nout);
 	switch (f->id) {
 	case F_UPCASE: case F_DOWNCASE: case F_AUPCASE: case F_ADOWNCASE:
 		rc = changecase(m, in, f->id == F_UPCASE || f->id == F_AUPCASE,
@@ -1885,7 +1885,7 @@ lc_yfn_call(const char *name, size_t len, const lit *in, const lit *args,
 }
 
 void
-lc_yfn_cleanup(void)
+lc_yaml_func_cleanup(void)
 {
-	lc_yfn_re_cleanup();
+	lc_yaml_func_re_cleanup();
 }
