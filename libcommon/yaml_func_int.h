@@ -1,9 +1,50 @@
-/* yaml_func_int.h: what yaml_func.c and yaml_func_re.c share, private. */
+/* yaml_func_int.h: what the parts of yaml_func share, private. */
 #ifndef LC_YAML_FUNC_INT_H
 #define LC_YAML_FUNC_INT_H
 
+#include <stddef.h>
+#include <string.h>
+
+#include "buf.h"
 #include "yaml_edit.h"
 #include "yaml_func.h"
+
+/* Values made here: the same struct, owned by the caller's arena. */
+typedef struct lc_ylit lit;
+
+/* A number operand: an int (isint, i, base) or a float f. */
+struct num {
+	int isint, base;
+	long long i;
+	double f;
+};
+
+static inline int
+isscalar(const lit *l)
+{
+	return l->kind != LC_YL_SEQ && l->kind != LC_YL_MAP;
+}
+
+/* The text yq reads for a scalar: null is "null" when it has none. */
+static inline const char *
+text(const lit *l, size_t *n)
+{
+	if (l->kind == LC_YL_NULL && (l->s == NULL || l->n == 0)) {
+		*n = 4;
+		return "null";
+	}
+	*n = l->s ? l->n : 0;
+	return l->s ? l->s : "";
+}
+
+static inline int
+texteq(const lit *a, const lit *b)
+{
+	size_t an, bn;
+	const char *as = text(a, &an), *bs = text(b, &bn);
+
+	return an == bn && memcmp(as, bs, an) == 0;
+}
 
 /* mem->alloc; NULL when it fails. */
 void *lc_yaml_func_alloc(struct lc_yfn_mem *m, size_t n);
@@ -25,5 +66,67 @@ int lc_yaml_func_re_call(const char *name, const struct lc_ylit *in,
     const struct lc_ylit *args, size_t nargs, struct lc_yfn_mem *m,
     const struct lc_ylit **out, size_t *nout);
 void lc_yaml_func_re_cleanup(void);
+
+/* yaml_func.c */
+int lc_yaml_func_refuse_deep(const lit *v, size_t n);
+void lc_yaml_func_copykids(lit *dst, const lit *src, size_t n);
+
+/* yaml_func_num.c */
+int lc_yaml_func_num_parse_int(const char *s, size_t n, long long *v,
+    int *base);
+int lc_yaml_func_num_parse_float(const char *s, size_t n, int yaml, double *v);
+int lc_yaml_func_num_getnum(const lit *l, struct num *x);
+int lc_yaml_func_num_isint(const lit *l);
+int lc_yaml_func_num_numlit(struct lc_yfn_mem *m, const struct num *x,
+    const lit **out);
+int lc_yaml_func_num_arith(struct lc_yfn_mem *m, const lit *a, const lit *b,
+    int op, const lit **out);
+
+/* yaml_func_cmp.c */
+int lc_yaml_func_cmp_deq(const lit *a, const lit *b, int depth);
+
+/* yaml_func_op.c */
+int lc_yaml_func_op_tooraw(const char *what, size_t n);
+
+/* yaml_func_str.c */
+int lc_yaml_func_str_wrongkind(const char *fmt, const lit *v);
+int lc_yaml_func_str_changecase(struct lc_yfn_mem *m, const lit *in, int up,
+    int ascii, const lit **out);
+int lc_yaml_func_str_trim(struct lc_yfn_mem *m, const lit *in, int left,
+    int right, const lit **out);
+int lc_yaml_func_str_to_string(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_str_to_number(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_str_split(struct lc_yfn_mem *m, const lit *in, const lit *sep,
+    const lit **out);
+int lc_yaml_func_str_join(struct lc_yfn_mem *m, const lit *in, const lit *sep,
+    const lit **out);
+
+/* yaml_func_coll.c */
+int lc_yaml_func_coll_length(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_keys(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_boolval(struct lc_yfn_mem *m, int b, const lit **out);
+int lc_yaml_func_coll_has(struct lc_yfn_mem *m, const lit *in, const lit *k,
+    const lit **out);
+int lc_yaml_func_coll_notseq(const lit *in);
+int lc_yaml_func_coll_sort(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_unique(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_reverse(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_flatten(struct lc_yfn_mem *m, const lit *in,
+    const lit *depth, const lit **out);
+int lc_yaml_func_coll_to_entries(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_from_entries(struct lc_yfn_mem *m, const lit *in,
+    const lit **out);
+int lc_yaml_func_coll_contains(const lit *a, const lit *b, int depth);
+int lc_yaml_func_coll_add(struct lc_yfn_mem *m, const lit *in, const lit **out);
+int lc_yaml_func_coll_minmax(const lit *in, int max, const lit **out,
+    size_t *nout);
 
 #endif
