@@ -65,7 +65,7 @@ parse_native(struct xnode **out, const char *src)
 	if (*ps.p == '\0')
 		return lc_error_set(LC_EUSAGE, "empty expression (use '.' for "
 		    "the whole document)");
-	x = lc_yaml_expr_parse_union(&ps);
+	x = lc_yaml_expr_grammar_union(&ps);
 	if (x == NULL)
 		return ps.err ? ps.err : LC_EUSAGE;
 	lc_yaml_expr_lex_skip_ws(&ps);

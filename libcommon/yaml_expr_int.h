@@ -269,9 +269,9 @@ int lc_yaml_expr_lex_string_interp(struct parser *ps, char **s, size_t *n,
 int lc_yaml_expr_lex_string_lit(struct parser *ps, char **s, size_t *n);
 char *lc_yaml_expr_lex_ident(struct parser *ps, size_t *n, int dashes);
 
-/* yaml_expr_parse.c */
-void lc_yaml_expr_parse_add_kid(struct xnode *x, struct xnode *k);
-struct xnode *lc_yaml_expr_parse_union(struct parser *ps);
+/* yaml_expr_grammar.c */
+void lc_yaml_expr_grammar_add_kid(struct xnode *x, struct xnode *k);
+struct xnode *lc_yaml_expr_grammar_union(struct parser *ps);
 
 /* yaml_expr_value.c */
 void lc_yaml_expr_value_val_path(struct lc_ydoc *doc, const struct val *v,

@@ -185,7 +185,7 @@ interp_text(struct parser *ps, struct xnode *x, struct lc_buf *b,
 	k->lit.kind = LC_YL_STR;
 	k->lit.s = k->s;
 	k->lit.n = k->n;
-	lc_yaml_expr_parse_add_kid(x, k);
+	lc_yaml_expr_grammar_add_kid(x, k);
 }
 
 /*
@@ -215,9 +215,9 @@ lc_yaml_expr_lex_string_interp(struct parser *ps, char **s, size_t *n,
 		if (interp != NULL && ps->p[1] == '(') {
 			interp_text(ps, interp, &b, start);
 			ps->p += 2;
-			if ((k = lc_yaml_expr_parse_union(ps)) == NULL)
+			if ((k = lc_yaml_expr_grammar_union(ps)) == NULL)
 				return ps->err ? ps->err : LC_EUSAGE;
-			lc_yaml_expr_parse_add_kid(interp, k);
+			lc_yaml_expr_grammar_add_kid(interp, k);
 			if (!lc_yaml_expr_lex_punct(ps, ")"))
 				return lc_yaml_expr_lex_perr(ps, ps->p,
 				    "expected ')'%s", "");

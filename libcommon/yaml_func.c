@@ -84,7 +84,7 @@ shallow(const lit *v, int depth)
 
 /* 0 when every value of v[0..n) is shallow, else LC_ERROR. */
 int
-lc_yaml_func_refuse_deep(const lit *v, size_t n)
+lc_yaml_func_check_deep(const lit *v, size_t n)
 {
 	size_t i;
 
@@ -259,8 +259,8 @@ lc_yaml_func_call(const char *name, size_t len, const lit *in, const lit *args,
 		rc = lc_yaml_func_coll_from_entries(m, in, res);
 		break;
 	case F_CONTAINS:
-		if ((rc = lc_yaml_func_refuse_deep(in, 1)) == 0 &&
-		    (rc = lc_yaml_func_refuse_deep(&args[0], 1)) == 0)
+		if ((rc = lc_yaml_func_check_deep(in, 1)) == 0 &&
+		    (rc = lc_yaml_func_check_deep(&args[0], 1)) == 0)
 			rc = lc_yaml_func_coll_boolval(m,
 			    lc_yaml_func_coll_contains(in, &args[0], 0), res);
 		break;

@@ -221,7 +221,7 @@ classify(struct lc_yfn_mem *m, const lit *keys, size_t n, size_t *id,
 	uint64_t *hs;
 	int rc;
 
-	if ((rc = lc_yaml_func_refuse_deep(keys, n)) != 0)
+	if ((rc = lc_yaml_func_check_deep(keys, n)) != 0)
 		return rc;
 	while (cap < n * 2) {
 		if (cap > SIZE_MAX / 4 / sizeof(uint64_t))

@@ -264,7 +264,7 @@ lc_yaml_func_coll_flatten(struct lc_yfn_mem *m, const lit *in, const lit *depth,
 	if (in->kind != LC_YL_SEQ)
 		return lc_error_set(LC_EDATA,
 		    "only arrays are supported for flatten");
-	if ((rc = lc_yaml_func_refuse_deep(in, 1)) != 0)
+	if ((rc = lc_yaml_func_check_deep(in, 1)) != 0)
 		return rc;
 	x.i = LLONG_MAX;
 	if (depth && (!lc_yaml_func_num_getnum(depth,

@@ -68,7 +68,7 @@ int lc_yaml_func_re_call(const char *name, const struct lc_ylit *in,
 void lc_yaml_func_re_cleanup(void);
 
 /* yaml_func.c */
-int lc_yaml_func_refuse_deep(const lit *v, size_t n);
+int lc_yaml_func_check_deep(const lit *v, size_t n);
 void lc_yaml_func_copykids(lit *dst, const lit *src, size_t n);
 
 /* yaml_func_num.c */

@@ -125,8 +125,8 @@ lc_yaml_func_sub(struct lc_yfn_mem *m, const lit *a, const lit *b,
 		if (b->kind != LC_YL_SEQ)
 			return lc_error_set(LC_EDATA, "%s () cannot be "
 			    "subtracted from !!seq", lc_yaml_func_tag(b));
-		if ((rc = lc_yaml_func_refuse_deep(a, 1)) != 0 ||
-		    (rc = lc_yaml_func_refuse_deep(b, 1)) != 0)
+		if ((rc = lc_yaml_func_check_deep(a, 1)) != 0 ||
+		    (rc = lc_yaml_func_check_deep(b, 1)) != 0)
 			return rc;
 		if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, a->nkids,
 		    &k)) == NULL)

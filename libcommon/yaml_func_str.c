@@ -171,7 +171,7 @@ lc_yaml_func_str_to_string(struct lc_yfn_mem *m, const lit *in, const lit **out)
 
 	int rc;
 
-	if ((rc = lc_yaml_func_refuse_deep(in, 1)) != 0)
+	if ((rc = lc_yaml_func_check_deep(in, 1)) != 0)
 		return rc;
 	if (isscalar(in)) {
 		s = text(in, &n);

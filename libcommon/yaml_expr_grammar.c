@@ -1,4 +1,4 @@
-/* yaml_expr_parse.c: the grammar, recursive descent into xnode trees. */
+/* yaml_expr_grammar.c: the grammar, recursive descent into xnode trees. */
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
@@ -201,7 +201,7 @@ func_arg(struct parser *ps, struct xnode *x, int name_only)
 			goto fail;
 		}
 		x->n = n;
-	} else if ((x->a = lc_yaml_expr_parse_union(ps)) == NULL)
+	} else if ((x->a = lc_yaml_expr_grammar_union(ps)) == NULL)
 		goto fail;
 	if (!lc_yaml_expr_lex_punct(ps, ")")) {
 		lc_yaml_expr_lex_perr(ps, ps->p, "expected ')'%s", "");
@@ -214,7 +214,7 @@ fail:
 }
 
 void
-lc_yaml_expr_parse_add_kid(struct xnode *x, struct xnode *k)
+lc_yaml_expr_grammar_add_kid(struct xnode *x, struct xnode *k)
 {
 	x->kids = lc_xrealloc(x->kids, (x->nkids + 1) * sizeof(*x->kids));
 	x->kids[x->nkids++] = k;
@@ -239,7 +239,7 @@ collection_lit(struct parser *ps, int obj, const char *at)
 				/* A computed key: {.name: .tag}, {$k: 1}. */
 				if ((k = parse_postfix(ps)) == NULL)
 					goto fail;
-				lc_yaml_expr_parse_add_kid(x, k);
+				lc_yaml_expr_grammar_add_kid(x, k);
 				goto colon;
 			}
 			k = lc_yaml_expr_lex_xnew(ps, X_LIT, ps->p);
@@ -258,7 +258,7 @@ collection_lit(struct parser *ps, int obj, const char *at)
 			k->n = n;
 			k->lit.s = k->s;
 			k->lit.n = n;
-			lc_yaml_expr_parse_add_kid(x, k);
+			lc_yaml_expr_grammar_add_kid(x, k);
 colon:
 			if (!lc_yaml_expr_lex_punct(ps, ":")) {
 				lc_yaml_expr_lex_perr(ps, ps->p,
@@ -269,7 +269,7 @@ colon:
 		}
 		if ((k = parse_or(ps)) == NULL)
 			goto fail;
-		lc_yaml_expr_parse_add_kid(x, k);
+		lc_yaml_expr_grammar_add_kid(x, k);
 	} while (lc_yaml_expr_lex_punct(ps, ","));
 	if (!lc_yaml_expr_lex_punct(ps, close)) {
 		lc_yaml_expr_lex_perr(ps, ps->p, "expected '%s'", close);
@@ -328,9 +328,9 @@ func_call(struct parser *ps, const char *name, const char *at)
 	lc_yaml_expr_lex_skip_ws(ps);
 	if (lc_yaml_expr_lex_punct(ps, "(")) {
 		do {
-			if ((k = lc_yaml_expr_parse_union(ps)) == NULL)
+			if ((k = lc_yaml_expr_grammar_union(ps)) == NULL)
 				goto fail;
-			lc_yaml_expr_parse_add_kid(x, k);
+			lc_yaml_expr_grammar_add_kid(x, k);
 		} while (lc_yaml_expr_lex_punct(ps, ";"));
 		if (!lc_yaml_expr_lex_punct(ps, ")")) {
 			lc_yaml_expr_lex_perr(ps, ps->p, "expected ')'%s", "");
@@ -422,7 +422,7 @@ primary_(struct parser *ps)
 		return number_lit(ps);
 	if (*ps->p == '(') {
 		ps->p++;
-		if ((x = lc_yaml_expr_parse_union(ps)) == NULL)
+		if ((x = lc_yaml_expr_grammar_union(ps)) == NULL)
 			return NULL;
 		if (!lc_yaml_expr_lex_punct(ps, ")")) {
 			lc_yaml_expr_lex_xfree(x);
@@ -759,18 +759,18 @@ reduce_args(struct parser *ps, struct xnode *b)
 		    "expected '(' after 'ireduce'%s", "");
 		goto fail;
 	}
-	if ((k = nested(ps, lc_yaml_expr_parse_union)) == NULL)
+	if ((k = nested(ps, lc_yaml_expr_grammar_union)) == NULL)
 		goto fail;
-	lc_yaml_expr_parse_add_kid(b, k);
+	lc_yaml_expr_grammar_add_kid(b, k);
 	if (!lc_yaml_expr_lex_punct(ps, ";")) {
 		lc_yaml_expr_lex_perr(ps, ps->p,
 		    "expected ';' between the start value and the "
 		    "update of 'ireduce'%s", "");
 		goto fail;
 	}
-	if ((k = nested(ps, lc_yaml_expr_parse_union)) == NULL)
+	if ((k = nested(ps, lc_yaml_expr_grammar_union)) == NULL)
 		goto fail;
-	lc_yaml_expr_parse_add_kid(b, k);
+	lc_yaml_expr_grammar_add_kid(b, k);
 	if (!lc_yaml_expr_lex_punct(ps, ")")) {
 		lc_yaml_expr_lex_perr(ps, ps->p, "expected ')'%s", "");
 		goto fail;
@@ -835,7 +835,7 @@ parse_pipe(struct parser *ps)
 }
 
 struct xnode *
-lc_yaml_expr_parse_union(struct parser *ps)
+lc_yaml_expr_grammar_union(struct parser *ps)
 {
 	struct xnode *x = parse_or(ps);
 	const char *at;
