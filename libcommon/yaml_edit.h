@@ -140,8 +140,8 @@ struct lc_ystream {
 };
 
 /* Parse data (the contents of file name) into s, as lc_yaml_edit_stream. */
-int lc_yaml_edit_stream_load(struct lc_ystream *s, const char *name, const char *data,
-    size_t len);
+int lc_yaml_edit_stream_load(struct lc_ystream *s, const char *name,
+    const char *data, size_t len);
 /* out receives the stream with the edits of every document (data's
  * bytes elsewhere); a document's own edited text moves into out. */
 void lc_yaml_edit_stream_out(struct lc_ystream *s, struct lc_yout *out);
@@ -164,8 +164,8 @@ enum lc_ylit_kind lc_yaml_edit_node_kind(const struct lc_ydoc *doc, uint32_t n);
  * Look key up in mapping map. Returns the value node, or 0. When the key
  * comes from a merge (<<: *x), *merged is set to 1.
  */
-uint32_t lc_yaml_edit_map_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
-    size_t keylen, int *merged);
+uint32_t lc_yaml_edit_map_get(const struct lc_ydoc *doc, uint32_t map,
+    const char *key, size_t keylen, int *merged);
 
 /* The key node of value node v in its mapping, or 0. */
 uint32_t lc_yaml_edit_node_key(const struct lc_ydoc *doc, uint32_t v);
@@ -177,10 +177,11 @@ uint32_t lc_yaml_edit_node_key(const struct lc_ydoc *doc, uint32_t v);
  */
 int lc_yaml_edit_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v);
 /* Create keys[0].keys[1]... (nkeys >= 1) under n, a mapping or a null. */
-int lc_yaml_edit_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
-    size_t nkeys, const struct lc_ylit *v);
+int lc_yaml_edit_create(struct lc_ydoc *doc, uint32_t n,
+    const struct lc_ylit *keys, size_t nkeys, const struct lc_ylit *v);
 /* Append the items of v (a SEQ) or v itself to sequence n. */
-int lc_yaml_edit_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v);
+int lc_yaml_edit_append(struct lc_ydoc *doc, uint32_t n,
+    const struct lc_ylit *v);
 /* Remove n (a mapping value with its key, or a sequence item). */
 int lc_yaml_edit_delete(struct lc_ydoc *doc, uint32_t n);
 int lc_yaml_edit_commit(struct lc_ydoc *doc);
@@ -190,7 +191,8 @@ int lc_yaml_edit_commit(struct lc_ydoc *doc);
  * as their YAML text with the indentation of their first line removed.
  * A newline follows.
  */
-void lc_yaml_edit_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out);
+void lc_yaml_edit_print(const struct lc_ydoc *doc, uint32_t n,
+    struct lc_buf *out);
 
 /* The line and column (1-based) of byte off of the document, for messages. */
 void lc_yaml_edit_where(const struct lc_ydoc *doc, size_t off, long *line,

@@ -184,7 +184,7 @@ lc_yaml_expr_op_arith(struct ctx *c, enum xop op, const struct lc_ylit *a,
 		*out = a->kind == LC_YL_NULL ? b : a;
 		return 0;
 	}
-	/* What yq adds or subtracts: the arithmetic is yaml_func.c's. */
+	/* What yq adds or subtracts: the arithmetic is yaml_func_op.c's. */
 	if ((a->kind == LC_YL_NUM && b->kind == LC_YL_NUM) ||
 	    (op == X_ADD && (a->kind == LC_YL_STR || b->kind == LC_YL_STR) &&
 	    !is_coll(a) && !is_coll(b)) || a->kind == LC_YL_SEQ ||
@@ -218,7 +218,7 @@ lc_yaml_expr_op_compare(struct ctx *c, enum xop op, const struct val *a,
 		return lc_error_set(LC_EUSAGE, "cannot compare %s with %s",
 		    lc_yaml_expr_op_kind_name(ka),
 		    lc_yaml_expr_op_kind_name(kb));
-	/* The comparison itself is yaml_func.c's (ints as ints). */
+	/* The comparison itself is yaml_func_cmp.c's (ints as ints). */
 	return lc_yaml_func_compare(mklit(c, ka, sa, na), mklit(c, kb, sb, nb),
 	    ops[op - X_LT], t);
 }

@@ -9,7 +9,7 @@
 /*
  * Pure functions: each takes lc_ylit values (yaml_edit.h) and makes new
  * ones, with the meaning yq v4.53.6 gives them. Nothing here knows about
- * documents, paths or expressions; the evaluator (yaml_expr.c) calls these
+ * documents, paths or expressions; the evaluator (yaml_expr_*.c) calls these
  * with the values it has and owns everything they return.
  *
  * Memory: every value returned is allocated with mem->alloc(mem->arg, n),
@@ -83,9 +83,9 @@ int lc_yaml_func_known(const char *name, size_t namelen, size_t nargs);
  * past the limits is LC_ERROR here. Flags: "g" (all matches); yq refuses
  * others, and so do we.
  */
-int lc_yaml_func_call(const char *name, size_t namelen, const struct lc_ylit *input,
-    const struct lc_ylit *args, size_t nargs, struct lc_yfn_mem *mem,
-    const struct lc_ylit **out, size_t *nout);
+int lc_yaml_func_call(const char *name, size_t namelen,
+    const struct lc_ylit *input, const struct lc_ylit *args, size_t nargs,
+    struct lc_yfn_mem *mem, const struct lc_ylit **out, size_t *nout);
 
 /* yq's a + b: numbers add, strings and scalars concatenate, sequences
  * concatenate (a scalar or map on the right is appended), maps merge one

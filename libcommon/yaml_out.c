@@ -14,7 +14,7 @@
 /*
  * Nodes one rendering may visit: aliases can make it exponential. Each
  * node of the document once, plus what aliases add, bounded as
- * yaml_expr.c bounds a copy ("excessive aliasing", as go-yaml): 99 per
+ * yaml_expr_value.c bounds a copy ("excessive aliasing", as go-yaml): 99 per
  * node of the document, at least 10,000 and at most 400,000.
  */
 #define ALIAS_MIN	10000
@@ -1041,6 +1041,6 @@ lc_yaml_out_lit(struct lc_buf *out, const struct lc_yaml_fmt *f,
 
 	memset(&v, 0, sizeof(v));
 	v.l = l;
-	/* Literals are built by yaml_expr.c, which bounds their size. */
+	/* Literals are built by yaml_expr_*.c, which bounds their size. */
 	return render(out, f, v, (size_t)-1);
 }
