@@ -286,7 +286,8 @@ on_doc(struct lc_ydoc *doc, void *arg)
 	r->ndocs++;
 	r->env->split_doc = 0;
 	r->env->nends = 0;
-	if ((rc = lc_yaml_expr_eval(r->expr, doc, r->env, &r->results, &whole)) != 0)
+	if ((rc = lc_yaml_expr_eval(r->expr, doc, r->env, &r->results,
+	    &whole)) != 0)
 		return rc;
 	/* split_doc: each result is a document of its own ("---" between). */
 	if (r->env->split_doc && !whole) {
@@ -417,8 +418,8 @@ do_file(struct printer *p, const char *path, const char *text,
 		lc_buf_adds(&in, text);
 	else if ((rc = lc_file_read(&in, path)) != 0)
 		goto done;
-	rc = lc_yaml_edit_stream(name, in.data ? in.data : "", in.len, on_doc, &r,
-	    &out);
+	rc = lc_yaml_edit_stream(name, in.data ? in.data : "", in.len, on_doc,
+	    &r, &out);
 	if (rc != 0)
 		goto done;
 	/* Every document gave itself back: the result is the file. */
@@ -511,8 +512,8 @@ eval_all(struct printer *p, char **paths, int npaths, int nullin,
 		if (!nullin && (rc = lc_file_read(&ins[i].text,
 		    ins[i].path)) != 0)
 			break;
-		rc = lc_yaml_edit_stream_load(&ins[i].st, name, ins[i].text.data ?
-		    ins[i].text.data : "", ins[i].text.len);
+		rc = lc_yaml_edit_stream_load(&ins[i].st, name,
+		    ins[i].text.data ? ins[i].text.data : "", ins[i].text.len);
 		ndocs += ins[i].st.ndocs;
 	}
 	if (rc != 0)

@@ -90,8 +90,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	a.op = data[0];
 	a.tabs = memchr(data + 1, '\t', size - 1) != NULL;
-	(void)lc_yaml_edit_stream("fuzz", (const char *)data + 1, size - 1, on_doc,
-	    &a, &out);
+	(void)lc_yaml_edit_stream("fuzz", (const char *)data + 1, size - 1,
+	    on_doc, &a, &out);
 	lc_error_clear();
 	lc_yaml_edit_out_release(&out);
 	return 0;

@@ -74,8 +74,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.env.vars = &var;
 	a.env.nvars = 1;
 	if (lc_yaml_expr_parse_native(&a.e, src) == 0) {
-		(void)lc_yaml_edit_stream("fuzz", doc, sizeof(doc) - 1, on_doc, &a,
-		    &out);
+		(void)lc_yaml_edit_stream("fuzz", doc, sizeof(doc) - 1, on_doc,
+		    &a, &out);
 		eval_all(&a);
 		lc_yaml_expr_free(a.e);
 	}

@@ -224,7 +224,8 @@ main(void)
 	ok(lc_yaml_env_flags("nu,ne , ff", 10, &f) == 0 &&
 	    f == (LC_YENV_NOUNSET | LC_YENV_NOEMPTY | LC_YENV_FAILFAST),
 	    "flags in any spacing");
-	ok(lc_yaml_env_flags("nu;ne", 5, &f) == LC_EUSAGE, "';' is no separator");
+	ok(lc_yaml_env_flags("nu;ne", 5, &f) == LC_EUSAGE,
+	    "';' is no separator");
 	ok(lc_yaml_env_flags("x", 1, &f) == LC_EUSAGE, "unknown flag");
 	ok(lc_yaml_env_flags(" , ", 3, &f) == LC_EUSAGE, "no flag at all");
 	ok(lc_yaml_env_flags("nuu", 3, &f) == LC_EUSAGE, "no prefix matching");

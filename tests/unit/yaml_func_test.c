@@ -916,8 +916,8 @@ test_fns(void)
 		parse(fns[i].in, &in);
 		parse(fns[i].args, &args);
 		lc_error_clear();
-		rc = lc_yaml_func_call(fns[i].fn, strlen(fns[i].fn), &in, args.kids,
-		    args.nkids, &M, &out, &nout);
+		rc = lc_yaml_func_call(fns[i].fn, strlen(fns[i].fn), &in,
+		    args.kids, args.nkids, &M, &out, &nout);
 		show(&b, rc, out, nout);
 		is_str(b.data, fns[i].want, "%s | %s%s", fns[i].in, fns[i].fn,
 		    fns[i].args);
@@ -948,7 +948,8 @@ test_ops(void)
 		else if (strcmp(op, "-") == 0)
 			rc = lc_yaml_func_sub(&M, &x, &y, &out);
 		else if (op[0] == '*') {
-			rc = lc_yaml_func_merge_flags(op + 1, strlen(op + 1), &flags);
+			rc = lc_yaml_func_merge_flags(op + 1, strlen(op + 1),
+			    &flags);
 			if (rc == 0)
 				rc = lc_yaml_func_mul(&M, &x, &y, flags, &out);
 		} else if (strcmp(op, "==") == 0) {
@@ -1042,10 +1043,12 @@ test_known(void)
 	ok(lc_yaml_func_known("nosuch", 6, 0) == 0, "nosuch is not");
 	ok(lc_yaml_func_known("sort_keys", 9, 1) == 0,
 	    "sort_keys(f) is the evaluator's");
-	ok(lc_yaml_func_known("split", 5, 0) == -1, "split/0 has the wrong arity");
+	ok(lc_yaml_func_known("split", 5, 0) == -1,
+	    "split/0 has the wrong arity");
 	is_str(lc_error_msg(), "split takes 1 argument, not 0",
 	    "the arity message");
-	ok(lc_yaml_func_known("match", 5, 3) == -1, "match/3 has the wrong arity");
+	ok(lc_yaml_func_known("match", 5, 3) == -1,
+	    "match/3 has the wrong arity");
 	is_str(lc_error_msg(), "match takes 1 or 2 arguments, not 3",
 	    "the arity message for a range");
 	ok(lc_yaml_func_merge_flags("+?", 2, &flags) == 0 &&
@@ -1100,7 +1103,8 @@ test_hostile(void)
 	ok(rc == LC_ERROR, "contains 100000 deep is refused");
 	rc = lc_yaml_func_group(&M, deep, 1, &grp, &nout);
 	ok(rc == LC_ERROR, "group_by keys 100000 deep are refused");
-	ok(!lc_yaml_func_deep_equal(deep, deep), "deep_equal: unequal past 1000");
+	ok(!lc_yaml_func_deep_equal(deep, deep),
+	    "deep_equal: unequal past 1000");
 	rc = lc_yaml_func_call("flatten", 7, ok1, NULL, 0, &M, &out, &nout);
 	show(&b, rc, out, nout);
 	is_str(b.data, "[\"x\"]", "flatten 900 deep works");
@@ -1170,12 +1174,14 @@ test_hostile(void)
 	{
 		struct lc_ylit nos = { LC_YL_STR, NULL, 0, NULL, 0 };
 
-		rc = lc_yaml_func_call("trim", 4, &nos, NULL, 0, &M, &out, &nout);
+		rc = lc_yaml_func_call("trim", 4, &nos, NULL, 0, &M, &out,
+		    &nout);
 		show(&b, rc, out, nout);
 		is_str(b.data, "\"\"", "trim of a string with no text");
 		args[0] = nos;
 		s = (struct lc_ylit){ LC_YL_STR, "ab", 2, NULL, 0 };
-		rc = lc_yaml_func_call("split", 5, &s, args, 1, &M, &out, &nout);
+		rc = lc_yaml_func_call("split", 5, &s, args, 1, &M, &out,
+		    &nout);
 		show(&b, rc, out, nout);
 		is_str(b.data, "[\"a\",\"b\"]", "split by no text");
 	}
