@@ -288,7 +288,8 @@ on_doc(struct lc_ydoc *doc, void *arg)
 	r->ndocs++;
 	r->env->split_doc = 0;
 	r->env->nends = 0;
-	if ((rc = lc_yexpr_eval(r->expr, doc, r->env, &r->results, &whole)) != 0)
+	if ((rc = lc_yaml_expr_eval(r->expr, doc, r->env, &r->results,
+	    &whole)) != 0)
 		return rc;
 	/* split_doc: each result is a document of its own ("---" between). */
 	if (r->env->split_doc && !whole) {
@@ -419,8 +420,8 @@ do_file(struct printer *p, const char *path, const char *text,
 		lc_buf_adds(&in, text);
 	else if ((rc = lc_fileio_read(&in, path)) != 0)
 		goto done;
-	rc = lc_yaml_stream(name, in.data ? in.data : "", in.len, on_doc, &r,
-	    &out);
+	rc = lc_yaml_edit_stream(name, in.data ? in.data : "", in.len, on_doc,
+	    &r, &out);
 	if (rc != 0)
 		goto done;
 	/* Every document gave itself back: the result is the file. */
@@ -445,7 +446,7 @@ do_file(struct printer *p, const char *path, const char *text,
 	else
 		print_results(p, &r, &out);
 done:
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	lc_buf_release(&in);
 	lc_buf_release(&r.results);
 	free(r.pieces);
@@ -476,8 +477,8 @@ release_inputs(struct input *ins, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		lc_yout_release(&ins[i].out);
-		lc_ystream_release(&ins[i].st);
+		lc_yaml_edit_out_release(&ins[i].out);
+		lc_yaml_edit_stream_release(&ins[i].st);
 		lc_buf_release(&ins[i].text);
 	}
 	free(ins);
@@ -513,8 +514,8 @@ eval_all(struct printer *p, char **paths, int npaths, int nullin,
 		if (!nullin && (rc = lc_fileio_read(&ins[i].text,
 		    ins[i].path)) != 0)
 			break;
-		rc = lc_ystream_load(&ins[i].st, name, ins[i].text.data ?
-		    ins[i].text.data : "", ins[i].text.len);
+		rc = lc_yaml_edit_stream_load(&ins[i].st, name,
+		    ins[i].text.data ? ins[i].text.data : "", ins[i].text.len);
 		ndocs += ins[i].st.ndocs;
 	}
 	if (rc != 0)
@@ -531,11 +532,11 @@ eval_all(struct printer *p, char **paths, int npaths, int nullin,
 			docs[ndocs++] = &ins[i].st.docs[j];
 		}
 	env->split_doc = 0;
-	if ((rc = lc_yexpr_eval_all(expr, docs, files, ndocs, env, &results,
+	if ((rc = lc_yaml_expr_eval_all(expr, docs, files, ndocs, env, &results,
 	    &res, &nres)) != 0)
 		goto done;
 	for (i = 0; i < n; i++)
-		lc_ystream_out(&ins[i].st, &ins[i].out);
+		lc_yaml_edit_stream_out(&ins[i].st, &ins[i].out);
 	/* Every document once, in order: the files as they are. */
 	stream = nres == ndocs;
 	for (i = 0; i < nres && stream; i++)
@@ -793,9 +794,9 @@ main(int argc, char *argv[])
 		    "with only the edited bytes changed: drop -o/-j/-P");
 		goto done;
 	}
-	if ((rc = lc_yexpr_parse(&expr, src, vars, nvars)) != 0)
+	if ((rc = lc_yaml_expr_parse(&expr, src, vars, nvars)) != 0)
 		goto done;
-	if (inplace && !lc_yexpr_edits(expr)) {
+	if (inplace && !lc_yaml_expr_edits(expr)) {
 		rc = lc_error_set(LC_EUSAGE, "-i needs an expression that "
 		    "edits (=, |=, +=, del)");
 		goto done;
@@ -834,12 +835,12 @@ main(int argc, char *argv[])
 		release_inputs(ins, (size_t)argc);
 	}
 	if (rc == 0 && exitstatus) {
-		if (lc_yexpr_edits(expr) ? env.matched == 0 :
+		if (lc_yaml_expr_edits(expr) ? env.matched == 0 :
 		    env.nresults == 0 || env.last_falsy)
 			rc = LC_ENO;
 	}
 done:
-	lc_yexpr_free(expr);
+	lc_yaml_expr_free(expr);
 	free(env.ends);
 	lc_buf_release(&exprfile);
 	free(vars);

@@ -18,7 +18,7 @@ query(const struct lc_yexpr *e, struct lc_ydoc *d, char *out, size_t n)
 
 	memset(&env, 0, sizeof(env));
 	out[0] = '\0';
-	if ((rc = lc_yexpr_eval(e, d, &env, &b, &whole)) == 0 && b.data &&
+	if ((rc = lc_yaml_expr_eval(e, d, &env, &b, &whole)) == 0 && b.data &&
 	    !env.last_falsy) {
 		b.data[strcspn(b.data, "\n")] = '\0';
 		rc = fit(out, n, "the value", "%s", b.data);
@@ -39,7 +39,7 @@ assign(const struct lc_yexpr *e, struct lc_ydoc *d, const char *v)
 	env.vars = &var;
 	env.nvars = 1;
 	env.no_create = 1;
-	rc = lc_yexpr_eval(e, d, &env, &b, &whole);
+	rc = lc_yaml_expr_eval(e, d, &env, &b, &whole);
 	lc_buf_release(&b);
 	return rc;
 }
@@ -152,22 +152,22 @@ lc_promote_compile_keys(struct lc_promote *st, const struct lc_promote_opts *o)
 	st->s_digest = exprs(n);
 	st->q_repo = exprs(n);
 	for (i = 0; rc == 0 && i < o->nkeys; i++) {
-		rc = lc_yexpr_parse(&st->q_key[i], o->keys[i], NULL, 0);
+		rc = lc_yaml_expr_parse(&st->q_key[i], o->keys[i], NULL, 0);
 		b.len = 0;
 		lc_buf_printf(&b, "(%s) = $v", o->keys[i]);
 		if (rc == 0)
-			rc = lc_yexpr_parse(&st->s_key[i], b.data, &var, 1);
+			rc = lc_yaml_expr_parse(&st->s_key[i], b.data, &var, 1);
 		if (rc == 0 && i < o->ndigest_keys) {
-			rc = lc_yexpr_parse(&st->q_digest[i], o->digest_keys[i],
+			rc = lc_yaml_expr_parse(&st->q_digest[i], o->digest_keys[i],
 			    NULL, 0);
 			b.len = 0;
 			lc_buf_printf(&b, "(%s) = $v", o->digest_keys[i]);
 			if (rc == 0)
-				rc = lc_yexpr_parse(&st->s_digest[i], b.data,
+				rc = lc_yaml_expr_parse(&st->s_digest[i], b.data,
 				    &var, 1);
 		}
 		if (rc == 0 && i < o->nrepo_keys)
-			rc = lc_yexpr_parse(&st->q_repo[i], o->repo_keys[i],
+			rc = lc_yaml_expr_parse(&st->q_repo[i], o->repo_keys[i],
 			    NULL, 0);
 	}
 	lc_buf_release(&b);
@@ -181,11 +181,11 @@ lc_promote_free_keys(struct lc_promote *st)
 	int i;
 
 	for (i = 0; st->q_key && i < st->o->nkeys; i++) {
-		lc_yexpr_free(st->q_key[i]);
-		lc_yexpr_free(st->s_key[i]);
-		lc_yexpr_free(st->q_digest[i]);
-		lc_yexpr_free(st->s_digest[i]);
-		lc_yexpr_free(st->q_repo[i]);
+		lc_yaml_expr_free(st->q_key[i]);
+		lc_yaml_expr_free(st->s_key[i]);
+		lc_yaml_expr_free(st->q_digest[i]);
+		lc_yaml_expr_free(st->s_digest[i]);
+		lc_yaml_expr_free(st->q_repo[i]);
 	}
 	free(st->q_key);
 	free(st->s_key);

@@ -169,14 +169,14 @@ scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
 	const char *s;
 	size_t len;
 	int merged;
-	uint32_t v = lc_ymap_get(d, map, key, strlen(key), &merged);
+	uint32_t v = lc_yaml_edit_map_get(d, map, key, strlen(key), &merged);
 
 	out[0] = '\0';
 	if (node)
 		*node = 0;
-	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_ynode_is_null(d, v))
+	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_yaml_edit_node_is_null(d, v))
 		return 0;
-	s = lc_ynode_value(d, v, &len);
+	s = lc_yaml_edit_node_value(d, v, &len);
 	if (node)
 		*node = v;
 	return fit(out, n, key, "%.*s", (int)len, s);
@@ -193,7 +193,7 @@ images_of(struct lc_ydoc *d, struct lc_promote_imgs *l)
 	l->n = 0;
 	if (d->root == 0 || LC_YN(d, d->root)->type != LC_YMAP)
 		return 0;
-	seq = lc_ymap_get(d, d->root, "images", 6, &merged);
+	seq = lc_yaml_edit_map_get(d, d->root, "images", 6, &merged);
 	if (seq == 0 || LC_YN(d, seq)->type != LC_YSEQ)
 		return 0;
 	for (it = LC_YN(d, seq)->first; it; it = LC_YN(d, it)->next) {
@@ -260,16 +260,16 @@ put(struct lc_ydoc *d, uint32_t map, uint32_t node, const char *key,
 	lit.s = v;
 	lit.n = strlen(v);
 	if (node && !*v)
-		return lc_ydoc_delete(d, node);
+		return lc_yaml_edit_delete(d, node);
 	if (node)
-		return lc_ydoc_set(d, node, &lit);
+		return lc_yaml_edit_set(d, node, &lit);
 	if (!*v)
 		return 0;
 	memset(&k, 0, sizeof(k));
 	k.kind = LC_YL_STR;
 	k.s = key;
 	k.n = strlen(key);
-	return lc_ydoc_create(d, map, &k, 1, &lit);
+	return lc_yaml_edit_create(d, map, &k, 1, &lit);
 }
 
 /* The digest --pin-digest found for image name, or "". */
@@ -378,7 +378,7 @@ edit_dst(struct lc_ydoc *d, void *arg)
 			goto out;
 		edits++;
 	}
-	rc = edits ? lc_ydoc_commit(d) : 0;
+	rc = edits ? lc_yaml_edit_commit(d) : 0;
 out:
 	free(dl.im);
 	return rc;
@@ -471,7 +471,7 @@ lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o,
 				    "(check --path)", t->src);
 				goto out;
 			}
-			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
+			if ((rc = lc_yaml_edit_stream(t->src, src.data ? src.data : "",
 			    src.len, lc_promote_helm_read, &hs, NULL)) != 0)
 				goto out;
 		} else if (o->from) {
@@ -482,7 +482,7 @@ lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o,
 			if ((rc = find_kustomization(st->repo, tree, dir, t->src,
 			    sizeof(t->src), &src)) != 0)
 				goto out;
-			if ((rc = lc_yaml_stream(t->src, src.data ? src.data : "",
+			if ((rc = lc_yaml_edit_stream(t->src, src.data ? src.data : "",
 			    src.len, read_src, &sc, NULL)) != 0)
 				goto out;
 		} else {
@@ -530,12 +530,12 @@ lc_promote_plan(struct lc_promote *st, const struct lc_promote_opts *o,
 		dc.st = st;
 		dc.app = app;
 		dc.file = t->dst;
-		lc_yout_release(&out);
-		if ((rc = lc_yaml_stream(t->dst, t->before.data ?
+		lc_yaml_edit_out_release(&out);
+		if ((rc = lc_yaml_edit_stream(t->dst, t->before.data ?
 		    t->before.data : "", t->before.len, o->nkeys ? lc_promote_helm_edit :
 		    edit_dst, &dc, &out)) != 0)
 			goto out;
-		lc_yout_join(&out, &t->after);
+		lc_yaml_edit_out_join(&out, &t->after);
 		t->changed = out.changed;
 		st->nt++;
 		t = NULL;
@@ -550,7 +550,7 @@ out:
 	free(sc.l.im);
 	free(run);
 	lc_promote_names_release(&apps);
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	lc_buf_release(&src);
 	git_tree_free(tree);
 	git_commit_free(c);

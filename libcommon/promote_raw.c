@@ -53,13 +53,13 @@ raw_doc(struct lc_ydoc *d, void *arg)
 	int g, rc;
 
 	for (i = 1; i < d->nnodes; i++) {
-		if (LC_YN(d, i)->type != LC_YSCALAR || (key = lc_ynode_key(d,
+		if (LC_YN(d, i)->type != LC_YSCALAR || (key = lc_yaml_edit_node_key(d,
 		    i)) == 0 || key == i)
 			continue;
-		k = lc_ynode_value(d, key, &kn);
+		k = lc_yaml_edit_node_value(d, key, &kn);
 		if (kn != 5 || strncmp(k, "image", 5) != 0)
 			continue;
-		v = lc_ynode_value(d, i, &vn);
+		v = lc_yaml_edit_node_value(d, i, &vn);
 		if (raw_ref(v, vn, &r, repo, sizeof(repo)) != 0)
 			continue;
 		if (!c->edit) {
@@ -117,14 +117,14 @@ raw_doc(struct lc_ydoc *d, void *arg)
 			lit.kind = LC_YL_STR;
 			lit.s = val;
 			lit.n = strlen(val);
-			if ((rc = lc_ydoc_set(d, i, &lit)) != 0)
+			if ((rc = lc_yaml_edit_set(d, i, &lit)) != 0)
 				return rc;
 			c->edits++;
 		}
 	}
 	if (c->edit && c->edits) {
 		c->edits = 0;
-		return lc_ydoc_commit(d);
+		return lc_yaml_edit_commit(d);
 	}
 	return 0;
 }
@@ -200,7 +200,7 @@ lc_promote_raw_plan(struct lc_promote *st, const struct lc_promote_opts *o,
 			b.len = 0;
 			c.file = w.files.v[i];
 			if ((rc = lc_promote_read_path(st->repo, tree, c.file, &b)) != 0 ||
-			    (rc = lc_yaml_stream(c.file, b.data ? b.data : "",
+			    (rc = lc_yaml_edit_stream(c.file, b.data ? b.data : "",
 			    b.len, raw_doc, &c, NULL)) != 0)
 				goto out;
 		}
@@ -226,18 +226,18 @@ lc_promote_raw_plan(struct lc_promote *st, const struct lc_promote_opts *o,
 		c.file = t->dst;
 		if ((rc = lc_promote_read_path(st->repo, tree, t->dst, &t->before)) != 0)
 			goto out;
-		lc_yout_release(&out);
-		if ((rc = lc_yaml_stream(t->dst, t->before.data ? t->before.data :
+		lc_yaml_edit_out_release(&out);
+		if ((rc = lc_yaml_edit_stream(t->dst, t->before.data ? t->before.data :
 		    "", t->before.len, raw_doc, &c, &out)) != 0)
 			goto out;
-		lc_yout_join(&out, &t->after);
+		lc_yaml_edit_out_join(&out, &t->after);
 		t->changed = out.changed;
 		st->nt++;
 	}
 	rc = 0;
 out:
 	lc_promote_names_release(&w.files);
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	lc_buf_release(&b);
 	return rc;
 }

@@ -112,9 +112,9 @@ struct lc_yout {
 
 #define LC_YOUT_INIT { NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 }
 
-void lc_yout_release(struct lc_yout *out);
+void lc_yaml_edit_out_release(struct lc_yout *out);
 /* Append the whole edited stream to b. */
-void lc_yout_join(const struct lc_yout *out, struct lc_buf *b);
+void lc_yaml_edit_out_join(const struct lc_yout *out, struct lc_buf *b);
 
 /*
  * Parse data (len bytes, the contents of file name) and call fn for each
@@ -124,7 +124,7 @@ void lc_yout_join(const struct lc_yout *out, struct lc_buf *b);
  * or LC_EDATA for malformed YAML with the message "'name': line:col:
  * problem" (and the place recorded for CI annotations).
  */
-int lc_yaml_stream(const char *name, const char *data, size_t len,
+int lc_yaml_edit_stream(const char *name, const char *data, size_t len,
     lc_ydoc_fn fn, void *arg, struct lc_yout *out);
 
 /*
@@ -139,61 +139,63 @@ struct lc_ystream {
 	size_t ndocs, cap;
 };
 
-/* Parse data (the contents of file name) into s, as lc_yaml_stream. */
-int lc_ystream_load(struct lc_ystream *s, const char *name, const char *data,
-    size_t len);
+/* Parse data (the contents of file name) into s, as lc_yaml_edit_stream. */
+int lc_yaml_edit_stream_load(struct lc_ystream *s, const char *name,
+    const char *data, size_t len);
 /* out receives the stream with the edits of every document (data's
  * bytes elsewhere); a document's own edited text moves into out. */
-void lc_ystream_out(struct lc_ystream *s, struct lc_yout *out);
-void lc_ystream_release(struct lc_ystream *s);
+void lc_yaml_edit_stream_out(struct lc_ystream *s, struct lc_yout *out);
+void lc_yaml_edit_stream_release(struct lc_ystream *s);
 
 /* The node for index i. */
 #define LC_YN(doc, i) (&(doc)->nodes[(i)])
 
 /* A scalar's decoded value (borrowed; length in *len). */
-const char *lc_ynode_value(const struct lc_ydoc *doc, uint32_t n,
+const char *lc_yaml_edit_node_value(const struct lc_ydoc *doc, uint32_t n,
     size_t *len);
 
 /* Whether scalar n reads as null (empty, ~, null). */
-int lc_ynode_is_null(const struct lc_ydoc *doc, uint32_t n);
+int lc_yaml_edit_node_is_null(const struct lc_ydoc *doc, uint32_t n);
 
 /* The resolved kind of scalar n: LC_YL_NULL, _BOOL, _NUM or _STR. */
-enum lc_ylit_kind lc_ynode_kind(const struct lc_ydoc *doc, uint32_t n);
+enum lc_ylit_kind lc_yaml_edit_node_kind(const struct lc_ydoc *doc, uint32_t n);
 
 /*
  * Look key up in mapping map. Returns the value node, or 0. When the key
  * comes from a merge (<<: *x), *merged is set to 1.
  */
-uint32_t lc_ymap_get(const struct lc_ydoc *doc, uint32_t map, const char *key,
-    size_t keylen, int *merged);
+uint32_t lc_yaml_edit_map_get(const struct lc_ydoc *doc, uint32_t map,
+    const char *key, size_t keylen, int *merged);
 
 /* The key node of value node v in its mapping, or 0. */
-uint32_t lc_ynode_key(const struct lc_ydoc *doc, uint32_t v);
+uint32_t lc_yaml_edit_node_key(const struct lc_ydoc *doc, uint32_t v);
 
 /*
- * Edits. Each records a splice; lc_ydoc_commit() applies them all, checks
+ * Edits. Each records a splice; lc_yaml_edit_commit() applies them all, checks
  * that the result parses as one document, and rebuilds the tree. They
  * return 0 or an LC_E* code with the message set.
  */
-int lc_ydoc_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v);
+int lc_yaml_edit_set(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v);
 /* Create keys[0].keys[1]... (nkeys >= 1) under n, a mapping or a null. */
-int lc_ydoc_create(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *keys,
-    size_t nkeys, const struct lc_ylit *v);
+int lc_yaml_edit_create(struct lc_ydoc *doc, uint32_t n,
+    const struct lc_ylit *keys, size_t nkeys, const struct lc_ylit *v);
 /* Append the items of v (a SEQ) or v itself to sequence n. */
-int lc_ydoc_append(struct lc_ydoc *doc, uint32_t n, const struct lc_ylit *v);
+int lc_yaml_edit_append(struct lc_ydoc *doc, uint32_t n,
+    const struct lc_ylit *v);
 /* Remove n (a mapping value with its key, or a sequence item). */
-int lc_ydoc_delete(struct lc_ydoc *doc, uint32_t n);
-int lc_ydoc_commit(struct lc_ydoc *doc);
+int lc_yaml_edit_delete(struct lc_ydoc *doc, uint32_t n);
+int lc_yaml_edit_commit(struct lc_ydoc *doc);
 
 /*
  * Append node n to out for printing: scalars as their value, collections
  * as their YAML text with the indentation of their first line removed.
  * A newline follows.
  */
-void lc_ydoc_print(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *out);
+void lc_yaml_edit_print(const struct lc_ydoc *doc, uint32_t n,
+    struct lc_buf *out);
 
 /* The line and column (1-based) of byte off of the document, for messages. */
-void lc_ydoc_where(const struct lc_ydoc *doc, size_t off, long *line,
+void lc_yaml_edit_where(const struct lc_ydoc *doc, size_t off, long *line,
     long *col);
 
 /*
@@ -202,20 +204,20 @@ void lc_ydoc_where(const struct lc_ydoc *doc, size_t off, long *line,
  * quote style when it fits). flow: inside a flow collection. indent: the
  * column for block scalar lines.
  */
-void lc_yaml_format_scalar(struct lc_buf *out, const struct lc_ylit *v,
+void lc_yaml_edit_format_scalar(struct lc_buf *out, const struct lc_ylit *v,
     int style, int flow, int indent, const char *eol);
 
 /* Write v as a YAML document body (block style, 2-space indent, "\n"). */
-void lc_yaml_emit(struct lc_buf *out, const struct lc_ylit *v);
+void lc_yaml_edit_emit(struct lc_buf *out, const struct lc_ylit *v);
 
 /*
  * The offset of the first byte of s that is not part of well-formed
  * UTF-8 (overlong forms, surrogates and code points past U+10FFFF
  * included), or n when all of s is.
  */
-size_t lc_yaml_utf8_check(const char *s, size_t n);
+size_t lc_yaml_edit_utf8_check(const char *s, size_t n);
 
 /* The kind a plain scalar's text resolves to. */
-enum lc_ylit_kind lc_yaml_resolve(const char *s, size_t n);
+enum lc_ylit_kind lc_yaml_edit_resolve(const char *s, size_t n);
 
 #endif

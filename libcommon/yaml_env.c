@@ -211,7 +211,7 @@ word(struct st *st, int depth, int on)
 }
 
 int
-lc_yenv_subst(struct lc_buf *out, const char *s, size_t n, unsigned flags,
+lc_yaml_env_subst(struct lc_buf *out, const char *s, size_t n, unsigned flags,
     size_t max, lc_yenv_get get, void *arg)
 {
 	struct st st;
@@ -238,7 +238,7 @@ lc_yenv_subst(struct lc_buf *out, const char *s, size_t n, unsigned flags,
 }
 
 int
-lc_yenv_flags(const char *s, size_t n, unsigned *flags)
+lc_yaml_env_flags(const char *s, size_t n, unsigned *flags)
 {
 	size_t i = 0, w;
 

@@ -40,7 +40,7 @@
 /*
  * The value of variable name (n bytes, not NUL-terminated) and its length
  * in *len, or NULL when it is unset. The value must live until
- * lc_yenv_subst returns.
+ * lc_yaml_env_subst returns.
  */
 typedef const char *(*lc_yenv_get)(void *arg, const char *name, size_t n,
     size_t *len);
@@ -50,7 +50,7 @@ typedef const char *(*lc_yenv_get)(void *arg, const char *name, size_t n,
  * and ff in any order, separated by blanks or commas, at least one. Sets
  * *flags (LC_YENV_*). LC_EUSAGE for anything else.
  */
-int lc_yenv_flags(const char *s, size_t n, unsigned *flags);
+int lc_yaml_env_flags(const char *s, size_t n, unsigned *flags);
 
 /*
  * Append s (n bytes) with its variables substituted to out, looking them
@@ -63,7 +63,7 @@ int lc_yenv_flags(const char *s, size_t n, unsigned *flags);
  *   LC_EDATA   "${NAME" without its '}', or an operator not listed above
  *   LC_ERROR   the result is over max bytes, or words nest too deep
  */
-int lc_yenv_subst(struct lc_buf *out, const char *s, size_t n,
+int lc_yaml_env_subst(struct lc_buf *out, const char *s, size_t n,
     unsigned flags, size_t max, lc_yenv_get get, void *arg);
 
 #endif

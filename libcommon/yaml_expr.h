@@ -37,16 +37,16 @@ struct lc_yexpr_env {
  * (or jq's message) as the message; LC_ERROR when libjq is needed but
  * cannot be loaded.
  */
-int lc_yexpr_parse(struct lc_yexpr **out, const char *src,
+int lc_yaml_expr_parse(struct lc_yexpr **out, const char *src,
     const struct lc_yexpr_var *vars, size_t nvars);
-/* lc_yexpr_parse without the libjq fallback (for the fuzzer: jq compiles
+/* lc_yaml_expr_parse without the libjq fallback (for the fuzzer: jq compiles
  * take ~17 ms each). */
-int lc_yexpr_parse_native(struct lc_yexpr **out, const char *src);
+int lc_yaml_expr_parse_native(struct lc_yexpr **out, const char *src);
 
-void lc_yexpr_free(struct lc_yexpr *e);
+void lc_yaml_expr_free(struct lc_yexpr *e);
 
 /* Whether e assigns or deletes anything (an edit, not a query). */
-int lc_yexpr_edits(const struct lc_yexpr *e);
+int lc_yaml_expr_edits(const struct lc_yexpr *e);
 
 /*
  * Evaluate e on doc, applying its edits to doc. The results are appended
@@ -55,10 +55,10 @@ int lc_yexpr_edits(const struct lc_yexpr *e);
  * sets *whole instead (the caller prints the document).
  * Returns 0 or an LC_E* code with the message set.
  */
-int lc_yexpr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
+int lc_yaml_expr_eval(const struct lc_yexpr *e, struct lc_ydoc *doc,
     struct lc_yexpr_env *env, struct lc_buf *out, int *whole);
 
-/* One result of lc_yexpr_eval_all. */
+/* One result of lc_yaml_expr_eval_all. */
 struct lc_yexpr_res {
 	size_t doc;		/* index into docs */
 	int whole;		/* the whole document (the caller prints it) */
@@ -73,7 +73,7 @@ struct lc_yexpr_res {
  * caller frees it; *nres of them) with their text in out.
  * Returns 0 or an LC_E* code with the message set.
  */
-int lc_yexpr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
+int lc_yaml_expr_eval_all(const struct lc_yexpr *e, struct lc_ydoc **docs,
     const int *files, size_t ndocs, struct lc_yexpr_env *env,
     struct lc_buf *out, struct lc_yexpr_res **res, size_t *nres);
 

@@ -9,7 +9,7 @@
 /*
  * Pure functions: each takes lc_ylit values (yaml_edit.h) and makes new
  * ones, with the meaning yq v4.53.6 gives them. Nothing here knows about
- * documents, paths or expressions; the evaluator (yaml_expr.c) calls these
+ * documents, paths or expressions; the evaluator (yaml_expr_*.c) calls these
  * with the values it has and owns everything they return.
  *
  * Memory: every value returned is allocated with mem->alloc(mem->arg, n),
@@ -49,10 +49,10 @@ struct lc_yfn_mem {
 
 /*
  * Whether name (namelen bytes) with nargs arguments is a function
- * lc_yfn_call knows: 1 yes, 0 no such name, -1 the name exists with
+ * lc_yaml_func_call knows: 1 yes, 0 no such name, -1 the name exists with
  * another number of arguments (the message says how many it takes).
  */
-int lc_yfn_known(const char *name, size_t namelen, size_t nargs);
+int lc_yaml_func_known(const char *name, size_t namelen, size_t nargs);
 
 /*
  * Apply function name to input with args (already evaluated, one value
@@ -66,7 +66,7 @@ int lc_yfn_known(const char *name, size_t namelen, size_t nargs);
  * [; flags]) sub(re; repl[; flags]). Collections: length keys has(k)
  * sort unique reverse flatten[(depth)] to_entries from_entries
  * contains(v) add first min max. sort_keys(f) takes a path, so it is the
- * evaluator's: it calls lc_yfn_sort_keys on what f gives.
+ * evaluator's: it calls lc_yaml_func_sort_keys on what f gives.
  *
  * Not in yq v4.53.6, kept for jq's users: ascii_upcase ascii_downcase
  * ltrim rtrim add (nulls skipped) first (no argument); yq has first(cond),
@@ -83,19 +83,19 @@ int lc_yfn_known(const char *name, size_t namelen, size_t nargs);
  * past the limits is LC_ERROR here. Flags: "g" (all matches); yq refuses
  * others, and so do we.
  */
-int lc_yfn_call(const char *name, size_t namelen, const struct lc_ylit *input,
-    const struct lc_ylit *args, size_t nargs, struct lc_yfn_mem *mem,
-    const struct lc_ylit **out, size_t *nout);
+int lc_yaml_func_call(const char *name, size_t namelen,
+    const struct lc_ylit *input, const struct lc_ylit *args, size_t nargs,
+    struct lc_yfn_mem *mem, const struct lc_ylit **out, size_t *nout);
 
 /* yq's a + b: numbers add, strings and scalars concatenate, sequences
  * concatenate (a scalar or map on the right is appended), maps merge one
  * level (b's keys win, in a's order, new ones after), null + x = x. */
-int lc_yfn_add(struct lc_yfn_mem *mem, const struct lc_ylit *a,
+int lc_yaml_func_add(struct lc_yfn_mem *mem, const struct lc_ylit *a,
     const struct lc_ylit *b, const struct lc_ylit **out);
 
 /* yq's a - b: numbers, and sequences less every item equal to one of b's
  * (deep equality); null - x = x. */
-int lc_yfn_sub(struct lc_yfn_mem *mem, const struct lc_ylit *a,
+int lc_yaml_func_sub(struct lc_yfn_mem *mem, const struct lc_ylit *a,
     const struct lc_ylit *b, const struct lc_ylit **out);
 
 /* Merge flags of yq's *: *+ *d *? *n *c, combinable (*+?). */
@@ -106,7 +106,7 @@ int lc_yfn_sub(struct lc_yfn_mem *mem, const struct lc_ylit *a,
 #define LC_YFN_MCLOBBER	0x10	/* 'c': custom tags; values carry none */
 
 /* Parse the flag characters after '*' (n bytes); LC_EUSAGE on others. */
-int lc_yfn_merge_flags(const char *s, size_t n, unsigned *flags);
+int lc_yaml_func_merge_flags(const char *s, size_t n, unsigned *flags);
 
 /*
  * yq's a * b: maps deep-merge (b wins on scalars; sequences are replaced,
@@ -122,17 +122,17 @@ int lc_yfn_merge_flags(const char *s, size_t n, unsigned *flags);
  * keeps it (then b's indexes become keys "0".. of a map, nothing is
  * written into a scalar, and a key into a sequence is LC_EDATA).
  */
-int lc_yfn_mul(struct lc_yfn_mem *mem, const struct lc_ylit *a,
+int lc_yaml_func_mul(struct lc_yfn_mem *mem, const struct lc_ylit *a,
     const struct lc_ylit *b, unsigned flags, const struct lc_ylit **out);
 
 /* yq's ==: scalars by their text (1 == 1.0 is false, "1" == 1 true), null
  * only equals null, collections never equal anything (yq 4.53.6). */
-int lc_yfn_equal(const struct lc_ylit *a, const struct lc_ylit *b);
+int lc_yaml_func_equal(const struct lc_ylit *a, const struct lc_ylit *b);
 
 /* Structural equality (unique, -, contains use it); scalars by text.
  * Values nested deeper than LC_YFN_MAXDEPTH compare unequal (the
  * functions above refuse them first). */
-int lc_yfn_deep_equal(const struct lc_ylit *a, const struct lc_ylit *b);
+int lc_yaml_func_deep_equal(const struct lc_ylit *a, const struct lc_ylit *b);
 
 /*
  * yq's < <= > >= : op is one of "<", "<=", ">", ">=". Ints as ints, any
@@ -140,7 +140,7 @@ int lc_yfn_deep_equal(const struct lc_ylit *a, const struct lc_ylit *b);
  * null with <=/>=; collections and bools are LC_EDATA. *res gets 0 or 1.
  * (Date-time strings, which yq compares as times, compare as strings.)
  */
-int lc_yfn_compare(const struct lc_ylit *a, const struct lc_ylit *b,
+int lc_yaml_func_compare(const struct lc_ylit *a, const struct lc_ylit *b,
     const char *op, int *res);
 
 /*
@@ -148,13 +148,13 @@ int lc_yfn_compare(const struct lc_ylit *a, const struct lc_ylit *b,
  * as numbers and anything else by text (a collection's text is empty, so
  * collections come first). Returns <0, 0 or >0.
  */
-int lc_yfn_sort_cmp(const struct lc_ylit *a, const struct lc_ylit *b);
+int lc_yaml_func_sort_cmp(const struct lc_ylit *a, const struct lc_ylit *b);
 
 /*
  * The cores of the higher-order functions: the evaluator computes keys[i]
  * for item i (the first value f gives, or null) and these order them.
  * sort_by: order[0..n) gets the item indexes in a stable sort by keys
- * (lc_yfn_sort_cmp). unique_by: keep[0..*nkeep) gets the index of the
+ * (lc_yaml_func_sort_cmp). unique_by: keep[0..*nkeep) gets the index of the
  * first item of each distinct key, in order. group_by: group[i] gets the
  * group of item i, groups numbered from 0 by first appearance (yq keeps
  * that order and the items' order in each), *ngroups their count. Keys
@@ -164,22 +164,22 @@ int lc_yfn_sort_cmp(const struct lc_ylit *a, const struct lc_ylit *b);
  * The arrays are the caller's, n long. LC_ENOMEM, or LC_ERROR for keys
  * nested deeper than LC_YFN_MAXDEPTH.
  */
-int lc_yfn_sort_order(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
+int lc_yaml_func_sort_order(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
     size_t n, size_t *order);
-int lc_yfn_unique_keep(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
+int lc_yaml_func_unique_keep(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
     size_t n, size_t *keep, size_t *nkeep);
-int lc_yfn_group(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
+int lc_yaml_func_group(struct lc_yfn_mem *mem, const struct lc_ylit *keys,
     size_t n, size_t *group, size_t *ngroups);
 
 /* sort_keys: the map v with its keys sorted by text (stable), and every
  * map inside too when recursive (sort_keys(..)); other values as they are. */
-int lc_yfn_sort_keys(struct lc_yfn_mem *mem, const struct lc_ylit *v,
+int lc_yaml_func_sort_keys(struct lc_yfn_mem *mem, const struct lc_ylit *v,
     int recursive, const struct lc_ylit **out);
 
 /* yq's name of v's type for messages: "!!int", "!!map", ... */
-const char *lc_yfn_tag(const struct lc_ylit *v);
+const char *lc_yaml_func_tag(const struct lc_ylit *v);
 
 /* Free the compiled regular expressions kept between calls. */
-void lc_yfn_cleanup(void);
+void lc_yaml_func_cleanup(void);
 
 #endif

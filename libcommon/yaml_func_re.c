@@ -281,7 +281,7 @@ re_release(struct re *r)
 }
 
 void
-lc_yfn_re_cleanup(void)
+lc_yaml_func_re_cleanup(void)
 {
 	size_t i;
 
@@ -304,7 +304,7 @@ compile(const lit *pat, struct re **out)
 
 	if (pat->kind != LC_YL_STR && pat->kind != LC_YL_NUM)
 		return lc_error_set(LC_EUSAGE, "a regular expression must be "
-		    "a string, not %s", lc_yfn_tag(pat));
+		    "a string, not %s", lc_yaml_func_tag(pat));
 	for (i = 0; i < NCACHE; i++)
 		if (cache[i].code && cache[i].n == pat->n &&
 		    memcmp(cache[i].src, pat->s, pat->n) == 0) {
@@ -314,7 +314,7 @@ compile(const lit *pat, struct re **out)
 	/* The limits first: no pattern may ever run without them. */
 	if (mctx == NULL) {
 		if ((mctx = pcre2_match_context_create(NULL)) == NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		pcre2_set_match_limit(mctx, MATCH_LIMIT);
 		pcre2_set_depth_limit(mctx, DEPTH_LIMIT);
 		pcre2_set_heap_limit(mctx, HEAP_LIMIT_KIB);
@@ -322,7 +322,7 @@ compile(const lit *pat, struct re **out)
 	if (pat->n > MAXPATTERN)
 		return lc_error_set(LC_EUSAGE, "a regular expression of %zu "
 		    "bytes is longer than the %d allowed", pat->n, MAXPATTERN);
-	if (lc_yaml_utf8_check(pat->s, pat->n) != pat->n)
+	if (lc_yaml_edit_utf8_check(pat->s, pat->n) != pat->n)
 		return bad("invalid UTF-8", pat->s, pat->n);
 	if ((rc = translate(pat->s, pat->n, &b)) != 0) {
 		lc_buf_release(&b);
@@ -346,7 +346,7 @@ compile(const lit *pat, struct re **out)
 	r->src = malloc(pat->n + 1);
 	if (r->md == NULL || r->names == NULL || r->src == NULL) {
 		re_release(r);
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	}
 	memcpy(r->src, pat->s, pat->n);
 	r->n = pat->n;
@@ -411,7 +411,7 @@ each_match(struct re *r, const lit *s, int all, match_fn fn, void *arg)
 			if (ov[0] == prev)
 				accept = 0;
 			if (pos < s->n)
-				lc_yfn_utf8_get((const unsigned char *)s->s +
+				lc_yaml_func_utf8_get((const unsigned char *)s->s +
 				    pos, s->n - pos, &len);
 			else
 				len = 1;
@@ -445,9 +445,9 @@ push(struct results *res, const lit *v)
 	if (res->n == res->cap) {
 		res->cap = res->cap ? res->cap * 2 : 4;
 		if (res->cap > SIZE_MAX / 2 / sizeof(lit) ||
-		    (nv = lc_yfn_alloc(res->m, res->cap * sizeof(lit))) ==
+		    (nv = lc_yaml_func_alloc(res->m, res->cap * sizeof(lit))) ==
 		    NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		if (res->n)
 			memcpy(nv, res->v, res->n * sizeof(lit));
 		res->v = nv;
@@ -468,10 +468,10 @@ numlit(struct lc_yfn_mem *m, long long v, lit *out)
 {
 	char tmp[32];
 	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
-	lit *l = lc_yfn_mklit(m, LC_YL_NUM, tmp, (size_t)n);
+	lit *l = lc_yaml_func_mklit(m, LC_YL_NUM, tmp, (size_t)n);
 
 	if (l == NULL)
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	*out = *l;
 	return 0;
 }
@@ -495,8 +495,8 @@ matchobj(struct results *res, const lit *s, PCRE2_SIZE *ov, uint32_t g,
 
 	nk += name ? 2 : 0;
 	nk += caps ? 2 : 0;
-	if ((l = lc_yfn_mkcoll(res->m, LC_YL_MAP, nk, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(res->m, LC_YL_MAP, nk, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	k[0] = k_string;
 	k[1] = set ? (lit){ LC_YL_STR, s->s + a, z - a, NULL, 0 } : v_null;
 	k[2] = k_offset;
@@ -507,9 +507,9 @@ matchobj(struct results *res, const lit *s, PCRE2_SIZE *ov, uint32_t g,
 		return rc;
 	if (caps) {
 		k[6] = k_captures;
-		if ((c = lc_yfn_mkcoll(res->m, LC_YL_SEQ, r->ncap, &ck)) ==
+		if ((c = lc_yaml_func_mkcoll(res->m, LC_YL_SEQ, r->ncap, &ck)) ==
 		    NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		for (i = 1; i <= r->ncap; i++)
 			if ((rc = matchobj(res, s, ov, i, r->names[i], 0, r,
 			    &ck[i - 1])) != 0)
@@ -518,9 +518,9 @@ matchobj(struct results *res, const lit *s, PCRE2_SIZE *ov, uint32_t g,
 	}
 	/* Names are copied: the compiled pattern may be dropped first. */
 	if (name) {
-		if ((c = lc_yfn_mklit(res->m, LC_YL_STR, name, strlen(name))) ==
+		if ((c = lc_yaml_func_mklit(res->m, LC_YL_STR, name, strlen(name))) ==
 		    NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		k[nk - 2] = k_name;
 		k[nk - 1] = *c;
 	}
@@ -549,8 +549,8 @@ on_capture(struct re *r, const lit *s, PCRE2_SIZE *ov, void *arg)
 	size_t j, unnamed = SIZE_MAX;
 
 	/* yq puts unnamed groups under the key "" (one key: the last). */
-	if ((l = lc_yfn_mkcoll(res->m, LC_YL_MAP, 2 * r->ncap, &k)) == NULL)
-		return lc_yfn_nomem();
+	if ((l = lc_yaml_func_mkcoll(res->m, LC_YL_MAP, 2 * r->ncap, &k)) == NULL)
+		return lc_yaml_func_nomem();
 	for (i = 1, n = 0; i <= r->ncap; i++) {
 		const char *name = r->names[i] ? r->names[i] : "";
 		lit *nm;
@@ -558,9 +558,9 @@ on_capture(struct re *r, const lit *s, PCRE2_SIZE *ov, void *arg)
 		j = n;
 		if (r->names[i] == NULL && unnamed != SIZE_MAX)
 			j = unnamed;
-		else if ((nm = lc_yfn_mklit(res->m, LC_YL_STR, name,
+		else if ((nm = lc_yaml_func_mklit(res->m, LC_YL_STR, name,
 		    strlen(name))) == NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		else {
 			k[j] = *nm;
 			n += 2;
@@ -657,7 +657,7 @@ sub(struct re *r, const lit *s, const lit *repl, struct lc_yfn_mem *m,
 			expand(&b, r, s, ov, repl->s, repl->n);
 		last = ov[1];
 		if (pos < s->n)
-			lc_yfn_utf8_get((const unsigned char *)s->s + pos,
+			lc_yaml_func_utf8_get((const unsigned char *)s->s + pos,
 			    s->n - pos, &len);
 		else
 			len = 1;
@@ -675,10 +675,10 @@ sub(struct re *r, const lit *s, const lit *repl, struct lc_yfn_mem *m,
 		}
 	}
 	lc_buf_add(&b, s->s + last, s->n - last);
-	l = lc_yfn_mklit(m, LC_YL_STR, b.data ? b.data : "", b.len);
+	l = lc_yaml_func_mklit(m, LC_YL_STR, b.data ? b.data : "", b.len);
 	lc_buf_release(&b);
 	if (l == NULL)
-		return lc_yfn_nomem();
+		return lc_yaml_func_nomem();
 	*out = l;
 	return 0;
 }
@@ -692,7 +692,7 @@ flags(const lit *f, int *all)
 	*all = 0;
 	if (f->kind != LC_YL_STR)
 		return lc_error_set(LC_EUSAGE, "regular expression flags must "
-		    "be a string, not %s", lc_yfn_tag(f));
+		    "be a string, not %s", lc_yaml_func_tag(f));
 	for (i = 0; i < f->n; i++) {
 		if (f->s[i] != 'g')
 			return lc_error_set(LC_EUSAGE, "'%c' is not a valid "
@@ -704,7 +704,7 @@ flags(const lit *f, int *all)
 }
 
 int
-lc_yfn_re_call(const char *name, const lit *in, const lit *args,
+lc_yaml_func_re_call(const char *name, const lit *in, const lit *args,
     size_t nargs, struct lc_yfn_mem *m, const lit **out, size_t *nout)
 {
 	struct results res;
@@ -718,7 +718,7 @@ lc_yfn_re_call(const char *name, const lit *in, const lit *args,
 		return lc_error_set(LC_EDATA, "cannot %s with %s, can only "
 		    "%s strings. Hint: Most often you'll want to use '|=' "
 		    "over '=' for this operation", issub ? "substitute" :
-		    "match", lc_yfn_tag(in), issub ? "substitute" : "match");
+		    "match", lc_yaml_func_tag(in), issub ? "substitute" : "match");
 	if (nargs > (size_t)1 + issub &&
 	    (rc = flags(&args[1 + issub], &all)) != 0)
 		return rc;
@@ -730,7 +730,7 @@ lc_yfn_re_call(const char *name, const lit *in, const lit *args,
 		if (args[1].kind != LC_YL_STR && args[1].kind != LC_YL_NUM)
 			return lc_error_set(LC_EUSAGE, "the replacement of "
 			    "sub must be a string, not %s",
-			    lc_yfn_tag(&args[1]));
+			    lc_yaml_func_tag(&args[1]));
 		if ((rc = sub(r, in, &args[1], m, &v)) != 0)
 			return rc;
 		*out = v;
@@ -740,9 +740,9 @@ lc_yfn_re_call(const char *name, const lit *in, const lit *args,
 	if (strcmp(name, "test") == 0) {
 		if ((rc = each_match(r, in, 0, on_test, &res)) != 0)
 			return rc;
-		if ((l = lc_yfn_mklit(m, LC_YL_BOOL, res.found ? "true" :
+		if ((l = lc_yaml_func_mklit(m, LC_YL_BOOL, res.found ? "true" :
 		    "false", res.found ? 4 : 5)) == NULL)
-			return lc_yfn_nomem();
+			return lc_yaml_func_nomem();
 		*out = l;
 		*nout = 1;
 		return 0;

@@ -14,7 +14,7 @@
 /*
  * Nodes one rendering may visit: aliases can make it exponential. Each
  * node of the document once, plus what aliases add, bounded as
- * yaml_expr.c bounds a copy ("excessive aliasing", as go-yaml): 99 per
+ * yaml_expr_value.c bounds a copy ("excessive aliasing", as go-yaml): 99 per
  * node of the document, at least 10,000 and at most 400,000.
  */
 #define ALIAS_MIN	10000
@@ -249,7 +249,7 @@ view_kind(const struct view *v, const char **s, size_t *n, int *style,
 		return K_SEQ;
 	if (nd->type == LC_YMAP)
 		return K_MAP;
-	*s = lc_ynode_value(v->doc, n0, n);
+	*s = lc_yaml_edit_node_value(v->doc, n0, n);
 	*style = nd->style;
 	t = node_tag(v->doc, n0, &tl, &full, &fl);
 	if (t != NULL) {
@@ -305,7 +305,7 @@ is_merge_key(const struct lc_ydoc *doc, uint32_t k)
 	if (k == 0 || doc->nodes[k].type != LC_YSCALAR ||
 	    doc->nodes[k].style != LC_YPLAIN)
 		return 0;
-	s = lc_ynode_value(doc, k, &n);
+	s = lc_yaml_edit_node_value(doc, k, &n);
 	return n == 2 && memcmp(s, "<<", 2) == 0;
 }
 
@@ -321,8 +321,8 @@ same_key(const struct lc_ydoc *doc, uint32_t a, uint32_t b)
 	if (a == 0 || b == 0 || doc->nodes[a].type != LC_YSCALAR ||
 	    doc->nodes[b].type != LC_YSCALAR)
 		return 0;
-	sa = lc_ynode_value(doc, a, &na);
-	sb = lc_ynode_value(doc, b, &nb);
+	sa = lc_yaml_edit_node_value(doc, a, &na);
+	sb = lc_yaml_edit_node_value(doc, b, &nb);
 	return na == nb && memcmp(sa, sb, na) == 0;
 }
 
@@ -492,7 +492,7 @@ json_str(struct lc_buf *out, const char *s, size_t n)
 			i += 3;
 		} else {
 			/* A well-formed run goes as it is; a bad byte as U+FFFD. */
-			ok = lc_yaml_utf8_check(s + i, n - i);
+			ok = lc_yaml_edit_utf8_check(s + i, n - i);
 			if (ok == 0) {
 				lc_buf_adds(out, "\\ufffd");
 				i++;
@@ -801,7 +801,7 @@ yaml_scalar(struct ren *r, const struct view *v, int col, int key)
 			if (n == 0 && k == K_NULL)
 				l.s = "null", l.n = 4;
 		}
-		lc_yaml_format_scalar(r->out, &l, style, 0, col, "\n");
+		lc_yaml_edit_format_scalar(r->out, &l, style, 0, col, "\n");
 		return 0;
 	}
 	/* yq -P quotes only what needs it: the file's quotes are not kept. */
@@ -811,7 +811,7 @@ yaml_scalar(struct ren *r, const struct view *v, int col, int key)
 	if (memchr(s, '\n', n) != NULL)
 		st = key ? LC_YDOUBLE : LC_YLITERAL;
 	start = r->out->len;
-	lc_yaml_format_scalar(r->out, &l, st, 0, col, "\n");
+	lc_yaml_edit_format_scalar(r->out, &l, st, 0, col, "\n");
 	/*
 	 * go-yaml double-quotes a string that plain would misread as
 	 * another type, and single-quotes one that cannot be plain for
@@ -819,10 +819,10 @@ yaml_scalar(struct ren *r, const struct view *v, int col, int key)
  * a tab).
 	 */
 	if (st == 0 && r->out->len > start && r->out->data[start] == '"' &&
-	    lc_yaml_resolve(s, n) == LC_YL_STR && resolve_plain(s, n) ==
+	    lc_yaml_edit_resolve(s, n) == LC_YL_STR && resolve_plain(s, n) ==
 	    K_STR && memchr(s, '\t', n) == NULL) {
 		r->out->len = start;
-		lc_yaml_format_scalar(r->out, &l, LC_YSINGLE, 0, col, "\n");
+		lc_yaml_edit_format_scalar(r->out, &l, LC_YSINGLE, 0, col, "\n");
 	}
 	return r->out->len > start && (r->out->data[start] == '|' ||
 	    r->out->data[start] == '>');
@@ -1023,7 +1023,7 @@ lc_yaml_out_node(struct lc_buf *out, const struct lc_yaml_fmt *f,
 	if (f->format == LC_YOUT_YAML && !f->pretty) {
 		n = deref(doc, n);
 		if (f->unwrap || (n && doc->nodes[n].type != LC_YSCALAR)) {
-			lc_ydoc_print(doc, n, out);
+			lc_yaml_edit_print(doc, n, out);
 			return f->nul ? nul_end(out, start) : 0;
 		}
 	}
@@ -1041,6 +1041,6 @@ lc_yaml_out_lit(struct lc_buf *out, const struct lc_yaml_fmt *f,
 
 	memset(&v, 0, sizeof(v));
 	v.l = l;
-	/* Literals are built by yaml_expr.c, which bounds their size. */
+	/* Literals are built by yaml_expr_*.c, which bounds their size. */
 	return render(out, f, v, (size_t)-1);
 }

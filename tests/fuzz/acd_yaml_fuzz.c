@@ -14,7 +14,7 @@
 
 /*
  * The input is JSON (libjq); what lc_acd_yaml writes of it must parse
- * as YAML (libyaml, through lc_yaml_stream) into the same data: read
+ * as YAML (libyaml, through lc_yaml_edit_stream) into the same data: read
  * back as JSON (lc_yaml_out_node), it is equal to the input (its numbers
  * as libjq writes them).
  */
@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jv_free(d);
 	lc_buf_adds(&y, "");
 	if (lc_acd_yaml(&y, jv_copy(v)) == 0 &&
-	    lc_yaml_stream("out", y.data, y.len, on_doc, &v, NULL) != 0) {
+	    lc_yaml_edit_stream("out", y.data, y.len, on_doc, &v, NULL) != 0) {
 		fprintf(stderr, "bad YAML (%s):\n%s", lc_error_msg(), y.data);
 		abort();
 	}

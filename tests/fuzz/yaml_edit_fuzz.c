@@ -9,7 +9,7 @@
 
 /*
  * The first byte picks an edit and a value; the rest is the YAML. Setting
- * a scalar must always give valid YAML (lc_ydoc_commit re-parses and
+ * a scalar must always give valid YAML (lc_yaml_edit_commit re-parses and
  * fails with "internal error" otherwise): that aborts, except in input
  * with tabs, which libyaml accepts in places where it then refuses the
  * same text with another value (the commit check still keeps such files
@@ -50,33 +50,33 @@ on_doc(struct lc_ydoc *d, void *p)
 			if (d->nodes[n].type == LC_YSCALAR &&
 			    (d->nodes[n].parent == 0 ||
 			    d->nodes[d->nodes[n].parent].type == LC_YSEQ ||
-			    lc_ynode_key(d, n) != 0))
+			    lc_yaml_edit_node_key(d, n) != 0))
 				break;
 		if (n == d->nnodes)
 			return 0;
-		rc = lc_ydoc_set(d, n, &v);
-		if (rc == 0 && lc_ydoc_commit(d) != 0 && !a->tabs &&
+		rc = lc_yaml_edit_set(d, n, &v);
+		if (rc == 0 && lc_yaml_edit_commit(d) != 0 && !a->tabs &&
 		    strstr(lc_error_msg(), "internal error") != NULL) {
 			fprintf(stderr, "%s\n", lc_error_msg());
 			abort();
 		}
 		return 0;
 	case 3:
-		rc = lc_ydoc_create(d, pick, &key, 1, &v);
+		rc = lc_yaml_edit_create(d, pick, &key, 1, &v);
 		break;
 	case 4:
 		memset(&seq, 0, sizeof(seq));
 		seq.kind = LC_YL_SEQ;
 		seq.kids = &v;
 		seq.nkids = 1;
-		rc = lc_ydoc_append(d, pick, &seq);
+		rc = lc_yaml_edit_append(d, pick, &seq);
 		break;
 	default:
-		rc = lc_ydoc_delete(d, pick);
+		rc = lc_yaml_edit_delete(d, pick);
 		break;
 	}
 	if (rc == 0)
-		(void)lc_ydoc_commit(d);
+		(void)lc_yaml_edit_commit(d);
 	return 0;
 }
 
@@ -90,9 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	a.op = data[0];
 	a.tabs = memchr(data + 1, '\t', size - 1) != NULL;
-	(void)lc_yaml_stream("fuzz", (const char *)data + 1, size - 1, on_doc,
-	    &a, &out);
+	(void)lc_yaml_edit_stream("fuzz", (const char *)data + 1, size - 1,
+	    on_doc, &a, &out);
 	lc_error_clear();
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	return 0;
 }

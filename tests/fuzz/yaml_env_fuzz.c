@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flags = data[0] & (LC_YENV_NOUNSET | LC_YENV_NOEMPTY |
 	    LC_YENV_FAILFAST);
 	lc_buf_adds(&out, "");
-	rc = lc_yenv_subst(&out, (const char *)data + 1, size - 1, flags,
+	rc = lc_yaml_env_subst(&out, (const char *)data + 1, size - 1, flags,
 	    4096, get, NULL);
 	if (rc == 0 && out.len > 4096)
 		abort();

@@ -23,7 +23,7 @@ on_doc(struct lc_ydoc *d, void *p)
 	struct lc_buf out = LC_BUF_INIT;
 	int whole;
 
-	(void)lc_yexpr_eval(a->e, d, &a->env, &out, &whole);
+	(void)lc_yaml_expr_eval(a->e, d, &a->env, &out, &whole);
 	lc_buf_release(&out);
 	return 0;
 }
@@ -42,19 +42,19 @@ eval_all(struct arg *a)
 
 	memset(&s1, 0, sizeof(s1));
 	memset(&s2, 0, sizeof(s2));
-	if (lc_ystream_load(&s1, "f1", doc, sizeof(doc) - 1) == 0 &&
-	    lc_ystream_load(&s2, "f2", two, sizeof(two) - 1) == 0 &&
+	if (lc_yaml_edit_stream_load(&s1, "f1", doc, sizeof(doc) - 1) == 0 &&
+	    lc_yaml_edit_stream_load(&s2, "f2", two, sizeof(two) - 1) == 0 &&
 	    s1.ndocs == 1 && s2.ndocs == 2) {
 		docs[0] = &s1.docs[0];
 		docs[1] = &s2.docs[0];
 		docs[2] = &s2.docs[1];
-		(void)lc_yexpr_eval_all(a->e, docs, files, 3, &a->env, &out,
+		(void)lc_yaml_expr_eval_all(a->e, docs, files, 3, &a->env, &out,
 		    &res, &nres);
 	}
 	free(res);
 	lc_buf_release(&out);
-	lc_ystream_release(&s1);
-	lc_ystream_release(&s2);
+	lc_yaml_edit_stream_release(&s1);
+	lc_yaml_edit_stream_release(&s2);
 }
 
 int
@@ -73,14 +73,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&a, 0, sizeof(a));
 	a.env.vars = &var;
 	a.env.nvars = 1;
-	if (lc_yexpr_parse_native(&a.e, src) == 0) {
-		(void)lc_yaml_stream("fuzz", doc, sizeof(doc) - 1, on_doc, &a,
-		    &out);
+	if (lc_yaml_expr_parse_native(&a.e, src) == 0) {
+		(void)lc_yaml_edit_stream("fuzz", doc, sizeof(doc) - 1, on_doc,
+		    &a, &out);
 		eval_all(&a);
-		lc_yexpr_free(a.e);
+		lc_yaml_expr_free(a.e);
 	}
 	lc_error_clear();
-	lc_yout_release(&out);
+	lc_yaml_edit_out_release(&out);
 	free(src);
 	return 0;
 }

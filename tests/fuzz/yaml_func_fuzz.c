@@ -126,25 +126,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0, k[0] = 0; i < 4; i++)
 		k[0] = parse(s, size, k[0], &v[i], 0);
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		(void)lc_yfn_call(fns[i].name, strlen(fns[i].name), &v[0],
+		(void)lc_yaml_func_call(fns[i].name, strlen(fns[i].name), &v[0],
 		    &v[1], fns[i].nargs, &M, &out, &nout);
 		arena_free(&A);
 	}
-	(void)lc_yfn_add(&M, &v[0], &v[1], &out);
-	(void)lc_yfn_sub(&M, &v[0], &v[1], &out);
+	(void)lc_yaml_func_add(&M, &v[0], &v[1], &out);
+	(void)lc_yaml_func_sub(&M, &v[0], &v[1], &out);
 	arena_free(&A);
 	/* Flags only change merges; a string repeat is slow under ASan. */
 	for (flags = 0; flags < (v[0].nkids && v[1].nkids ? 32u : 1u);
 	    flags += 3) {
-		(void)lc_yfn_mul(&M, &v[0], &v[1], flags, &out);
+		(void)lc_yaml_func_mul(&M, &v[0], &v[1], flags, &out);
 		arena_free(&A);
 	}
-	(void)lc_yfn_equal(&v[0], &v[1]);
-	(void)lc_yfn_compare(&v[0], &v[1], "<=", &res);
-	(void)lc_yfn_sort_keys(&M, &v[0], 1, &out);
-	(void)lc_yfn_sort_order(&M, v, 4, k);
-	(void)lc_yfn_unique_keep(&M, v, 4, k, &ng);
-	(void)lc_yfn_group(&M, v, 4, g, &ng);
+	(void)lc_yaml_func_equal(&v[0], &v[1]);
+	(void)lc_yaml_func_compare(&v[0], &v[1], "<=", &res);
+	(void)lc_yaml_func_sort_keys(&M, &v[0], 1, &out);
+	(void)lc_yaml_func_sort_order(&M, v, 4, k);
+	(void)lc_yaml_func_unique_keep(&M, v, 4, k, &ng);
+	(void)lc_yaml_func_group(&M, v, 4, g, &ng);
 	lc_error_clear();
 	arena_free(&A);
 	arena_free(&P);

@@ -15,7 +15,7 @@
  * The first byte picks the format, indent, -r, -P and -0; the rest is the
  * YAML. Each document's root and one other node are rendered. Refusals
  * (LC_EDATA) are fine; what is written must hold: JSON parses (libjq),
- * -P YAML parses again (libyaml, through lc_yaml_stream), and nothing
+ * -P YAML parses again (libyaml, through lc_yaml_edit_stream), and nothing
  * crashes, leaks or runs away (the alias and depth bounds).
  */
 struct arg {
@@ -46,8 +46,8 @@ check(const struct arg *a, const struct lc_buf *out)
 		jv_free(v);
 	}
 	if (a->f.format == LC_YOUT_YAML && a->f.pretty && !a->f.nul &&
-	    !a->f.unwrap && lc_yaml_stream("out", out->data ? out->data : "",
-	    out->len, count_doc, NULL, NULL) != 0) {
+	    !a->f.unwrap && lc_yaml_edit_stream("out",
+	    out->data ? out->data : "", out->len, count_doc, NULL, NULL) != 0) {
 		fprintf(stderr, "bad YAML (%s): %.*s\n", lc_error_msg(),
 		    (int)out->len, out->data);
 		abort();
@@ -89,8 +89,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.f.pretty = (data[0] >> 5) & 1;
 	a.f.nul = (data[0] >> 6) & 1;
 	a.pick = data[0] * 7919u + (unsigned)size;
-	lc_yaml_stream("fuzz.yaml", (const char *)data + 1, size - 1, on_doc,
-	    &a, NULL);
+	lc_yaml_edit_stream("fuzz.yaml", (const char *)data + 1, size - 1,
+	    on_doc, &a, NULL);
 	lc_error_clear();
 	return 0;
 }

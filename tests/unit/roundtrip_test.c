@@ -14,7 +14,7 @@
 
 /*
  * For each corpus file, every value scalar (a sample of them in large
- * files) is set to a new value, half through lc_ydoc_set and half through
+ * files) is set to a new value, half through lc_yaml_edit_set and half through
  * a path expression. The output must equal the input outside the value's
  * bytes, and libyaml must read the same events from it except for that one
  * scalar, which must carry the new value.
@@ -64,7 +64,7 @@ value_scalar(const struct lc_ydoc *doc, uint32_t n)
 		return 0;
 	if (p == 0 || doc->nodes[p].type == LC_YSEQ)
 		return 1;
-	return lc_ynode_key(doc, n) != 0;
+	return lc_yaml_edit_node_key(doc, n) != 0;
 }
 
 static int
@@ -107,10 +107,10 @@ path_of(const struct lc_ydoc *doc, uint32_t n, struct lc_buf *b)
 		lc_buf_printf(b, "[%u]", i);
 		return 1;
 	}
-	k = lc_ynode_key(doc, n);
+	k = lc_yaml_edit_node_key(doc, n);
 	if (doc->nodes[k].type != LC_YSCALAR)
 		return 0;
-	v = (const unsigned char *)lc_ynode_value(doc, k, &len);
+	v = (const unsigned char *)lc_yaml_edit_node_value(doc, k, &len);
 	lc_buf_adds(b, "[\"");
 	for (j = 0; j < len; j++) {
 		if (v[j] == '"' || v[j] == '\\')
@@ -139,10 +139,10 @@ on_edit(struct lc_ydoc *doc, void *arg)
 	if (doc->index != ed->t.doc)
 		return 0;
 	nd = &doc->nodes[ed->t.node];
-	lc_ynode_value(doc, ed->t.node, &i);
-	ed->same = i == strlen(ed->val) && memcmp(lc_ynode_value(doc,
+	lc_yaml_edit_node_value(doc, ed->t.node, &i);
+	ed->same = i == strlen(ed->val) && memcmp(lc_yaml_edit_node_value(doc,
 	    ed->t.node, &i), ed->val, i) == 0 &&
-	    lc_ynode_kind(doc, ed->t.node) == LC_YL_STR;
+	    lc_yaml_edit_node_kind(doc, ed->t.node) == LC_YL_STR;
 	ed->s = doc->base + nd->vstart;
 	ed->e = doc->base + nd->end;
 	memset(&v, 0, sizeof(v));
@@ -159,9 +159,9 @@ on_edit(struct lc_ydoc *doc, void *arg)
 				lc_buf_addc(&val, ed->val[i]);
 		lc_buf_printf(&expr, " = \"%s\"", val.data ? val.data : "");
 		memset(&env, 0, sizeof(env));
-		if ((rc = lc_yexpr_parse(&e, expr.data, NULL, 0)) == 0) {
-			rc = lc_yexpr_eval(e, doc, &env, &out, &whole);
-			lc_yexpr_free(e);
+		if ((rc = lc_yaml_expr_parse(&e, expr.data, NULL, 0)) == 0) {
+			rc = lc_yaml_expr_eval(e, doc, &env, &out, &whole);
+			lc_yaml_expr_free(e);
 		}
 		if (rc == 0 && env.matched != 1)
 			rc = lc_error_set(LC_ERROR, "matched %ld", env.matched);
@@ -169,8 +169,8 @@ on_edit(struct lc_ydoc *doc, void *arg)
 			snprintf(ed->why, sizeof(ed->why), "expr %.60s: %s",
 			    expr.data, lc_error_msg());
 	} else {
-		if ((rc = lc_ydoc_set(doc, ed->t.node, &v)) == 0)
-			rc = lc_ydoc_commit(doc);
+		if ((rc = lc_yaml_edit_set(doc, ed->t.node, &v)) == 0)
+			rc = lc_yaml_edit_commit(doc);
 		if (rc != 0)
 			snprintf(ed->why, sizeof(ed->why), "set: %s",
 			    lc_error_msg());
@@ -235,7 +235,7 @@ read_events(const char *p, size_t n, struct events *ev)
 		/* A plain scalar's type is part of what must not change. */
 		if (e.type == YAML_SCALAR_EVENT &&
 		    e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-		    lc_yaml_resolve((const char *)e.data.scalar.value,
+		    lc_yaml_edit_resolve((const char *)e.data.scalar.value,
 		    e.data.scalar.length) != LC_YL_STR)
 			ev->v[ev->n - 1].type = 100;
 		yaml_event_delete(&e);
@@ -262,13 +262,13 @@ check(const char *name, const struct lc_buf *in, const struct events *orig,
 	size_t i, diffs = 0, at = 0, tail;
 
 	why[0] = '\0';
-	if (lc_yaml_stream(name, in->data, in->len, on_edit, ed, &pieces) != 0 ||
+	if (lc_yaml_edit_stream(name, in->data, in->len, on_edit, ed, &pieces) != 0 ||
 	    !ed->done) {
 		snprintf(why, sizeof(why), "edit failed: %s", ed->why[0] ?
 		    ed->why : lc_error_msg());
 		goto done;
 	}
-	lc_yout_join(&pieces, &out);
+	lc_yaml_edit_out_join(&pieces, &out);
 	tail = in->len - ed->e;
 	if (out.len < ed->s + tail || memcmp(out.data, in->data, ed->s) != 0 ||
 	    memcmp(out.data + out.len - tail, in->data + ed->e, tail) != 0) {
@@ -302,7 +302,7 @@ check(const char *name, const struct lc_buf *in, const struct events *orig,
 done:
 	events_free(&got);
 	lc_buf_release(&out);
-	lc_yout_release(&pieces);
+	lc_yaml_edit_out_release(&pieces);
 	return why;
 }
 
@@ -317,7 +317,7 @@ test_file(const char *path, const char *name)
 	size_t i, step, max, tried = 0;
 
 	if (lc_fileio_read(&in, path) != 0 ||
-	    lc_yaml_stream(name, in.data, in.len, on_collect, &c, NULL) != 0 || read_events(in.data, in.len, &orig) != 0) {
+	    lc_yaml_edit_stream(name, in.data, in.len, on_collect, &c, NULL) != 0 || read_events(in.data, in.len, &orig) != 0) {
 		ok(0, "%s: read and parse", name);
 		goto done;
 	}

@@ -69,7 +69,7 @@ check_values(struct lc_ydoc *doc, void *arg)
 	for (n = 1; n < doc->nnodes; n++) {
 		if (doc->nodes[n].type != LC_YSCALAR)
 			continue;
-		v = lc_ynode_value(doc, n, &len);
+		v = lc_yaml_edit_node_value(doc, n, &len);
 		if (want[i] == NULL || strlen(want[i]) != len ||
 		    memcmp(v, want[i], len) != 0)
 			return LC_ERROR;
@@ -88,7 +88,7 @@ main(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(resolve) / sizeof(resolve[0]); i++)
-		ok(lc_yaml_resolve(resolve[i].s, strlen(resolve[i].s)) ==
+		ok(lc_yaml_edit_resolve(resolve[i].s, strlen(resolve[i].s)) ==
 		    resolve[i].kind, "'%s' resolves to kind %d", resolve[i].s,
 		    resolve[i].kind);
 	memset(&v, 0, sizeof(v));
@@ -97,14 +97,14 @@ main(void)
 		b.len = 0;
 		v.s = fmt[i].s;
 		v.n = strlen(fmt[i].s);
-		lc_yaml_format_scalar(&b, &v, fmt[i].style, fmt[i].flow, 2, "\n");
+		lc_yaml_edit_format_scalar(&b, &v, fmt[i].style, fmt[i].flow, 2, "\n");
 		lc_buf_addc(&b, '\0');
 		is_str(b.data, fmt[i].want, "format case %zu (style %d, flow %d)",
 		    i, fmt[i].style, fmt[i].flow);
 	}
-	ok(lc_yaml_stream("t", doc, sizeof(doc) - 1, check_values, want,
+	ok(lc_yaml_edit_stream("t", doc, sizeof(doc) - 1, check_values, want,
 	    NULL) == 0, "spans of multi-byte scalars after a BOM are bytes");
-	ok(lc_yaml_stream("t.yaml", "a: [\n", 5, check_values, want,
+	ok(lc_yaml_edit_stream("t.yaml", "a: [\n", 5, check_values, want,
 	    NULL) == LC_EDATA, "malformed YAML is LC_EDATA");
 	is_str(lc_error_msg(), "'t.yaml': 2:1: while parsing a flow node: did "
 	    "not find expected node content", "with file:line:col");

@@ -127,9 +127,9 @@ subst(struct lc_buf *out, const char *flags, const char *in, size_t max,
 	lc_buf_release(out);
 	lc_buf_init(out);
 	lc_buf_adds(out, "");
-	if (*flags && (rc = lc_yenv_flags(flags, strlen(flags), &f)) != 0)
+	if (*flags && (rc = lc_yaml_env_flags(flags, strlen(flags), &f)) != 0)
 		return rc;
-	return lc_yenv_subst(out, in, strlen(in), f, max, get, NULL);
+	return lc_yaml_env_subst(out, in, strlen(in), f, max, get, NULL);
 }
 
 int
@@ -221,13 +221,14 @@ main(void)
 	lc_buf_release(&deep);
 
 	/* Flags. */
-	ok(lc_yenv_flags("nu,ne , ff", 10, &f) == 0 &&
+	ok(lc_yaml_env_flags("nu,ne , ff", 10, &f) == 0 &&
 	    f == (LC_YENV_NOUNSET | LC_YENV_NOEMPTY | LC_YENV_FAILFAST),
 	    "flags in any spacing");
-	ok(lc_yenv_flags("nu;ne", 5, &f) == LC_EUSAGE, "';' is no separator");
-	ok(lc_yenv_flags("x", 1, &f) == LC_EUSAGE, "unknown flag");
-	ok(lc_yenv_flags(" , ", 3, &f) == LC_EUSAGE, "no flag at all");
-	ok(lc_yenv_flags("nuu", 3, &f) == LC_EUSAGE, "no prefix matching");
+	ok(lc_yaml_env_flags("nu;ne", 5, &f) == LC_EUSAGE,
+	    "';' is no separator");
+	ok(lc_yaml_env_flags("x", 1, &f) == LC_EUSAGE, "unknown flag");
+	ok(lc_yaml_env_flags(" , ", 3, &f) == LC_EUSAGE, "no flag at all");
+	ok(lc_yaml_env_flags("nuu", 3, &f) == LC_EUSAGE, "no prefix matching");
 	lc_buf_release(&out);
 	return done_testing();
 }

@@ -75,7 +75,7 @@ deep_chain(const char *op, const char *first, const char *msg)
 	lc_buf_adds(&b, first);
 	for (i = 0; i < 100000; i++)
 		lc_buf_adds(&b, op);
-	rc = lc_yexpr_parse_native(&e, b.data);
+	rc = lc_yaml_expr_parse_native(&e, b.data);
 	ok(rc == LC_EUSAGE && e == NULL, "100000 '%s' are refused", op);
 	is_str(lc_error_msg(), msg, "with the column");
 	lc_buf_release(&b);
@@ -91,7 +91,7 @@ test_deep(void)
 
 	for (i = 0; i < 100000; i++)
 		lc_buf_addc(&b, '(');
-	rc = lc_yexpr_parse_native(&e, b.data);
+	rc = lc_yaml_expr_parse_native(&e, b.data);
 	ok(rc == LC_EUSAGE && e == NULL, "100000 '(' are refused");
 	is_str(lc_error_msg(), "bad expression at column 129: brackets and "
 	    "assignments nested more than 256 deep", "with the column");
@@ -99,7 +99,7 @@ test_deep(void)
 	lc_buf_release(&b);
 	for (i = 0; i < 201; i++)
 		lc_buf_adds(&b, ".a");
-	rc = lc_yexpr_parse_native(&e, b.data);
+	rc = lc_yaml_expr_parse_native(&e, b.data);
 	ok(rc == LC_EUSAGE && e == NULL, "a path of 201 steps is refused");
 	is_str(lc_error_msg(), "bad expression at column 401: nested more "
 	    "than 200 steps deep; split the expression", "with the column");
@@ -107,15 +107,15 @@ test_deep(void)
 	lc_buf_release(&b);
 	for (i = 0; i < 200; i++)
 		lc_buf_adds(&b, ".a");
-	rc = lc_yexpr_parse_native(&e, b.data);
+	rc = lc_yaml_expr_parse_native(&e, b.data);
 	ok(rc == 0, "a path of 200 steps is taken");
-	lc_yexpr_free(e);
+	lc_yaml_expr_free(e);
 
 	lc_buf_release(&b);
 	for (i = 0; i < 100000; i++)
 		lc_buf_adds(&b, ".a = ");
 	lc_buf_adds(&b, "1");
-	rc = lc_yexpr_parse_native(&e, b.data);
+	rc = lc_yaml_expr_parse_native(&e, b.data);
 	ok(rc == LC_EUSAGE && e == NULL, "100000 nested '=' are refused");
 	is_str(lc_error_msg(), "bad expression at column 1276: brackets and "
 	    "assignments nested more than 256 deep", "with the column");
@@ -140,22 +140,22 @@ main(void)
 	test_deep();
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		rc = lc_yexpr_parse(&e, good[i].expr, NULL, 0);
-		ok(rc == 0 && lc_yexpr_edits(e) == good[i].edits,
+		rc = lc_yaml_expr_parse(&e, good[i].expr, NULL, 0);
+		ok(rc == 0 && lc_yaml_expr_edits(e) == good[i].edits,
 		    "parse case %zu (edits: %d)", i, good[i].edits);
 		if (rc != 0)
 			printf("#   %s\n", lc_error_msg());
-		lc_yexpr_free(e);
+		lc_yaml_expr_free(e);
 	}
 	for (i = 0; i < sizeof(native) / sizeof(native[0]); i++) {
-		rc = lc_yexpr_parse_native(&e, native[i]);
+		rc = lc_yaml_expr_parse_native(&e, native[i]);
 		ok(rc == 0, "native: %s", native[i]);
 		if (rc != 0)
 			printf("#   %s\n", lc_error_msg());
-		lc_yexpr_free(e);
+		lc_yaml_expr_free(e);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		rc = lc_yexpr_parse(&e, bad[i].expr, NULL, 0);
+		rc = lc_yaml_expr_parse(&e, bad[i].expr, NULL, 0);
 		ok(rc == LC_EUSAGE && e == NULL, "'%s' is refused", bad[i].expr);
 		is_str(lc_error_msg(), bad[i].msg, "with the column");
 	}

@@ -916,8 +916,8 @@ test_fns(void)
 		parse(fns[i].in, &in);
 		parse(fns[i].args, &args);
 		lc_error_clear();
-		rc = lc_yfn_call(fns[i].fn, strlen(fns[i].fn), &in, args.kids,
-		    args.nkids, &M, &out, &nout);
+		rc = lc_yaml_func_call(fns[i].fn, strlen(fns[i].fn), &in,
+		    args.kids, args.nkids, &M, &out, &nout);
 		show(&b, rc, out, nout);
 		is_str(b.data, fns[i].want, "%s | %s%s", fns[i].in, fns[i].fn,
 		    fns[i].args);
@@ -944,18 +944,19 @@ test_ops(void)
 		parse(ops[i].b, &y);
 		lc_error_clear();
 		if (strcmp(op, "+") == 0)
-			rc = lc_yfn_add(&M, &x, &y, &out);
+			rc = lc_yaml_func_add(&M, &x, &y, &out);
 		else if (strcmp(op, "-") == 0)
-			rc = lc_yfn_sub(&M, &x, &y, &out);
+			rc = lc_yaml_func_sub(&M, &x, &y, &out);
 		else if (op[0] == '*') {
-			rc = lc_yfn_merge_flags(op + 1, strlen(op + 1), &flags);
+			rc = lc_yaml_func_merge_flags(op + 1, strlen(op + 1),
+			    &flags);
 			if (rc == 0)
-				rc = lc_yfn_mul(&M, &x, &y, flags, &out);
+				rc = lc_yaml_func_mul(&M, &x, &y, flags, &out);
 		} else if (strcmp(op, "==") == 0) {
-			res = lc_yfn_equal(&x, &y);
+			res = lc_yaml_func_equal(&x, &y);
 			rc = 0;
 		} else
-			rc = lc_yfn_compare(&x, &y, op, &res);
+			rc = lc_yaml_func_compare(&x, &y, op, &res);
 		if (strcmp(op, "==") == 0 || op[0] == '<' || op[0] == '>') {
 			bv = (struct lc_ylit){ LC_YL_BOOL, res ? "true" :
 			    "false", res ? 4 : 5, NULL, 0 };
@@ -997,35 +998,35 @@ test_cores(void)
 	int rc;
 
 	parse("[2, 1, \"2\", null, 2, [1], {\"x\":1}, [1]]", &keys);
-	rc = lc_yfn_sort_order(&M, keys.kids, keys.nkids, idx);
+	rc = lc_yaml_func_sort_order(&M, keys.kids, keys.nkids, idx);
 	showidx(&b, idx, keys.nkids);
 	ok(rc == 0, "sort_order returns 0");
 	is_str(b.data, "3 5 6 7 1 0 2 4", "sort_by order");
-	rc = lc_yfn_unique_keep(&M, keys.kids, keys.nkids, idx, &n);
+	rc = lc_yaml_func_unique_keep(&M, keys.kids, keys.nkids, idx, &n);
 	showidx(&b, idx, n);
 	ok(rc == 0, "unique_keep returns 0");
 	is_str(b.data, "0 1 3 5 6", "unique_by keeps the first of each key");
-	rc = lc_yfn_group(&M, keys.kids, keys.nkids, grp, &n);
+	rc = lc_yaml_func_group(&M, keys.kids, keys.nkids, grp, &n);
 	showidx(&b, grp, keys.nkids);
 	ok(rc == 0 && n == 4, "group_by: 4 groups (got %zu)", n);
 	is_str(b.data, "0 1 0 2 0 3 3 3",
 	    "group_by: [[0,2,4],[1],[3],[5,6,7]] by first appearance");
 
-	rc = lc_yfn_group(&M, keys.kids, 0, grp, &n);
+	rc = lc_yaml_func_group(&M, keys.kids, 0, grp, &n);
 	ok(rc == 0 && n == 0, "group_by of nothing: no group");
 
 	parse("{\"b\":1,\"a\":{\"d\":1,\"c\":2},\"10\":0,\"9\":0}", &v);
-	rc = lc_yfn_sort_keys(&M, &v, 0, &out);
+	rc = lc_yaml_func_sort_keys(&M, &v, 0, &out);
 	show(&b, rc, out, 1);
 	is_str(b.data, "{\"10\":0,\"9\":0,\"a\":{\"d\":1,\"c\":2},\"b\":1}",
 	    "sort_keys(.) sorts one level, keys as strings");
 	parse("{\"b\":{\"y\":1,\"x\":2},\"a\":[{\"z\":1,\"c\":2}]}", &v);
-	rc = lc_yfn_sort_keys(&M, &v, 1, &out);
+	rc = lc_yaml_func_sort_keys(&M, &v, 1, &out);
 	show(&b, rc, out, 1);
 	is_str(b.data, "{\"a\":[{\"c\":2,\"z\":1}],\"b\":{\"x\":2,\"y\":1}}",
 	    "sort_keys(..) sorts every map, inside sequences too");
 	parse("1", &v);
-	rc = lc_yfn_sort_keys(&M, &v, 1, &out);
+	rc = lc_yaml_func_sort_keys(&M, &v, 1, &out);
 	ok(rc == 0 && out == &v, "sort_keys of a scalar is the scalar");
 	arena_free(&A);
 	lc_buf_release(&b);
@@ -1036,21 +1037,23 @@ test_known(void)
 {
 	unsigned flags;
 
-	ok(lc_yfn_known("split", 5, 1) == 1, "split/1 is known");
-	ok(lc_yfn_known("sub", 3, 3) == 1, "sub/3 is known");
-	ok(lc_yfn_known("flatten", 7, 0) == 1, "flatten/0 is known");
-	ok(lc_yfn_known("nosuch", 6, 0) == 0, "nosuch is not");
-	ok(lc_yfn_known("sort_keys", 9, 1) == 0,
+	ok(lc_yaml_func_known("split", 5, 1) == 1, "split/1 is known");
+	ok(lc_yaml_func_known("sub", 3, 3) == 1, "sub/3 is known");
+	ok(lc_yaml_func_known("flatten", 7, 0) == 1, "flatten/0 is known");
+	ok(lc_yaml_func_known("nosuch", 6, 0) == 0, "nosuch is not");
+	ok(lc_yaml_func_known("sort_keys", 9, 1) == 0,
 	    "sort_keys(f) is the evaluator's");
-	ok(lc_yfn_known("split", 5, 0) == -1, "split/0 has the wrong arity");
+	ok(lc_yaml_func_known("split", 5, 0) == -1,
+	    "split/0 has the wrong arity");
 	is_str(lc_error_msg(), "split takes 1 argument, not 0",
 	    "the arity message");
-	ok(lc_yfn_known("match", 5, 3) == -1, "match/3 has the wrong arity");
+	ok(lc_yaml_func_known("match", 5, 3) == -1,
+	    "match/3 has the wrong arity");
 	is_str(lc_error_msg(), "match takes 1 or 2 arguments, not 3",
 	    "the arity message for a range");
-	ok(lc_yfn_merge_flags("+?", 2, &flags) == 0 &&
+	ok(lc_yaml_func_merge_flags("+?", 2, &flags) == 0 &&
 	    flags == (LC_YFN_MAPPEND | LC_YFN_MEXIST), "merge flags *+?");
-	ok(lc_yfn_merge_flags("x", 1, &flags) == LC_EUSAGE,
+	ok(lc_yaml_func_merge_flags("x", 1, &flags) == LC_EUSAGE,
 	    "merge flag x is refused");
 	is_str(lc_error_msg(), "unknown merge flag 'x' after '*' (known: + d "
 	    "? n c)", "its message");
@@ -1080,41 +1083,42 @@ test_hostile(void)
 	char *pat;
 	int rc;
 
-	rc = lc_yfn_mul(&M, deep, deep, LC_YFN_MDEEP, &out);
+	rc = lc_yaml_func_mul(&M, deep, deep, LC_YFN_MDEEP, &out);
 	ok(rc == LC_ERROR, "a merge 100000 deep is refused");
 	is_str(lc_error_msg(), "values nested deeper than 1000 levels cannot "
 	    "be merged", "its message");
-	rc = lc_yfn_sort_keys(&M, deep, 1, &out);
+	rc = lc_yaml_func_sort_keys(&M, deep, 1, &out);
 	ok(rc == LC_ERROR, "sort_keys(..) 100000 deep is refused");
-	rc = lc_yfn_sub(&M, deep, deep, &out);
+	rc = lc_yaml_func_sub(&M, deep, deep, &out);
 	ok(rc == LC_ERROR, "a subtraction 100000 deep is refused");
 	is_str(lc_error_msg(), "a value nested deeper than 1000 levels is "
 	    "refused", "its message");
-	rc = lc_yfn_call("flatten", 7, deep, NULL, 0, &M, &out, &nout);
+	rc = lc_yaml_func_call("flatten", 7, deep, NULL, 0, &M, &out, &nout);
 	ok(rc == LC_ERROR, "flatten 100000 deep is refused");
-	rc = lc_yfn_call("unique", 6, deep, NULL, 0, &M, &out, &nout);
+	rc = lc_yaml_func_call("unique", 6, deep, NULL, 0, &M, &out, &nout);
 	ok(rc == LC_ERROR, "unique 100000 deep is refused");
-	rc = lc_yfn_call("to_string", 9, deep, NULL, 0, &M, &out, &nout);
+	rc = lc_yaml_func_call("to_string", 9, deep, NULL, 0, &M, &out, &nout);
 	ok(rc == LC_ERROR, "to_string 100000 deep is refused");
-	rc = lc_yfn_call("contains", 8, deep, deep, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("contains", 8, deep, deep, 1, &M, &out, &nout);
 	ok(rc == LC_ERROR, "contains 100000 deep is refused");
-	rc = lc_yfn_group(&M, deep, 1, &grp, &nout);
+	rc = lc_yaml_func_group(&M, deep, 1, &grp, &nout);
 	ok(rc == LC_ERROR, "group_by keys 100000 deep are refused");
-	ok(!lc_yfn_deep_equal(deep, deep), "deep_equal: unequal past 1000");
-	rc = lc_yfn_call("flatten", 7, ok1, NULL, 0, &M, &out, &nout);
+	ok(!lc_yaml_func_deep_equal(deep, deep),
+	    "deep_equal: unequal past 1000");
+	rc = lc_yaml_func_call("flatten", 7, ok1, NULL, 0, &M, &out, &nout);
 	show(&b, rc, out, nout);
 	is_str(b.data, "[\"x\"]", "flatten 900 deep works");
-	rc = lc_yfn_mul(&M, ok1, ok1, LC_YFN_MDEEP, &out);
+	rc = lc_yaml_func_mul(&M, ok1, ok1, LC_YFN_MDEEP, &out);
 	ok(rc == 0, "a merge 900 deep works");
 
 	parse("\"ab\"", &s);
 	parse("1000000000000", &n);
-	rc = lc_yfn_mul(&M, &s, &n, 0, &out);
+	rc = lc_yaml_func_mul(&M, &s, &n, 0, &out);
 	ok(rc == LC_ERROR, "\"ab\" * 1e12 is refused before allocating");
 	is_str(lc_error_msg(), "a string of 2 bytes repeated 1000000000000 "
 	    "times is longer than the 67108864 bytes allowed", "its message");
 	parse("9223372036854775807", &n);
-	rc = lc_yfn_mul(&M, &s, &n, 0, &out);
+	rc = lc_yaml_func_mul(&M, &s, &n, 0, &out);
 	ok(rc == LC_ERROR, "\"ab\" * INT64_MAX does not overflow the size");
 
 	/* Exponential backtracking: PCRE2's match limit stops it. */
@@ -1125,12 +1129,12 @@ test_hostile(void)
 	lc_buf_addc(&b, 'b');
 	s = (struct lc_ylit){ LC_YL_STR, b.data, b.len, NULL, 0 };
 	args[0] = (struct lc_ylit){ LC_YL_STR, "^(a|aa)+$", 9, NULL, 0 };
-	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("test", 4, &s, args, 1, &M, &out, &nout);
 	ok(rc == LC_ERROR, "a regex bomb is stopped (rc %d)", rc);
 	is_str(lc_error_msg(), "regular expression `^(a|aa)+$` backtracks too "
 	    "much on a string of 41 bytes: simplify it", "its message");
 	args[0] = (struct lc_ylit){ LC_YL_STR, "^(a+)+$", 7, NULL, 0 };
-	rc = lc_yfn_call("sub", 3, &s, args, 2, &M, &out, &nout);
+	rc = lc_yaml_func_call("sub", 3, &s, args, 2, &M, &out, &nout);
 	ok(rc == LC_EUSAGE || rc == LC_ERROR || rc == 0,
 	    "sub with a nested quantifier ends (rc %d)", rc);
 
@@ -1140,7 +1144,7 @@ test_hostile(void)
 		lc_buf_addc(&b, 'a');
 	args[0] = (struct lc_ylit){ LC_YL_STR, b.data, b.len, NULL, 0 };
 	s = (struct lc_ylit){ LC_YL_STR, "a", 1, NULL, 0 };
-	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("test", 4, &s, args, 1, &M, &out, &nout);
 	ok(rc == LC_EUSAGE, "a 70000-byte pattern is refused");
 	is_str(lc_error_msg(), "a regular expression of 70000 bytes is longer "
 	    "than the 65536 allowed", "its message");
@@ -1150,18 +1154,18 @@ test_hostile(void)
 		struct lc_ylit empty = { LC_YL_SEQ, "", 0, NULL, 0 }, one;
 
 		parse("[1]", &one);
-		rc = lc_yfn_add(&M, &empty, &one, &out);
+		rc = lc_yaml_func_add(&M, &empty, &one, &out);
 		show(&b, rc, out, 1);
 		is_str(b.data, "[1]", "[] + [1] with no kids array");
-		rc = lc_yfn_mul(&M, &empty, &one, LC_YFN_MDEEP, &out);
+		rc = lc_yaml_func_mul(&M, &empty, &one, LC_YFN_MDEEP, &out);
 		show(&b, rc, out, 1);
 		is_str(b.data, "[1]", "[] *d [1] with no kids array");
 		empty.kind = LC_YL_MAP;
 		parse("{\"a\": 1}", &one);
-		rc = lc_yfn_add(&M, &empty, &one, &out);
+		rc = lc_yaml_func_add(&M, &empty, &one, &out);
 		show(&b, rc, out, 1);
 		is_str(b.data, "{\"a\":1}", "{} + {a: 1} with no kids array");
-		rc = lc_yfn_mul(&M, &empty, &one, 0, &out);
+		rc = lc_yaml_func_mul(&M, &empty, &one, 0, &out);
 		show(&b, rc, out, 1);
 		is_str(b.data, "{\"a\":1}", "{} * {a: 1} with no kids array");
 	}
@@ -1170,12 +1174,14 @@ test_hostile(void)
 	{
 		struct lc_ylit nos = { LC_YL_STR, NULL, 0, NULL, 0 };
 
-		rc = lc_yfn_call("trim", 4, &nos, NULL, 0, &M, &out, &nout);
+		rc = lc_yaml_func_call("trim", 4, &nos, NULL, 0, &M, &out,
+		    &nout);
 		show(&b, rc, out, nout);
 		is_str(b.data, "\"\"", "trim of a string with no text");
 		args[0] = nos;
 		s = (struct lc_ylit){ LC_YL_STR, "ab", 2, NULL, 0 };
-		rc = lc_yfn_call("split", 5, &s, args, 1, &M, &out, &nout);
+		rc = lc_yaml_func_call("split", 5, &s, args, 1, &M, &out,
+		    &nout);
 		show(&b, rc, out, nout);
 		is_str(b.data, "[\"a\",\"b\"]", "split by no text");
 	}
@@ -1184,13 +1190,13 @@ test_hostile(void)
 	pat = arena_alloc(&A, 3);
 	memcpy(pat, "[[:", 3);
 	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 3, NULL, 0 };
-	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("test", 4, &s, args, 1, &M, &out, &nout);
 	ok(rc == LC_EUSAGE, "an unterminated [[: is a syntax error");
 	pat = arena_alloc(&A, 5);
 	memcpy(pat, "a{2,0", 5);
 	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 5, NULL, 0 };
 	s = (struct lc_ylit){ LC_YL_STR, "a{2,0", 5, NULL, 0 };
-	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("test", 4, &s, args, 1, &M, &out, &nout);
 	show(&b, rc, out, nout);
 	is_str(b.data, "true", "an unterminated a{2,0 is a literal, as in Go");
 	s = (struct lc_ylit){ LC_YL_STR, "a", 1, NULL, 0 };
@@ -1199,7 +1205,7 @@ test_hostile(void)
 	pat[1] = '\0';
 	args[0] = (struct lc_ylit){ LC_YL_STR, pat, 2, NULL, 0 };
 	s = (struct lc_ylit){ LC_YL_STR, "a\0b", 3, NULL, 0 };
-	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("test", 4, &s, args, 1, &M, &out, &nout);
 	show(&b, rc, out, nout);
 	is_str(b.data, "true", "a backslash and a NUL match a NUL, as in Go");
 
@@ -1207,24 +1213,24 @@ test_hostile(void)
 	s = (struct lc_ylit){ LC_YL_STR, "a\xff" "b", 3, NULL, 0 };
 	args[0] = (struct lc_ylit){ LC_YL_STR, "b", 1, NULL, 0 };
 	args[1] = (struct lc_ylit){ LC_YL_STR, "g", 1, NULL, 0 };
-	rc = lc_yfn_call("match", 5, &s, args, 2, &M, &out, &nout);
+	rc = lc_yaml_func_call("match", 5, &s, args, 2, &M, &out, &nout);
 	show(&b, rc, out, nout);
 	is_str(b.data, "{\"string\":\"b\",\"offset\":2,\"length\":1,"
 	    "\"captures\":[]}", "a match after an invalid byte");
 	args[0] = (struct lc_ylit){ LC_YL_STR, "", 0, NULL, 0 };
 	args[1] = (struct lc_ylit){ LC_YL_STR, "-", 1, NULL, 0 };
-	rc = lc_yfn_call("sub", 3, &s, args, 2, &M, &out, &nout);
+	rc = lc_yaml_func_call("sub", 3, &s, args, 2, &M, &out, &nout);
 	show(&b, rc, out, nout);
 	is_str(b.data, "\"-a-\xff-b-\"", "empty matches step over an "
 	    "invalid byte");
 	args[0] = (struct lc_ylit){ LC_YL_STR, "\xff", 1, NULL, 0 };
-	rc = lc_yfn_call("test", 4, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("test", 4, &s, args, 1, &M, &out, &nout);
 	ok(rc == LC_EUSAGE, "a pattern of invalid UTF-8 is refused");
 
 	/* A compiled pattern dropped from the cache leaves results intact. */
 	s = (struct lc_ylit){ LC_YL_STR, "ab", 2, NULL, 0 };
 	args[0] = (struct lc_ylit){ LC_YL_STR, "(?P<first>a)", 12, NULL, 0 };
-	rc = lc_yfn_call("capture", 7, &s, args, 1, &M, &out, &nout);
+	rc = lc_yaml_func_call("capture", 7, &s, args, 1, &M, &out, &nout);
 	for (i = 0; i < 20; i++) {
 		const struct lc_ylit *o2;
 		size_t n2;
@@ -1233,7 +1239,7 @@ test_hostile(void)
 		snprintf(pat, sizeof(pat), "x%zu", i);
 		args[0] = (struct lc_ylit){ LC_YL_STR, pat, strlen(pat), NULL,
 		    0 };
-		(void)lc_yfn_call("test", 4, &s, args, 1, &M, &o2, &n2);
+		(void)lc_yaml_func_call("test", 4, &s, args, 1, &M, &o2, &n2);
 	}
 	show(&b, rc, out, nout);
 	is_str(b.data, "{\"first\":\"a\"}", "capture names outlive the cache");
@@ -1249,7 +1255,7 @@ main(void)
 	test_cores();
 	test_known();
 	test_hostile();
-	lc_yfn_cleanup();
+	lc_yaml_func_cleanup();
 	free(A.p);
 	return done_testing();
 }

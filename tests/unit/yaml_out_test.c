@@ -139,7 +139,7 @@ render(const char *in, const struct lc_yaml_fmt *f, struct lc_buf *out)
 	memset(&g, 0, sizeof(g));
 	g.f = *f;
 	lc_buf_init(&g.out);
-	rc = lc_yaml_stream("t.yaml", in, strlen(in), on_doc, &g, NULL);
+	rc = lc_yaml_edit_stream("t.yaml", in, strlen(in), on_doc, &g, NULL);
 	lc_buf_addc(&g.out, '\0');
 	*out = g.out;
 	return rc != 0 ? rc : g.rc;
