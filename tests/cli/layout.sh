@@ -111,6 +111,8 @@ for o in sorted(os.listdir(objdir)) if os.path.isdir(objdir) else []:
     if not o.endswith(".o"):
         continue
     stem = o[:-2]
+    if not os.path.exists(os.path.join(lib, stem + ".c")):
+        continue        # left by a build of a file since renamed or removed
     nm = subprocess.run(["nm", os.path.join(objdir, o)], capture_output=True,
                         text=True).stdout
     for line in nm.splitlines():
