@@ -1,5 +1,4 @@
 /* promote: move the image versions of one environment to the next. */
-#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -208,10 +207,9 @@ usage(int status)
 
 /* ---- output: everything on stdout, $GITHUB_OUTPUT, dotenv, step summary */
 
-/* How the results are printed (-o, --dotenv, --diff). */
+/* How the results are printed (-o, --diff); --dotenv is lc_ci_dotenv's. */
 struct out {
 	int json, env, diff;
-	const char *dotenv;
 };
 
 static const char *
@@ -241,31 +239,38 @@ print_diffs(const struct lc_promote *p, int report_errors)
 	return rc;
 }
 
-/* On GitHub Actions: a Markdown table on the run's summary page. */
-static void
-summary(const struct lc_promote *p, const char *commit, int changed)
+/*
+ * On GitHub Actions: the run's summary page gets a Markdown table of the
+ * images, or with --strategy branch the branch moved.
+ */
+static int
+summary(const struct lc_promote *p, const struct lc_promote_event *ev)
 {
 	const struct lc_promote_opts *o = lc_promote_opts(p);
 	const struct lc_forge_pr *pr = lc_promote_pull_request(p);
-	const char *path = getenv("GITHUB_STEP_SUMMARY");
 	const struct lc_promote_change *c;
+	const char *commit = ev->commit;
 	struct lc_buf m = LC_BUF_INIT;
-	FILE *f;
-	int i;
+	int i, rc;
 
-	if (lc_ci_kind() != LC_CI_GITHUB || path == NULL || *path == '\0')
-		return;
 	lc_buf_printf(&m, "### promote %s -> %s\n\n", from_word(o), o->to);
-	if (!changed)
+	if (!ev->changed)
 		lc_buf_adds(&m, "Already promoted: nothing changed.\n\n");
 	else {
-		lc_buf_adds(&m, "| app | image | from | to |\n"
-		    "|---|---|---|---|\n");
-		for (i = 0; i < lc_promote_nchanges(p); i++)
-			if ((c = lc_promote_change(p, i))->differs)
-				lc_buf_printf(&m, "| %s | %s | `%s` | `%s` |\n",
-				    c->app[0] ? c->app : "-", c->name, c->prev,
-				    c->next);
+		if (ev->dst_branch)
+			lc_buf_printf(&m, "`%s` `%s` -> `%.7s` (%s `%s` `%s`)"
+			    "\n", ev->dst_branch, ev->dst7, commit ? commit :
+			    o->pick ? "pick" : "merge", o->pick ? "picked from" :
+			    "from", ev->src_branch, ev->src7);
+		else {
+			lc_buf_adds(&m, "| app | image | from | to |\n"
+			    "|---|---|---|---|\n");
+			for (i = 0; i < lc_promote_nchanges(p); i++)
+				if ((c = lc_promote_change(p, i))->differs)
+					lc_buf_printf(&m, "| %s | %s | `%s` | "
+					    "`%s` |\n", c->app[0] ? c->app :
+					    "-", c->name, c->prev, c->next);
+		}
 		lc_buf_printf(&m, "\n%s%s%s\n\n", commit ? "Commit `" : "",
 		    commit ? commit : o->dry_run ? "Dry run: nothing written." :
 		    "", commit ? "`" : "");
@@ -274,14 +279,16 @@ summary(const struct lc_promote *p, const char *commit, int changed)
 			    pr->number, pr->url, pr->created ? "opened" :
 			    "updated");
 	}
-	if ((f = fopen(path, "a")) == NULL || fputs(m.data, f) < 0 ||
-	    fclose(f) != 0)
-		lc_log_error("GITHUB_STEP_SUMMARY: %s", strerror(errno));
+	rc = lc_ci_summary(m.data);
 	lc_buf_release(&m);
+	return rc;
 }
 
-/* A result: stdout (text, json or env), $GITHUB_OUTPUT, dotenv, summary. */
-static void
+/*
+ * A result: stdout (text, json or env), $GITHUB_OUTPUT, dotenv, summary.
+ * An output that cannot be written is an error (exit 3), as in acd-*.
+ */
+static int
 report(const struct lc_promote *p, const struct out *w,
     const struct lc_promote_event *ev)
 {
@@ -292,7 +299,7 @@ report(const struct lc_promote *p, const struct out *w,
 	struct lc_buf env = LC_BUF_INIT;
 	char num[24];
 	jv j, imgs;
-	int i, n, changed = ev->changed;
+	int i, n, changed = ev->changed, rc;
 
 	imgs = lc_promote_images_json(p);
 	n = jv_array_length(jv_copy(imgs));
@@ -328,26 +335,24 @@ report(const struct lc_promote *p, const struct out *w,
 		printf("%s\n", jv_string_value(j));
 		jv_free(j);
 	}
-	lc_ci_output("changed", changed ? "true" : "false");
-	if (commit)
-		lc_ci_output("commit", commit);
+	rc = lc_ci_output("changed", changed ? "true" : "false");
+	if (rc == 0 && commit)
+		rc = lc_ci_output("commit", commit);
 	imgs = jv_dump_string(imgs, 0);
-	lc_ci_output("images", jv_string_value(imgs));
+	if (rc == 0)
+		rc = lc_ci_output("images", jv_string_value(imgs));
 	jv_free(imgs);
-	if (pr) {
+	if (rc == 0 && pr) {
 		snprintf(num, sizeof(num), "%ld", pr->number);
-		lc_ci_output("pr-url", pr->url);
-		lc_ci_output("pr-number", num);
+		if ((rc = lc_ci_output("pr-url", pr->url)) == 0)
+			rc = lc_ci_output("pr-number", num);
 	}
-	if (w->dotenv) {
-		FILE *f = fopen(w->dotenv, "a");
-
-		if (f == NULL || fputs(env.data, f) < 0 || fclose(f) != 0)
-			lc_log_error("--dotenv %s: %s", w->dotenv,
-			    strerror(errno));
-	}
-	summary(p, commit, changed);
+	if (rc == 0)
+		rc = lc_ci_dotenv(env.data);
+	if (rc == 0)
+		rc = summary(p, ev);
 	lc_buf_release(&env);
+	return rc;
 }
 
 /*
@@ -375,8 +380,7 @@ print_event(const struct lc_promote *p, const struct lc_promote_event *ev,
 			    "its pull request into %s", ev->head, ev->dst_branch);
 		return 0;
 	}
-	report(p, w, ev);
-	return 0;
+	return report(p, w, ev);
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -544,7 +548,7 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 		w->diff = 1;
 		break;
 	case OPT_DOTENV:
-		w->dotenv = optarg;
+		lc_ci_set_dotenv(optarg);
 		break;
 	case OPT_ENV_BRANCH:
 		if (strstr(optarg, "{env}") == NULL)
@@ -674,7 +678,7 @@ main(int argc, char *argv[])
 {
 	struct lc_promote_opts o;
 	struct lc_promote *p = NULL;
-	struct out w = { 0, 0, 0, NULL };
+	struct out w = { 0, 0, 0 };
 	int ch, rc;
 
 	lc_cli_init(argv[0]);

@@ -238,8 +238,9 @@ lc_promote_ntargets(const struct lc_promote *p)
 	return p->nt;
 }
 
-const char *
-lc_promote_source(const struct lc_promote *p)
+/* The source commit (hex) of -f, or NULL when not known. */
+static const char *
+source_hex(const struct lc_promote *p)
 {
 	return p->have_source ? p->source_hex : NULL;
 }
@@ -298,7 +299,7 @@ lc_promote_json(const struct lc_promote *p, const char *commit, int changed)
 	static const char *const strategy[] = { "dir", "branch", "tag" };
 	const struct lc_promote_opts *o = lc_promote_opts(p);
 	const struct lc_forge_pr *pr = lc_promote_pull_request(p);
-	const char *src = lc_promote_source(p);
+	const char *src = source_hex(p);
 	jv j = jv_object();
 
 	j = jv_object_set(j, jv_string("changed"), jv_bool(changed));
@@ -319,4 +320,28 @@ lc_promote_json(const struct lc_promote *p, const char *commit, int changed)
 	    jv_string("url"), jv_string(pr->url)),
 	    jv_string("created"), jv_bool(pr->created)));
 	return jv_object_set(j, jv_string("images"), lc_promote_images_json(p));
+}
+
+/*
+ * The retry loop of promote's strategies (250 ms to 2 s pauses until the
+ * --deadline) around attempt; detail: what the last push was told.
+ */
+int
+lc_promote_retry(const struct lc_promote_opts *o, lc_git_attempt_fn attempt,
+    void *arg, const struct lc_buf *detail)
+{
+	struct lc_git_retry r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.start_ms = lc_clock_ms();
+	r.deadline_ms = o->deadline_ms;
+	r.base_ms = 250;
+	r.cap_ms = 2000;
+	r.again = "again on the new tip";
+	r.oc = LC_GIT_FAILED;
+	if ((rc = lc_git_retry(&r, attempt, arg)) > 0)
+		rc = lc_git_outcome_rc(r.oc, detail, "at the deadline; nothing "
+		    "was promoted");
+	return rc;
 }

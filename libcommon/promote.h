@@ -96,16 +96,14 @@ typedef int (*lc_promote_out_fn)(const struct lc_promote *p,
 
 /*
  * A promotion of o (copied; its lists are kept by pointer): the --set
- * versions read, the --key paths compiled, the work branch named. LC_EUSAGE (with the message) for
- * a malformed --set, --key or --head-branch. *out is heap even on failure.
+ * versions read, the --key paths compiled, the work branch named. LC_EUSAGE (with the
+ * message) for a malformed --set, --key or --head-branch, or a --chain that
+ * does not name -f and -t; LC_ENO (a policy refusal, exit 1) when --chain
+ * says -f -> -t skips an environment or goes backwards. *out is heap even
+ * on failure.
  */
 int lc_promote_new(struct lc_promote **out, const struct lc_promote_opts *o,
     lc_promote_out_fn fn, void *arg);
-/*
- * --chain: LC_EUSAGE when it does not name -f and -t, LC_ENO (a policy
- * refusal, exit 1) when -f -> -t skips an environment or goes backwards.
- */
-int lc_promote_chain(const struct lc_promote_opts *o);
 /* The repository, the remote, the credentials (not with the tag strategy). */
 int lc_promote_open(struct lc_promote *p);
 /*
@@ -130,8 +128,6 @@ const struct lc_promote_change *lc_promote_change(const struct lc_promote *p,
 int lc_promote_ntargets(const struct lc_promote *p);
 /* The unified diff of target i into out ("" when it does not change). */
 int lc_promote_diff(const struct lc_promote *p, int i, struct lc_buf *out);
-/* The source commit (hex) of -f, or NULL when not known. */
-const char *lc_promote_source(const struct lc_promote *p);
 /* The pull request opened or updated, or NULL. */
 const struct lc_forge_pr *lc_promote_pull_request(const struct lc_promote *p);
 /* The images changed: [{app, name, file, previous, new}]. */

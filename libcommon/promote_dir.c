@@ -67,30 +67,6 @@ base_tip(struct lc_promote *st, const struct lc_promote_opts *o, git_oid *tip)
 	return 0;
 }
 
-/*
- * The retry loop of promote's strategies (250 ms to 2 s pauses until the
- * --deadline) around attempt; detail: what the last push was told.
- */
-int
-lc_promote_retry(const struct lc_promote_opts *o, lc_git_attempt_fn attempt,
-    void *arg, const struct lc_buf *detail)
-{
-	struct lc_git_retry r;
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	r.start_ms = lc_clock_ms();
-	r.deadline_ms = o->deadline_ms;
-	r.base_ms = 250;
-	r.cap_ms = 2000;
-	r.again = "again on the new tip";
-	r.oc = LC_GIT_FAILED;
-	if ((rc = lc_git_retry(&r, attempt, arg)) > 0)
-		rc = lc_git_outcome_rc(r.oc, detail, "at the deadline; nothing "
-		    "was promoted");
-	return rc;
-}
-
 /* What the attempts of one promotion share. */
 struct dir_try {
 	struct lc_promote *st;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/cli.sh"
 . "$TOP/tests/lib/registry.sh"
 
-plan 45
+plan 46
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -712,7 +712,7 @@ expect_err "  app.yaml"
 [ "$(git -C ../srv.git rev-parse deploy/staging)" = "$before" ] || fail "something was pushed"
 end
 
-begin "--strategy branch: -o json, --dotenv and GITHUB_OUTPUT as with the dir strategy"
+begin "--strategy branch: -o json, --dotenv, GITHUB_OUTPUT and the step summary as with the dir strategy"
 git init -q --bare -b main "$T/srv.git"
 git clone -q "$T/srv.git" "$T/w" 2>/dev/null
 cd "$T/w" || exit 1
@@ -721,12 +721,27 @@ git checkout -q -b deploy/dev origin/deploy/dev
 echo v2 >app.yaml && git commit -qam "dev: v2" && git push -q origin deploy/dev
 git checkout -q main
 s=$(git -C ../srv.git rev-parse deploy/dev)
-run env TOOLKIT_CI=github GITHUB_OUTPUT="$T/gho" promote --strategy branch -o json --dotenv "$T/env" -f dev -t staging
+b=$(git -C ../srv.git rev-parse deploy/staging)
+run env TOOLKIT_CI=github GITHUB_OUTPUT="$T/gho" GITHUB_STEP_SUMMARY="$T/sum" promote --strategy branch -o json --dotenv "$T/env" -f dev -t staging
 expect_rc 0
 c=$(git -C ../srv.git rev-parse deploy/staging)
 expect_out_text '{"changed":true,"dry_run":false,"from":"dev","to":"staging","strategy":"branch","source_commit":"'"$s"'","commit":"'"$c"'","pr":null,"images":[]}'
 printf 'PROMOTE_CHANGED=true\nPROMOTE_COMMIT=%s\nPROMOTE_IMAGES_COUNT=0\n' "$c" | cmp -s - "$T/env" || fail "dotenv: $(cat "$T/env")"
 printf 'changed=true\ncommit=%s\nimages=[]\n' "$c" | cmp -s - "$T/gho" || fail "GITHUB_OUTPUT: $(cat "$T/gho")"
+printf '### promote dev -> staging\n\n`deploy/staging` `%s` -> `%s` (from `deploy/dev` `%s`)\n\nCommit `%s`\n\n' \
+    "${b:0:7}" "${c:0:7}" "${s:0:7}" "$c" | cmp -s - "$T/sum" || fail "GITHUB_STEP_SUMMARY: $(cat "$T/sum")"
+end
+
+begin "a --dotenv file or GITHUB_OUTPUT that cannot be written is an error (exit 3), as in acd-*"
+repo "$T"
+cd "$T/w" || exit 1
+run promote --dotenv "$T/no/such/dir/env" -f dev -t staging app
+expect_rc 3
+expect_out_text "app $REG/team/app:v1.3.0 -> $REG/team/app:v1.4.0 dev -> staging"
+expect_err "promote: cannot write '$T/no/such/dir/env' (--dotenv): No such file or directory"
+run env TOOLKIT_CI=github GITHUB_OUTPUT="$T/no/such/dir/gho" promote -f dev -t staging worker
+expect_rc 3
+expect_err "promote: cannot write '$T/no/such/dir/gho' (\$GITHUB_OUTPUT): No such file or directory"
 end
 
 begin "a local commit not on the remote stays on the local branch; the promotion is pushed"
