@@ -708,7 +708,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct state st;
 	long n;
-	int ch, rc = 0, dd, verbosity = 0;
+	int ch, rc = 0, dd;
 
 	lc_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -788,7 +788,7 @@ main(int argc, char *argv[])
 			o.provenance = 0;
 			break;
 		case 'q':
-			verbosity = -1;
+			lc_log_set_level(LC_LOG_ERROR);
 			break;
 		case 'r':
 			o.remote = optarg;
@@ -812,17 +812,12 @@ main(int argc, char *argv[])
 			lc_cli_version();
 			return lc_cli_exit(0);
 		case 'v':
-			verbosity++;
+			lc_log_set_level(LC_LOG_DEBUG);
 			break;
 		default:
 			usage(LC_EXIT_USAGE);
 		}
 	}
-	/* -v shows everything logged, in every command; -vv is the same. */
-	if (verbosity < 0)
-		lc_log_set_level(LC_LOG_ERROR);
-	else if (verbosity > 0)
-		lc_log_set_level(LC_LOG_DEBUG);
 	o.paths = argv + optind;
 	o.npaths = argc - optind;
 	if (o.command != NULL && o.all)

@@ -610,7 +610,7 @@ main(int argc, char *argv[])
 	const char *src = NULL, *fromfile = NULL;
 	size_t nvars = 0;
 	long n;
-	int ch, inplace = 0, exitstatus = 0, rc = 0, frc, i, verbosity = 0;
+	int ch, inplace = 0, exitstatus = 0, rc = 0, frc, i;
 	int nullin = 0, unwrap = -1, nodoc = 0, infmt, all = 0;
 	struct input *ins = NULL;
 
@@ -696,7 +696,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'q':
-			verbosity = -1;
+			lc_log_set_level(LC_LOG_ERROR);
 			break;
 		case 'r':
 			if (parse_bool(optarg, &unwrap) != 0) {
@@ -708,7 +708,7 @@ main(int argc, char *argv[])
 			lc_cli_version();
 			return lc_cli_exit(0);
 		case 'v':
-			verbosity++;
+			lc_log_set_level(LC_LOG_DEBUG);
 			break;
 		case ':':
 			lc_log_error("'%s' needs a value", argv[optind - 1]);
@@ -747,11 +747,6 @@ main(int argc, char *argv[])
 			argv++;
 		}
 	}
-	/* -v shows everything logged, in every command; -vv is the same. */
-	if (verbosity < 0)
-		lc_log_set_level(LC_LOG_ERROR);
-	else if (verbosity > 0)
-		lc_log_set_level(LC_LOG_DEBUG);
 	/* yq unwraps scalars by default for YAML and props, not JSON. */
 	fmt.unwrap = unwrap >= 0 ? unwrap : fmt.format != LC_YOUT_JSON;
 	env.vars = vars;
