@@ -122,14 +122,14 @@ diff_app(const struct lc_cli_acd *x, const struct lc_acd_app *app,
 		if (x->c.json) {
 			line.len = 0;
 			lc_buf_adds(&line, "");
-			lc_acd_change_json(&line, app->name, &c[i]);
+			lc_acd_diff_change_json(&line, app->name, &c[i]);
 			puts(line.data);
 		} else
 			fputs(c[i].diff, stdout);
 	}
 	if (rc == 0)
 		*changed += n;
-	lc_acd_changes_free(c, n);
+	lc_acd_diff_changes_free(c, n);
 	lc_buf_release(&line);
 	return rc;
 }

@@ -111,7 +111,7 @@ main(int argc, char *argv[])
 
 	memset(&x, 0, sizeof(x));
 	x.r.id = -1;
-	lc_acd_target_init(&t);
+	lc_acd_wait_target_init(&t);
 	lc_cli_acd_parse(&a, argc, argv, &cmd);
 	if (a.argc < 1 || a.argc > 2)
 		usage(LC_EXIT_USAGE);
@@ -130,7 +130,7 @@ main(int argc, char *argv[])
 		rc = lc_acd_wait(a.acd, &t, 1, &a.w, a.deadline);
 	rc = lc_cli_acd_finish(&t, 1, rc, a.c.json, a.c.timeout_ms, NULL);
 out:
-	lc_acd_target_free(&t);
+	lc_acd_wait_target_free(&t);
 	lc_acd_rollback_release(&x.r);
 	return lc_cli_acd_exit(&a, rc);
 }

@@ -132,7 +132,7 @@ option(int ch, const char *arg, void *ctx)
 		w->until = arg;
 		break;
 	case OPT_RESOURCE:
-		return lc_acd_want_resource(w, arg);
+		return lc_acd_wait_want_resource(w, arg);
 	default:
 		return LC_EUSAGE;
 	}

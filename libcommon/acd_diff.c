@@ -301,7 +301,7 @@ node(struct lc_buf *o, jv v, int ind, int depth, int after_key)
 }
 
 int
-lc_acd_yaml(struct lc_buf *out, jv v)
+lc_acd_diff_yaml(struct lc_buf *out, jv v)
 {
 	struct lc_buf tmp = LC_BUF_INIT;
 	int rc;
@@ -410,9 +410,9 @@ one(struct lc_acd_change *c, jv item, const char *app)
 	lc_buf_adds(&ly, "");
 	lc_buf_adds(&ty, "");
 	if ((jv_get_kind(c->live) != JV_KIND_NULL &&
-	    (rc = lc_acd_yaml(&ly, jv_copy(c->live))) != 0) ||
+	    (rc = lc_acd_diff_yaml(&ly, jv_copy(c->live))) != 0) ||
 	    (jv_get_kind(c->target) != JV_KIND_NULL &&
-	    (rc = lc_acd_yaml(&ty, jv_copy(c->target))) != 0))
+	    (rc = lc_acd_diff_yaml(&ty, jv_copy(c->target))) != 0))
 		goto done;
 	c->action = jv_get_kind(c->live) == JV_KIND_NULL ? "create" :
 	    jv_get_kind(c->target) == JV_KIND_NULL ? "delete" : "update";
@@ -479,7 +479,7 @@ lc_acd_diff(jv items, const char *app, struct lc_acd_change **out,
 			(*n)++;
 	}
 	if (rc != 0) {
-		lc_acd_changes_free(c, *n);
+		lc_acd_diff_changes_free(c, *n);
 		*n = 0;
 		return rc;
 	}
@@ -489,7 +489,7 @@ lc_acd_diff(jv items, const char *app, struct lc_acd_change **out,
 }
 
 void
-lc_acd_changes_free(struct lc_acd_change *c, size_t n)
+lc_acd_diff_changes_free(struct lc_acd_change *c, size_t n)
 {
 	size_t i;
 
@@ -499,7 +499,7 @@ lc_acd_changes_free(struct lc_acd_change *c, size_t n)
 }
 
 void
-lc_acd_change_json(struct lc_buf *out, const char *app,
+lc_acd_diff_change_json(struct lc_buf *out, const char *app,
     const struct lc_acd_change *c)
 {
 	jv o = jv_object(), s;

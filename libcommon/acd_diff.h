@@ -16,7 +16,7 @@
  * double-quoted, and multi-line ones as literal blocks (|, |- or |+).
  * Returns 0, or LC_EDATA (message set) past 512 levels of nesting.
  */
-int lc_acd_yaml(struct lc_buf *out, jv v);
+int lc_acd_diff_yaml(struct lc_buf *out, jv v);
 
 /* One resource a sync would change. */
 struct lc_acd_change {
@@ -35,15 +35,15 @@ struct lc_acd_change {
  * ignoreDifferences already applied by the server) against the
  * predicted live state (the target merged into the live one), or the
  * target state when nothing is live; hooks are left out. Each diff is
- * of the two rendered as YAML (lc_acd_yaml) with 3 lines of context,
+ * of the two rendered as YAML (lc_acd_diff_yaml) with 3 lines of context,
  * headed "--- live/PATH" and "+++ target/PATH" (/dev/null for a side
  * that is absent), PATH being app/group/kind/namespace/name without the
- * empty parts. *out (free with lc_acd_changes_free) gets *n entries.
+ * empty parts. *out (free with lc_acd_diff_changes_free) gets *n entries.
  * Returns 0, or LC_ERROR (message set) for a state that is not JSON.
  */
 int lc_acd_diff(jv items, const char *app, struct lc_acd_change **out,
     size_t *n);
-void lc_acd_changes_free(struct lc_acd_change *c, size_t n);
+void lc_acd_diff_changes_free(struct lc_acd_change *c, size_t n);
 /*
  * Append c as one line of JSON (app, group, kind, namespace, name,
  * action, live, target, diff; no newline) to out.
@@ -51,13 +51,13 @@ void lc_acd_changes_free(struct lc_acd_change *c, size_t n);
 /*
  * What a sync of the app would change (lc_acd_diff of lc_acd_managed),
  * after a refresh (NULL, "normal" or "hard", as for lc_acd_get): *out
- * (free with lc_acd_changes_free) gets *n entries. Errors as for
+ * (free with lc_acd_diff_changes_free) gets *n entries. Errors as for
  * lc_acd_get and lc_acd_diff.
  */
 int lc_acd_diff_app(struct lc_acd *acd, const struct lc_acd_app *a,
     const char *refresh, long long deadline, struct lc_acd_change **out,
     size_t *n);
-void lc_acd_change_json(struct lc_buf *out, const char *app,
+void lc_acd_diff_change_json(struct lc_buf *out, const char *app,
     const struct lc_acd_change *c);
 
 #endif

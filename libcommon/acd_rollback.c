@@ -99,7 +99,7 @@ lc_acd_rollback_start(struct lc_acd *acd, struct lc_acd_rollback *r,
 	    t->app.name, hid, r->rev);
 	t->rollback_id = hid;
 	t->rollback_rev = r->rev;
-	if ((rc = lc_acd_when_idle(acd, t, 1, r->busy, deadline)) != 0 ||
+	if ((rc = lc_acd_wait_when_idle(acd, t, 1, r->busy, deadline)) != 0 ||
 	    t->done)
 		return rc;
 	body = jv_object_set(jv_object(), jv_string("id"),

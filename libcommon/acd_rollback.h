@@ -16,11 +16,11 @@ struct lc_acd_rollback {
 /*
  * Roll target t back: GET it (refused while auto-sync is on, which would
  * undo it), pick the history entry, wait for or end another operation by
- * r->busy (lc_acd_when_idle), then POST the rollback. t becomes a
+ * r->busy (lc_acd_wait_when_idle), then POST the rollback. t becomes a
  * rollback's target (t->rollback_id and t->rollback_rev, which r->rev
  * holds; t->op_rev to wait for it). A failure of the app's own (missing,
  * auto-sync, no such entry, the POST refused) finishes t with it (rc and
- * why) and is returned; lc_acd_when_idle()'s error is returned as it is.
+ * why) and is returned; lc_acd_wait_when_idle()'s error is returned as it is.
  * Returns 0 when the rollback started, or t is done (busy: fail).
  * Release r with lc_acd_rollback_release() after t.
  */

@@ -179,7 +179,7 @@ pick_resources(const struct lc_acd_sync *s, const struct lc_acd_target *t,
 	if (jv_array_length(jv_copy(*out)) == 0) {
 		jv_free(*out);
 		*out = jv_invalid();
-		/* lc_cli_acd_explain puts the app's name in front. */
+		/* The explanation (cli_acd.c) puts the app's name in front. */
 		return lc_error_set(LC_ENOTFOUND, "no resource matches "
 		    "--resource %s", s->resources[0]);
 	}
@@ -514,13 +514,13 @@ lc_acd_sync_start(struct lc_acd *acd, struct lc_acd_sync *s,
 	free(s->ids);
 	s->ids = lc_buf_xmalloc((n ? n : 1) * sizeof(*s->ids));
 	for (round = 0;; round++) {
-		if ((rc = lc_acd_when_idle(acd, t, n, busy, deadline)) != 0)
+		if ((rc = lc_acd_wait_when_idle(acd, t, n, busy, deadline)) != 0)
 			return rc;
 		raced = 0;
 		for (i = 0; i < n; i++) {
 			if (t[i].done || t[i].op_id)
 				continue;
-			lc_acd_op_id(s->ids[i]);
+			lc_acd_wait_op_id(s->ids[i]);
 			if ((rc = lc_acd_sync_body(&body, acd, s, &t[i],
 			    deadline, s->ids[i])) != 0) {
 				fail_target(&t[i], rc);

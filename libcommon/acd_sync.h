@@ -66,11 +66,11 @@ int lc_acd_sync_body(jv *out, struct lc_acd *acd, const struct lc_acd_sync *s,
 int lc_acd_sync_refresh(struct lc_acd *acd, const struct lc_acd_sync *s,
     struct lc_acd_target *t, size_t n, long long deadline);
 /*
- * Start a sync of every target not done yet: first lc_acd_when_idle()
+ * Start a sync of every target not done yet: first lc_acd_wait_when_idle()
  * with busy, then a POST each (tagged: t[i].op_id), again while another
  * operation wins the race (up to 20 rounds, unless busy is FAIL). A
  * target whose request fails is finished with its error. Returns 0, or
- * lc_acd_when_idle()'s error.
+ * lc_acd_wait_when_idle()'s error.
  */
 int lc_acd_sync_start(struct lc_acd *acd, struct lc_acd_sync *s,
     struct lc_acd_target *t, size_t n, enum lc_acd_busy busy,

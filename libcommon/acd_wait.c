@@ -262,7 +262,7 @@ refresh_some(struct waiter *wt, long long deadline)
 }
 
 int
-lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
+lc_acd_wait_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
     enum lc_acd_busy policy, long long deadline)
 {
 	struct lc_acd_want w;
@@ -303,7 +303,7 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 			lc_log_info("%s", lc_error_msg());
 			rc = 0;
 		}
-		lc_acd_target_init(&idle[k]);
+		lc_acd_wait_target_init(&idle[k]);
 		idle[k].app = t[i].app;
 		idle[k].last = jv_copy(t[i].last);
 		map[k++] = i;
@@ -335,7 +335,7 @@ lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 			    xdup("the other operation did not end in time");
 		}
 		idle[i].app.name = idle[i].app.ns = NULL;
-		lc_acd_target_free(&idle[i]);
+		lc_acd_wait_target_free(&idle[i]);
 	}
 	rc = rc == LC_ETIMEOUT ? LC_ECONFLICT : rc == LC_EAUTH ? rc : 0;
 out:
@@ -346,7 +346,7 @@ out:
 }
 
 void
-lc_acd_op_id(char out[37])
+lc_acd_wait_op_id(char out[37])
 {
 	unsigned char r[16];
 	size_t i;
@@ -362,7 +362,7 @@ lc_acd_op_id(char out[37])
 }
 
 void
-lc_acd_fmt_ms(char *out, size_t n, long long ms)
+lc_acd_wait_fmt_ms(char *out, size_t n, long long ms)
 {
 	if (ms % 60000 == 0 && ms)
 		snprintf(out, n, "%lldm", ms / 60000);
@@ -554,7 +554,7 @@ lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
 			 * in reading it a third time. The polls still see
 			 * every app, only later.
 			 */
-			lc_acd_fmt_ms(every, sizeof(every), poll_ms);
+			lc_acd_wait_fmt_ms(every, sizeof(every), poll_ms);
 			lc_log_warn("the watch sent a line longer than %u MB "
 			    "again: no more watching, polling every %s "
 			    "instead", LC_HTTP_SSE_MAX >> 20, every);
@@ -610,7 +610,7 @@ out:
 }
 
 void
-lc_acd_target_free(struct lc_acd_target *t)
+lc_acd_wait_target_free(struct lc_acd_target *t)
 {
 	lc_acd_app_free(&t->app);
 	jv_free(t->last);
@@ -624,11 +624,11 @@ lc_acd_target_free(struct lc_acd_target *t)
 	free(t->other_rec);
 	free(t->other_why);
 	free(t->rev_why);
-	lc_acd_target_init(t);
+	lc_acd_wait_target_init(t);
 }
 
 void
-lc_acd_target_init(struct lc_acd_target *t)
+lc_acd_wait_target_init(struct lc_acd_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->last = jv_invalid();
@@ -636,8 +636,9 @@ lc_acd_target_init(struct lc_acd_target *t)
 }
 
 int
-lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
-    int argc, long long deadline, struct lc_acd_target **out, size_t *n)
+lc_acd_wait_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
+    char **argv, int argc, long long deadline, struct lc_acd_target **out,
+    size_t *n)
 {
 	struct lc_acd_target *t;
 	jv items, a;
@@ -650,7 +651,7 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 	if (c->selector == NULL) {
 		t = lc_buf_xmalloc((argc ? (size_t)argc : 1) * sizeof(*t));
 		for (i = 0; i < (size_t)argc; i++) {
-			lc_acd_target_init(&t[i]);
+			lc_acd_wait_target_init(&t[i]);
 			lc_acd_app_parse(&t[i].app, argv[i], c->app_namespace);
 		}
 		*out = t;
@@ -668,7 +669,7 @@ lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c, char **argv,
 	t = lc_buf_xmalloc(*n * sizeof(*t));
 	for (i = 0; i < *n; i++) {
 		a = jv_array_get(jv_copy(items), (int)i);
-		lc_acd_target_init(&t[i]);
+		lc_acd_wait_target_init(&t[i]);
 		t[i].app.name = xdup(lc_jvutil_str(a, "metadata.name"));
 		t[i].app.ns = xdup(lc_jvutil_str(a, "metadata.namespace"));
 		t[i].last = a;		/* the List's snapshot: no GET needed */

@@ -31,7 +31,7 @@ struct lc_acd_want {
 	/*
 	 * GROUP:KIND:[NS/]NAME patterns (globs; "!" excludes, the last that
 	 * matches wins): judge these status.resources[], not the app's
-	 * sync and health. Borrowed; lc_acd_want_resource() grows it.
+	 * sync and health. Borrowed; lc_acd_wait_want_resource() grows it.
 	 */
 	const char **resources;
 	size_t nresources;
@@ -42,18 +42,18 @@ struct lc_acd_want {
  * Add a --resource pattern to w (borrowed: it must outlive w). LC_EUSAGE
  * (message set) when it is not GROUP:KIND:[NS/]NAME.
  */
-int lc_acd_want_resource(struct lc_acd_want *w, const char *pattern);
-/* Free what lc_acd_want_resource() allocated. */
-void lc_acd_want_release(struct lc_acd_want *w);
+int lc_acd_wait_want_resource(struct lc_acd_want *w, const char *pattern);
+/* Free what lc_acd_wait_want_resource() allocated. */
+void lc_acd_wait_want_release(struct lc_acd_want *w);
 /*
  * Set w->repo_dir to dir (borrowed), a git repository (dir or above it)
  * with full history, which tells a later commit of w->revision. Returns
  * 0, or LC_EUSAGE (message set) for no repository or a shallow clone.
  */
-int lc_acd_want_repo_dir(struct lc_acd_want *w, const char *dir);
+int lc_acd_wait_want_repo_dir(struct lc_acd_want *w, const char *dir);
 /*
  * The heartbeat interval of waits whose want has none (progress_ms 0),
- * such as lc_acd_when_idle's: the command's --progress-interval.
+ * such as lc_acd_wait_when_idle's: the command's --progress-interval.
  */
 void lc_acd_wait_set_progress(long long ms);
 
@@ -112,24 +112,24 @@ int lc_acd_wait(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
  * passes while another operation still runs (nothing of ours started, so
  * it is not a timeout of ours).
  */
-int lc_acd_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
+int lc_acd_wait_when_idle(struct lc_acd *acd, struct lc_acd_target *t, size_t n,
     enum lc_acd_busy policy, long long deadline);
 
 /* A fresh operation tag: a random UUID in out[37]. */
-void lc_acd_op_id(char out[37]);
+void lc_acd_wait_op_id(char out[37]);
 
 /* Milliseconds as a duration ("90s", "10m", "250ms"), for messages. */
-void lc_acd_fmt_ms(char *out, size_t n, long long ms);
+void lc_acd_wait_fmt_ms(char *out, size_t n, long long ms);
 
 /*
  * The targets: the apps named in argv ([NAMESPACE/]NAME), or, with the
  * conf's selector, every app one List returns (LC_ENOTFOUND for none),
- * with that List's snapshot. Free each with lc_acd_target_free, then *out.
+ * with that List's snapshot. Free each with lc_acd_wait_target_free, then *out.
  */
-int lc_acd_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
+int lc_acd_wait_targets(struct lc_acd *acd, const struct lc_acd_conf *c,
     char **argv, int argc, long long deadline, struct lc_acd_target **out,
     size_t *n);
-void lc_acd_target_init(struct lc_acd_target *t);
-void lc_acd_target_free(struct lc_acd_target *t);
+void lc_acd_wait_target_init(struct lc_acd_target *t);
+void lc_acd_wait_target_free(struct lc_acd_target *t);
 
 #endif

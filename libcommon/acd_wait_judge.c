@@ -162,7 +162,7 @@ settled_after_ours(struct waiter *wt, struct lc_acd_target *t, jv a, jv os)
 /* ---- --resource ------------------------------------------------------ */
 
 int
-lc_acd_want_resource(struct lc_acd_want *w, const char *pattern)
+lc_acd_wait_want_resource(struct lc_acd_want *w, const char *pattern)
 {
 	const char *p = pattern + (*pattern == '!'), *c1, *c2;
 
@@ -180,7 +180,7 @@ lc_acd_want_resource(struct lc_acd_want *w, const char *pattern)
 }
 
 void
-lc_acd_want_release(struct lc_acd_want *w)
+lc_acd_wait_want_release(struct lc_acd_want *w)
 {
 	free(w->resources);
 	w->resources = NULL;

@@ -305,7 +305,7 @@ out:
 }
 
 int
-lc_acd_want_repo_dir(struct lc_acd_want *w, const char *dir)
+lc_acd_wait_want_repo_dir(struct lc_acd_want *w, const char *dir)
 {
 	git_repository *repo = NULL;
 	int shallow;

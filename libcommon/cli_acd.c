@@ -304,7 +304,7 @@ wait_option(struct lc_acd_want *w, enum lc_acd_busy *busy, int ch,
 		lc_acd_wait_set_progress(w->progress_ms);
 		return 1;
 	case LC_CLI_ACD_REPO_DIR:
-		return lc_acd_want_repo_dir(w, arg) == 0 ? 1 : LC_EUSAGE;
+		return lc_acd_wait_want_repo_dir(w, arg) == 0 ? 1 : LC_EUSAGE;
 	case LC_CLI_ACD_IF_BUSY:
 		if (busy == NULL)
 			return 0;
@@ -367,7 +367,7 @@ lc_cli_acd_parse(struct lc_cli_acd *x, int argc, char *argv[],
 	r.cmd = cmd;
 	if (args(argc, argv, LC_CLI_ACD_SHORTOPTS, cmd->longopts, env_option,
 	    cli_option, &r, cmd->usage) < 0) {
-		lc_acd_want_release(&x->w);
+		lc_acd_wait_want_release(&x->w);
 		exit(LC_EXIT_USAGE);
 	}
 	x->argc = argc - optind;
@@ -384,7 +384,7 @@ lc_cli_acd_open(struct lc_cli_acd *x, int targets)
 	x->deadline = x->c.timeout_ms ? lc_clock_ms() + x->c.timeout_ms : 0;
 	if ((rc = lc_acd_open(&x->acd, &x->c, x->deadline)) != 0 || !targets)
 		return rc;
-	return lc_acd_targets(x->acd, &x->c, x->argv, x->argc, x->deadline,
+	return lc_acd_wait_targets(x->acd, &x->c, x->argv, x->argc, x->deadline,
 	    &x->t, &x->n);
 }
 
@@ -394,11 +394,11 @@ lc_cli_acd_exit(struct lc_cli_acd *x, int rc)
 	size_t i;
 
 	for (i = 0; x->t && i < x->n; i++)
-		lc_acd_target_free(&x->t[i]);
+		lc_acd_wait_target_free(&x->t[i]);
 	free(x->t);
 	x->t = NULL;
 	x->n = 0;
-	lc_acd_want_release(&x->w);
+	lc_acd_wait_want_release(&x->w);
 	lc_acd_close(x->acd);
 	x->acd = NULL;
 	return lc_cli_exit(rc);
@@ -800,7 +800,7 @@ lc_cli_acd_finish(const struct lc_acd_target *t, size_t n, int rc, int json,
 	if (ci_outputs(t, n, rc) != 0)
 		lc_cli_report_error();
 	if (rc == LC_ETIMEOUT && timeout_ms > 0) {
-		lc_acd_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
+		lc_acd_wait_fmt_ms(tbuf, sizeof(tbuf), timeout_ms);
 		lc_error_set(rc, "timed out after %s", tbuf);
 	} else if (n > 1 && several)
 		lc_error_set(rc, "%s", several);

@@ -17,7 +17,7 @@ enum {
 	LC_CLI_ACD_CA_FILE, LC_CLI_ACD_CONFIG, LC_CLI_ACD_CONTEXT,
 	LC_CLI_ACD_USERNAME, LC_CLI_ACD_PASSWORD_FILE, LC_CLI_ACD_PROJECT,
 	LC_CLI_ACD_TIMEOUT,
-	/* How a command waits: lc_cli_acd_wait_option(). */
+	/* How a command waits (lc_cli_acd_parse reads them). */
 	LC_CLI_ACD_HEALTH, LC_CLI_ACD_GRACE, LC_CLI_ACD_POLL, LC_CLI_ACD_IF_BUSY,
 	LC_CLI_ACD_PROGRESS,
 	LC_CLI_ACD_REPO_DIR,
@@ -99,7 +99,7 @@ void lc_cli_acd_parse(struct lc_cli_acd *x, int argc, char *argv[],
     const struct lc_cli_acd_cmd *cmd);
 /*
  * The deadline (--timeout), the client (lc_acd_open), and with targets
- * the targets x->argv names or -l selects (lc_acd_targets). Returns 0 or
+ * the targets x->argv names or -l selects (lc_acd_wait_targets). Returns 0 or
  * their error.
  */
 int lc_cli_acd_open(struct lc_cli_acd *x, int targets);
@@ -110,7 +110,7 @@ int lc_cli_acd_open(struct lc_cli_acd *x, int targets);
 int lc_cli_acd_exit(struct lc_cli_acd *x, int rc);
 
 /*
- * The end of a command: print the targets (lc_cli_acd_print), and when
+ * The end of a command: print the targets (one line or object each), and when
  * rc, or else the first target's own rc, is not 0, explain them and set the
  * closing message: the timeout, several (for n > 1), or none (the
  * explanation said it). On success and failure alike, the results go to

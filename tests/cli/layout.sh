@@ -147,7 +147,9 @@ for stem, syms in undefs.items():
             out.add("layer libcommon/%s.c %s" % (stem, s))
 
 # (c) a symbol's prefix names its file: lc_<M>... is in libcommon/<M>*.c,
-# M the longest file stem that the name after lc_ is or starts with + "_"
+# M the longest file stem that the name after lc_ is or starts with + "_";
+# and it names its module: a symbol of acd_wait_rev.c (module acd_wait,
+# the longest header stem of the file) is lc_acd_wait_...
 for s, stem in defs.items():
     if s.startswith("__") or "." in s:
         continue        # the compiler's and sanitizers' own (__odr_asan.x)
@@ -157,7 +159,9 @@ for s, stem in defs.items():
         if rest is not None and (rest == c or rest.startswith(c + "_")) \
                 and (m is None or len(c) > len(m)):
             m = c
-    if m is None or not (stem == m or stem.startswith(m + "_")):
+    mod = module(stem)
+    if m is None or not (stem == m or stem.startswith(m + "_")) or \
+            not (rest == mod or rest.startswith(mod + "_")):
         out.add("prefix libcommon/%s.c %s" % (stem, s))
 
 # (d) commands talk to libcommon only

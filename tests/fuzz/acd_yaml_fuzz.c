@@ -13,7 +13,7 @@
 #include "yaml_out.h"
 
 /*
- * The input is JSON (libjq); what lc_acd_yaml writes of it must parse
+ * The input is JSON (libjq); what lc_acd_diff_yaml writes of it must parse
  * as YAML (libyaml, through lc_yaml_edit_stream) into the same data: read
  * back as JSON (lc_yaml_out_node), it is equal to the input (its numbers
  * as libjq writes them).
@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = jv_parse(jv_string_value(d));
 	jv_free(d);
 	lc_buf_adds(&y, "");
-	if (lc_acd_yaml(&y, jv_copy(v)) == 0 &&
+	if (lc_acd_diff_yaml(&y, jv_copy(v)) == 0 &&
 	    lc_yaml_edit_stream("out", y.data, y.len, on_doc, &v, NULL) != 0) {
 		fprintf(stderr, "bad YAML (%s):\n%s", lc_error_msg(), y.data);
 		abort();

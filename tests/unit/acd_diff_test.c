@@ -68,7 +68,7 @@ main(void)
 	for (i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++) {
 		lc_buf_release(&out);
 		lc_buf_adds(&out, "");
-		rc = lc_acd_yaml(&out, jv_parse(yaml[i][0]));
+		rc = lc_acd_diff_yaml(&out, jv_parse(yaml[i][0]));
 		ok(rc == 0, "yaml %zu: rc", i);
 		is_str(out.data, yaml[i][1], "yaml of %s", yaml[i][0]);
 	}
@@ -77,7 +77,7 @@ main(void)
 	lc_buf_adds(&out, "");
 	deep = jv_object_set(jv_object(), jv_string_fmt("%01100d", 0),
 	    jv_number(1));
-	ok(lc_acd_yaml(&out, deep) == 0 &&
+	ok(lc_acd_diff_yaml(&out, deep) == 0 &&
 	    strncmp(out.data, "? \"000", 6) == 0 &&
 	    strcmp(out.data + out.len - 6, "\"\n: 1\n") == 0,
 	    "a 1,100-byte key: \"? key\" then \": value\"");
@@ -85,7 +85,7 @@ main(void)
 	for (i = 0; i < 600; i++)
 		deep = jv_array_append(jv_array(), deep);
 	lc_buf_release(&out);
-	ok(lc_acd_yaml(&out, deep) == LC_EDATA, "600 levels: refused");
+	ok(lc_acd_diff_yaml(&out, deep) == LC_EDATA, "600 levels: refused");
 	lc_error_clear();
 
 	items = jv_array();
@@ -118,7 +118,7 @@ main(void)
 		    "both: live against predicted");
 		is_str(c[2].action, "update", "both: update");
 	}
-	lc_acd_changes_free(c, n);
+	lc_acd_diff_changes_free(c, n);
 	jv_free(items);
 
 	items = jv_array_append(jv_array(), item("", "ConfigMap", "bad",
@@ -126,7 +126,7 @@ main(void)
 	rc = lc_acd_diff(items, "app", &c, &n);
 	ok(rc == LC_ERROR && n == 0, "a state that is not JSON: LC_ERROR");
 	lc_error_clear();
-	lc_acd_changes_free(c, n);
+	lc_acd_diff_changes_free(c, n);
 	jv_free(items);
 	lc_buf_release(&out);
 	return done_testing();

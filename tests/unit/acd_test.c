@@ -208,7 +208,7 @@ test_sync_bodies(struct lc_acd *acd)
 	size_t i;
 	int rc;
 
-	lc_acd_target_init(&t);
+	lc_acd_wait_target_init(&t);
 	t.last = jv_parse(sync_app);
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		rc = lc_acd_sync_body(&b, acd, &bodies[i].s, &t, 0, "ID");
@@ -331,7 +331,7 @@ test_done_rule(void)
 		memset(&w, 0, sizeof(w));
 		w.flags = states[i].flags;
 		memset(&wt, 0, sizeof(wt));
-		lc_acd_target_init(&t);
+		lc_acd_wait_target_init(&t);
 		t.app.name = "web";
 		t.last = jv_parse(states[i].app);
 		wt.w = &w;
@@ -346,7 +346,7 @@ test_done_rule(void)
 			is_str(t.why, states[i].why, "done-rule, %s: why",
 			    states[i].name);
 		t.app.name = NULL;
-		lc_acd_target_free(&t);
+		lc_acd_wait_target_free(&t);
 	}
 }
 
@@ -389,7 +389,7 @@ test_revisions(void)
 		w.revision = revisions[i].want;
 		memset(&wt, 0, sizeof(wt));
 		wt.w = &w;
-		lc_acd_target_init(&t);
+		lc_acd_wait_target_init(&t);
 		app = jv_parse(revisions[i].app);
 		r = lc_acd_wait_revision(&wt, &t, app);
 		ok(r == revisions[i].match, "revision %s: match %d",
@@ -398,7 +398,7 @@ test_revisions(void)
 			is_str(t.rev_why, revisions[i].why, "revision %s: why",
 			    revisions[i].want);
 		jv_free(app);
-		lc_acd_target_free(&t);
+		lc_acd_wait_target_free(&t);
 		lc_acd_wait_revs_free(wt.revs);
 	}
 }
