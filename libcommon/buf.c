@@ -7,8 +7,8 @@
 #include "buf.h"
 #include "exitcode.h"
 
-static _Noreturn void
-oom(void)
+_Noreturn void
+lc_buf_oom(void)
 {
 	static const char msg[] = "out of memory\n";
 
@@ -23,7 +23,7 @@ lc_buf_xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		lc_buf_oom();
 	return p;
 }
 
@@ -31,7 +31,7 @@ void *
 lc_buf_xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n ? n : 1)) == NULL)
-		oom();
+		lc_buf_oom();
 	return p;
 }
 
@@ -65,7 +65,7 @@ lc_buf_grow(struct lc_buf *b, size_t n)
 	size_t want;
 
 	if (n >= (size_t)-1 / 2 - b->len)
-		oom();
+		lc_buf_oom();
 	want = b->len + n + 1;
 	if (want <= b->cap)
 		return;

@@ -37,5 +37,7 @@ char *lc_buf_detach(struct lc_buf *b);
 void *lc_buf_xmalloc(size_t n);
 void *lc_buf_xrealloc(void *p, size_t n);
 char *lc_buf_xstrndup(const char *s, size_t n);
+/* For another library's allocation that failed: "out of memory", exit 3. */
+_Noreturn void lc_buf_oom(void);
 
 #endif

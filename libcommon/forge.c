@@ -533,7 +533,7 @@ esc(const char *s)
 	char *e = curl_easy_escape(NULL, s, 0);
 
 	if (e == NULL)
-		abort();
+		lc_buf_oom();
 	return e;
 }
 

@@ -85,9 +85,8 @@ nodeset_add(struct nodeset *s, uint32_t n)
 
 	if (2 * (s->n + 1) > s->cap) {
 		g.cap = s->cap ? s->cap * 2 : 64;
-		g.slot = calloc(g.cap, sizeof(*g.slot));
-		if (g.slot == NULL)
-			abort();
+		g.slot = lc_buf_xmalloc(g.cap * sizeof(*g.slot));
+		memset(g.slot, 0, g.cap * sizeof(*g.slot));
 		g.n = 0;
 		for (i = 0; i < s->cap; i++)
 			if (s->slot[i])
