@@ -23,7 +23,8 @@ void lc_cli_report_error(void);
  * Report the pending error, if any and code is not 0, as
  * lc_cli_report_error does, flush and close stdout, and return the exit
  * status for code; a failed close of stdout is an error. Only commands
- * call this, as `return lc_cli_exit(rc);`.
+ * call this: `return lc_cli_exit(rc);` in main(), `exit(lc_cli_exit(0))`
+ * where an option (-V) ends the command early.
  */
 int lc_cli_exit(int code);
 
