@@ -96,20 +96,6 @@ on_deadline(int sig)
 	_exit(LC_EXIT_TIMEOUT);
 }
 
-/*
- * SIGINT, SIGTERM, SIGHUP: the local transport's git runs in a process
- * group of its own (so the deadline can stop its hooks too), where a
- * terminal's ^C or a CI runner's SIGTERM does not reach it: stop it, then
- * die of the signal as before.
- */
-static void
-on_signal(int sig)
-{
-	lc_git_local_kill();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 /* Arm the watchdog for ms milliseconds, at least 1 (0: disarm). */
 static void
 watchdog(long long ms)
@@ -715,9 +701,7 @@ main(int argc, char *argv[])
 	memset(&st, 0, sizeof(st));
 	st.start_ms = lc_clock_ms();
 	signal(SIGALRM, on_deadline);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	lc_git_local_signals();
 	o.remote = "origin";
 	o.deadline_ms = 120000;
 	o.backoff_base = 250;

@@ -31,6 +31,11 @@ void lc_git_deadline(long long at);
  * Async-signal-safe; waits at most a second.
  */
 void lc_git_local_kill(void);
+/*
+ * On SIGINT, SIGTERM and SIGHUP stop the local transport's running git
+ * (lc_git_local_kill), then die of the signal.
+ */
+void lc_git_local_signals(void);
 
 /*
  * HTTP credentials for one remote. libgit2 asks again after every 401;
