@@ -147,20 +147,14 @@ last_words(int rc, const struct lc_gitpush_result *res)
 		    "tip after each lost race, so it does not conflict");
 }
 
-int
-main(int argc, char *argv[])
+/* Read argv into o (its trailers heap) and the command's own switches. */
+static void
+parse(int argc, char *argv[], struct lc_gitpush_opts *o, int *exit_code)
 {
-	struct lc_gitpush_opts o;
-	struct lc_gitpush_result res = { NULL, 0, 0 };
-	struct lc_gitpush *g = NULL;
 	char **trailers = NULL;
 	long n;
-	int ch, rc = 0, dd, verbosity = 0, exit_code = 0, pushed = 0;
+	int ch, dd, verbosity = 0;
 
-	lc_cli_init(argv[0]);
-	lc_gitpush_opts_init(&o);
-	signal(SIGALRM, on_deadline);
-	lc_gitpush_signals();
 	/* What follows "--" is the command, not paths. */
 	for (dd = 1; dd < argc && strcmp(argv[dd], "--") != 0; dd++)
 		;
@@ -169,7 +163,7 @@ main(int argc, char *argv[])
 			lc_log_error("'--' needs a command after it");
 			usage(LC_EXIT_USAGE);
 		}
-		o.command = argv + dd + 1;
+		o->command = argv + dd + 1;
 		argv[dd] = NULL;
 		argc = dd;
 	}
@@ -177,38 +171,38 @@ main(int argc, char *argv[])
 	    -1) {
 		switch (ch) {
 		case 'a':
-			o.all = 1;
+			o->all = 1;
 			break;
 		case 'A':
-			o.author = optarg;
+			o->author = optarg;
 			break;
 		case 'B':
 		case 'C':
 			if (lc_parse_duration_opt(ch == 'B' ? "--backoff-base" :
 			    "--backoff-cap", optarg, ch == 'B' ?
-			    &o.backoff_base_ms : &o.backoff_cap_ms) != 0) {
+			    &o->backoff_base_ms : &o->backoff_cap_ms) != 0) {
 				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
 		case 'b':
-			o.branch = optarg;
+			o->branch = optarg;
 			break;
 		case 'c':
-			o.ca_file = optarg;
+			o->ca_file = optarg;
 			break;
 		case 'k':
-			o.insecure = 1;
+			o->insecure = 1;
 			break;
 		case 'd':
 			if (lc_parse_duration_opt("--deadline", optarg,
-			    &o.deadline_ms) != 0) {
+			    &o->deadline_ms) != 0) {
 				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
 			break;
 		case 'E':
-			exit_code = 1;
+			*exit_code = 1;
 			break;
 		case 'h':
 			usage(LC_EXIT_OK);
@@ -217,38 +211,38 @@ main(int argc, char *argv[])
 				lc_cli_report_error();
 				usage(LC_EXIT_USAGE);
 			}
-			o.max_attempts = n;
+			o->max_attempts = n;
 			break;
 		case 'm':
-			o.message = optarg;
+			o->message = optarg;
 			break;
 		case 'P':
-			o.provenance = 0;
+			o->provenance = 0;
 			break;
 		case 'q':
 			verbosity = -1;
 			break;
 		case 'r':
-			o.remote = optarg;
+			o->remote = optarg;
 			break;
 		case 's':
-			o.ssh_key = optarg;
+			o->ssh_key = optarg;
 			break;
 		case 't':
-			o.token_file = optarg;
+			o->token_file = optarg;
 			break;
 		case 'u':
-			o.username = optarg;
+			o->username = optarg;
 			break;
 		case 'T':
 			trailers = lc_buf_xrealloc(trailers,
-			    (o.ntrailers + 1) * sizeof(*trailers));
-			trailers[o.ntrailers++] = optarg;
-			o.trailers = trailers;
+			    (o->ntrailers + 1) * sizeof(*trailers));
+			trailers[o->ntrailers++] = optarg;
+			o->trailers = trailers;
 			break;
 		case 'V':
 			lc_cli_version();
-			return lc_cli_exit(0);
+			exit(lc_cli_exit(0));
 		case 'v':
 			verbosity++;
 			break;
@@ -261,8 +255,23 @@ main(int argc, char *argv[])
 		lc_log_set_level(LC_LOG_ERROR);
 	else if (verbosity > 0)
 		lc_log_set_level(LC_LOG_DEBUG);
-	o.paths = argv + optind;
-	o.npaths = argc - optind;
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct lc_gitpush_opts o;
+	struct lc_gitpush_result res = { NULL, 0, 0 };
+	struct lc_gitpush *g = NULL;
+	int rc, exit_code = 0, pushed = 0;
+
+	lc_cli_init(argv[0]);
+	lc_gitpush_opts_init(&o);
+	signal(SIGALRM, on_deadline);
+	lc_gitpush_signals();
+	parse(argc, argv, &o, &exit_code);
 	if (o.command != NULL && o.all)
 		lc_log_warn("-a is implied with -- COMMAND");
 	if ((rc = lc_gitpush_open(&g, &o)) == 0)
@@ -272,6 +281,6 @@ main(int argc, char *argv[])
 		rc = LC_ENO;
 	last_words(rc, &res);
 	lc_gitpush_free(g);
-	free(trailers);
+	free((char **)o.trailers);
 	return lc_cli_exit(rc);
 }
