@@ -8,6 +8,8 @@
 
 /* Initialise libgit2 once. */
 void lc_git_init(void);
+/* Free libgit2's global state, if lc_git_init set it up; it may again. */
+void lc_git_shutdown(void);
 
 /*
  * For a remote at url, let libgit2's plain sockets (http, https under its

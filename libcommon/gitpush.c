@@ -637,5 +637,5 @@ lc_gitpush_free(struct lc_gitpush *g)
 	git_remote_free(g->remote);
 	git_repository_free(g->repo);
 	free(g);
-	git_libgit2_shutdown();
+	lc_git_shutdown();
 }

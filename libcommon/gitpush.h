@@ -73,7 +73,7 @@ typedef int (*lc_gitpush_out_fn)(const char *id, int pushed, void *arg);
 int lc_gitpush_run(struct lc_gitpush *g, lc_gitpush_out_fn fn, void *arg,
     struct lc_gitpush_result *res);
 
-/* Frees g (NULL allowed) and libgit2's global state. */
+/* Free g (NULL allowed) and libgit2's global state (lc_git_shutdown). */
 void lc_gitpush_free(struct lc_gitpush *g);
 
 /*
