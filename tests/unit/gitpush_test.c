@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitenv.h"
 #include "gitpush.h"
 #include "tap.h"
 
@@ -129,16 +130,8 @@ main(void)
 	size_t i;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/gitpush-test.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if (gitenv(dir, sizeof(dir), "gitpush-test") != 0)
 		return 1;
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", dir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
 	if (sh("git init -q --bare -b main %s/srv.git && "
 	    "git clone -q %s/srv.git %s/a 2>/dev/null && "
 	    "echo init >%s/a/README") != 0 ||
