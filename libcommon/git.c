@@ -24,14 +24,24 @@
 #include "log.h"
 #include "run.h"
 
+/* Whether lc_git_init set libgit2 up (and lc_git_shutdown has not ended it). */
+static int inited;
+
 void
 lc_git_init(void)
 {
-	static int done;
-
-	if (!done) {
+	if (!inited) {
 		git_libgit2_init();
-		done = 1;
+		inited = 1;
+	}
+}
+
+void
+lc_git_shutdown(void)
+{
+	if (inited) {
+		git_libgit2_shutdown();
+		inited = 0;
 	}
 }
 

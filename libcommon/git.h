@@ -8,6 +8,8 @@
 
 /* Initialise libgit2 once. */
 void lc_git_init(void);
+/* Free libgit2's global state, if lc_git_init set it up; it may again. */
+void lc_git_shutdown(void);
 
 /*
  * For a remote at url, let libgit2's plain sockets (http, https under its
@@ -31,6 +33,11 @@ void lc_git_deadline(long long at);
  * Async-signal-safe; waits at most a second.
  */
 void lc_git_local_kill(void);
+/*
+ * On SIGINT, SIGTERM and SIGHUP stop the local transport's running git
+ * (lc_git_local_kill), then die of the signal.
+ */
+void lc_git_local_signals(void);
 
 /*
  * HTTP credentials for one remote. libgit2 asks again after every 401;

@@ -647,6 +647,28 @@ lc_git_local_kill(void)
 	kill(-pid, SIGKILL);
 }
 
+/* The handler of lc_git_local_signals. */
+static void
+on_signal(int sig)
+{
+	lc_git_local_kill();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * A local remote's git runs in a process group of its own (so the
+ * deadline can stop its hooks too), which a terminal's ^C or a CI
+ * runner's SIGTERM does not reach.
+ */
+void
+lc_git_local_signals(void)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+}
+
 /* ---- what a local repository knows: later commits --------------------- */
 
 /* The commit hex (a prefix of at least 4 digits) names in repo. */

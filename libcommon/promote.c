@@ -1,5 +1,4 @@
 /* promote.c: a promotion's life: options in, the strategy run, results out. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,25 +250,10 @@ lc_promote_pull_request(const struct lc_promote *p)
 	return p->have_pr ? &p->pr : NULL;
 }
 
-/*
- * SIGINT, SIGTERM, SIGHUP: a local remote's git runs in a process group of
- * its own (so --deadline can stop its hooks too), which a terminal's ^C or
- * a CI runner's SIGTERM does not reach: stop it, then die of the signal.
- */
-static void
-on_signal(int sig)
-{
-	lc_git_local_kill();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 void
 lc_promote_signals(void)
 {
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	lc_git_local_signals();
 }
 
 jv

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "git.h"
+#include "gitenv.h"
 #include "tap.h"
 
 static char dir[256];
@@ -166,16 +167,8 @@ main(void)
 	pid_t pid;
 	int port;
 
-	snprintf(dir, sizeof(dir), "%s/lease-test.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if (gitenv(dir, sizeof(dir), "lease-test") != 0)
 		return 1;
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", dir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
 	lc_git_init();
 	if (sh("git init -q --bare -b main %s/srv/org/r.git%s", "") != 0 ||
 	    sh("git clone -q %s/srv/org/r.git %s/w 2>/dev/null", dir) != 0 ||
