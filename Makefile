@@ -37,6 +37,11 @@ $(OBJ)/%.o: %.c libcommon/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -iquote libcommon -c -o $@ $<
 
+# Unit tests find their helpers (tap.h, the fakes) in tests/lib.
+$(OBJ)/tests/unit/%.o: tests/unit/%.c libcommon/*.h tests/lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -iquote libcommon -iquote tests/lib -c -o $@ $<
+
 # Plugins: one .so each, only the entry symbol exported, mode 0755 (the
 # loader refuses files others may write).
 lib/gitops-utils/plugins/%.so: plugins/%.c plugins/oci.c plugins/ocijson.c libcommon/sha256.c libcommon/base64.c \

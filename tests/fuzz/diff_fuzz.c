@@ -6,7 +6,7 @@
 
 #include "buf.h"
 #include "diff.h"
-#include "../unit/diff_apply.h"
+#include "../lib/diff_apply.h"
 
 /*
  * Input: byte 0 is the context (0..7), the rest is two texts split at
