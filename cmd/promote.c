@@ -92,26 +92,21 @@ usage(int status)
 {
 	FILE *fp = status == LC_EXIT_OK ? stdout : stderr;
 
-	fprintf(fp, "usage: %s [-hnqSVv] [-m message] [-o format] "
-	    "[--allow-tags regex] [--app glob] [--author author] "
-	    "[--branch branch] [--chain envs [--allow-skip]] [--check] "
-	    "[--cherry-pick rev] "
-	    "[--deadline duration] [--diff] "
-	    "[--dotenv file] [--env-branch template] "
-	    "[--key path [--digest-key path] [--repo-key path]] "
-	    "[--gate command] [--no-push] [--no-verify-image] "
-	    "[--path template] "
-	    "[--pin-digest] [--platform os/arch] [--raw] "
-	    "[--registry-ca-file file] [--registry-https] "
-	    "[--registry-insecure] [--remote remote] "
+	fprintf(fp, "usage: %s [-hnqSVv] [-m message] [-o format] [--allow-tags "
+	    "regex] [--app glob] [--author author] [--branch branch] [--chain "
+	    "envs [--allow-skip]] [--check] [--cherry-pick rev] [--deadline "
+	    "duration] [--diff] [--dotenv file] [--env-branch template] [--key "
+	    "path [--digest-key path] [--repo-key path]] [--gate command] "
+	    "[--no-push] [--no-verify-image] [--path template] [--pin-digest] "
+	    "[--platform os/arch] [--raw] [--registry-ca-file file] "
+	    "[--registry-https] [--registry-insecure] [--remote remote] "
 	    "[--require-status[=context]] [--semver range] [--split] "
-	    "[--token-file file] [--trailer key=value] [--with-name] "
-	    "-f env -t env "
-	    "[image ...]\n"
+	    "[--token-file file] [--trailer key=value] [--with-name] -f env -t "
+	    "env [image ...]\n"
 	    "       %s [options] --pr [--api-url url] [--auto-merge[=method]] "
-	    "[--base branch] [--body-file file] [--draft] "
-	    "[--head-branch template] [--label label] [--provider forge] "
-	    "[--title title] -f env -t env [image ...]\n"
+	    "[--base branch] [--body-file file] [--draft] [--head-branch "
+	    "template] [--label label] [--provider forge] [--title title] -f "
+	    "env -t env [image ...]\n"
 	    "       %s [options] -t env --set image=ref ...\n"
 	    "       %s [options] -t env --rollback [--steps n]\n"
 	    "       %s [options] --strategy tag -f env -t env repo[=repo] ...\n",
@@ -611,25 +606,31 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 }
 
 /*
- * The rules between options, in the order they are checked: the first
- * broken one is the usage error (exit 2). fmt takes a and b.
+ * The rules between options, in the order they are checked (the order
+ * decides which of two mistakes is named): the first broken one is the
+ * usage error (exit 2); fmt takes a and b. A row with a check is one of
+ * the engine's (--set, --chain, --key, the images), made at that point.
  */
-#define RULE(broken, fmt) { broken, fmt, NULL, NULL }
+#define RULE(broken, fmt) { broken, -1, fmt, NULL, NULL }
+#define CHECK(what) { 0, what, NULL, NULL, NULL }
 static void
 validate(const struct lc_promote_opts *o)
 {
 	const int tag = o->strategy == LC_PROMOTE_TAG;
 	const int branch = o->strategy == LC_PROMOTE_BRANCH;
+	int rc = 0;
 	const struct {
-		int broken;
+		int broken, check;
 		const char *fmt, *a, *b;
 	} rules[] = {
 	RULE(o->to == NULL || (o->from != NULL) + (o->nsets > 0) +
 	    o->rollback != 1,
 	    "give -f SRC -t DST, or -t DST with --set or --rollback"),
+	CHECK(LC_PROMOTE_CHECK_SET), CHECK(LC_PROMOTE_CHECK_CHAIN),
 	{ o->from && o->to && (strcmp(o->from, o->to) == 0 ||
-	    strchr(o->from, '/') || strchr(o->to, '/')),
+	    strchr(o->from, '/') || strchr(o->to, '/')), -1,
 	    "-f %s -t %s: two different environment names", o->from, o->to },
+	CHECK(LC_PROMOTE_CHECK_KEY), CHECK(LC_PROMOTE_CHECK_IMAGES),
 	RULE(branch && (!o->from || o->nimages || o->nkeys || o->raw),
 	    "--strategy branch: give -f and -t; the whole branch deploy/<env> "
 	    "is promoted"),
@@ -655,7 +656,7 @@ validate(const struct lc_promote_opts *o)
 	RULE(o->require_status && (o->from == NULL || tag),
 	    "--require-status: it checks the source commit of -f with dir or "
 	    "branch"),
-	{ o->pr && (tag || o->check),
+	{ o->pr && (tag || o->check), -1,
 	    "--pr goes with --strategy dir or branch, not with %s",
 	    o->check ? "--check" : "--strategy tag", NULL },
 	RULE(tag && (o->from == NULL || o->nimages == 0 || o->nkeys ||
@@ -663,13 +664,12 @@ validate(const struct lc_promote_opts *o)
 	    "whose tags move"),
 	};
 	size_t i;
-	int k;
 
-	for (k = 0; k < o->nimages; k++)
-		if (*o->images[k] == '\0')
-			usage(LC_EXIT_USAGE);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rules[i].broken)
+		if (rules[i].check >= 0 && (rc = lc_promote_check(o,
+		    rules[i].check)) != 0 && rc != LC_EUSAGE)
+			exit(lc_cli_exit(rc));	/* --chain: policy, exit 1 */
+		else if (rules[i].broken || (rules[i].check >= 0 && rc != 0))
 			misuse(rules[i].fmt, rules[i].a, rules[i].b);
 }
 

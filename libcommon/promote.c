@@ -53,36 +53,85 @@ lc_promote_opts_init(struct lc_promote_opts *o)
 	o->steps = 1;
 }
 
+/* One of the checks of lc_promote_new on p (see lc_promote_check). */
+static int
+check(struct lc_promote *p, enum lc_promote_check what)
+{
+	const struct lc_promote_opts *o = p->o;
+	int i, rc = 0;
+
+	switch (what) {
+	case LC_PROMOTE_CHECK_SET:
+		for (i = 0; i < o->nsets; i++)
+			if (lc_promote_add_given(p, o->sets[i], o->raw) != 0)
+				return lc_error_set(LC_EUSAGE, "--set '%s': "
+				    "write [APP/]IMAGE=REF (REF: a tag, "
+				    "@sha256:..., or an image reference)",
+				    o->sets[i]);
+		lc_promote_settle_given(p);
+		break;
+	case LC_PROMOTE_CHECK_CHAIN:
+		rc = chain(o);
+		break;
+	case LC_PROMOTE_CHECK_KEY:
+		/* A --key that does not parse: misuse. */
+		if (o->nkeys && lc_promote_compile_keys(p, p->o) != 0)
+			rc = LC_EUSAGE;
+		break;
+	case LC_PROMOTE_CHECK_IMAGES:
+		/* An empty image argument: misuse, the usage says it all. */
+		for (i = 0; i < o->nimages; i++)
+			if (*o->images[i] == '\0')
+				rc = LC_EUSAGE;
+		break;
+	case LC_PROMOTE_CHECK_HEAD:
+		/* A work branch too long: misuse. */
+		if (lc_promote_head_name(o, p->head, sizeof(p->head)) != 0)
+			rc = LC_EUSAGE;
+		break;
+	}
+	return rc;
+}
+
+static struct lc_promote *
+alloc(const struct lc_promote_opts *o)
+{
+	struct lc_promote *p = lc_buf_xmalloc(sizeof(*p));
+
+	memset(p, 0, sizeof(*p));
+	p->opts = *o;
+	p->o = &p->opts;
+	if (o->path == NULL)
+		p->opts.path = o->nkeys ? "envs/{env}/values.yaml" :
+		    "overlays/{env}";
+	return p;
+}
+
+int
+lc_promote_check(const struct lc_promote_opts *o, enum lc_promote_check what)
+{
+	struct lc_promote *p = alloc(o);
+	int rc = check(p, what);
+
+	lc_promote_free(p);
+	return rc;
+}
+
 int
 lc_promote_new(struct lc_promote **out, const struct lc_promote_opts *o,
     lc_promote_out_fn fn, void *arg)
 {
-	struct lc_promote *p = lc_buf_xmalloc(sizeof(*p));
-	int i, rc;
+	struct lc_promote *p = alloc(o);
+	int rc = 0, what;
 
-	memset(p, 0, sizeof(*p));
-	p->opts = *o;
-	p->o = o = &p->opts;
-	if (o->path == NULL)
-		p->opts.path = o->nkeys ? "envs/{env}/values.yaml" :
-		    "overlays/{env}";
 	p->out = fn;
 	p->out_arg = arg;
 	p->t0 = lc_clock_ms();
 	*out = p;
-	for (i = 0; i < o->nsets; i++)
-		if (lc_promote_add_given(p, o->sets[i], o->raw) != 0)
-			return lc_error_set(LC_EUSAGE, "--set '%s': write "
-			    "[APP/]IMAGE=REF (REF: a tag, @sha256:..., or an "
-			    "image reference)", o->sets[i]);
-	lc_promote_settle_given(p);
-	if ((rc = chain(o)) != 0)
-		return rc;
-	/* A --key that does not parse, a work branch too long: misuse. */
-	if ((o->nkeys && lc_promote_compile_keys(p, o) != 0) ||
-	    lc_promote_head_name(o, p->head, sizeof(p->head)) != 0)
-		return LC_EUSAGE;
-	return 0;
+	for (what = LC_PROMOTE_CHECK_SET; rc == 0 &&
+	    what <= LC_PROMOTE_CHECK_HEAD; what++)
+		rc = check(p, what);
+	return rc;
 }
 
 /*

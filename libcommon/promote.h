@@ -1,4 +1,4 @@
-/* promote.h: move the image versions of one environment to the next (the engine of promote). */
+/* promote.h: move image versions from one environment to the next. */
 #ifndef LC_PROMOTE_H
 #define LC_PROMOTE_H
 
@@ -96,14 +96,28 @@ typedef int (*lc_promote_out_fn)(const struct lc_promote *p,
 
 /*
  * A promotion of o (copied; its lists are kept by pointer): the --set
- * versions read, the --key paths compiled, the work branch named. LC_EUSAGE (with the
- * message) for a malformed --set, --key or --head-branch, or a --chain that
- * does not name -f and -t; LC_ENO (a policy refusal, exit 1) when --chain
- * says -f -> -t skips an environment or goes backwards. *out is heap even
- * on failure.
+ * versions read, the --key paths compiled, the work branch named, after
+ * the checks of lc_promote_check, in their order. *out is heap even on
+ * failure.
  */
 int lc_promote_new(struct lc_promote **out, const struct lc_promote_opts *o,
     lc_promote_out_fn fn, void *arg);
+/*
+ * The checks lc_promote_new makes, one at a time, for a command that
+ * orders them among its own rules (the order decides which of two
+ * mistakes is named): LC_EUSAGE with the message, or for --chain LC_ENO,
+ * a policy refusal (exit 1), when -f -> -t skips an environment or goes
+ * backwards.
+ */
+enum lc_promote_check {
+	LC_PROMOTE_CHECK_SET,	/* each --set is [APP/]IMAGE=REF */
+	LC_PROMOTE_CHECK_CHAIN,	/* --chain names -f and -t, neighbours */
+	LC_PROMOTE_CHECK_KEY,	/* each --key expression parses */
+	LC_PROMOTE_CHECK_IMAGES,	/* no image argument is empty */
+	LC_PROMOTE_CHECK_HEAD	/* the --pr work branch's name fits */
+};
+int lc_promote_check(const struct lc_promote_opts *o,
+    enum lc_promote_check what);
 /* The repository, the remote, the credentials (not with the tag strategy). */
 int lc_promote_open(struct lc_promote *p);
 /*

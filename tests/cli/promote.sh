@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/cli.sh"
 . "$TOP/tests/lib/registry.sh"
 
-plan 46
+plan 47
 
 export GITOPS_PLUGIN_PATH=$TOP/lib/gitops-utils/plugins HOME=$_t_root/home
 export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
@@ -831,6 +831,27 @@ mapfile -t args < <(many --set app=v1 33)
 run promote "${args[@]}" -t staging
 expect_rc 2
 expect_err "promote: --set: at most 32 of them"
+end
+
+begin "of two mistakes the first checked is named, and a --chain refusal stays exit 1"
+# first_err RC LINE ARGS...: promote ARGS exits RC, its first stderr line LINE.
+first_err() {
+	local rc=$1 line=$2
+	shift 2
+	run promote "$@"
+	expect_rc "$rc"
+	[ "$(head -n 1 "$T/err")" = "$line" ] || fail "promote $*: $(head -n 1 "$T/err")"
+}
+first_err 1 "promote: --chain dev,staging: dev -> dev goes backwards; nothing was promoted" \
+    -f dev -t dev --chain dev,staging
+first_err 1 "promote: --chain dev,staging,prod: dev -> prod skips an environment; nothing was promoted" \
+    -f dev -t prod --chain dev,staging,prod --cherry-pick x
+first_err 2 "promote: --set 'bad': write [APP/]IMAGE=REF (REF: a tag, @sha256:..., or an image reference)" \
+    -t staging --set bad --split
+first_err 2 "promote: bad expression at column 1: unknown function 'a' (ymlset(1) lists yq's operators it knows)" \
+    -f dev -t staging --key 'a[' --strategy branch
+first_err 2 "promote: give -f SRC -t DST, or -t DST with --set or --rollback" -t staging ''
+first_err 2 "promote: --chain a,b does not name both dev and staging" -f dev -t staging --chain a,b --steps 3
 end
 
 begin "usage errors exit 2"
