@@ -419,8 +419,8 @@ enum { STR, ON, OFF, LIST };
 #define STR_(ch, field) { ch, STR, O(field), NULL, 0, NULL }
 #define ON_(ch, field) { ch, ON, O(field), NULL, 0, NULL }
 #define OFF_(ch, field) { ch, OFF, O(field), NULL, 0, NULL }
-#define LIST_(ch, n, list, opt) { ch, LIST, O(n), list, \
-    (int)(sizeof(list) / sizeof((list)[0])), opt }
+#define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
+#define LIST_(ch, n, list, opt) { ch, LIST, O(n), list, NELEM(list), opt }
 static const struct simple {
 	int ch, kind;
 	size_t off;		/* the field; LIST: its count */
@@ -552,9 +552,9 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 		o->branch_tmpl = optarg;
 		break;
 	case OPT_PLATFORM:
-		if (o->nplatforms < 8 && ((sl = strchr(optarg, '/')) == NULL ||
-		    sl == optarg || sl[1] == '\0' || sl[1] == '/' ||
-		    strlen(optarg) > 127))
+		if (o->nplatforms < NELEM(platform_list) && ((sl =
+		    strchr(optarg, '/')) == NULL || sl == optarg ||
+		    sl[1] == '\0' || sl[1] == '/' || strlen(optarg) > 127))
 			misuse("--platform %s: write OS/ARCH[/VARIANT], as "
 			    "linux/arm64", optarg, NULL);
 		break;
@@ -593,7 +593,7 @@ option(int ch, struct lc_promote_opts *o, struct out *w)
 			    "request: --pr)", optarg, NULL);
 		break;
 	case OPT_TRAILER:
-		if (o->ntrailers < 16 && (strchr(optarg, '=') == NULL ||
+		if (o->ntrailers < NELEM(trailers) && (strchr(optarg, '=') == NULL ||
 		    *optarg == '='))
 			misuse("--trailer '%s': write KEY=VALUE", optarg, NULL);
 		break;
