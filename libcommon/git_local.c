@@ -44,7 +44,10 @@
  * is then EPIPE with MSG_NOSIGNAL instead of a SIGPIPE that kills us.
  */
 
-/* What git clears for the git it runs on a local repository (local_repo_env). */
+/*
+ * What git clears for the git it runs on a local repository
+ * (local_repo_env).
+ */
 static const char *const repo_env[] = {
 	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS",
 	"GIT_CONFIG_COUNT", "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE",

@@ -10,7 +10,10 @@
 #include "git.h"
 #include "promote_int.h"
 
-/* The trailers every promotion commit ends with: the run, the tool, --trailer. */
+/*
+ * The trailers every promotion commit ends with: the run, the tool,
+ * --trailer.
+ */
 void
 lc_promote_trailers(const struct lc_promote_opts *o, struct lc_buf *m)
 {

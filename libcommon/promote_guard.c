@@ -20,7 +20,8 @@
 #include "semver.h"
 
 static int platforms(struct lc_registry *r, const struct lc_promote_opts *o,
-    const char *repo, const struct lc_reg_desc *d, const struct lc_promote_change *c);
+    const char *repo, const struct lc_reg_desc *d,
+    const struct lc_promote_change *c);
 
 int
 lc_promote_verify(const struct lc_promote *st, const struct lc_promote_opts *o)

@@ -38,9 +38,9 @@ given_ref(struct lc_promote_given *g, const char *ref)
 }
 
 /*
- * "[app/]name=ref" into a given version, appended; lc_promote_settle_given() then
- * keeps the later of two for one image. -1 when spec is not that (or a part
- * is longer than its field).
+ * "[app/]name=ref" into a given version, appended;
+ * lc_promote_settle_given() then keeps the later of two for one image. -1
+ * when spec is not that (or a part is longer than its field).
  */
 int
 lc_promote_add_given(struct lc_promote *st, const char *spec, int raw)
@@ -97,8 +97,8 @@ by_app_seq(const void *a, const void *b)
 /*
  * Keep one version per image: given again (an older promotion, --steps),
  * the later word wins, in the place of the first. Then sort by app, so that
- * lc_promote_plan() takes each app's as one run. O(n log n): a rollback of 1,000 apps
- * reads 3,000 trailers.
+ * lc_promote_plan() takes each app's as one run. O(n log n): a rollback of
+ * 1,000 apps reads 3,000 trailers.
  */
 void
 lc_promote_settle_given(struct lc_promote *st)

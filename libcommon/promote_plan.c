@@ -174,7 +174,8 @@ scalar(struct lc_ydoc *d, uint32_t map, const char *key, char *out, size_t n,
 	out[0] = '\0';
 	if (node)
 		*node = 0;
-	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR || lc_yaml_edit_node_is_null(d, v))
+	if (v == 0 || LC_YN(d, v)->type != LC_YSCALAR ||
+	    lc_yaml_edit_node_is_null(d, v))
 		return 0;
 	s = lc_yaml_edit_node_value(d, v, &len);
 	if (node)

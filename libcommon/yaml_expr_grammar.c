@@ -789,7 +789,8 @@ binding(struct parser *ps, struct xnode *x, const char *at)
 
 	b->a = x;
 	lc_yaml_expr_lex_skip_ws(ps);
-	if (*ps->p != '$' || !lc_yaml_expr_lex_is_ident_start((unsigned char)ps->p[1])) {
+	if (*ps->p != '$' ||
+	    !lc_yaml_expr_lex_is_ident_start((unsigned char)ps->p[1])) {
 		lc_yaml_expr_lex_xfree(b);
 		lc_yaml_expr_lex_perr(ps, ps->p,
 		    "expected '$name' after 'as'%s", "");

@@ -348,8 +348,8 @@ int lc_yaml_expr_call_env_lit(struct ctx *c, const struct xnode *x,
 int lc_yaml_expr_call_envsubst(struct ctx *c, const struct xnode *x,
     const struct val *in, struct vals *out);
 void *lc_yaml_expr_call_yfn_alloc(void *arg, size_t n);
-int lc_yaml_expr_call(struct ctx *c, const struct xnode *x, const struct val *in,
-    struct vals *out);
+int lc_yaml_expr_call(struct ctx *c, const struct xnode *x,
+    const struct val *in, struct vals *out);
 
 /* yaml_expr_eval.c */
 int lc_yaml_expr_eval_node(struct ctx *c, const struct xnode *x,

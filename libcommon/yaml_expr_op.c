@@ -272,8 +272,9 @@ div_mod(struct ctx *c, enum xop op, const struct lc_ylit *a,
 
 /*
  * yq's "*" (with x->idx's merge flags), "/" and "%" on every pair of
- * outputs, the left side's outer: (1, 2) * (3, 4) is 3, 4, 6, 8. A missing path gives
- * nothing on either side, as in yq (".a * .missing" has no output).
+ * outputs, the left side's outer: (1, 2) * (3, 4) is 3, 4, 6, 8. A missing
+ * path gives nothing on either side, as in yq (".a * .missing" has no
+ * output).
  */
 int
 lc_yaml_expr_op_multiply(struct ctx *c, const struct xnode *x,

@@ -310,7 +310,10 @@ lc_yaml_expr_value_too_much(struct ctx *c)
 	    c->maxsteps, c->doc->name);
 }
 
-/* "..", or with keys "...": each node, and a mapping's keys before their values. */
+/*
+ * "..", or with keys "...": each node, and a mapping's keys before their
+ * values.
+ */
 void
 lc_yaml_expr_value_recurse(struct ctx *c, uint32_t n, int via, int keys,
     struct vals *out)

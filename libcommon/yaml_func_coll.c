@@ -53,8 +53,8 @@ lc_yaml_func_coll_keys(struct lc_yfn_mem *m, const lit *in, const lit **out)
 	int rc;
 
 	if (in->kind != LC_YL_SEQ && in->kind != LC_YL_MAP)
-		return lc_yaml_func_str_wrongkind("cannot get keys of %s, keys only works for "
-		    "maps and arrays", in);
+		return lc_yaml_func_str_wrongkind("cannot get keys of %s, keys "
+		    "only works for maps and arrays", in);
 	n = in->kind == LC_YL_SEQ ? in->nkids : in->nkids / 2;
 	if ((l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, n, &k)) == NULL)
 		return lc_yaml_func_nomem();
@@ -119,7 +119,8 @@ lc_yaml_func_coll_sort(struct lc_yfn_mem *m, const lit *in, const lit **out)
 		return 0;
 	}
 	if (in->kind != LC_YL_SEQ)
-		return lc_yaml_func_str_wrongkind("node is not an array or map (it's a %s)", in);
+		return lc_yaml_func_str_wrongkind("node is not an array or map "
+		    "(it's a %s)", in);
 	if ((order = lc_yaml_func_alloc(m, (in->nkids + 1) * sizeof(size_t))) ==
 	    NULL || (l = lc_yaml_func_mkcoll(m, LC_YL_SEQ, in->nkids,
 	    &k)) == NULL)

@@ -60,8 +60,8 @@ void *lc_yaml_func_alloc(struct lc_yfn_mem *m, size_t n);
 struct lc_ylit *lc_yaml_func_mklit(struct lc_yfn_mem *m, enum lc_ylit_kind kind,
     const char *s, size_t n);
 /* A SEQ or MAP with nkids zeroed kids in *kids to fill. */
-struct lc_ylit *lc_yaml_func_mkcoll(struct lc_yfn_mem *m, enum lc_ylit_kind kind,
-    size_t nkids, struct lc_ylit **kids);
+struct lc_ylit *lc_yaml_func_mkcoll(struct lc_yfn_mem *m,
+    enum lc_ylit_kind kind, size_t nkids, struct lc_ylit **kids);
 /* Set "out of memory" and return LC_ENOMEM. */
 int lc_yaml_func_nomem(void);
 /* The code point of the UTF-8 sequence at s (n > 0 bytes), -1 for a byte

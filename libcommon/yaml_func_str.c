@@ -222,7 +222,8 @@ lc_yaml_func_str_split(struct lc_yfn_mem *m, const lit *in, const lit *sep,
 	lit *l, *k;
 
 	if (in->kind != LC_YL_STR)
-		return lc_yaml_func_str_wrongkind("cannot split %s, can only split strings", in);
+		return lc_yaml_func_str_wrongkind("cannot split %s, can only "
+		    "split strings", in);
 	if (!isscalar(sep))
 		return lc_yaml_func_str_wrongkind("cannot split by %s, the separator must be "
 		    "a string", sep);
