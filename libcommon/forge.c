@@ -12,22 +12,10 @@
 #include "error.h"
 #include "fileio.h"
 #include "forge.h"
+#include "forge_int.h"
 #include "http.h"
 #include "jvutil.h"
 #include "log.h"
-
-struct lc_forge {
-	enum lc_forge_kind kind;
-	struct lc_http *http;
-	char api[512];		/* no trailing slash */
-	char graphql[600];	/* GitHub */
-	char owner[256], repo[256];	/* GitHub, Gitea */
-	char project[1800];	/* GitLab: group%2Fsub%2Fproject, escaped path */
-	char slug[600];		/* owner/repo as written, for messages */
-	char *token;
-	char *auth;		/* the header carrying the token (any length) */
-	long long deadline;
-};
 
 /*
  * snprintf into a field of n bytes, refused (LC_EUSAGE) rather than cut
@@ -37,8 +25,8 @@ struct lc_forge {
     __VA_ARGS__)
 
 /* Whether s contains w, ignoring ASCII case. */
-static int
-icontains(const char *s, const char *w)
+int
+lc_forge_icontains(const char *s, const char *w)
 {
 	size_t n = strlen(w);
 
@@ -157,9 +145,9 @@ url_host(const char *url, char *out, size_t n)
 }
 
 /* A request; *j gets the parsed JSON answer (jv_null() when none). */
-static int
-call(struct lc_forge *f, const char *method, const char *path, jv body,
-    long *status, jv *j)
+int
+lc_forge_call(struct lc_forge *f, const char *method, const char *path,
+    jv body, long *status, jv *j)
 {
 	struct lc_http_resp r = LC_HTTP_RESP_INIT;
 	struct lc_http_req q;
@@ -207,8 +195,8 @@ call(struct lc_forge *f, const char *method, const char *path, jv body,
 }
 
 /* The forge's own words in an error answer. */
-static void
-reason(jv j, char *out, size_t n)
+void
+lc_forge_reason(jv j, char *out, size_t n)
 {
 	jv m = lc_jvutil_get(j, "message"), e;
 	const char *s = "";
@@ -242,25 +230,26 @@ reason(jv j, char *out, size_t n)
 }
 
 /* An answer that is not what we asked for, as an LC_E* code. */
-static int
-refused(struct lc_forge *f, const char *what, long status, jv j)
+int
+lc_forge_refused(struct lc_forge *f, const char *what, long status,
+    jv j)
 {
 	char why[400];
 
-	reason(j, why, sizeof(why));
+	lc_forge_reason(j, why, sizeof(why));
 	if (status == 401)
 		return lc_error_set(LC_EAUTH, "%s: %s refused the token (401%s%s):"
 		    " it is wrong or expired", what, lc_forge_name(f), *why ?
 		    ": " : "", why);
-	if (status == 403 && (icontains(why, "rate limit") ||
-	    icontains(why, "secondary")))
+	if (status == 403 && (lc_forge_icontains(why, "rate limit") ||
+	    lc_forge_icontains(why, "secondary")))
 		return lc_error_set(LC_EUNAVAIL, "%s: %s rate limit (403): %s",
 		    what, lc_forge_name(f), why);
 	if (status == 403)
 		return lc_error_set(LC_EAUTH, "%s: %s denied it (403): %s%s", what,
-		    lc_forge_name(f), why, icontains(why, "GitHub Actions") ?
-		    " (allow it in the repository's Actions settings, or use "
-		    "an App or personal token)" : "");
+		    lc_forge_name(f), why, lc_forge_icontains(why,
+		    "GitHub Actions") ? " (allow it in the repository's "
+		    "Actions settings, or use an App or personal token)" : "");
 	if (status == 404)
 		return lc_error_set(LC_ENOTFOUND, "%s: %s has no %s, or the token "
 		    "cannot see it (404)", what, lc_forge_name(f), f->slug);
@@ -589,7 +578,8 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 		 * what older servers answer, so the list decides then. */
 		lc_buf_printf(&p, "/repos/%s/%s/pulls/%s/%s", f->owner, f->repo,
 		    b, h);
-		if ((rc = call(f, "GET", p.data, jv_invalid(), &st, &j)) != 0)
+		if ((rc = lc_forge_call(f, "GET", p.data, jv_invalid(), &st,
+		    &j)) != 0)
 			goto out;
 		if (st == 200 && jv_get_kind(j) == JV_KIND_OBJECT &&
 		    strcmp(lc_jvutil_str(j, "state"), "open") == 0) {
@@ -598,7 +588,8 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			goto out;
 		}
 		if (st != 404 && st != 200) {
-			rc = refused(f, "find the pull request", st, j);
+			rc = lc_forge_refused(f, "find the pull request", st,
+			    j);
 			goto out;
 		}
 		for (page = 1; page <= 20 && !found; page++) {
@@ -606,11 +597,12 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			p.len = 0;
 			lc_buf_printf(&p, "/repos/%s/%s/pulls?state=open&limit=50&"
 			    "page=%d", f->owner, f->repo, page);
-			if ((rc = call(f, "GET", p.data, jv_invalid(), &st, &j))
-			    != 0)
+			if ((rc = lc_forge_call(f, "GET", p.data, jv_invalid(),
+			    &st, &j)) != 0)
 				goto out;
 			if (st != 200 || jv_get_kind(j) != JV_KIND_ARRAY) {
-				rc = refused(f, "list the pull requests", st, j);
+				rc = lc_forge_refused(f,
+				    "list the pull requests", st, j);
 				goto out;
 			}
 			n = jv_array_length(jv_copy(j));
@@ -629,10 +621,10 @@ find(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 		}
 		goto out;
 	}
-	if ((rc = call(f, "GET", p.data, jv_invalid(), &st, &j)) != 0)
+	if ((rc = lc_forge_call(f, "GET", p.data, jv_invalid(), &st, &j)) != 0)
 		goto out;
 	if (st != 200 || jv_get_kind(j) != JV_KIND_ARRAY) {
-		rc = refused(f, "find the pull request", st, j);
+		rc = lc_forge_refused(f, "find the pull request", st, j);
 		goto out;
 	}
 	if (jv_array_length(jv_copy(j)) > 0) {
@@ -662,12 +654,12 @@ gitea_labels(struct lc_forge *f, const struct lc_forge_pr_req *rq, jv *ids)
 	if (rq->nlabels == 0)
 		return 0;
 	lc_buf_printf(&p, "/repos/%s/%s/labels?limit=50", f->owner, f->repo);
-	rc = call(f, "GET", p.data, jv_invalid(), &st, &j);
+	rc = lc_forge_call(f, "GET", p.data, jv_invalid(), &st, &j);
 	lc_buf_release(&p);
 	if (rc != 0)
 		return rc;
 	if (st != 200 || jv_get_kind(j) != JV_KIND_ARRAY) {
-		rc = refused(f, "list the labels", st, j);
+		rc = lc_forge_refused(f, "list the labels", st, j);
 		jv_free(j);
 		return rc;
 	}
@@ -761,7 +753,7 @@ create(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			body = jv_object_set(body, jv_string("labels"),
 			    jv_copy(label_ids));
 	}
-	rc = call(f, "POST", p.data, body, &st, &j);
+	rc = lc_forge_call(f, "POST", p.data, body, &st, &j);
 	lc_buf_release(&p);
 	if (rc != 0)
 		return rc;
@@ -776,14 +768,14 @@ create(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	    LC_FORGE_GITHUB && st == 409)) {
 		char why[400];
 
-		reason(j, why, sizeof(why));
-		if (icontains(why, "already exist")) {
+		lc_forge_reason(j, why, sizeof(why));
+		if (lc_forge_icontains(why, "already exist")) {
 			lc_log_info("%s: %s; updating it", lc_forge_name(f), why);
 			jv_free(j);
 			return 0;
 		}
 	}
-	rc = refused(f, "open the pull request", st, j);
+	rc = lc_forge_refused(f, "open the pull request", st, j);
 	jv_free(j);
 	return rc;
 }
@@ -813,11 +805,11 @@ update(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			body = jv_object_set(body, jv_string("labels"),
 			    jv_copy(label_ids));
 	}
-	rc = call(f, f->kind == LC_FORGE_GITLAB ? "PUT" : "PATCH", p.data, body,
-	    &st, &j);
+	rc = lc_forge_call(f, f->kind == LC_FORGE_GITLAB ? "PUT" : "PATCH",
+	    p.data, body, &st, &j);
 	lc_buf_release(&p);
 	if (rc == 0 && st != 200 && st != 201)
-		rc = refused(f, "update the pull request", st, j);
+		rc = lc_forge_refused(f, "update the pull request", st, j);
 	jv_free(j);
 	return rc;
 }
@@ -838,18 +830,19 @@ github_labels(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 		l = jv_array_append(l, jv_string(rq->labels[i]));
 	lc_buf_printf(&p, "/repos/%s/%s/issues/%ld/labels", f->owner, f->repo,
 	    pr->number);
-	rc = call(f, "POST", p.data, jv_object_set(jv_object(),
+	rc = lc_forge_call(f, "POST", p.data, jv_object_set(jv_object(),
 	    jv_string("labels"), l), &st, &j);
 	lc_buf_release(&p);
 	if (rc == 0 && st != 200)
-		rc = refused(f, "label the pull request", st, j);
+		rc = lc_forge_refused(f, "label the pull request", st, j);
 	jv_free(j);
 	return rc;
 }
 
 /*
  * A merge the forge will not do: 405, 409 and 422 are the head having moved,
- * conflicts or a state that cannot merge (exit 5); the rest as refused().
+ * conflicts or a state that cannot merge (exit 5); the rest as
+ * lc_forge_refused().
  */
 static int
 unmergeable(struct lc_forge *f, const char *what, long st, jv j)
@@ -857,8 +850,8 @@ unmergeable(struct lc_forge *f, const char *what, long st, jv j)
 	char why[400];
 
 	if (st != 405 && st != 409 && st != 422)
-		return refused(f, what, st, j);
-	reason(j, why, sizeof(why));
+		return lc_forge_refused(f, what, st, j);
+	lc_forge_reason(j, why, sizeof(why));
 	return lc_error_set(LC_ECONFLICT, "%s: %s will not merge it (%ld)%s%s",
 	    what, lc_forge_name(f), st, *why ? ": " : "", why);
 }
@@ -877,7 +870,7 @@ merge_now_github(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 	body = jv_object_set(body, jv_string("merge_method"),
 	    jv_string(rq->merge));
 	body = jv_object_set(body, jv_string("sha"), jv_string(rq->head_sha));
-	rc = call(f, "PUT", p.data, body, &st, &j);
+	rc = lc_forge_call(f, "PUT", p.data, body, &st, &j);
 	lc_buf_release(&p);
 	if (rc == 0 && st == 200)
 		pr->merged = 1;
@@ -933,7 +926,7 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			return rc;
 		}
 		if (st != 200) {
-			rc = refused(f, "enable auto-merge", st, j);
+			rc = lc_forge_refused(f, "enable auto-merge", st, j);
 			jv_free(j);
 			return rc;
 		}
@@ -946,10 +939,10 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 			return 0;
 		}
 		j = jv_object_set(jv_object(), jv_string("errors"), e);
-		reason(j, why, sizeof(why));
+		lc_forge_reason(j, why, sizeof(why));
 		jv_free(j);
 		/* Nothing to wait for: GitHub wants a plain merge. */
-		if (icontains(why, "clean status")) {
+		if (lc_forge_icontains(why, "clean status")) {
 			lc_log_info("GitHub: %s; merging now", why);
 			if ((rc = merge_now_github(f, rq, pr)) == 0)
 				pr->auto_merge = 1;
@@ -967,7 +960,7 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 		    "merge_when_pipeline_succeeds"), jv_true());
 		if (strcmp(rq->merge, "squash") == 0)
 			body = jv_object_set(body, jv_string("squash"), jv_true());
-		rc = call(f, "PUT", p.data, body, &st, &j);
+		rc = lc_forge_call(f, "PUT", p.data, body, &st, &j);
 	} else {
 		lc_buf_printf(&p, "/repos/%s/%s/pulls/%ld/merge", f->owner,
 		    f->repo, pr->number);
@@ -978,13 +971,13 @@ auto_merge(struct lc_forge *f, const struct lc_forge_pr_req *rq,
 		    jv_true());
 		body = jv_object_set(body, jv_string("delete_branch_after_merge"),
 		    jv_true());
-		rc = call(f, "POST", p.data, body, &st, &j);
+		rc = lc_forge_call(f, "POST", p.data, body, &st, &j);
 	}
 	lc_buf_release(&p);
 	if (rc != 0)
 		return rc;
-	reason(j, why, sizeof(why));
-	if (st == 200 || st == 201 || (st == 409 && icontains(why,
+	lc_forge_reason(j, why, sizeof(why));
+	if (st == 200 || st == 201 || (st == 409 && lc_forge_icontains(why,
 	    "already scheduled")))
 		pr->auto_merge = 1;
 	else
@@ -1069,10 +1062,10 @@ get_json(struct lc_forge *f, const char *path, const char *what, jv_kind k,
 	long st = 0;
 	int rc;
 
-	if ((rc = call(f, "GET", path, jv_invalid(), &st, j)) != 0)
+	if ((rc = lc_forge_call(f, "GET", path, jv_invalid(), &st, j)) != 0)
 		return rc;
 	if (st != 200 || jv_get_kind(*j) != k) {
-		rc = refused(f, what, st, *j);
+		rc = lc_forge_refused(f, what, st, *j);
 		jv_free(*j);
 		*j = jv_null();
 	}
