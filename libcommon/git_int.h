@@ -1,8 +1,11 @@
-/* git_int.h: what git.c shares with git_local.c and git_tls.c; not for commands. */
+/* git_int.h: what the git*.c files share; not for commands. */
 #ifndef LC_GIT_INT_H
 #define LC_GIT_INT_H
 
 #include <git2.h>
+
+#include "buf.h"
+#include "git.h"
 
 /*
  * The directory a local remote names (heap): a file:///path URL, or a
@@ -45,5 +48,21 @@ int lc_git_cert_ip_ok(const void *cert, size_t len, const char *host,
 int lc_git_host_is_ip(const char *host);
 /* Whether lc_git_cert_ip_ok decides at IP addresses (libgit2 on mbedTLS). */
 int lc_git_ip_checked_here(void);
+
+/*
+ * What fetch and push both set up: the callbacks, the auth header, and
+ * for a local remote (url) git's own upload-pack and receive-pack.
+ */
+void lc_git_prepare(git_remote_callbacks *cb, git_strarray *custom,
+    git_remote_redirect_t *follow, struct lc_git_auth *auth,
+    struct lc_buf *hdr, char **headers, const char *url);
+/* Zero and release the auth header of lc_git_prepare. */
+void lc_git_wipe(struct lc_buf *hdr);
+/* The error for credentials the server refused (auth->refused). */
+int lc_git_auth_error(struct lc_git_auth *a, const char *what);
+/* The command's option for a CA file, for messages (NULL: none). */
+extern const char *lc_git_ca_flag;
+/* The last certificate refused was for an IP address (for the message). */
+extern int lc_git_ip_refused;
 
 #endif
