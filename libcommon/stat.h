@@ -1,0 +1,36 @@
+/* stat.h: the statistics canary analysis needs: medians, Mann-Whitney U. */
+#ifndef LC_STAT_H
+#define LC_STAT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * The median of the n values of v that are not NaN (v is not changed);
+ * NaN when there are none.
+ */
+double lc_stat_median(const double *v, size_t n);
+
+/*
+ * One-sided Mann-Whitney U test of whether the values of x tend to be
+ * greater than those of y (NaN values are left out of both). Returns the
+ * p-value: exact (from the distribution of U) when both samples are small
+ * and have no ties, otherwise the normal approximation with the tie
+ * correction and the continuity correction. *u, when not NULL, receives
+ * U of x (the number of pairs with x > y, ties counting one half).
+ * NaN when either sample is empty.
+ */
+double lc_stat_mannwhitney(const double *x, size_t nx, const double *y,
+    size_t ny, double *u);
+
+/*
+ * Append to out a sparkline of v: one of the eight block characters
+ * U+2581..U+2588 per value, scaled between the smallest and the largest
+ * (a flat series is all U+2584), a space for NaN; at most width
+ * characters, a longer series being averaged down into width buckets.
+ */
+void lc_stat_sparkline(struct lc_buf *out, const double *v, size_t n,
+    size_t width);
+
+#endif
