@@ -495,7 +495,9 @@ parse_series(jv result, int matrix, struct lc_prom_result *out,
 	lc_buf_release(&lb);
 	if (rc != 0)
 		return rc;
-	qsort(out->series, out->nseries, sizeof(*out->series), cmp_series);
+	if (out->nseries > 1)
+		qsort(out->series, out->nseries, sizeof(*out->series),
+		    cmp_series);
 	for (i = 1; i < out->nseries; i++)
 		if (strcmp(out->series[i].labels, out->series[i - 1].labels) ==
 		    0) {
