@@ -246,7 +246,7 @@ labels(jv metric, struct lc_buf *out, const char *where, size_t idx)
 	jv keys, k, v, name = jv_invalid();
 	int i, nk, first = 1;
 
-	if (jv_get_kind(metric) == JV_KIND_NULL) {
+	if (!jv_is_valid(metric) || jv_get_kind(metric) == JV_KIND_NULL) {
 		lc_buf_adds(out, "{}");
 		return 0;
 	}
