@@ -181,7 +181,7 @@ alloc_array(size_t n, size_t size)
 	return lc_buf_xmalloc(n * size);
 }
 
-/* A jv string as text of its own: its bytes, NUL-terminated. */
+/* Append the bytes of the jv string s (borrowed) to b. */
 static void
 add_jv_str(struct lc_buf *b, jv s)
 {
