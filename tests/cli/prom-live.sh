@@ -11,40 +11,17 @@
 
 plan 9
 
-# err T, p95 T: the canary's numbers at any instant, from whole counters.
-err() {
-	printf 'sum(http_requests_total{track="%s",code="500"}) / sum(http_requests_total{track="%s"})' "$1" "$1"
-}
-p95() {
-	printf 'histogram_quantile(0.95, sum by (le) (http_request_duration_seconds_bucket{track="%s"}))' "$1"
-}
-ERR_DIFF="($(err canary)) - ($(err baseline))"
-P95_RATIO="($(p95 canary)) / ($(p95 baseline))"
+ERR_DIFF="($(prom_err canary)) - ($(prom_err baseline))"
+P95_RATIO="($(prom_p95 canary)) / ($(prom_p95 baseline))"
 
-# expect_now PROMQL WANT: the query at now has one value, WANT to 9 decimals
-# (WANT empty: an empty result).
 expect_now() {
-	local got
-	got=$(prom_query_now "$1" 2>"$T/err") || {
-		fail "query failed: $(head -c 300 "$T/err")"
-		return
-	}
-	if [ -z "$2" ]; then
-		[ -z "$got" ] || fail "$1: got '$got', want an empty result"
-		return
-	fi
-	# one decimal value (not NaN, not two lines), within 5e-10 of WANT
-	case $got in
-	*[!0-9.e+-]* | '') fail "$1: got '$got', want $2" ;;
-	*) awk -v g="$got" -v w="$2" 'BEGIN { d = g - w; exit !(d < 5e-10 && d > -5e-10) }' ||
-		fail "$1: got '$got', want $2" ;;
-	esac
+	prom_expect prom_query_now "$@"
 }
 
 # canary ERR P95 ERR_DIFF P95_RATIO: the canary's four numbers now.
 canary() {
-	expect_now "$(err canary)" "$1"
-	expect_now "$(p95 canary)" "$2"
+	expect_now "$(prom_err canary)" "$1"
+	expect_now "$(prom_p95 canary)" "$2"
 	expect_now "$ERR_DIFF" "$3"
 	expect_now "$P95_RATIO" "$4"
 }
@@ -73,11 +50,11 @@ expect_now 'sum(http_request_duration_seconds_sum{track="baseline"}) / scalar(ex
 end
 
 begin "good: baseline 1% and p95 0.2 s; canary +0.004, p95 x1.1"
-expect_now "$(err baseline)" 0.01
-expect_now "$(p95 baseline)" 0.2
+expect_now "$(prom_err baseline)" 0.01
+expect_now "$(prom_p95 baseline)" 0.2
 canary 0.014 0.22 0.004 1.1
 # rate() over a range holding no switch: the same ratio
-expect_now 'sum(rate(http_requests_total{track="canary",code="500"}[1m])) / sum(rate(http_requests_total{track="canary"}[1m]))' 0.014
+expect_now "$(prom_err canary 1m)" 0.014
 end
 
 begin "errors: the canary restarts at the switch, +0.023"
@@ -91,13 +68,13 @@ end
 begin "latency: p95 x1.35, error rate as the baseline's"
 prom_live_scenario latency
 canary 0.01 0.27 0 1.35
-expect_now "$(p95 baseline)" 0.2
+expect_now "$(prom_p95 baseline)" 0.2
 end
 
 begin "missing: no canary series (stale at once), the baseline's as usual"
 prom_live_scenario missing
 canary '' '' '' ''
-expect_now "$(err baseline)" 0.01
+expect_now "$(prom_err baseline)" 0.01
 end
 
 begin "good again: the canary comes back with fresh counters"

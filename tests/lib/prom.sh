@@ -39,6 +39,21 @@
 #                         number. From then on, queries at now see only it.
 #   prom_query_now PROMQL like prom_query, at prometheus' now (the live bed).
 #
+# For either bed:
+#   prom_err TRACK [RANGE]
+#                         print the PromQL of TRACK's share of 5xx: of its
+#                         counters as they stand (exact at any instant in
+#                         the live bed), or of their rate() over RANGE (5m:
+#                         the backfilled bed's query at PROM_AT).
+#   prom_p95 TRACK [RANGE]
+#                         likewise its p95 latency (histogram_quantile).
+#   prom_expect QUERY PROMQL WANT
+#                         in a test (begin/end of lib/cli.sh): QUERY
+#                         (prom_query or prom_query_now) of PROMQL gives
+#                         one value, WANT to 9 decimal places (float noise
+#                         is ~1e-15), or nothing when WANT is empty; fail
+#                         otherwise.
+#
 # A prometheus (or exporter) still running when the test script exits is
 # stopped then.
 # Never port 9090 nor the system's data dir: the Debian package's own
@@ -214,4 +229,38 @@ prom_live_scenario() {
 		return 1
 	}
 	prom_wait_samples "$PROM_LIVE_SINCE"
+}
+
+prom_err() {
+	if [ -n "${2:-}" ]; then
+		printf 'sum(rate(http_requests_total{track="%s",code="500"}[%s])) / sum(rate(http_requests_total{track="%s"}[%s]))' "$1" "$2" "$1" "$2"
+	else
+		printf 'sum(http_requests_total{track="%s",code="500"}) / sum(http_requests_total{track="%s"})' "$1" "$1"
+	fi
+}
+
+prom_p95() {
+	if [ -n "${2:-}" ]; then
+		printf 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{track="%s"}[%s])))' "$1" "$2"
+	else
+		printf 'histogram_quantile(0.95, sum by (le) (http_request_duration_seconds_bucket{track="%s"}))' "$1"
+	fi
+}
+
+prom_expect() {
+	local got
+	got=$("$1" "$2" 2>"$T/err") || {
+		fail "query failed: $(head -c 300 "$T/err")"
+		return
+	}
+	if [ -z "$3" ]; then
+		[ -z "$got" ] || fail "$2: got '$got', want an empty result"
+		return
+	fi
+	# one decimal number (not NaN, not two lines), within 5e-10 of WANT
+	case $got in
+	*[!0-9.e+-]* | '') fail "$2: got '$got', want $3" ;;
+	*) awk -v g="$got" -v w="$3" 'BEGIN { d = g - w; exit !(d < 5e-10 && d > -5e-10) }' ||
+		fail "$2: got '$got', want $3" ;;
+	esac
 }
