@@ -145,10 +145,15 @@ class H(BaseHTTPRequestHandler):
 
     def do_POST(self):
         st = self.server.state
-        n = int(self.headers.get("Content-Length") or 0)
-        name = self.rfile.read(min(n, 100)).decode("ascii", "replace").strip()
         if self.path != "/scenario":
             return self.send(404, b"404 page not found\n")
+        try:
+            n = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            n = -1
+        name = ""
+        if 0 <= n <= 100:
+            name = self.rfile.read(n).decode("ascii", "replace").strip()
         if name not in series.CANARY:
             return self.send(400, b"scenario: good|errors|latency|missing\n")
         with st.lock:
