@@ -66,7 +66,7 @@ bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS) \
-	    $(PCRE_LIBS) $(JQ_LIBS) $(CURL_LIBS) -ldl
+	    $(PCRE_LIBS) $(JQ_LIBS) $(CURL_LIBS) -ldl -lm
 
 deps:
 	@scripts/install-deps
