@@ -18,7 +18,6 @@
 #include "log.h"
 #include "parse.h"
 #include "prom.h"
-#include "stat.h"
 
 enum { OPT_ARG = 256, OPT_AT, OPT_BASELINE, OPT_CA_FILE, OPT_CHECK,
 	OPT_CONFIDENCE, OPT_COUNT, OPT_DOTENV, OPT_FAILURE_LIMIT,
@@ -306,7 +305,7 @@ option(struct args *a, int ch, const char *arg)
 		push(&a->targs, &a->ntargs, arg);
 		break;
 	case OPT_AT:
-		if (lc_gate_parse_time("--at", arg, &a->g.at) != 0)
+		if (lc_gate_time_parse("--at", arg, &a->g.at) != 0)
 			misuse(NULL);
 		a->g.has_at = 1;
 		break;
@@ -535,242 +534,6 @@ parse(struct args *a, int argc, char *argv[])
 
 /* ---- output ------------------------------------------------------------ */
 
-/* What the engine's rows look like on the table: the cells of a row. */
-enum { C_CHECK, C_SERIES, C_CANARY, C_BASELINE, C_LIMIT, C_VERDICT, C_NOTE,
-	NCOLS };
-
-static const char *const heads[NCOLS] = { "CHECK", "SERIES", "CANARY",
-	"BASELINE", "LIMIT", "VERDICT", "NOTE" };
-
-static void
-cells(struct lc_buf *cell, const struct lc_gate_check_result *cr,
-    const struct lc_gate_row *row)
-{
-	const struct lc_gate_check *c = cr->check;
-	int i;
-
-	for (i = 0; i < NCOLS; i++)
-		cell[i].len = 0;
-	lc_buf_adds(&cell[C_CHECK], c->name);
-	if (strcmp(row->series, "{}") == 0)
-		lc_buf_adds(&cell[C_SERIES], "-");
-	else
-		lc_log_clean(&cell[C_SERIES], row->series);
-	if (row->has_canary)
-		lc_gate_num(&cell[C_CANARY], row->canary);
-	else
-		lc_buf_adds(&cell[C_CANARY], "-");
-	if (row->has_baseline && c->baseline_query)
-		lc_gate_num(&cell[C_BASELINE], row->baseline);
-	else
-		lc_buf_adds(&cell[C_BASELINE], "-");
-	{
-		struct lc_buf lim = LC_BUF_INIT;
-
-		lc_gate_limit_text(&lim, c);
-		lc_log_clean(&cell[C_LIMIT], lim.data);
-		lc_buf_release(&lim);
-	}
-	lc_buf_adds(&cell[C_VERDICT], lc_gate_verdict_name(row->verdict));
-	if (row->note && *row->note)
-		lc_log_clean(&cell[C_NOTE], row->note);
-	else
-		lc_buf_adds(&cell[C_NOTE], "-");
-}
-
-/* Characters, not bytes: labels may hold UTF-8. */
-static size_t
-width(const struct lc_buf *b)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < b->len; i++)
-		if (((unsigned char)b->data[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/*
- * The table: text (columns two spaces apart, padded to the widest cell)
- * or, md set, Markdown ('|' escaped).
- */
-static void
-table(struct lc_buf *out, const struct lc_gate_result *r, int md)
-{
-	struct lc_buf cell[NCOLS];
-	size_t w[NCOLS], i, j, k, p;
-	int c, pass;
-
-	for (c = 0; c < NCOLS; c++) {
-		lc_buf_init(&cell[c]);
-		w[c] = strlen(heads[c]);
-	}
-	if (md)
-		lc_buf_adds(out, "| check | series | canary | baseline | limit "
-		    "| verdict | note |\n|---|---|---|---|---|---|---|\n");
-	/* Pass 0 measures, pass 1 writes. */
-	for (pass = md; pass < 2; pass++) {
-		if (pass == 1 && !md)
-			for (c = 0; c < NCOLS; c++) {
-				lc_buf_adds(out, heads[c]);
-				if (c < NCOLS - 1)
-					for (p = strlen(heads[c]); p < w[c] +
-					    2; p++)
-						lc_buf_addc(out, ' ');
-				else
-					lc_buf_addc(out, '\n');
-			}
-		for (i = 0; i < r->nchecks; i++)
-			for (j = 0; j < r->checks[i].nrows; j++) {
-				cells(cell, &r->checks[i],
-				    &r->checks[i].rows[j]);
-				for (c = 0; c < NCOLS; c++) {
-					if (pass == 0) {
-						if (width(&cell[c]) > w[c])
-							w[c] = width(&cell[c]);
-						continue;
-					}
-					if (md) {
-						lc_buf_adds(out, c ? " " : "| ");
-						for (k = 0; k < cell[c].len; k++)
-							if (cell[c].data[k] ==
-							    '|')
-								lc_buf_adds(out,
-								    "\\|");
-							else
-								lc_buf_addc(out,
-								    cell[c].data[k]);
-						lc_buf_adds(out, " |");
-						if (c == NCOLS - 1)
-							lc_buf_addc(out, '\n');
-						continue;
-					}
-					lc_buf_add(out, cell[c].data,
-					    cell[c].len);
-					if (c == NCOLS - 1) {
-						lc_buf_addc(out, '\n');
-						continue;
-					}
-					for (p = width(&cell[c]); p < w[c] + 2;
-					    p++)
-						lc_buf_addc(out, ' ');
-				}
-			}
-	}
-	for (c = 0; c < NCOLS; c++)
-		lc_buf_release(&cell[c]);
-}
-
-static const char *const cond_name[] = { "max", "min", "max-increase",
-	"max-ratio", "template" };
-
-static jv
-num_or_null(double v, int has)
-{
-	return has && isfinite(v) ? jv_number(v) : jv_null();
-}
-
-/* The checks as a JSON array. */
-static jv
-checks_json(const struct lc_gate_result *r)
-{
-	const struct lc_gate_check_result *cr;
-	const struct lc_gate_row *row;
-	struct lc_buf lim = LC_BUF_INIT;
-	jv a = jv_array(), o, rows, ro;
-	size_t i, j;
-
-	for (i = 0; i < r->nchecks; i++) {
-		cr = &r->checks[i];
-		o = jv_object();
-		o = jv_object_set(o, jv_string("name"),
-		    jv_string(cr->check->name));
-		o = jv_object_set(o, jv_string("verdict"),
-		    jv_string(lc_gate_verdict_name(cr->verdict)));
-		o = jv_object_set(o, jv_string("condition"),
-		    jv_string(cond_name[cr->check->cond]));
-		lim.len = 0;
-		lc_gate_limit_text(&lim, cr->check);
-		o = jv_object_set(o, jv_string("limit"),
-		    cr->check->cond == LC_GATE_TEMPLATE ? jv_string(lim.data) :
-		    jv_number(cr->check->limit));
-		rows = jv_array();
-		for (j = 0; j < cr->nrows; j++) {
-			row = &cr->rows[j];
-			ro = jv_object();
-			ro = jv_object_set(ro, jv_string("series"),
-			    jv_string(row->series));
-			ro = jv_object_set(ro, jv_string("canary"),
-			    num_or_null(row->canary, row->has_canary));
-			ro = jv_object_set(ro, jv_string("baseline"),
-			    num_or_null(row->baseline, row->has_baseline &&
-			    cr->check->baseline_query != NULL));
-			ro = jv_object_set(ro, jv_string("verdict"),
-			    jv_string(lc_gate_verdict_name(row->verdict)));
-			ro = jv_object_set(ro, jv_string("evaluations"),
-			    jv_number((double)row->evaluations));
-			ro = jv_object_set(ro, jv_string("breached"),
-			    jv_number((double)row->breached));
-			ro = jv_object_set(ro, jv_string("nodata"),
-			    jv_number((double)row->nodata));
-			ro = jv_object_set(ro, jv_string("p"),
-			    num_or_null(row->p, 1));
-			ro = jv_object_set(ro, jv_string("note"),
-			    jv_string(row->note ? row->note : ""));
-			rows = jv_array_append(rows, ro);
-		}
-		o = jv_object_set(o, jv_string("rows"), rows);
-		a = jv_array_append(a, o);
-	}
-	lc_buf_release(&lim);
-	return a;
-}
-
-/* The condition in words, for the line of a failed row. */
-static void
-why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
-    const struct lc_gate_row *row, const struct lc_gate_opts *g)
-{
-	const struct lc_gate_check *c = cr->check;
-	const int many = g->window_ms > 0 || g->count > 1;
-
-	if (c->cond == LC_GATE_TEMPLATE || !row->has_canary ||
-	    (!row->has_baseline && (c->cond == LC_GATE_MAX_INCREASE ||
-	    c->cond == LC_GATE_MAX_RATIO))) {
-		lc_log_clean(b, row->note && *row->note ? row->note :
-		    "no data");
-		return;
-	}
-	lc_buf_adds(b, many && g->window_ms ? "median canary " : "canary ");
-	lc_gate_num(b, row->canary);
-	switch (c->cond) {
-	case LC_GATE_MAX:
-		lc_buf_adds(b, " > ");
-		break;
-	case LC_GATE_MIN:
-		lc_buf_adds(b, " < ");
-		break;
-	case LC_GATE_MAX_INCREASE:
-		lc_buf_adds(b, " - baseline ");
-		lc_gate_num(b, row->baseline);
-		lc_buf_adds(b, " = ");
-		lc_gate_num(b, row->canary - row->baseline);
-		lc_buf_adds(b, " > ");
-		break;
-	default:
-		lc_buf_adds(b, " / baseline ");
-		lc_gate_num(b, row->baseline);
-		lc_buf_adds(b, " = ");
-		lc_gate_num(b, row->baseline != 0 ? row->canary / row->baseline :
-		    1);
-		lc_buf_adds(b, " > ");
-		break;
-	}
-	lc_gate_num(b, c->limit);
-	if (many)
-		lc_buf_printf(b, " (%s)", row->note);
-}
-
 /*
  * stderr: a line for each failed or inconclusive row (not with -q), and
  * on GitHub an ::error annotation for each failed one.
@@ -779,32 +542,18 @@ static void
 explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 {
 	const struct lc_gate_check_result *cr;
-	const struct lc_gate_row *row;
 	struct lc_buf b = LC_BUF_INIT;
 	size_t i, j;
 
 	for (i = 0; i < r->nchecks; i++)
 		for (j = 0; j < r->checks[i].nrows; j++) {
 			cr = &r->checks[i];
-			row = &cr->rows[j];
-			if (row->verdict == LC_GATE_PASS)
+			if (cr->rows[j].verdict == LC_GATE_PASS)
 				continue;
 			b.len = 0;
-			lc_buf_printf(&b, "check %s", cr->check->name);
-			if (strcmp(row->series, "{}") != 0) {
-				lc_buf_addc(&b, ' ');
-				lc_log_clean(&b, row->series);
-			}
-			if (row->verdict == LC_GATE_FAIL) {
-				lc_buf_adds(&b, " failed: ");
-				why_failed(&b, cr, row, g);
+			lc_gate_report_line(&b, cr, &cr->rows[j], g);
+			if (cr->rows[j].verdict == LC_GATE_FAIL)
 				lc_ci_annotate(NULL, 0, 0, b.data);
-			} else {
-				lc_buf_adds(&b, " inconclusive: ");
-				lc_log_clean(&b, row->note && *row->note &&
-				    strcmp(row->note, "-") ? row->note :
-				    "no data");
-			}
 			lc_log_note("%s", b.data);
 		}
 	lc_buf_release(&b);
@@ -816,8 +565,7 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 {
 	const char *verdict = lc_gate_verdict_name(r->verdict);
 	struct lc_buf md = LC_BUF_INIT, env = LC_BUF_INIT;
-	const struct lc_gate_row *row;
-	size_t i, j, nfailed = 0;
+	size_t i, nfailed = 0;
 	jv dump = jv_dump_string(checks, 0);
 	int rc;
 
@@ -835,23 +583,8 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 	if (rc == 0)
 		rc = lc_ci_dotenv(env.data);
 	lc_buf_printf(&md, "### %s: %s\n\n", lc_log_progname, verdict);
-	table(&md, r, 1);
-	for (i = 0; i < r->nchecks; i++)
-		for (j = 0; j < r->checks[i].nrows; j++) {
-			row = &r->checks[i].rows[j];
-			if (row->npoints == 0)
-				continue;
-			if (i + j == 0 || md.data[md.len - 2] == '|')
-				lc_buf_addc(&md, '\n');
-			lc_buf_printf(&md, "`%s", r->checks[i].check->name);
-			if (strcmp(row->series, "{}") != 0) {
-				lc_buf_addc(&md, ' ');
-				lc_log_clean(&md, row->series);
-			}
-			lc_buf_adds(&md, "` ");
-			lc_stat_sparkline(&md, row->points, row->npoints, 60);
-			lc_buf_adds(&md, "\n");
-		}
+	lc_gate_report_table(&md, r, 1);
+	lc_gate_report_sparklines(&md, r);
 	lc_buf_addc(&md, '\n');
 	if (rc == 0)
 		rc = lc_ci_summary(md.data);
@@ -866,7 +599,7 @@ report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
     int json)
 {
 	struct lc_buf out = LC_BUF_INIT;
-	jv checks = checks_json(r), o, dump;
+	jv checks = lc_gate_report_json(r), o, dump;
 	int rc;
 
 	if (json) {
@@ -880,7 +613,7 @@ report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
 		printf("%s\n", jv_string_value(dump));
 		jv_free(dump);
 	} else {
-		table(&out, r, 0);
+		lc_gate_report_table(&out, r, 0);
 		fwrite(out.data, 1, out.len, stdout);
 	}
 	lc_buf_release(&out);
@@ -900,26 +633,7 @@ progress(const struct lc_gate_event *ev, void *arg)
 	(void)arg;
 	if (!lc_log_enabled(LC_LOG_INFO))
 		return;
-	lc_buf_printf(&b, "check %s", ev->check->name);
-	if (strcmp(ev->row->series, "{}") != 0) {
-		lc_buf_addc(&b, ' ');
-		lc_log_clean(&b, ev->row->series);
-	}
-	lc_buf_adds(&b, " at ");
-	lc_gate_time_text(&b, ev->t);
-	lc_buf_adds(&b, ": canary ");
-	if (isnan(ev->canary) && !ev->row->has_canary)
-		lc_buf_adds(&b, "-");
-	else
-		lc_gate_num(&b, ev->canary);
-	if (ev->check->baseline_query) {
-		lc_buf_adds(&b, " baseline ");
-		if (isnan(ev->baseline) && !ev->row->has_baseline)
-			lc_buf_adds(&b, "-");
-		else
-			lc_gate_num(&b, ev->baseline);
-	}
-	lc_buf_printf(&b, ": %s", ev->outcome);
+	lc_gate_report_event(&b, ev);
 	lc_log_info("%s", b.data);
 	lc_buf_release(&b);
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <jv.h>
+
 #include "analysis.h"
 #include "buf.h"
 #include "prom.h"
@@ -138,6 +140,13 @@ void lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
     const struct lc_prom_result *canary,
     const struct lc_prom_result *baseline);
 void lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o);
+/*
+ * Whether check result cr is decided before its evaluations end: a row
+ * has more breaches than the limit allows (or, for a template metric,
+ * more consecutive errors), which later evaluations cannot undo.
+ */
+int lc_gate_decided(const struct lc_gate_check_result *cr,
+    const struct lc_gate_opts *o);
 void lc_gate_result_release(struct lc_gate_result *r);
 
 /* "pass", "fail", "inconclusive". */
@@ -151,10 +160,34 @@ void lc_gate_limit_text(struct lc_buf *out, const struct lc_gate_check *c);
 void lc_gate_num(struct lc_buf *out, double v);
 
 /*
+ * The result as text, for the command to print. The table: one line per
+ * row, CHECK SERIES CANARY BASELINE LIMIT VERDICT NOTE, columns two spaces
+ * apart and padded to the widest cell (markdown: a Markdown table, '|'
+ * escaped); text from the server has its control characters escaped.
+ */
+void lc_gate_report_table(struct lc_buf *out, const struct lc_gate_result *r,
+    int markdown);
+/* The checks as a JSON array (the caller owns it): -o json's "checks". */
+jv lc_gate_report_json(const struct lc_gate_result *r);
+/*
+ * The line of a row that did not pass: "check NAME [SERIES] failed:
+ * canary 0.033 - baseline 0.01 = 0.023 > 0.01" (the condition in words),
+ * or "... inconclusive: no data" (the reason).
+ */
+void lc_gate_report_line(struct lc_buf *out,
+    const struct lc_gate_check_result *cr, const struct lc_gate_row *row,
+    const struct lc_gate_opts *o);
+/* Windows: "`NAME [SERIES]` sparkline" a line for each row, after a blank. */
+void lc_gate_report_sparklines(struct lc_buf *out,
+    const struct lc_gate_result *r);
+/* One evaluation: "check NAME at T: canary V baseline W: pass". */
+void lc_gate_report_event(struct lc_buf *out, const struct lc_gate_event *ev);
+
+/*
  * A time for --at: RFC 3339 with Z or an offset (fractions kept), or Unix
  * seconds with a fraction. Returns 0, or LC_EUSAGE naming opt.
  */
-int lc_gate_parse_time(const char *opt, const char *s, double *out);
+int lc_gate_time_parse(const char *opt, const char *s, double *out);
 /* t (Unix seconds) as RFC 3339 in UTC, with milliseconds when it has some. */
 void lc_gate_time_text(struct lc_buf *out, double t);
 

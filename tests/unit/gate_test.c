@@ -445,21 +445,21 @@ test_text(void)
 	lc_buf_addc(&b, ' ');
 	lc_gate_num(&b, 0.0330000001);
 	is_str(b.data, "NaN -Inf 0.033", "numbers: %%.6g, NaN, -Inf");
-	ok(lc_gate_parse_time("--at", "2026-12-06T21:30:00Z", &t) == 0 &&
+	ok(lc_gate_time_parse("--at", "2026-12-06T21:30:00Z", &t) == 0 &&
 	    t == 1796592600, "--at RFC 3339 with Z");
-	ok(lc_gate_parse_time("--at", "2026-12-06T23:30:00.5+02:00", &t) ==
+	ok(lc_gate_time_parse("--at", "2026-12-06T23:30:00.5+02:00", &t) ==
 	    0 && t == 1796592600.5, "--at RFC 3339 with an offset and a "
 	    "fraction");
-	ok(lc_gate_parse_time("--at", "1796592600.25", &t) == 0 &&
+	ok(lc_gate_time_parse("--at", "1796592600.25", &t) == 0 &&
 	    t == 1796592600.25, "--at Unix seconds");
-	ok(lc_gate_parse_time("--at", "2026-02-30T00:00:00Z", &t) ==
+	ok(lc_gate_time_parse("--at", "2026-02-30T00:00:00Z", &t) ==
 	    LC_EUSAGE, "--at February 30 is refused");
 	is_str(lc_error_msg(), "--at 2026-02-30T00:00:00Z: give an RFC 3339 "
 	    "time (2026-12-06T21:30:00Z) or Unix seconds", "... with a "
 	    "message");
-	ok(lc_gate_parse_time("--at", "2026-12-06 21:30", &t) == LC_EUSAGE &&
-	    lc_gate_parse_time("--at", "nan", &t) == LC_EUSAGE &&
-	    lc_gate_parse_time("--at", "", &t) == LC_EUSAGE,
+	ok(lc_gate_time_parse("--at", "2026-12-06 21:30", &t) == LC_EUSAGE &&
+	    lc_gate_time_parse("--at", "nan", &t) == LC_EUSAGE &&
+	    lc_gate_time_parse("--at", "", &t) == LC_EUSAGE,
 	    "--at: other forms are refused");
 	b.len = 0;
 	lc_gate_time_text(&b, 1796592600.25);
