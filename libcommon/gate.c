@@ -118,6 +118,7 @@ row_release(struct lc_gate_row *row)
 {
 	free(row->series);
 	free(row->note);
+	free(row->error);
 	free(row->points);
 }
 
@@ -429,11 +430,14 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	if (oc == ERRORED) {
 		struct lc_buf b = LC_BUF_INIT;
 
-		lc_buf_printf(&b, "Error: %s", lc_error_msg() ?
-		    lc_error_msg() : "the condition could not be evaluated");
+		lc_buf_adds(&b, lc_error_msg() ? lc_error_msg() :
+		    "the condition could not be evaluated");
+		free(row->error);
+		row->error = lc_buf_detach(&b);
+		lc_error_clear();
+		lc_buf_printf(&b, "Error: %s", row->error);
 		free(row->note);
 		row->note = lc_buf_detach(&b);
-		lc_error_clear();
 	} else
 		set_note(row, oc == PASS ? "Successful" : oc == BREACH ?
 		    "Failed" : "Inconclusive: neither condition holds");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "buf.h"
 #include "error.h"
 #include "gate.h"
@@ -467,6 +468,223 @@ test_text(void)
 	lc_buf_release(&b);
 }
 
+/* The checks of a loaded template, one per metric. */
+static size_t
+template_checks(struct lc_gate_check *c, const struct lc_analysis *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmetrics; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].name = a->metrics[i].name;
+		c[i].query = a->metrics[i].query;
+		c[i].cond = LC_GATE_TEMPLATE;
+		c[i].metric = &a->metrics[i];
+	}
+	return a->nmetrics;
+}
+
+static struct lc_prom_result
+scalar(double v)
+{
+	struct lc_prom_result r = vec(1, "{}", v);
+
+	r.type = LC_PROM_SCALAR;
+	return r;
+}
+
+static void
+test_template(void)
+{
+	struct lc_analysis a;
+	struct lc_gate_check c[8];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result x;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *args[1] = { "prometheus-address=http://127.0.0.1:9" };
+	size_t n, i;
+
+	memset(&a, 0, sizeof(a));
+	ok(lc_analysis_load(&a, "tests/data/analysis/canary-rule.yaml", NULL,
+	    0) == 0, "template: the article's rule loads");
+	n = template_checks(c, &a);
+	o = opts(c, n);
+	lc_gate_result_init(&r, &o);
+	x = vec(1, "{}", 0.023);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_prom_result_release(&x);
+	x = vec(1, "{}", 1.1);
+	lc_gate_eval(&r, &o, 1, 1000, &x, NULL, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_gate_finish(&r, &o);
+	lc_gate_report_table(&b, &r, 0);
+	is_str(b.data,
+	    "CHECK                SERIES  CANARY  BASELINE  LIMIT                 "
+	    "                VERDICT  NOTE\n"
+	    "error-rate-increase  -       0.023   -         len(result) == 1 && "
+	    "result[0] > 0.01  fail     Failed\n"
+	    "latency-ratio        -       1.1     -         len(result) == 1 and "
+	    "result[0] > 1.2  pass     Successful\n",
+	    "template: the failure condition is the limit, the phase the note");
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	is_str(b.data, "check error-rate-increase failed: the failure "
+	    "condition 'len(result) == 1 && result[0] > 0.01' holds (result[0] "
+	    "0.023)", "template: the line says which condition held");
+	ok(r.verdict == LC_GATE_FAIL, "template: a failed metric fails");
+	lc_gate_result_release(&r);
+	lc_analysis_release(&a);
+
+	memset(&a, 0, sizeof(a));
+	ok(lc_analysis_load(&a, "tests/data/analysis/nan-and-empty.yaml", args,
+	    1) == 0, "template: NaN and empty results load");
+	n = template_checks(c, &a);
+	o = opts(c, n);
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < n; i++) {
+		x = i < 2 ? scalar(NAN) : i == 2 ? scalar(INFINITY) : vec(0);
+		lc_gate_eval(&r, &o, i, 1000, &x, NULL, NULL, NULL);
+		lc_prom_result_release(&x);
+	}
+	lc_gate_finish(&r, &o);
+	b.len = 0;
+	for (i = 0; i < n; i++)
+		lc_buf_printf(&b, "%s=%s ", c[i].name, lc_gate_verdict_name(
+		    r.checks[i].verdict));
+	is_str(b.data, "nan-passes=pass nan-inconclusive=inconclusive "
+	    "inf-fails=fail empty-passes=pass empty-fails=fail ",
+	    "template: NaN, Inf and empty results as Argo Rollouts judges "
+	    "them");
+	lc_gate_result_release(&r);
+
+	/* Errors: result[0] of an empty result. */
+	a.metrics[1].count = 3;
+	a.metrics[1].consecutive_error_limit = 1;
+	free(a.metrics[1].failure);
+	free(a.metrics[1].success);
+	a.metrics[1].failure = NULL;
+	a.metrics[1].success = strdup("result[0] >= 0.95");
+	lc_analysis_expr_free(a.metrics[1].success_expr);
+	lc_analysis_expr_free(a.metrics[1].failure_expr);
+	a.metrics[1].failure_expr = NULL;
+	ok(lc_analysis_expr_parse(&a.metrics[1].success_expr,
+	    a.metrics[1].success) == 0, "template: a condition that can err");
+	o = opts(&c[1], 1);
+	lc_gate_result_init(&r, &o);
+	x = vec(0);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	ok(!lc_gate_decided(&r.checks[0], &o), "template: one error is "
+	    "within consecutiveErrorLimit 1");
+	lc_gate_eval(&r, &o, 0, 1060, &x, NULL, NULL, NULL);
+	ok(lc_gate_decided(&r.checks[0], &o), "template: two in a row are "
+	    "not: decided");
+	lc_gate_finish(&r, &o);
+	ok(r.verdict == LC_GATE_FAIL && r.checks[0].rows[0].errors == 2,
+	    "template: more consecutive errors than the limit fail");
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	ok(strncmp(b.data, "check nan-inconclusive failed: more than 1 "
+	    "consecutive errors (", 62) == 0 && strstr(b.data, "result") &&
+	    r.checks[0].rows[0].error != NULL, "template: %s", b.data);
+	lc_gate_result_release(&r);
+	a.metrics[1].count = 1;
+	a.metrics[1].consecutive_error_limit = 4;
+	lc_gate_result_init(&r, &o);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_gate_finish(&r, &o);
+	ok(r.verdict == LC_GATE_INCONCLUSIVE, "template: nothing but errors "
+	    "is inconclusive, not a pass");
+	lc_gate_result_release(&r);
+	a.metrics[1].dry_run = 1;
+	a.metrics[1].consecutive_error_limit = 0;
+	lc_gate_result_init(&r, &o);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_gate_finish(&r, &o);
+	ok(r.checks[0].verdict == LC_GATE_FAIL && r.verdict == LC_GATE_PASS,
+	    "template: a dryRun metric fails on its row, not the verdict");
+	lc_gate_result_release(&r);
+	lc_prom_result_release(&x);
+	lc_analysis_release(&a);
+	lc_buf_release(&b);
+}
+
+/* The article's rule as the table and the lines show it. */
+static void
+test_report(void)
+{
+	struct lc_gate_check c[2];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result x, y;
+	struct lc_buf b = LC_BUF_INIT;
+	jv j;
+
+	c[0] = check("error-rate", LC_GATE_MAX_INCREASE, 0.01, 1);
+	c[1] = check("latency", LC_GATE_MAX_RATIO, 1.2, 1);
+	o = opts(c, 2);
+	lc_gate_result_init(&r, &o);
+	x = vec(1, "{}", 0.033);
+	y = vec(1, "{}", 0.01);
+	lc_gate_eval(&r, &o, 0, 1796592600, &x, &y, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_prom_result_release(&y);
+	x = vec(1, "{}", 0.2);
+	y = vec(1, "{}", 0.2);
+	lc_gate_eval(&r, &o, 1, 1796592600, &x, &y, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_prom_result_release(&y);
+	lc_gate_finish(&r, &o);
+	lc_gate_report_table(&b, &r, 0);
+	is_str(b.data,
+	    "CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE\n"
+	    "error-rate  -       0.033   0.01      diff<=0.01  fail     +0.023\n"
+	    "latency     -       0.2     0.2       ratio<=1.2  pass     x1\n",
+	    "report: the table");
+	b.len = 0;
+	lc_gate_report_table(&b, &r, 1);
+	is_str(b.data,
+	    "| check | series | canary | baseline | limit | verdict | note |\n"
+	    "|---|---|---|---|---|---|---|\n"
+	    "| error-rate | - | 0.033 | 0.01 | diff<=0.01 | fail | +0.023 |\n"
+	    "| latency | - | 0.2 | 0.2 | ratio<=1.2 | pass | x1 |\n",
+	    "report: the table in Markdown");
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	is_str(b.data, "check error-rate failed: canary 0.033 - baseline 0.01 "
+	    "= 0.023 > 0.01", "report: the line of a failed check");
+	j = jv_dump_string(lc_gate_report_json(&r), 0);
+	is_str(jv_string_value(j), "[{\"name\":\"error-rate\",\"verdict\":"
+	    "\"fail\",\"condition\":\"max-increase\",\"limit\":0.01,"
+	    "\"rows\":[{\"series\":\"{}\",\"canary\":0.033,\"baseline\":"
+	    "0.01,\"verdict\":\"fail\",\"evaluations\":1,\"breached\":1,"
+	    "\"nodata\":0,\"p\":null,\"note\":\"+0.023\"}]},{\"name\":"
+	    "\"latency\",\"verdict\":\"pass\",\"condition\":\"max-ratio\","
+	    "\"limit\":1.2,\"rows\":[{\"series\":\"{}\",\"canary\":0.2,"
+	    "\"baseline\":0.2,\"verdict\":\"pass\",\"evaluations\":1,"
+	    "\"breached\":0,\"nodata\":0,\"p\":null,\"note\":\"x1\"}]}]",
+	    "report: the checks as JSON");
+	jv_free(j);
+	lc_gate_result_release(&r);
+
+	/* A label with a control character stays on its line. */
+	o = opts(c, 1);
+	lc_gate_result_init(&r, &o);
+	x = vec(1, "{pod=\"a\nb\"}", 0.05);
+	y = vec(1, "{}", 0.01);
+	lc_gate_eval(&r, &o, 0, 1000, &x, &y, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_prom_result_release(&y);
+	lc_gate_finish(&r, &o);
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	is_str(b.data, "check error-rate {pod=\"a\\nb\"} failed: canary "
+	    "0.05 - baseline 0.01 = 0.04 > 0.01", "report: labels are "
+	    "escaped");
+	lc_gate_result_release(&r);
+	lc_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -477,5 +695,7 @@ main(void)
 	test_mannwhitney();
 	test_verdicts();
 	test_text();
+	test_template();
+	test_report();
 	return done_testing();
 }
