@@ -565,6 +565,7 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 {
 	const char *verdict = lc_gate_verdict_name(r->verdict);
 	struct lc_buf md = LC_BUF_INIT, env = LC_BUF_INIT;
+	const char *p;
 	size_t i, nfailed = 0;
 	jv dump = jv_dump_string(checks, 0);
 	int rc;
@@ -576,9 +577,13 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 	lc_buf_printf(&env, "METRIC_GATE_VERDICT=%s\nMETRIC_GATE_FAILED=",
 	    verdict);
 	for (i = 0; i < r->nchecks; i++)
-		if (r->checks[i].verdict == LC_GATE_FAIL)
-			lc_buf_printf(&env, "%s%s", nfailed++ ? "," : "",
-			    r->checks[i].check->name);
+		if (r->checks[i].verdict == LC_GATE_FAIL) {
+			if (nfailed++)
+				lc_buf_addc(&env, ',');
+			/* A template's metric names are not checked: one line. */
+			for (p = r->checks[i].check->name; *p; p++)
+				lc_buf_addc(&env, strchr(",\r\n", *p) ? '_' : *p);
+		}
 	lc_buf_addc(&env, '\n');
 	if (rc == 0)
 		rc = lc_ci_dotenv(env.data);

@@ -26,7 +26,7 @@ cells(struct lc_buf *cell, const struct lc_gate_check_result *cr,
 
 	for (i = 0; i < NCOLS; i++)
 		cell[i].len = 0;
-	lc_buf_adds(&cell[C_CHECK], c->name);
+	lc_log_clean(&cell[C_CHECK], c->name);
 	if (strcmp(row->series, "{}") == 0)
 		lc_buf_adds(&cell[C_SERIES], "-");
 	else
@@ -320,7 +320,7 @@ static void
 row_name(struct lc_buf *b, const struct lc_gate_check *c,
     const struct lc_gate_row *row)
 {
-	lc_buf_adds(b, c->name);
+	lc_log_clean(b, c->name);
 	if (strcmp(row->series, "{}") != 0) {
 		lc_buf_addc(b, ' ');
 		lc_log_clean(b, row->series);
