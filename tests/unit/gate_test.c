@@ -1,12 +1,15 @@
 /* gate_test.c: metric-gate's judging over hand-made query results: pairing, no data, limits, mannwhitney, verdicts. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
+#include "fake_http.h"
 #include "gate.h"
 #include "prom.h"
 #include "tap.h"
@@ -685,6 +688,103 @@ test_report(void)
 	lc_buf_release(&b);
 }
 
+/* An instant answer of one series {} with value v. */
+#define ONE(v) { 200, NULL, "{\"status\":\"success\",\"data\":{" \
+	"\"resultType\":\"vector\",\"result\":[{\"metric\":{}," \
+	"\"value\":[1000,\"" v "\"]}]}}", 0 }
+
+/* The queries of the log, "query=... time=..." a line (form bodies). */
+static const char *
+queries(void)
+{
+	static struct lc_buf b;
+	const char *p = fake_seen(), *e;
+
+	b.len = 0;
+	lc_buf_adds(&b, "");
+	while ((p = strstr(p, "  > ")) != NULL) {
+		p += 4;
+		e = strchr(p, '\n');
+		lc_buf_add(&b, p, e ? (size_t)(e - p) : strlen(p));
+		lc_buf_addc(&b, '\n');
+		p = e ? e : p + strlen(p);
+	}
+	return b.data;
+}
+
+/* lc_gate_run over the fake transport: the schedule, early stop, errors. */
+static void
+test_run(void)
+{
+	static const struct fake_reply two_checks[] = {
+		ONE("0.05"), ONE("0.01"),	/* err at 1000: breach */
+		ONE("0.2"),			/* p95 at 1000 */
+		ONE("0.2"),			/* p95 at 1060 (err decided) */
+		ONE("0.2"),			/* p95 at 1120 */
+	};
+	static const struct fake_reply refused[] = {
+		{ 400, NULL, "{\"status\":\"error\",\"errorType\":"
+		    "\"bad_data\",\"error\":\"parse error\"}", 0 },
+	};
+	struct lc_gate_check c[2];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_conf conf;
+	long long t0;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.url = "http://prom.test";
+	c[0] = check("err", LC_GATE_MAX_INCREASE, 0.01, 1);
+	c[1] = check("p95", LC_GATE_MAX, 0.5, 0);
+	c[1].query = "p95";
+	o = opts(c, 2);
+	o.has_at = 1;
+	o.at = 1000;
+	o.count = 3;
+	o.interval_ms = 60000;
+	fake_headers = 0;
+	fake_script(two_checks, fake_count(two_checks, 5));
+	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
+	ok(rc == 0 && r.verdict == LC_GATE_FAIL, "run: interval mode in the "
+	    "past, no waiting (rc %d)", rc);
+	is_str(queries(), "query=canary&time=1000.000\n"
+	    "query=baseline&time=1000.000\n"
+	    "query=p95&time=1000.000\n"
+	    "query=p95&time=1060.000\n"
+	    "query=p95&time=1120.000\n", "run: one request a query and "
+	    "evaluation, at the scheduled instants; a failed check is asked "
+	    "no more");
+	ok(r.checks[0].rows[0].evaluations == 1 &&
+	    r.checks[1].rows[0].evaluations == 3, "run: the evaluations "
+	    "counted");
+	ok(r.at == 1120, "run: the result's instant is the last evaluation's");
+	lc_gate_result_release(&r);
+
+	o.count = 1;
+	fake_script(refused, 1);
+	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
+	ok(rc == LC_EDATA && strstr(lc_error_msg(), "bad_data: parse error"),
+	    "run: a refused query stops the run with its error");
+	lc_gate_result_release(&r);
+	lc_error_clear();
+
+	/* A schedule in the future and a deadline before it: LC_ETIMEOUT. */
+	o.at = 4000000000.0;
+	o.count = 2;
+	o.deadline = lc_clock_ms() + 50;
+	fake_script(two_checks, 5);
+	t0 = lc_clock_ms();
+	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
+	ok(rc == LC_ETIMEOUT && lc_clock_ms() >= o.deadline &&
+	    lc_clock_ms() - t0 < 60000, "run: the deadline comes first: "
+	    "LC_ETIMEOUT at the deadline, nothing asked");
+	is_str(queries(), "", "run: ... no request was sent");
+	lc_gate_result_release(&r);
+	lc_error_clear();
+	fake_headers = 1;
+}
+
 int
 main(void)
 {
@@ -697,5 +797,7 @@ main(void)
 	test_text();
 	test_template();
 	test_report();
+	test_run();
+	lc_buf_release(&fake_log);
 	return done_testing();
 }
