@@ -198,8 +198,10 @@ number(const char *opt, const char *s)
 	char *end;
 	double v;
 
+	/* Decimal only: strtod would also take hex, "inf" and blanks. */
 	v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v))
+	if (end == s || *end || !isfinite(v) ||
+	    strspn(s, "0123456789+-.eE") != strlen(s))
 		misuse("%s %s: give a finite number", opt, s);
 	return v;
 }
@@ -624,8 +626,10 @@ report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
 	lc_buf_release(&out);
 	explain(r, g);
 	rc = ci_outputs(r, checks);
-	if (rc == 0 && r->verdict != LC_GATE_PASS)
+	if (rc == 0 && r->verdict != LC_GATE_PASS) {
+		lc_error_clear();	/* the lines above said why */
 		rc = LC_ENO;
+	}
 	return rc;
 }
 

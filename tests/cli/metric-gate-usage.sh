@@ -24,7 +24,7 @@ rule() {
 	end
 }
 
-plan 49
+plan 51
 
 begin "--help: the usage on stdout, exit 0"
 run metric-gate --help
@@ -69,6 +69,8 @@ rule "--max x: give a finite number" "${C[@]}" --max x
 rule "--min NaN: give a finite number" "${C[@]}" --min NaN
 rule "--max-increase inf: give a finite number" "${C[@]}" --max-increase inf
 rule "--max 1e999: give a finite number" "${C[@]}" --max 1e999
+rule "--max 0x10: give a finite number" "${C[@]}" --max 0x10
+rule "--min 1,5: give a finite number" "${C[@]}" --min 1,5
 rule "--max-ratio 0: give a ratio above 0" "${C[@]}" --baseline-query up \
     --max-ratio 0
 rule "--check err: give --query PROMQL" --prometheus $U --check err --max 1
