@@ -703,6 +703,22 @@ template_checks(struct args *a, struct lc_analysis *t,
 	return 0;
 }
 
+/* The engine's checks: the template's metrics, or those of argv. */
+static int
+checks(struct args *a, struct lc_analysis *t, struct lc_gate_check **out)
+{
+	size_t i;
+
+	if (a->template)
+		return template_checks(a, t, out);
+	*out = lc_buf_xmalloc((a->nchecks + 1) * sizeof(**out));
+	for (i = 0; i < a->nchecks; i++)
+		(*out)[i] = a->checks[i].c;
+	a->g.checks = *out;
+	a->g.nchecks = a->nchecks;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -711,7 +727,6 @@ main(int argc, char *argv[])
 	struct lc_gate_result r;
 	struct lc_gate_check *cs = NULL;
 	char *token = NULL, *password = NULL;
-	size_t i;
 	int rc;
 
 	lc_cli_init(argv[0]);
@@ -721,17 +736,7 @@ main(int argc, char *argv[])
 	a.conf.http.headers = a.headers;
 	a.conf.http.nheaders = a.nheaders;
 	a.g.deadline = a.timeout_ms ? lc_clock_ms() + a.timeout_ms : 0;
-	if (a.template)
-		rc = template_checks(&a, &t, &cs);
-	else {
-		cs = lc_buf_xmalloc(a.nchecks * sizeof(*cs));
-		for (i = 0; i < a.nchecks; i++)
-			cs[i] = a.checks[i].c;
-		a.g.checks = cs;
-		a.g.nchecks = a.nchecks;
-		rc = 0;
-	}
-	if (rc == 0)
+	if ((rc = checks(&a, &t, &cs)) == 0)
 		rc = credentials(&a, &token, &password);
 	if (rc == 0)
 		rc = lc_gate_run(&r, &a.g, &a.conf, progress, NULL);
