@@ -169,6 +169,45 @@ test_pairing(void)
 	lc_gate_result_release(&r);
 }
 
+/* Many series pair by labels in n log n (not n * m). */
+static void
+test_many(void)
+{
+	enum { N = 20000 };
+	struct lc_gate_check c = check("rps", LC_GATE_MAX_RATIO, 1, 1);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	struct lc_prom_result a = LC_PROM_RESULT_INIT, b = LC_PROM_RESULT_INIT;
+	char l[32];
+	size_t i, bad = 0;
+
+	a.series = calloc(N, sizeof(*a.series));
+	b.series = calloc(N, sizeof(*b.series));
+	a.nseries = b.nseries = N;
+	for (i = 0; i < N; i++) {
+		snprintf(l, sizeof(l), "{i=\"%05zu\"}", i);
+		a.series[i].labels = strdup(l);
+		a.series[i].t = calloc(1, sizeof(double));
+		a.series[i].v = calloc(1, sizeof(double));
+		a.series[i].v[0] = (double)i + 1;
+		a.series[i].n = 1;
+		snprintf(l, sizeof(l), "{i=\"%05zu\"}", N - 1 - i);
+		b.series[i].labels = strdup(l);
+		b.series[i].t = calloc(1, sizeof(double));
+		b.series[i].v = calloc(1, sizeof(double));
+		b.series[i].v[0] = (double)(N - 1 - i) + 1;
+		b.series[i].n = 1;
+	}
+	instant(&r, &o, a, b, 1);
+	for (i = 0; i < r.checks[0].nrows; i++)
+		if (r.checks[0].rows[i].verdict != LC_GATE_PASS ||
+		    strcmp(r.checks[0].rows[i].note, "x1") != 0)
+			bad++;
+	ok(r.checks[0].nrows == N && bad == 0, "20,000 series, each with "
+	    "its baseline (%zu rows, %zu wrong)", r.checks[0].nrows, bad);
+	lc_gate_result_release(&r);
+}
+
 static void
 test_ratio_and_nodata(void)
 {
@@ -789,6 +828,7 @@ int
 main(void)
 {
 	test_pairing();
+	test_many();
 	test_ratio_and_nodata();
 	test_max_min();
 	test_limits();
