@@ -280,6 +280,8 @@ option(struct args *a, int ch, const char *arg)
 	case 'H':
 		if (strchr(arg, ':') == NULL || *arg == ':')
 			misuse("--header '%s': write it as 'Name: value'", arg);
+		if (strpbrk(arg, "\r\n") != NULL)
+			misuse("--header: one line, 'Name: value'");
 		push(&a->headers, &a->nheaders, arg);
 		break;
 	case 'h':

@@ -24,7 +24,7 @@ rule() {
 	end
 }
 
-plan 51
+plan 52
 
 begin "--help: the usage on stdout, exit 0"
 run metric-gate --help
@@ -123,6 +123,7 @@ rule "--method bayes: threshold or mannwhitney" --method bayes
 rule "--no-data maybe: inconclusive, pass or fail" --no-data maybe
 rule "-o yaml: the formats are text and json" -o yaml
 rule "--header 'nocolon': write it as 'Name: value'" --header nocolon
+rule "--header: one line, 'Name: value'" --header "$(printf 'A: b\r\nC: d')"
 rule "--at yesterday: give an RFC 3339 time (2026-12-06T21:30:00Z) or Unix seconds" \
     --at yesterday
 rule "--arg 'x': write NAME=VALUE" --arg x
