@@ -1,11 +1,11 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
+CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag metric-gate promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = $(sort $(wildcard libcommon/*.c))
 UNIT_TESTS = $(sort $(patsubst tests/unit/%_test.c,%,$(wildcard tests/unit/*_test.c)))
-FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml prom
+FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml prom analysis_expr analysis
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)
@@ -27,6 +27,7 @@ LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
 LIBS_acd-diff = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
+LIBS_metric-gate = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS) -lm
 LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(PCRE_LIBS) -ldl
 
 PLUGIN_SOS = $(PLUGINS:%=lib/gitops-utils/plugins/%.so)
