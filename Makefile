@@ -1,7 +1,7 @@
 # gitops-utils: build, test and install the commands.
 include config.mk
 
-CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset
+CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag metric-gate promote ymlset
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = $(sort $(wildcard libcommon/*.c))
 UNIT_TESTS = $(sort $(patsubst tests/unit/%_test.c,%,$(wildcard tests/unit/*_test.c)))
@@ -27,6 +27,7 @@ LIBS_acd-sync = $(LIBS_acd-wait)
 LIBS_acd-rollback = $(LIBS_acd-wait)
 LIBS_acd-diff = $(LIBS_acd-wait)
 LIBS_imgtag = $(CURL_LIBS) $(JQ_LIBS) -ldl
+LIBS_metric-gate = $(CURL_LIBS) $(JQ_LIBS) $(YAML_LIBS) -lm
 LIBS_promote = $(GIT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(PCRE_LIBS) -ldl
 
 PLUGIN_SOS = $(PLUGINS:%=lib/gitops-utils/plugins/%.so)
@@ -66,7 +67,7 @@ bin/%: $(OBJ)/cmd/%.o $(OBJ)/libcommon.a bin/.variant
 
 $(OBJ)/tests/unit/%_test: $(OBJ)/tests/unit/%_test.o $(OBJ)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/libcommon.a $(YAML_LIBS) $(GIT_LIBS) \
-	    $(PCRE_LIBS) $(JQ_LIBS) $(CURL_LIBS) -ldl
+	    $(PCRE_LIBS) $(JQ_LIBS) $(CURL_LIBS) -ldl -lm
 
 deps:
 	@scripts/install-deps

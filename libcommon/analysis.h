@@ -33,6 +33,9 @@ struct lc_analysis_metric {
 	char **headers;			/* provider.prometheus.headers, "K: V" */
 	size_t nheaders;
 	long line, col;			/* where the metric starts in the file */
+	long long timeout_ms;		/* provider.prometheus.timeout, 0: not set */
+	int insecure;			/* provider.prometheus.insecure */
+	int dry_run;			/* named by spec.dryRun: never decides */
 };
 
 struct lc_analysis {
@@ -49,8 +52,10 @@ struct lc_analysis {
  * message set that names file:line:col: LC_EUSAGE for what the subset
  * does not cover (another provider, valueFrom, an expression construct),
  * an arg without a value, or an --arg the template does not declare;
- * LC_EDATA for a file that is not YAML or not a template; LC_ERROR when
- * it cannot be read.
+ * LC_EDATA for a file that is not YAML or not a template (or a template
+ * the controller would refuse: a bad duration, count < failureLimit...);
+ * lc_fileio_read's codes (LC_ENOTFOUND, LC_ERROR) when it cannot be read.
+ * On failure out is left empty (releasing it is harmless).
  */
 int lc_analysis_load(struct lc_analysis *out, const char *path,
     const char *const *args, size_t nargs);
@@ -59,9 +64,12 @@ void lc_analysis_release(struct lc_analysis *a);
 /*
  * The phase of one measurement whose query gave the n values v (a vector
  * result; when scalar is set, the single value v[0] is a scalar result),
- * by the rules of Argo Rollouts: the failure condition first, then the
- * success condition. LC_ANALYSIS_ERROR comes with a message set (an index
- * out of range, a type error).
+ * by the rules of Argo Rollouts' evaluate.go: both conditions are
+ * evaluated (an error in either is LC_ANALYSIS_ERROR, with a message set:
+ * an index out of range, a type error); a true failure condition fails,
+ * whatever the success condition says; with only a success condition, not
+ * true is a failure; with only a failure condition, not true is a
+ * success; with both and neither true, inconclusive; with none, success.
  */
 enum lc_analysis_phase lc_analysis_judge(const struct lc_analysis_metric *m,
     const double *v, size_t n, int scalar);

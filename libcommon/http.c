@@ -21,6 +21,7 @@ struct lc_http {
 	struct curl_slist *connect_to;	/* GITOPS_CONNECT_TO */
 	struct lc_ca ca;		/* --ca-file, or from the environment */
 	int ca_checked;			/* lc_ca_check passed */
+	unsigned long sent;		/* requests sent, retries included */
 };
 
 struct reply {
@@ -112,6 +113,12 @@ lc_http_set_bearer(struct lc_http *h, const char *token)
 	lc_log_add_secret(token);
 	lc_buf_printf(&b, "Authorization: Bearer %s", token);
 	h->bearer = lc_buf_detach(&b);
+}
+
+unsigned long
+lc_http_sent(const struct lc_http *h)
+{
+	return h->sent;
 }
 
 void
@@ -533,6 +540,7 @@ request(struct lc_http *h, const struct lc_http_req *req, const char *accept,
 		}
 		curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)left);
 		t0 = lc_clock_ms();
+		h->sent++;
 		cc = curl_easy_perform(h->easy);
 		curl_slist_free_all(hl);
 		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &r->status);

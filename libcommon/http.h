@@ -42,6 +42,12 @@ void lc_http_free(struct lc_http *h);
  */
 void lc_http_set_bearer(struct lc_http *h, const char *token);
 
+/*
+ * How many requests h has sent through lc_http_do and lc_http_request:
+ * each attempt counts, retries included (streams do not).
+ */
+unsigned long lc_http_sent(const struct lc_http *h);
+
 struct lc_http_resp {
 	long status;
 	struct lc_buf body;

@@ -30,7 +30,9 @@ struct lc_prom_series {
 	/*
 	 * The series' labels as PromQL writes them, sorted by name, with
 	 * __name__ (if any) in front: up{job="x"}, {code="500",track="a"},
-	 * or {} when there are none.
+	 * or {} when there are none (and up alone when __name__ is the
+	 * only one). Series are sorted by these strings; two alike are
+	 * refused.
 	 */
 	char *labels;
 	double *t;			/* Unix seconds */
@@ -70,6 +72,15 @@ int lc_prom_query(struct lc_prom *p, const char *promql, double at,
 int lc_prom_query_range(struct lc_prom *p, const char *promql, double start,
     double end, double step, long long deadline, struct lc_prom_result *out);
 void lc_prom_result_release(struct lc_prom_result *r);
+
+/*
+ * Parse one answer of the API (the body of /api/v1/query or query_range)
+ * into out, without a server: what lc_prom_query does with the body of a
+ * 200. Returns 0 with out filled (release it), or LC_EDATA with a message
+ * (out left empty): Prometheus's own error ("status":"error"), or what is
+ * not the API's JSON.
+ */
+int lc_prom_parse(const char *body, size_t len, struct lc_prom_result *out);
 
 /* How many HTTP requests p has sent so far (retries included). */
 unsigned long lc_prom_requests(const struct lc_prom *p);

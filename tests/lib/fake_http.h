@@ -34,6 +34,7 @@ static int fake_headers = 1;	/* 0: log only the request lines */
 
 struct lc_http {
 	char *bearer;
+	unsigned long sent;
 };
 
 /* Answer the next requests with r[0..n-1]; forget what was logged. */
@@ -148,6 +149,12 @@ lc_http_set_bearer(struct lc_http *h, const char *token)
 	h->bearer = token ? strdup(token) : NULL;
 }
 
+unsigned long
+lc_http_sent(const struct lc_http *h)
+{
+	return h->sent;
+}
+
 void
 lc_http_resp_release(struct lc_http_resp *r)
 {
@@ -161,8 +168,8 @@ lc_http_do(struct lc_http *h, const char *method, const char *url,
     const char *body, const char *const *headers, long long deadline,
     struct lc_http_resp *r)
 {
-	(void)h;
 	(void)deadline;
+	h->sent++;
 	return fake_answer(method, url, headers, body, body ? strlen(body) : 0,
 	    r, NULL);
 }
@@ -171,7 +178,7 @@ int
 lc_http_request(struct lc_http *h, const struct lc_http_req *req,
     struct lc_http_resp *r, struct lc_buf *hdrs)
 {
-	(void)h;
+	h->sent++;
 	return fake_answer(req->method, req->url, req->headers, req->body,
 	    req->body_len, r, hdrs);
 }

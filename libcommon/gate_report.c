@@ -1,0 +1,317 @@
+/* gate_report.c: metric-gate's result as text: the table, JSON, the lines that explain it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "buf.h"
+#include "gate.h"
+#include "log.h"
+#include "stat.h"
+
+/* What the engine's rows look like on the table: the cells of a row. */
+enum { C_CHECK, C_SERIES, C_CANARY, C_BASELINE, C_LIMIT, C_VERDICT, C_NOTE,
+	NCOLS };
+
+static const char *const heads[NCOLS] = { "CHECK", "SERIES", "CANARY",
+	"BASELINE", "LIMIT", "VERDICT", "NOTE" };
+
+static void
+cells(struct lc_buf *cell, const struct lc_gate_check_result *cr,
+    const struct lc_gate_row *row)
+{
+	const struct lc_gate_check *c = cr->check;
+	int i;
+
+	for (i = 0; i < NCOLS; i++)
+		cell[i].len = 0;
+	lc_buf_adds(&cell[C_CHECK], c->name);
+	if (strcmp(row->series, "{}") == 0)
+		lc_buf_adds(&cell[C_SERIES], "-");
+	else
+		lc_log_clean(&cell[C_SERIES], row->series);
+	if (row->has_canary)
+		lc_gate_num(&cell[C_CANARY], row->canary);
+	else
+		lc_buf_adds(&cell[C_CANARY], "-");
+	if (row->has_baseline && c->baseline_query)
+		lc_gate_num(&cell[C_BASELINE], row->baseline);
+	else
+		lc_buf_adds(&cell[C_BASELINE], "-");
+	{
+		struct lc_buf lim = LC_BUF_INIT;
+
+		lc_gate_limit_text(&lim, c);
+		lc_log_clean(&cell[C_LIMIT], lim.data);
+		lc_buf_release(&lim);
+	}
+	lc_buf_adds(&cell[C_VERDICT], lc_gate_verdict_name(row->verdict));
+	if (row->note && *row->note)
+		lc_log_clean(&cell[C_NOTE], row->note);
+	else
+		lc_buf_adds(&cell[C_NOTE], "-");
+}
+
+/* Characters, not bytes: labels may hold UTF-8. */
+static size_t
+width(const struct lc_buf *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->len; i++)
+		if (((unsigned char)b->data[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+void
+lc_gate_report_table(struct lc_buf *out, const struct lc_gate_result *r,
+    int md)
+{
+	struct lc_buf cell[NCOLS];
+	size_t w[NCOLS], i, j, k, p;
+	int c, pass;
+
+	for (c = 0; c < NCOLS; c++) {
+		lc_buf_init(&cell[c]);
+		w[c] = strlen(heads[c]);
+	}
+	if (md)
+		lc_buf_adds(out, "| check | series | canary | baseline | limit "
+		    "| verdict | note |\n|---|---|---|---|---|---|---|\n");
+	/* Pass 0 measures, pass 1 writes. */
+	for (pass = md; pass < 2; pass++) {
+		if (pass == 1 && !md)
+			for (c = 0; c < NCOLS; c++) {
+				lc_buf_adds(out, heads[c]);
+				if (c < NCOLS - 1)
+					for (p = strlen(heads[c]); p < w[c] +
+					    2; p++)
+						lc_buf_addc(out, ' ');
+				else
+					lc_buf_addc(out, '\n');
+			}
+		for (i = 0; i < r->nchecks; i++)
+			for (j = 0; j < r->checks[i].nrows; j++) {
+				cells(cell, &r->checks[i],
+				    &r->checks[i].rows[j]);
+				for (c = 0; c < NCOLS; c++) {
+					if (pass == 0) {
+						if (width(&cell[c]) > w[c])
+							w[c] = width(&cell[c]);
+						continue;
+					}
+					if (md) {
+						lc_buf_adds(out, c ? " " : "| ");
+						for (k = 0; k < cell[c].len; k++)
+							if (cell[c].data[k] ==
+							    '|')
+								lc_buf_adds(out,
+								    "\\|");
+							else
+								lc_buf_addc(out,
+								    cell[c].data[k]);
+						lc_buf_adds(out, " |");
+						if (c == NCOLS - 1)
+							lc_buf_addc(out, '\n');
+						continue;
+					}
+					lc_buf_add(out, cell[c].data,
+					    cell[c].len);
+					if (c == NCOLS - 1) {
+						lc_buf_addc(out, '\n');
+						continue;
+					}
+					for (p = width(&cell[c]); p < w[c] + 2;
+					    p++)
+						lc_buf_addc(out, ' ');
+				}
+			}
+	}
+	for (c = 0; c < NCOLS; c++)
+		lc_buf_release(&cell[c]);
+}
+
+static const char *const cond_name[] = { "max", "min", "max-increase",
+	"max-ratio", "template" };
+
+static jv
+num_or_null(double v, int has)
+{
+	return has && isfinite(v) ? jv_number(v) : jv_null();
+}
+
+jv
+lc_gate_report_json(const struct lc_gate_result *r)
+{
+	const struct lc_gate_check_result *cr;
+	const struct lc_gate_row *row;
+	struct lc_buf lim = LC_BUF_INIT;
+	jv a = jv_array(), o, rows, ro;
+	size_t i, j;
+
+	for (i = 0; i < r->nchecks; i++) {
+		cr = &r->checks[i];
+		o = jv_object();
+		o = jv_object_set(o, jv_string("name"),
+		    jv_string(cr->check->name));
+		o = jv_object_set(o, jv_string("verdict"),
+		    jv_string(lc_gate_verdict_name(cr->verdict)));
+		o = jv_object_set(o, jv_string("condition"),
+		    jv_string(cond_name[cr->check->cond]));
+		lim.len = 0;
+		lc_gate_limit_text(&lim, cr->check);
+		o = jv_object_set(o, jv_string("limit"),
+		    cr->check->cond == LC_GATE_TEMPLATE ? jv_string(lim.data) :
+		    jv_number(cr->check->limit));
+		rows = jv_array();
+		for (j = 0; j < cr->nrows; j++) {
+			row = &cr->rows[j];
+			ro = jv_object();
+			ro = jv_object_set(ro, jv_string("series"),
+			    jv_string(row->series));
+			ro = jv_object_set(ro, jv_string("canary"),
+			    num_or_null(row->canary, row->has_canary));
+			ro = jv_object_set(ro, jv_string("baseline"),
+			    num_or_null(row->baseline, row->has_baseline &&
+			    cr->check->baseline_query != NULL));
+			ro = jv_object_set(ro, jv_string("verdict"),
+			    jv_string(lc_gate_verdict_name(row->verdict)));
+			ro = jv_object_set(ro, jv_string("evaluations"),
+			    jv_number((double)row->evaluations));
+			ro = jv_object_set(ro, jv_string("breached"),
+			    jv_number((double)row->breached));
+			ro = jv_object_set(ro, jv_string("nodata"),
+			    jv_number((double)row->nodata));
+			ro = jv_object_set(ro, jv_string("p"),
+			    num_or_null(row->p, 1));
+			ro = jv_object_set(ro, jv_string("note"),
+			    jv_string(row->note ? row->note : ""));
+			rows = jv_array_append(rows, ro);
+		}
+		o = jv_object_set(o, jv_string("rows"), rows);
+		a = jv_array_append(a, o);
+	}
+	lc_buf_release(&lim);
+	return a;
+}
+
+/* The condition in words, for the line of a failed row. */
+static void
+why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
+    const struct lc_gate_row *row, const struct lc_gate_opts *g)
+{
+	const struct lc_gate_check *c = cr->check;
+	const int many = g->window_ms > 0 || g->count > 1;
+
+	if (c->cond == LC_GATE_TEMPLATE || !row->has_canary ||
+	    (!row->has_baseline && (c->cond == LC_GATE_MAX_INCREASE ||
+	    c->cond == LC_GATE_MAX_RATIO))) {
+		lc_log_clean(b, row->note && *row->note ? row->note :
+		    "no data");
+		return;
+	}
+	lc_buf_adds(b, many && g->window_ms ? "median canary " : "canary ");
+	lc_gate_num(b, row->canary);
+	switch (c->cond) {
+	case LC_GATE_MAX:
+		lc_buf_adds(b, " > ");
+		break;
+	case LC_GATE_MIN:
+		lc_buf_adds(b, " < ");
+		break;
+	case LC_GATE_MAX_INCREASE:
+		lc_buf_adds(b, " - baseline ");
+		lc_gate_num(b, row->baseline);
+		lc_buf_adds(b, " = ");
+		lc_gate_num(b, row->canary - row->baseline);
+		lc_buf_adds(b, " > ");
+		break;
+	default:
+		lc_buf_adds(b, " / baseline ");
+		lc_gate_num(b, row->baseline);
+		lc_buf_adds(b, " = ");
+		lc_gate_num(b, row->baseline != 0 ? row->canary / row->baseline :
+		    1);
+		lc_buf_adds(b, " > ");
+		break;
+	}
+	lc_gate_num(b, c->limit);
+	if (many)
+		lc_buf_printf(b, " (%s)", row->note);
+}
+
+/* The row's name: the check, and its series unless it is {}. */
+static void
+row_name(struct lc_buf *b, const struct lc_gate_check *c,
+    const struct lc_gate_row *row)
+{
+	lc_buf_adds(b, c->name);
+	if (strcmp(row->series, "{}") != 0) {
+		lc_buf_addc(b, ' ');
+		lc_log_clean(b, row->series);
+	}
+}
+
+void
+lc_gate_report_line(struct lc_buf *out, const struct lc_gate_check_result *cr,
+    const struct lc_gate_row *row, const struct lc_gate_opts *o)
+{
+	lc_buf_adds(out, "check ");
+	row_name(out, cr->check, row);
+	if (row->verdict == LC_GATE_FAIL) {
+		lc_buf_adds(out, " failed: ");
+		why_failed(out, cr, row, o);
+	} else if (row->verdict == LC_GATE_INCONCLUSIVE) {
+		lc_buf_adds(out, " inconclusive: ");
+		lc_log_clean(out, row->note && *row->note ? row->note :
+		    "no data");
+	} else
+		lc_buf_adds(out, " passed");
+}
+
+void
+lc_gate_report_sparklines(struct lc_buf *out, const struct lc_gate_result *r)
+{
+	const struct lc_gate_row *row;
+	size_t i, j;
+	int first = 1;
+
+	for (i = 0; i < r->nchecks; i++)
+		for (j = 0; j < r->checks[i].nrows; j++) {
+			row = &r->checks[i].rows[j];
+			if (row->npoints == 0)
+				continue;
+			if (first)
+				lc_buf_addc(out, '\n');
+			first = 0;
+			lc_buf_addc(out, '`');
+			row_name(out, r->checks[i].check, row);
+			lc_buf_adds(out, "` ");
+			lc_stat_sparkline(out, row->points, row->npoints, 60);
+			lc_buf_addc(out, '\n');
+		}
+}
+
+void
+lc_gate_report_event(struct lc_buf *out, const struct lc_gate_event *ev)
+{
+	lc_buf_adds(out, "check ");
+	row_name(out, ev->check, ev->row);
+	lc_buf_adds(out, " at ");
+	lc_gate_time_text(out, ev->t);
+	lc_buf_adds(out, ": canary ");
+	if (isnan(ev->canary) && !ev->row->has_canary)
+		lc_buf_adds(out, "-");
+	else
+		lc_gate_num(out, ev->canary);
+	if (ev->check->baseline_query) {
+		lc_buf_adds(out, " baseline ");
+		if (isnan(ev->baseline) && !ev->row->has_baseline)
+			lc_buf_adds(out, "-");
+		else
+			lc_gate_num(out, ev->baseline);
+	}
+	lc_buf_printf(out, ": %s", ev->outcome);
+}

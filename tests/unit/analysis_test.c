@@ -1,0 +1,600 @@
+/* analysis_test.c: Argo Rollouts templates: the condition language, the verdict rules and the loader. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "error.h"
+#include "tap.h"
+
+#define D "tests/data/analysis/"
+#define NO (-1e300)		/* marks the end of a result's values */
+
+/*
+ * One condition against one result. The values (up to 4) end at the
+ * first NO; scalar makes the single value a scalar result. An rc of
+ * LC_EUSAGE is a refusal at parse, LC_ERROR one at evaluation; msg is
+ * then the exact message.
+ */
+static const struct {
+	const char *src;
+	double v[5];
+	int scalar, rc, truth;
+	const char *msg;
+} cases[] = {
+	/* The documentation's examples, with the test bed's numbers. */
+	{ "result[0] >= 0.95", { 0.986, NO }, 0, 0, 1, NULL },
+	{ "result[0] >= 0.95", { 0.967, NO }, 0, 0, 1, NULL },
+	{ "result[0] >= 0.95", { 0.94, NO }, 0, 0, 0, NULL },
+	{ "result[0] <= 0.01", { 0.014, NO }, 0, 0, 0, NULL },
+	{ "result[0] <= 0.01", { 0.010, NO }, 0, 0, 1, NULL },
+	{ "result[0] > 1.2", { 1.35, NO }, 0, 0, 1, NULL },
+	{ "result[0] > 1.2", { 1.10, NO }, 0, 0, 0, NULL },
+	{ "len(result) == 0 || result[0] < 0.02", { 0.014, NO }, 0, 0, 1,
+	    NULL },
+	{ "len(result) == 0 || result[0] < 0.01", { 0.014, NO }, 0, 0, 0,
+	    NULL },
+	{ "len(result) == 0 || result[0] >= 0.95", { NO }, 0, 0, 1, NULL },
+	{ "len(result) > 0 && result[0] >= 0.95", { NO }, 0, 0, 0, NULL },
+	{ "isNaN(result) || result >= 0.95", { NAN, NO }, 1, 0, 1, NULL },
+	{ "isNaN(result) || result >= 0.95", { 0.96, NO }, 1, 0, 1, NULL },
+	{ "isNaN(result) || result >= 0.95", { 0.5, NO }, 1, 0, 0, NULL },
+	{ "result >= 0.95", { NAN, NO }, 1, 0, 0, NULL },
+	{ "result < 0.95", { NAN, NO }, 1, 0, 0, NULL },
+	{ "result >= 0.95", { INFINITY, NO }, 1, 0, 1, NULL },
+	{ "isInf(result)", { INFINITY, NO }, 1, 0, 1, NULL },
+	{ "isInf(result)", { -INFINITY, NO }, 1, 0, 1, NULL },
+	{ "isInf(result)", { 1e308, NO }, 1, 0, 0, NULL },
+	{ "isNaN(result[0])", { NAN, NO }, 0, 0, 1, NULL },
+	{ "default(result, 0) < 0.05", { 0.01, NO }, 1, 0, 1, NULL },
+	/* Indexing. */
+	{ "result[1] == 0.3", { 0.1, 0.3, NO }, 0, 0, 1, NULL },
+	{ "result[-1] == 0.3", { 0.1, 0.3, NO }, 0, 0, 1, NULL },
+	{ "result[-2] == 0.1", { 0.1, 0.3, NO }, 0, 0, 1, NULL },
+	{ "result[len(result) - 1] == 0.3", { 0.1, 0.3, NO }, 0, 0, 1, NULL },
+	{ "result[0] >= 0.95", { NO }, 0, LC_ERROR, 0,
+	    "result[0]: the query returned no value" },
+	{ "result[ 0 ] >= 0.95", { NO }, 0, LC_ERROR, 0,
+	    "result[ 0 ]: the query returned no value" },
+	{ "result[1] > 0", { 0.5, NO }, 0, LC_ERROR, 0,
+	    "result[1]: index 1 is out of range: the query returned 1 value" },
+	{ "result[-3] > 0", { 0.5, 1, NO }, 0, LC_ERROR, 0,
+	    "result[-3]: index -3 is out of range: the query returned 2 "
+	    "values" },
+	{ "default(result[0], 0) >= 0", { NO }, 0, LC_ERROR, 0,
+	    "result[0]: the query returned no value" },
+	/* Precedence and associativity, as expr's operator table. */
+	{ "1 + 2 * 3 == 7", { NO }, 0, 0, 1, NULL },
+	{ "(1 + 2) * 3 == 9", { NO }, 0, 0, 1, NULL },
+	{ "10 - 4 - 3 == 3", { NO }, 0, 0, 1, NULL },
+	{ "12 / 3 / 2 == 2", { NO }, 0, 0, 1, NULL },
+	{ "-2 * 3 == -6", { NO }, 0, 0, 1, NULL },
+	{ "- 2 - -3 == 1", { NO }, 0, 0, 1, NULL },
+	{ "+result[0] == 0.5", { 0.5, NO }, 0, 0, 1, NULL },
+	{ "-result[0] < 0", { 0.5, NO }, 0, 0, 1, NULL },
+	{ "!false && false", { NO }, 0, 0, 0, NULL },
+	{ "!(false && false)", { NO }, 0, 0, 1, NULL },
+	{ "!true == false", { NO }, 0, 0, 1, NULL },
+	{ "1 < 2 == true", { NO }, 0, 0, 1, NULL },
+	{ "true || false && false", { NO }, 0, 0, 1, NULL },
+	{ "(true || false) && false", { NO }, 0, 0, 0, NULL },
+	{ "false and true or true", { NO }, 0, 0, 1, NULL },
+	{ "not (result[0] > 1) and len(result) == 1 or false", { 0.5, NO },
+	    0, 0, 1, NULL },
+	{ "not 1 > 2", { NO }, 0, LC_ERROR, 0,
+	    "`not` at column 1 needs a boolean, not a number" },
+	{ "!result[0] > 1", { 0.5, NO }, 0, LC_ERROR, 0,
+	    "`!` at column 1 needs a boolean, not a number" },
+	/* Arithmetic. */
+	{ "10 % 3 == 1", { NO }, 0, 0, 1, NULL },
+	{ "-7 % 3 == -1", { NO }, 0, 0, 1, NULL },
+	{ "len(result) % 2 == 0", { 1, 2, NO }, 0, 0, 1, NULL },
+	{ "7 / 2 == 3.5", { NO }, 0, 0, 1, NULL },
+	{ "1 / 0 > 1e308", { NO }, 0, 0, 1, NULL },
+	{ "0.1 + 0.2 > 0.3", { NO }, 0, 0, 1, NULL },
+	{ "(result[0] - result[1]) / result[1] <= 0.2", { 0.22, 0.2, NO }, 0,
+	    0, 1, NULL },
+	{ "(result[0] - result[1]) / result[1] <= 0.2", { 0.27, 0.2, NO }, 0,
+	    0, 0, NULL },
+	{ "1_000 == 1000 && 0x10 == 16 && 1e3 == 1000 && .5 == 0.5", { NO },
+	    0, 0, 1, NULL },
+	{ "2.5e-1 == 0.25 && 1E+2 == 100", { NO }, 0, 0, 1, NULL },
+	{ "1 % 0 == 0", { NO }, 0, LC_ERROR, 0,
+	    "`%` at column 3: integer divide by zero" },
+	{ "result[0] % 2 == 1", { 1, NO }, 0, LC_ERROR, 0,
+	    "`%` at column 11 needs integers, not fractions (result's values "
+	    "and quotients are fractions)" },
+	/* Comparisons and NaN. */
+	{ "result[0] != result[0]", { NAN, NO }, 0, 0, 1, NULL },
+	{ "result[0] == result[0]", { NAN, NO }, 0, 0, 0, NULL },
+	{ "result[0] <= 1 || result[0] > 1", { NAN, NO }, 0, 0, 0, NULL },
+	{ "result == result", { 1, 2, NO }, 0, 0, 1, NULL },
+	{ "true != false", { NO }, 0, 0, 1, NULL },
+	{ "1 == 1.0", { NO }, 0, 0, 1, NULL },
+	{ "result[0]\n\t>= 0.95", { 0.96, NO }, 0, 0, 1, NULL },
+	/* Type errors, found before anything runs (as expr's checker). */
+	{ "isNaN(result)", { 1, NO }, 0, LC_ERROR, 0,
+	    "`isNaN()` at column 1 needs a number, not an array (result is "
+	    "an array: write result[0] for its first value)" },
+	{ "result >= 0.95", { 1, NO }, 0, LC_ERROR, 0,
+	    "`>=` at column 8 compares an array with a number (result is an "
+	    "array: write result[0] for its first value)" },
+	{ "true || result > 1", { 1, NO }, 0, LC_ERROR, 0,
+	    "`>` at column 16 compares an array with a number (result is an "
+	    "array: write result[0] for its first value)" },
+	{ "default(result, 0) < 0.05", { 0.01, NO }, 0, LC_ERROR, 0,
+	    "`<` at column 20 compares an array with a number (result is an "
+	    "array: write result[0] for its first value)" },
+	{ "result[1 / 1] > 0", { 1, 2, NO }, 0, LC_ERROR, 0,
+	    "`[` at column 7 needs an integer index, not a fraction" },
+	{ "result[true] > 0", { 1, NO }, 0, LC_ERROR, 0,
+	    "`[` at column 7 needs an integer index, not a boolean" },
+	{ "1[0] > 0", { NO }, 0, LC_ERROR, 0,
+	    "`[` at column 2 indexes a number" },
+	{ "result[0] > 0", { 1, NO }, 1, LC_ERROR, 0,
+	    "`[` at column 7 indexes a number" },
+	{ "true + 1 > 0", { NO }, 0, LC_ERROR, 0,
+	    "`+` at column 6 needs numbers, not a boolean and a number" },
+	{ "true == 1", { NO }, 0, LC_ERROR, 0,
+	    "`==` at column 6 compares a boolean with a number" },
+	{ "1 && true", { NO }, 0, LC_ERROR, 0,
+	    "`&&` at column 3 needs booleans, not a number and a boolean" },
+	{ "-result[0] > 0 or -result", { 1, NO }, 0, LC_ERROR, 0,
+	    "`-` at column 19 needs a number, not an array (result is an "
+	    "array: write result[0] for its first value)" },
+	{ "len(1) > 0", { NO }, 0, LC_ERROR, 0,
+	    "`len()` at column 1 needs an array, not a number" },
+	{ "isInf(true)", { NO }, 0, LC_ERROR, 0,
+	    "`isInf()` at column 1 needs a number, not a boolean" },
+	{ "1", { NO }, 0, LC_ERROR, 0,
+	    "the condition gives a number, not true or false" },
+	{ "result", { 1, NO }, 0, LC_ERROR, 0,
+	    "the condition gives an array, not true or false" },
+	{ "result[0]", { 1, NO }, 0, LC_ERROR, 0,
+	    "the condition gives a number, not true or false" },
+	/* Refused at parse, by name and column. */
+	{ "all(result, # < 1000)", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `all` at column 1 is not supported" },
+	{ "result == 'true'", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `'true'` at column 11 is not supported" },
+	{ "result == \"a\\\"b\" || true", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `\"a\\\"b\"` at column 11 is not supported" },
+	{ "2 in result", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `in` at column 3 is not supported" },
+	{ "2 not in result", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `not` at column 3 is not supported" },
+	{ "result.x > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `.` at column 7 is not supported" },
+	{ "result?.x > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `?.` at column 7 is not supported" },
+	{ "result[0] > 1 ? true : false", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `?` at column 15 is not supported" },
+	{ "result[0] ?? 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `??` at column 11 is not supported" },
+	{ "result[0] ** 2 > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `**` at column 11 is not supported" },
+	{ "result[0] ^ 2 > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `^` at column 11 is not supported" },
+	{ "1..3", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `..` at column 2 is not supported" },
+	{ "map(result, # * 2)", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `map` at column 1 is not supported" },
+	{ "nil == result", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `nil` at column 1 is not supported" },
+	{ "result[0:1]", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `:` at column 9 is not supported" },
+	{ "asInt(result) == 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `asInt` at column 1 is not supported" },
+	{ "result matches 'x'", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `matches` at column 8 is not supported" },
+	{ "{a: 1}", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `{` at column 1 is not supported" },
+	{ "[1, 2]", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `[` at column 1 (an array) is not supported" },
+	{ "result[0] >= 0.95 & true", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `&` at column 19 is not supported" },
+	{ "result[0] = 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `=` at column 11 is not supported" },
+	{ "let x = 1; x", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `let` at column 1 is not supported" },
+	{ "1 +\n \"x\"", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `\"x\"` at column 6 is not supported" },
+	{ "\xe2\x80\x9cresult\xe2\x80\x9d", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `\xe2` at column 1 is not supported" },
+	{ "foo(1)", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `foo` at column 1 is not supported" },
+	{ "99999999999999999999 > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `99999999999999999999` at column 1 is not a number "
+	    "expr reads" },
+	{ "0x > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `0x` at column 1 is not a number expr reads" },
+	{ "", { NO }, 0, LC_EUSAGE, 0, "expression: it is empty" },
+	{ " \n\t", { NO }, 0, LC_EUSAGE, 0, "expression: it is empty" },
+	{ "(1 < 2", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: the ( at column 1 is not closed" },
+	{ "1 <", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: it ends too soon at column 4" },
+	{ "1 2", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `2` at column 3 is unexpected here" },
+	{ ") > 1", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `)` at column 1 is unexpected here" },
+	{ "result[0", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: it ends too soon at column 9" },
+	{ "len", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: `len` at column 1 is a function: call it with (...)" },
+	{ "len(result, 1)", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: len() at column 1 takes 1 argument" },
+	{ "len()", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: len() at column 1 takes 1 argument, not 0" },
+	{ "default(result)", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: default() at column 1 takes 2 arguments, not 1" },
+	{ "isNaN(1,)", { NO }, 0, LC_EUSAGE, 0,
+	    "expression: isNaN() at column 1 takes 1 argument" },
+};
+
+/* A test's name on one line. */
+static void
+name(char *out, size_t size, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && s[i]; i++)
+		out[i] = s[i] == '\n' || s[i] == '\t' ? ' ' : s[i];
+	out[i] = '\0';
+}
+
+static void
+test_cases(void)
+{
+	struct lc_analysis_expr *e;
+	char src[128];
+	size_t i, n;
+	int rc, t = -1;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; n < 4 && cases[i].v[n] != NO; n++)
+			;
+		lc_error_clear();
+		rc = lc_analysis_expr_parse(&e, cases[i].src);
+		if (rc == 0) {
+			rc = lc_analysis_expr_eval(e, cases[i].v, n,
+			    cases[i].scalar, &t);
+			lc_analysis_expr_free(e);
+		}
+		name(src, sizeof(src), cases[i].src);
+		if (cases[i].rc == 0) {
+			ok(rc == 0 && t == cases[i].truth, "%s [%zu value%s] "
+			    "is %s", src, n, n == 1 ? "" : "s",
+			    cases[i].truth ? "true" : "false");
+			if (rc != 0)
+				printf("#   %s\n", lc_error_msg());
+		} else {
+			ok(rc == cases[i].rc, "%s: refused with %d", src,
+			    cases[i].rc);
+			is_str(lc_error_msg(), cases[i].msg, "%s: the message",
+			    src);
+		}
+	}
+}
+
+/* Argo's EvaluateResult: every combination of the two conditions. */
+static const struct {
+	const char *success, *failure;
+	double v[5];
+	int scalar;
+	enum lc_analysis_phase want;
+	const char *msg;
+} verdicts[] = {
+	{ "true", "false", { NO }, 0, LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ "true", "true", { NO }, 0, LC_ANALYSIS_FAILED, NULL },
+	{ "false", "true", { NO }, 0, LC_ANALYSIS_FAILED, NULL },
+	{ "false", "false", { NO }, 0, LC_ANALYSIS_INCONCLUSIVE, NULL },
+	{ "true", NULL, { NO }, 0, LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ "false", NULL, { NO }, 0, LC_ANALYSIS_FAILED, NULL },
+	{ NULL, "true", { NO }, 0, LC_ANALYSIS_FAILED, NULL },
+	{ NULL, "false", { NO }, 0, LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ NULL, NULL, { NO }, 0, LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ NULL, NULL, { NAN, NO }, 1, LC_ANALYSIS_SUCCESSFUL, NULL },
+	/* The documentation's NaN and Inf examples (a scalar result). */
+	{ "isNaN(result) || result >= 0.95", NULL, { NAN, NO }, 1,
+	    LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ "result >= 0.95", "result < 0.95", { NAN, NO }, 1,
+	    LC_ANALYSIS_INCONCLUSIVE, NULL },
+	{ "result >= 0.95", NULL, { NAN, NO }, 1, LC_ANALYSIS_FAILED, NULL },
+	{ "result >= 0.95", NULL, { INFINITY, NO }, 1, LC_ANALYSIS_SUCCESSFUL,
+	    NULL },
+	{ NULL, "isInf(result)", { INFINITY, NO }, 1, LC_ANALYSIS_FAILED,
+	    NULL },
+	/* Empty vectors. */
+	{ "len(result) == 0 || result[0] >= 0.95", NULL, { NO }, 0,
+	    LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ "len(result) > 0 && result[0] >= 0.95", NULL, { NO }, 0,
+	    LC_ANALYSIS_FAILED, NULL },
+	{ "result[0] >= 0.95", NULL, { NO }, 0, LC_ANALYSIS_ERROR,
+	    "metric m: successCondition: result[0]: the query returned no "
+	    "value" },
+	/* An error in either condition is an error, whatever the other. */
+	{ "true", "result[0] > 1", { NO }, 0, LC_ANALYSIS_ERROR,
+	    "metric m: failureCondition: result[0]: the query returned no "
+	    "value" },
+	{ "result > 1", "true", { 1, NO }, 0, LC_ANALYSIS_ERROR,
+	    "metric m: successCondition: `>` at column 8 compares an array "
+	    "with a number (result is an array: write result[0] for its "
+	    "first value)" },
+	/* The test bed's error rates against a 0.01 limit. */
+	{ "result[0] <= 0.01", "result[0] > 0.01", { 0.004, NO }, 0,
+	    LC_ANALYSIS_SUCCESSFUL, NULL },
+	{ "result[0] <= 0.01", "result[0] > 0.01", { 0.023, NO }, 0,
+	    LC_ANALYSIS_FAILED, NULL },
+	{ "result[0] <= 0.01", "result[0] > 0.01", { NAN, NO }, 0,
+	    LC_ANALYSIS_INCONCLUSIVE, NULL },
+};
+
+static void
+test_verdicts(void)
+{
+	struct lc_analysis_metric m;
+	enum lc_analysis_phase got;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.name = "m";
+		if (verdicts[i].success != NULL)
+			(void)lc_analysis_expr_parse(&m.success_expr,
+			    verdicts[i].success);
+		if (verdicts[i].failure != NULL)
+			(void)lc_analysis_expr_parse(&m.failure_expr,
+			    verdicts[i].failure);
+		for (n = 0; n < 4 && verdicts[i].v[n] != NO; n++)
+			;
+		lc_error_clear();
+		got = lc_analysis_judge(&m, verdicts[i].v, n,
+		    verdicts[i].scalar);
+		ok(got == verdicts[i].want, "success %s, failure %s, %zu "
+		    "value%s: phase %d", verdicts[i].success ?
+		    verdicts[i].success : "-", verdicts[i].failure ?
+		    verdicts[i].failure : "-", n, n == 1 ? "" : "s",
+		    (int)verdicts[i].want);
+		if (verdicts[i].msg != NULL)
+			is_str(lc_error_msg(), verdicts[i].msg, "  its message");
+		lc_analysis_expr_free(m.success_expr);
+		lc_analysis_expr_free(m.failure_expr);
+	}
+}
+
+static char dir[] __attribute__((unused)) = "/tmp/analysis_test.XXXXXX";
+
+/* Write text to a file of the temporary directory; its path. */
+static __attribute__((unused)) const char *
+file(const char *base, const char *text)
+{
+	static char path[4][256];
+	static int k;
+	char *p = path[k++ % 4];
+	FILE *fp;
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, base);
+	if ((fp = fopen(p, "w")) == NULL)
+		return p;
+	fputs(text, fp);
+	fclose(fp);
+	return p;
+}
+
+/* Load path with up to 4 args; the code, with the message checked. */
+static int
+load(struct lc_analysis *a, const char *path, const char *want,
+    const char *arg0, const char *arg1, const char *arg2, const char *arg3)
+{
+	const char *args[4] = { arg0, arg1, arg2, arg3 };
+	size_t n = 0;
+	int rc;
+
+	while (n < 4 && args[n] != NULL)
+		n++;
+	lc_error_clear();
+	rc = lc_analysis_load(a, path, args, n);
+	if (want != NULL)
+		is_str(lc_error_msg(), want, "%s: the message", path);
+	else if (rc != 0)
+		printf("#   %s\n", lc_error_msg());
+	return rc;
+}
+
+static const double good[] = { 0.004 }, errors[] = { 0.023 };
+static const double fast[] = { 1.10 }, slow[] = { 1.35 };
+
+static void
+test_load_docs(void)
+{
+	struct lc_analysis a;
+	struct lc_analysis_metric *m;
+	double nan = NAN, inf = INFINITY, half = 0.5, ninety = 0.9;
+
+	/* docs/analysis/prometheus.md, as written: a background analysis. */
+	ok(load(&a, D "success-rate.yaml", "tests/data/analysis/"
+	    "success-rate.yaml:9:5: metric success-rate: it runs forever: "
+	    "give it a count", "service-name=checkout", NULL, NULL, NULL) ==
+	    LC_EUSAGE, "an interval without a count is refused");
+	ok(a.nmetrics == 0 && a.metrics == NULL && a.kind == NULL,
+	    "  and out is left empty");
+
+	ok(load(&a, D "success-rate-count.yaml", NULL, "service-name=checkout",
+	    NULL, NULL, NULL) == 0, "success-rate-count.yaml loads");
+	is_str(a.kind, "AnalysisTemplate", "  kind");
+	is_str(a.name, "success-rate", "  metadata.name");
+	ok(a.nmetrics == 1, "  one metric");
+	m = &a.metrics[0];
+	is_str(m->name, "success-rate", "  its name");
+	ok(m->line == 11 && m->col == 5, "  it starts at 11:5");
+	is_str(m->query, "sum(irate(\n  istio_requests_total{reporter="
+	    "\"source\",destination_service=~\"checkout\",response_code!~"
+	    "\"5.*\"}[5m]\n)) /\nsum(irate(\n  istio_requests_total{reporter="
+	    "\"source\",destination_service=~\"checkout\"}[5m]\n))\n",
+	    "  {{ args.service-name }} is filled in the query");
+	is_str(m->address, "http://prometheus.example.com:9090", "  address");
+	is_str(m->success, "result[0] >= 0.95", "  successCondition");
+	ok(m->success_expr != NULL && m->failure == NULL &&
+	    m->failure_expr == NULL, "  no failureCondition");
+	ok(m->interval_ms == 60000 && m->initial_delay_ms == 90000,
+	    "  interval 60s, initialDelay 1m30s");
+	ok(m->count == 5 && m->failure_limit == 3 &&
+	    m->inconclusive_limit == 1 && m->consecutive_error_limit == 2,
+	    "  count 5, failureLimit \"{{args.limit}}\" 3, inconclusiveLimit "
+	    "\"1\", consecutiveErrorLimit 2");
+	ok(m->insecure == 1 && m->timeout_ms == 0 && m->nheaders == 0 &&
+	    m->dry_run == 0, "  insecure, no timeout, no headers");
+	ok(lc_analysis_judge(m, (const double[]){ 0.986 }, 1, 0) ==
+	    LC_ANALYSIS_SUCCESSFUL, "  0.986 is successful");
+	ok(lc_analysis_judge(m, (const double[]){ 0.94 }, 1, 0) ==
+	    LC_ANALYSIS_FAILED, "  0.94 failed");
+	ok(lc_analysis_judge(m, NULL, 0, 0) == LC_ANALYSIS_ERROR,
+	    "  no value is an error");
+	is_str(lc_error_msg(), "metric success-rate: successCondition: "
+	    "result[0]: the query returned no value", "  its message");
+	lc_analysis_release(&a);
+	lc_analysis_release(&a);
+	ok(a.metrics == NULL, "release twice is harmless");
+
+	ok(load(&a, D "success-rate-count.yaml", NULL, "limit=5",
+	    "service-name=x", NULL, NULL) == 0 && a.metrics[0].failure_limit ==
+	    5, "--arg limit=5 wins over the template's value");
+	lc_analysis_release(&a);
+	ok(load(&a, D "success-rate-count.yaml", "tests/data/analysis/"
+	    "success-rate-count.yaml:11:5: metric success-rate: count must be "
+	    ">= failureLimit", "limit=6", "service-name=x", NULL, NULL) ==
+	    LC_EDATA, "a failureLimit above the count is refused");
+	ok(load(&a, D "success-rate-count.yaml", "tests/data/analysis/"
+	    "success-rate-count.yaml:16:19: metric success-rate: failureLimit "
+	    "'three' is not a whole number from 0 to 2147483647", "limit=three",
+	    "service-name=x", NULL, NULL) == LC_EDATA,
+	    "a limit that is not a number is refused where it is");
+	ok(load(&a, D "success-rate-count.yaml", "tests/data/analysis/"
+	    "success-rate-count.yaml:7:5: arg service-name has no value: pass "
+	    "--arg service-name=VALUE", NULL, NULL, NULL, NULL) == LC_EUSAGE,
+	    "an arg without a value is refused");
+	ok(load(&a, D "success-rate-count.yaml", "--arg nope: tests/data/"
+	    "analysis/success-rate-count.yaml declares no such arg",
+	    "service-name=x", "nope=1", NULL, NULL) == LC_EUSAGE,
+	    "an --arg the template does not declare is refused");
+	ok(load(&a, D "success-rate-count.yaml", "--arg 'service-name': give "
+	    "NAME=VALUE", "service-name", NULL, NULL, NULL) == LC_EUSAGE,
+	    "an --arg without = is refused");
+	ok(load(&a, D "success-rate-count.yaml", "--arg service-name is given "
+	    "twice", "service-name=a", "service-name=b", NULL, NULL) ==
+	    LC_EUSAGE, "an --arg given twice is refused");
+	ok(load(&a, D "success-rate-count.yaml", NULL, "service-name=",
+	    NULL, NULL, NULL) == 0 && strstr(a.metrics[0].query,
+	    "destination_service=~\"\"") != NULL,
+	    "an empty value is a value");
+	lc_analysis_release(&a);
+
+	ok(load(&a, D "analysis-step.yaml", NULL, "service-name=guestbook",
+	    NULL, NULL, NULL) == 0 && a.nmetrics == 1 &&
+	    a.metrics[0].count == 0 && a.metrics[0].interval_ms == 0,
+	    "analysis-step.yaml: one measurement");
+	ok(lc_analysis_judge(&a.metrics[0], &ninety, 1, 1) ==
+	    LC_ANALYSIS_FAILED, "  result >= 0.95 on a scalar 0.9 fails");
+	ok(lc_analysis_judge(&a.metrics[0], &ninety, 1, 0) ==
+	    LC_ANALYSIS_ERROR, "  and on a vector is an error");
+	is_str(lc_error_msg(), "metric success-rate: successCondition: `>=` "
+	    "at column 8 compares an array with a number (result is an array: "
+	    "write result[0] for its first value)", "  which says why");
+	lc_analysis_release(&a);
+
+	ok(load(&a, D "multiple-templates.yaml", NULL, "service-name=svc",
+	    NULL, NULL, NULL) == 0, "multiple-templates.yaml: the first "
+	    "template after a Rollout");
+	is_str(a.kind, "ClusterAnalysisTemplate", "  kind");
+	is_str(a.name, "error-rate", "  name");
+	ok(a.nmetrics == 1 && a.metrics[0].count == 3 &&
+	    a.metrics[0].interval_ms == 300000 &&
+	    a.metrics[0].failure_limit == 1, "  count 3 every 5m, "
+	    "failureLimit 1");
+	is_str(a.metrics[0].failure, "len(result) > 0 && result[0] > 0.01",
+	    "  failureCondition");
+	ok(lc_analysis_judge(&a.metrics[0], (const double[]){ 0.014 }, 1, 0) ==
+	    LC_ANALYSIS_FAILED, "  0.014 fails");
+	ok(lc_analysis_judge(&a.metrics[0], (const double[]){ 0.010 }, 1, 0) ==
+	    LC_ANALYSIS_SUCCESSFUL, "  0.010 passes");
+	ok(lc_analysis_judge(&a.metrics[0], NULL, 0, 0) ==
+	    LC_ANALYSIS_INCONCLUSIVE, "  no value is inconclusive");
+	lc_analysis_release(&a);
+
+	ok(load(&a, D "nan-and-empty.yaml", NULL, NULL, NULL, NULL, NULL) == 0 &&
+	    a.nmetrics == 5, "nan-and-empty.yaml: five metrics");
+	if (a.nmetrics == 5) {
+		is_str(a.metrics[0].address, "http://prometheus.example.com:"
+		    "9090", "  the address is filled from an arg's value");
+		ok(lc_analysis_judge(&a.metrics[0], &nan, 1, 1) ==
+		    LC_ANALYSIS_SUCCESSFUL, "  NaN is successful");
+		ok(lc_analysis_judge(&a.metrics[1], &nan, 1, 1) ==
+		    LC_ANALYSIS_INCONCLUSIVE, "  NaN is inconclusive");
+		ok(lc_analysis_judge(&a.metrics[2], &inf, 1, 1) ==
+		    LC_ANALYSIS_FAILED, "  +Inf fails");
+		ok(lc_analysis_judge(&a.metrics[2], &half, 1, 1) ==
+		    LC_ANALYSIS_SUCCESSFUL, "  0.5 is not infinite");
+		ok(lc_analysis_judge(&a.metrics[3], NULL, 0, 0) ==
+		    LC_ANALYSIS_SUCCESSFUL, "  [] is successful");
+		ok(lc_analysis_judge(&a.metrics[3], &ninety, 1, 0) ==
+		    LC_ANALYSIS_FAILED, "  [0.9] is not");
+		ok(lc_analysis_judge(&a.metrics[4], NULL, 0, 0) ==
+		    LC_ANALYSIS_FAILED, "  [] fails");
+	}
+	lc_analysis_release(&a);
+
+	ok(load(&a, D "canary-rule.yaml", NULL, NULL, NULL, NULL, NULL) == 0 &&
+	    a.nmetrics == 2 && a.metrics[0].address == NULL,
+	    "canary-rule.yaml: two metrics, no address");
+	if (a.nmetrics == 2) {
+		ok(lc_analysis_judge(&a.metrics[0], good, 1, 0) ==
+		    LC_ANALYSIS_SUCCESSFUL, "  +0.004 errors pass");
+		ok(lc_analysis_judge(&a.metrics[0], errors, 1, 0) ==
+		    LC_ANALYSIS_FAILED, "  +0.023 errors fail");
+		ok(lc_analysis_judge(&a.metrics[1], fast, 1, 0) ==
+		    LC_ANALYSIS_SUCCESSFUL, "  p95 x1.10 passes");
+		ok(lc_analysis_judge(&a.metrics[1], slow, 1, 0) ==
+		    LC_ANALYSIS_FAILED, "  p95 x1.35 fails");
+		ok(lc_analysis_judge(&a.metrics[1], &nan, 1, 0) ==
+		    LC_ANALYSIS_INCONCLUSIVE, "  p95 NaN is inconclusive");
+		ok(lc_analysis_judge(&a.metrics[0], NULL, 0, 0) ==
+		    LC_ANALYSIS_INCONCLUSIVE, "  a missing series is "
+		    "inconclusive");
+	}
+	lc_analysis_release(&a);
+
+	ok(load(&a, D "args-example.yaml", "tests/data/analysis/"
+	    "args-example.yaml:17:7: arg api-token: valueFrom.secretKeyRef is "
+	    "not supported: pass --arg api-token=VALUE", "service-name=a",
+	    "stable-hash=b", "latest-hash=c", NULL) == LC_EUSAGE,
+	    "valueFrom.secretKeyRef is refused");
+	ok(load(&a, D "args-example.yaml", "tests/data/analysis/"
+	    "args-example.yaml:24:7: metric webmetric: provider web is not "
+	    "supported: metric-gate runs Prometheus metrics only",
+	    "service-name=a", "stable-hash=b", "latest-hash=c", "api-token=t") ==
+	    LC_EUSAGE, "with --arg api-token, the web provider is refused");
+	ok(load(&a, D "amp-sigv4.yaml", "tests/data/analysis/amp-sigv4.yaml:"
+	    "25:11: metric success-rate: authentication.sigv4 is not supported: "
+	    "sign the requests with a proxy (such as aws-sigv4-proxy) and give "
+	    "its URL to --prometheus", "service-name=a", NULL, NULL, NULL) ==
+	    LC_EUSAGE, "authentication.sigv4 is refused");
+	ok(load(&a, D "range-query.yaml", "tests/data/analysis/"
+	    "range-query.yaml:17:9: metric success-rate: rangeQuery is not "
+	    "supported: use metric-gate --window for range queries",
+	    "service-name=a", NULL, NULL, NULL) == LC_EUSAGE,
+	    "rangeQuery is refused");
+	ok(load(&a, D "nope.yaml", NULL, NULL, NULL, NULL, NULL) ==
+	    LC_ENOTFOUND, "a missing file is LC_ENOTFOUND");
+}
+
+int
+main(void)
+{
+	test_cases();
+	test_verdicts();
+	test_load_docs();
+	return done_testing();
+}

@@ -1,0 +1,481 @@
+/* gate_test.c: metric-gate's judging over hand-made query results: pairing, no data, limits, mannwhitney, verdicts. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "error.h"
+#include "gate.h"
+#include "prom.h"
+#include "tap.h"
+
+/*
+ * A result of n series: labels[i] with one point each (a vector, at t =
+ * 1000) or, for a matrix, the points of pts[i] (npts each, t = 0, 15, ...;
+ * NaN in pts means no point there).
+ */
+static struct lc_prom_result
+result(enum lc_prom_type type, size_t n, const char *const *labels,
+    const double *const *pts, size_t npts)
+{
+	struct lc_prom_result r = LC_PROM_RESULT_INIT;
+	size_t i, k, m;
+
+	r.type = type;
+	r.nseries = n;
+	r.series = calloc(n ? n : 1, sizeof(*r.series));
+	for (i = 0; i < n; i++) {
+		r.series[i].labels = strdup(labels[i]);
+		r.series[i].t = calloc(npts ? npts : 1, sizeof(double));
+		r.series[i].v = calloc(npts ? npts : 1, sizeof(double));
+		for (k = m = 0; k < npts; k++) {
+			if (type == LC_PROM_MATRIX && isnan(pts[i][k]))
+				continue;
+			r.series[i].t[m] = type == LC_PROM_MATRIX ?
+			    (double)k * 15 : 1000;
+			r.series[i].v[m++] = pts[i][k];
+		}
+		r.series[i].n = m;
+	}
+	return r;
+}
+
+/* A vector of n series, labels and values alternating. */
+static struct lc_prom_result
+vec(size_t n, ...)
+{
+	const char *labels[8];
+	double vals[8];
+	const double *pts[8];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		labels[i] = va_arg(ap, const char *);
+		vals[i] = va_arg(ap, double);
+		pts[i] = &vals[i];
+	}
+	va_end(ap);
+	return result(LC_PROM_VECTOR, n, labels, pts, 1);
+}
+
+static struct lc_gate_opts
+opts(const struct lc_gate_check *c, size_t n)
+{
+	struct lc_gate_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.checks = c;
+	o.nchecks = n;
+	o.confidence = 0.95;
+	o.step_ms = 15000;
+	return o;
+}
+
+static struct lc_gate_check
+check(const char *name, enum lc_gate_cond cond, double limit, int baseline)
+{
+	struct lc_gate_check c;
+
+	memset(&c, 0, sizeof(c));
+	c.name = name;
+	c.query = "canary";
+	c.baseline_query = baseline ? "baseline" : NULL;
+	c.cond = cond;
+	c.limit = limit;
+	return c;
+}
+
+/* "series canary baseline verdict note" of a row, for comparing. */
+static const char *
+row_text(const struct lc_gate_row *row)
+{
+	static struct lc_buf b;
+
+	b.len = 0;
+	lc_buf_printf(&b, "%s ", row->series);
+	if (row->has_canary)
+		lc_gate_num(&b, row->canary);
+	else
+		lc_buf_adds(&b, "-");
+	lc_buf_addc(&b, ' ');
+	if (row->has_baseline)
+		lc_gate_num(&b, row->baseline);
+	else
+		lc_buf_adds(&b, "-");
+	lc_buf_printf(&b, " %s %s", lc_gate_verdict_name(row->verdict),
+	    row->note);
+	return b.data;
+}
+
+/* One instant evaluation of a check; the result to inspect and release. */
+static void
+instant(struct lc_gate_result *r, struct lc_gate_opts *o,
+    struct lc_prom_result c, struct lc_prom_result b, int has_b)
+{
+	lc_gate_result_init(r, o);
+	lc_gate_eval(r, o, 0, 1000, &c, has_b ? &b : NULL, NULL, NULL);
+	lc_gate_finish(r, o);
+	lc_prom_result_release(&c);
+	if (has_b)
+		lc_prom_result_release(&b);
+}
+
+static void
+test_pairing(void)
+{
+	struct lc_gate_check c = check("err", LC_GATE_MAX_INCREASE, 0.01, 1);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+
+	instant(&r, &o, vec(2, "{pod=\"a\"}", 0.05, "{pod=\"b\"}", 0.02),
+	    vec(2, "{pod=\"b\"}", 0.015, "{pod=\"a\"}", 0.01), 1);
+	ok(r.checks[0].nrows == 2, "pairing: one row per canary series");
+	is_str(row_text(&r.checks[0].rows[0]), "{pod=\"a\"} 0.05 0.01 fail "
+	    "+0.04", "pairing: a with a, whatever the order");
+	is_str(row_text(&r.checks[0].rows[1]), "{pod=\"b\"} 0.02 0.015 pass "
+	    "+0.005", "pairing: b with b");
+	ok(r.verdict == LC_GATE_FAIL && r.checks[0].verdict == LC_GATE_FAIL,
+	    "pairing: one failed row fails the check and the verdict");
+	lc_gate_result_release(&r);
+
+	instant(&r, &o, vec(2, "{pod=\"a\"}", 0.05, "{pod=\"b\"}", 0.02),
+	    vec(1, "{}", 0.01), 1);
+	is_str(row_text(&r.checks[0].rows[0]), "{pod=\"a\"} 0.05 0.01 fail "
+	    "+0.04", "only baseline: every series against it (a)");
+	is_str(row_text(&r.checks[0].rows[1]), "{pod=\"b\"} 0.02 0.01 pass "
+	    "+0.01", "only baseline: every series against it (b, +0.01 is allowed)");
+	lc_gate_result_release(&r);
+
+	instant(&r, &o, vec(2, "{pod=\"a\"}", 0.05, "{pod=\"b\"}", 0.02),
+	    vec(2, "{pod=\"c\"}", 0.01, "{pod=\"d\"}", 0.01), 1);
+	is_str(row_text(&r.checks[0].rows[0]), "{pod=\"a\"} 0.05 - "
+	    "inconclusive no baseline series", "no baseline series: "
+	    "inconclusive");
+	ok(r.verdict == LC_GATE_INCONCLUSIVE, "no baseline: the verdict is "
+	    "inconclusive");
+	lc_gate_result_release(&r);
+
+	instant(&r, &o, vec(0), vec(1, "{}", 0.01), 1);
+	ok(r.checks[0].nrows == 1, "empty result: one row");
+	is_str(row_text(&r.checks[0].rows[0]), "{} - 0.01 inconclusive no "
+	    "data", "empty result: series {} with no data");
+	lc_gate_result_release(&r);
+}
+
+static void
+test_ratio_and_nodata(void)
+{
+	struct lc_gate_check c = check("lat", LC_GATE_MAX_RATIO, 1.2, 1);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	const struct {
+		double canary, baseline;
+		enum lc_gate_nodata policy;
+		const char *want;
+	} t[] = {
+		{ 0.27, 0.2, 0, "{} 0.27 0.2 fail x1.35" },
+		{ 0.22, 0.2, 0, "{} 0.22 0.2 pass x1.1" },
+		{ 1, 0, 0, "{} 1 0 inconclusive baseline is 0" },
+		{ 0, 0, 0, "{} 0 0 pass x1" },
+		{ NAN, 0.2, 0, "{} NaN 0.2 inconclusive no data" },
+		{ INFINITY, 0.2, 0, "{} +Inf 0.2 inconclusive no data" },
+		{ 0.2, -INFINITY, 0, "{} 0.2 -Inf inconclusive no data" },
+		{ NAN, 0.2, LC_GATE_NODATA_PASS, "{} NaN 0.2 pass no data" },
+		{ NAN, 0.2, LC_GATE_NODATA_FAIL, "{} NaN 0.2 fail no data" },
+		{ 1, 0, LC_GATE_NODATA_FAIL, "{} 1 0 fail baseline is 0" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		o.nodata = t[i].policy;
+		instant(&r, &o, vec(1, "{}", t[i].canary), vec(1, "{}",
+		    t[i].baseline), 1);
+		is_str(row_text(&r.checks[0].rows[0]), t[i].want,
+		    "ratio %g / %g, --no-data %d", t[i].canary, t[i].baseline,
+		    (int)t[i].policy);
+		ok(r.checks[0].rows[0].evaluations == 1, "... one evaluation");
+		lc_gate_result_release(&r);
+	}
+}
+
+static void
+test_max_min(void)
+{
+	struct lc_gate_check c[2];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result a, b;
+
+	c[0] = check("up", LC_GATE_MIN, 1, 0);
+	c[1] = check("p99", LC_GATE_MAX, 0.5, 0);
+	o = opts(c, 2);
+	lc_gate_result_init(&r, &o);
+	a = vec(2, "{i=\"1\"}", 1.0, "{i=\"2\"}", 0.0);
+	b = vec(1, "{}", 0.5);
+	lc_gate_eval(&r, &o, 0, 1000, &a, NULL, NULL, NULL);
+	lc_gate_eval(&r, &o, 1, 1000, &b, NULL, NULL, NULL);
+	lc_gate_finish(&r, &o);
+	is_str(row_text(&r.checks[0].rows[0]), "{i=\"1\"} 1 - pass ",
+	    "--min 1: 1 passes");
+	is_str(row_text(&r.checks[0].rows[1]), "{i=\"2\"} 0 - fail ",
+	    "--min 1: 0 fails");
+	is_str(row_text(&r.checks[1].rows[0]), "{} 0.5 - pass ",
+	    "--max 0.5: 0.5 passes (the limit is allowed)");
+	ok(r.verdict == LC_GATE_FAIL, "max/min: the verdict fails");
+	lc_prom_result_release(&a);
+	lc_prom_result_release(&b);
+	lc_gate_result_release(&r);
+}
+
+/* count evaluations of check c from the canary values v (baseline 0.01). */
+static void
+series_of(struct lc_gate_result *r, struct lc_gate_opts *o,
+    const double *v, size_t n)
+{
+	struct lc_prom_result a, b;
+	size_t i;
+
+	lc_gate_result_init(r, o);
+	for (i = 0; i < n; i++) {
+		a = isnan(v[i]) ? vec(0) : vec(1, "{}", v[i]);
+		b = vec(1, "{}", 0.01);
+		lc_gate_eval(r, o, 0, 1000 + (double)i * 60, &a, &b, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+		lc_prom_result_release(&b);
+	}
+	lc_gate_finish(r, o);
+}
+
+static void
+test_limits(void)
+{
+	struct lc_gate_check c = check("err", LC_GATE_MAX_INCREASE, 0.01, 1);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	const double breach2[] = { 0.01, 0.05, 0.01, 0.05, 0.01 };
+	const double nodata2[] = { 0.01, NAN, 0.01, NAN, 0.01 };
+	const double late[] = { NAN, 0.01, 0.01 };
+
+	o.count = 5;
+	o.interval_ms = 60000;
+	o.failure_limit = 1;
+	series_of(&r, &o, breach2, 5);
+	is_str(row_text(&r.checks[0].rows[0]), "{} 0.01 0.01 fail 2/5 "
+	    "breached", "--failure-limit 1: two breaches fail");
+	lc_gate_result_release(&r);
+	o.failure_limit = 2;
+	series_of(&r, &o, breach2, 5);
+	is_str(row_text(&r.checks[0].rows[0]), "{} 0.01 0.01 pass 2/5 "
+	    "breached", "--failure-limit 2: two breaches pass");
+	lc_gate_result_release(&r);
+
+	o.failure_limit = 0;
+	o.inconclusive_limit = 1;
+	series_of(&r, &o, nodata2, 5);
+	is_str(row_text(&r.checks[0].rows[0]), "{} 0.01 0.01 inconclusive "
+	    "0/5 breached", "--inconclusive-limit 1: two without data are "
+	    "inconclusive");
+	ok(r.checks[0].rows[0].nodata == 2, "... counted as no data");
+	lc_gate_result_release(&r);
+	o.inconclusive_limit = 2;
+	series_of(&r, &o, nodata2, 5);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_PASS,
+	    "--inconclusive-limit 2: two without data pass");
+	lc_gate_result_release(&r);
+	o.nodata = LC_GATE_NODATA_FAIL;
+	o.failure_limit = 1;
+	series_of(&r, &o, nodata2, 5);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_FAIL,
+	    "--no-data fail: no data counts toward --failure-limit");
+	lc_gate_result_release(&r);
+
+	/* An empty first answer, then a series: one row, not two. */
+	o.nodata = LC_GATE_NODATA_INCONCLUSIVE;
+	o.inconclusive_limit = 0;
+	o.count = 3;
+	series_of(&r, &o, late, 3);
+	ok(r.checks[0].nrows == 1 && r.checks[0].rows[0].evaluations == 3 &&
+	    r.checks[0].rows[0].nodata == 1, "a series that comes late: its "
+	    "earlier evaluations are no data");
+	lc_gate_result_release(&r);
+}
+
+/* A window of n points a side: the canary's and the baseline's values. */
+static void
+window(struct lc_gate_result *r, struct lc_gate_opts *o, const double *cv,
+    const double *bv, size_t n)
+{
+	const char *l[1] = { "{}" };
+	const double *pc[1] = { cv }, *pb[1] = { bv };
+	struct lc_prom_result a = result(LC_PROM_MATRIX, 1, l, pc, n);
+	struct lc_prom_result b = result(LC_PROM_MATRIX, 1, l, pb, n);
+
+	o->window_ms = (long long)(n - 1) * 15000;
+	lc_gate_result_init(r, o);
+	lc_gate_window(r, o, 0, 0, (double)(n - 1) * 15, 15, &a, &b);
+	lc_gate_finish(r, o);
+	lc_prom_result_release(&a);
+	lc_prom_result_release(&b);
+}
+
+static void
+test_mannwhitney(void)
+{
+	struct lc_gate_check c = check("lat", LC_GATE_MAX_RATIO, 1.2, 1);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	const double flat[10] = { 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2,
+	    0.2, 0.2 };
+	const double base[10] = { 0.20, 0.21, 0.19, 0.20, 0.22, 0.18, 0.20,
+	    0.21, 0.19, 0.20 };
+	const double bad[10] = { 0.30, 0.31, 0.29, 0.30, 0.32, 0.28, 0.30,
+	    0.31, 0.29, 0.30 };
+	const double slight[10] = { 0.21, 0.22, 0.20, 0.21, 0.23, 0.19, 0.21,
+	    0.22, 0.20, 0.21 };
+	/* A large but lonely blip: the medians do not breach. */
+	const double blip[10] = { 0.20, 0.21, 0.19, 0.20, 5.0, 0.18, 0.20,
+	    0.21, 0.19, 0.20 };
+	const double sparse[10] = { 0.3, NAN, NAN, NAN, 0.3, NAN, NAN, NAN,
+	    NAN, NAN };
+
+	o.method = LC_GATE_MANNWHITNEY;
+	window(&r, &o, flat, flat, 10);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_PASS &&
+	    r.checks[0].rows[0].p == 1, "mannwhitney: equal constant "
+	    "series pass (p = 1)");
+	is_str(r.checks[0].rows[0].note, "0/10 breached p=1",
+	    "mannwhitney: the note has the p-value");
+	ok(r.checks[0].rows[0].npoints == 10, "window: the canary's points "
+	    "are kept for the sparkline");
+	lc_gate_result_release(&r);
+	window(&r, &o, bad, base, 10);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_FAIL &&
+	    r.checks[0].rows[0].p < 0.05, "mannwhitney: a noisy canary 50%% "
+	    "slower fails (p %g)", r.checks[0].rows[0].p);
+	is_str(row_text(&r.checks[0].rows[0]), "{} 0.3 0.2 fail 10/10 "
+	    "breached p=7.97e-05", "mannwhitney: medians and p");
+	lc_gate_result_release(&r);
+	window(&r, &o, slight, base, 10);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_PASS,
+	    "mannwhitney: significant but under the ratio passes (p %g)",
+	    r.checks[0].rows[0].p);
+	lc_gate_result_release(&r);
+	window(&r, &o, blip, base, 10);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_PASS &&
+	    r.checks[0].rows[0].breached == 1, "mannwhitney: one large blip "
+	    "passes (1 point breached)");
+	lc_gate_result_release(&r);
+	window(&r, &o, sparse, base, 10);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_INCONCLUSIVE,
+	    "mannwhitney: fewer than 3 points is inconclusive");
+	ok(r.checks[0].rows[0].nodata == 8, "window: missing points are no "
+	    "data");
+	lc_gate_result_release(&r);
+
+	/* The threshold method over the same window: each point counts. */
+	o.method = LC_GATE_THRESHOLD;
+	o.failure_limit = 0;
+	window(&r, &o, blip, base, 10);
+	is_str(row_text(&r.checks[0].rows[0]), "{} 0.2 0.2 fail 1/10 "
+	    "breached", "threshold window: the blip breaches once and fails");
+	lc_gate_result_release(&r);
+}
+
+static void
+test_verdicts(void)
+{
+	struct lc_gate_check c[3];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result a;
+	const struct {
+		double v0, v1, v2;
+		enum lc_gate_verdict want;
+	} t[] = {
+		{ 1, 1, 1, LC_GATE_PASS },
+		{ 1, NAN, 1, LC_GATE_INCONCLUSIVE },
+		{ 1, NAN, 9, LC_GATE_FAIL },
+		{ 9, 1, 1, LC_GATE_FAIL },
+	};
+	size_t i, k;
+
+	for (k = 0; k < 3; k++)
+		c[k] = check(k == 0 ? "a" : k == 1 ? "b" : "c", LC_GATE_MAX, 5,
+		    0);
+	o = opts(c, 3);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		lc_gate_result_init(&r, &o);
+		for (k = 0; k < 3; k++) {
+			double v = k == 0 ? t[i].v0 : k == 1 ? t[i].v1 :
+			    t[i].v2;
+
+			a = vec(1, "{}", v);
+			lc_gate_eval(&r, &o, k, 1000, &a, NULL, NULL, NULL);
+			lc_prom_result_release(&a);
+		}
+		lc_gate_finish(&r, &o);
+		ok(r.verdict == t[i].want, "verdict %zu: %s", i,
+		    lc_gate_verdict_name(r.verdict));
+		lc_gate_result_release(&r);
+	}
+}
+
+static void
+test_text(void)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	struct lc_gate_check c = check("x", LC_GATE_MAX_RATIO, 1.2, 1);
+	double t;
+
+	lc_gate_limit_text(&b, &c);
+	is_str(b.data, "ratio<=1.2", "limit text: ratio");
+	b.len = 0;
+	c.cond = LC_GATE_MAX_INCREASE;
+	c.limit = 0.01;
+	lc_gate_limit_text(&b, &c);
+	is_str(b.data, "diff<=0.01", "limit text: diff");
+	b.len = 0;
+	lc_gate_num(&b, NAN);
+	lc_buf_addc(&b, ' ');
+	lc_gate_num(&b, -INFINITY);
+	lc_buf_addc(&b, ' ');
+	lc_gate_num(&b, 0.0330000001);
+	is_str(b.data, "NaN -Inf 0.033", "numbers: %%.6g, NaN, -Inf");
+	ok(lc_gate_time_parse("--at", "2026-12-06T21:30:00Z", &t) == 0 &&
+	    t == 1796592600, "--at RFC 3339 with Z");
+	ok(lc_gate_time_parse("--at", "2026-12-06T23:30:00.5+02:00", &t) ==
+	    0 && t == 1796592600.5, "--at RFC 3339 with an offset and a "
+	    "fraction");
+	ok(lc_gate_time_parse("--at", "1796592600.25", &t) == 0 &&
+	    t == 1796592600.25, "--at Unix seconds");
+	ok(lc_gate_time_parse("--at", "2026-02-30T00:00:00Z", &t) ==
+	    LC_EUSAGE, "--at February 30 is refused");
+	is_str(lc_error_msg(), "--at 2026-02-30T00:00:00Z: give an RFC 3339 "
+	    "time (2026-12-06T21:30:00Z) or Unix seconds", "... with a "
+	    "message");
+	ok(lc_gate_time_parse("--at", "2026-12-06 21:30", &t) == LC_EUSAGE &&
+	    lc_gate_time_parse("--at", "nan", &t) == LC_EUSAGE &&
+	    lc_gate_time_parse("--at", "", &t) == LC_EUSAGE,
+	    "--at: other forms are refused");
+	b.len = 0;
+	lc_gate_time_text(&b, 1796592600.25);
+	is_str(b.data, "2026-12-06T21:30:00.250Z", "times: RFC 3339 in UTC");
+	lc_buf_release(&b);
+}
+
+int
+main(void)
+{
+	test_pairing();
+	test_ratio_and_nodata();
+	test_max_min();
+	test_limits();
+	test_mannwhitney();
+	test_verdicts();
+	test_text();
+	return done_testing();
+}
