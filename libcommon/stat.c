@@ -245,7 +245,9 @@ lc_stat_sparkline(struct lc_buf *out, const double *v, size_t n,
 			level = 0;
 		else if (!(hi > lo))
 			level = 3;
-		else	/* halves: hi - lo may overflow where they do not */
+		else if (isfinite(hi - lo))
+			level = (int)((b[i] - lo) / (hi - lo) * 7 + 0.5);
+		else	/* halves: hi - lo overflows where they do not */
 			level = (int)((b[i] / 2 - lo / 2) /
 			    (hi / 2 - lo / 2) * 7 + 0.5);
 		lc_buf_add(out, "\xe2\x96", 2);

@@ -19,7 +19,7 @@ double lc_stat_median(const double *v, size_t n);
  * and have no ties, otherwise the normal approximation with the tie
  * correction and the continuity correction. *u, when not NULL, receives
  * U of x (the number of pairs with x > y, ties counting one half).
- * NaN when either sample is empty.
+ * NaN (and *u NaN) when either sample is empty or all NaN.
  * "Small" is nx * ny <= 2500 (every pair up to 50 values each); ties are
  * any two equal values. When every value is the same (variance 0) the
  * answer is 1: no evidence that x is greater. O(N log N) in time and

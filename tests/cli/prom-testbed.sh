@@ -10,38 +10,18 @@
 
 plan 15
 
-# err T, p95 T: the issue's queries for track T.
-err() {
-	printf 'sum(rate(http_requests_total{track="%s",code="500"}[5m])) / sum(rate(http_requests_total{track="%s"}[5m]))' "$1" "$1"
-}
-p95() {
-	printf 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{track="%s"}[5m])))' "$1"
-}
-ERR_DIFF="($(err canary)) - ($(err baseline))"
-P95_RATIO="($(p95 canary)) / ($(p95 baseline))"
+# The issue's queries: 5xx share and p95 of rate()s over 5m.
+ERR_DIFF="($(prom_err canary 5m)) - ($(prom_err baseline 5m))"
+P95_RATIO="($(prom_p95 canary 5m)) / ($(prom_p95 baseline 5m))"
 
-# expect_value PROMQL WANT: the query has one value, WANT to 9 decimals.
+# expect_value PROMQL WANT: at PROM_AT, one value, WANT to 9 decimals.
 expect_value() {
-	local got
-	got=$(prom_query "$1" 2>"$T/err") || {
-		fail "query failed: $(head -c 300 "$T/err")"
-		return
-	}
-	python3 -c '
-import sys
-got, want = sys.argv[1].split("\n") if sys.argv[1] else [], float(sys.argv[2])
-sys.exit(0 if len(got) == 1 and round(float(got[0]) - want, 9) == 0 else 1)' \
-	    "$got" "$2" || fail "$1: got '$got', want $2"
+	prom_expect prom_query "$1" "$2"
 }
 
 # expect_empty PROMQL: the query succeeds with an empty result.
 expect_empty() {
-	local got
-	got=$(prom_query "$1" 2>"$T/err") || {
-		fail "query failed: $(head -c 300 "$T/err")"
-		return
-	}
-	[ -z "$got" ] || fail "$1: got '$got', want an empty result"
+	prom_expect prom_query "$1" ''
 }
 
 # start SCENARIO: bail out when the bed cannot be set up.
@@ -58,12 +38,12 @@ scenario() {
 	start "$1"
 	case $PROM_URL in http://127.0.0.1:[0-9]*) ;; *) fail "PROM_URL=$PROM_URL" ;; esac
 	[ "$PROM_URL" != http://127.0.0.1:9090 ] || fail "port 9090 is the system's"
-	expect_value "$(err baseline)" 0.01
-	expect_value "$(p95 baseline)" 0.2
+	expect_value "$(prom_err baseline 5m)" 0.01
+	expect_value "$(prom_p95 baseline 5m)" 0.2
 	end
 	begin "$1: canary 5xx rate $4, p95 $5"
-	expect_value "$(err canary)" "$4"
-	expect_value "$(p95 canary)" "$5"
+	expect_value "$(prom_err canary 5m)" "$4"
+	expect_value "$(prom_p95 canary 5m)" "$5"
 	end
 	begin "$1: error-rate difference is $2"
 	expect_value "$ERR_DIFF" "$2"
@@ -80,10 +60,10 @@ scenario latency 0 1.35 0.01 0.27
 
 begin "missing: no canary series, the baseline's as usual"
 start missing
-expect_value "$(err baseline)" 0.01
-expect_value "$(p95 baseline)" 0.2
-expect_empty "$(err canary)"
-expect_empty "$(p95 canary)"
+expect_value "$(prom_err baseline 5m)" 0.01
+expect_value "$(prom_p95 baseline 5m)" 0.2
+expect_empty "$(prom_err canary 5m)"
+expect_empty "$(prom_p95 canary 5m)"
 expect_empty "$ERR_DIFF"
 expect_empty "$P95_RATIO"
 end

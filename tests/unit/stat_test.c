@@ -38,24 +38,36 @@ samples_with_u(double *x, size_t nx, double *y, size_t ny, size_t u)
 }
 
 /*
- * One-sided critical values of U at alpha = 0.05 (reject when the smaller
- * U is at most the value), from the table "Critical values of the
- * Mann-Whitney U, one-tailed test, alpha = .05" as printed in S. Siegel
- * and N. J. Castellan, Nonparametric Statistics for the Behavioral
- * Sciences (2nd ed., 1988), table J, and in most textbooks after it;
- * cross-checked with tests/lib/mannwhitney-ref.py critical NX NY.
+ * Critical values of U (reject "no difference" when the smaller U is at
+ * most the value): at one-sided alpha = 0.05 from the usual table "critical
+ * values of the Mann-Whitney U, one-tailed, alpha = .05" (S. Siegel and
+ * N. J. Castellan, Nonparametric Statistics for the Behavioral Sciences,
+ * 2nd ed., 1988, and textbooks after it); at one-sided alpha = 0.025 from
+ * the two-tailed alpha = .05 table as printed at
+ * http://numeracy-bank.net/?q=t/stt/mwu/3 (also real-statistics.com's
+ * Mann-Whitney table). The small ones are cross-checked by enumeration:
+ * tests/lib/mannwhitney-ref.py critical NX NY.
  */
 static const struct {
 	size_t nx, ny, crit;
+	double alpha;
 } critical[] = {
-	{ 4, 4, 1 },
-	{ 4, 7, 4 },
-	{ 5, 5, 4 },
-	{ 5, 8, 8 },
-	{ 6, 6, 7 },
-	{ 8, 8, 15 },
-	{ 10, 10, 27 },
-	{ 20, 20, 138 },
+	{ 4, 4, 1, 0.05 },
+	{ 4, 7, 4, 0.05 },
+	{ 5, 5, 4, 0.05 },
+	{ 5, 8, 8, 0.05 },
+	{ 6, 6, 7, 0.05 },
+	{ 8, 8, 15, 0.05 },
+	{ 10, 10, 27, 0.05 },
+	{ 20, 20, 138, 0.05 },
+	{ 4, 4, 0, 0.025 },
+	{ 5, 5, 2, 0.025 },
+	{ 5, 7, 5, 0.025 },
+	{ 8, 8, 13, 0.025 },
+	{ 10, 10, 23, 0.025 },
+	{ 11, 12, 33, 0.025 },
+	{ 13, 16, 59, 0.025 },
+	{ 20, 20, 127, 0.025 },
 };
 
 static void
@@ -71,12 +83,14 @@ test_critical(void)
 		hi = nx * ny - critical[i].crit;
 		samples_with_u(x, nx, y, ny, hi);
 		p = lc_stat_mannwhitney(x, nx, y, ny, &u);
-		ok(u == (double)hi && p <= 0.05,
-		    "critical %zu,%zu: U=%zu p=%g <= 0.05", nx, ny, hi, p);
+		ok(u == (double)hi && p <= critical[i].alpha,
+		    "critical %zu,%zu: U=%zu p=%g <= %g", nx, ny, hi, p,
+		    critical[i].alpha);
 		samples_with_u(x, nx, y, ny, hi - 1);
 		p = lc_stat_mannwhitney(x, nx, y, ny, &u);
-		ok(u == (double)(hi - 1) && p > 0.05,
-		    "critical %zu,%zu: U=%zu p=%g > 0.05", nx, ny, hi - 1, p);
+		ok(u == (double)(hi - 1) && p > critical[i].alpha,
+		    "critical %zu,%zu: U=%zu p=%g > %g", nx, ny, hi - 1, p,
+		    critical[i].alpha);
 	}
 }
 
@@ -259,6 +273,13 @@ test_sparkline(void)
 	spark("infinities at the ends", inf, 4, 0, "\u2588\u2581\u2588\u2581");
 	spark("falling, rounding", fall, 2, 0, "\u2588\u2581");
 	spark("empty", NULL, 0, 5, "");
+	{
+		double tiny[] = { 0, 5e-324 }, huge[] = { -1e308, 0, 1e308 };
+
+		spark("subnormal range", tiny, 2, 0, "\u2581\u2588");
+		spark("range past DBL_MAX", huge, 3, 0,
+		    "\u2581\u2585\u2588");
+	}
 	for (i = 0; i < 16; i++)
 		sixteen[i] = (double)(i / 2);
 	/* pairs averaged: 0,1,..,7 */
