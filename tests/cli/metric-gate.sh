@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 23
+plan 26
 
 # The issue's queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
@@ -295,6 +295,55 @@ expect_rc 7
 expect_no_out
 expect_err "metric-gate: "
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "stderr: $(cat "$T/err")"
+end
+
+# ---- live: prometheus scrapes tests/lib/prom-exporter.py every second ----
+begin "live, --interval 1s --count 3 from now: three evaluations as the samples come in"
+prom_start_live || {
+	echo "Bail out! the live bed did not start"
+	exit 1
+}
+# The counters as they stand: their ratios are exact at any instant.
+LIVE=(--check error-rate --query "$(prom_err canary)"
+    --baseline-query "$(prom_err baseline)" --max-increase 0.01
+    --check latency --query "$(prom_p95 canary)"
+    --baseline-query "$(prom_p95 baseline)" --max-ratio 1.2)
+run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
+    --timeout 60s "${LIVE[@]}"
+expect_rc 0
+want <<'EOF'
+CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
+error-rate  -       0.014   0.01      diff<=0.01  pass     0/3 breached
+latency     -       0.22    0.2       ratio<=1.2  pass     0/3 breached
+EOF
+expect_no_err
+end
+
+begin "live, the canary switched to errors: the first evaluation fails it"
+prom_live_scenario errors
+run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
+    --timeout 60s "${LIVE[@]}"
+expect_rc 1
+want <<'EOF'
+CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
+error-rate  -       0.033   0.01      diff<=0.01  fail     1/1 breached
+latency     -       0.2     0.2       ratio<=1.2  pass     0/3 breached
+EOF
+expect_err_line "metric-gate: check error-rate failed: canary 0.033 - baseline 0.01 = 0.023 > 0.01 (1/1 breached)"
+end
+
+begin "live, the canary gone: every evaluation without data, inconclusive"
+prom_live_scenario missing
+run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
+    --timeout 60s "${LIVE[@]}"
+expect_rc 1
+want <<'EOF'
+CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT       NOTE
+error-rate  -       -       0.01      diff<=0.01  inconclusive  0/3 breached
+latency     -       -       0.2       ratio<=1.2  inconclusive  0/3 breached
+EOF
+expect_err_line "metric-gate: check error-rate inconclusive: 0/3 breached"
+prom_stop
 end
 
 # ---- stubs -------------------------------------------------------------------
