@@ -675,9 +675,7 @@ template_checks(struct args *a, struct lc_analysis *t,
 	int rc;
 
 	*out = NULL;
-	/* XXX: lc_analysis_load once analysis.c is in (part C). */
-	if ((rc = lc_error_set(LC_EUSAGE, "--template: not built yet (it "
-	    "waits for analysis.c)")) != 0)
+	if ((rc = lc_analysis_load(t, a->template, a->targs, a->ntargs)) != 0)
 		return rc;
 	if (t->nmetrics == 0)
 		return lc_error_set(LC_EDATA, "'%s': the template has no "
@@ -734,7 +732,7 @@ main(int argc, char *argv[])
 	else if (rc == 0)
 		rc = report(&r, &a.g, a.json);
 	lc_gate_result_release(&r);
-	/* XXX: lc_analysis_release(&t) once analysis.c is in. */
+	lc_analysis_release(&t);
 	free(cs);
 	free(a.checks);
 	free(a.headers);

@@ -419,9 +419,7 @@ eval_template(struct lc_gate_check_result *cr, double t,
 		}
 	}
 	lc_error_clear();
-	/* XXX: lc_analysis_judge once analysis.c is in (part C). */
-	ph = LC_ANALYSIS_ERROR;
-	lc_error_set(LC_EUSAGE, "templates are not built yet");
+	ph = lc_analysis_judge(c->metric, v, n, res->type == LC_PROM_SCALAR);
 	row->has_canary = n > 0;
 	row->canary = n > 0 ? v[0] : NAN;
 	free(v);
@@ -438,7 +436,7 @@ eval_template(struct lc_gate_check_result *cr, double t,
 		lc_error_clear();
 	} else
 		set_note(row, oc == PASS ? "Successful" : oc == BREACH ?
-		    "Failed" : "Inconclusive");
+		    "Failed" : "Inconclusive: neither condition holds");
 	tell(fn, arg, c, row, t, oc);
 }
 
@@ -670,7 +668,14 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 
 /* ---- verdicts -------------------------------------------------------- */
 
-/* Whether row has failed for good (more breaches than the limit). */
+/*
+ * Whether row has failed for good: more breaches than the limit, or (a
+ * template metric) more consecutive errors than its consecutiveErrorLimit,
+ * which is Argo Rollouts' Error phase: the rollout aborts as on Failed.
+ * Errors within the limit are retried measurements there, and do not
+ * count here, except that a row with nothing but errors cannot pass: it
+ * is inconclusive.
+ */
 static int
 row_failed(const struct lc_gate_row *row, const struct lc_gate_check *c,
     const struct lc_gate_opts *o)
@@ -730,6 +735,9 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 				    row->breached, row->evaluations);
 				if (mw && !isnan(row->p))
 					lc_buf_printf(&b, " p=%.3g", row->p);
+				if (row->errors)
+					lc_buf_printf(&b, ", %ld errors",
+					    row->errors);
 				set_note(row, b.data);
 			}
 			nodata = c->cond == LC_GATE_TEMPLATE || o->nodata ==
@@ -738,13 +746,16 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 				;	/* mannwhitney() decided it */
 			else if (row_failed(row, c, o))
 				row->verdict = LC_GATE_FAIL;
-			else if (nodata > inconclusive_limit(c, o))
+			else if (nodata > inconclusive_limit(c, o) ||
+			    (row->errors && row->errors == row->evaluations))
 				row->verdict = LC_GATE_INCONCLUSIVE;
 			else
 				row->verdict = LC_GATE_PASS;
 			cr->verdict = worst(cr->verdict, row->verdict);
 		}
-		r->verdict = worst(r->verdict, cr->verdict);
+		/* spec.dryRun: shown, never deciding (as Argo Rollouts). */
+		if (c->metric == NULL || !c->metric->dry_run)
+			r->verdict = worst(r->verdict, cr->verdict);
 	}
 	lc_buf_release(&b);
 }

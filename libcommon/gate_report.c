@@ -197,22 +197,70 @@ lc_gate_report_json(const struct lc_gate_result *r)
 	return a;
 }
 
-/* The condition in words, for the line of a failed row. */
+/* A template metric's failure in words: which condition, on what result. */
+static void
+why_template(struct lc_buf *b, const struct lc_gate_row *row,
+    const struct lc_analysis_metric *m)
+{
+	if (row->error_out) {
+		lc_buf_printf(b, "more than %ld consecutive errors (",
+		    m->consecutive_error_limit);
+		lc_log_clean(b, row->note);
+		lc_buf_addc(b, ')');
+		return;
+	}
+	if (row->evaluations > 1)
+		lc_buf_printf(b, "%ld of %ld measurements failed, more than "
+		    "the failureLimit %ld", row->breached, row->evaluations,
+		    m->failure_limit);
+	else {
+		lc_buf_adds(b, m->failure ? "the failure condition '" :
+		    "the success condition '");
+		lc_log_clean(b, m->failure ? m->failure : m->success);
+		lc_buf_adds(b, m->failure ? "' holds" : "' does not hold");
+	}
+	if (!row->has_canary) {
+		lc_buf_adds(b, " (an empty result)");
+		return;
+	}
+	lc_buf_adds(b, row->evaluations > 1 ? " (last result[0] " :
+	    " (result[0] ");
+	lc_gate_num(b, row->canary);
+	lc_buf_addc(b, ')');
+}
+
+/*
+ * The condition in words, for the line of a failed row: the values for
+ * one evaluation and for mannwhitney's medians, the count otherwise.
+ */
 static void
 why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
     const struct lc_gate_row *row, const struct lc_gate_opts *g)
 {
 	const struct lc_gate_check *c = cr->check;
-	const int many = g->window_ms > 0 || g->count > 1;
+	const int mw = g->window_ms > 0 && g->method == LC_GATE_MANNWHITNEY;
+	const int cmp = c->cond == LC_GATE_MAX_INCREASE ||
+	    c->cond == LC_GATE_MAX_RATIO;
 
-	if (c->cond == LC_GATE_TEMPLATE || !row->has_canary ||
-	    (!row->has_baseline && (c->cond == LC_GATE_MAX_INCREASE ||
-	    c->cond == LC_GATE_MAX_RATIO))) {
-		lc_log_clean(b, row->note && *row->note ? row->note :
-		    "no data");
+	if (c->cond == LC_GATE_TEMPLATE) {
+		why_template(b, row, c->metric);
 		return;
 	}
-	lc_buf_adds(b, many && g->window_ms ? "median canary " : "canary ");
+	if (!row->has_canary || (cmp && !row->has_baseline) ||
+	    (row->breached == 0 && row->nodata > 0)) {
+		lc_log_clean(b, row->evaluations > 1 ? "no data" : row->note);
+		lc_buf_adds(b, " (--no-data fail)");
+		return;
+	}
+	if (!mw && (g->window_ms > 0 || g->count > 1)) {
+		lc_buf_printf(b, "%ld of %ld evaluations breached ",
+		    row->breached, row->evaluations);
+		lc_gate_limit_text(b, c);
+		lc_buf_printf(b, ", more than the failure limit %ld",
+		    g->failure_limit);
+		return;
+	}
+	lc_buf_adds(b, mw ? "median canary " : "canary ");
 	lc_gate_num(b, row->canary);
 	switch (c->cond) {
 	case LC_GATE_MAX:
@@ -222,14 +270,14 @@ why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
 		lc_buf_adds(b, " < ");
 		break;
 	case LC_GATE_MAX_INCREASE:
-		lc_buf_adds(b, " - baseline ");
+		lc_buf_adds(b, mw ? " - median baseline " : " - baseline ");
 		lc_gate_num(b, row->baseline);
 		lc_buf_adds(b, " = ");
 		lc_gate_num(b, row->canary - row->baseline);
 		lc_buf_adds(b, " > ");
 		break;
 	default:
-		lc_buf_adds(b, " / baseline ");
+		lc_buf_adds(b, mw ? " / median baseline " : " / baseline ");
 		lc_gate_num(b, row->baseline);
 		lc_buf_adds(b, " = ");
 		lc_gate_num(b, row->baseline != 0 ? row->canary / row->baseline :
@@ -238,8 +286,33 @@ why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
 		break;
 	}
 	lc_gate_num(b, c->limit);
-	if (many)
-		lc_buf_printf(b, " (%s)", row->note);
+	if (mw && !isnan(row->p))
+		lc_buf_printf(b, ", p=%.3g < %.3g", row->p, 1 - g->confidence);
+}
+
+/* Why a row is inconclusive: the reason, or the count of no data. */
+static void
+why_inconclusive(struct lc_buf *b, const struct lc_gate_check_result *cr,
+    const struct lc_gate_row *row, const struct lc_gate_opts *g)
+{
+	const struct lc_analysis_metric *m = cr->check->metric;
+
+	if (row->errors && row->errors == row->evaluations) {
+		lc_buf_adds(b, "every measurement was an error (");
+		lc_log_clean(b, row->note);
+		lc_buf_addc(b, ')');
+	} else if (g->window_ms > 0 && g->method == LC_GATE_MANNWHITNEY)
+		lc_buf_printf(b, "fewer than 3 points with data on a side "
+		    "(%ld of %ld without)", row->nodata, row->evaluations);
+	else if (row->evaluations > 1)
+		lc_buf_printf(b, "%ld of %ld %s, more than the %s %ld",
+		    row->nodata, row->evaluations, m ? "measurements "
+		    "inconclusive" : "evaluations without data", m ?
+		    "inconclusiveLimit" : "inconclusive limit", m ?
+		    m->inconclusive_limit : g->inconclusive_limit);
+	else
+		lc_log_clean(b, row->note && *row->note ? row->note :
+		    "no data");
 }
 
 /* The row's name: the check, and its series unless it is {}. */
@@ -265,8 +338,7 @@ lc_gate_report_line(struct lc_buf *out, const struct lc_gate_check_result *cr,
 		why_failed(out, cr, row, o);
 	} else if (row->verdict == LC_GATE_INCONCLUSIVE) {
 		lc_buf_adds(out, " inconclusive: ");
-		lc_log_clean(out, row->note && *row->note ? row->note :
-		    "no data");
+		why_inconclusive(out, cr, row, o);
 	} else
 		lc_buf_adds(out, " passed");
 }

@@ -85,11 +85,16 @@ clients_open(struct clients *cl, const struct lc_gate_opts *o,
 	for (i = 0; i < o->nchecks; i++) {
 		if ((m = o->checks[i].metric) == NULL)
 			continue;
-		if (m->nheaders == 0 && (conf->url || m->address == NULL))
+		if (m->nheaders == 0 && !m->insecure && m->timeout_ms == 0 &&
+		    (conf->url || m->address == NULL))
 			continue;
 		mc = *conf;
 		if (mc.url == NULL)
 			mc.url = m->address;
+		if (m->insecure)
+			mc.http.insecure = 1;
+		if (m->timeout_ms > 0)
+			mc.http.io_timeout_ms = m->timeout_ms;
 		nh = conf->http.nheaders;
 		if (m->nheaders > SIZE_MAX / sizeof(*h) - nh - 1)
 			lc_buf_xmalloc(SIZE_MAX);
