@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 26
+plan 31
 
 # The issue's queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
@@ -139,6 +139,46 @@ expect_err "metric-gate: Prometheus refused the query: bad_data: "
 expect_err "unclosed left parenthesis"
 end
 
+begin "good, --template canary-rule.yaml (the rule as an AnalysisTemplate): Successful"
+run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
+    --template "$FIXTURES/analysis/canary-rule.yaml"
+expect_rc 0
+want <<'EOF'
+CHECK                SERIES  CANARY  BASELINE  LIMIT                                 VERDICT  NOTE
+error-rate-increase  -       0.004   -         len(result) == 1 && result[0] > 0.01  pass     Successful
+latency-ratio        -       1.1     -         len(result) == 1 and result[0] > 1.2  pass     Successful
+EOF
+expect_no_err
+end
+
+begin "good, --template nan-and-empty.yaml: the address from an --arg, scalar and vector results"
+# The share of non-5xx requests of both tracks: 1 - (20 + 14) / 3000.
+run env -u PROMETHEUS_URL metric-gate --at "$PROM_AT" --timeout 60s \
+    --template "$FIXTURES/analysis/nan-and-empty.yaml" \
+    --arg prometheus-address="$PROM_URL"
+expect_rc 0
+want <<'EOF'
+CHECK             SERIES  CANARY    BASELINE  LIMIT                                  VERDICT  NOTE
+nan-passes        -       0.988667  -         isNaN(result) || result >= 0.95        pass     Successful
+nan-inconclusive  -       0.988667  -         result < 0.95                          pass     Successful
+inf-fails         -       0.988667  -         isInf(result)                          pass     Successful
+empty-passes      -       0.988667  -         len(result) == 0 || result[0] >= 0.95  pass     Successful
+empty-fails       -       0.988667  -         len(result) > 0 && result[0] >= 0.95   pass     Successful
+EOF
+end
+
+begin "good, --template success-rate-count.yaml (Argo's example, istio metrics absent here): result[0] errors, failed after consecutiveErrorLimit"
+run metric-gate --prometheus "$PROM_URL" --at "$((PROM_AT - 600))" \
+    --timeout 60s --template "$FIXTURES/analysis/success-rate-count.yaml" \
+    --arg service-name=myapp-canary
+expect_rc 1
+want <<'EOF'
+CHECK         SERIES  CANARY  BASELINE  LIMIT              VERDICT  NOTE
+success-rate  -       -       -         result[0] >= 0.95  fail     0/3 breached, 3 errors
+EOF
+expect_err_line "metric-gate: check success-rate failed: more than 2 consecutive errors (0/3 breached, 3 errors)"
+end
+
 # ---- errors: +2.3 points of errors, same p95 -------------------------------
 start errors
 
@@ -240,6 +280,18 @@ latency     -       0.2     0.2       ratio<=1.2  pass     0/3 breached
 EOF
 end
 
+begin "errors, --template canary-rule.yaml: the failure condition holds"
+run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
+    --template "$FIXTURES/analysis/canary-rule.yaml"
+expect_rc 1
+want <<'EOF'
+CHECK                SERIES  CANARY  BASELINE  LIMIT                                 VERDICT  NOTE
+error-rate-increase  -       0.023   -         len(result) == 1 && result[0] > 0.01  fail     Failed
+latency-ratio        -       1       -         len(result) == 1 and result[0] > 1.2  pass     Successful
+EOF
+expect_err_line "metric-gate: check error-rate-increase failed: the failure condition 'len(result) == 1 && result[0] > 0.01' holds (result[0] 0.023)"
+end
+
 # ---- latency: same errors, +35% p95 ----------------------------------------
 start latency
 
@@ -267,6 +319,17 @@ latency     -       -       0.2       ratio<=1.2  inconclusive  no data
 EOF
 expect_err_line "metric-gate: check error-rate inconclusive: no data"
 expect_err_line "metric-gate: check latency inconclusive: no data"
+end
+
+begin "missing, --template canary-rule.yaml: neither condition holds, inconclusive"
+run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
+    --template "$FIXTURES/analysis/canary-rule.yaml"
+expect_rc 1
+want <<'EOF'
+CHECK                SERIES  CANARY  BASELINE  LIMIT                                 VERDICT       NOTE
+error-rate-increase  -       -       -         len(result) == 1 && result[0] > 0.01  inconclusive  Inconclusive: neither condition holds
+latency-ratio        -       -       -         len(result) == 1 and result[0] > 1.2  inconclusive  Inconclusive: neither condition holds
+EOF
 end
 
 begin "missing, --no-data pass: no data counts as a pass"
@@ -329,7 +392,7 @@ CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
 error-rate  -       0.033   0.01      diff<=0.01  fail     1/1 breached
 latency     -       0.2     0.2       ratio<=1.2  pass     0/3 breached
 EOF
-expect_err_line "metric-gate: check error-rate failed: canary 0.033 - baseline 0.01 = 0.023 > 0.01 (1/1 breached)"
+expect_err_line "metric-gate: check error-rate failed: 1 of 1 evaluations breached diff<=0.01, more than the failure limit 0"
 end
 
 begin "live, the canary gone: every evaluation without data, inconclusive"
@@ -342,7 +405,7 @@ CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT       NOTE
 error-rate  -       -       0.01      diff<=0.01  inconclusive  0/3 breached
 latency     -       -       0.2       ratio<=1.2  inconclusive  0/3 breached
 EOF
-expect_err_line "metric-gate: check error-rate inconclusive: 0/3 breached"
+expect_err_line "metric-gate: check error-rate inconclusive: 3 of 3 evaluations without data, more than the inconclusive limit 0"
 prom_stop
 end
 
