@@ -57,6 +57,22 @@ trap 'stub_stop; prom_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
 # want: the expected stdout, from stdin.
 want() { cat >"$T/want"; expect_out "$T/want"; }
 
+# want_good NOTE NOTE, want_errors VERDICT NOTE NOTE: the table of the
+# rule's two checks for the good and the errors canary, with these notes
+# (and the error-rate check's verdict).
+want_good() {
+	printf '%s\n' "CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE" \
+	    "error-rate  -       0.014   0.01      diff<=0.01  pass     $1" \
+	    "latency     -       0.22    0.2       ratio<=1.2  pass     $2" >"$T/want"
+	expect_out "$T/want"
+}
+want_errors() {
+	printf '%s\n' "CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE" \
+	    "error-rate  -       0.033   0.01      diff<=0.01  $1     $2" \
+	    "latency     -       0.2     0.2       ratio<=1.2  pass     $3" >"$T/want"
+	expect_out "$T/want"
+}
+
 # expect_err_line LINE: stderr has exactly this line.
 expect_err_line() {
 	grep -qxF -- "$1" "$T/err" || fail "stderr lacks the line '$1': $(head -c 400 "$T/err")"
@@ -68,11 +84,7 @@ start good
 begin "good canary passes the rule: exit 0, the table, nothing on stderr"
 run metric-gate --prometheus "$PROM_URL" "${RULE[@]}"
 expect_rc 0
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.014   0.01      diff<=0.01  pass     +0.004
-latency     -       0.22    0.2       ratio<=1.2  pass     x1.1
-EOF
+want_good "+0.004" "x1.1"
 expect_no_err
 end
 
@@ -89,11 +101,7 @@ end
 begin "good, --window 10m --step 1m: 11 points each, medians, none breached"
 run metric-gate --prometheus "$PROM_URL" --window 10m --step 1m "${RULE[@]}"
 expect_rc 0
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.014   0.01      diff<=0.01  pass     0/11 breached
-latency     -       0.22    0.2       ratio<=1.2  pass     0/11 breached
-EOF
+want_good "0/11 breached" "0/11 breached"
 expect_no_err
 end
 
@@ -104,11 +112,7 @@ expect_rc 0
 # Flat series (linear counters): the canary's 11 points all above the
 # baseline's, two groups of ties: U = 121, normal approximation with the
 # tie and continuity corrections, z = 4.5447, p = 2.75e-06.
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.014   0.01      diff<=0.01  pass     0/11 breached p=2.75e-06
-latency     -       0.22    0.2       ratio<=1.2  pass     0/11 breached p=2.75e-06
-EOF
+want_good "0/11 breached p=2.75e-06" "0/11 breached p=2.75e-06"
 expect_no_err
 end
 
@@ -118,11 +122,7 @@ stub proxy --upstream "$PROM_URL"
 run metric-gate --prometheus "$STUB_URL" --interval 10m --count 3 \
     --timeout 60s --at "$((PROM_AT - 1200))" "${CHECKS[@]}"
 expect_rc 0
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.014   0.01      diff<=0.01  pass     0/3 breached
-latency     -       0.22    0.2       ratio<=1.2  pass     0/3 breached
-EOF
+want_good "0/3 breached" "0/3 breached"
 n=$(grep -c '^POST /api/v1/query ' "$STUB_LOG")
 [ "$n" -eq 12 ] || fail "$n query requests, want 12 (4 queries x 3): $(cat "$STUB_LOG")"
 grep -v '^POST /api/v1/query ' "$STUB_LOG" | grep -q . &&
@@ -185,11 +185,7 @@ start errors
 begin "errors canary fails on the error rate: exit 1, the table, why on stderr"
 run metric-gate --prometheus "$PROM_URL" "${RULE[@]}"
 expect_rc 1
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.033   0.01      diff<=0.01  fail     +0.023
-latency     -       0.2     0.2       ratio<=1.2  pass     x1
-EOF
+want_errors fail "+0.023" "x1"
 expect_err_line "metric-gate: check error-rate failed: canary 0.033 - baseline 0.01 = 0.023 > 0.01"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "stderr: $(cat "$T/err")"
 end
@@ -226,11 +222,7 @@ begin "errors, --window on GitHub Actions: the step summary has the table and a 
 run env TOOLKIT_CI=github GITHUB_STEP_SUMMARY="$T/sum" metric-gate \
     --prometheus "$PROM_URL" --window 10m --step 1m "${RULE[@]}"
 expect_rc 1
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.033   0.01      diff<=0.01  fail     11/11 breached
-latency     -       0.2     0.2       ratio<=1.2  pass     0/11 breached
-EOF
+want_errors fail "11/11 breached" "0/11 breached"
 # A flat series is all U+2584.
 cat >"$T/sum.want" <<'EOF'
 ### metric-gate: fail
@@ -251,33 +243,21 @@ begin "errors, --window --method mannwhitney: significantly worse and beyond the
 run metric-gate --prometheus "$PROM_URL" --window 10m --step 1m \
     --method mannwhitney "${RULE[@]}"
 expect_rc 1
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.033   0.01      diff<=0.01  fail     11/11 breached p=2.75e-06
-latency     -       0.2     0.2       ratio<=1.2  pass     0/11 breached p=1
-EOF
+want_errors fail "11/11 breached p=2.75e-06" "0/11 breached p=1"
 end
 
 begin "errors, --interval/--count in the past: a failed check is asked no more"
 run metric-gate --prometheus "$PROM_URL" --interval 10m --count 3 \
     --timeout 60s --at "$((PROM_AT - 1200))" "${CHECKS[@]}"
 expect_rc 1
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.033   0.01      diff<=0.01  fail     1/1 breached
-latency     -       0.2     0.2       ratio<=1.2  pass     0/3 breached
-EOF
+want_errors fail "1/1 breached" "0/3 breached"
 end
 
 begin "errors, --failure-limit 3: three breaches of three are allowed"
 run metric-gate --prometheus "$PROM_URL" --interval 10m --count 3 \
     --failure-limit 3 --timeout 60s --at "$((PROM_AT - 1200))" "${CHECKS[@]}"
 expect_rc 0
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.033   0.01      diff<=0.01  pass     3/3 breached
-latency     -       0.2     0.2       ratio<=1.2  pass     0/3 breached
-EOF
+want_errors pass "3/3 breached" "0/3 breached"
 end
 
 begin "errors, --template canary-rule.yaml: the failure condition holds"
@@ -374,11 +354,7 @@ LIVE=(--check error-rate --query "$(prom_err canary)"
 run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
     --timeout 60s "${LIVE[@]}"
 expect_rc 0
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.014   0.01      diff<=0.01  pass     0/3 breached
-latency     -       0.22    0.2       ratio<=1.2  pass     0/3 breached
-EOF
+want_good "0/3 breached" "0/3 breached"
 expect_no_err
 end
 
@@ -387,11 +363,7 @@ prom_live_scenario errors
 run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
     --timeout 60s "${LIVE[@]}"
 expect_rc 1
-want <<'EOF'
-CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE
-error-rate  -       0.033   0.01      diff<=0.01  fail     1/1 breached
-latency     -       0.2     0.2       ratio<=1.2  pass     0/3 breached
-EOF
+want_errors fail "1/1 breached" "0/3 breached"
 expect_err_line "metric-gate: check error-rate failed: 1 of 1 evaluations breached diff<=0.01, more than the failure limit 0"
 end
 
