@@ -5,7 +5,7 @@ CMDS = acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag metric-gate 
 PLUGINS = acr dockerhub ecr gar ghcr oci
 LIBCOMMON_SRC = $(sort $(wildcard libcommon/*.c))
 UNIT_TESTS = $(sort $(patsubst tests/unit/%_test.c,%,$(wildcard tests/unit/*_test.c)))
-FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml
+FUZZ_TARGETS = yaml_expr yaml_edit yaml_out yaml_func yaml_env sse manifest diff acd_yaml prom analysis_expr analysis
 
 # Sanitized objects live apart so that switching SANITIZE never mixes them.
 VARIANT = $(if $(SANITIZE),san,std)

@@ -198,8 +198,10 @@ number(const char *opt, const char *s)
 	char *end;
 	double v;
 
+	/* Decimal only: strtod would also take hex, "inf" and blanks. */
 	v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v))
+	if (end == s || *end || !isfinite(v) ||
+	    strspn(s, "0123456789+-.eE") != strlen(s))
 		misuse("%s %s: give a finite number", opt, s);
 	return v;
 }
@@ -278,6 +280,8 @@ option(struct args *a, int ch, const char *arg)
 	case 'H':
 		if (strchr(arg, ':') == NULL || *arg == ':')
 			misuse("--header '%s': write it as 'Name: value'", arg);
+		if (strpbrk(arg, "\r\n") != NULL)
+			misuse("--header: one line, 'Name: value'");
 		push(&a->headers, &a->nheaders, arg);
 		break;
 	case 'h':
@@ -565,6 +569,7 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 {
 	const char *verdict = lc_gate_verdict_name(r->verdict);
 	struct lc_buf md = LC_BUF_INIT, env = LC_BUF_INIT;
+	const char *p;
 	size_t i, nfailed = 0;
 	jv dump = jv_dump_string(checks, 0);
 	int rc;
@@ -576,9 +581,13 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 	lc_buf_printf(&env, "METRIC_GATE_VERDICT=%s\nMETRIC_GATE_FAILED=",
 	    verdict);
 	for (i = 0; i < r->nchecks; i++)
-		if (r->checks[i].verdict == LC_GATE_FAIL)
-			lc_buf_printf(&env, "%s%s", nfailed++ ? "," : "",
-			    r->checks[i].check->name);
+		if (r->checks[i].verdict == LC_GATE_FAIL) {
+			if (nfailed++)
+				lc_buf_addc(&env, ',');
+			/* A template's metric names are not checked: one line. */
+			for (p = r->checks[i].check->name; *p; p++)
+				lc_buf_addc(&env, strchr(",\r\n", *p) ? '_' : *p);
+		}
 	lc_buf_addc(&env, '\n');
 	if (rc == 0)
 		rc = lc_ci_dotenv(env.data);
@@ -619,8 +628,10 @@ report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
 	lc_buf_release(&out);
 	explain(r, g);
 	rc = ci_outputs(r, checks);
-	if (rc == 0 && r->verdict != LC_GATE_PASS)
+	if (rc == 0 && r->verdict != LC_GATE_PASS) {
+		lc_error_clear();	/* the lines above said why */
 		rc = LC_ENO;
+	}
 	return rc;
 }
 
@@ -694,6 +705,22 @@ template_checks(struct args *a, struct lc_analysis *t,
 	return 0;
 }
 
+/* The engine's checks: the template's metrics, or those of argv. */
+static int
+checks(struct args *a, struct lc_analysis *t, struct lc_gate_check **out)
+{
+	size_t i;
+
+	if (a->template)
+		return template_checks(a, t, out);
+	*out = lc_buf_xmalloc((a->nchecks + 1) * sizeof(**out));
+	for (i = 0; i < a->nchecks; i++)
+		(*out)[i] = a->checks[i].c;
+	a->g.checks = *out;
+	a->g.nchecks = a->nchecks;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -702,7 +729,6 @@ main(int argc, char *argv[])
 	struct lc_gate_result r;
 	struct lc_gate_check *cs = NULL;
 	char *token = NULL, *password = NULL;
-	size_t i;
 	int rc;
 
 	lc_cli_init(argv[0]);
@@ -712,17 +738,7 @@ main(int argc, char *argv[])
 	a.conf.http.headers = a.headers;
 	a.conf.http.nheaders = a.nheaders;
 	a.g.deadline = a.timeout_ms ? lc_clock_ms() + a.timeout_ms : 0;
-	if (a.template)
-		rc = template_checks(&a, &t, &cs);
-	else {
-		cs = lc_buf_xmalloc(a.nchecks * sizeof(*cs));
-		for (i = 0; i < a.nchecks; i++)
-			cs[i] = a.checks[i].c;
-		a.g.checks = cs;
-		a.g.nchecks = a.nchecks;
-		rc = 0;
-	}
-	if (rc == 0)
+	if ((rc = checks(&a, &t, &cs)) == 0)
 		rc = credentials(&a, &token, &password);
 	if (rc == 0)
 		rc = lc_gate_run(&r, &a.g, &a.conf, progress, NULL);

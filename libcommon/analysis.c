@@ -887,34 +887,27 @@ template_kind(struct ctx *c, yaml_node_t *root)
 }
 
 int
-lc_analysis_load(struct lc_analysis *out, const char *path,
-    const char *const *argv, size_t argc)
+lc_analysis_parse(struct lc_analysis *out, const char *name,
+    const char *text, size_t len, const char *const *argv, size_t argc)
 {
-	struct lc_buf buf = LC_BUF_INIT;
 	struct ctx c;
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	yaml_node_t *root, *meta;
-	const char *kind = NULL, *name;
+	yaml_node_t *root = NULL, *meta;
+	const char *kind = NULL;
 	char **vals;
 	size_t i;
-	int rc, have_doc = 0;
+	int rc = 0, have_doc = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
-	c.file = path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
-	vals = lc_buf_xmalloc((argc ? argc : 1) * sizeof(*vals));
-	memset(vals, 0, (argc ? argc : 1) * sizeof(*vals));
-	if ((rc = lc_fileio_read(&buf, path)) != 0)
-		goto done;
-	if (buf.len > MAXFILE) {
-		rc = lc_error_set(LC_EDATA, "%s: larger than %d bytes: not a "
-		    "template", c.file, MAXFILE);
-		goto done;
-	}
+	c.file = name;
+	if (len > MAXFILE)
+		return lc_error_set(LC_EDATA, "%s: larger than %d bytes: not a "
+		    "template", name, MAXFILE);
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)
-	    (buf.data ? buf.data : ""), buf.len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	    len);
 	for (;;) {
 		if (!yaml_parser_load(&parser, &doc)) {
 			rc = yaml_error(&c, &parser);
@@ -924,7 +917,7 @@ lc_analysis_load(struct lc_analysis *out, const char *path,
 		c.doc = &doc;
 		if ((root = yaml_document_get_root_node(&doc)) == NULL) {
 			rc = lc_error_set(LC_EDATA, "%s: no AnalysisTemplate or "
-			    "ClusterAnalysisTemplate in it", c.file);
+			    "ClusterAnalysisTemplate in it", name);
 			break;
 		}
 		if ((kind = template_kind(&c, root)) != NULL)
@@ -936,27 +929,43 @@ lc_analysis_load(struct lc_analysis *out, const char *path,
 	if (kind == NULL) {
 		if (have_doc)
 			yaml_document_delete(&doc);
-		goto done;
+		return rc;
 	}
 	out->kind = lc_buf_xstrndup(kind, strlen(kind));
 	meta = lookup(&c, lookup(&c, root, "metadata"), "name");
-	if (meta != NULL && meta->type == YAML_SCALAR_NODE) {
-		name = (const char *)meta->data.scalar.value;
-		out->name = lc_buf_xstrndup(name, strlen(name));
-	}
+	if (meta != NULL && meta->type == YAML_SCALAR_NODE)
+		out->name = lc_buf_xstrndup((char *)meta->data.scalar.value,
+		    meta->data.scalar.length);
+	/* The --arg values live until the fields are filled in. */
+	vals = lc_buf_xmalloc((argc ? argc : 1) * sizeof(*vals));
+	memset(vals, 0, (argc ? argc : 1) * sizeof(*vals));
 	if ((meta = lookup(&c, root, "spec")) == NULL)
 		rc = fail(&c, LC_EDATA, root, "%s has no spec", kind);
 	else
 		rc = spec(&c, meta, out, argv, argc, vals);
 	yaml_document_delete(&doc);
-done:
 	for (i = 0; i < argc; i++)
 		free(vals[i]);
 	free(vals);
 	free(c.args);
-	lc_buf_release(&buf);
 	if (rc != 0)
 		lc_analysis_release(out);
+	return rc;
+}
+
+int
+lc_analysis_load(struct lc_analysis *out, const char *path,
+    const char *const *argv, size_t argc)
+{
+	struct lc_buf buf = LC_BUF_INIT;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = lc_fileio_read(&buf, path)) == 0)
+		rc = lc_analysis_parse(out, path == NULL ||
+		    strcmp(path, "-") == 0 ? "<stdin>" : path,
+		    buf.data ? buf.data : "", buf.len, argv, argc);
+	lc_buf_release(&buf);
 	return rc;
 }
 

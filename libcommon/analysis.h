@@ -59,6 +59,9 @@ struct lc_analysis {
  */
 int lc_analysis_load(struct lc_analysis *out, const char *path,
     const char *const *args, size_t nargs);
+/* The same from the len bytes of text, called name in messages. */
+int lc_analysis_parse(struct lc_analysis *out, const char *name,
+    const char *text, size_t len, const char *const *args, size_t nargs);
 void lc_analysis_release(struct lc_analysis *a);
 
 /*

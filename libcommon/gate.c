@@ -118,6 +118,7 @@ row_release(struct lc_gate_row *row)
 {
 	free(row->series);
 	free(row->note);
+	free(row->error);
 	free(row->points);
 }
 
@@ -163,16 +164,17 @@ add_row(struct lc_gate_check_result *cr, const char *labels, int placeholder)
 	return row;
 }
 
-/* Sorting pointers to labels, for pairing by labels in n log n. */
+/* Sorting series by their labels, for pairing in n log n. */
 static int
-cmp_labels(const void *a, const void *b)
+cmp_series(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(labels_of(*(const struct lc_prom_series *const *)a),
+	    labels_of(*(const struct lc_prom_series *const *)b));
 }
 
-/* An index of the labels of a result's series, sorted. */
+/* A result's series, sorted by their labels. */
 struct index {
-	const char **labels;		/* each points at its series' labels */
+	const struct lc_prom_series **s;
 	size_t n;
 };
 
@@ -181,35 +183,31 @@ index_series(struct index *ix, const struct lc_prom_result *res)
 {
 	size_t i;
 
-	ix->labels = NULL;
+	ix->s = NULL;
 	ix->n = 0;
 	if (res == NULL || res->nseries == 0)
 		return;
-	ix->labels = lc_buf_xmalloc(res->nseries * sizeof(*ix->labels));
+	ix->s = lc_buf_xmalloc(res->nseries * sizeof(*ix->s));
 	for (i = 0; i < res->nseries; i++)
-		ix->labels[i] = labels_of(&res->series[i]);
+		ix->s[i] = &res->series[i];
 	ix->n = res->nseries;
-	qsort(ix->labels, ix->n, sizeof(*ix->labels), cmp_labels);
+	if (ix->n > 1)
+		qsort(ix->s, ix->n, sizeof(*ix->s), cmp_series);
 }
 
-/* The series of res whose labels are labels (NULL: none). */
+/* The series whose labels are labels (NULL: none). */
 static const struct lc_prom_series *
-index_find(const struct index *ix, const struct lc_prom_result *res,
-    const char *labels)
+index_find(const struct index *ix, const char *labels)
 {
-	const char **hit;
-	size_t i;
+	struct lc_prom_series key;
+	const struct lc_prom_series *kp = &key, **hit;
 
 	if (ix->n == 0)
 		return NULL;
-	hit = bsearch(&labels, ix->labels, ix->n, sizeof(*ix->labels),
-	    cmp_labels);
-	if (hit == NULL)
-		return NULL;
-	for (i = 0; i < res->nseries; i++)
-		if (labels_of(&res->series[i]) == *hit)
-			return &res->series[i];
-	return NULL;
+	memset(&key, 0, sizeof(key));
+	key.labels = (char *)labels;
+	hit = bsearch(&kp, ix->s, ix->n, sizeof(*ix->s), cmp_series);
+	return hit ? *hit : NULL;
 }
 
 /*
@@ -224,7 +222,7 @@ pair(const struct index *ix, const struct lc_prom_result *b,
 
 	if (b == NULL)
 		return NULL;
-	if ((s = index_find(ix, b, labels)) != NULL)
+	if ((s = index_find(ix, labels)) != NULL)
 		return s;
 	return b->nseries == 1 ? &b->series[0] : NULL;
 }
@@ -429,11 +427,14 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	if (oc == ERRORED) {
 		struct lc_buf b = LC_BUF_INIT;
 
-		lc_buf_printf(&b, "Error: %s", lc_error_msg() ?
-		    lc_error_msg() : "the condition could not be evaluated");
+		lc_buf_adds(&b, lc_error_msg() ? lc_error_msg() :
+		    "the condition could not be evaluated");
+		free(row->error);
+		row->error = lc_buf_detach(&b);
+		lc_error_clear();
+		lc_buf_printf(&b, "Error: %s", row->error);
 		free(row->note);
 		row->note = lc_buf_detach(&b);
-		lc_error_clear();
 	} else
 		set_note(row, oc == PASS ? "Successful" : oc == BREACH ?
 		    "Failed" : "Inconclusive: neither condition holds");
@@ -517,7 +518,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	cr->evaluations++;
 	free(seen);
 	free(ri.at);
-	free(bix.labels);
+	free(bix.s);
 }
 
 /* ---- a window -------------------------------------------------------- */
@@ -663,7 +664,7 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		free(bpts);
 	}
 	cr->evaluations += (long)n;
-	free(bix.labels);
+	free(bix.s);
 }
 
 /* ---- verdicts -------------------------------------------------------- */

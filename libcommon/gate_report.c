@@ -26,7 +26,7 @@ cells(struct lc_buf *cell, const struct lc_gate_check_result *cr,
 
 	for (i = 0; i < NCOLS; i++)
 		cell[i].len = 0;
-	lc_buf_adds(&cell[C_CHECK], c->name);
+	lc_log_clean(&cell[C_CHECK], c->name);
 	if (strcmp(row->series, "{}") == 0)
 		lc_buf_adds(&cell[C_SERIES], "-");
 	else
@@ -205,7 +205,7 @@ why_template(struct lc_buf *b, const struct lc_gate_row *row,
 	if (row->error_out) {
 		lc_buf_printf(b, "more than %ld consecutive errors (",
 		    m->consecutive_error_limit);
-		lc_log_clean(b, row->note);
+		lc_log_clean(b, row->error ? row->error : "-");
 		lc_buf_addc(b, ')');
 		return;
 	}
@@ -299,7 +299,7 @@ why_inconclusive(struct lc_buf *b, const struct lc_gate_check_result *cr,
 
 	if (row->errors && row->errors == row->evaluations) {
 		lc_buf_adds(b, "every measurement was an error (");
-		lc_log_clean(b, row->note);
+		lc_log_clean(b, row->error ? row->error : "-");
 		lc_buf_addc(b, ')');
 	} else if (g->window_ms > 0 && g->method == LC_GATE_MANNWHITNEY)
 		lc_buf_printf(b, "fewer than 3 points with data on a side "
@@ -320,7 +320,7 @@ static void
 row_name(struct lc_buf *b, const struct lc_gate_check *c,
     const struct lc_gate_row *row)
 {
-	lc_buf_adds(b, c->name);
+	lc_log_clean(b, c->name);
 	if (strcmp(row->series, "{}") != 0) {
 		lc_buf_addc(b, ' ');
 		lc_log_clean(b, row->series);

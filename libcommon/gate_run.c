@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "error.h"
 #include "gate.h"
+#include "log.h"
 #include "prom.h"
 
 /* The wall clock, in Unix seconds. */
@@ -138,6 +139,17 @@ schedule(const struct lc_gate_opts *o, size_t i, long *n, long long *every,
 		*n = 1;
 }
 
+/* Prometheus's warnings about an answer (partial data, say), for -v. */
+static void
+warnings(const struct lc_gate_check *c, const struct lc_prom_result *res)
+{
+	size_t k;
+
+	for (k = 0; k < res->nwarnings; k++)
+		lc_log_info("check %s: Prometheus warns: %s", c->name,
+		    res->warnings[k]);
+}
+
 /* One evaluation of check i at t: its queries, then the judging. */
 static int
 evaluate(struct lc_gate_result *r, const struct lc_gate_opts *o,
@@ -152,9 +164,12 @@ evaluate(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	    &cres)) == 0 && c->baseline_query)
 		rc = lc_prom_query(client(cl, i), c->baseline_query, t,
 		    o->deadline, &bres);
-	if (rc == 0)
+	if (rc == 0) {
+		warnings(c, &cres);
+		warnings(c, &bres);
 		lc_gate_eval(r, o, i, t, &cres, c->baseline_query ? &bres :
 		    NULL, fn, arg);
+	}
 	lc_prom_result_release(&cres);
 	lc_prom_result_release(&bres);
 	return rc;
@@ -180,9 +195,12 @@ run_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 			rc = lc_prom_query_range(client(cl, i),
 			    c->baseline_query, start, end, step, o->deadline,
 			    &bres);
-		if (rc == 0)
+		if (rc == 0) {
+			warnings(c, &cres);
+			warnings(c, &bres);
 			lc_gate_window(r, o, i, start, end, step, &cres,
 			    c->baseline_query ? &bres : NULL);
+		}
 		lc_prom_result_release(&cres);
 		lc_prom_result_release(&bres);
 	}

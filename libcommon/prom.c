@@ -181,7 +181,7 @@ alloc_array(size_t n, size_t size)
 	return lc_buf_xmalloc(n * size);
 }
 
-/* A jv string as text of its own: its bytes, NUL-terminated. */
+/* Append the bytes of the jv string s (borrowed) to b. */
 static void
 add_jv_str(struct lc_buf *b, jv s)
 {
@@ -246,7 +246,7 @@ labels(jv metric, struct lc_buf *out, const char *where, size_t idx)
 	jv keys, k, v, name = jv_invalid();
 	int i, nk, first = 1;
 
-	if (jv_get_kind(metric) == JV_KIND_NULL) {
+	if (!jv_is_valid(metric) || jv_get_kind(metric) == JV_KIND_NULL) {
 		lc_buf_adds(out, "{}");
 		return 0;
 	}
@@ -495,7 +495,9 @@ parse_series(jv result, int matrix, struct lc_prom_result *out,
 	lc_buf_release(&lb);
 	if (rc != 0)
 		return rc;
-	qsort(out->series, out->nseries, sizeof(*out->series), cmp_series);
+	if (out->nseries > 1)
+		qsort(out->series, out->nseries, sizeof(*out->series),
+		    cmp_series);
 	for (i = 1; i < out->nseries; i++)
 		if (strcmp(out->series[i].labels, out->series[i - 1].labels) ==
 		    0) {

@@ -24,7 +24,7 @@ rule() {
 	end
 }
 
-plan 49
+plan 52
 
 begin "--help: the usage on stdout, exit 0"
 run metric-gate --help
@@ -69,6 +69,8 @@ rule "--max x: give a finite number" "${C[@]}" --max x
 rule "--min NaN: give a finite number" "${C[@]}" --min NaN
 rule "--max-increase inf: give a finite number" "${C[@]}" --max-increase inf
 rule "--max 1e999: give a finite number" "${C[@]}" --max 1e999
+rule "--max 0x10: give a finite number" "${C[@]}" --max 0x10
+rule "--min 1,5: give a finite number" "${C[@]}" --min 1,5
 rule "--max-ratio 0: give a ratio above 0" "${C[@]}" --baseline-query up \
     --max-ratio 0
 rule "--check err: give --query PROMQL" --prometheus $U --check err --max 1
@@ -121,6 +123,7 @@ rule "--method bayes: threshold or mannwhitney" --method bayes
 rule "--no-data maybe: inconclusive, pass or fail" --no-data maybe
 rule "-o yaml: the formats are text and json" -o yaml
 rule "--header 'nocolon': write it as 'Name: value'" --header nocolon
+rule "--header: one line, 'Name: value'" --header "$(printf 'A: b\r\nC: d')"
 rule "--at yesterday: give an RFC 3339 time (2026-12-06T21:30:00Z) or Unix seconds" \
     --at yesterday
 rule "--arg 'x': write NAME=VALUE" --arg x

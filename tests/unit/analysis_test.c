@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "buf.h"
 #include "error.h"
 #include "tap.h"
 
@@ -365,10 +366,10 @@ test_verdicts(void)
 	}
 }
 
-static char dir[] __attribute__((unused)) = "/tmp/analysis_test.XXXXXX";
+static char dir[] = "/tmp/analysis_test.XXXXXX";
 
 /* Write text to a file of the temporary directory; its path. */
-static __attribute__((unused)) const char *
+static const char *
 file(const char *base, const char *text)
 {
 	static char path[4][256];
@@ -590,11 +591,275 @@ test_load_docs(void)
 	    LC_ENOTFOUND, "a missing file is LC_ENOTFOUND");
 }
 
+#define HEAD "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\n" \
+    "metadata:\n  name: t\nspec:\n"
+#define M "  metrics:\n  - name: m\n"
+#define PROM "    provider:\n      prometheus:\n        query: up\n"
+
+/* Templates refused, each with its exact message (F: the file's path). */
+static const struct {
+	const char *text, *arg;
+	int rc;
+	const char *msg;
+} refusals[] = {
+	{ "", NULL, LC_EDATA,
+	    "F: no AnalysisTemplate or ClusterAnalysisTemplate in it" },
+	{ "apiVersion: v1\nkind: ConfigMap\n---\nkind: Rollout\n", NULL,
+	    LC_EDATA, "F: no AnalysisTemplate or ClusterAnalysisTemplate in it" },
+	{ "kind: AnalysisTemplate\nspec: [\n", NULL, LC_EDATA,
+	    "F:3:1: while parsing a flow node: did not find expected node "
+	    "content" },
+	{ "kind: AnalysisTemplate\n\tspec: 1\n", NULL, LC_EDATA,
+	    "F:2:1: while scanning a plain scalar: found a tab character that "
+	    "violates indentation" },
+	{ "kind: AnalysisTemplate\n", NULL, LC_EDATA,
+	    "F:1:1: AnalysisTemplate has no spec" },
+	{ HEAD "  metrics: []\n", NULL, LC_EDATA,
+	    "F:6:12: spec.metrics is empty" },
+	{ HEAD "  args: []\n", NULL, LC_EDATA, "F:6:3: spec has no metrics" },
+	{ HEAD "  metrics: {}\n", NULL, LC_EDATA,
+	    "F:6:12: spec.metrics must be a list" },
+	{ HEAD "  foo: 1\n" M PROM, NULL, LC_EUSAGE,
+	    "F:6:3: spec.foo is not supported" },
+	{ HEAD M "    name: n\n" PROM, NULL, LC_EDATA,
+	    "F:8:5: metric m: 'name' is given twice" },
+	{ HEAD M "    consecutiveSuccessLimit: 3\n" PROM, NULL, LC_EUSAGE,
+	    "F:8:5: metric m: consecutiveSuccessLimit is not supported" },
+	{ HEAD M "    <<: {count: 1}\n" PROM, NULL, LC_EUSAGE,
+	    "F:8:5: metric m: << is not supported" },
+	{ HEAD M "    interval: 5x\n    count: 2\n" PROM, NULL, LC_EDATA,
+	    "F:8:15: metric m: interval '5x' is not a duration (like 30s, 5m, "
+	    "1h30m)" },
+	{ HEAD M "    interval: 5\n    count: 2\n" PROM, NULL, LC_EDATA,
+	    "F:8:15: metric m: interval '5' is not a duration (like 30s, 5m, "
+	    "1h30m)" },
+	{ HEAD M "    interval: -5m\n    count: 2\n" PROM, NULL, LC_EDATA,
+	    "F:8:15: metric m: interval '-5m' is not a duration (like 30s, 5m, "
+	    "1h30m)" },
+	{ HEAD M "    interval: 3000000h\n    count: 2\n" PROM, NULL, LC_EDATA,
+	    "F:8:15: metric m: interval '3000000h' is not a duration (like "
+	    "30s, 5m, 1h30m)" },
+	{ HEAD M "    count: 2\n" PROM, NULL, LC_EDATA,
+	    "F:7:5: metric m: interval must be specified when count > 1" },
+	{ HEAD M "    count: 2\n    inconclusiveLimit: 3\n    interval: 1s\n"
+	    PROM, NULL, LC_EDATA,
+	    "F:7:5: metric m: count must be >= inconclusiveLimit" },
+	{ HEAD M "    count: -1\n" PROM, NULL, LC_EDATA,
+	    "F:8:12: metric m: count '-1' is not a whole number from 0 to "
+	    "2147483647" },
+	{ HEAD M "    count: 1.5\n" PROM, NULL, LC_EDATA,
+	    "F:8:12: metric m: count '1.5' is not a whole number from 0 to "
+	    "2147483647" },
+	{ HEAD M "    count: [1]\n" PROM, NULL, LC_EDATA,
+	    "F:8:12: metric m: count must be a string or number, not a list" },
+	{ HEAD M "    successCondition: all(result, {# < 1})\n" PROM, NULL,
+	    LC_EUSAGE, "F:8:23: metric m: successCondition: `all` at column 1 "
+	    "is not supported" },
+	{ HEAD M "    failureCondition: result[0] > 0.01 ||\n" PROM, NULL,
+	    LC_EUSAGE, "F:8:23: metric m: failureCondition: it ends too soon "
+	    "at column 20" },
+	{ HEAD M "    provider:\n      prometheus:\n        query: a{{x\n",
+	    NULL, LC_EUSAGE, "F:10:16: metric m: query: '{{' without '}}'" },
+	{ HEAD M "    provider:\n      prometheus:\n        query: "
+	    "\"{{args.nope}}\"\n", NULL, LC_EUSAGE, "F:10:16: metric m: query: "
+	    "cannot fill in {{args.nope}}: only {{args.NAME}} of the "
+	    "template's args is" },
+	{ HEAD M "    provider:\n      prometheus:\n        query: "
+	    "\"{{ experiment.availableAt }}\"\n", NULL, LC_EUSAGE, "F:10:16: "
+	    "metric m: query: cannot fill in {{ experiment.availableAt }}: "
+	    "only {{args.NAME}} of the template's args is" },
+	{ HEAD M "    provider:\n      prometheus:\n        query: \"a\\0b\"\n",
+	    NULL, LC_EDATA, "F:10:16: metric m: query contains a NUL byte" },
+	{ HEAD M "    provider:\n      prometheus:\n        address: x\n",
+	    NULL, LC_EDATA, "F:10:9: metric m: provider.prometheus has no "
+	    "query" },
+	{ HEAD M "    provider: {}\n", NULL, LC_EDATA,
+	    "F:8:15: metric m: no provider" },
+	{ HEAD M "    successCondition: \"true\"\n", NULL, LC_EDATA,
+	    "F:7:5: metric m: no provider" },
+	{ HEAD M "    provider:\n      prometheus: {query: up}\n      web: {}\n",
+	    NULL, LC_EDATA, "F:10:7: metric m: more than one provider" },
+	{ HEAD M "    provider:\n      job: {}\n", NULL, LC_EUSAGE,
+	    "F:9:7: metric m: provider job is not supported: metric-gate runs "
+	    "Prometheus metrics only" },
+	{ HEAD M PROM "        caCert: x\n", NULL, LC_EUSAGE,
+	    "F:11:9: metric m: caCert is not supported: save the certificate "
+	    "in a file and pass --ca-file" },
+	{ HEAD M PROM "        authentication:\n          oauth2: {}\n", NULL,
+	    LC_EUSAGE, "F:12:11: metric m: authentication.oauth2 is not "
+	    "supported: fetch the token first and give it with --token-file" },
+	{ HEAD M PROM "        authentication:\n          basicAuth: {}\n",
+	    NULL, LC_EUSAGE, "F:12:11: metric m: authentication.basicAuth is "
+	    "not supported: pass --username and --password-file" },
+	{ HEAD M PROM "        step: 1\n", NULL, LC_EUSAGE,
+	    "F:11:9: metric m: provider.prometheus.step is not supported" },
+	{ HEAD M PROM "        insecure: maybe\n", NULL, LC_EDATA,
+	    "F:11:19: metric m: insecure must be true or false" },
+	{ HEAD M PROM "        headers:\n        - key: a b\n          value: "
+	    "c\n", NULL, LC_EDATA, "F:12:11: metric m: a header's key must be "
+	    "a name of letters, digits and !#$%&'*+-.^_`|~" },
+	{ HEAD M PROM "        headers:\n        - key: X-A\n          value: "
+	    "\"a\\r\\nX-B: b\"\n", NULL, LC_EDATA, "F:12:11: metric m: the value "
+	    "of header X-A spans lines" },
+	{ HEAD M PROM "        headers:\n        - key: X-A\n          val: 1\n",
+	    NULL, LC_EUSAGE, "F:13:11: metric m: a header has key and value, "
+	    "not 'val'" },
+	{ HEAD M PROM "  - name: m\n" PROM, NULL, LC_EDATA,
+	    "F:11:5: metric name 'm' is used twice" },
+	{ HEAD "  args:\n  - name: a\n  - name: a\n" M PROM, NULL, LC_EDATA,
+	    "F:8:5: arg 'a' is declared twice" },
+	{ HEAD "  args:\n  - value: a\n" M PROM, NULL, LC_EDATA,
+	    "F:7:5: an arg has no name" },
+	{ HEAD "  args:\n  - name: a\n    valueFrom:\n      fieldRef:\n"
+	    "        fieldPath: metadata.name\n" M PROM, NULL, LC_EUSAGE,
+	    "F:9:7: arg a: valueFrom.fieldRef is not supported: pass --arg "
+	    "a=VALUE" },
+	{ HEAD "  args:\n  - name: a\n    valueFrom:\n      "
+	    "podTemplateHashValue: Latest\n" M PROM, NULL, LC_EUSAGE,
+	    "F:9:7: arg a: valueFrom.podTemplateHashValue is not supported: "
+	    "pass --arg a=VALUE" },
+	{ HEAD "  args:\n  - name: a\n    default: x\n" M PROM, NULL,
+	    LC_EUSAGE, "F:8:5: an arg has name, value and valueFrom, not "
+	    "'default'" },
+	{ HEAD M PROM "  dryRun:\n  - metricName: n\n", NULL, LC_EUSAGE,
+	    "F:12:5: dryRun: 'n' names no metric (give a metric's exact name, "
+	    "or .* for all)" },
+	{ HEAD "  args: &a\n  - name: x\n    value: \"1\"\n  metrics: *a\n",
+	    NULL, LC_EDATA, "F:7:5: metric x: no provider" },
+	{ HEAD "  metrics: &s\n  - *s\n", NULL, LC_EDATA,
+	    "F:6:12: a metric must be a mapping" },
+	{ "kind: AnalysisTemplate\nspec: &s\n  metrics: *s\n", NULL, LC_EDATA,
+	    "F:2:7: spec.metrics must be a list" },
+};
+
+/* Replace F in want with the path. */
+static void
+expand(char *out, size_t size, const char *want, const char *path)
+{
+	size_t n = 0;
+
+	for (; *want && n + 1 < size; want++)
+		if (*want == 'F' && n == 0) {
+			n += (size_t)snprintf(out + n, size - n, "%s", path);
+			if (n >= size)
+				n = size - 1;
+		} else
+			out[n++] = *want;
+	out[n] = '\0';
+}
+
+static void
+test_refusals(void)
+{
+	struct lc_analysis a;
+	char want[512];
+	const char *path;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		path = file("t.yaml", refusals[i].text);
+		expand(want, sizeof(want), refusals[i].msg, path);
+		rc = load(&a, path, want, refusals[i].arg, NULL, NULL, NULL);
+		ok(rc == refusals[i].rc, "refusal %zu: code %d", i,
+		    refusals[i].rc);
+		lc_analysis_release(&a);
+	}
+}
+
+/* What loads, field by field. */
+static void
+test_fields(void)
+{
+	struct lc_analysis a;
+	const char *path;
+	struct lc_buf big = LC_BUF_INIT;
+	long line, col;
+	size_t i;
+
+	path = file("alias.yaml", HEAD M
+	    "    successCondition: &cond result[0] < 0.01\n"
+	    "    provider: &prom\n      prometheus:\n        query: up\n"
+	    "        timeout: 40\n        headers:\n        - key: X-Scope-OrgID\n"
+	    "          value: \"{{args.tenant}}\"\n"
+	    "  - name: n\n    successCondition: *cond\n    provider: *prom\n"
+	    "    initialDelay: 2m30.5s\n    interval: 1.5h\n    count: \"2\"\n"
+	    "  args:\n  - name: tenant\n"
+	    "  dryRun:\n  - metricName: n\n"
+	    "  measurementRetention:\n  - metricName: m\n    limit: 20\n");
+	ok(load(&a, path, NULL, "tenant=a", NULL, NULL, NULL) == 0 &&
+	    a.nmetrics == 2, "anchors and aliases are followed");
+	if (a.nmetrics == 2) {
+		is_str(a.metrics[1].success, "result[0] < 0.01",
+		    "  the aliased condition");
+		is_str(a.metrics[1].query, "up", "  the aliased provider");
+		ok(a.metrics[0].timeout_ms == 40000, "  timeout 40 is 40s");
+		ok(a.metrics[1].nheaders == 1, "  one header");
+		if (a.metrics[1].nheaders == 1)
+			is_str(a.metrics[1].headers[0], "X-Scope-OrgID: a",
+			    "  its args are filled in");
+		ok(a.metrics[1].initial_delay_ms == 150500 &&
+		    a.metrics[1].interval_ms == 5400000 &&
+		    a.metrics[1].count == 2, "  2m30.5s, 1.5h, \"2\"");
+		ok(a.metrics[0].dry_run == 0 && a.metrics[1].dry_run == 1,
+		    "  dryRun names n");
+	}
+	lc_analysis_release(&a);
+
+	path = file("durations.yaml", HEAD M
+	    "    interval: 1h30m\n    count: 1\n" PROM
+	    "  - name: n\n    interval: 500ms\n    count: 1\n" PROM
+	    "  - name: o\n    interval: \"+1m0.001s\"\n    count: 1\n" PROM
+	    "  - name: p\n    interval: 1500us\n    count: 1\n" PROM
+	    "  - name: q\n    interval: 0\n    count: 1\n"
+	    "    failureCondition: ''\n    successCondition: ~\n" PROM
+	    "  dryRun:\n  - metricName: .*\n");
+	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == 0 &&
+	    a.nmetrics == 5, "Go durations");
+	if (a.nmetrics == 5) {
+		ok(a.metrics[0].interval_ms == 5400000, "  1h30m");
+		ok(a.metrics[1].interval_ms == 500, "  500ms");
+		ok(a.metrics[2].interval_ms == 60001, "  +1m0.001s");
+		ok(a.metrics[3].interval_ms == 1, "  1500us is 1 ms");
+		ok(a.metrics[4].interval_ms == 0, "  0");
+		ok(a.metrics[4].success == NULL && a.metrics[4].failure ==
+		    NULL, "  an empty or null condition is none");
+		ok(a.metrics[4].consecutive_error_limit == 4,
+		    "  consecutiveErrorLimit defaults to 4");
+		for (i = 0; i < 5 && a.metrics[i].dry_run; i++)
+			;
+		ok(i == 5, "  dryRun .* names every metric");
+	}
+	lc_analysis_release(&a);
+
+	lc_buf_adds(&big, "# ");
+	for (i = 0; i < (1 << 20); i++)
+		lc_buf_addc(&big, 'x');
+	path = file("big.yaml", big.data);
+	lc_buf_release(&big);
+	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
+	    "a file over 1 MiB is refused");
+
+	path = file("where.yaml", HEAD M "    count: x\n" PROM);
+	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
+	    "a refusal records where it is");
+	ok(lc_error_file(&line, &col) != NULL && strcmp(lc_error_file(&line,
+	    &col), path) == 0 && line == 8 && col == 12, "  for annotations");
+}
+
 int
 main(void)
 {
+	char cmd[64];
+
 	test_cases();
 	test_verdicts();
 	test_load_docs();
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_refusals();
+	test_fields();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)!system(cmd);
 	return done_testing();
 }

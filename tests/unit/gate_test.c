@@ -1,11 +1,15 @@
 /* gate_test.c: metric-gate's judging over hand-made query results: pairing, no data, limits, mannwhitney, verdicts. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
+#include "fake_http.h"
 #include "gate.h"
 #include "prom.h"
 #include "tap.h"
@@ -162,6 +166,45 @@ test_pairing(void)
 	ok(r.checks[0].nrows == 1, "empty result: one row");
 	is_str(row_text(&r.checks[0].rows[0]), "{} - 0.01 inconclusive no "
 	    "data", "empty result: series {} with no data");
+	lc_gate_result_release(&r);
+}
+
+/* Many series pair by labels in n log n (not n * m). */
+static void
+test_many(void)
+{
+	enum { N = 20000 };
+	struct lc_gate_check c = check("rps", LC_GATE_MAX_RATIO, 1, 1);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	struct lc_prom_result a = LC_PROM_RESULT_INIT, b = LC_PROM_RESULT_INIT;
+	char l[32];
+	size_t i, bad = 0;
+
+	a.series = calloc(N, sizeof(*a.series));
+	b.series = calloc(N, sizeof(*b.series));
+	a.nseries = b.nseries = N;
+	for (i = 0; i < N; i++) {
+		snprintf(l, sizeof(l), "{i=\"%05zu\"}", i);
+		a.series[i].labels = strdup(l);
+		a.series[i].t = calloc(1, sizeof(double));
+		a.series[i].v = calloc(1, sizeof(double));
+		a.series[i].v[0] = (double)i + 1;
+		a.series[i].n = 1;
+		snprintf(l, sizeof(l), "{i=\"%05zu\"}", N - 1 - i);
+		b.series[i].labels = strdup(l);
+		b.series[i].t = calloc(1, sizeof(double));
+		b.series[i].v = calloc(1, sizeof(double));
+		b.series[i].v[0] = (double)(N - 1 - i) + 1;
+		b.series[i].n = 1;
+	}
+	instant(&r, &o, a, b, 1);
+	for (i = 0; i < r.checks[0].nrows; i++)
+		if (r.checks[0].rows[i].verdict != LC_GATE_PASS ||
+		    strcmp(r.checks[0].rows[i].note, "x1") != 0)
+			bad++;
+	ok(r.checks[0].nrows == N && bad == 0, "20,000 series, each with "
+	    "its baseline (%zu rows, %zu wrong)", r.checks[0].nrows, bad);
 	lc_gate_result_release(&r);
 }
 
@@ -467,15 +510,334 @@ test_text(void)
 	lc_buf_release(&b);
 }
 
+/* The checks of a loaded template, one per metric. */
+static size_t
+template_checks(struct lc_gate_check *c, const struct lc_analysis *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmetrics; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].name = a->metrics[i].name;
+		c[i].query = a->metrics[i].query;
+		c[i].cond = LC_GATE_TEMPLATE;
+		c[i].metric = &a->metrics[i];
+	}
+	return a->nmetrics;
+}
+
+static struct lc_prom_result
+scalar(double v)
+{
+	struct lc_prom_result r = vec(1, "{}", v);
+
+	r.type = LC_PROM_SCALAR;
+	return r;
+}
+
+static void
+test_template(void)
+{
+	struct lc_analysis a;
+	struct lc_gate_check c[8];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result x;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *args[1] = { "prometheus-address=http://127.0.0.1:9" };
+	size_t n, i;
+
+	memset(&a, 0, sizeof(a));
+	ok(lc_analysis_load(&a, "tests/data/analysis/canary-rule.yaml", NULL,
+	    0) == 0, "template: the article's rule loads");
+	n = template_checks(c, &a);
+	o = opts(c, n);
+	lc_gate_result_init(&r, &o);
+	x = vec(1, "{}", 0.023);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_prom_result_release(&x);
+	x = vec(1, "{}", 1.1);
+	lc_gate_eval(&r, &o, 1, 1000, &x, NULL, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_gate_finish(&r, &o);
+	lc_gate_report_table(&b, &r, 0);
+	is_str(b.data,
+	    "CHECK                SERIES  CANARY  BASELINE  LIMIT                 "
+	    "                VERDICT  NOTE\n"
+	    "error-rate-increase  -       0.023   -         len(result) == 1 && "
+	    "result[0] > 0.01  fail     Failed\n"
+	    "latency-ratio        -       1.1     -         len(result) == 1 and "
+	    "result[0] > 1.2  pass     Successful\n",
+	    "template: the failure condition is the limit, the phase the note");
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	is_str(b.data, "check error-rate-increase failed: the failure "
+	    "condition 'len(result) == 1 && result[0] > 0.01' holds (result[0] "
+	    "0.023)", "template: the line says which condition held");
+	ok(r.verdict == LC_GATE_FAIL, "template: a failed metric fails");
+	lc_gate_result_release(&r);
+	lc_analysis_release(&a);
+
+	memset(&a, 0, sizeof(a));
+	ok(lc_analysis_load(&a, "tests/data/analysis/nan-and-empty.yaml", args,
+	    1) == 0, "template: NaN and empty results load");
+	n = template_checks(c, &a);
+	o = opts(c, n);
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < n; i++) {
+		x = i < 2 ? scalar(NAN) : i == 2 ? scalar(INFINITY) : vec(0);
+		lc_gate_eval(&r, &o, i, 1000, &x, NULL, NULL, NULL);
+		lc_prom_result_release(&x);
+	}
+	lc_gate_finish(&r, &o);
+	b.len = 0;
+	for (i = 0; i < n; i++)
+		lc_buf_printf(&b, "%s=%s ", c[i].name, lc_gate_verdict_name(
+		    r.checks[i].verdict));
+	is_str(b.data, "nan-passes=pass nan-inconclusive=inconclusive "
+	    "inf-fails=fail empty-passes=pass empty-fails=fail ",
+	    "template: NaN, Inf and empty results as Argo Rollouts judges "
+	    "them");
+	lc_gate_result_release(&r);
+
+	/* Errors: result[0] of an empty result. */
+	a.metrics[1].count = 3;
+	a.metrics[1].consecutive_error_limit = 1;
+	free(a.metrics[1].failure);
+	free(a.metrics[1].success);
+	a.metrics[1].failure = NULL;
+	a.metrics[1].success = strdup("result[0] >= 0.95");
+	lc_analysis_expr_free(a.metrics[1].success_expr);
+	lc_analysis_expr_free(a.metrics[1].failure_expr);
+	a.metrics[1].failure_expr = NULL;
+	ok(lc_analysis_expr_parse(&a.metrics[1].success_expr,
+	    a.metrics[1].success) == 0, "template: a condition that can err");
+	o = opts(&c[1], 1);
+	lc_gate_result_init(&r, &o);
+	x = vec(0);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	ok(!lc_gate_decided(&r.checks[0], &o), "template: one error is "
+	    "within consecutiveErrorLimit 1");
+	lc_gate_eval(&r, &o, 0, 1060, &x, NULL, NULL, NULL);
+	ok(lc_gate_decided(&r.checks[0], &o), "template: two in a row are "
+	    "not: decided");
+	lc_gate_finish(&r, &o);
+	ok(r.verdict == LC_GATE_FAIL && r.checks[0].rows[0].errors == 2,
+	    "template: more consecutive errors than the limit fail");
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	ok(strncmp(b.data, "check nan-inconclusive failed: more than 1 "
+	    "consecutive errors (", 62) == 0 && strstr(b.data, "result") &&
+	    r.checks[0].rows[0].error != NULL, "template: %s", b.data);
+	lc_gate_result_release(&r);
+	a.metrics[1].count = 1;
+	a.metrics[1].consecutive_error_limit = 4;
+	lc_gate_result_init(&r, &o);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_gate_finish(&r, &o);
+	ok(r.verdict == LC_GATE_INCONCLUSIVE, "template: nothing but errors "
+	    "is inconclusive, not a pass");
+	lc_gate_result_release(&r);
+	a.metrics[1].dry_run = 1;
+	a.metrics[1].consecutive_error_limit = 0;
+	lc_gate_result_init(&r, &o);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_gate_finish(&r, &o);
+	ok(r.checks[0].verdict == LC_GATE_FAIL && r.verdict == LC_GATE_PASS,
+	    "template: a dryRun metric fails on its row, not the verdict");
+	lc_gate_result_release(&r);
+	lc_prom_result_release(&x);
+	lc_analysis_release(&a);
+	lc_buf_release(&b);
+}
+
+/* The article's rule as the table and the lines show it. */
+static void
+test_report(void)
+{
+	struct lc_gate_check c[2];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result x, y;
+	struct lc_buf b = LC_BUF_INIT;
+	jv j;
+
+	c[0] = check("error-rate", LC_GATE_MAX_INCREASE, 0.01, 1);
+	c[1] = check("latency", LC_GATE_MAX_RATIO, 1.2, 1);
+	o = opts(c, 2);
+	lc_gate_result_init(&r, &o);
+	x = vec(1, "{}", 0.033);
+	y = vec(1, "{}", 0.01);
+	lc_gate_eval(&r, &o, 0, 1796592600, &x, &y, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_prom_result_release(&y);
+	x = vec(1, "{}", 0.2);
+	y = vec(1, "{}", 0.2);
+	lc_gate_eval(&r, &o, 1, 1796592600, &x, &y, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_prom_result_release(&y);
+	lc_gate_finish(&r, &o);
+	lc_gate_report_table(&b, &r, 0);
+	is_str(b.data,
+	    "CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT  NOTE\n"
+	    "error-rate  -       0.033   0.01      diff<=0.01  fail     +0.023\n"
+	    "latency     -       0.2     0.2       ratio<=1.2  pass     x1\n",
+	    "report: the table");
+	b.len = 0;
+	lc_gate_report_table(&b, &r, 1);
+	is_str(b.data,
+	    "| check | series | canary | baseline | limit | verdict | note |\n"
+	    "|---|---|---|---|---|---|---|\n"
+	    "| error-rate | - | 0.033 | 0.01 | diff<=0.01 | fail | +0.023 |\n"
+	    "| latency | - | 0.2 | 0.2 | ratio<=1.2 | pass | x1 |\n",
+	    "report: the table in Markdown");
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	is_str(b.data, "check error-rate failed: canary 0.033 - baseline 0.01 "
+	    "= 0.023 > 0.01", "report: the line of a failed check");
+	j = jv_dump_string(lc_gate_report_json(&r), 0);
+	is_str(jv_string_value(j), "[{\"name\":\"error-rate\",\"verdict\":"
+	    "\"fail\",\"condition\":\"max-increase\",\"limit\":0.01,"
+	    "\"rows\":[{\"series\":\"{}\",\"canary\":0.033,\"baseline\":"
+	    "0.01,\"verdict\":\"fail\",\"evaluations\":1,\"breached\":1,"
+	    "\"nodata\":0,\"p\":null,\"note\":\"+0.023\"}]},{\"name\":"
+	    "\"latency\",\"verdict\":\"pass\",\"condition\":\"max-ratio\","
+	    "\"limit\":1.2,\"rows\":[{\"series\":\"{}\",\"canary\":0.2,"
+	    "\"baseline\":0.2,\"verdict\":\"pass\",\"evaluations\":1,"
+	    "\"breached\":0,\"nodata\":0,\"p\":null,\"note\":\"x1\"}]}]",
+	    "report: the checks as JSON");
+	jv_free(j);
+	lc_gate_result_release(&r);
+
+	/* A label with a control character stays on its line. */
+	o = opts(c, 1);
+	lc_gate_result_init(&r, &o);
+	x = vec(1, "{pod=\"a\nb\"}", 0.05);
+	y = vec(1, "{}", 0.01);
+	lc_gate_eval(&r, &o, 0, 1000, &x, &y, NULL, NULL);
+	lc_prom_result_release(&x);
+	lc_prom_result_release(&y);
+	lc_gate_finish(&r, &o);
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	is_str(b.data, "check error-rate {pod=\"a\\nb\"} failed: canary "
+	    "0.05 - baseline 0.01 = 0.04 > 0.01", "report: labels are "
+	    "escaped");
+	lc_gate_result_release(&r);
+	lc_buf_release(&b);
+}
+
+/* An instant answer of one series {} with value v. */
+#define ONE(v) { 200, NULL, "{\"status\":\"success\",\"data\":{" \
+	"\"resultType\":\"vector\",\"result\":[{\"metric\":{}," \
+	"\"value\":[1000,\"" v "\"]}]}}", 0 }
+
+/* The queries of the log, "query=... time=..." a line (form bodies). */
+static const char *
+queries(void)
+{
+	static struct lc_buf b;
+	const char *p = fake_seen(), *e;
+
+	b.len = 0;
+	lc_buf_adds(&b, "");
+	while ((p = strstr(p, "  > ")) != NULL) {
+		p += 4;
+		e = strchr(p, '\n');
+		lc_buf_add(&b, p, e ? (size_t)(e - p) : strlen(p));
+		lc_buf_addc(&b, '\n');
+		p = e ? e : p + strlen(p);
+	}
+	return b.data;
+}
+
+/* lc_gate_run over the fake transport: the schedule, early stop, errors. */
+static void
+test_run(void)
+{
+	static const struct fake_reply two_checks[] = {
+		ONE("0.05"), ONE("0.01"),	/* err at 1000: breach */
+		ONE("0.2"),			/* p95 at 1000 */
+		ONE("0.2"),			/* p95 at 1060 (err decided) */
+		ONE("0.2"),			/* p95 at 1120 */
+	};
+	static const struct fake_reply refused[] = {
+		{ 400, NULL, "{\"status\":\"error\",\"errorType\":"
+		    "\"bad_data\",\"error\":\"parse error\"}", 0 },
+	};
+	struct lc_gate_check c[2];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_conf conf;
+	long long t0;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.url = "http://prom.test";
+	c[0] = check("err", LC_GATE_MAX_INCREASE, 0.01, 1);
+	c[1] = check("p95", LC_GATE_MAX, 0.5, 0);
+	c[1].query = "p95";
+	o = opts(c, 2);
+	o.has_at = 1;
+	o.at = 1000;
+	o.count = 3;
+	o.interval_ms = 60000;
+	fake_headers = 0;
+	fake_script(two_checks, fake_count(two_checks, 5));
+	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
+	ok(rc == 0 && r.verdict == LC_GATE_FAIL, "run: interval mode in the "
+	    "past, no waiting (rc %d)", rc);
+	is_str(queries(), "query=canary&time=1000.000\n"
+	    "query=baseline&time=1000.000\n"
+	    "query=p95&time=1000.000\n"
+	    "query=p95&time=1060.000\n"
+	    "query=p95&time=1120.000\n", "run: one request a query and "
+	    "evaluation, at the scheduled instants; a failed check is asked "
+	    "no more");
+	ok(r.checks[0].rows[0].evaluations == 1 &&
+	    r.checks[1].rows[0].evaluations == 3, "run: the evaluations "
+	    "counted");
+	ok(r.at == 1120, "run: the result's instant is the last evaluation's");
+	lc_gate_result_release(&r);
+
+	o.count = 1;
+	fake_script(refused, 1);
+	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
+	ok(rc == LC_EDATA && strstr(lc_error_msg(), "bad_data: parse error"),
+	    "run: a refused query stops the run with its error");
+	lc_gate_result_release(&r);
+	lc_error_clear();
+
+	/* A schedule in the future and a deadline before it: LC_ETIMEOUT. */
+	o.at = 4000000000.0;
+	o.count = 2;
+	o.deadline = lc_clock_ms() + 50;
+	fake_script(two_checks, 5);
+	t0 = lc_clock_ms();
+	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
+	ok(rc == LC_ETIMEOUT && lc_clock_ms() >= o.deadline &&
+	    lc_clock_ms() - t0 < 60000, "run: the deadline comes first: "
+	    "LC_ETIMEOUT at the deadline, nothing asked");
+	is_str(queries(), "", "run: ... no request was sent");
+	lc_gate_result_release(&r);
+	lc_error_clear();
+	fake_headers = 1;
+}
+
 int
 main(void)
 {
 	test_pairing();
+	test_many();
 	test_ratio_and_nodata();
 	test_max_min();
 	test_limits();
 	test_mannwhitney();
 	test_verdicts();
 	test_text();
+	test_template();
+	test_report();
+	test_run();
+	lc_buf_release(&fake_log);
 	return done_testing();
 }

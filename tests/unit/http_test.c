@@ -497,9 +497,9 @@ main(void)
 	h = new_http(1, 0, NULL);
 	rc = lc_http_do(h, "GET", url, NULL, NULL, 0, &r);
 	stop(&sv, &log);
-	ok(rc == 0 && r.status == 200 && nrequests(&log) == 2,
-	    "503 then 200: retried once, rc %d, %d requests", rc,
-	    nrequests(&log));
+	ok(rc == 0 && r.status == 200 && nrequests(&log) == 2 &&
+	    lc_http_sent(h) == 2, "503 then 200: retried once, rc %d, %d "
+	    "requests, %lu counted", rc, nrequests(&log), lc_http_sent(h));
 	lc_http_resp_release(&r);
 	lc_http_free(h);
 

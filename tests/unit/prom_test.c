@@ -21,6 +21,10 @@
 #define OK(type, result) \
 	"{\"status\":\"success\",\"data\":{\"resultType\":\"" type "\"," \
 	"\"result\":" result "}}"
+/* A 200 with one series without labels, and its point. */
+#define ONE(point) \
+	{ 200, NULL, OK("vector", "[{\"metric\":{},\"value\":" point "}]"), 0 }
+#define S0	URL "/api/v1/query: series 0: "
 
 /* The result as text: type, then "labels t=v ..." a line, then warnings. */
 static void
@@ -109,6 +113,9 @@ static const struct {
 	    "{\"metric\":{\"s\":\"d\"},\"value\":[1,\"-1.5e-7\"]}]"), 0 }, 0,
 	    "vector\n{s=\"a\"} 1.000=NaN\n{s=\"b\"} 1.000=+Inf\n"
 	    "{s=\"c\"} 1.000=-Inf\n{s=\"d\"} 1.000=-1.4999999999999999e-07\n" },
+	{ "a series without \"metric\" has no labels", { 200, NULL,
+	    OK("vector", "[{\"value\":[1,\"7\"]}]"), 0 }, 0,
+	    "vector\n{} 1.000=7\n" },
 	{ "a scalar", { 200, NULL, OK("scalar", "[1700000000.25,\"42\"]"), 0 },
 	    0, "scalar\n{} 1700000000.250=42\n" },
 	{ "an empty result", { 200, NULL, OK("vector", "[]"), 0 }, 0,
@@ -174,32 +181,22 @@ static const struct {
 	    "nor \"error\"" },
 	{ "result not an array", { 200, NULL, OK("vector", "{}"), 0 }, LC_EDATA,
 	    URL "/api/v1/query: \"data.result\" of a vector is not an array" },
-	{ "a value as a number", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[1,0.5]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: a point's value is not a string, as "
-	    "in [time, \"value\"]" },
-	{ "a point of three", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[1,\"1\",2]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: a point is not [time, \"value\"]" },
-	{ "a time as a string", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[\"1\",\"1\"]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: a point's time is not a number" },
-	{ "the value 1e", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[1,\"1e\"]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: the value '1e' is not a number" },
-	{ "the values inf, 0x10, 1e999 and an empty one", { 200, NULL,
-	    OK("vector", "[{\"metric\":{},\"value\":[1,\"inf\"]}]"), 0 },
-	    LC_EDATA, URL "/api/v1/query: series 0: the value 'inf' is not a "
-	    "number" },
-	{ "hex", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[1,\"0x10\"]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: the value '0x10' is not a number" },
-	{ "out of range", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[1,\"1e999\"]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: the value '1e999' is not a number" },
-	{ "empty", { 200, NULL, OK("vector",
-	    "[{\"metric\":{},\"value\":[1,\"\"]}]"), 0 }, LC_EDATA,
-	    URL "/api/v1/query: series 0: the value '' is not a number" },
+	{ "a value as a number", ONE("[1,0.5]"), LC_EDATA,
+	    S0 "a point's value is not a string, as in [time, \"value\"]" },
+	{ "a point of three", ONE("[1,\"1\",2]"), LC_EDATA,
+	    S0 "a point is not [time, \"value\"]" },
+	{ "a time as a string", ONE("[\"1\",\"1\"]"), LC_EDATA,
+	    S0 "a point's time is not a number" },
+	{ "the value 1e", ONE("[1,\"1e\"]"), LC_EDATA,
+	    S0 "the value '1e' is not a number" },
+	{ "the value inf", ONE("[1,\"inf\"]"), LC_EDATA,
+	    S0 "the value 'inf' is not a number" },
+	{ "the value 0x10", ONE("[1,\"0x10\"]"), LC_EDATA,
+	    S0 "the value '0x10' is not a number" },
+	{ "the value 1e999", ONE("[1,\"1e999\"]"), LC_EDATA,
+	    S0 "the value '1e999' is not a number" },
+	{ "an empty value", ONE("[1,\"\"]"), LC_EDATA,
+	    S0 "the value '' is not a number" },
 	{ "a label value that is not a string", { 200, NULL, OK("vector",
 	    "[{\"metric\":{\"a\":1},\"value\":[1,\"1\"]}]"), 0 }, LC_EDATA,
 	    URL "/api/v1/query: series 0: a label value is not a string" },
