@@ -176,7 +176,7 @@ want <<'EOF'
 CHECK         SERIES  CANARY  BASELINE  LIMIT              VERDICT  NOTE
 success-rate  -       -       -         result[0] >= 0.95  fail     0/3 breached, 3 errors
 EOF
-expect_err_line "metric-gate: check success-rate failed: more than 2 consecutive errors (0/3 breached, 3 errors)"
+expect_err_line "metric-gate: check success-rate failed: more than 2 consecutive errors (metric success-rate: successCondition: result[0]: the query returned no value)"
 end
 
 # ---- errors: +2.3 points of errors, same p95 -------------------------------
