@@ -127,6 +127,7 @@ bench: all
 	bench/ymlset.sh
 	bench/gitpush.sh
 	bench/acd-wait.sh
+	bench/metric-gate.sh
 
 # Make splits words at blanks: a prefix with one would install pieces in
 # the wrong places. Refused before anything is written.

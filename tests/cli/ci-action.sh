@@ -49,7 +49,7 @@ all:
 	@echo "stub: make all"
 install:
 	mkdir -p $(PREFIX)/bin
-	for c in acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag promote ymlset; do \
+	for c in acd-diff acd-rollback acd-sync acd-wait gitpush-retry imgtag metric-gate promote ymlset; do \
 	    cp stub.sh $(PREFIX)/bin/$$c && chmod 755 $(PREFIX)/bin/$$c || exit 1; \
 	done
 EOF
