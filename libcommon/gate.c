@@ -437,7 +437,7 @@ eval_template(struct lc_gate_check_result *cr, double t,
 		row->note = lc_buf_detach(&b);
 	} else
 		set_note(row, oc == PASS ? "Successful" : oc == BREACH ?
-		    "Failed" : "Inconclusive: neither condition holds");
+		    "Failed" : "neither condition holds");
 	tell(fn, arg, c, row, t, oc);
 }
 
@@ -736,6 +736,9 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 				    row->breached, row->evaluations);
 				if (mw && !isnan(row->p))
 					lc_buf_printf(&b, " p=%.3g", row->p);
+				if (row->nodata)
+					lc_buf_printf(&b, ", %ld no data",
+					    row->nodata);
 				if (row->errors)
 					lc_buf_printf(&b, ", %ld errors",
 					    row->errors);

@@ -307,8 +307,8 @@ run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
 expect_rc 1
 want <<'EOF'
 CHECK                SERIES  CANARY  BASELINE  LIMIT                                 VERDICT       NOTE
-error-rate-increase  -       -       -         len(result) == 1 && result[0] > 0.01  inconclusive  Inconclusive: neither condition holds
-latency-ratio        -       -       -         len(result) == 1 and result[0] > 1.2  inconclusive  Inconclusive: neither condition holds
+error-rate-increase  -       -       -         len(result) == 1 && result[0] > 0.01  inconclusive  neither condition holds
+latency-ratio        -       -       -         len(result) == 1 and result[0] > 1.2  inconclusive  neither condition holds
 EOF
 end
 
@@ -374,8 +374,8 @@ run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
 expect_rc 1
 want <<'EOF'
 CHECK       SERIES  CANARY  BASELINE  LIMIT       VERDICT       NOTE
-error-rate  -       -       0.01      diff<=0.01  inconclusive  0/3 breached
-latency     -       -       0.2       ratio<=1.2  inconclusive  0/3 breached
+error-rate  -       -       0.01      diff<=0.01  inconclusive  0/3 breached, 3 no data
+latency     -       -       0.2       ratio<=1.2  inconclusive  0/3 breached, 3 no data
 EOF
 expect_err_line "metric-gate: check error-rate inconclusive: 3 of 3 evaluations without data, more than the inconclusive limit 0"
 prom_stop

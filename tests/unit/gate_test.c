@@ -320,7 +320,7 @@ test_limits(void)
 	o.inconclusive_limit = 1;
 	series_of(&r, &o, nodata2, 5);
 	is_str(row_text(&r.checks[0].rows[0]), "{} 0.01 0.01 inconclusive "
-	    "0/5 breached", "--inconclusive-limit 1: two without data are "
+	    "0/5 breached, 2 no data", "--inconclusive-limit 1: two without data are "
 	    "inconclusive");
 	ok(r.checks[0].rows[0].nodata == 2, "... counted as no data");
 	lc_gate_result_release(&r);
