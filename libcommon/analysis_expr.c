@@ -1,4 +1,4 @@
-/* analysis_expr.c: Argo Rollouts' conditions, the part of expr-lang/expr that Prometheus templates use. */
+/* analysis_expr.c: AnalysisTemplate conditions (expr subset) and phases. */
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
@@ -947,4 +947,44 @@ lc_analysis_expr_eval(const struct lc_analysis_expr *e, const double *v,
 		    "true or false", tyname(out.ty));
 	*truth = out.num != 0;
 	return 0;
+}
+
+/* One condition's truth, or its error under the condition's name. */
+static int
+truth(const struct lc_analysis_metric *m, const struct lc_analysis_expr *e,
+    const char *what, const double *v, size_t n, int scalar, int *t)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	if ((rc = lc_analysis_expr_eval(e, v, n, scalar, t)) == 0)
+		return 0;
+	lc_buf_adds(&b, lc_error_msg() ? lc_error_msg() : "cannot evaluate");
+	rc = lc_error_set(rc, "metric %s: %s: %s", m->name ? m->name : "-",
+	    what, b.data);
+	lc_buf_release(&b);
+	return rc;
+}
+
+enum lc_analysis_phase
+lc_analysis_judge(const struct lc_analysis_metric *m, const double *v,
+    size_t n, int scalar)
+{
+	int ok = 0, bad = 0;
+
+	if (m->success_expr != NULL && truth(m, m->success_expr,
+	    "successCondition", v, n, scalar, &ok) != 0)
+		return LC_ANALYSIS_ERROR;
+	if (m->failure_expr != NULL && truth(m, m->failure_expr,
+	    "failureCondition", v, n, scalar, &bad) != 0)
+		return LC_ANALYSIS_ERROR;
+	if (m->success_expr == NULL && m->failure_expr == NULL)
+		return LC_ANALYSIS_SUCCESSFUL;
+	if (m->failure_expr == NULL)
+		bad = !ok;
+	else if (m->success_expr == NULL)
+		ok = !bad;
+	if (bad)
+		return LC_ANALYSIS_FAILED;
+	return ok ? LC_ANALYSIS_SUCCESSFUL : LC_ANALYSIS_INCONCLUSIVE;
 }

@@ -1,4 +1,4 @@
-/* analysis_test.c: Argo Rollouts templates: the condition language, the verdict rules and the loader. */
+/* analysis_test.c: AnalysisTemplates: conditions, verdicts, the loader. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
