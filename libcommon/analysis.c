@@ -72,7 +72,7 @@ fail(struct ctx *c, int code, const yaml_node_t *n, const char *fmt, ...)
 	} else
 		lc_buf_printf(&b, "%s: ", c->file);
 	if (c->metric != NULL)
-		lc_buf_printf(&b, "metric %s: ", c->metric);
+		lc_buf_printf(&b, "metric %.128s: ", c->metric);
 	va_start(ap, fmt);
 	lc_buf_vprintf(&b, fmt, ap);
 	va_end(ap);

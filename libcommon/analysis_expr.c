@@ -193,6 +193,11 @@ lex(struct parser *p)
 			return;
 		}
 	p->tend = i + 1;
+	/* A character outside ASCII is shown whole (its UTF-8 bytes). */
+	if ((unsigned char)s[i] >= 0xc0)
+		while (p->tend < p->len &&
+		    ((unsigned char)s[p->tend] & 0xc0) == 0x80)
+			p->tend++;
 	switch (s[i]) {
 	case '(':
 		p->tok = T_LP;

@@ -203,7 +203,7 @@ static const struct {
 	{ "1 +\n \"x\"", { NO }, 0, LC_EUSAGE, 0,
 	    "expression: `\"x\"` at column 6 is not supported" },
 	{ "\xe2\x80\x9cresult\xe2\x80\x9d", { NO }, 0, LC_EUSAGE, 0,
-	    "expression: `\xe2` at column 1 is not supported" },
+	    "expression: `\xe2\x80\x9c` at column 1 is not supported" },
 	{ "foo(1)", { NO }, 0, LC_EUSAGE, 0,
 	    "expression: `foo` at column 1 is not supported" },
 	{ "99999999999999999999 > 1", { NO }, 0, LC_EUSAGE, 0,
@@ -774,6 +774,7 @@ test_fields(void)
 	struct lc_analysis a;
 	const char *path;
 	struct lc_buf big = LC_BUF_INIT;
+	char want[256];
 	long line, col;
 	size_t i;
 
@@ -840,11 +841,78 @@ test_fields(void)
 	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
 	    "a file over 1 MiB is refused");
 
+	lc_buf_adds(&big, "a=");
+	for (i = 0; i < (1 << 19) + 1; i++)
+		lc_buf_addc(&big, 'x');
+	path = file("long.yaml", HEAD "  args:\n  - name: a\n" M
+	    "    provider:\n      prometheus:\n"
+	    "        query: \"{{args.a}} {{args.a}}\"\n");
+	snprintf(want, sizeof(want), "%s:12:16: metric m: query is longer than "
+	    "1048576 bytes once args are filled in", path);
+	ok(load(&a, path, want, big.data, NULL, NULL, NULL) == LC_EUSAGE,
+	    "a field over 1 MiB once args are in is refused");
+	lc_buf_release(&big);
+
 	path = file("where.yaml", HEAD M "    count: x\n" PROM);
 	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
 	    "a refusal records where it is");
 	ok(lc_error_file(&line, &col) != NULL && strcmp(lc_error_file(&line,
 	    &col), path) == 0 && line == 8 && col == 12, "  for annotations");
+}
+
+/* The limits: 1,000 levels of nesting, 64 KiB of text. */
+static void
+test_limits(void)
+{
+	struct lc_analysis_expr *e;
+	struct lc_buf b = LC_BUF_INIT;
+	double one = 1;
+	int i, t = 0;
+
+	for (i = 0; i < 999; i++)
+		lc_buf_addc(&b, '(');
+	lc_buf_adds(&b, "true");
+	for (i = 0; i < 999; i++)
+		lc_buf_addc(&b, ')');
+	ok(lc_analysis_expr_parse(&e, b.data) == 0 &&
+	    lc_analysis_expr_eval(e, &one, 1, 0, &t) == 0 && t == 1,
+	    "999 parentheses are read");
+	lc_analysis_expr_free(e);
+	lc_buf_release(&b);
+	for (i = 0; i < 1001; i++)
+		lc_buf_addc(&b, '(');
+	lc_buf_adds(&b, "true");
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE && e == NULL,
+	    "1,001 are refused");
+	is_str(lc_error_msg(), "expression: nested deeper than 1000 levels at "
+	    "column 1001", "  with where");
+	lc_buf_release(&b);
+	for (i = 0; i < 1001; i++)
+		lc_buf_adds(&b, "!");
+	lc_buf_adds(&b, "true");
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE,
+	    "1,001 ! are refused");
+	lc_buf_release(&b);
+	lc_buf_adds(&b, "1");
+	for (i = 0; i < 1000; i++)
+		lc_buf_adds(&b, " + 1");
+	lc_buf_adds(&b, " > 0");
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE,
+	    "a chain of 1,000 + is refused");
+	is_str(lc_error_msg(), "expression: nested deeper than 1000 levels at "
+	    "column 3999", "  at the operator that goes too deep");
+	lc_buf_release(&b);
+	lc_buf_adds(&b, "true");
+	while (b.len < 65536)
+		lc_buf_addc(&b, ' ');
+	ok(lc_analysis_expr_parse(&e, b.data) == 0, "64 KiB are read");
+	lc_analysis_expr_free(e);
+	lc_buf_addc(&b, ' ');
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE && e == NULL,
+	    "a byte more is refused");
+	is_str(lc_error_msg(), "expression: longer than 65536 bytes",
+	    "  saying so");
+	lc_buf_release(&b);
 }
 
 int
@@ -853,6 +921,7 @@ main(void)
 	char cmd[64];
 
 	test_cases();
+	test_limits();
 	test_verdicts();
 	test_load_docs();
 	if (mkdtemp(dir) == NULL)
