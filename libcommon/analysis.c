@@ -39,8 +39,13 @@
  *   arg without a value ("argument was not supplied").
  */
 
-#define MAXFILE		(1 << 20)	/* bytes of template */
+/*
+ * Templates are a few KiB; the limits keep a hostile one from costing
+ * much memory (libyaml's nodes) or time (names are compared pairwise).
+ */
+#define MAXFILE		(256 << 10)	/* bytes of template */
 #define MAXFIELD	(1 << 20)	/* bytes of a field once args are in */
+#define MAXITEMS	1000		/* metrics, args, headers, dryRun */
 
 struct arg {
 	const char *name;		/* in the document */
@@ -152,6 +157,9 @@ static int
 entry(struct ctx *c, yaml_node_t *seq, size_t i, const char *what,
     yaml_node_t **out)
 {
+	if (i == 0 && items(seq) > MAXITEMS)
+		return fail(c, LC_EDATA, seq, "more than %d items in a list",
+		    MAXITEMS);
 	*out = node(c, seq->data.sequence.items.start[i]);
 	return want(c, *out, YAML_MAPPING_NODE, what);
 }
@@ -439,8 +447,9 @@ headers(struct ctx *c, yaml_node_t *seq, struct lc_analysis_metric *m)
 			goto done;
 		}
 		lc_buf_printf(&b, "%s: %s", k, val ? val : "");
-		m->headers = lc_buf_xrealloc(m->headers, (m->nheaders + 1) *
-		    sizeof(*m->headers));
+		if (m->headers == NULL)
+			m->headers = lc_buf_xmalloc(items(seq) *
+			    sizeof(*m->headers));
 		m->headers[m->nheaders++] = lc_buf_detach(&b);
 		free(k);
 		free(val);

@@ -834,12 +834,24 @@ test_fields(void)
 	lc_analysis_release(&a);
 
 	lc_buf_adds(&big, "# ");
-	for (i = 0; i < (1 << 20); i++)
+	for (i = 0; i < (256 << 10); i++)
 		lc_buf_addc(&big, 'x');
 	path = file("big.yaml", big.data);
 	lc_buf_release(&big);
-	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
-	    "a file over 1 MiB is refused");
+	snprintf(want, sizeof(want), "%s: larger than 262144 bytes: not a "
+	    "template", path);
+	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EDATA,
+	    "a file over 256 KiB is refused");
+	lc_buf_adds(&big, HEAD "  args:\n");
+	for (i = 0; i < 1001; i++)
+		lc_buf_printf(&big, "  - {name: a%zu, value: x}\n", i);
+	lc_buf_adds(&big, M PROM);
+	path = file("many.yaml", big.data);
+	lc_buf_release(&big);
+	snprintf(want, sizeof(want), "%s:7:3: more than 1000 items in a list",
+	    path);
+	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EDATA,
+	    "more than 1,000 args are refused");
 
 	lc_buf_adds(&big, "a=");
 	for (i = 0; i < (1 << 19) + 1; i++)
