@@ -672,9 +672,11 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	if (m->count > 1 && m->interval_ms == 0)
 		return fail(c, LC_EDATA, map, "interval must be specified when "
 		    "count > 1");
-	if (m->interval_ms > 0 && m->count == 0)
-		return fail(c, LC_EUSAGE, map, "it runs forever: give it a "
-		    "count");
+	if (m->interval_ms > 0 && m->count == 0) {
+		c->metric = NULL;
+		return fail(c, LC_EUSAGE, map, "metric %.128s runs forever: "
+		    "give it a count", m->name);
+	}
 	c->metric = NULL;
 	return 0;
 }

@@ -417,8 +417,8 @@ test_load_docs(void)
 
 	/* docs/analysis/prometheus.md, as written: a background analysis. */
 	ok(load(&a, D "success-rate.yaml", "tests/data/analysis/"
-	    "success-rate.yaml:9:5: metric success-rate: it runs forever: "
-	    "give it a count", "service-name=checkout", NULL, NULL, NULL) ==
+	    "success-rate.yaml:9:5: metric success-rate runs forever: give it "
+	    "a count", "service-name=checkout", NULL, NULL, NULL) ==
 	    LC_EUSAGE, "an interval without a count is refused");
 	ok(a.nmetrics == 0 && a.metrics == NULL && a.kind == NULL,
 	    "  and out is left empty");
