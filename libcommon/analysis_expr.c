@@ -943,7 +943,9 @@ lc_analysis_expr_eval(const struct lc_analysis_expr *e, const double *v,
 	enum type t;
 	int rc;
 
-	assert(!scalar || n == 1);
+	if (scalar && n != 1)
+		return lc_error_set(LC_ERROR, "a scalar result has %zu values, "
+		    "not one", n);
 	if ((rc = check(&env, e->root, &t)) != 0 ||
 	    (rc = eval(&env, e->root, &out)) != 0)
 		return rc;

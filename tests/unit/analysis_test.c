@@ -155,6 +155,10 @@ static const struct {
 	    "the condition gives an array, not true or false" },
 	{ "result[0]", { 1, NO }, 0, LC_ERROR, 0,
 	    "the condition gives a number, not true or false" },
+	{ "result > 0", { NO }, 1, LC_ERROR, 0,
+	    "a scalar result has 0 values, not one" },
+	{ "result > 0", { 1, 2, NO }, 1, LC_ERROR, 0,
+	    "a scalar result has 2 values, not one" },
 	/* Refused at parse, by name and column. */
 	{ "all(result, # < 1000)", { NO }, 0, LC_EUSAGE, 0,
 	    "expression: `all` at column 1 is not supported" },
