@@ -32,8 +32,8 @@
  *   an index must be an integer, == needs comparable types; a type error
  *   in a branch that && would skip is still an error. Integer literals
  *   and len() are integers, result's values floats, / always gives a
- *   float (1/0 is +Inf). vm/runtime: a negative index counts from the
- *   end; out of range is an error.
+ *   float (1/0 is +Inf). Recent vm/runtime counts a negative index from
+ *   the end; out of range is an error.
  *
  * Everything else (strings, in, matches, member access, closures, all(),
  * ?:, ??, **, nil, asInt...) is refused at parse time by name.
@@ -973,6 +973,11 @@ truth(const struct lc_analysis_metric *m, const struct lc_analysis_expr *e,
 	return rc;
 }
 
+/*
+ * evaluate.go's EvaluateResult. Its documentation (features/analysis.md)
+ * says a metric without conditions is inconclusive; the code says
+ * successful, and the code is what the controller runs.
+ */
 enum lc_analysis_phase
 lc_analysis_judge(const struct lc_analysis_metric *m, const double *v,
     size_t n, int scalar)
