@@ -555,6 +555,20 @@ test_load_docs(void)
 	    a.nmetrics == 2 && a.metrics[0].address == NULL,
 	    "canary-rule.yaml: two metrics, no address");
 	if (a.nmetrics == 2) {
+		is_str(a.metrics[0].name, "error-rate-increase", "  names");
+		is_str(a.metrics[1].name, "latency-ratio", "  names");
+		is_str(a.metrics[0].query, "sum(rate(http_requests_total{track="
+		    "\"canary\",code=\"500\"}[5m]))\n  / sum(rate("
+		    "http_requests_total{track=\"canary\"}[5m]))\n- sum(rate("
+		    "http_requests_total{track=\"baseline\",code=\"500\"}[5m]))"
+		    "\n  / sum(rate(http_requests_total{track=\"baseline\"}"
+		    "[5m]))\n", "  the args' own values are filled in");
+		is_str(a.metrics[1].success, "len(result) == 1 and not "
+		    "isNaN(result[0]) and result[0] <= 1.2", "  successCondition");
+		ok(a.metrics[1].count == 0 && a.metrics[1].interval_ms == 0 &&
+		    a.metrics[1].failure_limit == 0 &&
+		    a.metrics[1].consecutive_error_limit == 4,
+		    "  one measurement, Argo's default limits");
 		ok(lc_analysis_judge(&a.metrics[0], good, 1, 0) ==
 		    LC_ANALYSIS_SUCCESSFUL, "  +0.004 errors pass");
 		ok(lc_analysis_judge(&a.metrics[0], errors, 1, 0) ==
