@@ -1,4 +1,4 @@
-/* analysis.c: Argo Rollouts AnalysisTemplates: load one with libyaml, fill its args, judge a measurement. */
+/* analysis.c: Argo Rollouts AnalysisTemplates read with libyaml, args in. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,8 +39,13 @@
  *   arg without a value ("argument was not supplied").
  */
 
-#define MAXFILE		(1 << 20)	/* bytes of template */
+/*
+ * Templates are a few KiB; the limits keep a hostile one from costing
+ * much memory (libyaml's nodes) or time (names are compared pairwise).
+ */
+#define MAXFILE		(256 << 10)	/* bytes of template */
 #define MAXFIELD	(1 << 20)	/* bytes of a field once args are in */
+#define MAXITEMS	1000		/* metrics, args, headers, dryRun */
 
 struct arg {
 	const char *name;		/* in the document */
@@ -72,7 +77,7 @@ fail(struct ctx *c, int code, const yaml_node_t *n, const char *fmt, ...)
 	} else
 		lc_buf_printf(&b, "%s: ", c->file);
 	if (c->metric != NULL)
-		lc_buf_printf(&b, "metric %s: ", c->metric);
+		lc_buf_printf(&b, "metric %.128s: ", c->metric);
 	va_start(ap, fmt);
 	lc_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
@@ -137,6 +142,26 @@ want(struct ctx *c, const yaml_node_t *n, yaml_node_type_t type,
 		return 0;
 	return fail(c, LC_EDATA, n, "%s must be a %s", what,
 	    type == YAML_MAPPING_NODE ? "mapping" : "list");
+}
+
+/* How many items the list seq has. */
+static size_t
+items(const yaml_node_t *seq)
+{
+	return (size_t)(seq->data.sequence.items.top -
+	    seq->data.sequence.items.start);
+}
+
+/* Item i of the list seq, which must be a mapping (what names it). */
+static int
+entry(struct ctx *c, yaml_node_t *seq, size_t i, const char *what,
+    yaml_node_t **out)
+{
+	if (i == 0 && items(seq) > MAXITEMS)
+		return fail(c, LC_EDATA, seq, "more than %d items in a list",
+		    MAXITEMS);
+	*out = node(c, seq->data.sequence.items.start[i]);
+	return want(c, *out, YAML_MAPPING_NODE, what);
 }
 
 /*
@@ -251,14 +276,11 @@ text(struct ctx *c, const yaml_node_t *n, const char *what, char **out)
 			return rc;
 		}
 		lc_buf_adds(&b, a->value);
-		if (b.len > MAXFIELD) {
-			lc_buf_release(&b);
-			return fail(c, LC_EUSAGE, n, "%s is longer than %d "
-			    "bytes once args are filled in", what, MAXFIELD);
-		}
+		if (b.len > MAXFIELD)
+			break;
 		s = close + 2;
 	}
-	lc_buf_adds(&b, s);
+	lc_buf_adds(&b, open == NULL ? s : "");
 	if (b.len > MAXFIELD) {
 		lc_buf_release(&b);
 		return fail(c, LC_EUSAGE, n, "%s is longer than %d bytes once "
@@ -387,20 +409,18 @@ is_token(const char *s)
 static int
 headers(struct ctx *c, yaml_node_t *seq, struct lc_analysis_metric *m)
 {
-	yaml_node_item_t *it;
 	yaml_node_t *h, *v, *kn;
 	struct walk w;
 	const char *key;
 	char *k = NULL, *val = NULL;
 	struct lc_buf b = LC_BUF_INIT;
+	size_t i;
 	int rc;
 
 	if ((rc = want(c, seq, YAML_SEQUENCE_NODE, "headers")) != 0)
 		return rc;
-	for (it = seq->data.sequence.items.start;
-	    it < seq->data.sequence.items.top; it++) {
-		h = node(c, *it);
-		if ((rc = want(c, h, YAML_MAPPING_NODE, "a header")) != 0)
+	for (i = 0; i < items(seq); i++) {
+		if ((rc = entry(c, seq, i, "a header", &h)) != 0)
 			return rc;
 		walk_init(&w, h);
 		while ((rc = walk_next(c, &w, &key, &kn, &v)) == 1)
@@ -427,8 +447,9 @@ headers(struct ctx *c, yaml_node_t *seq, struct lc_analysis_metric *m)
 			goto done;
 		}
 		lc_buf_printf(&b, "%s: %s", k, val ? val : "");
-		m->headers = lc_buf_xrealloc(m->headers, (m->nheaders + 1) *
-		    sizeof(*m->headers));
+		if (m->headers == NULL)
+			m->headers = lc_buf_xmalloc(items(seq) *
+			    sizeof(*m->headers));
 		m->headers[m->nheaders++] = lc_buf_detach(&b);
 		free(k);
 		free(val);
@@ -439,6 +460,32 @@ done:
 	free(k);
 	free(val);
 	return rc;
+}
+
+/* What the provider may say that metric-gate leaves to its options. */
+static const struct {
+	const char *key, *instead;
+} instead[] = {
+	{ "sigv4", "sign the requests with a proxy (such as aws-sigv4-proxy) "
+	    "and give its URL to --prometheus" },
+	{ "oauth2", "fetch the token first and give it with --token-file" },
+	{ "basicAuth", "pass --username and --password-file" },
+	{ "caCert", "save the certificate in a file and pass --ca-file" },
+	{ "rangeQuery", "use metric-gate --window for range queries" },
+};
+
+static int
+refuse(struct ctx *c, const yaml_node_t *kn, const char *prefix,
+    const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(instead) / sizeof(instead[0]); i++)
+		if (strcmp(key, instead[i].key) == 0)
+			return fail(c, LC_EUSAGE, kn, "%s%s is not supported: "
+			    "%s", prefix, key, instead[i].instead);
+	return fail(c, LC_EUSAGE, kn, "%s%.64s is not supported", prefix,
+	    key);
 }
 
 static int
@@ -454,23 +501,8 @@ authentication(struct ctx *c, yaml_node_t *map)
 	if ((rc = want(c, map, YAML_MAPPING_NODE, "authentication")) != 0)
 		return rc;
 	walk_init(&w, map);
-	while ((rc = walk_next(c, &w, &key, &kn, &v)) == 1) {
-		if (strcmp(key, "sigv4") == 0)
-			return fail(c, LC_EUSAGE, kn, "authentication.sigv4 is "
-			    "not supported: sign the requests with a proxy "
-			    "(such as aws-sigv4-proxy) and give its URL to "
-			    "--prometheus");
-		if (strcmp(key, "oauth2") == 0)
-			return fail(c, LC_EUSAGE, kn, "authentication.oauth2 "
-			    "is not supported: fetch the token first and give "
-			    "it with --token-file");
-		if (strcmp(key, "basicAuth") == 0)
-			return fail(c, LC_EUSAGE, kn, "authentication."
-			    "basicAuth is not supported: pass --username and "
-			    "--password-file");
-		return fail(c, LC_EUSAGE, kn, "authentication.%.64s is not "
-		    "supported", key);
-	}
+	if ((rc = walk_next(c, &w, &key, &kn, &v)) == 1)
+		return refuse(c, kn, "authentication.", key);
 	return rc;
 }
 
@@ -512,17 +544,10 @@ prometheus(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 			rc = 0;
 		} else if (strcmp(key, "authentication") == 0)
 			rc = authentication(c, v);
-		else if (strcmp(key, "caCert") == 0)
-			return fail(c, LC_EUSAGE, kn, "caCert is not "
-			    "supported: save the certificate in a file and "
-			    "pass --ca-file");
-		else if (strcmp(key, "rangeQuery") == 0)
-			return fail(c, LC_EUSAGE, kn, "rangeQuery is not "
-			    "supported: use metric-gate --window for range "
-			    "queries");
 		else
-			return fail(c, LC_EUSAGE, kn, "provider.prometheus."
-			    "%.64s is not supported", key);
+			return refuse(c, kn, strcmp(key, "caCert") == 0 ||
+			    strcmp(key, "rangeQuery") == 0 ? "" :
+			    "provider.prometheus.", key);
 		if (rc != 0)
 			return rc;
 	}
@@ -647,9 +672,11 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	if (m->count > 1 && m->interval_ms == 0)
 		return fail(c, LC_EDATA, map, "interval must be specified when "
 		    "count > 1");
-	if (m->interval_ms > 0 && m->count == 0)
-		return fail(c, LC_EUSAGE, map, "it runs forever: give it a "
-		    "count");
+	if (m->interval_ms > 0 && m->count == 0) {
+		c->metric = NULL;
+		return fail(c, LC_EUSAGE, map, "metric %.128s runs forever: "
+		    "give it a count", m->name);
+	}
 	c->metric = NULL;
 	return 0;
 }
@@ -657,23 +684,18 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 static int
 metrics(struct ctx *c, yaml_node_t *seq, struct lc_analysis *a)
 {
-	yaml_node_item_t *it;
 	yaml_node_t *m;
-	size_t i, n;
+	size_t i, j, n;
 	int rc;
 
 	if ((rc = want(c, seq, YAML_SEQUENCE_NODE, "spec.metrics")) != 0)
 		return rc;
-	n = (size_t)(seq->data.sequence.items.top -
-	    seq->data.sequence.items.start);
-	if (n == 0)
+	if ((n = items(seq)) == 0)
 		return fail(c, LC_EDATA, seq, "spec.metrics is empty");
 	a->metrics = lc_buf_xmalloc(n * sizeof(*a->metrics));
 	memset(a->metrics, 0, n * sizeof(*a->metrics));
-	for (it = seq->data.sequence.items.start;
-	    it < seq->data.sequence.items.top; it++) {
-		m = node(c, *it);
-		if ((rc = want(c, m, YAML_MAPPING_NODE, "a metric")) != 0)
+	for (j = 0; j < n; j++) {
+		if ((rc = entry(c, seq, j, "a metric", &m)) != 0)
 			return rc;
 		rc = metric(c, m, &a->metrics[a->nmetrics++]);
 		if (rc != 0)
@@ -692,7 +714,6 @@ static int
 args(struct ctx *c, yaml_node_t *seq, const char *const *argv, size_t argc,
     char **vals)
 {
-	yaml_node_item_t *it;
 	yaml_node_t *e, *kn, *v;
 	struct walk w;
 	const char *key, *eq;
@@ -703,15 +724,12 @@ args(struct ctx *c, yaml_node_t *seq, const char *const *argv, size_t argc,
 	if (seq != NULL && !is_null(seq)) {
 		if ((rc = want(c, seq, YAML_SEQUENCE_NODE, "spec.args")) != 0)
 			return rc;
-		n = (size_t)(seq->data.sequence.items.top -
-		    seq->data.sequence.items.start);
+		n = items(seq);
 	}
 	c->args = lc_buf_xmalloc((n ? n : 1) * sizeof(*c->args));
 	memset(c->args, 0, (n ? n : 1) * sizeof(*c->args));
 	for (i = 0; i < n; i++) {
-		it = seq->data.sequence.items.start + i;
-		e = node(c, *it);
-		if ((rc = want(c, e, YAML_MAPPING_NODE, "an arg")) != 0)
+		if ((rc = entry(c, seq, i, "an arg", &e)) != 0)
 			return rc;
 		a = &c->args[c->nargs];
 		a->node = e;
@@ -785,20 +803,17 @@ args(struct ctx *c, yaml_node_t *seq, const char *const *argv, size_t argc,
 static int
 dry_run(struct ctx *c, yaml_node_t *seq, struct lc_analysis *a)
 {
-	yaml_node_item_t *it;
 	yaml_node_t *e;
 	const char *name;
-	size_t i;
+	size_t i, j;
 	int rc, hit;
 
 	if (is_null(seq))
 		return 0;
 	if ((rc = want(c, seq, YAML_SEQUENCE_NODE, "spec.dryRun")) != 0)
 		return rc;
-	for (it = seq->data.sequence.items.start;
-	    it < seq->data.sequence.items.top; it++) {
-		e = node(c, *it);
-		if ((rc = want(c, e, YAML_MAPPING_NODE, "a dryRun entry")) != 0)
+	for (j = 0; j < items(seq); j++) {
+		if ((rc = entry(c, seq, j, "a dryRun entry", &e)) != 0)
 			return rc;
 		if ((name = scalar(c, lookup(c, e, "metricName"),
 		    "metricName")) == NULL)
@@ -994,44 +1009,4 @@ lc_analysis_release(struct lc_analysis *a)
 	free(a->kind);
 	free(a->name);
 	memset(a, 0, sizeof(*a));
-}
-
-/* One condition's truth, or its error under the condition's name. */
-static int
-truth(const struct lc_analysis_metric *m, const struct lc_analysis_expr *e,
-    const char *what, const double *v, size_t n, int scalar, int *t)
-{
-	struct lc_buf b = LC_BUF_INIT;
-	int rc;
-
-	if ((rc = lc_analysis_expr_eval(e, v, n, scalar, t)) == 0)
-		return 0;
-	lc_buf_adds(&b, lc_error_msg() ? lc_error_msg() : "cannot evaluate");
-	rc = lc_error_set(rc, "metric %s: %s: %s", m->name ? m->name : "-",
-	    what, b.data);
-	lc_buf_release(&b);
-	return rc;
-}
-
-enum lc_analysis_phase
-lc_analysis_judge(const struct lc_analysis_metric *m, const double *v,
-    size_t n, int scalar)
-{
-	int ok = 0, bad = 0;
-
-	if (m->success_expr != NULL && truth(m, m->success_expr,
-	    "successCondition", v, n, scalar, &ok) != 0)
-		return LC_ANALYSIS_ERROR;
-	if (m->failure_expr != NULL && truth(m, m->failure_expr,
-	    "failureCondition", v, n, scalar, &bad) != 0)
-		return LC_ANALYSIS_ERROR;
-	if (m->success_expr == NULL && m->failure_expr == NULL)
-		return LC_ANALYSIS_SUCCESSFUL;
-	if (m->failure_expr == NULL)
-		bad = !ok;
-	else if (m->success_expr == NULL)
-		ok = !bad;
-	if (bad)
-		return LC_ANALYSIS_FAILED;
-	return ok ? LC_ANALYSIS_SUCCESSFUL : LC_ANALYSIS_INCONCLUSIVE;
 }

@@ -66,7 +66,8 @@ void lc_analysis_release(struct lc_analysis *a);
 
 /*
  * The phase of one measurement whose query gave the n values v (a vector
- * result; when scalar is set, the single value v[0] is a scalar result),
+ * result, in the answer's order; when scalar is set, v[0] is a scalar
+ * result and n must be 1, else it is an error),
  * by the rules of Argo Rollouts' evaluate.go: both conditions are
  * evaluated (an error in either is LC_ANALYSIS_ERROR, with a message set:
  * an index out of range, a type error); a true failure condition fails,

@@ -1,4 +1,4 @@
-/* analysis_expr.c: Argo Rollouts' conditions, the part of expr-lang/expr that Prometheus templates use. */
+/* analysis_expr.c: AnalysisTemplate conditions (expr subset) and phases. */
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
@@ -32,8 +32,8 @@
  *   an index must be an integer, == needs comparable types; a type error
  *   in a branch that && would skip is still an error. Integer literals
  *   and len() are integers, result's values floats, / always gives a
- *   float (1/0 is +Inf). vm/runtime: a negative index counts from the
- *   end; out of range is an error.
+ *   float (1/0 is +Inf). Recent vm/runtime counts a negative index from
+ *   the end; out of range is an error.
  *
  * Everything else (strings, in, matches, member access, closures, all(),
  * ?:, ??, **, nil, asInt...) is refused at parse time by name.
@@ -193,6 +193,11 @@ lex(struct parser *p)
 			return;
 		}
 	p->tend = i + 1;
+	/* A character outside ASCII is shown whole (its UTF-8 bytes). */
+	if ((unsigned char)s[i] >= 0xc0)
+		while (p->tend < p->len &&
+		    ((unsigned char)s[p->tend] & 0xc0) == 0x80)
+			p->tend++;
 	switch (s[i]) {
 	case '(':
 		p->tok = T_LP;
@@ -938,7 +943,9 @@ lc_analysis_expr_eval(const struct lc_analysis_expr *e, const double *v,
 	enum type t;
 	int rc;
 
-	assert(!scalar || n == 1);
+	if (scalar && n != 1)
+		return lc_error_set(LC_ERROR, "a scalar result has %zu values, "
+		    "not one", n);
 	if ((rc = check(&env, e->root, &t)) != 0 ||
 	    (rc = eval(&env, e->root, &out)) != 0)
 		return rc;
@@ -947,4 +954,49 @@ lc_analysis_expr_eval(const struct lc_analysis_expr *e, const double *v,
 		    "true or false", tyname(out.ty));
 	*truth = out.num != 0;
 	return 0;
+}
+
+/* One condition's truth, or its error under the condition's name. */
+static int
+truth(const struct lc_analysis_metric *m, const struct lc_analysis_expr *e,
+    const char *what, const double *v, size_t n, int scalar, int *t)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	int rc;
+
+	if ((rc = lc_analysis_expr_eval(e, v, n, scalar, t)) == 0)
+		return 0;
+	lc_buf_adds(&b, lc_error_msg() ? lc_error_msg() : "cannot evaluate");
+	rc = lc_error_set(rc, "metric %s: %s: %s", m->name ? m->name : "-",
+	    what, b.data);
+	lc_buf_release(&b);
+	return rc;
+}
+
+/*
+ * evaluate.go's EvaluateResult. Its documentation (features/analysis.md)
+ * says a metric without conditions is inconclusive; the code says
+ * successful, and the code is what the controller runs.
+ */
+enum lc_analysis_phase
+lc_analysis_judge(const struct lc_analysis_metric *m, const double *v,
+    size_t n, int scalar)
+{
+	int ok = 0, bad = 0;
+
+	if (m->success_expr != NULL && truth(m, m->success_expr,
+	    "successCondition", v, n, scalar, &ok) != 0)
+		return LC_ANALYSIS_ERROR;
+	if (m->failure_expr != NULL && truth(m, m->failure_expr,
+	    "failureCondition", v, n, scalar, &bad) != 0)
+		return LC_ANALYSIS_ERROR;
+	if (m->success_expr == NULL && m->failure_expr == NULL)
+		return LC_ANALYSIS_SUCCESSFUL;
+	if (m->failure_expr == NULL)
+		bad = !ok;
+	else if (m->success_expr == NULL)
+		ok = !bad;
+	if (bad)
+		return LC_ANALYSIS_FAILED;
+	return ok ? LC_ANALYSIS_SUCCESSFUL : LC_ANALYSIS_INCONCLUSIVE;
 }

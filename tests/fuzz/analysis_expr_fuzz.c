@@ -1,4 +1,4 @@
-/* analysis_expr_fuzz.c: libFuzzer target for the condition language of AnalysisTemplates (analysis_expr.c). */
+/* analysis_expr_fuzz.c: libFuzzer target for conditions (analysis_expr.c). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

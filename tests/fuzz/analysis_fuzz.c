@@ -1,4 +1,4 @@
-/* analysis_fuzz.c: libFuzzer target for the AnalysisTemplate loader (analysis.c). */
+/* analysis_fuzz.c: libFuzzer target for the template loader (analysis.c). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

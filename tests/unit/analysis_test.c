@@ -1,4 +1,4 @@
-/* analysis_test.c: Argo Rollouts templates: the condition language, the verdict rules and the loader. */
+/* analysis_test.c: AnalysisTemplates: conditions, verdicts, the loader. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +155,10 @@ static const struct {
 	    "the condition gives an array, not true or false" },
 	{ "result[0]", { 1, NO }, 0, LC_ERROR, 0,
 	    "the condition gives a number, not true or false" },
+	{ "result > 0", { NO }, 1, LC_ERROR, 0,
+	    "a scalar result has 0 values, not one" },
+	{ "result > 0", { 1, 2, NO }, 1, LC_ERROR, 0,
+	    "a scalar result has 2 values, not one" },
 	/* Refused at parse, by name and column. */
 	{ "all(result, # < 1000)", { NO }, 0, LC_EUSAGE, 0,
 	    "expression: `all` at column 1 is not supported" },
@@ -203,7 +207,7 @@ static const struct {
 	{ "1 +\n \"x\"", { NO }, 0, LC_EUSAGE, 0,
 	    "expression: `\"x\"` at column 6 is not supported" },
 	{ "\xe2\x80\x9cresult\xe2\x80\x9d", { NO }, 0, LC_EUSAGE, 0,
-	    "expression: `\xe2` at column 1 is not supported" },
+	    "expression: `\xe2\x80\x9c` at column 1 is not supported" },
 	{ "foo(1)", { NO }, 0, LC_EUSAGE, 0,
 	    "expression: `foo` at column 1 is not supported" },
 	{ "99999999999999999999 > 1", { NO }, 0, LC_EUSAGE, 0,
@@ -417,8 +421,8 @@ test_load_docs(void)
 
 	/* docs/analysis/prometheus.md, as written: a background analysis. */
 	ok(load(&a, D "success-rate.yaml", "tests/data/analysis/"
-	    "success-rate.yaml:9:5: metric success-rate: it runs forever: "
-	    "give it a count", "service-name=checkout", NULL, NULL, NULL) ==
+	    "success-rate.yaml:9:5: metric success-rate runs forever: give it "
+	    "a count", "service-name=checkout", NULL, NULL, NULL) ==
 	    LC_EUSAGE, "an interval without a count is refused");
 	ok(a.nmetrics == 0 && a.metrics == NULL && a.kind == NULL,
 	    "  and out is left empty");
@@ -551,6 +555,20 @@ test_load_docs(void)
 	    a.nmetrics == 2 && a.metrics[0].address == NULL,
 	    "canary-rule.yaml: two metrics, no address");
 	if (a.nmetrics == 2) {
+		is_str(a.metrics[0].name, "error-rate-increase", "  names");
+		is_str(a.metrics[1].name, "latency-ratio", "  names");
+		is_str(a.metrics[0].query, "sum(rate(http_requests_total{track="
+		    "\"canary\",code=\"500\"}[5m]))\n  / sum(rate("
+		    "http_requests_total{track=\"canary\"}[5m]))\n- sum(rate("
+		    "http_requests_total{track=\"baseline\",code=\"500\"}[5m]))"
+		    "\n  / sum(rate(http_requests_total{track=\"baseline\"}"
+		    "[5m]))\n", "  the args' own values are filled in");
+		is_str(a.metrics[1].success, "len(result) == 1 and not "
+		    "isNaN(result[0]) and result[0] <= 1.2", "  successCondition");
+		ok(a.metrics[1].count == 0 && a.metrics[1].interval_ms == 0 &&
+		    a.metrics[1].failure_limit == 0 &&
+		    a.metrics[1].consecutive_error_limit == 4,
+		    "  one measurement, Argo's default limits");
 		ok(lc_analysis_judge(&a.metrics[0], good, 1, 0) ==
 		    LC_ANALYSIS_SUCCESSFUL, "  +0.004 errors pass");
 		ok(lc_analysis_judge(&a.metrics[0], errors, 1, 0) ==
@@ -774,6 +792,7 @@ test_fields(void)
 	struct lc_analysis a;
 	const char *path;
 	struct lc_buf big = LC_BUF_INIT;
+	char want[256];
 	long line, col;
 	size_t i;
 
@@ -833,12 +852,36 @@ test_fields(void)
 	lc_analysis_release(&a);
 
 	lc_buf_adds(&big, "# ");
-	for (i = 0; i < (1 << 20); i++)
+	for (i = 0; i < (256 << 10); i++)
 		lc_buf_addc(&big, 'x');
 	path = file("big.yaml", big.data);
 	lc_buf_release(&big);
-	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
-	    "a file over 1 MiB is refused");
+	snprintf(want, sizeof(want), "%s: larger than 262144 bytes: not a "
+	    "template", path);
+	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EDATA,
+	    "a file over 256 KiB is refused");
+	lc_buf_adds(&big, HEAD "  args:\n");
+	for (i = 0; i < 1001; i++)
+		lc_buf_printf(&big, "  - {name: a%zu, value: x}\n", i);
+	lc_buf_adds(&big, M PROM);
+	path = file("many.yaml", big.data);
+	lc_buf_release(&big);
+	snprintf(want, sizeof(want), "%s:7:3: more than 1000 items in a list",
+	    path);
+	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EDATA,
+	    "more than 1,000 args are refused");
+
+	lc_buf_adds(&big, "a=");
+	for (i = 0; i < (1 << 19) + 1; i++)
+		lc_buf_addc(&big, 'x');
+	path = file("long.yaml", HEAD "  args:\n  - name: a\n" M
+	    "    provider:\n      prometheus:\n"
+	    "        query: \"{{args.a}} {{args.a}}\"\n");
+	snprintf(want, sizeof(want), "%s:12:16: metric m: query is longer than "
+	    "1048576 bytes once args are filled in", path);
+	ok(load(&a, path, want, big.data, NULL, NULL, NULL) == LC_EUSAGE,
+	    "a field over 1 MiB once args are in is refused");
+	lc_buf_release(&big);
 
 	path = file("where.yaml", HEAD M "    count: x\n" PROM);
 	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
@@ -847,12 +890,68 @@ test_fields(void)
 	    &col), path) == 0 && line == 8 && col == 12, "  for annotations");
 }
 
+/* The limits: 1,000 levels of nesting, 64 KiB of text. */
+static void
+test_limits(void)
+{
+	struct lc_analysis_expr *e;
+	struct lc_buf b = LC_BUF_INIT;
+	double one = 1;
+	int i, t = 0;
+
+	for (i = 0; i < 999; i++)
+		lc_buf_addc(&b, '(');
+	lc_buf_adds(&b, "true");
+	for (i = 0; i < 999; i++)
+		lc_buf_addc(&b, ')');
+	ok(lc_analysis_expr_parse(&e, b.data) == 0 &&
+	    lc_analysis_expr_eval(e, &one, 1, 0, &t) == 0 && t == 1,
+	    "999 parentheses are read");
+	lc_analysis_expr_free(e);
+	lc_buf_release(&b);
+	for (i = 0; i < 1001; i++)
+		lc_buf_addc(&b, '(');
+	lc_buf_adds(&b, "true");
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE && e == NULL,
+	    "1,001 are refused");
+	is_str(lc_error_msg(), "expression: nested deeper than 1000 levels at "
+	    "column 1001", "  with where");
+	lc_buf_release(&b);
+	for (i = 0; i < 1001; i++)
+		lc_buf_adds(&b, "!");
+	lc_buf_adds(&b, "true");
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE,
+	    "1,001 ! are refused");
+	lc_buf_release(&b);
+	lc_buf_adds(&b, "1");
+	for (i = 0; i < 1000; i++)
+		lc_buf_adds(&b, " + 1");
+	lc_buf_adds(&b, " > 0");
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE,
+	    "a chain of 1,000 + is refused");
+	is_str(lc_error_msg(), "expression: nested deeper than 1000 levels at "
+	    "column 3999", "  at the operator that goes too deep");
+	lc_buf_release(&b);
+	lc_buf_adds(&b, "true");
+	while (b.len < 65536)
+		lc_buf_addc(&b, ' ');
+	ok(lc_analysis_expr_parse(&e, b.data) == 0, "64 KiB are read");
+	lc_analysis_expr_free(e);
+	lc_buf_addc(&b, ' ');
+	ok(lc_analysis_expr_parse(&e, b.data) == LC_EUSAGE && e == NULL,
+	    "a byte more is refused");
+	is_str(lc_error_msg(), "expression: longer than 65536 bytes",
+	    "  saying so");
+	lc_buf_release(&b);
+}
+
 int
 main(void)
 {
 	char cmd[64];
 
 	test_cases();
+	test_limits();
 	test_verdicts();
 	test_load_docs();
 	if (mkdtemp(dir) == NULL)
