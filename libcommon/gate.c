@@ -403,18 +403,37 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	struct lc_gate_row *row;
 	enum lc_analysis_phase ph;
 	enum outcome oc;
+	const struct lc_prom_series **byplace;
 	double *v = NULL;
 	size_t i, n = 0;
 	int has;
 
 	row = cr->nrows ? &cr->rows[0] : add_row(cr, "{}", 0);
 	if (res->nseries) {
+		/* result[i] in Prometheus's order, not the sorted one. */
+		byplace = lc_buf_xmalloc(res->nseries * sizeof(*byplace));
+		for (i = 0; i < res->nseries; i++)
+			byplace[i] = NULL;
+		for (i = 0; i < res->nseries; i++) {
+			const struct lc_prom_series *s = &res->series[i];
+
+			if (s->pos >= res->nseries || byplace[s->pos]) {
+				/* Not a permutation: keep the sorted order. */
+				for (i = 0; i < res->nseries; i++)
+					byplace[i] = &res->series[i];
+				break;
+			}
+			byplace[s->pos] = s;
+		}
 		v = lc_buf_xmalloc(res->nseries * sizeof(*v));
 		for (i = 0; i < res->nseries; i++) {
-			v[n] = last_value(&res->series[i], &has);
+			if (byplace[i] == NULL)
+				continue;
+			v[n] = last_value(byplace[i], &has);
 			if (has)
 				n++;
 		}
+		free(byplace);
 	}
 	lc_error_clear();
 	ph = lc_analysis_judge(c->metric, v, n, res->type == LC_PROM_SCALAR);

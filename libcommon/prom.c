@@ -462,6 +462,7 @@ parse_series(jv result, int matrix, struct lc_prom_result *out,
 		return lc_error_set(LC_EDATA, "%s: too many series", where);
 	for (i = 0; i < n && rc == 0; i++) {
 		memset(&out->series[i], 0, sizeof(out->series[i]));
+		out->series[i].pos = i;
 		out->nseries = i + 1;
 		item = jv_array_get(jv_copy(result), (int)i);
 		if (jv_get_kind(item) != JV_KIND_OBJECT) {

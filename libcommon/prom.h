@@ -38,6 +38,12 @@ struct lc_prom_series {
 	double *t;			/* Unix seconds */
 	double *v;			/* NaN and +-Inf as Prometheus sent them */
 	size_t n;
+	/*
+	 * The series' place in the answer: the series are sorted by their
+	 * labels, pos keeps Prometheus's order (that of sort_desc, topk),
+	 * which a template's result[i] follows. A permutation of 0..nseries-1.
+	 */
+	size_t pos;
 };
 
 struct lc_prom_result {
