@@ -406,6 +406,100 @@ test_auth(void)
 	lc_buf_release(&err);
 }
 
+/* lc_log_redact(s), for the checks below. */
+static const char *
+redacted(const char *s)
+{
+	static struct lc_buf b = LC_BUF_INIT;
+
+	b.len = 0;
+	lc_log_redact(&b, s);
+	return b.data ? b.data : "";
+}
+
+/*
+ * What reaches stdout is never redacted by the log: secrets a server
+ * echoes in labels and warnings are masked as the answer is read; the
+ * credentials of the URL and of extra headers are secrets.
+ */
+static void
+test_secrets(void)
+{
+	static const struct fake_reply echo[] = {
+	    { 200, NULL, "{\"status\":\"success\",\"warnings\":[\"saw "
+	    "Bearer S3CRETtok\"],\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"__name__\":\"up\",\"auth\":"
+	    "\"Bearer S3CRETtok\",\"q\":\"a\\\"qu0te\\\"b\",\"S3CRETtok\":"
+	    "\"k\"},\"value\":[1,\"1\"]}]}}", 0 } };
+	static const struct fake_reply basic[] = {
+	    { 200, NULL, OK("vector", "[{\"metric\":{\"h\":\"Basic "
+	    "YWRtaW46aHVudGVyMg==\"},\"value\":[1,\"1\"]}]"), 0 },
+	    { 400, NULL, "{\"status\":\"error\",\"errorType\":\"bad_data\","
+	    "\"error\":\"your header was Bearer hdr-t0ken\"}", 0 } };
+	static const char *const hdrs[] = { "Authorization: Bearer hdr-t0ken",
+	    "X-Api-Key:k3y-value", "cookie: session=c00kie", "X-Scope-OrgID: "
+	    "tenant-1", "My-Secret-Thing: s3cret-thing" };
+	struct lc_prom_conf c;
+	struct lc_prom *p;
+	struct lc_prom_result r = LC_PROM_RESULT_INIT;
+	struct lc_buf got = LC_BUF_INIT;
+	int rc;
+
+	p = client(URL, "S3CRETtok", NULL, NULL);
+	lc_log_add_secret("qu0te\"b");
+	fake_script(echo, 1);
+	rc = lc_prom_query(p, "up", AT, 0, &r);
+	if (rc == 0)
+		render(&r, &got);
+	ok(rc == 0, "a token echoed in labels and warnings: %d", rc);
+	is_str(got.data, "vector\nup{\"***\"=\"k\",auth=\"Bearer ***\","
+	    "q=\"a\\\"***\"} 1.000=1\nwarning: saw Bearer ***\n",
+	    "labels (names and values, masked before quoting) and warnings "
+	    "show ***");
+	lc_prom_result_release(&r);
+	lc_prom_free(p);
+
+	p = client("http://admin:hunter2@prom.example", NULL, NULL, NULL);
+	fake_script(basic, 1);
+	rc = lc_prom_query(p, "up", AT, 0, &r);
+	got.len = 0;
+	if (rc == 0)
+		render(&r, &got);
+	is_str(got.data, "vector\n{h=\"Basic ***\"} 1.000=1\n",
+	    "URL credentials: their Basic form echoed in a label is masked");
+	lc_prom_result_release(&r);
+	is_str(redacted("hunter2 YWRtaW46aHVudGVyMg== admin"), "*** *** admin",
+	    "URL credentials: the password and base64 of user:password");
+	lc_prom_free(p);
+	p = client("https://ci:p%40ss%3Aw0rd@prom.example/x", NULL, NULL, NULL);
+	is_str(redacted("p%40ss%3Aw0rd p@ss:w0rd Y2k6cEBzczp3MHJk"),
+	    "*** *** ***", "URL credentials: percent-escaped, as written and decoded");
+	lc_prom_free(p);
+	p = client("https://t0ken-in-user@prom.example", NULL, NULL, NULL);
+	is_str(redacted("t0ken-in-user dDBrZW4taW4tdXNlcjo="), "*** ***",
+	    "URL credentials: a user without a password is a token");
+	lc_prom_free(p);
+
+	memset(&c, 0, sizeof(c));
+	c.url = URL;
+	c.http.headers = hdrs;
+	c.http.nheaders = sizeof(hdrs) / sizeof(hdrs[0]);
+	rc = lc_prom_new(&p, &c);
+	ok(rc == 0, "extra headers: %d", rc);
+	is_str(redacted("hdr-t0ken k3y-value session=c00kie tenant-1 "
+	    "s3cret-thing"), "*** *** *** tenant-1 ***", "extra headers: "
+	    "Authorization, *key*, Cookie, *secret* are secrets, not "
+	    "X-Scope-OrgID");
+	fake_script(basic + 1, 1);
+	rc = lc_prom_query(p, "up", AT, 0, &r);
+	ok(rc == LC_EDATA, "an error text echoing a header: %d", rc);
+	is_str(redacted(lc_error_msg()), "Prometheus refused the query: "
+	    "bad_data: your header was ***", "an error text echoing a "
+	    "header is masked in the log");
+	lc_prom_free(p);
+	lc_buf_release(&got);
+}
+
 static const struct {
 	const char *url, *token, *user, *err;
 } refusals[] = {
@@ -489,6 +583,7 @@ main(void)
 	test_answers();
 	test_requests();
 	test_auth();
+	test_secrets();
 	test_refusals();
 	test_limits();
 	return done_testing();
