@@ -547,6 +547,34 @@ test_refusals(void)
 	}
 }
 
+/*
+ * Series are sorted by their labels; pos keeps their place in the answer
+ * (sort_desc, topk), which a template's result[i] follows.
+ */
+static void
+test_order(void)
+{
+	static const char body[] = OK("vector", "[{\"metric\":{\"p\":\"c\"},"
+	    "\"value\":[1,\"9\"]},{\"metric\":{\"p\":\"a\"},\"value\":[1,"
+	    "\"5\"]},{\"metric\":{\"p\":\"d\"},\"value\":[1,\"3\"]},"
+	    "{\"metric\":{\"p\":\"b\"},\"value\":[1,\"1\"]}]");
+	struct lc_prom_result r = LC_PROM_RESULT_INIT;
+	struct lc_buf got = LC_BUF_INIT;
+	size_t i;
+	int rc;
+
+	rc = lc_prom_parse(body, strlen(body), &r);
+	ok(rc == 0 && r.nseries == 4, "series out of label order: %d", rc);
+	for (i = 0; i < r.nseries; i++)
+		lc_buf_printf(&got, "%s pos=%zu v=%g\n", r.series[i].labels,
+		    r.series[i].pos, r.series[i].v[0]);
+	is_str(got.data, "{p=\"a\"} pos=1 v=5\n{p=\"b\"} pos=3 v=1\n"
+	    "{p=\"c\"} pos=0 v=9\n{p=\"d\"} pos=2 v=3\n",
+	    "sorted by labels, pos is the place in the answer");
+	lc_prom_result_release(&r);
+	lc_buf_release(&got);
+}
+
 /* More than 100,000 series: refused before they are read. */
 static void
 test_limits(void)
@@ -585,6 +613,7 @@ main(void)
 	test_auth();
 	test_secrets();
 	test_refusals();
+	test_order();
 	test_limits();
 	return done_testing();
 }
