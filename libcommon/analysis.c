@@ -46,6 +46,14 @@
 #define MAXFILE		(256 << 10)	/* bytes of template */
 #define MAXFIELD	(1 << 20)	/* bytes of a field once args are in */
 #define MAXITEMS	1000		/* metrics, args, headers, dryRun */
+/*
+ * Levels of nesting a template may have (it needs 6). libyaml's scanner
+ * and loader take quadratic time on deep nesting ([[[[..., {a: {a: ...)
+ * and ignore any deadline: a 50 KB file took 7 s, 1 MB over 300 s. The
+ * events are read first and the file refused at this depth, after a few
+ * hundred bytes; a 256 KiB file is then read in milliseconds.
+ */
+#define MAXDEPTH	64
 
 struct arg {
 	const char *name;		/* in the document */
@@ -895,6 +903,55 @@ yaml_error(struct ctx *c, yaml_parser_t *p)
 	return LC_EDATA;
 }
 
+/*
+ * Read the events of the whole stream before loading any document: no
+ * collection nested deeper than MAXDEPTH (LC_EUSAGE), and YAML throughout
+ * (libyaml's error, LC_EDATA), whichever comes first.
+ */
+static int
+check_depth(struct ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	long line, col;
+	int depth = 0, rc = 0, done = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	    len);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = yaml_error(c, &parser);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > MAXDEPTH) {
+				line = (long)ev.start_mark.line + 1;
+				col = (long)ev.start_mark.column + 1;
+				rc = lc_error_set(LC_EUSAGE, "%s:%ld:%ld: nesting "
+				    "deeper than %d levels", c->file, line, col,
+				    MAXDEPTH);
+				lc_error_where(c->file, line, col);
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 /* The kind of a template document, or NULL for any other document. */
 static const char *
 template_kind(struct ctx *c, yaml_node_t *root)
@@ -916,9 +973,9 @@ lc_analysis_parse(struct lc_analysis *out, const char *name,
 {
 	struct ctx c;
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root = NULL, *meta;
-	const char *kind = NULL;
+	yaml_document_t doc, other;
+	yaml_node_t *root = NULL, *meta, *oroot;
+	const char *kind = NULL, *okind;
 	char **vals;
 	size_t i;
 	int rc = 0, have_doc = 0;
@@ -929,32 +986,53 @@ lc_analysis_parse(struct lc_analysis *out, const char *name,
 	if (len > MAXFILE)
 		return lc_error_set(LC_EUSAGE, "%s: larger than %d bytes: not a "
 		    "template", name, MAXFILE);
+	if ((rc = check_depth(&c, text, len)) != 0)
+		return rc;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 	    len);
+	/*
+	 * Every document: the template, and others of other kinds skipped;
+	 * a second template is refused (one template a run).
+	 */
 	for (;;) {
-		if (!yaml_parser_load(&parser, &doc)) {
+		if (!yaml_parser_load(&parser, &other)) {
 			rc = yaml_error(&c, &parser);
 			break;
 		}
-		have_doc = 1;
-		c.doc = &doc;
-		if ((root = yaml_document_get_root_node(&doc)) == NULL) {
-			rc = lc_error_set(LC_EUSAGE, "%s: no AnalysisTemplate or "
-			    "ClusterAnalysisTemplate in it", name);
+		c.doc = &other;
+		if ((oroot = yaml_document_get_root_node(&other)) == NULL) {
+			yaml_document_delete(&other);
+			break;			/* the end of the stream */
+		}
+		if ((okind = template_kind(&c, oroot)) != NULL && kind != NULL) {
+			meta = lookup(&c, lookup(&c, oroot, "metadata"), "name");
+			rc = fail(&c, LC_EUSAGE, oroot, "a second template "
+			    "(%.128s): metric-gate runs one template a run: "
+			    "split the file", meta != NULL && meta->type ==
+			    YAML_SCALAR_NODE ? (char *)meta->data.scalar.value :
+			    okind);
+			yaml_document_delete(&other);
 			break;
 		}
-		if ((kind = template_kind(&c, root)) != NULL)
-			break;
-		yaml_document_delete(&doc);
-		have_doc = 0;
+		if (okind != NULL) {
+			doc = other;
+			have_doc = 1;
+			kind = okind;
+		} else
+			yaml_document_delete(&other);
 	}
 	yaml_parser_delete(&parser);
-	if (kind == NULL) {
+	if (rc == 0 && kind == NULL)
+		rc = lc_error_set(LC_EUSAGE, "%s: no AnalysisTemplate or "
+		    "ClusterAnalysisTemplate in it", name);
+	if (rc != 0) {
 		if (have_doc)
 			yaml_document_delete(&doc);
 		return rc;
 	}
+	c.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
 	out->kind = lc_buf_xstrndup(kind, strlen(kind));
 	meta = lookup(&c, lookup(&c, root, "metadata"), "name");
 	if (meta != NULL && meta->type == YAML_SCALAR_NODE)

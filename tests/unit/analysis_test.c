@@ -756,6 +756,28 @@ static const struct {
 	    "F:6:12: a metric must be a mapping" },
 	{ "kind: AnalysisTemplate\nspec: &s\n  metrics: *s\n", NULL, LC_EUSAGE,
 	    "F:2:7: spec.metrics must be a list" },
+	/* Every document is read: one template a run, YAML throughout. */
+	{ HEAD M PROM "---\n" HEAD "  metrics: []\n", NULL, LC_EUSAGE,
+	    "F:12:1: a second template (t): metric-gate runs one template a "
+	    "run: split the file" },
+	{ "kind: ConfigMap\n---\n" HEAD M PROM "---\nkind: Service\n---\n"
+	    "kind: ClusterAnalysisTemplate\n", NULL, LC_EUSAGE,
+	    "F:16:1: a second template (ClusterAnalysisTemplate): metric-gate "
+	    "runs one template a run: split the file" },
+	{ HEAD M PROM "---\n{{{ not yaml\n", NULL, LC_EDATA,
+	    "F:13:1: while parsing a flow mapping: did not find expected ',' "
+	    "or '}'" },
+	/* Nesting: refused before libyaml's quadratic cost. */
+	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    NULL, LC_EUSAGE, "F: no AnalysisTemplate or ClusterAnalysisTemplate "
+	    "in it" },
+	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    NULL, LC_EUSAGE, "F:1:65: nesting deeper than 64 levels" },
+	{ HEAD M PROM "---\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[\n", NULL, LC_EUSAGE,
+	    "F:12:65: nesting deeper than 64 levels" },
 };
 
 /* Replace F in want with the path. */
@@ -791,6 +813,47 @@ test_refusals(void)
 		    refusals[i].rc);
 		lc_analysis_release(&a);
 	}
+}
+
+/*
+ * 256 KiB of nesting, three ways: refused at level 65 at once, where
+ * libyaml alone took seconds to minutes (quadratic).
+ */
+static void
+test_nesting(void)
+{
+	static const struct {
+		const char *open, *close, *where;
+	} shapes[] = {
+		{ "[", "]", "1:65" },
+		{ "{a: ", "}", "1:257" },
+		{ "- ", "", "1:129" },
+	};
+	struct lc_analysis a;
+	struct lc_buf b = LC_BUF_INIT;
+	char want[512], where[300];
+	const char *path;
+	size_t i, k, n;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		b.len = 0;
+		n = 250000 / (strlen(shapes[i].open) + strlen(shapes[i].close));
+		for (k = 0; k < n; k++)
+			lc_buf_adds(&b, shapes[i].open);
+		lc_buf_adds(&b, "1");
+		for (k = 0; k < n; k++)
+			lc_buf_adds(&b, shapes[i].close);
+		lc_buf_addc(&b, '\n');
+		path = file("deep.yaml", b.data);
+		snprintf(where, sizeof(where), "%s:%s", path, shapes[i].where);
+		snprintf(want, sizeof(want), "%s: nesting deeper than 64 levels",
+		    where);
+		ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EUSAGE,
+		    "%zu levels of %s1%s: refused", n, shapes[i].open,
+		    shapes[i].close);
+		lc_analysis_release(&a);
+	}
+	lc_buf_release(&b);
 }
 
 /* What loads, field by field. */
@@ -965,6 +1028,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_refusals();
+	test_nesting();
 	test_fields();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);
