@@ -46,9 +46,11 @@ struct lc_analysis {
 };
 
 /*
- * Read the template at path ("-": stdin) with libyaml, fill its args from
- * args ("NAME=VALUE", given on the command line; they win over the
- * template's own values) and parse every condition. Returns 0, or with a
+ * Read the template at path ("-": stdin) with libyaml: every document of
+ * the file, one of them the template (documents of other kinds skipped; a
+ * second template, or nesting past 64 levels, refused with LC_EUSAGE).
+ * Fill its args from args ("NAME=VALUE", given on the command line; they
+ * win over the template's own values) and parse every condition. Returns 0, or with a
  * message set that names file:line:col: LC_EUSAGE for every refusal of
  * the template itself: what the subset does not cover (another provider,
  * valueFrom, a merge key, an expression construct), a malformed or
