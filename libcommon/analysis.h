@@ -50,11 +50,11 @@ struct lc_analysis {
  * the file, one of them the template (documents of other kinds skipped; a
  * second template, or nesting past 64 levels, refused with LC_EUSAGE).
  * Fill its args from args ("NAME=VALUE", given on the command line; they
- * win over the template's own values) and parse every condition. Returns 0, or with a
- * message set that names file:line:col: LC_EUSAGE for every refusal of
- * the template itself: what the subset does not cover (another provider,
- * valueFrom, a merge key, an expression construct), a malformed or
- * missing field (a duplicate key, a bad duration, failureLimit: -1, no
+ * win over the template's own values) and parse every condition. Returns
+ * 0, or with a message set that names file:line:col: LC_EUSAGE for every
+ * refusal of the template itself: what the subset does not cover (another
+ * provider, valueFrom, a merge key, an expression construct), a malformed
+ * or missing field (a duplicate key, a bad duration, failureLimit: -1, no
  * provider), what the controller would refuse (count < failureLimit), a
  * file without a template, an arg without a value, an --arg the template
  * does not declare; LC_EDATA only for a file that is not YAML (libyaml's
