@@ -575,7 +575,7 @@ test_order(void)
 	lc_buf_release(&got);
 }
 
-/* More than 100,000 series: refused before they are read. */
+/* More than 100,000 series, or 1,000,000 points: refused. */
 static void
 test_limits(void)
 {
@@ -594,6 +594,18 @@ test_limits(void)
 	ok(rc == LC_EDATA && r.nseries == 0, "100,001 series refused: %d", rc);
 	is_str(lc_error_msg(), "Prometheus: the answer holds 100001 series, more "
 	    "than 100000: aggregate the query (sum by, topk)", "the message");
+	b.len = 0;
+	lc_buf_adds(&b, "{\"status\":\"success\",\"data\":{\"resultType\":"
+	    "\"matrix\",\"result\":[{\"metric\":{\"i\":\"0\"},\"values\":"
+	    "[[1,\"1\"]]},{\"metric\":{},\"values\":[");
+	for (i = 0; i < 1000000; i++)
+		lc_buf_adds(&b, i ? ",[1,\"1\"]" : "[1,\"1\"]");
+	lc_buf_adds(&b, "]}]}}");
+	rc = lc_prom_parse(b.data, b.len, &r);
+	ok(rc == LC_EDATA && r.nseries == 0, "1,000,001 points refused: %d", rc);
+	is_str(lc_error_msg(), "Prometheus: the answer holds more than 1000000 "
+	    "points: narrow the query (aggregate it with sum by or topk, a "
+	    "shorter --window, a larger --step)", "the message");
 	rc = lc_prom_parse(OK("vector", "[]"), strlen(OK("vector", "[]")), &r);
 	ok(rc == 0 && r.nseries == 0, "lc_prom_parse without a server: %d", rc);
 	rc = lc_prom_parse(NULL, 0, &r);
