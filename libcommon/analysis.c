@@ -46,6 +46,14 @@
 #define MAXFILE		(256 << 10)	/* bytes of template */
 #define MAXFIELD	(1 << 20)	/* bytes of a field once args are in */
 #define MAXITEMS	1000		/* metrics, args, headers, dryRun */
+/*
+ * Levels of nesting a template may have (it needs 6). libyaml's scanner
+ * and loader take quadratic time on deep nesting ([[[[..., {a: {a: ...)
+ * and ignore any deadline: a 50 KB file took 7 s, 1 MB over 300 s. The
+ * events are read first and the file refused at this depth, after a few
+ * hundred bytes; a 256 KiB file is then read in milliseconds.
+ */
+#define MAXDEPTH	64
 
 struct arg {
 	const char *name;		/* in the document */
@@ -118,17 +126,17 @@ scalar(struct ctx *c, const yaml_node_t *n, const char *what)
 	const char *s;
 
 	if (n == NULL) {
-		fail(c, LC_EDATA, NULL, "%s is missing", what);
+		fail(c, LC_EUSAGE, NULL, "%s is missing", what);
 		return NULL;
 	}
 	if (n->type != YAML_SCALAR_NODE) {
-		fail(c, LC_EDATA, n, "%s must be a string or number, not a %s",
+		fail(c, LC_EUSAGE, n, "%s must be a string or number, not a %s",
 		    what, n->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
 		return NULL;
 	}
 	s = (const char *)n->data.scalar.value;
 	if (strlen(s) != n->data.scalar.length) {
-		fail(c, LC_EDATA, n, "%s contains a NUL byte", what);
+		fail(c, LC_EUSAGE, n, "%s contains a NUL byte", what);
 		return NULL;
 	}
 	return s;
@@ -140,7 +148,7 @@ want(struct ctx *c, const yaml_node_t *n, yaml_node_type_t type,
 {
 	if (n != NULL && n->type == type)
 		return 0;
-	return fail(c, LC_EDATA, n, "%s must be a %s", what,
+	return fail(c, LC_EUSAGE, n, "%s must be a %s", what,
 	    type == YAML_MAPPING_NODE ? "mapping" : "list");
 }
 
@@ -158,7 +166,7 @@ entry(struct ctx *c, yaml_node_t *seq, size_t i, const char *what,
     yaml_node_t **out)
 {
 	if (i == 0 && items(seq) > MAXITEMS)
-		return fail(c, LC_EDATA, seq, "more than %d items in a list",
+		return fail(c, LC_EUSAGE, seq, "more than %d items in a list",
 		    MAXITEMS);
 	*out = node(c, seq->data.sequence.items.start[i]);
 	return want(c, *out, YAML_MAPPING_NODE, what);
@@ -191,13 +199,13 @@ walk_next(struct ctx *c, struct walk *w, const char **key, yaml_node_t **kn,
 		return 0;
 	k = node(c, w->p->key);
 	if (k == NULL || k->type != YAML_SCALAR_NODE)
-		return fail(c, LC_EDATA, k, "a key must be a string");
+		return fail(c, LC_EUSAGE, k, "a key must be a string");
 	for (q = w->start; q < w->p; q++) {
 		yaml_node_t *o = node(c, q->key);
 
 		if (o->type == YAML_SCALAR_NODE && strcmp((char *)
 		    o->data.scalar.value, (char *)k->data.scalar.value) == 0)
-			return fail(c, LC_EDATA, k, "'%s' is given twice",
+			return fail(c, LC_EUSAGE, k, "'%s' is given twice",
 			    (char *)k->data.scalar.value);
 	}
 	*key = (const char *)k->data.scalar.value;
@@ -252,7 +260,7 @@ text(struct ctx *c, const yaml_node_t *n, const char *what, char **out)
 	if (is_null(n))
 		return 0;
 	if ((s = scalar(c, n, what)) == NULL)
-		return LC_EDATA;
+		return LC_EUSAGE;
 	lc_buf_adds(&b, "");
 	while ((open = strstr(s, "{{")) != NULL) {
 		lc_buf_add(&b, s, (size_t)(open - s));
@@ -371,7 +379,7 @@ duration(struct ctx *c, const yaml_node_t *n, const char *what, long long *ms)
 	if ((rc = text(c, n, what, &s)) != 0 || s == NULL)
 		return rc;
 	if (go_duration(s, ms) != 0)
-		rc = fail(c, LC_EDATA, n, "%s '%.64s' is not a duration (like "
+		rc = fail(c, LC_EUSAGE, n, "%s '%.64s' is not a duration (like "
 		    "30s, 5m, 1h30m)", what, s);
 	free(s);
 	return rc;
@@ -387,7 +395,7 @@ intstr(struct ctx *c, const yaml_node_t *n, const char *what, long *v)
 	if ((rc = text(c, n, what, &s)) != 0 || s == NULL)
 		return rc;
 	if (lc_parse_long(s, 0, INT32_MAX, v) != 0)
-		rc = fail(c, LC_EDATA, n, "%s '%.64s' is not a whole number "
+		rc = fail(c, LC_EUSAGE, n, "%s '%.64s' is not a whole number "
 		    "from 0 to %d", what, s, INT32_MAX);
 	free(s);
 	return rc;
@@ -437,12 +445,12 @@ headers(struct ctx *c, yaml_node_t *seq, struct lc_analysis_metric *m)
 		    &val)) != 0)
 			goto done;
 		if (k == NULL || !is_token(k)) {
-			rc = fail(c, LC_EDATA, h, "a header's key must be a "
+			rc = fail(c, LC_EUSAGE, h, "a header's key must be a "
 			    "name of letters, digits and !#$%%&'*+-.^_`|~");
 			goto done;
 		}
 		if (val != NULL && strpbrk(val, "\r\n") != NULL) {
-			rc = fail(c, LC_EDATA, h, "the value of header %s "
+			rc = fail(c, LC_EUSAGE, h, "the value of header %s "
 			    "spans lines", k);
 			goto done;
 		}
@@ -533,13 +541,13 @@ prometheus(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 			if (is_null(v))
 				continue;
 			if ((s = scalar(c, v, "insecure")) == NULL)
-				return LC_EDATA;
+				return LC_EUSAGE;
 			if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
 			    strcmp(s, "TRUE") == 0)
 				m->insecure = 1;
 			else if (strcmp(s, "false") != 0 &&
 			    strcmp(s, "False") != 0 && strcmp(s, "FALSE") != 0)
-				return fail(c, LC_EDATA, v, "insecure must be "
+				return fail(c, LC_EUSAGE, v, "insecure must be "
 				    "true or false");
 			rc = 0;
 		} else if (strcmp(key, "authentication") == 0)
@@ -554,7 +562,7 @@ prometheus(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	if (rc != 0)
 		return rc;
 	if (m->query == NULL || *m->query == '\0')
-		return fail(c, LC_EDATA, map, "provider.prometheus has no "
+		return fail(c, LC_EUSAGE, map, "provider.prometheus has no "
 		    "query");
 	return 0;
 }
@@ -572,7 +580,7 @@ provider(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	walk_init(&w, map);
 	while ((rc = walk_next(c, &w, &key, &kn, &v)) == 1) {
 		if (n++ > 0)
-			return fail(c, LC_EDATA, kn, "more than one provider");
+			return fail(c, LC_EUSAGE, kn, "more than one provider");
 		if (strcmp(key, "prometheus") != 0)
 			return fail(c, LC_EUSAGE, kn, "provider %.64s is not "
 			    "supported: metric-gate runs Prometheus metrics "
@@ -581,7 +589,7 @@ provider(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 			return rc;
 	}
 	if (rc == 0 && n == 0)
-		return fail(c, LC_EDATA, map, "no provider");
+		return fail(c, LC_EUSAGE, map, "no provider");
 	return rc;
 }
 
@@ -618,6 +626,7 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 {
 	struct walk w;
 	const char *key;
+	yaml_node_pair_t *pair;
 	yaml_node_t *kn, *v, *prov;
 	int rc;
 
@@ -626,12 +635,20 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	m->col = (long)map->start_mark.column + 1;
 	if ((rc = text(c, lookup(c, map, "name"), "name", &m->name)) != 0)
 		return rc;
+	if (m->name != NULL && *m->name != '\0')
+		c->metric = m->name;
+	/* A merge key first: the fields it brings are not seen otherwise. */
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++)
+		if ((kn = node(c, pair->key))->type == YAML_SCALAR_NODE &&
+		    strcmp((char *)kn->data.scalar.value, "<<") == 0)
+			return fail(c, LC_EUSAGE, kn, "<< is not supported (a "
+			    "YAML merge key): write the fields out");
 	if (m->name == NULL || *m->name == '\0')
-		return fail(c, LC_EDATA, map, "a metric has no name");
-	c->metric = m->name;
+		return fail(c, LC_EUSAGE, map, "a metric has no name");
 	/* The provider first: another one makes the rest moot. */
 	if ((prov = lookup(c, map, "provider")) == NULL)
-		return fail(c, LC_EDATA, map, "no provider");
+		return fail(c, LC_EUSAGE, map, "no provider");
 	if ((rc = provider(c, prov, m)) != 0)
 		return rc;
 	walk_init(&w, map);
@@ -665,12 +682,12 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	if (rc != 0)
 		return rc;
 	if (m->count > 0 && m->count < m->failure_limit)
-		return fail(c, LC_EDATA, map, "count must be >= failureLimit");
+		return fail(c, LC_EUSAGE, map, "count must be >= failureLimit");
 	if (m->count > 0 && m->count < m->inconclusive_limit)
-		return fail(c, LC_EDATA, map, "count must be >= "
+		return fail(c, LC_EUSAGE, map, "count must be >= "
 		    "inconclusiveLimit");
 	if (m->count > 1 && m->interval_ms == 0)
-		return fail(c, LC_EDATA, map, "interval must be specified when "
+		return fail(c, LC_EUSAGE, map, "interval must be specified when "
 		    "count > 1");
 	if (m->interval_ms > 0 && m->count == 0) {
 		c->metric = NULL;
@@ -691,7 +708,7 @@ metrics(struct ctx *c, yaml_node_t *seq, struct lc_analysis *a)
 	if ((rc = want(c, seq, YAML_SEQUENCE_NODE, "spec.metrics")) != 0)
 		return rc;
 	if ((n = items(seq)) == 0)
-		return fail(c, LC_EDATA, seq, "spec.metrics is empty");
+		return fail(c, LC_EUSAGE, seq, "spec.metrics is empty");
 	a->metrics = lc_buf_xmalloc(n * sizeof(*a->metrics));
 	memset(a->metrics, 0, n * sizeof(*a->metrics));
 	for (j = 0; j < n; j++) {
@@ -703,7 +720,7 @@ metrics(struct ctx *c, yaml_node_t *seq, struct lc_analysis *a)
 		for (i = 0; i + 1 < a->nmetrics; i++)
 			if (strcmp(a->metrics[i].name,
 			    a->metrics[a->nmetrics - 1].name) == 0)
-				return fail(c, LC_EDATA, m, "metric name '%s' "
+				return fail(c, LC_EUSAGE, m, "metric name '%s' "
 				    "is used twice", a->metrics[i].name);
 	}
 	return 0;
@@ -738,11 +755,11 @@ args(struct ctx *c, yaml_node_t *seq, const char *const *argv, size_t argc,
 			if (strcmp(key, "name") == 0) {
 				if ((a->name = scalar(c, v, "an arg's name")) ==
 				    NULL)
-					return LC_EDATA;
+					return LC_EUSAGE;
 			} else if (strcmp(key, "value") == 0) {
 				if (!is_null(v) && (a->value = scalar(c, v,
 				    "an arg's value")) == NULL)
-					return LC_EDATA;
+					return LC_EUSAGE;
 			} else if (strcmp(key, "valueFrom") == 0) {
 				if (!is_null(v))
 					a->from = v;
@@ -753,9 +770,9 @@ args(struct ctx *c, yaml_node_t *seq, const char *const *argv, size_t argc,
 		if (rc != 0)
 			return rc;
 		if (a->name == NULL || *a->name == '\0')
-			return fail(c, LC_EDATA, e, "an arg has no name");
+			return fail(c, LC_EUSAGE, e, "an arg has no name");
 		if (find_arg(c, a->name, strlen(a->name)) != NULL)
-			return fail(c, LC_EDATA, e, "arg '%s' is declared "
+			return fail(c, LC_EUSAGE, e, "arg '%s' is declared "
 			    "twice", a->name);
 		c->nargs++;
 	}
@@ -817,7 +834,7 @@ dry_run(struct ctx *c, yaml_node_t *seq, struct lc_analysis *a)
 			return rc;
 		if ((name = scalar(c, lookup(c, e, "metricName"),
 		    "metricName")) == NULL)
-			return LC_EDATA;
+			return LC_EUSAGE;
 		for (hit = 0, i = 0; i < a->nmetrics; i++)
 			if (strcmp(name, ".*") == 0 ||
 			    strcmp(name, a->metrics[i].name) == 0) {
@@ -856,7 +873,7 @@ spec(struct ctx *c, yaml_node_t *map, struct lc_analysis *a,
 	if ((rc = args(c, lookup(c, map, "args"), argv, argc, vals)) != 0)
 		return rc;
 	if ((v = lookup(c, map, "metrics")) == NULL)
-		return fail(c, LC_EDATA, map, "spec has no metrics");
+		return fail(c, LC_EUSAGE, map, "spec has no metrics");
 	if ((rc = metrics(c, v, a)) != 0)
 		return rc;
 	return dry_run(c, lookup(c, map, "dryRun"), a);
@@ -886,6 +903,55 @@ yaml_error(struct ctx *c, yaml_parser_t *p)
 	return LC_EDATA;
 }
 
+/*
+ * Read the events of the whole stream before loading any document: no
+ * collection nested deeper than MAXDEPTH (LC_EUSAGE), and YAML throughout
+ * (libyaml's error, LC_EDATA), whichever comes first.
+ */
+static int
+check_depth(struct ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	long line, col;
+	int depth = 0, rc = 0, done = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+	    len);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = yaml_error(c, &parser);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > MAXDEPTH) {
+				line = (long)ev.start_mark.line + 1;
+				col = (long)ev.start_mark.column + 1;
+				rc = lc_error_set(LC_EUSAGE, "%s:%ld:%ld: nesting "
+				    "deeper than %d levels", c->file, line, col,
+				    MAXDEPTH);
+				lc_error_where(c->file, line, col);
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 /* The kind of a template document, or NULL for any other document. */
 static const char *
 template_kind(struct ctx *c, yaml_node_t *root)
@@ -907,9 +973,9 @@ lc_analysis_parse(struct lc_analysis *out, const char *name,
 {
 	struct ctx c;
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root = NULL, *meta;
-	const char *kind = NULL;
+	yaml_document_t doc, other;
+	yaml_node_t *root = NULL, *meta, *oroot;
+	const char *kind = NULL, *okind;
 	char **vals;
 	size_t i;
 	int rc = 0, have_doc = 0;
@@ -918,34 +984,55 @@ lc_analysis_parse(struct lc_analysis *out, const char *name,
 	memset(&c, 0, sizeof(c));
 	c.file = name;
 	if (len > MAXFILE)
-		return lc_error_set(LC_EDATA, "%s: larger than %d bytes: not a "
+		return lc_error_set(LC_EUSAGE, "%s: larger than %d bytes: not a "
 		    "template", name, MAXFILE);
+	if ((rc = check_depth(&c, text, len)) != 0)
+		return rc;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 	    len);
+	/*
+	 * Every document: the template, and others of other kinds skipped;
+	 * a second template is refused (one template a run).
+	 */
 	for (;;) {
-		if (!yaml_parser_load(&parser, &doc)) {
+		if (!yaml_parser_load(&parser, &other)) {
 			rc = yaml_error(&c, &parser);
 			break;
 		}
-		have_doc = 1;
-		c.doc = &doc;
-		if ((root = yaml_document_get_root_node(&doc)) == NULL) {
-			rc = lc_error_set(LC_EDATA, "%s: no AnalysisTemplate or "
-			    "ClusterAnalysisTemplate in it", name);
+		c.doc = &other;
+		if ((oroot = yaml_document_get_root_node(&other)) == NULL) {
+			yaml_document_delete(&other);
+			break;			/* the end of the stream */
+		}
+		if ((okind = template_kind(&c, oroot)) != NULL && kind != NULL) {
+			meta = lookup(&c, lookup(&c, oroot, "metadata"), "name");
+			rc = fail(&c, LC_EUSAGE, oroot, "a second template "
+			    "(%.128s): metric-gate runs one template a run: "
+			    "split the file", meta != NULL && meta->type ==
+			    YAML_SCALAR_NODE ? (char *)meta->data.scalar.value :
+			    okind);
+			yaml_document_delete(&other);
 			break;
 		}
-		if ((kind = template_kind(&c, root)) != NULL)
-			break;
-		yaml_document_delete(&doc);
-		have_doc = 0;
+		if (okind != NULL) {
+			doc = other;
+			have_doc = 1;
+			kind = okind;
+		} else
+			yaml_document_delete(&other);
 	}
 	yaml_parser_delete(&parser);
-	if (kind == NULL) {
+	if (rc == 0 && kind == NULL)
+		rc = lc_error_set(LC_EUSAGE, "%s: no AnalysisTemplate or "
+		    "ClusterAnalysisTemplate in it", name);
+	if (rc != 0) {
 		if (have_doc)
 			yaml_document_delete(&doc);
 		return rc;
 	}
+	c.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
 	out->kind = lc_buf_xstrndup(kind, strlen(kind));
 	meta = lookup(&c, lookup(&c, root, "metadata"), "name");
 	if (meta != NULL && meta->type == YAML_SCALAR_NODE)
@@ -955,7 +1042,7 @@ lc_analysis_parse(struct lc_analysis *out, const char *name,
 	vals = lc_buf_xmalloc((argc ? argc : 1) * sizeof(*vals));
 	memset(vals, 0, (argc ? argc : 1) * sizeof(*vals));
 	if ((meta = lookup(&c, root, "spec")) == NULL)
-		rc = fail(&c, LC_EDATA, root, "%s has no spec", kind);
+		rc = fail(&c, LC_EUSAGE, root, "%s has no spec", kind);
 	else
 		rc = spec(&c, meta, out, argv, argc, vals);
 	yaml_document_delete(&doc);

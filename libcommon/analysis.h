@@ -46,16 +46,20 @@ struct lc_analysis {
 };
 
 /*
- * Read the template at path ("-": stdin) with libyaml, fill its args from
- * args ("NAME=VALUE", given on the command line; they win over the
- * template's own values) and parse every condition. Returns 0, or with a
- * message set that names file:line:col: LC_EUSAGE for what the subset
- * does not cover (another provider, valueFrom, an expression construct),
- * an arg without a value, or an --arg the template does not declare;
- * LC_EDATA for a file that is not YAML or not a template (or a template
- * the controller would refuse: a bad duration, count < failureLimit...);
- * lc_fileio_read's codes (LC_ENOTFOUND, LC_ERROR) when it cannot be read.
- * On failure out is left empty (releasing it is harmless).
+ * Read the template at path ("-": stdin) with libyaml: every document of
+ * the file, one of them the template (documents of other kinds skipped; a
+ * second template, or nesting past 64 levels, refused with LC_EUSAGE).
+ * Fill its args from args ("NAME=VALUE", given on the command line; they
+ * win over the template's own values) and parse every condition. Returns
+ * 0, or with a message set that names file:line:col: LC_EUSAGE for every
+ * refusal of the template itself: what the subset does not cover (another
+ * provider, valueFrom, a merge key, an expression construct), a malformed
+ * or missing field (a duplicate key, a bad duration, failureLimit: -1, no
+ * provider), what the controller would refuse (count < failureLimit), a
+ * file without a template, an arg without a value, an --arg the template
+ * does not declare; LC_EDATA only for a file that is not YAML (libyaml's
+ * error); lc_fileio_read's codes (LC_ENOTFOUND, LC_ERROR) when it cannot
+ * be read. On failure out is left empty (releasing it is harmless).
  */
 int lc_analysis_load(struct lc_analysis *out, const char *path,
     const char *const *args, size_t nargs);
@@ -73,7 +77,10 @@ void lc_analysis_release(struct lc_analysis *a);
  * an index out of range, a type error); a true failure condition fails,
  * whatever the success condition says; with only a success condition, not
  * true is a failure; with only a failure condition, not true is a
- * success; with both and neither true, inconclusive; with none, success.
+ * success; with both and neither true, inconclusive. A metric with
+ * neither condition is LC_ANALYSIS_SUCCESSFUL whatever the values, even
+ * none (n == 0), as Argo's evaluate.go has it: deciding that an empty
+ * result is no data is the caller's.
  */
 enum lc_analysis_phase lc_analysis_judge(const struct lc_analysis_metric *m,
     const double *v, size_t n, int scalar);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jv.h>
 
@@ -20,10 +21,17 @@
  * What one answer may hold: Prometheus itself stops a range query at
  * 11,000 points per series, and a canary check reads a handful of
  * series. These bound what a wrong query or a hostile server can make
- * us hold (a point costs 16 bytes here, 160 MB at the limit).
+ * us hold. The body is capped before jv parses it, since the whole
+ * answer is held as jv (some 40 bytes for each byte of JSON) before
+ * the points are counted: 10 million points took 3.6 GB. Peak RSS
+ * measured with /usr/bin/time -v, each answer refused for its points:
+ * a 19.9 MB body of 1.5 million points [t,"1"], 522 MB; the densest,
+ * a 20.0 MB body of 2.6 million [1,"1"], 891 MB (at 32 MB it was 1.4
+ * GB); 1 million points accepted, 367 MB.
  */
+#define MAX_BODY	(20u << 20)
 #define MAX_SERIES	100000
-#define MAX_POINTS	10000000
+#define MAX_POINTS	1000000
 
 /* The longest error text of Prometheus shown (it quotes the query). */
 #define MAX_ERRTEXT	1024
@@ -65,6 +73,126 @@ has_ctl(const char *s)
 	return 0;
 }
 
+/* Register base64 of "user:pass", the form Basic authentication sends. */
+static void
+add_basic_secret(const char *user, size_t un, const char *pass, size_t pn)
+{
+	struct lc_buf plain = LC_BUF_INIT;
+	char *b64;
+
+	lc_buf_add(&plain, user, un);
+	lc_buf_addc(&plain, ':');
+	lc_buf_add(&plain, pass, pn);
+	b64 = lc_buf_xmalloc(4 * ((plain.len + 2) / 3) + 1);
+	lc_base64(plain.data, plain.len, b64);
+	lc_log_add_secret(b64);
+	memset(plain.data, 0, plain.len);
+	memset(b64, 0, strlen(b64));
+	lc_buf_release(&plain);
+	free(b64);
+}
+
+/* s[0..n) with its %XX escapes decoded, as curl sends URL userinfo. */
+static void
+pct_decode(struct lc_buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *h, *l;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n &&
+		    (h = strchr(hex, s[i + 1] | 0x20)) != NULL &&
+		    (l = strchr(hex, s[i + 2] | 0x20)) != NULL) {
+			lc_buf_addc(out, (char)((h - hex) << 4 | (l - hex)));
+			i += 2;
+		} else
+			lc_buf_addc(out, s[i]);
+	}
+}
+
+/*
+ * Credentials in the URL (http://user:password@host), which curl sends as
+ * Basic authentication: the password, as written and decoded, and the
+ * base64 of user:password become secrets; a user alone (a token, as in
+ * https://TOKEN@host) too.
+ */
+static void
+url_secrets(const char *url)
+{
+	struct lc_buf user = LC_BUF_INIT, pass = LC_BUF_INIT;
+	const char *a = strstr(url, "://") + 3, *at = NULL, *colon;
+	size_t n = strcspn(a, "/"), i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] == '@')
+			at = a + i;
+	if (at == NULL)
+		return;
+	colon = memchr(a, ':', (size_t)(at - a));
+	pct_decode(&user, a, (size_t)((colon ? colon : at) - a));
+	if (colon != NULL) {
+		lc_buf_add(&pass, colon + 1, (size_t)(at - colon - 1));
+		lc_log_add_secret(pass.data ? pass.data : "");
+		pass.len = 0;
+		pct_decode(&pass, colon + 1, (size_t)(at - colon - 1));
+		lc_log_add_secret(pass.data ? pass.data : "");
+	} else
+		lc_log_add_secret(user.data ? user.data : "");
+	add_basic_secret(user.data ? user.data : "", user.len,
+	    pass.data ? pass.data : "", pass.len);
+	if (pass.data)
+		memset(pass.data, 0, pass.len);
+	lc_buf_release(&user);
+	lc_buf_release(&pass);
+}
+
+/* Whether a header's name says it carries a credential. */
+static int
+secret_header(const char *name, size_t n)
+{
+	static const char *const whole[] = { "authorization",
+	    "proxy-authorization", "cookie" }, *const part[] = { "token",
+	    "key", "secret", "auth" };
+	size_t i, k, w;
+
+	for (i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (n == strlen(whole[i]) && strncasecmp(name, whole[i], n) == 0)
+			return 1;
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		w = strlen(part[i]);
+		for (k = 0; k + w <= n; k++)
+			if (strncasecmp(name + k, part[i], w) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * The values of extra headers that carry credentials become secrets:
+ * the whole value, and, when it is "Scheme credential", the credential.
+ */
+static void
+header_secrets(const char *const *hdrs, size_t n)
+{
+	const char *h, *colon, *v, *sp;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((h = hdrs[i]) == NULL || (colon = strchr(h, ':')) == NULL ||
+		    !secret_header(h, (size_t)(colon - h)))
+			continue;
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		lc_log_add_secret(v);
+		if ((sp = strchr(v, ' ')) != NULL) {
+			while (*sp == ' ')
+				sp++;
+			lc_log_add_secret(sp);
+		}
+	}
+}
+
 int
 lc_prom_new(struct lc_prom **out, const struct lc_prom_conf *conf)
 {
@@ -91,6 +219,8 @@ lc_prom_new(struct lc_prom **out, const struct lc_prom_conf *conf)
 	if (conf->username && strchr(conf->username, ':') != NULL)
 		return lc_error_set(LC_EUSAGE, "the Prometheus username holds "
 		    "':', which basic authentication cannot carry");
+	url_secrets(conf->url);
+	header_secrets(conf->http.headers, conf->http.nheaders);
 	p = lc_buf_xmalloc(sizeof(*p));
 	memset(p, 0, sizeof(*p));
 	if ((rc = lc_http_new(&p->http, &conf->http)) != 0 ||
@@ -181,11 +311,36 @@ alloc_array(size_t n, size_t size)
 	return lc_buf_xmalloc(n * size);
 }
 
-/* Append the bytes of the jv string s (borrowed) to b. */
+/*
+ * Append s[0..n) to out with the log's secrets masked (lc_log_redact), NUL
+ * bytes kept: a server that echoes a credential in a label or a warning
+ * must not get it onto stdout, where the log's redaction never looks.
+ */
+static void
+add_redacted(struct lc_buf *out, const char *s, size_t n)
+{
+	struct lc_buf part = LC_BUF_INIT;
+	size_t k;
+
+	for (;;) {
+		k = strnlen(s, n);
+		part.len = 0;
+		lc_buf_add(&part, s, k);
+		lc_log_redact(out, part.data ? part.data : "");
+		if (k == n)
+			break;
+		lc_buf_addc(out, '\0');
+		s += k + 1;
+		n -= k + 1;
+	}
+	lc_buf_release(&part);
+}
+
+/* Append the bytes of the jv string s (borrowed) to b, secrets masked. */
 static void
 add_jv_str(struct lc_buf *b, jv s)
 {
-	lc_buf_add(b, jv_string_value(s), (size_t)jv_string_length_bytes(
+	add_redacted(b, jv_string_value(s), (size_t)jv_string_length_bytes(
 	    jv_copy(s)));
 }
 
@@ -243,6 +398,7 @@ add_quoted(struct lc_buf *b, const char *s, size_t n)
 static int
 labels(jv metric, struct lc_buf *out, const char *where, size_t idx)
 {
+	struct lc_buf red = LC_BUF_INIT;
 	jv keys, k, v, name = jv_invalid();
 	int i, nk, first = 1;
 
@@ -295,13 +451,16 @@ labels(jv metric, struct lc_buf *out, const char *where, size_t idx)
 		if (!first)
 			lc_buf_addc(out, ',');
 		first = 0;
-		if (is_name(ks, kn, 0))
-			lc_buf_add(out, ks, kn);
+		red.len = 0;
+		add_redacted(&red, ks, kn);
+		if (is_name(red.data, red.len, 0))
+			lc_buf_add(out, red.data, red.len);
 		else
-			add_quoted(out, ks, kn);
+			add_quoted(out, red.data, red.len);
 		lc_buf_addc(out, '=');
-		add_quoted(out, jv_string_value(v),
-		    (size_t)jv_string_length_bytes(jv_copy(v)));
+		red.len = 0;
+		add_jv_str(&red, v);
+		add_quoted(out, red.data ? red.data : "", red.len);
 		jv_free(v);
 		jv_free(k);
 	}
@@ -313,6 +472,7 @@ labels(jv metric, struct lc_buf *out, const char *where, size_t idx)
 	}
 	jv_free(name);
 	jv_free(keys);
+	lc_buf_release(&red);
 	return 0;
 }
 
@@ -419,7 +579,8 @@ series_points(struct lc_prom_series *s, jv pts, int many, size_t *total,
 		n = (size_t)jv_array_length(jv_copy(pts));
 	if (n > MAX_POINTS - *total)
 		return lc_error_set(LC_EDATA, "%s: the answer holds more than "
-		    "%d points: shorten the window or raise the step", where,
+		    "%d points: narrow the query (aggregate it with sum by or "
+		    "topk, a shorter --window, a larger --step)", where,
 		    MAX_POINTS);
 	*total += n;
 	if ((s->t = alloc_array(n, sizeof(double))) == NULL ||
@@ -516,6 +677,7 @@ parse_series(jv result, int matrix, struct lc_prom_result *out,
 static int
 parse_warnings(jv w, struct lc_prom_result *out, const char *where)
 {
+	struct lc_buf b = LC_BUF_INIT;
 	size_t n, i;
 	jv s;
 
@@ -531,14 +693,17 @@ parse_warnings(jv w, struct lc_prom_result *out, const char *where)
 		s = jv_array_get(jv_copy(w), (int)i);
 		if (jv_get_kind(s) != JV_KIND_STRING) {
 			jv_free(s);
+			lc_buf_release(&b);
 			return lc_error_set(LC_EDATA, "%s: a warning is not a "
 			    "string", where);
 		}
-		out->warnings[i] = lc_buf_xstrndup(jv_string_value(s),
-		    (size_t)jv_string_length_bytes(jv_copy(s)));
+		b.len = 0;
+		add_jv_str(&b, s);
+		out->warnings[i] = lc_buf_xstrndup(b.data ? b.data : "", b.len);
 		out->nwarnings = i + 1;
 		jv_free(s);
 	}
+	lc_buf_release(&b);
 	return 0;
 }
 
@@ -778,7 +943,14 @@ post(struct lc_prom *p, const char *path, const struct lc_buf *form,
 	req.body = form->data;
 	req.body_len = form->len;
 	req.deadline = deadline;
+	req.max_body = MAX_BODY;
 	rc = lc_http_request(p->http, &req, &r, NULL);
+	if (rc == LC_ERROR && strstr(lc_error_msg(), ": the answer is larger "
+	    "than ") != NULL)		/* lc_http_request's words */
+		rc = lc_error_set(LC_EDATA, "%s: the answer is larger than "
+		    "%u MB: narrow the query (aggregate it with sum by or topk, "
+		    "a shorter --window, a larger --step)", url.data,
+		    MAX_BODY >> 20);
 	if ((rc == 0 && r.status != 200) || (rc == LC_EUNAVAIL &&
 	    r.status >= 500))
 		rc = http_error(p, url.data, &r);

@@ -471,11 +471,11 @@ test_load_docs(void)
 	ok(load(&a, D "success-rate-count.yaml", "tests/data/analysis/"
 	    "success-rate-count.yaml:11:5: metric success-rate: count must be "
 	    ">= failureLimit", "limit=6", "service-name=x", NULL, NULL) ==
-	    LC_EDATA, "a failureLimit above the count is refused");
+	    LC_EUSAGE, "a failureLimit above the count is refused");
 	ok(load(&a, D "success-rate-count.yaml", "tests/data/analysis/"
 	    "success-rate-count.yaml:16:19: metric success-rate: failureLimit "
 	    "'three' is not a whole number from 0 to 2147483647", "limit=three",
-	    "service-name=x", NULL, NULL) == LC_EDATA,
+	    "service-name=x", NULL, NULL) == LC_EUSAGE,
 	    "a limit that is not a number is refused where it is");
 	ok(load(&a, D "success-rate-count.yaml", "tests/data/analysis/"
 	    "success-rate-count.yaml:7:5: arg service-name has no value: pass "
@@ -620,55 +620,63 @@ static const struct {
 	int rc;
 	const char *msg;
 } refusals[] = {
-	{ "", NULL, LC_EDATA,
+	{ "", NULL, LC_EUSAGE,
 	    "F: no AnalysisTemplate or ClusterAnalysisTemplate in it" },
 	{ "apiVersion: v1\nkind: ConfigMap\n---\nkind: Rollout\n", NULL,
-	    LC_EDATA, "F: no AnalysisTemplate or ClusterAnalysisTemplate in it" },
+	    LC_EUSAGE, "F: no AnalysisTemplate or ClusterAnalysisTemplate in it" },
 	{ "kind: AnalysisTemplate\nspec: [\n", NULL, LC_EDATA,
 	    "F:3:1: while parsing a flow node: did not find expected node "
 	    "content" },
 	{ "kind: AnalysisTemplate\n\tspec: 1\n", NULL, LC_EDATA,
 	    "F:2:1: while scanning a plain scalar: found a tab character that "
 	    "violates indentation" },
-	{ "kind: AnalysisTemplate\n", NULL, LC_EDATA,
+	{ "kind: AnalysisTemplate\n", NULL, LC_EUSAGE,
 	    "F:1:1: AnalysisTemplate has no spec" },
-	{ HEAD "  metrics: []\n", NULL, LC_EDATA,
+	{ HEAD "  metrics: []\n", NULL, LC_EUSAGE,
 	    "F:6:12: spec.metrics is empty" },
-	{ HEAD "  args: []\n", NULL, LC_EDATA, "F:6:3: spec has no metrics" },
-	{ HEAD "  metrics: {}\n", NULL, LC_EDATA,
+	{ HEAD "  args: []\n", NULL, LC_EUSAGE, "F:6:3: spec has no metrics" },
+	{ HEAD "  metrics: {}\n", NULL, LC_EUSAGE,
 	    "F:6:12: spec.metrics must be a list" },
 	{ HEAD "  foo: 1\n" M PROM, NULL, LC_EUSAGE,
 	    "F:6:3: spec.foo is not supported" },
-	{ HEAD M "    name: n\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    name: n\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:5: metric m: 'name' is given twice" },
 	{ HEAD M "    consecutiveSuccessLimit: 3\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:5: metric m: consecutiveSuccessLimit is not supported" },
 	{ HEAD M "    <<: {count: 1}\n" PROM, NULL, LC_EUSAGE,
-	    "F:8:5: metric m: << is not supported" },
-	{ HEAD M "    interval: 5x\n    count: 2\n" PROM, NULL, LC_EDATA,
+	    "F:8:5: metric m: << is not supported (a YAML merge key): write "
+	    "the fields out" },
+	/* The hostile review's merge.yaml: a merge key brings the provider. */
+	{ HEAD M PROM "  - <<: {provider: {prometheus: {query: up}}}\n"
+	    "    name: n\n", NULL, LC_EUSAGE, "F:11:5: metric n: << is not "
+	    "supported (a YAML merge key): write the fields out" },
+	{ HEAD M "    failureLimit: -1\n" PROM, NULL, LC_EUSAGE,
+	    "F:8:19: metric m: failureLimit '-1' is not a whole number from 0 "
+	    "to 2147483647" },
+	{ HEAD M "    interval: 5x\n    count: 2\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:15: metric m: interval '5x' is not a duration (like 30s, 5m, "
 	    "1h30m)" },
-	{ HEAD M "    interval: 5\n    count: 2\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    interval: 5\n    count: 2\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:15: metric m: interval '5' is not a duration (like 30s, 5m, "
 	    "1h30m)" },
-	{ HEAD M "    interval: -5m\n    count: 2\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    interval: -5m\n    count: 2\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:15: metric m: interval '-5m' is not a duration (like 30s, 5m, "
 	    "1h30m)" },
-	{ HEAD M "    interval: 3000000h\n    count: 2\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    interval: 3000000h\n    count: 2\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:15: metric m: interval '3000000h' is not a duration (like "
 	    "30s, 5m, 1h30m)" },
-	{ HEAD M "    count: 2\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    count: 2\n" PROM, NULL, LC_EUSAGE,
 	    "F:7:5: metric m: interval must be specified when count > 1" },
 	{ HEAD M "    count: 2\n    inconclusiveLimit: 3\n    interval: 1s\n"
-	    PROM, NULL, LC_EDATA,
+	    PROM, NULL, LC_EUSAGE,
 	    "F:7:5: metric m: count must be >= inconclusiveLimit" },
-	{ HEAD M "    count: -1\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    count: -1\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:12: metric m: count '-1' is not a whole number from 0 to "
 	    "2147483647" },
-	{ HEAD M "    count: 1.5\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    count: 1.5\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:12: metric m: count '1.5' is not a whole number from 0 to "
 	    "2147483647" },
-	{ HEAD M "    count: [1]\n" PROM, NULL, LC_EDATA,
+	{ HEAD M "    count: [1]\n" PROM, NULL, LC_EUSAGE,
 	    "F:8:12: metric m: count must be a string or number, not a list" },
 	{ HEAD M "    successCondition: all(result, {# < 1})\n" PROM, NULL,
 	    LC_EUSAGE, "F:8:23: metric m: successCondition: `all` at column 1 "
@@ -687,16 +695,16 @@ static const struct {
 	    "metric m: query: cannot fill in {{ experiment.availableAt }}: "
 	    "only {{args.NAME}} of the template's args is" },
 	{ HEAD M "    provider:\n      prometheus:\n        query: \"a\\0b\"\n",
-	    NULL, LC_EDATA, "F:10:16: metric m: query contains a NUL byte" },
+	    NULL, LC_EUSAGE, "F:10:16: metric m: query contains a NUL byte" },
 	{ HEAD M "    provider:\n      prometheus:\n        address: x\n",
-	    NULL, LC_EDATA, "F:10:9: metric m: provider.prometheus has no "
+	    NULL, LC_EUSAGE, "F:10:9: metric m: provider.prometheus has no "
 	    "query" },
-	{ HEAD M "    provider: {}\n", NULL, LC_EDATA,
+	{ HEAD M "    provider: {}\n", NULL, LC_EUSAGE,
 	    "F:8:15: metric m: no provider" },
-	{ HEAD M "    successCondition: \"true\"\n", NULL, LC_EDATA,
+	{ HEAD M "    successCondition: \"true\"\n", NULL, LC_EUSAGE,
 	    "F:7:5: metric m: no provider" },
 	{ HEAD M "    provider:\n      prometheus: {query: up}\n      web: {}\n",
-	    NULL, LC_EDATA, "F:10:7: metric m: more than one provider" },
+	    NULL, LC_EUSAGE, "F:10:7: metric m: more than one provider" },
 	{ HEAD M "    provider:\n      job: {}\n", NULL, LC_EUSAGE,
 	    "F:9:7: metric m: provider job is not supported: metric-gate runs "
 	    "Prometheus metrics only" },
@@ -711,22 +719,22 @@ static const struct {
 	    "not supported: pass --username and --password-file" },
 	{ HEAD M PROM "        step: 1\n", NULL, LC_EUSAGE,
 	    "F:11:9: metric m: provider.prometheus.step is not supported" },
-	{ HEAD M PROM "        insecure: maybe\n", NULL, LC_EDATA,
+	{ HEAD M PROM "        insecure: maybe\n", NULL, LC_EUSAGE,
 	    "F:11:19: metric m: insecure must be true or false" },
 	{ HEAD M PROM "        headers:\n        - key: a b\n          value: "
-	    "c\n", NULL, LC_EDATA, "F:12:11: metric m: a header's key must be "
+	    "c\n", NULL, LC_EUSAGE, "F:12:11: metric m: a header's key must be "
 	    "a name of letters, digits and !#$%&'*+-.^_`|~" },
 	{ HEAD M PROM "        headers:\n        - key: X-A\n          value: "
-	    "\"a\\r\\nX-B: b\"\n", NULL, LC_EDATA, "F:12:11: metric m: the value "
+	    "\"a\\r\\nX-B: b\"\n", NULL, LC_EUSAGE, "F:12:11: metric m: the value "
 	    "of header X-A spans lines" },
 	{ HEAD M PROM "        headers:\n        - key: X-A\n          val: 1\n",
 	    NULL, LC_EUSAGE, "F:13:11: metric m: a header has key and value, "
 	    "not 'val'" },
-	{ HEAD M PROM "  - name: m\n" PROM, NULL, LC_EDATA,
+	{ HEAD M PROM "  - name: m\n" PROM, NULL, LC_EUSAGE,
 	    "F:11:5: metric name 'm' is used twice" },
-	{ HEAD "  args:\n  - name: a\n  - name: a\n" M PROM, NULL, LC_EDATA,
+	{ HEAD "  args:\n  - name: a\n  - name: a\n" M PROM, NULL, LC_EUSAGE,
 	    "F:8:5: arg 'a' is declared twice" },
-	{ HEAD "  args:\n  - value: a\n" M PROM, NULL, LC_EDATA,
+	{ HEAD "  args:\n  - value: a\n" M PROM, NULL, LC_EUSAGE,
 	    "F:7:5: an arg has no name" },
 	{ HEAD "  args:\n  - name: a\n    valueFrom:\n      fieldRef:\n"
 	    "        fieldPath: metadata.name\n" M PROM, NULL, LC_EUSAGE,
@@ -743,11 +751,33 @@ static const struct {
 	    "F:12:5: dryRun: 'n' names no metric (give a metric's exact name, "
 	    "or .* for all)" },
 	{ HEAD "  args: &a\n  - name: x\n    value: \"1\"\n  metrics: *a\n",
-	    NULL, LC_EDATA, "F:7:5: metric x: no provider" },
-	{ HEAD "  metrics: &s\n  - *s\n", NULL, LC_EDATA,
+	    NULL, LC_EUSAGE, "F:7:5: metric x: no provider" },
+	{ HEAD "  metrics: &s\n  - *s\n", NULL, LC_EUSAGE,
 	    "F:6:12: a metric must be a mapping" },
-	{ "kind: AnalysisTemplate\nspec: &s\n  metrics: *s\n", NULL, LC_EDATA,
+	{ "kind: AnalysisTemplate\nspec: &s\n  metrics: *s\n", NULL, LC_EUSAGE,
 	    "F:2:7: spec.metrics must be a list" },
+	/* Every document is read: one template a run, YAML throughout. */
+	{ HEAD M PROM "---\n" HEAD "  metrics: []\n", NULL, LC_EUSAGE,
+	    "F:12:1: a second template (t): metric-gate runs one template a "
+	    "run: split the file" },
+	{ "kind: ConfigMap\n---\n" HEAD M PROM "---\nkind: Service\n---\n"
+	    "kind: ClusterAnalysisTemplate\n", NULL, LC_EUSAGE,
+	    "F:16:1: a second template (ClusterAnalysisTemplate): metric-gate "
+	    "runs one template a run: split the file" },
+	{ HEAD M PROM "---\n{{{ not yaml\n", NULL, LC_EDATA,
+	    "F:13:1: while parsing a flow mapping: did not find expected ',' "
+	    "or '}'" },
+	/* Nesting: refused before libyaml's quadratic cost. */
+	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    NULL, LC_EUSAGE, "F: no AnalysisTemplate or ClusterAnalysisTemplate "
+	    "in it" },
+	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	    NULL, LC_EUSAGE, "F:1:65: nesting deeper than 64 levels" },
+	{ HEAD M PROM "---\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[\n", NULL, LC_EUSAGE,
+	    "F:12:65: nesting deeper than 64 levels" },
 };
 
 /* Replace F in want with the path. */
@@ -783,6 +813,47 @@ test_refusals(void)
 		    refusals[i].rc);
 		lc_analysis_release(&a);
 	}
+}
+
+/*
+ * 256 KiB of nesting, three ways: refused at level 65 at once, where
+ * libyaml alone took seconds to minutes (quadratic).
+ */
+static void
+test_nesting(void)
+{
+	static const struct {
+		const char *open, *close, *where;
+	} shapes[] = {
+		{ "[", "]", "1:65" },
+		{ "{a: ", "}", "1:257" },
+		{ "- ", "", "1:129" },
+	};
+	struct lc_analysis a;
+	struct lc_buf b = LC_BUF_INIT;
+	char want[512], where[300];
+	const char *path;
+	size_t i, k, n;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		b.len = 0;
+		n = 250000 / (strlen(shapes[i].open) + strlen(shapes[i].close));
+		for (k = 0; k < n; k++)
+			lc_buf_adds(&b, shapes[i].open);
+		lc_buf_adds(&b, "1");
+		for (k = 0; k < n; k++)
+			lc_buf_adds(&b, shapes[i].close);
+		lc_buf_addc(&b, '\n');
+		path = file("deep.yaml", b.data);
+		snprintf(where, sizeof(where), "%s:%s", path, shapes[i].where);
+		snprintf(want, sizeof(want), "%s: nesting deeper than 64 levels",
+		    where);
+		ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EUSAGE,
+		    "%zu levels of %s1%s: refused", n, shapes[i].open,
+		    shapes[i].close);
+		lc_analysis_release(&a);
+	}
+	lc_buf_release(&b);
 }
 
 /* What loads, field by field. */
@@ -858,7 +929,7 @@ test_fields(void)
 	lc_buf_release(&big);
 	snprintf(want, sizeof(want), "%s: larger than 262144 bytes: not a "
 	    "template", path);
-	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EDATA,
+	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EUSAGE,
 	    "a file over 256 KiB is refused");
 	lc_buf_adds(&big, HEAD "  args:\n");
 	for (i = 0; i < 1001; i++)
@@ -868,7 +939,7 @@ test_fields(void)
 	lc_buf_release(&big);
 	snprintf(want, sizeof(want), "%s:7:3: more than 1000 items in a list",
 	    path);
-	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EDATA,
+	ok(load(&a, path, want, NULL, NULL, NULL, NULL) == LC_EUSAGE,
 	    "more than 1,000 args are refused");
 
 	lc_buf_adds(&big, "a=");
@@ -884,7 +955,7 @@ test_fields(void)
 	lc_buf_release(&big);
 
 	path = file("where.yaml", HEAD M "    count: x\n" PROM);
-	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EDATA,
+	ok(load(&a, path, NULL, NULL, NULL, NULL, NULL) == LC_EUSAGE,
 	    "a refusal records where it is");
 	ok(lc_error_file(&line, &col) != NULL && strcmp(lc_error_file(&line,
 	    &col), path) == 0 && line == 8 && col == 12, "  for annotations");
@@ -957,6 +1028,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_refusals();
+	test_nesting();
 	test_fields();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);

@@ -406,6 +406,100 @@ test_auth(void)
 	lc_buf_release(&err);
 }
 
+/* lc_log_redact(s), for the checks below. */
+static const char *
+redacted(const char *s)
+{
+	static struct lc_buf b = LC_BUF_INIT;
+
+	b.len = 0;
+	lc_log_redact(&b, s);
+	return b.data ? b.data : "";
+}
+
+/*
+ * What reaches stdout is never redacted by the log: secrets a server
+ * echoes in labels and warnings are masked as the answer is read; the
+ * credentials of the URL and of extra headers are secrets.
+ */
+static void
+test_secrets(void)
+{
+	static const struct fake_reply echo[] = {
+	    { 200, NULL, "{\"status\":\"success\",\"warnings\":[\"saw "
+	    "Bearer S3CRETtok\"],\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"__name__\":\"up\",\"auth\":"
+	    "\"Bearer S3CRETtok\",\"q\":\"a\\\"qu0te\\\"b\",\"S3CRETtok\":"
+	    "\"k\"},\"value\":[1,\"1\"]}]}}", 0 } };
+	static const struct fake_reply basic[] = {
+	    { 200, NULL, OK("vector", "[{\"metric\":{\"h\":\"Basic "
+	    "YWRtaW46aHVudGVyMg==\"},\"value\":[1,\"1\"]}]"), 0 },
+	    { 400, NULL, "{\"status\":\"error\",\"errorType\":\"bad_data\","
+	    "\"error\":\"your header was Bearer hdr-t0ken\"}", 0 } };
+	static const char *const hdrs[] = { "Authorization: Bearer hdr-t0ken",
+	    "X-Api-Key:k3y-value", "cookie: session=c00kie", "X-Scope-OrgID: "
+	    "tenant-1", "My-Secret-Thing: s3cret-thing" };
+	struct lc_prom_conf c;
+	struct lc_prom *p;
+	struct lc_prom_result r = LC_PROM_RESULT_INIT;
+	struct lc_buf got = LC_BUF_INIT;
+	int rc;
+
+	p = client(URL, "S3CRETtok", NULL, NULL);
+	lc_log_add_secret("qu0te\"b");
+	fake_script(echo, 1);
+	rc = lc_prom_query(p, "up", AT, 0, &r);
+	if (rc == 0)
+		render(&r, &got);
+	ok(rc == 0, "a token echoed in labels and warnings: %d", rc);
+	is_str(got.data, "vector\nup{\"***\"=\"k\",auth=\"Bearer ***\","
+	    "q=\"a\\\"***\"} 1.000=1\nwarning: saw Bearer ***\n",
+	    "labels (names and values, masked before quoting) and warnings "
+	    "show ***");
+	lc_prom_result_release(&r);
+	lc_prom_free(p);
+
+	p = client("http://admin:hunter2@prom.example", NULL, NULL, NULL);
+	fake_script(basic, 1);
+	rc = lc_prom_query(p, "up", AT, 0, &r);
+	got.len = 0;
+	if (rc == 0)
+		render(&r, &got);
+	is_str(got.data, "vector\n{h=\"Basic ***\"} 1.000=1\n",
+	    "URL credentials: their Basic form echoed in a label is masked");
+	lc_prom_result_release(&r);
+	is_str(redacted("hunter2 YWRtaW46aHVudGVyMg== admin"), "*** *** admin",
+	    "URL credentials: the password and base64 of user:password");
+	lc_prom_free(p);
+	p = client("https://ci:p%40ss%3Aw0rd@prom.example/x", NULL, NULL, NULL);
+	is_str(redacted("p%40ss%3Aw0rd p@ss:w0rd Y2k6cEBzczp3MHJk"),
+	    "*** *** ***", "URL credentials: percent-escaped, as written and decoded");
+	lc_prom_free(p);
+	p = client("https://t0ken-in-user@prom.example", NULL, NULL, NULL);
+	is_str(redacted("t0ken-in-user dDBrZW4taW4tdXNlcjo="), "*** ***",
+	    "URL credentials: a user without a password is a token");
+	lc_prom_free(p);
+
+	memset(&c, 0, sizeof(c));
+	c.url = URL;
+	c.http.headers = hdrs;
+	c.http.nheaders = sizeof(hdrs) / sizeof(hdrs[0]);
+	rc = lc_prom_new(&p, &c);
+	ok(rc == 0, "extra headers: %d", rc);
+	is_str(redacted("hdr-t0ken k3y-value session=c00kie tenant-1 "
+	    "s3cret-thing"), "*** *** *** tenant-1 ***", "extra headers: "
+	    "Authorization, *key*, Cookie, *secret* are secrets, not "
+	    "X-Scope-OrgID");
+	fake_script(basic + 1, 1);
+	rc = lc_prom_query(p, "up", AT, 0, &r);
+	ok(rc == LC_EDATA, "an error text echoing a header: %d", rc);
+	is_str(redacted(lc_error_msg()), "Prometheus refused the query: "
+	    "bad_data: your header was ***", "an error text echoing a "
+	    "header is masked in the log");
+	lc_prom_free(p);
+	lc_buf_release(&got);
+}
+
 static const struct {
 	const char *url, *token, *user, *err;
 } refusals[] = {
@@ -453,7 +547,35 @@ test_refusals(void)
 	}
 }
 
-/* More than 100,000 series: refused before they are read. */
+/*
+ * Series are sorted by their labels; pos keeps their place in the answer
+ * (sort_desc, topk), which a template's result[i] follows.
+ */
+static void
+test_order(void)
+{
+	static const char body[] = OK("vector", "[{\"metric\":{\"p\":\"c\"},"
+	    "\"value\":[1,\"9\"]},{\"metric\":{\"p\":\"a\"},\"value\":[1,"
+	    "\"5\"]},{\"metric\":{\"p\":\"d\"},\"value\":[1,\"3\"]},"
+	    "{\"metric\":{\"p\":\"b\"},\"value\":[1,\"1\"]}]");
+	struct lc_prom_result r = LC_PROM_RESULT_INIT;
+	struct lc_buf got = LC_BUF_INIT;
+	size_t i;
+	int rc;
+
+	rc = lc_prom_parse(body, strlen(body), &r);
+	ok(rc == 0 && r.nseries == 4, "series out of label order: %d", rc);
+	for (i = 0; i < r.nseries; i++)
+		lc_buf_printf(&got, "%s pos=%zu v=%g\n", r.series[i].labels,
+		    r.series[i].pos, r.series[i].v[0]);
+	is_str(got.data, "{p=\"a\"} pos=1 v=5\n{p=\"b\"} pos=3 v=1\n"
+	    "{p=\"c\"} pos=0 v=9\n{p=\"d\"} pos=2 v=3\n",
+	    "sorted by labels, pos is the place in the answer");
+	lc_prom_result_release(&r);
+	lc_buf_release(&got);
+}
+
+/* More than 100,000 series, or 1,000,000 points: refused. */
 static void
 test_limits(void)
 {
@@ -472,6 +594,18 @@ test_limits(void)
 	ok(rc == LC_EDATA && r.nseries == 0, "100,001 series refused: %d", rc);
 	is_str(lc_error_msg(), "Prometheus: the answer holds 100001 series, more "
 	    "than 100000: aggregate the query (sum by, topk)", "the message");
+	b.len = 0;
+	lc_buf_adds(&b, "{\"status\":\"success\",\"data\":{\"resultType\":"
+	    "\"matrix\",\"result\":[{\"metric\":{\"i\":\"0\"},\"values\":"
+	    "[[1,\"1\"]]},{\"metric\":{},\"values\":[");
+	for (i = 0; i < 1000000; i++)
+		lc_buf_adds(&b, i ? ",[1,\"1\"]" : "[1,\"1\"]");
+	lc_buf_adds(&b, "]}]}}");
+	rc = lc_prom_parse(b.data, b.len, &r);
+	ok(rc == LC_EDATA && r.nseries == 0, "1,000,001 points refused: %d", rc);
+	is_str(lc_error_msg(), "Prometheus: the answer holds more than 1000000 "
+	    "points: narrow the query (aggregate it with sum by or topk, a "
+	    "shorter --window, a larger --step)", "the message");
 	rc = lc_prom_parse(OK("vector", "[]"), strlen(OK("vector", "[]")), &r);
 	ok(rc == 0 && r.nseries == 0, "lc_prom_parse without a server: %d", rc);
 	rc = lc_prom_parse(NULL, 0, &r);
@@ -489,7 +623,9 @@ main(void)
 	test_answers();
 	test_requests();
 	test_auth();
+	test_secrets();
 	test_refusals();
+	test_order();
 	test_limits();
 	return done_testing();
 }
