@@ -635,6 +635,13 @@ metric(struct ctx *c, yaml_node_t *map, struct lc_analysis_metric *m)
 	m->col = (long)map->start_mark.column + 1;
 	if ((rc = text(c, lookup(c, map, "name"), "name", &m->name)) != 0)
 		return rc;
+	/* The name goes on tables, lines and CI outputs: one line of text. */
+	for (key = m->name; key != NULL && *key != '\0'; key++)
+		if ((unsigned char)*key < 0x20 || *key == 0x7f)
+			return fail(c, LC_EUSAGE, lookup(c, map, "name"),
+			    "a metric's name holds a control character "
+			    "(byte %d): use letters, digits, '-', '_' and '.'",
+			    (unsigned char)*key);
 	if (m->name != NULL && *m->name != '\0')
 		c->metric = m->name;
 	/* A merge key first: the fields it brings are not seen otherwise. */

@@ -885,6 +885,19 @@ form_time(struct lc_buf *f, const char *key, double t)
 }
 
 /*
+ * A server error that may pass (500, 502, 503, 504): Prometheus or the
+ * proxy before it is failing or overloaded. Other 5xx answers (501 Not
+ * Implemented, 505) say that this is not the Prometheus API: retrying
+ * later will not help.
+ */
+static int
+busy(long status)
+{
+	return status == 500 || status == 502 || status == 503 ||
+	    status == 504;
+}
+
+/*
  * The answer r to a request to url, not 200 (a 5xx may have outlasted
  * the retries already): its error, with Prometheus's text when it sent one.
  */
@@ -899,7 +912,7 @@ http_error(const struct lc_prom *p, const char *url,
 		return lc_error_set(LC_EAUTH, "Prometheus refused the "
 		    "credentials (HTTP %ld); check %s", r->status, p->auth_hint);
 	if ((rc = api_error(r->body.data, r->body.len)) != 0) {
-		if (r->status < 500)
+		if (!busy(r->status))
 			return rc;
 		lc_buf_adds(&e, lc_error_msg());
 		rc = lc_error_set(LC_EUNAVAIL, "%s: HTTP %ld: %s", url,
@@ -912,7 +925,7 @@ http_error(const struct lc_prom *p, const char *url,
 		rc = lc_error_set(LC_EDATA, "%s: HTTP 404: is the URL "
 		    "Prometheus's, with its path prefix?", url);
 	else
-		rc = lc_error_set(r->status >= 500 ? LC_EUNAVAIL : LC_EDATA,
+		rc = lc_error_set(busy(r->status) ? LC_EUNAVAIL : LC_EDATA,
 		    "%s: HTTP %ld, not the Prometheus API's answer%s%s%s", url,
 		    r->status, e.len ? " ('" : "", e.len ? e.data : "",
 		    e.len ? "')" : "");

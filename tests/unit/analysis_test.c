@@ -730,6 +730,10 @@ static const struct {
 	{ HEAD M PROM "        headers:\n        - key: X-A\n          val: 1\n",
 	    NULL, LC_EUSAGE, "F:13:11: metric m: a header has key and value, "
 	    "not 'val'" },
+	{ HEAD "  metrics:\n  - name: \"m\\n::error::x\"\n" PROM, NULL,
+	    LC_EUSAGE, "F:7:11: a metric's name holds "
+	    "a control character (byte 10): use letters, digits, '-', '_' "
+	    "and '.'" },
 	{ HEAD M PROM "  - name: m\n" PROM, NULL, LC_EUSAGE,
 	    "F:11:5: metric name 'm' is used twice" },
 	{ HEAD "  args:\n  - name: a\n  - name: a\n" M PROM, NULL, LC_EUSAGE,

@@ -146,6 +146,10 @@ static const struct {
 	{ "503 (after http.c's retries)", { 503, NULL, "busy", 0 }, LC_EUNAVAIL,
 	    URL "/api/v1/query: HTTP 503, not the Prometheus API's answer "
 	    "('busy')" },
+	{ "501: not the Prometheus API (not retried, not 'unavailable')",
+	    { 501, NULL, "Unsupported method ('POST')", 0 }, LC_EDATA,
+	    URL "/api/v1/query: HTTP 501, not the Prometheus API's answer "
+	    "('Unsupported method ('POST')')" },
 	{ "500 with the API's error", { 500, NULL, "{\"status\":\"error\","
 	    "\"errorType\":\"internal\",\"error\":\"disk\"}", 0 }, LC_EUNAVAIL,
 	    URL "/api/v1/query: HTTP 500: Prometheus refused the query: "
