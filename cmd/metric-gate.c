@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jv.h>
 
@@ -67,6 +68,8 @@ static const struct option longopts[] = {
 
 /* The most points a series of a window may have (--window / --step). */
 #define MAX_POINTS	11000
+/* How far --at may be ahead of the clock (another machine's clock). */
+#define AT_SKEW		60
 
 static _Noreturn void
 usage(int status)
@@ -311,6 +314,10 @@ option(struct args *a, int ch, const char *arg)
 	case OPT_AT:
 		if (lc_gate_time_parse("--at", arg, &a->g.at) != 0)
 			misuse(NULL);
+		/* A future instant would only wait for the --timeout. */
+		if (a->g.at > (double)time(NULL) + AT_SKEW)
+			misuse("--at %s: that is in the future; give a past "
+			    "instant or leave --at out", arg);
 		a->g.has_at = 1;
 		break;
 	case OPT_BASELINE:
