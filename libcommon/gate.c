@@ -316,6 +316,11 @@ judge(const struct lc_gate_check *c, double cv, int hc, double bv, int hb,
 		*x = cv - bv;
 		return *x > c->limit ? BREACH : PASS;
 	}
+	/* Rates and latencies are never negative: a ratio of them is. */
+	if (cv < 0 || bv < 0) {
+		*why = "negative value";
+		return NODATA;
+	}
 	if (bv == 0 && cv != 0) {
 		*why = "baseline is 0";
 		return NODATA;

@@ -229,6 +229,10 @@ test_ratio_and_nodata(void)
 		{ NAN, 0.2, LC_GATE_NODATA_PASS, "{} NaN 0.2 pass no data" },
 		{ NAN, 0.2, LC_GATE_NODATA_FAIL, "{} NaN 0.2 fail no data" },
 		{ 1, 0, LC_GATE_NODATA_FAIL, "{} 1 0 fail baseline is 0" },
+		{ 5, -1, 0, "{} 5 -1 inconclusive negative value" },
+		{ -5, -1, 0, "{} -5 -1 inconclusive negative value" },
+		{ -0.1, 0.2, 0, "{} -0.1 0.2 inconclusive negative value" },
+		{ 5, -1, LC_GATE_NODATA_FAIL, "{} 5 -1 fail negative value" },
 	};
 	size_t i;
 
