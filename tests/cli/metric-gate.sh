@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 31
+plan 32
 
 # The issue's queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
@@ -388,6 +388,29 @@ run metric-gate --prometheus "$STUB_URL" --timeout 2s --at "$PROM_AT" "${CHECKS[
 expect_rc 124
 expect_no_out
 expect_err "metric-gate: "
+stub_stop
+end
+
+begin "a hung endpoint without --timeout: the I/O timeout is exit 7, not 124"
+stub hang
+cat >"$T/slow.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: slow
+spec:
+  metrics:
+  - name: up
+    successCondition: result[0] >= 1
+    provider:
+      prometheus:
+        timeout: 1
+        query: up
+YAML
+run metric-gate --prometheus "$STUB_URL" --timeout 0 --template "$T/slow.yaml"
+expect_rc 7
+expect_no_out
+expect_err "metric-gate: Prometheus did not answer within 1 s"
 stub_stop
 end
 
