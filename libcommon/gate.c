@@ -119,6 +119,7 @@ row_release(struct lc_gate_row *row)
 	free(row->series);
 	free(row->note);
 	free(row->error);
+	free(row->reason);
 	free(row->points);
 }
 
@@ -583,53 +584,97 @@ finite_median(const double *v, size_t n, size_t *nfinite)
 	return m;
 }
 
-/* Only the finite values of v, packed in place; returns how many. */
+/*
+ * Only the values of v with data, packed in place; returns how many:
+ * finite, and for --max-ratio not negative (as judge() has it).
+ */
 static size_t
-pack_finite(double *v, size_t n)
+pack_data(double *v, size_t n, const struct lc_gate_check *c)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (isfinite(v[i]))
+		if (isfinite(v[i]) && !(c->cond == LC_GATE_MAX_RATIO &&
+		    v[i] < 0))
 			v[k++] = v[i];
 	return k;
+}
+
+static void
+set_reason(struct lc_gate_row *row, struct lc_buf *b)
+{
+	free(row->reason);
+	row->reason = lc_buf_detach(b);
 }
 
 /*
  * Mann-Whitney over a window (Kayenta's way): the canary fails when its
  * points are significantly worse than the baseline's and the medians
  * breach the condition; --max/--min judge the canary's median alone.
+ * Points without data count as they do for the threshold method: more
+ * than the inconclusive limit make the row inconclusive (with --no-data
+ * fail, more than the failure limit fail it; --no-data pass ignores
+ * them); fewer than 3 points with data on a side (the canary's for
+ * --max/--min) are inconclusive whatever the condition.
  */
 static void
 mannwhitney(struct lc_gate_row *row, const struct lc_gate_check *c,
     const struct lc_gate_opts *o, double *cv, size_t nc, double *bv,
     size_t nb)
 {
+	const int cmp = c->cond == LC_GATE_MAX_INCREASE ||
+	    c->cond == LC_GATE_MAX_RATIO;
+	struct lc_buf b = LC_BUF_INIT;
 	enum outcome oc;
 	const char *why;
 	double x;
 
-	nc = pack_finite(cv, nc);
-	nb = pack_finite(bv, nb);
-	if (c->cond == LC_GATE_MAX || c->cond == LC_GATE_MIN) {
-		oc = judge(c, row->canary, nc > 0, NAN, 0, &x, &why);
-	} else if (nc < 3 || nb < 3) {
-		oc = NODATA;
-	} else {
-		if (c->cond == LC_GATE_MIN)
-			row->p = lc_stat_mannwhitney(bv, nb, cv, nc, NULL);
+	nc = pack_data(cv, nc, c);
+	nb = pack_data(bv, nb, c);
+	if (o->nodata == LC_GATE_NODATA_INCONCLUSIVE &&
+	    row->nodata > inconclusive_limit(c, o)) {
+		lc_buf_printf(&b, "%ld of %ld points without data, more than "
+		    "the inconclusive limit %ld", row->nodata,
+		    row->evaluations, inconclusive_limit(c, o));
+		row->verdict = LC_GATE_INCONCLUSIVE;
+	} else if (o->nodata == LC_GATE_NODATA_FAIL &&
+	    row->nodata > failure_limit(c, o)) {
+		lc_buf_printf(&b, "%ld of %ld points without data, more than "
+		    "the failure limit %ld", row->nodata, row->evaluations,
+		    failure_limit(c, o));
+		row->verdict = LC_GATE_FAIL;
+	} else if (nc < 3 || (cmp && nb < 3)) {
+		if (cmp)
+			lc_buf_printf(&b, "fewer than 3 points with data on a "
+			    "side (canary %zu, baseline %zu)", nc, nb);
 		else
-			row->p = lc_stat_mannwhitney(cv, nc, bv, nb, NULL);
-		oc = judge(c, row->canary, 1, row->baseline, 1, &x, &why);
-		if (oc == BREACH && !(row->p < 1 - o->confidence))
-			oc = PASS;
+			lc_buf_printf(&b, "fewer than 3 points with data "
+			    "(%zu)", nc);
+		row->verdict = o->nodata == LC_GATE_NODATA_FAIL ?
+		    LC_GATE_FAIL : LC_GATE_INCONCLUSIVE;
+	} else {
+		if (!cmp)
+			oc = judge(c, row->canary, 1, NAN, 0, &x, &why);
+		else {
+			if (c->cond == LC_GATE_MIN)
+				row->p = lc_stat_mannwhitney(bv, nb, cv, nc,
+				    NULL);
+			else
+				row->p = lc_stat_mannwhitney(cv, nc, bv, nb,
+				    NULL);
+			oc = judge(c, row->canary, 1, row->baseline, 1, &x,
+			    &why);
+			if (oc == BREACH && !(row->p < 1 - o->confidence))
+				oc = PASS;
+		}
+		row->verdict = oc == BREACH ? LC_GATE_FAIL : oc == PASS ?
+		    LC_GATE_PASS : o->nodata == LC_GATE_NODATA_PASS ?
+		    LC_GATE_PASS : o->nodata == LC_GATE_NODATA_FAIL ?
+		    LC_GATE_FAIL : LC_GATE_INCONCLUSIVE;
 	}
-	if (oc == NODATA)
-		row->verdict = o->nodata == LC_GATE_NODATA_PASS ? LC_GATE_PASS :
-		    o->nodata == LC_GATE_NODATA_FAIL ? LC_GATE_FAIL :
-		    LC_GATE_INCONCLUSIVE;
-	else
-		row->verdict = oc == BREACH ? LC_GATE_FAIL : LC_GATE_PASS;
+	if (b.len)
+		set_reason(row, &b);
+	lc_buf_release(&b);
 }
 
 void
@@ -766,7 +811,8 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 				if (row->errors)
 					lc_buf_printf(&b, ", %ld errors",
 					    row->errors);
-				set_note(row, b.data);
+				set_note(row, row->reason ? row->reason :
+				    b.data);
 			}
 			nodata = c->cond == LC_GATE_TEMPLATE || o->nodata ==
 			    LC_GATE_NODATA_INCONCLUSIVE ? row->nodata : 0;

@@ -71,6 +71,7 @@ struct lc_gate_row {
 	double p;			/* mannwhitney's p-value, else NaN */
 	char *note;			/* what the table's NOTE says */
 	char *error;			/* template: the last error's message */
+	char *reason;			/* mannwhitney: why it is not judged */
 	enum lc_gate_verdict verdict;
 	double *points;			/* window: the canary's value per step */
 	size_t npoints;

@@ -246,6 +246,11 @@ why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
 		why_template(b, row, c->metric);
 		return;
 	}
+	if (row->reason) {
+		lc_log_clean(b, row->reason);
+		lc_buf_adds(b, " (--no-data fail)");
+		return;
+	}
 	if (!row->has_canary || (cmp && !row->has_baseline) ||
 	    (row->breached == 0 && row->nodata > 0)) {
 		lc_log_clean(b, row->evaluations > 1 ? "no data" : row->note);
@@ -301,9 +306,8 @@ why_inconclusive(struct lc_buf *b, const struct lc_gate_check_result *cr,
 		lc_buf_adds(b, "every measurement was an error (");
 		lc_log_clean(b, row->error ? row->error : "-");
 		lc_buf_addc(b, ')');
-	} else if (g->window_ms > 0 && g->method == LC_GATE_MANNWHITNEY)
-		lc_buf_printf(b, "fewer than 3 points with data on a side "
-		    "(%ld of %ld without)", row->nodata, row->evaluations);
+	} else if (row->reason)
+		lc_log_clean(b, row->reason);
 	else if (row->evaluations > 1)
 		lc_buf_printf(b, "%ld of %ld %s, more than the %s %ld",
 		    row->nodata, row->evaluations, m ? "measurements "

@@ -423,6 +423,48 @@ test_mannwhitney(void)
 	    "data");
 	lc_gate_result_release(&r);
 
+	/* Points at +Inf or NaN are no data, not left out (hostile review). */
+	{
+		const double inf9[10] = { 0.1, INFINITY, INFINITY, INFINITY,
+		    INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, NAN };
+		const double inf7[10] = { 0.3, 0.3, 0.3, INFINITY, INFINITY,
+		    INFINITY, INFINITY, INFINITY, INFINITY, INFINITY };
+		struct lc_gate_check m = check("p95", LC_GATE_MAX, 0.5, 0);
+		struct lc_gate_opts om = opts(&m, 1);
+
+		om.method = LC_GATE_MANNWHITNEY;
+		window(&r, &om, inf9, base, 10);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 0.1 0.2 inconclusive "
+		    "9 of 10 points without data, more than the inconclusive "
+		    "limit 0", "mannwhitney --max: 9 of 10 points at +Inf/NaN "
+		    "are inconclusive, not a pass");
+		lc_gate_result_release(&r);
+		om.inconclusive_limit = 9;
+		window(&r, &om, inf9, base, 10);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 0.1 0.2 inconclusive "
+		    "fewer than 3 points with data (1)", "mannwhitney --max: "
+		    "1 point with data is inconclusive");
+		lc_gate_result_release(&r);
+		om.nodata = LC_GATE_NODATA_PASS;
+		window(&r, &om, inf9, base, 10);
+		ok(r.checks[0].rows[0].verdict == LC_GATE_INCONCLUSIVE,
+		    "mannwhitney --max --no-data pass: 1 point is still "
+		    "inconclusive");
+		lc_gate_result_release(&r);
+		om.nodata = LC_GATE_NODATA_FAIL;
+		om.inconclusive_limit = 0;
+		window(&r, &om, inf9, base, 10);
+		ok(r.checks[0].rows[0].verdict == LC_GATE_FAIL,
+		    "mannwhitney --no-data fail: 9 points without data fail");
+		lc_gate_result_release(&r);
+		window(&r, &o, inf7, base, 10);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 0.3 0.2 inconclusive "
+		    "7 of 10 points without data, more than the inconclusive "
+		    "limit 0", "mannwhitney --max-ratio: 7 of 10 canary points "
+		    "at +Inf are inconclusive");
+		lc_gate_result_release(&r);
+	}
+
 	/* The threshold method over the same window: each point counts. */
 	o.method = LC_GATE_THRESHOLD;
 	o.failure_limit = 0;
