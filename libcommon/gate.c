@@ -23,6 +23,12 @@ lc_gate_verdict_name(enum lc_gate_verdict v)
 	    "inconclusive" : "pass";
 }
 
+double
+lc_gate_alpha(double confidence)
+{
+	return round((1 - confidence) * 1e12) / 1e12;
+}
+
 void
 lc_gate_num(struct lc_buf *out, double v)
 {
@@ -627,7 +633,7 @@ mannwhitney(struct lc_gate_row *row, const struct lc_gate_check *c,
 	struct lc_buf b = LC_BUF_INIT;
 	enum outcome oc;
 	const char *why;
-	double x;
+	double x, fl;
 
 	nc = pack_data(cv, nc, c);
 	nb = pack_data(bv, nb, c);
@@ -652,6 +658,13 @@ mannwhitney(struct lc_gate_row *row, const struct lc_gate_check *c,
 			    "(%zu)", nc);
 		row->verdict = o->nodata == LC_GATE_NODATA_FAIL ?
 		    LC_GATE_FAIL : LC_GATE_INCONCLUSIVE;
+	} else if (cmp && (fl = lc_stat_mannwhitney_floor(nc, nb)) >=
+	    lc_gate_alpha(o->confidence)) {
+		/* Not even every canary point above every baseline one. */
+		lc_buf_printf(&b, "too few points for --confidence %g: the "
+		    "smallest p with %zu and %zu points is %.3g", o->confidence,
+		    nc, nb, fl);
+		row->verdict = LC_GATE_INCONCLUSIVE;
 	} else {
 		if (!cmp)
 			oc = judge(c, row->canary, 1, NAN, 0, &x, &why);
@@ -664,7 +677,8 @@ mannwhitney(struct lc_gate_row *row, const struct lc_gate_check *c,
 				    NULL);
 			oc = judge(c, row->canary, 1, row->baseline, 1, &x,
 			    &why);
-			if (oc == BREACH && !(row->p < 1 - o->confidence))
+			if (oc == BREACH && !(row->p <
+			    lc_gate_alpha(o->confidence)))
 				oc = PASS;
 		}
 		row->verdict = oc == BREACH ? LC_GATE_FAIL : oc == PASS ?

@@ -151,6 +151,11 @@ int lc_gate_decided(const struct lc_gate_check_result *cr,
     const struct lc_gate_opts *o);
 void lc_gate_result_release(struct lc_gate_result *r);
 
+/*
+ * mannwhitney's significance level: 1 - confidence rounded to 12
+ * decimals, so that 0.95 gives exactly 0.05.
+ */
+double lc_gate_alpha(double confidence);
 /* "pass", "fail", "inconclusive". */
 const char *lc_gate_verdict_name(enum lc_gate_verdict v);
 /*

@@ -1,5 +1,6 @@
 /* gate_report.c: metric-gate's result as text: the table, JSON, the lines that explain it. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +231,25 @@ why_template(struct lc_buf *b, const struct lc_gate_row *row,
 }
 
 /*
+ * ", p=P < A" with as many digits as it takes for the numbers shown to
+ * be in the order the decision found (0.049996 is not "0.05 < 0.05").
+ */
+static void
+p_below(struct lc_buf *b, double p, double alpha)
+{
+	char ps[40], as[40];
+	int prec;
+
+	for (prec = 3; prec < 17; prec++) {
+		snprintf(ps, sizeof(ps), "%.*g", prec, p);
+		snprintf(as, sizeof(as), "%.*g", prec, alpha);
+		if (strtod(ps, NULL) < strtod(as, NULL))
+			break;
+	}
+	lc_buf_printf(b, ", p=%s < %s", ps, as);
+}
+
+/*
  * The condition in words, for the line of a failed row: the values for
  * one evaluation and for mannwhitney's medians, the count otherwise.
  */
@@ -292,7 +312,7 @@ why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
 	}
 	lc_gate_num(b, c->limit);
 	if (mw && !isnan(row->p))
-		lc_buf_printf(b, ", p=%.3g < %.3g", row->p, 1 - g->confidence);
+		p_below(b, row->p, lc_gate_alpha(g->confidence));
 }
 
 /* Why a row is inconclusive: the reason, or the count of no data. */

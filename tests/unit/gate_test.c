@@ -465,6 +465,41 @@ test_mannwhitney(void)
 		lc_gate_result_release(&r);
 	}
 
+	/* Samples too small for the confidence (hostile review). */
+	{
+		const double b4[4] = { 0.1, 0.11, 0.09, 0.1 };
+		const double c4[4] = { 4, 4.1, 3.9, 4.2 };
+		struct lc_buf lb = LC_BUF_INIT;
+
+		o.confidence = 0.99;
+		window(&r, &o, c4, b4, 4);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 4.05 0.1 "
+		    "inconclusive too few points for --confidence 0.99: the "
+		    "smallest p with 4 and 4 points is 0.0143", "mannwhitney: "
+		    "4+4 points cannot reach --confidence 0.99: inconclusive");
+		lc_gate_report_line(&lb, &r.checks[0], &r.checks[0].rows[0], &o);
+		is_str(lb.data, "check lat inconclusive: too few points for "
+		    "--confidence 0.99: the smallest p with 4 and 4 points is "
+		    "0.0143", "... and the line says so");
+		lc_gate_result_release(&r);
+		o.confidence = 0.95;
+		window(&r, &o, c4, b4, 3);
+		ok(r.checks[0].rows[0].verdict == LC_GATE_INCONCLUSIVE,
+		    "mannwhitney: 3+3 points (smallest p 0.05) cannot go below "
+		    "1 - 0.95 = 0.05 exactly");
+		lc_gate_result_release(&r);
+		window(&r, &o, bad, base, 10);
+		r.checks[0].rows[0].p = 0.049996;
+		lb.len = 0;
+		lc_gate_report_line(&lb, &r.checks[0], &r.checks[0].rows[0], &o);
+		ok(strstr(lb.data, ", p=0.049996 < 0.05") != NULL, "the line's "
+		    "p and alpha agree with the decision: %s", lb.data);
+		lc_gate_result_release(&r);
+		lc_buf_release(&lb);
+		ok(lc_gate_alpha(0.95) == 0.05 && lc_gate_alpha(0.99) == 0.01,
+		    "alpha: 1 - confidence rounded, 0.95 gives 0.05");
+	}
+
 	/* The threshold method over the same window: each point counts. */
 	o.method = LC_GATE_THRESHOLD;
 	o.failure_limit = 0;
