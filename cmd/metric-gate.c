@@ -556,9 +556,16 @@ explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 	struct lc_buf b = LC_BUF_INIT;
 	size_t i, j;
 
-	for (i = 0; i < r->nchecks; i++)
-		for (j = 0; j < r->checks[i].nrows; j++) {
-			cr = &r->checks[i];
+	for (i = 0; i < r->nchecks; i++) {
+		cr = &r->checks[i];
+		if (cr->by_evaluations) {
+			b.len = 0;
+			lc_gate_report_check_line(&b, cr, g);
+			if (cr->verdict == LC_GATE_FAIL)
+				lc_ci_annotate(NULL, 0, 0, b.data);
+			lc_log_note("%s", b.data);
+		}
+		for (j = 0; j < cr->nrows; j++) {
 			if (cr->rows[j].verdict == LC_GATE_PASS)
 				continue;
 			b.len = 0;
@@ -567,6 +574,7 @@ explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 				lc_ci_annotate(NULL, 0, 0, b.data);
 			lc_log_note("%s", b.data);
 		}
+	}
 	lc_buf_release(&b);
 }
 

@@ -288,6 +288,20 @@ rowindex_find(const struct rowindex *ri, const char *labels)
 
 /* ---- one evaluation -------------------------------------------------- */
 
+/* What one evaluation of a check had, over its rows. */
+#define EV_BREACH	1
+#define EV_NODATA	2
+
+/* An evaluation breaches when a row did, else has no data when a row had none. */
+static void
+count_evaluation(struct lc_gate_check_result *cr, int ev)
+{
+	if (ev & EV_BREACH)
+		cr->ev_breached++;
+	else if (ev & EV_NODATA)
+		cr->ev_nodata++;
+}
+
 enum outcome { PASS, BREACH, NODATA, ERRORED };
 
 /*
@@ -489,6 +503,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	double x;
 	size_t k, nold;
 	long at;
+	int ev = 0;
 
 	(void)o;
 	r->at = t;
@@ -523,6 +538,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		oc = judge(c, row->canary, row->has_canary, row->baseline,
 		    row->has_baseline, &x, &why);
 		count(row, oc, 0);
+		ev |= oc == BREACH ? EV_BREACH : oc == NODATA ? EV_NODATA : 0;
 		instant_note(row, c, oc, x, why);
 		tell(fn, arg, c, row, t, oc);
 	}
@@ -535,6 +551,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 			bs = pair(&bix, baseline, row->series);
 			row->baseline = last_value(bs, &row->has_baseline);
 			count(row, NODATA, 0);
+			ev |= EV_NODATA;
 			set_note(row, "no data");
 			tell(fn, arg, c, row, t, NODATA);
 		}
@@ -543,9 +560,11 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		bs = pair(&bix, baseline, "{}");
 		row->baseline = last_value(bs, &row->has_baseline);
 		count(row, NODATA, 0);
+		ev |= EV_NODATA;
 		set_note(row, "no data");
 		tell(fn, arg, c, row, t, NODATA);
 	}
+	count_evaluation(cr, ev);
 	cr->evaluations++;
 	free(seen);
 	free(ri.at);
@@ -708,12 +727,15 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	double x, t, *bpts;
 	size_t n, k, m, jc, jb, nf;
 	int hc, hb;
+	unsigned char *evs;
 
 	r->at = end;
 	n = step > 0 && end >= start ? (size_t)floor((end - start) / step +
 	    1e-9) + 1 : 1;
 	memset(&none, 0, sizeof(none));
 	none.labels = "{}";
+	evs = lc_buf_xmalloc(n);
+	memset(evs, 0, n);
 	index_series(&bix, baseline);
 	for (m = 0; m < (canary->nseries ? canary->nseries : 1); m++) {
 		s = canary->nseries ? &canary->series[m] : &none;
@@ -732,6 +754,8 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 			oc = judge(c, row->points[k], hc, bpts[k], bs != NULL &&
 			    hb, &x, &why);
 			count(row, oc, 0);
+			evs[k] |= oc == BREACH ? EV_BREACH : oc == NODATA ?
+			    EV_NODATA : 0;
 		}
 		row->canary = finite_median(row->points, n, &nf);
 		row->has_canary = nf > 0;
@@ -746,6 +770,9 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		}
 		free(bpts);
 	}
+	for (k = 0; k < n; k++)
+		count_evaluation(cr, evs[k]);
+	free(evs);
 	cr->evaluations += (long)n;
 	free(bix.s);
 }
@@ -773,12 +800,34 @@ row_failed(const struct lc_gate_row *row, const struct lc_gate_check *c,
 	return breaches > failure_limit(c, o);
 }
 
+/*
+ * Whether the check's evaluations (not one row's) breached more often
+ * than the failure limit allows: with series whose labels change between
+ * evaluations, each row may stay within it while the check does not.
+ * Threshold checks only: mannwhitney judges rows, a template one row.
+ */
+static int
+evaluations_failed(const struct lc_gate_check_result *cr,
+    const struct lc_gate_opts *o)
+{
+	long n = cr->ev_breached;
+
+	if (cr->check->cond == LC_GATE_TEMPLATE || (o->window_ms > 0 &&
+	    o->method == LC_GATE_MANNWHITNEY))
+		return 0;
+	if (o->nodata == LC_GATE_NODATA_FAIL)
+		n += cr->ev_nodata;
+	return n > failure_limit(cr->check, o);
+}
+
 int
 lc_gate_decided(const struct lc_gate_check_result *cr,
     const struct lc_gate_opts *o)
 {
 	size_t j;
 
+	if (evaluations_failed(cr, o))
+		return 1;
 	for (j = 0; j < cr->nrows; j++)
 		if (row_failed(&cr->rows[j], cr->check, o))
 			return 1;
@@ -840,6 +889,18 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 			else
 				row->verdict = LC_GATE_PASS;
 			cr->verdict = worst(cr->verdict, row->verdict);
+		}
+		/* The limits count the check's evaluations too. */
+		cr->by_evaluations = 0;
+		if (cr->verdict != LC_GATE_FAIL && evaluations_failed(cr, o)) {
+			cr->verdict = LC_GATE_FAIL;
+			cr->by_evaluations = 1;
+		} else if (cr->verdict == LC_GATE_PASS && !mw &&
+		    c->cond != LC_GATE_TEMPLATE && o->nodata ==
+		    LC_GATE_NODATA_INCONCLUSIVE && cr->ev_nodata >
+		    inconclusive_limit(c, o)) {
+			cr->verdict = LC_GATE_INCONCLUSIVE;
+			cr->by_evaluations = 1;
 		}
 		/* spec.dryRun: shown, never deciding (as Argo Rollouts). */
 		if (c->metric == NULL || !c->metric->dry_run)

@@ -87,6 +87,12 @@ struct lc_gate_check_result {
 	size_t nrows;
 	enum lc_gate_verdict verdict;
 	long evaluations;		/* done so far */
+	/*
+	 * The check's evaluations: those where a row breached, and those
+	 * where none did and a row had no data; the limits count these too.
+	 */
+	long ev_breached, ev_nodata;
+	int by_evaluations;		/* the verdict is theirs, not a row's */
 };
 
 struct lc_gate_result {
@@ -184,6 +190,13 @@ jv lc_gate_report_json(const struct lc_gate_result *r);
 void lc_gate_report_line(struct lc_buf *out,
     const struct lc_gate_check_result *cr, const struct lc_gate_row *row,
     const struct lc_gate_opts *o);
+/*
+ * The line of a check whose verdict comes from its evaluations, not from
+ * a row (cr->by_evaluations): "check NAME failed: 3 of 4 evaluations
+ * breached <=5 (on some series), more than the failure limit 1".
+ */
+void lc_gate_report_check_line(struct lc_buf *out,
+    const struct lc_gate_check_result *cr, const struct lc_gate_opts *o);
 /* Windows: "`NAME [SERIES]` sparkline" a line for each row, after a blank. */
 void lc_gate_report_sparklines(struct lc_buf *out,
     const struct lc_gate_result *r);

@@ -368,6 +368,29 @@ lc_gate_report_line(struct lc_buf *out, const struct lc_gate_check_result *cr,
 }
 
 void
+lc_gate_report_check_line(struct lc_buf *out,
+    const struct lc_gate_check_result *cr, const struct lc_gate_opts *o)
+{
+	const struct lc_gate_check *c = cr->check;
+
+	lc_buf_adds(out, "check ");
+	lc_log_clean(out, c->name);
+	if (cr->verdict == LC_GATE_FAIL) {
+		lc_buf_printf(out, " failed: %ld of %ld evaluations breached ",
+		    cr->ev_breached + (o->nodata == LC_GATE_NODATA_FAIL ?
+		    cr->ev_nodata : 0), cr->evaluations);
+		lc_gate_limit_text(out, c);
+		lc_buf_printf(out, " on some series%s, more than the failure "
+		    "limit %ld", o->nodata == LC_GATE_NODATA_FAIL ? " or had "
+		    "no data" : "", o->failure_limit);
+	} else
+		lc_buf_printf(out, " inconclusive: %ld of %ld evaluations "
+		    "without data on some series, more than the inconclusive "
+		    "limit %ld", cr->ev_nodata, cr->evaluations,
+		    o->inconclusive_limit);
+}
+
+void
 lc_gate_report_sparklines(struct lc_buf *out, const struct lc_gate_result *r)
 {
 	const struct lc_gate_row *row;

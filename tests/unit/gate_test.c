@@ -351,6 +351,93 @@ test_limits(void)
 	lc_gate_result_release(&r);
 }
 
+/*
+ * The limits count evaluations, not series: labels that change between
+ * evaluations (a new pod each time) leave each row within its limit.
+ */
+static void
+test_limits_per_evaluation(void)
+{
+	struct lc_gate_check c = check("err", LC_GATE_MAX, 5, 0);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	struct lc_prom_result a;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *pods[4] = { "{pod=\"a\"}", "{pod=\"b\"}", "{pod=\"c\"}",
+	    "{pod=\"d\"}" };
+	const double v[4] = { 9, 9, 9, 1 };
+	size_t i, j;
+	int rows_pass;
+
+	o.count = 4;
+	o.interval_ms = 60000;
+	o.failure_limit = 1;
+	o.nodata = LC_GATE_NODATA_PASS;
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < 4; i++) {
+		a = vec(1, pods[i], v[i]);
+		lc_gate_eval(&r, &o, 0, 1000 + (double)i * 60, &a, NULL, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+		ok(lc_gate_decided(&r.checks[0], &o) == (i >= 1),
+		    "per evaluation: decided after %zu breaching evaluations",
+		    i + 1);
+	}
+	lc_gate_finish(&r, &o);
+	for (rows_pass = 1, j = 0; j < r.checks[0].nrows; j++)
+		rows_pass &= r.checks[0].rows[j].verdict == LC_GATE_PASS;
+	ok(r.checks[0].nrows == 4 && rows_pass, "per evaluation: each pod's "
+	    "row has 1 breach, within --failure-limit 1");
+	ok(r.checks[0].ev_breached == 3 && r.checks[0].verdict ==
+	    LC_GATE_FAIL && r.verdict == LC_GATE_FAIL, "per evaluation: 3 of "
+	    "4 evaluations breached, more than --failure-limit 1: fail");
+	lc_gate_report_check_line(&b, &r.checks[0], &o);
+	is_str(b.data, "check err failed: 3 of 4 evaluations breached <=5 on "
+	    "some series, more than the failure limit 1", "per evaluation: "
+	    "the check's line");
+	lc_gate_result_release(&r);
+	o.failure_limit = 3;
+	o.inconclusive_limit = 3;
+	o.nodata = LC_GATE_NODATA_INCONCLUSIVE;
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < 4; i++) {
+		a = vec(1, pods[i], 1.0);
+		lc_gate_eval(&r, &o, 0, 1000 + (double)i * 60, &a, NULL, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+	}
+	lc_gate_finish(&r, &o);
+	ok(r.verdict == LC_GATE_PASS, "per evaluation: a series per "
+	    "evaluation, all within the limit, pass (got %s)",
+	    lc_gate_verdict_name(r.verdict));
+	lc_gate_result_release(&r);
+
+	/* Two series taking turns at having no data. */
+	o.count = 3;
+	o.inconclusive_limit = 2;
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < 3; i++) {
+		a = vec(2, pods[0], i % 2 ? NAN : 1.0, pods[1], i % 2 ? 1.0 :
+		    NAN);
+		lc_gate_eval(&r, &o, 0, 1000 + (double)i * 60, &a, NULL, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+	}
+	lc_gate_finish(&r, &o);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_PASS &&
+	    r.checks[0].rows[1].verdict == LC_GATE_PASS && r.verdict ==
+	    LC_GATE_INCONCLUSIVE && r.checks[0].by_evaluations,
+	    "per evaluation: 3 of 3 evaluations with a row without data, more "
+	    "than --inconclusive-limit 2: inconclusive");
+	b.len = 0;
+	lc_gate_report_check_line(&b, &r.checks[0], &o);
+	is_str(b.data, "check err inconclusive: 3 of 3 evaluations without "
+	    "data on some series, more than the inconclusive limit 2",
+	    "per evaluation: the inconclusive check's line");
+	lc_gate_result_release(&r);
+	lc_buf_release(&b);
+}
+
 /* A window of n points a side: the canary's and the baseline's values. */
 static void
 window(struct lc_gate_result *r, struct lc_gate_opts *o, const double *cv,
@@ -919,6 +1006,7 @@ main(void)
 	test_template();
 	test_report();
 	test_run();
+	test_limits_per_evaluation();
 	lc_buf_release(&fake_log);
 	return done_testing();
 }
