@@ -570,6 +570,11 @@ explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 				continue;
 			b.len = 0;
 			lc_gate_report_line(&b, cr, &cr->rows[j], g);
+			/* dryRun: a warning, never an ::error annotation. */
+			if (cr->check->metric && cr->check->metric->dry_run) {
+				lc_log_warn("%s", b.data);
+				continue;
+			}
 			if (cr->rows[j].verdict == LC_GATE_FAIL)
 				lc_ci_annotate(NULL, 0, 0, b.data);
 			lc_log_note("%s", b.data);

@@ -889,6 +889,12 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 			else
 				row->verdict = LC_GATE_PASS;
 			cr->verdict = worst(cr->verdict, row->verdict);
+			if (c->metric && c->metric->dry_run) {
+				b.len = 0;
+				lc_buf_printf(&b, "%s (dry run)", row->note ?
+				    row->note : "");
+				set_note(row, b.data);
+			}
 		}
 		/* The limits count the check's evaluations too. */
 		cr->by_evaluations = 0;

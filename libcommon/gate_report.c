@@ -355,13 +355,17 @@ void
 lc_gate_report_line(struct lc_buf *out, const struct lc_gate_check_result *cr,
     const struct lc_gate_row *row, const struct lc_gate_opts *o)
 {
+	const int dry = cr->check->metric && cr->check->metric->dry_run;
+
 	lc_buf_adds(out, "check ");
 	row_name(out, cr->check, row);
 	if (row->verdict == LC_GATE_FAIL) {
-		lc_buf_adds(out, " failed: ");
+		lc_buf_adds(out, dry ? " failed (dryRun: not counted): " :
+		    " failed: ");
 		why_failed(out, cr, row, o);
 	} else if (row->verdict == LC_GATE_INCONCLUSIVE) {
-		lc_buf_adds(out, " inconclusive: ");
+		lc_buf_adds(out, dry ? " inconclusive (dryRun: not counted): " :
+		    " inconclusive: ");
 		why_inconclusive(out, cr, row, o);
 	} else
 		lc_buf_adds(out, " passed");

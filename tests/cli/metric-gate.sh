@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 32
+plan 33
 
 # The issue's queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
@@ -216,6 +216,33 @@ cmp -s "$T/gho" "$T/gho.want" || fail "GITHUB_OUTPUT: $(diff -u "$T/gho.want" "$
 printf 'METRIC_GATE_VERDICT=fail\nMETRIC_GATE_FAILED=error-rate\n' >"$T/env.want"
 cmp -s "$T/env" "$T/env.want" || fail "dotenv: $(diff -u "$T/env.want" "$T/env")"
 expect_err_line "::error title=metric-gate::check error-rate failed: canary 0.033 - baseline 0.01 = 0.023 > 0.01"
+end
+
+begin "errors, a failing dryRun metric on GitHub Actions: exit 0, a warning, no ::error, the note says dry run"
+cat >"$T/dry.yaml" <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: dry
+spec:
+  metrics:
+  - name: m
+    failureCondition: result[0] > 0.01
+    provider:
+      prometheus:
+        query: '$(prom_err canary 5m)'
+  dryRun:
+  - metricName: m
+YAML
+run env TOOLKIT_CI=github metric-gate --prometheus "$PROM_URL" \
+    --at "$PROM_AT" --timeout 60s --template "$T/dry.yaml"
+expect_rc 0
+want <<'EOF'
+CHECK  SERIES  CANARY  BASELINE  LIMIT             VERDICT  NOTE
+m      -       0.033   -         result[0] > 0.01  fail     Failed (dry run)
+EOF
+expect_err_line "metric-gate: warning: check m failed (dryRun: not counted): the failure condition 'result[0] > 0.01' holds (result[0] 0.033)"
+! grep -q '::error' "$T/err" || fail "an ::error annotation: $(cat "$T/err")"
 end
 
 begin "errors, --window on GitHub Actions: the step summary has the table and a sparkline per row"

@@ -813,6 +813,13 @@ test_template(void)
 	lc_gate_finish(&r, &o);
 	ok(r.checks[0].verdict == LC_GATE_FAIL && r.verdict == LC_GATE_PASS,
 	    "template: a dryRun metric fails on its row, not the verdict");
+	ok(strstr(r.checks[0].rows[0].note, " (dry run)") != NULL,
+	    "template: a dryRun row's note says so: %s", r.checks[0].rows[0].note);
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	ok(strncmp(b.data, "check nan-inconclusive failed (dryRun: not "
+	    "counted): ", 51) == 0, "template: a dryRun row's line: %s",
+	    b.data);
 	lc_gate_result_release(&r);
 	lc_prom_result_release(&x);
 	lc_analysis_release(&a);
