@@ -54,6 +54,41 @@ cells(struct lc_buf *cell, const struct lc_gate_check_result *cr,
 		lc_buf_adds(&cell[C_NOTE], "-");
 }
 
+/*
+ * Text from outside (labels, names, notes, conditions) for Markdown:
+ * & < > as entities, \ ` * _ [ ] | behind a backslash, so that nothing
+ * renders as HTML, a link, an image or emphasis, nor ends a table cell.
+ */
+static void
+md_escape(struct lc_buf *out, const char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		switch (s[k]) {
+		case '&':
+			lc_buf_adds(out, "&amp;");
+			break;
+		case '<':
+			lc_buf_adds(out, "&lt;");
+			break;
+		case '>':
+			lc_buf_adds(out, "&gt;");
+			break;
+		case '\\':
+		case '`':
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+		case '|':
+			lc_buf_addc(out, '\\');
+			/* FALLTHROUGH */
+		default:
+			lc_buf_addc(out, s[k]);
+		}
+}
+
 /* Characters, not bytes: labels may hold UTF-8. */
 static size_t
 width(const struct lc_buf *b)
@@ -105,14 +140,8 @@ lc_gate_report_table(struct lc_buf *out, const struct lc_gate_result *r,
 					}
 					if (md) {
 						lc_buf_adds(out, c ? " " : "| ");
-						for (k = 0; k < cell[c].len; k++)
-							if (cell[c].data[k] ==
-							    '|')
-								lc_buf_adds(out,
-								    "\\|");
-							else
-								lc_buf_addc(out,
-								    cell[c].data[k]);
+						md_escape(out, cell[c].data,
+						    cell[c].len);
 						lc_buf_adds(out, " |");
 						if (c == NCOLS - 1)
 							lc_buf_addc(out, '\n');
@@ -398,6 +427,7 @@ void
 lc_gate_report_sparklines(struct lc_buf *out, const struct lc_gate_result *r)
 {
 	const struct lc_gate_row *row;
+	struct lc_buf name = LC_BUF_INIT;
 	size_t i, j;
 	int first = 1;
 
@@ -409,12 +439,14 @@ lc_gate_report_sparklines(struct lc_buf *out, const struct lc_gate_result *r)
 			if (first)
 				lc_buf_addc(out, '\n');
 			first = 0;
-			lc_buf_addc(out, '`');
-			row_name(out, r->checks[i].check, row);
-			lc_buf_adds(out, "` ");
+			name.len = 0;
+			row_name(&name, r->checks[i].check, row);
+			md_escape(out, name.data, name.len);
+			lc_buf_addc(out, ' ');
 			lc_stat_sparkline(out, row->points, row->npoints, 60);
 			lc_buf_addc(out, '\n');
 		}
+	lc_buf_release(&name);
 }
 
 void

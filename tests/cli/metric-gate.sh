@@ -256,11 +256,11 @@ cat >"$T/sum.want" <<'EOF'
 
 | check | series | canary | baseline | limit | verdict | note |
 |---|---|---|---|---|---|---|
-| error-rate | - | 0.033 | 0.01 | diff<=0.01 | fail | 11/11 breached |
-| latency | - | 0.2 | 0.2 | ratio<=1.2 | pass | 0/11 breached |
+| error-rate | - | 0.033 | 0.01 | diff&lt;=0.01 | fail | 11/11 breached |
+| latency | - | 0.2 | 0.2 | ratio&lt;=1.2 | pass | 0/11 breached |
 
-`error-rate` ▄▄▄▄▄▄▄▄▄▄▄
-`latency` ▄▄▄▄▄▄▄▄▄▄▄
+error-rate ▄▄▄▄▄▄▄▄▄▄▄
+latency ▄▄▄▄▄▄▄▄▄▄▄
 
 EOF
 cmp -s "$T/sum" "$T/sum.want" || fail "step summary: $(diff -u "$T/sum.want" "$T/sum")"

@@ -438,6 +438,39 @@ test_limits_per_evaluation(void)
 	lc_buf_release(&b);
 }
 
+/* The step summary renders nothing a label holds: no HTML, no link. */
+static void
+test_markdown_escape(void)
+{
+	struct lc_gate_check c = check("my_check", LC_GATE_MAX, 5, 0);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *l[1] = { "{pod=\"<img src=x> [a](http://x) *b* `c` \\ |\"}" };
+	const double pts[2] = { 1, 2 }, *pp[1] = { pts };
+	struct lc_prom_result a = result(LC_PROM_MATRIX, 1, l, pp, 2);
+
+	o.window_ms = 15000;
+	lc_gate_result_init(&r, &o);
+	lc_gate_window(&r, &o, 0, 0, 15, 15, &a, NULL);
+	lc_gate_finish(&r, &o);
+	lc_prom_result_release(&a);
+	lc_gate_report_table(&b, &r, 1);
+	is_str(b.data,
+	    "| check | series | canary | baseline | limit | verdict | note |\n"
+	    "|---|---|---|---|---|---|---|\n"
+	    "| my\\_check | {pod=\"&lt;img src=x&gt; \\[a\\](http://x) "
+	    "\\*b\\* \\`c\\` \\\\ \\|\"} | 1.5 | - | &lt;=5 | pass | "
+	    "0/2 breached |\n", "markdown: labels and names escaped");
+	b.len = 0;
+	lc_gate_report_sparklines(&b, &r);
+	is_str(b.data, "\nmy\\_check {pod=\"&lt;img src=x&gt; \\[a\\](http://x) "
+	    "\\*b\\* \\`c\\` \\\\ \\|\"} \xe2\x96\x81\xe2\x96\x88\n",
+	    "markdown: the sparkline's line escaped too");
+	lc_gate_result_release(&r);
+	lc_buf_release(&b);
+}
+
 /* A window of n points a side: the canary's and the baseline's values. */
 static void
 window(struct lc_gate_result *r, struct lc_gate_opts *o, const double *cv,
@@ -863,8 +896,8 @@ test_report(void)
 	is_str(b.data,
 	    "| check | series | canary | baseline | limit | verdict | note |\n"
 	    "|---|---|---|---|---|---|---|\n"
-	    "| error-rate | - | 0.033 | 0.01 | diff<=0.01 | fail | +0.023 |\n"
-	    "| latency | - | 0.2 | 0.2 | ratio<=1.2 | pass | x1 |\n",
+	    "| error-rate | - | 0.033 | 0.01 | diff&lt;=0.01 | fail | +0.023 |\n"
+	    "| latency | - | 0.2 | 0.2 | ratio&lt;=1.2 | pass | x1 |\n",
 	    "report: the table in Markdown");
 	b.len = 0;
 	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
@@ -1014,6 +1047,7 @@ main(void)
 	test_report();
 	test_run();
 	test_limits_per_evaluation();
+	test_markdown_escape();
 	lc_buf_release(&fake_log);
 	return done_testing();
 }
