@@ -422,8 +422,8 @@ last_value(const struct lc_prom_series *s, int *has)
  * as Argo Rollouts evaluates them; one row, "{}".
  */
 static void
-eval_template(struct lc_gate_check_result *cr, double t,
-    const struct lc_prom_result *res, lc_gate_fn fn, void *arg)
+eval_template(struct lc_gate_check_result *cr, const struct lc_gate_opts *o,
+    double t, const struct lc_prom_result *res, lc_gate_fn fn, void *arg)
 {
 	const struct lc_gate_check *c = cr->check;
 	struct lc_gate_row *row;
@@ -432,7 +432,7 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	const struct lc_prom_series **byplace;
 	double *v = NULL;
 	size_t i, n = 0;
-	int has;
+	int has, nodata, argo_ok;
 
 	row = cr->nrows ? &cr->rows[0] : add_row(cr, "{}", 0);
 	if (res->nseries) {
@@ -465,9 +465,24 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	ph = lc_analysis_judge(c->metric, v, n, res->type == LC_PROM_SCALAR);
 	row->has_canary = n > 0;
 	row->canary = n > 0 ? v[0] : NAN;
+	for (i = 0, nodata = n == 0; i < n; i++)
+		if (!isfinite(v[i]))
+			nodata = 1;
 	free(v);
 	oc = ph == LC_ANALYSIS_SUCCESSFUL ? PASS : ph == LC_ANALYSIS_FAILED ?
 	    BREACH : ph == LC_ANALYSIS_INCONCLUSIVE ? NODATA : ERRORED;
+	/*
+	 * Unlike Argo Rollouts, an empty result, NaN or Inf passes only when
+	 * a success condition holds (its author handled them); a failure
+	 * condition that does not hold, or no condition, is no data, unless
+	 * --no-data pass keeps Argo's phase.
+	 */
+	argo_ok = 0;
+	if (oc == PASS && nodata && c->metric->success == NULL &&
+	    o->nodata != LC_GATE_NODATA_PASS) {
+		oc = NODATA;
+		argo_ok = 1;
+	}
 	count(row, oc, c->metric->consecutive_error_limit);
 	if (oc == ERRORED) {
 		struct lc_buf b = LC_BUF_INIT;
@@ -482,7 +497,8 @@ eval_template(struct lc_gate_check_result *cr, double t,
 		row->note = lc_buf_detach(&b);
 	} else
 		set_note(row, oc == PASS ? "Successful" : oc == BREACH ?
-		    "Failed" : "neither condition holds");
+		    "Failed" : argo_ok ? (n == 0 ? "no data: an empty result" :
+		    "no data: NaN or Inf") : "neither condition holds");
 	tell(fn, arg, c, row, t, oc);
 }
 
@@ -508,7 +524,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	(void)o;
 	r->at = t;
 	if (c->cond == LC_GATE_TEMPLATE) {
-		eval_template(cr, t, canary, fn, arg);
+		eval_template(cr, o, t, canary, fn, arg);
 		cr->evaluations++;
 		return;
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "buf.h"
@@ -736,6 +737,83 @@ scalar(double v)
 	return r;
 }
 
+/*
+ * An empty result, NaN or Inf passes a template metric only when its
+ * success condition holds; otherwise no data, unless --no-data pass.
+ */
+static void
+test_template_nodata(void)
+{
+	static const char yaml[] =
+	    "apiVersion: argoproj.io/v1alpha1\n"
+	    "kind: AnalysisTemplate\n"
+	    "metadata:\n  name: t\n"
+	    "spec:\n  metrics:\n"
+	    "  - name: fonly\n    failureCondition: result[0] > 0.05\n"
+	    "    provider:\n      prometheus:\n        query: q\n"
+	    "  - name: none\n"
+	    "    provider:\n      prometheus:\n        query: q\n"
+	    "  - name: handled\n"
+	    "    successCondition: isNaN(result[0]) || result[0] >= 0.95\n"
+	    "    provider:\n      prometheus:\n        query: q\n";
+	char path[] = "/tmp/gate_test.XXXXXX";
+	struct lc_analysis a;
+	struct lc_gate_check c[3];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result x[3];
+	struct lc_buf b = LC_BUF_INIT;
+	const char *want[] = {
+	    "fonly=inconclusive none=inconclusive handled=pass ",
+	    "fonly=inconclusive none=inconclusive handled=inconclusive ",
+	    "fonly=fail none=pass handled=pass ",
+	    "fonly=fail none=pass handled=pass ",
+	};
+	const char *what[] = { "NaN", "an empty result", "+Inf, --no-data pass",
+	    "a value" };
+	size_t i, k, n;
+	int fd;
+
+	fd = mkstemp(path);
+	ok(fd >= 0 && write(fd, yaml, sizeof(yaml) - 1) ==
+	    (ssize_t)(sizeof(yaml) - 1), "template no data: the file");
+	close(fd);
+	memset(&a, 0, sizeof(a));
+	ok(lc_analysis_load(&a, path, NULL, 0) == 0, "template no data: "
+	    "loads (%s)", lc_error_msg() ? lc_error_msg() : "");
+	unlink(path);
+	n = template_checks(c, &a);
+	o = opts(c, n);
+	for (k = 0; k < 4; k++) {
+		o.nodata = k == 2 ? LC_GATE_NODATA_PASS :
+		    LC_GATE_NODATA_INCONCLUSIVE;
+		lc_gate_result_init(&r, &o);
+		for (i = 0; i < n; i++) {
+			x[i] = k == 0 ? vec(1, "{}", NAN) : k == 1 ? vec(0) :
+			    k == 2 ? vec(1, "{}", INFINITY) : vec(1, "{}", 0.99);
+			lc_gate_eval(&r, &o, i, 1000, &x[i], NULL, NULL, NULL);
+			lc_prom_result_release(&x[i]);
+		}
+		lc_gate_finish(&r, &o);
+		b.len = 0;
+		for (i = 0; i < n; i++)
+			lc_buf_printf(&b, "%s=%s ", c[i].name,
+			    lc_gate_verdict_name(r.checks[i].verdict));
+		is_str(b.data, want[k], "template, %s: only a success "
+		    "condition that holds passes no data", what[k]);
+		if (k == 0) {
+			b.len = 0;
+			lc_gate_report_line(&b, &r.checks[0],
+			    &r.checks[0].rows[0], &o);
+			is_str(b.data, "check fonly inconclusive: no data: NaN "
+			    "or Inf", "template, NaN: the line");
+		}
+		lc_gate_result_release(&r);
+	}
+	lc_analysis_release(&a);
+	lc_buf_release(&b);
+}
+
 static void
 test_template(void)
 {
@@ -1048,6 +1126,7 @@ main(void)
 	test_run();
 	test_limits_per_evaluation();
 	test_markdown_escape();
+	test_template_nodata();
 	lc_buf_release(&fake_log);
 	return done_testing();
 }
