@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 33
+plan 34
 
 # The issue's queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
@@ -177,6 +177,26 @@ CHECK         SERIES  CANARY  BASELINE  LIMIT              VERDICT  NOTE
 success-rate  -       -       -         result[0] >= 0.95  fail     0/3 breached, 3 errors
 EOF
 expect_err_line "metric-gate: check success-rate failed: more than 2 consecutive errors (metric success-rate: successCondition: result[0]: the query returned no value)"
+end
+
+begin "good, a template's result[0] follows Prometheus's order: sort_desc() puts the baseline's 133.3/s first, so result[0] < 100 fails"
+cat >"$T/sortdesc.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: busiest
+spec:
+  metrics:
+  - name: busiest-track
+    successCondition: result[0] < 100
+    provider:
+      prometheus:
+        query: 'sort_desc(label_replace(sum by (track) (rate(http_requests_total[5m])), "track", "zz-baseline", "track", "baseline"))'
+YAML
+run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
+    --template "$T/sortdesc.yaml"
+expect_rc 1
+expect_err_line "metric-gate: check busiest-track failed: the success condition 'result[0] < 100' does not hold (result[0] 133.333)"
 end
 
 # ---- errors: +2.3 points of errors, same p95 -------------------------------

@@ -812,6 +812,48 @@ test_template_nodata(void)
 	}
 	lc_analysis_release(&a);
 	lc_buf_release(&b);
+
+	/*
+	 * result[i] in Prometheus's order (pos), not the sorted labels':
+	 * sort_desc() put {track="zz-baseline"} 133.3 first.
+	 */
+	{
+		static const char y2[] =
+		    "apiVersion: argoproj.io/v1alpha1\n"
+		    "kind: AnalysisTemplate\n"
+		    "metadata:\n  name: t\n"
+		    "spec:\n  metrics:\n"
+		    "  - name: busiest\n    successCondition: result[0] < 100\n"
+		    "    provider:\n      prometheus:\n        query: q\n";
+		char p2[] = "/tmp/gate_test.XXXXXX";
+		struct lc_prom_result sd;
+
+		fd = mkstemp(p2);
+		ok(fd >= 0 && write(fd, y2, sizeof(y2) - 1) ==
+		    (ssize_t)(sizeof(y2) - 1), "template order: the file");
+		close(fd);
+		memset(&a, 0, sizeof(a));
+		ok(lc_analysis_load(&a, p2, NULL, 0) == 0, "template order: "
+		    "loads");
+		unlink(p2);
+		n = template_checks(c, &a);
+		o = opts(c, n);
+		/* Sorted by labels (as prom.c keeps them), pos the answer's. */
+		sd = vec(2, "{track=\"canary\"}", 66.7,
+		    "{track=\"zz-baseline\"}", 133.3);
+		sd.series[0].pos = 1;
+		sd.series[1].pos = 0;
+		lc_gate_result_init(&r, &o);
+		lc_gate_eval(&r, &o, 0, 1000, &sd, NULL, NULL, NULL);
+		lc_gate_finish(&r, &o);
+		ok(r.checks[0].verdict == LC_GATE_FAIL &&
+		    r.checks[0].rows[0].canary == 133.3, "template order: "
+		    "result[0] is pos 0's 133.3, not the first label's 66.7: "
+		    "fails (canary %g)", r.checks[0].rows[0].canary);
+		lc_gate_result_release(&r);
+		lc_prom_result_release(&sd);
+		lc_analysis_release(&a);
+	}
 }
 
 static void
