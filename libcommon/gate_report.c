@@ -106,7 +106,7 @@ lc_gate_report_table(struct lc_buf *out, const struct lc_gate_result *r,
     int md)
 {
 	struct lc_buf cell[NCOLS];
-	size_t w[NCOLS], i, j, k, p;
+	size_t w[NCOLS], i, j, p;
 	int c, pass;
 
 	for (c = 0; c < NCOLS; c++) {
