@@ -811,7 +811,7 @@ row_failed(const struct lc_gate_row *row, const struct lc_gate_check *c,
 
 	if (row->error_out)
 		return 1;
-	if (c->cond != LC_GATE_TEMPLATE && o->nodata == LC_GATE_NODATA_FAIL)
+	if (o->nodata == LC_GATE_NODATA_FAIL)
 		breaches += row->nodata;
 	return breaches > failure_limit(c, o);
 }

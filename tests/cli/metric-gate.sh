@@ -359,6 +359,17 @@ latency-ratio        -       -       -         len(result) == 1 and result[0] > 
 EOF
 end
 
+begin "missing, --template with --no-data fail: no data fails"
+run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
+    --no-data fail --template "$FIXTURES/analysis/canary-rule.yaml"
+expect_rc 1
+want <<'EOF'
+CHECK                SERIES  CANARY  BASELINE  LIMIT                                 VERDICT  NOTE
+error-rate-increase  -       -       -         len(result) == 1 && result[0] > 0.01  fail     neither condition holds
+latency-ratio        -       -       -         len(result) == 1 and result[0] > 1.2  fail     neither condition holds
+EOF
+end
+
 begin "missing, --no-data pass: no data counts as a pass"
 run metric-gate --prometheus "$PROM_URL" --no-data pass -o json "${RULE[@]}"
 expect_rc 0
