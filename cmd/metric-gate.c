@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jv.h>
 
@@ -444,7 +445,7 @@ validate_check(const struct check *k)
 		misuse("--check %s: one --query and at most one "
 		    "--baseline-query", n);
 	if (k->nconds != 1)
-		misuse("--check %s: give one condition: --max, --min, "
+		misuse("--check %s: give only one condition: --max, --min, "
 		    "--max-increase or --max-ratio", n);
 	if (cmp && k->c.baseline_query == NULL)
 		misuse("--check %s: %s compares with the baseline: give "
@@ -494,8 +495,14 @@ validate(struct args *a)
 	    "--method mannwhitney needs --window" },
 	{ a->confidence && a->g.method != LC_GATE_MANNWHITNEY,
 	    "--confidence goes with --method mannwhitney" },
+	{ a->flimit && !a->window && a->g.count <= 1,
+	    "--failure-limit needs --interval/--count or --window" },
+	{ a->ilimit && !a->window && a->g.count <= 1,
+	    "--inconclusive-limit needs --interval/--count or --window" },
+	{ a->conf.username && !a->password_file,
+	    "--username needs --password-file" },
 	{ a->password_file && !a->conf.username,
-	    "--password-file goes with --username" },
+	    "--password-file needs --username" },
 	};
 	size_t i;
 
@@ -721,6 +728,83 @@ checks(struct args *a, struct lc_analysis *t, struct lc_gate_check **out)
 	return 0;
 }
 
+/* The wall clock, in Unix seconds (--at's scale). */
+static double
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The schedule must end before --timeout: its last evaluation (--initial-
+ * delay + (count - 1) * --interval from --at or now; a template's longest
+ * metric's) at or past the deadline would wait it out only to time out
+ * (124) with nothing judged. LC_EUSAGE, saying both, when it does not fit.
+ */
+static int
+schedule_fits(const struct args *a)
+{
+	const struct lc_gate_opts *g = &a->g;
+	const struct lc_analysis_metric *m = NULL;
+	struct lc_buf b = LC_BUF_INIT;
+	long long span = -1, s, left, delay, every;
+	char text[32];
+	long n = 1, k;
+	size_t i, longest = 0;
+	int rc;
+
+	if (a->timeout_ms == 0 || g->window_ms > 0)
+		return 0;
+	for (i = 0; i < g->nchecks; i++) {
+		m = g->checks[i].metric;
+		k = m ? m->count : g->count;
+		if (k < 1)
+			k = 1;
+		s = (m ? m->initial_delay_ms : g->initial_delay_ms) +
+		    (k - 1) * (m ? m->interval_ms : g->interval_ms);
+		if (s > span) {
+			span = s;
+			n = k;
+			longest = i;
+		}
+	}
+	left = span;
+	if (g->has_at)		/* what is past already costs no waiting */
+		left = (long long)ceil(g->at + span / 1000.0 - wall_now()) *
+		    1000;
+	if (left < a->timeout_ms)
+		return 0;
+	m = g->checks[longest].metric;
+	delay = m ? m->initial_delay_ms : g->initial_delay_ms;
+	every = m ? m->interval_ms : g->interval_ms;
+	if (m)
+		lc_buf_printf(&b, "--template: metric %s's schedule (",
+		    g->checks[longest].name);
+	if (delay > 0) {
+		lc_parse_duration_text(text, sizeof(text), delay);
+		lc_buf_printf(&b, m ? "initialDelay %s, " : "--initial-delay "
+		    "%s ", text);
+	}
+	if (n > 1) {
+		lc_parse_duration_text(text, sizeof(text), every);
+		lc_buf_printf(&b, m ? "interval %s, " : "--interval %s ",
+		    text);
+	}
+	lc_buf_printf(&b, m ? "count %ld)" : "--count %ld", n);
+	lc_parse_duration_text(text, sizeof(text), left);
+	lc_buf_printf(&b, g->has_at ? " from --at ends %s from now" :
+	    " takes %s", text);
+	lc_parse_duration_text(text, sizeof(text), a->timeout_ms);
+	lc_buf_printf(&b, ", not less than --timeout %s: raise --timeout or "
+	    "shorten the schedule", text);
+	rc = lc_error_set(LC_EUSAGE, "%s", b.data);
+	lc_buf_release(&b);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -729,6 +813,7 @@ main(int argc, char *argv[])
 	struct lc_gate_result r;
 	struct lc_gate_check *cs = NULL;
 	char *token = NULL, *password = NULL;
+	char text[32];
 	int rc;
 
 	lc_cli_init(argv[0]);
@@ -738,13 +823,14 @@ main(int argc, char *argv[])
 	a.conf.http.headers = a.headers;
 	a.conf.http.nheaders = a.nheaders;
 	a.g.deadline = a.timeout_ms ? lc_clock_ms() + a.timeout_ms : 0;
-	if ((rc = checks(&a, &t, &cs)) == 0)
+	if ((rc = checks(&a, &t, &cs)) == 0 && (rc = schedule_fits(&a)) == 0)
 		rc = credentials(&a, &token, &password);
 	if (rc == 0)
 		rc = lc_gate_run(&r, &a.g, &a.conf, progress, NULL);
-	if (rc == LC_ETIMEOUT)
-		lc_error_set(rc, "timed out after %s (--timeout)",
-		    a.timeout_text);
+	if (rc == LC_ETIMEOUT) {
+		lc_parse_duration_text(text, sizeof(text), a.timeout_ms);
+		lc_error_set(rc, "timed out after %s (--timeout)", text);
+	}
 	else if (rc == 0)
 		rc = report(&r, &a.g, a.json);
 	lc_gate_result_release(&r);
