@@ -445,8 +445,9 @@ validate_check(const struct check *k)
 		misuse("--check %s: one --query and at most one "
 		    "--baseline-query", n);
 	if (k->nconds != 1)
-		misuse("--check %s: give only one condition: --max, --min, "
-		    "--max-increase or --max-ratio", n);
+		misuse("--check %s: give %sone condition: --max, --min, "
+		    "--max-increase or --max-ratio", n, k->nconds ? "only " :
+		    "");
 	if (cmp && k->c.baseline_query == NULL)
 		misuse("--check %s: %s compares with the baseline: give "
 		    "--baseline-query", n, k->cond_opt);
