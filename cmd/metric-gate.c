@@ -1,4 +1,5 @@
 /* metric-gate: the canary's verdict from Prometheus, as an exit code. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -571,7 +572,21 @@ explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 	lc_buf_release(&b);
 }
 
-/* $GITHUB_OUTPUT, the --dotenv file and the step summary. */
+/* A failed write reported on stderr now: 1 when rc is one, else 0. */
+static int
+failed(int rc)
+{
+	if (rc == 0)
+		return 0;
+	lc_cli_report_error();
+	return 1;
+}
+
+/*
+ * $GITHUB_OUTPUT, the --dotenv file and the step summary, each written
+ * whatever became of the others (each failure said on stderr): the number
+ * that failed.
+ */
 static int
 ci_outputs(const struct lc_gate_result *r, jv checks)
 {
@@ -580,11 +595,13 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 	const char *p;
 	size_t i, nfailed = 0;
 	jv dump = jv_dump_string(checks, 0);
-	int rc;
+	int rc, nbad;
 
+	/* One file: when the first line cannot go, the second cannot either. */
 	rc = lc_ci_output("verdict", verdict);
 	if (rc == 0)
 		rc = lc_ci_output("checks", jv_string_value(dump));
+	nbad = failed(rc);
 	jv_free(dump);
 	lc_buf_printf(&env, "METRIC_GATE_VERDICT=%s\nMETRIC_GATE_FAILED=",
 	    verdict);
@@ -597,27 +614,31 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 				lc_buf_addc(&env, strchr(",\r\n", *p) ? '_' : *p);
 		}
 	lc_buf_addc(&env, '\n');
-	if (rc == 0)
-		rc = lc_ci_dotenv(env.data);
+	nbad += failed(lc_ci_dotenv(env.data));
 	lc_buf_printf(&md, "### %s: %s\n\n", lc_log_progname, verdict);
 	lc_gate_report_table(&md, r, 1);
 	lc_gate_report_sparklines(&md, r);
 	lc_buf_addc(&md, '\n');
-	if (rc == 0)
-		rc = lc_ci_summary(md.data);
+	nbad += failed(lc_ci_summary(md.data));
 	lc_buf_release(&md);
 	lc_buf_release(&env);
-	return rc;
+	return nbad;
 }
 
-/* The result: stdout, the CI's outputs, the explanations. */
+/*
+ * The result: stdout, the CI's outputs, the explanations. Each output is
+ * written even when another failed (said on stderr); then the verdict
+ * decides: fail or inconclusive is LC_ENO (exit 1: a rollback must not
+ * hang on a missing file), and only a pass with an output missing is an
+ * error (exit 3: downstream could not trust it).
+ */
 static int
 report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
     int json)
 {
 	struct lc_buf out = LC_BUF_INIT;
 	jv checks = lc_gate_report_json(r), o, dump;
-	int rc;
+	int nbad = 0;
 
 	if (json) {
 		lc_gate_time_text(&out, r->at);
@@ -634,13 +655,19 @@ report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
 		fwrite(out.data, 1, out.len, stdout);
 	}
 	lc_buf_release(&out);
-	explain(r, g);
-	rc = ci_outputs(r, checks);
-	if (rc == 0 && r->verdict != LC_GATE_PASS) {
-		lc_error_clear();	/* the lines above said why */
-		rc = LC_ENO;
+	/* EPIPE is the reader's choice (| head), as lc_cli_exit has it. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+		lc_log_error("cannot write standard output: %s",
+		    strerror(errno));
+		nbad++;
 	}
-	return rc;
+	clearerr(stdout);	/* said; lc_cli_exit must not make it 3 */
+	explain(r, g);
+	nbad += ci_outputs(r, checks);
+	lc_error_clear();	/* the lines above said why */
+	if (r->verdict != LC_GATE_PASS)
+		return LC_ENO;
+	return nbad ? LC_ERROR : 0;
 }
 
 /* -v: a line for each evaluation. */
