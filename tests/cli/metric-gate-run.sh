@@ -12,7 +12,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 18
+plan 20
 
 U=http://127.0.0.1:9/		# never reached: every case is refused first
 C=(--prometheus $U --check err --query up --max 1)
@@ -115,6 +115,59 @@ error-rate  -       0.033   0.01      diff<=0.01  fail     1/1 breached
 latency     -       0.2     0.2       ratio<=1.2  pass     0/1 breached, stopped early
 EOF
 expect_err_line "metric-gate: check error-rate failed: 1 of 1 evaluations breached diff<=0.01, more than the failure limit 0"
+end
+
+# tmpl FILE [DRYRUN]: a template of two metrics on schedules of their own
+# against the errors canary: "errs" fails its first evaluation (0.033 >
+# 0.02), "late" would come 5m after; DRYRUN names a metric for spec.dryRun.
+tmpl() {
+	cat >"$1" <<-EOF
+	apiVersion: argoproj.io/v1alpha1
+	kind: AnalysisTemplate
+	metadata:
+	  name: two
+	spec:
+	  metrics:
+	  - name: errs
+	    interval: 1m
+	    count: 3
+	    failureCondition: result[0] > 0.02
+	    provider:
+	      prometheus:
+	        query: '$(prom_err canary 5m)'
+	  - name: late
+	    initialDelay: 5m
+	    successCondition: result[0] < 0.5
+	    provider:
+	      prometheus:
+	        query: '$(prom_err baseline 5m)'
+	EOF
+	[ -z "${2:-}" ] || printf '  dryRun:\n  - metricName: %s\n' "$2" >>"$1"
+}
+
+begin "errors, --template: a metric failed, the one not yet due is not evaluated and says so"
+tmpl "$T/two.yaml"
+run metric-gate --prometheus "$PROM_URL" --timeout 60s \
+    --at "$((PROM_AT - 600))" --template "$T/two.yaml"
+expect_rc 1
+want <<'EOF'
+CHECK  SERIES  CANARY  BASELINE  LIMIT             VERDICT       NOTE
+errs   -       0.033   -         result[0] > 0.02  fail          1/1 breached
+late   -       -       -         result[0] < 0.5   inconclusive  not evaluated, stopped early
+EOF
+expect_err_line "metric-gate: check late inconclusive: not evaluated, stopped early"
+end
+
+begin "errors, --template with errs in dryRun: it decides nothing, so nothing stops"
+tmpl "$T/two.yaml" errs
+run metric-gate --prometheus "$PROM_URL" --timeout 60s \
+    --at "$((PROM_AT - 600))" --template "$T/two.yaml"
+expect_rc 0
+want <<'EOF'
+CHECK  SERIES  CANARY  BASELINE  LIMIT             VERDICT  NOTE
+errs   -       0.033   -         result[0] > 0.02  fail     1/1 breached
+late   -       0.01    -         result[0] < 0.5   pass     Successful
+EOF
 end
 
 begin "errors, GITHUB_OUTPUT a directory: said, dotenv and summary still written, exit 1 (the verdict wins)"
