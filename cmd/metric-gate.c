@@ -1,6 +1,7 @@
 /* metric-gate: the canary's verdict from Prometheus, as an exit code. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -791,8 +792,13 @@ schedule_fits(const struct args *a)
 		k = m ? m->count : g->count;
 		if (k < 1)
 			k = 1;
-		s = (m ? m->initial_delay_ms : g->initial_delay_ms) +
-		    (k - 1) * (m ? m->interval_ms : g->interval_ms);
+		delay = m ? m->initial_delay_ms : g->initial_delay_ms;
+		every = m ? m->interval_ms : g->interval_ms;
+		/* Beyond any --timeout: no overflow, and refused all the same. */
+		if (every > 0 && (k - 1) > (LLONG_MAX / 2 - delay) / every)
+			s = LLONG_MAX / 2;
+		else
+			s = delay + (k - 1) * every;
 		if (s > span) {
 			span = s;
 			n = k;
