@@ -70,6 +70,8 @@ static const struct option longopts[] = {
 
 /* The most points a series of a window may have (--window / --step). */
 #define MAX_POINTS	11000
+/* How far --at may be ahead of the clock (another machine's clock). */
+#define AT_SKEW		60
 
 static _Noreturn void
 usage(int status)
@@ -314,6 +316,10 @@ option(struct args *a, int ch, const char *arg)
 	case OPT_AT:
 		if (lc_gate_time_parse("--at", arg, &a->g.at) != 0)
 			misuse(NULL);
+		/* A future instant would only wait for the --timeout. */
+		if (a->g.at > (double)time(NULL) + AT_SKEW)
+			misuse("--at %s: that is in the future; give a past "
+			    "instant or leave --at out", arg);
 		a->g.has_at = 1;
 		break;
 	case OPT_BASELINE:
@@ -559,17 +565,30 @@ explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 	struct lc_buf b = LC_BUF_INIT;
 	size_t i, j;
 
-	for (i = 0; i < r->nchecks; i++)
-		for (j = 0; j < r->checks[i].nrows; j++) {
-			cr = &r->checks[i];
+	for (i = 0; i < r->nchecks; i++) {
+		cr = &r->checks[i];
+		if (cr->by_evaluations) {
+			b.len = 0;
+			lc_gate_report_check_line(&b, cr, g);
+			if (cr->verdict == LC_GATE_FAIL)
+				lc_ci_annotate(NULL, 0, 0, b.data);
+			lc_log_note("%s", b.data);
+		}
+		for (j = 0; j < cr->nrows; j++) {
 			if (cr->rows[j].verdict == LC_GATE_PASS)
 				continue;
 			b.len = 0;
 			lc_gate_report_line(&b, cr, &cr->rows[j], g);
+			/* dryRun: a warning, never an ::error annotation. */
+			if (cr->check->metric && cr->check->metric->dry_run) {
+				lc_log_warn("%s", b.data);
+				continue;
+			}
 			if (cr->rows[j].verdict == LC_GATE_FAIL)
 				lc_ci_annotate(NULL, 0, 0, b.data);
 			lc_log_note("%s", b.data);
 		}
+	}
 	lc_buf_release(&b);
 }
 

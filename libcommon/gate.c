@@ -23,6 +23,12 @@ lc_gate_verdict_name(enum lc_gate_verdict v)
 	    "inconclusive" : "pass";
 }
 
+double
+lc_gate_alpha(double confidence)
+{
+	return round((1 - confidence) * 1e12) / 1e12;
+}
+
 void
 lc_gate_num(struct lc_buf *out, double v)
 {
@@ -119,6 +125,7 @@ row_release(struct lc_gate_row *row)
 	free(row->series);
 	free(row->note);
 	free(row->error);
+	free(row->reason);
 	free(row->points);
 }
 
@@ -281,6 +288,20 @@ rowindex_find(const struct rowindex *ri, const char *labels)
 
 /* ---- one evaluation -------------------------------------------------- */
 
+/* What one evaluation of a check had, over its rows. */
+#define EV_BREACH	1
+#define EV_NODATA	2
+
+/* An evaluation breaches when a row did, else has no data when a row had none. */
+static void
+count_evaluation(struct lc_gate_check_result *cr, int ev)
+{
+	if (ev & EV_BREACH)
+		cr->ev_breached++;
+	else if (ev & EV_NODATA)
+		cr->ev_nodata++;
+}
+
 enum outcome { PASS, BREACH, NODATA, ERRORED };
 
 /*
@@ -315,6 +336,11 @@ judge(const struct lc_gate_check *c, double cv, int hc, double bv, int hb,
 	if (c->cond == LC_GATE_MAX_INCREASE) {
 		*x = cv - bv;
 		return *x > c->limit ? BREACH : PASS;
+	}
+	/* Rates and latencies are never negative: a ratio of them is. */
+	if (cv < 0 || bv < 0) {
+		*why = "negative value";
+		return NODATA;
 	}
 	if (bv == 0 && cv != 0) {
 		*why = "baseline is 0";
@@ -396,8 +422,8 @@ last_value(const struct lc_prom_series *s, int *has)
  * as Argo Rollouts evaluates them; one row, "{}".
  */
 static void
-eval_template(struct lc_gate_check_result *cr, double t,
-    const struct lc_prom_result *res, lc_gate_fn fn, void *arg)
+eval_template(struct lc_gate_check_result *cr, const struct lc_gate_opts *o,
+    double t, const struct lc_prom_result *res, lc_gate_fn fn, void *arg)
 {
 	const struct lc_gate_check *c = cr->check;
 	struct lc_gate_row *row;
@@ -406,7 +432,7 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	const struct lc_prom_series **byplace;
 	double *v = NULL;
 	size_t i, n = 0;
-	int has;
+	int has, nodata, argo_ok;
 
 	row = cr->nrows ? &cr->rows[0] : add_row(cr, "{}", 0);
 	if (res->nseries) {
@@ -439,9 +465,24 @@ eval_template(struct lc_gate_check_result *cr, double t,
 	ph = lc_analysis_judge(c->metric, v, n, res->type == LC_PROM_SCALAR);
 	row->has_canary = n > 0;
 	row->canary = n > 0 ? v[0] : NAN;
+	for (i = 0, nodata = n == 0; i < n; i++)
+		if (!isfinite(v[i]))
+			nodata = 1;
 	free(v);
 	oc = ph == LC_ANALYSIS_SUCCESSFUL ? PASS : ph == LC_ANALYSIS_FAILED ?
 	    BREACH : ph == LC_ANALYSIS_INCONCLUSIVE ? NODATA : ERRORED;
+	/*
+	 * Unlike Argo Rollouts, an empty result, NaN or Inf passes only when
+	 * a success condition holds (its author handled them); a failure
+	 * condition that does not hold, or no condition, is no data, unless
+	 * --no-data pass keeps Argo's phase.
+	 */
+	argo_ok = 0;
+	if (oc == PASS && nodata && c->metric->success == NULL &&
+	    o->nodata != LC_GATE_NODATA_PASS) {
+		oc = NODATA;
+		argo_ok = 1;
+	}
 	count(row, oc, c->metric->consecutive_error_limit);
 	if (oc == ERRORED) {
 		struct lc_buf b = LC_BUF_INIT;
@@ -456,7 +497,8 @@ eval_template(struct lc_gate_check_result *cr, double t,
 		row->note = lc_buf_detach(&b);
 	} else
 		set_note(row, oc == PASS ? "Successful" : oc == BREACH ?
-		    "Failed" : "neither condition holds");
+		    "Failed" : argo_ok ? (n == 0 ? "no data: an empty result" :
+		    "no data: NaN or Inf") : "neither condition holds");
 	tell(fn, arg, c, row, t, oc);
 }
 
@@ -477,11 +519,12 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	double x;
 	size_t k, nold;
 	long at;
+	int ev = 0;
 
 	(void)o;
 	r->at = t;
 	if (c->cond == LC_GATE_TEMPLATE) {
-		eval_template(cr, t, canary, fn, arg);
+		eval_template(cr, o, t, canary, fn, arg);
 		cr->evaluations++;
 		return;
 	}
@@ -511,6 +554,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		oc = judge(c, row->canary, row->has_canary, row->baseline,
 		    row->has_baseline, &x, &why);
 		count(row, oc, 0);
+		ev |= oc == BREACH ? EV_BREACH : oc == NODATA ? EV_NODATA : 0;
 		instant_note(row, c, oc, x, why);
 		tell(fn, arg, c, row, t, oc);
 	}
@@ -523,6 +567,7 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 			bs = pair(&bix, baseline, row->series);
 			row->baseline = last_value(bs, &row->has_baseline);
 			count(row, NODATA, 0);
+			ev |= EV_NODATA;
 			set_note(row, "no data");
 			tell(fn, arg, c, row, t, NODATA);
 		}
@@ -531,9 +576,11 @@ lc_gate_eval(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		bs = pair(&bix, baseline, "{}");
 		row->baseline = last_value(bs, &row->has_baseline);
 		count(row, NODATA, 0);
+		ev |= EV_NODATA;
 		set_note(row, "no data");
 		tell(fn, arg, c, row, t, NODATA);
 	}
+	count_evaluation(cr, ev);
 	cr->evaluations++;
 	free(seen);
 	free(ri.at);
@@ -578,53 +625,105 @@ finite_median(const double *v, size_t n, size_t *nfinite)
 	return m;
 }
 
-/* Only the finite values of v, packed in place; returns how many. */
+/*
+ * Only the values of v with data, packed in place; returns how many:
+ * finite, and for --max-ratio not negative (as judge() has it).
+ */
 static size_t
-pack_finite(double *v, size_t n)
+pack_data(double *v, size_t n, const struct lc_gate_check *c)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (isfinite(v[i]))
+		if (isfinite(v[i]) && !(c->cond == LC_GATE_MAX_RATIO &&
+		    v[i] < 0))
 			v[k++] = v[i];
 	return k;
+}
+
+static void
+set_reason(struct lc_gate_row *row, struct lc_buf *b)
+{
+	free(row->reason);
+	row->reason = lc_buf_detach(b);
 }
 
 /*
  * Mann-Whitney over a window (Kayenta's way): the canary fails when its
  * points are significantly worse than the baseline's and the medians
  * breach the condition; --max/--min judge the canary's median alone.
+ * Points without data count as they do for the threshold method: more
+ * than the inconclusive limit make the row inconclusive (with --no-data
+ * fail, more than the failure limit fail it; --no-data pass ignores
+ * them); fewer than 3 points with data on a side (the canary's for
+ * --max/--min) are inconclusive whatever the condition.
  */
 static void
 mannwhitney(struct lc_gate_row *row, const struct lc_gate_check *c,
     const struct lc_gate_opts *o, double *cv, size_t nc, double *bv,
     size_t nb)
 {
+	const int cmp = c->cond == LC_GATE_MAX_INCREASE ||
+	    c->cond == LC_GATE_MAX_RATIO;
+	struct lc_buf b = LC_BUF_INIT;
 	enum outcome oc;
 	const char *why;
-	double x;
+	double x, fl;
 
-	nc = pack_finite(cv, nc);
-	nb = pack_finite(bv, nb);
-	if (c->cond == LC_GATE_MAX || c->cond == LC_GATE_MIN) {
-		oc = judge(c, row->canary, nc > 0, NAN, 0, &x, &why);
-	} else if (nc < 3 || nb < 3) {
-		oc = NODATA;
-	} else {
-		if (c->cond == LC_GATE_MIN)
-			row->p = lc_stat_mannwhitney(bv, nb, cv, nc, NULL);
+	nc = pack_data(cv, nc, c);
+	nb = pack_data(bv, nb, c);
+	if (o->nodata == LC_GATE_NODATA_INCONCLUSIVE &&
+	    row->nodata > inconclusive_limit(c, o)) {
+		lc_buf_printf(&b, "%ld of %ld points without data, more than "
+		    "the inconclusive limit %ld", row->nodata,
+		    row->evaluations, inconclusive_limit(c, o));
+		row->verdict = LC_GATE_INCONCLUSIVE;
+	} else if (o->nodata == LC_GATE_NODATA_FAIL &&
+	    row->nodata > failure_limit(c, o)) {
+		lc_buf_printf(&b, "%ld of %ld points without data, more than "
+		    "the failure limit %ld", row->nodata, row->evaluations,
+		    failure_limit(c, o));
+		row->verdict = LC_GATE_FAIL;
+	} else if (nc < 3 || (cmp && nb < 3)) {
+		if (cmp)
+			lc_buf_printf(&b, "fewer than 3 points with data on a "
+			    "side (canary %zu, baseline %zu)", nc, nb);
 		else
-			row->p = lc_stat_mannwhitney(cv, nc, bv, nb, NULL);
-		oc = judge(c, row->canary, 1, row->baseline, 1, &x, &why);
-		if (oc == BREACH && !(row->p < 1 - o->confidence))
-			oc = PASS;
+			lc_buf_printf(&b, "fewer than 3 points with data "
+			    "(%zu)", nc);
+		row->verdict = o->nodata == LC_GATE_NODATA_FAIL ?
+		    LC_GATE_FAIL : LC_GATE_INCONCLUSIVE;
+	} else if (cmp && (fl = lc_stat_mannwhitney_floor(nc, nb)) >=
+	    lc_gate_alpha(o->confidence)) {
+		/* Not even every canary point above every baseline one. */
+		lc_buf_printf(&b, "too few points for --confidence %g: the "
+		    "smallest p with %zu and %zu points is %.3g", o->confidence,
+		    nc, nb, fl);
+		row->verdict = LC_GATE_INCONCLUSIVE;
+	} else {
+		if (!cmp)
+			oc = judge(c, row->canary, 1, NAN, 0, &x, &why);
+		else {
+			if (c->cond == LC_GATE_MIN)
+				row->p = lc_stat_mannwhitney(bv, nb, cv, nc,
+				    NULL);
+			else
+				row->p = lc_stat_mannwhitney(cv, nc, bv, nb,
+				    NULL);
+			oc = judge(c, row->canary, 1, row->baseline, 1, &x,
+			    &why);
+			if (oc == BREACH && !(row->p <
+			    lc_gate_alpha(o->confidence)))
+				oc = PASS;
+		}
+		row->verdict = oc == BREACH ? LC_GATE_FAIL : oc == PASS ?
+		    LC_GATE_PASS : o->nodata == LC_GATE_NODATA_PASS ?
+		    LC_GATE_PASS : o->nodata == LC_GATE_NODATA_FAIL ?
+		    LC_GATE_FAIL : LC_GATE_INCONCLUSIVE;
 	}
-	if (oc == NODATA)
-		row->verdict = o->nodata == LC_GATE_NODATA_PASS ? LC_GATE_PASS :
-		    o->nodata == LC_GATE_NODATA_FAIL ? LC_GATE_FAIL :
-		    LC_GATE_INCONCLUSIVE;
-	else
-		row->verdict = oc == BREACH ? LC_GATE_FAIL : LC_GATE_PASS;
+	if (b.len)
+		set_reason(row, &b);
+	lc_buf_release(&b);
 }
 
 void
@@ -644,12 +743,15 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	double x, t, *bpts;
 	size_t n, k, m, jc, jb, nf;
 	int hc, hb;
+	unsigned char *evs;
 
 	r->at = end;
 	n = step > 0 && end >= start ? (size_t)floor((end - start) / step +
 	    1e-9) + 1 : 1;
 	memset(&none, 0, sizeof(none));
 	none.labels = "{}";
+	evs = lc_buf_xmalloc(n);
+	memset(evs, 0, n);
 	index_series(&bix, baseline);
 	for (m = 0; m < (canary->nseries ? canary->nseries : 1); m++) {
 		s = canary->nseries ? &canary->series[m] : &none;
@@ -668,6 +770,8 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 			oc = judge(c, row->points[k], hc, bpts[k], bs != NULL &&
 			    hb, &x, &why);
 			count(row, oc, 0);
+			evs[k] |= oc == BREACH ? EV_BREACH : oc == NODATA ?
+			    EV_NODATA : 0;
 		}
 		row->canary = finite_median(row->points, n, &nf);
 		row->has_canary = nf > 0;
@@ -682,6 +786,9 @@ lc_gate_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		}
 		free(bpts);
 	}
+	for (k = 0; k < n; k++)
+		count_evaluation(cr, evs[k]);
+	free(evs);
 	cr->evaluations += (long)n;
 	free(bix.s);
 }
@@ -709,12 +816,34 @@ row_failed(const struct lc_gate_row *row, const struct lc_gate_check *c,
 	return breaches > failure_limit(c, o);
 }
 
+/*
+ * Whether the check's evaluations (not one row's) breached more often
+ * than the failure limit allows: with series whose labels change between
+ * evaluations, each row may stay within it while the check does not.
+ * Threshold checks only: mannwhitney judges rows, a template one row.
+ */
+static int
+evaluations_failed(const struct lc_gate_check_result *cr,
+    const struct lc_gate_opts *o)
+{
+	long n = cr->ev_breached;
+
+	if (cr->check->cond == LC_GATE_TEMPLATE || (o->window_ms > 0 &&
+	    o->method == LC_GATE_MANNWHITNEY))
+		return 0;
+	if (o->nodata == LC_GATE_NODATA_FAIL)
+		n += cr->ev_nodata;
+	return n > failure_limit(cr->check, o);
+}
+
 int
 lc_gate_decided(const struct lc_gate_check_result *cr,
     const struct lc_gate_opts *o)
 {
 	size_t j;
 
+	if (evaluations_failed(cr, o))
+		return 1;
 	for (j = 0; j < cr->nrows; j++)
 		if (row_failed(&cr->rows[j], cr->check, o))
 			return 1;
@@ -761,7 +890,8 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 				if (row->errors)
 					lc_buf_printf(&b, ", %ld errors",
 					    row->errors);
-				set_note(row, b.data);
+				set_note(row, row->reason ? row->reason :
+				    b.data);
 			}
 			nodata = c->cond == LC_GATE_TEMPLATE || o->nodata ==
 			    LC_GATE_NODATA_INCONCLUSIVE ? row->nodata : 0;
@@ -775,6 +905,24 @@ lc_gate_finish(struct lc_gate_result *r, const struct lc_gate_opts *o)
 			else
 				row->verdict = LC_GATE_PASS;
 			cr->verdict = worst(cr->verdict, row->verdict);
+			if (c->metric && c->metric->dry_run) {
+				b.len = 0;
+				lc_buf_printf(&b, "%s (dry run)", row->note ?
+				    row->note : "");
+				set_note(row, b.data);
+			}
+		}
+		/* The limits count the check's evaluations too. */
+		cr->by_evaluations = 0;
+		if (cr->verdict != LC_GATE_FAIL && evaluations_failed(cr, o)) {
+			cr->verdict = LC_GATE_FAIL;
+			cr->by_evaluations = 1;
+		} else if (cr->verdict == LC_GATE_PASS && !mw &&
+		    c->cond != LC_GATE_TEMPLATE && o->nodata ==
+		    LC_GATE_NODATA_INCONCLUSIVE && cr->ev_nodata >
+		    inconclusive_limit(c, o)) {
+			cr->verdict = LC_GATE_INCONCLUSIVE;
+			cr->by_evaluations = 1;
 		}
 		/* spec.dryRun: shown, never deciding (as Argo Rollouts). */
 		if (c->metric == NULL || !c->metric->dry_run)

@@ -71,6 +71,7 @@ struct lc_gate_row {
 	double p;			/* mannwhitney's p-value, else NaN */
 	char *note;			/* what the table's NOTE says */
 	char *error;			/* template: the last error's message */
+	char *reason;			/* mannwhitney: why it is not judged */
 	enum lc_gate_verdict verdict;
 	double *points;			/* window: the canary's value per step */
 	size_t npoints;
@@ -86,6 +87,12 @@ struct lc_gate_check_result {
 	size_t nrows;
 	enum lc_gate_verdict verdict;
 	long evaluations;		/* done so far */
+	/*
+	 * The check's evaluations: those where a row breached, and those
+	 * where none did and a row had no data; the limits count these too.
+	 */
+	long ev_breached, ev_nodata;
+	int by_evaluations;		/* the verdict is theirs, not a row's */
 };
 
 struct lc_gate_result {
@@ -152,6 +159,11 @@ int lc_gate_decided(const struct lc_gate_check_result *cr,
     const struct lc_gate_opts *o);
 void lc_gate_result_release(struct lc_gate_result *r);
 
+/*
+ * mannwhitney's significance level: 1 - confidence rounded to 12
+ * decimals, so that 0.95 gives exactly 0.05.
+ */
+double lc_gate_alpha(double confidence);
 /* "pass", "fail", "inconclusive". */
 const char *lc_gate_verdict_name(enum lc_gate_verdict v);
 /*
@@ -180,6 +192,13 @@ jv lc_gate_report_json(const struct lc_gate_result *r);
 void lc_gate_report_line(struct lc_buf *out,
     const struct lc_gate_check_result *cr, const struct lc_gate_row *row,
     const struct lc_gate_opts *o);
+/*
+ * The line of a check whose verdict comes from its evaluations, not from
+ * a row (cr->by_evaluations): "check NAME failed: 3 of 4 evaluations
+ * breached <=5 (on some series), more than the failure limit 1".
+ */
+void lc_gate_report_check_line(struct lc_buf *out,
+    const struct lc_gate_check_result *cr, const struct lc_gate_opts *o);
 /* Windows: "`NAME [SERIES]` sparkline" a line for each row, after a blank. */
 void lc_gate_report_sparklines(struct lc_buf *out,
     const struct lc_gate_result *r);

@@ -1,5 +1,6 @@
 /* gate_report.c: metric-gate's result as text: the table, JSON, the lines that explain it. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,41 @@ cells(struct lc_buf *cell, const struct lc_gate_check_result *cr,
 		lc_buf_adds(&cell[C_NOTE], "-");
 }
 
+/*
+ * Text from outside (labels, names, notes, conditions) for Markdown:
+ * & < > as entities, \ ` * _ [ ] | behind a backslash, so that nothing
+ * renders as HTML, a link, an image or emphasis, nor ends a table cell.
+ */
+static void
+md_escape(struct lc_buf *out, const char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		switch (s[k]) {
+		case '&':
+			lc_buf_adds(out, "&amp;");
+			break;
+		case '<':
+			lc_buf_adds(out, "&lt;");
+			break;
+		case '>':
+			lc_buf_adds(out, "&gt;");
+			break;
+		case '\\':
+		case '`':
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+		case '|':
+			lc_buf_addc(out, '\\');
+			/* FALLTHROUGH */
+		default:
+			lc_buf_addc(out, s[k]);
+		}
+}
+
 /* Characters, not bytes: labels may hold UTF-8. */
 static size_t
 width(const struct lc_buf *b)
@@ -104,14 +140,8 @@ lc_gate_report_table(struct lc_buf *out, const struct lc_gate_result *r,
 					}
 					if (md) {
 						lc_buf_adds(out, c ? " " : "| ");
-						for (k = 0; k < cell[c].len; k++)
-							if (cell[c].data[k] ==
-							    '|')
-								lc_buf_adds(out,
-								    "\\|");
-							else
-								lc_buf_addc(out,
-								    cell[c].data[k]);
+						md_escape(out, cell[c].data,
+						    cell[c].len);
 						lc_buf_adds(out, " |");
 						if (c == NCOLS - 1)
 							lc_buf_addc(out, '\n');
@@ -230,6 +260,25 @@ why_template(struct lc_buf *b, const struct lc_gate_row *row,
 }
 
 /*
+ * ", p=P < A" with as many digits as it takes for the numbers shown to
+ * be in the order the decision found (0.049996 is not "0.05 < 0.05").
+ */
+static void
+p_below(struct lc_buf *b, double p, double alpha)
+{
+	char ps[40], as[40];
+	int prec;
+
+	for (prec = 3; prec < 17; prec++) {
+		snprintf(ps, sizeof(ps), "%.*g", prec, p);
+		snprintf(as, sizeof(as), "%.*g", prec, alpha);
+		if (strtod(ps, NULL) < strtod(as, NULL))
+			break;
+	}
+	lc_buf_printf(b, ", p=%s < %s", ps, as);
+}
+
+/*
  * The condition in words, for the line of a failed row: the values for
  * one evaluation and for mannwhitney's medians, the count otherwise.
  */
@@ -244,6 +293,11 @@ why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
 
 	if (c->cond == LC_GATE_TEMPLATE) {
 		why_template(b, row, c->metric);
+		return;
+	}
+	if (row->reason) {
+		lc_log_clean(b, row->reason);
+		lc_buf_adds(b, " (--no-data fail)");
 		return;
 	}
 	if (!row->has_canary || (cmp && !row->has_baseline) ||
@@ -287,7 +341,7 @@ why_failed(struct lc_buf *b, const struct lc_gate_check_result *cr,
 	}
 	lc_gate_num(b, c->limit);
 	if (mw && !isnan(row->p))
-		lc_buf_printf(b, ", p=%.3g < %.3g", row->p, 1 - g->confidence);
+		p_below(b, row->p, lc_gate_alpha(g->confidence));
 }
 
 /* Why a row is inconclusive: the reason, or the count of no data. */
@@ -301,9 +355,8 @@ why_inconclusive(struct lc_buf *b, const struct lc_gate_check_result *cr,
 		lc_buf_adds(b, "every measurement was an error (");
 		lc_log_clean(b, row->error ? row->error : "-");
 		lc_buf_addc(b, ')');
-	} else if (g->window_ms > 0 && g->method == LC_GATE_MANNWHITNEY)
-		lc_buf_printf(b, "fewer than 3 points with data on a side "
-		    "(%ld of %ld without)", row->nodata, row->evaluations);
+	} else if (row->reason)
+		lc_log_clean(b, row->reason);
 	else if (row->evaluations > 1)
 		lc_buf_printf(b, "%ld of %ld %s, more than the %s %ld",
 		    row->nodata, row->evaluations, m ? "measurements "
@@ -331,22 +384,50 @@ void
 lc_gate_report_line(struct lc_buf *out, const struct lc_gate_check_result *cr,
     const struct lc_gate_row *row, const struct lc_gate_opts *o)
 {
+	const int dry = cr->check->metric && cr->check->metric->dry_run;
+
 	lc_buf_adds(out, "check ");
 	row_name(out, cr->check, row);
 	if (row->verdict == LC_GATE_FAIL) {
-		lc_buf_adds(out, " failed: ");
+		lc_buf_adds(out, dry ? " failed (dryRun: not counted): " :
+		    " failed: ");
 		why_failed(out, cr, row, o);
 	} else if (row->verdict == LC_GATE_INCONCLUSIVE) {
-		lc_buf_adds(out, " inconclusive: ");
+		lc_buf_adds(out, dry ? " inconclusive (dryRun: not counted): " :
+		    " inconclusive: ");
 		why_inconclusive(out, cr, row, o);
 	} else
 		lc_buf_adds(out, " passed");
 }
 
 void
+lc_gate_report_check_line(struct lc_buf *out,
+    const struct lc_gate_check_result *cr, const struct lc_gate_opts *o)
+{
+	const struct lc_gate_check *c = cr->check;
+
+	lc_buf_adds(out, "check ");
+	lc_log_clean(out, c->name);
+	if (cr->verdict == LC_GATE_FAIL) {
+		lc_buf_printf(out, " failed: %ld of %ld evaluations breached ",
+		    cr->ev_breached + (o->nodata == LC_GATE_NODATA_FAIL ?
+		    cr->ev_nodata : 0), cr->evaluations);
+		lc_gate_limit_text(out, c);
+		lc_buf_printf(out, " on some series%s, more than the failure "
+		    "limit %ld", o->nodata == LC_GATE_NODATA_FAIL ? " or had "
+		    "no data" : "", o->failure_limit);
+	} else
+		lc_buf_printf(out, " inconclusive: %ld of %ld evaluations "
+		    "without data on some series, more than the inconclusive "
+		    "limit %ld", cr->ev_nodata, cr->evaluations,
+		    o->inconclusive_limit);
+}
+
+void
 lc_gate_report_sparklines(struct lc_buf *out, const struct lc_gate_result *r)
 {
 	const struct lc_gate_row *row;
+	struct lc_buf name = LC_BUF_INIT;
 	size_t i, j;
 	int first = 1;
 
@@ -358,12 +439,14 @@ lc_gate_report_sparklines(struct lc_buf *out, const struct lc_gate_result *r)
 			if (first)
 				lc_buf_addc(out, '\n');
 			first = 0;
-			lc_buf_addc(out, '`');
-			row_name(out, r->checks[i].check, row);
-			lc_buf_adds(out, "` ");
+			name.len = 0;
+			row_name(&name, r->checks[i].check, row);
+			md_escape(out, name.data, name.len);
+			lc_buf_addc(out, ' ');
 			lc_stat_sparkline(out, row->points, row->npoints, 60);
 			lc_buf_addc(out, '\n');
 		}
+	lc_buf_release(&name);
 }
 
 void

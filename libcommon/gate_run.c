@@ -49,6 +49,7 @@ struct clients {
 	struct lc_prom **own;		/* per check; NULL: base */
 	void **hdrs;			/* per check, the headers own's conf holds */
 	size_t n;
+	const struct lc_prom_conf *conf;	/* the command line's */
 };
 
 static void
@@ -76,6 +77,7 @@ clients_open(struct clients *cl, const struct lc_gate_opts *o,
 	int rc;
 
 	memset(cl, 0, sizeof(*cl));
+	cl->conf = conf;
 	cl->n = o->nchecks;
 	cl->own = lc_buf_xmalloc((o->nchecks + 1) * sizeof(*cl->own));
 	cl->hdrs = lc_buf_xmalloc((o->nchecks + 1) * sizeof(*cl->hdrs));
@@ -150,6 +152,25 @@ warnings(const struct lc_gate_check *c, const struct lc_prom_result *res)
 		    res->warnings[k]);
 }
 
+/*
+ * A request that timed out before o's deadline (or without one) met the
+ * I/O timeout, not --timeout: Prometheus is unavailable (LC_EUNAVAIL), and
+ * only the deadline is LC_ETIMEOUT.
+ */
+static int
+io_timeout(int rc, const struct lc_gate_opts *o,
+    const struct lc_prom_conf *conf, size_t i)
+{
+	const struct lc_analysis_metric *m = o->checks[i].metric;
+	long long ms = m && m->timeout_ms > 0 ? m->timeout_ms :
+	    conf->http.io_timeout_ms > 0 ? conf->http.io_timeout_ms : 30000;
+
+	if (rc != LC_ETIMEOUT || (o->deadline && lc_clock_ms() >= o->deadline))
+		return rc;
+	return lc_error_set(LC_EUNAVAIL, "Prometheus did not answer within "
+	    "%lld s", (ms + 999) / 1000);
+}
+
 /* One evaluation of check i at t: its queries, then the judging. */
 static int
 evaluate(struct lc_gate_result *r, const struct lc_gate_opts *o,
@@ -172,7 +193,7 @@ evaluate(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	}
 	lc_prom_result_release(&cres);
 	lc_prom_result_release(&bres);
-	return rc;
+	return io_timeout(rc, o, cl->conf, i);
 }
 
 static int
@@ -203,6 +224,7 @@ run_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		}
 		lc_prom_result_release(&cres);
 		lc_prom_result_release(&bres);
+		rc = io_timeout(rc, o, cl->conf, i);
 	}
 	return rc;
 }

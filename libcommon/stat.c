@@ -191,6 +191,27 @@ lc_stat_mannwhitney(const double *x, size_t nx, const double *y,
 	return p > 1 ? 1 : p;
 }
 
+double
+lc_stat_mannwhitney_floor(size_t nx, size_t ny)
+{
+	double c = 1, n, mu, var, z;
+	size_t k = nx < ny ? nx : ny, i;
+
+	if (nx == 0 || ny == 0)
+		return 1;
+	if ((double)nx * (double)ny <= EXACT_MAX_PAIRS) {
+		/* C(nx + ny, k), k the smaller: a few dozen exact-ish steps. */
+		for (i = 1; i <= k; i++)
+			c = c * (double)(nx + ny - k + i) / (double)i;
+		return 1 / c;
+	}
+	n = (double)nx + (double)ny;
+	mu = (double)nx * (double)ny / 2;
+	var = (double)nx * (double)ny / 12 * (n + 1);
+	z = ((double)nx * (double)ny - mu - 0.5) / sqrt(var);
+	return 0.5 * erfc(z / sqrt(2.0));
+}
+
 void
 lc_stat_sparkline(struct lc_buf *out, const double *v, size_t n,
     size_t width)

@@ -29,6 +29,15 @@ double lc_stat_mannwhitney(const double *x, size_t nx, const double *y,
     size_t ny, double *u);
 
 /*
+ * The smallest p-value lc_stat_mannwhitney can give for samples of nx and
+ * ny values (every x above every y): 1 / C(nx + ny, nx) where the exact
+ * distribution applies (nx * ny <= 2500), else the normal approximation's
+ * at U = nx * ny (no ties). 1 when either sample is empty. A confidence
+ * whose 1 - c is not above it can never be reached.
+ */
+double lc_stat_mannwhitney_floor(size_t nx, size_t ny);
+
+/*
  * Append to out a sparkline of v: one of the eight block characters
  * U+2581..U+2588 per value, scaled between the smallest and the largest
  * (a flat series is all U+2584), a space for NaN; at most width

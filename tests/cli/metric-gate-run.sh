@@ -165,7 +165,7 @@ run metric-gate --prometheus "$PROM_URL" --timeout 60s \
 expect_rc 0
 want <<'EOF'
 CHECK  SERIES  CANARY  BASELINE  LIMIT             VERDICT  NOTE
-errs   -       0.033   -         result[0] > 0.02  fail     1/1 breached
+errs   -       0.033   -         result[0] > 0.02  fail     1/1 breached (dry run)
 late   -       0.01    -         result[0] < 0.5   pass     Successful
 EOF
 end

@@ -24,7 +24,7 @@ rule() {
 	end
 }
 
-plan 52
+plan 53
 
 begin "--help: the usage on stdout, exit 0"
 run metric-gate --help
@@ -126,6 +126,8 @@ rule "--header 'nocolon': write it as 'Name: value'" --header nocolon
 rule "--header: one line, 'Name: value'" --header "$(printf 'A: b\r\nC: d')"
 rule "--at yesterday: give an RFC 3339 time (2026-12-06T21:30:00Z) or Unix seconds" \
     --at yesterday
+rule "--at 2100-01-01T00:00:00Z: that is in the future; give a past instant or leave --at out" \
+    --prometheus $U "${C[@]}" --max 1 --at 2100-01-01T00:00:00Z
 rule "--arg 'x': write NAME=VALUE" --arg x
 rule "--arg goes with --template" --prometheus $U "${C[@]}" --max 1 \
     --arg x=1

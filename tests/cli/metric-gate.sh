@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 31
+plan 34
 
 # The issue's queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
@@ -179,6 +179,26 @@ EOF
 expect_err_line "metric-gate: check success-rate failed: more than 2 consecutive errors (metric success-rate: successCondition: result[0]: the query returned no value)"
 end
 
+begin "good, a template's result[0] follows Prometheus's order: sort_desc() puts the baseline's 133.3/s first, so result[0] < 100 fails"
+cat >"$T/sortdesc.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: busiest
+spec:
+  metrics:
+  - name: busiest-track
+    successCondition: result[0] < 100
+    provider:
+      prometheus:
+        query: 'sort_desc(label_replace(sum by (track) (rate(http_requests_total[5m])), "track", "zz-baseline", "track", "baseline"))'
+YAML
+run metric-gate --prometheus "$PROM_URL" --at "$PROM_AT" --timeout 60s \
+    --template "$T/sortdesc.yaml"
+expect_rc 1
+expect_err_line "metric-gate: check busiest-track failed: the success condition 'result[0] < 100' does not hold (result[0] 133.333)"
+end
+
 # ---- errors: +2.3 points of errors, same p95 -------------------------------
 start errors
 
@@ -218,6 +238,33 @@ cmp -s "$T/env" "$T/env.want" || fail "dotenv: $(diff -u "$T/env.want" "$T/env")
 expect_err_line "::error title=metric-gate::check error-rate failed: canary 0.033 - baseline 0.01 = 0.023 > 0.01"
 end
 
+begin "errors, a failing dryRun metric on GitHub Actions: exit 0, a warning, no ::error, the note says dry run"
+cat >"$T/dry.yaml" <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: dry
+spec:
+  metrics:
+  - name: m
+    failureCondition: result[0] > 0.01
+    provider:
+      prometheus:
+        query: '$(prom_err canary 5m)'
+  dryRun:
+  - metricName: m
+YAML
+run env TOOLKIT_CI=github metric-gate --prometheus "$PROM_URL" \
+    --at "$PROM_AT" --timeout 60s --template "$T/dry.yaml"
+expect_rc 0
+want <<'EOF'
+CHECK  SERIES  CANARY  BASELINE  LIMIT             VERDICT  NOTE
+m      -       0.033   -         result[0] > 0.01  fail     Failed (dry run)
+EOF
+expect_err_line "metric-gate: warning: check m failed (dryRun: not counted): the failure condition 'result[0] > 0.01' holds (result[0] 0.033)"
+! grep -q '::error' "$T/err" || fail "an ::error annotation: $(cat "$T/err")"
+end
+
 begin "errors, --window on GitHub Actions: the step summary has the table and a sparkline per row"
 run env TOOLKIT_CI=github GITHUB_STEP_SUMMARY="$T/sum" metric-gate \
     --prometheus "$PROM_URL" --window 10m --step 1m "${RULE[@]}"
@@ -229,11 +276,11 @@ cat >"$T/sum.want" <<'EOF'
 
 | check | series | canary | baseline | limit | verdict | note |
 |---|---|---|---|---|---|---|
-| error-rate | - | 0.033 | 0.01 | diff<=0.01 | fail | 11/11 breached |
-| latency | - | 0.2 | 0.2 | ratio<=1.2 | pass | 0/11 breached |
+| error-rate | - | 0.033 | 0.01 | diff&lt;=0.01 | fail | 11/11 breached |
+| latency | - | 0.2 | 0.2 | ratio&lt;=1.2 | pass | 0/11 breached |
 
-`error-rate` ▄▄▄▄▄▄▄▄▄▄▄
-`latency` ▄▄▄▄▄▄▄▄▄▄▄
+error-rate ▄▄▄▄▄▄▄▄▄▄▄
+latency ▄▄▄▄▄▄▄▄▄▄▄
 
 EOF
 cmp -s "$T/sum" "$T/sum.want" || fail "step summary: $(diff -u "$T/sum.want" "$T/sum")"
@@ -388,6 +435,29 @@ run metric-gate --prometheus "$STUB_URL" --timeout 2s --at "$PROM_AT" "${CHECKS[
 expect_rc 124
 expect_no_out
 expect_err "metric-gate: "
+stub_stop
+end
+
+begin "a hung endpoint without --timeout: the I/O timeout is exit 7, not 124"
+stub hang
+cat >"$T/slow.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: slow
+spec:
+  metrics:
+  - name: up
+    successCondition: result[0] >= 1
+    provider:
+      prometheus:
+        timeout: 1
+        query: up
+YAML
+run metric-gate --prometheus "$STUB_URL" --timeout 0 --template "$T/slow.yaml"
+expect_rc 7
+expect_no_out
+expect_err "metric-gate: Prometheus did not answer within 1 s"
 stub_stop
 end
 

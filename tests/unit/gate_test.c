@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "buf.h"
@@ -229,6 +230,10 @@ test_ratio_and_nodata(void)
 		{ NAN, 0.2, LC_GATE_NODATA_PASS, "{} NaN 0.2 pass no data" },
 		{ NAN, 0.2, LC_GATE_NODATA_FAIL, "{} NaN 0.2 fail no data" },
 		{ 1, 0, LC_GATE_NODATA_FAIL, "{} 1 0 fail baseline is 0" },
+		{ 5, -1, 0, "{} 5 -1 inconclusive negative value" },
+		{ -5, -1, 0, "{} -5 -1 inconclusive negative value" },
+		{ -0.1, 0.2, 0, "{} -0.1 0.2 inconclusive negative value" },
+		{ 5, -1, LC_GATE_NODATA_FAIL, "{} 5 -1 fail negative value" },
 	};
 	size_t i;
 
@@ -347,6 +352,126 @@ test_limits(void)
 	lc_gate_result_release(&r);
 }
 
+/*
+ * The limits count evaluations, not series: labels that change between
+ * evaluations (a new pod each time) leave each row within its limit.
+ */
+static void
+test_limits_per_evaluation(void)
+{
+	struct lc_gate_check c = check("err", LC_GATE_MAX, 5, 0);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	struct lc_prom_result a;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *pods[4] = { "{pod=\"a\"}", "{pod=\"b\"}", "{pod=\"c\"}",
+	    "{pod=\"d\"}" };
+	const double v[4] = { 9, 9, 9, 1 };
+	size_t i, j;
+	int rows_pass;
+
+	o.count = 4;
+	o.interval_ms = 60000;
+	o.failure_limit = 1;
+	o.nodata = LC_GATE_NODATA_PASS;
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < 4; i++) {
+		a = vec(1, pods[i], v[i]);
+		lc_gate_eval(&r, &o, 0, 1000 + (double)i * 60, &a, NULL, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+		ok(lc_gate_decided(&r.checks[0], &o) == (i >= 1),
+		    "per evaluation: decided after %zu breaching evaluations",
+		    i + 1);
+	}
+	lc_gate_finish(&r, &o);
+	for (rows_pass = 1, j = 0; j < r.checks[0].nrows; j++)
+		rows_pass &= r.checks[0].rows[j].verdict == LC_GATE_PASS;
+	ok(r.checks[0].nrows == 4 && rows_pass, "per evaluation: each pod's "
+	    "row has 1 breach, within --failure-limit 1");
+	ok(r.checks[0].ev_breached == 3 && r.checks[0].verdict ==
+	    LC_GATE_FAIL && r.verdict == LC_GATE_FAIL, "per evaluation: 3 of "
+	    "4 evaluations breached, more than --failure-limit 1: fail");
+	lc_gate_report_check_line(&b, &r.checks[0], &o);
+	is_str(b.data, "check err failed: 3 of 4 evaluations breached <=5 on "
+	    "some series, more than the failure limit 1", "per evaluation: "
+	    "the check's line");
+	lc_gate_result_release(&r);
+	o.failure_limit = 3;
+	o.inconclusive_limit = 3;
+	o.nodata = LC_GATE_NODATA_INCONCLUSIVE;
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < 4; i++) {
+		a = vec(1, pods[i], 1.0);
+		lc_gate_eval(&r, &o, 0, 1000 + (double)i * 60, &a, NULL, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+	}
+	lc_gate_finish(&r, &o);
+	ok(r.verdict == LC_GATE_PASS, "per evaluation: a series per "
+	    "evaluation, all within the limit, pass (got %s)",
+	    lc_gate_verdict_name(r.verdict));
+	lc_gate_result_release(&r);
+
+	/* Two series taking turns at having no data. */
+	o.count = 3;
+	o.inconclusive_limit = 2;
+	lc_gate_result_init(&r, &o);
+	for (i = 0; i < 3; i++) {
+		a = vec(2, pods[0], i % 2 ? NAN : 1.0, pods[1], i % 2 ? 1.0 :
+		    NAN);
+		lc_gate_eval(&r, &o, 0, 1000 + (double)i * 60, &a, NULL, NULL,
+		    NULL);
+		lc_prom_result_release(&a);
+	}
+	lc_gate_finish(&r, &o);
+	ok(r.checks[0].rows[0].verdict == LC_GATE_PASS &&
+	    r.checks[0].rows[1].verdict == LC_GATE_PASS && r.verdict ==
+	    LC_GATE_INCONCLUSIVE && r.checks[0].by_evaluations,
+	    "per evaluation: 3 of 3 evaluations with a row without data, more "
+	    "than --inconclusive-limit 2: inconclusive");
+	b.len = 0;
+	lc_gate_report_check_line(&b, &r.checks[0], &o);
+	is_str(b.data, "check err inconclusive: 3 of 3 evaluations without "
+	    "data on some series, more than the inconclusive limit 2",
+	    "per evaluation: the inconclusive check's line");
+	lc_gate_result_release(&r);
+	lc_buf_release(&b);
+}
+
+/* The step summary renders nothing a label holds: no HTML, no link. */
+static void
+test_markdown_escape(void)
+{
+	struct lc_gate_check c = check("my_check", LC_GATE_MAX, 5, 0);
+	struct lc_gate_opts o = opts(&c, 1);
+	struct lc_gate_result r;
+	struct lc_buf b = LC_BUF_INIT;
+	const char *l[1] = { "{pod=\"<img src=x> [a](http://x) *b* `c` \\ |\"}" };
+	const double pts[2] = { 1, 2 }, *pp[1] = { pts };
+	struct lc_prom_result a = result(LC_PROM_MATRIX, 1, l, pp, 2);
+
+	o.window_ms = 15000;
+	lc_gate_result_init(&r, &o);
+	lc_gate_window(&r, &o, 0, 0, 15, 15, &a, NULL);
+	lc_gate_finish(&r, &o);
+	lc_prom_result_release(&a);
+	lc_gate_report_table(&b, &r, 1);
+	is_str(b.data,
+	    "| check | series | canary | baseline | limit | verdict | note |\n"
+	    "|---|---|---|---|---|---|---|\n"
+	    "| my\\_check | {pod=\"&lt;img src=x&gt; \\[a\\](http://x) "
+	    "\\*b\\* \\`c\\` \\\\ \\|\"} | 1.5 | - | &lt;=5 | pass | "
+	    "0/2 breached |\n", "markdown: labels and names escaped");
+	b.len = 0;
+	lc_gate_report_sparklines(&b, &r);
+	is_str(b.data, "\nmy\\_check {pod=\"&lt;img src=x&gt; \\[a\\](http://x) "
+	    "\\*b\\* \\`c\\` \\\\ \\|\"} \xe2\x96\x81\xe2\x96\x88\n",
+	    "markdown: the sparkline's line escaped too");
+	lc_gate_result_release(&r);
+	lc_buf_release(&b);
+}
+
 /* A window of n points a side: the canary's and the baseline's values. */
 static void
 window(struct lc_gate_result *r, struct lc_gate_opts *o, const double *cv,
@@ -418,6 +543,83 @@ test_mannwhitney(void)
 	ok(r.checks[0].rows[0].nodata == 8, "window: missing points are no "
 	    "data");
 	lc_gate_result_release(&r);
+
+	/* Points at +Inf or NaN are no data, not left out (hostile review). */
+	{
+		const double inf9[10] = { 0.1, INFINITY, INFINITY, INFINITY,
+		    INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, NAN };
+		const double inf7[10] = { 0.3, 0.3, 0.3, INFINITY, INFINITY,
+		    INFINITY, INFINITY, INFINITY, INFINITY, INFINITY };
+		struct lc_gate_check m = check("p95", LC_GATE_MAX, 0.5, 0);
+		struct lc_gate_opts om = opts(&m, 1);
+
+		om.method = LC_GATE_MANNWHITNEY;
+		window(&r, &om, inf9, base, 10);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 0.1 0.2 inconclusive "
+		    "9 of 10 points without data, more than the inconclusive "
+		    "limit 0", "mannwhitney --max: 9 of 10 points at +Inf/NaN "
+		    "are inconclusive, not a pass");
+		lc_gate_result_release(&r);
+		om.inconclusive_limit = 9;
+		window(&r, &om, inf9, base, 10);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 0.1 0.2 inconclusive "
+		    "fewer than 3 points with data (1)", "mannwhitney --max: "
+		    "1 point with data is inconclusive");
+		lc_gate_result_release(&r);
+		om.nodata = LC_GATE_NODATA_PASS;
+		window(&r, &om, inf9, base, 10);
+		ok(r.checks[0].rows[0].verdict == LC_GATE_INCONCLUSIVE,
+		    "mannwhitney --max --no-data pass: 1 point is still "
+		    "inconclusive");
+		lc_gate_result_release(&r);
+		om.nodata = LC_GATE_NODATA_FAIL;
+		om.inconclusive_limit = 0;
+		window(&r, &om, inf9, base, 10);
+		ok(r.checks[0].rows[0].verdict == LC_GATE_FAIL,
+		    "mannwhitney --no-data fail: 9 points without data fail");
+		lc_gate_result_release(&r);
+		window(&r, &o, inf7, base, 10);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 0.3 0.2 inconclusive "
+		    "7 of 10 points without data, more than the inconclusive "
+		    "limit 0", "mannwhitney --max-ratio: 7 of 10 canary points "
+		    "at +Inf are inconclusive");
+		lc_gate_result_release(&r);
+	}
+
+	/* Samples too small for the confidence (hostile review). */
+	{
+		const double b4[4] = { 0.1, 0.11, 0.09, 0.1 };
+		const double c4[4] = { 4, 4.1, 3.9, 4.2 };
+		struct lc_buf lb = LC_BUF_INIT;
+
+		o.confidence = 0.99;
+		window(&r, &o, c4, b4, 4);
+		is_str(row_text(&r.checks[0].rows[0]), "{} 4.05 0.1 "
+		    "inconclusive too few points for --confidence 0.99: the "
+		    "smallest p with 4 and 4 points is 0.0143", "mannwhitney: "
+		    "4+4 points cannot reach --confidence 0.99: inconclusive");
+		lc_gate_report_line(&lb, &r.checks[0], &r.checks[0].rows[0], &o);
+		is_str(lb.data, "check lat inconclusive: too few points for "
+		    "--confidence 0.99: the smallest p with 4 and 4 points is "
+		    "0.0143", "... and the line says so");
+		lc_gate_result_release(&r);
+		o.confidence = 0.95;
+		window(&r, &o, c4, b4, 3);
+		ok(r.checks[0].rows[0].verdict == LC_GATE_INCONCLUSIVE,
+		    "mannwhitney: 3+3 points (smallest p 0.05) cannot go below "
+		    "1 - 0.95 = 0.05 exactly");
+		lc_gate_result_release(&r);
+		window(&r, &o, bad, base, 10);
+		r.checks[0].rows[0].p = 0.049996;
+		lb.len = 0;
+		lc_gate_report_line(&lb, &r.checks[0], &r.checks[0].rows[0], &o);
+		ok(strstr(lb.data, ", p=0.049996 < 0.05") != NULL, "the line's "
+		    "p and alpha agree with the decision: %s", lb.data);
+		lc_gate_result_release(&r);
+		lc_buf_release(&lb);
+		ok(lc_gate_alpha(0.95) == 0.05 && lc_gate_alpha(0.99) == 0.01,
+		    "alpha: 1 - confidence rounded, 0.95 gives 0.05");
+	}
 
 	/* The threshold method over the same window: each point counts. */
 	o.method = LC_GATE_THRESHOLD;
@@ -535,6 +737,125 @@ scalar(double v)
 	return r;
 }
 
+/*
+ * An empty result, NaN or Inf passes a template metric only when its
+ * success condition holds; otherwise no data, unless --no-data pass.
+ */
+static void
+test_template_nodata(void)
+{
+	static const char yaml[] =
+	    "apiVersion: argoproj.io/v1alpha1\n"
+	    "kind: AnalysisTemplate\n"
+	    "metadata:\n  name: t\n"
+	    "spec:\n  metrics:\n"
+	    "  - name: fonly\n    failureCondition: result[0] > 0.05\n"
+	    "    provider:\n      prometheus:\n        query: q\n"
+	    "  - name: none\n"
+	    "    provider:\n      prometheus:\n        query: q\n"
+	    "  - name: handled\n"
+	    "    successCondition: isNaN(result[0]) || result[0] >= 0.95\n"
+	    "    provider:\n      prometheus:\n        query: q\n";
+	char path[] = "/tmp/gate_test.XXXXXX";
+	struct lc_analysis a;
+	struct lc_gate_check c[3];
+	struct lc_gate_opts o;
+	struct lc_gate_result r;
+	struct lc_prom_result x[3];
+	struct lc_buf b = LC_BUF_INIT;
+	const char *want[] = {
+	    "fonly=inconclusive none=inconclusive handled=pass ",
+	    "fonly=inconclusive none=inconclusive handled=inconclusive ",
+	    "fonly=fail none=pass handled=pass ",
+	    "fonly=fail none=pass handled=pass ",
+	};
+	const char *what[] = { "NaN", "an empty result", "+Inf, --no-data pass",
+	    "a value" };
+	size_t i, k, n;
+	int fd;
+
+	fd = mkstemp(path);
+	ok(fd >= 0 && write(fd, yaml, sizeof(yaml) - 1) ==
+	    (ssize_t)(sizeof(yaml) - 1), "template no data: the file");
+	close(fd);
+	memset(&a, 0, sizeof(a));
+	ok(lc_analysis_load(&a, path, NULL, 0) == 0, "template no data: "
+	    "loads (%s)", lc_error_msg() ? lc_error_msg() : "");
+	unlink(path);
+	n = template_checks(c, &a);
+	o = opts(c, n);
+	for (k = 0; k < 4; k++) {
+		o.nodata = k == 2 ? LC_GATE_NODATA_PASS :
+		    LC_GATE_NODATA_INCONCLUSIVE;
+		lc_gate_result_init(&r, &o);
+		for (i = 0; i < n; i++) {
+			x[i] = k == 0 ? vec(1, "{}", NAN) : k == 1 ? vec(0) :
+			    k == 2 ? vec(1, "{}", INFINITY) : vec(1, "{}", 0.99);
+			lc_gate_eval(&r, &o, i, 1000, &x[i], NULL, NULL, NULL);
+			lc_prom_result_release(&x[i]);
+		}
+		lc_gate_finish(&r, &o);
+		b.len = 0;
+		for (i = 0; i < n; i++)
+			lc_buf_printf(&b, "%s=%s ", c[i].name,
+			    lc_gate_verdict_name(r.checks[i].verdict));
+		is_str(b.data, want[k], "template, %s: only a success "
+		    "condition that holds passes no data", what[k]);
+		if (k == 0) {
+			b.len = 0;
+			lc_gate_report_line(&b, &r.checks[0],
+			    &r.checks[0].rows[0], &o);
+			is_str(b.data, "check fonly inconclusive: no data: NaN "
+			    "or Inf", "template, NaN: the line");
+		}
+		lc_gate_result_release(&r);
+	}
+	lc_analysis_release(&a);
+	lc_buf_release(&b);
+
+	/*
+	 * result[i] in Prometheus's order (pos), not the sorted labels':
+	 * sort_desc() put {track="zz-baseline"} 133.3 first.
+	 */
+	{
+		static const char y2[] =
+		    "apiVersion: argoproj.io/v1alpha1\n"
+		    "kind: AnalysisTemplate\n"
+		    "metadata:\n  name: t\n"
+		    "spec:\n  metrics:\n"
+		    "  - name: busiest\n    successCondition: result[0] < 100\n"
+		    "    provider:\n      prometheus:\n        query: q\n";
+		char p2[] = "/tmp/gate_test.XXXXXX";
+		struct lc_prom_result sd;
+
+		fd = mkstemp(p2);
+		ok(fd >= 0 && write(fd, y2, sizeof(y2) - 1) ==
+		    (ssize_t)(sizeof(y2) - 1), "template order: the file");
+		close(fd);
+		memset(&a, 0, sizeof(a));
+		ok(lc_analysis_load(&a, p2, NULL, 0) == 0, "template order: "
+		    "loads");
+		unlink(p2);
+		n = template_checks(c, &a);
+		o = opts(c, n);
+		/* Sorted by labels (as prom.c keeps them), pos the answer's. */
+		sd = vec(2, "{track=\"canary\"}", 66.7,
+		    "{track=\"zz-baseline\"}", 133.3);
+		sd.series[0].pos = 1;
+		sd.series[1].pos = 0;
+		lc_gate_result_init(&r, &o);
+		lc_gate_eval(&r, &o, 0, 1000, &sd, NULL, NULL, NULL);
+		lc_gate_finish(&r, &o);
+		ok(r.checks[0].verdict == LC_GATE_FAIL &&
+		    r.checks[0].rows[0].canary == 133.3, "template order: "
+		    "result[0] is pos 0's 133.3, not the first label's 66.7: "
+		    "fails (canary %g)", r.checks[0].rows[0].canary);
+		lc_gate_result_release(&r);
+		lc_prom_result_release(&sd);
+		lc_analysis_release(&a);
+	}
+}
+
 static void
 test_template(void)
 {
@@ -645,6 +966,13 @@ test_template(void)
 	lc_gate_finish(&r, &o);
 	ok(r.checks[0].verdict == LC_GATE_FAIL && r.verdict == LC_GATE_PASS,
 	    "template: a dryRun metric fails on its row, not the verdict");
+	ok(strstr(r.checks[0].rows[0].note, " (dry run)") != NULL,
+	    "template: a dryRun row's note says so: %s", r.checks[0].rows[0].note);
+	b.len = 0;
+	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
+	ok(strncmp(b.data, "check nan-inconclusive failed (dryRun: not "
+	    "counted): ", 51) == 0, "template: a dryRun row's line: %s",
+	    b.data);
 	lc_gate_result_release(&r);
 	lc_prom_result_release(&x);
 	lc_analysis_release(&a);
@@ -688,8 +1016,8 @@ test_report(void)
 	is_str(b.data,
 	    "| check | series | canary | baseline | limit | verdict | note |\n"
 	    "|---|---|---|---|---|---|---|\n"
-	    "| error-rate | - | 0.033 | 0.01 | diff<=0.01 | fail | +0.023 |\n"
-	    "| latency | - | 0.2 | 0.2 | ratio<=1.2 | pass | x1 |\n",
+	    "| error-rate | - | 0.033 | 0.01 | diff&lt;=0.01 | fail | +0.023 |\n"
+	    "| latency | - | 0.2 | 0.2 | ratio&lt;=1.2 | pass | x1 |\n",
 	    "report: the table in Markdown");
 	b.len = 0;
 	lc_gate_report_line(&b, &r.checks[0], &r.checks[0].rows[0], &o);
@@ -838,6 +1166,9 @@ main(void)
 	test_template();
 	test_report();
 	test_run();
+	test_limits_per_evaluation();
+	test_markdown_escape();
+	test_template_nodata();
 	lc_buf_release(&fake_log);
 	return done_testing();
 }

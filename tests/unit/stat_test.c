@@ -299,6 +299,43 @@ test_sparkline(void)
 	    "\u2581\u2581\u2588\u2588");
 }
 
+/* The smallest p for the sizes: what --confidence can ask of them. */
+static void
+test_floor(void)
+{
+	const double x[4] = { 10, 11, 12, 13 }, y[4] = { 1, 2, 3, 4 };
+	double big[60], small[60], z;
+	size_t i;
+
+	ok(close_to(lc_stat_mannwhitney_floor(4, 4), 1.0 / 70, 1e-12),
+	    "floor 4+4: 1/C(8,4) = 0.0143 (got %g)",
+	    lc_stat_mannwhitney_floor(4, 4));
+	ok(lc_stat_mannwhitney_floor(4, 4) == lc_stat_mannwhitney(x, 4, y, 4,
+	    NULL), "floor 4+4: the p of 4 x's above 4 y's");
+	ok(close_to(lc_stat_mannwhitney_floor(3, 3), 0.05, 1e-12),
+	    "floor 3+3: 1/20");
+	ok(close_to(lc_stat_mannwhitney_floor(1, 1), 0.5, 1e-12),
+	    "floor 1+1: 1/2");
+	ok(lc_stat_mannwhitney_floor(3, 5) == lc_stat_mannwhitney_floor(5, 3),
+	    "floor: symmetric");
+	ok(close_to(lc_stat_mannwhitney_floor(50, 50), 9.911653e-30, 1e-6),
+	    "floor 50+50: 1/C(100,50) (got %g)",
+	    lc_stat_mannwhitney_floor(50, 50));
+	/* Past the exact table: the normal approximation at U = nx * ny. */
+	z = (3600 - 1800 - 0.5) / sqrt(3600.0 / 12 * 121);
+	ok(close_to(lc_stat_mannwhitney_floor(60, 60), 0.5 * erfc(z /
+	    sqrt(2.0)), 1e-12), "floor 60+60: the normal approximation's");
+	for (i = 0; i < 60; i++) {
+		big[i] = 100 + (double)i;
+		small[i] = (double)i;
+	}
+	ok(close_to(lc_stat_mannwhitney_floor(60, 60),
+	    lc_stat_mannwhitney(big, 60, small, 60, NULL), 1e-12),
+	    "floor 60+60: the p of 60 x's above 60 y's");
+	ok(lc_stat_mannwhitney_floor(0, 4) == 1 &&
+	    lc_stat_mannwhitney_floor(4, 0) == 1, "floor: an empty side is 1");
+}
+
 int
 main(void)
 {
@@ -309,5 +346,6 @@ main(void)
 	test_edges();
 	test_big();
 	test_sparkline();
+	test_floor();
 	return done_testing();
 }
