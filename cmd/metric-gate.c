@@ -1,5 +1,7 @@
 /* metric-gate: the canary's verdict from Prometheus, as an exit code. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,8 +453,9 @@ validate_check(const struct check *k)
 		misuse("--check %s: one --query and at most one "
 		    "--baseline-query", n);
 	if (k->nconds != 1)
-		misuse("--check %s: give one condition: --max, --min, "
-		    "--max-increase or --max-ratio", n);
+		misuse("--check %s: give %sone condition: --max, --min, "
+		    "--max-increase or --max-ratio", n, k->nconds ? "only " :
+		    "");
 	if (cmp && k->c.baseline_query == NULL)
 		misuse("--check %s: %s compares with the baseline: give "
 		    "--baseline-query", n, k->cond_opt);
@@ -501,8 +504,14 @@ validate(struct args *a)
 	    "--method mannwhitney needs --window" },
 	{ a->confidence && a->g.method != LC_GATE_MANNWHITNEY,
 	    "--confidence goes with --method mannwhitney" },
+	{ a->flimit && !a->window && a->g.count <= 1,
+	    "--failure-limit needs --interval/--count or --window" },
+	{ a->ilimit && !a->window && a->g.count <= 1,
+	    "--inconclusive-limit needs --interval/--count or --window" },
+	{ a->conf.username && !a->password_file,
+	    "--username needs --password-file" },
 	{ a->password_file && !a->conf.username,
-	    "--password-file goes with --username" },
+	    "--password-file needs --username" },
 	};
 	size_t i;
 
@@ -583,7 +592,21 @@ explain(const struct lc_gate_result *r, const struct lc_gate_opts *g)
 	lc_buf_release(&b);
 }
 
-/* $GITHUB_OUTPUT, the --dotenv file and the step summary. */
+/* A failed write reported on stderr now: 1 when rc is one, else 0. */
+static int
+failed(int rc)
+{
+	if (rc == 0)
+		return 0;
+	lc_cli_report_error();
+	return 1;
+}
+
+/*
+ * $GITHUB_OUTPUT, the --dotenv file and the step summary, each written
+ * whatever became of the others (each failure said on stderr): the number
+ * that failed.
+ */
 static int
 ci_outputs(const struct lc_gate_result *r, jv checks)
 {
@@ -592,11 +615,13 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 	const char *p;
 	size_t i, nfailed = 0;
 	jv dump = jv_dump_string(checks, 0);
-	int rc;
+	int rc, nbad;
 
+	/* One file: when the first line cannot go, the second cannot either. */
 	rc = lc_ci_output("verdict", verdict);
 	if (rc == 0)
 		rc = lc_ci_output("checks", jv_string_value(dump));
+	nbad = failed(rc);
 	jv_free(dump);
 	lc_buf_printf(&env, "METRIC_GATE_VERDICT=%s\nMETRIC_GATE_FAILED=",
 	    verdict);
@@ -609,27 +634,31 @@ ci_outputs(const struct lc_gate_result *r, jv checks)
 				lc_buf_addc(&env, strchr(",\r\n", *p) ? '_' : *p);
 		}
 	lc_buf_addc(&env, '\n');
-	if (rc == 0)
-		rc = lc_ci_dotenv(env.data);
+	nbad += failed(lc_ci_dotenv(env.data));
 	lc_buf_printf(&md, "### %s: %s\n\n", lc_log_progname, verdict);
 	lc_gate_report_table(&md, r, 1);
 	lc_gate_report_sparklines(&md, r);
 	lc_buf_addc(&md, '\n');
-	if (rc == 0)
-		rc = lc_ci_summary(md.data);
+	nbad += failed(lc_ci_summary(md.data));
 	lc_buf_release(&md);
 	lc_buf_release(&env);
-	return rc;
+	return nbad;
 }
 
-/* The result: stdout, the CI's outputs, the explanations. */
+/*
+ * The result: stdout, the CI's outputs, the explanations. Each output is
+ * written even when another failed (said on stderr); then the verdict
+ * decides: fail or inconclusive is LC_ENO (exit 1: a rollback must not
+ * hang on a missing file), and only a pass with an output missing is an
+ * error (exit 3: downstream could not trust it).
+ */
 static int
 report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
     int json)
 {
 	struct lc_buf out = LC_BUF_INIT;
 	jv checks = lc_gate_report_json(r), o, dump;
-	int rc;
+	int nbad = 0;
 
 	if (json) {
 		lc_gate_time_text(&out, r->at);
@@ -646,13 +675,19 @@ report(const struct lc_gate_result *r, const struct lc_gate_opts *g,
 		fwrite(out.data, 1, out.len, stdout);
 	}
 	lc_buf_release(&out);
-	explain(r, g);
-	rc = ci_outputs(r, checks);
-	if (rc == 0 && r->verdict != LC_GATE_PASS) {
-		lc_error_clear();	/* the lines above said why */
-		rc = LC_ENO;
+	/* EPIPE is the reader's choice (| head), as lc_cli_exit has it. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+		lc_log_error("cannot write standard output: %s",
+		    strerror(errno));
+		nbad++;
 	}
-	return rc;
+	clearerr(stdout);	/* said; lc_cli_exit must not make it 3 */
+	explain(r, g);
+	nbad += ci_outputs(r, checks);
+	lc_error_clear();	/* the lines above said why */
+	if (r->verdict != LC_GATE_PASS)
+		return LC_ENO;
+	return nbad ? LC_ERROR : 0;
 }
 
 /* -v: a line for each evaluation. */
@@ -741,6 +776,88 @@ checks(struct args *a, struct lc_analysis *t, struct lc_gate_check **out)
 	return 0;
 }
 
+/* The wall clock, in Unix seconds (--at's scale). */
+static double
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The schedule must end before --timeout: its last evaluation (--initial-
+ * delay + (count - 1) * --interval from --at or now; a template's longest
+ * metric's) at or past the deadline would wait it out only to time out
+ * (124) with nothing judged. LC_EUSAGE, saying both, when it does not fit.
+ */
+static int
+schedule_fits(const struct args *a)
+{
+	const struct lc_gate_opts *g = &a->g;
+	const struct lc_analysis_metric *m = NULL;
+	struct lc_buf b = LC_BUF_INIT;
+	long long span = -1, s, left, delay, every;
+	char text[32];
+	long n = 1, k;
+	size_t i, longest = 0;
+	int rc;
+
+	if (a->timeout_ms == 0 || g->window_ms > 0)
+		return 0;
+	for (i = 0; i < g->nchecks; i++) {
+		m = g->checks[i].metric;
+		k = m ? m->count : g->count;
+		if (k < 1)
+			k = 1;
+		delay = m ? m->initial_delay_ms : g->initial_delay_ms;
+		every = m ? m->interval_ms : g->interval_ms;
+		/* Beyond any --timeout: no overflow, and refused all the same. */
+		if (every > 0 && (k - 1) > (LLONG_MAX / 2 - delay) / every)
+			s = LLONG_MAX / 2;
+		else
+			s = delay + (k - 1) * every;
+		if (s > span) {
+			span = s;
+			n = k;
+			longest = i;
+		}
+	}
+	left = span;
+	if (g->has_at)		/* what is past already costs no waiting */
+		left = (long long)ceil(g->at + span / 1000.0 - wall_now()) *
+		    1000;
+	if (left < a->timeout_ms)
+		return 0;
+	m = g->checks[longest].metric;
+	delay = m ? m->initial_delay_ms : g->initial_delay_ms;
+	every = m ? m->interval_ms : g->interval_ms;
+	if (m)
+		lc_buf_printf(&b, "--template: metric %s's schedule (",
+		    g->checks[longest].name);
+	if (delay > 0) {
+		lc_parse_duration_text(text, sizeof(text), delay);
+		lc_buf_printf(&b, m ? "initialDelay %s, " : "--initial-delay "
+		    "%s ", text);
+	}
+	if (n > 1) {
+		lc_parse_duration_text(text, sizeof(text), every);
+		lc_buf_printf(&b, m ? "interval %s, " : "--interval %s ",
+		    text);
+	}
+	lc_buf_printf(&b, m ? "count %ld)" : "--count %ld", n);
+	lc_parse_duration_text(text, sizeof(text), left);
+	lc_buf_printf(&b, g->has_at ? " from --at ends %s from now" :
+	    " takes %s", text);
+	lc_parse_duration_text(text, sizeof(text), a->timeout_ms);
+	lc_buf_printf(&b, ", not less than --timeout %s: raise --timeout or "
+	    "shorten the schedule", text);
+	rc = lc_error_set(LC_EUSAGE, "%s", b.data);
+	lc_buf_release(&b);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -749,6 +866,7 @@ main(int argc, char *argv[])
 	struct lc_gate_result r;
 	struct lc_gate_check *cs = NULL;
 	char *token = NULL, *password = NULL;
+	char text[32];
 	int rc;
 
 	lc_cli_init(argv[0]);
@@ -758,13 +876,14 @@ main(int argc, char *argv[])
 	a.conf.http.headers = a.headers;
 	a.conf.http.nheaders = a.nheaders;
 	a.g.deadline = a.timeout_ms ? lc_clock_ms() + a.timeout_ms : 0;
-	if ((rc = checks(&a, &t, &cs)) == 0)
+	if ((rc = checks(&a, &t, &cs)) == 0 && (rc = schedule_fits(&a)) == 0)
 		rc = credentials(&a, &token, &password);
 	if (rc == 0)
 		rc = lc_gate_run(&r, &a.g, &a.conf, progress, NULL);
-	if (rc == LC_ETIMEOUT)
-		lc_error_set(rc, "timed out after %s (--timeout)",
-		    a.timeout_text);
+	if (rc == LC_ETIMEOUT) {
+		lc_parse_duration_text(text, sizeof(text), a.timeout_ms);
+		lc_error_set(rc, "timed out after %s (--timeout)", text);
+	}
 	else if (rc == 0)
 		rc = report(&r, &a.g, a.json);
 	lc_gate_result_release(&r);

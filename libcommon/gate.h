@@ -121,10 +121,12 @@ typedef void (*lc_gate_fn)(const struct lc_gate_event *ev, void *arg);
  * with lc_clock_sleep_ms, never past o->deadline), or one range query per
  * query over the window. fn (may be NULL) is told of each row's each
  * evaluation. Fills out (release it with lc_gate_result_release) and
- * returns 0 when every evaluation was made, or stops early once every
- * check has failed; else lc_prom_query's error (LC_EDATA, LC_EAUTH,
- * LC_EUNAVAIL), LC_ETIMEOUT at the deadline, or LC_EUSAGE when there is
- * no Prometheus to ask; each with a message set.
+ * returns 0 when every evaluation was made, or when it stopped early: once
+ * a check (not a dryRun metric) has failed beyond its limit, after the
+ * evaluations due at that instant (the other checks' rows, judged over
+ * what was measured, say "stopped early"); else lc_prom_query's error
+ * (LC_EDATA, LC_EAUTH, LC_EUNAVAIL), LC_ETIMEOUT at the deadline, or
+ * LC_EUSAGE when there is no Prometheus to ask; each with a message set.
  */
 int lc_gate_run(struct lc_gate_result *out, const struct lc_gate_opts *o,
     const struct lc_prom_conf *conf, lc_gate_fn fn, void *arg);

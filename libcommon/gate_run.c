@@ -229,23 +229,34 @@ run_window(struct lc_gate_result *r, const struct lc_gate_opts *o,
 	return rc;
 }
 
+/* Whether check i decides the verdict (a template's dryRun metric does not). */
+static int
+counts(const struct lc_gate_opts *o, size_t i)
+{
+	return o->checks[i].metric == NULL || !o->checks[i].metric->dry_run;
+}
+
 /*
  * The schedule: evaluation k of check i at t0 + delay + k * interval; the
  * loop takes the earliest one due of all the checks still running, so
- * template metrics with intervals of their own interleave.
+ * template metrics with intervals of their own interleave. Once a check
+ * that counts has failed beyond its limit the verdict is fail whatever
+ * comes: the schedule stops there (*stopped set), for the rollback not to
+ * wait; only the evaluations due at that same instant are still made (no
+ * waiting: the other checks get the same instant's measure). done[i]:
+ * check i's evaluations made.
  */
 static int
 run_schedule(struct lc_gate_result *r, const struct lc_gate_opts *o,
-    const struct clients *cl, double t0, lc_gate_fn fn, void *arg)
+    const struct clients *cl, double t0, lc_gate_fn fn, void *arg,
+    long *done, int *stopped)
 {
-	long *done, n;
+	long n;
 	long long every, delay;
-	double t, best;
+	double t, best, fail_t = INFINITY;
 	size_t i, pick, live;
 	int rc = 0;
 
-	done = lc_buf_xmalloc((o->nchecks + 1) * sizeof(*done));
-	memset(done, 0, (o->nchecks + 1) * sizeof(*done));
 	for (;;) {
 		best = INFINITY;
 		pick = o->nchecks;
@@ -263,6 +274,10 @@ run_schedule(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		}
 		if (live == 0)
 			break;
+		if (best > fail_t) {
+			*stopped = 1;
+			break;
+		}
 		if ((rc = sleep_until(best, o->deadline, o->checks[pick].name,
 		    done[pick])) != 0)
 			break;
@@ -275,9 +290,58 @@ run_schedule(struct lc_gate_result *r, const struct lc_gate_opts *o,
 		if ((rc = evaluate(r, o, cl, pick, best, fn, arg)) != 0)
 			break;
 		done[pick]++;
+		if (counts(o, pick) && lc_gate_decided(&r->checks[pick], o) &&
+		    best < fail_t)
+			fail_t = best;
 	}
-	free(done);
 	return rc;
+}
+
+/*
+ * After a stop: the checks with evaluations still to make say so in their
+ * rows' notes ("0/1 breached, stopped early"), judged over what was
+ * measured; one never evaluated gets an inconclusive row that says so.
+ */
+static void
+mark_stopped(struct lc_gate_result *r, const struct lc_gate_opts *o,
+    const long *done)
+{
+	struct lc_gate_check_result *cr;
+	struct lc_gate_row *row;
+	struct lc_buf b = LC_BUF_INIT;
+	long long every, delay;
+	size_t i, j;
+	long n;
+
+	for (i = 0; i < r->nchecks; i++) {
+		schedule(o, i, &n, &every, &delay);
+		cr = &r->checks[i];
+		if (done[i] >= n || lc_gate_decided(cr, o))
+			continue;
+		if (cr->nrows == 0) {
+			cr->rows = lc_buf_xrealloc(cr->rows, sizeof(*cr->rows));
+			row = &cr->rows[cr->nrows++];
+			memset(row, 0, sizeof(*row));
+			row->series = lc_buf_xstrndup("{}", 2);
+			row->canary = row->baseline = row->p = NAN;
+			row->placeholder = 1;
+			row->note = lc_buf_xstrndup("not evaluated", 13);
+			row->verdict = LC_GATE_INCONCLUSIVE;
+			cr->verdict = LC_GATE_INCONCLUSIVE;
+			if (counts(o, i) && r->verdict == LC_GATE_PASS)
+				r->verdict = LC_GATE_INCONCLUSIVE;
+		}
+		for (j = 0; j < cr->nrows; j++) {
+			row = &cr->rows[j];
+			b.len = 0;
+			lc_buf_printf(&b, "%s%sstopped early", row->note ?
+			    row->note : "", row->note && *row->note ? ", " :
+			    "");
+			free(row->note);
+			row->note = lc_buf_detach(&b);
+		}
+	}
+	lc_buf_release(&b);
 }
 
 int
@@ -286,17 +350,24 @@ lc_gate_run(struct lc_gate_result *out, const struct lc_gate_opts *o,
 {
 	struct clients cl;
 	double t0 = o->has_at ? o->at : now();
-	int rc;
+	long *done;
+	int rc, stopped = 0;
 
 	lc_gate_result_init(out, o);
+	done = lc_buf_xmalloc((o->nchecks + 1) * sizeof(*done));
+	memset(done, 0, (o->nchecks + 1) * sizeof(*done));
 	if ((rc = clients_open(&cl, o, conf)) == 0) {
 		if (o->window_ms > 0)
 			rc = run_window(out, o, &cl, t0);
 		else
-			rc = run_schedule(out, o, &cl, t0, fn, arg);
+			rc = run_schedule(out, o, &cl, t0, fn, arg, done,
+			    &stopped);
 	}
 	clients_free(&cl);
 	if (rc == 0)
 		lc_gate_finish(out, o);
+	if (rc == 0 && stopped)
+		mark_stopped(out, o, done);
+	free(done);
 	return rc;
 }

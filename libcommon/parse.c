@@ -1,6 +1,7 @@
 /* parse.c: numbers and durations from options and settings. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,37 @@ lc_parse_duration_opt(const char *opt, const char *s, long long *ms)
 bad:
 	return lc_error_set(LC_EUSAGE, "%s%sinvalid duration '%s' (use e.g. "
 	    "90, 90s, 5m, 1h30m)", opt ? opt : "", opt ? ": " : "", s);
+}
+
+void
+lc_parse_duration_text(char *out, size_t n, long long ms)
+{
+	static const struct {
+		long long ms;
+		const char *unit;
+	} units[] = { { 3600000, "h" }, { 60000, "m" }, { 1000, "s" },
+	    { 1, "ms" } };
+	size_t i, len = 0;
+	long long v;
+	int w;
+
+	if (n == 0)
+		return;
+	*out = '\0';
+	if (ms <= 0) {
+		snprintf(out, n, "0s");
+		return;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]) && len < n; i++) {
+		v = ms / units[i].ms;
+		ms %= units[i].ms;
+		if (v == 0)
+			continue;
+		if ((w = snprintf(out + len, n - len, "%lld%s", v,
+		    units[i].unit)) < 0)
+			return;
+		len += (size_t)w;
+	}
 }
 
 int

@@ -78,7 +78,7 @@ rule "--check err: one --query and at most one --baseline-query" \
     --prometheus $U "${C[@]}" --query up --max 1
 rule "--check err: give one condition: --max, --min, --max-increase or --max-ratio" \
     --prometheus $U "${C[@]}"
-rule "--check err: give one condition: --max, --min, --max-increase or --max-ratio" \
+rule "--check err: give only one condition: --max, --min, --max-increase or --max-ratio" \
     --prometheus $U "${C[@]}" --max 1 --min 0
 rule "--check err: --max-increase compares with the baseline: give --baseline-query" \
     --prometheus $U "${C[@]}" --max-increase 0.01
@@ -135,7 +135,7 @@ rule "--template excludes --check: the template's metrics are the checks" \
     --template t.yaml "${C[@]}" --max 1
 rule "--template: its metrics have their own schedule and limits (drop --interval, --count, --initial-delay, --window, --step, --method, --confidence, --failure-limit and --inconclusive-limit)" \
     --template t.yaml --failure-limit 2
-rule "--password-file goes with --username" --prometheus $U "${C[@]}" \
+rule "--password-file needs --username" --prometheus $U "${C[@]}" \
     --max 1 --password-file pw
 
 done_testing

@@ -293,11 +293,11 @@ expect_rc 1
 want_errors fail "11/11 breached p=2.75e-06" "0/11 breached p=1"
 end
 
-begin "errors, --interval/--count in the past: a failed check is asked no more"
+begin "errors, --interval/--count in the past: a failed check stops the schedule"
 run metric-gate --prometheus "$PROM_URL" --interval 10m --count 3 \
     --timeout 60s --at "$((PROM_AT - 1200))" "${CHECKS[@]}"
 expect_rc 1
-want_errors fail "1/1 breached" "0/3 breached"
+want_errors fail "1/1 breached" "0/1 breached, stopped early"
 end
 
 begin "errors, --failure-limit 3: three breaches of three are allowed"
@@ -421,7 +421,7 @@ prom_live_scenario errors
 run metric-gate --prometheus "$PROM_URL" --interval 1s --count 3 \
     --timeout 60s "${LIVE[@]}"
 expect_rc 1
-want_errors fail "1/1 breached" "0/3 breached"
+want_errors fail "1/1 breached" "0/1 breached, stopped early"
 expect_err_line "metric-gate: check error-rate failed: 1 of 1 evaluations breached diff<=0.01, more than the failure limit 0"
 end
 

@@ -39,6 +39,13 @@ static const struct {
 int
 main(void)
 {
+	static const struct {
+		long long ms;
+		const char *want;
+	} texts[] = { { 0, "0s" }, { 250, "250ms" }, { 3000, "3s" },
+	    { 90000, "1m30s" }, { 600000, "10m" }, { 3605000, "1h5s" },
+	    { 1500, "1s500ms" }, { 720000, "12m" } };
+	char buf[32];
 	size_t i;
 	long long ms;
 	long v;
@@ -67,5 +74,17 @@ main(void)
 	lc_parse_duration_opt("--timeout", "", &ms);
 	is_str(lc_error_msg(), "--timeout: empty duration",
 	    "an empty one too");
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		lc_parse_duration_text(buf, sizeof(buf), texts[i].ms);
+		is_str(buf, texts[i].want, "%lld ms reads %s", texts[i].ms,
+		    texts[i].want);
+		if (texts[i].ms > 0) {
+			ms = -1;
+			lc_parse_duration(buf, &ms);
+			ok(ms == texts[i].ms, "'%s' parses back", buf);
+		}
+	}
+	lc_parse_duration_text(buf, 4, 5400000 + 7000);
+	is_str(buf, "1h3", "cut short to the buffer, NUL-ended");
 	return done_testing();
 }

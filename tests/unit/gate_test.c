@@ -1085,9 +1085,7 @@ test_run(void)
 {
 	static const struct fake_reply two_checks[] = {
 		ONE("0.05"), ONE("0.01"),	/* err at 1000: breach */
-		ONE("0.2"),			/* p95 at 1000 */
-		ONE("0.2"),			/* p95 at 1060 (err decided) */
-		ONE("0.2"),			/* p95 at 1120 */
+		ONE("0.2"),			/* p95 at 1000, then stop */
 	};
 	static const struct fake_reply refused[] = {
 		{ 400, NULL, "{\"status\":\"error\",\"errorType\":"
@@ -1111,21 +1109,23 @@ test_run(void)
 	o.count = 3;
 	o.interval_ms = 60000;
 	fake_headers = 0;
-	fake_script(two_checks, fake_count(two_checks, 5));
+	fake_script(two_checks, fake_count(two_checks, 3));
 	rc = lc_gate_run(&r, &o, &conf, NULL, NULL);
 	ok(rc == 0 && r.verdict == LC_GATE_FAIL, "run: interval mode in the "
 	    "past, no waiting (rc %d)", rc);
 	is_str(queries(), "query=canary&time=1000.000\n"
 	    "query=baseline&time=1000.000\n"
-	    "query=p95&time=1000.000\n"
-	    "query=p95&time=1060.000\n"
-	    "query=p95&time=1120.000\n", "run: one request a query and "
-	    "evaluation, at the scheduled instants; a failed check is asked "
-	    "no more");
+	    "query=p95&time=1000.000\n", "run: one request a query and "
+	    "evaluation; a failed check stops the schedule after the "
+	    "evaluations due at its instant");
 	ok(r.checks[0].rows[0].evaluations == 1 &&
-	    r.checks[1].rows[0].evaluations == 3, "run: the evaluations "
+	    r.checks[1].rows[0].evaluations == 1, "run: the evaluations "
 	    "counted");
-	ok(r.at == 1120, "run: the result's instant is the last evaluation's");
+	is_str(r.checks[1].rows[0].note, "0/1 breached, stopped early",
+	    "run: the check left says it stopped early");
+	ok(r.checks[1].verdict == LC_GATE_PASS, "run: judged over what was "
+	    "measured");
+	ok(r.at == 1000, "run: the result's instant is the last evaluation's");
 	lc_gate_result_release(&r);
 
 	o.count = 1;
