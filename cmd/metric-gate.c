@@ -151,7 +151,7 @@ struct args {
 	struct check *checks;
 	size_t nchecks;
 	struct lc_prom_conf conf;
-	const char *token_file, *password_file, *timeout_text;
+	const char *token_file, *password_file;
 	const char *window_text, *step_text;
 	const char **headers, **targs;
 	size_t nheaders, ntargs;
@@ -420,7 +420,6 @@ option(struct args *a, int ch, const char *arg)
 		break;
 	case OPT_TIMEOUT:
 		a->timeout_ms = duration("--timeout", arg);
-		a->timeout_text = arg;
 		break;
 	case OPT_TOKEN_FILE:
 		a->token_file = arg;
@@ -537,7 +536,6 @@ parse(struct args *a, int argc, char *argv[])
 
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = 600000;
-	a->timeout_text = "10m";
 	a->g.confidence = 0.95;
 	a->g.step_ms = 15000;
 	a->step_text = "15s";

@@ -15,7 +15,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 34
+plan 35
 
 # The queries (prom.sh): the 5xx share and p95 over a 5m rate().
 CHECKS=(--check error-rate --query "$(prom_err canary 5m)"
