@@ -10,19 +10,7 @@ C=(--check err --query up)	# a check's start
 
 # rule MSG ARGS...: metric-gate ARGS exits 2, stdout empty, the first line
 # of stderr "metric-gate: MSG", the usage after it.
-rule() {
-	local msg=$1
-	shift
-	begin "refused: $msg"
-	run metric-gate "$@"
-	expect_rc 2
-	expect_no_out
-	[ "$(head -n 1 "$T/err")" = "metric-gate: $msg" ] ||
-	    fail "stderr: $(head -n 1 "$T/err")"
-	sed -n 2p "$T/err" | grep -q '^usage: metric-gate ' ||
-	    fail "no usage line after the message"
-	end
-}
+rule() { usage_rule metric-gate "$@"; }
 
 plan 53
 

@@ -75,6 +75,23 @@ expect_no_out() {
 	[ ! -s "$T/out" ] || fail "unexpected stdout: $(head -c 300 "$T/out")"
 }
 
+# usage_rule CMD MSG ARGS...: one test that CMD ARGS is refused as a
+# usage error: exit 2, nothing on stdout, "CMD: MSG" then CMD's usage
+# line on stderr.
+usage_rule() {
+	local cmd=$1 msg=$2
+	shift 2
+	begin "refused: $msg"
+	run "$cmd" "$@"
+	expect_rc 2
+	expect_no_out
+	[ "$(head -n 1 "$T/err")" = "$cmd: $msg" ] ||
+	    fail "stderr: $(head -n 1 "$T/err")"
+	sed -n 2p "$T/err" | grep -q "^usage: $cmd " ||
+	    fail "no usage line after the message"
+	end
+}
+
 # expect_err PHRASE: stderr contains PHRASE.
 expect_err() {
 	grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1': $(head -c 300 "$T/err")"
