@@ -483,6 +483,25 @@ eval_template(struct lc_gate_check_result *cr, const struct lc_gate_opts *o,
 		oc = NODATA;
 		argo_ok = 1;
 	}
+	/*
+	 * A condition that could not be evaluated on an empty result, NaN or
+	 * Inf (result[0] of nothing) is no data too: errors within Argo's
+	 * consecutiveErrorLimit would otherwise let a metric with no values
+	 * pass.
+	 */
+	if (oc == ERRORED && nodata && o->nodata != LC_GATE_NODATA_PASS) {
+		struct lc_buf b = LC_BUF_INIT;
+
+		lc_buf_adds(&b, "no data: ");
+		lc_buf_adds(&b, lc_error_msg() ? lc_error_msg() :
+		    "the condition could not be evaluated");
+		lc_error_clear();
+		count(row, NODATA, c->metric->consecutive_error_limit);
+		free(row->note);
+		row->note = lc_buf_detach(&b);
+		tell(fn, arg, c, row, t, NODATA);
+		return;
+	}
 	count(row, oc, c->metric->consecutive_error_limit);
 	if (oc == ERRORED) {
 		struct lc_buf b = LC_BUF_INIT;

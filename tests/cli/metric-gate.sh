@@ -167,16 +167,16 @@ empty-fails       -       0.988667  -         len(result) > 0 && result[0] >= 0.
 EOF
 end
 
-begin "good, --template success-rate-count.yaml (Argo's example, istio metrics absent here): result[0] errors, failed after consecutiveErrorLimit"
+begin "good, --template success-rate-count.yaml (Argo's example, istio metrics absent here): result[0] of nothing is no data, inconclusive"
 run metric-gate --prometheus "$PROM_URL" --at "$((PROM_AT - 600))" \
     --timeout 60s --template "$FIXTURES/analysis/success-rate-count.yaml" \
     --arg service-name=myapp-canary
 expect_rc 1
 want <<'EOF'
-CHECK         SERIES  CANARY  BASELINE  LIMIT              VERDICT  NOTE
-success-rate  -       -       -         result[0] >= 0.95  fail     0/3 breached, 3 errors
+CHECK         SERIES  CANARY  BASELINE  LIMIT              VERDICT       NOTE
+success-rate  -       -       -         result[0] >= 0.95  inconclusive  0/5 breached, 5 no data
 EOF
-expect_err_line "metric-gate: check success-rate failed: more than 2 consecutive errors (metric success-rate: successCondition: result[0]: the query returned no value)"
+expect_err_line "metric-gate: check success-rate inconclusive: 5 of 5 measurements inconclusive, more than the inconclusiveLimit 1"
 end
 
 begin "good, a template's result[0] follows Prometheus's order: sort_desc() puts the baseline's 133.3/s first, so result[0] < 100 fails"

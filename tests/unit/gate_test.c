@@ -921,13 +921,13 @@ test_template(void)
 	    "them");
 	lc_gate_result_release(&r);
 
-	/* Errors: result[0] of an empty result. */
+	/* Errors: result[1] of a result of one value (data, but an error). */
 	a.metrics[1].count = 3;
 	a.metrics[1].consecutive_error_limit = 1;
 	free(a.metrics[1].failure);
 	free(a.metrics[1].success);
 	a.metrics[1].failure = NULL;
-	a.metrics[1].success = strdup("result[0] >= 0.95");
+	a.metrics[1].success = strdup("result[1] >= 0.95");
 	lc_analysis_expr_free(a.metrics[1].success_expr);
 	lc_analysis_expr_free(a.metrics[1].failure_expr);
 	a.metrics[1].failure_expr = NULL;
@@ -935,7 +935,7 @@ test_template(void)
 	    a.metrics[1].success) == 0, "template: a condition that can err");
 	o = opts(&c[1], 1);
 	lc_gate_result_init(&r, &o);
-	x = vec(0);
+	x = vec(1, "{}", 0.99);
 	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
 	ok(!lc_gate_decided(&r.checks[0], &o), "template: one error is "
 	    "within consecutiveErrorLimit 1");
@@ -973,6 +973,33 @@ test_template(void)
 	ok(strncmp(b.data, "check nan-inconclusive failed (dryRun: not "
 	    "counted): ", 51) == 0, "template: a dryRun row's line: %s",
 	    b.data);
+	lc_gate_result_release(&r);
+	lc_prom_result_release(&x);
+
+	/*
+	 * result[0] >= 0.95 over three measurements, two of them empty: the
+	 * errors of result[0] are no data, not errors within
+	 * consecutiveErrorLimit 4 that let the metric pass (review).
+	 */
+	a.metrics[1].dry_run = 0;
+	a.metrics[1].count = 3;
+	a.metrics[1].consecutive_error_limit = 4;
+	free(a.metrics[1].success);
+	a.metrics[1].success = strdup("result[0] >= 0.95");
+	lc_analysis_expr_free(a.metrics[1].success_expr);
+	ok(lc_analysis_expr_parse(&a.metrics[1].success_expr,
+	    a.metrics[1].success) == 0, "template: result[0] >= 0.95");
+	lc_gate_result_init(&r, &o);
+	x = vec(0);
+	lc_gate_eval(&r, &o, 0, 1000, &x, NULL, NULL, NULL);
+	lc_gate_eval(&r, &o, 0, 1060, &x, NULL, NULL, NULL);
+	lc_prom_result_release(&x);
+	x = vec(1, "{}", 0.99);
+	lc_gate_eval(&r, &o, 0, 1120, &x, NULL, NULL, NULL);
+	lc_gate_finish(&r, &o);
+	is_str(row_text(&r.checks[0].rows[0]), "{} 0.99 - inconclusive "
+	    "0/3 breached, 2 no data", "template: two empty results of three "
+	    "are inconclusive, not a pass");
 	lc_gate_result_release(&r);
 	lc_prom_result_release(&x);
 	lc_analysis_release(&a);
