@@ -88,6 +88,11 @@ clients_open(struct clients *cl, const struct lc_gate_opts *o,
 	for (i = 0; i < o->nchecks; i++) {
 		if ((m = o->checks[i].metric) == NULL)
 			continue;
+		/* TLS is verified unless the command line says otherwise. */
+		if (m->insecure && !conf->http.insecure)
+			return lc_error_set(LC_EUSAGE, "metric %s sets "
+			    "insecure: true: TLS is verified unless you pass "
+			    "--insecure", m->name);
 		if (m->nheaders == 0 && !m->insecure && m->timeout_ms == 0 &&
 		    (conf->url || m->address == NULL))
 			continue;

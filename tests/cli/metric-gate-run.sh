@@ -12,7 +12,7 @@ if [ ! -x "$BIN/metric-gate" ]; then
 	exit 0
 fi
 
-plan 20
+plan 21
 
 U=http://127.0.0.1:9/		# never reached: every case is refused first
 C=(--prometheus $U --check err --query up --max 1)
@@ -38,6 +38,23 @@ rule "--initial-delay 1m30s --interval 1m --count 5 takes 5m30s, not less than -
 rule "--template: metric success-rate's schedule (initialDelay 1m30s, interval 1m, count 5) takes 5m30s, not less than --timeout 5m: raise --timeout or shorten the schedule" \
     --prometheus $U --timeout 5m --arg service-name=x \
     --template "$FIXTURES/analysis/success-rate-count.yaml"
+cat >"$_t_root/insecure.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: t
+spec:
+  metrics:
+  - name: tls-off
+    successCondition: result[0] < 1
+    provider:
+      prometheus:
+        address: https://127.0.0.1:1
+        insecure: true
+        query: up
+YAML
+rule "metric tls-off sets insecure: true: TLS is verified unless you pass --insecure" \
+    --timeout 5s --template "$_t_root/insecure.yaml"
 
 # ---- the messages ----------------------------------------------------------
 rule "--check err: give only one condition: --max, --min, --max-increase or --max-ratio" \

@@ -170,7 +170,7 @@ end
 begin "good, --template success-rate-count.yaml (Argo's example, istio metrics absent here): result[0] of nothing is no data, inconclusive"
 run metric-gate --prometheus "$PROM_URL" --at "$((PROM_AT - 600))" \
     --timeout 60s --template "$FIXTURES/analysis/success-rate-count.yaml" \
-    --arg service-name=myapp-canary
+    --arg service-name=myapp-canary --insecure    # it sets insecure: true
 expect_rc 1
 want <<'EOF'
 CHECK         SERIES  CANARY  BASELINE  LIMIT              VERDICT       NOTE
