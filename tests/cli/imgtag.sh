@@ -354,8 +354,8 @@ expect_rc 0
 [ "$(grep '"HEAD"' "$ST/port.log" | grep -c /v2/busy/)" -eq 3 ] || fail "expected 2 refusals and a success"
 end
 
-# expect_err_line LINE: stderr is LINE and nothing else.
-expect_err_line() {
+# expect_err_is LINE: stderr is LINE and nothing else.
+expect_err_is() {
 	printf '%s\n' "$1" >"$T/want-err"
 	cmp -s "$T/err" "$T/want-err" || fail "stderr differs: $(diff -u "$T/want-err" "$T/err" | head -5)"
 }
@@ -369,10 +369,10 @@ begin "a 200 whose body is not JSON is no manifest: exit 3, no digest"
 run imgtag "$S/bad/notjson:v1"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
+expect_err_is "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
 run imgtag --copy "$S/bad/notjson:v1" "$S/bad/notjson:v2"
 expect_rc 3
-expect_err_line "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
+expect_err_is "imgtag: $S/bad/notjson:v1: the manifest is not JSON (byte 40)"
 grep -q '"PUT"' "$ST/port.log" && fail "a copy wrote what is not a manifest"
 end
 
@@ -380,28 +380,28 @@ begin "10 MB of valid JSON is refused as larger than a manifest can be"
 run imgtag "$S/bad/huge:v1"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: $S/bad/huge:v1: the manifest is 10281049 bytes, more than the 4 MiB a registry has to accept; refusing it"
+expect_err_is "imgtag: $S/bad/huge:v1: the manifest is 10281049 bytes, more than the 4 MiB a registry has to accept; refusing it"
 end
 
 begin "an answer that never ends stops at 16 MB (not read into memory whole)"
 run imgtag "$S/endless:v1"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: http://$S: the answer is larger than 16 MB"
+expect_err_is "imgtag: http://$S: the answer is larger than 16 MB"
 end
 
 begin "a Docker-Content-Digest other than the bytes' sha256 exits 3"
 run imgtag "$S/bad/wrongdigest:v1"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: $S/bad/wrongdigest:v1: the registry names digest $OTHER but the manifest's bytes hash to $MD"
+expect_err_is "imgtag: $S/bad/wrongdigest:v1: the registry names digest $OTHER but the manifest's bytes hash to $MD"
 end
 
 begin "bytes that do not hash to the digest asked for exit 3"
 run imgtag "$S/bad/digest@$ZEROS"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: $S/bad/digest@$ZEROS: the manifest's bytes hash to $MD, not to the digest asked for"
+expect_err_is "imgtag: $S/bad/digest@$ZEROS: the manifest's bytes hash to $MD, not to the digest asked for"
 run imgtag "$S/bad/digest@$MD"
 expect_rc 0
 expect_out_text "$MD"
@@ -411,17 +411,17 @@ begin "a Content-Type that is no manifest type exits 3 (HEAD and GET)"
 run imgtag "$S/bad/mediatype:v1"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
+expect_err_is "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
 run imgtag --copy "$S/bad/mediatype:v1" "$S/bad/mediatype:v2"
 expect_rc 3
-expect_err_line "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
+expect_err_is "imgtag: $S/bad/mediatype:v1: Content-Type 'application/json' is not a manifest type (OCI or Docker image manifest or index)"
 end
 
 begin "an image manifest without config exits 3"
 run imgtag "$S/bad/noconfig:v1"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: $S/bad/noconfig:v1: the manifest has no 'config' with a valid digest"
+expect_err_is "imgtag: $S/bad/noconfig:v1: the manifest has no 'config' with a valid digest"
 end
 
 begin "a 5,000-character password and a 10,000-character token go whole"
@@ -437,7 +437,7 @@ begin "a listed name that is not a tag is refused, not printed"
 run imgtag --list "$S/badtags"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: tags of $S/badtags: the registry lists 'v1\x0av2', which is not a tag"
+expect_err_is "imgtag: tags of $S/badtags: the registry lists 'v1\x0av2', which is not a tag"
 end
 
 begin "a 3,000-character page token in Link is followed whole"
@@ -452,7 +452,7 @@ begin "a Link that points back to its own page is refused, not followed"
 run timeout 20 imgtag --list "$S/loop"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: tags of $S/loop: the registry's pagination does not advance (its next page, http://$S/v2/loop/tags/list?n=1&last=v1, was read already)"
+expect_err_is "imgtag: tags of $S/loop: the registry's pagination does not advance (its next page, http://$S/v2/loop/tags/list?n=1&last=v1, was read already)"
 [ "$(grep -c /v2/loop/tags/list "$ST/port.log")" -eq 2 ] || fail "not two pages: $(grep -c /v2/loop/ "$ST/port.log")"
 end
 
@@ -460,14 +460,14 @@ begin "Links that go back to an earlier page are refused"
 run timeout 20 imgtag --list "$S/loop2"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: tags of $S/loop2: the registry's pagination does not advance (its next page, http://$S/v2/loop2/tags/list?n=1&last=b, was read already)"
+expect_err_is "imgtag: tags of $S/loop2: the registry's pagination does not advance (its next page, http://$S/v2/loop2/tags/list?n=1&last=b, was read already)"
 end
 
 begin "more than 1,000,000 tags are refused, not cut"
 run timeout 120 imgtag --list "$S/many"
 expect_rc 3
 expect_no_out
-expect_err_line "imgtag: tags of $S/many: more than 1000000 tags; refused rather than listing a part"
+expect_err_is "imgtag: tags of $S/many: more than 1000000 tags; refused rather than listing a part"
 end
 
 # The cloud plugins, against a TLS stand-in for their hosts (reached with

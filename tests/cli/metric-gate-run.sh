@@ -21,12 +21,6 @@ C=(--prometheus $U --check err --query up --max 1)
 # first line of stderr "metric-gate: MSG", the usage after it.
 rule() { usage_rule metric-gate "$@"; }
 
-# want: the expected stdout, from stdin.
-want() { cat >"$T/want"; expect_out "$T/want"; }
-# expect_err_line LINE: stderr has exactly this line.
-expect_err_line() {
-	grep -qxF -- "$1" "$T/err" || fail "stderr lacks the line '$1': $(head -c 400 "$T/err")"
-}
 
 # ---- a schedule that cannot end before --timeout: exit 2 at once ----------
 rule "--interval 6m --count 3 takes 12m, not less than --timeout 10m: raise --timeout or shorten the schedule" \
@@ -66,33 +60,16 @@ rule "--inconclusive-limit needs --interval/--count or --window" \
 rule "--username needs --password-file" "${C[@]}" --username admin
 rule "--password-file needs --username" "${C[@]}" --password-file pw
 
-# stub MODE: tests/lib/prom-stub.py; sets STUB_URL and STUB_PID.
-STUB_PID=
-stub() {
-	local pf=$_t_root/stub.$_t_n.port
-	python3 "$TOP/tests/lib/prom-stub.py" --port-file "$pf" --mode "$@" \
-	    >"$pf.out" 2>&1 &
-	STUB_PID=$!
-	wait_file "$pf" "prom-stub.py did not start" || return 1
-	STUB_URL=http://127.0.0.1:$(cat "$pf")
-}
-stub_stop() {
-	[ -n "$STUB_PID" ] || return 0
-	kill "$STUB_PID" 2>/dev/null
-	wait "$STUB_PID" 2>/dev/null
-	STUB_PID=
-}
-trap 'stub_stop; prom_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
 
 begin "a hung endpoint, --timeout 2: 'timed out after 2s', exit 124"
-stub hang
+prom_stub hang
 run metric-gate --prometheus "$STUB_URL" --timeout 2 --at "$PROM_AT" \
     --check err --query up --max 1
 expect_rc 124
 expect_no_out
 [ "$(cat "$T/err")" = "metric-gate: timed out after 2s (--timeout)" ] ||
     fail "stderr: $(cat "$T/err")"
-stub_stop
+prom_stub_stop
 end
 
 # ---- the backfilled bed: the article's rule at fixed instants ---------------

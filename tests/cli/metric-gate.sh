@@ -34,28 +34,7 @@ start() {
 	}
 }
 
-# stub MODE [ARGS...]: start tests/lib/prom-stub.py; sets STUB_URL,
-# STUB_PID and STUB_LOG (one line per request). stub_stop stops it.
-STUB_PID=
-stub() {
-	local pf=$_t_root/stub.$_t_n.port
-	python3 "$TOP/tests/lib/prom-stub.py" --port-file "$pf" --mode "$@" \
-	    >"$pf.out" 2>&1 &
-	STUB_PID=$!
-	wait_file "$pf" "prom-stub.py did not start" || return 1
-	STUB_URL=http://127.0.0.1:$(cat "$pf")
-	STUB_LOG=$pf.log
-}
-stub_stop() {
-	[ -n "$STUB_PID" ] || return 0
-	kill "$STUB_PID" 2>/dev/null
-	wait "$STUB_PID" 2>/dev/null
-	STUB_PID=
-}
-trap 'stub_stop; prom_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
 
-# want: the expected stdout, from stdin.
-want() { cat >"$T/want"; expect_out "$T/want"; }
 
 # want_good NOTE NOTE, want_errors VERDICT NOTE NOTE: the table of the
 # rule's two checks for the good and the errors canary, with these notes
@@ -73,10 +52,6 @@ want_errors() {
 	expect_out "$T/want"
 }
 
-# expect_err_line LINE: stderr has exactly this line.
-expect_err_line() {
-	grep -qxF -- "$1" "$T/err" || fail "stderr lacks the line '$1': $(head -c 400 "$T/err")"
-}
 
 # ---- good: +0.4 points of errors, +10% p95 -------------------------------
 start good
@@ -117,7 +92,7 @@ expect_no_err
 end
 
 begin "good, --interval 10m --count 3 from a past --at: no waiting, one request per query and evaluation"
-stub proxy --upstream "$PROM_URL"
+prom_stub proxy --upstream "$PROM_URL"
 # Waiting for the schedule would take 20 minutes: --timeout 60s would end it.
 run metric-gate --prometheus "$STUB_URL" --interval 10m --count 3 \
     --timeout 60s --at "$((PROM_AT - 1200))" "${CHECKS[@]}"
@@ -127,7 +102,7 @@ n=$(grep -c '^POST /api/v1/query ' "$STUB_LOG")
 [ "$n" -eq 12 ] || fail "$n query requests, want 12 (4 queries x 3): $(cat "$STUB_LOG")"
 grep -v '^POST /api/v1/query ' "$STUB_LOG" | grep -q . &&
     fail "other requests: $(grep -v '^POST /api/v1/query ' "$STUB_LOG")"
-stub_stop
+prom_stub_stop
 end
 
 begin "bad PromQL: exit 3, Prometheus' own error text, no table"
@@ -441,16 +416,16 @@ end
 
 # ---- stubs -------------------------------------------------------------------
 begin "a hung endpoint: exit 124 at --timeout 2s"
-stub hang
+prom_stub hang
 run metric-gate --prometheus "$STUB_URL" --timeout 2s --at "$PROM_AT" "${CHECKS[@]}"
 expect_rc 124
 expect_no_out
 expect_err "metric-gate: "
-stub_stop
+prom_stub_stop
 end
 
 begin "a hung endpoint without --timeout: the I/O timeout is exit 7, not 124"
-stub hang
+prom_stub hang
 cat >"$T/slow.yaml" <<'YAML'
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
@@ -469,11 +444,11 @@ run metric-gate --prometheus "$STUB_URL" --timeout 0 --template "$T/slow.yaml"
 expect_rc 7
 expect_no_out
 expect_err "metric-gate: Prometheus did not answer within 1 s"
-stub_stop
+prom_stub_stop
 end
 
 begin "401: exit 6, and the token is sent but never shown (-v included)"
-stub 401 --token s3cr3t-t0ken
+prom_stub 401 --token s3cr3t-t0ken
 printf 's3cr3t-t0ken\n' >"$T/token"
 run metric-gate -v --prometheus "$STUB_URL" --token-file "$T/token" \
     --at "$PROM_AT" "${CHECKS[@]}"
@@ -490,17 +465,17 @@ run env PROMETHEUS_TOKEN=s3cr3t-t0ken metric-gate -v --prometheus "$STUB_URL" \
     --at "$PROM_AT" "${CHECKS[@]}"
 expect_rc 6
 grep -q 's3cr3t' "$T/out" "$T/err" && fail "the token was shown: $(grep s3cr3t "$T/err")"
-stub_stop
+prom_stub_stop
 end
 
 begin "an HTML page instead of the API's JSON: exit 3, said so"
-stub html
+prom_stub html
 run metric-gate --prometheus "$STUB_URL" --at "$PROM_AT" "${CHECKS[@]}"
 expect_rc 3
 expect_no_out
 expect_err "metric-gate: "
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "stderr: $(cat "$T/err")"
-stub_stop
+prom_stub_stop
 end
 
 done_testing

@@ -92,6 +92,14 @@ usage_rule() {
 	end
 }
 
+# want: stdout equals what comes on stdin.
+want() { cat >"$T/want"; expect_out "$T/want"; }
+
+# expect_err_line LINE: stderr has exactly this line.
+expect_err_line() {
+	grep -qxF -- "$1" "$T/err" || fail "stderr lacks the line '$1': $(head -c 400 "$T/err")"
+}
+
 # expect_err PHRASE: stderr contains PHRASE.
 expect_err() {
 	grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1': $(head -c 300 "$T/err")"

@@ -54,15 +54,40 @@
 #                         is ~1e-15), or nothing when WANT is empty; fail
 #                         otherwise.
 #
-# A prometheus (or exporter) still running when the test script exits is
-# stopped then.
+# A stand-in server (tests/lib/prom-stub.py: hung, 401, HTML, a counting
+# proxy):
+#   prom_stub MODE [ARGS...]
+#                         start it on a free port; sets STUB_URL, STUB_PID
+#                         and STUB_LOG (one line per request).
+#   prom_stub_stop        stop it (by pid).
+#
+# A prometheus (or exporter, or stub) still running when the test script
+# exits is stopped then.
 # Never port 9090 nor the system's data dir: the Debian package's own
 # service, if any, is not ours.
 PROM_SERIES=$TOP/tests/lib/prom-series.py
 PROM_EXPORTER=$TOP/tests/lib/prom-exporter.py
 PROM_URL='' PROM_AT='' PROM_PID='' _prom_dir=''
 PROM_EXPORTER_URL='' PROM_EXPORTER_PID='' PROM_LIVE_SINCE=''
-trap 'prom_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
+STUB_URL='' STUB_PID='' STUB_LOG=''
+trap 'prom_stub_stop; prom_stop; [ "$_t_failed" -eq 0 ] && rm -rf "$_t_root"' EXIT
+
+prom_stub() {
+	local pf=$_t_root/stub.$_t_n.port
+	python3 "$TOP/tests/lib/prom-stub.py" --port-file "$pf" --mode "$@" \
+	    >"$pf.out" 2>&1 &
+	STUB_PID=$!
+	wait_file "$pf" "prom-stub.py did not start" || return 1
+	STUB_URL=http://127.0.0.1:$(cat "$pf")
+	STUB_LOG=$pf.log
+}
+
+prom_stub_stop() {
+	[ -n "$STUB_PID" ] || return 0
+	kill "$STUB_PID" 2>/dev/null
+	wait "$STUB_PID" 2>/dev/null
+	STUB_PID=
+}
 
 # PROM_AT: a multiple of 300 s at least 5 minutes before now, so the whole
 # hour of series is in the past and in a block the server loads. Fixed for
