@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct lc_buf;
+
 /* Encode p[0..n) with padding into out, which holds 4 * ((n + 2) / 3) + 1. */
 void lc_base64(const void *p, size_t n, char *out);
 
@@ -18,5 +20,14 @@ size_t lc_base64_decode(const char *s, char *out, size_t n);
 
 /* How many bytes s decodes to (what lc_base64_decode writes given room). */
 size_t lc_base64_decode_len(const char *s);
+
+/*
+ * Append to out the base64 of "user:pass" (user[0..un), pass[0..pn)), the
+ * credentials of Basic authentication, and register them as a secret with
+ * the log; the plain copy is wiped. In base64_basic.c: the plugins link
+ * base64.c alone, without the buffer and log modules.
+ */
+void lc_base64_basic(struct lc_buf *out, const char *user, size_t un,
+    const char *pass, size_t pn);
 
 #endif

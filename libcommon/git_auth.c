@@ -229,18 +229,9 @@ on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 static void
 auth_header(struct lc_git_auth *a, struct lc_buf *hdr)
 {
-	struct lc_buf plain = LC_BUF_INIT;
-	size_t n;
-
-	lc_buf_printf(&plain, "%s:%s", a->user, a->secret);
 	lc_buf_adds(hdr, "Authorization: Basic ");
-	n = 4 * ((plain.len + 2) / 3);
-	lc_buf_grow(hdr, n);
-	lc_base64(plain.data, plain.len, hdr->data + hdr->len);
-	hdr->len += n;
-	memset(plain.data, 0, plain.len);
-	lc_buf_release(&plain);
-	lc_log_add_secret(hdr->data + strlen("Authorization: Basic "));
+	lc_base64_basic(hdr, a->user, strlen(a->user), a->secret,
+	    strlen(a->secret));
 }
 
 static int

@@ -77,19 +77,11 @@ has_ctl(const char *s)
 static void
 add_basic_secret(const char *user, size_t un, const char *pass, size_t pn)
 {
-	struct lc_buf plain = LC_BUF_INIT;
-	char *b64;
+	struct lc_buf b64 = LC_BUF_INIT;
 
-	lc_buf_add(&plain, user, un);
-	lc_buf_addc(&plain, ':');
-	lc_buf_add(&plain, pass, pn);
-	b64 = lc_buf_xmalloc(4 * ((plain.len + 2) / 3) + 1);
-	lc_base64(plain.data, plain.len, b64);
-	lc_log_add_secret(b64);
-	memset(plain.data, 0, plain.len);
-	memset(b64, 0, strlen(b64));
-	lc_buf_release(&plain);
-	free(b64);
+	lc_base64_basic(&b64, user, un, pass, pn);
+	memset(b64.data, 0, b64.len);
+	lc_buf_release(&b64);
 }
 
 /* s[0..n) with its %XX escapes decoded, as curl sends URL userinfo. */
@@ -197,7 +189,7 @@ int
 lc_prom_new(struct lc_prom **out, const struct lc_prom_conf *conf)
 {
 	struct lc_prom *p;
-	struct lc_buf b = LC_BUF_INIT, plain = LC_BUF_INIT;
+	struct lc_buf b = LC_BUF_INIT;
 	size_t n;
 	int rc;
 
@@ -242,15 +234,9 @@ lc_prom_new(struct lc_prom **out, const struct lc_prom_conf *conf)
 		const char *pw = conf->password ? conf->password : "";
 
 		lc_log_add_secret(pw);
-		lc_buf_printf(&plain, "%s:%s", conf->username, pw);
 		lc_buf_adds(&b, "Authorization: Basic ");
-		n = 4 * ((plain.len + 2) / 3);
-		lc_buf_grow(&b, n + 1);
-		lc_base64(plain.data, plain.len, b.data + b.len);
-		b.len += n;
-		lc_log_add_secret(b.data + strlen("Authorization: Basic "));
-		memset(plain.data, 0, plain.len);
-		lc_buf_release(&plain);
+		lc_base64_basic(&b, conf->username, strlen(conf->username),
+		    pw, strlen(pw));
 		p->auth = lc_buf_detach(&b);
 		p->auth_hint = "--username/--password-file";
 	} else
